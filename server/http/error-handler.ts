@@ -1,0 +1,46 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { AppError } from "../errors";
+import type { Logger } from "../logger";
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function fromBodyParser(err: BodyParserError): AppError | undefined {
+  switch (err.type) {
+    case "entity.parse.failed":
+      return new AppError(400, "malformed_json", "The request body is not valid JSON.");
+    case "entity.too.large":
+      return new AppError(413, "payload_too_large", `The request body is larger than the ${Math.round((err.limit ?? 0) / 1024)} KB this endpoint accepts.`);
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new AppError(415, "unsupported_media_type", "Send the body as UTF-8 JSON.");
+    default:
+      return err.status && err.status >= 400 && err.status < 500 ? new AppError(err.status, "bad_request", err.message) : undefined;
+  }
+}
+
+/**
+ * The one place errors become responses: `{ error: { id, message, details } }`. A known error keeps its
+ * status and id; anything else is logged and answered as an opaque 500.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const known = err instanceof AppError ? err : err instanceof Error ? fromBodyParser(err as BodyParserError) : undefined;
+    if (known) {
+      if (known.status === 401 || known.status === 403) req.log?.info({ errorId: known.id }, known.message);
+      res.status(known.status).json({ error: { id: known.id, message: known.message, details: known.details } });
+      return;
+    }
+    (req.log ?? log).error({ err }, "unhandled error");
+    if (res.headersSent) return;
+    res.status(500).json({ error: { id: "internal_error", message: "Something went wrong on our side. Try again; if it keeps failing, give the request id to your administrator.", details: { requestId: req.id } } });
+  };
+}
+
+/** 404 for any API path no router answered. */
+export const apiNotFound: RequestHandler = (req, res) => {
+  res.status(404).json({ error: { id: "not_found", message: `No API endpoint ${req.method} ${req.path}.` } });
+};

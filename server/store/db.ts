@@ -1,0 +1,90 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema";
+import { migrations } from "./migrations";
+
+export type Db = Kysely<Database>;
+export type DialectName = "sqlite" | "postgres";
+
+/** An open store: the query builder, which database it is, and how to close it. */
+export interface Store {
+  db: Db;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** PostgreSQL connection string; absent → SQLite. */
+  databaseUrl?: string;
+  /** SQLite file path, or ":memory:". */
+  sqliteFile?: string;
+  /** PostgreSQL schema to use (tests use a fresh one per run). Created when missing. */
+  pgSchema?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+// PostgreSQL returns bigint (int8) as a string by default; counts and bigserial ids fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/**
+ * Opens the store on SQLite or PostgreSQL and runs pending migrations.
+ * @example const store = await openStore({ sqliteFile: "./data/mailbox-sync.db" });
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let db: Db;
+  let dialect: DialectName;
+  if (options.databaseUrl) {
+    dialect = "postgres";
+    const schema = options.pgSchema;
+    if (schema) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
+      const setup = new pg.Client({ connectionString: options.databaseUrl });
+      await setup.connect();
+      try {
+        await setup.query(`create schema if not exists "${schema}"`);
+      } finally {
+        await setup.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      options: schema ? `-c search_path="${schema}"` : undefined,
+    });
+    // A connection dropped by the server (restart, pg_terminate_backend) must not crash the process.
+    pool.on("error", () => undefined);
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  } else {
+    dialect = "sqlite";
+    const file = options.sqliteFile ?? ":memory:";
+    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new CamelCasePlugin()] });
+  }
+  await migrateToLatest(db);
+  return { db, dialect, close: () => db.destroy() };
+}
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+/** Runs every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** The current time as the store keeps it. */
+export const nowIso = () => new Date().toISOString();

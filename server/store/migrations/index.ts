@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as initial from "./20261126T150000-initial";
+
+/**
+ * Every migration, in order. Append-only: a released migration is never edited; add a new file named
+ * `<UTC timestamp>-<name>.ts` and list it here.
+ */
+export const migrations: Record<string, Migration> = {
+  "20261126T150000-initial": initial,
+};

@@ -1,0 +1,166 @@
+import type { Generated } from "kysely";
+
+/**
+ * The store's tables as Kysely sees them (camelCase here, snake_case in SQL through CamelCasePlugin).
+ * Timestamps are ISO-8601 UTC strings and booleans are 0/1 integers, so both databases read the same.
+ */
+export interface Database {
+  profiles: ProfileTable;
+  mailboxAccess: MailboxAccessTable;
+  users: UserTable;
+  userWords: UserWordTable;
+  checkHistory: CheckHistoryTable;
+  connectivityTests: ConnectivityTestTable;
+  jobs: JobTable;
+  jobItems: JobItemTable;
+  auditEvents: AuditEventTable;
+  localAdmins: LocalAdminTable;
+  sessions: SessionTable;
+  profileAdmins: ProfileAdminTable;
+  settings: SettingTable;
+}
+
+export interface ProfileTable {
+  id: string;
+  name: string;
+  nameLower: string;
+  description: string;
+  syncEnabled: number;
+  maxConcurrentConnections: number;
+  /** JSON `{kind, message, since}` or null. */
+  alert: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MailboxAccessTable {
+  profileId: string;
+  type: string;
+  /** JSON of the type's non-secret fields. */
+  settings: string;
+  /** Sealed JSON of the type's secret fields, or null. */
+  sealedSecret: string | null;
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface UserTable {
+  id: string;
+  profileId: string;
+  address: string;
+  addressLower: string;
+  displayName: string;
+  state: string;
+  /** The state before a pending activation, restored when the activation is cancelled. */
+  stateBefore: string | null;
+  mailboxKind: string | null;
+  lastCheckedAt: string | null;
+  /** JSON `{code, message, remediation}` or null. */
+  lastError: string | null;
+  entraObjectId: string | null;
+  lastSyncAt: string | null;
+  /** JSON list of sync errors from the latest report, or null. */
+  syncErrors: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserWordTable {
+  userId: string;
+  profileId: string;
+  word: string;
+}
+
+export interface CheckHistoryTable {
+  id: Generated<number>;
+  userId: string;
+  checkedAt: string;
+  ok: number;
+  code: string | null;
+  message: string | null;
+  ms: number;
+  jobId: string | null;
+}
+
+export interface ConnectivityTestTable {
+  id: string;
+  profileId: string;
+  startedAt: string;
+  finishedAt: string;
+  ok: number;
+  /** JSON of the steps. */
+  result: string;
+  createdBy: string;
+}
+
+export interface JobTable {
+  id: string;
+  profileId: string;
+  kind: string;
+  state: string;
+  total: number;
+  done: number;
+  ok: number;
+  failed: number;
+  /** JSON `{code: n}`. */
+  failuresByCode: string;
+  reason: string | null;
+  params: string;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+}
+
+export interface JobItemTable {
+  jobId: string;
+  userId: string;
+  seq: number;
+  /** `pending` | `leased` | `done` */
+  state: string;
+  leaseOwner: string | null;
+  leaseUntil: string | null;
+  attempts: number;
+  ok: number | null;
+  code: string | null;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  profileId: string | null;
+  target: string | null;
+  before: string | null;
+  after: string | null;
+}
+
+export interface LocalAdminTable {
+  id: string;
+  email: string;
+  emailLower: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the session token; the token itself is only in the cookie. */
+  idHash: string;
+  adminId: string;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+}
+
+export interface ProfileAdminTable {
+  profileId: string;
+  userPrincipalName: string;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
