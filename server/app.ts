@@ -1,0 +1,127 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import { randomUUID } from "node:crypto";
+import { authenticate, requireSameOrigin } from "./auth/middleware";
+import type { AppContext } from "./context";
+import { apiNotFound, errorHandler } from "./http/error-handler";
+import { adminsRouter } from "./routes/admins";
+import { authRouter } from "./routes/auth";
+import { openApiDocument } from "./routes/openapi";
+import { profilesRouter } from "./routes/profiles";
+
+/** Where the built panel lives (`vite build` output). */
+export const CLIENT_DIST = path.resolve(import.meta.dirname, "../dist/client");
+
+/** Origins that may frame the panel: Teams, Outlook and Microsoft 365 hosts. */
+export const HOST_FRAME_ANCESTORS = [
+  "'self'",
+  "https://teams.microsoft.com",
+  "https://*.teams.microsoft.com",
+  "https://*.teams.microsoft.us",
+  "https://teams.cloud.microsoft",
+  "https://*.cloud.microsoft",
+  "https://outlook.office.com",
+  "https://outlook.office365.com",
+  "https://outlook.live.com",
+  "https://*.office.com",
+  "https://*.office365.com",
+  "https://*.microsoft365.com",
+  "https://m365.cloud.microsoft",
+];
+
+/**
+ * Builds the Express app from its dependencies.
+ * @example const app = createApp(createContext({ config, store, sealer, log }));
+ */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  if (ctx.config.trustProxy) app.set("trust proxy", /^\d+$/.test(ctx.config.trustProxy) ? Number(ctx.config.trustProxy) : ctx.config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+      serializers: {
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: String(req.url).replace(/(token|code|state)=[^&]+/g, "$1=[redacted]") }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "https://appsforoffice.microsoft.com", "https://res.cdn.office.net"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
+          frameSrc: ["'self'", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
+          frameAncestors: [...HOST_FRAME_ANCESTORS, ...ctx.config.extraFrameAncestors],
+          upgradeInsecureRequests: ctx.config.secureCookies ? [] : null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      crossOriginOpenerPolicy: { policy: "same-origin-allow-popups" },
+      frameguard: false,
+      strictTransportSecurity: ctx.config.secureCookies,
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await ctx.store.db.selectFrom("settings").select("key").limit(1).execute();
+      res.json({ status: "ready", database: ctx.store.dialect });
+    } catch {
+      res.status(503).json({ status: "unavailable", database: ctx.store.dialect });
+    }
+  });
+  app.get("/api/openapi.json", (_req, res) => {
+    res.json(openApiDocument(ctx.config.baseUrl));
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: "2mb", strict: true }));
+  api.use(authenticate({ admins: ctx.services.admins, bearer: ctx.bearer }));
+  api.use(requireSameOrigin(ctx.config.baseUrl));
+  api.use(authRouter(ctx));
+  api.use("/profiles", profilesRouter(ctx));
+  api.use("/admins", adminsRouter(ctx));
+  api.use(apiNotFound);
+  app.use("/api/v1", api);
+  app.use("/api", apiNotFound);
+
+  serveClient(app);
+  app.use(errorHandler(ctx.log));
+  return app;
+}
+
+function serveClient(app: Express) {
+  const index = path.join(CLIENT_DIST, "index.html");
+  if (!existsSync(index)) {
+    app.get("/", (_req, res) => {
+      res.type("html").send("<!doctype html><title>Mailbox Sync Admin</title><h1>Mailbox Sync Admin</h1><p>The API is running. Build the panel with <code>npm run build</code>.</p>");
+    });
+    return;
+  }
+  app.use(express.static(CLIENT_DIST, { index: false, maxAge: "1h", setHeaders: (res, file) => {
+    if (file.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+  } }));
+  app.get(/^\/(?!api\/|healthz|readyz).*/, (req, res, next) => {
+    if (req.method !== "GET" || path.extname(req.path)) return next();
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(index);
+  });
+}

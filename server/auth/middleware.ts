@@ -1,0 +1,84 @@
+import type { Request, RequestHandler } from "express";
+import { AppError, forbidden, unauthorized } from "../errors";
+import type { LocalAdminRepository } from "./local-admins";
+import { parseCookies, SESSION_COOKIE } from "./cookies";
+import type { Principal } from "./principal";
+
+/** Turns a bearer token into a principal, or throws 401. Supplied by the identity module when Entra is configured. */
+export type BearerVerifier = (token: string, req: Request) => Promise<Principal>;
+
+export interface AuthenticateOptions {
+  admins: LocalAdminRepository;
+  bearer?: BearerVerifier;
+}
+
+/**
+ * Reads who is calling: an `Authorization: Bearer` token (hosts, SSO) or the local admin's session cookie.
+ * Sets `req.principal`; never refuses by itself (see `requireAuth`).
+ */
+export function authenticate({ admins, bearer }: AuthenticateOptions): RequestHandler {
+  return async (req, _res, next) => {
+    const authorization = req.headers.authorization;
+    if (authorization) {
+      const [scheme, token] = authorization.split(" ", 2);
+      if (scheme?.toLowerCase() !== "bearer" || !token) throw unauthorized("Send the token as 'Authorization: Bearer <token>'.");
+      // Service keys for the sync service are answered by their own routes (/api/v1/sync), never here.
+      if (token.startsWith("msk_")) return next();
+      if (!bearer) throw unauthorized("Sign-in with Microsoft Entra ID is not configured on this server.");
+      req.principal = await bearer(token, req);
+      return next();
+    }
+    const session = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (session) {
+      const found = await admins.findSession(session);
+      if (found) {
+        req.principal = {
+          kind: "local",
+          id: found.admin.id,
+          name: found.admin.email,
+          platformAdmin: true,
+          sessionHash: found.idHash,
+        };
+      }
+    }
+    next();
+  };
+}
+
+/** Refuses anonymous requests with 401. */
+export const requireAuth: RequestHandler = (req, _res, next) => {
+  if (!req.principal) throw unauthorized();
+  next();
+};
+
+/** Refuses everyone but platform admins. */
+export const requirePlatformAdmin: RequestHandler = (req, _res, next) => {
+  if (!req.principal) throw unauthorized();
+  if (!req.principal.platformAdmin) throw forbidden("Only platform admins can do this.");
+  next();
+};
+
+/** The caller, after `requireAuth`. */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw unauthorized();
+  return req.principal;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF protection for cookie sessions: a state-changing request must carry an `Origin` equal to the
+ * panel's own (BASE_URL or the request's host). Bearer requests are exempt: browsers never attach them.
+ */
+export function requireSameOrigin(baseUrl: string): RequestHandler {
+  const allowed = new URL(baseUrl).origin;
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization) return next();
+    const origin = req.headers.origin;
+    const own = `${req.protocol}://${req.get("host") ?? ""}`;
+    if (!origin || (origin !== allowed && origin !== own)) {
+      throw new AppError(403, "cross_origin_refused", "This request must come from the panel itself (missing or foreign Origin header).");
+    }
+    next();
+  };
+}

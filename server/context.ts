@@ -1,0 +1,46 @@
+import type { Config } from "./config";
+import type { Logger } from "./logger";
+import type { Sealer } from "./secrets/sealer";
+import type { Store } from "./store/db";
+import { LocalAdminRepository } from "./auth/local-admins";
+import type { BearerVerifier } from "./auth/middleware";
+import { ProfileService } from "./services/profiles";
+
+/** Everything the app is built from. No globals: tests build their own. */
+export interface AppContext {
+  config: Config;
+  store: Store;
+  sealer: Sealer;
+  log: Logger;
+  /** Validates Entra ID bearer tokens; absent when Entra is not configured. */
+  bearer?: BearerVerifier;
+  services: Services;
+}
+
+export interface Services {
+  admins: LocalAdminRepository;
+  profiles: ProfileService;
+}
+
+export interface ContextInput {
+  config: Config;
+  store: Store;
+  sealer: Sealer;
+  log: Logger;
+  bearer?: BearerVerifier;
+}
+
+/**
+ * Wires services over the store.
+ * @example const ctx = createContext({ config, store, sealer, log });
+ */
+export function createContext(input: ContextInput): AppContext {
+  const { db } = input.store;
+  return {
+    ...input,
+    services: {
+      admins: new LocalAdminRepository(db),
+      profiles: new ProfileService(db),
+    },
+  };
+}

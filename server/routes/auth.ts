@@ -1,0 +1,86 @@
+import { Router, type Response } from "express";
+import { rateLimit } from "express-rate-limit";
+import { ChangePasswordBody, LoginBody, SetupBody } from "../../contract/auth";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
+import { parseCookies, SESSION_COOKIE } from "../auth/cookies";
+import { principalOf, requireAuth } from "../auth/middleware";
+import type { AppContext } from "../context";
+import { AppError, badRequest, forbidden, unauthorized } from "../errors";
+import { parseBody } from "../http/validate";
+import { recordAudit } from "../services/audit";
+import { consumeSetupToken } from "../services/bootstrap";
+
+function rateLimited(message: string, limit: number, windowMs: number) {
+  return rateLimit({
+    windowMs,
+    limit,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    handler: () => {
+      throw new AppError(429, "rate_limited", message);
+    },
+  });
+}
+
+/** /api/v1/auth and /api/v1/setup: the local admin's sign-in, password and sessions. */
+export function authRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { admins, profiles } = ctx.services;
+  const cookieBase = `Path=/; HttpOnly; SameSite=Strict${ctx.config.secureCookies ? "; Secure" : ""}`;
+  const setSession = (res: Response, token: string) => res.setHeader("Set-Cookie", `${SESSION_COOKIE}=${token}; ${cookieBase}; Max-Age=${12 * 3600}`);
+  const loginLimit = rateLimited("Too many sign-in attempts. Wait 15 minutes and try again.", 10, 15 * 60_000);
+
+  router.post("/auth/login", loginLimit, async (req, res) => {
+    const body = parseBody(LoginBody, req);
+    const admin = await admins.findByEmail(body.email);
+    const ok = await verifyPassword(body.password, admin?.passwordHash ?? (await DUMMY_HASH));
+    if (!admin || !ok) throw unauthorized("The e-mail or password is wrong.");
+    // A new token at every sign-in: a session id planted before sign-in is never promoted (fixation).
+    const old = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (old) await admins.endSession(old);
+    setSession(res, await admins.createSession(admin.id));
+    req.log.info({ adminId: admin.id }, "local admin signed in");
+    res.json({ data: { id: admin.id, email: admin.email } });
+  });
+
+  router.post("/auth/logout", async (req, res) => {
+    const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (token) await admins.endSession(token);
+    res.setHeader("Set-Cookie", `${SESSION_COOKIE}=; ${cookieBase}; Max-Age=0`);
+    res.status(204).end();
+  });
+
+  router.get("/auth/me", requireAuth, async (req, res) => {
+    const p = principalOf(req);
+    const profileIds = (await profiles.visibleIds(p)) ?? null;
+    res.json({ data: { kind: p.kind, id: p.id, name: p.name, platformAdmin: p.platformAdmin, profileIds } });
+  });
+
+  router.post("/auth/password", requireAuth, loginLimit, async (req, res) => {
+    const p = principalOf(req);
+    if (p.kind !== "local") throw forbidden("Your password is managed by Microsoft Entra ID.");
+    const body = parseBody(ChangePasswordBody, req);
+    const admin = await admins.findById(p.id);
+    if (!admin || !(await verifyPassword(body.current, admin.passwordHash))) throw badRequest("wrong_password", "The current password is wrong.");
+    await admins.setPassword(p.id, await hashPassword(body.next));
+    await admins.endOtherSessions(p.id, p.sessionHash);
+    await recordAudit(ctx.store.db, { actor: p, action: "admin.password_change", target: admin.email });
+    res.status(204).end();
+  });
+
+  router.delete("/auth/sessions", requireAuth, async (req, res) => {
+    const p = principalOf(req);
+    if (p.kind !== "local") throw forbidden("Only local admins have sessions here.");
+    const ended = await admins.endOtherSessions(p.id, p.sessionHash);
+    res.json({ data: { ended } });
+  });
+
+  router.post("/setup", rateLimited("Too many attempts. Wait 15 minutes.", 10, 15 * 60_000), async (req, res) => {
+    const body = parseBody(SetupBody, req);
+    const created = await consumeSetupToken(ctx, body.token, body.email, await hashPassword(body.password));
+    setSession(res, await admins.createSession(created.id));
+    res.status(201).json({ data: created });
+  });
+
+  return router;
+}

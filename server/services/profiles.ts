@@ -1,0 +1,116 @@
+import type { AccessType } from "../../contract/common";
+import type { CreateProfileBody, Profile, UpdateProfileBody } from "../../contract/profiles";
+import type { Principal } from "../auth/principal";
+import { conflict, forbidden, notFound } from "../errors";
+import { presentProfile } from "../presenters/profile";
+import type { Db } from "../store/db";
+import { ProfileRepository, type ProfileRow } from "../store/profiles-repo";
+import { recordAudit } from "./audit";
+
+/**
+ * Profiles: who may see them, their rules (unique names, no delete while users are active) and audit.
+ */
+export class ProfileService {
+  constructor(private readonly db: Db) {}
+
+  private repo(db: Db = this.db) {
+    return new ProfileRepository(db);
+  }
+
+  /** The ids a principal may manage: undefined means all (platform admin). */
+  async visibleIds(principal: Principal, db: Db = this.db): Promise<string[] | undefined> {
+    if (principal.platformAdmin) return undefined;
+    return principal.upn ? this.repo(db).idsAdministeredBy(principal.upn) : [];
+  }
+
+  /**
+   * Loads a profile the principal may manage, or throws 404 (unknown) / 403 (not theirs).
+   * Inside a transaction pass it as `db`: on SQLite the store has one connection, and a query outside
+   * the transaction would wait for it forever.
+   * @example const profile = await profiles.authorize(principal, req.params.id);
+   */
+  async authorize(principal: Principal, profileId: string, db: Db = this.db): Promise<ProfileRow> {
+    const row = await this.repo(db).find(profileId);
+    if (!row) throw notFound("Profile not found. It may have been deleted.");
+    const ids = await this.visibleIds(principal, db);
+    if (ids && !ids.includes(profileId)) throw forbidden("You are not an admin of this profile.");
+    return row;
+  }
+
+  private async accessTypes(ids?: string[]): Promise<Map<string, AccessType>> {
+    let q = this.db.selectFrom("mailboxAccess").select(["profileId", "type"]);
+    if (ids) q = q.where("profileId", "in", ids.length ? ids : ["\u0000"]);
+    const rows = await q.execute();
+    return new Map(rows.map((r) => [r.profileId, r.type as AccessType]));
+  }
+
+  async list(principal: Principal): Promise<Profile[]> {
+    const ids = await this.visibleIds(principal);
+    const repo = this.repo();
+    const [rows, counts, types] = await Promise.all([repo.list(ids), repo.countsByState(ids), this.accessTypes(ids)]);
+    return rows.map((row) => presentProfile(row, counts.get(row.id), types.get(row.id) ?? null));
+  }
+
+  async get(principal: Principal, id: string): Promise<Profile> {
+    const row = await this.authorize(principal, id);
+    const [counts, types] = await Promise.all([this.repo().countsByState([id]), this.accessTypes([id])]);
+    return presentProfile(row, counts.get(id), types.get(id) ?? null);
+  }
+
+  async create(principal: Principal, input: CreateProfileBody): Promise<Profile> {
+    if (!principal.platformAdmin) throw forbidden("Only platform admins can create profiles.");
+    const row = await this.db.transaction().execute(async (trx) => {
+      const repo = this.repo(trx);
+      if (await repo.findByName(input.name)) throw conflict(`A profile named "${input.name}" already exists.`);
+      const created = await repo.create(input);
+      await recordAudit(trx, { actor: principal, action: "profile.create", profileId: created.id, after: { name: created.name, description: created.description } });
+      return created;
+    });
+    return presentProfile(row, undefined, null);
+  }
+
+  async update(principal: Principal, id: string, patch: UpdateProfileBody): Promise<Profile> {
+    await this.db.transaction().execute(async (trx) => {
+      const before = await this.authorize(principal, id, trx);
+      const repo = this.repo(trx);
+      if (patch.name !== undefined && patch.name.toLowerCase() !== before.nameLower && (await repo.findByName(patch.name))) {
+        throw conflict(`A profile named "${patch.name}" already exists.`);
+      }
+      await repo.update(id, {
+        name: patch.name,
+        description: patch.description,
+        syncEnabled: patch.syncEnabled === undefined ? undefined : patch.syncEnabled ? 1 : 0,
+        maxConcurrentConnections: patch.maxConcurrentConnections,
+      });
+      await recordAudit(trx, {
+        actor: principal,
+        action: "profile.update",
+        profileId: id,
+        before: { name: before.name, description: before.description, syncEnabled: before.syncEnabled === 1, maxConcurrentConnections: before.maxConcurrentConnections },
+        after: patch,
+      });
+    });
+    return this.get(principal, id);
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    if (!principal.platformAdmin) throw forbidden("Only platform admins can delete profiles.");
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.authorize(principal, id, trx);
+      const counts = (await this.repo(trx).countsByState([id])).get(id);
+      if (counts && counts.active > 0) {
+        throw conflict(`This profile still has ${counts.active} active user${counts.active === 1 ? "" : "s"}. Pause or move them first.`, { active: counts.active });
+      }
+      const running = await trx.selectFrom("jobs").select("id").where("profileId", "=", id).where("state", "in", ["queued", "running", "paused"]).executeTakeFirst();
+      if (running) throw conflict("A job is still running for this profile. Cancel it first.", { jobId: running.id });
+      await this.repo(trx).remove(id);
+      await recordAudit(trx, { actor: principal, action: "profile.delete", profileId: id, before: { name: row.name } });
+    });
+  }
+
+  /** Creates the Default profile on first start. */
+  async ensureDefault(actor: Principal): Promise<void> {
+    const existing = await this.repo().list();
+    if (existing.length === 0) await this.create(actor, { name: "Default", description: "Created at first start." });
+  }
+}
