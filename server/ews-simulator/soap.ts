@@ -191,5 +191,5 @@ export function readId(id: string): { kind: string; parts: string[] } | undefine
 
 /** The ChangeKey Exchange would give an object of this id. */
 export function changeKey(id: string): string {
-  return Buffer.from(`CQAAABYA${id.slice(0, 12)}`).toString("base64");
+  return Buffer.from(`CQAAABYA${id.slice(-14)}`).toString("base64");
 }
