@@ -69,15 +69,18 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma("busy_timeout = 5000");
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new CamelCasePlugin()] });
   }
-  await migrateToLatest(db);
+  await migrateToLatest(db, dialect === "postgres" ? (options.pgSchema ?? "public") : undefined);
   return { db, dialect, close: () => db.destroy() };
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
-/** Runs every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Runs every pending migration; throws with the failing migration's name. On PostgreSQL the schema is
+ * named, since Kysely otherwise finds its bookkeeping tables in any schema of the database.
+ */
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
