@@ -1,6 +1,7 @@
 import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely } from "kysely";
 
 /** True when the Kysely instance talks to PostgreSQL (false for SQLite). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema
 export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
