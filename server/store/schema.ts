@@ -112,6 +112,9 @@ export interface JobTable {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** The runner driving the job, and until when (renewed by its heartbeat). */
+  leaseOwner: string | null;
+  leaseUntil: string | null;
 }
 
 export interface JobItemTable {

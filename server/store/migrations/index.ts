@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as initial from "./20261126T150000-initial";
+import * as jobLeases from "./20261126T151800-job-leases";
 
 /**
  * Every migration, in order. Append-only: a released migration is never edited; add a new file named
@@ -7,4 +8,5 @@ import * as initial from "./20261126T150000-initial";
  */
 export const migrations: Record<string, Migration> = {
   "20261126T150000-initial": initial,
+  "20261126T151800-job-leases": jobLeases,
 };
