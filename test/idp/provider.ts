@@ -1,0 +1,265 @@
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import Provider, { interactionPolicy } from "oidc-provider";
+import { entraClaims, findTestAccount, TEST_ACCOUNTS, TEST_API_CLIENT_ID, TEST_PANEL_CLIENT_ID, TEST_SERVER_CLIENT_ID, TEST_SERVER_CLIENT_SECRET, type TestAccount } from "./accounts";
+import { createSelfSignedCertificate, type SelfSignedCertificate } from "./certificate";
+import { entraErrorBody } from "./entra-errors";
+import fixedJwks from "./jwks.json" with { type: "json" };
+import { MemoryAdapter, revokeGrant, type AdapterStore } from "./memory-adapter";
+import { issueToken, type IssueTokenOptions } from "./tokens";
+
+const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
+/** The resource used when a client (MSAL) sends no `resource` parameter. */
+export const DEFAULT_RESOURCE = "api://mailbox-sync-admin";
+
+/** Client metadata as oidc-provider takes it (snake_case, RFC 7591). */
+export type ClientMetadata = Record<string, unknown> & { client_id: string };
+
+export interface TestIdentityProviderOptions {
+  port?: number;
+  accounts?: TestAccount[];
+  /** Extra or replacing clients; by default a public PKCE panel client and a confidential server client. */
+  clients?: ClientMetadata[];
+  /** Redirect URIs of the panel client (its origins are allowed for CORS). */
+  panelRedirectUris?: string[];
+  /** Redirect URIs of the server's confidential client. */
+  serverRedirectUris?: string[];
+  /** Access token lifetime in seconds (short in refresh tests). Default 3600. */
+  accessTokenTtl?: number;
+  /** Audience of access tokens for the app's own API. Default the test client id. */
+  apiAudience?: string;
+  /** Account signed in when the request names none. Default the platform admin. */
+  defaultAccount?: string;
+  certificate?: SelfSignedCertificate;
+}
+
+export interface TestIdentityProvider {
+  /** `https://127.0.0.1:<port>`: the issuer and ENTRA_AUTHORITY. */
+  issuer: string;
+  port: number;
+  /** PEM file of the self-signed certificate: ENTRA_CA_FILE. */
+  caFile: string;
+  certificate: SelfSignedCertificate;
+  accounts: TestAccount[];
+  /** Successful token responses by grant type, and failures. */
+  counters: { grants: Record<string, number>; errors: Record<string, number> };
+  /** Adds or replaces a client (e.g. once a test server's port is known). */
+  upsertClient(metadata: ClientMetadata): Promise<void>;
+  /** Revokes every grant (and its tokens) of an account, or of everyone; returns how many. */
+  revokeGrants(account?: TestAccount): number;
+  /** Signs a token with the provider's key; issuer and audience default to this provider's. */
+  issueToken(account: TestAccount, options?: Partial<IssueTokenOptions>): Promise<string>;
+  /** The environment a server needs to trust this provider (by configuration only). */
+  serverEnv(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a local OpenID provider over https on 127.0.0.1 that issues Entra-shaped tokens.
+ * @example const idp = await startTestIdentityProvider(); // ENTRA_AUTHORITY=idp.issuer, ENTRA_CA_FILE=idp.caFile
+ */
+export async function startTestIdentityProvider(options: TestIdentityProviderOptions = {}): Promise<TestIdentityProvider> {
+  const accounts = options.accounts ?? Object.values(TEST_ACCOUNTS);
+  const certificate = options.certificate ?? createSelfSignedCertificate();
+  const apiAudience = options.apiAudience ?? TEST_API_CLIENT_ID;
+  const accessTokenTtl = options.accessTokenTtl ?? 3600;
+  const counters = { grants: {} as Record<string, number>, errors: {} as Record<string, number> };
+  const store: AdapterStore = new Map();
+
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
+  const server = https.createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => handler(req, res));
+  server.on("connection", (socket) => socket.setNoDelay(true));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `https://127.0.0.1:${port}`;
+
+  const accountById = (id: string) => accounts.find((a) => a.oid === id);
+  const policy = interactionPolicy.base();
+  // Entra's Connect account flow asks for `prompt=select_account`; here it is one more login prompt.
+  policy.add(new interactionPolicy.Prompt({ name: "select_account", requestable: true }), 0);
+
+  const provider = new Provider(issuer, {
+    adapter: (model: string) => new MemoryAdapter(model, store),
+    jwks: fixedJwks,
+    cookies: { keys: ["test-idp-cookie-key-not-secret"] },
+    scopes: [...OIDC_SCOPES],
+    claims: { openid: ["sub", "tid", "oid", "upn", "acct", "roles"], profile: ["name", "preferred_username"], email: ["email"] },
+    conformIdTokenClaims: false,
+    async findAccount(_ctx: unknown, id: string) {
+      const account = accountById(id);
+      if (!account) return undefined;
+      return { accountId: id, claims: async () => entraClaims(account) };
+    },
+    interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => DEFAULT_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo(ctx: { oidc: { params?: { scope?: string } } }) {
+          const requested = String(ctx.oidc.params?.scope ?? "").split(" ").filter((s) => s && !OIDC_SCOPES.has(s));
+          return {
+            scope: [...new Set(["access_as_user", ...requested])].join(" "),
+            audience: audienceFor(requested, apiAudience),
+            accessTokenTTL: accessTokenTtl,
+            accessTokenFormat: "jwt",
+            jwt: { sign: { alg: "RS256" } },
+          };
+        },
+      },
+    },
+    clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
+      return (client.redirectUris ?? []).some((uri) => safeOrigin(uri) === origin);
+    },
+    async loadExistingGrant(ctx: GrantContext) {
+      // Consent is never asked: every sign-in gets a grant for exactly what was requested.
+      const { client, session, params } = ctx.oidc;
+      const requested = String(params.scope ?? "openid").split(" ").filter(Boolean);
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope(requested.filter((s) => OIDC_SCOPES.has(s)).join(" "));
+      grant.addResourceScope(params.resource ?? DEFAULT_RESOURCE, [...new Set(["access_as_user", ...requested.filter((s) => !OIDC_SCOPES.has(s))])].join(" "));
+      await grant.save();
+      return grant;
+    },
+    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed("refresh_token"),
+    async extraTokenClaims(_ctx: unknown, token: { kind: string; accountId?: string; scope?: string; clientId?: string }) {
+      if (token.kind !== "AccessToken" || !token.accountId) return undefined;
+      const account = accountById(token.accountId);
+      if (!account) return undefined;
+      const { sub: _sub, ...claims } = entraClaims(account);
+      const scp = String(token.scope ?? "").split(" ").filter((s) => s && !OIDC_SCOPES.has(s)).map((s) => s.split("/").pop()).join(" ");
+      return { ...claims, scp, azp: token.clientId };
+    },
+    ttl: { AccessToken: accessTokenTtl, IdToken: 3600, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 24 * 3600, Interaction: 600 },
+    pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === "none" },
+  });
+  provider.on("grant.success", (ctx: { oidc: { params: { grant_type: string } } }) => {
+    const type = ctx.oidc.params.grant_type;
+    counters.grants[type] = (counters.grants[type] ?? 0) + 1;
+  });
+  provider.on("grant.error", (_ctx: unknown, error: { error?: string }) => {
+    const key = error.error ?? "server_error";
+    counters.errors[key] = (counters.errors[key] ?? 0) + 1;
+  });
+  provider.use(async (ctx: KoaContext, next: () => Promise<void>) => {
+    await next();
+    // Answer errors the way Entra does: `error_codes` and an `AADSTS…` description.
+    if (ctx.status >= 400 && ctx.body && typeof ctx.body === "object" && "error" in ctx.body) ctx.body = entraErrorBody(ctx.body as { error: string; error_description?: string });
+  });
+
+  const upsertClient = async (metadata: ClientMetadata) => {
+    await new MemoryAdapter("Client", store).upsert(metadata.client_id, metadata);
+  };
+  const defaults: ClientMetadata[] = [
+    {
+      client_id: TEST_PANEL_CLIENT_ID,
+      token_endpoint_auth_method: "none",
+      application_type: "web",
+      redirect_uris: options.panelRedirectUris ?? ["http://localhost:3000/redirect.html"],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+    },
+    {
+      client_id: TEST_SERVER_CLIENT_ID,
+      client_secret: TEST_SERVER_CLIENT_SECRET,
+      token_endpoint_auth_method: "client_secret_post",
+      redirect_uris: options.serverRedirectUris ?? ["http://localhost:3000/api/v1/oauth/callback"],
+      grant_types: ["authorization_code", "refresh_token", "client_credentials"],
+      response_types: ["code"],
+    },
+  ];
+  for (const client of [...defaults.filter((d) => !options.clients?.some((c) => c.client_id === d.client_id)), ...(options.clients ?? [])]) await upsertClient(client);
+
+  const callback = provider.callback();
+  handler = (req, res) => {
+    const url = new URL(req.url ?? "/", issuer);
+    const interaction = /^\/interaction\/([\w-]+)$/.exec(url.pathname);
+    if (interaction && req.method === "GET") {
+      finishInteraction(req, res, url).catch((error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(String(error)));
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/token") {
+      dropOfflineAccessOnRefresh(req).then(() => callback(req, res), (error: unknown) => res.writeHead(400).end(String(error)));
+      return;
+    }
+    callback(req, res);
+  };
+
+  async function finishInteraction(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const details = await provider.interactionDetails(req, res);
+    const hint = url.searchParams.get("account") ?? details.params.login_hint;
+    const account = findTestAccount(hint, accounts) ?? findTestAccount(options.defaultAccount ?? TEST_ACCOUNTS.platformAdmin.key, accounts) ?? accounts[0]!;
+    await provider.interactionFinished(req, res, { login: { accountId: account.oid }, select_account: {} }, { mergeWithLastSubmission: false });
+  }
+
+  return {
+    issuer,
+    port,
+    caFile: certificate.certFile,
+    certificate,
+    accounts,
+    counters,
+    upsertClient,
+    revokeGrants(account) {
+      const grants = store.get("Grant") ?? new Map();
+      const ids = [...grants].filter(([, e]) => !account || e.payload.accountId === account.oid).map(([id]) => id);
+      for (const id of ids) revokeGrant(store, id);
+      return ids.length;
+    },
+    issueToken: (account, opts = {}) => issueToken(account, { issuer, audience: apiAudience, ...opts }),
+    serverEnv: () => ({
+      ENTRA_AUTHORITY: issuer,
+      ENTRA_CLIENT_ID: apiAudience,
+      ENTRA_ALLOWED_TENANTS: [...new Set(accounts.map((a) => a.tid))].filter((t) => t === TEST_ACCOUNTS.platformAdmin.tid).join(","),
+      ENTRA_CA_FILE: certificate.certFile,
+    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+type KoaContext = { status: number; body: unknown };
+type GrantContext = {
+  oidc: {
+    client: { clientId: string };
+    session: { accountId: string };
+    params: { scope?: string; resource?: string };
+    provider: { Grant: new (init: { clientId: string; accountId: string }) => { addOIDCScope(s: string): void; addResourceScope(r: string, s: string): void; save(): Promise<string> } };
+  };
+};
+
+function safeOrigin(uri: string): string | undefined {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `https://host/EWS.AccessAsUser.All` is for that host (Connect account); anything else is for the app's API. */
+function audienceFor(scopes: string[], apiAudience: string): string {
+  const url = scopes.map(safeOrigin).find((o) => o && o.startsWith("https://") && !o.includes("mailbox-sync-admin"));
+  return url ?? apiAudience;
+}
+
+/** MSAL re-sends `offline_access` when refreshing; oidc-provider refuses it there, Entra ignores it. */
+async function dropOfflineAccessOnRefresh(req: IncomingMessage & { body?: string }): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const params = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  if (params.get("grant_type") === "refresh_token" && params.has("scope")) {
+    params.set("scope", params.get("scope")!.split(" ").filter((s) => s !== "offline_access").join(" "));
+  }
+  req.body = params.toString();
+  req.headers["content-length"] = String(Buffer.byteLength(req.body));
+}
