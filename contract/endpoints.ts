@@ -2,6 +2,11 @@ import { z } from "zod";
 import { ChangePasswordBody, CreateAdminBody, LocalAdmin, LoginBody, Me, SetupBody } from "./auth";
 import { dataOf } from "./common";
 import { CreateProfileBody, Profile, UpdateProfileBody } from "./profiles";
+import { AuditEvent, ListAuditQuery } from "./audit";
+import { Settings, UpdateSettingsBody } from "./settings";
+import { AddUsersBody, AddUsersResult, BulkUsersResult, ExportUsersQuery, ListUsersQuery, MoveUsersBody, User, UserDetail, UserIdsBody } from "./users";
+import { pageOf } from "./common";
+import { CreatedServiceKey, CreateServiceKeyBody, RosterMailbox, RosterQuery, ServiceKey, SyncReportBody, SyncSession } from "./sync";
 
 /** One API endpoint as the OpenAPI document describes it. */
 export interface Endpoint {
@@ -35,4 +40,20 @@ export const endpoints: Endpoint[] = [
   { method: "get", path: "/profiles/:id", summary: "Read a profile", tag: "profiles", response: dataOf(Profile), auth: "admin" },
   { method: "patch", path: "/profiles/:id", summary: "Update name, description, sync enabled, max concurrent connections", tag: "profiles", body: UpdateProfileBody, response: dataOf(Profile), auth: "admin" },
   { method: "delete", path: "/profiles/:id", summary: "Delete a profile (refused while it has active users)", tag: "profiles", auth: "platform" },
+  { method: "get", path: "/profiles/:id/users", summary: "List a profile's users by lower-cased address: state filter, prefix search (address or display-name word), keyset cursor", tag: "users", query: ListUsersQuery, response: pageOf(User), auth: "admin" },
+  { method: "post", path: "/profiles/:id/users", summary: "Add users from pasted lines or CSV (at most 10,000 lines; all valid lines or none)", tag: "users", body: AddUsersBody, response: dataOf(AddUsersResult), auth: "admin" },
+  { method: "get", path: "/users/:id", summary: "Read a user with their last 20 checks", tag: "users", response: dataOf(UserDetail), auth: "admin" },
+  { method: "get", path: "/users/export.csv", summary: "Export users, states and last errors as CSV (one profile, or all the caller manages)", tag: "users", query: ExportUsersQuery, auth: "admin" },
+  { method: "post", path: "/users/move", summary: "Move users to another profile (they start over as not-activated)", tag: "users", body: MoveUsersBody, response: dataOf(BulkUsersResult), auth: "admin" },
+  { method: "post", path: "/users/remove", summary: "Remove users", tag: "users", body: UserIdsBody, response: dataOf(BulkUsersResult), auth: "admin" },
+  { method: "post", path: "/users/pause", summary: "Pause users (sync stops; the state before is remembered)", tag: "users", body: UserIdsBody, response: dataOf(BulkUsersResult), auth: "admin" },
+  { method: "post", path: "/users/resume", summary: "Resume paused users to the state they had before", tag: "users", body: UserIdsBody, response: dataOf(BulkUsersResult), auth: "admin" },
+  { method: "get", path: "/settings", summary: "Platform settings in force (defaults from the configuration)", tag: "settings", response: dataOf(Settings), auth: "platform" },
+  { method: "put", path: "/settings", summary: "Change platform settings (fields left out keep their value)", tag: "settings", body: UpdateSettingsBody, response: dataOf(Settings), auth: "platform" },
+  { method: "get", path: "/audit-events", summary: "Audit events, newest first (profile admins: their profiles only)", tag: "audit", query: ListAuditQuery, response: pageOf(AuditEvent), auth: "admin" },
+  { method: "get", path: "/service-keys", summary: "List service keys for the sync service (never the keys themselves)", tag: "sync", response: dataOf(z.array(ServiceKey)), auth: "platform" },
+  { method: "post", path: "/service-keys", summary: "Create a service key (the key is in this response only)", tag: "sync", body: CreateServiceKeyBody, response: dataOf(CreatedServiceKey), auth: "platform" },
+  { method: "delete", path: "/service-keys/:id", summary: "Revoke a service key", tag: "sync", auth: "platform" },
+  { method: "get", path: "/sync/mailboxes", summary: "The roster: every mailbox ordered by (updatedAt, address); poll with updatedSince and follow nextCursor", tag: "sync", query: RosterQuery, response: z.object({ data: z.array(RosterMailbox), nextCursor: z.string().nullable() }), auth: "service-key" },
+  { method: "post", path: "/sync/mailboxes/:address/reports", summary: "Report a sync session's outcome for one mailbox", tag: "sync", body: SyncReportBody, response: dataOf(SyncSession), auth: "service-key" },
 ];

@@ -11,6 +11,11 @@ import { adminsRouter } from "./routes/admins";
 import { authRouter } from "./routes/auth";
 import { openApiDocument } from "./routes/openapi";
 import { profilesRouter } from "./routes/profiles";
+import { auditRouter } from "./routes/audit";
+import { settingsRouter } from "./routes/settings";
+import { usersRouter } from "./routes/users";
+import { serviceKeysRouter } from "./routes/service-keys";
+import { syncRouter } from "./routes/sync";
 
 /** Where the built panel lives (`vite build` output). */
 export const CLIENT_DIST = path.resolve(import.meta.dirname, "../dist/client");
@@ -99,6 +104,11 @@ export function createApp(ctx: AppContext): Express {
   api.use(authRouter(ctx));
   api.use("/profiles", profilesRouter(ctx));
   api.use("/admins", adminsRouter(ctx));
+  api.use(usersRouter(ctx));
+  api.use("/settings", settingsRouter(ctx));
+  api.use("/audit-events", auditRouter(ctx));
+  api.use("/service-keys", serviceKeysRouter(ctx));
+  api.use("/sync", syncRouter(ctx));
   api.use(apiNotFound);
   app.use("/api/v1", api);
   app.use("/api", apiNotFound);

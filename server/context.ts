@@ -5,6 +5,10 @@ import type { Store } from "./store/db";
 import { LocalAdminRepository } from "./auth/local-admins";
 import type { BearerVerifier } from "./auth/middleware";
 import { ProfileService } from "./services/profiles";
+import { AuditEventService } from "./services/audit-events";
+import { SettingsService } from "./services/settings";
+import { UserService } from "./services/users";
+import { ServiceKeyService } from "./sync/service-keys";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -20,6 +24,10 @@ export interface AppContext {
 export interface Services {
   admins: LocalAdminRepository;
   profiles: ProfileService;
+  users: UserService;
+  settings: SettingsService;
+  auditEvents: AuditEventService;
+  serviceKeys: ServiceKeyService;
 }
 
 export interface ContextInput {
@@ -36,11 +44,16 @@ export interface ContextInput {
  */
 export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
+  const profiles = new ProfileService(db);
   return {
     ...input,
     services: {
       admins: new LocalAdminRepository(db),
-      profiles: new ProfileService(db),
+      profiles,
+      users: new UserService(db, profiles),
+      settings: new SettingsService(db, input.config),
+      auditEvents: new AuditEventService(db, profiles),
+      serviceKeys: new ServiceKeyService(db),
     },
   };
 }

@@ -3,7 +3,7 @@ import type { CreateProfileBody, Profile, UpdateProfileBody } from "../../contra
 import type { Principal } from "../auth/principal";
 import { conflict, forbidden, notFound } from "../errors";
 import { presentProfile } from "../presenters/profile";
-import type { Db } from "../store/db";
+import { nowIso, type Db } from "../store/db";
 import { ProfileRepository, type ProfileRow } from "../store/profiles-repo";
 import { recordAudit } from "./audit";
 
@@ -76,6 +76,10 @@ export class ProfileService {
       if (patch.name !== undefined && patch.name.toLowerCase() !== before.nameLower && (await repo.findByName(patch.name))) {
         throw conflict(`A profile named "${patch.name}" already exists.`);
       }
+      if (patch.syncEnabled !== undefined && (patch.syncEnabled ? 1 : 0) !== before.syncEnabled) {
+        // The roster is polled by updatedAt: pausing a profile must show on every one of its mailboxes.
+        await trx.updateTable("users").set({ updatedAt: nowIso() }).where("profileId", "=", id).execute();
+      }
       await repo.update(id, {
         name: patch.name,
         description: patch.description,
@@ -103,6 +107,13 @@ export class ProfileService {
       }
       const running = await trx.selectFrom("jobs").select("id").where("profileId", "=", id).where("state", "in", ["queued", "running", "paused"]).executeTakeFirst();
       if (running) throw conflict("A job is still running for this profile. Cancel it first.", { jobId: running.id });
+      // Tell the sync service (through the roster) that these mailboxes are gone.
+      const removedAt = nowIso();
+      await trx
+        .insertInto("mailboxTombstones")
+        .columns(["addressLower", "profileId", "removedAt"])
+        .expression((eb) => eb.selectFrom("users").select(["addressLower", "profileId", eb.val(removedAt).as("removedAt")]).where("profileId", "=", id))
+        .execute();
       await this.repo(trx).remove(id);
       await recordAudit(trx, { actor: principal, action: "profile.delete", profileId: id, before: { name: row.name } });
     });

@@ -18,6 +18,9 @@ export interface Database {
   sessions: SessionTable;
   profileAdmins: ProfileAdminTable;
   settings: SettingTable;
+  serviceKeys: ServiceKeyTable;
+  syncSessions: SyncSessionTable;
+  mailboxTombstones: MailboxTombstoneTable;
 }
 
 export interface ProfileTable {
@@ -166,4 +169,42 @@ export interface ProfileAdminTable {
 export interface SettingTable {
   key: string;
   value: string;
+}
+
+export interface ServiceKeyTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the whole key; the key itself is shown once and never stored. */
+  keyHash: string;
+  /** The key's first characters, to tell keys apart in the panel. */
+  prefix: string;
+  /** JSON list of scopes. */
+  scopes: string;
+  profileId: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface SyncSessionTable {
+  id: string;
+  userId: string;
+  serviceKeyId: string;
+  startedAt: string;
+  finishedAt: string;
+  itemsIn: number;
+  itemsOut: number;
+  ok: number;
+  /** JSON list of `{code, message}`. */
+  errors: string;
+  receivedAt: string;
+}
+
+/** A mailbox removed from a profile, kept so the roster can tell the sync service to stop. */
+export interface MailboxTombstoneTable {
+  addressLower: string;
+  profileId: string;
+  removedAt: string;
 }

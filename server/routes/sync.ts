@@ -1,0 +1,71 @@
+import { Router, type Request, type RequestHandler } from "express";
+import { rateLimit } from "express-rate-limit";
+import { RosterQuery, SyncReportBody, type ServiceKeyScope } from "../../contract/sync";
+import type { AppContext } from "../context";
+import { AppError, forbidden } from "../errors";
+import { param, parseBody, parseQuery } from "../http/validate";
+import { recordSyncReport } from "../sync/reports";
+import { listRoster } from "../sync/roster";
+import type { ServiceKeyIdentity } from "../sync/service-keys";
+
+declare module "express-serve-static-core" {
+  interface Request {
+    serviceKey?: ServiceKeyIdentity;
+  }
+}
+
+const keyOf = (req: Request): ServiceKeyIdentity => {
+  if (!req.serviceKey) throw new AppError(401, "invalid_service_key", "Send a service key.");
+  return req.serviceKey;
+};
+
+/**
+ * /api/v1/sync: the sync service's interface. Only service keys work here, and a service key works
+ * nowhere else (the admin routes ignore `msk_` tokens).
+ */
+export function syncRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { serviceKeys } = ctx.services;
+
+  const requireKey: RequestHandler = async (req, _res, next) => {
+    const [scheme, token] = (req.headers.authorization ?? "").split(" ", 2);
+    if (scheme?.toLowerCase() !== "bearer" || !token) {
+      throw new AppError(401, "invalid_service_key", "This endpoint takes a service key: send 'Authorization: Bearer msk_...'. Admin sessions and tokens are not accepted here.");
+    }
+    req.serviceKey = await serviceKeys.authenticate(token);
+    next();
+  };
+  const scope =
+    (needed: ServiceKeyScope): RequestHandler =>
+    (req, _res, next) => {
+      if (!keyOf(req).scopes.includes(needed)) throw forbidden(`This service key lacks the '${needed}' scope.`);
+      next();
+    };
+
+  router.use(requireKey);
+  router.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: 6000,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      keyGenerator: (req) => keyOf(req).id,
+      handler: () => {
+        throw new AppError(429, "rate_limited", "Too many requests for this service key; slow down and retry after the Retry-After header.");
+      },
+    }),
+  );
+
+  router.get("/mailboxes", scope("roster:read"), async (req, res) => {
+    const query = parseQuery(RosterQuery, req);
+    res.json(await listRoster(ctx.store.db, { profileId: keyOf(req).profileId, ...query }));
+  });
+
+  router.post("/mailboxes/:address/reports", scope("reports:write"), async (req, res) => {
+    const body = parseBody(SyncReportBody, req);
+    const result = await recordSyncReport(ctx.store.db, keyOf(req), param(req, "address"), body);
+    res.status(201).json({ data: result.session });
+  });
+
+  return router;
+}

@@ -1,0 +1,104 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { CreateServiceKeyBody, CreatedServiceKey, ServiceKey, ServiceKeyScope } from "../../contract/sync";
+import type { Principal } from "../auth/principal";
+import { AppError, notFound, validationFailed } from "../errors";
+import { recordAudit } from "../services/audit";
+import type { Db } from "../store/db";
+import { nowIso } from "../store/db";
+import { ServiceKeyRepository, type ServiceKeyRow } from "./service-keys-repo";
+
+export const SERVICE_KEY_PREFIX = "msk_";
+const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+
+/** A service key after authentication: what it may do and for which profile. */
+export interface ServiceKeyIdentity {
+  id: string;
+  name: string;
+  scopes: ServiceKeyScope[];
+  profileId: string | null;
+}
+
+function present(row: ServiceKeyRow): ServiceKey {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes) as ServiceKeyScope[],
+    profileId: row.profileId,
+    expiresAt: row.expiresAt,
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+  };
+}
+
+/**
+ * Keys the sync service presents on /api/v1/sync. A key is shown once at creation and stored only as
+ * its SHA-256 (it has 256 bits of entropy, so a slow hash adds nothing).
+ */
+export class ServiceKeyService {
+  /** Last-used times are written at most once a minute per key, so the hot path stays read-only. */
+  private readonly touchedAt = new Map<string, number>();
+
+  constructor(private readonly db: Db) {}
+
+  async list(): Promise<ServiceKey[]> {
+    return (await new ServiceKeyRepository(this.db).list()).map(present);
+  }
+
+  async create(actor: Principal, body: CreateServiceKeyBody): Promise<CreatedServiceKey> {
+    const key = `${SERVICE_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+    const row: ServiceKeyRow = {
+      id: randomUUID(),
+      name: body.name,
+      keyHash: hashKey(key),
+      prefix: key.slice(0, 10),
+      scopes: JSON.stringify([...new Set(body.scopes)]),
+      profileId: body.profileId ?? null,
+      expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
+      createdAt: nowIso(),
+      createdBy: actor.name,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      if (row.profileId && !(await trx.selectFrom("profiles").select("id").where("id", "=", row.profileId).executeTakeFirst())) {
+        throw validationFailed("profileId: no such profile", [{ path: "profileId", message: "no such profile" }]);
+      }
+      await new ServiceKeyRepository(trx).insert(row);
+      await recordAudit(trx, { actor, action: "service_key.create", profileId: row.profileId, target: row.name, after: { name: row.name, scopes: body.scopes, prefix: row.prefix, expiresAt: row.expiresAt } });
+    });
+    return { ...present(row), key };
+  }
+
+  async revoke(actor: Principal, id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const repo = new ServiceKeyRepository(trx);
+      const row = await repo.find(id);
+      if (!row) throw notFound("Service key not found.");
+      await repo.revoke(id, nowIso());
+      await recordAudit(trx, { actor, action: "service_key.revoke", profileId: row.profileId, target: row.name });
+    });
+  }
+
+  /**
+   * The identity behind a presented key, or a 401 that says why (unknown, revoked, expired).
+   * @example const id = await keys.authenticate(token); if (!id.scopes.includes("roster:read")) ...
+   */
+  async authenticate(presented: string): Promise<ServiceKeyIdentity> {
+    const refused = (why: string) => new AppError(401, "invalid_service_key", why);
+    if (!presented.startsWith(SERVICE_KEY_PREFIX)) throw refused("This endpoint takes a service key (Authorization: Bearer msk_...). Admin sessions and tokens are not accepted here.");
+    const hash = hashKey(presented);
+    const row = await new ServiceKeyRepository(this.db).findByHash(hash);
+    if (!row || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) throw refused("This service key is not known.");
+    if (row.revokedAt) throw refused("This service key was revoked. Ask a platform admin for a new one.");
+    if (row.expiresAt && Date.parse(row.expiresAt) <= Date.now()) throw refused("This service key has expired. Ask a platform admin for a new one.");
+    const now = Date.now();
+    if (now - (this.touchedAt.get(row.id) ?? 0) > 60_000) {
+      this.touchedAt.set(row.id, now);
+      await new ServiceKeyRepository(this.db).touch(row.id, new Date(now).toISOString());
+    }
+    return { id: row.id, name: row.name, scopes: JSON.parse(row.scopes) as ServiceKeyScope[], profileId: row.profileId };
+  }
+}
