@@ -1,0 +1,97 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { User } from "../../contract/users";
+import { apiData, apiRaw } from "../api/client";
+import type { AutodiscoverResult, ConnectivityResult, MailboxAccessInput, MailboxAccessState, MailboxAccessView } from "./types";
+
+/** Query keys of this feature, under the profile's own key so invalidating a profile refreshes them. */
+export const connectivityKeys = {
+  access: (profileId: string) => ["profiles", profileId, "mailbox-access"] as const,
+  latestTest: (profileId: string) => ["profiles", profileId, "connectivity-tests", "latest"] as const,
+  userSearch: (profileId: string, q: string) => ["profiles", profileId, "users", "search", q] as const,
+};
+
+const enc = encodeURIComponent;
+
+/** Reads the profile's mailbox access config and its ETag (`access: null` until configured). */
+export async function getMailboxAccess(profileId: string, signal?: AbortSignal): Promise<MailboxAccessState> {
+  const res = await apiRaw(`/profiles/${enc(profileId)}/mailbox-access`, { signal });
+  const body = (await res.json()) as { data: MailboxAccessView | null };
+  return { access: body.data, etag: res.headers.get("etag") };
+}
+
+/** Saves the config; `etag` goes as If-Match so a stale form gets 412 instead of overwriting. */
+export async function putMailboxAccess(profileId: string, input: MailboxAccessInput, etag: string | null): Promise<MailboxAccessState> {
+  const res = await apiRaw(`/profiles/${enc(profileId)}/mailbox-access`, {
+    method: "PUT",
+    body: input,
+    headers: etag ? { "if-match": etag } : undefined,
+  });
+  const body = (await res.json()) as { data: MailboxAccessView | null; warnings?: string[] };
+  const access = body.data ? { ...body.data, warnings: body.data.warnings ?? body.warnings } : null;
+  return { access, etag: res.headers.get("etag") };
+}
+
+/** Finds the EWS URL for an address by Autodiscover. */
+export const autodiscover = (email: string) => apiData<AutodiscoverResult>("/autodiscover", { method: "POST", body: { email } });
+
+/** Runs the connectivity test (Remote Connectivity Analyzer's "Service Account Access"). */
+export const runConnectivityTest = (profileId: string, targets: { targetUser?: string; outOfScopeUser?: string }) =>
+  apiData<ConnectivityResult>(`/profiles/${enc(profileId)}/connectivity-tests`, { method: "POST", body: targets });
+
+/** The latest stored connectivity test, or null when none ran yet. */
+export async function getLatestConnectivityTest(profileId: string, signal?: AbortSignal): Promise<ConnectivityResult | null> {
+  try {
+    return await apiData<ConnectivityResult | null>(`/profiles/${enc(profileId)}/connectivity-tests/latest`, { signal });
+  } catch (err) {
+    if (err instanceof Error && "status" in err && (err as { status: number }).status === 404) return null;
+    throw err;
+  }
+}
+
+/** Asks for the one-time URL that starts Connect account (OAuth impersonated logon). */
+export const startOAuth = (profileId: string) => apiData<{ url: string }>(`/profiles/${enc(profileId)}/oauth/start`, { method: "POST" });
+
+/** Disconnects the OAuth service account (wipes its token cache). */
+export const disconnectOAuth = (profileId: string) => apiRaw(`/profiles/${enc(profileId)}/oauth`, { method: "DELETE" });
+
+/** The profile's mailbox access config with its ETag. */
+export function useMailboxAccess(profileId: string) {
+  return useQuery({ queryKey: connectivityKeys.access(profileId), queryFn: ({ signal }) => getMailboxAccess(profileId, signal) });
+}
+
+/** Saves the config and refreshes the profile (its access type shows in lists). */
+export function useSaveMailboxAccess(profileId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ input, etag }: { input: MailboxAccessInput; etag: string | null }) => putMailboxAccess(profileId, input, etag),
+    onSuccess: (state) => {
+      client.setQueryData(connectivityKeys.access(profileId), state);
+      void client.invalidateQueries({ queryKey: ["profiles"], exact: true });
+      void client.invalidateQueries({ queryKey: ["profiles", profileId], exact: true });
+    },
+  });
+}
+
+/** The latest stored connectivity test of the profile. */
+export function useLatestConnectivityTest(profileId: string) {
+  return useQuery({ queryKey: connectivityKeys.latestTest(profileId), queryFn: ({ signal }) => getLatestConnectivityTest(profileId, signal) });
+}
+
+/** Runs a connectivity test; its result becomes the latest. */
+export function useRunConnectivityTest(profileId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (targets: { targetUser?: string; outOfScopeUser?: string }) => runConnectivityTest(profileId, targets),
+    onSuccess: (result) => client.setQueryData(connectivityKeys.latestTest(profileId), result),
+  });
+}
+
+/** Up to 20 of the profile's users whose address or display-name word starts with `q`. */
+export function useUserSearch(profileId: string, q: string) {
+  return useQuery({
+    queryKey: connectivityKeys.userSearch(profileId, q),
+    queryFn: ({ signal }) => apiData<User[]>(`/profiles/${enc(profileId)}/users`, { query: { q: q || undefined, limit: 20 }, signal }),
+    staleTime: 30_000,
+    placeholderData: (previous) => previous,
+  });
+}
