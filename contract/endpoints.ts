@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { ChangePasswordBody, CreateAdminBody, LocalAdmin, LoginBody, Me, SetupBody } from "./auth";
-import { dataOf } from "./common";
+import { dataOf, pageOf } from "./common";
 import { CreateProfileBody, Profile, UpdateProfileBody } from "./profiles";
 import { AuditEvent, ListAuditQuery } from "./audit";
 import { Settings, UpdateSettingsBody } from "./settings";
 import { AddUsersBody, AddUsersResult, BulkUsersResult, ExportUsersQuery, ListUsersQuery, MoveUsersBody, User, UserDetail, UserIdsBody } from "./users";
-import { pageOf } from "./common";
 import { CreatedServiceKey, CreateServiceKeyBody, RosterMailbox, RosterQuery, ServiceKey, SyncReportBody, SyncSession } from "./sync";
 
 /** One API endpoint as the OpenAPI document describes it. */

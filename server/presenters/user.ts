@@ -1,0 +1,35 @@
+import type { MailboxError, MailboxKind, UserState } from "../../contract/common";
+import type { CheckHistoryEntry, SyncError, User } from "../../contract/users";
+import type { CheckHistoryRow, UserRow } from "../store/users-repo";
+
+function parseJson<T>(value: string | null): T | null {
+  if (!value) return null;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** The fields a user response carries, and nothing else. */
+export function presentUser(row: UserRow): User {
+  return {
+    id: row.id,
+    address: row.address,
+    displayName: row.displayName,
+    profileId: row.profileId,
+    state: row.state as UserState,
+    mailboxKind: row.mailboxKind as MailboxKind | null,
+    lastCheckedAt: row.lastCheckedAt,
+    lastError: parseJson<MailboxError>(row.lastError),
+    lastSyncAt: row.lastSyncAt,
+    syncErrors: parseJson<SyncError[]>(row.syncErrors),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** One past check of a mailbox. */
+export function presentCheck(row: CheckHistoryRow): CheckHistoryEntry {
+  return { checkedAt: row.checkedAt, ok: row.ok === 1, code: row.code, message: row.message, ms: row.ms, jobId: row.jobId };
+}

@@ -1,0 +1,14 @@
+import { Router } from "express";
+import { ListAuditQuery } from "../../contract/audit";
+import { principalOf, requireAuth } from "../auth/middleware";
+import type { AppContext } from "../context";
+import { parseQuery } from "../http/validate";
+
+/** /api/v1/audit-events: newest first, keyset by id, filterable by profile. */
+export function auditRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.get("/", requireAuth, async (req, res) => {
+    res.json(await ctx.services.auditEvents.list(principalOf(req), parseQuery(ListAuditQuery, req)));
+  });
+  return router;
+}

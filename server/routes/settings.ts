@@ -1,0 +1,19 @@
+import { Router } from "express";
+import { UpdateSettingsBody } from "../../contract/settings";
+import { principalOf, requirePlatformAdmin } from "../auth/middleware";
+import type { AppContext } from "../context";
+import { parseBody } from "../http/validate";
+
+/** /api/v1/settings: platform settings (platform admins only). */
+export function settingsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { settings } = ctx.services;
+  router.get("/", requirePlatformAdmin, async (req, res) => {
+    res.json({ data: await settings.get(principalOf(req)) });
+  });
+  router.put("/", requirePlatformAdmin, async (req, res) => {
+    const body = parseBody(UpdateSettingsBody, req);
+    res.json({ data: await settings.update(principalOf(req), body) });
+  });
+  return router;
+}

@@ -1,0 +1,31 @@
+import type { Kysely } from "kysely";
+import type { AuditEventTable, Database } from "./schema";
+
+export type AuditEventRow = Omit<AuditEventTable, "id"> & { id: number };
+
+export interface ListAuditOptions {
+  /** Only these profiles' events; undefined = every event (platform admins). */
+  profileIds?: readonly string[];
+  /** Events with an id below this one (the previous page's last). */
+  beforeId?: number;
+  limit: number;
+}
+
+/** Audit events: the only SQL that reads or prunes them (recordAudit writes them). */
+export class AuditRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Newest first, paged by id. */
+  list(options: ListAuditOptions): Promise<AuditEventRow[]> {
+    let q = this.db.selectFrom("auditEvents").selectAll();
+    if (options.profileIds) q = q.where("profileId", "in", options.profileIds.length ? [...options.profileIds] : ["\u0000"]);
+    if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
+    return q.orderBy("id", "desc").limit(options.limit).execute() as Promise<AuditEventRow[]>;
+  }
+
+  /** Deletes events older than the given ISO time (retention); returns how many. */
+  async deleteBefore(at: string): Promise<number> {
+    const result = await this.db.deleteFrom("auditEvents").where("at", "<", at).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

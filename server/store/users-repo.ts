@@ -1,0 +1,229 @@
+import { sql, type Kysely } from "kysely";
+import type { UserState } from "../../contract/common";
+import { nowIso } from "./db";
+import type { CheckHistoryTable, Database, UserTable } from "./schema";
+
+export type UserRow = UserTable;
+export type CheckHistoryRow = CheckHistoryTable & { id: number };
+
+/** A user to insert: the rest of the row is filled in. */
+export interface NewUser {
+  id: string;
+  profileId: string;
+  address: string;
+  displayName: string;
+}
+
+/** The few columns bulk actions need to authorize and decide. */
+export interface UserRef {
+  id: string;
+  profileId: string;
+  address: string;
+  state: string;
+}
+
+export interface ListUsersOptions {
+  state?: UserState;
+  /** Lower-cased prefix of the address or of a display-name word. */
+  prefix?: string;
+  /** Lower-cased address of the last row of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+/** The greatest code point: `p <= x < p || MAX` holds exactly for the strings x starting with p, in byte order. */
+const MAX_CODE_POINT = "\u{10FFFF}";
+
+// Parameters per statement stay well under SQLite's 32,766 and PostgreSQL's 65,535.
+const USER_ROWS_PER_INSERT = 500;
+const WORD_ROWS_PER_INSERT = 2000;
+const IDS_PER_QUERY = 1000;
+
+/** Splits a display name into the lower-cased words the prefix search matches. */
+export function displayNameWords(displayName: string): string[] {
+  const words = displayName.normalize("NFC").toLowerCase().split(/[\s\p{P}\p{S}]+/u).filter(Boolean);
+  return [...new Set(words)].filter((w) => w.length <= 200);
+}
+
+/** Splits a list into chunks of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/**
+ * Users (mailboxes to sync) and their display-name words: the only SQL about them.
+ * Lists are sorted by lower-cased address in byte order (the column is `COLLATE "C"` on PostgreSQL)
+ * and paged by keyset, so both databases give the same pages.
+ */
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** One page of a profile's users, `limit` rows after `after`. */
+  list(profileId: string, options: ListUsersOptions): Promise<UserRow[]> {
+    let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId);
+    if (options.state) q = q.where("state", "=", options.state);
+    if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
+    if (options.prefix) {
+      const low = options.prefix;
+      const high = low + MAX_CODE_POINT;
+      // Two range scans (address index, word index) joined by id, so neither database walks the whole profile.
+      q = q.where("id", "in", (eb) =>
+        eb
+          .selectFrom("users as a")
+          .select("a.id")
+          .where("a.profileId", "=", profileId)
+          .where("a.addressLower", ">=", low)
+          .where("a.addressLower", "<", high)
+          .union(
+            eb
+              .selectFrom("userWords as w")
+              .select("w.userId as id")
+              .where("w.profileId", "=", profileId)
+              .where("w.word", ">=", low)
+              .where("w.word", "<", high),
+          ),
+      );
+    }
+    return q.orderBy("addressLower").limit(options.limit).execute();
+  }
+
+  find(id: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /** The users with these ids that exist (unknown ids are simply absent). */
+  async refs(ids: readonly string[]): Promise<UserRef[]> {
+    const result: UserRef[] = [];
+    for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) {
+      result.push(...(await this.db.selectFrom("users").select(["id", "profileId", "address", "state"]).where("id", "in", part).execute()));
+    }
+    return result;
+  }
+
+  /** Which of these lower-cased addresses exist already, in any profile. */
+  async existingAddresses(addressesLower: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const part of chunks(addressesLower, IDS_PER_QUERY)) {
+      const rows = await this.db.selectFrom("users").select("addressLower").where("addressLower", "in", part).execute();
+      for (const row of rows) found.add(row.addressLower);
+    }
+    return found;
+  }
+
+  /**
+   * Inserts users as `not-activated`, with their display-name words, in multi-row statements.
+   * Call it inside a transaction: a failure part-way must leave nothing behind.
+   */
+  async insertMany(users: readonly NewUser[]): Promise<void> {
+    const now = nowIso();
+    const rows: UserRow[] = users.map((u) => ({
+      id: u.id,
+      profileId: u.profileId,
+      address: u.address,
+      addressLower: u.address.toLowerCase(),
+      displayName: u.displayName,
+      state: "not-activated",
+      stateBefore: null,
+      mailboxKind: null,
+      lastCheckedAt: null,
+      lastError: null,
+      entraObjectId: null,
+      lastSyncAt: null,
+      syncErrors: null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    for (const part of chunks(rows, USER_ROWS_PER_INSERT)) await this.db.insertInto("users").values(part).execute();
+    const words = users.flatMap((u) => displayNameWords(u.displayName).map((word) => ({ userId: u.id, profileId: u.profileId, word })));
+    for (const part of chunks(words, WORD_ROWS_PER_INSERT)) await this.db.insertInto("userWords").values(part).execute();
+  }
+
+  /** Moves users (and their words) to another profile; they start over as `not-activated` (paused stay paused). */
+  async moveTo(ids: readonly string[], profileId: string): Promise<number> {
+    let count = 0;
+    const now = nowIso();
+    for (const part of chunks(ids, IDS_PER_QUERY)) {
+      const result = await this.db
+        .updateTable("users")
+        .set({
+          profileId,
+          state: sql<string>`case when state = 'paused' then 'paused' else 'not-activated' end`,
+          stateBefore: sql<string | null>`case when state = 'paused' then 'not-activated' else null end`,
+          updatedAt: now,
+        })
+        .where("id", "in", part)
+        .executeTakeFirst();
+      count += Number(result.numUpdatedRows);
+      await this.db.updateTable("userWords").set({ profileId }).where("userId", "in", part).execute();
+    }
+    return count;
+  }
+
+  /** Deletes users; their words and check history go with them (foreign keys cascade). */
+  async remove(ids: readonly string[]): Promise<number> {
+    let count = 0;
+    for (const part of chunks(ids, IDS_PER_QUERY)) {
+      const result = await this.db.deleteFrom("users").where("id", "in", part).executeTakeFirst();
+      count += Number(result.numDeletedRows);
+    }
+    return count;
+  }
+
+  /** Pauses users, remembering each one's state in `stateBefore`. Already paused users are left alone. */
+  async pause(ids: readonly string[]): Promise<number> {
+    let count = 0;
+    const now = nowIso();
+    for (const part of chunks(ids, IDS_PER_QUERY)) {
+      const result = await this.db
+        .updateTable("users")
+        .set({ stateBefore: sql<string>`state`, state: "paused", updatedAt: now })
+        .where("id", "in", part)
+        .where("state", "<>", "paused")
+        .executeTakeFirst();
+      count += Number(result.numUpdatedRows);
+    }
+    return count;
+  }
+
+  /** Resumes paused users to the state they had before the pause (`not-activated` when unknown). */
+  async resume(ids: readonly string[]): Promise<number> {
+    let count = 0;
+    const now = nowIso();
+    for (const part of chunks(ids, IDS_PER_QUERY)) {
+      const result = await this.db
+        .updateTable("users")
+        .set({
+          state: sql<string>`case when state_before in ('active', 'error', 'not-activated') then state_before else 'not-activated' end`,
+          stateBefore: null,
+          updatedAt: now,
+        })
+        .where("id", "in", part)
+        .where("state", "=", "paused")
+        .executeTakeFirst();
+      count += Number(result.numUpdatedRows);
+    }
+    return count;
+  }
+
+  /** The latest checks of a user, newest first. */
+  checkHistory(userId: string, limit: number): Promise<CheckHistoryRow[]> {
+    return this.db
+      .selectFrom("checkHistory")
+      .selectAll()
+      .where("userId", "=", userId)
+      .orderBy("checkedAt", "desc")
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute() as Promise<CheckHistoryRow[]>;
+  }
+
+  /** A page of users across the given profiles (all when omitted), by address: the CSV export walks these. */
+  exportPage(profileIds: readonly string[] | undefined, after: string | undefined, limit: number): Promise<UserRow[]> {
+    let q = this.db.selectFrom("users").selectAll();
+    if (profileIds) q = q.where("profileId", "in", profileIds.length ? [...profileIds] : ["\u0000"]);
+    if (after !== undefined) q = q.where("addressLower", ">", after);
+    return q.orderBy("addressLower").limit(limit).execute();
+  }
+}
