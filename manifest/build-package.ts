@@ -1,0 +1,56 @@
+/**
+ * `npm run package`: fills the manifest from the environment (or `.env`): APP_ID, BASE_URL,
+ * ENTRA_CLIENT_ID and package.json's version; validates it offline; writes dist/appPackage.zip.
+ * On any problem it prints them one per line and exits 1, writing nothing.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ConfigError, loadConfig } from "../server/config";
+import { buildAppPackage, packageVersion } from "./app-package";
+
+/** Where the package is written. */
+export const OUTPUT_FILE = path.resolve(import.meta.dirname, "../dist/appPackage.zip");
+
+/** The variables the package needs that the server can run without, as problems when missing. */
+export function missingPackageSettings(config: { appId?: string; entra: { clientId?: string } }): string[] {
+  const problems: string[] = [];
+  if (!config.appId) problems.push('APP_ID: not set; the app package needs a GUID of its own (node -e "console.log(crypto.randomUUID())")');
+  if (!config.entra.clientId) problems.push("ENTRA_CLIENT_ID: not set; the package needs the Entra ID app's client id for single sign-on");
+  return problems;
+}
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(problem);
+      return 1;
+    }
+    throw error;
+  }
+  const missing = missingPackageSettings(config);
+  if (missing.length > 0) {
+    for (const problem of missing) console.error(problem);
+    return 1;
+  }
+  const { zip, manifest, problems } = await buildAppPackage({
+    appId: config.appId!,
+    baseUrl: config.baseUrl,
+    clientId: config.entra.clientId!,
+    version: packageVersion(),
+  });
+  if (!zip) {
+    console.error(`The app package has ${problems.length} problem(s); nothing was written:`);
+    for (const problem of problems) console.error(problem);
+    return 1;
+  }
+  mkdirSync(path.dirname(OUTPUT_FILE), { recursive: true });
+  writeFileSync(OUTPUT_FILE, zip);
+  console.log(`Wrote ${path.relative(process.cwd(), OUTPUT_FILE)} (${zip.length} bytes) for ${config.baseUrl}: valid against the v${String(manifest.manifestVersion)} schema and the package checks.`);
+  console.log("Upload it in the Microsoft 365 admin center (Settings > Integrated apps > Upload custom apps), the Teams admin center (Manage apps > Upload), or Teams (Apps > Manage your apps > Upload a custom app).");
+  return 0;
+}
+
+process.exitCode = await main();
