@@ -1,0 +1,235 @@
+import { createHash } from "node:crypto";
+import {
+  ConnectingIdType,
+  EmailAddress,
+  ExchangeService,
+  ExchangeVersion,
+  Folder,
+  ImpersonatedUserId,
+  OAuthCredentials,
+  PropertySet,
+  BasePropertySet,
+  Uri,
+  WebCredentials,
+  WellKnownFolderName,
+} from "ews-javascript-api";
+import type { AccessFailure } from "../access/types";
+import { BackOffGate } from "./backoff";
+import { mapFailure, type FailureContext } from "./errors";
+import { EwsTransport, type HttpAnswer, type TransportOptions } from "./transport";
+import { EwsXhrApi, inCallScope, type EwsCallScope } from "./xhr";
+
+/** How the service account signs in. */
+export type EwsCredentials = { kind: "basic"; logon: string; password: string } | { kind: "oauth"; accessToken: string };
+
+/** One profile's connection to Exchange. */
+export interface EwsAccount {
+  profileId: string;
+  ewsUrl: string;
+  credentials: EwsCredentials;
+}
+
+/** Outcome of one EWS operation: the value, or the mapped failure. */
+export type EwsOutcome<T> = { ok: true; value: T; ms: number } | { ok: false; failure: AccessFailure; ms: number };
+
+/** Options of the process-wide EWS environment. */
+export interface EwsEnvironmentOptions extends TransportOptions {
+  /** How long room lists are cached per profile (5 min). */
+  roomCacheMs?: number;
+  /** Service objects kept (per profile + user), least recently used dropped first. */
+  maxServices?: number;
+}
+
+const ID_ONLY = new PropertySet(BasePropertySet.IdOnly);
+
+/**
+ * Everything EWS shares in one process: the transport (keep-alive sockets, URL policy, CAs), the
+ * per-profile back-off gate, reused service objects and cached room lists.
+ * @example const env = new EwsEnvironment({ allowedHosts: config.ews.allowedHosts, caFile: config.ews.caFile });
+ */
+export class EwsEnvironment {
+  readonly transport: EwsTransport;
+  readonly gate = new BackOffGate();
+  private readonly services = new Map<string, ExchangeService>();
+  private readonly rooms = new Map<string, { at: number; rooms: Promise<Set<string>> }>();
+  private readonly roomCacheMs: number;
+  private readonly maxServices: number;
+
+  constructor(options: EwsEnvironmentOptions) {
+    this.transport = new EwsTransport(options);
+    this.roomCacheMs = options.roomCacheMs ?? 5 * 60_000;
+    this.maxServices = options.maxServices ?? 2_000;
+  }
+
+  /** A client for one profile's account. */
+  client(account: EwsAccount): EwsClient {
+    return new EwsClient(this, account);
+  }
+
+  /**
+   * A service object for the account acting as `impersonate` (or itself). Reused: its settings never
+   * change once built, so concurrent calls for the same profile and user can share it.
+   */
+  service(account: EwsAccount, impersonate?: string): ExchangeService {
+    const key = `${account.profileId}\u0000${fingerprint(account)}\u0000${impersonate?.toLowerCase() ?? ""}`;
+    const hit = this.services.get(key);
+    if (hit) {
+      this.services.delete(key);
+      this.services.set(key, hit);
+      return hit;
+    }
+    const s = new ExchangeService(ExchangeVersion.Exchange2013);
+    s.Url = new Uri(account.ewsUrl);
+    s.Credentials = account.credentials.kind === "basic" ? new WebCredentials(account.credentials.logon, account.credentials.password) : new OAuthCredentials(account.credentials.accessToken);
+    s.XHRApi = new EwsXhrApi(this.transport, this.gate, account.profileId);
+    if (impersonate) {
+      s.ImpersonatedUserId = new ImpersonatedUserId(ConnectingIdType.SmtpAddress, impersonate);
+      // Routes the request to the target's mailbox server (ImpersonatedUserId does not add it).
+      s.HttpHeaders.Add("X-AnchorMailbox", impersonate);
+    }
+    this.services.set(key, s);
+    if (this.services.size > this.maxServices) this.services.delete(this.services.keys().next().value!);
+    return s;
+  }
+
+  /** Primary addresses of every room in the profile's room lists, cached for a few minutes. */
+  roomsOf(client: EwsClient, signal?: AbortSignal): Promise<Set<string>> {
+    const key = `${client.account.profileId}\u0000${fingerprint(client.account)}`;
+    const cached = this.rooms.get(key);
+    if (cached && Date.now() - cached.at < this.roomCacheMs) return cached.rooms;
+    const rooms = client.loadRooms(signal).then((r) => {
+      if (!r.ok) {
+        this.rooms.delete(key);
+        throw r.failure;
+      }
+      return new Set(r.value.flatMap((l) => l.rooms.map((x) => x.address.toLowerCase())));
+    });
+    this.rooms.set(key, { at: Date.now(), rooms });
+    rooms.catch(() => undefined);
+    return rooms;
+  }
+
+  /** Forgets cached service objects and rooms of a profile (its configuration changed). */
+  forgetProfile(profileId: string): void {
+    for (const key of [...this.services.keys()]) if (key.startsWith(`${profileId}\u0000`)) this.services.delete(key);
+    for (const key of [...this.rooms.keys()]) if (key.startsWith(`${profileId}\u0000`)) this.rooms.delete(key);
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+function fingerprint(account: EwsAccount): string {
+  const c = account.credentials;
+  const secret = c.kind === "basic" ? `${c.logon}\u0000${c.password}` : c.accessToken;
+  return createHash("sha256").update(`${account.ewsUrl}\u0000${secret}`).digest("base64url").slice(0, 16);
+}
+
+/** A room list and its rooms. */
+export interface RoomList {
+  address: string;
+  name: string;
+  rooms: { address: string; name: string }[];
+}
+
+/** The result of a mailbox check, before it is stored. */
+export interface MailboxCheck {
+  /** `room` when in a room list; `user` when it bound as a plain mailbox; null when unknown. */
+  mailboxKind: "user" | "room" | null;
+}
+
+/**
+ * EWS operations for one profile's service account. Each method returns an outcome with the mapped
+ * failure instead of throwing for what the server answered.
+ */
+export class EwsClient {
+  constructor(
+    private readonly env: EwsEnvironment,
+    readonly account: EwsAccount,
+  ) {}
+
+  private context(target?: string): FailureContext {
+    const c = this.account.credentials;
+    return { serviceAccount: c.kind === "basic" ? c.logon : undefined, target, ewsUrl: this.account.ewsUrl };
+  }
+
+  /** Runs one operation in a call scope, timing it and mapping any failure. */
+  async run<T>(target: string | undefined, fn: () => Promise<T>, signal?: AbortSignal, timeoutMs?: number): Promise<EwsOutcome<T>> {
+    const started = performance.now();
+    const scope: EwsCallScope = { signal, timeoutMs };
+    try {
+      const value = await inCallScope(scope, fn);
+      return { ok: true, value, ms: Math.round(performance.now() - started) };
+    } catch (error) {
+      const failure = mapFailure(
+        { error: scope.lastError ?? error, answer: scope.lastError ? undefined : scope.lastAnswer, usedBasic: this.account.credentials.kind === "basic" },
+        this.context(target),
+      );
+      return { ok: false, failure, ms: Math.round(performance.now() - started) };
+    }
+  }
+
+  /** Authenticates without touching a mailbox: a GET of the EWS URL with the credentials. */
+  async authenticate(signal?: AbortSignal): Promise<EwsOutcome<HttpAnswer>> {
+    const started = performance.now();
+    const c = this.account.credentials;
+    const authorization = c.kind === "basic" ? `Basic ${Buffer.from(`${c.logon}:${c.password}`, "utf8").toString("base64")}` : `Bearer ${c.accessToken}`;
+    const ms = () => Math.round(performance.now() - started);
+    try {
+      await this.env.gate.wait(this.account.profileId, signal);
+      const answer = await this.env.transport.request({ url: this.account.ewsUrl, method: "GET", headers: { Authorization: authorization }, signal });
+      if (answer.status >= 200 && answer.status < 400) return { ok: true, value: answer, ms: ms() };
+      return { ok: false, failure: mapFailure({ answer, usedBasic: c.kind === "basic" }, this.context()), ms: ms() };
+    } catch (error) {
+      return { ok: false, failure: mapFailure({ error }, this.context()), ms: ms() };
+    }
+  }
+
+  /** Binds the service account's own Inbox (no impersonation): fails with ErrorMissingEmailAddress without a mailbox. */
+  ownMailbox(signal?: AbortSignal): Promise<EwsOutcome<void>> {
+    const s = this.env.service(this.account);
+    return this.run(undefined, async () => {
+      await Folder.Bind(s, WellKnownFolderName.Inbox, ID_ONLY);
+    }, signal);
+  }
+
+  /** Impersonates `address` and binds its Inbox and Calendar. */
+  bindInboxAndCalendar(address: string, signal?: AbortSignal): Promise<EwsOutcome<void>> {
+    const s = this.env.service(this.account, address);
+    return this.run(address, async () => {
+      await Folder.Bind(s, WellKnownFolderName.Inbox, ID_ONLY);
+      await Folder.Bind(s, WellKnownFolderName.Calendar, ID_ONLY);
+    }, signal);
+  }
+
+  /** Room lists and their rooms, as the service account sees them. */
+  loadRooms(signal?: AbortSignal): Promise<EwsOutcome<RoomList[]>> {
+    const s = this.env.service(this.account);
+    return this.run(undefined, async () => {
+      const lists = await s.GetRoomLists();
+      const out: RoomList[] = [];
+      for (const list of lists.GetEnumerator()) {
+        const rooms = await s.GetRooms(new EmailAddress(list.Address));
+        out.push({ address: list.Address, name: list.Name, rooms: rooms.map((r) => ({ address: r.Address, name: r.Name })) });
+      }
+      return out;
+    }, signal);
+  }
+
+  /**
+   * Checks one mailbox: impersonate, bind Inbox and Calendar, then tell its kind from the cached room
+   * lists (null when they can't be read).
+   */
+  async check(address: string, signal?: AbortSignal): Promise<{ ok: boolean; ms: number; failure?: AccessFailure; mailboxKind: "user" | "room" | null }> {
+    const bound = await this.bindInboxAndCalendar(address, signal);
+    if (!bound.ok) return { ok: false, ms: bound.ms, failure: bound.failure, mailboxKind: null };
+    let mailboxKind: "user" | "room" | null = null;
+    try {
+      mailboxKind = (await this.env.roomsOf(this, signal)).has(address.toLowerCase()) ? "room" : "user";
+    } catch {
+      mailboxKind = null;
+    }
+    return { ok: true, ms: bound.ms, mailboxKind };
+  }
+}

@@ -1,0 +1,173 @@
+import http from "node:http";
+import https from "node:https";
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import type { LookupFunction } from "node:net";
+import { checkUrl, resolveChecked, UrlPolicyError, type UrlPolicy } from "./url-policy";
+
+/** What went wrong below HTTP; mapped in errors.ts. */
+export type TransportErrorCode = "Timeout" | "ConnectionDropped" | "ConnectionRefused" | "TlsError" | "DnsNotFound" | "Aborted";
+
+/** A failure to get an HTTP answer at all. */
+export class TransportError extends Error {
+  override readonly name = "TransportError";
+  constructor(
+    readonly code: TransportErrorCode,
+    message: string,
+    readonly causeCode?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One HTTP answer, whatever its status. */
+export interface HttpAnswer {
+  status: number;
+  /** Lower-case names; repeated headers (WWW-Authenticate) joined with ", ". */
+  headers: Record<string, string>;
+  /** Every WWW-Authenticate challenge, one per entry. */
+  challenges: string[];
+  body: string;
+}
+
+export interface HttpRequest {
+  url: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of the shared transport. */
+export interface TransportOptions extends UrlPolicy {
+  /** PEM file with extra CAs (`EWS_CA_FILE`) trusted beside the system roots. */
+  caFile?: string;
+  /** Extra CAs as PEM text (tests). */
+  ca?: string;
+  /** Default per-request timeout (30 s). */
+  timeoutMs?: number;
+  /** Sockets per origin (keep-alive). */
+  maxSockets?: number;
+}
+
+const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL|HOSTNAME_MISMATCH)/;
+
+/**
+ * HTTP for EWS and autodiscover on node:http/https: keep-alive agents, the URL policy checked on every
+ * request, DNS resolved once per connection and pinned (the agent connects to the checked address),
+ * timeouts and AbortSignal cancellation. One instance is shared by every profile.
+ * @example const t = new EwsTransport({ allowedHosts: ["10.0.0.0/8"] }); await t.request({ url, method: "POST", body });
+ */
+export class EwsTransport {
+  readonly policy: UrlPolicy;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly timeoutMs: number;
+
+  constructor(options: TransportOptions) {
+    this.policy = { allowedHosts: options.allowedHosts, resolver: options.resolver };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const lookup = this.pinnedLookup();
+    const extra = [options.caFile ? readFileSync(options.caFile, "utf8") : "", options.ca ?? ""].filter(Boolean);
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 64, scheduling: "lifo" as const, lookup, noDelay: true };
+    this.httpAgent = new http.Agent(agentOptions);
+    this.httpsAgent = new https.Agent({ ...agentOptions, ...(extra.length ? { ca: [...rootCertificates, ...extra] } : {}) });
+  }
+
+  /** Resolves through the policy's resolver and refuses forbidden addresses before connecting. */
+  private pinnedLookup(): LookupFunction {
+    const policy = this.policy;
+    return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      resolveChecked(hostname, policy).then(
+        (a) => (options.all ? callback(null, [{ address: a.address, family: a.family }]) : callback(null, a.address, a.family)),
+        (error: unknown) => callback(error),
+      );
+    }) as unknown as LookupFunction;
+  }
+
+  /** Sends one request; resolves with any HTTP status, rejects with TransportError or UrlPolicyError. */
+  request(req: HttpRequest): Promise<HttpAnswer> {
+    let url: URL;
+    try {
+      url = checkUrl(req.url, this.policy);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const signal = req.signal;
+    if (signal?.aborted) return Promise.reject(new TransportError("Aborted", "The request was cancelled."));
+    const body = req.body === undefined ? undefined : Buffer.from(req.body, "utf8");
+    const secure = url.protocol === "https:";
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      let settled = false;
+      const finish = (error: Error | null, answer?: HttpAnswer) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (error) reject(error);
+        else resolve(answer!);
+      };
+      const headers: Record<string, string | number> = { ...req.headers };
+      if (body) headers["Content-Length"] = body.length;
+      const request = (secure ? https : http).request(
+        {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ""),
+          port: url.port || (secure ? 443 : 80),
+          path: `${url.pathname}${url.search}`,
+          method: req.method ?? "POST",
+          headers,
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          servername: secure ? url.hostname : undefined,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("aborted", () => finish(new TransportError("ConnectionDropped", "The server closed the connection before the response was complete.")));
+          res.on("error", (e) => finish(classify(e, url)));
+          res.on("end", () => {
+            if (!res.complete) return finish(new TransportError("ConnectionDropped", "The server closed the connection before the response was complete."));
+            const flat: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+            const www = res.headers["www-authenticate"];
+            const raw = res.rawHeaders;
+            const challenges: string[] = [];
+            for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === "www-authenticate") challenges.push(raw[i + 1]!);
+            if (challenges.length === 0 && typeof www === "string") challenges.push(www);
+            finish(null, { status: res.statusCode ?? 0, headers: flat, challenges, body: Buffer.concat(chunks).toString("utf8") });
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        request.destroy(new TransportError("Timeout", `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
+      const onAbort = () => request.destroy(new TransportError("Aborted", "The request was cancelled."));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      request.on("error", (e) => finish(classify(e, url)));
+      request.end(body);
+    });
+  }
+
+  /** Closes idle keep-alive sockets (shutdown, tests). */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+function classify(error: Error, url: URL): Error {
+  if (error instanceof TransportError || error instanceof UrlPolicyError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || error.message === "socket hang up") {
+    return new TransportError("ConnectionDropped", `The connection to ${url.host} was dropped (${code || error.message}).`, code);
+  }
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+    return new TransportError("ConnectionRefused", `${url.host} refused the connection or is unreachable (${code}).`, code);
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError("DnsNotFound", `The name ${url.hostname} could not be resolved (${code}).`, code);
+  if (code === "ETIMEDOUT") return new TransportError("Timeout", `Connecting to ${url.host} timed out.`, code);
+  if (TLS_CODES.test(code)) return new TransportError("TlsError", `The TLS certificate of ${url.host} is not trusted (${code}: ${error.message}).`, code);
+  return new TransportError("ConnectionDropped", `The request to ${url.host} failed: ${error.message}`, code);
+}
