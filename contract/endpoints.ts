@@ -55,4 +55,5 @@ export const endpoints: Endpoint[] = [
   { method: "delete", path: "/service-keys/:id", summary: "Revoke a service key", tag: "sync", auth: "platform" },
   { method: "get", path: "/sync/mailboxes", summary: "The roster: every mailbox ordered by (updatedAt, address); poll with updatedSince and follow nextCursor", tag: "sync", query: RosterQuery, response: z.object({ data: z.array(RosterMailbox), nextCursor: z.string().nullable() }), auth: "service-key" },
   { method: "post", path: "/sync/mailboxes/:address/reports", summary: "Report a sync session's outcome for one mailbox", tag: "sync", body: SyncReportBody, response: dataOf(SyncSession), auth: "service-key" },
+  { method: "get", path: "/app-package", summary: "Download the app package (zip) to install in Teams, Outlook and Microsoft 365", tag: "app-package", auth: "platform" },
 ];

@@ -40,6 +40,14 @@ export interface AppPackage {
   problems: string[];
 }
 
+/** The variables the package needs that the server can run without, as problems when missing. */
+export function missingPackageSettings(config: { appId?: string; entra: { clientId?: string } }): string[] {
+  const problems: string[] = [];
+  if (!config.appId) problems.push('APP_ID: not set; the app package needs a GUID of its own (node -e "console.log(crypto.randomUUID())")');
+  if (!config.entra.clientId) problems.push("ENTRA_CLIENT_ID: not set; the package needs the Entra ID app's client id for single sign-on");
+  return problems;
+}
+
 /** The version in package.json. */
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, "../package.json"), "utf8")) as { version: string };

@@ -6,18 +6,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig } from "../server/config";
-import { buildAppPackage, packageVersion } from "./app-package";
+import { buildAppPackage, missingPackageSettings, packageVersion } from "./app-package";
 
 /** Where the package is written. */
 export const OUTPUT_FILE = path.resolve(import.meta.dirname, "../dist/appPackage.zip");
-
-/** The variables the package needs that the server can run without, as problems when missing. */
-export function missingPackageSettings(config: { appId?: string; entra: { clientId?: string } }): string[] {
-  const problems: string[] = [];
-  if (!config.appId) problems.push('APP_ID: not set; the app package needs a GUID of its own (node -e "console.log(crypto.randomUUID())")');
-  if (!config.entra.clientId) problems.push("ENTRA_CLIENT_ID: not set; the package needs the Entra ID app's client id for single sign-on");
-  return problems;
-}
 
 async function main(): Promise<number> {
   let config;

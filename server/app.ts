@@ -16,6 +16,7 @@ import { settingsRouter } from "./routes/settings";
 import { usersRouter } from "./routes/users";
 import { serviceKeysRouter } from "./routes/service-keys";
 import { syncRouter } from "./routes/sync";
+import { appPackageRouter } from "./routes/app-package";
 
 /** Where the built panel lives (`vite build` output). */
 export const CLIENT_DIST = path.resolve(import.meta.dirname, "../dist/client");
@@ -82,6 +83,8 @@ export function createApp(ctx: AppContext): Express {
     }),
   );
 
+  // Ribbon icons for Outlook (loaded cross-origin by Outlook on the web, hence CORP cross-origin).
+  app.use("/icons", express.static(path.resolve(import.meta.dirname, "../manifest/icons"), { index: false, maxAge: "1d", setHeaders: (res) => res.setHeader("Cross-Origin-Resource-Policy", "cross-origin") }));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -109,6 +112,7 @@ export function createApp(ctx: AppContext): Express {
   api.use("/audit-events", auditRouter(ctx));
   api.use("/service-keys", serviceKeysRouter(ctx));
   api.use("/sync", syncRouter(ctx));
+  api.use("/app-package", appPackageRouter(ctx));
   api.use(apiNotFound);
   app.use("/api/v1", api);
   app.use("/api", apiNotFound);
