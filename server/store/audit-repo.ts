@@ -16,11 +16,12 @@ export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Newest first, paged by id. */
-  list(options: ListAuditOptions): Promise<AuditEventRow[]> {
+  async list(options: ListAuditOptions): Promise<AuditEventRow[]> {
+    if (options.profileIds?.length === 0) return [];
     let q = this.db.selectFrom("auditEvents").selectAll();
-    if (options.profileIds) q = q.where("profileId", "in", options.profileIds.length ? [...options.profileIds] : ["\u0000"]);
+    if (options.profileIds) q = q.where("profileId", "in", [...options.profileIds]);
     if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
-    return q.orderBy("id", "desc").limit(options.limit).execute() as Promise<AuditEventRow[]>;
+    return (await q.orderBy("id", "desc").limit(options.limit).execute()) as AuditEventRow[];
   }
 
   /** Deletes events older than the given ISO time (retention); returns how many. */

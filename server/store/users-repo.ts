@@ -220,9 +220,11 @@ export class UserRepository {
   }
 
   /** A page of users across the given profiles (all when omitted), by address: the CSV export walks these. */
-  exportPage(profileIds: readonly string[] | undefined, after: string | undefined, limit: number): Promise<UserRow[]> {
+  async exportPage(profileIds: readonly string[] | undefined, after: string | undefined, limit: number): Promise<UserRow[]> {
+    // An empty IN list is invalid SQL; a NUL placeholder is invalid text on PostgreSQL.
+    if (profileIds?.length === 0) return [];
     let q = this.db.selectFrom("users").selectAll();
-    if (profileIds) q = q.where("profileId", "in", profileIds.length ? [...profileIds] : ["\u0000"]);
+    if (profileIds) q = q.where("profileId", "in", [...profileIds]);
     if (after !== undefined) q = q.where("addressLower", ">", after);
     return q.orderBy("addressLower").limit(limit).execute();
   }
