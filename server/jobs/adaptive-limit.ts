@@ -1,0 +1,136 @@
+/**
+ * A concurrency limit that halves when Exchange answers ErrorServerBusy, blocks every new call until the
+ * announced BackOffMilliseconds have passed, and climbs back by one after a run of successes.
+ * One per profile, shared by everything that calls that profile's Exchange from this process.
+ * @example const gate = new AdaptiveLimit(10); await gate.acquire(); try { ... } finally { gate.release(); }
+ */
+export class AdaptiveLimit {
+  /** The current limit (between 1 and `max`). */
+  limit: number;
+  inFlight = 0;
+  private blockedUntil = 0;
+  private successes = 0;
+  private lastBusyAt = 0;
+  private lastDecreaseAt = 0;
+  private readonly waiters: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    public max: number,
+    private readonly options: { recoverAfterMs?: number; decreaseEveryMs?: number; defaultBackOffMs?: number } = {},
+  ) {
+    this.limit = max;
+  }
+
+  /** Changes the ceiling (the profile's maxConcurrentConnections was edited). */
+  setMax(max: number): void {
+    if (max === this.max) return;
+    this.max = max;
+    this.limit = Math.min(this.limit, max);
+    this.pump();
+  }
+
+  /** Resolves when a call may start; rejects when the signal aborts first. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (this.canStart()) {
+      this.inFlight += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = () => {
+        signal?.removeEventListener("abort", onAbort);
+        this.inFlight += 1;
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.schedule();
+    });
+  }
+
+  /** Ends a call. */
+  release(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.pump();
+  }
+
+  /**
+   * Exchange said ErrorServerBusy: no new call until the back-off ends, and fewer parallel calls for a
+   * while. Like TCP's congestion control, the limit drops at most once per `decreaseEveryMs`, since the
+   * busy answers of calls already in flight report the same overload.
+   */
+  onBusy(backOffMs?: number): void {
+    const now = Date.now();
+    this.lastBusyAt = now;
+    this.successes = 0;
+    if (now - this.lastDecreaseAt >= (this.options.decreaseEveryMs ?? 500)) {
+      this.lastDecreaseAt = now;
+      this.limit = Math.max(1, Math.floor(this.limit * 0.7));
+    }
+    this.blockedUntil = Math.max(this.blockedUntil, now + (backOffMs ?? this.options.defaultBackOffMs ?? 1_000));
+  }
+
+  /** A call passed: after a quiet spell and a round of successes, allow one more parallel call. */
+  onSuccess(): void {
+    if (this.limit >= this.max) return;
+    this.successes += 1;
+    if (this.successes >= this.limit && Date.now() - this.lastBusyAt >= (this.options.recoverAfterMs ?? 250)) {
+      this.limit += 1;
+      this.successes = 0;
+      this.pump();
+    }
+  }
+
+  /** Milliseconds until calls may start again (0 when not blocked). */
+  backOffRemaining(): number {
+    return Math.max(0, this.blockedUntil - Date.now());
+  }
+
+  private canStart(): boolean {
+    return this.inFlight < this.limit && Date.now() >= this.blockedUntil && this.waiters.length === 0;
+  }
+
+  private pump(): void {
+    while (this.waiters.length > 0 && this.inFlight < this.limit && Date.now() >= this.blockedUntil) {
+      this.waiters.shift()!();
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.waiters.length === 0) return;
+    const wait = this.backOffRemaining();
+    if (wait <= 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, wait + 1);
+    this.timer.unref();
+  }
+}
+
+/** A plain counting semaphore (the runner's global cap, JOBS_MAX_CONCURRENCY). */
+export class Semaphore {
+  private used = 0;
+  private readonly waiters: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  acquire(): Promise<void> {
+    if (this.used < this.size) {
+      this.used += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(() => { this.used += 1; resolve(); }));
+  }
+
+  release(): void {
+    this.used -= 1;
+    const next = this.waiters.shift();
+    if (next) next();
+  }
+}

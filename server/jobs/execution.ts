@@ -1,0 +1,259 @@
+import type { JobKind, JobState } from "../../contract/jobs";
+import type { CheckResult } from "../access/types";
+import type { Logger } from "../logger";
+import type { Db } from "../store/db";
+import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
+import { JobRepository, type ClaimedItem, type JobRow } from "./job-repo";
+import { jobKindDefinitions } from "./kinds";
+import type { CheckPort, MailboxChecker } from "./types";
+
+/** Tunables of the runner; tests shorten the lease and the retry delays. */
+export interface ExecutionOptions {
+  owner: string;
+  leaseMs: number;
+  /** How often progress is written and the job's state (pause, cancel) is read. */
+  tickMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface ExecutionDeps {
+  db: Db;
+  checks: CheckPort;
+  log: Logger;
+  global: Semaphore;
+  gateFor(profileId: string, max: number): AdaptiveLimit;
+  options: ExecutionOptions;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+
+/** Why an execution stopped driving its job. */
+type StopReason = "finished" | "paused" | "cancelled" | "lease-lost" | "shutdown" | "failed";
+
+/**
+ * Drives one job on this runner: claims item batches, checks them under the profile's adaptive limit and
+ * the runner's global cap, writes each result once (with the user update, in one transaction), and
+ * watches the job row for pause and cancel so any instance's API can steer it.
+ */
+export class JobExecution {
+  private readonly repo: JobRepository;
+  private readonly abort = new AbortController();
+  private stop: StopReason | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Items leased by this runner but not started. */
+  private queue: ClaimedItem[] = [];
+  private addresses = new Map<string, string>();
+  private failure: string | undefined;
+
+  constructor(
+    private readonly deps: ExecutionDeps,
+    readonly job: JobRow,
+  ) {
+    this.repo = new JobRepository(deps.db);
+  }
+
+  /** Stops soon: in-flight calls are aborted and every unfinished item is given back. */
+  shutdown(): void {
+    this.halt("shutdown");
+    this.abort.abort(new Error("runner shutting down"));
+  }
+
+  private halt(reason: StopReason): void {
+    this.stop ??= reason;
+  }
+
+  /** Runs until the job ends, pauses, is cancelled, or the runner shuts down. */
+  async run(): Promise<StopReason> {
+    const { options, log } = this.deps;
+    const { id: jobId, profileId } = this.job;
+    const def = jobKindDefinitions[this.job.kind as JobKind];
+    const max = (await this.repo.profileConcurrency(profileId)) ?? 1;
+    const gate = this.deps.gateFor(profileId, max);
+    let checker: MailboxChecker;
+    try {
+      checker = await this.deps.checks.checkerFor(profileId);
+    } catch (error) {
+      await this.failJob(error instanceof Error ? error.message : String(error));
+      return "failed";
+    }
+    const tick = setInterval(() => void this.onTick(), options.tickMs);
+    const renew = setInterval(() => void this.onRenew(), Math.max(100, Math.floor(options.leaseMs / 3)));
+    try {
+      while (!this.stop) {
+        if (this.queue.length === 0) {
+          const batch = await this.repo.claimItems(jobId, options.owner, Math.max(gate.max * 2, 10), options.leaseMs);
+          if (batch.length === 0) {
+            if (this.inFlight.size > 0) {
+              await Promise.race(this.inFlight);
+              continue;
+            }
+            if ((await this.repo.remaining(jobId)) === 0) {
+              await this.repo.writeProgress(jobId);
+              await this.repo.transition(jobId, ["running"], "done");
+              this.halt("finished");
+            } else {
+              // Items leased by a runner that stalled: wait for their leases to run out.
+              await sleep(options.tickMs, this.abort.signal);
+            }
+            continue;
+          }
+          this.addresses = await this.repo.addresses(batch.map((b) => b.userId));
+          this.queue = batch;
+        }
+        try {
+          await gate.acquire(this.abort.signal);
+        } catch {
+          break;
+        }
+        if (this.stop) {
+          gate.release();
+          break;
+        }
+        await this.deps.global.acquire();
+        const item = this.queue.shift()!;
+        const p = this.process(item, checker, gate, def.mode).finally(() => {
+          this.inFlight.delete(p);
+        });
+        this.inFlight.add(p);
+      }
+      await Promise.allSettled([...this.inFlight]);
+      await this.repo.releaseOwned(jobId, options.owner);
+      this.queue = [];
+      if (this.stop === "shutdown" || this.stop === "paused") {
+        await this.repo.writeProgress(jobId);
+        await this.repo.dropLease(jobId, options.owner);
+      }
+      if (this.failure) await this.failJob(this.failure);
+      log.info({ jobId, stop: this.stop }, "job execution stopped");
+      return this.stop ?? "shutdown";
+    } finally {
+      clearInterval(tick);
+      clearInterval(renew);
+    }
+  }
+
+  /** Checks one item with retries for transient errors, then writes its result. Holds one gate slot. */
+  private async process(item: ClaimedItem, checker: MailboxChecker, gate: AdaptiveLimit, mode: "activate" | "recheck" | "check-now"): Promise<void> {
+    const { options } = this.deps;
+    const address = this.addresses.get(item.userId);
+    let holding = true;
+    const releaseSlot = () => {
+      if (!holding) return;
+      holding = false;
+      gate.release();
+      this.deps.global.release();
+    };
+    try {
+      if (address === undefined) {
+        // The user was deleted after the job was created: close the item without a check.
+        await this.write(item.userId, { ok: false, ms: 0, error: { code: "user_deleted", message: "The user was removed.", remediation: "", transient: false } }, mode);
+        return;
+      }
+      for (let attempt = 1; ; attempt++) {
+        let result: CheckResult;
+        try {
+          result = await checker(address, this.abort.signal);
+        } catch (error) {
+          if (this.abort.signal.aborted) return;
+          result = { ok: false, ms: 0, error: { code: "check_crashed", message: error instanceof Error ? error.message : String(error), remediation: "Try again; if it persists, report it with the server log.", transient: true } };
+        }
+        if (this.abort.signal.aborted || this.stop === "cancelled" || this.stop === "lease-lost") return;
+        const err = result.error;
+        if (result.ok || !err) {
+          gate.onSuccess();
+          await this.write(item.userId, result, mode);
+          return;
+        }
+        if (err.serviceAccountFailure) {
+          this.failure ??= `${err.message} ${err.remediation}`.trim();
+          this.halt("failed");
+          this.abort.abort(new Error("service account failed"));
+          return;
+        }
+        if (err.code === "ErrorServerBusy") gate.onBusy(err.backOffMs);
+        if (!err.transient || attempt >= options.maxAttempts) {
+          await this.write(item.userId, result, mode);
+          return;
+        }
+        releaseSlot();
+        const exp = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
+        await sleep(Math.max(exp / 2 + Math.random() * (exp / 2), err.backOffMs ?? 0), this.abort.signal);
+        if (this.stop) return;
+        await gate.acquire(this.abort.signal).catch(() => undefined);
+        if (this.abort.signal.aborted) {
+          gate.release();
+          return;
+        }
+        await this.deps.global.acquire();
+        holding = true;
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error, jobId: this.job.id, userId: item.userId }, "job item failed to write; it will be retried after its lease");
+    } finally {
+      releaseSlot();
+    }
+  }
+
+  /** The item's result and the user's new state, in one transaction, only while this runner holds the item. */
+  private async write(userId: string, result: CheckResult, mode: "activate" | "recheck" | "check-now"): Promise<void> {
+    const { db, checks, options } = this.deps;
+    await db.transaction().execute(async (trx) => {
+      const repo = new JobRepository(trx);
+      const ok = await repo.completeItem(this.job.id, userId, options.owner, result.ok, result.ok ? null : (result.error?.code ?? "unknown"));
+      if (!ok) return;
+      const user = await repo.user(userId);
+      if (user) await checks.applyResult(trx, user, result, { mode, jobId: this.job.id });
+    });
+  }
+
+  private async failJob(reason: string): Promise<void> {
+    const def = jobKindDefinitions[this.job.kind as JobKind];
+    await this.deps.db.transaction().execute(async (trx) => {
+      const repo = new JobRepository(trx);
+      if (!(await repo.transition(this.job.id, ["running", "paused", "queued"], "failed", { reason }))) return;
+      await repo.closeOpenItems(this.job.id);
+      await def.onAbort?.(trx, this.job.id);
+    });
+    await this.repo.writeProgress(this.job.id);
+    this.deps.log.warn({ jobId: this.job.id, reason }, "job failed");
+  }
+
+  private async onTick(): Promise<void> {
+    try {
+      await this.repo.writeProgress(this.job.id);
+      const row = await this.repo.find(this.job.id);
+      this.react(row?.state as JobState | undefined, row?.leaseOwner === this.deps.options.owner);
+    } catch (error) {
+      this.deps.log.warn({ err: error, jobId: this.job.id }, "job tick failed");
+    }
+  }
+
+  private async onRenew(): Promise<void> {
+    try {
+      const state = await this.repo.renewLease(this.job.id, this.deps.options.owner, this.deps.options.leaseMs);
+      this.react(state ?? "running", state !== undefined);
+    } catch (error) {
+      this.deps.log.warn({ err: error, jobId: this.job.id }, "job lease renewal failed");
+    }
+  }
+
+  private react(state: JobState | undefined, ours: boolean): void {
+    if (this.stop) return;
+    if (state === "cancelled" || state === "failed" || state === undefined) {
+      this.halt("cancelled");
+      this.abort.abort(new Error("job cancelled"));
+    } else if (!ours) {
+      this.halt("lease-lost");
+      this.abort.abort(new Error("lease lost"));
+    } else if (state === "paused") {
+      this.halt("paused");
+    }
+  }
+}

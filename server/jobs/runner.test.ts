@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
+import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
+
+announcePostgresSkip();
+
+describe.each(testDatabases())("job runner against the simulator on %s", (dialect) => {
+  let h: JobHarness;
+  afterEach(() => h?.close());
+
+  it("activates 1,000 users with injected throttling and faults: exactly one final state and one result each", async () => {
+    h = await startJobHarness({ dialect, users: 1000 });
+    h.sim.faults.rates = { serverBusy: 0.03, http503: 0.03 };
+    h.sim.faults.backOffMs = 30;
+    h.sim.faults.byMailbox["adele.vance@contoso.com"] = "http500"; // transient every time: ends in error after the retries
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    expect(job.state).toBe("queued");
+    const pending = await h.store.db.selectFrom("users").select("state").where("state", "=", "pending").execute();
+    expect(pending).toHaveLength(1000);
+    h.runner();
+    const done = await h.waitFor(job.id, ["done", "failed"]);
+    expect(done.state).toBe("done");
+    expect(done.done).toBe(1000);
+    expect(done.ok + done.failed).toBe(1000);
+
+    const states = await h.store.db.selectFrom("users").select(["state", "stateBefore"]).execute();
+    expect(states.every((u) => (u.state === "active" || u.state === "error") && u.stateBefore === null)).toBe(true);
+    const history = await h.store.db.selectFrom("checkHistory").select(["userId"]).where("jobId", "=", job.id).execute();
+    expect(history).toHaveLength(1000);
+    expect(new Set(history.map((r) => r.userId)).size).toBe(1000);
+    // Throttling and 503s were retried: (almost) everybody passed; the always-failing mailbox is in error.
+    expect(JSON.parse(done.failuresByCode)).toMatchObject({ http500: 1 });
+    expect(h.sim.counters.byOutcome.ErrorServerBusy ?? 0).toBeGreaterThan(0);
+    expect(h.sim.counters.peakConcurrencyByAccount["svc-sync@contoso.com"]).toBeLessThanOrEqual(10);
+  });
+
+  it("does not retry permanent errors and stops at once on a service-account 401, restoring pending users", async () => {
+    h = await startJobHarness({ dialect, users: 200 });
+    h.sim.faults.byMailbox["blocked.user@contoso.com"] = "unauthorized";
+    // A permanent error: impersonation denied for a user outside the scope is answered once, not retried.
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    h.sim.faults.rates = {};
+    h.sim.faults.byAccount["svc-sync@contoso.com"] = "unauthorized";
+    h.runner();
+    const failed = await h.waitFor(job.id, ["done", "failed"]);
+    expect(failed.state).toBe("failed");
+    expect(failed.reason).toMatch(/password/);
+    // Nobody was marked as failing because of the service account: all are back to not-activated.
+    const states = await h.store.db.selectFrom("users").select("state").execute();
+    expect(states.every((u) => u.state === "not-activated")).toBe(true);
+    expect(h.sim.counters.requests).toBeLessThanOrEqual(20);
+  });
+
+  it("pauses, resumes and cancels; a cancelled activation returns pending users to their earlier state", async () => {
+    h = await startJobHarness({ dialect, users: 600, latencyMs: 5 });
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    h.runner();
+    await until(async () => (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute()).length >= 100);
+    await h.jobs.pause(SYSTEM, job.id);
+    await new Promise((r) => setTimeout(r, 400));
+    const atPause = await h.sim.counters.requests;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.sim.counters.requests).toBe(atPause); // nothing new starts while paused
+    const paused = await h.jobs.get(SYSTEM, job.id);
+    expect(paused.state).toBe("paused");
+    expect(paused.progress.done).toBeLessThan(600);
+
+    await h.jobs.resume(SYSTEM, job.id);
+    await until(async () => (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute()).length >= 300);
+    const cancelled = await h.jobs.cancel(SYSTEM, job.id);
+    expect(cancelled.state).toBe("cancelled");
+    await new Promise((r) => setTimeout(r, 300));
+    const users = await h.store.db.selectFrom("users").select(["state"]).execute();
+    const counts = countBy(users.map((u) => u.state));
+    expect(counts.pending ?? 0).toBe(0);
+    expect((counts.active ?? 0) + (counts["not-activated"] ?? 0) + (counts.error ?? 0)).toBe(600);
+    expect(counts["not-activated"]).toBeGreaterThan(0);
+    const history = await h.store.db.selectFrom("checkHistory").select("userId").where("jobId", "=", job.id).execute();
+    expect(new Set(history.map((r) => r.userId)).size).toBe(history.length); // never two results for one user
+    expect(history.length).toBe(counts.active! + (counts.error ?? 0));
+  });
+
+  it("answers 409 job_running while a job is open", async () => {
+    h = await startJobHarness({ dialect, users: 5 });
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "recheck-profile" });
+    await expect(h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" })).rejects.toMatchObject({ id: "job_running", details: { jobId: job.id } });
+  });
+});
+
+async function until(cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Logger } from "../logger";
+import type { Db } from "../store/db";
+import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
+import { JobExecution, type ExecutionOptions } from "./execution";
+import { JobRepository } from "./job-repo";
+import type { CheckPort } from "./types";
+
+export interface RunnerOptions {
+  db: Db;
+  checks: CheckPort;
+  log: Logger;
+  /** JOBS_MAX_CONCURRENCY: calls in flight across every job of this runner. */
+  maxConcurrency: number;
+  /** How long a claim lasts without a heartbeat (default 30 s); a crashed runner's work is retaken after it. */
+  leaseMs?: number;
+  /** How often to look for runnable jobs (default 500 ms). */
+  pollMs?: number;
+  tickMs?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Per-profile gates shared with other callers of Exchange in this process (check now). */
+  gates?: Map<string, AdaptiveLimit>;
+}
+
+/**
+ * The job runner: claims runnable jobs from the store (one runner drives a job at a time, under a
+ * lease renewed by a heartbeat) and executes them. Runs in the server (`JOBS_RUNNER=on`) or alone
+ * (`npm run worker`); several runners share one PostgreSQL.
+ * @example const runner = new JobRunner({ db, checks, log, maxConcurrency: 50 }); runner.start(); await runner.close();
+ */
+export class JobRunner {
+  /** This runner's identity in leases. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly executions = new Map<string, { execution: JobExecution; done: Promise<unknown> }>();
+  private readonly global: Semaphore;
+  readonly gates: Map<string, AdaptiveLimit>;
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private closed = false;
+  private readonly execOptions: ExecutionOptions;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.global = new Semaphore(options.maxConcurrency);
+    this.gates = options.gates ?? new Map();
+    this.execOptions = {
+      owner: this.owner,
+      leaseMs: options.leaseMs ?? 30_000,
+      tickMs: options.tickMs ?? 500,
+      maxAttempts: options.maxAttempts ?? 4,
+      retryBaseMs: options.retryBaseMs ?? 500,
+      retryMaxMs: options.retryMaxMs ?? 10_000,
+    };
+  }
+
+  /** The profile's gate, created on first use; its ceiling follows maxConcurrentConnections. */
+  gateFor(profileId: string, max: number): AdaptiveLimit {
+    let gate = this.gates.get(profileId);
+    if (!gate) {
+      gate = new AdaptiveLimit(max);
+      this.gates.set(profileId, gate);
+    } else gate.setMax(max);
+    return gate;
+  }
+
+  /** Starts polling for jobs. */
+  start(): this {
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 500);
+    void this.poll();
+    return this;
+  }
+
+  /** Ids of the jobs this runner drives right now. */
+  activeJobIds(): string[] {
+    return [...this.executions.keys()];
+  }
+
+  /** Looks for a runnable job now (also called by the timer). */
+  async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    try {
+      const repo = new JobRepository(this.options.db);
+      while (!this.closed && this.executions.size < this.options.maxConcurrency) {
+        const job = await repo.claimJob(this.owner, this.execOptions.leaseMs, [...this.executions.keys()]);
+        if (!job) break;
+        const execution = new JobExecution(
+          { db: this.options.db, checks: this.options.checks, log: this.options.log, global: this.global, gateFor: (p, m) => this.gateFor(p, m), options: this.execOptions },
+          job,
+        );
+        this.options.log.info({ jobId: job.id, kind: job.kind, profileId: job.profileId, owner: this.owner }, "job claimed");
+        const done = execution
+          .run()
+          .catch((error: unknown) => this.options.log.error({ err: error, jobId: job.id }, "job execution crashed; another claim retries it after the lease"))
+          .finally(() => this.executions.delete(job.id));
+        this.executions.set(job.id, { execution, done });
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error }, "job poll failed");
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Stops claiming, aborts in-flight checks and gives every unfinished item back. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const running = [...this.executions.values()];
+    for (const r of running) r.execution.shutdown();
+    await Promise.allSettled(running.map((r) => r.done));
+  }
+}

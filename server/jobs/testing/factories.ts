@@ -1,0 +1,43 @@
+import { randomUUID } from "node:crypto";
+import { nowIso, type Db } from "../../store/db";
+
+/** Inserts a profile; returns its id. */
+export async function buildProfile(db: Db, overrides: { name?: string; maxConcurrentConnections?: number } = {}): Promise<string> {
+  const id = randomUUID();
+  const now = nowIso();
+  const name = overrides.name ?? `P ${id.slice(0, 8)}`;
+  await db
+    .insertInto("profiles")
+    .values({ id, name, nameLower: name.toLowerCase(), description: "", syncEnabled: 1, maxConcurrentConnections: overrides.maxConcurrentConnections ?? 10, alert: null, createdAt: now, updatedAt: now })
+    .execute();
+  return id;
+}
+
+/** Inserts users with the given addresses in one state; returns their ids in order. */
+export async function buildUsers(db: Db, profileId: string, addresses: string[], state = "not-activated"): Promise<string[]> {
+  const now = nowIso();
+  const rows = addresses.map((address) => ({
+    id: randomUUID(),
+    profileId,
+    address,
+    addressLower: address.toLowerCase(),
+    displayName: address.split("@")[0]!,
+    state,
+    stateBefore: null,
+    mailboxKind: null,
+    lastCheckedAt: null,
+    lastError: null,
+    entraObjectId: null,
+    lastSyncAt: null,
+    syncErrors: null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto("users").values(rows.slice(i, i + 500)).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Addresses of generated simulator mailboxes (`demoTenant({users: n})` uses the same names). */
+export function mailboxAddresses(tenant: { mailboxes?: Array<{ primarySmtpAddress: string; kind?: string }> }, n: number): string[] {
+  return (tenant.mailboxes ?? []).filter((m) => !m.kind || m.kind === "user").map((m) => m.primarySmtpAddress).slice(0, n);
+}

@@ -1,0 +1,106 @@
+import type { CreateJobBody, Job, JobKind, ListJobsQuery } from "../../contract/jobs";
+import type { Principal } from "../auth/principal";
+import { conflict, jobRunning, notFound } from "../errors";
+import { JobRepository, type JobRow } from "../jobs/job-repo";
+import { jobKindDefinitions } from "../jobs/kinds";
+import { presentJob } from "../presenters/job";
+import type { Db } from "../store/db";
+import { recordAudit } from "./audit";
+import type { ProfileService } from "./profiles";
+
+/**
+ * Jobs: start (one open job per profile), list, read, pause, resume, cancel. The runner does the work;
+ * this service only changes rows, so any instance can steer a job another instance runs.
+ */
+export class JobService {
+  constructor(
+    private readonly db: Db,
+    private readonly profiles: ProfileService,
+  ) {}
+
+  /**
+   * Starts a job for the profile: 409 `job_running` (with the open job's id) when one is open.
+   * @example await jobs.start(principal, profileId, { kind: "activate-profile" });
+   */
+  async start(principal: Principal, profileId: string, body: CreateJobBody): Promise<Job> {
+    const row = await this.db.transaction().execute(async (trx) => {
+      await this.profiles.authorize(principal, profileId, trx);
+      return this.create(trx, principal, profileId, body.kind, body.userIds);
+    });
+    return presentJob(row);
+  }
+
+  /** Creates a job inside `trx` (also used by the monitor with the system principal). */
+  async create(trx: Db, principal: Principal, profileId: string, kind: JobKind, userIds?: string[]): Promise<JobRow> {
+    const repo = new JobRepository(trx);
+    const open = await repo.findOpen(profileId);
+    if (open) throw jobRunning(open.id);
+    const def = jobKindDefinitions[kind];
+    const users = await def.selectUsers(trx, profileId, userIds);
+    const row = await repo.create({ profileId, kind, params: userIds ? { userCount: userIds.length } : {}, createdBy: principal.name, userIds: users });
+    await def.onCreate?.(trx, row.id);
+    await recordAudit(trx, { actor: principal, action: "job.start", profileId, target: row.id, after: { kind, total: users.length } });
+    return row;
+  }
+
+  async list(principal: Principal, query: ListJobsQuery): Promise<Job[]> {
+    let ids = await this.profiles.visibleIds(principal);
+    if (query.profileId) {
+      await this.profiles.authorize(principal, query.profileId);
+      ids = [query.profileId];
+    }
+    const rows = await new JobRepository(this.db).list({ profileIds: ids, limit: query.limit });
+    return rows.map(presentJob);
+  }
+
+  async get(principal: Principal, id: string, db: Db = this.db): Promise<Job> {
+    return presentJob(await this.authorize(principal, id, db));
+  }
+
+  private async authorize(principal: Principal, id: string, db: Db = this.db): Promise<JobRow> {
+    const row = await new JobRepository(db).find(id);
+    if (!row) throw notFound("Job not found.");
+    try {
+      await this.profiles.authorize(principal, row.profileId, db);
+    } catch {
+      throw notFound("Job not found.");
+    }
+    return row;
+  }
+
+  /** Pauses a queued or running job: in-flight checks finish, nothing new starts. */
+  pause(principal: Principal, id: string): Promise<Job> {
+    return this.change(principal, id, "job.pause", async (repo, row) => {
+      if (!(await repo.transition(row.id, ["queued", "running"], "paused"))) throw conflict(`A ${row.state} job can't be paused.`, { state: row.state });
+    });
+  }
+
+  /** Resumes a paused job where it stopped. */
+  resume(principal: Principal, id: string): Promise<Job> {
+    return this.change(principal, id, "job.resume", async (repo, row) => {
+      if (!(await repo.transition(row.id, ["paused"], "running", { clearLease: true }))) throw conflict(`A ${row.state} job can't be resumed.`, { state: row.state });
+    });
+  }
+
+  /** Cancels an open job; an activation's pending users return to their earlier state. */
+  cancel(principal: Principal, id: string): Promise<Job> {
+    return this.change(principal, id, "job.cancel", async (repo, row, trx) => {
+      if (!(await repo.transition(row.id, ["queued", "running", "paused"], "cancelled", { reason: `Cancelled by ${principal.name}.` }))) {
+        throw conflict(`A ${row.state} job can't be cancelled.`, { state: row.state });
+      }
+      // Items before users: the same lock order as a runner writing a result (item, then user).
+      await repo.closeOpenItems(row.id);
+      await jobKindDefinitions[row.kind as JobKind].onAbort?.(trx, row.id);
+      await repo.writeProgress(row.id);
+    });
+  }
+
+  private async change(principal: Principal, id: string, action: string, apply: (repo: JobRepository, row: JobRow, trx: Db) => Promise<void>): Promise<Job> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.authorize(principal, id, trx);
+      await apply(new JobRepository(trx), row, trx);
+      await recordAudit(trx, { actor: principal, action, profileId: row.profileId, target: row.id, before: { state: row.state } });
+      return this.get(principal, id, trx);
+    });
+  }
+}
