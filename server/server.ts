@@ -6,6 +6,7 @@ import path from "node:path";
 import { createApp } from "./app";
 import type { Config } from "./config";
 import { createContext, type AppContext } from "./context";
+import { createEntraVerifier } from "./auth/entra";
 import { createLogger, type Logger } from "./logger";
 import { resolveSecretKey, Sealer } from "./secrets/sealer";
 import { bootstrap } from "./services/bootstrap";
@@ -38,7 +39,9 @@ export async function startServer({ config, log = createLogger(config.logLevel),
   const secret = resolveSecretKey(config.secretKey, config.dataDir);
   if (secret.generated) log.warn({ file: path.join(config.dataDir, "secret.key") }, "SECRET_KEY is not set: generated a key into DATA_DIR. Back it up with the database; set SECRET_KEY in production.");
   const sealer = new Sealer(secret.key, config.secretKeyPrevious);
-  const ctx = createContext({ config, store, sealer, log });
+  // Entra ID sign-in (bearer tokens) is on when the app registration is configured.
+  const bearer = config.entra.clientId ? createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log }) : undefined;
+  const ctx = createContext({ config, store, sealer, log, bearer });
   const { setupUrl } = await bootstrap(ctx);
   const app = createApp(ctx);
   const server = config.tls

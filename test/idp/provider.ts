@@ -69,7 +69,7 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const server = https.createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => handler(req, res));
-  server.on("connection", (socket) => socket.setNoDelay(true));
+  server.on("secureConnection", (socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", resolve);

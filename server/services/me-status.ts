@@ -1,0 +1,131 @@
+import type { MeStatus, MeStatusEnrolled, NotEnrolledReason } from "../../contract/me";
+import type { AccessType, MailboxError, UserState } from "../../contract/common";
+import type { SyncError } from "../../contract/users";
+import { allowedTenants } from "../auth/entra";
+import type { Principal } from "../auth/principal";
+import type { Config } from "../config";
+import type { Db } from "../store/db";
+import { MeStatusRepository, type MailboxStatusRow } from "../store/me-status-repo";
+import { recordAudit } from "./audit";
+import { SettingsService } from "./settings";
+
+/** How long the monitor interval is cached: /me/status is polled by every side pane. */
+const SETTINGS_CACHE_MS = 30_000;
+
+const NOT_ENROLLED_MESSAGES: Record<NotEnrolledReason, string> = {
+  "not-found": "Your mailbox is not set up for sync. If you expected it to be, ask your admin to add your address to a profile.",
+  guest: "You are signed in as a guest of this organization. Sync status is only shown to members; sign in with your own work account.",
+  "tenant-not-allowed": "Your organization is not allowed to use this app. Ask your admin.",
+  "no-upn": "Your sign-in did not include a user principal name, so your mailbox can't be matched. Ask your admin.",
+  "linked-to-another-account": "This mailbox is already linked to another account. Ask your admin to check it.",
+  "local-admin": "You are signed in as a local admin; a local admin has no mailbox to sync.",
+};
+
+const NEXT_STEP: Record<UserState, string> = {
+  active: "Nothing to do: your mailbox is connected and syncing.",
+  error: "Your mailbox can't be reached right now. Your admin needs to fix the problem below; send them this page if they haven't been alerted.",
+  paused: "An admin paused sync for your mailbox. Ask your admin to resume it when you need it again.",
+  pending: "Your mailbox is being activated. Check back in a few minutes.",
+  "not-activated": "Your mailbox has been added but not activated yet. Your admin will activate it; nothing to do for now.",
+};
+
+function parseJson<T>(value: string | null): T | null {
+  if (!value) return null;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The end user's own sync status (`GET /me/status`). The caller's mailbox is found by `oid`; it is linked
+ * the first time a member (not a guest) of an allowed tenant presents a `upn` equal to its address.
+ * `email` and `preferred_username` are never used: people can change them, and they are not verified.
+ */
+export class MeStatusService {
+  private interval: { minutes: number; until: number } | undefined;
+  private readonly settings: SettingsService;
+  private readonly tenants: string[];
+
+  constructor(
+    private readonly db: Db,
+    config: Config,
+  ) {
+    this.settings = new SettingsService(db, config);
+    this.tenants = allowedTenants(config.entra);
+  }
+
+  /** The caller's own status, never anyone else's: there is no parameter to ask for another person. */
+  async status(principal: Principal): Promise<MeStatus> {
+    if (principal.kind !== "entra" || !principal.oid) return this.notEnrolled("local-admin");
+    const repo = new MeStatusRepository(this.db);
+    const linked = await repo.findByObjectId(principal.oid);
+    if (linked) return this.present(linked);
+    return this.linkOnFirstSignIn(principal, repo);
+  }
+
+  private async linkOnFirstSignIn(principal: Principal, repo: MeStatusRepository): Promise<MeStatus> {
+    if (principal.guest) return this.notEnrolled("guest");
+    if (!principal.tid || !this.tenants.includes(principal.tid.toLowerCase())) return this.notEnrolled("tenant-not-allowed");
+    if (!principal.upn) return this.notEnrolled("no-upn");
+    const candidate = await repo.findByAddress(principal.upn);
+    if (!candidate) return this.notEnrolled("not-found");
+    if (candidate.entraObjectId && candidate.entraObjectId !== principal.oid) return this.notEnrolled("linked-to-another-account");
+    const linked = await this.db.transaction().execute(async (trx) => {
+      const done = await new MeStatusRepository(trx).link(candidate.id, principal.oid!);
+      if (done) {
+        await recordAudit(trx, { actor: principal, action: "user.link_entra", profileId: candidate.profileId, target: candidate.address, after: { entraObjectId: principal.oid } });
+      }
+      return done;
+    });
+    // Another request may have linked it a moment ago: read again rather than guess.
+    const row = linked ? { ...candidate, entraObjectId: principal.oid! } : await repo.findByObjectId(principal.oid!);
+    return row ? this.present(row) : this.notEnrolled("linked-to-another-account");
+  }
+
+  private notEnrolled(reason: NotEnrolledReason): MeStatus {
+    return { enrolled: false, reason, message: NOT_ENROLLED_MESSAGES[reason] };
+  }
+
+  private async present(row: MailboxStatusRow): Promise<MeStatusEnrolled> {
+    const state = row.state as UserState;
+    const syncEnabled = row.profileSyncEnabled === 1;
+    const lastError = parseJson<MailboxError>(row.lastError);
+    const adminAlerted = row.profileAlert !== null;
+    let whatToDoNext = NEXT_STEP[state] ?? NEXT_STEP["not-activated"];
+    if (!syncEnabled && state !== "paused") whatToDoNext = "Sync is paused for everyone in your group (profile). Ask your admin when it resumes.";
+    else if (state === "error" && adminAlerted) whatToDoNext = "Your mailbox can't be reached right now. Your admin has been alerted; nothing to do on your side unless they ask.";
+    return {
+      enrolled: true,
+      address: row.address,
+      displayName: row.displayName,
+      profileName: row.profileName,
+      profileSyncEnabled: syncEnabled,
+      accessType: (row.accessType as AccessType | null) ?? null,
+      state,
+      lastCheckedAt: row.lastCheckedAt,
+      nextCheckAt: await this.nextCheckAt(row, state, syncEnabled),
+      lastError: state === "active" ? null : lastError,
+      lastSyncAt: row.lastSyncAt,
+      syncErrors: parseJson<SyncError[]>(row.syncErrors),
+      whatToDoNext,
+      adminAlerted,
+    };
+  }
+
+  private async nextCheckAt(row: MailboxStatusRow, state: UserState, syncEnabled: boolean): Promise<string | null> {
+    if (!syncEnabled || (state !== "active" && state !== "error")) return null;
+    const minutes = await this.monitorIntervalMinutes();
+    if (minutes <= 0) return null;
+    const from = row.lastCheckedAt ? Date.parse(row.lastCheckedAt) : Date.now();
+    return new Date(Math.max(from + minutes * 60_000, Date.now())).toISOString();
+  }
+
+  private async monitorIntervalMinutes(): Promise<number> {
+    if (this.interval && this.interval.until > Date.now()) return this.interval.minutes;
+    const minutes = (await this.settings.effective()).monitorIntervalMinutes;
+    this.interval = { minutes, until: Date.now() + SETTINGS_CACHE_MS };
+    return minutes;
+  }
+}

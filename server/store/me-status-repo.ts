@@ -1,0 +1,70 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./schema";
+import { nowIso } from "./db";
+
+/** A user's row with what the status view needs from its profile and mailbox access. */
+export interface MailboxStatusRow {
+  id: string;
+  profileId: string;
+  address: string;
+  displayName: string;
+  state: string;
+  lastCheckedAt: string | null;
+  lastError: string | null;
+  lastSyncAt: string | null;
+  syncErrors: string | null;
+  entraObjectId: string | null;
+  profileName: string;
+  profileSyncEnabled: number;
+  profileAlert: string | null;
+  accessType: string | null;
+}
+
+/** The end user's own mailbox: the only SQL behind `GET /me/status`. */
+export class MeStatusRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  private base() {
+    return this.db
+      .selectFrom("users")
+      .innerJoin("profiles", "profiles.id", "users.profileId")
+      .leftJoin("mailboxAccess", "mailboxAccess.profileId", "users.profileId")
+      .select([
+        "users.id",
+        "users.profileId",
+        "users.address",
+        "users.displayName",
+        "users.state",
+        "users.lastCheckedAt",
+        "users.lastError",
+        "users.lastSyncAt",
+        "users.syncErrors",
+        "users.entraObjectId",
+        "profiles.name as profileName",
+        "profiles.syncEnabled as profileSyncEnabled",
+        "profiles.alert as profileAlert",
+        "mailboxAccess.type as accessType",
+      ]);
+  }
+
+  /** The hot path: one query on the `users_entra_object_id` index. */
+  findByObjectId(oid: string): Promise<MailboxStatusRow | undefined> {
+    return this.base().where("users.entraObjectId", "=", oid).executeTakeFirst();
+  }
+
+  /** First sign-in only: by the unique lower-cased address. */
+  findByAddress(address: string): Promise<MailboxStatusRow | undefined> {
+    return this.base().where("users.addressLower", "=", address.toLowerCase()).executeTakeFirst();
+  }
+
+  /** Links a mailbox to an Entra object id unless it is already linked; true when this call linked it. */
+  async link(userId: string, oid: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("users")
+      .set({ entraObjectId: oid, updatedAt: nowIso() })
+      .where("id", "=", userId)
+      .where("entraObjectId", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
