@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ChangePasswordBody, CreateAdminBody, LocalAdmin, LoginBody, Me, SetupBody } from "./auth";
 import { dataOf, pageOf } from "./common";
+import { AuthConfig, MeStatus, ProfileAdmins, ProfileAdminsBody } from "./me";
 import { CreateProfileBody, Profile, UpdateProfileBody } from "./profiles";
 import { AuditEvent, ListAuditQuery } from "./audit";
 import { Settings, UpdateSettingsBody } from "./settings";
@@ -56,4 +57,8 @@ export const endpoints: Endpoint[] = [
   { method: "get", path: "/sync/mailboxes", summary: "The roster: every mailbox ordered by (updatedAt, address); poll with updatedSince and follow nextCursor", tag: "sync", query: RosterQuery, response: z.object({ data: z.array(RosterMailbox), nextCursor: z.string().nullable() }), auth: "service-key" },
   { method: "post", path: "/sync/mailboxes/:address/reports", summary: "Report a sync session's outcome for one mailbox", tag: "sync", body: SyncReportBody, response: dataOf(SyncSession), auth: "service-key" },
   { method: "get", path: "/app-package", summary: "Download the app package (zip) to install in Teams, Outlook and Microsoft 365", tag: "app-package", auth: "platform" },
+  { method: "get", path: "/auth/config", summary: "How the panel signs people in with Entra ID (public)", tag: "auth", response: dataOf(AuthConfig), auth: "none" },
+  { method: "get", path: "/me/status", summary: "The caller's own mailbox sync status (never anyone else's)", tag: "me", response: dataOf(MeStatus), auth: "user" },
+  { method: "get", path: "/profiles/:id/admins", summary: "Profile admins of a profile (UPNs)", tag: "profiles", response: dataOf(ProfileAdmins), auth: "platform" },
+  { method: "put", path: "/profiles/:id/admins", summary: "Replace the profile admins of a profile", tag: "profiles", body: ProfileAdminsBody, response: dataOf(ProfileAdmins), auth: "platform" },
 ];

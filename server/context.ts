@@ -5,6 +5,8 @@ import type { Store } from "./store/db";
 import { LocalAdminRepository } from "./auth/local-admins";
 import type { BearerVerifier } from "./auth/middleware";
 import { ProfileService } from "./services/profiles";
+import { MeStatusService } from "./services/me-status";
+import { ProfileAdminService } from "./services/profile-admins";
 import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
@@ -28,6 +30,8 @@ export interface Services {
   settings: SettingsService;
   auditEvents: AuditEventService;
   serviceKeys: ServiceKeyService;
+  meStatus: MeStatusService;
+  profileAdmins: ProfileAdminService;
 }
 
 export interface ContextInput {
@@ -54,6 +58,8 @@ export function createContext(input: ContextInput): AppContext {
       settings: new SettingsService(db, input.config),
       auditEvents: new AuditEventService(db, profiles),
       serviceKeys: new ServiceKeyService(db),
+      meStatus: new MeStatusService(db, input.config),
+      profileAdmins: new ProfileAdminService(db, profiles),
     },
   };
 }
