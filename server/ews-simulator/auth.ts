@@ -71,7 +71,9 @@ export class Authenticator {
     if (colon < 0) return { reason: "malformed Basic credentials" };
     const logon = decoded.slice(0, colon).toLowerCase();
     const account = this.index.accounts.get(logon);
-    if (!account || account.disabled || account.password !== decoded.slice(colon + 1)) return { reason: "wrong logon or password" };
+    if (!account || account.disabled || account.password !== decoded.slice(colon + 1)) {
+      return { reason: "wrong logon or password" };
+    }
     return this.accountCaller("account", account);
   }
 
@@ -103,7 +105,10 @@ export class Authenticator {
     }
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(token, jwks, { issuer: issuer.issuer, audience: issuer.audiences }));
+      ({ payload: claims } = await jwtVerify(token, jwks, {
+        issuer: issuer.issuer,
+        audience: issuer.audiences,
+      }));
     } catch (error) {
       return { reason: `token rejected: ${(error as Error).message}` };
     }
@@ -111,7 +116,7 @@ export class Authenticator {
     const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
     if (scopes.length > 0) {
       if (!scopes.includes(USER_SCOPE)) return { reason: `token lacks the ${USER_SCOPE} scope` };
-      const upn = String(claims.upn ?? claims.unique_name ?? claims.preferred_username ?? "").toLowerCase();
+      const upn = stringClaim(claims, "upn", "unique_name", "preferred_username").toLowerCase();
       const account = this.index.accounts.get(upn);
       if (account) return this.accountCaller("user-token", account);
       const mailbox = this.index.byUpn.get(upn) ?? this.index.byAddress.get(upn);
@@ -125,7 +130,7 @@ export class Authenticator {
         requiresImpersonation: false,
       };
     }
-    const appId = String(claims.appid ?? claims.azp ?? claims.sub ?? "");
+    const appId = stringClaim(claims, "appid", "azp", "sub");
     const app = this.index.apps.get(appId);
     const fullAccess = roles.includes(FULL_ACCESS_ROLE);
     return {
@@ -138,6 +143,15 @@ export class Authenticator {
   }
 }
 
+/** The first of the named claims that is a string, else "". */
+function stringClaim(claims: JWTPayload, ...names: string[]): string {
+  for (const name of names) {
+    const value = claims[name];
+    if (typeof value === "string") return value;
+  }
+  return "";
+}
+
 /** Whether a value returned by `authenticate` is a failure. */
 export function isAuthFailure(x: Caller | AuthFailure): x is AuthFailure {
   return "reason" in x;
@@ -147,7 +161,11 @@ export function isAuthFailure(x: Caller | AuthFailure): x is AuthFailure {
  * Resolves the mailbox a request acts on: the impersonated one (checking rights), else the
  * caller's own (possibly none). Throws EwsFault as Exchange does.
  */
-export function resolveTarget(index: TenantIndex, caller: Caller, header: XmlNode | undefined): ResolvedMailbox | undefined {
+export function resolveTarget(
+  index: TenantIndex,
+  caller: Caller,
+  header: XmlNode | undefined,
+): ResolvedMailbox | undefined {
   const impersonation = child(header, "ExchangeImpersonation");
   if (!impersonation) {
     if (caller.requiresImpersonation) throw new EwsFault("ErrorInvalidExchangeImpersonationHeaderData");
@@ -171,7 +189,8 @@ export function resolveTarget(index: TenantIndex, caller: Caller, header: XmlNod
 }
 
 function findConnectingMailbox(index: TenantIndex, sid: XmlNode | undefined): ResolvedMailbox {
-  const invalid = (why: string) => new EwsFault("ErrorInvalidExchangeImpersonationHeaderData", undefined, why);
+  const invalid = (why: string) =>
+    new EwsFault("ErrorInvalidExchangeImpersonationHeaderData", undefined, why);
   if (!sid) throw invalid("The impersonation header is missing the ConnectingSID element.");
   const byAddress = text(sid, "PrimarySmtpAddress") ?? text(sid, "SmtpAddress");
   if (byAddress !== undefined) {
@@ -187,14 +206,28 @@ function findConnectingMailbox(index: TenantIndex, sid: XmlNode | undefined): Re
   const upn = text(sid, "PrincipalName");
   if (upn !== undefined) {
     const mailbox = index.byUpn.get(upn.trim().toLowerCase());
-    if (!mailbox) throw new EwsFault("ErrorNonExistentMailbox", undefined, "The impersonation principal name is invalid.");
+    if (!mailbox) {
+      throw new EwsFault(
+        "ErrorNonExistentMailbox",
+        undefined,
+        "The impersonation principal name is invalid.",
+      );
+    }
     return mailbox;
   }
   const sidText = text(sid, "SID");
   if (sidText !== undefined) {
-    if (!/^S-1-\d+(-\d+)+$/i.test(sidText.trim())) throw invalid(`The security identifier '${sidText}' is not valid.`);
+    if (!/^S-1-\d+(-\d+)+$/i.test(sidText.trim())) {
+      throw invalid(`The security identifier '${sidText}' is not valid.`);
+    }
     const mailbox = index.bySid.get(sidText.trim().toUpperCase());
-    if (!mailbox) throw new EwsFault("ErrorNonExistentMailbox", undefined, "The account does not exist in Active Directory.");
+    if (!mailbox) {
+      throw new EwsFault(
+        "ErrorNonExistentMailbox",
+        undefined,
+        "The account does not exist in Active Directory.",
+      );
+    }
     return mailbox;
   }
   throw invalid("The ConnectingSID element has no PrincipalName, SID, PrimarySmtpAddress or SmtpAddress.");

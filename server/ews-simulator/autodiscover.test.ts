@@ -27,7 +27,10 @@ function account(xml: XmlNode | undefined): XmlNode | undefined {
 
 function userResponse(xml: XmlNode | undefined): XmlNode | undefined {
   const body = child(child(xml, "Envelope"), "Body");
-  return child(child(child(child(body, "GetUserSettingsResponseMessage"), "Response"), "UserResponses"), "UserResponse");
+  return child(
+    child(child(child(body, "GetUserSettingsResponseMessage"), "Response"), "UserResponses"),
+    "UserResponse",
+  );
 }
 
 describe("POX autodiscover", () => {
@@ -63,17 +66,25 @@ describe("SOAP GetUserSettings", () => {
     const res = await post(sim.autodiscoverSvcUrl, soap(DEMO.user.address));
     const user = userResponse(res.xml);
     expect(text(user, "ErrorCode")).toBe("NoError");
-    const settings = children(child(user, "UserSettings"), "UserSetting").map((s) => [text(s, "Name"), text(s, "Value")]);
+    const settings = children(child(user, "UserSettings"), "UserSetting").map((s) => [
+      text(s, "Name"),
+      text(s, "Value"),
+    ]);
     expect(settings).toEqual([
       ["ExternalEwsUrl", sim.ewsUrl],
       ["InternalEwsUrl", sim.ewsUrl],
     ]);
-    expect(text(child(child(user, "UserSettingErrors"), "UserSettingError"), "SettingName")).toBe("NoSuchSetting");
+    expect(text(child(child(user, "UserSettingErrors"), "UserSettingError"), "SettingName")).toBe(
+      "NoSuchSetting",
+    );
   });
 
   it("redirects and rejects unknown users", async () => {
     const redirect = userResponse((await post(sim.autodiscoverSvcUrl, soap(DEMO.redirectAddrUser))).xml);
-    expect([text(redirect, "ErrorCode"), text(redirect, "RedirectTarget")]).toEqual(["RedirectAddress", DEMO.user.address]);
+    expect([text(redirect, "ErrorCode"), text(redirect, "RedirectTarget")]).toEqual([
+      "RedirectAddress",
+      DEMO.user.address,
+    ]);
     const url = userResponse((await post(sim.autodiscoverSvcUrl, soap(`x@${DEMO.redirectUrlDomain}`))).xml);
     expect(text(url, "ErrorCode")).toBe("RedirectUrl");
     const unknown = userResponse((await post(sim.autodiscoverSvcUrl, soap(DEMO.noMailboxAddress))).xml);
@@ -83,11 +94,19 @@ describe("SOAP GetUserSettings", () => {
   it("uses the tenant's configured EWS URLs", async () => {
     const tenant = demoTenant({ users: 2 });
     const other = await startExchangeSimulator({
-      tenant: { ...tenant, autodiscover: { ...tenant.autodiscover, externalEwsUrl: "https://mail.contoso.com/EWS/Exchange.asmx" } },
+      tenant: {
+        ...tenant,
+        autodiscover: {
+          ...tenant.autodiscover,
+          externalEwsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
+        },
+      },
     });
     try {
       const user = userResponse((await post(other.autodiscoverSvcUrl, soap(DEMO.user.address))).xml);
-      expect(text(child(child(user, "UserSettings"), "UserSetting"), "Value")).toBe("https://mail.contoso.com/EWS/Exchange.asmx");
+      expect(text(child(child(user, "UserSettings"), "UserSetting"), "Value")).toBe(
+        "https://mail.contoso.com/EWS/Exchange.asmx",
+      );
     } finally {
       await other.close();
     }

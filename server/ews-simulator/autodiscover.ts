@@ -70,7 +70,12 @@ export function poxAutodiscover(index: TenantIndex, request: XmlNode, urls: EwsU
   );
 }
 
-function settingValue(name: string, m: ResolvedMailbox, urls: EwsUrls, version: ServerVersion): string | undefined {
+function settingValue(
+  name: string,
+  m: ResolvedMailbox,
+  urls: EwsUrls,
+  version: ServerVersion,
+): string | undefined {
   switch (name) {
     case "InternalEwsUrl":
       return urls.internal;
@@ -91,7 +96,13 @@ function settingValue(name: string, m: ResolvedMailbox, urls: EwsUrls, version: 
   }
 }
 
-function userResponse(index: TenantIndex, address: string, settings: string[], urls: EwsUrls, version: ServerVersion): string {
+function userResponse(
+  index: TenantIndex,
+  address: string,
+  settings: string[],
+  urls: EwsUrls,
+  version: ServerVersion,
+): string {
   const found = lookupAutodiscover(index, address);
   const simple = (code: string, message: string, target?: string) =>
     `<UserResponse><ErrorCode>${code}</ErrorCode><ErrorMessage>${esc(message)}</ErrorMessage>` +
@@ -116,7 +127,12 @@ function userResponse(index: TenantIndex, address: string, settings: string[], u
 }
 
 /** Answers SOAP `GetUserSettings` (`/autodiscover/autodiscover.svc`) in the Autodiscover 2010 namespace. */
-export function soapGetUserSettings(index: TenantIndex, envelope: XmlNode, urls: EwsUrls, version: ServerVersion): string | undefined {
+export function soapGetUserSettings(
+  index: TenantIndex,
+  envelope: XmlNode,
+  urls: EwsUrls,
+  version: ServerVersion,
+): string | undefined {
   const body = child(child(envelope, "Envelope"), "Body");
   const request = child(child(body, "GetUserSettingsRequestMessage"), "Request");
   if (!request) return undefined;

@@ -36,7 +36,13 @@ afterAll(async () => {
 });
 
 function token(claims: JWTPayload, audience = AUDIENCE): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(ISSUER).setAudience(audience).setIssuedAt().setExpirationTime("5m").sign(privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "k1" })
+    .setIssuer(ISSUER)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime("5m")
+    .sign(privateKey);
 }
 
 const inbox = (target?: string) => envelope(getFolderBody(["inbox"]), target ? { impersonate: target } : {});
@@ -44,18 +50,24 @@ const inbox = (target?: string) => envelope(getFolderBody(["inbox"]), target ? {
 describe("bearer tokens", () => {
   it("app-only tokens with full_access_as_app impersonate anybody", async () => {
     const t = await token({ appid: "any-app", roles: ["full_access_as_app"] });
-    expect(responseCodes(await post(sim.ewsUrl, inbox(DEMO.blockedUser), { bearer: t }))).toEqual(["NoError"]);
+    expect(responseCodes(await post(sim.ewsUrl, inbox(DEMO.blockedUser), { bearer: t }))).toEqual([
+      "NoError",
+    ]);
     expect(sim.counters.byAccount["any-app"]).toBe(1);
   });
 
   it("app-only tokens need the impersonation header", async () => {
     const t = await token({ appid: "any-app", roles: ["full_access_as_app"] });
-    expect(faultOf(await post(sim.ewsUrl, inbox(), { bearer: t })).code).toBe("ErrorInvalidExchangeImpersonationHeaderData");
+    expect(faultOf(await post(sim.ewsUrl, inbox(), { bearer: t })).code).toBe(
+      "ErrorInvalidExchangeImpersonationHeaderData",
+    );
   });
 
   it("a scoped app reaches its scope only", async () => {
     const t = await token({ appid: "scoped-app", roles: [] });
-    expect(responseCodes(await post(sim.ewsUrl, inbox("adele.vance@contoso.com"), { bearer: t }))).toEqual(["NoError"]);
+    expect(responseCodes(await post(sim.ewsUrl, inbox("adele.vance@contoso.com"), { bearer: t }))).toEqual([
+      "NoError",
+    ]);
     const out = await post(sim.ewsUrl, inbox("alex.vance@contoso.com"), { bearer: t });
     expect(out.status).toBe(500);
     expect(faultOf(out).code).toBe("ErrorAccessDenied");
@@ -65,11 +77,16 @@ describe("bearer tokens", () => {
     const t = await token({ upn: DEMO.user.address, scp: "EWS.AccessAsUser.All" });
     expect(responseCodes(await post(sim.ewsUrl, inbox(), { bearer: t }))).toEqual(["NoError"]);
     const svc = await token({ upn: DEMO.serviceAccount.logon, scp: "EWS.AccessAsUser.All" });
-    expect(responseCodes(await post(sim.ewsUrl, inbox("alex.vance@contoso.com"), { bearer: svc }))).toEqual(["NoError"]);
+    expect(responseCodes(await post(sim.ewsUrl, inbox("alex.vance@contoso.com"), { bearer: svc }))).toEqual([
+      "NoError",
+    ]);
   });
 
   it("rejects other audiences, unknown issuers, missing scopes and garbage with 401", async () => {
-    const wrongAud = await token({ appid: "a", roles: ["full_access_as_app"] }, "https://graph.microsoft.com");
+    const wrongAud = await token(
+      { appid: "a", roles: ["full_access_as_app"] },
+      "https://graph.microsoft.com",
+    );
     const noScope = await token({ upn: DEMO.user.address, scp: "Mail.Read" });
     for (const bearer of [wrongAud, noScope, "not-a-jwt"]) {
       const res = await post(sim.ewsUrl, inbox(DEMO.user.address), { bearer });

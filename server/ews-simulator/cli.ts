@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   });
   const number = (name: string, value: string | undefined): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new TenantError(`--${name} must be a whole number ≥ 0, got "${value}"`);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new TenantError(`--${name} must be a whole number ≥ 0, got "${value}"`);
+    }
     return n;
   };
   const tenant = await loadTenantFile(values.tenant ?? DEFAULT_TENANT);

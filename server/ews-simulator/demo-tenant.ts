@@ -1,12 +1,58 @@
 import type { TenantInput } from "./tenant";
 
-const FIRST = ["Adele", "Alex", "Bianca", "Carlos", "Diego", "Elena", "Farah", "Grace", "Hiro", "Isaac", "Johanna", "Karim", "Lidia", "Megan", "Nestor", "Olga", "Pradeep", "Quinn", "Rosa", "Tomas"];
-const LAST = ["Vance", "Wilber", "Kim", "Silva", "Novak", "Okafor", "Haddad", "Lindqvist", "Tanaka", "Moreau", "Petrov", "Ivers", "Adams", "Bowen", "Castro", "Dalton", "Eriksen", "Fischer", "Garcia", "Hughes"];
+const FIRST = [
+  "Adele",
+  "Alex",
+  "Bianca",
+  "Carlos",
+  "Diego",
+  "Elena",
+  "Farah",
+  "Grace",
+  "Hiro",
+  "Isaac",
+  "Johanna",
+  "Karim",
+  "Lidia",
+  "Megan",
+  "Nestor",
+  "Olga",
+  "Pradeep",
+  "Quinn",
+  "Rosa",
+  "Tomas",
+];
+const LAST = [
+  "Vance",
+  "Wilber",
+  "Kim",
+  "Silva",
+  "Novak",
+  "Okafor",
+  "Haddad",
+  "Lindqvist",
+  "Tanaka",
+  "Moreau",
+  "Petrov",
+  "Ivers",
+  "Adams",
+  "Bowen",
+  "Castro",
+  "Dalton",
+  "Eriksen",
+  "Fischer",
+  "Garcia",
+  "Hughes",
+];
 
 /** Well-known names of the demo tenant; tests, the demo and the EWS client rely on them. */
 export const DEMO = {
   domain: "contoso.com",
-  serviceAccount: { logon: "svc-sync@contoso.com", downLevel: "contoso\\svc-sync", password: "Service-Pass-1!" },
+  serviceAccount: {
+    logon: "svc-sync@contoso.com",
+    downLevel: "contoso\\svc-sync",
+    password: "Service-Pass-1!",
+  },
   serviceAccountWithoutMailbox: { logon: "svc-nomailbox@contoso.com", password: "Service-Pass-2!" },
   accountWithoutImpersonation: { logon: "svc-noimpersonation@contoso.com", password: "Service-Pass-3!" },
   user: { address: "jane.doe@contoso.com", password: "User-Pass-1!", displayName: "Jane Doe" },
@@ -38,7 +84,11 @@ export function demoTenant(options: DemoTenantOptions = {}): TenantInput {
   const users = options.users ?? 300;
   const roomCount = options.rooms ?? 10;
   const mailboxes: NonNullable<TenantInput["mailboxes"]> = [
-    { primarySmtpAddress: DEMO.user.address, displayName: DEMO.user.displayName, aliases: [DEMO.alias, "jdoe@contoso.com"] },
+    {
+      primarySmtpAddress: DEMO.user.address,
+      displayName: DEMO.user.displayName,
+      aliases: [DEMO.alias, "jdoe@contoso.com"],
+    },
     { primarySmtpAddress: DEMO.serviceAccount.logon, displayName: "Sync Service" },
     { primarySmtpAddress: DEMO.blockedUser, displayName: "Blocked User" },
     { primarySmtpAddress: DEMO.ewsDisabledUser, displayName: "EWS Disabled", ewsEnabled: false },
@@ -54,7 +104,10 @@ export function demoTenant(options: DemoTenantOptions = {}): TenantInput {
     const address = `${local}@${DEMO.domain}`;
     if (seen.has(address)) continue;
     seen.add(address);
-    mailboxes.push({ primarySmtpAddress: address, displayName: `${first} ${last}${round > 0 ? ` ${round + 1}` : ""}` });
+    mailboxes.push({
+      primarySmtpAddress: address,
+      displayName: `${first} ${last}${round > 0 ? ` ${round + 1}` : ""}`,
+    });
   }
   const rooms: string[] = [];
   for (let i = 1; i <= roomCount; i++) {
@@ -84,13 +137,20 @@ export function demoTenant(options: DemoTenantOptions = {}): TenantInput {
         mailbox: null,
         impersonation: { domains: [DEMO.domain], except: [DEMO.blockedUser] },
       },
-      { logon: DEMO.accountWithoutImpersonation.logon, password: DEMO.accountWithoutImpersonation.password, mailbox: null },
+      {
+        logon: DEMO.accountWithoutImpersonation.logon,
+        password: DEMO.accountWithoutImpersonation.password,
+        mailbox: null,
+      },
       { logon: DEMO.user.address, password: DEMO.user.password },
     ],
     autodiscover: {
       redirects: [
         { match: DEMO.redirectAddrUser, redirectAddr: DEMO.user.address },
-        { match: `@${DEMO.redirectUrlDomain}`, redirectUrl: `https://autodiscover.${DEMO.redirectUrlDomain}/autodiscover/autodiscover.xml` },
+        {
+          match: `@${DEMO.redirectUrlDomain}`,
+          redirectUrl: `https://autodiscover.${DEMO.redirectUrlDomain}/autodiscover/autodiscover.xml`,
+        },
       ],
     },
   };

@@ -1,13 +1,41 @@
 import { isAuthFailure, resolveTarget, type Authenticator, type Caller } from "./auth";
-import { enter, leave, record, type BackOffTracker, type SimulatorCounters, type TargetBudget } from "./counters";
-import { EwsFault, pickFault, soapFaultXml, type FaultInjection, type InjectedFaultKind, type ThrottlingLimits } from "./faults";
+import {
+  enter,
+  leave,
+  record,
+  type BackOffTracker,
+  type SimulatorCounters,
+  type TargetBudget,
+} from "./counters";
+import {
+  EwsFault,
+  pickFault,
+  soapFaultXml,
+  type FaultInjection,
+  type InjectedFaultKind,
+  type ThrottlingLimits,
+} from "./faults";
 import { DIRECTORY_OPERATIONS, KNOWN_EWS_OPERATIONS, OPERATIONS } from "./operations/index";
-import { XmlSyntaxError, child, elementNames, ewsEnvelope, parseXml, type ServerVersion, type XmlNode } from "./soap";
+import {
+  XmlSyntaxError,
+  child,
+  elementNames,
+  ewsEnvelope,
+  parseXml,
+  type ServerVersion,
+  type XmlNode,
+} from "./soap";
 import type { ResolvedMailbox, TenantIndex } from "./tenant";
 
 /** What the HTTP layer should do with one call. */
 export type Reply =
-  | { kind: "send"; status: number; body: string; headers?: Record<string, string | string[]>; contentType?: string }
+  | {
+      kind: "send";
+      status: number;
+      body: string;
+      headers?: Record<string, string | string[]>;
+      contentType?: string;
+    }
   /** Never answer. */
   | { kind: "hang" }
   /** Write part of `body` then destroy the socket. */
@@ -44,7 +72,13 @@ function faultReply(fault: EwsFault): Reply {
 
 /** A 401 the way IIS in front of Exchange sends it: empty body and one challenge per scheme. */
 export function unauthorized(state: EwsState, host: string): Reply {
-  return { kind: "send", status: 401, body: "", headers: { "WWW-Authenticate": state.auth.challenges(host) }, contentType: "text/html" };
+  return {
+    kind: "send",
+    status: 401,
+    body: "",
+    headers: { "WWW-Authenticate": state.auth.challenges(host) },
+    contentType: "text/html",
+  };
 }
 
 function latency(f: FaultInjection): number {
@@ -58,20 +92,41 @@ function outcomeOf(reply: Reply): string {
   return code ? code[1] : String(reply.status);
 }
 
-function injectedReply(kind: InjectedFaultKind, state: EwsState, call: EwsCall, account: string): Reply | undefined {
+function injectedReply(
+  kind: InjectedFaultKind,
+  state: EwsState,
+  call: EwsCall,
+  account: string,
+): Reply | undefined {
   switch (kind) {
     case "hang":
       return { kind: "hang" };
     case "http500":
-      return { kind: "send", status: 500, body: "<html><body>500 - Internal server error.</body></html>", contentType: "text/html" };
+      return {
+        kind: "send",
+        status: 500,
+        body: "<html><body>500 - Internal server error.</body></html>",
+        contentType: "text/html",
+      };
     case "http503":
-      return { kind: "send", status: 503, body: "<html><body>Service Unavailable</body></html>", contentType: "text/html" };
+      return {
+        kind: "send",
+        status: 503,
+        body: "<html><body>Service Unavailable</body></html>",
+        contentType: "text/html",
+      };
     case "unauthorized":
       return unauthorized(state, call.host);
     case "serverBusy":
       state.backOff.announce("account", account, state.faults.backOffMs);
-      return faultReply(new EwsFault("ErrorServerBusy", { BackOffMilliseconds: String(state.faults.backOffMs) }));
-    default:
+      return faultReply(
+        new EwsFault("ErrorServerBusy", { BackOffMilliseconds: String(state.faults.backOffMs) }),
+      );
+    case "slow":
+    case "drop":
+    case "truncated":
+    case "malformed":
+    case "moveInProgress":
       return undefined;
   }
 }
@@ -80,12 +135,21 @@ function injectedReply(kind: InjectedFaultKind, state: EwsState, call: EwsCall, 
 function corrupt(kind: InjectedFaultKind | undefined, reply: Reply): Reply {
   if (reply.kind !== "send" || !kind) return reply;
   if (kind === "truncated") return { ...reply, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) };
-  if (kind === "malformed") return { ...reply, body: reply.body.replace("</s:Header>", "</s:Header").replace("<s:Body", "<s:Body <") };
+  if (kind === "malformed") {
+    return {
+      ...reply,
+      body: reply.body.replace("</s:Header>", "</s:Header").replace("<s:Body", "<s:Body <"),
+    };
+  }
   if (kind === "drop") return { kind: "drop", body: reply.body };
   return reply;
 }
 
-function mailboxFault(target: ResolvedMailbox | undefined, state: EwsState, account: string): InjectedFaultKind | undefined {
+function mailboxFault(
+  target: ResolvedMailbox | undefined,
+  state: EwsState,
+  account: string,
+): InjectedFaultKind | undefined {
   if (!target) return pickFault(state.faults, account, undefined);
   for (const a of [target.primarySmtpAddress, ...target.aliases]) {
     const f = state.faults.byMailbox[a];
@@ -103,7 +167,13 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
   const authResult = await state.auth.authenticate(call.authorization);
   if (isAuthFailure(authResult)) {
     await state.sleep(latency(state.faults));
-    record(state.counters, { at: Date.now(), account: "", target: "", operation: "(unauthenticated)", outcome: "401" });
+    record(state.counters, {
+      at: Date.now(),
+      account: "",
+      target: "",
+      operation: "(unauthenticated)",
+      outcome: "401",
+    });
     return unauthorized(state, call.host);
   }
   const caller: Caller = authResult;
@@ -123,9 +193,16 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
   try {
     reply = await run();
   } catch (error) {
-    reply = error instanceof EwsFault ? faultReply(error) : faultReply(new EwsFault("ErrorInternalServerError"));
+    reply =
+      error instanceof EwsFault ? faultReply(error) : faultReply(new EwsFault("ErrorInternalServerError"));
   }
-  record(state.counters, { at: Date.now(), account, target: target?.primarySmtpAddress ?? "", operation, outcome: outcomeOf(reply) });
+  record(state.counters, {
+    at: Date.now(),
+    account,
+    target: target?.primarySmtpAddress ?? "",
+    operation,
+    outcome: outcomeOf(reply),
+  });
   return reply;
 
   async function run(): Promise<Reply> {
@@ -137,7 +214,12 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
       await wait;
       if (!(error instanceof XmlSyntaxError)) throw error;
       const where = `<t:LineNumber>${error.line}</t:LineNumber><t:LinePosition>${error.column}</t:LinePosition><t:Violation>${error.message.replace(/[<&>]/g, " ")}</t:Violation>`;
-      throw new EwsFault("ErrorSchemaValidation", undefined, `The request failed schema validation: ${error.message}`, where);
+      throw new EwsFault(
+        "ErrorSchemaValidation",
+        undefined,
+        `The request failed schema validation: ${error.message}`,
+        where,
+      );
     }
     const soapEnvelope = child(envelope, "Envelope");
     const body = child(soapEnvelope, "Body");
@@ -150,7 +232,9 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
     if ((state.counters.inFlightByAccount[account] ?? 0) > state.limits.maxConcurrencyPerAccount) {
       await wait;
       state.backOff.announce("account", account, state.limits.concurrencyBackOffMs);
-      throw new EwsFault("ErrorServerBusy", { BackOffMilliseconds: String(state.limits.concurrencyBackOffMs) });
+      throw new EwsFault("ErrorServerBusy", {
+        BackOffMilliseconds: String(state.limits.concurrencyBackOffMs),
+      });
     }
     if (state.limits.targetBudget && targetKey) {
       const backOffMs = state.budget.take(targetKey, state.limits.targetBudget);
@@ -169,7 +253,11 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
     const handler = body ? OPERATIONS[operation] : undefined;
     if (!handler || !body) {
       if (KNOWN_EWS_OPERATIONS.has(operation)) {
-        throw new EwsFault("ErrorInvalidRequest", undefined, `The request is invalid. (The simulator does not implement ${operation}.)`);
+        throw new EwsFault(
+          "ErrorInvalidRequest",
+          undefined,
+          `The request is invalid. (The simulator does not implement ${operation}.)`,
+        );
       }
       throw new EwsFault(
         "ErrorSchemaValidation",
@@ -179,9 +267,18 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
       );
     }
     const moveInProgress = injected === "moveInProgress";
-    if (moveInProgress && DIRECTORY_OPERATIONS.has(operation)) throw new EwsFault("ErrorMailboxMoveInProgress");
+    if (moveInProgress && DIRECTORY_OPERATIONS.has(operation)) {
+      throw new EwsFault("ErrorMailboxMoveInProgress");
+    }
     const request = child(body, operation) ?? {};
-    const fragment = handler({ index: state.index, caller, target, now: Date.now(), moveInProgress }, request);
-    return corrupt(injected, { kind: "send", status: 200, body: ewsEnvelope(version(state.index), fragment) });
+    const fragment = handler(
+      { index: state.index, caller, target, now: Date.now(), moveInProgress },
+      request,
+    );
+    return corrupt(injected, {
+      kind: "send",
+      status: 200,
+      body: ewsEnvelope(version(state.index), fragment),
+    });
   }
 }

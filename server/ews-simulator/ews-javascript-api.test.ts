@@ -25,7 +25,11 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-function service(impersonate?: string, logon: string = DEMO.serviceAccount.logon, password: string = DEMO.serviceAccount.password) {
+function service(
+  impersonate?: string,
+  logon: string = DEMO.serviceAccount.logon,
+  password: string = DEMO.serviceAccount.password,
+) {
   const s = new ExchangeService(ExchangeVersion.Exchange2013);
   s.Credentials = new WebCredentials(logon, password);
   s.Url = new Uri(sim.ewsUrl);
@@ -75,11 +79,15 @@ describe("ews-javascript-api sees Exchange's errors as its documented exceptions
   });
 
   it("gives the primary address of ErrorNonPrimarySmtpAddress and BackOffMilliseconds of ErrorServerBusy in ErrorDetails", async () => {
-    const alias = (await failure(Folder.Bind(service(DEMO.alias), WellKnownFolderName.Inbox))) as unknown as SoapFaultDetails;
+    const alias = (await failure(
+      Folder.Bind(service(DEMO.alias), WellKnownFolderName.Inbox),
+    )) as unknown as SoapFaultDetails;
     expect(alias.ErrorDetails.get("Primary")).toBe(DEMO.user.address);
     sim.faults.byMailbox["adele.vance@contoso.com"] = "serverBusy";
     try {
-      const busy = (await failure(Folder.Bind(service("adele.vance@contoso.com"), WellKnownFolderName.Inbox))) as unknown as SoapFaultDetails;
+      const busy = (await failure(
+        Folder.Bind(service("adele.vance@contoso.com"), WellKnownFolderName.Inbox),
+      )) as unknown as SoapFaultDetails;
       expect(busy.ResponseCode).toBe(ServiceError.ErrorServerBusy);
       expect(busy.ErrorDetails.get("BackOffMilliseconds")).toBe("2000");
     } finally {
@@ -88,7 +96,12 @@ describe("ews-javascript-api sees Exchange's errors as its documented exceptions
   });
 
   it("401 rejects with SoapFaultDetails carrying ServiceRequestUnauthorizedException", async () => {
-    const e = await failure(Folder.Bind(service("alex.vance@contoso.com", DEMO.serviceAccount.logon, "wrong"), WellKnownFolderName.Inbox));
+    const e = await failure(
+      Folder.Bind(
+        service("alex.vance@contoso.com", DEMO.serviceAccount.logon, "wrong"),
+        WellKnownFolderName.Inbox,
+      ),
+    );
     expect(e).toBeInstanceOf(SoapFaultDetails);
     expect(e.HttpStatusCode).toBe(401);
     // ServiceRequestUnauthorizedException is not exported by the package; check it by name.
@@ -96,7 +109,11 @@ describe("ews-javascript-api sees Exchange's errors as its documented exceptions
   });
 
   it("HTTP 200 errors throw ServiceResponseException", async () => {
-    const noMailbox = service(undefined, DEMO.serviceAccountWithoutMailbox.logon, DEMO.serviceAccountWithoutMailbox.password);
+    const noMailbox = service(
+      undefined,
+      DEMO.serviceAccountWithoutMailbox.logon,
+      DEMO.serviceAccountWithoutMailbox.password,
+    );
     const missing = await failure(Folder.Bind(noMailbox, WellKnownFolderName.Inbox));
     expect(missing).toBeInstanceOf(ServiceResponseException);
     expect(missing.ErrorCode).toBe(ServiceError.ErrorMissingEmailAddress);

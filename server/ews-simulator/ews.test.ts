@@ -10,12 +10,18 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-const NOMAILBOX = { logon: DEMO.serviceAccountWithoutMailbox.logon, password: DEMO.serviceAccountWithoutMailbox.password };
+const NOMAILBOX = {
+  logon: DEMO.serviceAccountWithoutMailbox.logon,
+  password: DEMO.serviceAccountWithoutMailbox.password,
+};
 const TARGET = "alex.vance@contoso.com";
 
 describe("GetFolder", () => {
   it("answers distinguished folders of the impersonated mailbox with ServerVersionInfo", async () => {
-    const res = await post(sim.ewsUrl, envelope(getFolderBody(["inbox", "calendar", "root", "msgfolderroot"]), { impersonate: TARGET }));
+    const res = await post(
+      sim.ewsUrl,
+      envelope(getFolderBody(["inbox", "calendar", "root", "msgfolderroot"]), { impersonate: TARGET }),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/xml; charset=utf-8");
     expect(res.text).toContain('<h:ServerVersionInfo MajorVersion="15"');
@@ -34,15 +40,25 @@ describe("GetFolder", () => {
     expect(own.status).toBe(200);
     expect(own.text).toContain('ResponseClass="Error"');
     expect(responseCodes(own)).toEqual(["ErrorMissingEmailAddress"]);
-    const impersonated = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"]), { impersonate: TARGET }), NOMAILBOX);
+    const impersonated = await post(
+      sim.ewsUrl,
+      envelope(getFolderBody(["inbox"]), { impersonate: TARGET }),
+      NOMAILBOX,
+    );
     expect(responseCodes(impersonated)).toEqual(["NoError"]);
   });
 
   it("answers ErrorNonPrimarySmtpAddress with the primary for an alias in Mailbox, ErrorNonExistentMailbox for an unknown one", async () => {
-    const res = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"], DEMO.alias), { impersonate: DEMO.user.address }));
+    const res = await post(
+      sim.ewsUrl,
+      envelope(getFolderBody(["inbox"], DEMO.alias), { impersonate: DEMO.user.address }),
+    );
     expect(responseCodes(res)).toEqual(["ErrorNonPrimarySmtpAddress"]);
     expect(res.text).toContain(`<t:Value Name="Primary">${DEMO.user.address}</t:Value>`);
-    const unknown = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"], DEMO.noMailboxAddress), { impersonate: TARGET }));
+    const unknown = await post(
+      sim.ewsUrl,
+      envelope(getFolderBody(["inbox"], DEMO.noMailboxAddress), { impersonate: TARGET }),
+    );
     expect(responseCodes(unknown)).toEqual(["ErrorNonExistentMailbox"]);
   });
 
@@ -50,9 +66,19 @@ describe("GetFolder", () => {
     const res = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"])));
     expect(responseCodes(res)).toEqual(["NoError"]);
     const id = /<t:FolderId Id="([^"]+)"/.exec(res.text)?.[1];
-    const byId = await post(sim.ewsUrl, envelope(`<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:FolderId Id="${id}"/></m:FolderIds></m:GetFolder>`));
+    const byId = await post(
+      sim.ewsUrl,
+      envelope(
+        `<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:FolderId Id="${id}"/></m:FolderIds></m:GetFolder>`,
+      ),
+    );
     expect(responseCodes(byId)).toEqual(["NoError"]);
-    const bad = await post(sim.ewsUrl, envelope(`<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:FolderId Id="nonsense"/></m:FolderIds></m:GetFolder>`));
+    const bad = await post(
+      sim.ewsUrl,
+      envelope(
+        `<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:FolderId Id="nonsense"/></m:FolderIds></m:GetFolder>`,
+      ),
+    );
     expect(responseCodes(bad)).toEqual(["ErrorInvalidIdMalformed"]);
   });
 
@@ -71,14 +97,18 @@ describe("FindFolder, FindItem, ResolveNames, rooms", () => {
   it("FindFolder lists msgfolderroot's children with paging", async () => {
     const body = `<m:FindFolder Traversal="Shallow"><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape><m:IndexedPageFolderView MaxEntriesReturned="3" Offset="0" BasePoint="Beginning"/><m:ParentFolderIds><t:DistinguishedFolderId Id="msgfolderroot"/></m:ParentFolderIds></m:FindFolder>`;
     const res = await post(sim.ewsUrl, envelope(body, { impersonate: TARGET }));
-    expect(res.text).toContain('IndexedPagingOffset="3" TotalItemsInView="7" IncludesLastItemInRange="false"');
+    expect(res.text).toContain(
+      'IndexedPagingOffset="3" TotalItemsInView="7" IncludesLastItemInRange="false"',
+    );
   });
 
   it("FindItem pages the seeded Inbox items", async () => {
     const page = (offset: number) =>
       `<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:IndexedPageItemView MaxEntriesReturned="2" Offset="${offset}" BasePoint="Beginning"/><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem>`;
     const first = await post(sim.ewsUrl, envelope(page(0), { impersonate: TARGET }));
-    expect(first.text).toContain('IndexedPagingOffset="2" TotalItemsInView="3" IncludesLastItemInRange="false"');
+    expect(first.text).toContain(
+      'IndexedPagingOffset="2" TotalItemsInView="3" IncludesLastItemInRange="false"',
+    );
     expect(first.text.match(/<t:Message>/g)).toHaveLength(2);
     const second = await post(sim.ewsUrl, envelope(page(2), { impersonate: TARGET }));
     expect(second.text).toContain('IncludesLastItemInRange="true"');
@@ -86,7 +116,13 @@ describe("FindFolder, FindItem, ResolveNames, rooms", () => {
   });
 
   it("ResolveNames: one, several, none", async () => {
-    const resolve = (entry: string) => post(sim.ewsUrl, envelope(`<m:ResolveNames ReturnFullContactData="true"><m:UnresolvedEntry>${entry}</m:UnresolvedEntry></m:ResolveNames>`));
+    const resolve = (entry: string) =>
+      post(
+        sim.ewsUrl,
+        envelope(
+          `<m:ResolveNames ReturnFullContactData="true"><m:UnresolvedEntry>${entry}</m:UnresolvedEntry></m:ResolveNames>`,
+        ),
+      );
     const one = await resolve(`SMTP:${DEMO.alias}`);
     expect(one.text).toContain('ResponseClass="Success"');
     expect(one.text).toContain(`<t:EmailAddress>${DEMO.user.address}</t:EmailAddress>`);
@@ -102,9 +138,19 @@ describe("FindFolder, FindItem, ResolveNames, rooms", () => {
     const lists = await post(sim.ewsUrl, envelope("<m:GetRoomLists/>"));
     expect(lists.text).toContain(`<t:EmailAddress>${DEMO.roomLists[0]}</t:EmailAddress>`);
     expect(lists.text).toContain("<t:MailboxType>PublicDL</t:MailboxType>");
-    const rooms = await post(sim.ewsUrl, envelope(`<m:GetRooms><m:RoomList><t:EmailAddress>${DEMO.roomLists[1]}</t:EmailAddress></m:RoomList></m:GetRooms>`));
+    const rooms = await post(
+      sim.ewsUrl,
+      envelope(
+        `<m:GetRooms><m:RoomList><t:EmailAddress>${DEMO.roomLists[1]}</t:EmailAddress></m:RoomList></m:GetRooms>`,
+      ),
+    );
     expect(rooms.text.match(/<t:Room /g)).toHaveLength(5);
-    const unknown = await post(sim.ewsUrl, envelope(`<m:GetRooms><m:RoomList><t:EmailAddress>nolist@contoso.com</t:EmailAddress></m:RoomList></m:GetRooms>`));
+    const unknown = await post(
+      sim.ewsUrl,
+      envelope(
+        `<m:GetRooms><m:RoomList><t:EmailAddress>nolist@contoso.com</t:EmailAddress></m:RoomList></m:GetRooms>`,
+      ),
+    );
     expect(responseCodes(unknown)).toEqual(["ErrorNameResolutionNoResults"]);
   });
 });
@@ -115,8 +161,18 @@ describe("request-level errors as SOAP faults with HTTP 500", () => {
     ["blocked user", envelope(inbox, { impersonate: DEMO.blockedUser }), SVC, "ErrorImpersonateUserDenied"],
     ["no mailbox", envelope(inbox, { impersonate: DEMO.noMailboxAddress }), SVC, "ErrorNonExistentMailbox"],
     ["EWS disabled", envelope(inbox, { impersonate: DEMO.ewsDisabledUser }), SVC, "ErrorAccessDenied"],
-    ["bad header", envelope(inbox, { connectingSid: "<t:Nothing>x</t:Nothing>" }), SVC, "ErrorInvalidExchangeImpersonationHeaderData"],
-    ["bad SID", envelope(inbox, { connectingSid: "<t:SID>not-a-sid</t:SID>" }), SVC, "ErrorInvalidExchangeImpersonationHeaderData"],
+    [
+      "bad header",
+      envelope(inbox, { connectingSid: "<t:Nothing>x</t:Nothing>" }),
+      SVC,
+      "ErrorInvalidExchangeImpersonationHeaderData",
+    ],
+    [
+      "bad SID",
+      envelope(inbox, { connectingSid: "<t:SID>not-a-sid</t:SID>" }),
+      SVC,
+      "ErrorInvalidExchangeImpersonationHeaderData",
+    ],
     [
       "no impersonation right",
       envelope(inbox, { impersonate: TARGET }),
@@ -144,10 +200,18 @@ describe("request-level errors as SOAP faults with HTTP 500", () => {
   });
 
   it("impersonates by PrincipalName and SID too", async () => {
-    const upn = await post(sim.ewsUrl, envelope(inbox, { connectingSid: `<t:PrincipalName>${TARGET}</t:PrincipalName>` }));
+    const upn = await post(
+      sim.ewsUrl,
+      envelope(inbox, { connectingSid: `<t:PrincipalName>${TARGET}</t:PrincipalName>` }),
+    );
     expect(responseCodes(upn)).toEqual(["NoError"]);
     const sid = sim.tenant.mailboxes.findIndex((m) => m.primarySmtpAddress === TARGET);
-    const bySid = await post(sim.ewsUrl, envelope(inbox, { connectingSid: `<t:SID>S-1-5-21-3623811015-3361044348-30300820-${1100 + sid}</t:SID>` }));
+    const bySid = await post(
+      sim.ewsUrl,
+      envelope(inbox, {
+        connectingSid: `<t:SID>S-1-5-21-3623811015-3361044348-30300820-${1100 + sid}</t:SID>`,
+      }),
+    );
     expect(responseCodes(bySid)).toEqual(["NoError"]);
     expect(sim.counters.byTarget[TARGET]).toBeGreaterThan(0);
   });
@@ -161,7 +225,10 @@ describe("request-level errors as SOAP faults with HTTP 500", () => {
 
 describe("HTTP authentication", () => {
   it("answers 401 with Negotiate, NTLM and Basic challenges for a wrong password", async () => {
-    const res = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"])), { logon: DEMO.serviceAccount.logon, password: "wrong" });
+    const res = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"])), {
+      logon: DEMO.serviceAccount.logon,
+      password: "wrong",
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/^Negotiate, NTLM, Basic realm=/);
     const none = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"])), null);
@@ -169,13 +236,18 @@ describe("HTTP authentication", () => {
   });
 
   it("accepts the down-level logon", async () => {
-    const res = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"])), { logon: DEMO.serviceAccount.downLevel, password: DEMO.serviceAccount.password });
+    const res = await post(sim.ewsUrl, envelope(getFolderBody(["inbox"])), {
+      logon: DEMO.serviceAccount.downLevel,
+      password: DEMO.serviceAccount.password,
+    });
     expect(res.status).toBe(200);
   });
 
   it("offers only Negotiate and NTLM when Basic is disabled", async () => {
     const tenant = demoTenant({ users: 5 });
-    const other = await startExchangeSimulator({ tenant: { ...tenant, server: { basicAuthEnabled: false } } });
+    const other = await startExchangeSimulator({
+      tenant: { ...tenant, server: { basicAuthEnabled: false } },
+    });
     try {
       const res = await post(other.ewsUrl, envelope(getFolderBody(["inbox"])));
       expect(res.status).toBe(401);

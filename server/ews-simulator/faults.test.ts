@@ -99,7 +99,12 @@ describe("injected faults", () => {
 
   it("hangs (the client times out) and slow answers", async () => {
     sim.faults.byMailbox[TARGET] = "hang";
-    const hung = fetch(sim.ewsUrl, { method: "POST", body: inbox(), headers: { Authorization: basic() }, signal: AbortSignal.timeout(200) });
+    const hung = fetch(sim.ewsUrl, {
+      method: "POST",
+      body: inbox(),
+      headers: { Authorization: basic() },
+      signal: AbortSignal.timeout(200),
+    });
     await expect(hung).rejects.toThrow();
     sim.faults.byMailbox[TARGET] = "slow";
     sim.faults.slowMs = 150;
@@ -127,7 +132,11 @@ describe("counters", () => {
     expect(c.byTarget[TARGET]).toBe(30);
     expect(c.byOutcome).toMatchObject({ NoError: 31, ErrorImpersonateUserDenied: 30 });
     expect(c.calls).toHaveLength(50);
-    expect(c.calls.at(-1)).toMatchObject({ account: DEMO.serviceAccount.logon, operation: "GetRoomLists", target: "svc-sync@contoso.com" });
+    expect(c.calls.at(-1)).toMatchObject({
+      account: DEMO.serviceAccount.logon,
+      operation: "GetRoomLists",
+      target: "svc-sync@contoso.com",
+    });
     sim.resetCounters();
     expect(sim.counters.requests).toBe(0);
     expect(sim.counters.calls).toHaveLength(0);

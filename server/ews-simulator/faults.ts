@@ -4,7 +4,8 @@ import { NS, esc } from "./soap";
 export const FAULT_TEXT: Record<string, string> = {
   ErrorImpersonateUserDenied: "The account does not have permission to impersonate the requested user.",
   ErrorNonExistentMailbox: "The SMTP address has no mailbox associated with it.",
-  ErrorInvalidExchangeImpersonationHeaderData: "ExchangeImpersonation SOAP header must be present for this type of OAuth token.",
+  ErrorInvalidExchangeImpersonationHeaderData:
+    "ExchangeImpersonation SOAP header must be present for this type of OAuth token.",
   ErrorNonPrimarySmtpAddress: "The primary SMTP address must be specified when referencing a mailbox.",
   ErrorServerBusy: "The server cannot service this request right now. Try again later.",
   ErrorAccessDenied: "Access is denied. Check credentials and try again.",
@@ -47,7 +48,9 @@ export function soapFaultXml(fault: EwsFault): string {
         .join("")
     : "";
   const messageXml =
-    values || fault.messageXml ? `<t:MessageXml xmlns:t="${NS.types}">${fault.messageXml ?? ""}${values}</t:MessageXml>` : "";
+    values || fault.messageXml
+      ? `<t:MessageXml xmlns:t="${NS.types}">${fault.messageXml ?? ""}${values}</t:MessageXml>`
+      : "";
   return (
     `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${NS.soap}"><s:Body><s:Fault>` +
     `<faultcode xmlns:a="${NS.types}">a:${fault.code}</faultcode>` +
@@ -106,11 +109,23 @@ export interface ThrottlingLimits {
 
 /** Default fault settings: nothing injected. */
 export function defaultFaults(): FaultInjection {
-  return { latencyMs: 0, jitterMs: 0, rates: {}, byMailbox: {}, byAccount: {}, slowMs: 30_000, backOffMs: 2_000 };
+  return {
+    latencyMs: 0,
+    jitterMs: 0,
+    rates: {},
+    byMailbox: {},
+    byAccount: {},
+    slowMs: 30_000,
+    backOffMs: 2_000,
+  };
 }
 
 /** Chooses the injected fault (if any) for one call. */
-export function pickFault(f: FaultInjection, account: string | undefined, target: string | undefined): InjectedFaultKind | undefined {
+export function pickFault(
+  f: FaultInjection,
+  account: string | undefined,
+  target: string | undefined,
+): InjectedFaultKind | undefined {
   if (target && f.byMailbox[target]) return f.byMailbox[target];
   if (account && f.byAccount[account]) return f.byAccount[account];
   for (const [kind, rate] of Object.entries(f.rates) as [InjectedFaultKind, number][]) {

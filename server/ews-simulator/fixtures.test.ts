@@ -13,7 +13,12 @@ interface Shape {
 }
 
 type OrderedNode = Record<string, unknown>;
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "", trimValues: true });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  trimValues: true,
+});
 
 function shapes(nodes: OrderedNode[], scope: Record<string, string>): Shape[] {
   const out: Shape[] = [];
@@ -29,7 +34,9 @@ function shapes(nodes: OrderedNode[], scope: Record<string, string>): Shape[] {
     const [prefix, local] = qname.includes(":") ? qname.split(":") : ["", qname];
     const shape: Shape = {
       name: `{${inner[prefix] ?? "?"}}${local}`,
-      attributes: Object.keys(attrs).filter((k) => k !== "xmlns" && !k.startsWith("xmlns:")).sort(),
+      attributes: Object.keys(attrs)
+        .filter((k) => k !== "xmlns" && !k.startsWith("xmlns:"))
+        .sort(),
       children: shapes(node[qname] as OrderedNode[], inner),
     };
     const previous = out.at(-1);
@@ -53,16 +60,50 @@ const svc = (body: string, impersonate?: string) => post(sim.ewsUrl, envelope(bo
 
 const CASES: [string, () => Promise<{ text: string }>][] = [
   ["getfolder-default.xml", () => svc(getFolderBody(["inbox"]), DEMO.user.address)],
-  ["getfolder-error.xml", () => svc(`<m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape><m:FolderIds><t:FolderId Id="bad"/></m:FolderIds></m:GetFolder>`)],
+  [
+    "getfolder-error.xml",
+    () =>
+      svc(
+        `<m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape><m:FolderIds><t:FolderId Id="bad"/></m:FolderIds></m:GetFolder>`,
+      ),
+  ],
   [
     "finditem-idonly.xml",
-    () => svc(`<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem>`, DEMO.user.address),
+    () =>
+      svc(
+        `<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem>`,
+        DEMO.user.address,
+      ),
   ],
-  ["resolvenames-success.xml", () => svc(`<m:ResolveNames ReturnFullContactData="true"><m:UnresolvedEntry>${DEMO.user.address}</m:UnresolvedEntry></m:ResolveNames>`)],
-  ["resolvenames-error.xml", () => svc(`<m:ResolveNames ReturnFullContactData="true"><m:UnresolvedEntry>nobody-at-all</m:UnresolvedEntry></m:ResolveNames>`)],
+  [
+    "resolvenames-success.xml",
+    () =>
+      svc(
+        `<m:ResolveNames ReturnFullContactData="true"><m:UnresolvedEntry>${DEMO.user.address}</m:UnresolvedEntry></m:ResolveNames>`,
+      ),
+  ],
+  [
+    "resolvenames-error.xml",
+    () =>
+      svc(
+        `<m:ResolveNames ReturnFullContactData="true"><m:UnresolvedEntry>nobody-at-all</m:UnresolvedEntry></m:ResolveNames>`,
+      ),
+  ],
   ["getroomlists.xml", () => svc("<m:GetRoomLists/>")],
-  ["getrooms.xml", () => svc(`<m:GetRooms><m:RoomList><t:EmailAddress>${DEMO.roomLists[0]}</t:EmailAddress></m:RoomList></m:GetRooms>`)],
-  ["getrooms-error.xml", () => svc(`<m:GetRooms><m:RoomList><t:EmailAddress>none@contoso.com</t:EmailAddress></m:RoomList></m:GetRooms>`)],
+  [
+    "getrooms.xml",
+    () =>
+      svc(
+        `<m:GetRooms><m:RoomList><t:EmailAddress>${DEMO.roomLists[0]}</t:EmailAddress></m:RoomList></m:GetRooms>`,
+      ),
+  ],
+  [
+    "getrooms-error.xml",
+    () =>
+      svc(
+        `<m:GetRooms><m:RoomList><t:EmailAddress>none@contoso.com</t:EmailAddress></m:RoomList></m:GetRooms>`,
+      ),
+  ],
   ["fault-impersonate-user-denied.xml", () => svc(getFolderBody(["inbox"]), DEMO.blockedUser)],
   ["fault-non-primary-smtp-address.xml", () => svc(getFolderBody(["inbox"]), DEMO.alias)],
   [
@@ -80,7 +121,9 @@ const CASES: [string, () => Promise<{ text: string }>][] = [
 
 describe("simulator answers have the element structure of the EWS reference fixtures", () => {
   it.each(CASES)("%s", async (file, call) => {
-    const expected = structure(readFileSync(new URL(`../../test/fixtures/ews/${file}`, import.meta.url), "utf8"));
+    const expected = structure(
+      readFileSync(new URL(`../../test/fixtures/ews/${file}`, import.meta.url), "utf8"),
+    );
     const actual = structure((await call()).text);
     expect(actual).toEqual(expected);
   });

@@ -15,14 +15,56 @@ export interface SimFolder {
 /** The folder tree every simulated mailbox has. */
 export const FOLDERS: readonly SimFolder[] = [
   { key: "root", displayName: "", folderClass: "", element: "Folder", parent: null },
-  { key: "msgfolderroot", displayName: "Top of Information Store", folderClass: "IPF.Note", element: "Folder", parent: "root" },
+  {
+    key: "msgfolderroot",
+    displayName: "Top of Information Store",
+    folderClass: "IPF.Note",
+    element: "Folder",
+    parent: "root",
+  },
   { key: "inbox", displayName: "Inbox", folderClass: "IPF.Note", element: "Folder", parent: "msgfolderroot" },
-  { key: "calendar", displayName: "Calendar", folderClass: "IPF.Appointment", element: "CalendarFolder", parent: "msgfolderroot" },
-  { key: "contacts", displayName: "Contacts", folderClass: "IPF.Contact", element: "ContactsFolder", parent: "msgfolderroot" },
-  { key: "deleteditems", displayName: "Deleted Items", folderClass: "IPF.Note", element: "Folder", parent: "msgfolderroot" },
-  { key: "drafts", displayName: "Drafts", folderClass: "IPF.Note", element: "Folder", parent: "msgfolderroot" },
-  { key: "sentitems", displayName: "Sent Items", folderClass: "IPF.Note", element: "Folder", parent: "msgfolderroot" },
-  { key: "tasks", displayName: "Tasks", folderClass: "IPF.Task", element: "TasksFolder", parent: "msgfolderroot" },
+  {
+    key: "calendar",
+    displayName: "Calendar",
+    folderClass: "IPF.Appointment",
+    element: "CalendarFolder",
+    parent: "msgfolderroot",
+  },
+  {
+    key: "contacts",
+    displayName: "Contacts",
+    folderClass: "IPF.Contact",
+    element: "ContactsFolder",
+    parent: "msgfolderroot",
+  },
+  {
+    key: "deleteditems",
+    displayName: "Deleted Items",
+    folderClass: "IPF.Note",
+    element: "Folder",
+    parent: "msgfolderroot",
+  },
+  {
+    key: "drafts",
+    displayName: "Drafts",
+    folderClass: "IPF.Note",
+    element: "Folder",
+    parent: "msgfolderroot",
+  },
+  {
+    key: "sentitems",
+    displayName: "Sent Items",
+    folderClass: "IPF.Note",
+    element: "Folder",
+    parent: "msgfolderroot",
+  },
+  {
+    key: "tasks",
+    displayName: "Tasks",
+    folderClass: "IPF.Task",
+    element: "TasksFolder",
+    parent: "msgfolderroot",
+  },
 ];
 
 export const FOLDER_BY_KEY = new Map(FOLDERS.map((f) => [f.key, f]));
@@ -72,7 +114,9 @@ export function folderXml(m: ResolvedMailbox, f: SimFolder, shape: Shape): strin
     xml += `<t:DisplayName>${esc(f.displayName)}</t:DisplayName>`;
     xml += el("t:TotalCount", itemCount(m, f.key)) + el("t:ChildFolderCount", childCount(f.key, false));
     if (shape === "AllProperties") xml += RIGHTS;
-    if (f.element === "Folder") xml += el("t:UnreadCount", f.key === "inbox" ? Math.min(1, itemCount(m, f.key)) : 0);
+    if (f.element === "Folder") {
+      xml += el("t:UnreadCount", f.key === "inbox" ? Math.min(1, itemCount(m, f.key)) : 0);
+    }
   }
   return `${xml}</t:${f.element}>`;
 }
@@ -97,9 +141,18 @@ export function folderItems(m: ResolvedMailbox, folder: string, now = Date.now()
   for (let i = 0; i < n; i++) {
     if (folder === "calendar") {
       const start = today + i * DAY + 10 * 3_600_000;
-      items.push({ id: makeId("I", m.index, folder, i), subject: `Meeting ${i + 1}`, when: iso(start), end: iso(start + 1_800_000) });
+      items.push({
+        id: makeId("I", m.index, folder, i),
+        subject: `Meeting ${i + 1}`,
+        when: iso(start),
+        end: iso(start + 1_800_000),
+      });
     } else {
-      items.push({ id: makeId("I", m.index, folder, i), subject: `Welcome message ${i + 1}`, when: iso(today - i * 3_600_000) });
+      items.push({
+        id: makeId("I", m.index, folder, i),
+        subject: `Welcome message ${i + 1}`,
+        when: iso(today - i * 3_600_000),
+      });
     }
   }
   return items;
@@ -131,7 +184,8 @@ export function itemXml(m: ResolvedMailbox, folder: string, item: SimItem, shape
       el("t:Location", "") +
       `<t:Organizer>${mailboxXml(m)}</t:Organizer>`;
   } else {
-    xml += `<t:From>${mailboxXml(m)}</t:From>` + el("t:IsRead", item.subject.endsWith(" 1") ? "false" : "true");
+    xml +=
+      `<t:From>${mailboxXml(m)}</t:From>` + el("t:IsRead", item.subject.endsWith(" 1") ? "false" : "true");
   }
   return `${xml}</${tag}>`;
 }

@@ -2,7 +2,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Authenticator, isAuthFailure } from "./auth";
 import { ewsUrlsFor, poxAutodiscover, soapGetUserSettings } from "./autodiscover";
-import { BackOffTracker, TargetBudget, createCounters, record, resetCounters, type SimulatorCounters } from "./counters";
+import {
+  BackOffTracker,
+  TargetBudget,
+  createCounters,
+  record,
+  resetCounters,
+  type SimulatorCounters,
+} from "./counters";
 import { handleEwsCall, unauthorized, type EwsState, type Reply } from "./ews-handler";
 import { defaultFaults, type FaultInjection, type ThrottlingLimits } from "./faults";
 import { parseXml, XmlSyntaxError } from "./soap";
@@ -80,8 +87,18 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     index,
     auth: new Authenticator(index),
     counters: createCounters(options.maxRecordedCalls ?? 10_000),
-    faults: { ...defaultFaults(), latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, ...options.faults },
-    limits: { maxConcurrencyPerAccount: 27, targetBudget: null, concurrencyBackOffMs: 1_000, ...options.limits },
+    faults: {
+      ...defaultFaults(),
+      latencyMs: options.latencyMs ?? 0,
+      jitterMs: options.jitterMs ?? 0,
+      ...options.faults,
+    },
+    limits: {
+      maxConcurrencyPerAccount: 27,
+      targetBudget: null,
+      concurrencyBackOffMs: 1_000,
+      ...options.limits,
+    },
     backOff: new BackOffTracker(),
     budget: new TargetBudget(),
     sleep,
@@ -114,13 +131,35 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     }
     if (path === EWS_PATH && req.method === "GET") {
       const caller = await state.auth.authenticate(req.headers.authorization);
-      return send(res, isAuthFailure(caller) ? unauthorized(state, host) : { kind: "send", status: 200, body: "<html><body>Exchange Web Services</body></html>", contentType: "text/html" });
+      return send(
+        res,
+        isAuthFailure(caller)
+          ? unauthorized(state, host)
+          : {
+              kind: "send",
+              status: 200,
+              body: "<html><body>Exchange Web Services</body></html>",
+              contentType: "text/html",
+            },
+      );
     }
-    if ((path === POX_PATH || path === SVC_PATH) && req.method === "POST") return send(res, await autodiscover(path, req, body, host));
-    send(res, { kind: "send", status: 404, body: "<html><body>404 - File or directory not found.</body></html>", contentType: "text/html" });
+    if ((path === POX_PATH || path === SVC_PATH) && req.method === "POST") {
+      return send(res, await autodiscover(path, req, body, host));
+    }
+    send(res, {
+      kind: "send",
+      status: 404,
+      body: "<html><body>404 - File or directory not found.</body></html>",
+      contentType: "text/html",
+    });
   }
 
-  async function autodiscover(path: string, req: http.IncomingMessage, body: string, host: string): Promise<Reply> {
+  async function autodiscover(
+    path: string,
+    req: http.IncomingMessage,
+    body: string,
+    host: string,
+  ): Promise<Reply> {
     const operation = path === POX_PATH ? "Autodiscover" : "GetUserSettings";
     state.counters.requests += 1;
     const caller = await state.auth.authenticate(req.headers.authorization);
@@ -132,15 +171,27 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
       try {
         const xml = parseXml(body);
         const urls = ewsUrlsFor(state.index, ownEwsUrl);
-        const out = operation === "Autodiscover" ? poxAutodiscover(state.index, xml, urls) : soapGetUserSettings(state.index, xml, urls, tenant.server);
-        reply = out === undefined ? { kind: "send", status: 400, body: "", contentType: "text/html" } : { kind: "send", status: 200, body: out };
+        const out =
+          operation === "Autodiscover"
+            ? poxAutodiscover(state.index, xml, urls)
+            : soapGetUserSettings(state.index, xml, urls, tenant.server);
+        reply =
+          out === undefined
+            ? { kind: "send", status: 400, body: "", contentType: "text/html" }
+            : { kind: "send", status: 200, body: out };
       } catch (error) {
         if (!(error instanceof XmlSyntaxError)) throw error;
         reply = { kind: "send", status: 400, body: "", contentType: "text/html" };
       }
     }
     const status = reply.kind === "send" ? reply.status : 0;
-    record(state.counters, { at: Date.now(), account, target: "", operation, outcome: status === 200 ? "NoError" : String(status) });
+    record(state.counters, {
+      at: Date.now(),
+      account,
+      target: "",
+      operation,
+      outcome: status === 200 ? "NoError" : String(status),
+    });
     return reply;
   }
 

@@ -99,7 +99,13 @@ export function elementNames(node: XmlValue): string[] {
   return Object.keys(node).filter((k) => !k.startsWith("@_") && k !== "#text");
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
 
 /** Escapes text for XML content and attribute values. */
 export function esc(value: string | number): string {

@@ -47,7 +47,9 @@ describe("tenant", () => {
       ],
       roomLists: [{ address: "rl@contoso.com", displayName: "RL", rooms: ["ghost@contoso.com"] }],
     };
-    expect(() => parseTenant(tenant)).toThrow(/b@contoso.com is already used[\s\S]*room ghost@contoso.com is not a mailbox/);
+    expect(() => parseTenant(tenant)).toThrow(
+      /b@contoso.com is already used[\s\S]*room ghost@contoso.com is not a mailbox/,
+    );
   });
 
   it("fails clearly for a missing or non-JSON file", async () => {

@@ -24,11 +24,16 @@ const mailboxSchema = z
     kind: z.enum(["user", "room", "equipment"]).default("user"),
     aliases: z.array(address).default([]),
     userPrincipalName: address.optional(),
-    sid: z.string().regex(/^S-1-\d+(-\d+)+$/, "a SID such as S-1-5-21-1-2-3-1001").optional(),
+    sid: z
+      .string()
+      .regex(/^S-1-\d+(-\d+)+$/, "a SID such as S-1-5-21-1-2-3-1001")
+      .optional(),
     ewsEnabled: z.boolean().default(true),
     moveInProgress: z.boolean().default(false),
     /** Seeded messages in the Inbox and appointments in the Calendar. */
-    items: z.object({ inbox: z.number().int().min(0).max(1000), calendar: z.number().int().min(0).max(1000) }).optional(),
+    items: z
+      .object({ inbox: z.number().int().min(0).max(1000), calendar: z.number().int().min(0).max(1000) })
+      .optional(),
   })
   .strict();
 
@@ -72,7 +77,10 @@ const redirectSchema = z
     redirectUrl: z.url().optional(),
   })
   .strict()
-  .refine((r) => Boolean(r.redirectAddr) !== Boolean(r.redirectUrl), "give exactly one of redirectAddr or redirectUrl");
+  .refine(
+    (r) => Boolean(r.redirectAddr) !== Boolean(r.redirectUrl),
+    "give exactly one of redirectAddr or redirectUrl",
+  );
 
 /** The tenant file's schema (see README.md). */
 export const tenantSchema = z
@@ -116,14 +124,25 @@ export const tenantSchema = z
     t.mailboxes.forEach((m, i) => {
       for (const a of [m.primarySmtpAddress, ...m.aliases]) {
         const other = seen.get(a);
-        if (other) ctx.addIssue({ code: "custom", path: ["mailboxes", i], message: `address ${a} is already used by ${other}` });
+        if (other) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["mailboxes", i],
+            message: `address ${a} is already used by ${other}`,
+          });
+        }
         seen.set(a, m.primarySmtpAddress);
       }
     });
     t.roomLists.forEach((l, i) =>
       l.rooms.forEach((r, j) => {
-        if (!t.mailboxes.some((m) => m.primarySmtpAddress === r))
-          ctx.addIssue({ code: "custom", path: ["roomLists", i, "rooms", j], message: `room ${r} is not a mailbox` });
+        if (!t.mailboxes.some((m) => m.primarySmtpAddress === r)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["roomLists", i, "rooms", j],
+            message: `room ${r} is not a mailbox`,
+          });
+        }
       }),
     );
   });
@@ -149,7 +168,9 @@ export class TenantError extends Error {
 export function parseTenant(input: unknown, source = "tenant"): Tenant {
   const result = tenantSchema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.slice(0, 10).map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+  const lines = result.error.issues
+    .slice(0, 10)
+    .map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
   throw new TenantError(`Invalid ${source}:\n${lines.join("\n")}`);
 }
 

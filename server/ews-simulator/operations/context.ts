@@ -20,28 +20,49 @@ export type OperationHandler = (ctx: OperationContext, request: XmlNode) => stri
 /** A folder reference resolved to a mailbox and well-known folder, or a per-message error. */
 export type FolderRef = { mailbox: ResolvedMailbox; folder: SimFolder } | { error: MessageError };
 
-const NOT_FOUND: MessageError = { code: "ErrorFolderNotFound", message: "The specified folder could not be found in the store." };
+const NOT_FOUND: MessageError = {
+  code: "ErrorFolderNotFound",
+  message: "The specified folder could not be found in the store.",
+};
 
 /**
  * Resolves one `t:DistinguishedFolderId` (with or without `t:Mailbox`) or `t:FolderId`, with the
  * errors Exchange gives: ErrorMissingEmailAddress for an account without a mailbox,
  * ErrorNonExistentMailbox / ErrorNonPrimarySmtpAddress for the Mailbox element, ErrorMailboxMoveInProgress.
  */
-export function resolveFolderRef(ctx: OperationContext, kind: "DistinguishedFolderId" | "FolderId", node: XmlNode): FolderRef {
+export function resolveFolderRef(
+  ctx: OperationContext,
+  kind: "DistinguishedFolderId" | "FolderId",
+  node: XmlNode,
+): FolderRef {
   let mailbox: ResolvedMailbox | undefined;
   let folder: SimFolder | undefined;
   if (kind === "FolderId") {
     const decoded = readId(attr(node, "Id") ?? "");
-    if (!decoded || decoded.kind !== "F") return { error: { code: "ErrorInvalidIdMalformed", message: "Id is malformed." } };
+    if (!decoded || decoded.kind !== "F") {
+      return { error: { code: "ErrorInvalidIdMalformed", message: "Id is malformed." } };
+    }
     mailbox = ctx.index.mailboxes[Number(decoded.parts[0])];
     folder = FOLDER_BY_KEY.get(decoded.parts[1] ?? "");
     if (!mailbox || !folder) return { error: NOT_FOUND };
-    if (!canOpen(ctx, mailbox)) return { error: { code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." } };
+    if (!canOpen(ctx, mailbox)) {
+      return {
+        error: { code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." },
+      };
+    }
   } else {
     const address = text(child(node, "Mailbox"), "EmailAddress")?.trim().toLowerCase();
     if (address) {
       mailbox = ctx.index.byAddress.get(address);
-      if (!mailbox) return { error: { code: "ErrorNonExistentMailbox", message: "The SMTP address has no mailbox associated with it.", values: { SmtpAddress: address } } };
+      if (!mailbox) {
+        return {
+          error: {
+            code: "ErrorNonExistentMailbox",
+            message: "The SMTP address has no mailbox associated with it.",
+            values: { SmtpAddress: address },
+          },
+        };
+      }
       if (mailbox.primarySmtpAddress !== address) {
         return {
           error: {
@@ -51,7 +72,11 @@ export function resolveFolderRef(ctx: OperationContext, kind: "DistinguishedFold
           },
         };
       }
-      if (!canOpen(ctx, mailbox)) return { error: { code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." } };
+      if (!canOpen(ctx, mailbox)) {
+        return {
+          error: { code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." },
+        };
+      }
     } else {
       mailbox = ctx.target;
       if (!mailbox) {
@@ -67,7 +92,11 @@ export function resolveFolderRef(ctx: OperationContext, kind: "DistinguishedFold
     folder = FOLDER_BY_KEY.get(attr(node, "Id") ?? "");
     if (!folder) return { error: NOT_FOUND };
   }
-  if (mailbox.moveInProgress || ctx.moveInProgress) return { error: { code: "ErrorMailboxMoveInProgress", message: "Mailbox move in progress. Try again later." } };
+  if (mailbox.moveInProgress || ctx.moveInProgress) {
+    return {
+      error: { code: "ErrorMailboxMoveInProgress", message: "Mailbox move in progress. Try again later." },
+    };
+  }
   return { mailbox, folder };
 }
 

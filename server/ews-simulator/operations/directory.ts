@@ -15,7 +15,10 @@ function matches(entry: string, names: string[]): boolean {
 
 /** Finds mailboxes and room lists for a ResolveNames entry: exact proxy address, else prefix of a name word. */
 function resolve(ctx: OperationContext, raw: string): Match[] {
-  const entry = raw.trim().toLowerCase().replace(/^smtp:/, "");
+  const entry = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^smtp:/, "");
   if (!entry) return [];
   const exact = ctx.index.byAddress.get(entry);
   if (exact) return [{ mailbox: exact }];
@@ -23,10 +26,14 @@ function resolve(ctx: OperationContext, raw: string): Match[] {
   if (list) return [{ list }];
   const found: Match[] = [];
   for (const m of ctx.index.mailboxes) {
-    if (matches(entry, [m.displayName.toLowerCase(), m.primarySmtpAddress, ...m.aliases])) found.push({ mailbox: m });
+    if (matches(entry, [m.displayName.toLowerCase(), m.primarySmtpAddress, ...m.aliases])) {
+      found.push({ mailbox: m });
+    }
     if (found.length >= MAX_RESOLUTIONS) return found;
   }
-  for (const l of ctx.index.tenant.roomLists) if (matches(entry, [l.displayName.toLowerCase(), l.address])) found.push({ list: l });
+  for (const l of ctx.index.tenant.roomLists) {
+    if (matches(entry, [l.displayName.toLowerCase(), l.address])) found.push({ list: l });
+  }
   return found.slice(0, MAX_RESOLUTIONS);
 }
 
@@ -56,12 +63,22 @@ function resolutionXml(match: Match, fullContact: boolean): string {
 export function resolveNames(ctx: OperationContext, request: XmlNode): string {
   const entry = text(request, "UnresolvedEntry");
   if (entry === undefined || entry.trim() === "") {
-    throw new EwsFault("ErrorSchemaValidation", undefined, "The request failed schema validation: UnresolvedEntry is required.");
+    throw new EwsFault(
+      "ErrorSchemaValidation",
+      undefined,
+      "The request failed schema validation: UnresolvedEntry is required.",
+    );
   }
   const full = attr(request, "ReturnFullContactData") === "true";
   const found = resolve(ctx, entry);
   if (found.length === 0) {
-    return responseMessages("ResolveNames", errorMessage("ResolveNames", { code: "ErrorNameResolutionNoResults", message: "No results were found." }));
+    return responseMessages(
+      "ResolveNames",
+      errorMessage("ResolveNames", {
+        code: "ErrorNameResolutionNoResults",
+        message: "No results were found.",
+      }),
+    );
   }
   const set =
     `<m:ResolutionSet TotalItemsInView="${found.length}" IncludesLastItemInRange="true">` +
@@ -69,7 +86,15 @@ export function resolveNames(ctx: OperationContext, request: XmlNode): string {
   const message =
     found.length === 1
       ? `<m:ResolveNamesResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>${set}</m:ResolveNamesResponseMessage>`
-      : errorMessage("ResolveNames", { responseClass: "Warning", code: "ErrorNameResolutionMultipleResults", message: "Multiple results were found." }, set);
+      : errorMessage(
+          "ResolveNames",
+          {
+            responseClass: "Warning",
+            code: "ErrorNameResolutionMultipleResults",
+            message: "Multiple results were found.",
+          },
+          set,
+        );
   return responseMessages("ResolveNames", message);
 }
 
@@ -79,7 +104,9 @@ function addressXml(tag: string, name: string, address: string, type: string): s
 
 /** GetRoomLists: the response element itself carries ResponseClass (no ResponseMessages). */
 export function getRoomLists(ctx: OperationContext): string {
-  const lists = ctx.index.tenant.roomLists.map((l) => addressXml("t:Address", l.displayName, l.address, "PublicDL")).join("");
+  const lists = ctx.index.tenant.roomLists
+    .map((l) => addressXml("t:Address", l.displayName, l.address, "PublicDL"))
+    .join("");
   return (
     `<GetRoomListsResponse ResponseClass="Success" xmlns="${NS.messages}"><ResponseCode>NoError</ResponseCode>` +
     `<m:RoomLists xmlns:m="${NS.messages}" xmlns:t="${NS.types}">${lists}</m:RoomLists></GetRoomListsResponse>`
@@ -99,7 +126,10 @@ export function getRooms(ctx: OperationContext, request: XmlNode): string {
   const rooms = list.rooms
     .map((r) => ctx.index.byAddress.get(r))
     .filter((m): m is ResolvedMailbox => m !== undefined)
-    .map((m) => `<t:Room xmlns:t="${NS.types}">${addressXml("t:Id", m.displayName, m.primarySmtpAddress, "Mailbox")}</t:Room>`)
+    .map(
+      (m) =>
+        `<t:Room xmlns:t="${NS.types}">${addressXml("t:Id", m.displayName, m.primarySmtpAddress, "Mailbox")}</t:Room>`,
+    )
     .join("");
   return (
     `<GetRoomsResponse ResponseClass="Success" xmlns="${NS.messages}"><ResponseCode>NoError</ResponseCode>` +

@@ -10,7 +10,13 @@ import { folderRefs, indexedPage, shapeOf, type OperationContext } from "./conte
 export function getFolder(ctx: OperationContext, request: XmlNode): string {
   const shape = shapeOf(child(request, "FolderShape"));
   const refs = folderRefs(ctx, child(request, "FolderIds"));
-  if (refs.length === 0) throw new EwsFault("ErrorSchemaValidation", undefined, "The request failed schema validation: FolderIds is empty.");
+  if (refs.length === 0) {
+    throw new EwsFault(
+      "ErrorSchemaValidation",
+      undefined,
+      "The request failed schema validation: FolderIds is empty.",
+    );
+  }
   const messages = refs.map((ref) =>
     "error" in ref
       ? errorMessage("GetFolder", ref.error, "<m:Folders/>")
@@ -25,7 +31,13 @@ export function findFolder(ctx: OperationContext, request: XmlNode): string {
   const deep = attr(request, "Traversal") === "Deep";
   const view = child(request, "IndexedPageFolderView");
   const refs = folderRefs(ctx, child(request, "ParentFolderIds"));
-  if (refs.length === 0) throw new EwsFault("ErrorSchemaValidation", undefined, "The request failed schema validation: ParentFolderIds is empty.");
+  if (refs.length === 0) {
+    throw new EwsFault(
+      "ErrorSchemaValidation",
+      undefined,
+      "The request failed schema validation: ParentFolderIds is empty.",
+    );
+  }
   const messages = refs.map((ref) => {
     if ("error" in ref) return errorMessage("FindFolder", ref.error);
     const all = childFolders(ref.folder.key, deep);

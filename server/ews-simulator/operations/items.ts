@@ -10,7 +10,13 @@ import { folderRefs, indexedPage, shapeOf, type OperationContext } from "./conte
 export function findItem(ctx: OperationContext, request: XmlNode): string {
   const shape = shapeOf(child(request, "ItemShape"));
   const refs = folderRefs(ctx, child(request, "ParentFolderIds"));
-  if (refs.length === 0) throw new EwsFault("ErrorSchemaValidation", undefined, "The request failed schema validation: ParentFolderIds is empty.");
+  if (refs.length === 0) {
+    throw new EwsFault(
+      "ErrorSchemaValidation",
+      undefined,
+      "The request failed schema validation: ParentFolderIds is empty.",
+    );
+  }
   const indexed = child(request, "IndexedPageItemView");
   const calendar = child(request, "CalendarView");
   const messages = refs.map((ref) => {
@@ -19,20 +25,45 @@ export function findItem(ctx: OperationContext, request: XmlNode): string {
     if (calendar) {
       const from = Date.parse(attr(calendar, "StartDate") ?? "");
       const to = Date.parse(attr(calendar, "EndDate") ?? "");
-      if (Number.isNaN(from) || Number.isNaN(to)) throw new EwsFault("ErrorSchemaValidation", undefined, "The request failed schema validation: CalendarView needs StartDate and EndDate.");
+      if (Number.isNaN(from) || Number.isNaN(to)) {
+        throw new EwsFault(
+          "ErrorSchemaValidation",
+          undefined,
+          "The request failed schema validation: CalendarView needs StartDate and EndDate.",
+        );
+      }
       all = all.filter((i) => Date.parse(i.end ?? i.when) > from && Date.parse(i.when) < to);
       const max = Number(attr(calendar, "MaxEntriesReturned") ?? 0) || all.length;
       const page = all.slice(0, max);
       if (all.length > max) {
-        return errorMessage("FindItem", { code: "ErrorCalendarViewRangeTooBig", message: "The calendar view range contains more items than MaxEntriesReturned." });
+        return errorMessage("FindItem", {
+          code: "ErrorCalendarViewRangeTooBig",
+          message: "The calendar view range contains more items than MaxEntriesReturned.",
+        });
       }
-      return successMessage("FindItem", rootFolder(page.map((i) => itemXml(ref.mailbox, ref.folder.key, i, shape)), "", all.length, true));
+      return successMessage(
+        "FindItem",
+        rootFolder(
+          page.map((i) => itemXml(ref.mailbox, ref.folder.key, i, shape)),
+          "",
+          all.length,
+          true,
+        ),
+      );
     }
     const { offset, max } = indexedPage(indexed, all.length);
     const page = all.slice(offset, offset + max);
     const last = offset + page.length >= all.length;
     const paging = indexed ? ` IndexedPagingOffset="${offset + page.length}"` : "";
-    return successMessage("FindItem", rootFolder(page.map((i) => itemXml(ref.mailbox, ref.folder.key, i, shape)), paging, all.length, last));
+    return successMessage(
+      "FindItem",
+      rootFolder(
+        page.map((i) => itemXml(ref.mailbox, ref.folder.key, i, shape)),
+        paging,
+        all.length,
+        last,
+      ),
+    );
   });
   return responseMessages("FindItem", messages.join(""));
 }
