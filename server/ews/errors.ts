@@ -149,6 +149,11 @@ export const FAILURES: Record<string, Entry> = {
   TokenInvalid: { message: "Exchange refused the access token.", remediation: "Check the token's audience (the EWS host) and scope, then reconnect.", transient: false, serviceAccountFailure: true },
   TokenUnavailable: { message: "No access token could be obtained from the identity provider.", remediation: "Transient if the identity provider is down; otherwise check the app registration.", transient: true },
 
+  AutodiscoverFailed: {
+    message: "Autodiscover found no EWS URL.",
+    remediation: "Enter the EWS URL (https://<server>/EWS/Exchange.asmx) yourself, or publish autodiscover for the domain (DNS name autodiscover.<domain> or an _autodiscover._tcp SRV record). Test-OutlookWebServices -Identity <address> shows what Exchange publishes.",
+    transient: false,
+  },
   Unknown: { message: (_c, v) => `Unexpected error${v.detail ? `: ${v.detail}` : ""}.`, remediation: "Retry; if it persists, check the server logs.", transient: true },
 };
 

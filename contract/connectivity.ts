@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { EmailAddress, Id, MailboxError } from "./common";
+
+export const StepStatus = z.enum(["passed", "failed", "warning", "skipped"]);
+
+/** One step of a connectivity test, as the Remote Connectivity Analyzer shows it. */
+export const ConnectivityStep = z.object({
+  name: z.string(),
+  status: StepStatus,
+  ms: z.number(),
+  detail: z.string(),
+  remediation: z.string().nullable().optional(),
+  code: z.string().nullable().optional(),
+});
+export type ConnectivityStep = z.infer<typeof ConnectivityStep>;
+
+/** POST /profiles/:id/connectivity-tests */
+export const ConnectivityTestBody = z
+  .object({ targetUser: EmailAddress.optional(), outOfScopeUser: EmailAddress.optional() })
+  .strict();
+export type ConnectivityTestBody = z.infer<typeof ConnectivityTestBody>;
+
+/** A stored connectivity test run. */
+export const ConnectivityResult = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  steps: z.array(ConnectivityStep),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  createdBy: z.string(),
+});
+export type ConnectivityResult = z.infer<typeof ConnectivityResult>;
+
+/** POST /autodiscover: `profileId` lends that profile's stored service account credentials. */
+export const AutodiscoverBody = z.object({ email: EmailAddress, profileId: Id.optional() }).strict();
+export const AutodiscoverResult = z.object({ ewsUrl: z.string().nullable(), steps: z.array(ConnectivityStep) });
+
+/** POST /profiles/:id/checks: check now, at most 50 users per request. */
+export const CheckUsersBody = z.object({ userIds: z.array(Id).min(1).max(50, "check at most 50 users per request; use an activation job for more") }).strict();
+export type CheckUsersBody = z.infer<typeof CheckUsersBody>;
+
+/** One user's check-now result. */
+export const CheckUserResult = z.object({
+  userId: z.string(),
+  address: z.string(),
+  ok: z.boolean(),
+  ms: z.number(),
+  state: z.string(),
+  mailboxKind: z.string().nullable(),
+  error: MailboxError.extend({ transient: z.boolean() }).nullable(),
+});
+export type CheckUserResult = z.infer<typeof CheckUserResult>;

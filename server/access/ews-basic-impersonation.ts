@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { AccountLogon, EwsUrl } from "../../contract/mailbox-access";
+import { badRequest } from "../errors";
+import { autodiscover } from "../ews/autodiscover";
+import type { EwsClient } from "../ews/client";
+import { checkUrl, resolveChecked, UrlPolicyError } from "../ews/url-policy";
+import type { AccessDeps } from "./index";
+import type { AccessConfig, ConnectivityStep, ConnectivityTargets, MailboxAccessType } from "./types";
+import { ewsImpersonationSteps } from "./ews-steps";
+
+/** Stored, non-secret settings. */
+export interface BasicSettings {
+  accountLogon: string;
+  ewsUrl: string;
+}
+/** Sealed settings. */
+export interface BasicSecret {
+  password: string;
+}
+
+const Input = z.object({ accountLogon: AccountLogon, password: z.string().min(1).max(256).optional(), ewsUrl: EwsUrl }).strict();
+type Input = z.infer<typeof Input>;
+
+/** Exchange Online hosts, where Basic auth and ApplicationImpersonation are gone. */
+const EXCHANGE_ONLINE = /(^|\.)outlook\.office365\.com$|(^|\.)outlook\.office\.com$/i;
+
+/** Warning for an impersonated type pointed at Exchange Online. */
+export function exchangeOnlineWarning(ewsUrl: string): string | undefined {
+  try {
+    if (!EXCHANGE_ONLINE.test(new URL(ewsUrl).hostname)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return "Exchange Online no longer allows Basic authentication (off since October 2022) or ApplicationImpersonation (removed February 2025). This type works only with on-premises or hybrid Exchange; for Exchange Online use an app-only type (EWS app-only or Microsoft Graph app-only) scoped with RBAC for Applications.";
+}
+
+/**
+ * Type 1: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon". A service account
+ * with a password signs in with Basic and impersonates each user (on-premises and hybrid Exchange).
+ */
+export function ewsBasicImpersonation(deps: AccessDeps): MailboxAccessType<BasicSettings, BasicSecret, Input> {
+  const clientFor = (config: AccessConfig<BasicSettings, BasicSecret>): EwsClient =>
+    deps.ews.client({
+      profileId: config.profileId,
+      ewsUrl: config.settings.ewsUrl,
+      credentials: { kind: "basic", logon: config.settings.accountLogon, password: config.secret?.password ?? "" },
+    });
+
+  return {
+    id: "ews-basic-impersonation",
+    label: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon",
+    hint: "On-premises or hybrid Exchange: a service account with a password and the ApplicationImpersonation role.",
+    inputSchema: Input,
+
+    async prepare(input, existing) {
+      const password = input.password ?? existing?.password;
+      if (!password) throw badRequest("validation_failed", "password: enter the service account's password.", [{ path: "password", message: "required the first time" }]);
+      const warnings: string[] = [];
+      try {
+        const url = checkUrl(input.ewsUrl, deps.ews.transport.policy);
+        await resolveChecked(url.hostname, deps.ews.transport.policy).catch((error: unknown) => {
+          if (error instanceof UrlPolicyError && error.code === "DnsNotFound") warnings.push(`${error.message} Saved anyway; the connectivity test will tell.`);
+          else throw error;
+        });
+      } catch (error) {
+        if (error instanceof UrlPolicyError) throw badRequest("validation_failed", `ewsUrl: ${error.message}`, [{ path: "ewsUrl", message: error.message, code: error.code }]);
+        throw error;
+      }
+      const online = exchangeOnlineWarning(input.ewsUrl);
+      if (online) warnings.push(online);
+      return { settings: { accountLogon: input.accountLogon, ewsUrl: input.ewsUrl }, secret: { password }, warnings };
+    },
+
+    present(settings, secret) {
+      return { accountLogon: settings.accountLogon, ewsUrl: settings.ewsUrl, passwordSet: Boolean(secret?.password) };
+    },
+
+    async test(config, targets: ConnectivityTargets, signal) {
+      const steps: ConnectivityStep[] = [];
+      const started = performance.now();
+      let ewsUrl = config.settings.ewsUrl;
+      if (ewsUrl) {
+        try {
+          checkUrl(ewsUrl, deps.ews.transport.policy);
+          const online = exchangeOnlineWarning(ewsUrl);
+          steps.push({ name: "Resolve EWS URL", status: online ? "warning" : "passed", ms: Math.round(performance.now() - started), detail: online ?? `Using the configured EWS URL ${ewsUrl}`, ...(online ? { code: "ExchangeOnlineBasic" } : {}) });
+        } catch (error) {
+          const e = error as UrlPolicyError;
+          steps.push({ name: "Resolve EWS URL", status: "failed", ms: 0, detail: e.message, code: e.code, remediation: "Fix the EWS URL in the mailbox access settings." });
+          return steps;
+        }
+      } else {
+        const found = await autodiscover(config.settings.accountLogon, { transport: deps.ews.transport, credentials: { logon: config.settings.accountLogon, password: config.secret?.password ?? "" }, signal, candidates: deps.autodiscoverCandidates });
+        steps.push(...found.steps);
+        if (!found.ewsUrl) return steps;
+        ewsUrl = found.ewsUrl;
+      }
+      return [...steps, ...(await ewsImpersonationSteps(clientFor({ ...config, settings: { ...config.settings, ewsUrl } }), targets, signal))];
+    },
+
+    async check(config, address, signal) {
+      const r = await clientFor(config).check(address, signal);
+      return r.ok ? { ok: true, ms: r.ms, mailboxKind: r.mailboxKind } : { ok: false, ms: r.ms, error: r.failure, mailboxKind: null };
+    },
+  };
+}

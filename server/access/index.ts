@@ -1,0 +1,40 @@
+import type { AccessType } from "../../contract/common";
+import type { EwsEnvironment } from "../ews/client";
+import { ewsBasicImpersonation } from "./ews-basic-impersonation";
+import type { MailboxAccessType } from "./types";
+
+/** What access type modules are built from (one per process; tests build their own). */
+export interface AccessDeps {
+  ews: EwsEnvironment;
+  /** Autodiscover start URLs per domain (tests point them at the simulator). */
+  autodiscoverCandidates?: (domain: string) => string[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each module has its own settings types
+export type AnyAccessType = MailboxAccessType<any, any, any>;
+export type AccessTypeFactory = (deps: AccessDeps) => AnyAccessType;
+
+/** Every access type module, in picklist order. A new type adds one line here. */
+export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [ewsBasicImpersonation];
+
+/**
+ * The registry of Mailbox Access Types: the only place that knows which modules exist.
+ * @example const type = registry.accessTypeFor("ews-basic-impersonation");
+ */
+export class AccessRegistry {
+  private readonly types: Map<string, AnyAccessType>;
+
+  constructor(readonly deps: AccessDeps, factories: AccessTypeFactory[] = ACCESS_TYPE_FACTORIES) {
+    this.types = new Map(factories.map((f) => f(deps)).map((t) => [t.id, t]));
+  }
+
+  /** The module for a type id, or undefined when this build has no such module. */
+  accessTypeFor(id: AccessType | string): AnyAccessType | undefined {
+    return this.types.get(id);
+  }
+
+  /** Every available type, for the picklist. */
+  listAccessTypes(): { id: string; label: string; hint: string }[] {
+    return [...this.types.values()].map((t) => ({ id: t.id, label: t.label, hint: t.hint }));
+  }
+}
