@@ -13,6 +13,9 @@ import { validateAgainstSchema } from "./schema";
 /** The template the package is filled from. */
 export const TEMPLATE_FILE = path.join(import.meta.dirname, "manifest.template.json");
 
+/** Where `npm run package` writes the zip. */
+export const APP_PACKAGE_FILE = path.resolve(import.meta.dirname, "../dist/appPackage.zip");
+
 /** What varies per installation. */
 export interface AppPackageInput {
   /** The app's id in Teams (APP_ID), a GUID. */

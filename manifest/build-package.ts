@@ -6,10 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig } from "../server/config";
-import { buildAppPackage, missingPackageSettings, packageVersion } from "./app-package";
-
-/** Where the package is written. */
-export const OUTPUT_FILE = path.resolve(import.meta.dirname, "../dist/appPackage.zip");
+import { APP_PACKAGE_FILE as OUTPUT_FILE, buildAppPackage, missingPackageSettings, packageVersion } from "./app-package";
 
 async function main(): Promise<number> {
   let config;

@@ -21,7 +21,7 @@ export interface PackageFiles {
    * The bytes behind an icon URL the app serves itself (ribbon icons at /icons); null when the URL is the
    * app's own but no such file exists; undefined when the URL is served by someone else.
    */
-  servedFile(url: string): Buffer | null | undefined;
+  servedFile: (url: string) => Buffer | null | undefined;
 }
 
 type Json = unknown;
