@@ -1,0 +1,88 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { LocalAdmin, Me } from "../../contract/auth";
+import { ApiError, apiData, apiJson } from "./client";
+
+/** Query keys of the auth resources. */
+export const authKeys = { me: ["auth", "me"] as const, admins: ["admins"] as const };
+
+/** Who is signed in; `null` when nobody is (401). */
+export function useMe() {
+  return useQuery({
+    queryKey: authKeys.me,
+    queryFn: async (): Promise<Me | null> => {
+      try {
+        return await apiData<Me>("/auth/me");
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return null;
+        throw err;
+      }
+    },
+    staleTime: 60_000,
+    retry: false,
+  });
+}
+
+/** Signs the local admin in with e-mail and password. */
+export function useSignIn() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string }) => apiData<{ id: string; email: string }>("/auth/login", { method: "POST", body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.me }),
+  });
+}
+
+/** Signs out and forgets every cached answer. */
+export function useSignOut() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiJson<void>("/auth/logout", { method: "POST", body: {} }),
+    onSuccess: () => {
+      qc.clear();
+      qc.setQueryData(authKeys.me, null);
+    },
+  });
+}
+
+/** Creates the first local admin with the one-time setup token. */
+export function useSetup() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { token: string; email: string; password: string }) => apiData<LocalAdmin>("/setup", { method: "POST", body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.me }),
+  });
+}
+
+/** Changes my password (the server ends my other sessions). */
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (body: { current: string; next: string }) => apiJson<void>("/auth/password", { method: "POST", body }),
+  });
+}
+
+/** Ends every other session of mine. */
+export function useEndOtherSessions() {
+  return useMutation({ mutationFn: () => apiData<{ ended: number }>("/auth/sessions", { method: "DELETE" }) });
+}
+
+/** Local admins (platform admins only). */
+export function useAdmins() {
+  return useQuery({ queryKey: authKeys.admins, queryFn: () => apiData<LocalAdmin[]>("/admins") });
+}
+
+/** Adds a local admin. */
+export function useAddAdmin() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string }) => apiData<LocalAdmin>("/admins", { method: "POST", body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.admins }),
+  });
+}
+
+/** Removes a local admin. */
+export function useRemoveAdmin() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiJson<void>(`/admins/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.admins }),
+  });
+}

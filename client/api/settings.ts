@@ -1,0 +1,30 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiData, apiJson, downloadFile } from "./client";
+import type { Settings, UpdateSettingsBody } from "./types";
+
+/** Query keys of settings. */
+export const settingsKeys = { all: ["settings"] as const };
+
+/** Platform settings (alerts, intervals). */
+export function useSettings() {
+  return useQuery({ queryKey: settingsKeys.all, queryFn: () => apiData<Settings>("/settings"), retry: false });
+}
+
+/** Saves platform settings. */
+export function useSaveSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: UpdateSettingsBody) => apiData<Settings>("/settings", { method: "PUT", body: patch }),
+    onSuccess: (data) => qc.setQueryData(settingsKeys.all, data),
+  });
+}
+
+/** Sends a test alert to the webhook. */
+export function useTestAlert() {
+  return useMutation({ mutationFn: () => apiJson<unknown>("/settings/alerts/test", { method: "POST", body: {} }) });
+}
+
+/** Downloads the sideload app package. */
+export function downloadAppPackage(): Promise<void> {
+  return downloadFile("/app-package", undefined, "appPackage.zip");
+}

@@ -1,0 +1,9 @@
+// The client's names for the contract's types, in one place.
+export type { AddUsersResult, BulkUsersResult, CheckHistoryEntry, User, UserDetail } from "../../contract/users";
+export type { Settings, UpdateSettingsBody } from "../../contract/settings";
+
+/** A page of a list. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}

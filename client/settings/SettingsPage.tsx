@@ -1,0 +1,25 @@
+import type { Me } from "../../contract/auth";
+import { EmptyState } from "../components/EmptyState";
+import { PageHeader } from "../components/PageHeader";
+import { AccountCard } from "./AccountCard";
+import { AdminsCard } from "./AdminsCard";
+import { AlertsCard } from "./AlertsCard";
+import { AppPackageCard } from "./AppPackageCard";
+import { useSettingsStyles } from "./settingsStyles";
+
+/** Settings for platform admins: admins, my account, alerts, app package. */
+export function SettingsPage({ me }: { me: Me }) {
+  const styles = useSettingsStyles();
+  if (!me.platformAdmin) return <EmptyState title="Settings are for platform admins">Ask a platform admin to change these settings.</EmptyState>;
+  return (
+    <>
+      <PageHeader title="Settings" subtitle="Admins, alerts and the app package for this server." />
+      <div className={styles.grid}>
+        <AdminsCard me={me} />
+        {me.kind === "local" && <AccountCard />}
+        <AlertsCard />
+        <AppPackageCard />
+      </div>
+    </>
+  );
+}

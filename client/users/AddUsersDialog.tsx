@@ -1,0 +1,196 @@
+import { useRef, useState, type DragEvent } from "react";
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Text,
+  Textarea,
+  tokens,
+} from "@fluentui/react-components";
+import { DocumentArrowUpRegular } from "@fluentui/react-icons";
+import { MAX_IMPORT_LINES } from "../../contract/users";
+import { useAddUsers } from "../api/users";
+import { errorMessage } from "../api/client";
+import type { AddUsersResult } from "../api/types";
+import { useNotify } from "../components/notify";
+
+const useStyles = makeStyles({
+  surface: { maxWidth: "640px", width: "100%" },
+  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  drop: { borderRadius: tokens.borderRadiusMedium, outline: `${tokens.strokeWidthThick} dashed transparent` },
+  dropActive: { outline: `${tokens.strokeWidthThick} dashed ${tokens.colorBrandStroke1}` },
+  textarea: { minHeight: "180px", fontFamily: tokens.fontFamilyMonospace },
+  fileRow: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  muted: { color: tokens.colorNeutralForeground3 },
+  list: { maxHeight: "200px", overflowY: "auto", margin: 0, paddingLeft: tokens.spacingHorizontalL, fontSize: tokens.fontSizeBase200 },
+  summary: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+});
+
+/** Most result lines listed per kind; the rest are counted. */
+const SHOWN = 100;
+
+function ResultView({ result }: { result: AddUsersResult }) {
+  const styles = useStyles();
+  return (
+    <div className={styles.summary} aria-live="polite">
+      <MessageBar intent={result.invalid.length ? "warning" : "success"}>
+        <MessageBarBody>
+          {result.added.toLocaleString()} added · {result.duplicates.length.toLocaleString()} duplicate{result.duplicates.length === 1 ? "" : "s"} ·{" "}
+          {result.invalid.length.toLocaleString()} invalid
+        </MessageBarBody>
+      </MessageBar>
+      {result.invalid.length > 0 && (
+        <section aria-label="Invalid lines">
+          <Text weight="semibold">Invalid lines (fix them and add again)</Text>
+          <ul className={styles.list}>
+            {result.invalid.slice(0, SHOWN).map((i) => (
+              <li key={i.line}>
+                Line {i.line}: <code>{i.input || "(empty)"}</code> — {i.reason}
+              </li>
+            ))}
+            {result.invalid.length > SHOWN && <li>…and {(result.invalid.length - SHOWN).toLocaleString()} more</li>}
+          </ul>
+        </section>
+      )}
+      {result.duplicates.length > 0 && (
+        <section aria-label="Duplicate lines">
+          <Text weight="semibold">Already added (skipped)</Text>
+          <ul className={styles.list}>
+            {result.duplicates.slice(0, SHOWN).map((d) => (
+              <li key={d.line}>
+                Line {d.line}: {d.address}
+              </li>
+            ))}
+            {result.duplicates.length > SHOWN && <li>…and {(result.duplicates.length - SHOWN).toLocaleString()} more</li>}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+/** Adds users by pasting addresses or dropping/choosing a CSV (header `address,displayName` optional). */
+export function AddUsersDialog({ profileId, open, onClose }: { profileId: string; open: boolean; onClose: () => void }) {
+  const styles = useStyles();
+  const add = useAddUsers(profileId);
+  const notify = useNotify();
+  const [text, setText] = useState("");
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const lines = text ? text.split(/\r?\n/).filter((l) => l.trim()).length : 0;
+
+  const reset = () => {
+    setText("");
+    setFileName(null);
+    add.reset();
+  };
+  const handleClose = () => {
+    reset();
+    onClose();
+  };
+
+  const readFile = async (file: File) => {
+    setFileName(file.name);
+    setText(await file.text());
+    add.reset();
+  };
+
+  const handleDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const file = e.dataTransfer.files[0];
+    if (file) void readFile(file);
+  };
+
+  const handleSubmit = () =>
+    add.mutate(text, {
+      onSuccess: (r) => notify.success(`${r.added.toLocaleString()} user${r.added === 1 ? "" : "s"} added`, r.invalid.length ? `${r.invalid.length} line(s) were invalid.` : undefined),
+    });
+
+  return (
+    <Dialog open={open} onOpenChange={(_e, d) => !d.open && handleClose()}>
+      <DialogSurface className={styles.surface}>
+        <DialogBody>
+          <DialogTitle>Add users</DialogTitle>
+          <DialogContent className={styles.content}>
+            {add.data ? (
+              <ResultView result={add.data} />
+            ) : (
+              <>
+                <Text className={styles.muted}>
+                  Paste one address per line, or a CSV with the columns address and displayName (comma or semicolon). Up to {MAX_IMPORT_LINES.toLocaleString()} lines.
+                </Text>
+                <div
+                  className={dragging ? `${styles.drop} ${styles.dropActive}` : styles.drop}
+                  onDragOver={(e) => (e.preventDefault(), setDragging(true))}
+                  onDragLeave={() => setDragging(false)}
+                  onDrop={handleDrop}
+                >
+                  <Field label="Addresses" hint={lines ? `${lines.toLocaleString()} line${lines === 1 ? "" : "s"}${fileName ? ` from ${fileName}` : ""}` : "You can also drop a CSV file here."}>
+                    <Textarea
+                      textarea={{ className: styles.textarea }}
+                      value={text}
+                      onChange={(_e, d) => (setText(d.value), setFileName(null))}
+                      placeholder={"megan.bowen@contoso.com\nalex.wilber@contoso.com, Alex Wilber"}
+                      resize="vertical"
+                    />
+                  </Field>
+                </div>
+                <div className={styles.fileRow}>
+                  <Button icon={<DocumentArrowUpRegular />} onClick={() => fileInput.current?.click()}>
+                    Choose CSV file
+                  </Button>
+                  <input
+                    ref={fileInput}
+                    type="file"
+                    accept=".csv,.txt,text/csv,text/plain"
+                    hidden
+                    aria-label="CSV file"
+                    onChange={(e) => {
+                      const file = e.target.files?.[0];
+                      if (file) void readFile(file);
+                      e.target.value = "";
+                    }}
+                  />
+                  {fileName && <Text className={styles.muted}>{fileName}</Text>}
+                </div>
+                {add.error && (
+                  <MessageBar intent="error" role="alert">
+                    <MessageBarBody>{errorMessage(add.error)}</MessageBarBody>
+                  </MessageBar>
+                )}
+              </>
+            )}
+          </DialogContent>
+          <DialogActions>
+            {add.data ? (
+              <>
+                <Button onClick={reset}>Add more</Button>
+                <Button appearance="primary" onClick={handleClose}>
+                  Done
+                </Button>
+              </>
+            ) : (
+              <>
+                <Button onClick={handleClose}>Cancel</Button>
+                <Button appearance="primary" disabled={!lines || add.isPending} onClick={handleSubmit} icon={add.isPending ? <Spinner size="tiny" /> : undefined}>
+                  Add {lines ? lines.toLocaleString() : ""} users
+                </Button>
+              </>
+            )}
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

@@ -1,0 +1,75 @@
+import { createTableColumn, Link, makeStyles, Text, tokens, type TableColumnDefinition, type TableColumnSizingOptions } from "@fluentui/react-components";
+import { StateBadge } from "../components/StateBadge";
+import type { User } from "../api/types";
+
+const useStyles = makeStyles({
+  ellipsis: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", display: "block", minWidth: 0 },
+  error: { color: tokens.colorPaletteRedForeground1 },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+/** "5 min ago"-style text for a timestamp (exact time in the title). */
+export function relativeTime(iso: string | null | undefined): string {
+  if (!iso) return "Never";
+  const diff = Date.now() - new Date(iso).getTime();
+  const minutes = Math.round(diff / 60_000);
+  if (minutes < 1) return "Just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+function AddressCell({ user, onOpen }: { user: User; onOpen: (id: string) => void }) {
+  const styles = useStyles();
+  return (
+    <Link as="button" className={styles.ellipsis} onClick={() => onOpen(user.id)} title={`Open ${user.address}`}>
+      {user.address}
+    </Link>
+  );
+}
+
+function ErrorCell({ user }: { user: User }) {
+  const styles = useStyles();
+  if (!user.lastError) return <Text className={styles.muted}>—</Text>;
+  return (
+    <Text className={`${styles.ellipsis} ${styles.error}`} title={user.lastError.message}>
+      {user.lastError.message}
+    </Text>
+  );
+}
+
+function PlainCell({ value, title }: { value: string; title?: string }) {
+  const styles = useStyles();
+  return (
+    <Text className={styles.ellipsis} title={title ?? value}>
+      {value}
+    </Text>
+  );
+}
+
+/** Widths the header and the virtualized rows share. */
+export const userColumnSizing: TableColumnSizingOptions = {
+  address: { idealWidth: 300, minWidth: 200 },
+  displayName: { idealWidth: 200, minWidth: 120 },
+  state: { idealWidth: 130, minWidth: 110 },
+  kind: { idealWidth: 90, minWidth: 70 },
+  lastCheckedAt: { idealWidth: 130, minWidth: 100 },
+  lastError: { idealWidth: 280, minWidth: 150 },
+};
+
+/** The Users grid's columns; `onOpen` opens a user's detail drawer. */
+export function userColumns(onOpen: (id: string) => void): TableColumnDefinition<User>[] {
+  return [
+    createTableColumn<User>({ columnId: "address", renderHeaderCell: () => "Address", renderCell: (u) => <AddressCell user={u} onOpen={onOpen} /> }),
+    createTableColumn<User>({ columnId: "displayName", renderHeaderCell: () => "Display name", renderCell: (u) => <PlainCell value={u.displayName || "—"} /> }),
+    createTableColumn<User>({ columnId: "state", renderHeaderCell: () => "State", renderCell: (u) => <StateBadge state={u.state} /> }),
+    createTableColumn<User>({ columnId: "kind", renderHeaderCell: () => "Kind", renderCell: (u) => <PlainCell value={u.mailboxKind ?? "—"} /> }),
+    createTableColumn<User>({
+      columnId: "lastCheckedAt",
+      renderHeaderCell: () => "Last checked",
+      renderCell: (u) => <PlainCell value={relativeTime(u.lastCheckedAt)} title={u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never checked"} />,
+    }),
+    createTableColumn<User>({ columnId: "lastError", renderHeaderCell: () => "Last error", renderCell: (u) => <ErrorCell user={u} /> }),
+  ];
+}
