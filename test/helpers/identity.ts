@@ -1,0 +1,72 @@
+import { nowIso } from "../../server/store/db";
+import { startTestIdentityProvider, TEST_ACCOUNTS, type TestAccount, type TestIdentityProvider } from "../idp";
+import { ApiClient, startTestServer, type DialectName, type TestServer } from "./server";
+
+/** A server that trusts a test identity provider by configuration, with two profiles and seeded mailboxes. */
+export interface IdentityFixture {
+  idp: TestIdentityProvider;
+  server: TestServer;
+  profileA: string;
+  profileB: string;
+  /** User ids by account key (end users in profile A) plus `otherProfileUser` in profile B. */
+  userIds: Record<string, string>;
+  /** An API client sending this account's bearer token (and no cookie). */
+  as(account: TestAccount, token?: string): Promise<ApiClient>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the test identity provider and a server configured to trust it (ENTRA_* variables only), then
+ * seeds profile A (the profile admin's, with the active, error and paused users) and profile B.
+ * @example const f = await startIdentityFixture("sqlite"); const me = await (await f.as(TEST_ACCOUNTS.activeUser)).get("/me/status");
+ */
+export async function startIdentityFixture(dialect: DialectName = "sqlite", idp?: TestIdentityProvider): Promise<IdentityFixture> {
+  const ownIdp = !idp;
+  idp ??= await startTestIdentityProvider();
+  const server = await startTestServer({ dialect, env: idp.serverEnv() });
+  const { admin } = server;
+  const profileA = (await admin.post("/profiles", { name: "Profile A" })).body.data.id as string;
+  const profileB = (await admin.post("/profiles", { name: "Profile B" })).body.data.id as string;
+  await expectOk(admin.put(`/profiles/${profileA}/admins`, { userPrincipalNames: [TEST_ACCOUNTS.profileAdmin.upn] }));
+  const addresses = [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser].map((a) => a.upn.toUpperCase());
+  await expectOk(admin.post(`/profiles/${profileA}/users`, { text: addresses.join("\n") }));
+  await expectOk(admin.post(`/profiles/${profileB}/users`, { text: "otto.other@contoso.test" }));
+
+  const db = server.ctx.store.db;
+  const now = nowIso();
+  await db.insertInto("mailboxAccess").values({ profileId: profileA, type: "ews-basic-impersonation", settings: "{}", sealedSecret: null, version: 1, updatedAt: now, updatedBy: "test" }).execute();
+  const set = (address: string, values: Record<string, string | null>) => db.updateTable("users").set(values).where("addressLower", "=", address.toLowerCase()).execute();
+  await set(TEST_ACCOUNTS.activeUser.upn, { state: "active", lastCheckedAt: now, lastSyncAt: now });
+  await set(TEST_ACCOUNTS.errorUser.upn, {
+    state: "error",
+    lastCheckedAt: now,
+    lastError: JSON.stringify({ code: "ErrorImpersonateUserDenied", message: "The account does not have permission to impersonate the requested user.", remediation: "Grant the ApplicationImpersonation role to the service account." }),
+    syncErrors: JSON.stringify([{ code: "ErrorItemNotFound", message: "An item was deleted during sync." }]),
+  });
+  await set(TEST_ACCOUNTS.pausedUser.upn, { state: "paused", lastCheckedAt: now });
+
+  const rows = await db.selectFrom("users").select(["id", "addressLower"]).execute();
+  const userIds: Record<string, string> = {};
+  for (const account of [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser]) {
+    userIds[account.key] = rows.find((r) => r.addressLower === account.upn.toLowerCase())!.id;
+  }
+  userIds.otherProfileUser = rows.find((r) => r.addressLower === "otto.other@contoso.test")!.id;
+
+  return {
+    idp,
+    server,
+    profileA,
+    profileB,
+    userIds,
+    as: async (account, token) => new ApiClient(server.url, { authorization: `Bearer ${token ?? (await idp.issueToken(account))}` }),
+    close: async () => {
+      await server.close();
+      if (ownIdp) await idp.close();
+    },
+  };
+}
+
+async function expectOk(response: Promise<{ status: number; text: string }>): Promise<void> {
+  const res = await response;
+  if (res.status >= 300) throw new Error(`fixture request failed: ${res.status} ${res.text}`);
+}
