@@ -1,7 +1,34 @@
-// Placeholder until the connectivity engineer's tab lands (they overwrite this file).
-import { EmptyState } from "../components/EmptyState";
+import { Card, makeStyles, tokens } from "@fluentui/react-components";
+import { useProfile } from "../api/profiles";
+import { UserStateChart } from "../charts/UserStateChart";
+import { ActivationCard } from "../jobs/ActivationCard";
+import { useMailboxAccess } from "./api";
+import { ConnectivityTestCard } from "./ConnectivityTestCard";
+import { EmailConfigurationCard } from "./EmailConfigurationCard";
 
-/** The Connectivity tab of a profile (placeholder). */
+const useStyles = makeStyles({
+  root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: tokens.spacingVerticalXXL },
+});
+
+/**
+ * The Connectivity tab of a profile: Email configuration (Mailbox Access Type and the service
+ * account), Test connectivity, Activate sync for all users with live progress, and users by state.
+ */
 export function ConnectivityTab({ profileId }: { profileId: string }) {
-  return <EmptyState title="Connectivity">Email configuration for profile {profileId} is coming soon.</EmptyState>;
+  const styles = useStyles();
+  const access = useMailboxAccess(profileId);
+  const profile = useProfile(profileId);
+  const configured = Boolean(access.data?.access);
+  return (
+    <div className={styles.root}>
+      <EmailConfigurationCard profileId={profileId} />
+      <ConnectivityTestCard profileId={profileId} />
+      <ActivationCard profileId={profileId} configured={configured} />
+      {profile.data ? (
+        <Card>
+          <UserStateChart counts={profile.data.counts} />
+        </Card>
+      ) : null}
+    </div>
+  );
 }

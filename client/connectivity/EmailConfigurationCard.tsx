@@ -25,7 +25,7 @@ import { useMailboxAccess, useSaveMailboxAccess } from "./api";
 import { BasicAccessForm } from "./BasicAccessForm";
 import { OAuthAccessPanel } from "./OAuthAccessPanel";
 import type { MailboxAccessInput } from "./types";
-import { useNotify } from "./useNotify";
+import { useNotify } from "../components/notify";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
@@ -66,10 +66,10 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
           setChosen(null);
           setFormKey((k) => k + 1);
           setWarnings(state.access?.warnings ?? []);
-          notify("success", "Mailbox access saved", "Run Test connectivity to check the service account.");
+          notify.success("Mailbox access saved", "Run Test connectivity to check the service account.");
         },
         onError: (err) => {
-          if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed"))) notify("error", "Saving failed", errorMessage(err));
+          if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed"))) notify.error(err, "Saving failed");
         },
       },
     );

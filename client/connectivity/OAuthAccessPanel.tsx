@@ -14,11 +14,10 @@ import {
 import { PersonAccounts24Regular, PlugConnected20Regular, PlugDisconnected20Regular } from "@fluentui/react-icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorMessage } from "../api/client";
 import { connectivityKeys, disconnectOAuth, startOAuth } from "./api";
 import { openAuthWindow } from "./openAuthWindow";
 import type { MailboxAccessView, OAuthAccessInput } from "./types";
-import { useNotify } from "./useNotify";
+import { useNotify } from "../components/notify";
 import { ewsUrlProblem } from "./validation";
 
 const useStyles = makeStyles({
@@ -58,10 +57,10 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
     try {
       const { url } = await startOAuth(profileId);
       const how = await openAuthWindow(url);
-      if (how === "blocked") notify("warning", "The sign-in window was blocked", "Allow pop-ups for this site, then choose Connect account again.");
+      if (how === "blocked") notify.info("The sign-in window was blocked", "Allow pop-ups for this site, then choose Connect account again.");
       await client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
     } catch (err) {
-      notify("error", "Connect account failed", errorMessage(err));
+      notify.error(err, "Connect account failed");
     } finally {
       setBusy(null);
     }
@@ -71,10 +70,10 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
     setBusy("disconnect");
     try {
       await disconnectOAuth(profileId);
-      notify("success", "Account disconnected");
+      notify.success("Account disconnected");
       await client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
     } catch (err) {
-      notify("error", "Disconnect failed", errorMessage(err));
+      notify.error(err, "Disconnect failed");
     } finally {
       setBusy(null);
     }

@@ -7,7 +7,7 @@ import type { AutodiscoverResult, ConnectivityResult, MailboxAccessInput, Mailbo
 export const connectivityKeys = {
   access: (profileId: string) => ["profiles", profileId, "mailbox-access"] as const,
   latestTest: (profileId: string) => ["profiles", profileId, "connectivity-tests", "latest"] as const,
-  userSearch: (profileId: string, q: string) => ["profiles", profileId, "users", "search", q] as const,
+  userSearch: (profileId: string, q: string) => ["users", "search", profileId, q] as const,
 };
 
 const enc = encodeURIComponent;
