@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CreateJobBody, Job, ListJobsQuery } from "./jobs";
 import { ChangePasswordBody, CreateAdminBody, LocalAdmin, LoginBody, Me, SetupBody } from "./auth";
 import { dataOf, pageOf } from "./common";
 import { AuthConfig, MeStatus, ProfileAdmins, ProfileAdminsBody } from "./me";
@@ -61,4 +62,12 @@ export const endpoints: Endpoint[] = [
   { method: "get", path: "/me/status", summary: "The caller's own mailbox sync status (never anyone else's)", tag: "me", response: dataOf(MeStatus), auth: "user" },
   { method: "get", path: "/profiles/:id/admins", summary: "Profile admins of a profile (UPNs)", tag: "profiles", response: dataOf(ProfileAdmins), auth: "platform" },
   { method: "put", path: "/profiles/:id/admins", summary: "Replace the profile admins of a profile", tag: "profiles", body: ProfileAdminsBody, response: dataOf(ProfileAdmins), auth: "platform" },
+  { method: "post", path: "/profiles/:id/jobs", summary: "Start a job (activate-profile, recheck-profile, recheck-users): 202; 409 job_running with details.jobId", tag: "jobs", body: CreateJobBody, response: dataOf(Job), auth: "admin" },
+  { method: "get", path: "/jobs", summary: "List jobs, newest first (optionally of one profile)", tag: "jobs", query: ListJobsQuery, response: z.object({ data: z.array(Job), nextCursor: z.string().nullable() }), auth: "admin" },
+  { method: "get", path: "/jobs/:id", summary: "Read a job with its progress", tag: "jobs", response: dataOf(Job), auth: "admin" },
+  { method: "post", path: "/jobs/:id/pause", summary: "Pause a job (in-flight checks finish; nothing new starts)", tag: "jobs", response: dataOf(Job), auth: "admin" },
+  { method: "post", path: "/jobs/:id/resume", summary: "Resume a paused job where it stopped", tag: "jobs", response: dataOf(Job), auth: "admin" },
+  { method: "post", path: "/jobs/:id/cancel", summary: "Cancel a job; an activation's pending users return to their earlier state", tag: "jobs", response: dataOf(Job), auth: "admin" },
+  { method: "get", path: "/jobs/:id/events", summary: "Live progress as text/event-stream: \"progress\" (the job) and \"done\" events; read with fetch so a bearer token can be sent", tag: "jobs", auth: "admin" },
+  { method: "post", path: "/settings/alerts/test", summary: "Send a test alert card to the configured webhook", tag: "settings", auth: "platform" },
 ];

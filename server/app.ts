@@ -15,6 +15,7 @@ import { adminsRouter } from "./routes/admins";
 import { authRouter } from "./routes/auth";
 import { openApiDocument } from "./routes/openapi";
 import { profilesRouter } from "./routes/profiles";
+import { jobsRouter, profileJobsRouter } from "./routes/jobs";
 import { auditRouter } from "./routes/audit";
 import { settingsRouter } from "./routes/settings";
 import { usersRouter } from "./routes/users";
@@ -120,6 +121,8 @@ export function createApp(ctx: AppContext): Express {
   api.use("/service-keys", serviceKeysRouter(ctx));
   api.use("/sync", syncRouter(ctx));
   api.use("/app-package", appPackageRouter(ctx));
+  api.use("/profiles", profileJobsRouter(ctx));
+  api.use("/jobs", jobsRouter(ctx));
   api.use(apiNotFound);
   app.use("/api/v1", api);
   app.use("/api", apiNotFound);

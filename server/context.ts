@@ -11,6 +11,7 @@ import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
 import { ServiceKeyService } from "./sync/service-keys";
+import { JobService } from "./services/jobs";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -32,6 +33,7 @@ export interface Services {
   serviceKeys: ServiceKeyService;
   meStatus: MeStatusService;
   profileAdmins: ProfileAdminService;
+  jobs: JobService;
 }
 
 export interface ContextInput {
@@ -60,6 +62,7 @@ export function createContext(input: ContextInput): AppContext {
       serviceKeys: new ServiceKeyService(db),
       meStatus: new MeStatusService(db, input.config),
       profileAdmins: new ProfileAdminService(db, profiles),
+      jobs: new JobService(db, profiles),
     },
   };
 }

@@ -87,7 +87,10 @@ export class JobRepository {
   /** Newest first; `profileIds` undefined = every profile. */
   list(opts: { profileIds?: string[]; limit: number }): Promise<JobRow[]> {
     let q = this.db.selectFrom("jobs").selectAll().orderBy("createdAt", "desc").orderBy("id", "desc").limit(opts.limit);
-    if (opts.profileIds) q = q.where("profileId", "in", opts.profileIds.length ? opts.profileIds : ["\u0000"]);
+    if (opts.profileIds) {
+      if (opts.profileIds.length === 0) return Promise.resolve([]);
+      q = q.where("profileId", "in", opts.profileIds);
+    }
     return q.execute();
   }
 
