@@ -49,10 +49,12 @@ describe("GET /api/v1/app-package", () => {
 
   it("refuses a signed-in user who is not a platform admin with 403", async () => {
     // The identity module supplies the bearer verifier; this one stands in for it with fixed principals.
-    const bearer: BearerVerifier = async (token) =>
-      token === "platform"
-        ? { kind: "entra", id: "oid-1", name: "it@contoso.com", platformAdmin: true }
-        : { kind: "entra", id: "oid-2", name: "user@contoso.com", platformAdmin: false };
+    const bearer: BearerVerifier = (token) =>
+      Promise.resolve(
+        token === "platform"
+          ? { kind: "entra", id: "oid-1", name: "it@contoso.com", platformAdmin: true }
+          : { kind: "entra", id: "oid-2", name: "user@contoso.com", platformAdmin: false },
+      );
     const server = http.createServer(createApp({ ...s.ctx, bearer }));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
