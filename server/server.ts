@@ -10,6 +10,7 @@ import { createEntraVerifier } from "./auth/entra";
 import { createLogger, type Logger } from "./logger";
 import { resolveSecretKey, Sealer } from "./secrets/sealer";
 import { bootstrap } from "./services/bootstrap";
+import { startBackground } from "./jobs/background";
 import { openStore, type StoreOptions } from "./store/db";
 
 export interface RunningServer {
@@ -26,13 +27,15 @@ export interface StartOptions {
   /** Overrides for the store (tests pass a PostgreSQL schema or ":memory:"). */
   store?: StoreOptions;
   host?: string;
+  /** Overrides the check service the job runner uses (tests: a simulator checker). */
+  checks?: import("./jobs/types").CheckPort;
 }
 
 /**
  * Opens the store, wires the app and listens. Used by `main.ts`, the demo and the tests alike.
  * @example const running = await startServer({ config: testConfig() });
  */
-export async function startServer({ config, log = createLogger(config.logLevel), store: storeOptions, host }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, log = createLogger(config.logLevel), store: storeOptions, host, checks }: StartOptions): Promise<RunningServer> {
   const store = await openStore(
     storeOptions ?? { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, "mailbox-sync.db") },
   );
@@ -55,12 +58,15 @@ export async function startServer({ config, log = createLogger(config.logLevel),
   });
   const { port } = server.address() as AddressInfo;
   const url = `${config.tls ? "https" : "http"}://${config.port === 0 ? "127.0.0.1" : "localhost"}:${port}`;
+  // JOBS_RUNNER=on: this instance also runs jobs and the monitor (npm run worker runs them alone).
+  const background = config.jobs.runner ? startBackground(ctx, { checks }) : undefined;
   return {
     ctx,
     server,
     url,
     setupUrl,
     close: async () => {
+      await background?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,0 +1,35 @@
+import type { AppContext } from "../context";
+import { Monitor } from "../monitoring/monitor";
+import { JobRunner } from "./runner";
+import type { CheckPort } from "./types";
+
+/** The runner and the monitor, started together and stopped together. */
+export interface Background {
+  runner?: JobRunner;
+  monitor?: Monitor;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the job runner and the monitoring scheduler for a server or a worker. Without a CheckPort
+ * (the EWS check service) nothing can be checked, so only the monitor's retention runs.
+ * @example const bg = startBackground(ctx); ... await bg.close();
+ */
+export function startBackground(ctx: AppContext, options: { checks?: CheckPort; leaseMs?: number } = {}): Background {
+  const checks = options.checks ?? (ctx.services as unknown as { checks?: CheckPort }).checks;
+  let runner: JobRunner | undefined;
+  if (checks) {
+    runner = new JobRunner({ db: ctx.store.db, checks, log: ctx.log, maxConcurrency: ctx.config.jobs.maxConcurrency, leaseMs: options.leaseMs }).start();
+  } else {
+    ctx.log.warn("job runner not started: no check service is wired");
+  }
+  const monitor = new Monitor({ db: ctx.store.db, settings: ctx.services.settings, jobs: ctx.services.jobs, log: ctx.log }).start();
+  return {
+    runner,
+    monitor,
+    async close() {
+      await monitor.close();
+      await runner?.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { ProfileAlert } from "../../contract/profiles";
+import type { Db } from "../store/db";
+
+/** SQL the monitor needs: profiles to watch, their latest monitoring outcome, alerts and purges. */
+export class MonitorRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Enabled profiles with a mailbox access config and users worth re-checking. */
+  async watchedProfiles(): Promise<Array<{ id: string; name: string; alert: string | null }>> {
+    return this.db
+      .selectFrom("profiles")
+      .innerJoin("mailboxAccess", "mailboxAccess.profileId", "profiles.id")
+      .select(["profiles.id", "profiles.name", "profiles.alert"])
+      .where("profiles.syncEnabled", "=", 1)
+      .where((eb) => eb.exists(eb.selectFrom("users").select("users.id").whereRef("users.profileId", "=", "profiles.id").where("users.state", "in", ["active", "error"])))
+      .execute();
+  }
+
+  /** When the profile's last recheck-profile job was created (any creator), or undefined. */
+  async lastRecheckAt(profileId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom("jobs")
+      .select("createdAt")
+      .where("profileId", "=", profileId)
+      .where("kind", "=", "recheck-profile")
+      .orderBy("createdAt", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row?.createdAt;
+  }
+
+  /** The profile's latest finished recheck job: its outcome decides the alert. */
+  latestFinishedRecheck(profileId: string) {
+    return this.db
+      .selectFrom("jobs")
+      .select(["id", "state", "total", "done", "failed", "reason", "finishedAt"])
+      .where("profileId", "=", profileId)
+      .where("kind", "=", "recheck-profile")
+      .where("state", "in", ["done", "failed"])
+      .orderBy("finishedAt", "desc")
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Sets the alert only when none is set: true for the one instance that raised it (one alert per incident). */
+  async raiseAlert(profileId: string, alert: ProfileAlert): Promise<boolean> {
+    const res = await this.db.updateTable("profiles").set({ alert: JSON.stringify(alert) }).where("id", "=", profileId).where("alert", "is", null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Clears the alert; true when there was one. */
+  async clearAlert(profileId: string): Promise<boolean> {
+    const res = await this.db.updateTable("profiles").set({ alert: null }).where("id", "=", profileId).where("alert", "is not", null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Deletes audit events and check history older than the cutoff; returns the counts. */
+  async purgeOlderThan(cutoffIso: string): Promise<{ auditEvents: number; checkHistory: number }> {
+    const a = await this.db.deleteFrom("auditEvents").where("at", "<", cutoffIso).executeTakeFirst();
+    const c = await this.db.deleteFrom("checkHistory").where("checkedAt", "<", cutoffIso).executeTakeFirst();
+    return { auditEvents: Number(a.numDeletedRows), checkHistory: Number(c.numDeletedRows) };
+  }
+}

@@ -1,0 +1,131 @@
+import type { ProfileAlert } from "../../contract/profiles";
+import type { Settings } from "../../contract/settings";
+import { SYSTEM } from "../auth/principal";
+import { AppError } from "../errors";
+import type { Logger } from "../logger";
+import { recordAudit } from "../services/audit";
+import type { JobService } from "../services/jobs";
+import type { SettingsService } from "../services/settings";
+import type { Db } from "../store/db";
+import { MonitorRepository } from "./monitor-repo";
+import { alertCard, postCard } from "./webhook";
+
+export interface MonitorOptions {
+  db: Db;
+  settings: SettingsService;
+  jobs: JobService;
+  log: Logger;
+  /** How often the scheduler looks at profiles (default 30 s). */
+  tickMs?: number;
+  /** Length of a "minute" of MONITOR_INTERVAL_MINUTES (tests shorten it). */
+  minuteMs?: number;
+  /** How often retention is applied (default hourly). */
+  purgeEveryMs?: number;
+}
+
+const MONITOR = { ...SYSTEM, name: "monitor" };
+
+/**
+ * The monitoring scheduler: every MONITOR_INTERVAL_MINUTES it starts a recheck-profile job per enabled
+ * profile (the job runner does the checks, so failures move users to `error` with remediation); from the
+ * latest finished recheck it raises or clears the profile's alert and posts one webhook card per
+ * incident; and it purges audit events and check history past retention. All state lives in the store,
+ * so several instances may run it: the open-job rule and the conditional alert update keep it single.
+ */
+export class Monitor {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private lastPurge = 0;
+  private readonly repo: MonitorRepository;
+
+  constructor(private readonly options: MonitorOptions) {
+    this.repo = new MonitorRepository(options.db);
+  }
+
+  start(): this {
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs ?? 30_000);
+    this.timer.unref();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** One pass: alerts from finished rechecks, new rechecks when due, retention. */
+  async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const settings = await this.options.settings.effective();
+      for (const profile of await this.repo.watchedProfiles()) {
+        await this.evaluate(profile, settings);
+        await this.startRecheckIfDue(profile.id, settings);
+      }
+      if (Date.now() - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
+        this.lastPurge = Date.now();
+        const cutoff = new Date(Date.now() - settings.auditRetentionDays * 86_400_000).toISOString();
+        const purged = await this.repo.purgeOlderThan(cutoff);
+        if (purged.auditEvents + purged.checkHistory > 0) this.options.log.info({ ...purged, cutoff }, "retention: purged old audit events and check history");
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error }, "monitor pass failed");
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async startRecheckIfDue(profileId: string, settings: Settings): Promise<void> {
+    if (settings.monitorIntervalMinutes <= 0) return;
+    const last = await this.repo.lastRecheckAt(profileId);
+    const intervalMs = settings.monitorIntervalMinutes * (this.options.minuteMs ?? 60_000);
+    if (last && Date.now() - Date.parse(last) < intervalMs) return;
+    try {
+      await this.options.db.transaction().execute((trx) => this.options.jobs.create(trx, MONITOR, profileId, "recheck-profile"));
+    } catch (error) {
+      if (!(error instanceof AppError && error.id === "job_running")) throw error;
+    }
+  }
+
+  /** Raises or clears the profile's alert from its latest finished recheck. */
+  private async evaluate(profile: { id: string; name: string; alert: string | null }, settings: Settings): Promise<void> {
+    const job = await this.repo.latestFinishedRecheck(profile.id);
+    if (!job) return;
+    let alert: ProfileAlert | null = null;
+    const since = job.finishedAt ?? new Date().toISOString();
+    if (job.state === "failed") {
+      alert = { kind: "service-account-auth", message: job.reason ?? "The service account failed.", since };
+    } else if (job.total > 0 && job.failed / job.total > settings.alertFailureShare) {
+      alert = { kind: "failure-share", message: `${job.failed} of ${job.total} mailboxes failed their check (${Math.round((job.failed / job.total) * 100)} %).`, since };
+    }
+    const db = this.options.db;
+    if (alert && !profile.alert) {
+      const raised = await db.transaction().execute(async (trx) => {
+        if (!(await new MonitorRepository(trx).raiseAlert(profile.id, alert))) return false;
+        await recordAudit(trx, { actor: MONITOR, action: "profile.alert.raise", profileId: profile.id, after: alert });
+        return true;
+      });
+      if (raised) await this.notify(settings, profile.name, alert);
+    } else if (!alert && profile.alert) {
+      await db.transaction().execute(async (trx) => {
+        if (await new MonitorRepository(trx).clearAlert(profile.id)) {
+          await recordAudit(trx, { actor: MONITOR, action: "profile.alert.clear", profileId: profile.id, before: JSON.parse(profile.alert!) as unknown });
+        }
+      });
+    }
+  }
+
+  private async notify(settings: Settings, profileName: string, alert: ProfileAlert): Promise<void> {
+    if (!settings.alertWebhookUrl) return;
+    const title = alert.kind === "service-account-auth" ? `${profileName}: the service account failed` : `${profileName}: many mailboxes fail their check`;
+    try {
+      await postCard(settings.alertWebhookUrl, alertCard(title, alert.message, [
+        { title: "Profile", value: profileName },
+        { title: "Since", value: alert.since },
+      ]));
+    } catch (error) {
+      this.options.log.warn({ err: error instanceof Error ? error.message : String(error) }, "alert webhook failed");
+    }
+  }
+}
