@@ -4,7 +4,8 @@ import { useState } from "react";
 import { ApiError, errorMessage } from "../api/client";
 import { autodiscover } from "./api";
 import type { AutodiscoverResult, BasicAccessInput, MailboxAccessView } from "./types";
-import { accountLogonProblem, ewsUrlProblem, isExchangeOnline } from "./validation";
+import { StepList } from "./StepList";
+import { accountLogonProblem, ewsUrlProblem, isEmailLogon, isExchangeOnline } from "./validation";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
@@ -12,11 +13,11 @@ const useStyles = makeStyles({
   grow: { flexGrow: 1 },
   passwordSet: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, minHeight: "32px" },
   setIcon: { color: tokens.colorPaletteGreenForeground1 },
-  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalL, color: tokens.colorNeutralForeground3 },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center" },
 });
 
 interface Props {
+  profileId: string;
   stored: MailboxAccessView | null;
   saving: boolean;
   /** Field errors from the server's last refusal, by field name. */
@@ -24,16 +25,11 @@ interface Props {
   onSave: (input: BasicAccessInput) => void;
 }
 
-function describeStep(step: AutodiscoverResult["steps"][number]): string {
-  if (typeof step === "string") return step;
-  return [step.name, step.url, step.status, step.detail].filter(Boolean).join(" · ");
-}
-
 /**
  * Basic impersonated logon: Account Logon, write-only Password ("Password is set" + Change), EWS URL
  * with an Autodiscover helper, and Save (enabled once the form is valid and changed).
  */
-export function BasicAccessForm({ stored, saving, serverErrors, onSave }: Props) {
+export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSave }: Props) {
   const styles = useStyles();
   const storedBasic = stored?.type === "ews-basic-impersonation" ? stored : null;
   const [accountLogon, setAccountLogon] = useState(storedBasic?.accountLogon ?? "");
@@ -57,7 +53,7 @@ export function BasicAccessForm({ stored, saving, serverErrors, onSave }: Props)
     setDiscovering(true);
     setDiscovery(null);
     try {
-      const result = await autodiscover(accountLogon.trim());
+      const result = await autodiscover(accountLogon.trim(), profileId);
       setDiscovery({ result });
       if (result.ewsUrl) setEwsUrl(result.ewsUrl);
     } catch (err) {
@@ -76,7 +72,7 @@ export function BasicAccessForm({ stored, saving, serverErrors, onSave }: Props)
 
   return (
     <form className={styles.form} onSubmit={handleSubmit} aria-label="Basic impersonated logon" noValidate>
-      <Field label="Account Logon" required hint="The impersonating service account's e-mail address." validationMessage={shown("accountLogon", logonProblem)}>
+      <Field label="Account Logon" required hint="The impersonating service account: its e-mail address (user@domain) or DOMAIN\\user." validationMessage={shown("accountLogon", logonProblem)}>
         <Input
           type="email"
           autoComplete="off"
@@ -136,7 +132,7 @@ export function BasicAccessForm({ stored, saving, serverErrors, onSave }: Props)
             onChange={(_, d) => setEwsUrl(d.value)}
             onBlur={() => setTouched((t) => ({ ...t, ewsUrl: true }))}
           />
-          <Button icon={discovering ? <Spinner size="tiny" /> : <Search16Regular />} disabled={Boolean(logonProblem) || discovering} onClick={() => void handleAutodiscover()}>
+          <Button icon={discovering ? <Spinner size="tiny" /> : <Search16Regular />} disabled={!isEmailLogon(accountLogon) || discovering} onClick={() => void handleAutodiscover()}>
             Autodiscover
           </Button>
         </div>
@@ -153,13 +149,8 @@ export function BasicAccessForm({ stored, saving, serverErrors, onSave }: Props)
         <MessageBar intent={discovery.result.ewsUrl ? "success" : "warning"}>
           <MessageBarBody>
             <MessageBarTitle>{discovery.result.ewsUrl ? "EWS URL found" : "No EWS URL found"}</MessageBarTitle>
-            {discovery.result.steps.length > 0 ? (
-              <ol className={styles.steps}>
-                {discovery.result.steps.map((step, i) => (
-                  <li key={i}>{describeStep(step)}</li>
-                ))}
-              </ol>
-            ) : null}
+            {discovery.result.ewsUrl ?? "Enter the EWS URL by hand, or fix what the steps below say."}
+            {discovery.result.steps.length > 0 ? <StepList steps={discovery.result.steps} label="Autodiscover steps" /> : null}
           </MessageBarBody>
         </MessageBar>
       ) : null}

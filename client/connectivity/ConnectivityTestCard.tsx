@@ -50,7 +50,7 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
   const [outOfScopeUser, setOutOfScopeUser] = useState("");
   const configured = Boolean(access.data?.access);
   const result = run.isPending ? null : (latest.data ?? null);
-  const when = result?.finishedAt ?? result?.createdAt ?? result?.startedAt;
+  const when = result?.finishedAt ?? result?.startedAt;
 
   const handleRun = () => {
     run.mutate({ ...(targetUser ? { targetUser } : {}), ...(outOfScopeUser ? { outOfScopeUser } : {}) });
@@ -104,9 +104,9 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
               <MessageBar intent={summarize(result).intent}>
                 <MessageBarBody>
                   <MessageBarTitle>{summarize(result).title}</MessageBarTitle>
-                  {[result.targetUser ? `Target user: ${result.targetUser}` : null, when ? `Ran ${new Date(when).toLocaleString()}` : null]
+                  {[when ? `Ran ${new Date(when).toLocaleString()}` : null, result.createdBy ? `by ${result.createdBy}` : null]
                     .filter(Boolean)
-                    .join(" · ")}
+                    .join(" ")}
                 </MessageBarBody>
               </MessageBar>
               <StepList steps={result.steps} />

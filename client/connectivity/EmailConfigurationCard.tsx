@@ -47,25 +47,24 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
   const save = useSaveMailboxAccess(profileId);
   const stored = access.data?.access ?? null;
   const [chosen, setChosen] = useState<AccessType | null>(null);
-  const [warnings, setWarnings] = useState<string[]>([]);
   // Remounts the form after a reload so it shows the stored values again.
   const [formKey, setFormKey] = useState(0);
-  const type = chosen ?? stored?.type ?? null;
-  const option = accessTypeOption(type);
+  const type = chosen ?? (stored?.type as AccessType | undefined) ?? null;
+  const option = accessTypeOption(type as AccessType | null);
+  // Warnings the server attached to the stored config (e.g. Basic on Exchange Online).
+  const warnings = stored && type === stored.type ? stored.warnings : [];
 
   const saveError = save.error instanceof ApiError ? save.error : null;
   const conflict = saveError?.status === 412 || saveError?.id === "precondition_failed";
   const serverErrors = saveError && !conflict ? saveError.fieldErrors() : {};
 
   const handleSave = (input: MailboxAccessInput) => {
-    setWarnings([]);
     save.mutate(
       { input, etag: access.data?.etag ?? null },
       {
-        onSuccess: (state) => {
+        onSuccess: () => {
           setChosen(null);
           setFormKey((k) => k + 1);
-          setWarnings(state.access?.warnings ?? []);
           notify.success("Mailbox access saved", "Run Test connectivity to check the service account.");
         },
         onError: (err) => {
@@ -118,8 +117,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
               selectedOptions={type ? [type] : []}
               onOptionSelect={(_, d) => {
                 save.reset();
-                setWarnings([]);
-                setChosen((d.optionValue as AccessType | undefined) ?? null);
+                            setChosen((d.optionValue as AccessType | undefined) ?? null);
               }}
             >
               {ACCESS_TYPE_OPTIONS.map((o) => (
@@ -158,7 +156,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
           {type === null ? (
             <Text className={styles.empty}>No mailbox access configured yet: choose a Mailbox Access Type.</Text>
           ) : type === "ews-basic-impersonation" ? (
-            <BasicAccessForm key={`basic-${formKey}`} stored={stored} saving={save.isPending} serverErrors={serverErrors} onSave={handleSave} />
+            <BasicAccessForm key={`basic-${formKey}`} profileId={profileId} stored={stored} saving={save.isPending} serverErrors={serverErrors} onSave={handleSave} />
           ) : type === "ews-oauth-impersonation" ? (
             <OAuthAccessPanel key={`oauth-${formKey}`} profileId={profileId} stored={stored} saving={save.isPending} serverErrors={serverErrors} onSave={handleSave} />
           ) : (

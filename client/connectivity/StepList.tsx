@@ -35,10 +35,10 @@ const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `
  * The steps of a connectivity test as a vertical list: status icon, name, timing, detail and,
  * for failed or warned steps, remediation with copyable PowerShell.
  */
-export function StepList({ steps }: { steps: readonly ConnectivityStep[] }) {
+export function StepList({ steps, label = "Connectivity test steps" }: { steps: readonly ConnectivityStep[]; label?: string }) {
   const styles = useStyles();
   return (
-    <ol className={styles.list} aria-label="Connectivity test steps">
+    <ol className={styles.list} aria-label={label}>
       {steps.map((step, i) => (
         <li key={`${i}-${step.name}`} className={styles.item}>
           <span className={styles.rail}>

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { User } from "../../contract/users";
 import { apiData, apiRaw } from "../api/client";
-import type { AutodiscoverResult, ConnectivityResult, MailboxAccessInput, MailboxAccessState, MailboxAccessView } from "./types";
+import type { AutodiscoverResult, ConnectivityTargets, ConnectivityResult, MailboxAccessInput, MailboxAccessState, MailboxAccessView } from "./types";
 
 /** Query keys of this feature, under the profile's own key so invalidating a profile refreshes them. */
 export const connectivityKeys = {
@@ -26,16 +26,16 @@ export async function putMailboxAccess(profileId: string, input: MailboxAccessIn
     body: input,
     headers: etag ? { "if-match": etag } : undefined,
   });
-  const body = (await res.json()) as { data: MailboxAccessView | null; warnings?: string[] };
-  const access = body.data ? { ...body.data, warnings: body.data.warnings ?? body.warnings } : null;
-  return { access, etag: res.headers.get("etag") };
+  const body = (await res.json()) as { data: MailboxAccessView | null };
+  return { access: body.data, etag: res.headers.get("etag") };
 }
 
 /** Finds the EWS URL for an address by Autodiscover. */
-export const autodiscover = (email: string) => apiData<AutodiscoverResult>("/autodiscover", { method: "POST", body: { email } });
+export const autodiscover = (email: string, profileId?: string) =>
+  apiData<AutodiscoverResult>("/autodiscover", { method: "POST", body: profileId ? { email, profileId } : { email } });
 
 /** Runs the connectivity test (Remote Connectivity Analyzer's "Service Account Access"). */
-export const runConnectivityTest = (profileId: string, targets: { targetUser?: string; outOfScopeUser?: string }) =>
+export const runConnectivityTest = (profileId: string, targets: ConnectivityTargets) =>
   apiData<ConnectivityResult>(`/profiles/${enc(profileId)}/connectivity-tests`, { method: "POST", body: targets });
 
 /** The latest stored connectivity test, or null when none ran yet. */
@@ -81,7 +81,7 @@ export function useLatestConnectivityTest(profileId: string) {
 export function useRunConnectivityTest(profileId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (targets: { targetUser?: string; outOfScopeUser?: string }) => runConnectivityTest(profileId, targets),
+    mutationFn: (targets: ConnectivityTargets) => runConnectivityTest(profileId, targets),
     onSuccess: (result) => client.setQueryData(connectivityKeys.latestTest(profileId), result),
   });
 }

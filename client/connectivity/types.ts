@@ -1,12 +1,13 @@
-import type { AccessType } from "../../contract/common";
+import type { z } from "zod";
+import type { AutodiscoverResult as AutodiscoverResultSchema, ConnectivityTestBody } from "../../contract/connectivity";
+import type { MailboxAccessBody, MailboxAccessView as ContractMailboxAccessView } from "../../contract/mailbox-access";
 
-/*
- * Client-side shapes of the mailbox-access and connectivity responses, as DESIGN.md's API contract
- * describes them. contract/mailbox-access.ts and contract/connectivity.ts are the source of truth;
- * these stay structurally compatible with them.
- */
+export type { ConnectivityResult, ConnectivityStep } from "../../contract/connectivity";
 
-/** The OAuth service account a profile is connected with. */
+/** A connectivity-test step's status. */
+export type StepStatus = "passed" | "failed" | "warning" | "skipped";
+
+/** The OAuth service account a profile is connected with (OAuth impersonated logon). */
 export interface ConnectedAccount {
   upn: string;
   tenantId: string;
@@ -14,18 +15,8 @@ export interface ConnectedAccount {
   lastRefreshAt: string | null;
 }
 
-/** `GET /profiles/:id/mailbox-access` (never a secret: `passwordSet` instead of the password). */
-export interface MailboxAccessView {
-  type: AccessType;
-  accountLogon?: string;
-  ewsUrl?: string | null;
-  passwordSet?: boolean;
-  connectedAccount?: ConnectedAccount | null;
-  /** Warnings the server attaches (e.g. Exchange Online no longer allows Basic). */
-  warnings?: string[];
-  updatedAt?: string;
-  [key: string]: unknown;
-}
+/** `GET /profiles/:id/mailbox-access` (never a secret), with the OAuth account when connected. */
+export type MailboxAccessView = ContractMailboxAccessView & { connectedAccount?: ConnectedAccount | null };
 
 /** The stored configuration and its version (the ETag to send back as If-Match). */
 export interface MailboxAccessState {
@@ -33,50 +24,10 @@ export interface MailboxAccessState {
   etag: string | null;
 }
 
-/** Body of `PUT /profiles/:id/mailbox-access` for basic impersonated logon. */
-export interface BasicAccessInput {
-  type: "ews-basic-impersonation";
-  accountLogon: string;
-  /** Omitted: keep the stored password. */
-  password?: string;
-  ewsUrl: string;
-}
+export type MailboxAccessInput = MailboxAccessBody;
+export type BasicAccessInput = Extract<MailboxAccessBody, { type: "ews-basic-impersonation" }>;
+export type OAuthAccessInput = Extract<MailboxAccessBody, { type: "ews-oauth-impersonation" }>;
+export type ConnectivityTargets = ConnectivityTestBody;
 
-/** Body of `PUT /profiles/:id/mailbox-access` for OAuth impersonated logon. */
-export interface OAuthAccessInput {
-  type: "ews-oauth-impersonation";
-  ewsUrl?: string;
-}
-
-export type MailboxAccessInput = BasicAccessInput | OAuthAccessInput;
-
-export type StepStatus = "passed" | "failed" | "warning" | "skipped";
-
-/** One step of a connectivity test (as the Remote Connectivity Analyzer shows it). */
-export interface ConnectivityStep {
-  name: string;
-  status: StepStatus;
-  ms: number;
-  detail: string;
-  remediation?: string | null;
-  code?: string | null;
-}
-
-/** A stored connectivity test run. */
-export interface ConnectivityResult {
-  steps: ConnectivityStep[];
-  id?: string;
-  ok?: boolean;
-  targetUser?: string | null;
-  outOfScopeUser?: string | null;
-  createdAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  createdBy?: string;
-}
-
-/** `POST /autodiscover` answer: the EWS URL found and how it was found. */
-export interface AutodiscoverResult {
-  ewsUrl: string | null;
-  steps: Array<{ name?: string; url?: string; status?: string; detail?: string; [key: string]: unknown } | string>;
-}
+/** `POST /autodiscover` answer: the EWS URL found and the steps taken. */
+export type AutodiscoverResult = z.infer<typeof AutodiscoverResultSchema>;

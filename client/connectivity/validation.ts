@@ -1,10 +1,14 @@
 import { EmailAddress } from "../../contract/common";
+import { AccountLogon } from "../../contract/mailbox-access";
 
 /** What is wrong with an Account Logon, or undefined when it is fine. */
 export function accountLogonProblem(value: string): string | undefined {
-  if (!value.trim()) return "Enter the service account's e-mail address.";
-  return EmailAddress.safeParse(value).success ? undefined : "Enter an e-mail address such as svc-sync@contoso.com.";
+  if (!value.trim()) return "Enter the service account's logon.";
+  return AccountLogon.safeParse(value).success ? undefined : "Enter user@domain (such as svc-sync@contoso.com) or DOMAIN\\user.";
 }
+
+/** True when the logon is an e-mail address (Autodiscover needs one). */
+export const isEmailLogon = (value: string): boolean => EmailAddress.safeParse(value).success;
 
 /** What is wrong with an EWS URL, or undefined when it is fine (the server checks the host policy). */
 export function ewsUrlProblem(value: string): string | undefined {
