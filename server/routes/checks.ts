@@ -1,0 +1,15 @@
+import { Router } from "express";
+import { CheckUsersBody } from "../../contract/connectivity";
+import { principalOf, requireAuth } from "../auth/middleware";
+import type { AppContext } from "../context";
+import { param, parseBody } from "../http/validate";
+
+/** /api/v1/profiles/:id/checks: check now, at most 50 users per request. */
+export function checksRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.post("/profiles/:id/checks", requireAuth, async (req, res) => {
+    const body = parseBody(CheckUsersBody, req);
+    res.json({ data: await ctx.services.checks.checkNow(principalOf(req), param(req, "id"), body.userIds) });
+  });
+  return router;
+}

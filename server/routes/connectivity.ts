@@ -1,0 +1,43 @@
+import { Router } from "express";
+import { rateLimit } from "express-rate-limit";
+import { AutodiscoverBody, ConnectivityTestBody } from "../../contract/connectivity";
+import { principalOf, requireAuth } from "../auth/middleware";
+import type { AppContext } from "../context";
+import { AppError } from "../errors";
+import { param, parseBody } from "../http/validate";
+
+/** Each test makes several calls to Exchange: a few per minute per admin and profile is plenty. */
+function testLimit(limit: number) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    keyGenerator: (req) => `${principalOf(req).name}|${req.params.id ?? req.path}`,
+    handler: () => {
+      throw new AppError(429, "rate_limited", "Too many connectivity tests. Wait a minute and try again.");
+    },
+  });
+}
+
+/** /api/v1/profiles/:id/connectivity-tests (POST, GET latest) and /api/v1/autodiscover. */
+export function connectivityRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { connectivity } = ctx.services;
+
+  router.post("/profiles/:id/connectivity-tests", requireAuth, testLimit(10), async (req, res) => {
+    const body = parseBody(ConnectivityTestBody, req);
+    res.json({ data: await connectivity.run(principalOf(req), param(req, "id"), body) });
+  });
+
+  router.get("/profiles/:id/connectivity-tests/latest", requireAuth, async (req, res) => {
+    res.json({ data: await connectivity.latest(principalOf(req), param(req, "id")) });
+  });
+
+  router.post("/autodiscover", requireAuth, testLimit(20), async (req, res) => {
+    const body = parseBody(AutodiscoverBody, req);
+    res.json({ data: await connectivity.autodiscover(principalOf(req), body.email, body.profileId) });
+  });
+
+  return router;
+}

@@ -1,0 +1,118 @@
+import type { CheckUserResult } from "../../contract/connectivity";
+import type { CheckResult } from "../access/types";
+import type { Principal } from "../auth/principal";
+import { validationFailed } from "../errors";
+import { nowIso, type Db } from "../store/db";
+import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
+import type { MailboxAccessService } from "./mailbox-access";
+import type { ProfileService } from "./profiles";
+
+/** Why a check ran: it decides which state changes a result may make (DESIGN.md, "States"). */
+export type CheckMode = "activate" | "recheck" | "check-now";
+
+/** One mailbox checker bound to a profile's opened configuration. */
+export type Checker = (address: string, signal?: AbortSignal) => Promise<CheckResult>;
+
+/** The state a result leads to, or undefined when the state must not change. */
+export function nextState(mode: CheckMode, current: string, ok: boolean): string | undefined {
+  const verdict = ok ? "active" : "error";
+  if (mode === "activate") return verdict;
+  // recheck and check-now re-evaluate only users that are already activated; not-activated, pending and
+  // paused users keep their state (check-now on a not-activated user only stores the result).
+  if (current === "active" || current === "error") return verdict;
+  return undefined;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Checks mailboxes through the profile's access type and writes the results. The jobs call
+ * `checkerFor` + `applyResult` inside their own transactions; `checkNow` serves the API.
+ */
+export class CheckService {
+  constructor(
+    private readonly db: Db,
+    private readonly mailboxAccess: MailboxAccessService,
+    private readonly profiles?: ProfileService,
+  ) {}
+
+  /** Loads and opens the profile's access config once; returns a checker (throws AppError precondition_failed if not configured). */
+  async checkerFor(profileId: string): Promise<Checker> {
+    const { type, config } = await this.mailboxAccess.require(profileId);
+    return async (address, signal) => {
+      try {
+        return await type.check(config, address, signal);
+      } catch (error) {
+        // A module must not throw for what the server answered; anything else is a bug, kept transient.
+        return { ok: false, ms: 0, error: { code: "Unknown", message: `Unexpected error: ${(error as Error).message}`, remediation: "Retry; if it persists, check the server logs.", transient: true } };
+      }
+    };
+  }
+
+  /**
+   * Writes one result: a check_history row, and the user's state/lastCheckedAt/lastError/mailboxKind per
+   * DESIGN.md's states (activate: → active|error; recheck: active/error re-evaluated; check-now on
+   * not-activated: only lastCheckedAt/lastError). Pass the transaction so the job item and the user are
+   * written together.
+   */
+  async applyResult(db: Db, user: { id: string; state: string; stateBefore: string | null }, result: CheckResult, opts: { mode: CheckMode; jobId?: string }): Promise<void> {
+    const repo = new CheckRepository(db);
+    const now = nowIso();
+    await repo.insertHistory({
+      userId: user.id,
+      checkedAt: now,
+      ok: result.ok ? 1 : 0,
+      code: result.error?.code ?? null,
+      message: result.error?.message ?? null,
+      ms: Math.max(0, Math.round(result.ms)),
+      jobId: opts.jobId ?? null,
+    });
+    const update: UserCheckUpdate = {
+      lastCheckedAt: now,
+      lastError: result.ok || !result.error ? null : JSON.stringify({ code: result.error.code, message: result.error.message, remediation: result.error.remediation }),
+      updatedAt: now,
+    };
+    const state = nextState(opts.mode, user.state, result.ok);
+    if (state !== undefined) {
+      update.state = state;
+      update.stateBefore = null;
+    }
+    if (result.ok && result.mailboxKind !== undefined) update.mailboxKind = result.mailboxKind;
+    await repo.updateUser(user.id, update);
+  }
+
+  /** POST /profiles/:id/checks: checks up to 50 of the profile's users now, concurrently within the profile's limit. */
+  async checkNow(principal: Principal, profileId: string, userIds: string[]): Promise<CheckUserResult[]> {
+    const profile = this.profiles ? await this.profiles.authorize(principal, profileId) : undefined;
+    const users = await new CheckRepository(this.db).usersOf(profileId, userIds);
+    const found = new Set(users.map((u) => u.id));
+    const missing = [...new Set(userIds)].filter((id) => !found.has(id));
+    if (missing.length) throw validationFailed(`${missing.length} of the users are not in this profile.`, missing.slice(0, 50).map((id) => ({ path: "userIds", message: `unknown user ${id}`, id })));
+    const check = await this.checkerFor(profileId);
+    const concurrency = Math.min(10, profile?.maxConcurrentConnections ?? 10);
+    return mapLimit(users, concurrency, async (user) => {
+      const result = await check(user.address, AbortSignal.timeout(60_000));
+      await this.db.transaction().execute((trx) => this.applyResult(trx, user, result, { mode: "check-now" }));
+      return {
+        userId: user.id,
+        address: user.address,
+        ok: result.ok,
+        ms: result.ms,
+        state: nextState("check-now", user.state, result.ok) ?? user.state,
+        mailboxKind: result.ok ? (result.mailboxKind ?? null) : (user.mailboxKind ?? null),
+        error: result.error ? { code: result.error.code, message: result.error.message, remediation: result.error.remediation, transient: result.error.transient } : null,
+      };
+    });
+  }
+}

@@ -1,0 +1,121 @@
+import type { MailboxAccessBody, MailboxAccessView } from "../../contract/mailbox-access";
+import type { AccessRegistry, AnyAccessType } from "../access";
+import type { AccessConfig } from "../access/types";
+import type { Principal } from "../auth/principal";
+import { AppError, badRequest, preconditionFailed } from "../errors";
+import { parse } from "../http/validate";
+import type { Sealer } from "../secrets/sealer";
+import { nowIso, type Db } from "../store/db";
+import { MailboxAccessRepository, type MailboxAccessRow } from "../store/mailbox-access-repo";
+import { recordAudit } from "./audit";
+import type { ProfileService } from "./profiles";
+
+/** A profile's access configuration opened for use: its module and decrypted config. */
+export interface OpenedAccess {
+  type: AnyAccessType;
+  config: AccessConfig<unknown, unknown>;
+  version: number;
+}
+
+/** ETag of a configuration version. */
+export const etagOf = (version: number) => `"${version}"`;
+
+function parseIfMatch(header: string | undefined): number | "*" | undefined {
+  if (header === undefined || header.trim() === "") return undefined;
+  const value = header.trim();
+  if (value === "*") return "*";
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(value);
+  return m ? Number(m[1]) : -1;
+}
+
+/**
+ * The profile's mailbox access configuration: validation per access type, sealed secrets, versions
+ * (ETag / If-Match) and audit. Never returns a secret.
+ */
+export class MailboxAccessService {
+  constructor(
+    private readonly db: Db,
+    private readonly sealer: Sealer,
+    readonly registry: AccessRegistry,
+    private readonly profiles: ProfileService,
+  ) {}
+
+  private view(row: MailboxAccessRow, secret: unknown, extraWarnings: string[] = []): MailboxAccessView {
+    const type = this.registry.accessTypeFor(row.type);
+    const presented = type ? type.present(JSON.parse(row.settings), secret) : {};
+    const warnings = [...new Set([...((presented.warnings as string[] | undefined) ?? []), ...extraWarnings])];
+    return { ...presented, type: row.type, label: type?.label ?? row.type, version: row.version, updatedAt: row.updatedAt, updatedBy: row.updatedBy, warnings };
+  }
+
+  private openSecret(row: MailboxAccessRow): unknown {
+    return row.sealedSecret ? JSON.parse(this.sealer.open(row.sealedSecret, row.profileId)) : null;
+  }
+
+  /** GET: the public view and ETag, or null until configured. */
+  async get(principal: Principal, profileId: string): Promise<{ view: MailboxAccessView | null; etag: string | null }> {
+    await this.profiles.authorize(principal, profileId);
+    const row = await new MailboxAccessRepository(this.db).find(profileId);
+    if (!row) return { view: null, etag: null };
+    return { view: this.view(row, this.openSecret(row)), etag: etagOf(row.version) };
+  }
+
+  /**
+   * PUT: validates with the type's schema, keeps the stored secret when omitted, checks If-Match,
+   * seals, audits (secrets redacted) and answers the new view and ETag.
+   */
+  async put(principal: Principal, profileId: string, body: MailboxAccessBody, ifMatch?: string): Promise<{ view: MailboxAccessView; etag: string; warnings: string[] }> {
+    const type = this.registry.accessTypeFor(body.type);
+    if (!type) throw badRequest("validation_failed", `type: "${body.type}" is not available in this installation.`, [{ path: "type", message: "not available" }]);
+    const { type: _t, ...rest } = body;
+    const input = parse(type.inputSchema, rest);
+    const expected = parseIfMatch(ifMatch);
+    const saved = await this.db.transaction().execute(async (trx) => {
+      await this.profiles.authorize(principal, profileId, trx);
+      const repo = new MailboxAccessRepository(trx);
+      const before = await repo.find(profileId);
+      if (expected !== undefined && expected !== "*" && expected !== before?.version) {
+        throw preconditionFailed("The mailbox access settings were changed by someone else. Reload them and try again.");
+      }
+      if (expected === "*" && !before) throw preconditionFailed("The mailbox access settings are not configured yet.");
+      const existing = before && before.type === body.type ? this.openSecret(before) : null;
+      const prepared = await type.prepare(input, existing);
+      const sealed = prepared.secret === null ? null : this.sealer.seal(JSON.stringify(prepared.secret), profileId);
+      const row: MailboxAccessRow = {
+        profileId,
+        type: type.id,
+        settings: JSON.stringify(prepared.settings),
+        sealedSecret: sealed,
+        version: (before?.version ?? 0) + 1,
+        updatedAt: nowIso(),
+        updatedBy: principal.name,
+      };
+      if (!(await repo.save(row, before ? before.version : null))) throw preconditionFailed("The mailbox access settings were changed meanwhile. Reload them and try again.");
+      await recordAudit(trx, {
+        actor: principal,
+        action: "mailbox-access.update",
+        profileId,
+        before: before ? { type: before.type, settings: JSON.parse(before.settings), version: before.version } : undefined,
+        after: { type: row.type, settings: prepared.settings, version: row.version, secretChanged: before?.sealedSecret !== sealed && JSON.stringify(existing) !== JSON.stringify(prepared.secret) },
+      });
+      return { row, secret: prepared.secret, warnings: prepared.warnings };
+    });
+    this.registry.deps.ews.forgetProfile(profileId);
+    return { view: this.view(saved.row, saved.secret, saved.warnings), etag: etagOf(saved.row.version), warnings: saved.warnings };
+  }
+
+  /** Opens a profile's configuration for checks and tests; undefined when not configured. */
+  async open(profileId: string, db: Db = this.db): Promise<OpenedAccess | undefined> {
+    const row = await new MailboxAccessRepository(db).find(profileId);
+    if (!row) return undefined;
+    const type = this.registry.accessTypeFor(row.type);
+    if (!type) throw new AppError(409, "conflict", `The access type "${row.type}" is not available in this installation.`);
+    return { type, version: row.version, config: { profileId, settings: JSON.parse(row.settings), secret: this.openSecret(row) } };
+  }
+
+  /** Like open(), but throws 412 precondition_failed when the profile has no configuration. */
+  async require(profileId: string, db: Db = this.db): Promise<OpenedAccess> {
+    const opened = await this.open(profileId, db);
+    if (!opened) throw preconditionFailed("Configure the profile's mailbox access (Connectivity tab) first.");
+    return opened;
+  }
+}
