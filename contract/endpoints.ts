@@ -9,6 +9,8 @@ import { Settings, UpdateSettingsBody } from "./settings";
 import { AddUsersBody, AddUsersResult, BulkUsersResult, ExportUsersQuery, ListUsersQuery, MoveUsersBody, User, UserDetail, UserIdsBody } from "./users";
 import { CreatedServiceKey, CreateServiceKeyBody, RosterMailbox, RosterQuery, ServiceKey, SyncReportBody, SyncSession } from "./sync";
 
+import { AccessTypeInfo, MailboxAccessBody, MailboxAccessView } from "./mailbox-access";
+import { AutodiscoverBody, AutodiscoverResult, CheckUserResult, CheckUsersBody, ConnectivityResult, ConnectivityTestBody } from "./connectivity";
 /** One API endpoint as the OpenAPI document describes it. */
 export interface Endpoint {
   method: "get" | "post" | "put" | "patch" | "delete";
@@ -70,4 +72,11 @@ export const endpoints: Endpoint[] = [
   { method: "post", path: "/jobs/:id/cancel", summary: "Cancel a job; an activation's pending users return to their earlier state", tag: "jobs", response: dataOf(Job), auth: "admin" },
   { method: "get", path: "/jobs/:id/events", summary: "Live progress as text/event-stream: \"progress\" (the job) and \"done\" events; read with fetch so a bearer token can be sent", tag: "jobs", auth: "admin" },
   { method: "post", path: "/settings/alerts/test", summary: "Send a test alert card to the configured webhook", tag: "settings", auth: "platform" },
+  { method: "get", path: "/mailbox-access-types", summary: "The Mailbox Access Types this installation offers", tag: "mailbox-access", response: dataOf(z.array(AccessTypeInfo)), auth: "admin" },
+  { method: "get", path: "/profiles/:id/mailbox-access", summary: "The profile's mailbox access config ({data: null} until configured; never a secret); ETag = version", tag: "mailbox-access", response: dataOf(MailboxAccessView.nullable()), auth: "admin" },
+  { method: "put", path: "/profiles/:id/mailbox-access", summary: "Set the mailbox access config (password omitted = keep the stored one); If-Match optional, stale → 412; answers the new ETag", tag: "mailbox-access", body: MailboxAccessBody, response: dataOf(MailboxAccessView), auth: "admin" },
+  { method: "post", path: "/autodiscover", summary: "Find the EWS URL for an address (POX and SOAP autodiscover; every redirect re-checked)", tag: "mailbox-access", body: AutodiscoverBody, response: dataOf(AutodiscoverResult), auth: "admin" },
+  { method: "post", path: "/profiles/:id/connectivity-tests", summary: "Run the connectivity test (Service Account Access) and store it as the latest (rate limited)", tag: "mailbox-access", body: ConnectivityTestBody, response: dataOf(ConnectivityResult), auth: "admin" },
+  { method: "get", path: "/profiles/:id/connectivity-tests/latest", summary: "The profile's latest connectivity test, or null", tag: "mailbox-access", response: dataOf(ConnectivityResult.nullable()), auth: "admin" },
+  { method: "post", path: "/profiles/:id/checks", summary: "Check now: impersonate up to 50 of the profile's users, bind Inbox and Calendar, store results", tag: "users", body: CheckUsersBody, response: dataOf(z.array(CheckUserResult)), auth: "admin" },
 ];

@@ -12,6 +12,11 @@ import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
 import { ServiceKeyService } from "./sync/service-keys";
 import { JobService } from "./services/jobs";
+import { AccessRegistry, type AccessDeps } from "./access";
+import { EwsEnvironment } from "./ews/client";
+import { MailboxAccessService } from "./services/mailbox-access";
+import { ConnectivityService } from "./services/connectivity";
+import { CheckService } from "./services/checks";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -34,6 +39,11 @@ export interface Services {
   meStatus: MeStatusService;
   profileAdmins: ProfileAdminService;
   jobs: JobService;
+  /** Shared EWS transport, back-off gate and caches (server/ews). */
+  ews: EwsEnvironment;
+  mailboxAccess: MailboxAccessService;
+  connectivity: ConnectivityService;
+  checks: CheckService;
 }
 
 export interface ContextInput {
@@ -42,6 +52,8 @@ export interface ContextInput {
   sealer: Sealer;
   log: Logger;
   bearer?: BearerVerifier;
+  /** EWS environment overrides (tests: a resolver, autodiscover start URLs). */
+  ews?: Partial<AccessDeps>;
 }
 
 /**
@@ -51,6 +63,9 @@ export interface ContextInput {
 export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
   const profiles = new ProfileService(db);
+  const ews = input.ews?.ews ?? new EwsEnvironment({ allowedHosts: input.config.ews.allowedHosts, caFile: input.config.ews.caFile });
+  const accessDeps: AccessDeps = { ews, autodiscoverCandidates: input.ews?.autodiscoverCandidates };
+  const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
   return {
     ...input,
     services: {
@@ -63,6 +78,10 @@ export function createContext(input: ContextInput): AppContext {
       meStatus: new MeStatusService(db, input.config),
       profileAdmins: new ProfileAdminService(db, profiles),
       jobs: new JobService(db, profiles),
+      ews,
+      mailboxAccess,
+      connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps),
+      checks: new CheckService(db, mailboxAccess, profiles),
     },
   };
 }
