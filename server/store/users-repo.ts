@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { UserState } from "../../contract/common";
 import { nowIso } from "./db";
+import { isPostgres } from "./dialect";
 import type { CheckHistoryTable, Database, UserTable } from "./schema";
 
 export type UserRow = UserTable;
@@ -62,31 +63,45 @@ export class UserRepository {
 
   /** One page of a profile's users, `limit` rows after `after`. */
   list(profileId: string, options: ListUsersOptions): Promise<UserRow[]> {
-    let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId);
-    if (options.state) q = q.where("state", "=", options.state);
-    if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
-    if (options.prefix) {
-      const low = options.prefix;
-      const high = low + MAX_CODE_POINT;
-      // Two range scans (address index, word index) joined by id, so neither database walks the whole profile.
-      q = q.where("id", "in", (eb) =>
-        eb
-          .selectFrom("users as a")
-          .select("a.id")
-          .where("a.profileId", "=", profileId)
-          .where("a.addressLower", ">=", low)
-          .where("a.addressLower", "<", high)
-          .union(
-            eb
-              .selectFrom("userWords as w")
-              .select("w.userId as id")
-              .where("w.profileId", "=", profileId)
-              .where("w.word", ">=", low)
-              .where("w.word", "<", high),
-          ),
-      );
+    if (!options.prefix) {
+      // Walks (profile_id, address_lower) or (profile_id, state, address_lower) in order: no sort, stops at `limit`.
+      let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId);
+      if (options.state) q = q.where("state", "=", options.state);
+      if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
+      return q.orderBy("addressLower").limit(options.limit).execute();
     }
-    return q.orderBy("addressLower").limit(options.limit).execute();
+    const low = options.prefix;
+    const high = low + MAX_CODE_POINT;
+    // The matches come from two range scans (address index, word index); the page is sorted from them.
+    const matchIds = (db: Kysely<Database>) =>
+      db
+        .selectFrom("users as a")
+        .select("a.id")
+        .where("a.profileId", "=", profileId)
+        .where("a.addressLower", ">=", low)
+        .where("a.addressLower", "<", high)
+        .union(
+          db
+            .selectFrom("userWords as w")
+            .select("w.userId as id")
+            .where("w.profileId", "=", profileId)
+            .where("w.word", ">=", low)
+            .where("w.word", "<", high),
+        );
+    if (isPostgres(this.db)) {
+      // PostgreSQL hashes the matches and joins them to the profile's rows (EXPLAIN: ~4 ms for 741 of 10,000).
+      let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId).where("id", "in", matchIds(this.db));
+      if (options.state) q = q.where("state", "=", options.state);
+      if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
+      return q.orderBy("addressLower").limit(options.limit).execute();
+    }
+    // SQLite would walk the whole profile in address order probing each row (~12 ms for a narrow search in
+    // 10,000); CROSS JOIN makes it drive from the matches instead (~1 ms), then sort them.
+    const matches = matchIds(this.db).as("m");
+    let q = this.db.selectFrom(matches).crossJoin("users as u").selectAll("u").whereRef("u.id", "=", "m.id");
+    if (options.state) q = q.where("u.state", "=", options.state);
+    if (options.after !== undefined) q = q.where("u.addressLower", ">", options.after);
+    return q.orderBy("u.addressLower").limit(options.limit).execute();
   }
 
   find(id: string): Promise<UserRow | undefined> {
