@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { checkAddress, checkUrl, resolveChecked, UrlPolicyError, type UrlPolicy } from "./url-policy";
+
+const policy = (allowedHosts: string[] = [], answers: Record<string, string[]> = {}): UrlPolicy => ({
+  allowedHosts,
+  resolver: async (host) => {
+    const list = answers[host];
+    if (!list) throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });
+    return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  },
+});
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof UrlPolicyError ? e.code : `other: ${String(e)}`;
+  }
+  return undefined;
+}
+
+describe("URL policy", () => {
+  it("accepts a public https URL", () => {
+    expect(checkUrl("https://mail.contoso.com/EWS/Exchange.asmx", policy()).hostname).toBe("mail.contoso.com");
+  });
+
+  it.each([
+    ["http to a public host", "http://mail.contoso.com/EWS/Exchange.asmx", "UrlNotHttps"],
+    ["a private IPv4 literal", "https://10.1.2.3/EWS/Exchange.asmx", "UrlPrivateAddress"],
+    ["loopback", "https://127.0.0.1/EWS/Exchange.asmx", "UrlPrivateAddress"],
+    ["IPv6 loopback", "https://[::1]/EWS/Exchange.asmx", "UrlPrivateAddress"],
+    ["IPv4-mapped IPv6 private", "https://[::ffff:192.168.1.5]/EWS/Exchange.asmx", "UrlPrivateAddress"],
+    ["link-local", "https://169.254.10.10/EWS/Exchange.asmx", "UrlPrivateAddress"],
+    ["the AWS/Azure/GCP metadata address", "https://169.254.169.254/latest/meta-data", "UrlMetadataAddress"],
+    ["the EC2 IPv6 metadata address", "https://[fd00:ec2::254]/", "UrlMetadataAddress"],
+    ["a non-http scheme", "ftp://mail.contoso.com/", "UrlInvalid"],
+    ["credentials in the URL", "https://u:p@mail.contoso.com/", "UrlInvalid"],
+    ["not a URL", "mail.contoso.com", "UrlInvalid"],
+  ])("refuses %s", (_label, url, code) => {
+    expect(codeOf(() => checkUrl(url, policy()))).toBe(code);
+  });
+
+  it("allows private addresses and http only for hosts or CIDRs in EWS_ALLOWED_HOSTS", () => {
+    expect(codeOf(() => checkUrl("https://10.1.2.3/EWS/Exchange.asmx", policy(["10.0.0.0/8"])))).toBeUndefined();
+    expect(codeOf(() => checkUrl("http://127.0.0.1:8080/EWS/Exchange.asmx", policy(["127.0.0.1"])))).toBeUndefined();
+    expect(codeOf(() => checkUrl("http://exch01.corp.local/EWS/Exchange.asmx", policy(["exch01.corp.local"])))).toBeUndefined();
+    expect(codeOf(() => checkUrl("http://exch02.corp.local/EWS/Exchange.asmx", policy(["exch01.corp.local"])))).toBe("UrlNotHttps");
+  });
+
+  it("never allows metadata addresses, even inside an allowed CIDR", () => {
+    expect(codeOf(() => checkAddress("x", "169.254.169.254", policy(["169.254.0.0/16"])))).toBe("UrlMetadataAddress");
+    expect(codeOf(() => checkUrl("http://169.254.169.254/", policy(["169.254.169.254"])))).toBe("UrlMetadataAddress");
+  });
+
+  it("checks what a name resolves to, every answer, and pins the first", async () => {
+    const p = policy([], { "mail.contoso.com": ["20.1.2.3"], "evil.example": ["20.1.2.3", "10.0.0.5"], "meta.example": ["169.254.169.254"] });
+    expect(await resolveChecked("mail.contoso.com", p)).toEqual({ address: "20.1.2.3", family: 4 });
+    await expect(resolveChecked("evil.example", p)).rejects.toMatchObject({ code: "UrlPrivateAddress" });
+    await expect(resolveChecked("meta.example", p)).rejects.toMatchObject({ code: "UrlMetadataAddress" });
+    await expect(resolveChecked("nowhere.example", p)).rejects.toMatchObject({ code: "DnsNotFound" });
+    const allowed = policy(["exch.corp.local"], { "exch.corp.local": ["10.0.0.9"] });
+    expect((await resolveChecked("exch.corp.local", allowed)).address).toBe("10.0.0.9");
+  });
+});
