@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { APP_PACKAGE_FILE, buildAppPackage, TEMPLATE_FILE, type AppPackageInput } from "./app-package";
+import { buildAppPackage, TEMPLATE_FILE, type AppPackageInput } from "./app-package";
 import { iconsWith, makePng, pngSize, unzip } from "./test-support";
 
 const good: AppPackageInput = { appId: randomUUID(), baseUrl: "https://sync.contoso.com", clientId: randomUUID(), version: "1.2.3" };
@@ -120,8 +121,9 @@ describe("buildAppPackage", () => {
 
 describe("npm run package", () => {
   const root = path.resolve(import.meta.dirname, "..");
+  const out = path.join(mkdtempSync(path.join(tmpdir(), "msa-package-")), "appPackage.zip");
   const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ["--import", "tsx", "manifest/build-package.ts"], {
+    spawnSync(process.execPath, ["--import", "tsx", "manifest/build-package.ts", "--out", out], {
       cwd: root,
       env: { PATH: process.env.PATH ?? "", APP_ID: "", ENTRA_CLIENT_ID: "", BASE_URL: "", ...env },
       encoding: "utf8",
@@ -143,12 +145,12 @@ describe("npm run package", () => {
     expect(result.stderr).toMatch(/^ENTRA_CLIENT_ID: not set/m);
   });
 
-  it("writes dist/appPackage.zip from the environment", async () => {
+  it("writes the zip (dist/appPackage.zip unless --out says otherwise) from the environment", async () => {
     const appId = randomUUID();
     const result = run({ APP_ID: appId, ENTRA_CLIENT_ID: randomUUID(), BASE_URL: "https://sync.fabrikam.com/" });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    const files = await unzip(readFileSync(APP_PACKAGE_FILE));
+    const files = await unzip(readFileSync(out));
     const manifest = JSON.parse(files.get("manifest.json")!.toString("utf8"));
     expect(manifest.id).toBe(appId);
     expect(manifest.version).toBe(JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version);

@@ -2,13 +2,17 @@
  * `npm run package`: fills the manifest from the environment (or `.env`): APP_ID, BASE_URL,
  * ENTRA_CLIENT_ID and package.json's version; validates it offline; writes dist/appPackage.zip.
  * On any problem it prints them one per line and exits 1, writing nothing.
+ * `npm run package -- --out <file>` writes elsewhere.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../server/config";
-import { APP_PACKAGE_FILE as OUTPUT_FILE, buildAppPackage, missingPackageSettings, packageVersion } from "./app-package";
+import { APP_PACKAGE_FILE, buildAppPackage, missingPackageSettings, packageVersion } from "./app-package";
 
 async function main(): Promise<number> {
+  const { values: args } = parseArgs({ options: { out: { type: "string" } } });
+  const outputFile = path.resolve(args.out ?? APP_PACKAGE_FILE);
   let config;
   try {
     config = loadConfig();
@@ -35,9 +39,9 @@ async function main(): Promise<number> {
     for (const problem of problems) console.error(problem);
     return 1;
   }
-  mkdirSync(path.dirname(OUTPUT_FILE), { recursive: true });
-  writeFileSync(OUTPUT_FILE, zip);
-  console.log(`Wrote ${path.relative(process.cwd(), OUTPUT_FILE)} (${zip.length} bytes) for ${config.baseUrl}: valid against the v${String(manifest.manifestVersion)} schema and the package checks.`);
+  mkdirSync(path.dirname(outputFile), { recursive: true });
+  writeFileSync(outputFile, zip);
+  console.log(`Wrote ${path.relative(process.cwd(), outputFile)} (${zip.length} bytes) for ${config.baseUrl}: valid against the v${String(manifest.manifestVersion)} schema and the package checks.`);
   console.log("Upload it in the Microsoft 365 admin center (Settings > Integrated apps > Upload custom apps), the Teams admin center (Manage apps > Upload), or Teams (Apps > Manage your apps > Upload a custom app).");
   return 0;
 }

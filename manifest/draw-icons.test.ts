@@ -14,10 +14,16 @@ describe("drawIcons", () => {
     expect(sizes).toEqual({ "color.png": 192, "outline.png": 32, "icon-16.png": 16, "icon-32.png": 32, "icon-80.png": 80 });
   });
 
-  it("matches the committed icons pixel for pixel (run `npx tsx manifest/draw-icons.ts` after changing the drawing)", () => {
+  it("matches the committed icons (run `npx tsx manifest/draw-icons.ts` after changing the drawing)", () => {
     for (const [name, png] of drawn) {
-      const committed = PNG.sync.read(readFileSync(path.join(ICONS_DIR, name)));
-      expect(committed.data.equals(PNG.sync.read(png).data), name).toBe(true);
+      const committed = PNG.sync.read(readFileSync(path.join(ICONS_DIR, name))).data;
+      const fresh = PNG.sync.read(png).data;
+      expect(committed.length, name).toBe(fresh.length);
+      // A sub-sample flipping at a shape's edge (floating point on another Node) moves a channel by ≤ 16;
+      // a changed drawing moves many pixels by far more.
+      let differing = 0;
+      for (let i = 0; i < fresh.length; i++) if (Math.abs(committed[i] - fresh[i]) > 16) differing++;
+      expect(differing, name).toBe(0);
     }
   });
 
