@@ -87,6 +87,9 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
       { name: "search q=ana.smith (address, narrow)", query: "q=ana.smith", options: { prefix: "ana.smith", limit: PAGE + 1 } },
       { name: "search q=zo + state=active", query: "q=zo&state=active", options: { prefix: "zo", state: "active", limit: PAGE + 1 } },
     ];
+    // What any request costs here (client, HTTP, middleware) before the list does any work.
+    const baseline = await sample(() => s.admin.get("/auth/me"), { runs: RUNS });
+    rows.push(...latencyRows(group, "baseline GET /auth/me (HTTP, signed in)", baseline));
     for (const c of cases) {
       const url = `/profiles/${profileId}/users?limit=${PAGE}${c.query ? `&${c.query}` : ""}`;
       const check = await s.admin.get(url);
