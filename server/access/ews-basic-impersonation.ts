@@ -72,7 +72,8 @@ export function ewsBasicImpersonation(deps: AccessDeps): MailboxAccessType<Basic
     },
 
     present(settings, secret) {
-      return { accountLogon: settings.accountLogon, ewsUrl: settings.ewsUrl, passwordSet: Boolean(secret?.password) };
+      const online = exchangeOnlineWarning(settings.ewsUrl);
+      return { accountLogon: settings.accountLogon, ewsUrl: settings.ewsUrl, passwordSet: Boolean(secret?.password), warnings: online ? [online] : [] };
     },
 
     async test(config, targets: ConnectivityTargets, signal) {

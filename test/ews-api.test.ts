@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
+import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
+
+announcePostgresSkip();
+
+const PASSWORD = DEMO.serviceAccount.password;
+
+describe.each(testDatabases())("mailbox access, connectivity and checks API on %s", (dialect) => {
+  let s: TestServer;
+  let sim: ExchangeSimulator;
+  let profileId: string;
+
+  beforeAll(async () => {
+    sim = await startExchangeSimulator({ tenant: demoTenant({ users: 30 }) });
+    s = await startTestServer({ dialect, env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
+    profileId = (await s.admin.post("/profiles", { name: `EWS ${dialect}` })).body.data.id;
+  });
+  afterAll(async () => {
+    await s.close();
+    await sim.close();
+  });
+
+  const basic = (extra: Record<string, unknown> = {}) => ({ type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: PASSWORD, ewsUrl: sim.ewsUrl, ...extra });
+
+  it("should require authentication", async () => {
+    expect((await s.anonymous.get(`/profiles/${profileId}/mailbox-access`)).status).toBe(401);
+    expect((await s.anonymous.put(`/profiles/${profileId}/mailbox-access`, basic())).status).toBe(401);
+    expect((await s.anonymous.post(`/profiles/${profileId}/connectivity-tests`, {})).status).toBe(401);
+    expect((await s.anonymous.post(`/profiles/${profileId}/checks`, { userIds: ["x"] })).status).toBe(401);
+  });
+
+  it("answers {data: null} until configured, and 412 for a connectivity test or check before that", async () => {
+    const res = await s.admin.get(`/profiles/${profileId}/mailbox-access`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ data: null });
+    expect((await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {})).body.error.id).toBe("precondition_failed");
+  });
+
+  it("saves basic impersonated logon: sealed password, never returned or logged, ETag = version", async () => {
+    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic());
+    expect(put.status).toBe(200);
+    expect(put.headers.get("etag")).toBe('"1"');
+    expect(put.body.data).toMatchObject({ type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, ewsUrl: sim.ewsUrl, passwordSet: true, version: 1 });
+    expect(put.text).not.toContain(PASSWORD);
+    const get = await s.admin.get(`/profiles/${profileId}/mailbox-access`);
+    expect(get.headers.get("etag")).toBe('"1"');
+    expect(get.text).not.toContain(PASSWORD);
+    const row = await s.ctx.store.db.selectFrom("mailboxAccess").selectAll().where("profileId", "=", profileId).executeTakeFirstOrThrow();
+    expect(row.sealedSecret).toMatch(/^v1\./);
+    expect(row.sealedSecret).not.toContain(PASSWORD);
+    expect(JSON.stringify(row)).not.toContain(PASSWORD);
+    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "mailbox-access.update").where("profileId", "=", profileId).execute();
+    expect(audit.length).toBe(1);
+    expect(JSON.stringify(audit)).not.toContain(PASSWORD);
+    expect(s.logs.join("")).not.toContain(PASSWORD);
+  });
+
+  it("keeps the stored password when omitted, and refuses a stale If-Match with 412", async () => {
+    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic({ password: undefined, accountLogon: DEMO.serviceAccount.downLevel }), { "if-match": '"1"' });
+    expect(put.status).toBe(200);
+    expect(put.headers.get("etag")).toBe('"2"');
+    expect(put.body.data.passwordSet).toBe(true);
+    const opened = await s.ctx.services.mailboxAccess.open(profileId);
+    expect((opened!.config.secret as { password: string }).password).toBe(PASSWORD);
+    const stale = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic(), { "if-match": '"1"' });
+    expect(stale.status).toBe(412);
+    expect(stale.body.error.id).toBe("precondition_failed");
+    expect((await s.admin.get(`/profiles/${profileId}/mailbox-access`)).headers.get("etag")).toBe('"2"');
+    const back = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic(), { "if-match": '"2"' });
+    expect(back.headers.get("etag")).toBe('"3"');
+  });
+
+  it.each([
+    ["a private address", "https://10.0.0.5/EWS/Exchange.asmx", /private/],
+    ["the metadata address", "https://169.254.169.254/EWS/Exchange.asmx", /metadata/],
+    ["plain http", "http://mail.contoso.com/EWS/Exchange.asmx", /https/],
+    ["not a URL", "mail.contoso.com", /URL/],
+  ])("refuses an EWS URL with %s (400) and changes nothing", async (_label, ewsUrl, message) => {
+    const before = (await s.admin.get(`/profiles/${profileId}/mailbox-access`)).headers.get("etag");
+    const res = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic({ ewsUrl }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.id).toBe("validation_failed");
+    expect(res.body.error.message).toMatch(message);
+    expect((await s.admin.get(`/profiles/${profileId}/mailbox-access`)).headers.get("etag")).toBe(before);
+  });
+
+  it("refuses a first save without a password and an unknown type", async () => {
+    const other = (await s.admin.post("/profiles", { name: `No password ${dialect}` })).body.data.id;
+    const res = await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ password: undefined }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/password/);
+    expect((await s.admin.put(`/profiles/${other}/mailbox-access`, { type: "carrier-pigeon" })).status).toBe(400);
+  });
+
+  it("warns that Exchange Online no longer allows Basic or impersonation", async () => {
+    const other = (await s.admin.post("/profiles", { name: `Online ${dialect}` })).body.data.id;
+    const res = await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ ewsUrl: "https://outlook.office365.com/EWS/Exchange.asmx" }));
+    expect(res.status).toBe(200);
+    expect(res.body.warnings.join(" ")).toMatch(/Exchange Online no longer allows Basic.*app-only/);
+    expect((await s.admin.get(`/profiles/${other}/mailbox-access`)).body.data.warnings.join(" ")).toMatch(/app-only/);
+  });
+
+  it("runs the connectivity test step by step and keeps it as the latest", async () => {
+    const res = await s.admin.post(`/profiles/${profileId}/connectivity-tests`, { targetUser: "alex.vance@contoso.com", outOfScopeUser: DEMO.blockedUser });
+    expect(res.status).toBe(200);
+    const steps = res.body.data.steps as { name: string; status: string; ms: number }[];
+    expect(steps.map((x) => x.status)).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
+    expect(steps[0]!.name).toBe("Resolve EWS URL");
+    expect(steps.at(-1)!.name).toBe("Room lists and rooms");
+    const latest = await s.admin.get(`/profiles/${profileId}/connectivity-tests/latest`);
+    expect(latest.body.data).toMatchObject({ id: res.body.data.id, ok: true });
+  });
+
+  it("fails the authentication step for a wrong password and skips the rest", async () => {
+    const other = (await s.admin.post("/profiles", { name: `Wrong ${dialect}` })).body.data.id;
+    await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ password: "not-the-password" }));
+    const steps = (await s.admin.post(`/profiles/${other}/connectivity-tests`, { targetUser: "alex.vance@contoso.com" })).body.data.steps;
+    expect(steps[1]).toMatchObject({ name: "Authenticate", status: "failed", code: "Unauthorized" });
+    expect(steps.slice(2).every((x: { status: string }) => x.status === "skipped")).toBe(true);
+    expect(JSON.stringify(steps)).not.toContain("not-the-password");
+  });
+
+  it("warns when the service account has no mailbox, naming the missing mailbox/license", async () => {
+    const other = (await s.admin.post("/profiles", { name: `No mailbox ${dialect}` })).body.data.id;
+    await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ accountLogon: DEMO.serviceAccountWithoutMailbox.logon, password: DEMO.serviceAccountWithoutMailbox.password }));
+    const steps = (await s.admin.post(`/profiles/${other}/connectivity-tests`, { targetUser: "alex.vance@contoso.com" })).body.data.steps;
+    const own = steps.find((x: { name: string }) => x.name === "Service account mailbox");
+    expect(own).toMatchObject({ status: "warning", code: "ErrorMissingEmailAddress" });
+    expect(own.detail).toMatch(/no mailbox or no Exchange license/);
+    expect(steps.find((x: { name: string }) => x.name.startsWith("Impersonate")).status).toBe("passed");
+  });
+
+  it("checks users now: states per DESIGN.md, errors with remediation, mailbox kind", async () => {
+    const addresses = ["alex.vance@contoso.com", "room-101@contoso.com", DEMO.blockedUser, DEMO.alias, DEMO.noMailboxAddress, "bianca.vance@contoso.com"];
+    const added = await s.admin.post(`/profiles/${profileId}/users`, { text: addresses.join("\n") });
+    expect(added.status).toBe(200);
+    const list = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as { id: string; address: string }[];
+    const id = (a: string) => list.find((u) => u.address.toLowerCase() === a.toLowerCase())!.id;
+    // bianca is already active: a failing check must turn her to error; the others stay not-activated.
+    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", id("bianca.vance@contoso.com")).execute();
+    sim.faults.byMailbox["bianca.vance@contoso.com"] = "moveInProgress";
+    const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: addresses.map(id) });
+    sim.faults.byMailbox = {};
+    expect(res.status).toBe(200);
+    const by = new Map((res.body.data as { address: string }[]).map((r) => [r.address.toLowerCase(), r as Record<string, any>]));
+    expect(by.get("alex.vance@contoso.com")).toMatchObject({ ok: true, state: "not-activated", mailboxKind: "user", error: null });
+    expect(by.get("room-101@contoso.com")).toMatchObject({ ok: true, mailboxKind: "room" });
+    expect(by.get(DEMO.blockedUser)!.error).toMatchObject({ code: "ErrorImpersonateUserDenied", transient: false });
+    expect(by.get(DEMO.alias)!.error.message).toContain(DEMO.user.address);
+    expect(by.get(DEMO.noMailboxAddress)!.error.code).toBe("ErrorNonExistentMailbox");
+    expect(by.get("bianca.vance@contoso.com")).toMatchObject({ ok: false, state: "error" });
+
+    const blocked = (await s.admin.get(`/users/${id(DEMO.blockedUser)}`)).body.data;
+    expect(blocked.state).toBe("not-activated");
+    expect(blocked.lastError.code).toBe("ErrorImpersonateUserDenied");
+    expect(blocked.lastError.remediation).toContain("ApplicationImpersonation");
+    expect(blocked.lastCheckedAt).toBeTruthy();
+    const room = await s.ctx.store.db.selectFrom("users").select(["mailboxKind", "state"]).where("id", "=", id("room-101@contoso.com")).executeTakeFirstOrThrow();
+    expect(room).toEqual({ mailboxKind: "room", state: "not-activated" });
+    const history = await s.ctx.store.db.selectFrom("checkHistory").selectAll().where("userId", "=", id("bianca.vance@contoso.com")).execute();
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ ok: 0, code: "ErrorMailboxMoveInProgress" });
+  });
+
+  it("refuses more than 50 users, unknown ids and users of another profile", async () => {
+    expect((await s.admin.post(`/profiles/${profileId}/checks`, { userIds: Array.from({ length: 51 }, (_, i) => `u${i}`) })).status).toBe(400);
+    const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: ["no-such-user"] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.id).toBe("validation_failed");
+  });
+});
