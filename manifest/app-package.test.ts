@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { AppManifestUtils } from "@microsoft/app-manifest";
 import { describe, expect, it } from "vitest";
 import { buildAppPackage, TEMPLATE_FILE, type AppPackageInput } from "./app-package";
 import { iconsWith, makePng, pngSize, unzip } from "./test-support";
@@ -54,6 +55,14 @@ describe("buildAppPackage", () => {
     ]);
     expect(pngSize(files.get("color.png")!)).toEqual({ width: 192, height: 192 });
     expect(pngSize(files.get("outline.png")!)).toEqual({ width: 32, height: 32 });
+  });
+
+  it("passes @microsoft/app-manifest's own read-and-validate (its typed converter and the $schema it names)", async () => {
+    const { zip } = await buildAppPackage(good);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "msa-manifest-")), "manifest.json");
+    writeFileSync(file, (await unzip(zip!)).get("manifest.json")!);
+    const [, errors] = await AppManifestUtils.readAndValidateTeamsManifest(file);
+    expect(errors).toEqual([]);
   });
 
   it("gives the same bytes for the same inputs", async () => {
