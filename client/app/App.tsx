@@ -9,7 +9,7 @@ import { pickTheme, usePrefersDark } from "./theme";
 import { useHost } from "./useHost";
 
 const useStyles = makeStyles({
-  root: { minHeight: "100%", backgroundColor: tokens.colorNeutralBackground2, color: tokens.colorNeutralForeground1 },
+  root: { minHeight: "100vh", backgroundColor: tokens.colorNeutralBackground2, color: tokens.colorNeutralForeground1 },
 });
 
 /**
@@ -31,8 +31,10 @@ export function App({ queryClient }: { queryClient?: QueryClient }) {
 
   return (
     <QueryClientProvider client={client}>
-      <FluentProvider theme={theme} className={styles.root} data-host={host.host}>
-        {host.ready ? <AppRoutes host={host.host} /> : <PageSkeleton />}
+      <FluentProvider theme={theme} data-host={host.host}>
+        {/* Page colors go on an inner div: portals copy the provider's classes, and a full-height
+            background there would cover the page. */}
+        <div className={styles.root}>{host.ready ? <AppRoutes host={host.host} /> : <PageSkeleton />}</div>
         <AppToaster />
       </FluentProvider>
     </QueryClientProvider>

@@ -4,6 +4,7 @@ import { makeStyles, Text, tokens } from "@fluentui/react-components";
 const useStyles = makeStyles({
   root: { display: "flex", alignItems: "flex-start", justifyContent: "space-between", flexWrap: "wrap", gap: tokens.spacingHorizontalM, marginBottom: tokens.spacingVerticalL },
   titles: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS, minWidth: 0 },
+  title: { margin: 0 },
   subtitle: { color: tokens.colorNeutralForeground2 },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", alignItems: "center" },
 });
@@ -15,7 +16,7 @@ export function PageHeader({ title, subtitle, actions, before }: { title: ReactN
     <header className={styles.root}>
       <div className={styles.titles}>
         {before}
-        <Text as="h1" size={700} weight="semibold">
+        <Text as="h1" size={700} weight="semibold" className={styles.title}>
           {title}
         </Text>
         {subtitle && <Text className={styles.subtitle}>{subtitle}</Text>}

@@ -139,7 +139,12 @@ export function ProfilesPage({ me }: { me: Me }) {
                           </Badge>
                         </Tooltip>
                       )}
-                      {p.syncEnabled && !p.alert && (
+                      {p.syncEnabled && !p.alert && !p.accessType && (
+                        <Badge appearance="tint" color="informative">
+                          Needs setup
+                        </Badge>
+                      )}
+                      {p.syncEnabled && !p.alert && p.accessType && (
                         <Badge appearance="tint" color="success">
                           Syncing
                         </Badge>

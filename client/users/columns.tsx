@@ -23,7 +23,7 @@ export function relativeTime(iso: string | null | undefined): string {
 function AddressCell({ user, onOpen }: { user: User; onOpen: (id: string) => void }) {
   const styles = useStyles();
   return (
-    <Link as="button" className={styles.ellipsis} onClick={() => onOpen(user.id)} title={`Open ${user.address}`}>
+    <Link as="button" className={styles.ellipsis} onClick={() => onOpen(user.id)}>
       {user.address}
     </Link>
   );

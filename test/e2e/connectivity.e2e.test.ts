@@ -1,0 +1,159 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../../server/ews-simulator";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from "../helpers/server";
+import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
+import { startPanelServer } from "./helpers/panel";
+
+const enabled = e2eEnabled();
+
+/** Before sign-in the panel asks who is signed in; the 401 is the expected answer. */
+const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/me$/];
+/** The wrong-password run answers 4xx nowhere (the test reports a failed step), so no other noise is expected. */
+
+async function signIn(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByLabel("Email").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)}`).slice(0, 3).join(", ")}`);
+}
+
+/** The users of the profile: generated demo mailboxes plus the one the service account may not impersonate. */
+const GENERATED = Array.from({ length: 60 }, (_, i) => i);
+
+describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange simulator", () => {
+  let sim: ExchangeSimulator;
+  let server: TestServer;
+  let browser: Browser;
+  let profileId: string;
+  const pages: WatchedPage[] = [];
+
+  beforeAll(async () => {
+    sim = await startExchangeSimulator({ tenant: demoTenant({ users: GENERATED.length }) });
+    server = await startPanelServer({ env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
+    const created = await server.admin.post("/profiles", { name: "Contoso on-premises", description: "Exchange 2019 (simulator)" });
+    expect(created.status).toBe(201);
+    profileId = created.body.data.id;
+    const tenant = demoTenant({ users: GENERATED.length });
+    const addresses = tenant
+      .mailboxes!.map((m) => m.primarySmtpAddress)
+      .filter((a) => /^[a-z]+\.[a-z]+\d*@contoso\.com$/.test(a) && a !== DEMO.serviceAccount.logon && a !== DEMO.ewsDisabledUser && a !== DEMO.movingUser);
+    expect(addresses).toContain(DEMO.blockedUser);
+    const added = await server.admin.post(`/profiles/${profileId}/users`, { text: addresses.join("\n") });
+    expect(added.status).toBeLessThan(300);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of pages) await p.context.close();
+    await browser?.close();
+    await server?.close();
+    await sim?.close();
+  });
+
+  it("configures basic impersonated logon, tests (failing, then passing), activates to 100 % and reads a failing user's remediation", async () => {
+    const watched = await openPage(browser, { ignoreErrors: SIGNED_OUT_PROBE });
+    pages.push(watched);
+    const { page } = watched;
+    await signIn(page, server.url);
+    await page.getByRole("link", { name: "Contoso on-premises" }).click();
+    await page.getByRole("tab", { name: "Connectivity" }).click();
+
+    const emailConfig = page.getByRole("group", { name: "Email configuration" }).or(page.locator('[aria-labelledby="email-configuration-title"]'));
+    await emailConfig.getByText("No mailbox access configured yet: choose a Mailbox Access Type.").waitFor();
+    await screenshot(page, "connectivity-empty-light");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("combobox", { name: "Mailbox Access Type" }).click();
+    const options = page.getByRole("option");
+    await expect.poll(() => options.allInnerTexts().then((t) => t.map((x) => x.split("\n")[0]))).toEqual(
+      expect.arrayContaining(["Microsoft Exchange basic authorization (EWS API) - Impersonated logon", "Microsoft 365 OAuth Logon (EWS API) - Impersonated logon"]),
+    );
+    await page.getByRole("option", { name: /Microsoft Exchange basic authorization \(EWS API\) - Impersonated logon/ }).click();
+
+    const save = page.getByRole("button", { name: "Save" });
+    expect(await save.isDisabled()).toBe(true);
+    await page.getByLabel("Account Logon").fill(DEMO.serviceAccount.logon);
+    await page.getByLabel("Password", { exact: true }).fill("not-the-password");
+    await page.getByLabel("Exchange Web Services (EWS) URL").fill(sim.ewsUrl);
+    await screenshot(page, "connectivity-basic-form-light");
+    await save.click();
+    await page.getByText("Password is set").waitFor();
+    await page.getByText("Mailbox access saved").first().waitFor();
+
+    // A failing run: the wrong password fails authentication, with remediation.
+    await page.getByRole("combobox", { name: "Target user" }).fill("adele");
+    await page.getByRole("option", { name: /adele\.vance@contoso\.com/ }).click();
+    await page.getByRole("button", { name: "Test connectivity" }).click();
+    await page.getByText(/Connectivity test failed/).waitFor({ timeout: 30_000 });
+    const steps = page.getByRole("list", { name: "Connectivity test steps" });
+    await expect.poll(() => steps.getByRole("img", { name: "Failed" }).count()).toBeGreaterThan(0);
+    await screenshot(page, "connectivity-test-failed-light");
+
+    // Fix the password and run again: every step passes (or warns).
+    await page.getByRole("button", { name: "Change the password" }).click();
+    await page.getByLabel("Password", { exact: true }).fill(DEMO.serviceAccount.password);
+    await save.click();
+    await page.getByText("Password is set").waitFor();
+    await page.getByRole("button", { name: "Test connectivity" }).click();
+    await page.getByText(/Connectivity test passed/).waitFor({ timeout: 30_000 });
+    await expect.poll(() => steps.getByRole("img", { name: "Failed" }).count()).toBe(0);
+    await screenshot(page, "connectivity-test-passed-light");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Activate: confirm how many, then watch live progress reach 100 %.
+    await page.getByRole("button", { name: "Activate sync for all users" }).click();
+    const confirm = page.getByRole("alertdialog", { name: "Activate sync for all users?" });
+    const count = GENERATED.length + 1;
+    await confirm.getByText(new RegExp(`${count} users \\(${count} not activated, 0 in error\\)`)).waitFor();
+    await confirm.getByRole("button", { name: `Activate ${count} users` }).click();
+    await page.getByRole("progressbar", { name: "Activation progress" }).waitFor();
+    await page.getByText(`${count} of ${count} users checked (100 %)`).waitFor({ timeout: 60_000 });
+    await page.getByText("ErrorImpersonateUserDenied: 1").waitFor();
+    await screenshot(page, "connectivity-activation-done-light");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The failing user: open it from the users in error and read its remediation.
+    await page.getByRole("link", { name: "Show users in error" }).click();
+    await page.getByRole("tab", { name: "Users", selected: true }).waitFor();
+    await page.getByRole("combobox", { name: "Filter by state" }).click();
+    await page.getByRole("option", { name: "Error" }).click();
+    await page.getByRole("button", { name: `Open ${DEMO.blockedUser}` }).click();
+    const drawer = page.getByRole("dialog", { name: DEMO.blockedUser });
+    await drawer.getByText(/New-ManagementRoleAssignment/).first().waitFor();
+    await screenshot(page, "connectivity-failing-user-light");
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("tab", { name: "Activity" }).click();
+    await page.getByRole("table", { name: "Jobs" }).getByText("Activate sync for all users").waitFor();
+    await screenshot(page, "activity-light");
+
+    expect(watched.errors).toEqual([]);
+  }, 180_000);
+
+  it("shows the stored configuration, latest test and last activation after a reload, in dark mode", async () => {
+    const watched = await openPage(browser, { colorScheme: "dark", ignoreErrors: SIGNED_OUT_PROBE });
+    pages.push(watched);
+    const { page } = watched;
+    await signIn(page, server.url);
+    await page.goto(`${server.url}/profiles/${profileId}/connectivity`);
+    await page.getByText("Password is set").waitFor();
+    await page.getByText(/Connectivity test passed/).waitFor();
+    await page.getByText("Last activation").waitFor();
+    await screenshot(page, "connectivity-dark");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("tab", { name: "Activity" }).click();
+    await page.getByRole("table", { name: "Audit events" }).waitFor();
+    await screenshot(page, "activity-dark");
+    expect(watched.errors).toEqual([]);
+  }, 90_000);
+});
