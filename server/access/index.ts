@@ -1,6 +1,8 @@
 import type { AccessType } from "../../contract/common";
 import type { EwsEnvironment } from "../ews/client";
 import { ewsBasicImpersonation } from "./ews-basic-impersonation";
+import { ewsOAuthImpersonation } from "./ews-oauth-impersonation";
+import type { OAuthTokens } from "../oauth/tokens";
 import type { MailboxAccessType } from "./types";
 
 /** What access type modules are built from (one per process; tests build their own). */
@@ -8,6 +10,8 @@ export interface AccessDeps {
   ews: EwsEnvironment;
   /** Autodiscover start URLs per domain (tests point them at the simulator). */
   autodiscoverCandidates?: (domain: string) => string[];
+  /** EWS tokens of connected service accounts (OAuth impersonated logon); absent without an Entra app. */
+  oauth?: OAuthTokens;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each module has its own settings types
@@ -15,7 +19,7 @@ export type AnyAccessType = MailboxAccessType<any, any, any>;
 export type AccessTypeFactory = (deps: AccessDeps) => AnyAccessType;
 
 /** Every access type module, in picklist order. A new type adds one line here. */
-export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [ewsBasicImpersonation];
+export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [ewsBasicImpersonation, ewsOAuthImpersonation];
 
 /**
  * The registry of Mailbox Access Types: the only place that knows which modules exist.

@@ -21,6 +21,7 @@ export interface Database {
   serviceKeys: ServiceKeyTable;
   syncSessions: SyncSessionTable;
   mailboxTombstones: MailboxTombstoneTable;
+  oauthAuthorizations: OAuthAuthorizationTable;
 }
 
 export interface ProfileTable {
@@ -207,4 +208,25 @@ export interface MailboxTombstoneTable {
   addressLower: string;
   profileId: string;
   removedAt: string;
+}
+
+/** A pending "Connect account" authorization (one-time URL → identity provider → callback). Hashes only. */
+export interface OAuthAuthorizationTable {
+  /** SHA-256 of the one-time URL's token. */
+  id: string;
+  profileId: string;
+  actorId: string;
+  actorName: string;
+  /** SHA-256 of the OAuth `state`, set when the one-time URL is opened. */
+  stateHash: string | null;
+  /** SHA-256 of the cookie that binds the callback to the browser that opened the URL. */
+  bindingHash: string | null;
+  /** The PKCE code verifier, sealed with the profile id as context. */
+  sealedVerifier: string | null;
+  /** Space-separated scopes requested. */
+  scopes: string;
+  createdAt: string;
+  expiresAt: string;
+  openedAt: string | null;
+  completedAt: string | null;
 }

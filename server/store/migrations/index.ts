@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as initial from "./20261126T150000-initial";
 import * as jobLeases from "./20261126T151800-job-leases";
 import * as syncService from "./20261126T153000-sync-service";
+import * as oauthAuthorizations from "./20261127T090000-oauth-authorizations";
 
 /**
  * Every migration, in order. Append-only: a released migration is never edited; add a new file named
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "20261126T150000-initial": initial,
   "20261126T151800-job-leases": jobLeases,
   "20261126T153000-sync-service": syncService,
+  "20261127T090000-oauth-authorizations": oauthAuthorizations,
 };
