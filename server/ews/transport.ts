@@ -146,6 +146,8 @@ export class EwsTransport {
       const onAbort = () => request.destroy(new TransportError("Aborted", "The request was cancelled."));
       signal?.addEventListener("abort", onAbort, { once: true });
       request.on("error", (e) => finish(classify(e, url)));
+      // Headers and body leave in one write and Nagle is off: split writes on keep-alive sockets stall on delayed ACKs.
+      request.on("socket", (socket) => socket.setNoDelay(true));
       request.end(body);
     });
   }
