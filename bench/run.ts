@@ -12,6 +12,7 @@ export type { Benchmark, BenchRow } from "./lib";
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "user-list": () => import("./user-list.bench"),
+  "ews-client": () => import("./ews-client.bench"),
 };
 
 interface Results {
