@@ -103,8 +103,11 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
         enabled: true,
         defaultResource: () => DEFAULT_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo(ctx: { oidc: { params?: { scope?: string } } }) {
-          const requested = String(ctx.oidc.params?.scope ?? "").split(" ").filter((s) => s && !OIDC_SCOPES.has(s));
+        getResourceServerInfo(ctx: ScopeContext) {
+          // The API accepts what was asked for: at the token endpoint that is the code's or refresh token's scope.
+          const { params, entities } = ctx.oidc;
+          const asked = params?.scope ?? entities?.AuthorizationCode?.scope ?? entities?.RefreshToken?.scope ?? "";
+          const requested = String(asked).split(" ").filter((s) => s && !OIDC_SCOPES.has(s));
           return {
             scope: [...new Set(["access_as_user", ...requested])].join(" "),
             audience: audienceFor(requested, apiAudience),
@@ -229,6 +232,7 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
 }
 
 type KoaContext = { status: number; body: unknown };
+type ScopeContext = { oidc: { params?: { scope?: string }; entities?: { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } } } };
 type GrantContext = {
   oidc: {
     client: { clientId: string };
