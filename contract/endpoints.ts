@@ -79,4 +79,9 @@ export const endpoints: Endpoint[] = [
   { method: "post", path: "/profiles/:id/connectivity-tests", summary: "Run the connectivity test (Service Account Access) and store it as the latest (rate limited)", tag: "mailbox-access", body: ConnectivityTestBody, response: dataOf(ConnectivityResult), auth: "admin" },
   { method: "get", path: "/profiles/:id/connectivity-tests/latest", summary: "The profile's latest connectivity test, or null", tag: "mailbox-access", response: dataOf(ConnectivityResult.nullable()), auth: "admin" },
   { method: "post", path: "/profiles/:id/checks", summary: "Check now: impersonate up to 50 of the profile's users, bind Inbox and Calendar, store results", tag: "users", body: CheckUsersBody, response: dataOf(z.array(CheckUserResult)), auth: "admin" },
+  { method: "post", path: "/profiles/:id/oauth/start", summary: "Connect account (OAuth impersonated logon): a one-time sign-in URL of this server (single use, 5 minutes, bound to the caller and profile)", tag: "mailbox-access", response: dataOf(z.object({ url: z.string() })), auth: "admin" },
+  { method: "get", path: "/oauth/go/:token", summary: "Opens a one-time Connect account URL: redirects to the authority (prompt=select_account, PKCE); ?host=browser|teams|office", tag: "mailbox-access", auth: "none" },
+  { method: "get", path: "/oauth/callback", summary: "The authority's redirect back: exchanges the code, records the connected account, answers a page that closes the popup", tag: "mailbox-access", auth: "none" },
+  { method: "get", path: "/oauth/popup.js", summary: "Script of the Connect account result page (posts the result to the panel)", tag: "mailbox-access", auth: "none" },
+  { method: "delete", path: "/profiles/:id/oauth", summary: "Disconnect the OAuth service account (wipes its token cache; audited)", tag: "mailbox-access", auth: "admin" },
 ];

@@ -16,6 +16,7 @@ import { authRouter } from "./routes/auth";
 import { openApiDocument } from "./routes/openapi";
 import { profilesRouter } from "./routes/profiles";
 import { mailboxAccessRouter } from "./routes/mailbox-access";
+import { oauthRouter } from "./routes/oauth";
 import { connectivityRouter } from "./routes/connectivity";
 import { checksRouter } from "./routes/checks";
 import { jobsRouter, profileJobsRouter } from "./routes/jobs";
@@ -67,7 +68,7 @@ export function createApp(ctx: AppContext): Express {
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
       serializers: {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: String(req.url).replace(/(token|code|state)=[^&]+/g, "$1=[redacted]") }),
+        req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: String(req.url).replace(/(token|code|state)=[^&]+/g, "$1=[redacted]").replace(/(\/oauth\/go\/)[^/?]+/, "$1[redacted]") }),
       },
     }),
   );
@@ -119,6 +120,7 @@ export function createApp(ctx: AppContext): Express {
   api.use(authRouter(ctx));
   api.use("/profiles", profilesRouter(ctx));
   api.use(mailboxAccessRouter(ctx), connectivityRouter(ctx), checksRouter(ctx));
+  api.use(oauthRouter(ctx));
   api.use("/admins", adminsRouter(ctx));
   api.use(usersRouter(ctx));
   api.use("/settings/alerts", alertsRouter(ctx));

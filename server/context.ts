@@ -17,6 +17,9 @@ import { EwsEnvironment } from "./ews/client";
 import { MailboxAccessService } from "./services/mailbox-access";
 import { ConnectivityService } from "./services/connectivity";
 import { CheckService } from "./services/checks";
+import { OAuthTokens } from "./oauth/tokens";
+import { ConnectAccountService } from "./oauth/connect-account";
+import { connectAccountSettings } from "./oauth/settings";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -44,6 +47,8 @@ export interface Services {
   mailboxAccess: MailboxAccessService;
   connectivity: ConnectivityService;
   checks: CheckService;
+  /** Connect account (OAuth impersonated logon): the sign-in flow and the service accounts' tokens. */
+  connectAccount: ConnectAccountService;
 }
 
 export interface ContextInput {
@@ -64,7 +69,9 @@ export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
   const profiles = new ProfileService(db);
   const ews = input.ews?.ews ?? new EwsEnvironment({ allowedHosts: input.config.ews.allowedHosts, caFile: input.config.ews.caFile });
-  const accessDeps: AccessDeps = { ews, autodiscoverCandidates: input.ews?.autodiscoverCandidates };
+  const oauthSettings = connectAccountSettings(input.config);
+  const oauth = input.ews?.oauth ?? (oauthSettings ? new OAuthTokens(db, input.sealer, oauthSettings, input.log) : undefined);
+  const accessDeps: AccessDeps = { ews, autodiscoverCandidates: input.ews?.autodiscoverCandidates, oauth };
   const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
   return {
     ...input,
@@ -82,6 +89,7 @@ export function createContext(input: ContextInput): AppContext {
       mailboxAccess,
       connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps),
       checks: new CheckService(db, mailboxAccess, profiles),
+      connectAccount: new ConnectAccountService(db, input.sealer, profiles, oauth, input.config.baseUrl, input.log),
     },
   };
 }
