@@ -12,7 +12,6 @@ export type { Benchmark, BenchRow } from "./lib";
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "user-list": () => import("./user-list.bench"),
-  "ews-client": () => import("./ews-client.bench"),
 };
 
 interface Results {
@@ -25,8 +24,8 @@ const RESULTS = path.join(import.meta.dirname, "results", "latest.json");
 function formatTable(rows: (BenchRow & { bench: string })[]): string {
   const cells = rows.map((r) => [r.bench, r.group, r.figure, `${r.value} ${r.unit}`, r.target ?? "", r.ok === undefined ? "" : r.ok ? "ok" : "MISSED"]);
   const header = ["benchmark", "group", "figure", "value", "target", ""];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => (i === 3 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => (i === 3 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
     console.error(`▶ ${name}`);
     const start = Date.now();
     try {
-      const run = (await benchmarks[name]!()).default;
+      const run = (await benchmarks[name]()).default;
       const rows = await run();
       results.benchmarks[name] = { ranAt: new Date().toISOString(), seconds: (Date.now() - start) / 1000, rows };
       printed.push(...rows.map((r) => ({ ...r, bench: name })));

@@ -29,8 +29,8 @@ const STATES = ["active", "active", "active", "active", "active", "active", "act
 function seedUsers(profileId: string, p: number): NewUser[] {
   return Array.from({ length: USERS_PER_PROFILE }, (_, i) => {
     const n = p * USERS_PER_PROFILE + i;
-    const first = FIRST[(n * 7) % FIRST.length]!;
-    const last = LAST[(n * 13) % LAST.length]!;
+    const first = FIRST[(n * 7) % FIRST.length];
+    const last = LAST[(n * 13) % LAST.length];
     const local = `${first}.${last}${n}`.normalize("NFD").replace(/[^\w.]/g, "").toLowerCase();
     return { id: randomUUID(), profileId, address: `${n % 3 === 0 ? local.toUpperCase() : local}@dept${p}.contoso.com`, displayName: `${first} ${last}` };
   });
@@ -74,7 +74,7 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
     rows.push({ group, figure: `seed ${(PROFILES * USERS_PER_PROFILE).toLocaleString("en-US")} users (repository, one transaction)`, value: round((performance.now() - seedStart) / 1000), unit: "s" });
     if (dialect === "postgres") await s.ctx.store.db.executeQuery({ sql: "analyze", parameters: [], query: { kind: "RawNode" } } as never);
 
-    const profileId = profileIds[4]!;
+    const profileId = profileIds[4];
     const repo = new UserRepository(s.ctx.store.db);
     const deep = (await repo.list(profileId, { limit: 9000 })).at(-1)!.addressLower;
     const cases: { name: string; query: string; options: ListUsersOptions }[] = [

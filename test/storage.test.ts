@@ -30,7 +30,7 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
   beforeAll(async () => {
     if (dialect === "postgres") {
       const schema = freshSchema();
-      drop = schema.drop;
+      drop = () => schema.drop();
       store = await openStore({ databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema.schema, poolSize: 3 });
     } else {
       store = await openStore({ sqliteFile: ":memory:" });
@@ -96,16 +96,16 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
 
   it("pauses, resumes, moves and removes users, their words following", async () => {
     const [u] = await users().list(profileA, { prefix: "zed", limit: 1 });
-    await store.db.updateTable("users").set({ state: "error" }).where("id", "=", u!.id).execute();
-    expect(await users().pause([u!.id])).toBe(1);
-    expect((await users().find(u!.id))).toMatchObject({ state: "paused", stateBefore: "error" });
-    expect(await users().resume([u!.id])).toBe(1);
-    expect((await users().find(u!.id))).toMatchObject({ state: "error", stateBefore: null });
-    expect(await users().moveTo([u!.id], profileB)).toBe(1);
-    expect((await users().list(profileB, { prefix: "ångström", limit: 5 })).map((r) => r.id)).toEqual([u!.id]);
+    await store.db.updateTable("users").set({ state: "error" }).where("id", "=", u.id).execute();
+    expect(await users().pause([u.id])).toBe(1);
+    expect((await users().find(u.id))).toMatchObject({ state: "paused", stateBefore: "error" });
+    expect(await users().resume([u.id])).toBe(1);
+    expect((await users().find(u.id))).toMatchObject({ state: "error", stateBefore: null });
+    expect(await users().moveTo([u.id], profileB)).toBe(1);
+    expect((await users().list(profileB, { prefix: "ångström", limit: 5 })).map((r) => r.id)).toEqual([u.id]);
     expect(await users().list(profileA, { prefix: "ångström", limit: 5 })).toEqual([]);
-    expect(await users().remove([u!.id])).toBe(1);
-    expect(await store.db.selectFrom("userWords").select("word").where("userId", "=", u!.id).execute()).toEqual([]);
+    expect(await users().remove([u.id])).toBe(1);
+    expect(await store.db.selectFrom("userWords").select("word").where("userId", "=", u.id).execute()).toEqual([]);
   });
 
   it("stores settings as JSON and pages audit events newest first", async () => {
@@ -119,7 +119,7 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     const audit = new AuditRepository(store.db);
     const first = await audit.list({ profileIds: [profileA], limit: 2 });
     expect(first.map((e) => e.action)).toEqual(["three", "two"]);
-    expect((await audit.list({ profileIds: [profileA], limit: 2, beforeId: first[1]!.id })).map((e) => e.action)).toEqual(["one"]);
+    expect((await audit.list({ profileIds: [profileA], limit: 2, beforeId: first[1].id })).map((e) => e.action)).toEqual(["one"]);
     expect(await audit.list({ profileIds: [], limit: 2 })).toEqual([]);
   });
 });

@@ -30,7 +30,7 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
     const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "settings.update").execute();
     expect(audit).toHaveLength(2);
     expect(JSON.stringify(audit)).not.toContain("very-secret-token");
-    expect(JSON.parse(audit[0]!.after!).alertWebhookUrl).toBe("https://hooks.example.com/…");
+    expect(JSON.parse(audit[0].after!).alertWebhookUrl).toBe("https://hooks.example.com/…");
     expect(s.logs.join("")).not.toContain("very-secret-token");
     expect((await s.admin.put("/settings", { alertWebhookUrl: null })).body.data.alertWebhookUrl).toBeNull();
   });

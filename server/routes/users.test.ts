@@ -44,12 +44,12 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     expect(res.body.data.invalid[0].reason).toMatch(/not an e-mail address/);
     const users = await idsOf(profileId);
     expect(users.map((u) => u.address)).toEqual(["Ana.Lima@Contoso.com", "bob@contoso.com"]);
-    const ana = (await s.admin.get(`/users/${users[0]!.id}`)).body.data;
+    const ana = (await s.admin.get(`/users/${users[0].id}`)).body.data;
     expect(ana).toMatchObject({ displayName: "Lima; Ana", state: "not-activated", profileId, mailboxKind: null, lastError: null, checkHistory: [] });
     expect(Object.keys(ana).sort()).toEqual(["address", "checkHistory", "createdAt", "displayName", "id", "lastCheckedAt", "lastError", "lastSyncAt", "profileId", "state", "syncErrors", "updatedAt", "mailboxKind"].sort());
     const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "users.import").where("profileId", "=", profileId).execute();
     expect(audit).toHaveLength(1);
-    expect(JSON.parse(audit[0]!.after!)).toEqual({ added: 2, duplicates: 1, invalid: 2 });
+    expect(JSON.parse(audit[0].after!)).toEqual({ added: 2, duplicates: 1, invalid: 2 });
   });
 
   it("takes plain lines and Outlook's Name <address>, and treats an address in another profile (any case) as a duplicate", async () => {
@@ -129,13 +129,13 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const pid = (await s.admin.post("/profiles", { name: "Pause" })).body.data.id;
     await s.admin.post(`/profiles/${pid}/users`, { text: "p1@x.com\np2@x.com" });
     const [u1, u2] = await idsOf(pid);
-    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", u1!.id).execute();
-    expect((await s.admin.post("/users/pause", { userIds: [u1!.id, u2!.id] })).body.data).toEqual({ count: 2 });
-    expect((await s.admin.post("/users/pause", { userIds: [u1!.id] })).body.data).toEqual({ count: 0 });
-    expect((await s.admin.get(`/users/${u1!.id}`)).body.data.state).toBe("paused");
-    expect((await s.admin.post("/users/resume", { userIds: [u1!.id, u2!.id] })).body.data).toEqual({ count: 2 });
-    expect((await s.admin.get(`/users/${u1!.id}`)).body.data.state).toBe("active");
-    expect((await s.admin.get(`/users/${u2!.id}`)).body.data.state).toBe("not-activated");
+    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", u1.id).execute();
+    expect((await s.admin.post("/users/pause", { userIds: [u1.id, u2.id] })).body.data).toEqual({ count: 2 });
+    expect((await s.admin.post("/users/pause", { userIds: [u1.id] })).body.data).toEqual({ count: 0 });
+    expect((await s.admin.get(`/users/${u1.id}`)).body.data.state).toBe("paused");
+    expect((await s.admin.post("/users/resume", { userIds: [u1.id, u2.id] })).body.data).toEqual({ count: 2 });
+    expect((await s.admin.get(`/users/${u1.id}`)).body.data.state).toBe("active");
+    expect((await s.admin.get(`/users/${u2.id}`)).body.data.state).toBe("not-activated");
     const actions = (await s.ctx.store.db.selectFrom("auditEvents").select("action").where("profileId", "=", pid).orderBy("id").execute()).map((a) => a.action);
     expect(actions).toEqual(["profile.create", "users.import", "users.pause", "users.resume"]);
   });
@@ -144,22 +144,22 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const pid = (await s.admin.post("/profiles", { name: "Refusals" })).body.data.id;
     await s.admin.post(`/profiles/${pid}/users`, { text: "r1@x.com\nr2@x.com" });
     const [r1, r2] = await idsOf(pid);
-    const unknown = await s.admin.post("/users/pause", { userIds: [r1!.id, "no-such-user"] });
+    const unknown = await s.admin.post("/users/pause", { userIds: [r1.id, "no-such-user"] });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.details.userIds).toEqual(["no-such-user"]);
-    await s.ctx.store.db.updateTable("users").set({ state: "pending", stateBefore: "not-activated" }).where("id", "=", r2!.id).execute();
-    const pending = await s.admin.post("/users/remove", { userIds: [r1!.id, r2!.id] });
+    await s.ctx.store.db.updateTable("users").set({ state: "pending", stateBefore: "not-activated" }).where("id", "=", r2.id).execute();
+    const pending = await s.admin.post("/users/remove", { userIds: [r1.id, r2.id] });
     expect(pending.status).toBe(409);
-    expect(pending.body.error.details.userIds).toEqual([r2!.id]);
-    expect((await s.admin.post("/users/move", { userIds: [r1!.id], profileId: "nope" })).status).toBe(404);
+    expect(pending.body.error.details.userIds).toEqual([r2.id]);
+    expect((await s.admin.post("/users/move", { userIds: [r1.id], profileId: "nope" })).status).toBe(404);
     for (const body of [{}, { userIds: [] }, { userIds: "x" }, { userIds: [1] }, { userIds: Array.from({ length: 10_001 }, (_, i) => `id${i}`) }]) {
       const res = await s.admin.post("/users/remove", body);
       expect(res.status).toBe(400);
       expect(res.body.error.message).toMatch(/userIds/);
     }
-    expect((await s.admin.post("/users/move", { userIds: [r1!.id] })).status).toBe(400);
+    expect((await s.admin.post("/users/move", { userIds: [r1.id] })).status).toBe(400);
     expect((await idsOf(pid)).length).toBe(2);
-    expect((await s.admin.get(`/users/${r1!.id}`)).body.data.state).toBe("not-activated");
+    expect((await s.admin.get(`/users/${r1.id}`)).body.data.state).toBe("not-activated");
   });
 
   it("moves users with their search words, and removes users with their history", async () => {
@@ -167,23 +167,23 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const to = (await s.admin.post("/profiles", { name: "To" })).body.data.id;
     await s.admin.post(`/profiles/${from}/users`, { text: "m1@x.com,Mover Quinn\nm2@x.com,Stayer" });
     const [m1] = await idsOf(from);
-    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", m1!.id).execute();
-    expect((await s.admin.post("/users/move", { userIds: [m1!.id], profileId: to })).body.data).toEqual({ count: 1 });
+    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", m1.id).execute();
+    expect((await s.admin.post("/users/move", { userIds: [m1.id], profileId: to })).body.data).toEqual({ count: 1 });
     const moved = (await s.admin.get(`/profiles/${to}/users?q=quinn`)).body.data;
     expect(moved.map((u: { address: string; state: string }) => [u.address, u.state])).toEqual([["m1@x.com", "not-activated"]]);
     expect((await s.admin.get(`/profiles/${from}/users?q=quinn`)).body.data).toEqual([]);
 
     await s.ctx.store.db.insertInto("checkHistory").values([
-      { userId: m1!.id, checkedAt: "2026-11-01T00:00:00.000Z", ok: 0, code: "mailbox_not_found", message: "No mailbox", ms: 12, jobId: null },
-      { userId: m1!.id, checkedAt: "2026-11-02T00:00:00.000Z", ok: 1, code: null, message: null, ms: 9, jobId: null },
+      { userId: m1.id, checkedAt: "2026-11-01T00:00:00.000Z", ok: 0, code: "mailbox_not_found", message: "No mailbox", ms: 12, jobId: null },
+      { userId: m1.id, checkedAt: "2026-11-02T00:00:00.000Z", ok: 1, code: null, message: null, ms: 9, jobId: null },
     ]).execute();
-    const detail = (await s.admin.get(`/users/${m1!.id}`)).body.data;
+    const detail = (await s.admin.get(`/users/${m1.id}`)).body.data;
     expect(detail.checkHistory.map((c: { ok: boolean }) => c.ok)).toEqual([true, false]);
 
-    expect((await s.admin.post("/users/remove", { userIds: [m1!.id] })).body.data).toEqual({ count: 1 });
-    expect((await s.admin.get(`/users/${m1!.id}`)).status).toBe(404);
-    const words = await s.ctx.store.db.selectFrom("userWords").select("word").where("userId", "=", m1!.id).execute();
-    const history = await s.ctx.store.db.selectFrom("checkHistory").select("id").where("userId", "=", m1!.id).execute();
+    expect((await s.admin.post("/users/remove", { userIds: [m1.id] })).body.data).toEqual({ count: 1 });
+    expect((await s.admin.get(`/users/${m1.id}`)).status).toBe(404);
+    const words = await s.ctx.store.db.selectFrom("userWords").select("word").where("userId", "=", m1.id).execute();
+    const history = await s.ctx.store.db.selectFrom("checkHistory").select("id").where("userId", "=", m1.id).execute();
     expect([words.length, history.length]).toEqual([0, 0]);
   });
 
@@ -191,7 +191,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const pid = (await s.admin.post("/profiles", { name: "Export" })).body.data.id;
     await s.admin.post(`/profiles/${pid}/users`, { text: 'e1@x.com,"=HYPERLINK(""http://evil"")"\ne2@x.com,"Doe, Jane"' });
     const [e1] = await idsOf(pid);
-    await s.ctx.store.db.updateTable("users").set({ state: "error", lastCheckedAt: "2026-11-03T00:00:00.000Z", lastError: JSON.stringify({ code: "auth_failed", message: "-1 credentials", remediation: "Fix it" }) }).where("id", "=", e1!.id).execute();
+    await s.ctx.store.db.updateTable("users").set({ state: "error", lastCheckedAt: "2026-11-03T00:00:00.000Z", lastError: JSON.stringify({ code: "auth_failed", message: "-1 credentials", remediation: "Fix it" }) }).where("id", "=", e1.id).execute();
     const res = await s.admin.get(`/users/export.csv?profileId=${pid}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -208,11 +208,11 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const pid = (await s.admin.post("/profiles", { name: "Busy" })).body.data.id;
     await s.admin.post(`/profiles/${pid}/users`, { text: "busy@x.com" });
     const [u] = await idsOf(pid);
-    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", u!.id).execute();
+    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", u.id).execute();
     const res = await s.admin.delete(`/profiles/${pid}`);
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/1 active user/);
-    await s.admin.post("/users/pause", { userIds: [u!.id] });
+    await s.admin.post("/users/pause", { userIds: [u.id] });
     expect((await s.admin.delete(`/profiles/${pid}`)).status).toBe(204);
   });
 
@@ -222,11 +222,11 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     await new ProfileRepository(s.ctx.store.db).setAdmins(profileId, ["PA@contoso.com"]);
     const mine = await idsOf(profileId);
     const theirs = await idsOf(otherProfileId);
-    await expect(users.pause(pa, [mine[0]!.id, theirs[0]!.id])).rejects.toMatchObject({ status: 403 });
+    await expect(users.pause(pa, [mine[0].id, theirs[0].id])).rejects.toMatchObject({ status: 403 });
     await expect(users.list(pa, otherProfileId, { limit: 10 })).rejects.toMatchObject({ status: 403 });
-    await expect(users.move(pa, [mine[0]!.id], otherProfileId)).rejects.toMatchObject({ status: 403 });
-    expect((await s.admin.get(`/users/${mine[0]!.id}`)).body.data.state).toBe("not-activated");
-    expect((await users.pause(pa, [mine[0]!.id])).count).toBe(1);
+    await expect(users.move(pa, [mine[0].id], otherProfileId)).rejects.toMatchObject({ status: 403 });
+    expect((await s.admin.get(`/users/${mine[0].id}`)).body.data.state).toBe("not-activated");
+    expect((await users.pause(pa, [mine[0].id])).count).toBe(1);
     const exported: string[] = [];
     for await (const rows of users.exportRows(pa)) exported.push(...rows.map((r) => r.profileId));
     expect(new Set(exported)).toEqual(new Set([profileId]));

@@ -50,7 +50,7 @@ export function splitFields(line: string): string[] | null {
   let quoted = false;
   let i = 0;
   while (i < line.length) {
-    const ch = line[i]!;
+    const ch = line[i];
     if (quoted) {
       if (ch === '"' && line[i + 1] === '"') {
         field += '"';
@@ -80,7 +80,7 @@ export function splitFields(line: string): string[] | null {
 function fromNameAddr(field: string): { address: string; name?: string } {
   const match = /^(.*)<([^<>]+)>$/.exec(field.trim());
   if (!match) return { address: field };
-  return { address: match[2]!.trim(), name: match[1]!.trim().replace(/^"(.*)"$/, "$1").trim() || undefined };
+  return { address: match[2].trim(), name: match[1].trim().replace(/^"(.*)"$/, "$1").trim() || undefined };
 }
 
 interface Columns {
