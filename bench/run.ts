@@ -12,6 +12,7 @@ export type { Benchmark, BenchRow } from "./lib";
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "user-list": () => import("./user-list.bench"),
+  "me-status": () => import("./me-status.bench"),
 };
 
 interface Results {

@@ -37,6 +37,9 @@ interface Metadata {
   jwks: ReturnType<typeof createRemoteJWKSet>;
 }
 
+/** Validated tokens remembered (by their full text) until they expire: side panes poll with the same token. */
+const VERIFIED_CACHE_SIZE = 5000;
+
 /** Why a token was refused: logged, never sent to the caller. */
 class TokenRefused extends Error {}
 
@@ -91,7 +94,12 @@ export function createEntraVerifier({ entra, baseUrl, log }: EntraVerifierOption
     return metadata;
   };
 
+  const verified = new Map<string, { principal: Principal; exp: number }>();
+
   return async (token: string, req: Request): Promise<Principal> => {
+    const known = verified.get(token);
+    if (known && known.exp + CLOCK_TOLERANCE_SECONDS > Date.now() / 1000) return known.principal;
+    if (known) verified.delete(token);
     try {
       const { issuers, jwks } = await loadMetadata();
       const { payload } = await jwtVerify<EntraClaims>(token, jwks, {
@@ -103,7 +111,10 @@ export function createEntraVerifier({ entra, baseUrl, log }: EntraVerifierOption
       });
       if (!tenants.includes(String(payload.tid).toLowerCase())) throw new TokenRefused(`tenant ${String(payload.tid)} is not in ENTRA_ALLOWED_TENANTS`);
       if (typeof payload.scp !== "string" || !payload.scp) throw new TokenRefused("not a delegated user token (no scp claim)");
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(token, { principal, exp: payload.exp! });
+      return principal;
     } catch (error) {
       const reason = error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
       (req.log ?? log).warn({ reason }, "bearer token refused");
