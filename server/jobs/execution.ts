@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { JobKind, JobState } from "../../contract/jobs";
 import type { CheckResult } from "../access/types";
 import type { Logger } from "../logger";
@@ -5,6 +6,7 @@ import type { Db } from "../store/db";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
 import { JobRepository, type ClaimedItem, type JobRow } from "./job-repo";
 import { jobKindDefinitions } from "./kinds";
+import { ResultWriter } from "./result-writer";
 import type { CheckPort, MailboxChecker } from "./types";
 
 /** Tunables of the runner; tests shorten the lease and the retry delays. */
@@ -30,8 +32,15 @@ export interface ExecutionDeps {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 /** Why an execution stopped driving its job. */
@@ -51,12 +60,15 @@ export class JobExecution {
   private queue: ClaimedItem[] = [];
   private addresses = new Map<string, string>();
   private failure: string | undefined;
+  private writer: ResultWriter | undefined;
 
   constructor(
     private readonly deps: ExecutionDeps,
     readonly job: JobRow,
   ) {
     this.repo = new JobRepository(deps.db);
+    // One listener per call in flight (up to the profile's 27) plus waits: more than Node's default 10.
+    setMaxListeners(1000, this.abort.signal);
   }
 
   /** Stops soon: in-flight calls are aborted and every unfinished item is given back. */
@@ -76,6 +88,7 @@ export class JobExecution {
     const def = jobKindDefinitions[this.job.kind as JobKind];
     const max = (await this.repo.profileConcurrency(profileId)) ?? 1;
     const gate = this.deps.gateFor(profileId, max);
+    this.writer = new ResultWriter(this.deps.db, this.deps.checks, log, { id: jobId, owner: options.owner, mode: def.mode });
     let checker: MailboxChecker;
     try {
       checker = await this.deps.checks.checkerFor(profileId);
@@ -118,7 +131,7 @@ export class JobExecution {
         }
         await this.deps.global.acquire();
         const item = this.queue.shift()!;
-        const p = this.process(item, checker, gate, def.mode).finally(() => {
+        const p = this.process(item, checker, gate).finally(() => {
           this.inFlight.delete(p);
         });
         this.inFlight.add(p);
@@ -140,7 +153,7 @@ export class JobExecution {
   }
 
   /** Checks one item with retries for transient errors, then writes its result. Holds one gate slot. */
-  private async process(item: ClaimedItem, checker: MailboxChecker, gate: AdaptiveLimit, mode: "activate" | "recheck" | "check-now"): Promise<void> {
+  private async process(item: ClaimedItem, checker: MailboxChecker, gate: AdaptiveLimit): Promise<void> {
     const { options } = this.deps;
     const address = this.addresses.get(item.userId);
     let holding = true;
@@ -153,22 +166,29 @@ export class JobExecution {
     try {
       if (address === undefined) {
         // The user was deleted after the job was created: close the item without a check.
-        await this.write(item.userId, { ok: false, ms: 0, error: { code: "user_deleted", message: "The user was removed.", remediation: "", transient: false } }, mode);
+        await this.write(item.userId, { ok: false, ms: 0, error: { code: "user_deleted", message: "The user was removed.", remediation: "", transient: false } });
         return;
       }
       for (let attempt = 1; ; attempt++) {
         let result: CheckResult;
+        // A signal per call: fetch keeps its listener on the signal it gets until garbage collection,
+        // so one long-lived signal would collect thousands of listeners over a big job.
+        const call = new AbortController();
+        const onAbort = () => call.abort(this.abort.signal.reason);
+        this.abort.signal.addEventListener("abort", onAbort, { once: true });
         try {
-          result = await checker(address, this.abort.signal);
+          result = await checker(address, call.signal);
         } catch (error) {
           if (this.abort.signal.aborted) return;
           result = { ok: false, ms: 0, error: { code: "check_crashed", message: error instanceof Error ? error.message : String(error), remediation: "Try again; if it persists, report it with the server log.", transient: true } };
+        } finally {
+          this.abort.signal.removeEventListener("abort", onAbort);
         }
         if (this.abort.signal.aborted || this.stop === "cancelled" || this.stop === "lease-lost") return;
         const err = result.error;
         if (result.ok || !err) {
           gate.onSuccess();
-          await this.write(item.userId, result, mode);
+          await this.write(item.userId, result);
           return;
         }
         if (err.serviceAccountFailure) {
@@ -179,7 +199,7 @@ export class JobExecution {
         }
         if (err.code === "ErrorServerBusy") gate.onBusy(err.backOffMs);
         if (!err.transient || attempt >= options.maxAttempts) {
-          await this.write(item.userId, result, mode);
+          await this.write(item.userId, result);
           return;
         }
         releaseSlot();
@@ -202,15 +222,8 @@ export class JobExecution {
   }
 
   /** The item's result and the user's new state, in one transaction, only while this runner holds the item. */
-  private async write(userId: string, result: CheckResult, mode: "activate" | "recheck" | "check-now"): Promise<void> {
-    const { db, checks, options } = this.deps;
-    await db.transaction().execute(async (trx) => {
-      const repo = new JobRepository(trx);
-      const ok = await repo.completeItem(this.job.id, userId, options.owner, result.ok, result.ok ? null : (result.error?.code ?? "unknown"));
-      if (!ok) return;
-      const user = await repo.user(userId);
-      if (user) await checks.applyResult(trx, user, result, { mode, jobId: this.job.id });
-    });
+  private write(userId: string, result: CheckResult): Promise<void> {
+    return this.writer!.write(userId, result);
   }
 
   private async failJob(reason: string): Promise<void> {

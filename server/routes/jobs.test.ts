@@ -31,7 +31,7 @@ describe.each(testDatabases())("jobs API on %s", (dialect) => {
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    const tenant = demoTenant({ users: 300, rooms: 0 });
+    const tenant = demoTenant({ users: 310, rooms: 0 });
     sim = await startExchangeSimulator({ tenant, latencyMs: 2, maxRecordedCalls: 0 });
     profileId = (await s.admin.post("/profiles", { name: "Jobs" })).body.data.id;
     const added = await s.admin.post(`/profiles/${profileId}/users`, { text: mailboxAddresses(tenant, 300).join("\n") });

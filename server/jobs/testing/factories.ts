@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { DEMO } from "../../ews-simulator/demo-tenant";
 import { nowIso, type Db } from "../../store/db";
 
 /** Inserts a profile; returns its id. */
@@ -37,7 +38,13 @@ export async function buildUsers(db: Db, profileId: string, addresses: string[],
   return rows.map((r) => r.id);
 }
 
-/** Addresses of generated simulator mailboxes (`demoTenant({users: n})` uses the same names). */
+/** Named demo mailboxes that fail on purpose (denied, EWS off, moving) or are service accounts. */
+const SPECIAL = new Set<string>([DEMO.blockedUser, DEMO.ewsDisabledUser, DEMO.movingUser, DEMO.serviceAccount.logon, DEMO.user.address]);
+
+/** Addresses of plain generated simulator mailboxes (every check passes unless a fault is injected). */
 export function mailboxAddresses(tenant: { mailboxes?: Array<{ primarySmtpAddress: string; kind?: string }> }, n: number): string[] {
-  return (tenant.mailboxes ?? []).filter((m) => !m.kind || m.kind === "user").map((m) => m.primarySmtpAddress).slice(0, n);
+  return (tenant.mailboxes ?? [])
+    .filter((m) => (!m.kind || m.kind === "user") && !SPECIAL.has(m.primarySmtpAddress))
+    .map((m) => m.primarySmtpAddress)
+    .slice(0, n);
 }

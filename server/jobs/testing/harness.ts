@@ -29,9 +29,9 @@ export async function startJobHarness(opts: { dialect: DialectName; users: numbe
   const store = await openStore(
     opts.dialect === "postgres" ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema!.schema, poolSize: 10 } : { sqliteFile: opts.sqliteFile ?? ":memory:" },
   );
-  const tenant = demoTenant({ users: opts.users, rooms: 0 });
+  const tenant = demoTenant({ users: opts.users + 10, rooms: 0 });
   const sim = await startExchangeSimulator({ tenant, latencyMs: opts.latencyMs ?? 1, maxRecordedCalls: 0 });
-  const addresses = mailboxAddresses(tenant, opts.users + 10).filter((a) => !a.startsWith("svc-")).slice(0, opts.users);
+  const addresses = mailboxAddresses(tenant, opts.users);
   const profileId = await buildProfile(store.db);
   const userIds = await buildUsers(store.db, profileId, addresses);
   const jobs = new JobService(store.db, new ProfileService(store.db));

@@ -1,0 +1,76 @@
+import type { CheckResult } from "../access/types";
+import type { Logger } from "../logger";
+import type { Db } from "../store/db";
+import { JobRepository } from "./job-repo";
+import type { CheckMode, CheckPort } from "./types";
+
+interface PendingResult {
+  userId: string;
+  result: CheckResult;
+  resolve(): void;
+}
+
+/**
+ * Writes item results with group commit: whatever results arrive while a transaction is in progress go
+ * into the next one. Each item's result and its user's update are still in the same transaction, and an
+ * item is written only while this runner holds its lease, so a resume neither loses nor repeats results.
+ * Callers keep their concurrency slot until `write` resolves, so unwritten results count as in flight.
+ */
+export class ResultWriter {
+  private queue: PendingResult[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly checks: CheckPort,
+    private readonly log: Logger,
+    private readonly job: { id: string; owner: string; mode: CheckMode },
+  ) {}
+
+  /** Resolves once the result is committed (or dropped because the item is no longer this runner's). */
+  write(userId: string, result: CheckResult): Promise<void> {
+    return new Promise((resolve) => {
+      this.queue.push({ userId, result, resolve });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 200);
+        await this.writeBatch(batch);
+        for (const p of batch) p.resolve();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeBatch(batch: PendingResult[]): Promise<void> {
+    const { id: jobId, owner, mode } = this.job;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const repo = new JobRepository(trx);
+          for (const { userId, result } of batch) {
+            const code = result.ok ? null : (result.error?.code ?? "unknown");
+            if (!(await repo.completeItem(jobId, userId, owner, result.ok, code))) continue;
+            const user = await repo.user(userId);
+            if (user) await this.checks.applyResult(trx, user, result, { mode, jobId });
+          }
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 3) {
+          // Give the items back so they are checked again rather than left leased forever.
+          this.log.error({ err: error, jobId, items: batch.length }, "could not write job results; the items will be checked again");
+          await new JobRepository(this.db).releaseItems(jobId, owner, batch.map((b) => b.userId)).catch(() => undefined);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+}
