@@ -232,6 +232,13 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     expect(new Set(exported)).toEqual(new Set([profileId]));
   });
 
+  it("describes every users endpoint in the OpenAPI document", async () => {
+    const doc = (await s.anonymous.get("/api/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths["/api/v1/profiles/{id}/users"]).sort()).toEqual(["get", "post"]);
+    for (const path of ["/users/move", "/users/remove", "/users/pause", "/users/resume"]) expect(doc.paths[`/api/v1${path}`]).toHaveProperty("post");
+    for (const path of ["/users/{id}", "/users/export.csv", "/settings", "/audit-events"]) expect(doc.paths[`/api/v1${path}`]).toHaveProperty("get");
+  });
+
   it("never shows a secret in a response or the log", async () => {
     const res = await s.admin.get(`/profiles/${profileId}/users`);
     expect(res.text).not.toContain(ADMIN_PASSWORD);
