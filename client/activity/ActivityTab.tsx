@@ -3,7 +3,12 @@ import { AuditList } from "./AuditList";
 import { JobsList } from "./JobsList";
 
 const useStyles = makeStyles({
-  root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: tokens.spacingVerticalXXL },
+  root: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    paddingBottom: tokens.spacingVerticalXXL,
+  },
 });
 
 /** The Activity tab of a profile: its jobs and its audit events, newest first. */
@@ -12,11 +17,23 @@ export function ActivityTab({ profileId }: { profileId: string }) {
   return (
     <div className={styles.root}>
       <Card aria-labelledby="activity-jobs-title">
-        <CardHeader header={<Text id="activity-jobs-title" as="h2" weight="semibold" size={400}>Jobs</Text>} />
+        <CardHeader
+          header={
+            <Text id="activity-jobs-title" as="h2" weight="semibold" size={400}>
+              Jobs
+            </Text>
+          }
+        />
         <JobsList profileId={profileId} />
       </Card>
       <Card aria-labelledby="activity-audit-title">
-        <CardHeader header={<Text id="activity-audit-title" as="h2" weight="semibold" size={400}>Audit events</Text>} />
+        <CardHeader
+          header={
+            <Text id="activity-audit-title" as="h2" weight="semibold" size={400}>
+              Audit events
+            </Text>
+          }
+        />
         <AuditList profileId={profileId} />
       </Card>
     </div>

@@ -1,4 +1,17 @@
-import { Button, Caption1, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Button,
+  Caption1,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { History24Regular } from "@fluentui/react-icons";
 import { errorMessage } from "../api/client";
 import { EmptyState } from "../components/EmptyState";
@@ -59,7 +72,12 @@ export function AuditList({ profileId }: { profileId: string }) {
         </TableBody>
       </Table>
       {audit.hasNextPage ? (
-        <Button className={styles.more} disabled={audit.isFetchingNextPage} icon={audit.isFetchingNextPage ? <Spinner size="tiny" /> : undefined} onClick={() => void audit.fetchNextPage()}>
+        <Button
+          className={styles.more}
+          disabled={audit.isFetchingNextPage}
+          icon={audit.isFetchingNextPage ? <Spinner size="tiny" /> : undefined}
+          onClick={() => void audit.fetchNextPage()}
+        >
           Load more
         </Button>
       ) : null}

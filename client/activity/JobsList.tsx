@@ -1,4 +1,16 @@
-import { Badge, Caption1, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Badge,
+  Caption1,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { TaskListLtr24Regular } from "@fluentui/react-icons";
 import { EmptyState } from "../components/EmptyState";
 import { ListSkeleton } from "../components/Skeletons";
@@ -23,7 +35,8 @@ export function JobsList({ profileId }: { profileId: string }) {
   if (list.length === 0) {
     return (
       <EmptyState icon={<TaskListLtr24Regular />} title="No jobs yet">
-        Activations and re-checks appear here. Start one with Activate sync for all users on the Connectivity tab.
+        Activations and re-checks appear here. Start one with Activate sync for all users on the Connectivity
+        tab.
       </EmptyState>
     );
   }
@@ -58,7 +71,8 @@ export function JobsList({ profileId }: { profileId: string }) {
               ) : null}
             </TableCell>
             <TableCell className={styles.num}>
-              {job.progress.done.toLocaleString()} / {job.progress.total.toLocaleString()} ({percentDone(job)} %) · {job.progress.ok.toLocaleString()} ok
+              {job.progress.done.toLocaleString()} / {job.progress.total.toLocaleString()} ({percentDone(job)}{" "}
+              %) · {job.progress.ok.toLocaleString()} ok
             </TableCell>
             <TableCell>
               <span className={styles.codes}>

@@ -17,7 +17,10 @@ export function useAuditEvents(profileId: string) {
     queryKey: activityKeys.audit(profileId),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
-      apiJson<Page<AuditEvent>>("/audit-events", { query: { profileId, limit: AUDIT_PAGE_SIZE, cursor: pageParam }, signal }),
+      apiJson<Page<AuditEvent>>("/audit-events", {
+        query: { profileId, limit: AUDIT_PAGE_SIZE, cursor: pageParam },
+        signal,
+      }),
     getNextPageParam: (last) => last.nextCursor,
   });
 }

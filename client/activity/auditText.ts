@@ -30,8 +30,14 @@ export function auditActionLabel(action: string): string {
 
 /** The fields that changed between before and after (top level), for a one-line summary. */
 export function changedFields(event: Pick<AuditEvent, "before" | "after">): string[] {
-  const before = (event.before && typeof event.before === "object" ? event.before : {}) as Record<string, unknown>;
-  const after = (event.after && typeof event.after === "object" ? event.after : {}) as Record<string, unknown>;
+  const before = (event.before && typeof event.before === "object" ? event.before : {}) as Record<
+    string,
+    unknown
+  >;
+  const after = (event.after && typeof event.after === "object" ? event.after : {}) as Record<
+    string,
+    unknown
+  >;
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
 }

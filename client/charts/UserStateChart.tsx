@@ -7,7 +7,12 @@ const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "760px" },
   svg: { width: "100%", height: "auto", overflow: "visible" },
   label: { fill: tokens.colorNeutralForeground1, fontSize: "13px", fontFamily: tokens.fontFamilyBase },
-  value: { fill: tokens.colorNeutralForeground2, fontSize: "13px", fontFamily: tokens.fontFamilyBase, fontVariantNumeric: "tabular-nums" },
+  value: {
+    fill: tokens.colorNeutralForeground2,
+    fontSize: "13px",
+    fontFamily: tokens.fontFamilyBase,
+    fontVariantNumeric: "tabular-nums",
+  },
   track: { fill: tokens.colorNeutralBackground4 },
   bar: { forcedColorAdjust: "none" },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -24,7 +29,13 @@ const BAR_H = 16;
  * Screen readers get one sentence with every count.
  * @example <UserStateChart counts={profile.counts} />
  */
-export function UserStateChart({ counts, title = "Users by state" }: { counts: Partial<Record<UserState, number>>; title?: string }) {
+export function UserStateChart({
+  counts,
+  title = "Users by state",
+}: {
+  counts: Partial<Record<UserState, number>>;
+  title?: string;
+}) {
   const styles = useStyles();
   const total = userStates.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
   const max = Math.max(1, ...userStates.map((s) => counts[s] ?? 0));
@@ -35,7 +46,12 @@ export function UserStateChart({ counts, title = "Users by state" }: { counts: P
       <Text as="h3" weight="semibold">
         {title}
       </Text>
-      <svg className={styles.svg} viewBox={`0 0 ${WIDTH} ${userStates.length * ROW}`} role="img" aria-label={`${title}: ${description}`}>
+      <svg
+        className={styles.svg}
+        viewBox={`0 0 ${WIDTH} ${userStates.length * ROW}`}
+        role="img"
+        aria-label={`${title}: ${description}`}
+      >
         {userStates.map((state, i) => {
           const n = counts[state] ?? 0;
           const y = i * ROW;
@@ -46,9 +62,31 @@ export function UserStateChart({ counts, title = "Users by state" }: { counts: P
               <text className={styles.label} x={0} y={y + ROW / 2} dominantBaseline="middle">
                 {stateInfo[state].label}
               </text>
-              <rect className={styles.track} x={LABEL_W} y={y + (ROW - BAR_H) / 2} width={barSpace} height={BAR_H} rx={3} />
-              {w > 0 ? <rect className={styles.bar} x={LABEL_W} y={y + (ROW - BAR_H) / 2} width={w} height={BAR_H} rx={3} style={{ fill: stateInfo[state].fill }} /> : null}
-              <text className={styles.value} x={WIDTH - VALUE_W + 8} y={y + ROW / 2} dominantBaseline="middle">
+              <rect
+                className={styles.track}
+                x={LABEL_W}
+                y={y + (ROW - BAR_H) / 2}
+                width={barSpace}
+                height={BAR_H}
+                rx={3}
+              />
+              {w > 0 ? (
+                <rect
+                  className={styles.bar}
+                  x={LABEL_W}
+                  y={y + (ROW - BAR_H) / 2}
+                  width={w}
+                  height={BAR_H}
+                  rx={3}
+                  style={{ fill: stateInfo[state].fill }}
+                />
+              ) : null}
+              <text
+                className={styles.value}
+                x={WIDTH - VALUE_W + 8}
+                y={y + ROW / 2}
+                dominantBaseline="middle"
+              >
                 {n.toLocaleString()}
                 {total > 0 ? ` (${share} %)` : ""}
               </text>
@@ -56,7 +94,11 @@ export function UserStateChart({ counts, title = "Users by state" }: { counts: P
           );
         })}
       </svg>
-      <Caption1 className={styles.muted}>{total === 0 ? "This profile has no users yet: add them on the Users tab." : `${total.toLocaleString()} users in total`}</Caption1>
+      <Caption1 className={styles.muted}>
+        {total === 0
+          ? "This profile has no users yet: add them on the Users tab."
+          : `${total.toLocaleString()} users in total`}
+      </Caption1>
     </figure>
   );
 }

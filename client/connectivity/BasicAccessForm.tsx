@@ -1,4 +1,16 @@
-import { Button, Field, Input, Link, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Button,
+  Field,
+  Input,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { CheckmarkCircle16Filled, Search16Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { ApiError, errorMessage } from "../api/client";
@@ -44,10 +56,14 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
   const urlProblem = ewsUrlProblem(ewsUrl);
   const passwordProblem = changingPassword && !password ? "Enter the service account's password." : undefined;
   const dirty =
-    !storedBasic || accountLogon.trim() !== (storedBasic.accountLogon ?? "") || ewsUrl.trim() !== (storedBasic.ewsUrl ?? "") || (changingPassword && password !== "");
+    !storedBasic ||
+    accountLogon.trim() !== (storedBasic.accountLogon ?? "") ||
+    ewsUrl.trim() !== (storedBasic.ewsUrl ?? "") ||
+    (changingPassword && password !== "");
   const valid = !logonProblem && !urlProblem && !passwordProblem;
 
-  const shown = (field: string, problem: string | undefined) => (touched[field] ? problem : undefined) ?? serverErrors[field];
+  const shown = (field: string, problem: string | undefined) =>
+    (touched[field] ? problem : undefined) ?? serverErrors[field];
 
   const handleAutodiscover = async () => {
     setDiscovering(true);
@@ -67,12 +83,22 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
     e.preventDefault();
     setTouched({ accountLogon: true, password: true, ewsUrl: true });
     if (!valid || !dirty) return;
-    onSave({ type: "ews-basic-impersonation", accountLogon: accountLogon.trim(), ewsUrl: ewsUrl.trim(), ...(changingPassword ? { password } : {}) });
+    onSave({
+      type: "ews-basic-impersonation",
+      accountLogon: accountLogon.trim(),
+      ewsUrl: ewsUrl.trim(),
+      ...(changingPassword ? { password } : {}),
+    });
   };
 
   return (
     <form className={styles.form} onSubmit={handleSubmit} aria-label="Basic impersonated logon" noValidate>
-      <Field label="Account Logon" required hint="The impersonating service account: its e-mail address (user@domain) or DOMAIN\\user." validationMessage={shown("accountLogon", logonProblem)}>
+      <Field
+        label="Account Logon"
+        required
+        hint={"The impersonating service account: its e-mail address (user@domain) or DOMAIN\\user."}
+        validationMessage={shown("accountLogon", logonProblem)}
+      >
         <Input
           type="email"
           autoComplete="off"
@@ -83,38 +109,52 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
         />
       </Field>
       {changingPassword ? (
-        <Field label="Password" required hint={storedBasic?.passwordSet ? "Replaces the stored password when you save." : "Stored encrypted; it is never shown again."} validationMessage={shown("password", passwordProblem)}>
-          <div className={styles.row}>
-            <Input
-              className={styles.grow}
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(_, d) => setPassword(d.value)}
-              onBlur={() => setTouched((t) => ({ ...t, password: true }))}
-            />
-            {storedBasic?.passwordSet ? (
-              <Button
-                appearance="subtle"
-                onClick={() => {
-                  setChangingPassword(false);
-                  setPassword("");
-                }}
-              >
-                Keep stored password
-              </Button>
-            ) : null}
-          </div>
+        <Field
+          label="Password"
+          required
+          hint={
+            storedBasic?.passwordSet
+              ? "Replaces the stored password when you save."
+              : "Stored encrypted; it is never shown again."
+          }
+          validationMessage={shown("password", passwordProblem)}
+        >
+          {(fieldProps) => (
+            <div className={styles.row}>
+              <Input
+                {...fieldProps}
+                className={styles.grow}
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={(_, d) => setPassword(d.value)}
+                onBlur={() => setTouched((t) => ({ ...t, password: true }))}
+              />
+              {storedBasic?.passwordSet ? (
+                <Button
+                  appearance="subtle"
+                  onClick={() => {
+                    setChangingPassword(false);
+                    setPassword("");
+                  }}
+                >
+                  Keep stored password
+                </Button>
+              ) : null}
+            </div>
+          )}
         </Field>
       ) : (
         <Field label="Password">
-          <div className={styles.passwordSet}>
-            <CheckmarkCircle16Filled className={styles.setIcon} aria-hidden />
-            <Text>Password is set</Text>
-            <Button size="small" onClick={() => setChangingPassword(true)} aria-label="Change the password">
-              Change
-            </Button>
-          </div>
+          {(fieldProps) => (
+            <div className={styles.passwordSet} role="group" aria-labelledby={fieldProps["aria-labelledby"]}>
+              <CheckmarkCircle16Filled className={styles.setIcon} aria-hidden />
+              <Text>Password is set</Text>
+              <Button size="small" onClick={() => setChangingPassword(true)} aria-label="Change the password">
+                Change
+              </Button>
+            </div>
+          )}
         </Field>
       )}
       <Field
@@ -123,19 +163,26 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
         hint="Usually https://mail.<your domain>/EWS/Exchange.asmx. Autodiscover finds it from the Account Logon."
         validationMessage={shown("ewsUrl", urlProblem)}
       >
-        <div className={styles.row}>
-          <Input
-            className={styles.grow}
-            type="url"
-            value={ewsUrl}
-            placeholder="https://mail.contoso.com/EWS/Exchange.asmx"
-            onChange={(_, d) => setEwsUrl(d.value)}
-            onBlur={() => setTouched((t) => ({ ...t, ewsUrl: true }))}
-          />
-          <Button icon={discovering ? <Spinner size="tiny" /> : <Search16Regular />} disabled={!isEmailLogon(accountLogon) || discovering} onClick={() => void handleAutodiscover()}>
-            Autodiscover
-          </Button>
-        </div>
+        {(fieldProps) => (
+          <div className={styles.row}>
+            <Input
+              {...fieldProps}
+              className={styles.grow}
+              type="url"
+              value={ewsUrl}
+              placeholder="https://mail.contoso.com/EWS/Exchange.asmx"
+              onChange={(_, d) => setEwsUrl(d.value)}
+              onBlur={() => setTouched((t) => ({ ...t, ewsUrl: true }))}
+            />
+            <Button
+              icon={discovering ? <Spinner size="tiny" /> : <Search16Regular />}
+              disabled={!isEmailLogon(accountLogon) || discovering}
+              onClick={() => void handleAutodiscover()}
+            >
+              Autodiscover
+            </Button>
+          </div>
+        )}
       </Field>
       {discovery?.error ? (
         <MessageBar intent="error">
@@ -148,9 +195,13 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
       {discovery?.result ? (
         <MessageBar intent={discovery.result.ewsUrl ? "success" : "warning"}>
           <MessageBarBody>
-            <MessageBarTitle>{discovery.result.ewsUrl ? "EWS URL found" : "No EWS URL found"}</MessageBarTitle>
+            <MessageBarTitle>
+              {discovery.result.ewsUrl ? "EWS URL found" : "No EWS URL found"}
+            </MessageBarTitle>
             {discovery.result.ewsUrl ?? "Enter the EWS URL by hand, or fix what the steps below say."}
-            {discovery.result.steps.length > 0 ? <StepList steps={discovery.result.steps} label="Autodiscover steps" /> : null}
+            {discovery.result.steps.length > 0 ? (
+              <StepList steps={discovery.result.steps} label="Autodiscover steps" />
+            ) : null}
           </MessageBarBody>
         </MessageBar>
       ) : null}
@@ -158,16 +209,26 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
         <MessageBar intent="warning">
           <MessageBarBody>
             <MessageBarTitle>Exchange Online</MessageBarTitle>
-            Exchange Online no longer allows Basic authentication or ApplicationImpersonation. Use an app-only Mailbox Access Type for Exchange Online
-            mailboxes; this type is for on-premises and hybrid Exchange.{" "}
-            <Link href="https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online" target="_blank" rel="noreferrer">
+            Exchange Online no longer allows Basic authentication or ApplicationImpersonation. Use an app-only
+            Mailbox Access Type for Exchange Online mailboxes; this type is for on-premises and hybrid
+            Exchange.{" "}
+            <Link
+              href="https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online"
+              target="_blank"
+              rel="noreferrer"
+            >
               Learn more
             </Link>
           </MessageBarBody>
         </MessageBar>
       ) : null}
       <div className={styles.actions}>
-        <Button type="submit" appearance="primary" disabled={!valid || !dirty || saving} icon={saving ? <Spinner size="tiny" /> : undefined}>
+        <Button
+          type="submit"
+          appearance="primary"
+          disabled={!valid || !dirty || saving}
+          icon={saving ? <Spinner size="tiny" /> : undefined}
+        >
           Save
         </Button>
         {!dirty && storedBasic ? <Text size={200}>No unsaved changes.</Text> : null}

@@ -7,7 +7,12 @@ import { ConnectivityTestCard } from "./ConnectivityTestCard";
 import { EmailConfigurationCard } from "./EmailConfigurationCard";
 
 const useStyles = makeStyles({
-  root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: tokens.spacingVerticalXXL },
+  root: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    paddingBottom: tokens.spacingVerticalXXL,
+  },
 });
 
 /**

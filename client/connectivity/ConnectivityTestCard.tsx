@@ -24,7 +24,12 @@ import { UserPicker } from "./UserPicker";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  pickers: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(240px, 1fr))", gap: tokens.spacingHorizontalL, maxWidth: "760px" },
+  pickers: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fit, minmax(240px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+    maxWidth: "760px",
+  },
   actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center" },
   muted: { color: tokens.colorNeutralForeground3 },
 });
@@ -32,8 +37,16 @@ const useStyles = makeStyles({
 function summarize(result: ConnectivityResult): { intent: "success" | "warning" | "error"; title: string } {
   const failed = result.steps.filter((s) => s.status === "failed").length;
   const warned = result.steps.filter((s) => s.status === "warning").length;
-  if (failed > 0) return { intent: "error", title: `Connectivity test failed: ${failed} step${failed > 1 ? "s" : ""} failed` };
-  if (warned > 0) return { intent: "warning", title: `Connectivity test passed with ${warned} warning${warned > 1 ? "s" : ""}` };
+  if (failed > 0)
+    return {
+      intent: "error",
+      title: `Connectivity test failed: ${failed} step${failed > 1 ? "s" : ""} failed`,
+    };
+  if (warned > 0)
+    return {
+      intent: "warning",
+      title: `Connectivity test passed with ${warned} warning${warned > 1 ? "s" : ""}`,
+    };
   return { intent: "success", title: "Connectivity test passed" };
 }
 
@@ -65,11 +78,22 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
             Test connectivity
           </Text>
         }
-        description={<Caption1>Signs in as the service account and impersonates a user, step by step, like Microsoft's Remote Connectivity Analyzer.</Caption1>}
+        description={
+          <Caption1>
+            Signs in as the service account and impersonates a user, step by step, like Microsoft's Remote
+            Connectivity Analyzer.
+          </Caption1>
+        }
       />
       <div className={styles.body}>
         <div className={styles.pickers}>
-          <UserPicker profileId={profileId} label="Target user" hint="A user to impersonate; empty: the profile's first user." value={targetUser} onChange={setTargetUser} />
+          <UserPicker
+            profileId={profileId}
+            label="Target user"
+            hint="A user to impersonate; empty: the profile's first user."
+            value={targetUser}
+            onChange={setTargetUser}
+          />
           <UserPicker
             profileId={profileId}
             label="Out-of-scope user (optional)"
@@ -79,10 +103,17 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
           />
         </div>
         <div className={styles.actions}>
-          <Button appearance="primary" icon={run.isPending ? <Spinner size="tiny" /> : <PlugConnectedCheckmark20Regular />} disabled={!configured || run.isPending} onClick={handleRun}>
+          <Button
+            appearance="primary"
+            icon={run.isPending ? <Spinner size="tiny" /> : <PlugConnectedCheckmark20Regular />}
+            disabled={!configured || run.isPending}
+            onClick={handleRun}
+          >
             {run.isPending ? "Testing…" : "Test connectivity"}
           </Button>
-          {!configured && !access.isPending ? <Text className={styles.muted}>Save an Email configuration first.</Text> : null}
+          {!configured && !access.isPending ? (
+            <Text className={styles.muted}>Save an Email configuration first.</Text>
+          ) : null}
         </div>
         {run.isError ? (
           <MessageBar intent="error">
@@ -104,7 +135,10 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
               <MessageBar intent={summarize(result).intent}>
                 <MessageBarBody>
                   <MessageBarTitle>{summarize(result).title}</MessageBarTitle>
-                  {[when ? `Ran ${new Date(when).toLocaleString()}` : null, result.createdBy ? `by ${result.createdBy}` : null]
+                  {[
+                    when ? `Ran ${new Date(when).toLocaleString()}` : null,
+                    result.createdBy ? `by ${result.createdBy}` : null,
+                  ]
                     .filter(Boolean)
                     .join(" ")}
                 </MessageBarBody>
@@ -119,7 +153,9 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
               </Caption1>
             </div>
           ) : configured ? (
-            <Text className={styles.muted}>No test has run yet. Choose Test connectivity to check the service account.</Text>
+            <Text className={styles.muted}>
+              No test has run yet. Choose Test connectivity to check the service account.
+            </Text>
           ) : null}
         </div>
       </div>

@@ -20,8 +20,8 @@ import { Mail24Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import type { AccessType } from "../../contract/common";
 import { ApiError, errorMessage } from "../api/client";
-import { ACCESS_TYPE_OPTIONS, accessTypeOption } from "./accessTypes";
-import { useMailboxAccess, useSaveMailboxAccess } from "./api";
+import { accessTypeOptions } from "./accessTypes";
+import { useAccessTypes, useMailboxAccess, useSaveMailboxAccess } from "./api";
 import { BasicAccessForm } from "./BasicAccessForm";
 import { OAuthAccessPanel } from "./OAuthAccessPanel";
 import type { MailboxAccessInput } from "./types";
@@ -44,13 +44,14 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
   const styles = useStyles();
   const notify = useNotify();
   const access = useMailboxAccess(profileId);
+  const options = accessTypeOptions(useAccessTypes().data);
   const save = useSaveMailboxAccess(profileId);
   const stored = access.data?.access ?? null;
   const [chosen, setChosen] = useState<AccessType | null>(null);
   // Remounts the form after a reload so it shows the stored values again.
   const [formKey, setFormKey] = useState(0);
   const type = chosen ?? (stored?.type as AccessType | undefined) ?? null;
-  const option = accessTypeOption(type as AccessType | null);
+  const option = options.find((o) => o.id === type);
   // Warnings the server attached to the stored config (e.g. Basic on Exchange Online).
   const warnings = stored && type === stored.type ? stored.warnings : [];
 
@@ -68,7 +69,8 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
           notify.success("Mailbox access saved", "Run Test connectivity to check the service account.");
         },
         onError: (err) => {
-          if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed"))) notify.error(err, "Saving failed");
+          if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed")))
+            notify.error(err, "Saving failed");
         },
       },
     );
@@ -90,7 +92,11 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
             Email configuration
           </Text>
         }
-        description={<Caption1>How this profile reaches its users' mailboxes: the impersonating service account.</Caption1>}
+        description={
+          <Caption1>
+            How this profile reaches its users' mailboxes: the impersonating service account.
+          </Caption1>
+        }
       />
       {access.isPending ? (
         <Skeleton aria-label="Loading the email configuration">
@@ -117,10 +123,10 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
               selectedOptions={type ? [type] : []}
               onOptionSelect={(_, d) => {
                 save.reset();
-                            setChosen((d.optionValue as AccessType | undefined) ?? null);
+                setChosen((d.optionValue as AccessType | undefined) ?? null);
               }}
             >
-              {ACCESS_TYPE_OPTIONS.map((o) => (
+              {options.map((o) => (
                 <Option key={o.id} value={o.id} text={o.label}>
                   <span className={styles.optionText}>
                     <span>{o.label}</span>
@@ -134,7 +140,8 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
             <MessageBar intent="error">
               <MessageBarBody>
                 <MessageBarTitle>Someone else saved this configuration meanwhile</MessageBarTitle>
-                Your changes were not saved. Reload to see the current configuration, then make your changes again.
+                Your changes were not saved. Reload to see the current configuration, then make your changes
+                again.
               </MessageBarBody>
               <MessageBarActions>
                 <Button onClick={() => void handleReload()}>Reload</Button>
@@ -154,11 +161,27 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
             </MessageBar>
           ))}
           {type === null ? (
-            <Text className={styles.empty}>No mailbox access configured yet: choose a Mailbox Access Type.</Text>
+            <Text className={styles.empty}>
+              No mailbox access configured yet: choose a Mailbox Access Type.
+            </Text>
           ) : type === "ews-basic-impersonation" ? (
-            <BasicAccessForm key={`basic-${formKey}`} profileId={profileId} stored={stored} saving={save.isPending} serverErrors={serverErrors} onSave={handleSave} />
+            <BasicAccessForm
+              key={`basic-${formKey}`}
+              profileId={profileId}
+              stored={stored}
+              saving={save.isPending}
+              serverErrors={serverErrors}
+              onSave={handleSave}
+            />
           ) : type === "ews-oauth-impersonation" ? (
-            <OAuthAccessPanel key={`oauth-${formKey}`} profileId={profileId} stored={stored} saving={save.isPending} serverErrors={serverErrors} onSave={handleSave} />
+            <OAuthAccessPanel
+              key={`oauth-${formKey}`}
+              profileId={profileId}
+              stored={stored}
+              saving={save.isPending}
+              serverErrors={serverErrors}
+              onSave={handleSave}
+            />
           ) : (
             <Text>This Mailbox Access Type is configured on the server; the panel can't edit it yet.</Text>
           )}

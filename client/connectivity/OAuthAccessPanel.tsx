@@ -11,7 +11,11 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { PersonAccounts24Regular, PlugConnected20Regular, PlugDisconnected20Regular } from "@fluentui/react-icons";
+import {
+  PersonAccounts24Regular,
+  PlugConnected20Regular,
+  PlugDisconnected20Regular,
+} from "@fluentui/react-icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { connectivityKeys, disconnectOAuth, startOAuth } from "./api";
@@ -22,7 +26,13 @@ import { ewsUrlProblem } from "./validation";
 
 const useStyles = makeStyles({
   column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
-  facts: { display: "grid", gridTemplateColumns: "max-content 1fr", columnGap: tokens.spacingHorizontalL, rowGap: tokens.spacingVerticalXS, margin: 0 },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+  },
   term: { color: tokens.colorNeutralForeground3 },
   actions: { display: "flex", gap: tokens.spacingHorizontalS },
 });
@@ -57,7 +67,11 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
     try {
       const { url } = await startOAuth(profileId);
       const how = await openAuthWindow(url);
-      if (how === "blocked") notify.info("The sign-in window was blocked", "Allow pop-ups for this site, then choose Connect account again.");
+      if (how === "blocked")
+        notify.info(
+          "The sign-in window was blocked",
+          "Allow pop-ups for this site, then choose Connect account again.",
+        );
       await client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
     } catch (err) {
       notify.error(err, "Connect account failed");
@@ -81,11 +95,26 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
 
   return (
     <div className={styles.column}>
-      <Field label="Exchange Web Services (EWS) URL" hint="The EWS endpoint of your Exchange; the sign-in asks for access to this host." validationMessage={urlProblem ?? serverErrors.ewsUrl}>
-        <Input type="url" value={ewsUrl} placeholder="https://mail.contoso.com/EWS/Exchange.asmx" onChange={(_, d) => setEwsUrl(d.value)} />
+      <Field
+        label="Exchange Web Services (EWS) URL"
+        hint="The EWS endpoint of your Exchange; the sign-in asks for access to this host."
+        validationMessage={urlProblem ?? serverErrors.ewsUrl}
+      >
+        <Input
+          type="url"
+          value={ewsUrl}
+          placeholder="https://mail.contoso.com/EWS/Exchange.asmx"
+          onChange={(_, d) => setEwsUrl(d.value)}
+        />
       </Field>
       <div className={styles.actions}>
-        <Button appearance={storedOAuth ? "secondary" : "primary"} disabled={Boolean(urlProblem) || !dirty || saving} onClick={() => onSave({ type: "ews-oauth-impersonation", ...(ewsUrl.trim() ? { ewsUrl: ewsUrl.trim() } : {}) })}>
+        <Button
+          appearance={storedOAuth ? "secondary" : "primary"}
+          disabled={Boolean(urlProblem) || !dirty || saving}
+          onClick={() =>
+            onSave({ type: "ews-oauth-impersonation", ...(ewsUrl.trim() ? { ewsUrl: ewsUrl.trim() } : {}) })
+          }
+        >
           Save
         </Button>
         {!account ? (
@@ -99,10 +128,16 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
           </Button>
         ) : null}
       </div>
-      {!storedOAuth ? <Text size={200}>Save this type first, then connect the impersonating service account.</Text> : null}
+      {!storedOAuth ? (
+        <Text size={200}>Save this type first, then connect the impersonating service account.</Text>
+      ) : null}
       {account ? (
         <Card appearance="outline" aria-label="Connected account">
-          <CardHeader image={<PersonAccounts24Regular aria-hidden />} header={<Text weight="semibold">Connected account</Text>} description={account.upn} />
+          <CardHeader
+            image={<PersonAccounts24Regular aria-hidden />}
+            header={<Text weight="semibold">Connected account</Text>}
+            description={account.upn}
+          />
           <dl className={styles.facts}>
             <dt className={styles.term}>Account</dt>
             <dd>{account.upn}</dd>
@@ -114,17 +149,27 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
             <dd>{when(account.lastRefreshAt)}</dd>
           </dl>
           <div className={styles.actions}>
-            <Button icon={<PlugConnected20Regular />} disabled={busy !== null} onClick={() => void handleConnect()}>
+            <Button
+              icon={<PlugConnected20Regular />}
+              disabled={busy !== null}
+              onClick={() => void handleConnect()}
+            >
               Reconnect
             </Button>
-            <Button icon={<PlugDisconnected20Regular />} disabled={busy !== null} onClick={() => void handleDisconnect()}>
+            <Button
+              icon={<PlugDisconnected20Regular />}
+              disabled={busy !== null}
+              onClick={() => void handleDisconnect()}
+            >
               Disconnect
             </Button>
           </div>
         </Card>
       ) : storedOAuth ? (
         <MessageBar intent="info">
-          <MessageBarBody>No account connected yet. Choose Connect account and sign in as the impersonating service account.</MessageBarBody>
+          <MessageBarBody>
+            No account connected yet. Choose Connect account and sign in as the impersonating service account.
+          </MessageBarBody>
         </MessageBar>
       ) : null}
     </div>

@@ -38,7 +38,13 @@ function CopyButton({ text }: { text: string }) {
   const label = copied ? "Copied" : "Copy PowerShell";
   return (
     <Tooltip content={label} relationship="label">
-      <Button className={styles.copy} size="small" appearance="subtle" icon={copied ? <Checkmark16Regular /> : <Copy16Regular />} onClick={() => void handleCopy()} />
+      <Button
+        className={styles.copy}
+        size="small"
+        appearance="subtle"
+        icon={copied ? <Checkmark16Regular /> : <Copy16Regular />}
+        onClick={() => void handleCopy()}
+      />
     </Tooltip>
   );
 }

@@ -14,7 +14,12 @@ const useStyles = makeStyles({
     borderBottom: `1px solid ${tokens.colorNeutralStroke3}`,
   },
   rail: { display: "flex", flexDirection: "column", alignItems: "center", paddingTop: "2px" },
-  head: { display: "flex", justifyContent: "space-between", gap: tokens.spacingHorizontalM, alignItems: "baseline" },
+  head: {
+    display: "flex",
+    justifyContent: "space-between",
+    gap: tokens.spacingHorizontalM,
+    alignItems: "baseline",
+  },
   detail: { color: tokens.colorNeutralForeground2, whiteSpace: "pre-wrap", wordBreak: "break-word" },
   skipped: { color: tokens.colorNeutralForeground3 },
   remediation: {
@@ -35,7 +40,13 @@ const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `
  * The steps of a connectivity test as a vertical list: status icon, name, timing, detail and,
  * for failed or warned steps, remediation with copyable PowerShell.
  */
-export function StepList({ steps, label = "Connectivity test steps" }: { steps: readonly ConnectivityStep[]; label?: string }) {
+export function StepList({
+  steps,
+  label = "Connectivity test steps",
+}: {
+  steps: readonly ConnectivityStep[];
+  label?: string;
+}) {
   const styles = useStyles();
   return (
     <ol className={styles.list} aria-label={label}>
@@ -49,12 +60,25 @@ export function StepList({ steps, label = "Connectivity test steps" }: { steps: 
               <Text weight="semibold" className={step.status === "skipped" ? styles.skipped : undefined}>
                 {step.name}
               </Text>
-              {step.status !== "skipped" ? <Caption1 className={styles.ms}>{formatMs(step.ms)}</Caption1> : null}
+              {step.status !== "skipped" ? (
+                <Caption1 className={styles.ms}>{formatMs(step.ms)}</Caption1>
+              ) : null}
             </div>
-            {step.detail ? <Text as="p" size={200} className={styles.detail} style={{ margin: 0 }}>{step.detail}</Text> : null}
+            {step.detail ? (
+              <Text as="p" size={200} className={styles.detail} style={{ margin: 0 }}>
+                {step.detail}
+              </Text>
+            ) : null}
             {step.code ? <Caption1 className={styles.ms}>Code: {step.code}</Caption1> : null}
             {step.remediation && step.status !== "passed" ? (
-              <div className={mergeClasses(styles.remediation, step.status === "failed" && styles.failedRemediation)} role="group" aria-label={`How to fix: ${step.name}`}>
+              <div
+                className={mergeClasses(
+                  styles.remediation,
+                  step.status === "failed" && styles.failedRemediation,
+                )}
+                role="group"
+                aria-label={`How to fix: ${step.name}`}
+              >
                 <Text weight="semibold" size={200}>
                   How to fix
                 </Text>

@@ -1,5 +1,10 @@
 import { makeStyles, tokens } from "@fluentui/react-components";
-import { CheckmarkCircle20Filled, DismissCircle20Filled, SubtractCircle20Regular, Warning20Filled } from "@fluentui/react-icons";
+import {
+  CheckmarkCircle20Filled,
+  DismissCircle20Filled,
+  SubtractCircle20Regular,
+  Warning20Filled,
+} from "@fluentui/react-icons";
 import type { StepStatus } from "./types";
 
 const useStyles = makeStyles({
@@ -10,7 +15,12 @@ const useStyles = makeStyles({
 });
 
 /** Words for each step status (screen readers and the summary). */
-export const STEP_STATUS_LABEL: Record<StepStatus, string> = { passed: "Passed", failed: "Failed", warning: "Warning", skipped: "Skipped" };
+export const STEP_STATUS_LABEL: Record<StepStatus, string> = {
+  passed: "Passed",
+  failed: "Failed",
+  warning: "Warning",
+  skipped: "Skipped",
+};
 
 /** The icon of a connectivity-test step's status, labelled for screen readers. */
 export function StepStatusIcon({ status }: { status: StepStatus }) {

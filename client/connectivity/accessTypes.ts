@@ -26,7 +26,13 @@ export const ACCESS_TYPE_OPTIONS: readonly AccessTypeOption[] = [
   },
 ];
 
-/** The option of a type id, when the panel knows it. */
-export function accessTypeOption(id: AccessType | null | undefined): AccessTypeOption | undefined {
-  return ACCESS_TYPE_OPTIONS.find((o) => o.id === id);
+/**
+ * The picklist: the server's list when it answered (it adds the app-only types as they land), else
+ * the built-in one. Labels and hints from the server win.
+ */
+export function accessTypeOptions(
+  fromServer: ReadonlyArray<{ id: string; label: string; hint: string }> | undefined,
+): AccessTypeOption[] {
+  if (!fromServer || fromServer.length === 0) return [...ACCESS_TYPE_OPTIONS];
+  return fromServer.map((t) => ({ id: t.id as AccessType, label: t.label, hint: t.hint }));
 }

@@ -1,7 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { AccessTypeInfo } from "../../contract/mailbox-access";
 import type { User } from "../../contract/users";
 import { apiData, apiRaw } from "../api/client";
-import type { AutodiscoverResult, ConnectivityTargets, ConnectivityResult, MailboxAccessInput, MailboxAccessState, MailboxAccessView } from "./types";
+import type {
+  AutodiscoverResult,
+  ConnectivityTargets,
+  ConnectivityResult,
+  MailboxAccessInput,
+  MailboxAccessState,
+  MailboxAccessView,
+} from "./types";
 
 /** Query keys of this feature, under the profile's own key so invalidating a profile refreshes them. */
 export const connectivityKeys = {
@@ -16,32 +24,51 @@ const enc = encodeURIComponent;
 export async function getMailboxAccess(profileId: string, signal?: AbortSignal): Promise<MailboxAccessState> {
   const res = await apiRaw(`/profiles/${enc(profileId)}/mailbox-access`, { signal });
   const body = (await res.json()) as { data: MailboxAccessView | null };
-  return { access: body.data, etag: res.headers.get("etag") };
+  // Only a stored configuration has a version: Express adds its own weak ETag to any JSON answer,
+  // which sent back as If-Match would make the first save fail with 412.
+  return { access: body.data, etag: body.data ? res.headers.get("etag") : null };
 }
 
 /** Saves the config; `etag` goes as If-Match so a stale form gets 412 instead of overwriting. */
-export async function putMailboxAccess(profileId: string, input: MailboxAccessInput, etag: string | null): Promise<MailboxAccessState> {
+export async function putMailboxAccess(
+  profileId: string,
+  input: MailboxAccessInput,
+  etag: string | null,
+): Promise<MailboxAccessState> {
   const res = await apiRaw(`/profiles/${enc(profileId)}/mailbox-access`, {
     method: "PUT",
     body: input,
     headers: etag ? { "if-match": etag } : undefined,
   });
-  const body = (await res.json()) as { data: MailboxAccessView | null };
-  return { access: body.data, etag: res.headers.get("etag") };
+  const body = (await res.json()) as { data: MailboxAccessView | null; warnings?: string[] };
+  // Warnings come on the view and, for this save, beside it: show each once.
+  const warnings = [...new Set([...(body.data?.warnings ?? []), ...(body.warnings ?? [])])];
+  return { access: body.data ? { ...body.data, warnings } : null, etag: res.headers.get("etag") };
 }
 
 /** Finds the EWS URL for an address by Autodiscover. */
 export const autodiscover = (email: string, profileId?: string) =>
-  apiData<AutodiscoverResult>("/autodiscover", { method: "POST", body: profileId ? { email, profileId } : { email } });
+  apiData<AutodiscoverResult>("/autodiscover", {
+    method: "POST",
+    body: profileId ? { email, profileId } : { email },
+  });
 
 /** Runs the connectivity test (Remote Connectivity Analyzer's "Service Account Access"). */
 export const runConnectivityTest = (profileId: string, targets: ConnectivityTargets) =>
-  apiData<ConnectivityResult>(`/profiles/${enc(profileId)}/connectivity-tests`, { method: "POST", body: targets });
+  apiData<ConnectivityResult>(`/profiles/${enc(profileId)}/connectivity-tests`, {
+    method: "POST",
+    body: targets,
+  });
 
 /** The latest stored connectivity test, or null when none ran yet. */
-export async function getLatestConnectivityTest(profileId: string, signal?: AbortSignal): Promise<ConnectivityResult | null> {
+export async function getLatestConnectivityTest(
+  profileId: string,
+  signal?: AbortSignal,
+): Promise<ConnectivityResult | null> {
   try {
-    return await apiData<ConnectivityResult | null>(`/profiles/${enc(profileId)}/connectivity-tests/latest`, { signal });
+    return await apiData<ConnectivityResult | null>(`/profiles/${enc(profileId)}/connectivity-tests/latest`, {
+      signal,
+    });
   } catch (err) {
     if (err instanceof Error && "status" in err && (err as { status: number }).status === 404) return null;
     throw err;
@@ -49,21 +76,36 @@ export async function getLatestConnectivityTest(profileId: string, signal?: Abor
 }
 
 /** Asks for the one-time URL that starts Connect account (OAuth impersonated logon). */
-export const startOAuth = (profileId: string) => apiData<{ url: string }>(`/profiles/${enc(profileId)}/oauth/start`, { method: "POST" });
+export const startOAuth = (profileId: string) =>
+  apiData<{ url: string }>(`/profiles/${enc(profileId)}/oauth/start`, { method: "POST" });
 
 /** Disconnects the OAuth service account (wipes its token cache). */
-export const disconnectOAuth = (profileId: string) => apiRaw(`/profiles/${enc(profileId)}/oauth`, { method: "DELETE" });
+export const disconnectOAuth = (profileId: string) =>
+  apiRaw(`/profiles/${enc(profileId)}/oauth`, { method: "DELETE" });
+
+/** The Mailbox Access Types the server offers (label and hint each), in picklist order. */
+export function useAccessTypes() {
+  return useQuery({
+    queryKey: ["mailbox-access-types"] as const,
+    queryFn: ({ signal }) => apiData<AccessTypeInfo[]>("/mailbox-access-types", { signal }),
+    staleTime: Infinity,
+  });
+}
 
 /** The profile's mailbox access config with its ETag. */
 export function useMailboxAccess(profileId: string) {
-  return useQuery({ queryKey: connectivityKeys.access(profileId), queryFn: ({ signal }) => getMailboxAccess(profileId, signal) });
+  return useQuery({
+    queryKey: connectivityKeys.access(profileId),
+    queryFn: ({ signal }) => getMailboxAccess(profileId, signal),
+  });
 }
 
 /** Saves the config and refreshes the profile (its access type shows in lists). */
 export function useSaveMailboxAccess(profileId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ input, etag }: { input: MailboxAccessInput; etag: string | null }) => putMailboxAccess(profileId, input, etag),
+    mutationFn: ({ input, etag }: { input: MailboxAccessInput; etag: string | null }) =>
+      putMailboxAccess(profileId, input, etag),
     onSuccess: (state) => {
       client.setQueryData(connectivityKeys.access(profileId), state);
       void client.invalidateQueries({ queryKey: ["profiles"], exact: true });
@@ -74,7 +116,10 @@ export function useSaveMailboxAccess(profileId: string) {
 
 /** The latest stored connectivity test of the profile. */
 export function useLatestConnectivityTest(profileId: string) {
-  return useQuery({ queryKey: connectivityKeys.latestTest(profileId), queryFn: ({ signal }) => getLatestConnectivityTest(profileId, signal) });
+  return useQuery({
+    queryKey: connectivityKeys.latestTest(profileId),
+    queryFn: ({ signal }) => getLatestConnectivityTest(profileId, signal),
+  });
 }
 
 /** Runs a connectivity test; its result becomes the latest. */
@@ -90,7 +135,11 @@ export function useRunConnectivityTest(profileId: string) {
 export function useUserSearch(profileId: string, q: string) {
   return useQuery({
     queryKey: connectivityKeys.userSearch(profileId, q),
-    queryFn: ({ signal }) => apiData<User[]>(`/profiles/${enc(profileId)}/users`, { query: { q: q || undefined, limit: 20 }, signal }),
+    queryFn: ({ signal }) =>
+      apiData<User[]>(`/profiles/${enc(profileId)}/users`, {
+        query: { q: q || undefined, limit: 20 },
+        signal,
+      }),
     staleTime: 30_000,
     placeholderData: (previous) => previous,
   });

@@ -8,7 +8,10 @@ describe("splitRemediation", () => {
     );
     expect(parts).toEqual([
       { kind: "text", text: "Widen the scope. In the Exchange Management Shell:" },
-      { kind: "code", text: 'New-ManagementScope -Name "Mailbox Sync"\nNew-ManagementRoleAssignment -Role ApplicationImpersonation -User "svc@contoso.com"' },
+      {
+        kind: "code",
+        text: 'New-ManagementScope -Name "Mailbox Sync"\nNew-ManagementRoleAssignment -Role ApplicationImpersonation -User "svc@contoso.com"',
+      },
       { kind: "text", text: "Check the current assignment with:" },
       { kind: "code", text: "Get-ManagementRoleAssignment -Role ApplicationImpersonation" },
     ]);
@@ -20,6 +23,8 @@ describe("splitRemediation", () => {
       { kind: "code", text: "$m = Get-Mailbox x\n$m | fl" },
       { kind: "text", text: "Then retry." },
     ]);
-    expect(splitRemediation("Check the password of the service account.")).toEqual([{ kind: "text", text: "Check the password of the service account." }]);
+    expect(splitRemediation("Check the password of the service account.")).toEqual([
+      { kind: "text", text: "Check the password of the service account." },
+    ]);
   });
 });

@@ -1,6 +1,12 @@
 import type { z } from "zod";
-import type { AutodiscoverResult as AutodiscoverResultSchema, ConnectivityTestBody } from "../../contract/connectivity";
-import type { MailboxAccessBody, MailboxAccessView as ContractMailboxAccessView } from "../../contract/mailbox-access";
+import type {
+  AutodiscoverResult as AutodiscoverResultSchema,
+  ConnectivityTestBody,
+} from "../../contract/connectivity";
+import type {
+  MailboxAccessBody,
+  MailboxAccessView as ContractMailboxAccessView,
+} from "../../contract/mailbox-access";
 
 export type { ConnectivityResult, ConnectivityStep } from "../../contract/connectivity";
 

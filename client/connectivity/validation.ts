@@ -4,7 +4,9 @@ import { AccountLogon } from "../../contract/mailbox-access";
 /** What is wrong with an Account Logon, or undefined when it is fine. */
 export function accountLogonProblem(value: string): string | undefined {
   if (!value.trim()) return "Enter the service account's logon.";
-  return AccountLogon.safeParse(value).success ? undefined : "Enter user@domain (such as svc-sync@contoso.com) or DOMAIN\\user.";
+  return AccountLogon.safeParse(value).success
+    ? undefined
+    : "Enter user@domain (such as svc-sync@contoso.com) or DOMAIN\\user.";
 }
 
 /** True when the logon is an e-mail address (Autodiscover needs one). */

@@ -1,4 +1,15 @@
-import { Button, Caption1, Card, CardHeader, Skeleton, SkeletonItem, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Button,
+  Caption1,
+  Card,
+  CardHeader,
+  Skeleton,
+  SkeletonItem,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { ArrowSync24Regular, Rocket20Regular } from "@fluentui/react-icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -39,9 +50,11 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
       void client.invalidateQueries({ queryKey: profileKeys.all });
       void client.invalidateQueries({ queryKey: jobKeys.ofProfile(profileId) });
       if (job.state === "done") {
-        if (job.progress.failed > 0) notify.info("Activation finished", `${job.progress.ok} active, ${job.progress.failed} failed.`);
+        if (job.progress.failed > 0)
+          notify.info("Activation finished", `${job.progress.ok} active, ${job.progress.failed} failed.`);
         else notify.success("Activation finished", `${job.progress.ok} users are active.`);
-      } else if (job.state === "failed") notify.error(new Error(job.reason ?? "The activation stopped."), "Activation failed");
+      } else if (job.state === "failed")
+        notify.error(new Error(job.reason ?? "The activation stopped."), "Activation failed");
     },
     [client, notify, profileId],
   );
@@ -70,7 +83,10 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
       void client.invalidateQueries({ queryKey: jobKeys.ofProfile(profileId) });
       void client.invalidateQueries({ queryKey: profileKeys.all });
     } catch (err) {
-      const runningId = err instanceof ApiError && err.id === "job_running" ? (err.details as { jobId?: string } | undefined)?.jobId : undefined;
+      const runningId =
+        err instanceof ApiError && err.id === "job_running"
+          ? (err.details as { jobId?: string } | undefined)?.jobId
+          : undefined;
       setConfirming(false);
       if (runningId) {
         setStartedId(runningId);
@@ -90,7 +106,12 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
             Activate sync
           </Text>
         }
-        description={<Caption1>Checks every user that is not active yet through the service account and activates those that pass.</Caption1>}
+        description={
+          <Caption1>
+            Checks every user that is not active yet through the service account and activates those that
+            pass.
+          </Caption1>
+        }
       />
       <div className={styles.body}>
         <div className={styles.actions}>
@@ -130,9 +151,10 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
         onConfirm={() => void handleStart()}
         onCancel={() => setConfirming(false)}
       >
-        {toActivate.toLocaleString()} user{toActivate === 1 ? "" : "s"} ({counts?.["not-activated"].toLocaleString() ?? 0} not activated, {counts?.error.toLocaleString() ?? 0} in
-        error) will be checked through the service account. Those that pass become active; the others show their error and how to fix it. You can pause or
-        cancel while it runs.
+        {toActivate.toLocaleString()} user{toActivate === 1 ? "" : "s"} (
+        {counts?.["not-activated"].toLocaleString() ?? 0} not activated, {counts?.error.toLocaleString() ?? 0}{" "}
+        in error) will be checked through the service account. Those that pass become active; the others show
+        their error and how to fix it. You can pause or cancel while it runs.
       </ConfirmDialog>
     </Card>
   );

@@ -1,4 +1,14 @@
-import { Badge, Button, Caption1, Field, Link, ProgressBar, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Badge,
+  Button,
+  Caption1,
+  Field,
+  Link,
+  ProgressBar,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { Dismiss20Regular, Pause20Regular, Play20Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import type { Job } from "../../contract/jobs";
@@ -12,10 +22,22 @@ import type { ProgressSource } from "./useJobProgress";
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "760px" },
   head: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
-  numbers: { display: "flex", gap: tokens.spacingHorizontalXL, flexWrap: "wrap", fontVariantNumeric: "tabular-nums" },
+  numbers: {
+    display: "flex",
+    gap: tokens.spacingHorizontalXL,
+    flexWrap: "wrap",
+    fontVariantNumeric: "tabular-nums",
+  },
   ok: { color: tokens.colorPaletteGreenForeground1 },
   failed: { color: tokens.colorPaletteRedForeground1 },
-  codes: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", margin: 0, padding: 0, listStyle: "none" },
+  codes: {
+    display: "flex",
+    gap: tokens.spacingHorizontalS,
+    flexWrap: "wrap",
+    margin: 0,
+    padding: 0,
+    listStyle: "none",
+  },
   actions: { display: "flex", gap: tokens.spacingHorizontalS },
   muted: { color: tokens.colorNeutralForeground3 },
 });
@@ -42,7 +64,11 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
       {
         onSuccess: () => {
           setConfirmCancel(false);
-          if (action === "cancel") notify.info("Activation cancelled", "Users that were still pending returned to their earlier state.");
+          if (action === "cancel")
+            notify.info(
+              "Activation cancelled",
+              "Users that were still pending returned to their earlier state.",
+            );
         },
         onError: (err) => notify.error(err, `Could not ${action} the job`),
       },
@@ -57,18 +83,24 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
         <Badge appearance="tint" color={state.color}>
           {state.label}
         </Badge>
-        {!open && job.finishedAt ? <Caption1 className={styles.muted}>finished {new Date(job.finishedAt).toLocaleString()}</Caption1> : null}
+        {!open && job.finishedAt ? (
+          <Caption1 className={styles.muted}>finished {new Date(job.finishedAt).toLocaleString()}</Caption1>
+        ) : null}
       </div>
       <Field
         label={`${done.toLocaleString()} of ${total.toLocaleString()} users checked (${pct} %)`}
         validationState={job.state === "failed" ? "error" : "none"}
         validationMessage={job.reason ?? undefined}
-        hint={open && source === "polling" ? "Live updates unavailable: refreshing every few seconds." : undefined}
+        hint={
+          open && source === "polling" ? "Live updates unavailable: refreshing every few seconds." : undefined
+        }
       >
         <ProgressBar
           value={total > 0 ? done / total : open ? undefined : 1}
           thickness="large"
-          color={job.state === "failed" ? "error" : !open && failed > 0 ? "warning" : !open ? "success" : "brand"}
+          color={
+            job.state === "failed" ? "error" : !open && failed > 0 ? "warning" : !open ? "success" : "brand"
+          }
           aria-label="Activation progress"
           aria-valuetext={`${pct} percent, ${done} of ${total}`}
         />
@@ -107,7 +139,11 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
               Pause
             </Button>
           )}
-          <Button icon={<Dismiss20Regular />} disabled={control.isPending} onClick={() => setConfirmCancel(true)}>
+          <Button
+            icon={<Dismiss20Regular />}
+            disabled={control.isPending}
+            onClick={() => setConfirmCancel(true)}
+          >
             Cancel
           </Button>
         </div>
@@ -137,8 +173,8 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
         onConfirm={() => act("cancel")}
         onCancel={() => setConfirmCancel(false)}
       >
-        {done.toLocaleString()} of {total.toLocaleString()} users are checked and keep their result. The {(total - done).toLocaleString()} users still pending return to the
-        state they had before.
+        {done.toLocaleString()} of {total.toLocaleString()} users are checked and keep their result. The{" "}
+        {(total - done).toLocaleString()} users still pending return to the state they had before.
       </ConfirmDialog>
     </section>
   );

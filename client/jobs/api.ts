@@ -18,11 +18,15 @@ export const listJobs = (profileId: string, signal?: AbortSignal, limit = 50) =>
   apiData<Job[]>("/jobs", { query: { profileId, limit }, signal });
 
 /** One job. */
-export const getJob = (jobId: string, signal?: AbortSignal) => apiData<Job>(`/jobs/${enc(jobId)}`, { signal });
+export const getJob = (jobId: string, signal?: AbortSignal) =>
+  apiData<Job>(`/jobs/${enc(jobId)}`, { signal });
 
 /** Starts a job on the profile (409 job_running when one is open; details.jobId names it). */
 export const startJob = (profileId: string, kind: JobKind, userIds?: string[]) =>
-  apiData<Job>(`/profiles/${enc(profileId)}/jobs`, { method: "POST", body: userIds ? { kind, userIds } : { kind } });
+  apiData<Job>(`/profiles/${enc(profileId)}/jobs`, {
+    method: "POST",
+    body: userIds ? { kind, userIds } : { kind },
+  });
 
 /** Pauses, resumes or cancels a job. */
 export const controlJob = (jobId: string, action: "pause" | "resume" | "cancel") =>
@@ -46,7 +50,8 @@ export function latestJobOfKind(jobs: readonly Job[] | undefined, kind: JobKind)
 export function useControlJob(profileId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ jobId, action }: { jobId: string; action: "pause" | "resume" | "cancel" }) => controlJob(jobId, action),
+    mutationFn: ({ jobId, action }: { jobId: string; action: "pause" | "resume" | "cancel" }) =>
+      controlJob(jobId, action),
     onSuccess: (job) => {
       client.setQueryData(jobKeys.one(job.id), job);
       void client.invalidateQueries({ queryKey: jobKeys.ofProfile(profileId) });

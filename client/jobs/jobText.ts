@@ -8,7 +8,10 @@ export const JOB_KIND_LABEL: Record<JobKind, string> = {
 };
 
 /** Words and badge colors for job states. */
-export const JOB_STATE_INFO: Record<JobState, { label: string; color: "brand" | "success" | "danger" | "warning" | "informative" | "subtle" }> = {
+export const JOB_STATE_INFO: Record<
+  JobState,
+  { label: string; color: "brand" | "success" | "danger" | "warning" | "informative" | "subtle" }
+> = {
   queued: { label: "Queued", color: "informative" },
   running: { label: "Running", color: "brand" },
   paused: { label: "Paused", color: "warning" },

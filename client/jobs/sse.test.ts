@@ -4,7 +4,9 @@ import { readServerSentEvents, SseParser } from "./sse";
 describe("SseParser", () => {
   it("parses named events with multi-line data and ignores comments", () => {
     const parser = new SseParser();
-    const events = parser.push(': heartbeat\n\nevent: progress\ndata: {"a":1}\ndata: {"b":2}\nid: 7\n\nevent: done\ndata: x\n\n');
+    const events = parser.push(
+      ': heartbeat\n\nevent: progress\ndata: {"a":1}\ndata: {"b":2}\nid: 7\n\nevent: done\ndata: x\n\n',
+    );
     expect(events).toEqual([
       { event: "progress", data: '{"a":1}\n{"b":2}', id: "7" },
       { event: "done", data: "x", id: "7" },
@@ -12,7 +14,7 @@ describe("SseParser", () => {
   });
 
   it("joins chunks split anywhere, including inside a CRLF", () => {
-    const text = "event: progress\r\ndata: {\"done\":3}\r\n\r\nevent: done\r\ndata: {}\r\n\r\n";
+    const text = 'event: progress\r\ndata: {"done":3}\r\n\r\nevent: done\r\ndata: {}\r\n\r\n';
     for (let cut = 1; cut < text.length; cut++) {
       const parser = new SseParser();
       const events = [...parser.push(text.slice(0, cut)), ...parser.push(text.slice(cut))];
@@ -23,7 +25,9 @@ describe("SseParser", () => {
 
   it("defaults the event name to message and keeps an event without a trailing blank line pending", () => {
     const parser = new SseParser();
-    expect(parser.push("data: hello\n\ndata: pending\n")).toEqual([{ event: "message", data: "hello", id: undefined }]);
+    expect(parser.push("data: hello\n\ndata: pending\n")).toEqual([
+      { event: "message", data: "hello", id: undefined },
+    ]);
     expect(parser.push("\n")).toEqual([{ event: "message", data: "pending", id: undefined }]);
   });
 });

@@ -43,7 +43,11 @@ export class SseParser {
         this.event = "";
         return undefined;
       }
-      const event: ServerSentEvent = { event: this.event || "message", data: this.data.join("\n"), id: this.id };
+      const event: ServerSentEvent = {
+        event: this.event || "message",
+        data: this.data.join("\n"),
+        id: this.id,
+      };
       this.event = "";
       this.data = [];
       return event;
@@ -64,7 +68,10 @@ export class SseParser {
  * Reads a fetch Response body as server-sent events until it ends or the signal aborts.
  * @example for await (const e of readServerSentEvents(res, signal)) console.log(e.event, e.data);
  */
-export async function* readServerSentEvents(response: Response, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+export async function* readServerSentEvents(
+  response: Response,
+  signal?: AbortSignal,
+): AsyncGenerator<ServerSentEvent> {
   if (!response.body) return;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser();

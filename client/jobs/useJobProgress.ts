@@ -27,7 +27,10 @@ function parseJob(data: string): Job | undefined {
  * `GET /jobs/:id` until the job ends. `onFinished` runs once when the job reaches a final state.
  * @example const { job, source } = useJobProgress(jobId, () => refreshUsers());
  */
-export function useJobProgress(jobId: string | undefined, onFinished?: (job: Job) => void): { job: Job | undefined; source: ProgressSource; error: unknown } {
+export function useJobProgress(
+  jobId: string | undefined,
+  onFinished?: (job: Job) => void,
+): { job: Job | undefined; source: ProgressSource; error: unknown } {
   const client = useQueryClient();
   const [streamFailed, setStreamFailed] = useState(false);
   const [streaming, setStreaming] = useState(false);
@@ -52,7 +55,10 @@ export function useJobProgress(jobId: string | undefined, onFinished?: (job: Job
     let sawDone = false;
     void (async () => {
       try {
-        const res = await apiRaw(`/jobs/${encodeURIComponent(jobId)}/events`, { headers: { accept: "text/event-stream" }, signal: controller.signal });
+        const res = await apiRaw(`/jobs/${encodeURIComponent(jobId)}/events`, {
+          headers: { accept: "text/event-stream" },
+          signal: controller.signal,
+        });
         setStreaming(true);
         for await (const event of readServerSentEvents(res, controller.signal)) {
           const next = parseJob(event.data);
