@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestServer } from "../helpers/server";
-import { startTestIdentityProvider, TEST_ACCOUNTS, TEST_PANEL_CLIENT_ID, type TestIdentityProvider } from "../idp";
+import { startTestIdentityProvider, TEST_ACCOUNTS, type TestIdentityProvider } from "../idp";
 import { e2eEnabled, launchBrowser, screenshot, type WatchedPage } from "./helpers/browser";
 import { startPanelServer } from "./helpers/panel";
 import { startHostHarness, type HostHarness } from "./host-harness/server";
@@ -36,14 +36,7 @@ describe.skipIf(!enabled)("Entra sign-in in Chromium against the test identity p
     harness = await startHostHarness();
     server = await startPanelServer({ env: { ...idp.serverEnv(), EXTRA_FRAME_ANCESTORS: harness.origin } });
     // The panel's redirect page is known only now that the server listens.
-    await idp.upsertClient({
-      client_id: TEST_PANEL_CLIENT_ID,
-      token_endpoint_auth_method: "none",
-      application_type: "web",
-      redirect_uris: [`${server.url}/redirect.html`],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-    });
+    await idp.registerPanel(server.url);
     browser = await launchBrowser();
   }, 120_000);
 

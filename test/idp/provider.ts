@@ -46,6 +46,8 @@ export interface TestIdentityProvider {
   counters: { grants: Record<string, number>; errors: Record<string, number> };
   /** Adds or replaces a client (e.g. once a test server's port is known). */
   upsertClient(metadata: ClientMetadata): Promise<void>;
+  /** Points the panel's public client at a running panel (`<url>/redirect.html`, localhost and 127.0.0.1 alike). */
+  registerPanel(panelUrl: string): Promise<void>;
   /** Revokes every grant (and its tokens) of an account, or of everyone; returns how many. */
   revokeGrants(account?: TestAccount): number;
   /** Signs a token with the provider's key; issuer and audience default to this provider's. */
@@ -160,15 +162,16 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
   const upsertClient = async (metadata: ClientMetadata) => {
     await new MemoryAdapter("Client", store).upsert(metadata.client_id, metadata);
   };
+  const panelClient = (redirectUris: string[]): ClientMetadata => ({
+    client_id: TEST_PANEL_CLIENT_ID,
+    token_endpoint_auth_method: "none",
+    application_type: "web",
+    redirect_uris: redirectUris,
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+  });
   const defaults: ClientMetadata[] = [
-    {
-      client_id: TEST_PANEL_CLIENT_ID,
-      token_endpoint_auth_method: "none",
-      application_type: "web",
-      redirect_uris: options.panelRedirectUris ?? ["http://localhost:3000/redirect.html"],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-    },
+    panelClient(options.panelRedirectUris ?? ["http://localhost:3000/redirect.html"]),
     {
       client_id: TEST_SERVER_CLIENT_ID,
       client_secret: TEST_SERVER_CLIENT_SECRET,
@@ -210,6 +213,11 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     accounts,
     counters,
     upsertClient,
+    registerPanel: (panelUrl) => {
+      const origin = new URL(panelUrl).origin;
+      const twins = [origin, origin.replace("//localhost:", "//127.0.0.1:"), origin.replace("//127.0.0.1:", "//localhost:")];
+      return upsertClient(panelClient([...new Set(twins)].map((o) => `${o}/redirect.html`)));
+    },
     revokeGrants(account) {
       const grants = store.get("Grant") ?? new Map();
       const ids = [...grants].filter(([, e]) => !account || e.payload.accountId === account.oid).map(([id]) => id);
