@@ -108,6 +108,13 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     expect(await store.db.selectFrom("userWords").select("word").where("userId", "=", u.id).execute()).toEqual([]);
   });
 
+  it("rewrites search words when a display name changes", async () => {
+    const [u] = await users().list(profileA, { prefix: "müller", limit: 1 });
+    await store.db.transaction().execute((trx) => new UserRepository(trx).updateDisplayNames([{ id: u.id, displayName: "Maxine Schulz" }]));
+    expect(await users().list(profileA, { prefix: "müller", limit: 5 })).toEqual([]);
+    expect((await users().list(profileA, { prefix: "schulz", limit: 5 })).map((r) => [r.id, r.displayName])).toEqual([[u.id, "Maxine Schulz"]]);
+  });
+
   it("stores settings as JSON and pages audit events newest first", async () => {
     const settings = new SettingsRepository(store.db);
     await settings.put({ monitorIntervalMinutes: 5 });

@@ -170,6 +170,28 @@ export class UserRepository {
     for (const part of chunks(words, WORD_ROWS_PER_INSERT)) await this.db.insertInto("userWords").values(part).execute();
   }
 
+  /**
+   * Changes display names and rewrites their search words (e.g. when a check resolves a mailbox's name).
+   * Call it inside a transaction so a name and its words never disagree.
+   */
+  async updateDisplayNames(changes: readonly { id: string; displayName: string }[]): Promise<void> {
+    const now = nowIso();
+    for (const part of chunks(changes, IDS_PER_QUERY)) {
+      const ids = part.map((c) => c.id);
+      const owners = await this.db.selectFrom("users").select(["id", "profileId"]).where("id", "in", ids).execute();
+      const profileOf = new Map(owners.map((o) => [o.id, o.profileId]));
+      for (const change of part) {
+        await this.db.updateTable("users").set({ displayName: change.displayName, updatedAt: now }).where("id", "=", change.id).execute();
+      }
+      await this.db.deleteFrom("userWords").where("userId", "in", ids).execute();
+      const words = part.flatMap((c) => {
+        const profileId = profileOf.get(c.id);
+        return profileId ? displayNameWords(c.displayName).map((word) => ({ userId: c.id, profileId, word })) : [];
+      });
+      for (const batch of chunks(words, WORD_ROWS_PER_INSERT)) await this.db.insertInto("userWords").values(batch).execute();
+    }
+  }
+
   /** Moves users (and their words) to another profile; they start over as `not-activated` (paused stay paused). */
   async moveTo(ids: readonly string[], profileId: string): Promise<number> {
     let count = 0;
