@@ -16,7 +16,7 @@ export interface Background {
  * @example const bg = startBackground(ctx); ... await bg.close();
  */
 export function startBackground(ctx: AppContext, options: { checks?: CheckPort; leaseMs?: number } = {}): Background {
-  const checks = options.checks ?? (ctx.services as unknown as { checks?: CheckPort }).checks;
+  const checks: CheckPort | undefined = options.checks ?? ctx.services.checks;
   let runner: JobRunner | undefined;
   if (checks) {
     runner = new JobRunner({ db: ctx.store.db, checks, log: ctx.log, maxConcurrency: ctx.config.jobs.maxConcurrency, leaseMs: options.leaseMs }).start();

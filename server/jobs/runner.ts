@@ -41,6 +41,10 @@ export class JobRunner {
   private polling = false;
   private closed = false;
   private readonly execOptions: ExecutionOptions;
+  /** Connections the running jobs may use (sum of their profiles' limits): no claim beyond the global cap. */
+  private committed = 0;
+  /** Jobs this runner has claimed since it started. */
+  jobsClaimed = 0;
 
   constructor(private readonly options: RunnerOptions) {
     this.global = new Semaphore(options.maxConcurrency);
@@ -83,9 +87,12 @@ export class JobRunner {
     this.polling = true;
     try {
       const repo = new JobRepository(this.options.db);
-      while (!this.closed && this.executions.size < this.options.maxConcurrency) {
+      while (!this.closed && this.committed < this.options.maxConcurrency) {
         const job = await repo.claimJob(this.owner, this.execOptions.leaseMs, [...this.executions.keys()]);
         if (!job) break;
+        this.jobsClaimed += 1;
+        const share = Math.min(this.options.maxConcurrency, (await repo.profileConcurrency(job.profileId)) ?? 1);
+        this.committed += share;
         const execution = new JobExecution(
           { db: this.options.db, checks: this.options.checks, log: this.options.log, global: this.global, gateFor: (p, m) => this.gateFor(p, m), options: this.execOptions },
           job,
@@ -94,7 +101,10 @@ export class JobRunner {
         const done = execution
           .run()
           .catch((error: unknown) => this.options.log.error({ err: error, jobId: job.id }, "job execution crashed; another claim retries it after the lease"))
-          .finally(() => this.executions.delete(job.id));
+          .finally(() => {
+            this.executions.delete(job.id);
+            this.committed -= share;
+          });
         this.executions.set(job.id, { execution, done });
       }
     } catch (error) {

@@ -24,12 +24,12 @@ export interface JobHarness {
 }
 
 /** Opens a store on the dialect (PostgreSQL in a fresh schema), starts the simulator and seeds `users` users. */
-export async function startJobHarness(opts: { dialect: DialectName; users: number; latencyMs?: number; pgSchema?: string; sqliteFile?: string }): Promise<JobHarness> {
+export async function startJobHarness(opts: { dialect: DialectName; users: number; tenantUsers?: number; latencyMs?: number; pgSchema?: string; sqliteFile?: string }): Promise<JobHarness> {
   const schema = opts.dialect === "postgres" ? (opts.pgSchema ? { schema: opts.pgSchema, drop: async () => {} } : freshSchema()) : undefined;
   const store = await openStore(
     opts.dialect === "postgres" ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema!.schema, poolSize: 10 } : { sqliteFile: opts.sqliteFile ?? ":memory:" },
   );
-  const tenant = demoTenant({ users: opts.users + 10, rooms: 0 });
+  const tenant = demoTenant({ users: (opts.tenantUsers ?? opts.users) + 10, rooms: 0 });
   const sim = await startExchangeSimulator({ tenant, latencyMs: opts.latencyMs ?? 1, maxRecordedCalls: 0 });
   const addresses = mailboxAddresses(tenant, opts.users);
   const profileId = await buildProfile(store.db);
