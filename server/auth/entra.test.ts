@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityFixture, type IdentityFixture } from "../../test/helpers/identity";
 import { badToken, TEST_ACCOUNTS, TEST_API_CLIENT_ID, type BadTokenKind } from "../../test/idp";
 import { startTestServer } from "../../test/helpers/server";
-import { acceptedAudiences, allowedTenants, principalFromClaims } from "./entra";
+import { acceptedAudiences, allowedTenants, createEntraVerifier, principalFromClaims } from "./entra";
 
 let f: IdentityFixture;
 beforeAll(async () => {
@@ -101,5 +101,31 @@ describe("claims to principal", () => {
     const entra = { clientId: "c", clientSecret: undefined, clientCertFile: undefined, authority: "https://login.microsoftonline.com", caFile: undefined };
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: [] })).toEqual(["t1"]);
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: ["A", "b"] })).toEqual(["a", "b"]);
+  });
+});
+
+describe("signing key rotation", () => {
+  it("fetches the JWKS again when a token names an unknown kid", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { createLogger } = await import("../logger");
+    const { startTestIdentityProvider, TEST_SIGNING_JWK } = await import("../../test/idp");
+    const { testConfig } = await import("../config");
+    const first = await startTestIdentityProvider();
+    const config = testConfig({ BASE_URL: "https://panel.example.com", ...first.serverEnv() });
+    const verify = createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log: createLogger("silent"), jwksCooldownMs: 0 });
+    const req = {} as Parameters<typeof verify>[1];
+    const rotated = { ...(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }) as Record<string, unknown>), kid: "rotated-key-2", use: "sig", alg: "RS256" };
+    let second: Awaited<ReturnType<typeof startTestIdentityProvider>> | undefined;
+    try {
+      expect((await verify(await first.issueToken(TEST_ACCOUNTS.activeUser), req)).oid).toBe(TEST_ACCOUNTS.activeUser.oid);
+      // The provider restarts with a new key published beside the old one.
+      await first.close();
+      second = await startTestIdentityProvider({ port: first.port, certificate: first.certificate, jwks: { keys: [rotated, TEST_SIGNING_JWK] } });
+      const token = await second.issueToken(TEST_ACCOUNTS.errorUser, { key: rotated });
+      expect((await verify(token, req)).oid).toBe(TEST_ACCOUNTS.errorUser.oid);
+    } finally {
+      await second?.close();
+      await first.close().catch(() => undefined);
+    }
   });
 });

@@ -47,6 +47,8 @@ export interface EntraVerifierOptions {
   entra: Config["entra"];
   baseUrl: string;
   log: Logger;
+  /** Least time between JWKS fetches triggered by an unknown `kid` (default 30 s, jose's). */
+  jwksCooldownMs?: number;
 }
 
 /** Tenants whose members may sign in: ENTRA_ALLOWED_TENANTS, else ENTRA_TENANT_ID. */
@@ -76,7 +78,7 @@ export function isMicrosoftAuthority(authority: string): boolean {
  * generic message; the reason goes to the log.
  * @example const bearer = createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log });
  */
-export function createEntraVerifier({ entra, baseUrl, log }: EntraVerifierOptions): BearerVerifier {
+export function createEntraVerifier({ entra, baseUrl, log, jwksCooldownMs = 30_000 }: EntraVerifierOptions): BearerVerifier {
   const clientId = entra.clientId;
   if (!clientId) throw new Error("ENTRA_CLIENT_ID is required for Entra ID sign-in");
   const tenants = allowedTenants(entra);
@@ -87,7 +89,7 @@ export function createEntraVerifier({ entra, baseUrl, log }: EntraVerifierOption
   let metadata: Promise<Metadata> | undefined;
 
   const loadMetadata = (): Promise<Metadata> => {
-    metadata ??= discover(entra.authority, microsoft, tenants, get).catch((error: unknown) => {
+    metadata ??= discover(entra.authority, microsoft, tenants, get, jwksCooldownMs).catch((error: unknown) => {
       metadata = undefined; // try again on the next request
       throw error;
     });
@@ -139,8 +141,8 @@ export function principalFromClaims(claims: EntraClaims): Principal {
   };
 }
 
-async function discover(authority: string, microsoft: boolean, tenants: string[], get: GetFetch): Promise<Metadata> {
-  const jwksOptions = { [customFetch]: get, cooldownDuration: 30_000, cacheMaxAge: 6 * 3600_000 };
+async function discover(authority: string, microsoft: boolean, tenants: string[], get: GetFetch, cooldownDuration: number): Promise<Metadata> {
+  const jwksOptions = { [customFetch]: get, cooldownDuration, cacheMaxAge: 6 * 3600_000 };
   if (microsoft) {
     // Entra's signing keys are shared by all tenants; v1 tokens come from sts.windows.net, v2 from the authority.
     return {

@@ -32,6 +32,8 @@ export interface TestIdentityProviderOptions {
   /** Account signed in when the request names none. Default the platform admin. */
   defaultAccount?: string;
   certificate?: SelfSignedCertificate;
+  /** Signing keys (private JWKs with `kid`); default the fixed test key. The first one signs. */
+  jwks?: { keys: Record<string, unknown>[] };
 }
 
 export interface TestIdentityProvider {
@@ -86,7 +88,7 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
 
   const provider = new Provider(issuer, {
     adapter: (model: string) => new MemoryAdapter(model, store),
-    jwks: fixedJwks,
+    jwks: options.jwks ?? fixedJwks,
     cookies: { keys: ["test-idp-cookie-key-not-secret"] },
     scopes: [...OIDC_SCOPES],
     claims: { openid: ["sub", "tid", "oid", "upn", "acct", "roles"], profile: ["name", "preferred_username"], email: ["email"] },

@@ -16,7 +16,7 @@ export interface IssueTokenOptions {
   expiresIn?: number;
   /** Only RS256 signs with a real key; "none" and "HS256" exist to make forged tokens. */
   alg?: "RS256" | "none" | "HS256";
-  /** Sign with another private key (JWK) under the same `kid`. */
+  /** Sign with another private key (JWK); its `kid` goes in the header, else the fixed key's. */
   key?: JWK;
   /** Claims added or overridden. */
   claims?: Record<string, unknown>;
@@ -53,7 +53,7 @@ export async function issueToken(account: TestAccount, options: IssueTokenOption
     return `${header}.${body}.${createHmac("sha256", secret).update(`${header}.${body}`).digest("base64url")}`;
   }
   const key = await importJWK(options.key ?? TEST_SIGNING_JWK, "RS256");
-  return new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: TEST_SIGNING_JWK.kid }).sign(key);
+  return new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.key?.kid ?? TEST_SIGNING_JWK.kid }).sign(key);
 }
 
 /**
@@ -64,7 +64,7 @@ export async function badToken(kind: BadTokenKind, account: TestAccount, options
   switch (kind) {
     case "wrong-key": {
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      return issueToken(account, { ...options, key: privateKey.export({ format: "jwk" }) as JWK });
+      return issueToken(account, { ...options, key: { ...(privateKey.export({ format: "jwk" }) as JWK), kid: TEST_SIGNING_JWK.kid } });
     }
     case "wrong-audience":
       return issueToken(account, { ...options, audience: "api://some-other-app" });
