@@ -126,6 +126,30 @@ describe.each(testDatabases())("Connect account (OAuth impersonated logon) end t
     expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
   }, 30_000);
 
+  it("coalesces concurrent token requests of a profile into one refresh-token grant", async () => {
+    await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+    const before = stack.idp.counters.grants.refresh_token ?? 0;
+    const opened = await s.ctx.services.mailboxAccess.open(profileId);
+    const secret = opened!.config.secret as { homeAccountId: string };
+    const oauth = s.ctx.services.mailboxAccess.registry.deps.oauth!;
+    const request = { profileId, homeAccountId: secret.homeAccountId, upn: SERVICE_ACCOUNT.upn, ewsUrl: stack.sim.ewsUrl };
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => oauth.accessToken(request)));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(new Set(outcomes.map((o) => (o.ok ? o.accessToken : "")))).toHaveProperty("size", 1);
+    expect(stack.idp.counters.grants.refresh_token).toBe(before + 1);
+  }, 30_000);
+
+  it("says Exchange refused a valid token (EWS 401) with a Reconnect remediation", async () => {
+    stack.sim.faults.byAccount[SERVICE_ACCOUNT.upn] = "unauthorized";
+    try {
+      const error = (await checkUsers()).body.data[0].error;
+      expect(error.code).toBe("OAuthEwsRefusedToken");
+      expect(error.remediation).toContain("Reconnect");
+    } finally {
+      delete stack.sim.faults.byAccount[SERVICE_ACCOUNT.upn];
+    }
+  });
+
   it("refuses a used one-time URL, a replayed callback, a tampered state and a callback in another browser", async () => {
     const { browser, url } = await connect();
     const used = await new PopupBrowser(stack.idp.caFile).get(url);

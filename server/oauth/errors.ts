@@ -121,6 +121,5 @@ export function mapTokenError(error: unknown, upn?: string): AccessFailure {
 
 /** An error the identity provider sent to the callback (`error`, `error_description`) as a failure. */
 export function mapAuthorizeError(error: string, description: string | undefined): AccessFailure {
-  const fake = new AuthError(error, description ?? "");
-  return mapTokenError(fake);
+  return mapTokenError(new AuthError(error, "", description ?? ""));
 }
