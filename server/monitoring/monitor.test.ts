@@ -1,0 +1,106 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
+import { testConfig } from "../config";
+import { JobRepository } from "../jobs/job-repo";
+import { startJobHarness, type JobHarness } from "../jobs/testing/harness";
+import { createLogger } from "../logger";
+import { SettingsService } from "../services/settings";
+import { nowIso } from "../store/db";
+import { Monitor } from "./monitor";
+
+announcePostgresSkip();
+
+/** A local webhook receiver on 127.0.0.1 that keeps every JSON body it gets. */
+async function startReceiver(): Promise<{ url: string; bodies: any[]; close(): Promise<void> }> {
+  const bodies: any[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe.each(testDatabases())("monitoring on %s", (dialect) => {
+  let h: JobHarness;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  afterEach(async () => {
+    await h?.close();
+    await receiver?.close();
+  });
+
+  it("re-checks on schedule, raises one alert per incident with one webhook card, clears it when the cause is gone", async () => {
+    h = await startJobHarness({ dialect, users: 40, latencyMs: 1 });
+    receiver = await startReceiver();
+    const db = h.store.db;
+    await db.updateTable("users").set({ state: "active" }).execute();
+    await db.insertInto("mailboxAccess").values({ profileId: h.profileId, type: "ews-basic-impersonation", settings: "{}", sealedSecret: null, version: 1, updatedAt: nowIso(), updatedBy: "test" }).execute();
+    const settings = new SettingsService(db, testConfig({ ALERT_WEBHOOK_URL: receiver.url, MONITOR_INTERVAL_MINUTES: "1", ALERT_FAILURE_SHARE: "0.5" }));
+    const minuteMs = 150;
+    const monitor = new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), tickMs: 3_600_000, minuteMs });
+    h.runner({ maxAttempts: 1 });
+    const repo = new JobRepository(db);
+    const pass = async () => {
+      await monitor.tick(); // evaluates the last recheck, starts a new one when due
+      const latest = (await repo.list({ profileIds: [h.profileId], limit: 1 }))[0]!;
+      await h.waitFor(latest.id, ["done", "failed"]);
+      await new Promise((r) => setTimeout(r, minuteMs + 10));
+      await monitor.tick();
+    };
+    const alertOf = async () => {
+      const row = await db.selectFrom("profiles").select("alert").where("id", "=", h.profileId).executeTakeFirstOrThrow();
+      return row.alert ? (JSON.parse(row.alert) as { kind: string; message: string }) : null;
+    };
+
+    // Incident 1: the service account's password is refused.
+    h.sim.faults.byAccount["svc-sync@contoso.com"] = "unauthorized";
+    await pass();
+    expect(await alertOf()).toMatchObject({ kind: "service-account-auth" });
+    await pass(); // still failing: the same incident, no second card
+    expect(receiver.bodies).toHaveLength(1);
+    const card = receiver.bodies[0];
+    expect(card.type).toBe("message");
+    expect(card.attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
+    expect(card.attachments[0].content).toMatchObject({ type: "AdaptiveCard", version: "1.4" });
+    expect(JSON.stringify(card.attachments[0].content.body)).toMatch(/service account/);
+
+    // The cause is gone: the alert clears itself.
+    delete h.sim.faults.byAccount["svc-sync@contoso.com"];
+    await pass();
+    expect(await alertOf()).toBeNull();
+
+    // Incident 2: more than half of the mailboxes fail; they move to error with a remediation.
+    for (const address of h.addresses.slice(0, 25)) h.sim.faults.byMailbox[address] = "http500";
+    await pass();
+    expect(await alertOf()).toMatchObject({ kind: "failure-share", message: expect.stringMatching(/25 of 40/) });
+    expect(receiver.bodies).toHaveLength(2);
+    const failed = await db.selectFrom("users").select(["state", "lastError"]).where("state", "=", "error").execute();
+    expect(failed).toHaveLength(25);
+    expect(JSON.parse(failed[0]!.lastError!).remediation).toBeTruthy();
+
+    const audit = await db.selectFrom("auditEvents").select("action").where("action", "like", "profile.alert.%").orderBy("id").execute();
+    expect(audit.map((a) => a.action)).toEqual(["profile.alert.raise", "profile.alert.clear", "profile.alert.raise"]);
+    await monitor.close();
+  });
+
+  it("purges audit events and check history older than the retention", async () => {
+    h = await startJobHarness({ dialect, users: 2 });
+    const db = h.store.db;
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    await db.insertInto("auditEvents").values([{ at: old, actor: "x", action: "old" }, { at: nowIso(), actor: "x", action: "new" }]).execute();
+    await db.insertInto("checkHistory").values([
+      { userId: h.userIds[0]!, checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
+      { userId: h.userIds[0]!, checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
+    ]).execute();
+    const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
+    await new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();
+    expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual(["new"]);
+    expect(await db.selectFrom("checkHistory").select("id").execute()).toHaveLength(1);
+  });
+});
