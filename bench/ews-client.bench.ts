@@ -18,10 +18,10 @@ async function startSimulatorProcess(): Promise<{ child: ChildProcess; ewsUrl: s
   const child = spawn(process.execPath, ["--import", "tsx", "server/ews-simulator/cli.ts", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   const ewsUrl = await new Promise<string>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
+    child.stdout.on("data", (c: Buffer) => {
       out += c.toString();
       const m = /EWS URL: (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
+      if (m) resolve(m[1]);
     });
     child.once("exit", (code) => reject(new Error(`simulator exited (${code})`)));
   });
@@ -56,10 +56,10 @@ export default async function ewsClientBench(): Promise<BenchRow[]> {
     const CALLS_PER_CHECK = 2;
     // Warm-up: JIT, sockets, service objects, room cache.
     await runConcurrent(300, 10, async (i) => {
-      const r = await client.check(users[i % users.length]!);
+      const r = await client.check(users[i % users.length]);
       if (!r.ok) throw new Error(`check failed: ${JSON.stringify(r.failure)}`);
     });
-    const lib = await measure(CHECKS, 10, (i) => client.check(users[i % users.length]!));
+    const lib = await measure(CHECKS, 10, (i) => client.check(users[i % users.length]));
 
     // The same SOAP as a bare keep-alive POST (no library): the floor for comparison.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
@@ -77,8 +77,8 @@ export default async function ewsClientBench(): Promise<BenchRow[]> {
         req.on("error", reject);
         req.end(body);
       });
-    await runConcurrent(300, 10, (i) => post(users[i % users.length]!));
-    const bare = await measure(CHECKS * CALLS_PER_CHECK, 10, (i) => post(users[i % users.length]!));
+    await runConcurrent(300, 10, (i) => post(users[i % users.length]));
+    const bare = await measure(CHECKS * CALLS_PER_CHECK, 10, (i) => post(users[i % users.length]));
     agent.destroy();
 
     const calls = CHECKS * CALLS_PER_CHECK;

@@ -14,10 +14,10 @@ const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? "Demo-Admin-Pass-1!";
 async function signIn(baseUrl: string) {
   const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: baseUrl }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
   if (login.status !== 200) throw new Error(`Demo sign-in failed (${login.status}): ${await login.text()}. Delete ./data-demo if it was created with another admin password.`);
-  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const cookie = login.headers.get("set-cookie")!.split(";")[0];
   return async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers: { cookie, origin: baseUrl, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    const json = (await res.json().catch(() => undefined)) as { data?: any; error?: { message: string } } | undefined;
+    const json = (await res.json().catch(() => undefined)) as { data?: unknown; error?: { message: string } } | undefined;
     if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${json?.error?.message ?? ""}`);
     return json?.data;
   };
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const api = await signIn(running.url);
 
   const profiles = (await api("GET", "/profiles")) as { id: string; name: string; counts: Record<string, number> }[];
-  const profile = profiles.find((p) => p.name === "Default") ?? profiles[0]!;
+  const profile = profiles.find((p) => p.name === "Default") ?? profiles[0];
   await api("PUT", `/profiles/${profile.id}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
   const total = Object.values(profile.counts ?? {}).reduce((a, b) => a + b, 0);
   if (total === 0) {

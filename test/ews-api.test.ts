@@ -106,7 +106,7 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(res.status).toBe(200);
     const steps = res.body.data.steps as { name: string; status: string; ms: number }[];
     expect(steps.map((x) => x.status)).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
-    expect(steps[0]!.name).toBe("Resolve EWS URL");
+    expect(steps[0].name).toBe("Resolve EWS URL");
     expect(steps.at(-1)!.name).toBe("Room lists and rooms");
     const latest = await s.admin.get(`/profiles/${profileId}/connectivity-tests/latest`);
     expect(latest.body.data).toMatchObject({ id: res.body.data.id, ok: true });

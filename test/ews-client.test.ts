@@ -12,7 +12,7 @@ beforeAll(async () => {
   sim = await startExchangeSimulator({ tenant: demoTenant({ users: 30 }) });
   env = new EwsEnvironment({
     allowedHosts: ["127.0.0.1", "autodiscover.contoso.com"],
-    resolver: async () => [{ address: "127.0.0.1", family: 4 }],
+    resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]),
     timeoutMs: 2_000,
   });
 });
@@ -163,7 +163,7 @@ describe("autodiscover against the simulator", () => {
 
   it("finds the EWS URL by POX, and by SOAP GetUserSettings", async () => {
     expect((await autodiscover(DEMO.user.address, { transport: env.transport, credentials: cred, candidates })).ewsUrl).toBe(sim.ewsUrl);
-    const soap = await autodiscover(DEMO.user.address, { transport: env.transport, credentials: cred, candidates: (d) => [candidates(d)[1]!] });
+    const soap = await autodiscover(DEMO.user.address, { transport: env.transport, credentials: cred, candidates: (d) => [candidates(d)[1]] });
     expect(soap.ewsUrl).toBe(sim.ewsUrl);
   });
 
@@ -175,7 +175,7 @@ describe("autodiscover against the simulator", () => {
 
   it("re-checks a redirect hop and refuses a forbidden host", async () => {
     // Only the contoso name is allowed on a private address; fabrikam resolves to the same 127.0.0.1 but isn't.
-    const named = new EwsEnvironment({ allowedHosts: ["autodiscover.contoso.com"], resolver: async () => [{ address: "127.0.0.1", family: 4 }] });
+    const named = new EwsEnvironment({ allowedHosts: ["autodiscover.contoso.com"], resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]) });
     sim.resetCounters();
     const r = await autodiscover("someone@fabrikam.com", { transport: named.transport, credentials: cred, candidates: contosoOnly });
     named.close();
@@ -186,10 +186,10 @@ describe("autodiscover against the simulator", () => {
   });
 
   it("reports a refused plain-http start as UrlNotHttps and ends with AutodiscoverFailed", async () => {
-    const strict = new EwsEnvironment({ allowedHosts: [], resolver: async () => [{ address: "127.0.0.1", family: 4 }] });
+    const strict = new EwsEnvironment({ allowedHosts: [], resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]) });
     const r = await autodiscover(DEMO.user.address, { transport: strict.transport, credentials: cred, candidates });
     strict.close();
-    expect(r.steps[0]!.code).toBe("UrlNotHttps");
+    expect(r.steps[0].code).toBe("UrlNotHttps");
     expect(r.steps.at(-1)).toMatchObject({ name: "Resolve EWS URL", status: "failed", code: "AutodiscoverFailed" });
   });
 });

@@ -1,4 +1,3 @@
-import type { AccessType } from "../../contract/common";
 import type { EwsEnvironment } from "../ews/client";
 import { ewsBasicImpersonation } from "./ews-basic-impersonation";
 import { ewsOAuthImpersonation } from "./ews-oauth-impersonation";
@@ -14,8 +13,8 @@ export interface AccessDeps {
   oauth?: OAuthTokens;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each module has its own settings types
-export type AnyAccessType = MailboxAccessType<any, any, any>;
+/** Any access type; each module has its own settings, secret and input types (method parameters are bivariant). */
+export type AnyAccessType = MailboxAccessType<unknown, unknown, unknown>;
 export type AccessTypeFactory = (deps: AccessDeps) => AnyAccessType;
 
 /** Every access type module, in picklist order. A new type adds one line here. */
@@ -33,7 +32,7 @@ export class AccessRegistry {
   }
 
   /** The module for a type id, or undefined when this build has no such module. */
-  accessTypeFor(id: AccessType | string): AnyAccessType | undefined {
+  accessTypeFor(id: string): AnyAccessType | undefined {
     return this.types.get(id);
   }
 

@@ -54,7 +54,7 @@ function parsePox(body: string): Parsed {
   const action = tag(body, "Action");
   if (action === "redirectAddr") return { kind: "redirectAddr", email: tag(body, "RedirectAddr") ?? "" };
   if (action === "redirectUrl") return { kind: "redirectUrl", url: tag(body, "RedirectUrl") ?? "" };
-  const protocols = [...body.matchAll(/<(?:\w+:)?Protocol>([\s\S]*?)<\/(?:\w+:)?Protocol>/g)].map((m) => m[1]!);
+  const protocols = [...body.matchAll(/<(?:\w+:)?Protocol>([\s\S]*?)<\/(?:\w+:)?Protocol>/g)].map((m) => m[1]);
   const pick = (type: string) => protocols.find((p) => tag(p, "Type") === type && tag(p, "EwsUrl"));
   const chosen = pick("EXPR") ?? pick("EXCH") ?? protocols.find((p) => tag(p, "EwsUrl"));
   if (chosen) return { kind: "ews", url: tag(chosen, "EwsUrl")! };
@@ -66,7 +66,7 @@ function parseSoap(body: string): Parsed {
   const code = tag(user, "ErrorCode");
   if (code === "RedirectAddress") return { kind: "redirectAddr", email: tag(user, "RedirectTarget") ?? "" };
   if (code === "RedirectUrl") return { kind: "redirectUrl", url: tag(user, "RedirectTarget") ?? "" };
-  const settings = new Map([...user.matchAll(/<(?:\w+:)?UserSetting\b[^>]*>([\s\S]*?)<\/(?:\w+:)?UserSetting>/g)].map((m) => [tag(m[1]!, "Name"), tag(m[1]!, "Value")]));
+  const settings = new Map([...user.matchAll(/<(?:\w+:)?UserSetting\b[^>]*>([\s\S]*?)<\/(?:\w+:)?UserSetting>/g)].map((m) => [tag(m[1], "Name"), tag(m[1], "Value")]));
   const url = settings.get("ExternalEwsUrl") ?? settings.get("InternalEwsUrl");
   if (url) return { kind: "ews", url };
   return { kind: "error", message: tag(user, "ErrorMessage") ?? `Autodiscover answered ${code ?? "no settings"}.` };

@@ -100,7 +100,7 @@ export class EwsEnvironment {
     const rooms = client.loadRooms(signal).then((r) => {
       if (!r.ok) {
         this.rooms.delete(key);
-        throw r.failure;
+        throw Object.assign(new Error(r.failure.message), { failure: r.failure });
       }
       return new Set(r.value.flatMap((l) => l.rooms.map((x) => x.address.toLowerCase())));
     });
@@ -224,7 +224,7 @@ export class EwsClient {
   async check(address: string, signal?: AbortSignal): Promise<{ ok: boolean; ms: number; failure?: AccessFailure; mailboxKind: "user" | "room" | null }> {
     const bound = await this.bindInboxAndCalendar(address, signal);
     if (!bound.ok) return { ok: false, ms: bound.ms, failure: bound.failure, mailboxKind: null };
-    let mailboxKind: "user" | "room" | null = null;
+    let mailboxKind: "user" | "room" | null;
     try {
       mailboxKind = (await this.env.roomsOf(this, signal)).has(address.toLowerCase()) ? "room" : "user";
     } catch {

@@ -182,8 +182,8 @@ export function ewsCodeOf(body: string): { code: string; message: string; values
     const rest = body.slice(m.index, m.index + 4000);
     const message = /<(?:\w+:)?(?:Message|MessageText)(?:\s[^>]*)?>([^<]*)</.exec(rest)?.[1] ?? /<faultstring[^>]*>([^<]*)</.exec(body)?.[1] ?? "";
     const values: Record<string, string> = {};
-    for (const v of rest.matchAll(/<(?:\w+:)?Value Name="(\w+)">([^<]*)</g)) values[v[1]!] = v[2]!;
-    return { code: m[1]!, message, values };
+    for (const v of rest.matchAll(/<(?:\w+:)?Value Name="(\w+)">([^<]*)</g)) values[v[1]] = v[2]!;
+    return { code: m[1], message, values };
   }
   return undefined;
 }
@@ -207,7 +207,7 @@ export function mapFailure(input: { error?: unknown; answer?: AnswerLike; usedBa
   if (answer) {
     const raw = `HTTP ${answer.status}${answer.challenges.length ? ` (WWW-Authenticate: ${answer.challenges.join(", ")})` : ""}${answer.body ? `\n${answer.body.slice(0, 1500)}` : ""}`;
     if (answer.status === 401) {
-      const schemes = answer.challenges.map((c) => c.split(/\s/)[0]!.toLowerCase());
+      const schemes = answer.challenges.map((c) => c.split(/\s/)[0].toLowerCase());
       if (input.usedBasic !== false && schemes.length > 0 && !schemes.includes("basic")) return failure("BasicAuthNotEnabled", context, {}, raw);
       if (input.usedBasic === false) return failure("TokenInvalid", context, {}, raw);
       return failure("Unauthorized", context, {}, raw);
@@ -224,6 +224,6 @@ export function mapFailure(input: { error?: unknown; answer?: AnswerLike; usedBa
 }
 
 function errorText(error: unknown): string {
-  if (error && typeof error === "object" && "message" in error) return String((error as { message: unknown }).message);
+  if (error && typeof error === "object" && "message" in error) return String((error).message);
   return String(error);
 }

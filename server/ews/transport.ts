@@ -92,7 +92,7 @@ export class EwsTransport {
     try {
       url = checkUrl(req.url, this.policy);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
     const signal = req.signal;
@@ -134,7 +134,7 @@ export class EwsTransport {
             const www = res.headers["www-authenticate"];
             const raw = res.rawHeaders;
             const challenges: string[] = [];
-            for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === "www-authenticate") challenges.push(raw[i + 1]!);
+            for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === "www-authenticate") challenges.push(raw[i + 1]);
             if (challenges.length === 0 && typeof www === "string") challenges.push(www);
             finish(null, { status: res.statusCode ?? 0, headers: flat, challenges, body: Buffer.concat(chunks).toString("utf8") });
           });

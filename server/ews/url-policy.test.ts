@@ -3,10 +3,10 @@ import { checkAddress, checkUrl, resolveChecked, UrlPolicyError, type UrlPolicy 
 
 const policy = (allowedHosts: string[] = [], answers: Record<string, string[]> = {}): UrlPolicy => ({
   allowedHosts,
-  resolver: async (host) => {
+  resolver: (host) => {
     const list = answers[host];
-    if (!list) throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });
-    return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+    if (!list) return Promise.reject(Object.assign(new Error("not found"), { code: "ENOTFOUND" }));
+    return Promise.resolve(list.map((address) => ({ address, family: address.includes(":") ? (6 as const) : (4 as const) })));
   },
 });
 

@@ -42,7 +42,7 @@ for (const [net, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::"
 function normalize(ip: string): { ip: string; type: "ipv4" | "ipv6" } {
   const bare = ip.replace(/^\[|\]$/g, "");
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return { ip: mapped[1]!, type: "ipv4" };
+  if (mapped) return { ip: mapped[1], type: "ipv4" };
   return { ip: bare, type: isIP(bare) === 6 ? "ipv6" : "ipv4" };
 }
 
@@ -55,8 +55,8 @@ class AllowList {
       const entry = raw.trim().toLowerCase();
       const [base, prefix] = entry.split("/");
       const family = isIP(base ?? "");
-      if (family && prefix !== undefined) this.nets.addSubnet(base!, Number(prefix), family === 6 ? "ipv6" : "ipv4");
-      else if (family) this.nets.addAddress(base!, family === 6 ? "ipv6" : "ipv4");
+      if (family && prefix !== undefined) this.nets.addSubnet(base, Number(prefix), family === 6 ? "ipv6" : "ipv4");
+      else if (family) this.nets.addAddress(base, family === 6 ? "ipv6" : "ipv4");
       else this.names.add(entry);
     }
   }
@@ -150,5 +150,5 @@ export async function resolveChecked(host: string, policy: UrlPolicy): Promise<{
   if (answers.length === 0) throw new UrlPolicyError("DnsNotFound", `The name ${bare} could not be resolved.`);
   // Every answer must pass: otherwise a round-robin name could mix a public and a private address.
   for (const a of answers) checkAddress(bare, a.address, policy);
-  return answers[0]!;
+  return answers[0];
 }

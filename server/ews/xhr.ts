@@ -27,7 +27,7 @@ export interface EwsCallScope {
     constructor(options?: object) {
       super({ errorHandler: quiet, ...options });
     }
-  } as never;
+  };
 }
 
 export const callScope = new AsyncLocalStorage<EwsCallScope>();
@@ -82,6 +82,7 @@ export class EwsXhrApi implements IXHRApi {
     } catch (error) {
       if (scope) scope.lastError = error;
       // The library turns this into a SoapFaultDetails with our message; the scope keeps the real error.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- IXHRApi rejects with the response object
       throw Object.assign(toXhr({ status: 0, headers: {}, challenges: [], body: "" }), { message: (error as Error).message });
     }
     if (scope) {
@@ -93,6 +94,7 @@ export class EwsXhrApi implements IXHRApi {
       if (ews?.code === "ErrorServerBusy") this.gate.announce(this.gateKey, Number(ews.values.BackOffMilliseconds) || 5_000);
     }
     const xhr = toXhr(answer);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- IXHRApi rejects non-200 answers with the response object
     if (answer.status !== 200) throw xhr;
     return xhr;
   }

@@ -13,7 +13,7 @@ function testLimit(limit: number) {
     limit,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    keyGenerator: (req) => `${principalOf(req).name}|${req.params.id ?? req.path}`,
+    keyGenerator: (req) => `${principalOf(req).name}|${String(req.params.id ?? req.path)}`,
     handler: () => {
       throw new AppError(429, "rate_limited", "Too many connectivity tests. Wait a minute and try again.");
     },

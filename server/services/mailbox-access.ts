@@ -42,13 +42,13 @@ export class MailboxAccessService {
 
   private view(row: MailboxAccessRow, secret: unknown, extraWarnings: string[] = []): MailboxAccessView {
     const type = this.registry.accessTypeFor(row.type);
-    const presented = type ? type.present(JSON.parse(row.settings), secret) : {};
+    const presented = type ? type.present(JSON.parse(row.settings) as unknown, secret) : {};
     const warnings = [...new Set([...((presented.warnings as string[] | undefined) ?? []), ...extraWarnings])];
     return { ...presented, type: row.type, label: type?.label ?? row.type, version: row.version, updatedAt: row.updatedAt, updatedBy: row.updatedBy, warnings };
   }
 
   private openSecret(row: MailboxAccessRow): unknown {
-    return row.sealedSecret ? JSON.parse(this.sealer.open(row.sealedSecret, row.profileId)) : null;
+    return row.sealedSecret ? (JSON.parse(this.sealer.open(row.sealedSecret, row.profileId)) as unknown) : null;
   }
 
   /** GET: the public view and ETag, or null until configured. */
@@ -94,7 +94,7 @@ export class MailboxAccessService {
         actor: principal,
         action: "mailbox-access.update",
         profileId,
-        before: before ? { type: before.type, settings: JSON.parse(before.settings), version: before.version } : undefined,
+        before: before ? { type: before.type, settings: JSON.parse(before.settings) as unknown, version: before.version } : undefined,
         after: { type: row.type, settings: prepared.settings, version: row.version, secretChanged: before?.sealedSecret !== sealed && JSON.stringify(existing) !== JSON.stringify(prepared.secret) },
       });
       return { row, secret: prepared.secret, warnings: prepared.warnings };
@@ -109,7 +109,7 @@ export class MailboxAccessService {
     if (!row) return undefined;
     const type = this.registry.accessTypeFor(row.type);
     if (!type) throw new AppError(409, "conflict", `The access type "${row.type}" is not available in this installation.`);
-    return { type, version: row.version, config: { profileId, settings: JSON.parse(row.settings), secret: this.openSecret(row) } };
+    return { type, version: row.version, config: { profileId, settings: JSON.parse(row.settings) as unknown, secret: this.openSecret(row) } };
   }
 
   /** Like open(), but throws 412 precondition_failed when the profile has no configuration. */
