@@ -163,6 +163,15 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(history[0]).toMatchObject({ ok: 0, code: "ErrorMailboxMoveInProgress" });
   });
 
+  it("rate limits connectivity tests per admin and profile (429 rate_limited)", async () => {
+    const other = (await s.admin.post("/profiles", { name: `Rate ${dialect}` })).body.data.id;
+    await s.admin.put(`/profiles/${other}/mailbox-access`, basic());
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await s.admin.post(`/profiles/${other}/connectivity-tests`, {})).status);
+    expect(statuses.slice(0, 10).every((x) => x === 200)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
+
   it("refuses more than 50 users, unknown ids and users of another profile", async () => {
     expect((await s.admin.post(`/profiles/${profileId}/checks`, { userIds: Array.from({ length: 51 }, (_, i) => `u${i}`) })).status).toBe(400);
     const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: ["no-such-user"] });
