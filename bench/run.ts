@@ -13,6 +13,7 @@ export type { Benchmark, BenchRow } from "./lib";
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "user-list": () => import("./user-list.bench"),
   "me-status": () => import("./me-status.bench"),
+  "ews-client": () => import("./ews-client.bench"),
 };
 
 interface Results {
