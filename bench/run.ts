@@ -5,6 +5,7 @@
  * and add one line to `benchmarks` below.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import type { Benchmark, BenchRow } from "./lib";
 
@@ -14,10 +15,13 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "user-list": () => import("./user-list.bench"),
   "me-status": () => import("./me-status.bench"),
   "ews-client": () => import("./ews-client.bench"),
+  "bundle-size": () => import("./bundle-size.bench"),
+  "bulk-check": () => import("./bulk-check.bench"),
 };
 
 interface Results {
   updatedAt: string;
+  machine?: string;
   benchmarks: Record<string, { ranAt: string; seconds: number; rows: BenchRow[]; error?: string }>;
 }
 
@@ -56,11 +60,14 @@ async function main(): Promise<void> {
       results.benchmarks[name] = { ranAt: new Date().toISOString(), seconds: (Date.now() - start) / 1000, rows: [], error: String(err) };
     }
   }
+  // Timings on a busy machine mean little: say how busy it was.
+  const machine = `load average ${loadavg().map((l) => l.toFixed(1)).join(" / ")} (1/5/15 min) on ${cpus().length} CPUs`;
   results.updatedAt = new Date().toISOString();
+  results.machine = machine;
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(formatTable(printed));
-  console.log(`\nWritten to ${path.relative(process.cwd(), RESULTS)}`);
+  console.log(`\n${machine}. Written to ${path.relative(process.cwd(), RESULTS)}`);
   process.exit(failed ? 1 : 0);
 }
 
