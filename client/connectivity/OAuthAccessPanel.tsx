@@ -23,6 +23,7 @@ import { openAuthWindow } from "./openAuthWindow";
 import type { MailboxAccessView, OAuthAccessInput } from "./types";
 import { useNotify } from "../components/notify";
 import { ewsUrlProblem } from "./validation";
+import { useConnectAccountResult } from "./oauth/useConnectAccountResult";
 
 const useStyles = makeStyles({
   column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
@@ -55,6 +56,7 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
   const styles = useStyles();
   const notify = useNotify();
   const client = useQueryClient();
+  useConnectAccountResult(profileId);
   const storedOAuth = stored?.type === "ews-oauth-impersonation" ? stored : null;
   const [ewsUrl, setEwsUrl] = useState(storedOAuth?.ewsUrl ?? "");
   const [busy, setBusy] = useState<"connect" | "disconnect" | null>(null);
