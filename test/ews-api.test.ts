@@ -121,6 +121,29 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(JSON.stringify(steps)).not.toContain("not-the-password");
   });
 
+  it("says Basic is not enabled on EWS when the server offers only Negotiate/NTLM", async () => {
+    const other = (await s.admin.post("/profiles", { name: `Negotiate ${dialect}` })).body.data.id;
+    await s.admin.put(`/profiles/${other}/mailbox-access`, basic());
+    sim.setTenant({ ...demoTenant({ users: 30 }), server: { basicAuthEnabled: false } });
+    try {
+      const steps = (await s.admin.post(`/profiles/${other}/connectivity-tests`, {})).body.data.steps;
+      expect(steps[1]).toMatchObject({ name: "Authenticate", status: "failed", code: "BasicAuthNotEnabled" });
+      expect(steps[1].detail).toMatch(/Basic authentication is not enabled on EWS/);
+      expect(steps[1].remediation).toContain("Set-WebServicesVirtualDirectory");
+    } finally {
+      sim.setTenant(demoTenant({ users: 30 }));
+    }
+  });
+
+  it("answers autodiscover with its steps, refusing what the URL policy forbids", async () => {
+    const res = await s.admin.post("/autodiscover", { email: "jane.doe@contoso.com", profileId });
+    expect(res.status).toBe(200);
+    expect(res.body.data.ewsUrl).toBeNull();
+    expect(res.body.data.steps.at(-1)).toMatchObject({ name: "Resolve EWS URL", status: "failed", code: "AutodiscoverFailed" });
+    expect(res.text).not.toContain(PASSWORD);
+    expect((await s.admin.post("/autodiscover", { email: "not an address" })).status).toBe(400);
+  });
+
   it("warns when the service account has no mailbox, naming the missing mailbox/license", async () => {
     const other = (await s.admin.post("/profiles", { name: `No mailbox ${dialect}` })).body.data.id;
     await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ accountLogon: DEMO.serviceAccountWithoutMailbox.logon, password: DEMO.serviceAccountWithoutMailbox.password }));
