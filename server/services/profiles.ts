@@ -38,8 +38,9 @@ export class ProfileService {
   }
 
   private async accessTypes(ids?: string[]): Promise<Map<string, AccessType>> {
+    if (ids?.length === 0) return new Map();
     let q = this.db.selectFrom("mailboxAccess").select(["profileId", "type"]);
-    if (ids) q = q.where("profileId", "in", ids.length ? ids : ["\u0000"]);
+    if (ids) q = q.where("profileId", "in", ids);
     const rows = await q.execute();
     return new Map(rows.map((r) => [r.profileId, r.type as AccessType]));
   }

@@ -13,9 +13,10 @@ export const emptyCounts = (): StateCounts => Object.fromEntries(userStates.map(
 export class ProfileRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  list(ids?: string[]): Promise<ProfileRow[]> {
+  async list(ids?: string[]): Promise<ProfileRow[]> {
+    if (ids?.length === 0) return [];
     let q = this.db.selectFrom("profiles").selectAll().orderBy("nameLower");
-    if (ids) q = q.where("id", "in", ids.length ? ids : ["\u0000"]);
+    if (ids) q = q.where("id", "in", ids);
     return q.execute();
   }
 
@@ -56,11 +57,12 @@ export class ProfileRepository {
 
   /** Users per state for each of the given profiles (all profiles when omitted). */
   async countsByState(profileIds?: string[]): Promise<Map<string, StateCounts>> {
+    if (profileIds?.length === 0) return new Map();
     let q = this.db
       .selectFrom("users")
       .select(["profileId", "state", (eb) => eb.fn.countAll<number>().as("n")])
       .groupBy(["profileId", "state"]);
-    if (profileIds) q = q.where("profileId", "in", profileIds.length ? profileIds : ["\u0000"]);
+    if (profileIds) q = q.where("profileId", "in", profileIds);
     const rows = await q.execute();
     const result = new Map<string, StateCounts>();
     for (const row of rows) {
