@@ -1,0 +1,125 @@
+/**
+ * Bulk check: 10,000 users activated through the API (the real server in a child process: job runner,
+ * CheckService, EWS client) against the Exchange simulator answering each call after 50 ms, concurrency
+ * 10. Wall time from POST /jobs to the event stream's "done", against the ideal `calls × 50 ms / 10`
+ * (≤ 1.2×); then a recheck of the same users with 5 % injected ErrorServerBusy (≤ 1.5×); and the
+ * server's peak RSS (< 200 MB).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { demoTenant, DEMO, startExchangeSimulator } from "../server/ews-simulator";
+import { mailboxAddresses } from "../server/jobs/testing/factories";
+import { ApiClient } from "../test/helpers/server";
+import { round, type BenchRow } from "./lib";
+
+const USERS = Number(process.env.BENCH_BULK_USERS ?? 10_000);
+const LATENCY_MS = 50;
+const CONCURRENCY = 10;
+const BUSY_BACKOFF_MS = 50;
+const ADMIN = { email: "bench@example.com", password: "Bench-Password-123" };
+
+/** Peak resident set size of a process (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
+  return round(kb / 1024);
+}
+
+/** Follows the job's event stream with fetch (as the panel does) until "done"; returns the final job. */
+async function followJob(client: ApiClient, jobId: string): Promise<{ state: string; progress: { total: number; done: number; ok: number; failed: number; failuresByCode: Record<string, number> } }> {
+  const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, { headers: { cookie: client.cookie } });
+  if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (block.startsWith("event: done")) return JSON.parse(block.split("\n")[1]!.slice(6));
+    }
+  }
+  throw new Error("event stream ended without done");
+}
+
+export default async function run(): Promise<BenchRow[]> {
+  const tenant = demoTenant({ users: USERS + 10, rooms: 0 });
+  const sim = await startExchangeSimulator({ tenant, latencyMs: LATENCY_MS, maxRecordedCalls: 0 });
+  const dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-bulk-"));
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "bulk-check-server.ts")], {
+    env: {
+      ...process.env,
+      PORT: "0",
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      SECRET_KEY: Buffer.alloc(32, 3).toString("base64"),
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      EWS_ALLOWED_HOSTS: "127.0.0.1",
+      JOBS_RUNNER: "on",
+      MONITOR_INTERVAL_MINUTES: "0",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        if (line.startsWith('{"url"')) resolve(line);
+      });
+    });
+    const { url } = JSON.parse(first) as { url: string };
+    const admin = new ApiClient(url);
+    await admin.signIn(ADMIN.email, ADMIN.password);
+    const profileId = (await admin.post("/profiles", { name: "Bench" })).body.data.id as string;
+    const access = await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+    if (access.status !== 200) throw new Error(`mailbox access: ${access.status} ${access.text}`);
+    const added = await admin.post(`/profiles/${profileId}/users`, { text: mailboxAddresses(tenant, USERS).join("\n") });
+    if (added.body.data?.added !== USERS) throw new Error(`import: ${added.status} ${added.text.slice(0, 300)}`);
+    const rssAfterImport = peakRssMb(child.pid!);
+
+    const timeJob = async (kind: string) => {
+      sim.resetCounters();
+      const started = performance.now();
+      const res = await admin.post(`/profiles/${profileId}/jobs`, { kind });
+      if (res.status !== 202) throw new Error(`start job: ${res.status} ${res.text}`);
+      const job = await followJob(admin, res.body.data.id);
+      const wallMs = performance.now() - started;
+      const calls = sim.counters.requests;
+      const idealMs = (calls * LATENCY_MS) / CONCURRENCY;
+      return { job, wallMs, calls, ratio: wallMs / idealMs, peak: sim.counters.peakConcurrency };
+    };
+
+    const clean = await timeJob("activate-profile");
+    if (clean.job.progress.done !== USERS || clean.job.state !== "done") throw new Error(`activation ended ${clean.job.state} with ${clean.job.progress.done}/${USERS}`);
+    const counts = (await admin.get(`/profiles/${profileId}`)).body.data.counts as Record<string, number>;
+    sim.faults.rates = { serverBusy: 0.05 };
+    sim.faults.backOffMs = BUSY_BACKOFF_MS;
+    const busy = await timeJob("recheck-profile");
+    sim.faults.rates = {};
+    const rss = peakRssMb(child.pid!);
+    const group = `${USERS} users · ${LATENCY_MS} ms/call · c${CONCURRENCY}`;
+    return [
+      { group, figure: "activation wall time", value: round(clean.wallMs / 1000), unit: "s" },
+      { group, figure: `activation: EWS calls (peak in flight ${clean.peak})`, value: clean.calls, unit: "calls" },
+      { group, figure: "activation: wall / (calls × 50 ms / 10)", value: round(clean.ratio), unit: "×", target: "≤ 1.2×", ok: clean.ratio <= 1.2 },
+      { group, figure: "activation: users active / error / pending", value: counts.active ?? 0, unit: `/ ${counts.error ?? 0} / ${counts.pending ?? 0}` },
+      { group, figure: `recheck with 5 % ErrorServerBusy (BackOff ${BUSY_BACKOFF_MS} ms): wall time`, value: round(busy.wallMs / 1000), unit: "s" },
+      { group, figure: `recheck with 5 % ErrorServerBusy: EWS calls (peak in flight ${busy.peak})`, value: busy.calls, unit: "calls" },
+      { group, figure: "recheck with 5 % ErrorServerBusy: wall / (calls × 50 ms / 10)", value: round(busy.ratio), unit: "×", target: "≤ 1.5×", ok: busy.ratio <= 1.5 },
+      { group, figure: "recheck: failed after retries", value: busy.job.progress.failed, unit: "users" },
+      { group, figure: "server peak RSS after import", value: rssAfterImport, unit: "MB" },
+      { group, figure: "server peak RSS (whole run)", value: rss, unit: "MB", target: "< 200 MB", ok: rss < 200 },
+    ];
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await sim.close();
+  }
+}
