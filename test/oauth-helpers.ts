@@ -53,7 +53,8 @@ export async function freePort(): Promise<number> {
 
 /** The server's environment for Connect account against the provider, and the client registration to match. */
 export async function serverEnvFor(idp: TestIdentityProvider, port: number): Promise<Record<string, string>> {
-  const baseUrl = `http://localhost:${port}`;
+  // 127.0.0.1, not localhost: the browser tests only let pages reach 127.0.0.1.
+  const baseUrl = `http://127.0.0.1:${port}`;
   await idp.upsertClient({
     client_id: TEST_SERVER_CLIENT_ID,
     client_secret: TEST_SERVER_CLIENT_SECRET,
