@@ -27,6 +27,7 @@ import { usersRouter } from "./routes/users";
 import { serviceKeysRouter } from "./routes/service-keys";
 import { syncRouter } from "./routes/sync";
 import { appPackageRouter } from "./routes/app-package";
+import { legalPagesRouter } from "./routes/legal-pages";
 
 /** Where the built panel lives (`vite build` output). */
 export const CLIENT_DIST = path.resolve(import.meta.dirname, "../dist/client");
@@ -142,6 +143,14 @@ export function createApp(ctx: AppContext): Express {
 
 function serveClient(app: Express) {
   const index = path.join(CLIENT_DIST, "index.html");
+  app.use(legalPagesRouter());
+  // The sync-status view (its own Vite page): the Sync status tab and the Outlook task pane open /status.
+  const statusPage = path.join(CLIENT_DIST, "status.html");
+  app.get("/status", (_req, res, next) => {
+    if (!existsSync(statusPage)) return next();
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(statusPage);
+  });
   if (!existsSync(index)) {
     app.get("/", (_req, res) => {
       res.type("html").send("<!doctype html><title>Mailbox Sync Admin</title><h1>Mailbox Sync Admin</h1><p>The API is running. Build the panel with <code>npm run build</code>.</p>");
