@@ -71,7 +71,7 @@ export function oauthRouter(ctx: AppContext): Router {
     const dot = cookie.indexOf(".");
     const host = (["browser", "teams", "office"].includes(cookie.slice(0, dot)) ? cookie.slice(0, dot) : "browser") as PopupHost;
     const binding = dot > 0 ? cookie.slice(dot + 1) : undefined;
-    res.setHeader("Set-Cookie", `${BINDING_COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`);
+    if (cookie) res.setHeader("Set-Cookie", `${BINDING_COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`);
     try {
       const q = parse(CallbackQuery, req.query, "query");
       const result = await service.complete({ code: q.code, state: q.state, error: q.error, errorDescription: q.error_description }, binding);
