@@ -34,7 +34,7 @@ export class ApiError extends Error {
       if (d && typeof d === "object" && "message" in d) {
         const rawPath = (d as { path?: unknown }).path;
         const key = Array.isArray(rawPath) ? rawPath.join(".") : typeof rawPath === "string" ? rawPath : "";
-        out[key] ??= String((d as { message: unknown }).message);
+        out[key] ??= String((d).message);
       }
     }
     return out;

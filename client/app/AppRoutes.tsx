@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { useMe } from "../api/auth";
 import { PageSkeleton } from "../components/Skeletons";
+import { EntraSignInGate } from "../host/EntraSignInGate";
 import { AppShell } from "./AppShell";
 import { NotFoundPage } from "./NotFoundPage";
 import { useRoute } from "./router";
@@ -12,8 +13,20 @@ const SettingsPage = lazy(() => import("../settings/SettingsPage").then((m) => (
 const SignInPage = lazy(() => import("../signin/SignInPage").then((m) => ({ default: m.SignInPage })));
 const SetupPage = lazy(() => import("../signin/SetupPage").then((m) => ({ default: m.SetupPage })));
 
-/** Picks the page for the URL; signed-out visitors get the sign-in form (or the first-admin setup). */
+/**
+ * Waits until Entra sign-in has installed its token source (so the first API call carries the token),
+ * then routes.
+ */
 export function AppRoutes({ host }: { host: HostName }) {
+  return (
+    <EntraSignInGate fallback={<PageSkeleton />}>
+      <Routes host={host} />
+    </EntraSignInGate>
+  );
+}
+
+/** Picks the page for the URL; signed-out visitors get the sign-in form (or the first-admin setup). */
+function Routes({ host }: { host: HostName }) {
   const route = useRoute();
   const me = useMe();
 

@@ -3,6 +3,7 @@ import { Button, makeStyles, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger,
 import { MailMultipleRegular, PersonCircleRegular, SignOutRegular } from "@fluentui/react-icons";
 import type { Me } from "../../contract/auth";
 import { useSignOut } from "../api/auth";
+import { signOutOfMicrosoft } from "../host/entra-session";
 import { useNotify } from "../components/notify";
 import { navigate, type Route } from "./router";
 
@@ -35,6 +36,13 @@ export function AppShell({ me, route, children }: { me: Me; route: Route; childr
   const section = route.page === "settings" ? "settings" : "profiles";
 
   const handleSignOut = () => {
+    if (me.kind === "entra") {
+      signOutOfMicrosoft().then(
+        () => window.location.reload(),
+        (err: unknown) => notify.error(err, "Couldn't sign out"),
+      );
+      return;
+    }
     signOut.mutate(undefined, { onError: (err) => notify.error(err, "Couldn't sign out") });
   };
 
@@ -64,11 +72,9 @@ export function AppShell({ me, route, children }: { me: Me; route: Route; childr
           </MenuTrigger>
           <MenuPopover>
             <MenuList>
-              {me.kind === "local" && (
-                <MenuItem icon={<SignOutRegular />} onClick={handleSignOut}>
-                  Sign out
-                </MenuItem>
-              )}
+              <MenuItem icon={<SignOutRegular />} onClick={handleSignOut}>
+                Sign out
+              </MenuItem>
               {me.platformAdmin && <MenuItem onClick={() => navigate({ page: "settings" })}>Settings</MenuItem>}
             </MenuList>
           </MenuPopover>

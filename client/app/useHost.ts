@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { detectHost } from "../host/host";
 
 /** Where the panel runs. */
 export type HostName = "standalone" | "Teams" | "Outlook" | "Office" | "other";
@@ -7,7 +8,7 @@ export type HostTheme = "default" | "dark" | "contrast";
 
 /** What the panel knows about its host. */
 export interface HostInfo {
-  /** False until detection finished (at most ~1.5 s). */
+  /** False until detection finished (at most ~1.5 s, and only inside a frame). */
   ready: boolean;
   host: HostName;
   /** The host's theme; null outside a host (then the system's color scheme rules). */
@@ -15,37 +16,20 @@ export interface HostInfo {
   locale: string | null;
 }
 
-/** How long to wait for teams-js before deciding there is no host: inside a foreign frame it can hang. */
-export const HOST_DETECTION_TIMEOUT_MS = 1500;
-
-function timeout(ms: number): Promise<"timeout"> {
-  return new Promise((resolve) => setTimeout(() => resolve("timeout"), ms));
-}
-
-function normalizeTheme(theme: string | undefined): HostTheme {
+function normalizeTheme(theme: string | null | undefined): HostTheme {
   return theme === "dark" || theme === "contrast" ? theme : "default";
 }
 
-/**
- * The parent frame's origin. teams-js only answers origins it trusts; CSP `frame-ancestors`
- * already limits who may frame the panel, so the actual parent is safe to add.
- */
-function parentOrigin(): string | null {
-  const ancestors = window.location.ancestorOrigins;
-  if (ancestors && ancestors.length > 0) return ancestors[0] ?? null;
-  try {
-    return document.referrer ? new URL(document.referrer).origin : null;
-  } catch {
-    return null;
-  }
+function normalizeHost(name: string): HostName {
+  return name === "Teams" || name === "Outlook" || name === "Office" ? name : "other";
 }
 
 const STANDALONE: HostInfo = { ready: true, host: "standalone", theme: null, locale: null };
 
 /**
- * Detects a Teams/Outlook/M365 host with teams-js (loaded lazily, only inside a frame) raced against
- * a timeout, and follows the host's theme live. Outside a host — or when anything host-only fails —
- * the panel is a plain web app.
+ * The host (client/host's detection: teams-js raced against a timeout) and its theme, followed live
+ * through `app.registerOnThemeChangeHandler`. Outside a host, or when anything host-only fails, the
+ * panel is a plain web app.
  */
 export function useHost(): HostInfo {
   const inFrame = typeof window !== "undefined" && window.parent !== window;
@@ -54,26 +38,23 @@ export function useHost(): HostInfo {
   useEffect(() => {
     if (!inFrame) return;
     let cancelled = false;
-    const detect = async () => {
+    const follow = async () => {
       try {
-        const { app } = await import("@microsoft/teams-js");
-        const origin = parentOrigin();
-        const init = app.initialize(origin ? [origin] : undefined).then(() => "ok" as const);
-        if ((await Promise.race([init, timeout(HOST_DETECTION_TIMEOUT_MS)])) !== "ok") throw new Error("no host answered");
-        const context = await app.getContext();
+        const host = await detectHost();
         if (cancelled) return;
-        const hostName = context.app.host.name as string;
-        const host: HostName = hostName === "Teams" || hostName === "Outlook" || hostName === "Office" ? hostName : "other";
-        setInfo({ ready: true, host, theme: normalizeTheme(context.app.theme), locale: context.app.locale ?? null });
+        if (!host.inHost) return setInfo(STANDALONE);
+        setInfo({ ready: true, host: normalizeHost(host.hostName), theme: normalizeTheme(host.theme), locale: host.locale });
+        // teams-js is already loaded and initialized by detectHost.
+        const { app } = await import("@microsoft/teams-js");
         app.registerOnThemeChangeHandler((theme) => {
           if (!cancelled) setInfo((prev) => ({ ...prev, theme: normalizeTheme(theme) }));
         });
-        app.notifySuccess();
+        app.notifySuccess().catch(() => undefined);
       } catch {
-        if (!cancelled) setInfo(STANDALONE);
+        if (!cancelled) setInfo((prev) => (prev.ready ? prev : STANDALONE));
       }
     };
-    void detect();
+    void follow();
     return () => {
       cancelled = true;
     };

@@ -39,7 +39,7 @@ export function StateBar({ counts, legend = false, size = "small" }: { counts: P
         <div role="img" aria-label={description} className={size === "large" ? `${styles.bar} ${styles.large}` : styles.bar} tabIndex={legend ? undefined : -1}>
           {total > 0 &&
             userStates.map((s) =>
-              counts[s] ? <div key={s} className={styles.segment} style={{ width: `${(counts[s]! / total) * 100}%`, backgroundColor: stateInfo[s].fill }} /> : null,
+              counts[s] ? <div key={s} className={styles.segment} style={{ width: `${(counts[s] / total) * 100}%`, backgroundColor: stateInfo[s].fill }} /> : null,
             )}
         </div>
       </Tooltip>

@@ -49,7 +49,7 @@ export function ProfilePage({ profileId, tab, me }: { profileId: string; tab: Pr
           </Breadcrumb>
         }
         title={p.name}
-        subtitle={`${accessTypeLabel(p.accessType)} · ${p.syncEnabled ? "sync on" : "sync paused"}`}
+        subtitle={`${p.accessType ? accessTypeLabel(p.accessType) : "Mailbox access not set up yet"} · ${p.syncEnabled ? "Sync on" : "Sync paused"}`}
       />
       <TabList
         className={styles.tabs}

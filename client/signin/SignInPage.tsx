@@ -4,6 +4,8 @@ import { MailMultipleRegular } from "@fluentui/react-icons";
 import { useSignIn } from "../api/auth";
 import { errorMessage } from "../api/client";
 import type { HostName } from "../app/useHost";
+import { MicrosoftSignInButton } from "../host/MicrosoftSignInButton";
+import { useEntraSignIn } from "../host/useEntraSignIn";
 import { useAuthStyles } from "./authStyles";
 
 /** The local admin's sign-in form (cookie session). */
@@ -12,6 +14,8 @@ export function SignInPage({ loadError, host }: { loadError?: unknown; host?: Ho
   const signIn = useSignIn();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const entra = useEntraSignIn();
+  const entraOn = entra.status === "signed-out" || entra.status === "signed-in";
 
   const handleSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -28,14 +32,15 @@ export function SignInPage({ loadError, host }: { loadError?: unknown; host?: Ho
           <Text as="h1" size={600} weight="semibold" block>
             Sign in to Mailbox Sync Admin
           </Text>
-          <Text className={styles.muted}>Use the local admin account set up for this server.</Text>
+          <Text className={styles.muted}>{entraOn ? "Sign in with your Microsoft work account, or with a local admin account." : "Use the local admin account set up for this server."}</Text>
         </div>
         {loadError != null && (
           <MessageBar intent="error">
             <MessageBarBody>{errorMessage(loadError)}</MessageBarBody>
           </MessageBar>
         )}
-        {host && host !== "standalone" && (
+        <MicrosoftSignInButton />
+        {host && host !== "standalone" && !entraOn && (
           <MessageBar intent="info">
             <MessageBarBody>Signed in through {host}? Single sign-on isn't configured on this server; use a local admin account.</MessageBarBody>
           </MessageBar>
