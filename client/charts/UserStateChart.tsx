@@ -5,7 +5,7 @@ import { stateInfo } from "../components/states";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "760px" },
-  svg: { width: "100%", height: "auto", overflow: "visible" },
+  svg: { width: "100%", maxWidth: "600px", height: "auto", overflow: "visible" },
   label: { fill: tokens.colorNeutralForeground1, fontSize: "13px", fontFamily: tokens.fontFamilyBase },
   value: {
     fill: tokens.colorNeutralForeground2,

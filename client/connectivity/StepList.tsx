@@ -69,7 +69,11 @@ export function StepList({
                 {step.detail}
               </Text>
             ) : null}
-            {step.code ? <Caption1 className={styles.ms}>Code: {step.code}</Caption1> : null}
+            {step.code ? (
+              <Caption1 as="p" className={styles.ms} style={{ margin: 0 }}>
+                Code: {step.code}
+              </Caption1>
+            ) : null}
             {step.remediation && step.status !== "passed" ? (
               <div
                 className={mergeClasses(

@@ -17,7 +17,9 @@ interface ConnectAccountMessage {
 }
 
 function isResult(data: unknown): data is ConnectAccountMessage {
-  return typeof data === "object" && data !== null && (data as { type?: unknown }).type === RESULT_MESSAGE_TYPE;
+  return (
+    typeof data === "object" && data !== null && (data as { type?: unknown }).type === RESULT_MESSAGE_TYPE
+  );
 }
 
 /**
@@ -30,9 +32,24 @@ export function useConnectAccountResult(profileId: string): void {
   const client = useQueryClient();
   useEffect(() => {
     const handleMessage = (event: MessageEvent) => {
-      if (event.origin !== window.location.origin || !isResult(event.data) || event.data.profileId !== profileId) return;
-      if (event.data.ok) notify.success(`Connected as ${event.data.upn ?? "the service account"}`, `Tenant ${event.data.tenantId ?? ""}. If this is not the service account, choose Reconnect and pick the right account.`);
-      else notify.error(new Error(`${event.data.message ?? "The sign-in failed."}${event.data.code ? ` (${event.data.code})` : ""}`), "Connect account failed");
+      if (
+        event.origin !== window.location.origin ||
+        !isResult(event.data) ||
+        event.data.profileId !== profileId
+      )
+        return;
+      if (event.data.ok)
+        notify.success(
+          `Connected as ${event.data.upn ?? "the service account"}`,
+          `Tenant ${event.data.tenantId ?? ""}. If this is not the service account, choose Reconnect and pick the right account.`,
+        );
+      else
+        notify.error(
+          new Error(
+            `${event.data.message ?? "The sign-in failed."}${event.data.code ? ` (${event.data.code})` : ""}`,
+          ),
+          "Connect account failed",
+        );
       void client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
     };
     window.addEventListener("message", handleMessage);
