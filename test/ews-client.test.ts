@@ -33,9 +33,21 @@ function account(logon: string = DEMO.serviceAccount.logon, password: string = D
 
 describe("EWS client against the simulator", () => {
   it("impersonates a user, binds Inbox and Calendar, and sends X-AnchorMailbox", async () => {
-    const r = await env.client(account()).check("alex.vance@contoso.com");
-    expect(r).toMatchObject({ ok: true, mailboxKind: "user" });
-    expect(sim.counters.byTarget["alex.vance@contoso.com"]).toBeGreaterThanOrEqual(2);
+    const sent: { headers?: Record<string, string>; body?: string }[] = [];
+    const original = env.transport.request.bind(env.transport);
+    env.transport.request = (req) => (sent.push(req), original(req));
+    sim.resetCounters();
+    try {
+      const r = await env.client(account()).check("alex.vance@contoso.com");
+      expect(r).toMatchObject({ ok: true, mailboxKind: "user" });
+    } finally {
+      env.transport.request = original;
+    }
+    const bind = sent.find((x) => x.body?.includes("GetFolder"))!;
+    expect(bind.headers!["X-AnchorMailbox"]).toBe("alex.vance@contoso.com");
+    expect(bind.body).toMatch(/ExchangeImpersonation.*alex\.vance@contoso\.com/s);
+    expect(bind.body).toMatch(/DistinguishedFolderId Id="inbox".*DistinguishedFolderId Id="calendar"/s);
+    expect(sim.counters.calls.filter((c) => c.target === "alex.vance@contoso.com").map((c) => [c.operation, c.outcome])).toEqual([["GetFolder", "NoError"]]);
   });
 
   it("tells a room from a user by room-list membership", async () => {

@@ -5,10 +5,13 @@ import {
   ExchangeService,
   ExchangeVersion,
   Folder,
+  FolderId,
+  GetFolderRequest,
   ImpersonatedUserId,
   OAuthCredentials,
   PropertySet,
   BasePropertySet,
+  ServiceErrorHandling,
   Uri,
   WebCredentials,
   WellKnownFolderName,
@@ -194,12 +197,18 @@ export class EwsClient {
     }, signal);
   }
 
-  /** Impersonates `address` and binds its Inbox and Calendar. */
+  /**
+   * Impersonates `address` and binds its Inbox and Calendar in ONE GetFolder call (two folder ids): half
+   * the calls, and so half the target's EWS budget, of two binds. Any folder's error fails the check.
+   */
   bindInboxAndCalendar(address: string, signal?: AbortSignal): Promise<EwsOutcome<void>> {
     const s = this.env.service(this.account, address);
     return this.run(address, async () => {
-      await Folder.Bind(s, WellKnownFolderName.Inbox, ID_ONLY);
-      await Folder.Bind(s, WellKnownFolderName.Calendar, ID_ONLY);
+      const request = new GetFolderRequest(s, ServiceErrorHandling.ThrowOnError);
+      request.FolderIds.Add(new FolderId(WellKnownFolderName.Inbox));
+      request.FolderIds.Add(new FolderId(WellKnownFolderName.Calendar));
+      request.PropertySet = ID_ONLY;
+      await request.Execute();
     }, signal);
   }
 
