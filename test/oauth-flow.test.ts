@@ -81,7 +81,7 @@ describe.each(testDatabases())("Connect account (OAuth impersonated logon) end t
     expect(stack.idp.counters.grants.authorization_code).toBe(1);
     const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "mailbox-access.oauth.connect").execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.actor).toBe("admin@example.com");
+    expect(audit[0].actor).toBe("admin@example.com");
   });
 
   it("passes the connectivity test and checks over OAuth", async () => {

@@ -114,9 +114,9 @@ export class PopupBrowser {
         res.on("end", () => {
           for (const line of res.headers["set-cookie"] ?? []) {
             const [pair, ...attrs] = line.split(";");
-            const eq = pair!.indexOf("=");
-            const name = pair!.slice(0, eq).trim();
-            const value = pair!.slice(eq + 1).trim();
+            const eq = pair.indexOf("=");
+            const name = pair.slice(0, eq).trim();
+            const value = pair.slice(eq + 1).trim();
             if (attrs.some((a) => /max-age=0$/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim())) || value === "") jar.delete(name);
             else jar.set(name, value);
           }

@@ -80,7 +80,7 @@ const APP = new Set(["7000215", "7000222", "700027", "50011", "500113", "7000218
  * @example tokenFailure("OAuthGrantRevoked", "svc@contoso.com", "AADSTS70000: ...")
  */
 export function tokenFailure(code: keyof typeof TOKEN_FAILURES, upn = "the service account", raw?: string): AccessFailure {
-  const entry = TOKEN_FAILURES[code]!;
+  const entry = TOKEN_FAILURES[code];
   return { code, message: entry.message(upn), remediation: entry.remediation(upn), transient: entry.transient, serviceAccountFailure: true, ...(raw ? { raw: raw.slice(0, 1000) } : {}) };
 }
 
@@ -89,7 +89,7 @@ function aadstsCodes(error: AuthError): string[] {
   const codes = new Set<string>();
   const errorNo = (error as AuthError & { errorNo?: string }).errorNo;
   if (errorNo) codes.add(String(errorNo));
-  for (const m of `${error.errorMessage} ${error.message}`.matchAll(/AADSTS(\d+)/g)) codes.add(m[1]!);
+  for (const m of `${error.errorMessage} ${error.message}`.matchAll(/AADSTS(\d+)/g)) codes.add(m[1]);
   return [...codes];
 }
 

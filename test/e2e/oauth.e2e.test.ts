@@ -65,7 +65,7 @@ describe.skipIf(!enabled)("Connect account in Chromium against the test identity
     onTestFailed(async () => {
       await screenshot(page, "oauth-failure");
     });
-    await page.goto(env.BASE_URL!);
+    await page.goto(env.BASE_URL);
     await page.getByLabel("Email").fill(ADMIN_EMAIL);
     await page.getByLabel("Password").fill(ADMIN_PASSWORD);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
