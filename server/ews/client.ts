@@ -45,6 +45,14 @@ export interface EwsEnvironmentOptions extends TransportOptions {
 
 const ID_ONLY = new PropertySet(BasePropertySet.IdOnly);
 
+/** The part of the library's GetFolderRequest used here (its .d.ts doesn't resolve under skipLibCheck). */
+interface GetFolderRequestLike {
+  FolderIds: { Add(id: FolderId): void };
+  PropertySet: PropertySet;
+  Execute(): Promise<unknown>;
+}
+type GetFolderRequestCtor = new (service: ExchangeService, errorHandling: ServiceErrorHandling) => GetFolderRequestLike;
+
 /**
  * Everything EWS shares in one process: the transport (keep-alive sockets, URL policy, CAs), the
  * per-profile back-off gate, reused service objects and cached room lists.
@@ -204,7 +212,7 @@ export class EwsClient {
   bindInboxAndCalendar(address: string, signal?: AbortSignal): Promise<EwsOutcome<void>> {
     const s = this.env.service(this.account, address);
     return this.run(address, async () => {
-      const request = new GetFolderRequest(s, ServiceErrorHandling.ThrowOnError);
+      const request = new (GetFolderRequest as unknown as GetFolderRequestCtor)(s, ServiceErrorHandling.ThrowOnError);
       request.FolderIds.Add(new FolderId(WellKnownFolderName.Inbox));
       request.FolderIds.Add(new FolderId(WellKnownFolderName.Calendar));
       request.PropertySet = ID_ONLY;
