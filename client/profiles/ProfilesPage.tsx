@@ -100,7 +100,7 @@ export function ProfilesPage({ me }: { me: Me }) {
               <TableRow>
                 <TableHeaderCell style={{ width: "32%" }}>Name</TableHeaderCell>
                 <TableHeaderCell style={{ width: "20%" }}>Access type</TableHeaderCell>
-                <TableHeaderCell>Users by state</TableHeaderCell>
+                <TableHeaderCell>Users</TableHeaderCell>
                 <TableHeaderCell style={{ width: "150px" }}>Status</TableHeaderCell>
                 <TableHeaderCell style={{ width: "56px" }}>
                   <span className="visually-hidden">Actions</span>

@@ -18,6 +18,7 @@ import { errorMessage } from "../api/client";
 import { useBulkUsers, useCheckNow, useUser } from "../api/users";
 import { useNotify } from "../components/notify";
 import { StateBadge } from "../components/StateBadge";
+import { RemediationText } from "../connectivity/RemediationText";
 import { relativeTime } from "./columns";
 
 const useStyles = makeStyles({
@@ -25,7 +26,7 @@ const useStyles = makeStyles({
   details: { display: "grid", gridTemplateColumns: "max-content 1fr", columnGap: tokens.spacingHorizontalL, rowGap: tokens.spacingVerticalS, margin: 0 },
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0, overflowWrap: "anywhere" },
-  remediation: { whiteSpace: "pre-wrap", fontFamily: tokens.fontFamilyBase, margin: `${tokens.spacingVerticalXS} 0 0` },
+  remediation: { margin: `${tokens.spacingVerticalXS} 0 ${tokens.spacingVerticalS}` },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   history: { listStyle: "none", margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   historyItem: { display: "grid", gridTemplateColumns: "20px 1fr auto", gap: tokens.spacingHorizontalS, alignItems: "start" },
@@ -118,9 +119,11 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
                   <Text as="h3" weight="semibold" block style={{ marginTop: 8 }}>
                     What to do
                   </Text>
-                  <pre className={styles.remediation}>{u.lastError.remediation}</pre>
+                  <div className={styles.remediation}>
+                    <RemediationText text={u.lastError.remediation} />
+                  </div>
                   <Button size="small" icon={<CopyRegular />} onClick={() => void handleCopy(u.lastError!.remediation)}>
-                    Copy remediation
+                    Copy all
                   </Button>
                 </MessageBarBody>
               </MessageBar>
