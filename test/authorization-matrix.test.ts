@@ -39,7 +39,7 @@ function expected(endpoint: Endpoint, role: Role): Expected {
 /** Does the endpoint name a profile (in its path or its query)? Then a profile admin of A is refused on B. */
 function namesProfile(endpoint: Endpoint): "path" | "query" | undefined {
   if (endpoint.path.startsWith("/profiles/:id")) return "path";
-  const shape = (endpoint.query as z.ZodObject | undefined)?.shape as Record<string, unknown> | undefined;
+  const shape = (endpoint.query as z.ZodObject | undefined)?.shape;
   return shape && "profileId" in shape ? "query" : undefined;
 }
 

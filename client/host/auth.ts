@@ -10,10 +10,10 @@ export interface EntraSignIn {
   /** "naa" (nested app auth in a host), "host-sso" (teams-js getAuthToken) or "popup" (a plain browser). */
   mode: "naa" | "host-sso" | "popup";
   /** A bearer token for the API, or null when the person must sign in first (browser only). */
-  getToken(): Promise<string | null>;
+  getToken: () => Promise<string | null>;
   /** Browser: opens the Microsoft sign-in popup. Hosts sign in silently and never need it. */
-  signIn(loginHint?: string): Promise<void>;
-  signOut(): Promise<void>;
+  signIn: (loginHint?: string) => Promise<void>;
+  signOut: () => Promise<void>;
   /** Who is signed in (from MSAL's account, or the host's context). */
   account(): { username: string; name: string | null } | null;
 }
@@ -113,11 +113,11 @@ async function hostSignIn(entra: EntraConfig, host: HostContext, scopes: string[
   return {
     mode: naa ? "naa" : "host-sso",
     getToken: () => (naa ? viaNaa(naa) : viaHostSso()),
-    async signIn() {
-      // Hosts sign people in themselves; nothing to open.
-    },
-    async signOut() {
+    // Hosts sign people in themselves; nothing to open.
+    signIn: () => Promise.resolve(),
+    signOut: () => {
       naa?.setActiveAccount(null);
+      return Promise.resolve();
     },
     account: () => view(naa?.getActiveAccount() ?? null) ?? (host.upn ? { username: host.upn, name: null } : null),
   };
@@ -147,7 +147,7 @@ export function cachedTokens(getToken: () => Promise<string | null>, marginSecon
 
 function expiryOf(token: string): number {
   try {
-    const payload = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number };
+    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number };
     return payload.exp ?? 0;
   } catch {
     return 0;

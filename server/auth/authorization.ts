@@ -31,7 +31,7 @@ export function matchEndpoint(compiled: CompiledEndpoint[], method: string, path
     if (c.endpoint.method !== m) continue;
     const found = c.pattern.exec(path);
     if (!found) continue;
-    return { endpoint: c.endpoint, params: Object.fromEntries(c.params.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) };
+    return { endpoint: c.endpoint, params: Object.fromEntries(c.params.map((name, i) => [name, decodeURIComponent(found[i + 1])])) };
   }
   return undefined;
 }

@@ -22,7 +22,7 @@ describe("Entra bearer tokens", () => {
   });
 
   it("accepts the Application ID URI as audience", async () => {
-    const audience = acceptedAudiences(TEST_API_CLIENT_ID, f.server.ctx.config.baseUrl)[1]!;
+    const audience = acceptedAudiences(TEST_API_CLIENT_ID, f.server.ctx.config.baseUrl)[1];
     const token = await f.idp.issueToken(TEST_ACCOUNTS.activeUser, { audience });
     expect((await (await f.as(TEST_ACCOUNTS.activeUser, token)).get("/me/status")).status).toBe(200);
   });

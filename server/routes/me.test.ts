@@ -49,7 +49,7 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect(first.lastSyncAt).toEqual(expect.any(String));
     expect(Date.parse(first.nextCheckAt) - Date.parse(first.lastCheckedAt)).toBe(30 * 60_000);
     expect(first.whatToDoNext).toMatch(/Nothing to do/);
-    const user = await f.server.ctx.store.db.selectFrom("users").select("entraObjectId").where("id", "=", f.userIds["active-user"]!).executeTakeFirstOrThrow();
+    const user = await f.server.ctx.store.db.selectFrom("users").select("entraObjectId").where("id", "=", f.userIds["active-user"]).executeTakeFirstOrThrow();
     expect(user.entraObjectId).toBe(TEST_ACCOUNTS.activeUser.oid);
     expect(await linkAudits()).toHaveLength(1);
     // Polling again: the same answer, no further audit.
@@ -85,9 +85,9 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
   });
 
   it("never links a guest, even one whose home address matches", async () => {
-    await f.server.admin.post(`/profiles/${f.profileB}/users`, { text: TEST_ACCOUNTS.guest.email! });
+    await f.server.admin.post(`/profiles/${f.profileB}/users`, { text: TEST_ACCOUNTS.guest.email });
     expect(await status(TEST_ACCOUNTS.guest)).toMatchObject({ enrolled: false, reason: "guest" });
-    const row = await f.server.ctx.store.db.selectFrom("users").select("entraObjectId").where("addressLower", "=", TEST_ACCOUNTS.guest.email!).executeTakeFirstOrThrow();
+    const row = await f.server.ctx.store.db.selectFrom("users").select("entraObjectId").where("addressLower", "=", TEST_ACCOUNTS.guest.email).executeTakeFirstOrThrow();
     expect(row.entraObjectId).toBeNull();
   });
 

@@ -21,18 +21,18 @@ export class MemoryAdapter {
     this.entries = entries;
   }
 
-  async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
+  upsert(id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
     this.entries.set(id, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+    return Promise.resolve();
   }
 
-  async find(id: string): Promise<Record<string, unknown> | undefined> {
+  find(id: string): Promise<Record<string, unknown> | undefined> {
     const entry = this.entries.get(id);
-    if (!entry) return undefined;
-    if (entry.expiresAt !== undefined && entry.expiresAt < Date.now()) {
+    if (entry?.expiresAt !== undefined && entry.expiresAt < Date.now()) {
       this.entries.delete(id);
-      return undefined;
+      return Promise.resolve(undefined);
     }
-    return entry.payload;
+    return Promise.resolve(entry?.payload);
   }
 
   async findByUid(uid: string): Promise<Record<string, unknown> | undefined> {
@@ -45,17 +45,20 @@ export class MemoryAdapter {
     return undefined;
   }
 
-  async consume(id: string): Promise<void> {
+  consume(id: string): Promise<void> {
     const entry = this.entries.get(id);
     if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+    return Promise.resolve();
   }
 
-  async destroy(id: string): Promise<void> {
+  destroy(id: string): Promise<void> {
     this.entries.delete(id);
+    return Promise.resolve();
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
+  revokeByGrantId(grantId: string): Promise<void> {
     revokeGrant(this.store, grantId);
+    return Promise.resolve();
   }
 }
 

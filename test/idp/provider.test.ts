@@ -49,8 +49,8 @@ async function authorize(loginHint: string, verifier: string): Promise<string> {
     const res = await request(url, { headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
     for (const line of [res.headers["set-cookie"] ?? []].flat()) {
       const [pair] = line.split(";");
-      const [name, ...value] = pair!.split("=");
-      cookies.set(name!, value.join("="));
+      const [name, ...value] = pair.split("=");
+      cookies.set(name, value.join("="));
     }
     const location = res.headers.location as string | undefined;
     if (!location) throw new Error(`the flow stopped at ${url}: ${res.status} ${res.body.slice(0, 300)}`);

@@ -93,10 +93,9 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     scopes: [...OIDC_SCOPES],
     claims: { openid: ["sub", "tid", "oid", "upn", "acct", "roles"], profile: ["name", "preferred_username"], email: ["email"] },
     conformIdTokenClaims: false,
-    async findAccount(_ctx: unknown, id: string) {
+    findAccount(_ctx: unknown, id: string) {
       const account = accountById(id);
-      if (!account) return undefined;
-      return { accountId: id, claims: async () => entraClaims(account) };
+      return Promise.resolve(account ? { accountId: id, claims: () => Promise.resolve(entraClaims(account)) } : undefined);
     },
     interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: {
@@ -136,13 +135,12 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
       return grant;
     },
     issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed("refresh_token"),
-    async extraTokenClaims(_ctx: unknown, token: { kind: string; accountId?: string; scope?: string; clientId?: string }) {
-      if (token.kind !== "AccessToken" || !token.accountId) return undefined;
-      const account = accountById(token.accountId);
-      if (!account) return undefined;
+    extraTokenClaims(_ctx: unknown, token: { kind: string; accountId?: string; scope?: string; clientId?: string }) {
+      const account = token.kind === "AccessToken" && token.accountId ? accountById(token.accountId) : undefined;
+      if (!account) return Promise.resolve(undefined);
       const { sub: _sub, ...claims } = entraClaims(account);
       const scp = String(token.scope ?? "").split(" ").filter((s) => s && !OIDC_SCOPES.has(s)).map((s) => s.split("/").pop()).join(" ");
-      return { ...claims, scp, azp: token.clientId };
+      return Promise.resolve({ ...claims, scp, azp: token.clientId });
     },
     ttl: { AccessToken: accessTokenTtl, IdToken: 3600, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 24 * 3600, Interaction: 600 },
     pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === "none" },
@@ -203,7 +201,7 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
   async function finishInteraction(req: IncomingMessage, res: ServerResponse, url: URL) {
     const details = await provider.interactionDetails(req, res);
     const hint = url.searchParams.get("account") ?? details.params.login_hint;
-    const account = findTestAccount(hint, accounts) ?? findTestAccount(options.defaultAccount ?? TEST_ACCOUNTS.platformAdmin.key, accounts) ?? accounts[0]!;
+    const account = findTestAccount(hint, accounts) ?? findTestAccount(options.defaultAccount ?? TEST_ACCOUNTS.platformAdmin.key, accounts) ?? accounts[0];
     await provider.interactionFinished(req, res, { login: { accountId: account.oid }, select_account: {} }, { mergeWithLastSubmission: false });
   }
 
