@@ -40,7 +40,7 @@ async function followJob(client: ApiClient, jobId: string): Promise<{ state: str
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      if (block.startsWith("event: done")) return JSON.parse(block.split("\n")[1]!.slice(6));
+      if (block.startsWith("event: done")) return JSON.parse(block.split("\n")[1].slice(6));
     }
   }
   throw new Error("event stream ended without done");
@@ -69,7 +69,7 @@ export default async function run(): Promise<BenchRow[]> {
   try {
     const first = await new Promise<string>((resolve, reject) => {
       child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-      createInterface({ input: child.stdout! }).on("line", (line) => {
+      createInterface({ input: child.stdout }).on("line", (line) => {
         if (line.startsWith('{"url"')) resolve(line);
       });
     });

@@ -51,7 +51,7 @@ describe.each(testDatabases())("a job survives a SIGKILL of its runner on %s", (
     let env: Record<string, string>;
     if (dialect === "postgres") {
       const schema = freshSchema();
-      drop = schema.drop;
+      drop = () => schema.drop();
       storeOptions = { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema.schema, poolSize: 4 };
       env = { RUNNER_DB: "postgres", RUNNER_PG_SCHEMA: schema.schema };
     } else {

@@ -48,7 +48,7 @@ export class JobRunner {
 
   constructor(private readonly options: RunnerOptions) {
     this.global = new Semaphore(options.maxConcurrency);
-    this.gates = options.gates ?? new Map();
+    this.gates = options.gates ?? new Map<string, AdaptiveLimit>();
     this.execOptions = {
       owner: this.owner,
       leaseMs: options.leaseMs ?? 30_000,

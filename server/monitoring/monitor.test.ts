@@ -48,7 +48,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     const repo = new JobRepository(db);
     const pass = async () => {
       await monitor.tick(); // evaluates the last recheck, starts a new one when due
-      const latest = (await repo.list({ profileIds: [h.profileId], limit: 1 }))[0]!;
+      const latest = (await repo.list({ profileIds: [h.profileId], limit: 1 }))[0];
       await h.waitFor(latest.id, ["done", "failed"]);
       await new Promise((r) => setTimeout(r, minuteMs + 10));
       await monitor.tick();
@@ -82,7 +82,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     expect(receiver.bodies).toHaveLength(2);
     const failed = await db.selectFrom("users").select(["state", "lastError"]).where("state", "=", "error").execute();
     expect(failed).toHaveLength(25);
-    expect(JSON.parse(failed[0]!.lastError!).remediation).toBeTruthy();
+    expect(JSON.parse(failed[0].lastError!).remediation).toBeTruthy();
 
     const audit = await db.selectFrom("auditEvents").select("action").where("action", "like", "profile.alert.%").orderBy("id").execute();
     expect(audit.map((a) => a.action)).toEqual(["profile.alert.raise", "profile.alert.clear", "profile.alert.raise"]);
@@ -95,8 +95,8 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
     await db.insertInto("auditEvents").values([{ at: old, actor: "x", action: "old" }, { at: nowIso(), actor: "x", action: "new" }]).execute();
     await db.insertInto("checkHistory").values([
-      { userId: h.userIds[0]!, checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
-      { userId: h.userIds[0]!, checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
+      { userId: h.userIds[0], checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
+      { userId: h.userIds[0], checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
     ]).execute();
     const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
     await new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();

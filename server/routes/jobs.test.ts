@@ -19,7 +19,7 @@ async function readEvents(url: string, cookie: string): Promise<Array<{ event: s
     .filter((b) => b.startsWith("event:"))
     .map((block) => {
       const [eventLine, dataLine] = block.split("\n");
-      return { event: eventLine!.slice(7), data: JSON.parse(dataLine!.slice(6)) };
+      return { event: eventLine.slice(7), data: JSON.parse(dataLine.slice(6)) };
     });
 }
 

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
+
+describe("AdaptiveLimit", () => {
+  it("never lets more than the limit in", async () => {
+    const gate = new AdaptiveLimit(3);
+    let inside = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        await gate.acquire();
+        inside++;
+        peak = Math.max(peak, inside);
+        await new Promise((r) => setTimeout(r, 2));
+        inside--;
+        gate.release();
+      }),
+    );
+    expect(peak).toBe(3);
+  });
+
+  it("on ErrorServerBusy lowers the limit once per window, blocks new calls for the back-off, then recovers", async () => {
+    const gate = new AdaptiveLimit(10, { recoverAfterMs: 0, decreaseEveryMs: 1_000 });
+    gate.onBusy(80);
+    gate.onBusy(80); // the same overload reported by another call in flight: no second cut
+    expect(gate.limit).toBe(7);
+    const started = Date.now();
+    await gate.acquire();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+    gate.release();
+    for (let i = 0; i < 7; i++) gate.onSuccess();
+    expect(gate.limit).toBe(8);
+  });
+
+  it("rejects a waiting acquire when its signal aborts", async () => {
+    const gate = new AdaptiveLimit(1);
+    await gate.acquire();
+    const controller = new AbortController();
+    const waiting = gate.acquire(controller.signal);
+    controller.abort(new Error("stop"));
+    await expect(waiting).rejects.toThrow("stop");
+    gate.release();
+    await gate.acquire(); // the aborted waiter did not take the slot
+    expect(gate.inFlight).toBe(1);
+  });
+});
+
+describe("Semaphore", () => {
+  it("hands slots over in order", async () => {
+    const sem = new Semaphore(1);
+    const order: number[] = [];
+    await sem.acquire();
+    const a = sem.acquire().then(() => order.push(1));
+    const b = sem.acquire().then(() => order.push(2));
+    sem.release();
+    await a;
+    sem.release();
+    await b;
+    expect(order).toEqual([1, 2]);
+  });
+});
