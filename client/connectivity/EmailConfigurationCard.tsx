@@ -70,7 +70,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
         },
         onError: (err) => {
           if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed")))
-            notify.error(err, "Saving failed");
+            {notify.error(err, "Saving failed");}
         },
       },
     );

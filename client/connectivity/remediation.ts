@@ -28,7 +28,7 @@ export function splitRemediation(text: string): RemediationPart[] {
       continue;
     }
     if (fenced) {
-      const last = parts[parts.length - 1]!;
+      const last = parts[parts.length - 1];
       last.text = last.text ? `${last.text}\n${line}` : line;
       continue;
     }
@@ -38,8 +38,8 @@ export function splitRemediation(text: string): RemediationPart[] {
     }
     const inline = INLINE_COMMAND.exec(line);
     if (inline) {
-      push("text", inline[1]!);
-      push("code", inline[2]!.trim().replace(/\.$/, ""));
+      push("text", inline[1]);
+      push("code", inline[2].trim().replace(/\.$/, ""));
       continue;
     }
     if (line.trim()) push("text", line);

@@ -51,10 +51,10 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
       void client.invalidateQueries({ queryKey: jobKeys.ofProfile(profileId) });
       if (job.state === "done") {
         if (job.progress.failed > 0)
-          notify.info("Activation finished", `${job.progress.ok} active, ${job.progress.failed} failed.`);
+          {notify.info("Activation finished", `${job.progress.ok} active, ${job.progress.failed} failed.`);}
         else notify.success("Activation finished", `${job.progress.ok} users are active.`);
       } else if (job.state === "failed")
-        notify.error(new Error(job.reason ?? "The activation stopped."), "Activation failed");
+        {notify.error(new Error(job.reason ?? "The activation stopped."), "Activation failed");}
     },
     [client, notify, profileId],
   );

@@ -32,7 +32,9 @@ export function useJobProgress(
   onFinished?: (job: Job) => void,
 ): { job: Job | undefined; source: ProgressSource; error: unknown } {
   const client = useQueryClient();
-  const [streamFailed, setStreamFailed] = useState(false);
+  // The job whose stream failed (so a different job starts with the stream again).
+  const [streamFailedFor, setStreamFailedFor] = useState<string | null>(null);
+  const streamFailed = jobId !== undefined && streamFailedFor === jobId;
   const [streaming, setStreaming] = useState(false);
 
   const query = useQuery({
@@ -44,10 +46,6 @@ export function useJobProgress(
   });
   const job = query.data;
   const open = job ? isOpenJob(job) : false;
-
-  useEffect(() => {
-    setStreamFailed(false);
-  }, [jobId]);
 
   useEffect(() => {
     if (!jobId || !open || streamFailed) return;
@@ -73,7 +71,7 @@ export function useJobProgress(
         // Stream refused or dropped: fall through to polling below.
       } finally {
         setStreaming(false);
-        if (!controller.signal.aborted && !sawDone) setStreamFailed(true);
+        if (!controller.signal.aborted && !sawDone) setStreamFailedFor(jobId);
       }
     })();
     return () => controller.abort();

@@ -163,7 +163,7 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
     const progress = page.getByRole("region", { name: "Activation progress" });
     await progress.getByRole("progressbar").waitFor();
     if (await progress.getByRole("button", { name: "Pause" }).isVisible())
-      await screenshot(page, "connectivity-activation-running-light");
+      {await screenshot(page, "connectivity-activation-running-light");}
     await page.getByText(`${count} of ${count} users checked (100 %)`).waitFor({ timeout: 60_000 });
     await page.getByText("ErrorImpersonateUserDenied: 1").waitFor();
     await screenshot(page, "connectivity-activation-done-light");

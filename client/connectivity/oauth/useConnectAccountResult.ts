@@ -37,19 +37,19 @@ export function useConnectAccountResult(profileId: string): void {
         !isResult(event.data) ||
         event.data.profileId !== profileId
       )
-        return;
+        {return;}
       if (event.data.ok)
-        notify.success(
+        {notify.success(
           `Connected as ${event.data.upn ?? "the service account"}`,
           `Tenant ${event.data.tenantId ?? ""}. If this is not the service account, choose Reconnect and pick the right account.`,
-        );
+        );}
       else
-        notify.error(
+        {notify.error(
           new Error(
             `${event.data.message ?? "The sign-in failed."}${event.data.code ? ` (${event.data.code})` : ""}`,
           ),
           "Connect account failed",
-        );
+        );}
       void client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
     };
     window.addEventListener("message", handleMessage);
