@@ -11,7 +11,6 @@ import {
   OAuthCredentials,
   PropertySet,
   BasePropertySet,
-  ServiceErrorHandling,
   Uri,
   WebCredentials,
   WellKnownFolderName,
@@ -51,7 +50,9 @@ interface GetFolderRequestLike {
   PropertySet: PropertySet;
   Execute(): Promise<unknown>;
 }
-type GetFolderRequestCtor = new (service: ExchangeService, errorHandling: ServiceErrorHandling) => GetFolderRequestLike;
+type GetFolderRequestCtor = new (service: ExchangeService, errorHandling: number) => GetFolderRequestLike;
+/** ServiceErrorHandling.ThrowOnError (the enum's typings don't resolve either). */
+const THROW_ON_ERROR = 1;
 
 /**
  * Everything EWS shares in one process: the transport (keep-alive sockets, URL policy, CAs), the
@@ -212,7 +213,7 @@ export class EwsClient {
   bindInboxAndCalendar(address: string, signal?: AbortSignal): Promise<EwsOutcome<void>> {
     const s = this.env.service(this.account, address);
     return this.run(address, async () => {
-      const request = new (GetFolderRequest as unknown as GetFolderRequestCtor)(s, ServiceErrorHandling.ThrowOnError);
+      const request = new (GetFolderRequest as unknown as GetFolderRequestCtor)(s, THROW_ON_ERROR);
       request.FolderIds.Add(new FolderId(WellKnownFolderName.Inbox));
       request.FolderIds.Add(new FolderId(WellKnownFolderName.Calendar));
       request.PropertySet = ID_ONLY;
