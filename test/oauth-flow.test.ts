@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { announcePostgresSkip, freshSchema, startTestServer, testDatabases, type ApiResponse, type DialectName, type TestServer } from "./helpers/server";
+import { TEST_ACCOUNTS } from "./idp";
 import { freePort, PopupBrowser, SERVICE_ACCOUNT, serverEnvFor, startOAuthStack, type OAuthStack } from "./oauth-helpers";
 
 announcePostgresSkip();
@@ -171,6 +172,19 @@ describe.each(testDatabases())("Connect account (OAuth impersonated logon) end t
     // The state was consumed by that attempt: even the right browser can't use it now.
     expect((await other.get(before.location!)).status).toBe(400);
   }, 30_000);
+
+  it("refuses an account of another tenant and keeps the connected one", async () => {
+    const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+    const browser = new PopupBrowser(stack.idp.caFile);
+    const atInteraction = await browser.follow(started.body.data.url, (next) => next.includes("/interaction/"));
+    // The provider signs in whom the interaction names: someone of another tenant picked at select_account.
+    const page = await browser.follow(`${atInteraction.location!}?account=${TEST_ACCOUNTS.otherTenantUser.key}`);
+    seen.push(page.body);
+    expect(page.status).toBe(403);
+    expect(page.body).toContain("OAuthWrongTenant");
+    const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
+    expect(view.connectedAccount.upn).toBe(SERVICE_ACCOUNT.upn);
+  });
 
   it("disconnects: wipes the cache, audited, and checks say to connect", async () => {
     const res = record(await s.admin.delete(`/profiles/${profileId}/oauth`));
