@@ -81,7 +81,8 @@ export function createApp(ctx: AppContext): Express {
           scriptSrc: ["'self'", "https://appsforoffice.microsoft.com", "https://res.cdn.office.net"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", "data:"],
-          connectSrc: ["'self'", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
+          // teams-js fetches its list of valid host domains from Microsoft's CDN (it falls back to a built-in list).
+          connectSrc: ["'self'", "https://res.cdn.office.net", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
           frameSrc: ["'self'", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
           frameAncestors: [...HOST_FRAME_ANCESTORS, ...ctx.config.extraFrameAncestors],
           upgradeInsecureRequests: ctx.config.secureCookies ? [] : null,

@@ -45,11 +45,8 @@ export function StatusDetails({ status, now }: StatusDetailsProps) {
             What went wrong
           </h2>
           <p className={styles.text}>{status.lastError!.message}</p>
-          <p className={styles.text}>
-            {status.adminAlerted
-              ? "Your admin has been alerted and is looking into it."
-              : "Your admin has not been alerted yet: send them a screenshot of this page, with the code below."}
-          </p>
+          {/* When the admin was alerted, "what to do next" above already says so. */}
+          {!status.adminAlerted && <p className={styles.text}>Your admin has not been alerted yet: send them a screenshot of this page, with the code below.</p>}
           <span className={styles.code}>{status.lastError!.code}</span>
         </section>
       )}
