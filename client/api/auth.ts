@@ -31,14 +31,15 @@ export function useSignIn() {
   });
 }
 
-/** Signs out and forgets every cached answer. */
+/** Signs out and forgets every cached answer but "nobody is signed in" (which shows the sign-in page). */
 export function useSignOut() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => apiJson<void>("/auth/logout", { method: "POST", body: {} }),
     onSuccess: () => {
-      qc.clear();
+      // Set first, then drop the rest: the mounted useMe observer keeps its query and sees null at once.
       qc.setQueryData(authKeys.me, null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== authKeys.me[0] });
     },
   });
 }
