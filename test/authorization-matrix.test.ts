@@ -75,13 +75,18 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
     clients["profile-admin"] = await f.as(TEST_ACCOUNTS.profileAdmin);
     clients["platform-token"] = await f.as(TEST_ACCOUNTS.platformAdmin);
     clients["local-admin"] = f.server.admin;
+    sessionCookie = f.server.admin.cookie;
   });
   afterAll(async () => {
     await f?.close();
   });
 
-  const send = (client: ApiClient, endpoint: Endpoint, url: string) =>
-    client.request(endpoint.method.toUpperCase(), url, endpoint.method === "get" || endpoint.method === "delete" ? undefined : {});
+  let sessionCookie = "";
+  const send = (client: ApiClient, endpoint: Endpoint, url: string) => {
+    // The test client keeps the last Set-Cookie it saw (a route may set its own, e.g. an OAuth state): keep the admin's session.
+    if (client === clients["local-admin"]) client.cookie = sessionCookie;
+    return client.request(endpoint.method.toUpperCase(), url, endpoint.method === "get" || endpoint.method === "delete" ? undefined : {});
+  };
 
   const check = (status: number, want: Expected, label: string) => {
     if (want === "allowed") {

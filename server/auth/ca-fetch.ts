@@ -12,7 +12,8 @@ export type GetFetch = (url: string, options: { headers?: Headers | Record<strin
  */
 export function fetchTrusting(caFile: string | undefined): GetFetch {
   if (!caFile) return (url, options) => fetch(url, { headers: options.headers, signal: options.signal, redirect: "manual" });
-  const agent = new https.Agent({ keepAlive: true, ca: [...rootCertificates, readFileSync(caFile, "utf8")] });
+  // No keep-alive: key and discovery fetches are rare, and a pooled socket may outlive a restarted authority.
+  const agent = new https.Agent({ keepAlive: false, ca: [...rootCertificates, readFileSync(caFile, "utf8")] });
   return (url, options) =>
     new Promise<Response>((resolve, reject) => {
       const headers = options.headers instanceof Headers ? Object.fromEntries(options.headers) : (options.headers ?? {});

@@ -34,7 +34,7 @@ export async function startIdentityFixture(dialect: DialectName = "sqlite", idp?
 
   const db = server.ctx.store.db;
   const now = nowIso();
-  await db.insertInto("mailboxAccess").values({ profileId: profileA, type: "ews-basic-impersonation", settings: "{}", sealedSecret: null, version: 1, updatedAt: now, updatedBy: "test" }).execute();
+  await expectOk(admin.put(`/profiles/${profileA}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: "svc-sync@contoso.test", password: "Service-Password-1", ewsUrl: "https://mail.contoso.invalid/EWS/Exchange.asmx" }));
   const set = (address: string, values: Record<string, string | null>) => db.updateTable("users").set(values).where("addressLower", "=", address.toLowerCase()).execute();
   await set(TEST_ACCOUNTS.activeUser.upn, { state: "active", lastCheckedAt: now, lastSyncAt: now });
   await set(TEST_ACCOUNTS.errorUser.upn, {
