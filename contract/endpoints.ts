@@ -21,7 +21,13 @@ export interface Endpoint {
   body?: z.ZodType;
   query?: z.ZodType;
   response?: z.ZodType;
-  /** Who may call it. */
+  /**
+   * Who may call it; server/auth/authorization.ts enforces it in front of every route and
+   * test/authorization-matrix.test.ts checks it for every role: `none` anyone; `user` anyone signed in
+   * (end users included); `admin` platform admins and profile admins (limited to the profile named by
+   * `/profiles/:id`, `?profileId=` or a body `profileId`); `platform` platform admins only;
+   * `service-key` the sync service's key (the route checks it).
+   */
   auth: "none" | "admin" | "platform" | "user" | "service-key";
 }
 
