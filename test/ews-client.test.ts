@@ -59,6 +59,7 @@ describe("EWS client against the simulator", () => {
     [DEMO.noMailboxAddress, "ErrorNonExistentMailbox", false, /Get-Recipient/],
     [DEMO.ewsDisabledUser, "ErrorAccessDenied", false, /Set-CASMailbox .* -EwsEnabled \$true/],
     [DEMO.movingUser, "ErrorMailboxMoveInProgress", true, /Get-MoveRequest/],
+    ["not-an-address", "ErrorInvalidExchangeImpersonationHeaderData", false, /valid SMTP address/],
   ])("maps %s to %s with remediation", async (address, code, transient, remediation) => {
     const r = await env.client(account()).check(address);
     expect(r.ok).toBe(false);
