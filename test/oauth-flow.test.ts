@@ -95,6 +95,26 @@ describe.each(testDatabases())("Connect account (OAuth impersonated logon) end t
     expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
   });
 
+  it("a second instance on the same store serves the one-time URL and uses the shared token cache", async () => {
+    // Same BASE_URL (as behind a load balancer), another port: the popup's first URL lands on B, the callback on A.
+    const b = await startTestServer({ dialect, env: { ...env, PORT: String(await freePort()) }, sqliteFile, pgSchema: schema?.schema, keepSchema: true });
+    try {
+      const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+      const onB = started.body.data.url.replace(env.BASE_URL, b.url.replace("localhost", "127.0.0.1"));
+      const browser = new PopupBrowser(stack.idp.caFile);
+      const page = await browser.follow(onB);
+      seen.push(page.body);
+      expect(page.status).toBe(200);
+      expect(browser.hops[0].status).toBe(302);
+      expect(page.url.startsWith(env.BASE_URL)).toBe(true);
+      const checked = record(await b.admin.post(`/profiles/${profileId}/checks`, { userIds }));
+      expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
+      logsBefore.push(...b.logs);
+    } finally {
+      await b.close();
+    }
+  }, 30_000);
+
   it("after a restart on the same store, once the access token expired, a check passes through a refresh-token grant", async () => {
     logsBefore.push(...s.logs);
     await s.close();

@@ -104,7 +104,8 @@ export class PopupBrowser {
   /** One GET with this browser's cookies; records the hop. */
   async get(url: string, extraCookies: Record<string, string> = {}): Promise<Hop> {
     const target = new URL(url);
-    const jar = this.jar(target.host);
+    // Cookies are scoped by host name, not port, as browsers do.
+    const jar = this.jar(target.hostname);
     const cookie = [...jar, ...Object.entries(extraCookies)].map(([k, v]) => `${k}=${v}`).join("; ");
     const hop = await new Promise<Hop>((resolve, reject) => {
       const mod = target.protocol === "https:" ? https : http;
