@@ -152,6 +152,16 @@ describe("EWS client against the simulator", () => {
     expect(r.failure?.code).toBe("Aborted");
   });
 
+  it("cancels a wait for a back-off with an AbortSignal as Aborted, without calling", async () => {
+    const acct = account();
+    env.gate.announce(acct.profileId, 10_000);
+    sim.resetCounters();
+    const r = await env.client(acct).check("alex.vance@contoso.com", AbortSignal.timeout(50));
+    expect(r.failure?.code).toBe("Aborted");
+    expect(sim.counters.requests).toBe(0);
+    env.gate.clear(acct.profileId);
+  });
+
   it("refuses a connection refused as transient, and an EWS URL outside the policy before connecting", async () => {
     const closed = await env.client(account(undefined, undefined, "http://127.0.0.1:1/EWS/Exchange.asmx")).check("alex.vance@contoso.com");
     expect(closed.failure).toMatchObject({ code: "ConnectionRefused", transient: true });

@@ -203,6 +203,8 @@ export interface AnswerLike {
 export function mapFailure(input: { error?: unknown; answer?: AnswerLike; usedBasic?: boolean }, context: FailureContext = {}): AccessFailure {
   const { error, answer } = input;
   if (error instanceof TransportError) return failure(error.code, context, {}, error.message);
+  // An AbortSignal fired while waiting (a back-off, a queue): the same as a cancelled request.
+  if (error instanceof Error && error.name === "AbortError") return failure("Aborted", context, {}, error.message);
   if (error instanceof UrlPolicyError) return { ...failure(error.code, context, {}, error.message), message: error.message };
   if (answer) {
     const raw = `HTTP ${answer.status}${answer.challenges.length ? ` (WWW-Authenticate: ${answer.challenges.join(", ")})` : ""}${answer.body ? `\n${answer.body.slice(0, 1500)}` : ""}`;
