@@ -41,42 +41,62 @@ async function seriousViolations(page: Page): Promise<string[]> {
     );
 }
 
-/** The users of the profile: generated demo mailboxes plus the one the service account may not impersonate. */
-const GENERATED = Array.from({ length: 60 }, (_, i) => i);
+/** Generated demo mailboxes: the first profile gets the first 60 (plus the named ones), the second the rest. */
+const GENERATED_USERS = 160;
+const FIRST_PROFILE_GENERATED = 60;
 
 describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange simulator", () => {
   let sim: ExchangeSimulator;
   let server: TestServer;
   let browser: Browser;
   let profileId: string;
+  let secondProfileId: string;
   let userCount = 0;
+  let secondUserCount = 0;
   const pages: WatchedPage[] = [];
 
-  beforeAll(async () => {
-    // Some latency, so the activation runs long enough to watch its progress move.
-    sim = await startExchangeSimulator({ tenant: demoTenant({ users: GENERATED.length }), latencyMs: 120 });
-    server = await startPanelServer({ env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
-    const created = await server.admin.post("/profiles", {
-      name: "Contoso on-premises",
-      description: "Exchange 2019 (simulator)",
-    });
+  async function createProfileWithUsers(
+    name: string,
+    addresses: string[],
+  ): Promise<{ id: string; added: number }> {
+    const created = await server.admin.post("/profiles", { name, description: "Exchange 2019 (simulator)" });
     expect(created.status).toBe(201);
-    profileId = created.body.data.id;
-    const tenant = demoTenant({ users: GENERATED.length });
-    const addresses = tenant
-      .mailboxes!.map((m) => m.primarySmtpAddress)
+    const added = await server.admin.post(`/profiles/${created.body.data.id}/users`, {
+      text: addresses.join("\n"),
+    });
+    expect(added.status).toBeLessThan(300);
+    expect(added.body.data.added).toBe(addresses.length);
+    return { id: created.body.data.id, added: added.body.data.added };
+  }
+
+  beforeAll(async () => {
+    const tenant = demoTenant({ users: GENERATED_USERS });
+    // Some latency, so the activation runs long enough to watch its progress move.
+    sim = await startExchangeSimulator({ tenant, latencyMs: 120 });
+    server = await startPanelServer({ env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
+    const plain = tenant
+      .mailboxes!.filter((m) => !m.kind || m.kind === "user")
+      .map((m) => m.primarySmtpAddress)
       .filter(
         (a) =>
           /^[a-z]+\.[a-z]+\d*@contoso\.com$/.test(a) &&
-          a !== DEMO.serviceAccount.logon &&
-          a !== DEMO.ewsDisabledUser &&
-          a !== DEMO.movingUser,
+          ![DEMO.ewsDisabledUser, DEMO.movingUser, DEMO.user.address, DEMO.blockedUser].includes(a as never),
       );
-    expect(addresses).toContain(DEMO.blockedUser);
-    const added = await server.admin.post(`/profiles/${profileId}/users`, { text: addresses.join("\n") });
-    expect(added.status).toBeLessThan(300);
-    userCount = added.body.data.added;
-    expect(userCount).toBe(addresses.length);
+    const first = [...plain.slice(0, FIRST_PROFILE_GENERATED), DEMO.blockedUser];
+    const second = plain.slice(FIRST_PROFILE_GENERATED);
+    expect(second.length).toBeGreaterThan(50);
+    ({ id: profileId, added: userCount } = await createProfileWithUsers("Contoso on-premises", first));
+    ({ id: secondProfileId, added: secondUserCount } = await createProfileWithUsers(
+      "Contoso branch offices",
+      second,
+    ));
+    const configured = await server.admin.put(`/profiles/${secondProfileId}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: DEMO.serviceAccount.logon,
+      password: DEMO.serviceAccount.password,
+      ewsUrl: sim.ewsUrl,
+    });
+    expect(configured.status).toBe(200);
     browser = await launchBrowser();
   }, 120_000);
 
@@ -162,8 +182,9 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
     await confirm.getByRole("button", { name: `Activate ${count} users` }).click();
     const progress = page.getByRole("region", { name: "Activation progress" });
     await progress.getByRole("progressbar").waitFor();
-    if (await progress.getByRole("button", { name: "Pause" }).isVisible())
-      {await screenshot(page, "connectivity-activation-running-light");}
+    if (await progress.getByRole("button", { name: "Pause" }).isVisible()) {
+      await screenshot(page, "connectivity-activation-running-light");
+    }
     await page.getByText(`${count} of ${count} users checked (100 %)`).waitFor({ timeout: 60_000 });
     await page.getByText("ErrorImpersonateUserDenied: 1").waitFor();
     await screenshot(page, "connectivity-activation-done-light");
@@ -191,9 +212,19 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
   }, 180_000);
 
   it("shows the stored configuration, latest test and last activation after a reload, in dark mode", async () => {
-    const watched = await openPage(browser, { colorScheme: "dark", ignoreErrors: SIGNED_OUT_PROBE });
+    // The conflict below is a refused save: Chromium logs the 412 answer as a failed resource.
+    const conflictAnswer =
+      /412 \(Precondition Failed\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/profiles\/[^/]+\/mailbox-access$/;
+    const watched = await openPage(browser, {
+      colorScheme: "dark",
+      ignoreErrors: [...SIGNED_OUT_PROBE, conflictAnswer],
+    });
     pages.push(watched);
     const { page } = watched;
+    onTestFailed(async () => {
+      await screenshot(page, "connectivity-failure-dark");
+      console.log("console errors:", watched.errors);
+    });
     await signIn(page, server.url);
     await page.goto(`${server.url}/profiles/${profileId}/connectivity`);
     await page.getByText("Password is set").waitFor();
@@ -201,9 +232,72 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
     await page.getByText("Last activation").waitFor();
     await screenshot(page, "connectivity-dark");
     expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("list", { name: "Connectivity test steps" }).scrollIntoViewIfNeeded();
+    await screenshot(page, "connectivity-test-dark");
+    await page.getByText("Last activation").scrollIntoViewIfNeeded();
+    await screenshot(page, "connectivity-activation-dark");
+
+    // Someone else saves meanwhile: this form's save is refused with a conflict message, and Reload recovers.
+    await page.getByRole("button", { name: "Change the password" }).click();
+    await page.getByLabel(/^Password/).fill(DEMO.serviceAccount.password);
+    const current = await server.admin.get(`/profiles/${profileId}/mailbox-access`);
+    const other = await server.admin.put(
+      `/profiles/${profileId}/mailbox-access`,
+      { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, ewsUrl: sim.ewsUrl },
+      { "if-match": current.headers.get("etag")! },
+    );
+    expect(other.status).toBe(200);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Someone else saved this configuration meanwhile").waitFor();
+    await screenshot(page, "connectivity-conflict-dark");
+    await page.getByRole("button", { name: "Reload" }).click();
+    await page.getByText("Password is set").waitFor();
+    await expect
+      .poll(() => page.getByText("Someone else saved this configuration meanwhile").count())
+      .toBe(0);
     await page.getByRole("tab", { name: "Activity" }).click();
     await page.getByRole("table", { name: "Audit events" }).waitFor();
     await screenshot(page, "activity-dark");
     expect(watched.errors).toEqual([]);
   }, 90_000);
+  it("keeps a running activation across a reload, with pause, resume and cancel", async () => {
+    const watched = await openPage(browser, { ignoreErrors: SIGNED_OUT_PROBE });
+    pages.push(watched);
+    const { page } = watched;
+    onTestFailed(async () => {
+      await screenshot(page, "connectivity-failure-controls");
+      console.log("console errors:", watched.errors);
+    });
+    // Slow Exchange: the activation takes long enough to reload and press the buttons.
+    sim.faults.latencyMs = 1500;
+    try {
+      await signIn(page, server.url);
+      await page.goto(`${server.url}/profiles/${secondProfileId}/connectivity`);
+      await page.getByRole("button", { name: "Activate sync for all users" }).click();
+      const confirm = page.getByRole("alertdialog", { name: "Activate sync for all users?" });
+      await confirm.getByRole("button", { name: `Activate ${secondUserCount} users` }).click();
+      const progress = page.getByRole("region", { name: "Activation progress" });
+      await progress.getByText("Activation in progress").waitFor();
+
+      await page.reload();
+      await progress.getByText("Activation in progress").waitFor();
+      await progress.getByRole("progressbar").waitFor();
+      await progress.getByRole("button", { name: "Pause" }).click();
+      await progress.getByText("Paused", { exact: true }).waitFor();
+      await progress.getByRole("button", { name: "Resume" }).waitFor();
+      await screenshot(page, "connectivity-activation-paused-light");
+      await progress.getByRole("button", { name: "Resume" }).click();
+      await progress.getByRole("button", { name: "Pause" }).waitFor();
+
+      await progress.getByRole("button", { name: "Cancel" }).click();
+      const cancel = page.getByRole("alertdialog", { name: "Cancel the activation?" });
+      await cancel.getByRole("button", { name: "Cancel activation" }).click();
+      await progress.getByText("Cancelled", { exact: true }).waitFor({ timeout: 30_000 });
+      await progress.getByText("Last activation").waitFor();
+      await screenshot(page, "connectivity-activation-cancelled-light");
+      expect(watched.errors).toEqual([]);
+    } finally {
+      sim.faults.latencyMs = 120;
+    }
+  }, 120_000);
 });
