@@ -93,6 +93,9 @@ describe("claims to principal", () => {
   it("marks guests by acct or #EXT# and platform admins by app role", () => {
     expect(principalFromClaims({ oid: "o", tid: "t", upn: "a#EXT#@x.com", acct: 0 }).guest).toBe(true);
     expect(principalFromClaims({ oid: "o", tid: "t", upn: "a@x.com", acct: 1 }).guest).toBe(true);
+    expect(principalFromClaims({ oid: "o", tid: "t1", upn: "a@x.com", idp: "https://sts.windows.net/t2/" }).guest).toBe(true);
+    expect(principalFromClaims({ oid: "o", tid: "t1", upn: "a@x.com", idp: "live.com" }).guest).toBe(true);
+    expect(principalFromClaims({ oid: "o", tid: "t1", upn: "a@x.com" }).guest).toBe(false);
     expect(principalFromClaims({ oid: "o", tid: "t", upn: "a@x.com", acct: 0, roles: ["SyncAdmin.Platform"] })).toMatchObject({ guest: false, platformAdmin: true });
     expect(principalFromClaims({ oid: "o", tid: "t", preferred_username: "a@x.com", roles: ["Other"] })).toMatchObject({ upn: undefined, platformAdmin: false });
   });

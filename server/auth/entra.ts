@@ -30,6 +30,8 @@ interface EntraClaims extends JWTPayload {
   scp?: string;
   roles?: string[];
   acct?: number;
+  /** Set for people whose home is another identity provider (B2B guests, Microsoft accounts). */
+  idp?: string;
 }
 
 interface Metadata {
@@ -137,8 +139,14 @@ export function principalFromClaims(claims: EntraClaims): Principal {
     upn,
     tid: String(claims.tid),
     oid: String(claims.oid),
-    guest: claims.acct === 1 || Boolean(upn?.toUpperCase().includes("#EXT#")),
+    guest: isGuest(claims, upn),
   };
+}
+
+/** A guest: `acct` 1 (optional claim), an `#EXT#` UPN, or an `idp` claim naming a home other than this tenant. */
+function isGuest(claims: EntraClaims, upn: string | undefined): boolean {
+  if (claims.acct === 1 || upn?.toUpperCase().includes("#EXT#")) return true;
+  return typeof claims.idp === "string" && !claims.idp.toLowerCase().includes(String(claims.tid).toLowerCase());
 }
 
 async function discover(authority: string, microsoft: boolean, tenants: string[], get: GetFetch, cooldownDuration: number): Promise<Metadata> {
