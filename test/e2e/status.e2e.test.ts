@@ -162,6 +162,26 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
     expect(watched.errors).toEqual([]);
   }, 60_000);
 
+  it("in the task pane with a stand-in for Office.js, signs in with Office.auth.getAccessToken after Office.onReady", async () => {
+    const watched = await openPage(browser, { viewport: PANE, colorScheme: "dark", ignoreErrors: BLOCKED_CDN });
+    pages.push(watched);
+    const token = await idp.issueToken(TEST_ACCOUNTS.activeUser);
+    // Real Office.js can't run outside Outlook: this stand-in offers what the view uses (no NAA, Office SSO, a dark theme).
+    const standIn = `window.Office = {
+      onReady: () => Promise.resolve({ host: "Outlook", platform: "OfficeOnline" }),
+      context: { requirements: { isSetSupported: () => false }, officeTheme: { bodyBackgroundColor: "#1f1f1f" }, mailbox: { userProfile: { emailAddress: "ada.active@contoso.test" } } },
+      auth: { getAccessToken: (options) => { window.officeSsoCalls = (window.officeSsoCalls || 0) + 1; return Promise.resolve(${JSON.stringify(token)}); } },
+    };`;
+    await watched.context.route("https://appsforoffice.microsoft.com/lib/1/hosted/office.js", (route) => route.fulfill({ contentType: "text/javascript", body: standIn }));
+    await watched.page.goto(`${server.url}/status?host=outlook`);
+    await watched.page.getByRole("heading", { level: 1, name: "Active" }).waitFor({ timeout: 20_000 });
+    await watched.page.getByText("4 minutes ago").waitFor();
+    expect(await watched.page.evaluate(() => (window as unknown as { officeSsoCalls: number }).officeSsoCalls)).toBeGreaterThanOrEqual(1);
+    expect(await watched.page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await screenshot(watched.page, "status-outlook-pane-active-dark");
+    expect(watched.errors).toEqual([]);
+  }, 60_000);
+
   it("loads Office.js only in the task pane, and offers Sign in in a plain browser", async () => {
     const watched = await openPage(browser, { viewport: PANE, ignoreErrors: BLOCKED_CDN });
     pages.push(watched);
