@@ -36,20 +36,22 @@ export function useConnectAccountResult(profileId: string): void {
         event.origin !== window.location.origin ||
         !isResult(event.data) ||
         event.data.profileId !== profileId
-      )
-        {return;}
-      if (event.data.ok)
-        {notify.success(
+      ) {
+        return;
+      }
+      if (event.data.ok) {
+        notify.success(
           `Connected as ${event.data.upn ?? "the service account"}`,
           `Tenant ${event.data.tenantId ?? ""}. If this is not the service account, choose Reconnect and pick the right account.`,
-        );}
-      else
-        {notify.error(
+        );
+      } else {
+        notify.error(
           new Error(
             `${event.data.message ?? "The sign-in failed."}${event.data.code ? ` (${event.data.code})` : ""}`,
           ),
           "Connect account failed",
-        );}
+        );
+      }
       void client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
     };
     window.addEventListener("message", handleMessage);
