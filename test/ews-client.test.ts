@@ -216,3 +216,20 @@ describe("autodiscover against the simulator", () => {
     expect(r.steps.at(-1)).toMatchObject({ name: "Resolve EWS URL", status: "failed", code: "AutodiscoverFailed" });
   });
 });
+
+describe("room-kind lookup", () => {
+  it("reads room lists once per profile, and doesn't retry a failure on every check", async () => {
+    sim.resetCounters();
+    const client = env.client(account());
+    for (const a of ["alex.vance@contoso.com", "bianca.vance@contoso.com", "room-102@contoso.com"]) await client.check(a);
+    expect(sim.counters.byOperation.GetRoomLists).toBe(1);
+    // Room lists fail (GetRoomLists acts on the service account's own mailbox); checks still pass, kind unknown.
+    sim.faults.byMailbox[DEMO.serviceAccount.logon] = "http503";
+    sim.resetCounters();
+    const failing = env.client(account());
+    const results = [];
+    for (const a of ["alex.vance@contoso.com", "bianca.vance@contoso.com", "carlos.vance@contoso.com"]) results.push(await failing.check(a));
+    expect(results.map((r) => [r.ok, r.mailboxKind])).toEqual([[true, null], [true, null], [true, null]]);
+    expect(sim.counters.byOperation.GetRoomLists).toBe(1);
+  });
+});

@@ -63,7 +63,7 @@ export class EwsEnvironment {
   readonly transport: EwsTransport;
   readonly gate = new BackOffGate();
   private readonly services = new Map<string, ExchangeService>();
-  private readonly rooms = new Map<string, { at: number; rooms: Promise<Set<string>> }>();
+  private readonly rooms = new Map<string, { at: number; ttl: number; rooms: Promise<Set<string>> }>();
   private readonly roomCacheMs: number;
   private readonly maxServices: number;
 
@@ -104,21 +104,25 @@ export class EwsEnvironment {
     return s;
   }
 
-  /** Primary addresses of every room in the profile's room lists, cached for a few minutes. */
+  /**
+   * Primary addresses of every room in the profile's room lists, cached for a few minutes. A failure is
+   * cached too (for a fifth of that), so an account that can't read room lists doesn't pay for it per check.
+   */
   roomsOf(client: EwsClient, signal?: AbortSignal): Promise<Set<string>> {
     const key = `${client.account.profileId}\u0000${fingerprint(client.account)}`;
     const cached = this.rooms.get(key);
-    if (cached && Date.now() - cached.at < this.roomCacheMs) return cached.rooms;
-    const rooms = client.loadRooms(signal).then((r) => {
+    if (cached && Date.now() - cached.at < cached.ttl) return cached.rooms;
+    const entry = { at: Date.now(), ttl: this.roomCacheMs, rooms: Promise.resolve(new Set<string>()) };
+    entry.rooms = client.loadRooms(signal).then((r) => {
       if (!r.ok) {
-        this.rooms.delete(key);
+        entry.ttl = r.failure.code === "Aborted" ? 0 : this.roomCacheMs / 5;
         throw Object.assign(new Error(r.failure.message), { failure: r.failure });
       }
       return new Set(r.value.flatMap((l) => l.rooms.map((x) => x.address.toLowerCase())));
     });
-    this.rooms.set(key, { at: Date.now(), rooms });
-    rooms.catch(() => undefined);
-    return rooms;
+    entry.rooms.catch(() => undefined);
+    this.rooms.set(key, entry);
+    return entry.rooms;
   }
 
   /** Forgets cached service objects and rooms of a profile (its configuration changed). */
