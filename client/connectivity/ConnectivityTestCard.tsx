@@ -37,16 +37,18 @@ const useStyles = makeStyles({
 function summarize(result: ConnectivityResult): { intent: "success" | "warning" | "error"; title: string } {
   const failed = result.steps.filter((s) => s.status === "failed").length;
   const warned = result.steps.filter((s) => s.status === "warning").length;
-  if (failed > 0)
-    {return {
+  if (failed > 0) {
+    return {
       intent: "error",
       title: `Connectivity test failed: ${failed} step${failed > 1 ? "s" : ""} failed`,
-    };}
-  if (warned > 0)
-    {return {
+    };
+  }
+  if (warned > 0) {
+    return {
       intent: "warning",
       title: `Connectivity test passed with ${warned} warning${warned > 1 ? "s" : ""}`,
-    };}
+    };
+  }
   return { intent: "success", title: "Connectivity test passed" };
 }
 

@@ -69,8 +69,9 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
           notify.success("Mailbox access saved", "Run Test connectivity to check the service account.");
         },
         onError: (err) => {
-          if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed")))
-            {notify.error(err, "Saving failed");}
+          if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed"))) {
+            notify.error(err, "Saving failed");
+          }
         },
       },
     );

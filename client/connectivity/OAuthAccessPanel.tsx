@@ -69,11 +69,12 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
     try {
       const { url } = await startOAuth(profileId);
       const how = await openAuthWindow(url);
-      if (how === "blocked")
-        {notify.info(
+      if (how === "blocked") {
+        notify.info(
           "The sign-in window was blocked",
           "Allow pop-ups for this site, then choose Connect account again.",
-        );}
+        );
+      }
       await client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
     } catch (err) {
       notify.error(err, "Connect account failed");

@@ -50,11 +50,12 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
       void client.invalidateQueries({ queryKey: profileKeys.all });
       void client.invalidateQueries({ queryKey: jobKeys.ofProfile(profileId) });
       if (job.state === "done") {
-        if (job.progress.failed > 0)
-          {notify.info("Activation finished", `${job.progress.ok} active, ${job.progress.failed} failed.`);}
-        else notify.success("Activation finished", `${job.progress.ok} users are active.`);
-      } else if (job.state === "failed")
-        {notify.error(new Error(job.reason ?? "The activation stopped."), "Activation failed");}
+        if (job.progress.failed > 0) {
+          notify.info("Activation finished", `${job.progress.ok} active, ${job.progress.failed} failed.`);
+        } else notify.success("Activation finished", `${job.progress.ok} users are active.`);
+      } else if (job.state === "failed") {
+        notify.error(new Error(job.reason ?? "The activation stopped."), "Activation failed");
+      }
     },
     [client, notify, profileId],
   );
@@ -127,7 +128,9 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
             {!configured
               ? "Save an Email configuration first."
               : running
-                ? "An activation is running."
+                ? job?.state === "paused"
+                  ? "An activation is paused: resume or cancel it below."
+                  : "An activation is running."
                 : counts
                   ? toActivate === 0
                     ? "Every user is active, pending or paused."

@@ -64,11 +64,12 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
       {
         onSuccess: () => {
           setConfirmCancel(false);
-          if (action === "cancel")
-            {notify.info(
+          if (action === "cancel") {
+            notify.info(
               "Activation cancelled",
               "Users that were still pending returned to their earlier state.",
-            );}
+            );
+          }
         },
         onError: (err) => notify.error(err, `Could not ${action} the job`),
       },

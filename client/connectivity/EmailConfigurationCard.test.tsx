@@ -1,0 +1,80 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi, Providers } from "../test-utils";
+import { EmailConfigurationCard } from "./EmailConfigurationCard";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const stored = {
+  type: "ews-basic-impersonation",
+  label: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon",
+  version: 3,
+  updatedAt: "2026-11-26T10:00:00.000Z",
+  updatedBy: "admin@example.com",
+  warnings: ["Exchange Online no longer allows Basic authentication."],
+  accountLogon: "svc-sync@contoso.com",
+  ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
+  passwordSet: true,
+};
+
+describe("EmailConfigurationCard", () => {
+  it("shows the stored config write-only, keeps the password when unchanged, and shows the server's field errors", async () => {
+    const calls = fakeApi({
+      "GET /api/v1/profiles/p1/mailbox-access": { status: 200, body: { data: stored } },
+      "PUT /api/v1/profiles/p1/mailbox-access": {
+        status: 400,
+        body: {
+          error: {
+            id: "validation_failed",
+            message: "ewsUrl: host not allowed",
+            details: [{ path: "ewsUrl", message: "host not allowed" }],
+          },
+        },
+      },
+    });
+    render(<EmailConfigurationCard profileId="p1" />, { wrapper: Providers });
+    await screen.findByText("Password is set");
+    expect(screen.getByText("Exchange Online no longer allows Basic authentication.")).toBeTruthy();
+    const save = screen.getByRole("button", { name: "Save" }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+
+    fireEvent.change(screen.getByLabelText(/Exchange Web Services \(EWS\) URL/), {
+      target: { value: "https://ex.contoso.com/EWS/Exchange.asmx" },
+    });
+    expect(save.disabled).toBe(false);
+    fireEvent.click(save);
+    await screen.findByText("host not allowed");
+    expect(calls.find((c) => c.method === "PUT")?.body).toEqual({
+      type: "ews-basic-impersonation",
+      accountLogon: "svc-sync@contoso.com",
+      ewsUrl: "https://ex.contoso.com/EWS/Exchange.asmx",
+    });
+  });
+
+  it("says what to do when nothing is configured", async () => {
+    fakeApi({ "GET /api/v1/profiles/p1/mailbox-access": { status: 200, body: { data: null } } });
+    render(<EmailConfigurationCard profileId="p1" />, { wrapper: Providers });
+    await screen.findByText("No mailbox access configured yet: choose a Mailbox Access Type.");
+    expect(screen.queryByLabelText(/Account Logon/)).toBeNull();
+  });
+
+  it("shows the conflict message when someone else saved meanwhile (412)", async () => {
+    fakeApi({
+      "GET /api/v1/profiles/p1/mailbox-access": { status: 200, body: { data: stored } },
+      "PUT /api/v1/profiles/p1/mailbox-access": {
+        status: 412,
+        body: { error: { id: "precondition_failed", message: "changed by someone else" } },
+      },
+    });
+    render(<EmailConfigurationCard profileId="p1" />, { wrapper: Providers });
+    fireEvent.click(await screen.findByRole("button", { name: "Change the password" }));
+    fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: "new-secret" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await screen.findByText("Someone else saved this configuration meanwhile");
+    await waitFor(() => expect(screen.getByRole("button", { name: "Reload" })).toBeTruthy());
+  });
+});
