@@ -88,7 +88,8 @@ export class CheckService {
       update.state = state;
       update.stateBefore = null;
     }
-    if (result.ok && result.mailboxKind !== undefined) update.mailboxKind = result.mailboxKind;
+    // null means "couldn't tell this time" (room lists unreadable): keep a kind learned earlier.
+    if (result.ok && result.mailboxKind) update.mailboxKind = result.mailboxKind;
     await repo.updateUser(user.id, update);
   }
 
