@@ -28,6 +28,12 @@ function peakRssMb(pid: number): number {
   return round(kb / 1024);
 }
 
+/** CPU time (user + system) a process has used, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+}
+
 /** Follows the job's event stream with fetch (as the panel does) until "done"; returns the final job. */
 async function followJob(client: ApiClient, jobId: string): Promise<{ state: string; progress: { total: number; done: number; ok: number; failed: number; failuresByCode: Record<string, number> } }> {
   const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, { headers: { cookie: client.cookie } });
@@ -50,7 +56,7 @@ export default async function run(): Promise<BenchRow[]> {
   const tenant = demoTenant({ users: USERS + 10, rooms: 0 });
   const sim = await startExchangeSimulator({ tenant, latencyMs: LATENCY_MS, maxRecordedCalls: 0 });
   const dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-bulk-"));
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "bulk-check-server.ts")], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), "--import", "tsx", path.join(import.meta.dirname, "bulk-check-server.ts")], {
     env: {
       ...process.env,
       PORT: "0",
@@ -86,14 +92,16 @@ export default async function run(): Promise<BenchRow[]> {
 
     const timeJob = async (kind: string) => {
       sim.resetCounters();
+      const cpuBefore = cpuMs(child.pid!);
       const started = performance.now();
       const res = await admin.post(`/profiles/${profileId}/jobs`, { kind });
       if (res.status !== 202) throw new Error(`start job: ${res.status} ${res.text}`);
       const job = await followJob(admin, res.body.data.id);
       const wallMs = performance.now() - started;
       const calls = sim.counters.requests;
+      const serverCpuPerCall = (cpuMs(child.pid!) - cpuBefore) / calls;
       const idealMs = (calls * LATENCY_MS) / CONCURRENCY;
-      return { job, wallMs, calls, ratio: wallMs / idealMs, peak: sim.counters.peakConcurrency };
+      return { job, wallMs, calls, ratio: wallMs / idealMs, peak: sim.counters.peakConcurrency, serverCpuPerCall };
     };
 
     const clean = await timeJob("activate-profile");
@@ -109,6 +117,7 @@ export default async function run(): Promise<BenchRow[]> {
       { group, figure: "activation wall time", value: round(clean.wallMs / 1000), unit: "s" },
       { group, figure: `activation: EWS calls (peak in flight ${clean.peak})`, value: clean.calls, unit: "calls" },
       { group, figure: "activation: wall / (calls × 50 ms / 10)", value: round(clean.ratio), unit: "×", target: "≤ 1.2×", ok: clean.ratio <= 1.2 },
+      { group, figure: "activation: server CPU per check (EWS client + runner + store)", value: round(clean.serverCpuPerCall), unit: "ms" },
       { group, figure: "activation: users active / error / pending", value: counts.active ?? 0, unit: `/ ${counts.error ?? 0} / ${counts.pending ?? 0}` },
       { group, figure: `recheck with 5 % ErrorServerBusy (BackOff ${BUSY_BACKOFF_MS} ms): wall time`, value: round(busy.wallMs / 1000), unit: "s" },
       { group, figure: `recheck with 5 % ErrorServerBusy: EWS calls (peak in flight ${busy.peak})`, value: busy.calls, unit: "calls" },

@@ -75,11 +75,14 @@ export class AdaptiveLimit {
     this.blockedUntil = Math.max(this.blockedUntil, now + (backOffMs ?? this.options.defaultBackOffMs ?? 1_000));
   }
 
-  /** A call passed: after a quiet spell and a round of successes, allow one more parallel call. */
+  /**
+   * A call passed: one more parallel call per round of `limit` successes (additive increase). No quiet
+   * period is required: under steady light throttling the limit settles instead of sinking to 1.
+   */
   onSuccess(): void {
     if (this.limit >= this.max) return;
     this.successes += 1;
-    if (this.successes >= this.limit && Date.now() - this.lastBusyAt >= (this.options.recoverAfterMs ?? 250)) {
+    if (this.successes >= this.limit && Date.now() - this.lastBusyAt >= (this.options.recoverAfterMs ?? 0)) {
       this.limit += 1;
       this.successes = 0;
       this.pump();

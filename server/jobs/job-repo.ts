@@ -148,15 +148,28 @@ export class JobRepository {
   /** Leases up to `limit` items that are pending or whose lease expired, in order. */
   async claimItems(jobId: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
     return this.db.transaction().execute(async (trx) => {
+      const repo = new JobRepository(trx);
       const now = nowIso();
-      const q = trx
-        .selectFrom("jobItems")
-        .select(["userId", "attempts"])
-        .where("jobId", "=", jobId)
-        .where((eb) => eb.or([eb("state", "=", "pending"), eb.and([eb("state", "=", "leased"), eb("leaseUntil", "<", now)])]))
-        .orderBy("seq")
-        .limit(limit);
-      const rows = await new JobRepository(trx).lockSkip(q).execute();
+      // Two index range reads on (job_id, state, seq) rather than one OR that scans the job's items.
+      const pending = await repo
+        .lockSkip(trx.selectFrom("jobItems").select(["userId", "attempts"]).where("jobId", "=", jobId).where("state", "=", "pending").orderBy("seq").limit(limit))
+        .execute();
+      const expired =
+        pending.length < limit
+          ? await repo
+              .lockSkip(
+                trx
+                  .selectFrom("jobItems")
+                  .select(["userId", "attempts"])
+                  .where("jobId", "=", jobId)
+                  .where("state", "=", "leased")
+                  .where("leaseUntil", "<", now)
+                  .orderBy("seq")
+                  .limit(limit - pending.length),
+              )
+              .execute()
+          : [];
+      const rows = [...pending, ...expired];
       if (rows.length === 0) return [];
       await trx
         .updateTable("jobItems")
