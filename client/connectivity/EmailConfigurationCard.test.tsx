@@ -39,7 +39,7 @@ describe("EmailConfigurationCard", () => {
     render(<EmailConfigurationCard profileId="p1" />, { wrapper: Providers });
     await screen.findByText("Password is set");
     expect(screen.getByText("Exchange Online no longer allows Basic authentication.")).toBeTruthy();
-    const save = screen.getByRole("button", { name: "Save" }) as HTMLButtonElement;
+    const save = screen.getByRole<HTMLButtonElement>("button", { name: "Save" });
     expect(save.disabled).toBe(true);
 
     fireEvent.change(screen.getByLabelText(/Exchange Web Services \(EWS\) URL/), {

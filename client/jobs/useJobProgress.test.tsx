@@ -51,9 +51,9 @@ function stubJobApi(options: { streamStatus: number; afterStream?: Job }) {
       }
       if (url === "/api/v1/jobs/j1/events") {
         if (options.streamStatus !== 200)
-          return Promise.resolve(
+          {return Promise.resolve(
             Response.json({ error: { id: "x", message: "no stream" } }, { status: options.streamStatus }),
-          );
+          );}
         const text = `event: progress\ndata: ${JSON.stringify(job("running", 5))}\n\nevent: done\ndata: ${JSON.stringify(job("done", 10))}\n\n`;
         const body = new ReadableStream<Uint8Array>({
           start(controller) {
