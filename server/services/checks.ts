@@ -111,7 +111,7 @@ export class CheckService {
         ok: result.ok,
         ms: result.ms,
         state: nextState("check-now", user.state, result.ok) ?? user.state,
-        mailboxKind: result.ok ? (result.mailboxKind ?? null) : (user.mailboxKind ?? null),
+        mailboxKind: (result.ok ? result.mailboxKind : null) ?? user.mailboxKind ?? null,
         error: result.error ? { code: result.error.code, message: result.error.message, remediation: result.error.remediation, transient: result.error.transient } : null,
       };
     });
