@@ -1,0 +1,47 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Profile } from "../../contract/profiles";
+import { fakeApi, Providers } from "../test-utils";
+import { ProfileFormDialog } from "./ProfileFormDialog";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const profile: Profile = {
+  id: "p1",
+  name: "Head office",
+  description: "old",
+  syncEnabled: true,
+  maxConcurrentConnections: 10,
+  accessType: null,
+  counts: { "not-activated": 0, pending: 0, active: 0, error: 0, paused: 0 },
+  alert: null,
+  createdAt: "2026-11-26T10:00:00.000Z",
+  updatedAt: "2026-11-26T10:00:00.000Z",
+};
+
+describe("ProfileFormDialog", () => {
+  it("edits name and description with a PATCH and closes", async () => {
+    const calls = fakeApi({ "PATCH /api/v1/profiles/p1": (body) => ({ status: 200, body: { data: { ...profile, ...(body as object) } } }) });
+    const onClose = vi.fn();
+    render(<ProfileFormDialog open profile={profile} onClose={onClose} />, { wrapper: Providers });
+    fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: "  Frankfurt  " } });
+    fireEvent.change(screen.getByLabelText("Description"), { target: { value: "Exchange 2019" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(calls[0]).toMatchObject({ method: "PATCH", body: { name: "Frankfurt", description: "Exchange 2019", maxConcurrentConnections: 10 } });
+  });
+
+  it("shows a name conflict next to the form and stays open", async () => {
+    fakeApi({ "POST /api/v1/profiles": { status: 409, body: { error: { id: "conflict", message: 'A profile named "Default" already exists.' } } } });
+    const onClose = vi.fn();
+    render(<ProfileFormDialog open onClose={onClose} />, { wrapper: Providers });
+    fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: "Default" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create" }));
+    await screen.findByText('A profile named "Default" already exists.');
+    expect(onClose).not.toHaveBeenCalled();
+  });
+});
