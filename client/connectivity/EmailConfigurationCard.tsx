@@ -184,7 +184,11 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
               onSave={handleSave}
             />
           ) : (
-            <Text>This Mailbox Access Type is configured on the server; the panel can't edit it yet.</Text>
+            <Text>
+              {stored?.type === type
+                ? "This Mailbox Access Type is configured; its settings can't be edited in the panel yet."
+                : "This Mailbox Access Type can't be set up in the panel yet."}
+            </Text>
           )}
         </div>
       )}

@@ -66,7 +66,7 @@ export function RemediationText({ text }: { text: string }) {
             <CopyButton text={part.text} />
           </div>
         ) : (
-          <Text key={i} as="p" style={{ margin: 0, whiteSpace: "pre-wrap" }}>
+          <Text key={i} as="p" block style={{ margin: 0, whiteSpace: "pre-wrap" }}>
             {part.text}
           </Text>
         ),

@@ -65,12 +65,12 @@ export function StepList({
               ) : null}
             </div>
             {step.detail ? (
-              <Text as="p" size={200} className={styles.detail} style={{ margin: 0 }}>
+              <Text as="p" block size={200} className={styles.detail} style={{ margin: 0 }}>
                 {step.detail}
               </Text>
             ) : null}
             {step.code ? (
-              <Caption1 as="p" className={styles.ms} style={{ margin: 0 }}>
+              <Caption1 as="p" block className={styles.ms} style={{ margin: 0 }}>
                 Code: {step.code}
               </Caption1>
             ) : null}
