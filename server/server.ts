@@ -71,6 +71,7 @@ export async function startServer({ config, log = createLogger(config.logLevel),
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      ctx.services.ews.close();
       await store.close();
     },
   };
