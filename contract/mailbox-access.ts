@@ -25,8 +25,27 @@ export const BasicImpersonationBody = z
 /** PUT body for OAuth impersonated logon (the account itself is connected through Connect account). */
 export const OAuthImpersonationBody = z.object({ type: z.literal("ews-oauth-impersonation"), ewsUrl: EwsUrl.optional() }).strict();
 
+/** The Entra app of the app-only types: ids, and a certificate (PEM with key) or a secret, both write-only. */
+const AppOnlyIdentity = {
+  tenantId: z.string().trim().min(3).max(255),
+  clientId: z.string().trim().min(36).max(36),
+  /** Write-only; omitted = keep the stored credential. */
+  clientSecret: z.string().min(8).max(1024).optional(),
+  /** Write-only PEM holding the certificate and its private key (preferred over a secret). */
+  certificatePem: z.string().min(100).max(64_000).optional(),
+  servicePrincipalObjectId: z.string().trim().min(36).max(36).optional(),
+  /** A mail-enabled group whose members the app may reach (fills the generated PowerShell). */
+  scopeGroup: z.string().trim().max(320).optional(),
+};
+
+/** PUT body for "Microsoft 365 app-only (EWS API)"; ewsUrl defaults to Exchange Online's. */
+export const EwsAppOnlyBody = z.object({ type: z.literal("ews-app-only"), ...AppOnlyIdentity, ewsUrl: EwsUrl.optional() }).strict();
+
+/** PUT body for "Microsoft 365 app-only (Graph API)"; the Graph URL is the server's GRAPH_BASE_URL. */
+export const GraphAppOnlyBody = z.object({ type: z.literal("graph-app-only"), ...AppOnlyIdentity }).strict();
+
 /** PUT /profiles/:id/mailbox-access: one shape per access type, told apart by `type`. */
-export const MailboxAccessBody = z.discriminatedUnion("type", [BasicImpersonationBody, OAuthImpersonationBody]);
+export const MailboxAccessBody = z.discriminatedUnion("type", [BasicImpersonationBody, OAuthImpersonationBody, EwsAppOnlyBody, GraphAppOnlyBody]);
 export type MailboxAccessBody = z.infer<typeof MailboxAccessBody>;
 
 /** GET /profiles/:id/mailbox-access: the public view; never a secret (`passwordSet` instead). */

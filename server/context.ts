@@ -71,7 +71,8 @@ export function createContext(input: ContextInput): AppContext {
   const ews = input.ews?.ews ?? new EwsEnvironment({ allowedHosts: input.config.ews.allowedHosts, caFile: input.config.ews.caFile });
   const oauthSettings = connectAccountSettings(input.config);
   const oauth = input.ews?.oauth ?? (oauthSettings ? new OAuthTokens(db, input.sealer, oauthSettings, input.log) : undefined);
-  const accessDeps: AccessDeps = { ews, autodiscoverCandidates: input.ews?.autodiscoverCandidates, oauth };
+  const appOnly = input.ews?.appOnly ?? { authority: input.config.entra.authority, caFile: input.config.entra.caFile, graphBaseUrl: input.config.graphBaseUrl, log: input.log };
+  const accessDeps: AccessDeps = { ews, autodiscoverCandidates: input.ews?.autodiscoverCandidates, oauth, appOnly };
   const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
   return {
     ...input,

@@ -1,6 +1,9 @@
 import type { EwsEnvironment } from "../ews/client";
 import { ewsBasicImpersonation } from "./ews-basic-impersonation";
 import { ewsOAuthImpersonation } from "./ews-oauth-impersonation";
+import { ewsAppOnly } from "./ews-app-only";
+import { graphAppOnly } from "./graph-app-only";
+import type { AppOnlyDeps } from "./app-only-token";
 import type { OAuthTokens } from "../oauth/tokens";
 import type { MailboxAccessType } from "./types";
 
@@ -11,6 +14,8 @@ export interface AccessDeps {
   autodiscoverCandidates?: (domain: string) => string[];
   /** EWS tokens of connected service accounts (OAuth impersonated logon); absent without an Entra app. */
   oauth?: OAuthTokens;
+  /** Authority, its CA and the Graph base URL for the app-only types (client credentials). */
+  appOnly?: AppOnlyDeps;
 }
 
 /** Any access type; each module has its own settings, secret and input types (method parameters are bivariant). */
@@ -18,7 +23,7 @@ export type AnyAccessType = MailboxAccessType<unknown, unknown, unknown>;
 export type AccessTypeFactory = (deps: AccessDeps) => AnyAccessType;
 
 /** Every access type module, in picklist order. A new type adds one line here. */
-export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [ewsBasicImpersonation, ewsOAuthImpersonation];
+export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [ewsBasicImpersonation, ewsOAuthImpersonation, ewsAppOnly, graphAppOnly];
 
 /**
  * The registry of Mailbox Access Types: the only place that knows which modules exist.

@@ -1,0 +1,150 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { z } from "zod";
+import { badRequest } from "../errors";
+
+/** Days before a certificate's expiry from which the panel warns. */
+export const CERTIFICATE_WARNING_DAYS = 30;
+
+const Guid = z.string().trim().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID such as 7f3c2b1a-4d5e-4f60-8a9b-0c1d2e3f4a5b");
+/** A tenant is named by its GUID or one of its domains (contoso.onmicrosoft.com). */
+const TenantId = z.string().trim().min(3).max(255).regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i, "must be the tenant's GUID or a domain such as contoso.onmicrosoft.com");
+
+/** The app identity fields every app-only PUT body carries (secrets write-only). */
+export const AppIdentityInput = {
+  tenantId: TenantId,
+  clientId: Guid,
+  /** Write-only; omitted = keep the stored one. Setting it switches the app to the secret. */
+  clientSecret: z.string().min(8).max(1024).optional(),
+  /** PEM with the certificate AND its private key; write-only. Setting it switches the app to the certificate. */
+  certificatePem: z.string().min(100).max(64_000).optional(),
+  /** The service principal's object id (Enterprise applications), for the generated PowerShell. */
+  servicePrincipalObjectId: Guid.optional(),
+  /** A mail-enabled group whose members the app may reach (the management scope), for the PowerShell. */
+  scopeGroup: z.string().trim().email("must be the group's address").max(320).optional(),
+};
+
+/** What the panel shows of the certificate (never the key). */
+export interface CertificateInfo {
+  /** SHA-1 thumbprint, upper-case hex: what Entra's "Certificates & secrets" lists. */
+  thumbprint: string;
+  thumbprintSha256: string;
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+/** Stored, non-secret settings shared by both app-only types (the certificate's public facts are audited). */
+export interface AppIdentitySettings {
+  tenantId: string;
+  clientId: string;
+  credential: "certificate" | "secret";
+  certificate: CertificateInfo | null;
+  servicePrincipalObjectId: string | null;
+  scopeGroup: string | null;
+}
+
+/** Sealed: the client secret, or the certificate's private key and certificate (PEM). */
+export interface AppIdentitySecret {
+  clientSecret?: string;
+  privateKeyPem?: string;
+  certificatePem?: string;
+  /** The certificate's facts, kept with it so a save that keeps the certificate keeps them. */
+  certificateInfo?: CertificateInfo;
+}
+
+/** Splits an uploaded PEM into certificate and key, checks they belong together, and reads its facts. */
+export function parseCertificatePem(pem: string): { info: CertificateInfo; certificatePem: string; privateKeyPem: string } {
+  const fail = (message: string) => badRequest("validation_failed", `certificatePem: ${message}`, [{ path: "certificatePem", message }]);
+  const certificatePem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
+  const privateKeyPem = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) throw fail("the private key is encrypted; export it without a password (openssl pkcs12 -in app.pfx -nodes).");
+  if (!certificatePem) throw fail("no certificate found; upload a PEM file with -----BEGIN CERTIFICATE----- and the private key.");
+  if (!privateKeyPem) throw fail("no private key found; the PEM must hold the certificate AND its private key (-----BEGIN PRIVATE KEY-----).");
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certificatePem);
+  } catch {
+    throw fail("the certificate could not be read.");
+  }
+  let matches = false;
+  try {
+    matches = cert.checkPrivateKey(createPrivateKey(privateKeyPem));
+  } catch {
+    throw fail("the private key could not be read.");
+  }
+  if (!matches) throw fail("the private key does not belong to the certificate.");
+  const notAfter = new Date(cert.validTo);
+  if (notAfter.getTime() <= Date.now()) throw fail(`the certificate expired on ${notAfter.toISOString().slice(0, 10)}; create a new one.`);
+  return {
+    certificatePem,
+    privateKeyPem,
+    info: {
+      thumbprint: cert.fingerprint.replace(/:/g, ""),
+      thumbprintSha256: cert.fingerprint256.replace(/:/g, ""),
+      subject: cert.subject.replace(/\n/g, ", "),
+      notBefore: new Date(cert.validFrom).toISOString(),
+      notAfter: notAfter.toISOString(),
+    },
+  };
+}
+
+/** Days until the certificate expires (negative once expired). */
+export function daysLeft(info: CertificateInfo, now = Date.now()): number {
+  return Math.floor((Date.parse(info.notAfter) - now) / 86_400_000);
+}
+
+/** Warnings about the app's credential: a certificate near or past its expiry, a secret instead of a certificate. */
+export function credentialWarnings(settings: AppIdentitySettings, now = Date.now()): string[] {
+  if (settings.credential === "secret") return ["The app signs in with a client secret. A certificate is preferred: upload one (PEM with its private key) and register its public part in the app registration."];
+  const info = settings.certificate;
+  if (!info) return [];
+  const left = daysLeft(info, now);
+  if (left < 0) return [`The app's certificate (thumbprint ${info.thumbprint}) expired on ${info.notAfter.slice(0, 10)}: tokens are refused (AADSTS700027). Upload a new certificate here and in the app registration.`];
+  if (left <= CERTIFICATE_WARNING_DAYS) return [`The app's certificate (thumbprint ${info.thumbprint}) expires in ${left} day(s), on ${info.notAfter.slice(0, 10)}. Upload a new certificate here and in the app registration before then.`];
+  return [];
+}
+
+/** The identity part of a PUT body. */
+export interface AppIdentityBody {
+  tenantId: string;
+  clientId: string;
+  clientSecret?: string;
+  certificatePem?: string;
+  servicePrincipalObjectId?: string;
+  scopeGroup?: string;
+}
+
+/**
+ * Turns the identity part of a PUT body into settings and secret: a new certificate or secret replaces the
+ * stored credential; none keeps it (the first save needs one). Both at once is refused.
+ */
+export function prepareIdentity(input: AppIdentityBody, existing: AppIdentitySecret | null): { settings: AppIdentitySettings; secret: AppIdentitySecret } {
+  if (input.clientSecret && input.certificatePem) {
+    throw badRequest("validation_failed", "Give either a certificate or a client secret, not both.", [{ path: "certificatePem", message: "choose one credential" }]);
+  }
+  const base = { tenantId: input.tenantId, clientId: input.clientId.toLowerCase(), servicePrincipalObjectId: input.servicePrincipalObjectId?.toLowerCase() ?? null, scopeGroup: input.scopeGroup?.toLowerCase() ?? null };
+  if (input.certificatePem) {
+    const parsed = parseCertificatePem(input.certificatePem);
+    return { settings: { ...base, credential: "certificate", certificate: parsed.info }, secret: { certificatePem: parsed.certificatePem, privateKeyPem: parsed.privateKeyPem, certificateInfo: parsed.info } };
+  }
+  if (input.clientSecret) return { settings: { ...base, credential: "secret", certificate: null }, secret: { clientSecret: input.clientSecret } };
+  const stored = existing;
+  if (stored?.privateKeyPem && stored.certificatePem && stored.certificateInfo) {
+    return { settings: { ...base, credential: "certificate", certificate: stored.certificateInfo }, secret: stored };
+  }
+  if (stored?.clientSecret) return { settings: { ...base, credential: "secret", certificate: null }, secret: stored };
+  throw badRequest("validation_failed", "certificatePem: upload the app's certificate (PEM with its private key) or enter a client secret.", [{ path: "certificatePem", message: "required the first time" }]);
+}
+
+/** The public view of the identity: ids, which credential, the certificate's facts; never the secret or key. */
+export function presentIdentity(settings: AppIdentitySettings, secret: AppIdentitySecret | null, now = Date.now()): Record<string, unknown> {
+  return {
+    tenantId: settings.tenantId,
+    clientId: settings.clientId,
+    credential: settings.credential,
+    clientSecretSet: Boolean(secret?.clientSecret),
+    certificate: settings.certificate ? { ...settings.certificate, daysLeft: daysLeft(settings.certificate, now) } : null,
+    servicePrincipalObjectId: settings.servicePrincipalObjectId,
+    scopeGroup: settings.scopeGroup,
+  };
+}
