@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../ews-simulator";
-import { createLogger } from "../logger";
-import { JobRunner } from "../jobs/runner";
 import { mailboxAddresses } from "../jobs/testing/factories";
-import { soapCheckPort } from "../jobs/testing/soap-check-port";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../../test/helpers/server";
 
 announcePostgresSkip();
@@ -26,20 +23,21 @@ async function readEvents(url: string, cookie: string): Promise<Array<{ event: s
 describe.each(testDatabases())("jobs API on %s", (dialect) => {
   let s: TestServer;
   let sim: ExchangeSimulator;
-  let runner: JobRunner;
   let profileId: string;
 
   beforeAll(async () => {
-    s = await startTestServer({ dialect });
+    // The server's own runner does the work, through the real CheckService and EWS client.
+    s = await startTestServer({ dialect, env: { EWS_ALLOWED_HOSTS: "127.0.0.1", JOBS_RUNNER: "on" } });
     const tenant = demoTenant({ users: 310, rooms: 0 });
     sim = await startExchangeSimulator({ tenant, latencyMs: 2, maxRecordedCalls: 0 });
     profileId = (await s.admin.post("/profiles", { name: "Jobs" })).body.data.id;
     const added = await s.admin.post(`/profiles/${profileId}/users`, { text: mailboxAddresses(tenant, 300).join("\n") });
     expect(added.body.data.added).toBe(300);
-    runner = new JobRunner({ db: s.ctx.store.db, checks: soapCheckPort(sim.ewsUrl, DEMO.serviceAccount), log: createLogger("silent"), maxConcurrency: 20, pollMs: 50, tickMs: 100 });
+    const access = await s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+    expect(access.status).toBe(200);
+    sim.faults.latencyMs = 400; // slow enough that the first assertions see the job before it runs far
   });
   afterAll(async () => {
-    await runner.close();
     await sim.close();
     await s.close();
   });
@@ -85,7 +83,7 @@ describe.each(testDatabases())("jobs API on %s", (dialect) => {
     expect(again.body.error).toMatchObject({ id: "job_running", details: { jobId: job.id } });
     expect((await s.admin.get(`/profiles/${profileId}`)).body.data.counts.pending).toBe(300);
 
-    runner.start();
+    sim.faults.latencyMs = 2;
     const events = await readEvents(`${s.url}/api/v1/jobs/${job.id}/events`, s.admin.cookie);
     const progress = events.filter((e) => e.event === "progress").map((e) => e.data.progress.done as number);
     expect(progress.length).toBeGreaterThan(1);
@@ -106,6 +104,7 @@ describe.each(testDatabases())("jobs API on %s", (dialect) => {
   });
 
   it("pauses, resumes and cancels through the API, auditing each", async () => {
+    sim.faults.latencyMs = 1_000; // the job stays running while it is steered
     const started = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "recheck-profile" });
     const id = started.body.data.id as string;
     const paused = await s.admin.post(`/jobs/${id}/pause`);
