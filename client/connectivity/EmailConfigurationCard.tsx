@@ -22,6 +22,7 @@ import type { AccessType } from "../../contract/common";
 import { ApiError, errorMessage } from "../api/client";
 import { accessTypeOptions } from "./accessTypes";
 import { useAccessTypes, useMailboxAccess, useSaveMailboxAccess } from "./api";
+import { AppOnlyAccessForm } from "./AppOnlyAccessForm";
 import { BasicAccessForm } from "./BasicAccessForm";
 import { OAuthAccessPanel } from "./OAuthAccessPanel";
 import type { MailboxAccessInput } from "./types";
@@ -178,6 +179,15 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
             <OAuthAccessPanel
               key={`oauth-${formKey}`}
               profileId={profileId}
+              stored={stored}
+              saving={save.isPending}
+              serverErrors={serverErrors}
+              onSave={handleSave}
+            />
+          ) : type === "ews-app-only" || type === "graph-app-only" ? (
+            <AppOnlyAccessForm
+              key={`${type}-${formKey}`}
+              type={type}
               stored={stored}
               saving={save.isPending}
               serverErrors={serverErrors}

@@ -1,0 +1,216 @@
+import {
+  Button,
+  Field,
+  Input,
+  Spinner,
+  Text,
+  Textarea,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { CheckmarkCircle16Filled } from "@fluentui/react-icons";
+import { useState } from "react";
+import type { MailboxAccessBody } from "../../contract/mailbox-access";
+import type { MailboxAccessView } from "./types";
+import { ewsUrlProblem } from "./validation";
+
+const useStyles = makeStyles({
+  form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
+  set: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    minHeight: "32px",
+    flexWrap: "wrap",
+  },
+  setIcon: { color: tokens.colorPaletteGreenForeground1 },
+  muted: { color: tokens.colorNeutralForeground3 },
+  actions: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center" },
+});
+
+type AppOnlyType = "ews-app-only" | "graph-app-only";
+type AppOnlyInput = Extract<MailboxAccessBody, { type: AppOnlyType }>;
+
+interface CertificateView {
+  thumbprint: string;
+  subject: string;
+  notAfter: string;
+  daysLeft?: number;
+}
+
+interface Props {
+  type: AppOnlyType;
+  stored: MailboxAccessView | null;
+  saving: boolean;
+  serverErrors: Record<string, string>;
+  onSave: (input: AppOnlyInput) => void;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * App-only (EWS or Graph): the Entra app's tenant and client id, its credential (certificate PEM,
+ * preferred, or a client secret; both write-only), the optional service principal and scope group
+ * that fill the RBAC for Applications PowerShell, and for EWS an optional EWS URL.
+ */
+export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }: Props) {
+  const styles = useStyles();
+  const same = stored?.type === type ? stored : null;
+  const str = (key: string) => (typeof same?.[key] === "string" ? (same[key]) : "");
+  const storedCertificate = (same?.certificate as CertificateView | null | undefined) ?? null;
+  const storedSecret = same?.clientSecretSet === true;
+  const [tenantId, setTenantId] = useState(str("tenantId"));
+  const [clientId, setClientId] = useState(str("clientId"));
+  const [servicePrincipalObjectId, setSp] = useState(str("servicePrincipalObjectId"));
+  const [scopeGroup, setScopeGroup] = useState(str("scopeGroup"));
+  const [ewsUrl, setEwsUrl] = useState(str("ewsUrl"));
+  const [replacing, setReplacing] = useState(!storedCertificate && !storedSecret);
+  const [certificatePem, setCertificatePem] = useState("");
+  const [clientSecret, setClientSecret] = useState("");
+
+  const problems: Record<string, string | undefined> = {
+    tenantId: tenantId.trim().length < 3 ? "Enter the tenant id (a GUID) or its domain." : undefined,
+    clientId: GUID.test(clientId.trim()) ? undefined : "Enter the application (client) id: a GUID.",
+    servicePrincipalObjectId:
+      servicePrincipalObjectId.trim() && !GUID.test(servicePrincipalObjectId.trim())
+        ? "Enter the enterprise application's object id: a GUID."
+        : undefined,
+    credential:
+      replacing && !certificatePem.trim() && !clientSecret
+        ? "Paste a certificate with its private key (preferred), or enter a client secret."
+        : undefined,
+    ewsUrl: type === "ews-app-only" && ewsUrl.trim() ? ewsUrlProblem(ewsUrl) : undefined,
+  };
+  const valid = Object.values(problems).every((p) => !p);
+
+  const handleSubmit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!valid) return;
+    const optional = (v: string) => (v.trim() ? v.trim() : undefined);
+    const input = {
+      type,
+      tenantId: tenantId.trim(),
+      clientId: clientId.trim(),
+      ...(replacing && certificatePem.trim() ? { certificatePem: certificatePem.trim() } : {}),
+      ...(replacing && !certificatePem.trim() && clientSecret ? { clientSecret } : {}),
+      ...(optional(servicePrincipalObjectId)
+        ? { servicePrincipalObjectId: optional(servicePrincipalObjectId) }
+        : {}),
+      ...(optional(scopeGroup) ? { scopeGroup: optional(scopeGroup) } : {}),
+      ...(type === "ews-app-only" && optional(ewsUrl) ? { ewsUrl: optional(ewsUrl) } : {}),
+    } as AppOnlyInput;
+    onSave(input);
+  };
+
+  return (
+    <form className={styles.form} onSubmit={handleSubmit} aria-label="App-only access" noValidate>
+      <Field
+        label="Tenant ID"
+        required
+        hint="Directory (tenant) ID of your Microsoft 365 tenant."
+        validationMessage={(tenantId && problems.tenantId) || serverErrors.tenantId}
+      >
+        <Input
+          value={tenantId}
+          onChange={(_, d) => setTenantId(d.value)}
+          placeholder="00000000-0000-0000-0000-000000000000"
+        />
+      </Field>
+      <Field
+        label="Application (client) ID"
+        required
+        hint="From the app registration's Overview page."
+        validationMessage={(clientId && problems.clientId) || serverErrors.clientId}
+      >
+        <Input
+          value={clientId}
+          onChange={(_, d) => setClientId(d.value)}
+          placeholder="00000000-0000-0000-0000-000000000000"
+        />
+      </Field>
+      {replacing ? (
+        <>
+          <Field
+            label="Certificate (PEM with private key)"
+            hint="Preferred. Paste the certificate and its private key; only the thumbprint is shown again."
+            validationMessage={problems.credential ?? serverErrors.certificatePem}
+          >
+            <Textarea
+              resize="vertical"
+              rows={4}
+              value={certificatePem}
+              onChange={(_, d) => setCertificatePem(d.value)}
+              placeholder="-----BEGIN CERTIFICATE-----"
+            />
+          </Field>
+          <Field
+            label="Client secret"
+            hint="Only when you can't use a certificate."
+            validationMessage={serverErrors.clientSecret}
+          >
+            <Input
+              type="password"
+              autoComplete="new-password"
+              value={clientSecret}
+              disabled={Boolean(certificatePem.trim())}
+              onChange={(_, d) => setClientSecret(d.value)}
+            />
+          </Field>
+        </>
+      ) : (
+        <Field label="Credential">
+          {(fieldProps) => (
+            <div className={styles.set} role="group" aria-labelledby={fieldProps["aria-labelledby"]}>
+              <CheckmarkCircle16Filled className={styles.setIcon} aria-hidden />
+              <Text>
+                {storedCertificate
+                  ? `Certificate ${storedCertificate.thumbprint}, expires ${new Date(storedCertificate.notAfter).toLocaleDateString()}${storedCertificate.daysLeft !== undefined ? ` (${storedCertificate.daysLeft} days)` : ""}`
+                  : "Client secret is set"}
+              </Text>
+              <Button size="small" onClick={() => setReplacing(true)} aria-label="Replace the credential">
+                Replace
+              </Button>
+            </div>
+          )}
+        </Field>
+      )}
+      <Field
+        label="Service principal object ID (optional)"
+        hint="The enterprise application's object id; fills the RBAC for Applications PowerShell."
+        validationMessage={problems.servicePrincipalObjectId ?? serverErrors.servicePrincipalObjectId}
+      >
+        <Input value={servicePrincipalObjectId} onChange={(_, d) => setSp(d.value)} />
+      </Field>
+      <Field
+        label="Scope group (optional)"
+        hint="A mail-enabled group whose members the app may reach."
+        validationMessage={serverErrors.scopeGroup}
+      >
+        <Input
+          value={scopeGroup}
+          onChange={(_, d) => setScopeGroup(d.value)}
+          placeholder="sync-users@contoso.com"
+        />
+      </Field>
+      {type === "ews-app-only" ? (
+        <Field
+          label="Exchange Web Services (EWS) URL"
+          hint="Leave empty for Exchange Online (https://outlook.office365.com/EWS/Exchange.asmx)."
+          validationMessage={problems.ewsUrl ?? serverErrors.ewsUrl}
+        >
+          <Input type="url" value={ewsUrl} onChange={(_, d) => setEwsUrl(d.value)} />
+        </Field>
+      ) : null}
+      <div className={styles.actions}>
+        <Button
+          type="submit"
+          appearance="primary"
+          disabled={!valid || saving}
+          icon={saving ? <Spinner size="tiny" /> : undefined}
+        >
+          Save
+        </Button>
+      </div>
+    </form>
+  );
+}
