@@ -64,6 +64,7 @@ export const endpoints: Endpoint[] = [
   { method: "post", path: "/service-keys", summary: "Create a service key (the key is in this response only)", tag: "sync", body: CreateServiceKeyBody, response: dataOf(CreatedServiceKey), auth: "platform" },
   { method: "delete", path: "/service-keys/:id", summary: "Revoke a service key", tag: "sync", auth: "platform" },
   { method: "get", path: "/sync/mailboxes", summary: "The roster: every mailbox ordered by (updatedAt, address); poll with updatedSince and follow nextCursor", tag: "sync", query: RosterQuery, response: z.object({ data: z.array(RosterMailbox), nextCursor: z.string().nullable() }), auth: "service-key" },
+  { method: "post", path: "/sync/mailboxes/:address/ews", summary: "EWS gateway: send a SOAP request (text/xml) for one active mailbox; the product adds the credentials, impersonation and X-AnchorMailbox and answers Exchange's response as is", tag: "sync", auth: "service-key" },
   { method: "post", path: "/sync/mailboxes/:address/reports", summary: "Report a sync session's outcome for one mailbox", tag: "sync", body: SyncReportBody, response: dataOf(SyncSession), auth: "service-key" },
   { method: "get", path: "/app-package", summary: "Download the app package (zip) to install in Teams, Outlook and Microsoft 365", tag: "app-package", auth: "platform" },
   { method: "get", path: "/auth/config", summary: "How the panel signs people in with Entra ID (public)", tag: "auth", response: dataOf(AuthConfig), auth: "none" },

@@ -113,7 +113,9 @@ export function createApp(ctx: AppContext): Express {
   });
 
   const api = express.Router();
-  api.use(express.json({ limit: "2mb", strict: true }));
+  // JSON everywhere but the EWS gateway, which takes SOAP (text/xml) and says so with a 415 otherwise.
+  const EWS_GATEWAY_PATH = /^\/sync\/mailboxes\/[^/]+\/ews(\?|$)/;
+  api.use(express.json({ limit: "2mb", strict: true, type: (req) => /\bjson\b/i.test(req.headers["content-type"] ?? "") && !EWS_GATEWAY_PATH.test(req.url ?? "") }));
   api.use(authenticate({ admins: ctx.services.admins, bearer: ctx.bearer }));
   api.use(requireSameOrigin(ctx.config.baseUrl));
   api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));

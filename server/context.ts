@@ -11,6 +11,8 @@ import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
 import { ServiceKeyService } from "./sync/service-keys";
+import { EwsGateway } from "./sync/ews-gateway";
+import type { AdaptiveLimit } from "./jobs/adaptive-limit";
 import { JobService } from "./services/jobs";
 import { AccessRegistry, type AccessDeps } from "./access";
 import { EwsEnvironment } from "./ews/client";
@@ -39,6 +41,9 @@ export interface Services {
   settings: SettingsService;
   auditEvents: AuditEventService;
   serviceKeys: ServiceKeyService;
+  /** Per-profile concurrency limits shared by jobs, check-now and the EWS gateway (this process). */
+  profileGates: Map<string, AdaptiveLimit>;
+  ewsGateway: EwsGateway;
   meStatus: MeStatusService;
   profileAdmins: ProfileAdminService;
   jobs: JobService;
@@ -74,9 +79,12 @@ export function createContext(input: ContextInput): AppContext {
   const appOnly = input.ews?.appOnly ?? { authority: input.config.entra.authority, caFile: input.config.entra.caFile, graphBaseUrl: input.config.graphBaseUrl, log: input.log };
   const accessDeps: AccessDeps = { ews, autodiscoverCandidates: input.ews?.autodiscoverCandidates, oauth, appOnly };
   const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
+  const profileGates = new Map<string, AdaptiveLimit>();
   return {
     ...input,
     services: {
+      profileGates,
+      ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
       admins: new LocalAdminRepository(db),
       profiles,
       users: new UserService(db, profiles),

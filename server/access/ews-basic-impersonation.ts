@@ -99,6 +99,11 @@ export function ewsBasicImpersonation(deps: AccessDeps): MailboxAccessType<Basic
       return [...steps, ...(await ewsImpersonationSteps(clientFor({ ...config, settings: { ...config.settings, ewsUrl } }), targets, signal))];
     },
 
+    ewsEndpoint(config) {
+      const basic = Buffer.from(`${config.settings.accountLogon}:${config.secret?.password ?? ""}`, "utf8").toString("base64");
+      return Promise.resolve({ ok: true as const, url: config.settings.ewsUrl, authorization: `Basic ${basic}` });
+    },
+
     async check(config, address, signal) {
       const r = await clientFor(config).check(address, signal);
       return r.ok ? { ok: true, ms: r.ms, mailboxKind: r.mailboxKind } : { ok: false, ms: r.ms, error: r.failure, mailboxKind: null };

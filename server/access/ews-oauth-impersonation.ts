@@ -108,6 +108,11 @@ export function ewsOAuthImpersonation(deps: AccessDeps): MailboxAccessType<OAuth
       ];
     },
 
+    async ewsEndpoint(config) {
+      const got = await token(config);
+      return got.ok ? { ok: true as const, url: config.settings.ewsUrl, authorization: `Bearer ${got.accessToken}` } : { ok: false as const, failure: got.failure };
+    },
+
     async check(config, address, signal) {
       const got = await token(config);
       if (!got.ok) return { ok: false, ms: 0, error: got.failure, mailboxKind: null };

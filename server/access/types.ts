@@ -74,6 +74,11 @@ export interface MailboxAccessType<Settings = unknown, Secret = unknown, Input =
   present(settings: Settings, secret: Secret | null): Record<string, unknown>;
   /** The connectivity test's steps. */
   test(config: AccessConfig<Settings, Secret>, targets: ConnectivityTargets, signal?: AbortSignal): Promise<ConnectivityStep[]>;
+  /**
+   * EWS types only: where the sync service's raw EWS requests go and the Authorization header that
+   * signs them in (the gateway adds impersonation). Absent for types that don't speak EWS (Graph).
+   */
+  ewsEndpoint?(config: AccessConfig<Settings, Secret>): Promise<{ ok: true; url: string; authorization: string } | { ok: false; failure: AccessFailure }>;
   /** Checks one mailbox. Never throws for what the server answered: failures are in the result. */
   check(config: AccessConfig<Settings, Secret>, address: string, signal?: AbortSignal): Promise<CheckResult>;
 }

@@ -137,3 +137,17 @@ export class Semaphore {
     if (next) next();
   }
 }
+
+/**
+ * The profile's limit in a shared map, created on first use; its ceiling follows the profile's
+ * maxConcurrentConnections. Jobs, check-now and the sync gateway take slots from the same one.
+ * @example const gate = profileGate(ctx.services.profileGates, profileId, profile.maxConcurrentConnections);
+ */
+export function profileGate(gates: Map<string, AdaptiveLimit>, profileId: string, max: number): AdaptiveLimit {
+  let gate = gates.get(profileId);
+  if (!gate) {
+    gate = new AdaptiveLimit(max);
+    gates.set(profileId, gate);
+  } else gate.setMax(max);
+  return gate;
+}

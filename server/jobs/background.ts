@@ -19,7 +19,7 @@ export function startBackground(ctx: AppContext, options: { checks?: CheckPort; 
   const checks: CheckPort | undefined = options.checks ?? ctx.services.checks;
   let runner: JobRunner | undefined;
   if (checks) {
-    runner = new JobRunner({ db: ctx.store.db, checks, log: ctx.log, maxConcurrency: ctx.config.jobs.maxConcurrency, leaseMs: options.leaseMs }).start();
+    runner = new JobRunner({ db: ctx.store.db, checks, log: ctx.log, maxConcurrency: ctx.config.jobs.maxConcurrency, leaseMs: options.leaseMs, gates: ctx.services.profileGates }).start();
   } else {
     ctx.log.warn("job runner not started: no check service is wired");
   }

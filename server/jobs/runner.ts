@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
-import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
+import { AdaptiveLimit, profileGate, Semaphore } from "./adaptive-limit";
 import { JobExecution, type ExecutionOptions } from "./execution";
 import { JobRepository } from "./job-repo";
 import type { CheckPort } from "./types";
@@ -61,12 +61,7 @@ export class JobRunner {
 
   /** The profile's gate, created on first use; its ceiling follows maxConcurrentConnections. */
   gateFor(profileId: string, max: number): AdaptiveLimit {
-    let gate = this.gates.get(profileId);
-    if (!gate) {
-      gate = new AdaptiveLimit(max);
-      this.gates.set(profileId, gate);
-    } else gate.setMax(max);
-    return gate;
+    return profileGate(this.gates, profileId, max);
   }
 
   /** Starts polling for jobs. */

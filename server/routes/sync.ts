@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler } from "express";
+import express, { Router, type Request, type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import { RosterQuery, SyncReportBody, type ServiceKeyScope } from "../../contract/sync";
 import type { AppContext } from "../context";
@@ -65,6 +65,19 @@ export function syncRouter(ctx: AppContext): Router {
     const body = parseBody(SyncReportBody, req);
     const result = await recordSyncReport(ctx.store.db, keyOf(req), param(req, "address"), body);
     res.status(201).json({ data: result.session });
+  });
+
+  const soapText = express.text({ type: ["text/xml", "application/xml", "application/soap+xml"], limit: "1mb" });
+  router.post("/mailboxes/:address/ews", scope("ews:proxy"), soapText, async (req, res) => {
+    if (typeof req.body !== "string" || req.body.length === 0) {
+      throw new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");
+    }
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableEnded) controller.abort();
+    });
+    const answer = await ctx.services.ewsGateway.forward(keyOf(req), param(req, "address"), req.body, controller.signal);
+    res.status(answer.status).setHeader("Content-Type", answer.contentType).setHeader("X-Mailbox-Sync-Profile", answer.profileId).send(answer.body);
   });
 
   return router;

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
+import { insertUsers } from "./factories/users";
+import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
+
+announcePostgresSkip();
+
+const T = "http://schemas.microsoft.com/exchange/services/2006/types";
+const getInbox = (header = "") =>
+  `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="${T}" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><soap:Header><t:RequestServerVersion Version="Exchange2013"/>${header}</soap:Header><soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`;
+
+describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialect) => {
+  let s: TestServer;
+  let sim: ExchangeSimulator;
+  let profileId: string;
+  let key: string;
+  let addresses: string[];
+
+  const gateway = (address: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${s.url}/api/v1/sync/mailboxes/${encodeURIComponent(address)}/ews`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/xml; charset=utf-8", ...headers },
+      body,
+    });
+
+  beforeAll(async () => {
+    sim = await startExchangeSimulator({ tenant: demoTenant({ users: 40 }) });
+    s = await startTestServer({ dialect, env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
+    profileId = (await s.admin.post("/profiles", { name: "Gateway" })).body.data.id;
+    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+    expect(put.status).toBe(200);
+    addresses = sim.tenant.mailboxes.filter((m) => m.kind === "user" && /^[a-z]+\.[a-z]+@contoso\.com$/.test(m.primarySmtpAddress) && !m.primarySmtpAddress.startsWith("blocked") && m.ewsEnabled !== false && !m.moveInProgress).map((m) => m.primarySmtpAddress).slice(0, 30);
+    const now = new Date().toISOString();
+    await s.ctx.store.db
+      .insertInto("users")
+      .values(addresses.map((address, i) => ({ id: `gw-${dialect}-${i}`, profileId, address, addressLower: address.toLowerCase(), displayName: address, state: "active", stateBefore: null, mailboxKind: "user", lastCheckedAt: now, lastError: null, entraObjectId: null, lastSyncAt: null, syncErrors: null, createdAt: now, updatedAt: now })))
+      .execute();
+    await insertUsers(s.ctx.store.db, profileId, 1, { state: "paused", prefix: "paused", domain: "contoso.com" });
+    key = (await s.admin.post("/service-keys", { name: "crm", scopes: ["ews:proxy", "roster:read"] })).body.data.key;
+  });
+  afterAll(async () => {
+    await s.close();
+    await sim.close();
+  });
+
+  it("forwards a SOAP request as the service account impersonating the mailbox, and answers Exchange's response", async () => {
+    sim.resetCounters();
+    const res = await gateway(addresses[0]!, getInbox());
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-mailbox-sync-profile")).toBe(profileId);
+    expect(body).toContain('ResponseClass="Success"');
+    expect(sim.counters.calls.map((c) => [c.account, c.target, c.operation])).toEqual([[DEMO.serviceAccount.logon, addresses[0], "GetFolder"]]);
+    expect(body).not.toContain(DEMO.serviceAccount.password);
+  });
+
+  it("replaces an impersonation header the caller sent with the mailbox in the URL", async () => {
+    sim.resetCounters();
+    const forged = `<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>${addresses[5]}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>`;
+    const res = await gateway(addresses[1]!, getInbox(forged));
+    expect(res.status).toBe(200);
+    expect(sim.counters.calls.map((c) => c.target)).toEqual([addresses[1]]);
+  });
+
+  it("passes Exchange's own errors through as they came (SOAP fault, HTTP 500)", async () => {
+    sim.faults.byMailbox = { [addresses[2]!.toLowerCase()]: "moveInProgress" };
+    const res = await gateway(addresses[2]!, getInbox());
+    sim.faults.byMailbox = {};
+    expect([200, 500]).toContain(res.status);
+    expect(await res.text()).toContain("ErrorMailboxMoveInProgress");
+  });
+
+  it("refuses mailboxes that are not active, unknown, or bodies that are not SOAP, calling Exchange for none", async () => {
+    sim.resetCounters();
+    const paused = await gateway("paused00000@contoso.com", getInbox());
+    expect(paused.status).toBe(409);
+    expect(((await paused.json()) as any).error).toMatchObject({ id: "mailbox_not_active" });
+    expect((await gateway("nobody@contoso.com", getInbox())).status).toBe(404);
+    const malformed = await gateway(addresses[0]!, "<soap:Envelope><soap:Body>");
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as any).error.id).toBe("invalid_soap");
+    expect((await gateway(addresses[0]!, getInbox(), { "content-type": "application/json" })).status).toBe(415);
+    const huge = await gateway(addresses[0]!, getInbox().replace("</soap:Body>", `<!--${"x".repeat(1_100_000)}--></soap:Body>`));
+    expect(huge.status).toBe(413);
+    expect(sim.counters.requests).toBe(0);
+  });
+
+  it("needs the ews:proxy scope", async () => {
+    const rosterOnly = (await s.admin.post("/service-keys", { name: "roster", scopes: ["roster:read"] })).body.data.key;
+    const res = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, { method: "POST", headers: { authorization: `Bearer ${rosterOnly}`, "content-type": "text/xml" }, body: getInbox() });
+    expect(res.status).toBe(403);
+  });
+
+  it("shares the profile's concurrency with bulk jobs: Exchange never sees more than maxConcurrentConnections", async () => {
+    expect((await s.admin.patch(`/profiles/${profileId}`, { maxConcurrentConnections: 3 })).status).toBe(200);
+    sim.faults.latencyMs = 40;
+    sim.resetCounters();
+    const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "recheck-profile" });
+    expect(job.status).toBe(202);
+    const proxied = await Promise.all(addresses.slice(0, 20).map((a) => gateway(a, getInbox()).then((r) => r.status)));
+    expect(proxied.every((status) => status === 200)).toBe(true);
+    for (let i = 0; i < 200; i++) {
+      const state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
+      if (state === "done" || state === "failed") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    sim.faults.latencyMs = 0;
+    expect(sim.counters.byAccount[DEMO.serviceAccount.logon]).toBeGreaterThanOrEqual(20 + addresses.length);
+    expect(sim.counters.peakConcurrencyByAccount[DEMO.serviceAccount.logon]).toBeLessThanOrEqual(3);
+    expect(sim.counters.peakConcurrencyByAccount[DEMO.serviceAccount.logon]).toBeGreaterThanOrEqual(2);
+  });
+
+  it("never shows the service account's password in a response or a log line", () => {
+    expect(s.logs.join("\n")).not.toContain(DEMO.serviceAccount.password);
+    expect(s.logs.join("\n")).not.toContain(Buffer.from(`${DEMO.serviceAccount.logon}:${DEMO.serviceAccount.password}`).toString("base64"));
+  });
+});
