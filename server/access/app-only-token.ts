@@ -119,7 +119,7 @@ export class AppOnlyTokens {
 
   private key(profileId: string, settings: AppIdentitySettings, secret: AppIdentitySecret): string {
     const credential = secret.clientSecret ?? `${secret.certificatePem ?? ""}${secret.privateKeyPem ?? ""}`;
-    const digest = createHash("sha256").update(`${settings.tenantId}\u0000${settings.clientId}\u0000${settings.credential}\u0000${credential}`).digest("base64url");
+    const digest = createHash("sha256").update(`${settings.tenantId}\u0000${settings.clientId}\u0000${settings.signInWith}\u0000${credential}`).digest("base64url");
     return `${profileId}\u0000${digest}`;
   }
 
@@ -128,8 +128,8 @@ export class AppOnlyTokens {
     if (app) return app;
     const { authority, microsoft } = this.authorityFor(settings.tenantId);
     const credential =
-      settings.credential === "certificate" && secret.privateKeyPem && settings.certificate
-        ? { clientCertificate: { thumbprintSha256: settings.certificate.thumbprintSha256, privateKey: secret.privateKeyPem, x5c: secret.certificatePem } }
+      settings.signInWith === "certificate" && secret.privateKeyPem && settings.cert
+        ? { clientCertificate: { thumbprintSha256: settings.cert.thumbprintSha256, privateKey: secret.privateKeyPem, x5c: secret.certificatePem } }
         : { clientSecret: secret.clientSecret ?? "" };
     const config: Configuration = {
       auth: { clientId: settings.clientId, authority, ...(microsoft ? {} : { knownAuthorities: [new URL(authority).host] }), ...credential },
@@ -148,9 +148,9 @@ export class AppOnlyTokens {
   /** An app-only token for `scope` (`https://<host>/.default`), or the mapped failure. */
   token(profileId: string, settings: AppIdentitySettings, secret: AppIdentitySecret | null, scope: string): Promise<AppTokenOutcome> {
     if (!secret || (!secret.clientSecret && !secret.privateKeyPem)) return Promise.resolve({ ok: false, failure: appTokenFailure("AppSecretInvalid", settings.clientId, "No credential is stored: enter a client secret or upload a certificate.") });
-    if (settings.credential === "certificate" && settings.certificate && Date.parse(settings.certificate.notAfter) <= Date.now()) {
+    if (settings.signInWith === "certificate" && settings.cert && Date.parse(settings.cert.notAfter) <= Date.now()) {
       // Entra refuses an expired certificate with AADSTS700027; say so without a round trip.
-      return Promise.resolve({ ok: false, failure: appTokenFailure("AppCertificateInvalid", settings.clientId, `The certificate ${settings.certificate.thumbprint} expired on ${settings.certificate.notAfter}.`) });
+      return Promise.resolve({ ok: false, failure: appTokenFailure("AppCertificateInvalid", settings.clientId, `The certificate ${settings.cert.thumbprint} expired on ${settings.cert.notAfter}.`) });
     }
     const key = `${this.key(profileId, settings, secret)}\u0000${scope}`;
     const cached = this.memory.get(key);

@@ -11,6 +11,7 @@ import {
   type SimulatorCounters,
 } from "./counters";
 import { handleEwsCall, unauthorized, type EwsState, type Reply } from "./ews-handler";
+import { createGraphState, handleGraphCall, resetGraphState, type GraphFaults, type GraphCounters } from "./graph";
 import { defaultFaults, type FaultInjection, type ThrottlingLimits } from "./faults";
 import { parseXml, XmlSyntaxError } from "./soap";
 import { indexTenant, parseTenant, type Tenant, type TenantInput } from "./tenant";
@@ -48,6 +49,8 @@ export interface ExchangeSimulator {
   faults: FaultInjection;
   /** Mutable: per-account concurrency and per-target budget. */
   limits: ThrottlingLimits;
+  /** Microsoft Graph under `<url>/v1.0` (same tenant): mutable throttling faults and counters (graph.ts). */
+  graph: { baseUrl: string; faults: GraphFaults; counters: GraphCounters };
   /** The validated tenant in use. */
   readonly tenant: Tenant;
   /** Replaces the tenant (validated); counters and back-off state are kept. */
@@ -104,6 +107,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     sleep,
   };
   let ownEwsUrl = "";
+  const graph = createGraphState();
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -120,6 +124,11 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
   async function route(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     const path = (req.url ?? "/").split("?")[0].toLowerCase();
     const host = req.headers.host ?? "localhost";
+    if (path.startsWith("/v1.0/")) {
+      await sleep(state.faults.latencyMs + Math.random() * state.faults.jitterMs);
+      const reply = await handleGraphCall(state.index, graph, { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, baseUrl: `http://${host}` });
+      return send(res, { kind: "send", status: reply.status, body: reply.body, headers: reply.headers, contentType: reply.headers["Content-Type"] });
+    }
     if (path === EWS_PATH && req.method === "POST") {
       const reply = await handleEwsCall(state, {
         body,
@@ -229,6 +238,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     autodiscoverSvcUrl: `${url}/autodiscover/autodiscover.svc`,
     port: address.port,
     counters: state.counters,
+    graph: { baseUrl: `${url}/v1.0`, faults: graph.faults, counters: graph.counters },
     faults: state.faults,
     limits: state.limits,
     get tenant() {
@@ -241,6 +251,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     },
     resetCounters() {
       resetCounters(state.counters);
+      resetGraphState(graph);
       state.backOff.clear();
       state.budget.clear();
     },

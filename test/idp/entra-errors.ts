@@ -1,5 +1,7 @@
 /** The AADSTS code Entra answers for each OAuth error, so the product's error mapping can be tested. */
 const AADSTS: Record<string, { code: number; text: string }> = {
+  invalid_tenant: { code: 90002, text: "Tenant not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud." },
+  invalid_client_assertion: { code: 700027, text: "Client assertion failed signature validation: the key was not found, or the certificate is not registered on the application or has expired." },
   invalid_grant: { code: 70000, text: "The provided grant is invalid or malformed, expired or revoked." },
   invalid_client: { code: 7000215, text: "Invalid client secret provided." },
   unauthorized_client: { code: 700016, text: "Application was not found in the directory." },

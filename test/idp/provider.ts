@@ -1,3 +1,4 @@
+import { createHash, createPublicKey } from "node:crypto";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,6 +35,21 @@ export interface TestIdentityProviderOptions {
   certificate?: SelfSignedCertificate;
   /** Signing keys (private JWKs with `kid`); default the fixed test key. The first one signs. */
   jwks?: { keys: Record<string, unknown>[] };
+  /** Tenants served under `/<tenant>/...` besides the accounts' (GUIDs or domains → tenant id); others get AADSTS90002. */
+  tenantDomains?: Record<string, string>;
+}
+
+/** A confidential app that gets app-only tokens by client credentials (RBAC for Applications tests). */
+export interface AppOnlyClient {
+  clientId: string;
+  /** client_secret_post with this secret ... */
+  secret?: string;
+  /** ... or private_key_jwt with this certificate's public key (PEM). */
+  certificatePem?: string;
+  /** The token's `roles` claim: empty for the RBAC-scoped setup, `full_access_as_app` / `Mail.ReadWrite` for tenant-wide consent. */
+  roles: string[];
+  /** The service principal's object id (`oid` of its tokens); derived from the client id by default. */
+  servicePrincipalId?: string;
 }
 
 export interface TestIdentityProvider {
@@ -46,6 +62,8 @@ export interface TestIdentityProvider {
   accounts: TestAccount[];
   /** Successful token responses by grant type, and failures. */
   counters: { grants: Record<string, number>; errors: Record<string, number> };
+  /** Registers (or replaces) an app for client credentials with the roles its tokens carry. */
+  registerAppOnlyClient(app: AppOnlyClient): Promise<void>;
   /** Adds or replaces a client (e.g. once a test server's port is known). */
   upsertClient(metadata: ClientMetadata): Promise<void>;
   /** Points the panel's public client at a running panel (`<url>/redirect.html`, localhost and 127.0.0.1 alike). */
@@ -70,6 +88,8 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
   const accessTokenTtl = options.accessTokenTtl ?? 3600;
   const counters = { grants: {} as Record<string, number>, errors: {} as Record<string, number> };
   const store: AdapterStore = new Map();
+  const appClients = new Map<string, AppOnlyClient>();
+  const tenants = new Map<string, string>([...accounts.map((a): [string, string] => [a.tid, a.tid]), ["contoso.onmicrosoft.com", TEST_ACCOUNTS.platformAdmin.tid], ...Object.entries(options.tenantDomains ?? {})]);
 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const server = https.createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => handler(req, res));
@@ -136,6 +156,11 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     },
     issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed("refresh_token"),
     extraTokenClaims(_ctx: unknown, token: { kind: string; accountId?: string; scope?: string; clientId?: string }) {
+      const app = token.kind === "ClientCredentials" && token.clientId ? appClients.get(token.clientId) : undefined;
+      if (app) {
+        // Entra's app-only token: no scp; roles only for consented application permissions (RBAC grants never appear).
+        return Promise.resolve({ tid: TEST_ACCOUNTS.platformAdmin.tid, oid: servicePrincipalIdOf(app), appid: app.clientId, azp: app.clientId, idtyp: "app", ver: "2.0", ...(app.roles.length ? { roles: app.roles } : {}) });
+      }
       const account = token.kind === "AccessToken" && token.accountId ? accountById(token.accountId) : undefined;
       if (!account) return Promise.resolve(undefined);
       const { sub: _sub, ...claims } = entraClaims(account);
@@ -156,7 +181,13 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
   provider.use(async (ctx: KoaContext, next: () => Promise<void>) => {
     await next();
     // Answer errors the way Entra does: `error_codes` and an `AADSTS…` description.
-    if (ctx.status >= 400 && ctx.body && typeof ctx.body === "object" && "error" in ctx.body) ctx.body = entraErrorBody(ctx.body as { error: string; error_description?: string });
+    if (ctx.status >= 400 && ctx.body && typeof ctx.body === "object" && "error" in ctx.body) {
+      const body = ctx.body as { error: string; error_description?: string };
+      // A refused client assertion is a certificate problem in Entra (AADSTS700027), not a bad secret.
+      const assertion = body.error === "invalid_client" && typeof ctx.oidc?.params?.client_assertion === "string";
+      ctx.body = entraErrorBody(assertion ? { error: "invalid_client_assertion", error_description: body.error_description } : body);
+      if (assertion) (ctx.body as { error: string }).error = "invalid_client";
+    }
   });
 
   const upsertClient = async (metadata: ClientMetadata) => {
@@ -185,7 +216,18 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
 
   const callback = provider.callback();
   handler = (req, res) => {
-    const url = new URL(req.url ?? "/", issuer);
+    let url = new URL(req.url ?? "/", issuer);
+    // Entra's authorities name the tenant first (`/<tenant>/...`): unknown → AADSTS90002, known → served as the root.
+    const tenantSegment = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(\/.*)$/i.exec(url.pathname);
+    if (tenantSegment) {
+      if (!tenants.has(tenantSegment[1].toLowerCase())) {
+        const body = entraErrorBody({ error: "invalid_tenant", error_description: `Tenant '${tenantSegment[1]}' not found.` });
+        res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify(body));
+        return;
+      }
+      req.url = `${tenantSegment[2]}${url.search}`;
+      url = new URL(req.url, issuer);
+    }
     const interaction = /^\/interaction\/([\w-]+)$/.exec(url.pathname);
     if (interaction && req.method === "GET") {
       finishInteraction(req, res, url).catch((error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(String(error)));
@@ -213,6 +255,14 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     accounts,
     counters,
     upsertClient,
+    async registerAppOnlyClient(app) {
+      appClients.set(app.clientId, app);
+      const base = { client_id: app.clientId, grant_types: ["client_credentials"], response_types: [], redirect_uris: [] };
+      if (app.certificatePem) {
+        const jwk = createPublicKey(app.certificatePem).export({ format: "jwk" });
+        await upsertClient({ ...base, token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ ...jwk, use: "sig" }] } });
+      } else await upsertClient({ ...base, client_secret: app.secret ?? "", token_endpoint_auth_method: "client_secret_post" });
+    },
     registerPanel: (panelUrl) => {
       const origin = new URL(panelUrl).origin;
       const twins = [origin, origin.replace("//localhost:", "//127.0.0.1:"), origin.replace("//127.0.0.1:", "//localhost:")];
@@ -239,7 +289,7 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
   };
 }
 
-type KoaContext = { status: number; body: unknown };
+type KoaContext = { status: number; body: unknown; oidc?: { params?: Record<string, unknown> } };
 type ScopeContext = { oidc: { params?: { scope?: string }; entities?: { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } } } };
 type GrantContext = {
   oidc: {
@@ -262,6 +312,13 @@ function safeOrigin(uri: string): string | undefined {
 function audienceFor(scopes: string[], apiAudience: string): string {
   const url = scopes.map(safeOrigin).find((o) => o && o.startsWith("https://") && !o.includes("mailbox-sync-admin"));
   return url ?? apiAudience;
+}
+
+/** The app's service principal object id: given, or a stable GUID-shaped id derived from the client id. */
+function servicePrincipalIdOf(app: AppOnlyClient): string {
+  if (app.servicePrincipalId) return app.servicePrincipalId;
+  const h = createHash("sha256").update(app.clientId).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** MSAL re-sends `offline_access` when refreshing; oidc-provider refuses it there, Entra ignores it. */
