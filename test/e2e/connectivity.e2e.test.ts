@@ -138,6 +138,7 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
           "Microsoft 365 OAuth Logon (EWS API) - Impersonated logon",
         ]),
       );
+    await screenshot(page, "connectivity-access-types-light");
     await page
       .getByRole("option", {
         name: /Microsoft Exchange basic authorization \(EWS API\) - Impersonated logon/,
@@ -255,6 +256,12 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
     await expect
       .poll(() => page.getByText("Someone else saved this configuration meanwhile").count())
       .toBe(0);
+
+    // The app-only types the server lists get their own form (not saved here).
+    await page.getByRole("combobox", { name: "Mailbox Access Type" }).click();
+    await page.getByRole("option", { name: /Microsoft 365 app-only \(Graph API\)/ }).click();
+    await page.getByLabel(/^Application \(client\) ID/).waitFor();
+    await screenshot(page, "connectivity-app-only-dark");
     await page.getByRole("tab", { name: "Activity" }).click();
     await page.getByRole("table", { name: "Audit events" }).waitFor();
     await screenshot(page, "activity-dark");
