@@ -11,6 +11,11 @@ export interface GraphFaults {
   retryAfterSeconds: number;
   /** Calls for these addresses always answer 429. */
   throttleMailboxes: string[];
+  /**
+   * Calls arriving this soon after a 429 was sent are counted as in flight (sent before the client could
+   * read the 429), not as calls during Retry-After. They still get a 429.
+   */
+  inFlightGraceMs: number;
 }
 
 /** What the Graph simulator counted (`sim.graph.counters`). */
@@ -21,8 +26,10 @@ export interface GraphCounters {
   byTarget: Record<string, number>;
   /** `200`, `401`, `403 ErrorAccessDenied`, `404 ErrorInvalidUser`, `429 TooManyRequests`, ... */
   byOutcome: Record<string, number>;
-  /** Calls an app made before the Retry-After it was given had run out. */
+  /** Calls an app made before the Retry-After it was given had run out (after the in-flight grace). */
   callsDuringRetryAfter: number;
+  /** Calls that arrived within the grace after a 429: already in flight when it was sent. */
+  callsInFlightAtThrottle: number;
   calls: { at: number; app: string; target: string; operation: string; status: number }[];
 }
 
@@ -31,15 +38,18 @@ export interface GraphState {
   faults: GraphFaults;
   counters: GraphCounters;
   retryUntil: Map<string, number>;
+  /** When each app was last sent a fresh 429. */
+  throttledAt: Map<string, number>;
   jwks: Map<string, ReturnType<typeof createRemoteJWKSet>>;
 }
 
 /** A fresh Graph state. */
 export function createGraphState(): GraphState {
   return {
-    faults: { throttleNext: 0, throttleRate: 0, retryAfterSeconds: 2, throttleMailboxes: [] },
-    counters: { requests: 0, byOperation: {}, byApp: {}, byTarget: {}, byOutcome: {}, callsDuringRetryAfter: 0, calls: [] },
+    faults: { throttleNext: 0, throttleRate: 0, retryAfterSeconds: 2, throttleMailboxes: [], inFlightGraceMs: 50 },
+    counters: { requests: 0, byOperation: {}, byApp: {}, byTarget: {}, byOutcome: {}, callsDuringRetryAfter: 0, callsInFlightAtThrottle: 0, calls: [] },
     retryUntil: new Map(),
+    throttledAt: new Map(),
     jwks: new Map(),
   };
 }
@@ -48,6 +58,7 @@ export function createGraphState(): GraphState {
 export function resetGraphState(state: GraphState): void {
   Object.assign(state.counters, createGraphState().counters);
   state.retryUntil.clear();
+  state.throttledAt.clear();
 }
 
 /** One Graph answer. */
@@ -137,13 +148,15 @@ export async function handleGraphCall(index: TenantIndex, state: GraphState, req
     const until = state.retryUntil.get(app) ?? 0;
     const now = Date.now();
     if (now < until) {
-      c.callsDuringRetryAfter += 1;
+      if (now - (state.throttledAt.get(app) ?? 0) <= state.faults.inFlightGraceMs) c.callsInFlightAtThrottle += 1;
+      else c.callsDuringRetryAfter += 1;
       return throttled(Math.max(1, Math.ceil((until - now) / 1000)));
     }
     const f = state.faults;
     if (f.throttleNext > 0 || (f.throttleRate > 0 && Math.random() < f.throttleRate) || (target && f.throttleMailboxes.map((m) => m.toLowerCase()).includes(target))) {
       if (f.throttleNext > 0) f.throttleNext -= 1;
       state.retryUntil.set(app, now + f.retryAfterSeconds * 1000);
+      state.throttledAt.set(app, now);
       return throttled(f.retryAfterSeconds);
     }
     if (req.method !== "GET") return error(405, "Request_BadRequest", "Only GET is simulated.");
