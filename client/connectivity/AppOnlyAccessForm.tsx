@@ -56,7 +56,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }: Props) {
   const styles = useStyles();
   const same = stored?.type === type ? stored : null;
-  const str = (key: string) => (typeof same?.[key] === "string" ? (same[key]) : "");
+  const str = (key: string) => (typeof same?.[key] === "string" ? same[key] : "");
   const storedCertificate = (same?.certificate as CertificateView | null | undefined) ?? null;
   const storedSecret = same?.clientSecretSet === true;
   const [tenantId, setTenantId] = useState(str("tenantId"));
@@ -133,7 +133,9 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
           <Field
             label="Certificate (PEM with private key)"
             hint="Preferred. Paste the certificate and its private key; only the thumbprint is shown again."
-            validationMessage={problems.credential ?? serverErrors.certificatePem}
+            validationMessage={
+              (tenantId && clientId ? problems.credential : undefined) ?? serverErrors.certificatePem
+            }
           >
             <Textarea
               resize="vertical"
