@@ -22,12 +22,12 @@ describe.each(testDatabases())("Graph app-only access type on %s", (dialect: Dia
   const activate = async () => {
     const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
     expect(job.status).toBe(202);
-    let state = "";
-    for (let i = 0; i < 300 && !["done", "failed", "cancelled"].includes(state); i++) {
+    let data = { state: "", reason: null as string | null };
+    for (let i = 0; i < 300 && !["done", "failed", "cancelled"].includes(data.state); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
+      data = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data;
     }
-    return state;
+    return data;
   };
 
   beforeAll(async () => {
@@ -77,7 +77,7 @@ describe.each(testDatabases())("Graph app-only access type on %s", (dialect: Dia
     stack.sim.resetCounters();
     stack.sim.graph.faults.retryAfterSeconds = 1;
     stack.sim.graph.faults.throttleNext = 1;
-    expect(await activate()).toBe("done");
+    expect((await activate()).state).toBe("done");
     const c = stack.sim.graph.counters;
     // One 429 injected; calls already in flight when it was sent get one too (counted apart), none after.
     expect(c.byOutcome["429 TooManyRequests"]).toBe(1 + c.callsInFlightAtThrottle);
@@ -112,7 +112,9 @@ describe.each(testDatabases())("Graph app-only access type on %s", (dialect: Dia
     const steps = await connectivity();
     expect(steps[0]).toMatchObject({ status: "failed", code: "AppSecretInvalid" });
     expect(steps[0].remediation).toMatch(/Certificates & secrets/);
-    expect(await activate()).toMatch(/failed|done/);
+    const job = await activate();
+    expect(job.state).toBe("failed");
+    expect(job.reason).toMatch(/client secret/);
     const logs = s.logs.join("\n");
     expect(logs).not.toContain("definitely-wrong-secret");
     expect(logs).not.toContain(APPS.scopedSecret.secret);
