@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 import { insertUsers } from "./factories/users";
@@ -17,7 +19,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
   };
 
   beforeAll(async () => {
-    s = await startTestServer({ dialect });
+    s = await startTestServer({ dialect, env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
     profileId = (await s.admin.post("/profiles", { name: "Sync" })).body.data.id;
     await insertUsers(s.ctx.store.db, profileId, 5, { state: "active", prefix: "active" });
     await insertUsers(s.ctx.store.db, profileId, 2, { state: "error", prefix: "broken" });
@@ -124,6 +126,43 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     const expiring = await createKey({ name: "short", scopes: ["roster:read"], expiresAt: new Date(Date.now() + 1500).toISOString() });
     await new Promise((r) => setTimeout(r, 1600));
     expect((await new ApiClient(s.url, { authorization: `Bearer ${expiring.key}` }).get("/sync/mailboxes")).status).toBe(401);
+  });
+
+  it("raises the profile's alert after repeated failed sessions (one webhook card), and clears it when sync recovers", async () => {
+    const cards: any[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        cards.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      expect((await s.admin.put("/settings", { alertWebhookUrl: `http://127.0.0.1:${port}/hook` })).status).toBe(200);
+      const address = "active00002@contoso.com";
+      const failed = (minute: number) => ({ startedAt: `2026-11-26T11:${minute}0:00Z`, finishedAt: `2026-11-26T11:${minute}1:00Z`, itemsIn: 0, itemsOut: 0, errors: [{ code: "ErrorQuotaExceeded", message: "The mailbox is full." }] });
+      for (const minute of [1, 2]) expect((await sync.post(`/sync/mailboxes/${address}/reports`, failed(minute))).status).toBe(201);
+      expect((await s.admin.get(`/profiles/${profileId}`)).body.data.alert).toBeNull();
+      for (const minute of [3, 4]) expect((await sync.post(`/sync/mailboxes/${address}/reports`, failed(minute))).status).toBe(201);
+      const alert = (await s.admin.get(`/profiles/${profileId}`)).body.data.alert;
+      expect(alert).toMatchObject({ kind: "sync-failures" });
+      expect(alert.message).toContain("The mailbox is full.");
+      await expect.poll(() => cards.length).toBe(1);
+      expect(cards[0].attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
+
+      const ok = { startedAt: "2026-11-26T12:00:00Z", finishedAt: "2026-11-26T12:01:00Z", itemsIn: 3, itemsOut: 0, errors: [] };
+      expect((await sync.post(`/sync/mailboxes/${address}/reports`, ok)).status).toBe(201);
+      expect((await s.admin.get(`/profiles/${profileId}`)).body.data.alert).toBeNull();
+      const actions = (await s.ctx.store.db.selectFrom("auditEvents").select("action").where("profileId", "=", profileId).where("action", "like", "profile.alert%").execute()).map((a) => a.action);
+      expect(actions).toEqual(["profile.alert.raise", "profile.alert.clear"]);
+      expect(cards).toHaveLength(1);
+    } finally {
+      await s.admin.put("/settings", { alertWebhookUrl: null });
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   it("never logs a service key", () => {

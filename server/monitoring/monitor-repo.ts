@@ -58,6 +58,8 @@ export class MonitorRepository {
   async purgeOlderThan(cutoffIso: string): Promise<{ auditEvents: number; checkHistory: number }> {
     const a = await this.db.deleteFrom("auditEvents").where("at", "<", cutoffIso).executeTakeFirst();
     const c = await this.db.deleteFrom("checkHistory").where("checkedAt", "<", cutoffIso).executeTakeFirst();
+    // Sync sessions the sync service reported follow the same retention.
+    await this.db.deleteFrom("syncSessions").where("receivedAt", "<", cutoffIso).execute();
     return { auditEvents: Number(a.numDeletedRows), checkHistory: Number(c.numDeletedRows) };
   }
 }

@@ -107,7 +107,8 @@ export class Monitor {
         return true;
       });
       if (raised) await this.notify(settings, profile.name, alert);
-    } else if (!alert && profile.alert) {
+    } else if (!alert && profile.alert && (JSON.parse(profile.alert) as ProfileAlert).kind !== "sync-failures") {
+      // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts).
       await db.transaction().execute(async (trx) => {
         if (await new MonitorRepository(trx).clearAlert(profile.id)) {
           await recordAudit(trx, { actor: MONITOR, action: "profile.alert.clear", profileId: profile.id, before: JSON.parse(profile.alert!) as unknown });

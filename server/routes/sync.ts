@@ -6,6 +6,7 @@ import { AppError, forbidden } from "../errors";
 import { param, parseBody, parseQuery } from "../http/validate";
 import { recordSyncReport } from "../sync/reports";
 import { listRoster } from "../sync/roster";
+import { evaluateSyncAlert } from "../sync/sync-alerts";
 import type { ServiceKeyIdentity } from "../sync/service-keys";
 
 declare module "express-serve-static-core" {
@@ -63,7 +64,12 @@ export function syncRouter(ctx: AppContext): Router {
 
   router.post("/mailboxes/:address/reports", scope("reports:write"), async (req, res) => {
     const body = parseBody(SyncReportBody, req);
-    const result = await recordSyncReport(ctx.store.db, keyOf(req), param(req, "address"), body);
+    const address = param(req, "address");
+    const result = await recordSyncReport(ctx.store.db, keyOf(req), address, body);
+    await evaluateSyncAlert(
+      { db: ctx.store.db, settings: ctx.services.settings, log: ctx.log },
+      { profileId: result.profileId, address, failingStreak: result.failingStreak, lastError: body.errors[0]?.message },
+    );
     res.status(201).json({ data: result.session });
   });
 
