@@ -23,6 +23,8 @@ import { ApiError, errorMessage } from "../api/client";
 import { accessTypeOptions } from "./accessTypes";
 import { useAccessTypes, useMailboxAccess, useSaveMailboxAccess } from "./api";
 import { AppOnlyAccessForm } from "./AppOnlyAccessForm";
+import { AccessTypeGuide } from "./app-only/AccessTypeGuide";
+import { SetupScriptPanel } from "./app-only/SetupScriptPanel";
 import { BasicAccessForm } from "./BasicAccessForm";
 import { OAuthAccessPanel } from "./OAuthAccessPanel";
 import type { MailboxAccessInput } from "./types";
@@ -138,6 +140,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
               ))}
             </Dropdown>
           </Field>
+          <AccessTypeGuide />
           {conflict ? (
             <MessageBar intent="error">
               <MessageBarBody>
@@ -185,14 +188,17 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
               onSave={handleSave}
             />
           ) : type === "ews-app-only" || type === "graph-app-only" ? (
-            <AppOnlyAccessForm
-              key={`${type}-${formKey}`}
-              type={type}
-              stored={stored}
-              saving={save.isPending}
-              serverErrors={serverErrors}
-              onSave={handleSave}
-            />
+            <>
+              <AppOnlyAccessForm
+                key={`${type}-${formKey}`}
+                type={type}
+                stored={stored}
+                saving={save.isPending}
+                serverErrors={serverErrors}
+                onSave={handleSave}
+              />
+              {stored?.type === type && typeof stored.setupScript === "string" ? <SetupScriptPanel script={stored.setupScript} /> : null}
+            </>
           ) : (
             <Text>
               {stored?.type === type
