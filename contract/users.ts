@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id, MailboxError, MailboxKind, UserState } from "./common";
+import { SyncSession } from "./sync";
 
 /** Most users a list page, a paste or a bulk action takes at once. */
 export const MAX_PAGE_SIZE = 500;
@@ -39,7 +40,7 @@ export const CheckHistoryEntry = z.object({
 });
 export type CheckHistoryEntry = z.infer<typeof CheckHistoryEntry>;
 
-export const UserDetail = User.extend({ checkHistory: z.array(CheckHistoryEntry) });
+export const UserDetail = User.extend({ checkHistory: z.array(CheckHistoryEntry), syncSessions: z.array(SyncSession) });
 export type UserDetail = z.infer<typeof UserDetail>;
 
 /** `GET /profiles/:id/users`: state filter, prefix search (address or display-name word), keyset cursor. */

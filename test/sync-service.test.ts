@@ -89,6 +89,11 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     const user = await s.ctx.store.db.selectFrom("users").selectAll().where("addressLower", "=", address).executeTakeFirstOrThrow();
     expect(user.lastSyncAt).toBe("2026-11-26T10:01:00.000Z");
     expect(user.syncErrors).toBeNull();
+    const detail = await s.admin.get(`/users/${user.id}`);
+    expect(detail.body.data.syncSessions.map((x: any) => [x.finishedAt, x.ok, x.itemsIn])).toEqual([
+      ["2026-11-26T10:01:00.000Z", true, 12],
+      ["2026-11-26T09:01:00.000Z", false, 1],
+    ]);
   });
 
   it("refuses bad reports with a clear 4xx and stores nothing", async () => {

@@ -46,7 +46,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     expect(users.map((u) => u.address)).toEqual(["Ana.Lima@Contoso.com", "bob@contoso.com"]);
     const ana = (await s.admin.get(`/users/${users[0].id}`)).body.data;
     expect(ana).toMatchObject({ displayName: "Lima; Ana", state: "not-activated", profileId, mailboxKind: null, lastError: null, checkHistory: [] });
-    expect(Object.keys(ana).sort()).toEqual(["address", "checkHistory", "createdAt", "displayName", "id", "lastCheckedAt", "lastError", "lastSyncAt", "profileId", "state", "syncErrors", "updatedAt", "mailboxKind"].sort());
+    expect(Object.keys(ana).sort()).toEqual(["address", "checkHistory", "createdAt", "displayName", "id", "lastCheckedAt", "lastError", "lastSyncAt", "profileId", "state", "syncErrors", "syncSessions", "updatedAt", "mailboxKind"].sort());
     const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "users.import").where("profileId", "=", profileId).execute();
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].after!)).toEqual({ added: 2, duplicates: 1, invalid: 2 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { recentSyncSessions } from "../sync/reports";
 import { MAX_IMPORT_LINES, type AddUsersResult, type BulkUsersResult, type ListUsersQuery, type User, type UserDetail } from "../../contract/users";
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, forbidden, notFound, validationFailed } from "../errors";
@@ -10,6 +11,7 @@ import type { ProfileService } from "./profiles";
 import { countNonBlankLines, parseUserPaste } from "./user-import";
 
 const CHECK_HISTORY_SIZE = 20;
+const SYNC_SESSIONS_SIZE = 10;
 const IDS_IN_ERROR = 20;
 
 /** A page of users and the cursor of the next one (null at the end). */
@@ -107,8 +109,8 @@ export class UserService {
     const row = await repo.find(id);
     if (!row) throw notFound("User not found. They may have been removed.");
     await this.profiles.authorize(principal, row.profileId);
-    const history = await repo.checkHistory(id, CHECK_HISTORY_SIZE);
-    return { ...presentUser(row), checkHistory: history.map(presentCheck) };
+    const [history, syncSessions] = await Promise.all([repo.checkHistory(id, CHECK_HISTORY_SIZE), recentSyncSessions(this.db, id, SYNC_SESSIONS_SIZE)]);
+    return { ...presentUser(row), checkHistory: history.map(presentCheck), syncSessions };
   }
 
   pause = (principal: Principal, userIds: string[]) => this.bulk(principal, "pause", userIds);
