@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { announcePostgresSkip, startTestServer, testDatabases, type ApiResponse, type DialectName, type TestServer } from "./helpers/server";
-import { APPS, IN_SCOPE, OUT_OF_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "./app-only-helpers";
+import { appCertificate, APPS, IN_SCOPE, OUT_OF_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "./app-only-helpers";
 
 announcePostgresSkip();
 
@@ -106,6 +106,19 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     const steps = await connectivity({ targetUser: "adele.vance@contoso.com", outOfScopeUser: OUT_OF_SCOPE[0] });
     expect(steps.every((x) => x.status === "passed"), JSON.stringify(steps, null, 1)).toBe(true);
     expect(stepNamed(steps, "Token roles")?.detail).toMatch(/No mailbox permission in the token \(roles: Place.Read.All\)/);
+  });
+
+  it("fails clearly for a certificate the app doesn't know (AADSTS700027) and warns 30 days before expiry", async () => {
+    const other = appCertificate(20);
+    const put = await configure({ clientId: APPS.scopedCertificate.clientId, certificatePem: other.pem });
+    expect(put.status).toBe(200);
+    expect(put.body.data.warnings.join(" ")).toMatch(/expires in 19 day\(s\)/);
+    const steps = await connectivity();
+    expect(steps[0]).toMatchObject({ status: "failed", code: "AppCertificateInvalid" });
+    expect(steps[0].detail).toContain("AADSTS700027");
+    expect(steps[0].remediation).toMatch(/thumbprint/);
+    // Back to the registered certificate for the bulk run.
+    expect((await configure({ clientId: APPS.scopedCertificate.clientId, certificatePem: stack.certificate.pem })).status).toBe(200);
   });
 
   it("activates the profile in bulk: in-scope users active (room kind told), out-of-scope and unknown users in error", async () => {
