@@ -67,7 +67,7 @@ export function parseCertificatePem(pem: string): { info: CertificateInfo; certi
   } catch {
     throw fail("the certificate could not be read.");
   }
-  let matches = false;
+  let matches: boolean;
   try {
     matches = cert.checkPrivateKey(createPrivateKey(privateKeyPem));
   } catch {

@@ -1,17 +1,38 @@
-import { Accordion, AccordionHeader, AccordionItem, AccordionPanel, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Accordion,
+  AccordionHeader,
+  AccordionItem,
+  AccordionPanel,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 
 const useStyles = makeStyles({
   root: { maxWidth: "560px" },
-  list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+  list: {
+    margin: 0,
+    paddingLeft: tokens.spacingHorizontalXL,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+  },
 });
 
 /** Which Exchange each access type fits, in the order an admin asks the question. */
 const GUIDE: { exchange: string; type: string }[] = [
-  { exchange: "On-premises or hybrid Exchange with Basic authentication on EWS", type: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon" },
-  { exchange: "On-premises or hybrid Exchange with modern authentication (OAuth)", type: "Microsoft 365 OAuth Logon (EWS API) - Impersonated logon" },
+  {
+    exchange: "On-premises or hybrid Exchange with Basic authentication on EWS",
+    type: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon",
+  },
+  {
+    exchange: "On-premises or hybrid Exchange with modern authentication (OAuth)",
+    type: "Microsoft 365 OAuth Logon (EWS API) - Impersonated logon",
+  },
   { exchange: "Exchange Online", type: "Microsoft 365 app-only (Graph API)" },
   {
-    exchange: "Exchange Online, if the tenant allow-lists the app for EWS (until April 1, 2027, when EWS shuts down)",
+    exchange:
+      "Exchange Online, if the tenant allow-lists the app for EWS (until April 1, 2027, when EWS shuts down)",
     type: "Microsoft 365 app-only (EWS API)",
   },
 ];
@@ -37,8 +58,8 @@ export function AccessTypeGuide() {
             ))}
           </ul>
           <Text as="p" size={200}>
-            Exchange Online no longer offers Basic authentication or ApplicationImpersonation: use an app-only type
-            scoped with RBAC for Applications.
+            Exchange Online no longer offers Basic authentication or ApplicationImpersonation: use an app-only
+            type scoped with RBAC for Applications.
           </Text>
         </AccordionPanel>
       </AccordionItem>

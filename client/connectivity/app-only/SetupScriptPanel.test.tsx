@@ -14,7 +14,8 @@ describe("app-only panel parts", () => {
   it("shows the generated PowerShell and copies it whole", async () => {
     const writeText = vi.fn(() => Promise.resolve());
     vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
-    const script = 'New-ManagementRoleAssignment -App "a0" -Role "Application EWS.AccessAsApp" -CustomResourceScope "S"';
+    const script =
+      'New-ManagementRoleAssignment -App "a0" -Role "Application EWS.AccessAsApp" -CustomResourceScope "S"';
     render(
       <FluentProvider theme={webLightTheme}>
         <SetupScriptPanel script={script} />

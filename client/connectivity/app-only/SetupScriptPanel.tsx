@@ -4,7 +4,12 @@ import { useState } from "react";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "760px" },
-  header: { display: "flex", alignItems: "center", justifyContent: "space-between", gap: tokens.spacingHorizontalM },
+  header: {
+    display: "flex",
+    alignItems: "center",
+    justifyContent: "space-between",
+    gap: tokens.spacingHorizontalM,
+  },
   muted: { color: tokens.colorNeutralForeground3 },
   code: {
     margin: 0,
@@ -45,13 +50,17 @@ export function SetupScriptPanel({ script }: { script: string }) {
         <Text id="app-only-script-title" weight="semibold">
           Scope the app with RBAC for Applications
         </Text>
-        <Button size="small" icon={copied ? <Checkmark16Regular /> : <Copy16Regular />} onClick={() => void handleCopy()}>
+        <Button
+          size="small"
+          icon={copied ? <Checkmark16Regular /> : <Copy16Regular />}
+          onClick={() => void handleCopy()}
+        >
           {copied ? "Copied" : "Copy PowerShell"}
         </Button>
       </div>
       <Caption1 className={styles.muted}>
-        Run it in Exchange Online PowerShell instead of granting tenant-wide admin consent: the app then reaches only the
-        group's mailboxes, and its token's roles claim stays empty.
+        Run it in Exchange Online PowerShell instead of granting tenant-wide admin consent: the app then
+        reaches only the group's mailboxes, and its token's roles claim stays empty.
       </Caption1>
       <pre className={styles.code} tabIndex={0} aria-label="PowerShell to scope the app">
         <code>{script}</code>
