@@ -48,6 +48,9 @@ async function main(): Promise<void> {
   }
   const steps = (await api("POST", `/profiles/${profile.id}/connectivity-tests`, { targetUser: "alex.vance@contoso.com", outOfScopeUser: DEMO.blockedUser })) as { steps: { name: string; status: string }[] };
 
+  // A fresh key each start, so the sync service example can run against the demo right away.
+  const key = (await api("POST", "/service-keys", { name: `Demo sync service ${new Date().toISOString().slice(0, 16)}`, scopes: ["roster:read", "ews:proxy", "reports:write"] })) as { key: string };
+
   console.log("");
   console.log(`Mailbox Sync Admin (demo)   ${running.url}`);
   console.log(`  sign in as                 ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`);
@@ -57,6 +60,9 @@ async function main(): Promise<void> {
   console.log(`  service account            ${DEMO.serviceAccount.logon} / ${DEMO.serviceAccount.password} (impersonates contoso.com except ${DEMO.blockedUser})`);
   console.log(`  try also                   ${DEMO.alias} (alias), ${DEMO.noMailboxAddress} (no mailbox), ${DEMO.movingUser} (move in progress)`);
   console.log(`Connectivity test           ${steps.steps.map((s) => `${s.name}: ${s.status}`).join(" · ")}`);
+  console.log(`Sync service key            ${key.key}`);
+  console.log(`  try it                     activate the Default profile in the panel, then`);
+  console.log(`                             npm run sync:example -- --url ${running.url} --key ${key.key}`);
   console.log("Ctrl+C stops the demo.");
 
   const stop = () => {
