@@ -113,7 +113,8 @@ export class AppOnlyTokens {
   authorityFor(tenantId: string): { authority: string; microsoft: boolean; discoveryUrl: string } {
     const base = new URL(this.deps.authority);
     const microsoft = MICROSOFT_AUTHORITY_HOSTS.has(base.hostname.toLowerCase());
-    const authority = `${base.origin}${base.pathname.replace(/\/+$/, "")}/${encodeURIComponent(tenantId)}`;
+    // Microsoft's authorities take the tenant right after the host (ENTRA_AUTHORITY may name /organizations); others keep their path.
+    const authority = `${base.origin}${microsoft ? "" : base.pathname.replace(/\/+$/, "")}/${encodeURIComponent(tenantId)}`;
     return { authority, microsoft, discoveryUrl: `${authority}${microsoft ? "/v2.0" : ""}/.well-known/openid-configuration` };
   }
 
@@ -167,6 +168,9 @@ export class AppOnlyTokens {
       const result = await this.app(key.split("\u0000").slice(0, 2).join("\u0000"), settings, secret).acquireTokenByClientCredential({ scopes: [scope] });
       if (!result?.accessToken) return { ok: false, failure: appTokenFailure("AppTokenRefused", settings.clientId, "The token response held no access token.") };
       const expiresAt = result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000;
+      // Tokens of this profile's earlier credentials are dead weight once it changed.
+      const profilePart = key.split("\u0000").slice(0, 2).join("\u0000");
+      for (const k of this.memory.keys()) if (k.startsWith(`${key.split("\u0000")[0]}\u0000`) && !k.startsWith(`${profilePart}\u0000`)) this.memory.delete(k);
       this.memory.set(key, { accessToken: result.accessToken, expiresAt, obtainedAt: Date.now() });
       return outcome(result.accessToken, expiresAt, result.fromCache);
     } catch (error) {

@@ -7,7 +7,7 @@ import { retryAfterMs, mapGraphFailure } from "../graph/errors";
 import { credentialWarnings, parseCertificatePem, prepareIdentity } from "./app-only-identity";
 import { appOnlyPowerShell } from "./app-only-powershell";
 import { mailboxWideRoles } from "./app-only-steps";
-import { appOnlyScope, mapAppTokenError } from "./app-only-token";
+import { AppOnlyTokens, appOnlyScope, mapAppTokenError } from "./app-only-token";
 
 function certificate(days: number): { cert: string; key: string } {
   const dir = mkdtempSync(path.join(tmpdir(), "app-only-unit-"));
@@ -61,6 +61,15 @@ describe("app-only tokens and roles", () => {
     expect(appOnlyScope("https://outlook.office365.com/EWS/Exchange.asmx")).toBe("https://outlook.office365.com/.default");
     expect(appOnlyScope("https://graph.microsoft.com/v1.0")).toBe("https://graph.microsoft.com/.default");
     expect(appOnlyScope("http://127.0.0.1:8765/v1.0")).toBe("https://127.0.0.1/.default");
+  });
+
+  it("puts the tenant in the authority: after Microsoft's host, after another provider's path", () => {
+    const ms = new AppOnlyTokens({ authority: "https://login.microsoftonline.com/organizations", graphBaseUrl: "https://graph.microsoft.com/v1.0" });
+    expect(ms.authorityFor("contoso.onmicrosoft.com")).toEqual({ authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com", microsoft: true, discoveryUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration" });
+    const other = new AppOnlyTokens({ authority: "https://127.0.0.1:8443/idp", graphBaseUrl: "http://127.0.0.1/v1.0" });
+    expect(other.authorityFor(ids.tenantId)).toMatchObject({ authority: `https://127.0.0.1:8443/idp/${ids.tenantId}`, microsoft: false });
+    ms.close();
+    other.close();
   });
 
   it("maps AADSTS codes", () => {
