@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { alertText } from "../components/alertText";
 import { Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Switch, Text, tokens } from "@fluentui/react-components";
 import { DeleteRegular, EditRegular } from "@fluentui/react-icons";
 import type { Me } from "../../contract/auth";
@@ -52,7 +53,7 @@ export function GeneralTab({ profile, me }: { profile: Profile; me: Me }) {
       {profile.alert && (
         <MessageBar intent="error" className={styles.alert}>
           <MessageBarBody>
-            <MessageBarTitle>Needs attention</MessageBarTitle>
+            <MessageBarTitle>{alertText[profile.alert.kind].title}</MessageBarTitle>
             {profile.alert.message}
           </MessageBarBody>
         </MessageBar>

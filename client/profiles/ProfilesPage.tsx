@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { alertText } from "../components/alertText";
 import {
   Badge,
   Button,
@@ -134,8 +135,8 @@ export function ProfilesPage({ me }: { me: Me }) {
                       )}
                       {p.alert && (
                         <Tooltip content={p.alert.message} relationship="description">
-                          <Badge appearance="filled" color="danger" icon={<AlertRegular />} tabIndex={0} aria-label={`Alert: ${p.alert.message}`}>
-                            Alert
+                          <Badge appearance="filled" color="danger" icon={<AlertRegular />} tabIndex={0} aria-label={`${alertText[p.alert.kind].badge}: ${p.alert.message}`}>
+                            {alertText[p.alert.kind].badge}
                           </Badge>
                         </Tooltip>
                       )}

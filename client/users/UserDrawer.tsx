@@ -19,7 +19,9 @@ import { useBulkUsers, useCheckNow, useUser } from "../api/users";
 import { useNotify } from "../components/notify";
 import { StateBadge } from "../components/StateBadge";
 import { RemediationText } from "../connectivity/RemediationText";
+import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { relativeTime } from "./columns";
+import { SyncSessionsList } from "./SyncSessionsList";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: tokens.spacingVerticalXXL },
@@ -33,9 +35,11 @@ const useStyles = makeStyles({
   ok: { color: tokens.colorPaletteGreenForeground1, fontSize: "18px" },
   failed: { color: tokens.colorPaletteRedForeground1, fontSize: "18px" },
   muted: { color: tokens.colorNeutralForeground3 },
+  syncErrors: { margin: `${tokens.spacingVerticalXS} 0 0`, paddingLeft: tokens.spacingHorizontalL },
+  code: { fontFamily: tokens.fontFamilyMonospace },
 });
 
-/** One user's state, last error with its remediation, and check history, beside the grid. */
+/** One user's state, last error with its remediation, sync errors, check history and sync sessions, beside the grid. */
 export function UserDrawer({ userId, profileId, onClose }: { userId: string | null; profileId: string; onClose: () => void }) {
   const styles = useStyles();
   const user = useUser(userId);
@@ -73,6 +77,20 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
         <DrawerHeaderTitle action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={onClose} />}>
           {u?.address ?? "User"}
         </DrawerHeaderTitle>
+        {u?.syncErrors && u.syncErrors.length > 0 && (
+          <MessageBar intent="warning" layout="multiline">
+            <MessageBarBody>
+              <MessageBarTitle>The latest sync reported {u.syncErrors.length === 1 ? "an error" : `${u.syncErrors.length} errors`}</MessageBarTitle>
+              <ul className={styles.syncErrors}>
+                {u.syncErrors.map((e, i) => (
+                  <li key={`${e.code}-${i}`}>
+                    <span className={styles.code}>{e.code}</span>: {e.message}
+                  </li>
+                ))}
+              </ul>
+            </MessageBarBody>
+          </MessageBar>
+        )}
       </DrawerHeader>
       <DrawerBody className={styles.body}>
         {user.isPending && (
@@ -101,7 +119,9 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
               <dt className={styles.term}>Last checked</dt>
               <dd className={styles.value}>{u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never"}</dd>
               <dt className={styles.term}>Last synced</dt>
-              <dd className={styles.value}>{u.lastSyncAt ? new Date(u.lastSyncAt).toLocaleString() : "Never"}</dd>
+              <dd className={styles.value} title={u.lastSyncAt ? exactTime(u.lastSyncAt) : undefined}>
+                {u.lastSyncAt ? relativeTimeFrom(u.lastSyncAt, Date.now()) : "Never"}
+              </dd>
             </dl>
             <div className={styles.actions}>
               <Button icon={u.state === "paused" ? <PlayRegular /> : <PauseRegular />} onClick={handlePauseResume} disabled={bulk.isPending}>
@@ -128,20 +148,6 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
                 </MessageBarBody>
               </MessageBar>
             )}
-            {u.syncErrors && u.syncErrors.length > 0 && (
-              <section>
-                <Text as="h3" weight="semibold" block>
-                  Sync errors
-                </Text>
-                <ul>
-                  {u.syncErrors.map((e, i) => (
-                    <li key={i}>
-                      {e.code}: {e.message}
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            )}
             <section aria-labelledby="check-history-title">
               <Text as="h3" id="check-history-title" weight="semibold" block style={{ marginBottom: 8 }}>
                 Check history
@@ -166,6 +172,12 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
                   ))}
                 </ol>
               )}
+            </section>
+            <section aria-labelledby="sync-sessions-title">
+              <Text as="h3" id="sync-sessions-title" weight="semibold" block style={{ marginBottom: 8 }}>
+                Sync sessions
+              </Text>
+              <SyncSessionsList sessions={u.syncSessions} />
             </section>
           </>
         )}

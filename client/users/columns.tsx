@@ -1,4 +1,6 @@
-import { createTableColumn, Link, makeStyles, Text, tokens, type TableColumnDefinition, type TableColumnSizingOptions } from "@fluentui/react-components";
+import { createTableColumn, Link, makeStyles, Text, tokens, Tooltip, type TableColumnDefinition, type TableColumnSizingOptions } from "@fluentui/react-components";
+import { WarningFilled } from "@fluentui/react-icons";
+import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { StateBadge } from "../components/StateBadge";
 import type { User } from "../api/types";
 
@@ -6,6 +8,8 @@ const useStyles = makeStyles({
   ellipsis: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", display: "block", minWidth: 0 },
   error: { color: tokens.colorPaletteRedForeground1 },
   muted: { color: tokens.colorNeutralForeground3 },
+  syncCell: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalXS, minWidth: 0 },
+  warning: { color: tokens.colorPaletteDarkOrangeForeground1, fontSize: "16px", flexShrink: 0, display: "flex", borderRadius: tokens.borderRadiusSmall },
 });
 
 /** "5 min ago"-style text for a timestamp (exact time in the title). */
@@ -39,6 +43,28 @@ function ErrorCell({ user }: { user: User }) {
   );
 }
 
+/** When the sync service last reported for the user ("4 minutes ago"), with a warning when its latest session had errors. */
+function LastSyncedCell({ user }: { user: User }) {
+  const styles = useStyles();
+  const errors = user.syncErrors ?? [];
+  const text = user.lastSyncAt ? relativeTimeFrom(user.lastSyncAt, Date.now()) : "Never";
+  const summary = errors.map((e) => `${e.code}: ${e.message}`).join("\n");
+  return (
+    <div className={styles.syncCell}>
+      <Text className={`${styles.ellipsis} ${user.lastSyncAt ? "" : styles.muted}`} title={user.lastSyncAt ? exactTime(user.lastSyncAt) : "The sync service hasn't reported this mailbox yet"}>
+        {text}
+      </Text>
+      {errors.length > 0 && (
+        <Tooltip content={`Sync errors: ${summary}`} relationship="label" withArrow>
+          <span className={styles.warning} role="img" tabIndex={0}>
+            <WarningFilled />
+          </span>
+        </Tooltip>
+      )}
+    </div>
+  );
+}
+
 function PlainCell({ value, title }: { value: string; title?: string }) {
   const styles = useStyles();
   return (
@@ -55,6 +81,7 @@ export const userColumnSizing: TableColumnSizingOptions = {
   state: { idealWidth: 130, minWidth: 110 },
   kind: { idealWidth: 90, minWidth: 70 },
   lastCheckedAt: { idealWidth: 130, minWidth: 100 },
+  lastSyncAt: { idealWidth: 150, minWidth: 110 },
   lastError: { idealWidth: 280, minWidth: 150 },
 };
 
@@ -70,6 +97,7 @@ export function userColumns(onOpen: (id: string) => void): TableColumnDefinition
       renderHeaderCell: () => "Last checked",
       renderCell: (u) => <PlainCell value={relativeTime(u.lastCheckedAt)} title={u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never checked"} />,
     }),
+    createTableColumn<User>({ columnId: "lastSyncAt", renderHeaderCell: () => "Last synced", renderCell: (u) => <LastSyncedCell user={u} /> }),
     createTableColumn<User>({ columnId: "lastError", renderHeaderCell: () => "Last error", renderCell: (u) => <ErrorCell user={u} /> }),
   ];
 }
