@@ -1,0 +1,125 @@
+/**
+ * EWS gateway overhead: the same impersonated GetFolder sent straight to the simulator (with the
+ * credentials and impersonation header the caller would otherwise need) and through the product's
+ * gateway with a service key. The server runs in a child process so its CPU is read from /proc:
+ * all of it is overhead a direct call doesn't have. Target: ≤ 1 ms added CPU per call.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { quantile, round, type BenchRow } from "./lib";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const LOGON = "svc-sync@contoso.com";
+const PASSWORD = "Service-Pass-1!";
+const CALLS = 2000;
+const CONCURRENCY = 10;
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+const soap = (impersonate?: string) =>
+  `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><soap:Header><t:RequestServerVersion Version="Exchange2013"/>${impersonate ? `<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>${impersonate}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>` : ""}</soap:Header><soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`;
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent, headers: { "content-type": "text/xml; charset=utf-8", "content-length": Buffer.byteLength(body), ...headers } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = pattern.exec(out);
+      if (m) resolve(m);
+    });
+    child.once("exit", (code) => reject(new Error(`child exited (${code}): ${out.slice(-500)}`)));
+  });
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function timed(total: number, fn: () => Promise<number>): Promise<{ latencies: number[]; cpuMs: number; failures: number }> {
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const cpu = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < total) {
+        const started = performance.now();
+        if ((await fn()) !== 200) failures += 1;
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return { latencies, cpuMs: (used.user + used.system) / 1000, failures };
+}
+
+export default async function ewsGatewayBench(): Promise<BenchRow[]> {
+  const sim = spawn(process.execPath, ["--import", "tsx", "server/ews-simulator/cli.ts", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const ewsUrl = (await waitForLine(sim, /EWS URL: (\S+)/))[1]!;
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, PORT: String(port), BASE_URL: base, DATA_DIR: mkdtempSync(path.join(tmpdir(), "msa-bench-gw-")), ADMIN_EMAIL: "bench@example.com", ADMIN_PASSWORD: "Bench-Password-123", EWS_ALLOWED_HOSTS: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: "" },
+  });
+  try {
+    await waitForLine(server, /Mailbox Sync Admin: /);
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ email: "bench@example.com", password: "Bench-Password-123" }) });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const api = async (method: string, p: string, body?: unknown) => {
+      const res = await fetch(`${base}/api/v1${p}`, { method, headers: { cookie, origin: base, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return (await res.json()) as { data: any };
+    };
+    const profile = (await api("POST", "/profiles", { name: "Gateway bench" })).data;
+    await api("PUT", `/profiles/${profile.id}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: LOGON, password: PASSWORD, ewsUrl });
+    const mailbox = "jane.doe@contoso.com";
+    await api("POST", `/profiles/${profile.id}/users`, { text: mailbox });
+    const job = (await api("POST", `/profiles/${profile.id}/jobs`, { kind: "activate-profile" })).data;
+    for (let i = 0; i < 100 && (await api("GET", `/jobs/${job.id}`)).data.state !== "done"; i++) await new Promise((r) => setTimeout(r, 100));
+    const key = (await api("POST", "/service-keys", { name: "bench", scopes: ["ews:proxy"] })).data.key as string;
+
+    const basic = `Basic ${Buffer.from(`${LOGON}:${PASSWORD}`).toString("base64")}`;
+    const directCall = () => post(ewsUrl, soap(mailbox), { authorization: basic, "x-anchormailbox": mailbox });
+    const gatewayUrl = `${base}/api/v1/sync/mailboxes/${encodeURIComponent(mailbox)}/ews`;
+    const gatewayCall = () => post(gatewayUrl, soap(), { authorization: `Bearer ${key}` });
+
+    await timed(300, directCall);
+    await timed(300, gatewayCall);
+    const direct = await timed(CALLS, directCall);
+    const serverCpuBefore = cpuSecondsOf(server.pid!);
+    const gateway = await timed(CALLS, gatewayCall);
+    const serverCpuMs = (cpuSecondsOf(server.pid!) - serverCpuBefore) * 1000;
+
+    const addedCpu = serverCpuMs / CALLS;
+    const group = "EWS gateway";
+    return [
+      { group, figure: `added server CPU per proxied call (${CALLS} calls, concurrency ${CONCURRENCY})`, value: round(addedCpu), unit: "ms", target: "≤ 1 ms", ok: addedCpu <= 1 },
+      { group, figure: "caller CPU per call: direct / through the gateway", value: round(gateway.cpuMs / CALLS - direct.cpuMs / CALLS), unit: "ms more", target: `direct ${round(direct.cpuMs / CALLS)} ms` },
+      { group, figure: "median latency, direct", value: round(quantile(direct.latencies, 0.5)), unit: "ms" },
+      { group, figure: "median latency, through the gateway", value: round(quantile(gateway.latencies, 0.5)), unit: "ms" },
+      { group, figure: "added median latency", value: round(quantile(gateway.latencies, 0.5) - quantile(direct.latencies, 0.5)), unit: "ms" },
+      { group, figure: "p99 latency through the gateway", value: round(quantile(gateway.latencies, 0.99)), unit: "ms" },
+      { group, figure: "failed calls (direct + gateway)", value: direct.failures + gateway.failures, unit: "", target: "0", ok: direct.failures + gateway.failures === 0 },
+    ];
+  } finally {
+    server.kill("SIGTERM");
+    sim.kill("SIGTERM");
+    agent.destroy();
+  }
+}
