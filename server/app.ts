@@ -56,6 +56,9 @@ export const HOST_FRAME_ANCESTORS = [
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable("x-powered-by");
+  // ETags are set on purpose where they mean a version (mailbox access); Express's own weak ETags on
+  // every JSON answer would be sent back as If-Match by clients and refused as stale.
+  app.set("etag", false);
   if (ctx.config.trustProxy) app.set("trust proxy", /^\d+$/.test(ctx.config.trustProxy) ? Number(ctx.config.trustProxy) : ctx.config.trustProxy);
 
   app.use(

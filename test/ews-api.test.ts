@@ -34,6 +34,8 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     const res = await s.admin.get(`/profiles/${profileId}/mailbox-access`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: null });
+    // No ETag until there is a version: a client must not send Express's content hash back as If-Match.
+    expect(res.headers.get("etag")).toBeNull();
     expect((await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {})).body.error.id).toBe("precondition_failed");
   });
 
@@ -110,6 +112,9 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(steps.at(-1)!.name).toBe("Room lists and rooms");
     const latest = await s.admin.get(`/profiles/${profileId}/connectivity-tests/latest`);
     expect(latest.body.data).toMatchObject({ id: res.body.data.id, ok: true });
+    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "connectivity.test").where("profileId", "=", profileId).execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]!.after!)).toEqual({ ok: true, failed: [], warnings: [] });
   });
 
   it("fails the authentication step for a wrong password and skips the rest", async () => {

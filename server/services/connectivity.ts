@@ -6,6 +6,7 @@ import type { Principal } from "../auth/principal";
 import { autodiscover } from "../ews/autodiscover";
 import { nowIso, type Db } from "../store/db";
 import { MailboxAccessRepository } from "../store/mailbox-access-repo";
+import { recordAudit } from "./audit";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
 
@@ -29,8 +30,7 @@ export class ConnectivityService {
   async run(principal: Principal, profileId: string, body: ConnectivityTestBody): Promise<ConnectivityResult> {
     await this.profiles.authorize(principal, profileId);
     const access = await this.mailboxAccess.require(profileId);
-    const repo = new MailboxAccessRepository(this.db);
-    const targetUser = body.targetUser ?? (await repo.firstUserAddress(profileId));
+    const targetUser = body.targetUser ?? (await new MailboxAccessRepository(this.db).firstUserAddress(profileId));
     const startedAt = nowIso();
     const steps = await access.type.test(access.config, { targetUser, outOfScopeUser: body.outOfScopeUser }, AbortSignal.timeout(TEST_TIMEOUT_MS));
     const row = {
@@ -42,7 +42,17 @@ export class ConnectivityService {
       result: JSON.stringify(steps),
       createdBy: principal.name,
     };
-    await repo.insertConnectivityTest(row);
+    await this.db.transaction().execute(async (trx) => {
+      await new MailboxAccessRepository(trx).insertConnectivityTest(row);
+      // So the Activity tab shows who tested when, and with what outcome.
+      await recordAudit(trx, {
+        actor: principal,
+        action: "connectivity.test",
+        profileId,
+        target: targetUser ?? null,
+        after: { ok: row.ok === 1, failed: steps.filter((st) => st.status === "failed").map((st) => st.name), warnings: steps.filter((st) => st.status === "warning").map((st) => st.name) },
+      });
+    });
     return present(row);
   }
 
