@@ -136,7 +136,11 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
               `New-ManagementRoleAssignment -App "${settings.clientId}" -Role "Application EWS.AccessAsApp" -CustomResourceScope "Mailbox Sync Admin scope"`,
             async reach() {
               const r = await client.authenticate();
-              return r.ok ? { ok: true, value: `Reached ${settings.ewsUrl} with the token (HTTP ${r.value.status}); no autodiscover (apps scoped by RBAC for Applications can't call it).`, ms: r.ms } : { ok: false, failure: explain(r.failure, settings), ms: r.ms };
+              const noAutodiscover = "no autodiscover (apps scoped by RBAC for Applications can't call it)";
+              if (r.ok) return { ok: true, value: `Reached ${settings.ewsUrl} with the token (HTTP ${r.value.status}); ${noAutodiscover}.`, ms: r.ms };
+              // A GET is not a SOAP call: a 4xx other than 401/403/404 still shows EWS is there and took the token.
+              if (r.failure.code === "HttpError") return { ok: true, value: `Reached ${settings.ewsUrl}; it answered a plain GET with ${r.failure.raw?.split("\n")[0] ?? "an error"} (normal for EWS); ${noAutodiscover}.`, ms: r.ms };
+              return { ok: false, failure: explain(r.failure, settings), ms: r.ms };
             },
             async readMailbox(address) {
               const r = await client.bindInboxAndCalendar(address);
