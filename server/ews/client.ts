@@ -38,7 +38,7 @@ export type EwsOutcome<T> = { ok: true; value: T; ms: number } | { ok: false; fa
 export interface EwsEnvironmentOptions extends TransportOptions {
   /** How long room lists are cached per profile (5 min). */
   roomCacheMs?: number;
-  /** Service objects kept (per profile + user), least recently used dropped first. */
+  /** Service objects kept (per profile + user), least recently used dropped first (100). */
   maxServices?: number;
 }
 
@@ -70,7 +70,8 @@ export class EwsEnvironment {
   constructor(options: EwsEnvironmentOptions) {
     this.transport = new EwsTransport(options);
     this.roomCacheMs = options.roomCacheMs ?? 5 * 60_000;
-    this.maxServices = options.maxServices ?? 2_000;
+    // Bulk work impersonates each user once, so a large cache only holds memory (an ExchangeService per user).
+    this.maxServices = options.maxServices ?? 100;
   }
 
   /** A client for one profile's account. */
