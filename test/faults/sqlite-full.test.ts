@@ -1,0 +1,53 @@
+/**
+ * A full SQLite database (`PRAGMA max_page_count` below what a bulk add needs): the add is refused
+ * with an error body that has a message, nothing of it is stored (no partial rows), the file passes
+ * `PRAGMA integrity_check`, and once there is room again the same add works.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+const count = async (s: TestServer, table: "users" | "userWords" | "auditEvents") => Number((await s.ctx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+
+describe("a full SQLite database", () => {
+  let s: TestServer | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await s?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses a bulk add of 10,000 users with a message, keeps nothing of it, and stays intact", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "msa-full-"));
+    s = await startTestServer({ sqliteFile: path.join(dir, "full.db"), env: { JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" } });
+    const profileId = (await s.admin.post("/profiles", { name: "Full" })).body.data.id as string;
+    const db = s.ctx.store.db;
+    // The server has one SQLite connection, so this pragma applies to it: a few pages of room left.
+    const pages = (await sql<{ pageCount: number }>`pragma page_count`.execute(db)).rows[0]!.pageCount;
+    await sql.raw(`pragma max_page_count = ${pages + 20}`).execute(db);
+    const before = { users: await count(s, "users"), words: await count(s, "userWords"), audit: await count(s, "auditEvents") };
+
+    const text = Array.from({ length: 10_000 }, (_, i) => `full.user${i}@contoso.com,Full User ${i}`).join("\n");
+    const res = await s.admin.post(`/profiles/${profileId}/users`, { text });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(typeof res.body.error?.message).toBe("string");
+    expect(res.body.error.message.length).toBeGreaterThan(10);
+    console.log(`full database: ${res.status} ${JSON.stringify(res.body.error)}`);
+    // Known gap (reported): the answer is the opaque 500 "Something went wrong"; an operator needs to
+    // read "the database is full" (e.g. 507 storage_full) from the answer or at least the log.
+    expect.soft(res.body.error.id, "a full disk should be named, not an opaque internal_error").toBe("storage_full");
+
+    expect({ users: await count(s, "users"), words: await count(s, "userWords"), audit: await count(s, "auditEvents") }).toEqual(before);
+    const integrity = (await sql<{ integrityCheck: string }>`pragma integrity_check`.execute(db)).rows;
+    expect(integrity).toEqual([{ integrityCheck: "ok" }]);
+
+    // Room again (an operator freed disk space): the same request works.
+    await sql.raw("pragma max_page_count = 1073741823").execute(db);
+    const retry = await s.admin.post(`/profiles/${profileId}/users`, { text });
+    expect(retry.status, retry.text.slice(0, 300)).toBe(200);
+    expect(retry.body.data.added).toBe(10_000);
+  }, 60_000);
+});
