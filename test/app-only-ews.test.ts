@@ -140,6 +140,17 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     expect(stack.sim.counters.byOutcome.ErrorInvalidExchangeImpersonationHeaderData ?? 0).toBe(0);
   });
 
+  it("serves the sync service's EWS gateway with the app's token, impersonation and anchor added", async () => {
+    const key = (await s.admin.post("/service-keys", { name: "crm", scopes: ["ews:proxy"] })).body.data.key as string;
+    stack.sim.resetCounters();
+    const inbox = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><soap:Header><t:RequestServerVersion Version="Exchange2013"/></soap:Header><soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`;
+    const res = await fetch(`${s.url}/api/v1/sync/mailboxes/adele.vance%40contoso.com/ews`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/xml; charset=utf-8" }, body: inbox });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(text).toContain('ResponseClass="Success"');
+    expect(stack.sim.counters.calls.map((c) => [c.account, c.target, c.operation])).toEqual([[APPS.scopedCertificate.clientId, "adele.vance@contoso.com", "GetFolder"]]);
+  });
+
   it("warns loudly for tenant-wide consent (roles in the token, out-of-scope user readable)", async () => {
     expect((await configure({ clientId: APPS.tenantWide.clientId, clientSecret: APPS.tenantWide.secret })).status).toBe(200);
     const steps = await connectivity({ targetUser: "adele.vance@contoso.com", outOfScopeUser: OUT_OF_SCOPE[0] });

@@ -160,6 +160,12 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
       );
     },
 
+    async ewsEndpoint(config) {
+      // The gateway adds the impersonation header and X-AnchorMailbox, which app-only EWS requires.
+      const got = await token(config);
+      return got.ok ? { ok: true as const, url: config.settings.ewsUrl, authorization: `Bearer ${got.accessToken}` } : { ok: false as const, failure: got.failure };
+    },
+
     async check(config, address, signal) {
       const got = await token(config);
       if (!got.ok) return { ok: false, ms: 0, error: got.failure, mailboxKind: null };
