@@ -26,7 +26,7 @@ describe("a full SQLite database", () => {
     const profileId = (await s.admin.post("/profiles", { name: "Full" })).body.data.id as string;
     const db = s.ctx.store.db;
     // The server has one SQLite connection, so this pragma applies to it: a few pages of room left.
-    const pages = (await sql<{ pageCount: number }>`pragma page_count`.execute(db)).rows[0]!.pageCount;
+    const pages = (await sql<{ pageCount: number }>`pragma page_count`.execute(db)).rows[0].pageCount;
     await sql.raw(`pragma max_page_count = ${pages + 20}`).execute(db);
     const before = { users: await count(s, "users"), words: await count(s, "userWords"), audit: await count(s, "auditEvents") };
 

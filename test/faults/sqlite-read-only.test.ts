@@ -41,15 +41,15 @@ describe("a read-only SQLite database", () => {
     if (!chattr("+i", file)) ctx.skip(); // not root, or a file system without the immutable flag
 
     let running: RunningServer | undefined;
-    let startError: unknown;
+    let startError: Error | undefined;
     try {
       running = await startServer({ config: testConfig({ PORT: "0", DATA_DIR: dir, SECRET_KEY: Buffer.alloc(32, 7).toString("base64"), ...env }), store: { sqliteFile: file } });
     } catch (err) {
-      startError = err;
+      startError = err instanceof Error ? err : new Error(String(err));
     }
     if (startError) {
-      console.log(`read-only database: the start failed with: ${String(startError)}`);
-      expect(String(startError)).toMatch(/read-?only|readonly|permission|not permitted/i);
+      console.log(`read-only database: the start failed with: ${startError.message}`);
+      expect(startError.message).toMatch(/read-?only|readonly|permission|not permitted/i);
     } else {
       // It started: reads work, and every write must fail with a message that names the problem.
       const client = new ApiClient(running!.url);
