@@ -30,6 +30,7 @@ const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   scopes: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS, border: "none", margin: 0, padding: 0 },
   legend: { padding: 0, marginBottom: tokens.spacingVerticalXS, fontWeight: tokens.fontWeightSemibold },
+  error: { color: tokens.colorPaletteRedForeground1 },
   scopeHint: { display: "block", color: tokens.colorNeutralForeground3, marginLeft: "32px", marginTop: `calc(-1 * ${tokens.spacingVerticalXS})` },
 });
 
@@ -69,6 +70,7 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
   const [expiresOn, setExpiresOn] = useState("");
   const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
   const generalError = create.error && !fields.name && !fields.scopes && !fields.expiresAt ? errorMessage(create.error) : undefined;
+  const scopeError = fields.scopes ?? (scopes.length === 0 ? "Choose at least one scope." : undefined);
   const profileName = profiles.data?.find((p) => p.id === profileId)?.name;
 
   const toggleScope = (scope: ServiceKeyScope, checked: boolean) =>
@@ -97,24 +99,28 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
             <Field label="Name" required validationMessage={fields.name} hint="Which sync service holds it, for example “CRM sync (production)”.">
               <Input value={name} onChange={(_e, d) => setName(d.value)} maxLength={100} autoFocus />
             </Field>
-            <Field validationMessage={fields.scopes ?? (scopes.length === 0 ? "Choose at least one scope." : undefined)}>
-              <fieldset className={styles.scopes}>
-                <legend className={styles.legend}>What it may do</legend>
-                {serviceKeyScopes.map((scope) => (
-                  <div key={scope}>
-                    <Checkbox
-                      checked={scopes.includes(scope)}
-                      onChange={(_e, d) => toggleScope(scope, d.checked === true)}
-                      label={scopeInfo[scope].label}
-                      aria-describedby={`scope-hint-${scope.replace(":", "-")}`}
-                    />
-                    <Text size={200} id={`scope-hint-${scope.replace(":", "-")}`} className={styles.scopeHint}>
-                      {scopeInfo[scope].description}
-                    </Text>
-                  </div>
-                ))}
-              </fieldset>
-            </Field>
+            {/* Not a Field: a Field gives its one control id to every checkbox inside it. */}
+            <fieldset className={styles.scopes} aria-describedby={scopeError ? "scope-error" : undefined}>
+              <legend className={styles.legend}>What it may do</legend>
+              {serviceKeyScopes.map((scope) => (
+                <div key={scope}>
+                  <Checkbox
+                    checked={scopes.includes(scope)}
+                    onChange={(_e, d) => toggleScope(scope, d.checked === true)}
+                    label={scopeInfo[scope].label}
+                    aria-describedby={`scope-hint-${scope.replace(":", "-")}`}
+                  />
+                  <Text size={200} id={`scope-hint-${scope.replace(":", "-")}`} className={styles.scopeHint}>
+                    {scopeInfo[scope].description}
+                  </Text>
+                </div>
+              ))}
+              {scopeError && (
+                <Text id="scope-error" size={200} className={styles.error} role="alert">
+                  {scopeError}
+                </Text>
+              )}
+            </fieldset>
             <Field label="Profiles" hint="Restrict the key to one profile's mailboxes, or let it reach all of them." validationMessage={fields.profileId}>
               <Dropdown
                 value={profileId === ALL_PROFILES ? "All profiles" : (profileName ?? "")}
