@@ -1,0 +1,104 @@
+/**
+ * Several instances on one PostgreSQL schema with no sticky sessions: whichever instance answers, a
+ * session, a job and its live progress work the same. Instance A runs the job runner; B runs none, so
+ * B's event stream can only know the progress from the store. (The OAuth token cache shared by
+ * instances is proved in test/oauth-flow.test.ts: "a second instance on the same store serves the
+ * one-time URL and uses the shared token cache".)
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
+import { mailboxAddresses } from "../server/jobs/testing/factories";
+import { profileWithUsers } from "./faults/helpers";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, freshSchema, startTestServer, type TestServer } from "./helpers/server";
+
+const USERS = 400;
+
+interface ProgressEvent {
+  event: string;
+  job: { state: string; progress: { done: number; total: number } };
+}
+
+/** Reads a job's event stream with fetch (as the panel does) until "done"; answers every event. */
+async function readEvents(client: ApiClient, jobId: string): Promise<ProgressEvent[]> {
+  const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, { headers: { cookie: client.cookie } });
+  expect(res.status).toBe(200);
+  const events: ProgressEvent[] = [];
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.+)$/m.exec(block)?.[1];
+      const data = /^data: (.+)$/m.exec(block)?.[1];
+      if (event && data) events.push({ event, job: JSON.parse(data) as ProgressEvent["job"] });
+      if (event === "done") return events;
+    }
+  }
+  throw new Error("the event stream ended without done");
+}
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one PostgreSQL schema, no sticky sessions", () => {
+  const schema = freshSchema();
+  let sim: ExchangeSimulator;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    sim = await startExchangeSimulator({ tenant: demoTenant({ users: USERS + 10, rooms: 0 }), latencyMs: 10, maxRecordedCalls: 0 });
+    const env = { EWS_ALLOWED_HOSTS: "127.0.0.1", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" };
+    a = await startTestServer({ dialect: "postgres", pgSchema: schema.schema, keepSchema: true, env: { ...env, JOBS_RUNNER: "on" } });
+    b = await startTestServer({ dialect: "postgres", pgSchema: schema.schema, keepSchema: true, env: { ...env, JOBS_RUNNER: "off" } });
+  }, 60_000);
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await sim?.close();
+    await schema.drop();
+  });
+
+  it("a session signed in on A works on B, and signing out on B ends it on A", async () => {
+    const onA = new ApiClient(a.url);
+    await onA.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const onB = new ApiClient(b.url).withHeaders({ origin: b.url });
+    onB.cookie = onA.cookie;
+    const me = await onB.get("/auth/me");
+    expect(me.status).toBe(200);
+    expect(me.body.data).toMatchObject({ kind: "local", name: ADMIN_EMAIL, platformAdmin: true });
+    // A state-changing request on B with A's session (same-origin check against B's own origin).
+    expect((await onB.post("/profiles", { name: "Made on B" })).status).toBe(201);
+    expect((await onB.post("/auth/logout")).status).toBeLessThan(300);
+    expect((await onA.get("/auth/me")).status).toBe(401);
+  });
+
+  it("a job started on A (which runs it) streams its progress from B (which runs nothing)", async () => {
+    const tenant = demoTenant({ users: USERS + 10, rooms: 0 });
+    const profileId = await profileWithUsers(a.admin, sim, mailboxAddresses(tenant, USERS), "Two instances");
+    const started = await a.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
+    expect(started.status).toBe(202);
+    const events = await readEvents(b.admin, started.body.data.id);
+    const progress = events.filter((e) => e.event === "progress").map((e) => e.job.progress.done);
+    const done = events.at(-1)!;
+    expect(done.event).toBe("done");
+    expect(done.job.state).toBe("done");
+    expect(done.job.progress.done).toBe(USERS);
+    // Live progress, not one final answer: B saw the count grow while A worked.
+    expect(new Set(progress).size).toBeGreaterThan(2);
+    expect(progress).toEqual([...progress].sort((x, y) => x - y));
+    // And either instance can act on it: B lists it as done.
+    expect((await b.admin.get(`/jobs/${started.body.data.id}`)).body.data.state).toBe("done");
+  }, 60_000);
+
+  it("the sign-in rate limit is per process: A refusing a client doesn't stop B (documented in docs/SECURITY.md)", async () => {
+    const wrong = { email: ADMIN_EMAIL, password: "wrong-password-123" };
+    const attempt = async (s: TestServer) => (await new ApiClient(s.url).post("/auth/login", wrong)).status;
+    // Every sign-in counts (10 per 15 minutes per address); A has seen two already (the fixtures').
+    const onA: number[] = [];
+    for (let i = 0; i < 11 && onA.at(-1) !== 429; i++) onA.push(await attempt(a));
+    expect(onA.at(-1)).toBe(429);
+    expect(onA.slice(0, -1).every((st) => st === 401)).toBe(true);
+    // With N instances behind a balancer an attacker gets N × 10 tries per 15 minutes per address.
+    expect(await attempt(b)).toBe(401);
+  });
+});
