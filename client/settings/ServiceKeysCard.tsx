@@ -17,12 +17,12 @@ import { useSettingsStyles } from "./settingsStyles";
 
 const useStyles = makeStyles({
   wide: { gridColumn: "1 / -1" },
+  noWrap: { whiteSpace: "nowrap", flexShrink: 0 },
   item: { display: "flex", alignItems: "flex-start", justifyContent: "space-between", gap: tokens.spacingHorizontalM, padding: `${tokens.spacingVerticalM} 0`, borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}` },
   main: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS, minWidth: 0 },
   title: { display: "flex", alignItems: "center", flexWrap: "wrap", gap: tokens.spacingHorizontalS },
   prefix: { fontFamily: tokens.fontFamilyMonospace, color: tokens.colorNeutralForeground2 },
   badges: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalXS },
-  revoked: { opacity: 0.75 },
 });
 
 /** Whether a key still works, in words and color (never color alone). */
@@ -54,7 +54,7 @@ export function ServiceKeysCard() {
   };
 
   const createButton = (
-    <Button appearance="primary" icon={<AddRegular />} onClick={() => setCreating(true)}>
+    <Button appearance="primary" className={styles.noWrap} icon={<AddRegular />} onClick={() => setCreating(true)}>
       Create key
     </Button>
   );
@@ -83,7 +83,7 @@ export function ServiceKeysCard() {
             const status = keyStatus(k, now);
             return (
               <li key={k.id} className={styles.item}>
-                <div className={`${styles.main} ${k.revokedAt ? styles.revoked : ""}`}>
+                <div className={styles.main}>
                   <div className={styles.title}>
                     <Text weight="semibold">{k.name}</Text>
                     <Text className={styles.prefix}>

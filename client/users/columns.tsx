@@ -1,4 +1,4 @@
-import { createTableColumn, Link, makeStyles, Text, tokens, Tooltip, type TableColumnDefinition, type TableColumnSizingOptions } from "@fluentui/react-components";
+import { createTableColumn, Link, makeStyles, mergeClasses, Text, tokens, Tooltip, type TableColumnDefinition, type TableColumnSizingOptions } from "@fluentui/react-components";
 import { WarningFilled } from "@fluentui/react-icons";
 import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { StateBadge } from "../components/StateBadge";
@@ -37,7 +37,7 @@ function ErrorCell({ user }: { user: User }) {
   const styles = useStyles();
   if (!user.lastError) return <Text className={styles.muted}>—</Text>;
   return (
-    <Text className={`${styles.ellipsis} ${styles.error}`} title={user.lastError.message}>
+    <Text className={mergeClasses(styles.ellipsis, styles.error)} title={user.lastError.message}>
       {user.lastError.message}
     </Text>
   );
@@ -51,7 +51,7 @@ function LastSyncedCell({ user }: { user: User }) {
   const summary = errors.map((e) => `${e.code}: ${e.message}`).join("\n");
   return (
     <div className={styles.syncCell}>
-      <Text className={`${styles.ellipsis} ${user.lastSyncAt ? "" : styles.muted}`} title={user.lastSyncAt ? exactTime(user.lastSyncAt) : "The sync service hasn't reported this mailbox yet"}>
+      <Text className={mergeClasses(styles.ellipsis, !user.lastSyncAt && styles.muted)} title={user.lastSyncAt ? exactTime(user.lastSyncAt) : "The sync service hasn't reported this mailbox yet"}>
         {text}
       </Text>
       {errors.length > 0 && (
