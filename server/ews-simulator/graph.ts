@@ -124,7 +124,12 @@ const ROOMS_PATH = /^\/v1\.0\/places\/microsoft\.graph\.room$/i;
  */
 export async function handleGraphCall(index: TenantIndex, state: GraphState, req: { method: string; url: string; authorization?: string; baseUrl: string }): Promise<GraphReply> {
   const url = new URL(req.url, req.baseUrl);
-  const path = decodeURIComponent(url.pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return error(400, "BadRequest", "The request URL is not valid (percent-encoding).");
+  }
   const user = USER_PATH.exec(path);
   const operation = user ? user[2].toLowerCase() : ROOMS_PATH.test(path) ? "rooms" : "other";
   const target = user ? user[1].toLowerCase() : "";
