@@ -197,7 +197,9 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
                 serverErrors={serverErrors}
                 onSave={handleSave}
               />
-              {stored?.type === type && typeof stored.setupScript === "string" ? <SetupScriptPanel script={stored.setupScript} /> : null}
+              {stored?.type === type && typeof stored.setupScript === "string" ? (
+                <SetupScriptPanel script={stored.setupScript} />
+              ) : null}
             </>
           ) : (
             <Text>

@@ -1,7 +1,14 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { APPS, IN_SCOPE, OUT_OF_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "../app-only-helpers";
+import {
+  APPS,
+  IN_SCOPE,
+  OUT_OF_SCOPE,
+  startAppOnlyStack,
+  TEST_TENANT_ID,
+  type AppOnlyStack,
+} from "../app-only-helpers";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
 import { startPanelServer } from "./helpers/panel";
@@ -25,8 +32,13 @@ describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chr
   beforeAll(async () => {
     stack = await startAppOnlyStack();
     server = await startPanelServer({ env: stack.env });
-    const profile = await server.admin.post("/profiles", { name: "Contoso Online", description: "Exchange Online (simulator)" });
-    await server.admin.post(`/profiles/${profile.body.data.id}/users`, { text: [...IN_SCOPE, ...OUT_OF_SCOPE].join("\n") });
+    const profile = await server.admin.post("/profiles", {
+      name: "Contoso Online",
+      description: "Exchange Online (simulator)",
+    });
+    await server.admin.post(`/profiles/${profile.body.data.id}/users`, {
+      text: [...IN_SCOPE, ...OUT_OF_SCOPE].join("\n"),
+    });
     browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {
@@ -63,7 +75,9 @@ describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chr
 
     const script = page.getByLabel("PowerShell to scope the app");
     await script.waitFor();
-    expect(await script.textContent()).toContain(`New-ManagementRoleAssignment -App "${APPS.scopedCertificate.clientId}" -Role "Application Mail.ReadWrite"`);
+    expect(await script.textContent()).toContain(
+      `New-ManagementRoleAssignment -App "${APPS.scopedCertificate.clientId}" -Role "Application Mail.ReadWrite"`,
+    );
     expect(await script.textContent()).toContain('Get-DistributionGroup "sync-users@contoso.com"');
     await screenshot(page, "app-only-graph-saved-light");
 
@@ -73,11 +87,18 @@ describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chr
     await page.getByText(/Connectivity test passed/).waitFor({ timeout: 30_000 });
     const steps = page.getByRole("list", { name: "Connectivity test steps" });
     await expect.poll(() => steps.getByRole("img", { name: "Failed" }).count()).toBe(0);
-    await steps.getByText(/roles claim|No mailbox permission in the token/).first().waitFor();
+    await steps
+      .getByText(/roles claim|No mailbox permission in the token/)
+      .first()
+      .waitFor();
     await screenshot(page, "app-only-graph-test-passed-light");
 
     const axe = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
-    expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+    expect(
+      axe.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    ).toEqual([]);
     expect(watched.errors).toEqual([]);
   }, 120_000);
 });
