@@ -107,6 +107,13 @@ describe.each(testDatabases())("Graph app-only access type on %s", (dialect: Dia
     expect(stepNamed(steps, "Out-of-scope")).toMatchObject({ status: "warning", code: "OutOfScopeReachable" });
   });
 
+  it("fails clearly for a wrong tenant (AADSTS90002)", async () => {
+    expect((await configure({ tenantId: "fabrikam.onmicrosoft.com", clientId: APPS.scopedSecret.clientId, clientSecret: APPS.scopedSecret.secret })).status).toBe(200);
+    const steps = await connectivity();
+    expect(steps[0]).toMatchObject({ status: "failed", code: "AppTenantNotFound" });
+    expect(steps[0].detail).toContain("AADSTS90002");
+  });
+
   it("fails clearly for a bad secret and stops bulk work with one reason", async () => {
     expect((await configure({ clientId: APPS.scopedSecret.clientId, clientSecret: "definitely-wrong-secret" })).status).toBe(200);
     const steps = await connectivity();

@@ -72,6 +72,14 @@ describe("app-only tokens and roles", () => {
     other.close();
   });
 
+  it("refuses a stored certificate past its expiry without asking Entra (which answers AADSTS700027)", async () => {
+    const tokens = new AppOnlyTokens({ authority: "https://127.0.0.1:1", graphBaseUrl: "http://127.0.0.1/v1.0" });
+    const cert = { thumbprint: "AB", thumbprintSha256: "CD", subject: "CN=x", notBefore: "2020-01-01T00:00:00.000Z", notAfter: "2021-01-01T00:00:00.000Z" };
+    const got = await tokens.token("p1", { ...ids, signInWith: "certificate", cert, servicePrincipalObjectId: null, scopeGroup: null }, { privateKeyPem: "k", certificatePem: "c", certificateInfo: cert }, "https://graph.microsoft.com/.default");
+    expect(got).toMatchObject({ ok: false, failure: { code: "AppCertificateInvalid", serviceAccountFailure: true } });
+    tokens.close();
+  });
+
   it("maps AADSTS codes", () => {
     expect(mapAppTokenError("AADSTS7000215: Invalid client secret provided.", "app").code).toBe("AppSecretInvalid");
     expect(mapAppTokenError("AADSTS7000222: The provided client secret keys are expired.", "app").code).toBe("AppSecretInvalid");
