@@ -35,6 +35,7 @@ const useStyles = makeStyles({
   ok: { color: tokens.colorPaletteGreenForeground1, fontSize: "18px" },
   failed: { color: tokens.colorPaletteRedForeground1, fontSize: "18px" },
   muted: { color: tokens.colorNeutralForeground3 },
+  headerNotice: { marginTop: tokens.spacingVerticalS },
   syncErrors: { margin: `${tokens.spacingVerticalXS} 0 0`, paddingLeft: tokens.spacingHorizontalL },
   code: { fontFamily: tokens.fontFamilyMonospace },
 });
@@ -78,7 +79,7 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
           {u?.address ?? "User"}
         </DrawerHeaderTitle>
         {u?.syncErrors && u.syncErrors.length > 0 && (
-          <MessageBar intent="warning" layout="multiline">
+          <MessageBar intent="warning" layout="multiline" className={styles.headerNotice}>
             <MessageBarBody>
               <MessageBarTitle>The latest sync reported {u.syncErrors.length === 1 ? "an error" : `${u.syncErrors.length} errors`}</MessageBarTitle>
               <ul className={styles.syncErrors}>

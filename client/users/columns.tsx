@@ -27,7 +27,15 @@ export function relativeTime(iso: string | null | undefined): string {
 function AddressCell({ user, onOpen }: { user: User; onOpen: (id: string) => void }) {
   const styles = useStyles();
   return (
-    <Link as="button" className={styles.ellipsis} onClick={() => onOpen(user.id)}>
+    <Link
+      as="button"
+      className={styles.ellipsis}
+      onClick={(e) => {
+        // Opening a user is not selecting the row (the DataGrid row toggles selection on click).
+        e.stopPropagation();
+        onOpen(user.id);
+      }}
+    >
       {user.address}
     </Link>
   );
