@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from "express";
 import type { Endpoint } from "../../contract/endpoints";
-import { forbidden, unauthorized } from "../errors";
+import { AppError, forbidden, unauthorized } from "../errors";
 import type { Logger } from "../logger";
 import type { ProfileService } from "../services/profiles";
 
@@ -24,6 +24,15 @@ function compile(endpoint: Endpoint): CompiledEndpoint {
   return { endpoint, pattern: new RegExp(`^${source}/?$`), params };
 }
 
+/** A path segment decoded, or a 400 for broken percent-encoding (a user's typo, not our failure). */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError(400, "bad_request", "The URL has broken percent-encoding (%XX) in it.");
+  }
+}
+
 /** The contract's endpoint for a request (literal paths win over parameters), or undefined. */
 export function matchEndpoint(compiled: CompiledEndpoint[], method: string, path: string): { endpoint: Endpoint; params: Record<string, string> } | undefined {
   const m = method === "HEAD" ? "get" : method.toLowerCase();
@@ -31,7 +40,7 @@ export function matchEndpoint(compiled: CompiledEndpoint[], method: string, path
     if (c.endpoint.method !== m) continue;
     const found = c.pattern.exec(path);
     if (!found) continue;
-    return { endpoint: c.endpoint, params: Object.fromEntries(c.params.map((name, i) => [name, decodeURIComponent(found[i + 1])])) };
+    return { endpoint: c.endpoint, params: Object.fromEntries(c.params.map((name, i) => [name, decodeParam(found[i + 1])])) };
   }
   return undefined;
 }

@@ -23,12 +23,22 @@ function fromBodyParser(err: BodyParserError): AppError | undefined {
 }
 
 /**
+ * PostgreSQL refuses text it can't store (a NUL character, invalid UTF-8): that is the caller's input,
+ * so it is a 400; the statement failed, so nothing was written.
+ */
+function fromDatabase(err: Error): AppError | undefined {
+  const code = (err as Error & { code?: unknown }).code;
+  if (code === "22021" || code === "22P05") return new AppError(400, "invalid_characters", "The request contains a character that can't be stored (such as a NUL character). Remove it and try again.");
+  return undefined;
+}
+
+/**
  * The one place errors become responses: `{ error: { id, message, details } }`. A known error keeps its
  * status and id; anything else is logged and answered as an opaque 500.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = err instanceof AppError ? err : err instanceof Error ? fromBodyParser(err as BodyParserError) : undefined;
+    const known = err instanceof AppError ? err : err instanceof Error ? (fromBodyParser(err as BodyParserError) ?? fromDatabase(err)) : undefined;
     if (known) {
       if (known.status === 401 || known.status === 403) req.log?.info({ errorId: known.id }, known.message);
       res.status(known.status).json({ error: { id: known.id, message: known.message, details: known.details } });
