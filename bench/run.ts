@@ -18,6 +18,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "ews-client": () => import("./ews-client.bench"),
   "bundle-size": () => import("./bundle-size.bench"),
   "bulk-check": () => import("./bulk-check.bench"),
+  "rss-paging": () => import("./rss-paging.bench"),
   "ews-gateway": () => import("./ews-gateway.bench"),
 };
 
