@@ -13,6 +13,7 @@ import { useState } from "react";
 import type { MailboxAccessBody } from "../../contract/mailbox-access";
 import type { MailboxAccessView } from "./types";
 import { ewsUrlProblem } from "./validation";
+import { PemFileButton } from "./app-only/PemFileButton";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
@@ -66,6 +67,7 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
   const [ewsUrl, setEwsUrl] = useState(str("ewsUrl"));
   const [replacing, setReplacing] = useState(!storedCertificate && !storedSecret);
   const [certificatePem, setCertificatePem] = useState("");
+  const [pemProblem, setPemProblem] = useState<string>();
   const [clientSecret, setClientSecret] = useState("");
 
   const problems: Record<string, string | undefined> = {
@@ -132,9 +134,11 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
         <>
           <Field
             label="Certificate (PEM with private key)"
-            hint="Preferred. Paste the certificate and its private key; only the thumbprint is shown again."
+            hint="Preferred. Paste or upload the certificate and its private key; only the thumbprint is shown again."
             validationMessage={
-              (tenantId && clientId ? problems.credential : undefined) ?? serverErrors.certificatePem
+              pemProblem ??
+              (tenantId && clientId ? problems.credential : undefined) ??
+              serverErrors.certificatePem
             }
           >
             <Textarea
@@ -145,6 +149,15 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
               placeholder="-----BEGIN CERTIFICATE-----"
             />
           </Field>
+          <div>
+            <PemFileButton
+              onText={(text) => {
+                setPemProblem(undefined);
+                setCertificatePem(text);
+              }}
+              onError={setPemProblem}
+            />
+          </div>
           <Field
             label="Client secret"
             hint="Only when you can't use a certificate."

@@ -68,7 +68,9 @@ describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chr
     await page.getByRole("option", { name: /Microsoft 365 app-only \(Graph API\)/ }).click();
     await page.getByLabel(/^Tenant ID/).fill(TEST_TENANT_ID);
     await page.getByLabel(/^Application \(client\) ID/).fill(APPS.scopedCertificate.clientId);
-    await page.getByLabel(/^Certificate \(PEM with private key\)/).fill(stack.certificate.pem);
+    // Upload the PEM file (read in the browser, sent on Save).
+    await page.locator('input[type="file"]').setInputFiles({ name: "app.pem", mimeType: "application/x-pem-file", buffer: Buffer.from(stack.certificate.pem) });
+    await expect.poll(() => page.getByLabel(/^Certificate \(PEM with private key\)/).inputValue()).toContain("BEGIN CERTIFICATE");
     await page.getByLabel(/^Scope group/).fill("sync-users@contoso.com");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText(/^Certificate [0-9A-F]{40}, expires/).waitFor();
