@@ -17,6 +17,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "me-status-load": () => import("./me-status-load.bench"),
   "ews-client": () => import("./ews-client.bench"),
   "bundle-size": () => import("./bundle-size.bench"),
+  "admin-bundle": () => import("./admin-bundle.bench"),
   "bulk-check": () => import("./bulk-check.bench"),
   "rss-paging": () => import("./rss-paging.bench"),
   "ews-gateway": () => import("./ews-gateway.bench"),
