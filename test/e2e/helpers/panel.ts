@@ -20,7 +20,12 @@ export function ensurePanelBuilt(): void {
   const sources = ["client", "contract"].map((d) => path.join(root, d)).filter(existsSync);
   const stale = !existsSync(builtIndex) || Math.max(...sources.map(newestMtime), statSync(path.join(root, "vite.config.ts")).mtimeMs) > statSync(builtIndex).mtimeMs;
   if (!stale) return;
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], {
+    cwd: root,
+    stdio: "inherit",
+    // Vitest sets NODE_ENV=test, which would give a development build: test what `npm start` serves.
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (result.status !== 0) throw new Error("vite build failed");
 }
 
