@@ -197,7 +197,8 @@ export class JobExecution {
           this.abort.abort(new Error("service account failed"));
           return;
         }
-        if (err.code === "ErrorServerBusy") gate.onBusy(err.backOffMs);
+        // Exchange's ErrorServerBusy and Graph's 429 (any failure that announces a back-off) mean overload.
+        if (err.code === "ErrorServerBusy" || err.backOffMs !== undefined) gate.onBusy(err.backOffMs);
         if (!err.transient || attempt >= options.maxAttempts) {
           await this.write(item.userId, result);
           return;
