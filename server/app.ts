@@ -70,6 +70,8 @@ export function createApp(ctx: AppContext): Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+      // Lines logged inside a request carry only its id; the request itself is logged once, at its end.
+      quietReqLogger: true,
       serializers: {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: String(req.url).replace(/(token|code|state)=[^&]+/g, "$1=[redacted]").replace(/(\/oauth\/go\/)[^/?]+/, "$1[redacted]") }),
