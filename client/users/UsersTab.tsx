@@ -24,13 +24,19 @@ const useStyles = makeStyles({
   gridWrap: { overflowX: "auto" },
 });
 
+function stateFromUrl(): UserState | "" {
+  const wanted = new URLSearchParams(window.location.search).get("state") ?? "";
+  return (userStates as readonly string[]).includes(wanted) ? (wanted as UserState) : "";
+}
+
 /** The Users tab: search, filter, a virtualized grid paged by cursor, bulk actions and the detail drawer. */
 export function UsersTab({ profileId }: { profileId: string }) {
   const styles = useStyles();
   const notify = useNotify();
   const profile = useProfile(profileId);
   const [q, setQ] = useState("");
-  const [state, setState] = useState<UserState | "">("");
+  // A link may open the tab filtered (e.g. "Show users in error" after an activation: ?state=error).
+  const [state, setState] = useState<UserState | "">(stateFromUrl);
   const query = useDebouncedValue(q.trim(), 250);
   const pages = useUsersPages(profileId, query, state);
   const bulk = useBulkUsers();
