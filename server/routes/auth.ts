@@ -1,5 +1,5 @@
 import { Router, type Response } from "express";
-import { rateLimit } from "express-rate-limit";
+import { rateLimit, type Store } from "express-rate-limit";
 import { ChangePasswordBody, LoginBody, SetupBody } from "../../contract/auth";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
 import { parseCookies, SESSION_COOKIE } from "../auth/cookies";
@@ -9,9 +9,11 @@ import { AppError, badRequest, forbidden, unauthorized } from "../errors";
 import { parseBody } from "../http/validate";
 import { recordAudit } from "../services/audit";
 import { consumeSetupToken } from "../services/bootstrap";
+import { DatabaseRateLimitStore } from "../store/rate-limit-store";
 
-function rateLimited(message: string, limit: number, windowMs: number) {
+function rateLimited(message: string, limit: number, windowMs: number, store?: Store) {
   return rateLimit({
+    ...(store ? { store } : {}),
     windowMs,
     limit,
     standardHeaders: "draft-8",
@@ -28,7 +30,8 @@ export function authRouter(ctx: AppContext): Router {
   const { admins, profiles } = ctx.services;
   const cookieBase = `Path=/; HttpOnly; SameSite=Strict${ctx.config.secureCookies ? "; Secure" : ""}`;
   const setSession = (res: Response, token: string) => res.setHeader("Set-Cookie", `${SESSION_COOKIE}=${token}; ${cookieBase}; Max-Age=${12 * 3600}`);
-  const loginLimit = rateLimited("Too many sign-in attempts. Wait 15 minutes and try again.", 10, 15 * 60_000);
+  // Counted in the store, so several instances share one limit (test/multi-instance.test.ts).
+  const loginLimit = rateLimited("Too many sign-in attempts. Wait 15 minutes and try again.", 10, 15 * 60_000, new DatabaseRateLimitStore(ctx.store.db, "login"));
 
   router.post("/auth/login", loginLimit, async (req, res) => {
     const body = parseBody(LoginBody, req);

@@ -22,6 +22,7 @@ export interface Database {
   syncSessions: SyncSessionTable;
   mailboxTombstones: MailboxTombstoneTable;
   oauthAuthorizations: OAuthAuthorizationTable;
+  rateLimits: RateLimitTable;
 }
 
 export interface ProfileTable {
@@ -229,4 +230,13 @@ export interface OAuthAuthorizationTable {
   expiresAt: string;
   openedAt: string | null;
   completedAt: string | null;
+}
+
+/** A rate limiter's count for one client key in the current window (shared by every instance). */
+export interface RateLimitTable {
+  /** `<limiter>:<client key>`, e.g. `login:203.0.113.7`. */
+  key: string;
+  hits: number;
+  /** When the window ends (ISO). */
+  resetAt: string;
 }

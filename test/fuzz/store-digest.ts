@@ -7,6 +7,12 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Store } from "../../server/store/db";
 
+/**
+ * Tables whose writes are the point of a refusal: the sign-in limiter counts refused attempts too
+ * (that is how it stops guessing), so its counters are not data a refused request may not touch.
+ */
+const IGNORED_TABLES = new Set(["rate_limits"]);
+
 /** Columns that legitimately move on any authenticated request, by table (snake_case). */
 const VOLATILE: Record<string, string[]> = {
   sessions: ["lastSeenAt", "expiresAt"],
@@ -19,7 +25,7 @@ export async function tableNames(store: Store): Promise<string[]> {
     store.dialect === "sqlite"
       ? await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(store.db)
       : await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(store.db);
-  return rows.rows.map((r) => r.name);
+  return rows.rows.map((r) => r.name).filter((name) => !IGNORED_TABLES.has(name));
 }
 
 /** Rows of every table as sorted JSON lines, by table name. */

@@ -3,6 +3,7 @@ import * as initial from "./20261126T150000-initial";
 import * as jobLeases from "./20261126T151800-job-leases";
 import * as syncService from "./20261126T153000-sync-service";
 import * as oauthAuthorizations from "./20261127T090000-oauth-authorizations";
+import * as rateLimits from "./20261127T120000-rate-limits";
 
 /**
  * Every migration, in order. Append-only: a released migration is never edited; add a new file named
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "20261126T151800-job-leases": jobLeases,
   "20261126T153000-sync-service": syncService,
   "20261127T090000-oauth-authorizations": oauthAuthorizations,
+  "20261127T120000-rate-limits": rateLimits,
 };
