@@ -23,12 +23,16 @@ function fromBodyParser(err: BodyParserError): AppError | undefined {
 }
 
 /**
- * PostgreSQL refuses text it can't store (a NUL character, invalid UTF-8): that is the caller's input,
- * so it is a 400; the statement failed, so nothing was written.
+ * Database errors people can act on. PostgreSQL refuses text it can't store (a NUL character, invalid
+ * UTF-8): that is the caller's input, so a 400. A full or read-only store is named as such. In each case
+ * the statement failed, so nothing was written.
  */
 function fromDatabase(err: Error): AppError | undefined {
   const code = (err as Error & { code?: unknown }).code;
   if (code === "22021" || code === "22P05") return new AppError(400, "invalid_characters", "The request contains a character that can't be stored (such as a NUL character). Remove it and try again.");
+  // Not the caller's fault, but an operator can act on it: say what it is instead of an opaque 500.
+  if (code === "SQLITE_FULL" || code === "53100") return new AppError(507, "storage_full", "The database is full (disk or size limit). Nothing was saved; free space or raise the limit, then try again.");
+  if (code === "SQLITE_READONLY" || code === "25006") return new AppError(503, "storage_read_only", "The database is read-only right now. Nothing was saved; ask your administrator to check the data folder's permissions or the database server.");
   return undefined;
 }
 

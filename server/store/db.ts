@@ -55,8 +55,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       max: options.poolSize ?? 10,
       options: schema ? `-c search_path="${schema}"` : undefined,
     });
-    // A connection dropped by the server (restart, pg_terminate_backend) must not crash the process.
+    // A connection dropped by the server (restart, pg_terminate_backend) must not crash the process:
+    // idle clients report it to the pool, clients in use to themselves (their query still fails, and the
+    // pool discards them when they are released).
     pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   } else {
     dialect = "sqlite";
