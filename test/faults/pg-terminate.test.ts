@@ -4,10 +4,9 @@
  * doubled: every user exactly one result. Only this test's server connections are killed (they carry
  * their own `application_name`), so other tests sharing the database are left alone.
  *
- * Known bug this test shows (vitest reports it as an "Uncaught Exception: Connection terminated
- * unexpectedly"): a pool client killed while checked out (between the queries of a transaction) emits
- * `error` with no listener, which would end a production process. `pool.on("error")` in
- * server/store/db.ts only covers idle clients; `pool.on("connect", (c) => c.on("error", ...))` covers both.
+ * It also guards against a crash it found: a pool client killed while checked out (between the
+ * queries of a transaction) emitted `error` with no listener, which ends a process (vitest reports it
+ * as an "Uncaught Exception: Connection terminated unexpectedly"); server/store/db.ts now listens.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";

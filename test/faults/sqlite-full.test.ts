@@ -36,9 +36,8 @@ describe("a full SQLite database", () => {
     expect(typeof res.body.error?.message).toBe("string");
     expect(res.body.error.message.length).toBeGreaterThan(10);
     console.log(`full database: ${res.status} ${JSON.stringify(res.body.error)}`);
-    // Known gap (reported): the answer is the opaque 500 "Something went wrong"; an operator needs to
-    // read "the database is full" (e.g. 507 storage_full) from the answer or at least the log.
-    expect.soft(res.body.error.id, "a full disk should be named, not an opaque internal_error").toBe("storage_full");
+    // An operator must read "the database is full" from the answer, not an opaque internal_error.
+    expect(res.body.error.id).toBe("storage_full");
 
     expect({ users: await count(s, "users"), words: await count(s, "userWords"), audit: await count(s, "auditEvents") }).toEqual(before);
     const integrity = (await sql<{ integrityCheck: string }>`pragma integrity_check`.execute(db)).rows;

@@ -56,9 +56,8 @@ describe("a read-only SQLite database", () => {
       const signIn = await client.post("/auth/login", { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
       console.log(`read-only database: the server started; sign-in (a write) answered ${signIn.status} ${signIn.text.slice(0, 200)}`);
       expect(signIn.status).toBeGreaterThanOrEqual(400);
-      // Known gap (reported): an opaque 500 internal_error; the start should refuse a file it can't
-      // write (e.g. BEGIN IMMEDIATE at start), or writes should say "the database is read-only".
-      expect.soft(signIn.body.error?.id, "a read-only database should be named, not an opaque internal_error").not.toBe("internal_error");
+      // Named, not an opaque internal_error.
+      expect(signIn.body.error?.id).toBe("storage_read_only");
       await running!.close();
     }
     await s?.close().catch(() => undefined);

@@ -32,25 +32,6 @@ const UPSTREAM = new Set(["post /settings/alerts/test", "post /autodiscover", "p
 /** JSON routes that take input: a body or query schema, a path parameter, or any state-changing method. */
 export const fuzzTargets: Endpoint[] = endpoints.filter((e) => !SKIPPED.has(`${e.method} ${e.path}`) && e.method !== "delete" && (e.body || e.query || e.path.includes(":") || e.method !== "get"));
 
-/**
- * Inputs that hit bugs already reported, each kept by a failing test in test/fuzz/known-bugs.test.ts:
- * skipped here (fc.pre) so the fuzzer goes on finding new ones. Remove a line when its bug is fixed.
- */
-function knownBug(input: FuzzInput, dialect: string): boolean {
-  const malformedPath = input.pathParam !== undefined && !decodes(input.pathParam);
-  const nul = (v?: string) => v !== undefined && (v.includes("\u0000") || v.includes("\\u0000") || /%00/i.test(v));
-  return malformedPath || (dialect === "postgres" && (nul(input.body) || nul(input.query) || nul(input.pathParam)));
-}
-
-function decodes(v: string): boolean {
-  try {
-    decodeURIComponent(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Counterexamples carry 300 kB strings: print them shortened. */
 function printable(input: FuzzInput): FuzzInput {
   const short = (v: string | undefined) => (v === undefined ? undefined : v.length > 200 ? `${v.slice(0, 200)}…(${v.length} chars)` : v);
@@ -129,7 +110,6 @@ describe.each(testDatabases())("fuzzing every JSON route on %s", (dialect) => {
       const statuses: Record<number, number> = {};
       await fc.assert(
         fc.asyncProperty(fc.oneof(...variants).map(printable), async (input) => {
-          fc.pre(!knownBug(input, dialect));
           const before = await storeSnapshot(s.ctx.store);
           const url = `${s.url}/api/v1${pathOf(e, input)}${input.query !== undefined ? `?${input.query}` : ""}`;
           const res = await client.request(e.method.toUpperCase(), url, input.body);

@@ -1,7 +1,6 @@
 /**
- * Bugs the route fuzzer (test/fuzz/endpoints.fuzz.test.ts) found in code other engineers own. Each
- * test fails until its bug is fixed; the fuzzer skips these inputs (its `knownBug`) so that it keeps
- * finding new ones. When a test here passes, delete the matching line of `knownBug`.
+ * Bugs the route fuzzer (test/fuzz/endpoints.fuzz.test.ts) found, now fixed: these inputs stay as
+ * plain regression tests (the fuzzer draws them only now and then).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../helpers/server";
@@ -15,15 +14,13 @@ describe.each(testDatabases())("hostile path and query values are a 400, not a 5
   });
   afterAll(async () => s?.close());
 
-  // Cause: server/auth/authorization.ts `matchEndpoint` calls decodeURIComponent on the path's
-  // segments; a URIError becomes an opaque 500.
+  // Was: server/auth/authorization.ts decoded path segments unguarded; a URIError became a 500.
   it.each(["/profiles/%E0%A4%A", "/users/%E0%A4%A", "/jobs/%E0%A4%A", "/profiles/%C0%AF/users"])("broken percent-encoding: GET %s", async (p) => {
     const res = await s.admin.get(p);
     expect(res.status).toBe(400);
   });
 
-  // Cause (PostgreSQL only): a NUL character reaches a query ("invalid byte sequence for encoding
-  // UTF8: 0x00"); `param()` and the id schemas accept it. SQLite stores it.
+  // Was (PostgreSQL only): a NUL character reached a query ("invalid byte sequence for encoding UTF8").
   it.each(["/users/%00", "/jobs/%00", "/profiles/%00/mailbox-access", "/users/export.csv?profileId=a%00b"])("NUL character: GET %s", async (p) => {
     const res = await s.admin.get(p);
     expect(res.status).toBeLessThan(500);
