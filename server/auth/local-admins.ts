@@ -97,8 +97,4 @@ export class LocalAdminRepository {
     const result = await query.executeTakeFirst();
     return Number(result.numDeletedRows);
   }
-
-  async purgeExpiredSessions(): Promise<void> {
-    await this.db.deleteFrom("sessions").where("expiresAt", "<", nowIso()).execute();
-  }
 }

@@ -60,6 +60,8 @@ export class MonitorRepository {
     const c = await this.db.deleteFrom("checkHistory").where("checkedAt", "<", cutoffIso).executeTakeFirst();
     // Sync sessions the sync service reported follow the same retention.
     await this.db.deleteFrom("syncSessions").where("receivedAt", "<", cutoffIso).execute();
+    // Expired local-admin sessions are useless from the moment they expire.
+    await this.db.deleteFrom("sessions").where("expiresAt", "<", new Date().toISOString()).execute();
     return { auditEvents: Number(a.numDeletedRows), checkHistory: Number(c.numDeletedRows) };
   }
 }

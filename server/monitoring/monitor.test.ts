@@ -89,7 +89,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     await monitor.close();
   });
 
-  it("purges audit events and check history older than the retention", async () => {
+  it("purges audit events and check history older than the retention, and expired sessions", async () => {
     h = await startJobHarness({ dialect, users: 2 });
     const db = h.store.db;
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
@@ -98,9 +98,16 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       { userId: h.userIds[0], checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
       { userId: h.userIds[0], checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
     ]).execute();
+    const admin = { id: "a1", email: "a@example.com", emailLower: "a@example.com", passwordHash: "x", createdAt: old };
+    await db.insertInto("localAdmins").values(admin).execute();
+    await db.insertInto("sessions").values([
+      { idHash: "expired", adminId: admin.id, createdAt: old, lastSeenAt: old, expiresAt: new Date(Date.now() - 1000).toISOString() },
+      { idHash: "live", adminId: admin.id, createdAt: old, lastSeenAt: old, expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+    ]).execute();
     const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
     await new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();
     expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual(["new"]);
     expect(await db.selectFrom("checkHistory").select("id").execute()).toHaveLength(1);
+    expect((await db.selectFrom("sessions").select("idHash").execute()).map((r) => r.idHash)).toEqual(["live"]);
   });
 });
