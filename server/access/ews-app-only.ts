@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { EmailAddress } from "ews-javascript-api";
 import { EwsUrl } from "../../contract/mailbox-access";
-import { badRequest } from "../errors";
 import type { EwsAccount, EwsClient } from "../ews/client";
-import { checkUrl, resolveChecked, UrlPolicyError } from "../ews/url-policy";
+import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import { AppIdentityInput, credentialWarnings, prepareIdentity, presentIdentity, type AppIdentitySecret, type AppIdentitySettings } from "./app-only-identity";
 import { appOnlyPowerShell } from "./app-only-powershell";
 import { appOnlySteps, type ProbeOutcome } from "./app-only-steps";
 import { appOnlyScope, appOnlyTokensFor, type AppTokenOutcome } from "./app-only-token";
 import type { AccessDeps } from "./index";
 import type { AccessConfig, AccessFailure, MailboxAccessType } from "./types";
+import { checkEwsUrl } from "./ews-url";
 
 /** Exchange Online's EWS endpoint: the default (app-only tokens can't call autodiscover). */
 export const EXCHANGE_ONLINE_EWS = "https://outlook.office365.com/EWS/Exchange.asmx";
@@ -89,17 +89,7 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
 
     async prepare(input, existing) {
       const ewsUrl = input.ewsUrl ?? EXCHANGE_ONLINE_EWS;
-      const warnings: string[] = [];
-      try {
-        const url = checkUrl(ewsUrl, deps.ews.transport.policy);
-        await resolveChecked(url.hostname, deps.ews.transport.policy).catch((error: unknown) => {
-          if (error instanceof UrlPolicyError && error.code === "DnsNotFound") warnings.push(`${error.message} Saved anyway; the connectivity test will tell.`);
-          else throw error;
-        });
-      } catch (error) {
-        if (error instanceof UrlPolicyError) throw badRequest("validation_failed", `ewsUrl: ${error.message}`, [{ path: "ewsUrl", message: error.message, code: error.code }]);
-        throw error;
-      }
+      const warnings = await checkEwsUrl(ewsUrl, deps.ews.transport.policy);
       const identity = prepareIdentity(input, existing);
       const settings: EwsAppOnlySettings = { ...identity.settings, ewsUrl };
       return { settings, secret: identity.secret, warnings: [...warnings, ...credentialWarnings(settings)] };

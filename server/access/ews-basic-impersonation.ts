@@ -3,10 +3,11 @@ import { AccountLogon, EwsUrl } from "../../contract/mailbox-access";
 import { badRequest } from "../errors";
 import { autodiscover } from "../ews/autodiscover";
 import type { EwsClient } from "../ews/client";
-import { checkUrl, resolveChecked, UrlPolicyError } from "../ews/url-policy";
+import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import type { AccessDeps } from "./index";
 import type { AccessConfig, ConnectivityStep, ConnectivityTargets, MailboxAccessType } from "./types";
 import { ewsImpersonationSteps } from "./ews-steps";
+import { checkEwsUrl } from "./ews-url";
 
 /** Stored, non-secret settings. */
 export interface BasicSettings {
@@ -55,17 +56,7 @@ export function ewsBasicImpersonation(deps: AccessDeps): MailboxAccessType<Basic
     async prepare(input, existing) {
       const password = input.password ?? existing?.password;
       if (!password) throw badRequest("validation_failed", "password: enter the service account's password.", [{ path: "password", message: "required the first time" }]);
-      const warnings: string[] = [];
-      try {
-        const url = checkUrl(input.ewsUrl, deps.ews.transport.policy);
-        await resolveChecked(url.hostname, deps.ews.transport.policy).catch((error: unknown) => {
-          if (error instanceof UrlPolicyError && error.code === "DnsNotFound") warnings.push(`${error.message} Saved anyway; the connectivity test will tell.`);
-          else throw error;
-        });
-      } catch (error) {
-        if (error instanceof UrlPolicyError) throw badRequest("validation_failed", `ewsUrl: ${error.message}`, [{ path: "ewsUrl", message: error.message, code: error.code }]);
-        throw error;
-      }
+      const warnings = await checkEwsUrl(input.ewsUrl, deps.ews.transport.policy);
       const online = exchangeOnlineWarning(input.ewsUrl);
       if (online) warnings.push(online);
       return { settings: { accountLogon: input.accountLogon, ewsUrl: input.ewsUrl }, secret: { password }, warnings };

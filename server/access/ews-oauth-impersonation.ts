@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { EwsUrl } from "../../contract/mailbox-access";
-import { badRequest } from "../errors";
 import type { EwsClient } from "../ews/client";
-import { checkUrl, resolveChecked, UrlPolicyError } from "../ews/url-policy";
+import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import { type ConnectedAccount, type OAuthSecret, type OAuthSettings } from "../oauth/connection";
 import { tokenFailure, TOKEN_FAILURES } from "../oauth/errors";
 import { ewsResource } from "../oauth/settings";
@@ -11,6 +10,7 @@ import { exchangeOnlineWarning } from "./ews-basic-impersonation";
 import { ewsImpersonationSteps } from "./ews-steps";
 import type { AccessDeps } from "./index";
 import type { AccessConfig, AccessFailure, ConnectivityStep, MailboxAccessType } from "./types";
+import { checkEwsUrl } from "./ews-url";
 
 /** Where the EWS URL points when none is given: Exchange Online. */
 const EXCHANGE_ONLINE_EWS = "https://outlook.office365.com/EWS/Exchange.asmx";
@@ -49,17 +49,7 @@ export function ewsOAuthImpersonation(deps: AccessDeps): MailboxAccessType<OAuth
 
     async prepare(input, existing) {
       const ewsUrl = input.ewsUrl ?? EXCHANGE_ONLINE_EWS;
-      const warnings: string[] = [];
-      try {
-        const url = checkUrl(ewsUrl, deps.ews.transport.policy);
-        await resolveChecked(url.hostname, deps.ews.transport.policy).catch((error: unknown) => {
-          if (error instanceof UrlPolicyError && error.code === "DnsNotFound") warnings.push(`${error.message} Saved anyway; the connectivity test will tell.`);
-          else throw error;
-        });
-      } catch (error) {
-        if (error instanceof UrlPolicyError) throw badRequest("validation_failed", `ewsUrl: ${error.message}`, [{ path: "ewsUrl", message: error.message, code: error.code }]);
-        throw error;
-      }
+      const warnings = await checkEwsUrl(ewsUrl, deps.ews.transport.policy);
       const online = exchangeOnlineWarning(ewsUrl);
       if (online) warnings.push(online.replace("Basic authentication (off since October 2022) or ", ""));
       const account: ConnectedAccount | null = existing?.account ?? null;
