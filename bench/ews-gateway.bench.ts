@@ -46,7 +46,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecAr
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -70,7 +70,7 @@ async function timed(total: number, fn: () => Promise<number>): Promise<{ latenc
 
 export default async function ewsGatewayBench(): Promise<BenchRow[]> {
   const sim = spawn(process.execPath, ["--import", "tsx", "server/ews-simulator/cli.ts", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  const ewsUrl = (await waitForLine(sim, /EWS URL: (\S+)/))[1]!;
+  const ewsUrl = (await waitForLine(sim, /EWS URL: (\S+)/))[1];
   const port = 3900 + Math.floor(Math.random() * 90);
   const base = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
@@ -81,7 +81,7 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
   try {
     await waitForLine(server, /Mailbox Sync Admin: /);
     const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ email: "bench@example.com", password: "Bench-Password-123" }) });
-    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const cookie = login.headers.get("set-cookie")!.split(";")[0];
     const api = async (method: string, p: string, body?: unknown) => {
       const res = await fetch(`${base}/api/v1${p}`, { method, headers: { cookie, origin: base, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
       return (await res.json()) as { data: any };

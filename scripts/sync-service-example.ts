@@ -7,7 +7,7 @@ import { XMLParser } from "fast-xml-parser";
 const { values } = parseArgs({
   options: { url: { type: "string", default: process.env.MSA_URL ?? "http://localhost:3000" }, key: { type: "string", default: process.env.MSA_SERVICE_KEY }, mailbox: { type: "string" } },
 });
-const base = values.url!.replace(/\/+$/, "");
+const base = values.url.replace(/\/+$/, "");
 if (!values.key?.startsWith("msk_")) {
   console.error("Give the service key with --key msk_... (Settings → Sync service keys, or the line npm run demo prints).");
   process.exit(2);
@@ -65,7 +65,15 @@ const text = await res.text();
 const errors: { code: string; message: string }[] = [];
 let itemsIn = 0;
 if (res.headers.get("content-type")?.includes("xml")) {
-  const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: "" }).parse(text) as any;
+  interface SoapAnswer {
+    Envelope?: {
+      Body?: {
+        FindItemResponse?: { ResponseMessages?: { FindItemResponseMessage?: { ResponseClass?: string; ResponseCode?: string; MessageText?: string; RootFolder?: { TotalItemsInView?: string } } } };
+        Fault?: { faultcode?: string; faultstring?: string };
+      };
+    };
+  }
+  const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: "" }).parse(text) as SoapAnswer;
   const message = xml?.Envelope?.Body?.FindItemResponse?.ResponseMessages?.FindItemResponseMessage;
   if (message?.ResponseClass === "Success") itemsIn = Number(message.RootFolder?.TotalItemsInView ?? 0);
   else errors.push({ code: String(message?.ResponseCode ?? xml?.Envelope?.Body?.Fault?.faultcode ?? `HTTP ${res.status}`), message: String(message?.MessageText ?? xml?.Envelope?.Body?.Fault?.faultstring ?? "EWS error") });
@@ -73,7 +81,7 @@ if (res.headers.get("content-type")?.includes("xml")) {
   const body = JSON.parse(text) as { error: { id: string; message: string } };
   errors.push({ code: body.error.id, message: body.error.message });
 }
-console.log(`Inbox of ${mailbox} through the gateway (profile ${res.headers.get("x-mailbox-sync-profile") ?? "?"}): ${errors.length ? `failed: ${errors[0]!.code} ${errors[0]!.message}` : `${itemsIn} items`}`);
+console.log(`Inbox of ${mailbox} through the gateway (profile ${res.headers.get("x-mailbox-sync-profile") ?? "?"}): ${errors.length ? `failed: ${errors[0].code} ${errors[0].message}` : `${itemsIn} items`}`);
 
 const report = await fetch(`${base}/api/v1/sync/mailboxes/${encodeURIComponent(mailbox)}/reports`, {
   method: "POST",

@@ -50,7 +50,7 @@ export async function startServer({ config, log = createLogger(config.logLevel),
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
     : http.createServer(app);
-  server.on("connection", (socket) => socket.setNoDelay(true));
+  server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -114,7 +114,7 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(latest.body.data).toMatchObject({ id: res.body.data.id, ok: true });
     const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "connectivity.test").where("profileId", "=", profileId).execute();
     expect(audit).toHaveLength(1);
-    expect(JSON.parse(audit[0]!.after!)).toEqual({ ok: true, failed: [], warnings: [] });
+    expect(JSON.parse(audit[0].after!)).toEqual({ ok: true, failed: [], warnings: [] });
   });
 
   it("fails the authentication step for a wrong password and skips the rest", async () => {

@@ -45,7 +45,7 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
 
   it("forwards a SOAP request as the service account impersonating the mailbox, and answers Exchange's response", async () => {
     sim.resetCounters();
-    const res = await gateway(addresses[0]!, getInbox());
+    const res = await gateway(addresses[0], getInbox());
     const body = await res.text();
     expect(res.status).toBe(200);
     expect(res.headers.get("x-mailbox-sync-profile")).toBe(profileId);
@@ -57,14 +57,14 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
   it("replaces an impersonation header the caller sent with the mailbox in the URL", async () => {
     sim.resetCounters();
     const forged = `<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>${addresses[5]}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>`;
-    const res = await gateway(addresses[1]!, getInbox(forged));
+    const res = await gateway(addresses[1], getInbox(forged));
     expect(res.status).toBe(200);
     expect(sim.counters.calls.map((c) => c.target)).toEqual([addresses[1]]);
   });
 
   it("passes Exchange's own errors through as they came (SOAP fault, HTTP 500)", async () => {
-    sim.faults.byMailbox = { [addresses[2]!.toLowerCase()]: "moveInProgress" };
-    const res = await gateway(addresses[2]!, getInbox());
+    sim.faults.byMailbox = { [addresses[2].toLowerCase()]: "moveInProgress" };
+    const res = await gateway(addresses[2], getInbox());
     sim.faults.byMailbox = {};
     expect([200, 500]).toContain(res.status);
     expect(await res.text()).toContain("ErrorMailboxMoveInProgress");
@@ -74,13 +74,13 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     sim.resetCounters();
     const paused = await gateway("paused00000@contoso.com", getInbox());
     expect(paused.status).toBe(409);
-    expect(((await paused.json()) as any).error).toMatchObject({ id: "mailbox_not_active" });
+    expect(((await paused.json())).error).toMatchObject({ id: "mailbox_not_active" });
     expect((await gateway("nobody@contoso.com", getInbox())).status).toBe(404);
-    const malformed = await gateway(addresses[0]!, "<soap:Envelope><soap:Body>");
+    const malformed = await gateway(addresses[0], "<soap:Envelope><soap:Body>");
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as any).error.id).toBe("invalid_soap");
-    expect((await gateway(addresses[0]!, getInbox(), { "content-type": "application/json" })).status).toBe(415);
-    const huge = await gateway(addresses[0]!, getInbox().replace("</soap:Body>", `<!--${"x".repeat(1_100_000)}--></soap:Body>`));
+    expect(((await malformed.json())).error.id).toBe("invalid_soap");
+    expect((await gateway(addresses[0], getInbox(), { "content-type": "application/json" })).status).toBe(415);
+    const huge = await gateway(addresses[0], getInbox().replace("</soap:Body>", `<!--${"x".repeat(1_100_000)}--></soap:Body>`));
     expect(huge.status).toBe(413);
     expect(sim.counters.requests).toBe(0);
   });

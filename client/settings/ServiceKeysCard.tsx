@@ -14,6 +14,7 @@ import { CreateServiceKeyDialog } from "./CreateServiceKeyDialog";
 import { ServiceKeyCreatedDialog } from "./ServiceKeyCreatedDialog";
 import { scopeInfo, shortDate } from "./serviceKeyText";
 import { useSettingsStyles } from "./settingsStyles";
+import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({
   wide: { gridColumn: "1 / -1" },
@@ -43,7 +44,7 @@ export function ServiceKeysCard() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedServiceKey | null>(null);
   const [revoking, setRevoking] = useState<ServiceKey | undefined>();
-  const now = Date.now();
+  const now = useNow();
   const profileName = (id: string | null) => (id ? (profiles.data?.find((p) => p.id === id)?.name ?? "One profile (deleted)") : "All profiles");
 
   const handleRevoke = () => {

@@ -2,6 +2,7 @@ import { makeStyles, Text, tokens } from "@fluentui/react-components";
 import { CheckmarkCircleRegular, WarningRegular } from "@fluentui/react-icons";
 import type { SyncSession } from "../api/types";
 import { exactTime, relativeTime } from "../status/relativeTime";
+import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({
   list: { listStyle: "none", margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
@@ -21,7 +22,7 @@ function itemCounts(s: SyncSession): string {
 /** The latest sync sessions the sync service reported for one mailbox, newest first. */
 export function SyncSessionsList({ sessions }: { sessions: SyncSession[] }) {
   const styles = useStyles();
-  const now = Date.now();
+  const now = useNow();
   if (sessions.length === 0) {
     return <Text className={styles.muted}>The sync service hasn't reported a session for this mailbox yet.</Text>;
   }

@@ -22,6 +22,7 @@ import { RemediationText } from "../connectivity/RemediationText";
 import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { relativeTime } from "./columns";
 import { SyncSessionsList } from "./SyncSessionsList";
+import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: tokens.spacingVerticalXXL },
@@ -43,6 +44,7 @@ const useStyles = makeStyles({
 /** One user's state, last error with its remediation, sync errors, check history and sync sessions, beside the grid. */
 export function UserDrawer({ userId, profileId, onClose }: { userId: string | null; profileId: string; onClose: () => void }) {
   const styles = useStyles();
+  const now = useNow();
   const user = useUser(userId);
   const bulk = useBulkUsers();
   const checkNow = useCheckNow(profileId);
@@ -121,7 +123,7 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
               <dd className={styles.value}>{u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never"}</dd>
               <dt className={styles.term}>Last synced</dt>
               <dd className={styles.value} title={u.lastSyncAt ? exactTime(u.lastSyncAt) : undefined}>
-                {u.lastSyncAt ? relativeTimeFrom(u.lastSyncAt, Date.now()) : "Never"}
+                {u.lastSyncAt ? relativeTimeFrom(u.lastSyncAt, now) : "Never"}
               </dd>
             </dl>
             <div className={styles.actions}>

@@ -3,6 +3,7 @@ import { WarningFilled } from "@fluentui/react-icons";
 import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { StateBadge } from "../components/StateBadge";
 import type { User } from "../api/types";
+import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({
   ellipsis: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", display: "block", minWidth: 0 },
@@ -54,8 +55,9 @@ function ErrorCell({ user }: { user: User }) {
 /** When the sync service last reported for the user ("4 minutes ago"), with a warning when its latest session had errors. */
 function LastSyncedCell({ user }: { user: User }) {
   const styles = useStyles();
+  const now = useNow();
   const errors = user.syncErrors ?? [];
-  const text = user.lastSyncAt ? relativeTimeFrom(user.lastSyncAt, Date.now()) : "Never";
+  const text = user.lastSyncAt ? relativeTimeFrom(user.lastSyncAt, now) : "Never";
   const summary = errors.map((e) => `${e.code}: ${e.message}`).join("\n");
   return (
     <div className={styles.syncCell}>

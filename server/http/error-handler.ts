@@ -9,7 +9,7 @@ interface BodyParserError extends Error {
 }
 
 function fromBodyParser(err: BodyParserError): AppError | undefined {
-  switch (err.type) {
+  switch (err.type ?? "") {
     case "entity.parse.failed":
       return new AppError(400, "malformed_json", "The request body is not valid JSON.");
     case "entity.too.large":
@@ -42,7 +42,7 @@ function fromDatabase(err: Error): AppError | undefined {
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = err instanceof AppError ? err : err instanceof Error ? (fromBodyParser(err as BodyParserError) ?? fromDatabase(err)) : undefined;
+    const known = err instanceof AppError ? err : err instanceof Error ? (fromBodyParser(err) ?? fromDatabase(err)) : undefined;
     if (known) {
       if (known.status === 401 || known.status === 403) req.log?.info({ errorId: known.id }, known.message);
       res.status(known.status).json({ error: { id: known.id, message: known.message, details: known.details } });

@@ -109,12 +109,13 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
  * Runs every pending migration; throws with the failing migration's name. On PostgreSQL the schema is
  * named, since Kysely otherwise finds its bookkeeping tables in any schema of the database.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before any schema exists
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
-    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${String(error)}`, { cause: error });
+    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

@@ -7,7 +7,7 @@ const envelope = (header: string, body = `<m:GetFolder><m:FolderShape><t:BaseSha
   `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages">${header}<soap:Body>${body}</soap:Body></soap:Envelope>`;
 
 const impersonated = (xml: string) => {
-  const parsed = new XMLParser({ removeNSPrefix: true, isArray: (name) => name === "ExchangeImpersonation" }).parse(xml) as any;
+  const parsed = new XMLParser({ removeNSPrefix: true, isArray: (name) => name === "ExchangeImpersonation" }).parse(xml);
   return (parsed.Envelope.Header.ExchangeImpersonation as any[]).map((e) => e.ConnectingSID.PrimarySmtpAddress);
 };
 

@@ -67,5 +67,5 @@ export function setImpersonation(soap: string, address: string): string {
     ":@": { "@_xmlns:msa": TYPES_NS },
   });
   header[headerName] = entries;
-  return builder.build(tree) as string;
+  return builder.build(tree);
 }
