@@ -6,6 +6,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ["test/global-setup.ts"],
     pool: "forks",
     // Most test files wait on sockets (servers, the simulator, Chromium), not the CPU: on these
     // 2-core machines the default (cores - 1 = one file at a time) leaves the CPU idle.
