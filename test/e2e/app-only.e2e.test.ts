@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import {
   APPS,
@@ -9,19 +9,12 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "../app-only-helpers";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from "../helpers/server";
+import { type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
-import { startPanelServer } from "./helpers/panel";
+import { startPanelServer, signInAsAdmin } from "./helpers/panel";
 
 const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/me$/];
 
-async function signIn(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(baseUrl);
-  await page.getByLabel("Email").fill(ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
-}
 
 describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chromium", () => {
   let stack: AppOnlyStack;
@@ -56,7 +49,7 @@ describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chr
       await screenshot(page, "app-only-failure");
       console.log("console errors:", watched.errors);
     });
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
     await page.getByRole("link", { name: "Contoso Online" }).click();
     await page.getByRole("tab", { name: "Connectivity" }).click();
 

@@ -1,38 +1,16 @@
-import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../../server/ews-simulator";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from "../helpers/server";
+import { type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
-import { startPanelServer } from "./helpers/panel";
+import { startPanelServer, signInAsAdmin, seriousViolations } from "./helpers/panel";
 
 const enabled = e2eEnabled();
 
 /** Before sign-in the panel asks who is signed in; the 401 is the expected answer. */
 const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/me$/];
 
-async function signIn(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(baseUrl);
-  await page.getByLabel("Email").fill(ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
-}
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Tabster's focus sentinels (`<i data-tabster-dummy aria-hidden tabindex=0>`, from Fluent's arrow-key
-  // groups) are focusable by design: they hand focus on at once, so nobody lands on them.
-  const result = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)}`)
-          .slice(0, 3)
-          .join(", ")}`,
-    );
-}
 
 /** Generated demo mailboxes: the first profile gets the first 60 (plus the named ones), the second the rest. */
 const GENERATED_USERS = 160;
@@ -110,7 +88,7 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
       await screenshot(page, "connectivity-failure");
       console.log("console errors:", watched.errors);
     });
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
     await page.getByRole("link", { name: "Contoso on-premises" }).click();
     await page.getByRole("tab", { name: "Connectivity" }).click();
 
@@ -219,7 +197,7 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
       await screenshot(page, "connectivity-failure-dark");
       console.log("console errors:", watched.errors);
     });
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
     await page.goto(`${server.url}/profiles/${profileId}/connectivity`);
     await page.getByText("Password is set").waitFor();
     await page.getByText(/Connectivity test passed/).waitFor();
@@ -271,7 +249,7 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
     // Slow Exchange: the activation takes long enough to reload and press the buttons.
     sim.faults.latencyMs = 1500;
     try {
-      await signIn(page, server.url);
+      await signInAsAdmin(page, server.url);
       await page.goto(`${server.url}/profiles/${secondProfileId}/connectivity`);
       await page.getByRole("button", { name: "Activate sync for all users" }).click();
       const confirm = page.getByRole("alertdialog", { name: "Activate sync for all users?" });

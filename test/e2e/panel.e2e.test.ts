@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from "../helpers/server";
+import { ADMIN_EMAIL, type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
-import { startPanelServer } from "./helpers/panel";
+import { startPanelServer, signInAsAdmin, seriousViolations } from "./helpers/panel";
 import { startHostHarness, type HostHarness } from "./host-harness/server";
 
 const enabled = e2eEnabled();
@@ -21,23 +20,8 @@ const APP_PACKAGE_REFUSED = /409 \(Conflict\) @ http:\/\/127\.0\.0\.1:\d+\/api\/
 /** teams-js fetches its list of host origins from Microsoft's CDN; the CSP and the test both refuse it, and teams-js falls back to its built-in list. */
 const TEAMS_CDN_NOISE = [...SIGNED_OUT_PROBE, /res\.cdn\.office\.net|valid origins|Content Security Policy.*connect-src/i];
 
-async function signIn(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(baseUrl);
-  await page.getByLabel("Email").fill(ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
-}
 
 /** Axe violations that are serious or critical, as readable lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Tabster's focus sentinels (`<i data-tabster-dummy tabindex=0 aria-hidden>`, used by Fluent's focus
-  // management) hand focus on at once; axe reads them as focusable hidden content.
-  const result = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
 
 const gridRow = (page: Page, address: string) => page.getByRole("row").filter({ hasText: address });
 
@@ -69,7 +53,7 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     await page.getByRole("heading", { name: "Sign in to Mailbox Sync Admin" }).waitFor();
     await screenshot(page, "signin-light");
     expect(await seriousViolations(page)).toEqual([]);
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
 
     await page.getByRole("button", { name: "Create profile" }).first().click();
     const dialog = page.getByRole("dialog", { name: "Create profile" });
@@ -189,7 +173,7 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     await page.goto(server.url);
     await page.getByRole("heading", { name: "Sign in to Mailbox Sync Admin" }).waitFor();
     await screenshot(page, "signin-dark");
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("web-dark");
     await page.getByRole("link", { name: "Head office" }).waitFor();
     await screenshot(page, "profiles-dark");
@@ -216,7 +200,7 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     const watched = await openPage(browser, { ignoreErrors: TEAMS_CDN_NOISE });
     pages.push(watched);
     const { page } = watched;
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
     await page.goto(harness.pageUrl(`${server.url}/`, { theme: "dark" }));
     const frame = page.frameLocator("iframe#app");
     const appTheme = () => frame.locator("html").getAttribute("data-theme");

@@ -1,31 +1,17 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nowIso } from "../../server/store/db";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, type TestServer } from "../helpers/server";
+import { ApiClient, type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
-import { startPanelServer } from "./helpers/panel";
+import { startPanelServer, signInAsAdmin, seriousViolations } from "./helpers/panel";
 
 /** Before sign-in the panel asks GET /auth/me; 401 is how the server says "nobody is signed in". */
 const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/me$/];
 const ACTIVE = "ada@contoso.com";
 const FAILING = "grace@contoso.com";
 
-async function signIn(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(baseUrl);
-  await page.getByLabel("Email").fill(ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
-}
 
 /** Axe violations that are serious or critical (Tabster's focus sentinels excluded, as in panel.e2e). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
 
 const openSettings = async (page: Page) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("tab", { name: "Settings" }).click();
@@ -60,7 +46,7 @@ describe.skipIf(!e2eEnabled())("sync service keys in the panel (Chromium)", () =
     const watched = await openPage(browser, { ignoreErrors: SIGNED_OUT_PROBE });
     pages.push(watched);
     const { page } = watched;
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
     await openSettings(page);
     await page.getByText("No service keys yet").waitFor();
     expect(await seriousViolations(page)).toEqual([]);
@@ -140,7 +126,7 @@ describe.skipIf(!e2eEnabled())("sync service keys in the panel (Chromium)", () =
     const watched = await openPage(browser, { colorScheme: "dark", ignoreErrors: SIGNED_OUT_PROBE });
     pages.push(watched);
     const { page } = watched;
-    await signIn(page, server.url);
+    await signInAsAdmin(page, server.url);
     await openSettings(page);
     await page.getByRole("list", { name: "Service keys" }).getByText("Revoked", { exact: true }).waitFor();
     await screenshot(page, "settings-service-keys-dark");

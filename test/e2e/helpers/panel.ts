@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { startTestServer, type TestServer, type TestServerOptions } from "../../helpers/server";
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "playwright-core";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer, type TestServerOptions } from "../../helpers/server";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const builtIndex = path.join(root, "dist/client/index.html");
@@ -36,4 +38,23 @@ export function ensurePanelBuilt(): void {
 export async function startPanelServer(options: TestServerOptions = {}): Promise<TestServer> {
   ensurePanelBuilt();
   return startTestServer({ dialect: "sqlite", ...options });
+}
+
+/** Signs the local admin in through the panel's form and waits for the Profiles page. */
+export async function signInAsAdmin(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByLabel("Email").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
+}
+
+/** The page's serious and critical axe violations, one readable line each (empty when there are none). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  // Tabster's focus sentinels (`<i data-tabster-dummy aria-hidden tabindex=0>`, from Fluent's focus
+  // management) hand focus on at once, so nobody lands on them; axe reads them as focusable hidden content.
+  const result = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)}`).slice(0, 3).join(", ")}`);
 }
