@@ -2,8 +2,6 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type Express } from "express";
 import helmet from "helmet";
-import { pinoHttp } from "pino-http";
-import { randomUUID } from "node:crypto";
 import { authenticate, requireSameOrigin } from "./auth/middleware";
 import { authorizeByContract } from "./auth/authorization";
 import { endpoints } from "../contract/endpoints";
@@ -11,6 +9,7 @@ import { meRouter } from "./routes/me";
 import { profileAdminsRouter } from "./routes/profile-admins";
 import type { AppContext } from "./context";
 import { apiNotFound, errorHandler } from "./http/error-handler";
+import { requestLog } from "./http/request-log";
 import { adminsRouter } from "./routes/admins";
 import { authRouter } from "./routes/auth";
 import { openApiDocument } from "./routes/openapi";
@@ -61,23 +60,8 @@ export function createApp(ctx: AppContext): Express {
   app.set("etag", false);
   if (ctx.config.trustProxy) app.set("trust proxy", /^\d+$/.test(ctx.config.trustProxy) ? Number(ctx.config.trustProxy) : ctx.config.trustProxy);
 
-  app.use(
-    pinoHttp({
-      logger: ctx.log,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
-      // Lines logged inside a request carry only its id; the request itself is logged once, at its end.
-      quietReqLogger: true,
-      serializers: {
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: String(req.url).replace(/(token|code|state)=[^&]+/g, "$1=[redacted]").replace(/(\/oauth\/go\/)[^/?]+/, "$1[redacted]") }),
-      },
-    }),
-  );
+  // Lines logged inside a request carry only its id; the request itself is logged once, at its end.
+  app.use(requestLog(app, ctx.log, { ignore: (url) => url === "/healthz" || url === "/readyz" }));
   app.use(
     helmet({
       contentSecurityPolicy: {
