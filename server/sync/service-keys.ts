@@ -34,12 +34,31 @@ function present(row: ServiceKeyRow): ServiceKey {
 }
 
 /**
+ * How long a successful authentication is remembered (by the key's hash), so that the sync service's
+ * calls don't each read the key's row. A key revoked through this instance is refused at once; one
+ * revoked through another instance (or whose profile was deleted there) is refused here within this time.
+ * Expiry is checked on every call.
+ */
+export const SERVICE_KEY_CACHE_MS = 10_000;
+const SERVICE_KEY_CACHE_SIZE = 1000;
+
+interface KnownKey {
+  identity: ServiceKeyIdentity;
+  /** Epoch ms after which the key has expired; Infinity when it never does. */
+  expiresAt: number;
+  /** Epoch ms until which this entry may be used without reading the row again. */
+  until: number;
+}
+
+/**
  * Keys the sync service presents on /api/v1/sync. A key is shown once at creation and stored only as
  * its SHA-256 (it has 256 bits of entropy, so a slow hash adds nothing).
  */
 export class ServiceKeyService {
   /** Last-used times are written at most once a minute per key, so the hot path stays read-only. */
   private readonly touchedAt = new Map<string, number>();
+  /** Recently authenticated keys by hash (see SERVICE_KEY_CACHE_MS). */
+  private readonly known = new Map<string, KnownKey>();
 
   constructor(private readonly db: Db) {}
 
@@ -80,6 +99,7 @@ export class ServiceKeyService {
       await repo.revoke(id, nowIso());
       await recordAudit(trx, { actor, action: "service_key.revoke", profileId: row.profileId, target: row.name });
     });
+    for (const [hash, entry] of this.known) if (entry.identity.id === id) this.known.delete(hash);
   }
 
   /**
@@ -90,15 +110,30 @@ export class ServiceKeyService {
     const refused = (why: string) => new AppError(401, "invalid_service_key", why);
     if (!presented.startsWith(SERVICE_KEY_PREFIX)) throw refused("This endpoint takes a service key (Authorization: Bearer msk_...). Admin sessions and tokens are not accepted here.");
     const hash = hashKey(presented);
+    const now = Date.now();
+    const cached = this.known.get(hash);
+    const entry = cached && cached.until > now ? cached : await this.lookup(hash, now, refused);
+    if (entry.expiresAt <= now) throw refused("This service key has expired. Ask a platform admin for a new one.");
+    const { identity } = entry;
+    if (now - (this.touchedAt.get(identity.id) ?? 0) > 60_000) {
+      this.touchedAt.set(identity.id, now);
+      await new ServiceKeyRepository(this.db).touch(identity.id, new Date(now).toISOString());
+    }
+    return identity;
+  }
+
+  /** Reads a key's row by hash; remembers it (see SERVICE_KEY_CACHE_MS) unless it has expired. */
+  private async lookup(hash: string, now: number, refused: (why: string) => AppError): Promise<KnownKey> {
+    this.known.delete(hash);
     const row = await new ServiceKeyRepository(this.db).findByHash(hash);
     if (!row || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) throw refused("This service key is not known.");
     if (row.revokedAt) throw refused("This service key was revoked. Ask a platform admin for a new one.");
-    if (row.expiresAt && Date.parse(row.expiresAt) <= Date.now()) throw refused("This service key has expired. Ask a platform admin for a new one.");
-    const now = Date.now();
-    if (now - (this.touchedAt.get(row.id) ?? 0) > 60_000) {
-      this.touchedAt.set(row.id, now);
-      await new ServiceKeyRepository(this.db).touch(row.id, new Date(now).toISOString());
+    const identity = Object.freeze({ id: row.id, name: row.name, scopes: JSON.parse(row.scopes) as ServiceKeyScope[], profileId: row.profileId });
+    const entry: KnownKey = { identity, expiresAt: row.expiresAt ? Date.parse(row.expiresAt) : Infinity, until: now + SERVICE_KEY_CACHE_MS };
+    if (entry.expiresAt > now) {
+      if (this.known.size >= SERVICE_KEY_CACHE_SIZE) this.known.delete(this.known.keys().next().value!);
+      this.known.set(hash, entry);
     }
-    return { id: row.id, name: row.name, scopes: JSON.parse(row.scopes) as ServiceKeyScope[], profileId: row.profileId };
+    return entry;
   }
 }
