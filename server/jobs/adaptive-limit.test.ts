@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
 
 describe("AdaptiveLimit", () => {
@@ -42,6 +42,37 @@ describe("AdaptiveLimit", () => {
     gate.release();
     await gate.acquire(); // the aborted waiter did not take the slot
     expect(gate.inFlight).toBe(1);
+  });
+
+  it("rejects at once an acquire that must wait when its signal was aborted before", async () => {
+    const gate = new AdaptiveLimit(1);
+    await gate.acquire();
+    const controller = new AbortController();
+    controller.abort(new Error("stopped earlier"));
+    const outcome = await Promise.race([
+      gate.acquire(controller.signal).then(() => "started", (error: Error) => error.message),
+      new Promise<string>((r) => setTimeout(() => r("still waiting"), 200)),
+    ]);
+    expect(outcome).toBe("stopped earlier");
+    gate.release();
+    expect(gate.inFlight).toBe(0);
+  });
+
+  describe("when the clock passes the end of the back-off between two of its readings (a loaded machine)", () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    // Every reading of the clock advances it by 1 ms, so some pair of readings straddles the end of the
+    // back-off. Before the fix, with an even back-off the gate read "blocked", then "nothing left to wait
+    // for", and left the caller queued with no timer and nothing in flight to release it: stuck for good.
+    it.each([1, 2, 3, 4, 5, 6, 7, 8])("still lets a waiting call start after a %i ms back-off", async (backOffMs) => {
+      let now = 1_000_000;
+      vi.spyOn(Date, "now").mockImplementation(() => now++);
+      const gate = new AdaptiveLimit(2, { decreaseEveryMs: 0 });
+      gate.onBusy(backOffMs);
+      const started = await Promise.race([gate.acquire().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+      expect(started).toBe(true);
+      expect(gate.inFlight).toBe(1);
+    });
   });
 });
 

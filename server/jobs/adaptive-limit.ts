@@ -30,12 +30,14 @@ export class AdaptiveLimit {
     this.pump();
   }
 
-  /** Resolves when a call may start; rejects when the signal aborts first. */
+  /** Resolves when a call may start; rejects when the signal aborts first (or was aborted already and the call must wait). */
   acquire(signal?: AbortSignal): Promise<void> {
     if (this.canStart()) {
       this.inFlight += 1;
       return Promise.resolve();
     }
+    // An aborted signal never fires "abort" again: waiting on it would wait for a slot, not for the abort.
+    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
     return new Promise<void>((resolve, reject) => {
       const waiter = () => {
         signal?.removeEventListener("abort", onAbort);
@@ -49,7 +51,8 @@ export class AdaptiveLimit {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiters.push(waiter);
-      this.schedule();
+      // The back-off may have ended since canStart() read the clock: pump decides on a fresh reading.
+      this.pump();
     });
   }
 
@@ -98,22 +101,23 @@ export class AdaptiveLimit {
     return this.inFlight < this.limit && Date.now() >= this.blockedUntil && this.waiters.length === 0;
   }
 
+  /**
+   * Starts the waiters that may start, or arms the timer for the end of the back-off. One clock reading
+   * decides both: with two, the back-off could end between them ("still blocked", then "nothing left to
+   * wait for") and the waiters would stay queued with no timer until some other call ended.
+   */
   private pump(): void {
-    while (this.waiters.length > 0 && this.inFlight < this.limit && Date.now() >= this.blockedUntil) {
-      this.waiters.shift()!();
+    if (this.waiters.length === 0) return;
+    const wait = this.blockedUntil - Date.now();
+    if (wait > 0) {
+      // Timers may fire a little early against Date.now(); the callback pumps again and re-arms if so.
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, wait + 1).unref();
+      return;
     }
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.timer || this.waiters.length === 0) return;
-    const wait = this.backOffRemaining();
-    if (wait <= 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, wait + 1);
-    this.timer.unref();
+    while (this.waiters.length > 0 && this.inFlight < this.limit) this.waiters.shift()!();
   }
 }
 
