@@ -110,6 +110,24 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     expect(sim.counters.peakConcurrencyByAccount[DEMO.serviceAccount.logon]).toBeGreaterThanOrEqual(2);
   });
 
+  it("uses a changed mailbox access at once, whether saved here or written by another instance", async () => {
+    expect((await gateway(addresses[3], getInbox())).status).toBe(200);
+    const db = s.ctx.store.db;
+    const stored = await db.selectFrom("mailboxAccess").selectAll().where("profileId", "=", profileId).executeTakeFirstOrThrow();
+    // Another instance saves a wrong password: the row changes under this instance's feet.
+    const wrong = s.ctx.sealer.seal(JSON.stringify({ password: "not-the-password" }), profileId);
+    await db.updateTable("mailboxAccess").set({ sealedSecret: wrong, version: stored.version + 1 }).where("profileId", "=", profileId).execute();
+    expect((await gateway(addresses[3], getInbox())).status).toBe(401);
+    // Saved here with the right password again.
+    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+    expect(put.status).toBe(200);
+    expect((await gateway(addresses[3], getInbox())).status).toBe(200);
+    // The same secret re-sealed (key rotation): a new sealed value, the same version; still works.
+    const resealed = s.ctx.sealer.seal(JSON.stringify({ password: DEMO.serviceAccount.password }), profileId);
+    await db.updateTable("mailboxAccess").set({ sealedSecret: resealed }).where("profileId", "=", profileId).execute();
+    expect((await gateway(addresses[3], getInbox())).status).toBe(200);
+  });
+
   it("never shows the service account's password in a response or a log line", () => {
     expect(s.logs.join("\n")).not.toContain(DEMO.serviceAccount.password);
     expect(s.logs.join("\n")).not.toContain(Buffer.from(`${DEMO.serviceAccount.logon}:${DEMO.serviceAccount.password}`).toString("base64"));

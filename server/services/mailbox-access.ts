@@ -17,6 +17,18 @@ export interface OpenedAccess {
   version: number;
 }
 
+/** Profiles whose opened configuration is kept (see MailboxAccessService.openRow). */
+const OPENED_CACHE_SIZE = 1000;
+
+/** Same stored configuration: what opening it reads is equal. */
+function sameConfiguration(a: MailboxAccessRow, b: MailboxAccessRow): boolean {
+  return a.version === b.version && a.type === b.type && a.settings === b.settings && a.sealedSecret === b.sealedSecret;
+}
+
+function frozen<T>(value: T): T {
+  return value !== null && typeof value === "object" ? Object.freeze(value) : value;
+}
+
 /** ETag of a configuration version. */
 export const etagOf = (version: number) => `"${version}"`;
 
@@ -33,6 +45,13 @@ function parseIfMatch(header: string | undefined): number | "*" | undefined {
  * (ETag / If-Match) and audit. Never returns a secret.
  */
 export class MailboxAccessService {
+  /**
+   * Opened configurations by profile, reused while the row is the same (type, settings, sealed secret,
+   * version): unsealing cost more than the rest of an EWS gateway call's own work. Any change to the row
+   * (a save, a secret re-sealed by key rotation) opens it anew.
+   */
+  private readonly openedByProfile = new Map<string, { row: MailboxAccessRow; opened: OpenedAccess }>();
+
   constructor(
     private readonly db: Db,
     private readonly sealer: Sealer,
@@ -106,10 +125,23 @@ export class MailboxAccessService {
   /** Opens a profile's configuration for checks and tests; undefined when not configured. */
   async open(profileId: string, db: Db = this.db): Promise<OpenedAccess | undefined> {
     const row = await new MailboxAccessRepository(db).find(profileId);
-    if (!row) return undefined;
+    return row ? this.openRow(row) : undefined;
+  }
+
+  /**
+   * Opens a configuration row read by the caller (the EWS gateway reads it with the mailbox). The result
+   * is shared by calls while the row is unchanged, so it is frozen.
+   */
+  openRow(row: MailboxAccessRow): OpenedAccess {
+    const known = this.openedByProfile.get(row.profileId);
+    if (known && sameConfiguration(known.row, row)) return known.opened;
     const type = this.registry.accessTypeFor(row.type);
     if (!type) throw new AppError(409, "conflict", `The access type "${row.type}" is not available in this installation.`);
-    return { type, version: row.version, config: { profileId, settings: JSON.parse(row.settings) as unknown, secret: this.openSecret(row) } };
+    const config = Object.freeze({ profileId: row.profileId, settings: frozen(JSON.parse(row.settings) as unknown), secret: frozen(this.openSecret(row)) });
+    const opened: OpenedAccess = Object.freeze({ type, version: row.version, config });
+    if (this.openedByProfile.size >= OPENED_CACHE_SIZE) this.openedByProfile.delete(this.openedByProfile.keys().next().value!);
+    this.openedByProfile.set(row.profileId, { row: { ...row }, opened });
+    return opened;
   }
 
   /** Like open(), but throws 412 precondition_failed when the profile has no configuration. */

@@ -1,12 +1,12 @@
 import type { AccessFailure } from "../access/types";
 import type { EwsEnvironment } from "../ews/client";
 import { ewsCodeOf, mapFailure } from "../ews/errors";
-import { AppError, conflict } from "../errors";
+import { AppError, conflict, notFound, preconditionFailed } from "../errors";
 import { profileGate, type AdaptiveLimit } from "../jobs/adaptive-limit";
 import type { Logger } from "../logger";
 import type { MailboxAccessService } from "../services/mailbox-access";
 import type { Db } from "../store/db";
-import { findMailboxForKey } from "./reports";
+import { accessRowOf, findGatewayTarget } from "./gateway-repo";
 import type { ServiceKeyIdentity } from "./service-keys";
 import { setImpersonation } from "./soap-impersonation";
 
@@ -50,13 +50,17 @@ export class EwsGateway {
 
   async forward(key: ServiceKeyIdentity, address: string, soap: string, signal?: AbortSignal): Promise<GatewayAnswer> {
     const { db, mailboxAccess, ews, gates } = this.deps;
-    const user = await findMailboxForKey(db, key, address);
-    const profile = await db.selectFrom("profiles").select(["id", "name", "syncEnabled", "maxConcurrentConnections"]).where("id", "=", user.profileId).executeTakeFirstOrThrow();
-    if (profile.syncEnabled !== 1) throw conflict(`Sync is paused for the profile "${profile.name}".`, { reason: "profile-paused" });
+    // One query for the mailbox, its profile and the profile's access row.
+    const user = await findGatewayTarget(db, address, key.profileId);
+    if (!user) throw notFound(`${address} is not enrolled in any profile this key may use.`);
+    const profile = { id: user.profileId, name: user.profileName, maxConcurrentConnections: user.maxConcurrentConnections };
+    if (user.syncEnabled !== 1) throw conflict(`Sync is paused for the profile "${profile.name}".`, { reason: "profile-paused" });
     if (user.state !== "active") throw new AppError(409, "mailbox_not_active", `${user.address} is not active: ${STATE_REASON[user.state] ?? user.state}.`, { state: user.state });
     const request = setImpersonation(soap, user.address);
 
-    const opened = await mailboxAccess.require(profile.id);
+    const accessRow = accessRowOf(user);
+    if (!accessRow) throw preconditionFailed("Configure the profile's mailbox access (Connectivity tab) first.");
+    const opened = mailboxAccess.openRow(accessRow);
     if (!opened.type.ewsEndpoint) throw conflict(`The profile's access type (${opened.type.label}) does not use EWS; the gateway can't serve it.`);
     const endpoint = await opened.type.ewsEndpoint(opened.config);
     if (!endpoint.ok) throw unreachable(endpoint.failure);
