@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { ApiClient } from "../test/helpers/server";
+import { buildServer, NODE_FLAGS, runtimeEnv } from "../scripts/server-runtime.mjs";
 import { round, type BenchRow } from "./lib";
 
 const PROFILES = 10;
@@ -25,9 +26,11 @@ function memoryMb(pid: number): { rss: number; peak: number } {
 }
 
 export default async function run(): Promise<BenchRow[]> {
+  // The server as `npm start` runs it: bundled, plain Node, the production memory settings.
+  const [serverBundle] = await buildServer(["bench/bulk-check-server.ts"]);
   const dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-rss-"));
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "bulk-check-server.ts")], {
-    env: { ...process.env, PORT: "0", DATA_DIR: dataDir, DATABASE_URL: "", SECRET_KEY: Buffer.alloc(32, 3).toString("base64"), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" },
+  const child = spawn(process.execPath, [...NODE_FLAGS, serverBundle], {
+    env: { ...runtimeEnv(), PORT: "0", DATA_DIR: dataDir, DATABASE_URL: "", SECRET_KEY: Buffer.alloc(32, 3).toString("base64"), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   try {
@@ -72,7 +75,7 @@ export default async function run(): Promise<BenchRow[]> {
     const afterPaging = memoryMb(child.pid!);
     const group = `server memory · sqlite · ${(PROFILES * PER_PROFILE).toLocaleString("en-US")} users`;
     return [
-      { group, figure: "RSS idle after start (tsx, every module loaded)", value: idle.rss, unit: "MB" },
+      { group, figure: "RSS idle after start (production build)", value: idle.rss, unit: "MB" },
       { group, figure: "RSS after adding the users through the API", value: afterImport.rss, unit: "MB" },
       { group, figure: `paging every user by cursor: ${pages} pages of 100 (HTTP)`, value: round(seconds), unit: "s" },
       { group, figure: "RSS after paging all users", value: afterPaging.rss, unit: "MB", target: "< 200 MB", ok: afterPaging.rss < 200 },

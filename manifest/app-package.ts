@@ -8,13 +8,14 @@ import path from "node:path";
 import yazl from "yazl";
 import { checkPackage } from "./checks";
 import { ICONS_DIR } from "./draw-icons";
+import { projectPath } from "../server/paths";
 import { validateAgainstSchema } from "./schema";
 
 /** The template the package is filled from. */
-export const TEMPLATE_FILE = path.join(import.meta.dirname, "manifest.template.json");
+export const TEMPLATE_FILE = projectPath("manifest/manifest.template.json");
 
 /** Where `npm run package` writes the zip. */
-export const APP_PACKAGE_FILE = path.resolve(import.meta.dirname, "../dist/appPackage.zip");
+export const APP_PACKAGE_FILE = projectPath("dist/appPackage.zip");
 
 /** What varies per installation. */
 export interface AppPackageInput {
@@ -53,7 +54,7 @@ export function missingPackageSettings(config: { appId?: string; entra: { client
 
 /** The version in package.json. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, "../package.json"), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as { version: string };
   return pkg.version;
 }
 

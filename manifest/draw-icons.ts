@@ -10,11 +10,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pngjs from "pngjs";
+import { projectPath } from "../server/paths";
 
 const { PNG } = pngjs;
 
 /** Where the generated icons live (served at /icons, zipped from here). */
-export const ICONS_DIR = path.join(import.meta.dirname, "icons");
+export const ICONS_DIR = projectPath("manifest/icons");
 
 /** The brand colour: `accentColor` in the manifest and the colour icon's background. */
 export const ACCENT = { r: 0x0f, g: 0x6c, b: 0xbd };
@@ -163,6 +164,7 @@ export function writeIcons(dir = ICONS_DIR): string[] {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+// Run as a script (not when bundled into the server, where import.meta.url is the bundle's).
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href && import.meta.url.endsWith("/draw-icons.ts")) {
   for (const file of writeIcons()) console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }

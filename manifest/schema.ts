@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { AppManifestUtils, type TeamsManifest } from "@microsoft/app-manifest";
+import type { TeamsManifest } from "@microsoft/app-manifest";
 
 const require = createRequire(import.meta.url);
 const SCHEMAS_DIR = path.join(path.dirname(require.resolve("@microsoft/app-manifest/package.json")), "build/json-schemas/teams");
@@ -41,6 +41,8 @@ export async function validateAgainstSchema(manifest: Record<string, unknown>): 
   if (manifest.$schema !== schemaUrlFor(version)) {
     problems.push(`$schema: must be ${schemaUrlFor(version)} to match manifestVersion ${version}`);
   }
+  // Loaded on first use: the validator (ajv and the package) is only needed to build the app package.
+  const { AppManifestUtils } = await import("@microsoft/app-manifest");
   const errors = await AppManifestUtils.validateAgainstSchema(manifest as unknown as TeamsManifest, schema as never);
   for (const error of errors) problems.push(`schema: ${formatSchemaError(error)}`);
   return problems;

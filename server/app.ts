@@ -26,10 +26,11 @@ import { usersRouter } from "./routes/users";
 import { serviceKeysRouter } from "./routes/service-keys";
 import { syncRouter } from "./routes/sync";
 import { appPackageRouter } from "./routes/app-package";
+import { projectPath } from "./paths";
 import { legalPagesRouter } from "./routes/legal-pages";
 
 /** Where the built panel lives (`vite build` output). */
-export const CLIENT_DIST = path.resolve(import.meta.dirname, "../dist/client");
+export const CLIENT_DIST = projectPath("dist/client");
 
 /** Origins that may frame the panel: Teams, Outlook and Microsoft 365 hosts. */
 export const HOST_FRAME_ANCESTORS = [
@@ -85,7 +86,7 @@ export function createApp(ctx: AppContext): Express {
   );
 
   // Ribbon icons for Outlook (loaded cross-origin by Outlook on the web, hence CORP cross-origin).
-  app.use("/icons", express.static(path.resolve(import.meta.dirname, "../manifest/icons"), { index: false, maxAge: "1d", setHeaders: (res) => res.setHeader("Cross-Origin-Resource-Policy", "cross-origin") }));
+  app.use("/icons", express.static(projectPath("manifest/icons"), { index: false, maxAge: "1d", setHeaders: (res) => res.setHeader("Cross-Origin-Resource-Policy", "cross-origin") }));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });

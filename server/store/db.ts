@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from "kysely";
-import pg from "pg";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
 
@@ -27,9 +26,6 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
-// PostgreSQL returns bigint (int8) as a string by default; counts and bigserial ids fit in a JS number.
-pg.types.setTypeParser(20, (v) => Number(v));
-
 /**
  * Opens the store on SQLite or PostgreSQL and runs pending migrations.
  * @example const store = await openStore({ sqliteFile: "./data/mailbox-sync.db" });
@@ -39,6 +35,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let dialect: DialectName;
   if (options.databaseUrl) {
     dialect = "postgres";
+    // Loaded only here: an instance on SQLite doesn't carry the driver.
+    const { default: pg } = await import("pg");
+    // PostgreSQL returns bigint (int8) as a string by default; counts and bigserial ids fit in a JS number.
+    pg.types.setTypeParser(20, (v) => Number(v));
     const schema = options.pgSchema;
     if (schema) {
       if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
