@@ -22,6 +22,7 @@ import { CheckService } from "./services/checks";
 import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./oauth/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
+import { RateLimitStores } from "./store/rate-limit-store";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -54,6 +55,8 @@ export interface Services {
   checks: CheckService;
   /** Connect account (OAuth impersonated logon): the sign-in flow and the service accounts' tokens. */
   connectAccount: ConnectAccountService;
+  /** Rate-limit stores on the database, shared by every instance; shut down before the store closes. */
+  rateLimits: RateLimitStores;
 }
 
 export interface ContextInput {
@@ -99,6 +102,7 @@ export function createContext(input: ContextInput): AppContext {
       connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps),
       checks: new CheckService(db, mailboxAccess, profiles),
       connectAccount: new ConnectAccountService(db, input.sealer, profiles, oauth, input.config.baseUrl, input.log),
+      rateLimits: new RateLimitStores(db, input.log),
     },
   };
 }

@@ -72,6 +72,7 @@ export async function startServer({ config, log = createLogger(config.logLevel),
         server.closeAllConnections();
       });
       ctx.services.ews.close();
+      await ctx.services.rateLimits.shutdown();
       await store.close();
     },
   };

@@ -3,13 +3,20 @@
  * session, a job and its live progress work the same. Instance A runs the job runner; B runs none, so
  * B's event stream can only know the progress from the store. (The OAuth token cache shared by
  * instances is proved in test/oauth-flow.test.ts: "a second instance on the same store serves the
- * one-time URL and uses the shared token cache".)
+ * one-time URL and uses the shared token cache".) The connectivity-test limit is shared the same way,
+ * checked on SQLite (two instances on one file) too; the sync API's batched limiter is tested in
+ * test/security/rate-limit-store.test.ts.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
+import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { mailboxAddresses } from "../server/jobs/testing/factories";
 import { profileWithUsers } from "./faults/helpers";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, freshSchema, startTestServer, type TestServer } from "./helpers/server";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, announcePostgresSkip, ApiClient, freshSchema, startTestServer, testDatabases, type TestServer } from "./helpers/server";
+
+announcePostgresSkip();
 
 const USERS = 400;
 
@@ -104,4 +111,44 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one PostgreSQL
     // B refuses even the right password now, as A does.
     expect((await new ApiClient(b.url).post("/auth/login", { email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).status).toBe(429);
   });
+});
+
+describe.each(testDatabases())("two instances on one %s database share the connectivity-test limit", (dialect) => {
+  const schema = dialect === "postgres" ? freshSchema() : undefined;
+  const sqliteFile = path.join(mkdtempSync(path.join(tmpdir(), "msa-instances-")), "db.sqlite");
+  let sim: ExchangeSimulator;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    sim = await startExchangeSimulator({ tenant: demoTenant({ users: 5, rooms: 0 }), maxRecordedCalls: 0 });
+    const options = { dialect, sqliteFile, pgSchema: schema?.schema, keepSchema: true, env: { EWS_ALLOWED_HOSTS: "127.0.0.1", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn", JOBS_RUNNER: "off" } };
+    a = await startTestServer(options);
+    b = await startTestServer(options);
+  }, 60_000);
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await sim?.close();
+    await schema?.drop();
+  });
+
+  it("10 connectivity tests split across A and B: the 11th is refused on either (a per-process limit would allow 20)", async () => {
+    const profileId = (await a.admin.post("/profiles", { name: `Limited ${dialect}` })).body.data.id as string;
+    const access = { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl };
+    expect((await a.admin.put(`/profiles/${profileId}/mailbox-access`, access)).status).toBe(200);
+    const test = async (s: TestServer) => s.admin.post(`/profiles/${profileId}/connectivity-tests`, {});
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await test(i % 2 === 0 ? a : b)).status);
+    expect(statuses).toEqual(Array(10).fill(200));
+    for (const s of [a, b]) {
+      const refused = await test(s);
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toMatchObject({ id: "rate_limited", message: "Too many connectivity tests. Wait a minute and try again." });
+    }
+    // Counted per limiter and profile: autodiscover and another profile's tests have their own counts.
+    expect((await b.admin.post("/autodiscover", { email: DEMO.user.address, profileId })).status).not.toBe(429);
+    const other = (await b.admin.post("/profiles", { name: `Other ${dialect}` })).body.data.id as string;
+    expect((await b.admin.put(`/profiles/${other}/mailbox-access`, access)).status).toBe(200);
+    expect((await b.admin.post(`/profiles/${other}/connectivity-tests`, {})).status).toBe(200);
+  }, 60_000);
 });

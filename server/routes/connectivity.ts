@@ -6,9 +6,13 @@ import type { AppContext } from "../context";
 import { AppError } from "../errors";
 import { param, parseBody } from "../http/validate";
 
-/** Each test makes several calls to Exchange: a few per minute per admin and profile is plenty. */
-function testLimit(limit: number) {
+/**
+ * Each test makes several calls to Exchange: a few per minute per admin and profile is plenty. Counted
+ * in the database, so every instance shares the limit (low rate: one upsert per test is fine).
+ */
+function testLimit(ctx: AppContext, name: string, limit: number) {
   return rateLimit({
+    store: ctx.services.rateLimits.shared(name),
     windowMs: 60_000,
     limit,
     standardHeaders: "draft-8",
@@ -25,7 +29,7 @@ export function connectivityRouter(ctx: AppContext): Router {
   const router = Router();
   const { connectivity } = ctx.services;
 
-  router.post("/profiles/:id/connectivity-tests", requireAuth, testLimit(10), async (req, res) => {
+  router.post("/profiles/:id/connectivity-tests", requireAuth, testLimit(ctx, "connectivity-test", 10), async (req, res) => {
     const body = parseBody(ConnectivityTestBody, req);
     res.json({ data: await connectivity.run(principalOf(req), param(req, "id"), body) });
   });
@@ -34,7 +38,7 @@ export function connectivityRouter(ctx: AppContext): Router {
     res.json({ data: await connectivity.latest(principalOf(req), param(req, "id")) });
   });
 
-  router.post("/autodiscover", requireAuth, testLimit(20), async (req, res) => {
+  router.post("/autodiscover", requireAuth, testLimit(ctx, "autodiscover", 20), async (req, res) => {
     const body = parseBody(AutodiscoverBody, req);
     res.json({ data: await connectivity.autodiscover(principalOf(req), body.email, body.profileId) });
   });

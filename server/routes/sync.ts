@@ -44,8 +44,11 @@ export function syncRouter(ctx: AppContext): Router {
     };
 
   router.use(requireKey);
+  // A hot path (the EWS gateway): counted in memory and reconciled with the database about once a
+  // second, so instances share the limit without a database round trip per request.
   router.use(
     rateLimit({
+      store: ctx.services.rateLimits.batched("sync"),
       windowMs: 60_000,
       limit: 6000,
       standardHeaders: "draft-8",
