@@ -19,6 +19,7 @@ interface PendingResult {
 export class ResultWriter {
   private queue: PendingResult[] = [];
   private flushing = false;
+  private scheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -31,7 +32,21 @@ export class ResultWriter {
   write(userId: string, result: CheckResult): Promise<void> {
     return new Promise((resolve) => {
       this.queue.push({ userId, result, resolve });
-      if (!this.flushing) void this.flush();
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * Flushes after the answers already read in this turn of the event loop have been queued too: when the
+   * server is idle a result is written at once; when it is busy, the answers that arrived together share
+   * one transaction (one commit) instead of one each.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
     });
   }
 
@@ -54,10 +69,14 @@ export class ResultWriter {
       try {
         await this.db.transaction().execute(async (trx) => {
           const repo = new JobRepository(trx);
+          const completed = await repo.completeItems(
+            jobId,
+            owner,
+            batch.map(({ userId, result }) => ({ userId, ok: result.ok, code: result.ok ? null : (result.error?.code ?? "unknown") })),
+          );
+          const users = await repo.users([...completed]);
           for (const { userId, result } of batch) {
-            const code = result.ok ? null : (result.error?.code ?? "unknown");
-            if (!(await repo.completeItem(jobId, userId, owner, result.ok, code))) continue;
-            const user = await repo.user(userId);
+            const user = completed.has(userId) ? users.get(userId) : undefined;
             if (user) await this.checks.applyResult(trx, user, result, { mode, jobId });
           }
         });
