@@ -43,6 +43,13 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
+/** The result of a check that crashed (a bug, not an answer of the server): the error's message, for the log. */
+const crashed = (error: unknown, transient: boolean): CheckResult => ({
+  ok: false,
+  ms: 0,
+  error: { code: "check_crashed", message: error instanceof Error ? error.message : String(error), remediation: "Try again; if it persists, report it with the server log.", transient },
+});
+
 /** Why an execution stopped driving its job. */
 type StopReason = "finished" | "paused" | "cancelled" | "lease-lost" | "shutdown" | "failed";
 
@@ -61,6 +68,8 @@ export class JobExecution {
   private addresses = new Map<string, string>();
   private failure: string | undefined;
   private writer: ResultWriter | undefined;
+  /** Items whose processing failed unexpectedly (not their check): how many times, by user id. */
+  private readonly crashes = new Map<string, number>();
 
   constructor(
     private readonly deps: ExecutionDeps,
@@ -152,21 +161,31 @@ export class JobExecution {
     }
   }
 
-  /** Checks one item with retries for transient errors, then writes its result. Holds one gate slot. */
+  /**
+   * Checks one item with retries for transient errors, then writes its result. Holds one gate slot (and
+   * one of the runner's) while a call is in flight, none while it waits to retry. An item that ends
+   * without a result while the job goes on is given back at once: the heartbeat renews the leases of every
+   * item this runner holds, so a leased item nobody works on would hold the job open for good.
+   */
   private async process(item: ClaimedItem, checker: MailboxChecker, gate: AdaptiveLimit): Promise<void> {
     const { options } = this.deps;
     const address = this.addresses.get(item.userId);
     let holding = true;
+    let written = false;
     const releaseSlot = () => {
       if (!holding) return;
       holding = false;
       gate.release();
       this.deps.global.release();
     };
+    const write = async (result: CheckResult) => {
+      await this.write(item.userId, result);
+      written = true;
+    };
     try {
       if (address === undefined) {
         // The user was deleted after the job was created: close the item without a check.
-        await this.write(item.userId, { ok: false, ms: 0, error: { code: "user_deleted", message: "The user was removed.", remediation: "", transient: false } });
+        await write({ ok: false, ms: 0, error: { code: "user_deleted", message: "The user was removed.", remediation: "", transient: false } });
         return;
       }
       for (let attempt = 1; ; attempt++) {
@@ -180,7 +199,7 @@ export class JobExecution {
           result = await checker(address, call.signal);
         } catch (error) {
           if (this.abort.signal.aborted) return;
-          result = { ok: false, ms: 0, error: { code: "check_crashed", message: error instanceof Error ? error.message : String(error), remediation: "Try again; if it persists, report it with the server log.", transient: true } };
+          result = crashed(error, true);
         } finally {
           this.abort.signal.removeEventListener("abort", onAbort);
         }
@@ -188,7 +207,7 @@ export class JobExecution {
         const err = result.error;
         if (result.ok || !err) {
           gate.onSuccess();
-          await this.write(item.userId, result);
+          await write(result);
           return;
         }
         if (err.serviceAccountFailure) {
@@ -200,14 +219,18 @@ export class JobExecution {
         // Exchange's ErrorServerBusy and Graph's 429 (any failure that announces a back-off) mean overload.
         if (err.code === "ErrorServerBusy" || err.backOffMs !== undefined) gate.onBusy(err.backOffMs);
         if (!err.transient || attempt >= options.maxAttempts) {
-          await this.write(item.userId, result);
+          await write(result);
           return;
         }
         releaseSlot();
         const exp = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
         await sleep(Math.max(exp / 2 + Math.random() * (exp / 2), err.backOffMs ?? 0), this.abort.signal);
         if (this.stop) return;
-        await gate.acquire(this.abort.signal).catch(() => undefined);
+        try {
+          await gate.acquire(this.abort.signal);
+        } catch {
+          return; // aborted while waiting: no slot was taken, none to give back
+        }
         if (this.abort.signal.aborted) {
           gate.release();
           return;
@@ -216,9 +239,24 @@ export class JobExecution {
         holding = true;
       }
     } catch (error) {
-      this.deps.log.error({ err: error, jobId: this.job.id, userId: item.userId }, "job item failed to write; it will be retried after its lease");
+      // Given back below and checked again, up to maxAttempts times; then closed with the error.
+      const crashes = (this.crashes.get(item.userId) ?? 0) + 1;
+      this.crashes.set(item.userId, crashes);
+      this.deps.log.error({ err: error, jobId: this.job.id, userId: item.userId, crashes }, "job item failed");
+      if (!written && crashes >= options.maxAttempts) await write(crashed(error, false)).catch(() => undefined);
     } finally {
       releaseSlot();
+      // Stopping (pause, cancel, shutdown...): run() gives back or closes every open item once the calls settled.
+      if (!written && !this.stop) await this.giveBack(item.userId);
+    }
+  }
+
+  /** Returns an item this runner leased to the queue now (its lease would otherwise be renewed for good). */
+  private async giveBack(userId: string): Promise<void> {
+    try {
+      await this.repo.releaseItems(this.job.id, this.deps.options.owner, [userId]);
+    } catch (error) {
+      this.deps.log.warn({ err: error, jobId: this.job.id, userId }, "could not give a job item back");
     }
   }
 
