@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from "kysely";
+import type { PoolClient } from "pg";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
 
@@ -59,7 +60,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // idle clients report it to the pool, clients in use to themselves (their query still fails, and the
     // pool discards them when they are released).
     pool.on("error", () => undefined);
-    pool.on("connect", (client) => client.on("error", () => undefined));
+    pool.on("connect", (client) => {
+      client.on("error", () => undefined);
+      prepareFrequentStatements(client);
+    });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   } else {
     dialect = "sqlite";
@@ -101,6 +105,52 @@ function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteD
       };
     },
   });
+}
+
+/** Runs of one SQL text after which it is prepared (named) on each connection, as JDBC drivers do. */
+const PREPARE_AFTER_RUNS = 5;
+/** Distinct statements ever named: the store's queries are a small, fixed set; beyond this, stay unnamed. */
+const MAX_NAMED_STATEMENTS = 500;
+const runsBySql = new Map<string, number>();
+const nameBySql = new Map<string, string>();
+
+/**
+ * The statement name for a SQL text run often enough, or undefined. Only plain reads and writes are
+ * named, and none that return `*`: a column added by a migration (another instance upgrading first)
+ * makes PostgreSQL refuse a prepared `*` statement ("cached plan must not change result type").
+ */
+function statementName(sql: string): string | undefined {
+  const known = nameBySql.get(sql);
+  if (known) return known;
+  if (nameBySql.size >= MAX_NAMED_STATEMENTS) return undefined;
+  const runs = (runsBySql.get(sql) ?? 0) + 1;
+  if (runs < PREPARE_AFTER_RUNS) {
+    if (runsBySql.size >= 10 * MAX_NAMED_STATEMENTS) runsBySql.clear();
+    runsBySql.set(sql, runs);
+    return undefined;
+  }
+  runsBySql.delete(sql);
+  if (!/^\s*(select|insert|update|delete|with)\b/i.test(sql) || sql.replace(/count\(\*\)/gi, "").includes("*")) return undefined;
+  const name = `msa_${nameBySql.size + 1}`;
+  nameBySql.set(sql, name);
+  return name;
+}
+
+/**
+ * PostgreSQL parses and plans an unnamed statement on every run; a statement run often is prepared once
+ * per connection instead (`name`), which cut the database's CPU per `/me/status` query by two thirds.
+ * Kysely calls `client.query(sql, parameters)`; other call shapes pass through unchanged.
+ */
+function prepareFrequentStatements(client: PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const named = (text: unknown, values?: unknown, callback?: unknown): unknown => {
+    if (typeof text === "string" && Array.isArray(values) && callback === undefined) {
+      const name = statementName(text);
+      if (name) return query({ name, text, values });
+    }
+    return callback === undefined ? (values === undefined ? query(text) : query(text, values)) : query(text, values, callback);
+  };
+  client.query = named as typeof client.query;
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
