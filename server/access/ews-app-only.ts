@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { EmailAddress } from "ews-javascript-api";
 import { EwsUrl } from "../../contract/mailbox-access";
-import type { EwsAccount, EwsClient } from "../ews/client";
+import { loadEws, type EwsAccount, type EwsClient } from "../ews/client";
 import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import { AppIdentityInput, credentialWarnings, prepareIdentity, presentIdentity, type AppIdentitySecret, type AppIdentitySettings } from "./app-only-identity";
 import { appOnlyPowerShell } from "./app-only-powershell";
@@ -69,8 +68,9 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
   /** Room lists and rooms through an impersonated mailbox: app-only EWS calls must name one. */
   const loadRooms = (config: Config, accessToken: string, anchor: string): Promise<ProbeOutcome<{ name: string; rooms: string[] }[]>> => {
     const client = clientFor(config, accessToken);
-    const service = deps.ews.service(client.account, anchor);
     return client.run(anchor, async () => {
+      const { EmailAddress } = await loadEws();
+      const service = deps.ews.service(client.account, anchor);
       const lists = await service.GetRoomLists();
       const out: { name: string; rooms: string[] }[] = [];
       for (const list of lists.GetEnumerator()) {

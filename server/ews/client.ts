@@ -1,25 +1,11 @@
 import { createHash } from "node:crypto";
-import {
-  ConnectingIdType,
-  EmailAddress,
-  ExchangeService,
-  ExchangeVersion,
-  Folder,
-  FolderId,
-  GetFolderRequest,
-  ImpersonatedUserId,
-  OAuthCredentials,
-  PropertySet,
-  BasePropertySet,
-  Uri,
-  WebCredentials,
-  WellKnownFolderName,
-} from "ews-javascript-api";
+import type * as EwsLibrary from "ews-javascript-api";
+import type { ExchangeService, FolderId, PropertySet } from "ews-javascript-api";
 import type { AccessFailure } from "../access/types";
 import { BackOffGate } from "./backoff";
 import { mapFailure, type FailureContext } from "./errors";
 import { EwsTransport, type HttpAnswer, type TransportOptions } from "./transport";
-import { EwsXhrApi, inCallScope, type EwsCallScope } from "./xhr";
+import { EwsXhrApi, inCallScope, quietXmlParser, type EwsCallScope } from "./xhr";
 
 /** How the service account signs in. */
 export type EwsCredentials = { kind: "basic"; logon: string; password: string } | { kind: "oauth"; accessToken: string };
@@ -42,7 +28,28 @@ export interface EwsEnvironmentOptions extends TransportOptions {
   maxServices?: number;
 }
 
-const ID_ONLY = new PropertySet(BasePropertySet.IdOnly);
+let library: typeof EwsLibrary | undefined;
+let idOnly: PropertySet | undefined;
+
+/**
+ * ews-javascript-api, loaded by the first EWS operation rather than at start: it holds about 17 MB of
+ * heap, which an instance that never calls EWS (PostgreSQL-backed API nodes, the panel alone) doesn't need.
+ */
+export async function loadEws(): Promise<typeof EwsLibrary> {
+  if (!library) {
+    const loaded = await import("ews-javascript-api");
+    quietXmlParser();
+    idOnly = new loaded.PropertySet(loaded.BasePropertySet.IdOnly);
+    library = loaded;
+  }
+  return library;
+}
+
+/** The library once loadEws has resolved (every EwsClient operation awaits it first). */
+function ews(): typeof EwsLibrary {
+  if (!library) throw new Error("ews-javascript-api is not loaded: await loadEws() first");
+  return library;
+}
 
 /** The part of the library's GetFolderRequest used here (its .d.ts doesn't resolve under skipLibCheck). */
 interface GetFolderRequestLike {
@@ -91,6 +98,7 @@ export class EwsEnvironment {
       this.services.set(key, hit);
       return hit;
     }
+    const { ExchangeService, ExchangeVersion, Uri, WebCredentials, OAuthCredentials, ImpersonatedUserId, ConnectingIdType } = ews();
     const s = new ExchangeService(ExchangeVersion.Exchange2013);
     s.Url = new Uri(account.ewsUrl);
     s.Credentials = account.credentials.kind === "basic" ? new WebCredentials(account.credentials.logon, account.credentials.password) : new OAuthCredentials(account.credentials.accessToken);
@@ -205,9 +213,9 @@ export class EwsClient {
 
   /** Binds the service account's own Inbox (no impersonation): fails with ErrorMissingEmailAddress without a mailbox. */
   ownMailbox(signal?: AbortSignal): Promise<EwsOutcome<void>> {
-    const s = this.env.service(this.account);
     return this.run(undefined, async () => {
-      await Folder.Bind(s, WellKnownFolderName.Inbox, ID_ONLY);
+      const { Folder, WellKnownFolderName } = await loadEws();
+      await Folder.Bind(this.env.service(this.account), WellKnownFolderName.Inbox, idOnly!);
     }, signal);
   }
 
@@ -216,20 +224,24 @@ export class EwsClient {
    * the calls, and so half the target's EWS budget, of two binds. Any folder's error fails the check.
    */
   bindInboxAndCalendar(address: string, signal?: AbortSignal): Promise<EwsOutcome<void>> {
-    const s = this.env.service(this.account, address);
     return this.run(address, async () => {
-      const request = new (GetFolderRequest as unknown as GetFolderRequestCtor)(s, THROW_ON_ERROR);
+      const lib = await loadEws();
+      const { FolderId, WellKnownFolderName } = lib;
+      const GetFolderRequest = (lib as unknown as { GetFolderRequest: GetFolderRequestCtor }).GetFolderRequest;
+      const s = this.env.service(this.account, address);
+      const request = new GetFolderRequest(s, THROW_ON_ERROR);
       request.FolderIds.Add(new FolderId(WellKnownFolderName.Inbox));
       request.FolderIds.Add(new FolderId(WellKnownFolderName.Calendar));
-      request.PropertySet = ID_ONLY;
+      request.PropertySet = idOnly!;
       await request.Execute();
     }, signal);
   }
 
   /** Room lists and their rooms, as the service account sees them. */
   loadRooms(signal?: AbortSignal): Promise<EwsOutcome<RoomList[]>> {
-    const s = this.env.service(this.account);
     return this.run(undefined, async () => {
+      const { EmailAddress } = await loadEws();
+      const s = this.env.service(this.account);
       const lists = await s.GetRoomLists();
       const out: RoomList[] = [];
       for (const list of lists.GetEnumerator()) {

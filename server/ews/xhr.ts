@@ -17,9 +17,12 @@ export interface EwsCallScope {
   lastError?: unknown;
 }
 
-// ews-javascript-api parses with xmldom, whose default error handler prints every problem of a malformed
-// answer to the console. Quiet it: the parse still fails and the failure is mapped (MalformedResponse).
-{
+/**
+ * ews-javascript-api parses with xmldom, whose default error handler prints every problem of a malformed
+ * answer to the console. Quiet it: the parse still fails and the failure is mapped (MalformedResponse).
+ * Called once, when the library is loaded (server/ews/client.ts loadEws).
+ */
+export function quietXmlParser(): void {
   const extensions = createRequire(import.meta.url)("ews-javascript-api/js/ExtensionMethods.js") as { DOMParser: new (options?: object) => unknown };
   const Base = extensions.DOMParser;
   const quiet = { warning: () => undefined, error: () => undefined, fatalError: (e: unknown) => { throw new Error(String(e)); } };
