@@ -51,6 +51,9 @@ export interface TransportOptions extends UrlPolicy {
   maxSockets?: number;
 }
 
+/** Checked URLs remembered per transport (EWS and autodiscover URLs of the profiles in use). */
+const CHECKED_URLS = 1000;
+
 const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL|HOSTNAME_MISMATCH)/;
 
 /**
@@ -64,6 +67,8 @@ export class EwsTransport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly timeoutMs: number;
+  /** URLs that passed the policy (a pure check of the URL against this transport's fixed policy). */
+  private readonly checkedUrls = new Map<string, URL>();
 
   constructor(options: TransportOptions) {
     this.policy = { allowedHosts: options.allowedHosts, resolver: options.resolver };
@@ -90,7 +95,7 @@ export class EwsTransport {
   request(req: HttpRequest): Promise<HttpAnswer> {
     let url: URL;
     try {
-      url = checkUrl(req.url, this.policy);
+      url = this.checked(req.url);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -150,6 +155,16 @@ export class EwsTransport {
       request.on("socket", (socket) => socket.setNoDelay(true));
       request.end(body);
     });
+  }
+
+  /** The URL parsed and checked against the policy; refusals are thrown each time, passes remembered. */
+  private checked(raw: string): URL {
+    const known = this.checkedUrls.get(raw);
+    if (known) return known;
+    const url = checkUrl(raw, this.policy);
+    if (this.checkedUrls.size >= CHECKED_URLS) this.checkedUrls.delete(this.checkedUrls.keys().next().value!);
+    this.checkedUrls.set(raw, url);
+    return url;
   }
 
   /** Closes idle keep-alive sockets (shutdown, tests). */
