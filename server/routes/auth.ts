@@ -9,9 +9,8 @@ import { AppError, badRequest, forbidden, unauthorized } from "../errors";
 import { parseBody } from "../http/validate";
 import { recordAudit } from "../services/audit";
 import { consumeSetupToken } from "../services/bootstrap";
-import { DatabaseRateLimitStore } from "../store/rate-limit-store";
 
-function rateLimited(message: string, limit: number, windowMs: number, store?: Store) {
+function rateLimited(message: string, limit: number, windowMs: number, store: Store) {
   return rateLimit({
     ...(store ? { store } : {}),
     windowMs,
@@ -30,8 +29,8 @@ export function authRouter(ctx: AppContext): Router {
   const { admins, profiles } = ctx.services;
   const cookieBase = `Path=/; HttpOnly; SameSite=Strict${ctx.config.secureCookies ? "; Secure" : ""}`;
   const setSession = (res: Response, token: string) => res.setHeader("Set-Cookie", `${SESSION_COOKIE}=${token}; ${cookieBase}; Max-Age=${12 * 3600}`);
-  // Counted in the store, so several instances share one limit (test/multi-instance.test.ts).
-  const loginLimit = rateLimited("Too many sign-in attempts. Wait 15 minutes and try again.", 10, 15 * 60_000, new DatabaseRateLimitStore(ctx.store.db, "login"));
+  // Counted in the store, so several instances share one limit (test/multi-instance.test.ts); so is setup's.
+  const loginLimit = rateLimited("Too many sign-in attempts. Wait 15 minutes and try again.", 10, 15 * 60_000, ctx.services.rateLimits.shared("login"));
 
   router.post("/auth/login", loginLimit, async (req, res) => {
     const body = parseBody(LoginBody, req);
@@ -78,7 +77,7 @@ export function authRouter(ctx: AppContext): Router {
     res.json({ data: { ended } });
   });
 
-  router.post("/setup", rateLimited("Too many attempts. Wait 15 minutes.", 10, 15 * 60_000), async (req, res) => {
+  router.post("/setup", rateLimited("Too many attempts. Wait 15 minutes.", 10, 15 * 60_000, ctx.services.rateLimits.shared("setup")), async (req, res) => {
     const body = parseBody(SetupBody, req);
     const created = await consumeSetupToken(ctx, body.token, body.email, await hashPassword(body.password));
     setSession(res, await admins.createSession(created.id));
