@@ -109,6 +109,8 @@ export function createApp(ctx: AppContext): Express {
   api.use(authenticate({ admins: ctx.services.admins, bearer: ctx.bearer }));
   api.use(requireSameOrigin(ctx.config.baseUrl));
   api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));
+  // The sync service's calls (the busiest, by far) go first: no router mounted at "/" below answers /sync.
+  api.use("/sync", syncRouter(ctx));
   api.use(meRouter(ctx));
   api.use("/profiles", profileAdminsRouter(ctx));
   api.use(authRouter(ctx));
@@ -121,7 +123,6 @@ export function createApp(ctx: AppContext): Express {
   api.use("/settings", settingsRouter(ctx));
   api.use("/audit-events", auditRouter(ctx));
   api.use("/service-keys", serviceKeysRouter(ctx));
-  api.use("/sync", syncRouter(ctx));
   api.use("/app-package", appPackageRouter(ctx));
   api.use("/profiles", profileJobsRouter(ctx));
   api.use("/jobs", jobsRouter(ctx));
