@@ -30,5 +30,5 @@ pgOnly("two runners on one PostgreSQL", () => {
     expect(perTarget.every((n) => n === 1)).toBe(true); // the simulator saw each mailbox exactly once
     const history = await h.store.db.selectFrom("checkHistory").select("userId").execute();
     expect(history).toHaveLength(1000);
-  });
+  }, 90_000); // 1,000 simulated users: ~15 s alone, slower beside the other job tests on 2 cores
 });

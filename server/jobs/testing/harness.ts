@@ -50,7 +50,7 @@ export async function startJobHarness(opts: { dialect: DialectName; users: numbe
       runners.push(r);
       return r.start();
     },
-    async waitFor(jobId, states, timeoutMs = 30_000) {
+    async waitFor(jobId, states, timeoutMs = 80_000) {
       const repo = new JobRepository(store.db);
       const until = Date.now() + timeoutMs;
       for (;;) {
