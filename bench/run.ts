@@ -19,6 +19,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "bundle-size": () => import("./bundle-size.bench"),
   "admin-bundle": () => import("./admin-bundle.bench"),
   "bulk-check": () => import("./bulk-check.bench"),
+  "adaptive-limit": () => import("./adaptive-limit.bench"),
   "rss-paging": () => import("./rss-paging.bench"),
   "ews-gateway": () => import("./ews-gateway.bench"),
 };
