@@ -32,5 +32,5 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
-  { files: ["scripts/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly" } } },
+  { files: ["scripts/**/*.mjs", "bench/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly", Buffer: "readonly" } } },
 );

@@ -2,13 +2,15 @@
  * EWS gateway overhead: the same impersonated GetFolder sent straight to the simulator (with the
  * credentials and impersonation header the caller would otherwise need) and through the product's
  * gateway with a service key. The server runs in a child process so its CPU is read from /proc:
- * all of it is overhead a direct call doesn't have. Target: ≤ 1 ms added CPU per call.
+ * all of it is overhead a direct call doesn't have. Target: ≤ 1 ms added CPU per call. Beside it, the same
+ * calls through a bare node:http proxy (bench/bare-proxy.mjs): what any Node proxy costs on this machine.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { buildServer, NODE_FLAGS, runtimeEnv } from "../scripts/server-runtime.mjs";
 import { quantile, round, type BenchRow } from "./lib";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -73,10 +75,13 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
   const ewsUrl = (await waitForLine(sim, /EWS URL: (\S+)/))[1];
   const port = 3900 + Math.floor(Math.random() * 90);
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  // The server as `npm start` runs it: bundled, plain Node, the production memory settings.
+  const [serverBundle] = await buildServer(["server/main.ts"]);
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const server = spawn(process.execPath, [...profile, ...NODE_FLAGS, serverBundle], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, PORT: String(port), BASE_URL: base, DATA_DIR: mkdtempSync(path.join(tmpdir(), "msa-bench-gw-")), ADMIN_EMAIL: "bench@example.com", ADMIN_PASSWORD: "Bench-Password-123", EWS_ALLOWED_HOSTS: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: "" },
+    env: { ...runtimeEnv(), PORT: String(port), BASE_URL: base, DATA_DIR: mkdtempSync(path.join(tmpdir(), "msa-bench-gw-")), ADMIN_EMAIL: "bench@example.com", ADMIN_PASSWORD: "Bench-Password-123", EWS_ALLOWED_HOSTS: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: "" },
   });
   try {
     await waitForLine(server, /Mailbox Sync Admin: /);
@@ -106,10 +111,27 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
     const gateway = await timed(CALLS, gatewayCall);
     const serverCpuMs = (cpuSecondsOf(server.pid!) - serverCpuBefore) * 1000;
 
+    // The floor: a bare node:http proxy (bench/bare-proxy.mjs) forwarding the same calls.
+    const bare = spawn(process.execPath, [path.join(ROOT, "bench/bare-proxy.mjs"), ewsUrl, LOGON, PASSWORD], { stdio: ["ignore", "pipe", "inherit"] });
+    let bareCpuMs: number;
+    try {
+      const barePort = (await waitForLine(bare, /listening (\d+)/))[1];
+      const bareCall = () => post(`http://127.0.0.1:${barePort}/`, soap(mailbox), { "x-anchormailbox": mailbox });
+      await timed(300, bareCall);
+      const bareBefore = cpuSecondsOf(bare.pid!);
+      const bareRun = await timed(CALLS, bareCall);
+      if (bareRun.failures) throw new Error(`bare proxy: ${bareRun.failures} failed calls`);
+      bareCpuMs = (cpuSecondsOf(bare.pid!) - bareBefore) * 1000;
+    } finally {
+      bare.kill("SIGTERM");
+    }
+
     const addedCpu = serverCpuMs / CALLS;
     const group = "EWS gateway";
     return [
       { group, figure: `added server CPU per proxied call (${CALLS} calls, concurrency ${CONCURRENCY})`, value: round(addedCpu), unit: "ms", target: "≤ 1 ms", ok: addedCpu <= 1 },
+      { group, figure: "bare node:http proxy, forwarding only (bench/bare-proxy.mjs): CPU per call", value: round(bareCpuMs / CALLS), unit: "ms" },
+      { group, figure: "gateway CPU per call beyond the bare proxy (auth, lookup, SOAP rewrite, limits, log)", value: round((serverCpuMs - bareCpuMs) / CALLS), unit: "ms" },
       { group, figure: "caller CPU per call: direct / through the gateway", value: round(gateway.cpuMs / CALLS - direct.cpuMs / CALLS), unit: "ms more", target: `direct ${round(direct.cpuMs / CALLS)} ms` },
       { group, figure: "median latency, direct", value: round(quantile(direct.latencies, 0.5)), unit: "ms" },
       { group, figure: "median latency, through the gateway", value: round(quantile(gateway.latencies, 0.5)), unit: "ms" },
