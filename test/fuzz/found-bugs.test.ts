@@ -1,5 +1,5 @@
 /**
- * Bugs the route fuzzer (test/fuzz/endpoints.fuzz.test.ts) found, now fixed: these inputs stay as
+ * Bugs the route fuzzer (test/fuzz/fuzz-routes.ts) found, now fixed: these inputs stay as
  * plain regression tests (the fuzzer draws them only now and then).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
