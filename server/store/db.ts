@@ -162,12 +162,24 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before any schema exists
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely looks for its tables through every schema of the database (has_schema_privilege per schema):
+  // another schema dropped at that moment (another tenant, a test) fails the lookup with 3F000. Not ours:
+  // look again.
+  for (let attempt = 1; error && attempt <= 3 && droppedMeanwhile(error, schema); attempt++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
     throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** A PostgreSQL "schema does not exist" (3F000) about a schema other than the store's own. */
+function droppedMeanwhile(error: unknown, schema: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e.code === "3F000" && typeof e.message === "string" && !e.message.includes(`"${schema ?? "public"}"`);
 }
 
 /** The current time as the store keeps it. */
