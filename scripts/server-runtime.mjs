@@ -22,12 +22,13 @@ export function runtimeEnv(env = process.env) {
   return { MALLOC_ARENA_MAX: "2", ...env };
 }
 
-function newestMtime(dir) {
+/** The newest modification time (ms) of the files below `dir` whose names match `only`. */
+export function newestMtime(dir, only = /./) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full, only));
+    else if (only.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
 }
@@ -39,7 +40,7 @@ function newestMtime(dir) {
  */
 export async function buildServer(entries) {
   const outputs = entries.map((e) => path.join(OUT_DIR, `${path.basename(e, ".ts")}.mjs`));
-  const newestSource = Math.max(...SOURCE_DIRS.filter(existsSync).map(newestMtime));
+  const newestSource = Math.max(...SOURCE_DIRS.filter(existsSync).map((dir) => newestMtime(dir, /\.(ts|json)$/)));
   const stale = outputs.some((o) => !existsSync(o) || statSync(o).mtimeMs < newestSource);
   if (stale) {
     const { build } = await import("esbuild");

@@ -2,25 +2,16 @@
 // without HTTP): builds the panel when it is missing or older than its sources, bundles the server when
 // its sources changed, then runs it with the production runtime settings (scripts/server-runtime.mjs).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { buildServer, NODE_FLAGS, ROOT, runtimeEnv } from "./server-runtime.mjs";
+import { buildServer, newestMtime, NODE_FLAGS, ROOT, runtimeEnv } from "./server-runtime.mjs";
 
 const worker = process.argv[2] === "worker";
 const built = path.join(ROOT, "dist/client/index.html");
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
 if (!worker) {
   const clientDirs = ["client", "contract"].map((d) => path.join(ROOT, d)).filter(existsSync);
-  const stale = !existsSync(built) || Math.max(...clientDirs.map(newestMtime)) > statSync(built).mtimeMs;
+  const stale = !existsSync(built) || Math.max(...clientDirs.map((dir) => newestMtime(dir))) > statSync(built).mtimeMs;
   if (existsSync(path.join(ROOT, "client/index.html")) && stale) {
     console.log("Building the panel (vite build)...");
     const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });

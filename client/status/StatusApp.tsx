@@ -6,7 +6,8 @@ import { relativeTime } from "./relativeTime";
 import type { HostSetup } from "./startHost";
 import { StatusDetails } from "./StatusDetails";
 import { useStatusStyles } from "./styles";
-import { useMyStatus, useNow } from "./useMyStatus";
+import { useNow } from "../components/useNow";
+import { useMyStatus } from "./useMyStatus";
 
 type ReadySetup = Extract<HostSetup, { kind: "ready" }>;
 

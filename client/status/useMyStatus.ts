@@ -74,12 +74,3 @@ export function useMyStatus(source: StatusSignIn) {
   return { view, refresh: load, signIn };
 }
 
-/** Re-renders every `everyMs` so "4 minutes ago" stays true while the pane stays open. */
-export function useNow(everyMs = 30_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}
