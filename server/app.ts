@@ -24,7 +24,8 @@ import { auditRouter } from "./routes/audit";
 import { settingsRouter } from "./routes/settings";
 import { usersRouter } from "./routes/users";
 import { serviceKeysRouter } from "./routes/service-keys";
-import { syncRouter } from "./routes/sync";
+import { syncGuards, syncRouter } from "./routes/sync";
+import { gatewayEndpoint } from "./sync/gateway-endpoint";
 import { appPackageRouter } from "./routes/app-package";
 import { projectPath } from "./paths";
 import { legalPagesRouter } from "./routes/legal-pages";
@@ -63,27 +64,30 @@ export function createApp(ctx: AppContext): Express {
 
   // Lines logged inside a request carry only its id; the request itself is logged once, at its end.
   app.use(requestLog(app, ctx.log, { ignore: (url) => url === "/healthz" || url === "/readyz" }));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", "https://appsforoffice.microsoft.com", "https://res.cdn.office.net"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", "data:"],
-          // teams-js fetches its list of valid host domains from Microsoft's CDN (it falls back to a built-in list).
-          connectSrc: ["'self'", "https://res.cdn.office.net", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
-          frameSrc: ["'self'", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
-          frameAncestors: [...HOST_FRAME_ANCESTORS, ...ctx.config.extraFrameAncestors],
-          upgradeInsecureRequests: ctx.config.secureCookies ? [] : null,
-        },
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "https://appsforoffice.microsoft.com", "https://res.cdn.office.net"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        // teams-js fetches its list of valid host domains from Microsoft's CDN (it falls back to a built-in list).
+        connectSrc: ["'self'", "https://res.cdn.office.net", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
+        frameSrc: ["'self'", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
+        frameAncestors: [...HOST_FRAME_ANCESTORS, ...ctx.config.extraFrameAncestors],
+        upgradeInsecureRequests: ctx.config.secureCookies ? [] : null,
       },
-      crossOriginEmbedderPolicy: false,
-      crossOriginOpenerPolicy: { policy: "same-origin-allow-popups" },
-      frameguard: false,
-      strictTransportSecurity: ctx.config.secureCookies,
-    }),
-  );
+    },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: { policy: "same-origin-allow-popups" },
+    frameguard: false,
+    strictTransportSecurity: ctx.config.secureCookies,
+  });
+  const sync = syncGuards(ctx);
+  const handleError = errorHandler(ctx.log);
+  // The sync service's EWS calls (the busiest, by far) take a short path of their own.
+  app.use(gatewayEndpoint({ gateway: ctx.services.ewsGateway, guards: sync, securityHeaders, errorHandler: handleError }));
+  app.use(securityHeaders);
 
   // Ribbon icons for Outlook (loaded cross-origin by Outlook on the web, hence CORP cross-origin).
   app.use("/icons", express.static(projectPath("manifest/icons"), { index: false, maxAge: "1d", setHeaders: (res) => res.setHeader("Cross-Origin-Resource-Policy", "cross-origin") }));
@@ -103,14 +107,12 @@ export function createApp(ctx: AppContext): Express {
   });
 
   const api = express.Router();
-  // JSON everywhere but the EWS gateway, which takes SOAP (text/xml) and says so with a 415 otherwise.
-  const EWS_GATEWAY_PATH = /^\/sync\/mailboxes\/[^/]+\/ews(\?|$)/;
-  api.use(express.json({ limit: "2mb", strict: true, type: (req) => /\bjson\b/i.test(req.headers["content-type"] ?? "") && !EWS_GATEWAY_PATH.test(req.url ?? "") }));
+  api.use(express.json({ limit: "2mb", strict: true, type: (req) => /\bjson\b/i.test(req.headers["content-type"] ?? "") }));
   api.use(authenticate({ admins: ctx.services.admins, bearer: ctx.bearer }));
   api.use(requireSameOrigin(ctx.config.baseUrl));
   api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));
-  // The sync service's calls (the busiest, by far) go first: no router mounted at "/" below answers /sync.
-  api.use("/sync", syncRouter(ctx));
+  // The sync service's other calls go first: no router mounted at "/" below answers /sync.
+  api.use("/sync", syncRouter(ctx, sync));
   api.use(meRouter(ctx));
   api.use("/profiles", profileAdminsRouter(ctx));
   api.use(authRouter(ctx));
@@ -131,7 +133,7 @@ export function createApp(ctx: AppContext): Express {
   app.use("/api", apiNotFound);
 
   serveClient(app);
-  app.use(errorHandler(ctx.log));
+  app.use(handleError);
   return app;
 }
 

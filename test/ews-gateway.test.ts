@@ -85,6 +85,30 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     expect(sim.counters.requests).toBe(0);
   });
 
+  it("answers on its own path like every API route: security headers, request id, rate-limit headers, error bodies", async () => {
+    const ok = await gateway(addresses[0], getInbox());
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(ok.headers.get("content-security-policy")).toContain("frame-ancestors");
+    expect(ok.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ok.headers.get("ratelimit")).toMatch(/r=\d+/);
+    expect(ok.headers.get("x-mailbox-sync-profile")).toBe(profileId);
+    sim.resetCounters();
+    const noKey = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, { method: "POST", headers: { "content-type": "text/xml" }, body: getInbox() });
+    expect(noKey.status).toBe(401);
+    expect((await noKey.json()).error.id).toBe("invalid_service_key");
+    expect((await gateway(addresses[0], getInbox(), { authorization: "Bearer msk_forged" })).status).toBe(401);
+    const latin1 = await gateway(addresses[0], getInbox(), { "content-type": "text/xml; charset=iso-8859-1" });
+    expect(latin1.status).toBe(415);
+    expect((await latin1.json()).error.message).toContain("UTF-8");
+    expect((await gateway(addresses[0], "", {})).status).toBe(415);
+    const badUrl = await fetch(`${s.url}/api/v1/sync/mailboxes/%E0%A4%A/ews`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/xml" }, body: getInbox() });
+    expect(badUrl.status).toBe(400);
+    // Other methods on the path are the API's 404, as before.
+    expect((await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
+    expect(sim.counters.requests).toBe(0);
+  });
+
   it("needs the ews:proxy scope", async () => {
     const rosterOnly = (await s.admin.post("/service-keys", { name: "roster", scopes: ["roster:read"] })).body.data.key;
     const res = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, { method: "POST", headers: { authorization: `Bearer ${rosterOnly}`, "content-type": "text/xml" }, body: getInbox() });

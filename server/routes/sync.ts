@@ -1,4 +1,4 @@
-import express, { Router, type Request, type RequestHandler } from "express";
+import { Router, type Request, type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import { RosterQuery, SyncReportBody, type ServiceKeyScope } from "../../contract/sync";
 import type { AppContext } from "../context";
@@ -15,19 +15,24 @@ declare module "express-serve-static-core" {
   }
 }
 
-const keyOf = (req: Request): ServiceKeyIdentity => {
+export const keyOf = (req: Request): ServiceKeyIdentity => {
   if (!req.serviceKey) throw new AppError(401, "invalid_service_key", "Send a service key.");
   return req.serviceKey;
 };
 
-/**
- * /api/v1/sync: the sync service's interface. Only service keys work here, and a service key works
- * nowhere else (the admin routes ignore `msk_` tokens).
- */
-export function syncRouter(ctx: AppContext): Router {
-  const router = Router();
-  const { serviceKeys } = ctx.services;
+/** What every /api/v1/sync call runs first: the service key, its rate limit, and the scope a route needs. */
+export interface SyncGuards {
+  requireKey: RequestHandler;
+  limit: RequestHandler;
+  scope: (needed: ServiceKeyScope) => RequestHandler;
+}
 
+/**
+ * The guards, made once per app: the router and the EWS gateway's endpoint share them (one limiter, one
+ * key cache), so both paths authenticate, count and refuse alike.
+ */
+export function syncGuards(ctx: AppContext): SyncGuards {
+  const { serviceKeys } = ctx.services;
   const requireKey: RequestHandler = async (req, _res, next) => {
     const [scheme, token] = (req.headers.authorization ?? "").split(" ", 2);
     if (scheme?.toLowerCase() !== "bearer" || !token) {
@@ -36,29 +41,36 @@ export function syncRouter(ctx: AppContext): Router {
     req.serviceKey = await serviceKeys.authenticate(token);
     next();
   };
+  // A hot path (the EWS gateway): counted in memory and reconciled with the database about once a
+  // second, so instances share the limit without a database round trip per request.
+  const limit = rateLimit({
+    store: ctx.services.rateLimits.batched("sync"),
+    windowMs: 60_000,
+    limit: 6000,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    keyGenerator: (req) => keyOf(req).id,
+    handler: () => {
+      throw new AppError(429, "rate_limited", "Too many requests for this service key; slow down and retry after the Retry-After header.");
+    },
+  });
   const scope =
     (needed: ServiceKeyScope): RequestHandler =>
     (req, _res, next) => {
       if (!keyOf(req).scopes.includes(needed)) throw forbidden(`This service key lacks the '${needed}' scope.`);
       next();
     };
+  return { requireKey, limit, scope };
+}
 
-  router.use(requireKey);
-  // A hot path (the EWS gateway): counted in memory and reconciled with the database about once a
-  // second, so instances share the limit without a database round trip per request.
-  router.use(
-    rateLimit({
-      store: ctx.services.rateLimits.batched("sync"),
-      windowMs: 60_000,
-      limit: 6000,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      keyGenerator: (req) => keyOf(req).id,
-      handler: () => {
-        throw new AppError(429, "rate_limited", "Too many requests for this service key; slow down and retry after the Retry-After header.");
-      },
-    }),
-  );
+/**
+ * /api/v1/sync: the sync service's interface. Only service keys work here, and a service key works
+ * nowhere else (the admin routes ignore `msk_` tokens). The EWS gateway's own endpoint
+ * (`sync/gateway-endpoint.ts`) answers before this router, with the same guards.
+ */
+export function syncRouter(ctx: AppContext, { requireKey, limit, scope }: SyncGuards): Router {
+  const router = Router();
+  router.use(requireKey, limit);
 
   router.get("/mailboxes", scope("roster:read"), async (req, res) => {
     const query = parseQuery(RosterQuery, req);
@@ -74,19 +86,6 @@ export function syncRouter(ctx: AppContext): Router {
       { profileId: result.profileId, address, failingStreak: result.failingStreak, lastError: body.errors[0]?.message },
     );
     res.status(201).json({ data: result.session });
-  });
-
-  const soapText = express.text({ type: ["text/xml", "application/xml", "application/soap+xml"], limit: "1mb" });
-  router.post("/mailboxes/:address/ews", scope("ews:proxy"), soapText, async (req, res) => {
-    if (typeof req.body !== "string" || req.body.length === 0) {
-      throw new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");
-    }
-    const controller = new AbortController();
-    res.on("close", () => {
-      if (!res.writableEnded) controller.abort();
-    });
-    const answer = await ctx.services.ewsGateway.forward(keyOf(req), param(req, "address"), req.body, controller.signal);
-    res.status(answer.status).setHeader("Content-Type", answer.contentType).setHeader("X-Mailbox-Sync-Profile", answer.profileId).send(answer.body);
   });
 
   return router;

@@ -1,0 +1,133 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import { AppError } from "../errors";
+import { keyOf, type SyncGuards } from "../routes/sync";
+import type { EwsGateway } from "./ews-gateway";
+
+/** `POST /api/v1/sync/mailboxes/:address/ews`, with or without a query string. */
+const GATEWAY_PATH = /^\/api\/v1\/sync\/mailboxes\/([^/?]+)\/ews(?:\?|$)/;
+const SOAP_TYPES = new Set(["text/xml", "application/xml", "application/soap+xml"]);
+/** The largest SOAP request the gateway forwards. */
+export const GATEWAY_BODY_LIMIT = 1024 * 1024;
+
+export interface GatewayEndpointParts {
+  gateway: EwsGateway;
+  guards: SyncGuards;
+  /** The security headers every answer carries (the app's helmet). */
+  securityHeaders: RequestHandler;
+  errorHandler: ErrorRequestHandler;
+}
+
+const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(`middleware failed: ${JSON.stringify(error)}`);
+
+/** Runs one middleware as a promise: resolved when it calls `next()`, rejected with what it throws or passes on. */
+function run(handler: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const next = (error?: unknown) => (error ? reject(asError(error)) : resolve());
+    try {
+      const result: unknown = handler(req, res, next);
+      if (result instanceof Promise) result.catch((error: unknown) => reject(asError(error)));
+    } catch (error) {
+      reject(asError(error));
+    }
+  });
+}
+
+function mailboxOf(encoded: string): string {
+  let address: string;
+  try {
+    address = decodeURIComponent(encoded);
+  } catch {
+    address = "";
+  }
+  if (address.length === 0 || address.length > 320) {
+    throw new AppError(400, "validation_failed", "The address in the URL is not valid.");
+  }
+  return address;
+}
+
+/** The SOAP request as text: a SOAP media type in UTF-8, at most GATEWAY_BODY_LIMIT bytes. */
+async function soapBodyOf(req: Request): Promise<string> {
+  const [media = "", ...params] = (req.headers["content-type"] ?? "").split(";");
+  const charset = params
+    .map((p) => p.trim().toLowerCase())
+    .find((p) => p.startsWith("charset="))
+    ?.slice(8)
+    .replace(/^"|"$/g, "");
+  if (
+    !SOAP_TYPES.has(media.trim().toLowerCase()) ||
+    (charset !== undefined && charset !== "utf-8" && charset !== "utf8")
+  ) {
+    throw new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");
+  }
+  const tooLarge = () =>
+    new AppError(
+      413,
+      "payload_too_large",
+      `The request body is larger than the ${GATEWAY_BODY_LIMIT / 1024} KB this endpoint accepts.`,
+    );
+  if (Number(req.headers["content-length"]) > GATEWAY_BODY_LIMIT) throw tooLarge();
+  const chunks: Buffer[] = [];
+  const size = await new Promise<number>((resolve, reject) => {
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > GATEWAY_BODY_LIMIT) {
+        // Stop reading; Node discards the rest once the answer is sent.
+        req.off("data", onData).pause();
+        reject(tooLarge());
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    req
+      .on("data", onData)
+      .once("end", () => resolve(received))
+      .once("error", reject);
+  });
+  if (size === 0)
+    {throw new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");}
+  return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString("utf8");
+}
+
+/**
+ * The EWS gateway's endpoint, on a short path of its own: the sync service's busiest call skips the API
+ * router's JSON parser, admin authentication and contract check, none of which apply to it, and runs
+ * only what it needs: the security headers, the service key, its rate limit, the `ews:proxy` scope, the
+ * SOAP body and the gateway. Errors are answered by the app's error handler, as everywhere else.
+ * Mounted right after the request log; any other request goes on to the app.
+ * @example app.use(requestLog(app, log), gatewayEndpoint({ gateway, guards, securityHeaders, errorHandler }));
+ */
+export function gatewayEndpoint({
+  gateway,
+  guards,
+  securityHeaders,
+  errorHandler,
+}: GatewayEndpointParts): RequestHandler {
+  const checks = [securityHeaders, guards.requireKey, guards.limit, guards.scope("ews:proxy")];
+  const serve = async (req: Request, res: Response, encodedAddress: string) => {
+    for (const check of checks) await run(check, req, res);
+    const address = mailboxOf(encodedAddress);
+    const soap = await soapBodyOf(req);
+    const controller = new AbortController();
+    res.once("close", () => {
+      if (!res.writableEnded) controller.abort();
+    });
+    const answer = await gateway.forward(keyOf(req), address, soap, controller.signal);
+    res.statusCode = answer.status;
+    res.setHeader("Content-Type", answer.contentType);
+    res.setHeader("X-Mailbox-Sync-Profile", answer.profileId);
+    res.end(answer.body);
+  };
+  return (req, res, next) => {
+    const match = req.method === "POST" ? GATEWAY_PATH.exec(req.url) : null;
+    if (!match) return next();
+    serve(req, res, match[1]).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      errorHandler(error, req, res, () => undefined);
+    });
+  };
+}
