@@ -6,6 +6,7 @@
  * engineer, measures 10 connections on SQLite; this module adds the 50-connection, two-database view.)
  */
 import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -25,13 +26,38 @@ interface Load {
   p50: number;
   p99: number;
   non2xx: number;
+  /** This process's CPU (the server under load runs here; autocannon is a child) per request, µs. */
+  cpuUsPerRequest: number;
+  /** PostgreSQL's own CPU (all its processes, from /proc) per request, µs. */
+  postgresUsPerRequest: number;
+}
+
+/** CPU seconds used so far by every process named `postgres` (the local server and its backends). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 async function autocannon(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
   const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(seconds), ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}=${v}`]), url];
+  const cpu = process.cpuUsage();
+  const postgresBefore = postgresCpuSeconds();
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number };
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
+  const used = process.cpuUsage(cpu);
+  const postgresSeconds = postgresCpuSeconds() - postgresBefore;
+  const r = JSON.parse(stdout) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number };
+  const requests = Math.max(1, r.requests.total);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpuUsPerRequest: (used.user + used.system) / requests, postgresUsPerRequest: (postgresSeconds * 1e6) / requests };
 }
 
 /** One warm-up second, then the measured run. */
@@ -69,6 +95,8 @@ async function runOn(dialect: "sqlite" | "postgres", bareUrl: string): Promise<B
       { group, figure: "GET /me/status (bearer token): req/s", value: Math.round(status.rps), unit: "req/s" },
       { group, figure: "GET /me/status: p50 / p99", value: status.p50, unit: `/ ${status.p99} ms` },
       { group, figure: "ratio to the bare handler", value: round(ratio), unit: "×", target: "≥ 0.6×", ok: ratio >= 0.6 },
+      { group, figure: "server process CPU per request: bare handler / GET /me/status", value: Math.round(bare.cpuUsPerRequest), unit: `/ ${Math.round(status.cpuUsPerRequest)} µs` },
+      ...(dialect === "postgres" ? [{ group, figure: "PostgreSQL's own CPU per GET /me/status (same 2 cores as the server and autocannon)", value: Math.round(status.postgresUsPerRequest), unit: "µs" }] : []),
     ];
   } finally {
     await fixture.close();
