@@ -16,7 +16,9 @@ import { quantile, round, type BenchRow } from "./lib";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const LOGON = "svc-sync@contoso.com";
 const PASSWORD = "Service-Pass-1!";
-const CALLS = 2000;
+// Rounds × calls stay under the service key rate limit (6,000 a minute), warm-up included.
+const CALLS = 1500;
+const ROUNDS = 3;
 const CONCURRENCY = 10;
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -107,9 +109,16 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
     await timed(300, directCall);
     await timed(300, gatewayCall);
     const direct = await timed(CALLS, directCall);
-    const serverCpuBefore = cpuSecondsOf(server.pid!);
-    const gateway = await timed(CALLS, gatewayCall);
-    const serverCpuMs = (cpuSecondsOf(server.pid!) - serverCpuBefore) * 1000;
+    // Three rounds; the median round's server CPU is the figure (one round swings ±10 % on a shared VM).
+    const rounds: { run: Awaited<ReturnType<typeof timed>>; cpuMs: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const before = cpuSecondsOf(server.pid!);
+      const run = await timed(CALLS, gatewayCall);
+      rounds.push({ run, cpuMs: (cpuSecondsOf(server.pid!) - before) * 1000 });
+    }
+    rounds.sort((a, b) => a.cpuMs - b.cpuMs);
+    const { run: gateway, cpuMs: serverCpuMs } = rounds[Math.floor(ROUNDS / 2)];
+    const gatewayFailures = rounds.reduce((n, r) => n + r.run.failures, 0);
 
     // The floor: a bare node:http proxy (bench/bare-proxy.mjs) forwarding the same calls.
     const bare = spawn(process.execPath, [path.join(ROOT, "bench/bare-proxy.mjs"), ewsUrl, LOGON, PASSWORD], { stdio: ["ignore", "pipe", "inherit"] });
@@ -118,10 +127,14 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
       const barePort = (await waitForLine(bare, /listening (\d+)/))[1];
       const bareCall = () => post(`http://127.0.0.1:${barePort}/`, soap(mailbox), { "x-anchormailbox": mailbox });
       await timed(300, bareCall);
-      const bareBefore = cpuSecondsOf(bare.pid!);
-      const bareRun = await timed(CALLS, bareCall);
-      if (bareRun.failures) throw new Error(`bare proxy: ${bareRun.failures} failed calls`);
-      bareCpuMs = (cpuSecondsOf(bare.pid!) - bareBefore) * 1000;
+      const bareRounds: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const bareBefore = cpuSecondsOf(bare.pid!);
+        const bareRun = await timed(CALLS, bareCall);
+        if (bareRun.failures) throw new Error(`bare proxy: ${bareRun.failures} failed calls`);
+        bareRounds.push((cpuSecondsOf(bare.pid!) - bareBefore) * 1000);
+      }
+      bareCpuMs = bareRounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
     } finally {
       bare.kill("SIGTERM");
     }
@@ -129,7 +142,7 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
     const addedCpu = serverCpuMs / CALLS;
     const group = "EWS gateway";
     return [
-      { group, figure: `added server CPU per proxied call (${CALLS} calls, concurrency ${CONCURRENCY})`, value: round(addedCpu), unit: "ms", target: "≤ 1 ms", ok: addedCpu <= 1 },
+      { group, figure: `added server CPU per proxied call (median of ${ROUNDS} rounds of ${CALLS} calls, concurrency ${CONCURRENCY})`, value: round(addedCpu), unit: "ms", target: "≤ 1 ms", ok: addedCpu <= 1 },
       { group, figure: "bare node:http proxy, forwarding only (bench/bare-proxy.mjs): CPU per call", value: round(bareCpuMs / CALLS), unit: "ms" },
       { group, figure: "gateway CPU per call beyond the bare proxy (auth, lookup, SOAP rewrite, limits, log)", value: round((serverCpuMs - bareCpuMs) / CALLS), unit: "ms" },
       { group, figure: "caller CPU per call: direct / through the gateway", value: round(gateway.cpuMs / CALLS - direct.cpuMs / CALLS), unit: "ms more", target: `direct ${round(direct.cpuMs / CALLS)} ms` },
@@ -137,7 +150,7 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
       { group, figure: "median latency, through the gateway", value: round(quantile(gateway.latencies, 0.5)), unit: "ms" },
       { group, figure: "added median latency", value: round(quantile(gateway.latencies, 0.5) - quantile(direct.latencies, 0.5)), unit: "ms" },
       { group, figure: "p99 latency through the gateway", value: round(quantile(gateway.latencies, 0.99)), unit: "ms" },
-      { group, figure: "failed calls (direct + gateway)", value: direct.failures + gateway.failures, unit: "", target: "0", ok: direct.failures + gateway.failures === 0 },
+      { group, figure: "failed calls (direct + gateway)", value: direct.failures + gatewayFailures, unit: "", target: "0", ok: direct.failures + gatewayFailures === 0 },
     ];
   } finally {
     server.kill("SIGTERM");

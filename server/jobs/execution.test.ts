@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import type { CheckResult } from "../access/types";
 import { AdaptiveLimit } from "./adaptive-limit";
+import { retryDelayMs } from "./execution";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 import { applyResultForTests } from "./testing/soap-check-port";
 import type { CheckPort } from "./types";
@@ -152,5 +153,30 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
     expect(done).toMatchObject({ state: "done", done: 2, ok: 1, failed: 1 });
     expect(JSON.parse(done.failuresByCode)).toEqual({ check_crashed: 1 });
     expect(port.calls.get(h.addresses[0])).toBe(3);
+  });
+});
+
+describe("retryDelayMs", () => {
+  const options = { retryBaseMs: 500, retryMaxMs: 10_000 };
+  it("follows the server's back-off when it gave one, doubled per attempt, with at most a quarter of jitter", () => {
+    for (let i = 0; i < 200; i++) {
+      const first = retryDelayMs(1, 50, options);
+      expect(first).toBeGreaterThanOrEqual(50);
+      expect(first).toBeLessThanOrEqual(62.5);
+      const third = retryDelayMs(3, 50, options);
+      expect(third).toBeGreaterThanOrEqual(200);
+      expect(third).toBeLessThanOrEqual(250);
+    }
+    expect(retryDelayMs(10, 5_000, options)).toBeLessThanOrEqual(12_500);
+  });
+
+  it("backs off exponentially from retryBaseMs otherwise, capped at retryMaxMs", () => {
+    for (let i = 0; i < 200; i++) {
+      const first = retryDelayMs(1, undefined, options);
+      expect(first).toBeGreaterThanOrEqual(250);
+      expect(first).toBeLessThanOrEqual(500);
+      expect(retryDelayMs(2, undefined, options)).toBeGreaterThanOrEqual(500);
+      expect(retryDelayMs(20, undefined, options)).toBeLessThanOrEqual(10_000);
+    }
   });
 });

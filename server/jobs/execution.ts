@@ -29,6 +29,18 @@ export interface ExecutionDeps {
   options: ExecutionOptions;
 }
 
+/**
+ * How long an item waits before its next attempt. When the server said how long to back off
+ * (`BackOffMilliseconds`, `Retry-After`), that, doubled per attempt, plus up to a quarter of jitter: the
+ * profile's gate already holds every call for the back-off, so waiting longer only delays this mailbox.
+ * Otherwise exponential from `retryBaseMs`, with "equal jitter" (half fixed, half random).
+ */
+export function retryDelayMs(attempt: number, backOffMs: number | undefined, options: Pick<ExecutionOptions, "retryBaseMs" | "retryMaxMs">): number {
+  if (backOffMs !== undefined) return Math.min(options.retryMaxMs, backOffMs * 2 ** (attempt - 1)) * (1 + Math.random() / 4);
+  const exp = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
+  return exp / 2 + Math.random() * (exp / 2);
+}
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
@@ -223,8 +235,7 @@ export class JobExecution {
           return;
         }
         releaseSlot();
-        const exp = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
-        await sleep(Math.max(exp / 2 + Math.random() * (exp / 2), err.backOffMs ?? 0), this.abort.signal);
+        await sleep(retryDelayMs(attempt, err.backOffMs, options), this.abort.signal);
         if (this.stop) return;
         try {
           await gate.acquire(this.abort.signal);
