@@ -78,6 +78,8 @@ export class JobExecution {
   /** Items leased by this runner but not started. */
   private queue: ClaimedItem[] = [];
   private addresses = new Map<string, string>();
+  /** The next batch, claimed while the current one still runs (so no slot waits for the claim). */
+  private nextBatch: Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> | undefined;
   private failure: string | undefined;
   private writer: ResultWriter | undefined;
   /** Items whose processing failed unexpectedly (not their check): how many times, by user id. */
@@ -122,7 +124,9 @@ export class JobExecution {
     try {
       while (!this.stop) {
         if (this.queue.length === 0) {
-          const batch = await this.repo.claimItems(jobId, options.owner, Math.max(gate.max * 2, 10), options.leaseMs);
+          const claimed = this.nextBatch ?? this.claimBatch(gate);
+          this.nextBatch = undefined;
+          const { batch, addresses } = await claimed;
           if (batch.length === 0) {
             if (this.inFlight.size > 0) {
               await Promise.race(this.inFlight);
@@ -138,7 +142,8 @@ export class JobExecution {
             }
             continue;
           }
-          this.addresses = await this.repo.addresses(batch.map((b) => b.userId));
+          // Every item of the previous batch has started (and read its address): the map can be swapped.
+          this.addresses = addresses;
           this.queue = batch;
         }
         try {
@@ -152,12 +157,19 @@ export class JobExecution {
         }
         await this.deps.global.acquire();
         const item = this.queue.shift()!;
+        if (this.queue.length <= gate.limit && !this.nextBatch && !this.stop) {
+          this.nextBatch = this.claimBatch(gate);
+          this.nextBatch.catch(() => undefined); // awaited (and thrown) when the queue runs out
+        }
         const p = this.process(item, checker, gate).finally(() => {
           this.inFlight.delete(p);
         });
         this.inFlight.add(p);
       }
       await Promise.allSettled([...this.inFlight]);
+      // A claim still under way would lease items after they were given back: let it land first.
+      await this.nextBatch?.catch(() => undefined);
+      this.nextBatch = undefined;
       await this.repo.releaseOwned(jobId, options.owner);
       this.queue = [];
       if (this.stop === "shutdown" || this.stop === "paused") {
@@ -171,6 +183,13 @@ export class JobExecution {
       clearInterval(tick);
       clearInterval(renew);
     }
+  }
+
+  /** Leases the next items of the job and reads their addresses. */
+  private async claimBatch(gate: AdaptiveLimit): Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> {
+    const { options } = this.deps;
+    const batch = await this.repo.claimItems(this.job.id, options.owner, Math.max(gate.max * 2, 10), options.leaseMs);
+    return { batch, addresses: batch.length ? await this.repo.addresses(batch.map((b) => b.userId)) : new Map<string, string>() };
   }
 
   /**
