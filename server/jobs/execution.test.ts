@@ -144,6 +144,26 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
     expect(history).toHaveLength(3);
   });
 
+  it("lets the lease of an item it leased but does not work on run out (a claim whose answer was lost), so the job finishes", async () => {
+    h = await startJobHarness({ dialect, users: 60 });
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    // The job's last item is leased, then handed to the runner's name, as if the runner's claim had
+    // committed but its answer never came back: nobody works on it, only its lease running out frees it.
+    const last = await h.store.db.selectFrom("jobItems").select("userId").where("jobId", "=", job.id).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
+    const lease = (owner: string) =>
+      h.store.db
+        .updateTable("jobItems")
+        .set({ state: "leased", leaseOwner: owner, leaseUntil: new Date(Date.now() + 1_000).toISOString() })
+        .where("jobId", "=", job.id)
+        .where("userId", "=", last.userId)
+        .execute();
+    await lease("a claim that was lost");
+    const runner = h.runner({ checks: fakePort(() => passed), leaseMs: 1_000 });
+    await lease(runner.owner);
+    const done = await h.waitFor(job.id, ["done", "failed"], 10_000);
+    expect(done).toMatchObject({ state: "done", done: 60, ok: 60 });
+  });
+
   it("closes an item whose processing keeps failing unexpectedly after maxAttempts, as check_crashed", async () => {
     h = await startJobHarness({ dialect, users: 2 });
     const port = fakePort((address) => (address === h.addresses[0] ? (undefined as unknown as CheckResult) : passed));

@@ -78,6 +78,12 @@ export class JobExecution {
   /** Items leased by this runner but not started. */
   private queue: ClaimedItem[] = [];
   private addresses = new Map<string, string>();
+  /**
+   * Items this execution holds: claimed and not yet written or given back. Only their leases are renewed:
+   * an item leased under this owner that nobody works on (its claim's answer was lost, or giving it back
+   * failed) lets its lease run out and is claimed again, instead of holding the job open for good.
+   */
+  private readonly held = new Set<string>();
   /** The next batch, claimed while the current one still runs (so no slot waits for the claim). */
   private nextBatch: Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> | undefined;
   private failure: string | undefined;
@@ -171,6 +177,7 @@ export class JobExecution {
       await this.nextBatch?.catch(() => undefined);
       this.nextBatch = undefined;
       await this.repo.releaseOwned(jobId, options.owner);
+      this.held.clear();
       this.queue = [];
       if (this.stop === "shutdown" || this.stop === "paused") {
         await this.repo.writeProgress(jobId);
@@ -189,6 +196,7 @@ export class JobExecution {
   private async claimBatch(gate: AdaptiveLimit): Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> {
     const { options } = this.deps;
     const batch = await this.repo.claimItems(this.job.id, options.owner, Math.max(gate.max * 2, 10), options.leaseMs);
+    for (const item of batch) this.held.add(item.userId);
     return { batch, addresses: batch.length ? await this.repo.addresses(batch.map((b) => b.userId)) : new Map<string, string>() };
   }
 
@@ -278,6 +286,7 @@ export class JobExecution {
       releaseSlot();
       // Stopping (pause, cancel, shutdown...): run() gives back or closes every open item once the calls settled.
       if (!written && !this.stop) await this.giveBack(item.userId);
+      if (written || !this.stop) this.held.delete(item.userId);
     }
   }
 
@@ -319,7 +328,7 @@ export class JobExecution {
 
   private async onRenew(): Promise<void> {
     try {
-      const state = await this.repo.renewLease(this.job.id, this.deps.options.owner, this.deps.options.leaseMs);
+      const state = await this.repo.renewLease(this.job.id, this.deps.options.owner, this.deps.options.leaseMs, [...this.held]);
       this.react(state ?? "running", state !== undefined);
     } catch (error) {
       this.deps.log.warn({ err: error, jobId: this.job.id }, "job lease renewal failed");

@@ -125,7 +125,7 @@ export class JobRepository {
    * Extends the job's lease and its items' leases. Returns the job's state, or undefined when the lease
    * was lost (another runner took the job after this one stalled).
    */
-  async renewLease(jobId: string, owner: string, leaseMs: number): Promise<JobState | undefined> {
+  async renewLease(jobId: string, owner: string, leaseMs: number, userIds: string[]): Promise<JobState | undefined> {
     const until = later(leaseMs);
     const row = await this.db
       .updateTable("jobs")
@@ -135,13 +135,16 @@ export class JobRepository {
       .returning("state")
       .executeTakeFirst();
     if (!row) return undefined;
-    await this.db
-      .updateTable("jobItems")
-      .set({ leaseUntil: until })
-      .where("jobId", "=", jobId)
-      .where("state", "=", "leased")
-      .where("leaseOwner", "=", owner)
-      .execute();
+    if (userIds.length > 0) {
+      await this.db
+        .updateTable("jobItems")
+        .set({ leaseUntil: until })
+        .where("jobId", "=", jobId)
+        .where("userId", "in", userIds)
+        .where("state", "=", "leased")
+        .where("leaseOwner", "=", owner)
+        .execute();
+    }
     return row.state as JobState;
   }
 
