@@ -30,7 +30,7 @@ export class BackOffGate {
   async wait(key: string, signal?: AbortSignal): Promise<void> {
     for (let left = this.remaining(key); left > 0; left = this.remaining(key)) {
       // +1 ms: timers may fire a hair early, and the server counts a call at its deadline as early.
-      await sleep(left + 1, undefined, { signal });
+      await sleep(left, undefined, { signal });
     }
   }
 

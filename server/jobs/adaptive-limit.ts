@@ -118,7 +118,7 @@ export class AdaptiveLimit {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.pump();
-      }, wait + 1).unref();
+      }, wait).unref();
       return;
     }
     while (this.waiters.length > 0 && this.inFlight < this.limit) this.waiters.shift()!();
