@@ -5,6 +5,7 @@
  * the earlier 500 ms one: the part of the bulk-check busy ratio that is the policy's, not overhead.
  */
 import { AdaptiveLimit } from "../server/jobs/adaptive-limit";
+import { retryDelayMs } from "../server/jobs/execution";
 import { round, type BenchRow } from "./lib";
 
 const CALLS = Number(process.env.BENCH_GATE_CALLS ?? 3000);
@@ -20,7 +21,7 @@ async function drive(gate: AdaptiveLimit): Promise<{ ratio: number; early: numbe
   let early = 0;
   let blockedUntil = 0;
   const item = async (): Promise<void> => {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       calls += 1;
       if (Date.now() < blockedUntil) early += 1;
       await sleep(LATENCY_MS);
@@ -32,7 +33,7 @@ async function drive(gate: AdaptiveLimit): Promise<{ ratio: number; early: numbe
       blockedUntil = Date.now() + BACK_OFF_MS;
       gate.onBusy(BACK_OFF_MS);
       gate.release();
-      await sleep(Math.max(250 + Math.random() * 250, BACK_OFF_MS)); // the runner's first retry delay
+      await sleep(retryDelayMs(attempt, BACK_OFF_MS, { retryBaseMs: 500, retryMaxMs: 10_000 })); // the runner's delay
       await gate.acquire();
     }
   };

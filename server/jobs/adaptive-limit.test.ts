@@ -91,3 +91,17 @@ describe("Semaphore", () => {
     expect(order).toEqual([1, 2]);
   });
 });
+
+describe("AdaptiveLimit keeps the process alive while callers wait out a back-off", () => {
+  it("arms a timer that holds the event loop (an unref'd one let a process whose calls all waited exit mid-work)", async () => {
+    const gate = new AdaptiveLimit(1);
+    await gate.acquire();
+    gate.onBusy(30);
+    gate.release();
+    const waiting = gate.acquire();
+    const timer = (gate as unknown as { timer?: NodeJS.Timeout }).timer;
+    expect(timer?.hasRef()).toBe(true);
+    await waiting;
+    expect(gate.inFlight).toBe(1);
+  });
+});

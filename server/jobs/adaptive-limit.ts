@@ -115,10 +115,12 @@ export class AdaptiveLimit {
     const wait = this.blockedUntil - Date.now();
     if (wait > 0) {
       // Timers may fire a little early against Date.now(); the callback pumps again and re-arms if so.
+      // Not unref'd: callers are waiting, and a process whose every call waits out a back-off must not
+      // exit (a script or worker with nothing else pending did, with Node's exit code 13).
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.pump();
-      }, wait).unref();
+      }, wait);
       return;
     }
     while (this.waiters.length > 0 && this.inFlight < this.limit) this.waiters.shift()!();
