@@ -29,7 +29,7 @@ export class BackOffGate {
   /** Resolves when the key's back-off has ended (re-checking, as another call may extend it). */
   async wait(key: string, signal?: AbortSignal): Promise<void> {
     for (let left = this.remaining(key); left > 0; left = this.remaining(key)) {
-      // +1 ms: timers may fire a hair early, and the server counts a call at its deadline as early.
+      // A timer that fires a hair early finds time left and waits again: no call leaves before the end.
       await sleep(left, undefined, { signal });
     }
   }

@@ -39,7 +39,11 @@ export const parseQuery = <T extends z.ZodType>(schema: T, req: Request): z.infe
 
 /** A route parameter, which must be present. */
 export function param(req: Request, name: string): string {
-  const value = req.params[name];
+  return urlParam(name, req.params[name]);
+}
+
+/** A path segment's value, decoded: non-empty and at most 320 characters, or a 400. */
+export function urlParam(name: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0 || value.length > 320) {
     throw validationFailed(`The ${name} in the URL is not valid.`);
   }

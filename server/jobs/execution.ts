@@ -203,8 +203,8 @@ export class JobExecution {
   /**
    * Checks one item with retries for transient errors, then writes its result. Holds one gate slot (and
    * one of the runner's) while a call is in flight, none while it waits to retry. An item that ends
-   * without a result while the job goes on is given back at once: the heartbeat renews the leases of every
-   * item this runner holds, so a leased item nobody works on would hold the job open for good.
+   * without a result while the job goes on is given back at once, to be checked again without waiting
+   * for its lease to run out.
    */
   private async process(item: ClaimedItem, checker: MailboxChecker, gate: AdaptiveLimit): Promise<void> {
     const { options } = this.deps;

@@ -122,8 +122,8 @@ export class JobRepository {
   }
 
   /**
-   * Extends the job's lease and its items' leases. Returns the job's state, or undefined when the lease
-   * was lost (another runner took the job after this one stalled).
+   * Extends the job's lease and the leases of the given items (those the execution works on). Returns the
+   * job's state, or undefined when the lease was lost (another runner took the job after this one stalled).
    */
   async renewLease(jobId: string, owner: string, leaseMs: number, userIds: string[]): Promise<JobState | undefined> {
     const until = later(leaseMs);
@@ -183,7 +183,6 @@ export class JobRepository {
       return rows.map((r) => ({ userId: r.userId, attempts: r.attempts + 1 }));
     });
   }
-
 
   /**
    * Closes items with their results (only those still leased by `owner`, so a result is written once),
@@ -338,5 +337,4 @@ export class JobRepository {
     }
     return map;
   }
-
 }

@@ -12,7 +12,7 @@ import { consumeSetupToken } from "../services/bootstrap";
 
 function rateLimited(message: string, limit: number, windowMs: number, store: Store) {
   return rateLimit({
-    ...(store ? { store } : {}),
+    store,
     windowMs,
     limit,
     standardHeaders: "draft-8",

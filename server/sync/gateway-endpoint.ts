@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import { AppError } from "../errors";
+import { urlParam } from "../http/validate";
 import { keyOf, type SyncGuards } from "../routes/sync";
 import type { EwsGateway } from "./ews-gateway";
 
@@ -17,8 +18,7 @@ export interface GatewayEndpointParts {
   errorHandler: ErrorRequestHandler;
 }
 
-const asError = (error: unknown): Error =>
-  error instanceof Error ? error : new Error(`middleware failed: ${JSON.stringify(error)}`);
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(`middleware failed: ${JSON.stringify(error)}`));
 
 /** Runs one middleware as a promise: resolved when it calls `next()`, rejected with what it throws or passes on. */
 function run(handler: RequestHandler, req: Request, res: Response): Promise<void> {
@@ -33,39 +33,25 @@ function run(handler: RequestHandler, req: Request, res: Response): Promise<void
   });
 }
 
+/** The mailbox in the URL, decoded and checked as route parameters are elsewhere (`param`). */
 function mailboxOf(encoded: string): string {
-  let address: string;
+  let address = "";
   try {
     address = decodeURIComponent(encoded);
   } catch {
-    address = "";
+    // not valid percent-encoding: refused below like an empty address
   }
-  if (address.length === 0 || address.length > 320) {
-    throw new AppError(400, "validation_failed", "The address in the URL is not valid.");
-  }
-  return address;
+  return urlParam("address", address);
 }
+
+const unsupported = () => new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");
+const tooLarge = () => new AppError(413, "payload_too_large", `The request body is larger than the ${GATEWAY_BODY_LIMIT / 1024} KB this endpoint accepts.`);
 
 /** The SOAP request as text: a SOAP media type in UTF-8, at most GATEWAY_BODY_LIMIT bytes. */
 async function soapBodyOf(req: Request): Promise<string> {
   const [media = "", ...params] = (req.headers["content-type"] ?? "").split(";");
-  const charset = params
-    .map((p) => p.trim().toLowerCase())
-    .find((p) => p.startsWith("charset="))
-    ?.slice(8)
-    .replace(/^"|"$/g, "");
-  if (
-    !SOAP_TYPES.has(media.trim().toLowerCase()) ||
-    (charset !== undefined && charset !== "utf-8" && charset !== "utf8")
-  ) {
-    throw new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");
-  }
-  const tooLarge = () =>
-    new AppError(
-      413,
-      "payload_too_large",
-      `The request body is larger than the ${GATEWAY_BODY_LIMIT / 1024} KB this endpoint accepts.`,
-    );
+  const charset = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith("charset="))?.slice(8).replace(/^"|"$/g, "");
+  if (!SOAP_TYPES.has(media.trim().toLowerCase()) || (charset !== undefined && charset !== "utf-8" && charset !== "utf8")) throw unsupported();
   if (Number(req.headers["content-length"]) > GATEWAY_BODY_LIMIT) throw tooLarge();
   const chunks: Buffer[] = [];
   const size = await new Promise<number>((resolve, reject) => {
@@ -80,13 +66,9 @@ async function soapBodyOf(req: Request): Promise<string> {
         chunks.push(chunk);
       }
     };
-    req
-      .on("data", onData)
-      .once("end", () => resolve(received))
-      .once("error", reject);
+    req.on("data", onData).once("end", () => resolve(received)).once("error", reject);
   });
-  if (size === 0)
-    {throw new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");}
+  if (size === 0) throw unsupported();
   return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString("utf8");
 }
 
@@ -98,12 +80,7 @@ async function soapBodyOf(req: Request): Promise<string> {
  * Mounted right after the request log; any other request goes on to the app.
  * @example app.use(requestLog(app, log), gatewayEndpoint({ gateway, guards, securityHeaders, errorHandler }));
  */
-export function gatewayEndpoint({
-  gateway,
-  guards,
-  securityHeaders,
-  errorHandler,
-}: GatewayEndpointParts): RequestHandler {
+export function gatewayEndpoint({ gateway, guards, securityHeaders, errorHandler }: GatewayEndpointParts): RequestHandler {
   const checks = [securityHeaders, guards.requireKey, guards.limit, guards.scope("ews:proxy")];
   const serve = async (req: Request, res: Response, encodedAddress: string) => {
     for (const check of checks) await run(check, req, res);
