@@ -5,35 +5,16 @@
  * (≤ 1.2×); then a recheck of the same users with 5 % injected ErrorServerBusy (≤ 1.5×); and the
  * server's peak RSS (< 200 MB).
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import { demoTenant, DEMO, startExchangeSimulator } from "../server/ews-simulator";
 import { mailboxAddresses } from "../server/jobs/testing/factories";
 import { ApiClient } from "../test/helpers/server";
-import { buildServer, NODE_FLAGS, runtimeEnv } from "../scripts/server-runtime.mjs";
 import { round, type BenchRow } from "./lib";
+import { BENCH_ADMIN, startServerProcess } from "./server-process";
 
 const USERS = Number(process.env.BENCH_BULK_USERS ?? 10_000);
 const LATENCY_MS = 50;
 const CONCURRENCY = 10;
 const BUSY_BACKOFF_MS = 50;
-const ADMIN = { email: "bench@example.com", password: "Bench-Password-123" };
-
-/** Peak resident set size of a process (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
-  return round(kb / 1024);
-}
-
-/** CPU time (user + system) a process has used, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
-}
 
 /** Follows the job's event stream with fetch (as the panel does) until "done"; returns the final job. */
 async function followJob(client: ApiClient, jobId: string): Promise<{ state: string; progress: { total: number; done: number; ok: number; failed: number; failuresByCode: Record<string, number> } }> {
@@ -57,52 +38,29 @@ export default async function run(): Promise<BenchRow[]> {
   const tenant = demoTenant({ users: USERS + 10, rooms: 0 });
   const sim = await startExchangeSimulator({ tenant, latencyMs: LATENCY_MS, maxRecordedCalls: 0 });
   // The server as `npm start` runs it: bundled, plain Node, the production memory settings.
-  const [serverBundle] = await buildServer(["bench/bulk-check-server.ts"]);
-  const dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-bulk-"));
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), ...NODE_FLAGS, serverBundle], {
-    env: {
-      ...runtimeEnv(),
-      PORT: "0",
-      DATA_DIR: dataDir,
-      DATABASE_URL: "",
-      SECRET_KEY: Buffer.alloc(32, 3).toString("base64"),
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      EWS_ALLOWED_HOSTS: "127.0.0.1",
-      JOBS_RUNNER: "on",
-      MONITOR_INTERVAL_MINUTES: "0",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const server = await startServerProcess({ EWS_ALLOWED_HOSTS: "127.0.0.1", JOBS_RUNNER: "on" });
   try {
-    const first = await new Promise<string>((resolve, reject) => {
-      child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        if (line.startsWith('{"url"')) resolve(line);
-      });
-    });
-    const { url } = JSON.parse(first) as { url: string };
-    const rssIdle = peakRssMb(child.pid!);
+    const { url } = server;
+    const rssIdle = server.memoryMb().peak;
     const admin = new ApiClient(url);
-    await admin.signIn(ADMIN.email, ADMIN.password);
+    await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
     const profileId = (await admin.post("/profiles", { name: "Bench" })).body.data.id as string;
     const access = await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
     if (access.status !== 200) throw new Error(`mailbox access: ${access.status} ${access.text}`);
     const added = await admin.post(`/profiles/${profileId}/users`, { text: mailboxAddresses(tenant, USERS).join("\n") });
     if (added.body.data?.added !== USERS) throw new Error(`import: ${added.status} ${added.text.slice(0, 300)}`);
-    const rssAfterImport = peakRssMb(child.pid!);
+    const rssAfterImport = server.memoryMb().peak;
 
     const timeJob = async (kind: string) => {
       sim.resetCounters();
-      const cpuBefore = cpuMs(child.pid!);
+      const cpuBefore = server.cpuSeconds();
       const started = performance.now();
       const res = await admin.post(`/profiles/${profileId}/jobs`, { kind });
       if (res.status !== 202) throw new Error(`start job: ${res.status} ${res.text}`);
       const job = await followJob(admin, res.body.data.id);
       const wallMs = performance.now() - started;
       const calls = sim.counters.requests;
-      const serverCpuPerCall = (cpuMs(child.pid!) - cpuBefore) / calls;
+      const serverCpuPerCall = ((server.cpuSeconds() - cpuBefore) * 1000) / calls;
       const idealMs = (calls * LATENCY_MS) / CONCURRENCY;
       return { job, wallMs, calls, ratio: wallMs / idealMs, peak: sim.counters.peakConcurrency, serverCpuPerCall };
     };
@@ -114,7 +72,7 @@ export default async function run(): Promise<BenchRow[]> {
     sim.faults.backOffMs = BUSY_BACKOFF_MS;
     const busy = await timeJob("recheck-profile");
     sim.faults.rates = {};
-    const rss = peakRssMb(child.pid!);
+    const rss = server.memoryMb().peak;
     const group = `${USERS} users · ${LATENCY_MS} ms/call · c${CONCURRENCY}`;
     return [
       { group, figure: "activation wall time", value: round(clean.wallMs / 1000), unit: "s" },
@@ -131,9 +89,7 @@ export default async function run(): Promise<BenchRow[]> {
       { group, figure: "server peak RSS (whole run)", value: rss, unit: "MB", target: "< 200 MB", ok: rss < 200 },
     ];
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
-    if (child.exitCode === null) child.kill("SIGKILL");
+    await server.stop();
     await sim.close();
   }
 }

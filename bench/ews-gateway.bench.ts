@@ -5,13 +5,11 @@
  * all of it is overhead a direct call doesn't have. Target: ≤ 1 ms added CPU per call. Beside it, the same
  * calls through a bare node:http proxy (bench/bare-proxy.mjs): what any Node proxy costs on this machine.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import http from "node:http";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildServer, NODE_FLAGS, runtimeEnv } from "../scripts/server-runtime.mjs";
 import { quantile, round, type BenchRow } from "./lib";
+import { BENCH_ADMIN, cpuSecondsOf, startServerProcess, waitForLine } from "./server-process";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const LOGON = "svc-sync@contoso.com";
@@ -36,24 +34,6 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
   });
 }
 
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = pattern.exec(out);
-      if (m) resolve(m);
-    });
-    child.once("exit", (code) => reject(new Error(`child exited (${code}): ${out.slice(-500)}`)));
-  });
-}
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function timed(total: number, fn: () => Promise<number>): Promise<{ latencies: number[]; cpuMs: number; failures: number }> {
   const latencies: number[] = [];
   let failures = 0;
@@ -75,19 +55,11 @@ async function timed(total: number, fn: () => Promise<number>): Promise<{ latenc
 export default async function ewsGatewayBench(): Promise<BenchRow[]> {
   const sim = spawn(process.execPath, ["--import", "tsx", "server/ews-simulator/cli.ts", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   const ewsUrl = (await waitForLine(sim, /EWS URL: (\S+)/))[1];
-  const port = 3900 + Math.floor(Math.random() * 90);
-  const base = `http://127.0.0.1:${port}`;
   // The server as `npm start` runs it: bundled, plain Node, the production memory settings.
-  const [serverBundle] = await buildServer(["server/main.ts"]);
-  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const server = spawn(process.execPath, [...profile, ...NODE_FLAGS, serverBundle], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...runtimeEnv(), PORT: String(port), BASE_URL: base, DATA_DIR: mkdtempSync(path.join(tmpdir(), "msa-bench-gw-")), ADMIN_EMAIL: "bench@example.com", ADMIN_PASSWORD: "Bench-Password-123", EWS_ALLOWED_HOSTS: "127.0.0.1", LOG_LEVEL: "warn", DATABASE_URL: "" },
-  });
+  const server = await startServerProcess({ EWS_ALLOWED_HOSTS: "127.0.0.1", JOBS_RUNNER: "on" });
   try {
-    await waitForLine(server, /Mailbox Sync Admin: /);
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ email: "bench@example.com", password: "Bench-Password-123" }) });
+    const base = server.url;
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify(BENCH_ADMIN) });
     const cookie = login.headers.get("set-cookie")!.split(";")[0];
     const api = async (method: string, p: string, body?: unknown) => {
       const res = await fetch(`${base}/api/v1${p}`, { method, headers: { cookie, origin: base, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -112,9 +84,9 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
     // Three rounds; the median round's server CPU is the figure (one round swings ±10 % on a shared VM).
     const rounds: { run: Awaited<ReturnType<typeof timed>>; cpuMs: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const before = cpuSecondsOf(server.pid!);
+      const before = server.cpuSeconds();
       const run = await timed(CALLS, gatewayCall);
-      rounds.push({ run, cpuMs: (cpuSecondsOf(server.pid!) - before) * 1000 });
+      rounds.push({ run, cpuMs: (server.cpuSeconds() - before) * 1000 });
     }
     rounds.sort((a, b) => a.cpuMs - b.cpuMs);
     const { run: gateway, cpuMs: serverCpuMs } = rounds[Math.floor(ROUNDS / 2)];
@@ -153,7 +125,7 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
       { group, figure: "failed calls (direct + gateway)", value: direct.failures + gatewayFailures, unit: "", target: "0", ok: direct.failures + gatewayFailures === 0 },
     ];
   } finally {
-    server.kill("SIGTERM");
+    await server.stop();
     sim.kill("SIGTERM");
     agent.destroy();
   }

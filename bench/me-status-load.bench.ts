@@ -1,24 +1,30 @@
 /**
  * `GET /api/v1/me/status` at 50 connections (DESIGN.md: every side pane polls it), on SQLite and on
  * PostgreSQL, each next to a bare Express handler answering the same JSON, measured one after the other
- * in this run: req/s, p50 and p99, and the ratio (target ≥ 0.6). Load comes from autocannon in another
- * process, so it doesn't share the server's thread. (bench/me-status.bench.ts, by the identity
- * engineer, measures 10 connections on SQLite; this module adds the 50-connection, two-database view.)
+ * in this run: req/s, p50 and p99, and the ratio (target ≥ 0.6). The server runs as `npm start` runs it
+ * (bench/server-process.ts), the bare handler the same way (bench/bare-status.mjs), each in its own
+ * process; load comes from autocannon in a third, and the test identity provider that signs the token
+ * stays in this one. (bench/me-status.bench.ts, by the identity engineer, measures 10 connections on
+ * SQLite in-process; this module adds the 50-connection, two-database view.)
  */
-import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import express from "express";
 import pg from "pg";
-import { startIdentityFixture } from "../test/helpers/identity";
-import { TEST_ACCOUNTS } from "../test/idp";
+import { NODE_FLAGS, runtimeEnv } from "../scripts/server-runtime.mjs";
+import { openStore } from "../server/store/db";
+import { ApiClient } from "../test/helpers/server";
+import { startTestIdentityProvider, TEST_ACCOUNTS, type TestAccount, type TestIdentityProvider } from "../test/idp";
 import { round, type BenchRow } from "./lib";
+import { BENCH_ADMIN, cpuSecondsOf, startServerProcess, waitForLine } from "./server-process";
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const AUTOCANNON = path.resolve(import.meta.dirname, "../node_modules/autocannon/autocannon.js");
+/** Distinct people polling: each request carries the next one's token (bench/rotating-load.mjs). */
+const PEOPLE = 1000;
+const LOAD = path.join(import.meta.dirname, "rotating-load.mjs");
 const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
 
 interface Load {
@@ -26,7 +32,7 @@ interface Load {
   p50: number;
   p99: number;
   non2xx: number;
-  /** This process's CPU (the server under load runs here; autocannon is a child) per request, µs. */
+  /** The measured server process's CPU per request, µs. */
   cpuUsPerRequest: number;
   /** PostgreSQL's own CPU (all its processes, from /proc) per request, µs. */
   postgresUsPerRequest: number;
@@ -37,10 +43,8 @@ function postgresCpuSeconds(): number {
   let total = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (!stat.includes("(postgres)")) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
+      if (!readFileSync(`/proc/${pid}/stat`, "utf8").includes("(postgres)")) continue;
+      total += cpuSecondsOf(Number(pid));
     } catch {
       // the process ended meanwhile
     }
@@ -48,91 +52,146 @@ function postgresCpuSeconds(): number {
   return total;
 }
 
-async function autocannon(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
-  const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(seconds), ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}=${v}`]), url];
-  const cpu = process.cpuUsage();
+async function autocannon(url: string, tokenFile: string, seconds: number, serverPid: number): Promise<Load> {
+  const args = [LOAD, url, String(CONNECTIONS), String(seconds), tokenFile];
+  const serverBefore = cpuSecondsOf(serverPid);
   const postgresBefore = postgresCpuSeconds();
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  const used = process.cpuUsage(cpu);
+  const serverSeconds = cpuSecondsOf(serverPid) - serverBefore;
   const postgresSeconds = postgresCpuSeconds() - postgresBefore;
   const r = JSON.parse(stdout) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number };
   const requests = Math.max(1, r.requests.total);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpuUsPerRequest: (used.user + used.system) / requests, postgresUsPerRequest: (postgresSeconds * 1e6) / requests };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpuUsPerRequest: (serverSeconds * 1e6) / requests, postgresUsPerRequest: (postgresSeconds * 1e6) / requests };
 }
 
 /** One warm-up second, then the measured run. */
-async function measure(url: string, headers: Record<string, string> = {}): Promise<Load> {
-  await autocannon(url, headers, 1);
-  return autocannon(url, headers, SECONDS);
+async function measure(url: string, serverPid: number, tokenFile: string): Promise<Load> {
+  await autocannon(url, tokenFile, 1, serverPid);
+  return autocannon(url, tokenFile, SECONDS, serverPid);
 }
 
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+/** A fresh database on the PostgreSQL server at `url` (dropped by `drop`), or null when it doesn't answer. */
+async function freshPostgresDatabase(url: string): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
-    await client.connect();
-    await client.end();
-    return true;
+    await admin.connect();
   } catch {
-    return false;
+    return null;
+  }
+  const name = `msa_bench_${randomBytes(4).toString("hex")}`;
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const fresh = new URL(url);
+  fresh.pathname = `/${name}`;
+  return {
+    url: fresh.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** The people polling: members of the test tenant, each with a mailbox to find. */
+const people: TestAccount[] = Array.from({ length: PEOPLE }, (_, i) => ({
+  key: `person-${i}`,
+  oid: `00000000-0000-4000-9000-${String(i).padStart(12, "0")}`,
+  tid: TEST_ACCOUNTS.activeUser.tid,
+  upn: `person.${i}@contoso.test`,
+  name: `Person ${i}`,
+  acct: 0,
+}));
+
+/**
+ * The server in its own process, trusting `idp`, with the people's mailboxes (active, synced) in a profile
+ * with a saved mailbox access. Answers the server, a file of the people's tokens, and one person's
+ * /me/status body; every mailbox is already linked by one /me/status call of its owner.
+ */
+async function enrolledServer(idp: TestIdentityProvider, databaseUrl: string | null) {
+  const server = await startServerProcess({ ...idp.serverEnv(), DATABASE_URL: databaseUrl ?? "", EWS_ALLOWED_HOSTS: "127.0.0.1" });
+  try {
+    const admin = new ApiClient(server.url);
+    await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
+    const profileId = (await admin.post("/profiles", { name: "Sales" })).body.data.id as string;
+    const access = await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: "svc-sync@contoso.test", password: "Service-Password-1", ewsUrl: "https://127.0.0.1/EWS/Exchange.asmx" });
+    if (access.status !== 200) throw new Error(`mailbox access: ${access.status} ${access.text}`);
+    const added = await admin.post(`/profiles/${profileId}/users`, { text: people.map((p) => p.upn).join("\n") });
+    if (added.body.data?.added !== PEOPLE) throw new Error(`add users: ${added.status} ${added.text.slice(0, 300)}`);
+    // Active mailboxes that have synced: the body a side pane shows most of the time.
+    const store = await openStore(databaseUrl ? { databaseUrl, poolSize: 1 } : { sqliteFile: path.join(server.dataDir, "mailbox-sync.db") });
+    try {
+      const now = new Date().toISOString();
+      await store.db.updateTable("users").set({ state: "active", lastCheckedAt: now, lastSyncAt: now }).execute();
+    } finally {
+      await store.close();
+    }
+    const tokens = await Promise.all(people.map((p) => idp.issueToken(p)));
+    let body = "";
+    for (const token of tokens) {
+      const first = await new ApiClient(server.url, { authorization: `Bearer ${token}` }).get("/me/status");
+      if (first.status !== 200 || first.body.data.enrolled !== true || first.body.data.state !== "active") throw new Error(`unexpected /me/status answer ${first.status} ${first.text}`);
+      body = first.text;
+    }
+    const tokenFile = path.join(server.dataDir, "tokens.txt");
+    writeFileSync(tokenFile, tokens.join("\n"));
+    return { server, tokenFile, body };
+  } catch (error) {
+    await server.stop();
+    throw error;
   }
 }
 
-async function runOn(dialect: "sqlite" | "postgres", bareUrl: string): Promise<BenchRow[]> {
-  const fixture = await startIdentityFixture(dialect);
+/** The bare handler (bench/bare-status.mjs) answering `body`, run like the server. */
+async function bareHandler(body: string) {
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(import.meta.dirname, "bare-status.mjs"), body], { env: runtimeEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  const port = (await waitForLine(child, /^listening (\d+)$/))[1];
+  return { url: `http://127.0.0.1:${port}/status`, pid: child.pid!, stop: () => child.kill("SIGTERM") };
+}
+
+async function runOn(dialect: "sqlite" | "postgres", idp: TestIdentityProvider, databaseUrl: string | null): Promise<BenchRow[]> {
+  const { server, tokenFile, body } = await enrolledServer(idp, databaseUrl);
+  const bareServer = await bareHandler(body);
   try {
-    const token = await fixture.idp.issueToken(TEST_ACCOUNTS.activeUser);
-    const first = await (await fixture.as(TEST_ACCOUNTS.activeUser, token)).get("/me/status");
-    if (first.status !== 200 || first.body.data.enrolled !== true) throw new Error(`unexpected /me/status answer ${first.status} ${first.text}`);
-    fixture.server.ctx.log.level = "warn"; // production logs go to a pipe; the fixture's go to memory
-    const bare = await measure(bareUrl);
-    const status = await measure(`${fixture.server.url}/api/v1/me/status`, { authorization: `Bearer ${token}` });
+    // The same load on both, tokens included (the bare handler ignores them).
+    const bare = await measure(bareServer.url, bareServer.pid, tokenFile);
+    const status = await measure(`${server.url}/api/v1/me/status`, server.child.pid!, tokenFile);
     if (status.non2xx > 0) throw new Error(`${status.non2xx} non-2xx answers from /me/status`);
     const ratio = status.rps / bare.rps;
     const group = `me/status · ${dialect} · ${CONNECTIONS} connections`;
     return [
       { group, figure: "bare Express handler, same JSON: req/s", value: Math.round(bare.rps), unit: "req/s" },
       { group, figure: "bare Express handler: p50 / p99", value: bare.p50, unit: `/ ${bare.p99} ms` },
-      { group, figure: "GET /me/status (bearer token): req/s", value: Math.round(status.rps), unit: "req/s" },
+      { group, figure: `GET /me/status, ${PEOPLE} people taking turns: req/s`, value: Math.round(status.rps), unit: "req/s" },
       { group, figure: "GET /me/status: p50 / p99", value: status.p50, unit: `/ ${status.p99} ms` },
       { group, figure: "ratio to the bare handler", value: round(ratio), unit: "×", target: "≥ 0.6×", ok: ratio >= 0.6 },
       { group, figure: "server process CPU per request: bare handler / GET /me/status", value: Math.round(bare.cpuUsPerRequest), unit: `/ ${Math.round(status.cpuUsPerRequest)} µs` },
       ...(dialect === "postgres" ? [{ group, figure: "PostgreSQL's own CPU per GET /me/status (same 2 cores as the server and autocannon)", value: Math.round(status.postgresUsPerRequest), unit: "µs" }] : []),
     ];
   } finally {
-    await fixture.close();
+    bareServer.stop();
+    await server.stop();
   }
 }
 
 export default async function run(): Promise<BenchRow[]> {
-  // The bare handler answers the very body /me/status answers (set once the fixture is up).
-  let body = "{}";
-  const bare = express();
-  bare.get("/status", (_req, res) => {
-    res.type("application/json").send(body);
-  });
-  const bareServer = bare.listen(0, "127.0.0.1");
-  bareServer.on("connection", (socket) => socket.setNoDelay(true));
-  await new Promise((resolve) => bareServer.once("listening", resolve));
-  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/status`;
+  const idp = await startTestIdentityProvider();
   const rows: BenchRow[] = [];
   try {
-    const probe = await startIdentityFixture("sqlite");
-    try {
-      const token = await probe.idp.issueToken(TEST_ACCOUNTS.activeUser);
-      body = (await (await probe.as(TEST_ACCOUNTS.activeUser, token)).get("/me/status")).text;
-    } finally {
-      await probe.close();
-    }
-    rows.push(...(await runOn("sqlite", bareUrl)));
-    const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG;
-    if (await postgresAnswers(url)) {
-      process.env.TEST_DATABASE_URL = url; // the fixture's server reads it for its fresh schema
-      rows.push(...(await runOn("postgres", bareUrl)));
+    rows.push(...(await runOn("sqlite", idp, null)));
+    const database = await freshPostgresDatabase(process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG);
+    if (database) {
+      try {
+        rows.push(...(await runOn("postgres", idp, database.url)));
+      } finally {
+        await database.drop();
+      }
     } else {
       console.error("PostgreSQL does not answer: me/status PostgreSQL figures skipped.");
     }
   } finally {
-    await new Promise((resolve) => bareServer.close(resolve));
+    await idp.close();
   }
   return rows;
 }

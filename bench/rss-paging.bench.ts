@@ -5,46 +5,21 @@
  * the server's RSS now and its peak (VmHWM) against the 200 MB budget DESIGN.md sets for the server.
  * (Server RSS after the 10,000-user job is in the bulk-check module.)
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import { ApiClient } from "../test/helpers/server";
-import { buildServer, NODE_FLAGS, runtimeEnv } from "../scripts/server-runtime.mjs";
 import { round, type BenchRow } from "./lib";
+import { BENCH_ADMIN, startServerProcess } from "./server-process";
 
 const PROFILES = 10;
 const PER_PROFILE = 10_000;
-const ADMIN = { email: "bench@example.com", password: "Bench-Password-123" };
-
-/** VmRSS and VmHWM of a process, in MB. */
-function memoryMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1] ?? 0);
-  return { rss: round(kb("VmRSS") / 1024), peak: round(kb("VmHWM") / 1024) };
-}
 
 export default async function run(): Promise<BenchRow[]> {
   // The server as `npm start` runs it: bundled, plain Node, the production memory settings.
-  const [serverBundle] = await buildServer(["bench/bulk-check-server.ts"]);
-  const dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-rss-"));
-  const child = spawn(process.execPath, [...NODE_FLAGS, serverBundle], {
-    env: { ...runtimeEnv(), PORT: "0", DATA_DIR: dataDir, DATABASE_URL: "", SECRET_KEY: Buffer.alloc(32, 3).toString("base64"), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const server = await startServerProcess();
   try {
-    const { url } = JSON.parse(
-      await new Promise<string>((resolve, reject) => {
-        child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-        createInterface({ input: child.stdout }).on("line", (line) => {
-          if (line.startsWith('{"url"')) resolve(line);
-        });
-      }),
-    ) as { url: string };
-    const idle = memoryMb(child.pid!);
+    const { url } = server;
+    const idle = server.memoryMb();
     const admin = new ApiClient(url);
-    await admin.signIn(ADMIN.email, ADMIN.password);
+    await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
     const profileIds: string[] = [];
     for (let p = 0; p < PROFILES; p++) {
       const id = (await admin.post("/profiles", { name: `RSS ${p}` })).body.data.id as string;
@@ -53,7 +28,7 @@ export default async function run(): Promise<BenchRow[]> {
       if (added.body.data?.added !== PER_PROFILE) throw new Error(`import: ${added.status} ${added.text.slice(0, 200)}`);
       profileIds.push(id);
     }
-    const afterImport = memoryMb(child.pid!);
+    const afterImport = server.memoryMb();
 
     let pages = 0;
     let rowsRead = 0;
@@ -72,7 +47,7 @@ export default async function run(): Promise<BenchRow[]> {
     }
     const seconds = (performance.now() - started) / 1000;
     if (rowsRead !== PROFILES * PER_PROFILE) throw new Error(`paged ${rowsRead} rows, expected ${PROFILES * PER_PROFILE}`);
-    const afterPaging = memoryMb(child.pid!);
+    const afterPaging = server.memoryMb();
     const group = `server memory · sqlite · ${(PROFILES * PER_PROFILE).toLocaleString("en-US")} users`;
     return [
       { group, figure: "RSS idle after start (production build)", value: idle.rss, unit: "MB" },
@@ -82,9 +57,6 @@ export default async function run(): Promise<BenchRow[]> {
       { group, figure: "peak RSS (VmHWM) of the whole run", value: afterPaging.peak, unit: "MB", target: "< 200 MB", ok: afterPaging.peak < 200 },
     ];
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
-    if (child.exitCode === null) child.kill("SIGKILL");
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
