@@ -5,7 +5,7 @@ import helmet from "helmet";
 import { authenticate, requireSameOrigin } from "./auth/middleware";
 import { authorizeByContract } from "./auth/authorization";
 import { endpoints } from "../contract/endpoints";
-import { meRouter } from "./routes/me";
+import { meRouter, meStatusEndpoint } from "./routes/me";
 import { profileAdminsRouter } from "./routes/profile-admins";
 import type { AppContext } from "./context";
 import { apiNotFound, errorHandler } from "./http/error-handler";
@@ -85,8 +85,10 @@ export function createApp(ctx: AppContext): Express {
   });
   const sync = syncGuards(ctx);
   const handleError = errorHandler(ctx.log);
-  // The sync service's EWS calls (the busiest, by far) take a short path of their own.
+  const authenticateCaller = authenticate({ admins: ctx.services.admins, bearer: ctx.bearer });
+  // The busiest calls take a short path of their own: the sync service's EWS calls, the side panes' status.
   app.use(gatewayEndpoint({ gateway: ctx.services.ewsGateway, guards: sync, securityHeaders, errorHandler: handleError }));
+  app.use(meStatusEndpoint({ meStatus: ctx.services.meStatus, securityHeaders, authenticate: authenticateCaller, errorHandler: handleError }));
   app.use(securityHeaders);
 
   // Ribbon icons for Outlook (loaded cross-origin by Outlook on the web, hence CORP cross-origin).
@@ -108,7 +110,7 @@ export function createApp(ctx: AppContext): Express {
 
   const api = express.Router();
   api.use(express.json({ limit: "2mb", strict: true, type: (req) => /\bjson\b/i.test(req.headers["content-type"] ?? "") }));
-  api.use(authenticate({ admins: ctx.services.admins, bearer: ctx.bearer }));
+  api.use(authenticateCaller);
   api.use(requireSameOrigin(ctx.config.baseUrl));
   api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));
   // The sync service's other calls go first: no router mounted at "/" below answers /sync.

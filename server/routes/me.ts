@@ -1,9 +1,11 @@
-import { Router } from "express";
+import { Router, type ErrorRequestHandler, type RequestHandler } from "express";
 import type { AuthConfig } from "../../contract/me";
 import { apiScope, isMicrosoftAuthority } from "../auth/entra";
 import { principalOf, requireAuth } from "../auth/middleware";
 import type { Config } from "../config";
 import type { AppContext } from "../context";
+import { shortPath } from "../http/short-path";
+import type { MeStatusService } from "../services/me-status";
 
 /** What the panel needs to sign people in with Entra ID; null when only local admins exist. */
 export function authConfigOf(config: Config): AuthConfig {
@@ -34,10 +36,43 @@ export function meRouter(ctx: AppContext): Router {
     res.json({ data: authConfig });
   });
 
+  // Reached only by what the short path below leaves to the app (HEAD, a trailing slash, other casing).
   router.get("/me/status", requireAuth, async (req, res) => {
     res.setHeader("Cache-Control", "private, no-store");
     res.json({ data: await meStatus.status(principalOf(req)) });
   });
 
   return router;
+}
+
+export interface MeStatusEndpointParts {
+  meStatus: MeStatusService;
+  /** The security headers every answer carries (the app's helmet). */
+  securityHeaders: RequestHandler;
+  /** The API's authentication (bearer token or session cookie). */
+  authenticate: RequestHandler;
+  errorHandler: ErrorRequestHandler;
+}
+
+const ME_STATUS_PATH = /^\/api\/v1\/me\/status(?:\?|$)/;
+
+/**
+ * `GET /api/v1/me/status` on a short path: every side pane polls it, and it needs only the security
+ * headers, the caller's authentication and the lookup, not the API router's JSON parser, origin and
+ * contract checks (a GET with `auth: "user"`: any signed-in caller) or its walk through every router.
+ * @example app.use(requestLog(app, log), meStatusEndpoint({ meStatus, securityHeaders, authenticate, errorHandler }));
+ */
+export function meStatusEndpoint({ meStatus, securityHeaders, authenticate, errorHandler }: MeStatusEndpointParts): RequestHandler {
+  return shortPath({
+    match: (req) => (req.method === "GET" && ME_STATUS_PATH.test(req.url) ? true : null),
+    checks: [securityHeaders, authenticate, requireAuth],
+    serve: async (req, res) => {
+      const body = JSON.stringify({ data: await meStatus.status(principalOf(req)) });
+      res.setHeader("Cache-Control", "private, no-store");
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      res.setHeader("Content-Length", Buffer.byteLength(body));
+      res.end(body);
+    },
+    errorHandler,
+  });
 }

@@ -5,12 +5,19 @@ import { allowedTenants } from "../auth/entra";
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
 import type { Db } from "../store/db";
+import { Coalescer } from "../store/coalesce";
 import { MeStatusRepository, type MailboxStatusRow } from "../store/me-status-repo";
 import { recordAudit } from "./audit";
 import { SettingsService } from "./settings";
 
 /** How long the monitor interval is cached: /me/status is polled by every side pane. */
 const SETTINGS_CACHE_MS = 30_000;
+/**
+ * Lookups by object id running at once; more callers meanwhile share the next query. On PostgreSQL a
+ * query's round trip costs the server far more than reading one more row (measured with `npm run bench
+ * -- me-status-load`); on SQLite a query ends before the next request arrives, so none wait.
+ */
+const LOOKUPS_IN_FLIGHT = 2;
 
 const NOT_ENROLLED_MESSAGES: Record<NotEnrolledReason, string> = {
   "not-found": "Your mailbox is not set up for sync. If you expected it to be, ask your admin to add your address to a profile.",
@@ -47,6 +54,7 @@ export class MeStatusService {
   private interval: { minutes: number; until: number } | undefined;
   private readonly settings: SettingsService;
   private readonly tenants: string[];
+  private readonly byObjectId: Coalescer<string, MailboxStatusRow>;
 
   constructor(
     private readonly db: Db,
@@ -54,15 +62,16 @@ export class MeStatusService {
   ) {
     this.settings = new SettingsService(db, config);
     this.tenants = allowedTenants(config.entra);
+    const repo = new MeStatusRepository(db);
+    this.byObjectId = new Coalescer(async (oids) => new Map((await repo.findByObjectIds(oids)).map((row) => [row.entraObjectId!, row])), { maxInFlight: LOOKUPS_IN_FLIGHT, maxBatch: 100 });
   }
 
   /** The caller's own status, never anyone else's: there is no parameter to ask for another person. */
   async status(principal: Principal): Promise<MeStatus> {
     if (principal.kind !== "entra" || !principal.oid) return this.notEnrolled("local-admin");
-    const repo = new MeStatusRepository(this.db);
-    const linked = await repo.findByObjectId(principal.oid);
+    const linked = await this.byObjectId.get(principal.oid);
     if (linked) return this.present(linked);
-    return this.linkOnFirstSignIn(principal, repo);
+    return this.linkOnFirstSignIn(principal, new MeStatusRepository(this.db));
   }
 
   private async linkOnFirstSignIn(principal: Principal, repo: MeStatusRepository): Promise<MeStatus> {

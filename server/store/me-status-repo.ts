@@ -1,6 +1,7 @@
-import type { CompiledQuery, Kysely } from "kysely";
+import { sql, type CompiledQuery, type Kysely } from "kysely";
 import type { Database } from "./schema";
 import { nowIso } from "./db";
+import { isPostgres } from "./dialect";
 
 /** A user's row with what the status view needs from its profile and mailbox access. */
 export interface MailboxStatusRow {
@@ -22,6 +23,7 @@ export interface MailboxStatusRow {
 
 /** The hot query compiled once per database: building it each time cost 4× running it (SQLite, Nov 2026). */
 const compiledByObjectId = new WeakMap<Kysely<Database>, CompiledQuery<MailboxStatusRow>>();
+const compiledByObjectIds = new WeakMap<Kysely<Database>, CompiledQuery<MailboxStatusRow>>();
 
 /** The end user's own mailbox: the only SQL behind `GET /me/status`. */
 export class MeStatusRepository {
@@ -59,6 +61,25 @@ export class MeStatusRepository {
     }
     const { rows } = await this.db.executeQuery<MailboxStatusRow>({ ...compiled, parameters: [oid] });
     return rows[0];
+  }
+
+  /**
+   * Several people's mailboxes in one query, one SQL text whatever their number (a PostgreSQL array;
+   * a JSON array on SQLite): what `/me/status` lookups coalesced under load ask for.
+   */
+  async findByObjectIds(oids: string[]): Promise<MailboxStatusRow[]> {
+    if (oids.length === 1) {
+      const row = await this.findByObjectId(oids[0]);
+      return row ? [row] : [];
+    }
+    const pg = isPostgres(this.db);
+    let compiled = compiledByObjectIds.get(this.db);
+    if (!compiled) {
+      compiled = (pg ? this.base().where("users.entraObjectId", "=", sql<string>`any(${[]})`) : this.base().where("users.entraObjectId", "in", sql<string>`(select value from json_each(${"[]"}))`)).compile();
+      compiledByObjectIds.set(this.db, compiled);
+    }
+    const { rows } = await this.db.executeQuery<MailboxStatusRow>({ ...compiled, parameters: [pg ? oids : JSON.stringify(oids)] });
+    return rows;
   }
 
   /** First sign-in only: by the unique lower-cased address. */

@@ -1,5 +1,6 @@
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { AppError } from "../errors";
+import { shortPath } from "../http/short-path";
 import { urlParam } from "../http/validate";
 import { keyOf, type SyncGuards } from "../routes/sync";
 import type { EwsGateway } from "./ews-gateway";
@@ -16,21 +17,6 @@ export interface GatewayEndpointParts {
   /** The security headers every answer carries (the app's helmet). */
   securityHeaders: RequestHandler;
   errorHandler: ErrorRequestHandler;
-}
-
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(`middleware failed: ${JSON.stringify(error)}`));
-
-/** Runs one middleware as a promise: resolved when it calls `next()`, rejected with what it throws or passes on. */
-function run(handler: RequestHandler, req: Request, res: Response): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const next = (error?: unknown) => (error ? reject(asError(error)) : resolve());
-    try {
-      const result: unknown = handler(req, res, next);
-      if (result instanceof Promise) result.catch((error: unknown) => reject(asError(error)));
-    } catch (error) {
-      reject(asError(error));
-    }
-  });
 }
 
 /** The mailbox in the URL, decoded and checked as route parameters are elsewhere (`param`). */
@@ -81,30 +67,22 @@ async function soapBodyOf(req: Request): Promise<string> {
  * @example app.use(requestLog(app, log), gatewayEndpoint({ gateway, guards, securityHeaders, errorHandler }));
  */
 export function gatewayEndpoint({ gateway, guards, securityHeaders, errorHandler }: GatewayEndpointParts): RequestHandler {
-  const checks = [securityHeaders, guards.requireKey, guards.limit, guards.scope("ews:proxy")];
-  const serve = async (req: Request, res: Response, encodedAddress: string) => {
-    for (const check of checks) await run(check, req, res);
-    const address = mailboxOf(encodedAddress);
-    const soap = await soapBodyOf(req);
-    const controller = new AbortController();
-    res.once("close", () => {
-      if (!res.writableEnded) controller.abort();
-    });
-    const answer = await gateway.forward(keyOf(req), address, soap, controller.signal);
-    res.statusCode = answer.status;
-    res.setHeader("Content-Type", answer.contentType);
-    res.setHeader("X-Mailbox-Sync-Profile", answer.profileId);
-    res.end(answer.body);
-  };
-  return (req, res, next) => {
-    const match = req.method === "POST" ? GATEWAY_PATH.exec(req.url) : null;
-    if (!match) return next();
-    serve(req, res, match[1]).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      errorHandler(error, req, res, () => undefined);
-    });
-  };
+  return shortPath({
+    match: (req) => (req.method === "POST" ? GATEWAY_PATH.exec(req.url)?.[1] ?? null : null),
+    checks: [securityHeaders, guards.requireKey, guards.limit, guards.scope("ews:proxy")],
+    serve: async (req, res, encodedAddress) => {
+      const address = mailboxOf(encodedAddress);
+      const soap = await soapBodyOf(req);
+      const controller = new AbortController();
+      res.once("close", () => {
+        if (!res.writableEnded) controller.abort();
+      });
+      const answer = await gateway.forward(keyOf(req), address, soap, controller.signal);
+      res.statusCode = answer.status;
+      res.setHeader("Content-Type", answer.contentType);
+      res.setHeader("X-Mailbox-Sync-Profile", answer.profileId);
+      res.end(answer.body);
+    },
+    errorHandler,
+  });
 }
