@@ -13,7 +13,6 @@ export type { Benchmark, BenchRow } from "./lib";
 
 const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "user-list": () => import("./user-list.bench"),
-  "me-status": () => import("./me-status.bench"),
   "me-status-load": () => import("./me-status-load.bench"),
   "ews-client": () => import("./ews-client.bench"),
   "bundle-size": () => import("./bundle-size.bench"),

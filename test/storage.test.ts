@@ -7,6 +7,7 @@ import { ProfileRepository } from "../server/store/profiles-repo";
 import { SettingsRepository } from "../server/store/settings-repo";
 import { AuditRepository } from "../server/store/audit-repo";
 import { UserRepository, type NewUser } from "../server/store/users-repo";
+import { MeStatusRepository } from "../server/store/me-status-repo";
 import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
 
 announcePostgresSkip();
@@ -128,5 +129,19 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     expect(first.map((e) => e.action)).toEqual(["three", "two"]);
     expect((await audit.list({ profileIds: [profileA], limit: 2, beforeId: first[1].id })).map((e) => e.action)).toEqual(["one"]);
     expect(await audit.list({ profileIds: [], limit: 2 })).toEqual([]);
+  });
+
+  it("finds several people's mailboxes by object id in one query, and none for unknown ids", async () => {
+    const rows = await store.db.selectFrom("users").select(["id", "addressLower"]).where("profileId", "=", profileA).orderBy("addressLower").limit(3).execute();
+    const oids = rows.map((_, i) => `00000000-0000-4000-8000-00000000010${i}`);
+    for (const [i, row] of rows.entries()) await new MeStatusRepository(store.db).link(row.id, oids[i]);
+    const repo = new MeStatusRepository(store.db);
+    const found = await repo.findByObjectIds([oids[2], "00000000-0000-4000-8000-999999999999", oids[0], oids[1]]);
+    expect(new Map(found.map((r) => [r.entraObjectId, r.address.toLowerCase()]))).toEqual(new Map(rows.map((r, i) => [oids[i], r.addressLower])));
+    expect(found.every((r) => r.profileName === "A" && r.profileId === profileA)).toBe(true);
+    expect(await repo.findByObjectIds(["00000000-0000-4000-8000-999999999999", "x"])).toEqual([]);
+    expect((await repo.findByObjectIds([oids[1]])).map((r) => r.id)).toEqual([rows[1].id]);
+    // A quote or JSON in an id is only a value (SQLite reads the ids from a JSON array).
+    expect(await repo.findByObjectIds([`"]`, `'); drop table users; --`])).toEqual([]);
   });
 });

@@ -115,6 +115,19 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect((await (await f.as(TEST_ACCOUNTS.pausedUser)).get(`/users/${f.userIds["active-user"]}`)).status).toBe(403);
   });
 
+  it("answers people asking at the same moment each with their own mailbox (their lookups share queries)", async () => {
+    const accounts = [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser, TEST_ACCOUNTS.notEnrolledUser];
+    const clients = await Promise.all(accounts.map((a) => f.as(a)));
+    await Promise.all(clients.map((c) => c.get("/me/status"))); // each mailbox linked before the burst
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => clients[i % 4].get("/me/status")));
+    for (const [i, res] of answers.entries()) {
+      expect(res.status).toBe(200);
+      const account = accounts[i % 4];
+      if (account === TEST_ACCOUNTS.notEnrolledUser) expect(res.body.data).toMatchObject({ enrolled: false, reason: "not-found" });
+      else expect(res.body.data.address.toLowerCase()).toBe(account.upn.toLowerCase());
+    }
+  });
+
   it("tells a local admin they have no mailbox here", async () => {
     const res = await f.server.admin.get("/me/status");
     expect(res.body.data).toMatchObject({ enrolled: false, reason: "local-admin" });

@@ -8,6 +8,12 @@ export interface CoalescerOptions {
   maxInFlight: number;
   /** The most keys one load asks for. */
   maxBatch: number;
+  /**
+   * Start each load at the end of the event loop's turn (`setImmediate`) rather than at once, so the
+   * lookups of every request read in that turn share it: for a database whose query runs synchronously
+   * (SQLite), where loads never overlap.
+   */
+  gatherTurn?: boolean;
 }
 
 /**
@@ -15,11 +21,13 @@ export interface CoalescerOptions {
  * at once (no added wait when the server is quiet); once they all run, the keys asked meanwhile wait and
  * go together in the next load, one query for many callers. Each caller still gets a read started after
  * it asked (a key already in flight is asked again), so nothing is served from an earlier read.
+ * With `gatherTurn`, the lookups of one event-loop turn go together even when none is running.
  * @example const byId = new Coalescer((ids) => repo.findMany(ids), { maxInFlight: 2, maxBatch: 100 }); await byId.get(id);
  */
 export class Coalescer<K, V> {
   private waiting = new Map<K, Waiter<V>[]>();
   private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly load: (keys: K[]) => Promise<Map<K, V>>,
@@ -31,8 +39,23 @@ export class Coalescer<K, V> {
       const waiters = this.waiting.get(key);
       if (waiters) waiters.push({ resolve, reject });
       else this.waiting.set(key, [{ resolve, reject }]);
-      if (this.inFlight < this.options.maxInFlight) this.startLoad();
+      this.maybeStart();
     });
+  }
+
+  /** Starts loads for the waiting keys while fewer than `maxInFlight` run (at the end of the turn with `gatherTurn`). */
+  private maybeStart(): void {
+    if (this.scheduled || this.waiting.size === 0 || this.inFlight >= this.options.maxInFlight) return;
+    if (!this.options.gatherTurn) return this.startLoads();
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startLoads();
+    });
+  }
+
+  private startLoads(): void {
+    while (this.waiting.size > 0 && this.inFlight < this.options.maxInFlight) this.startLoad();
   }
 
   private startLoad(): void {
@@ -51,13 +74,13 @@ export class Coalescer<K, V> {
           else waiter.reject(error);
         }
       }
-      if (this.waiting.size > 0 && this.inFlight < this.options.maxInFlight) this.startLoad();
+      this.maybeStart();
     };
     let loading: Promise<Map<K, V>>;
     try {
       loading = this.load([...batch.keys()]);
     } catch (error) {
-      loading = Promise.reject(error);
+      loading = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     loading.then(
       (found) => settle(found),
