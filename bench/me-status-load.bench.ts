@@ -4,7 +4,9 @@
  * in this run: req/s, p50 and p99, and the ratio (target ≥ 0.6). The server runs as `npm start` runs it
  * (bench/server-process.ts), the bare handler the same way (bench/bare-status.mjs), each in its own
  * process; load comes from autocannon in a third, and the test identity provider that signs the token
- * stays in this one. On SQLite it also measures 10 connections.
+ * stays in this one. On SQLite it also measures 10 connections. The target is judged with the server at
+ * LOG_LEVEL=warn (no line per request, like the bare handler); the same load at the default LOG_LEVEL=info,
+ * one access line per request, is shown beside it.
  */
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -151,27 +153,51 @@ async function bareHandler(body: string) {
   return { url: `http://127.0.0.1:${port}/status`, pid: child.pid!, stop: () => child.kill("SIGTERM") };
 }
 
-async function runOn(dialect: "sqlite" | "postgres", idp: TestIdentityProvider, databaseUrl: string | null, connectionCounts: number[]): Promise<BenchRow[]> {
-  const { server, tokenFile, body } = await enrolledServer(idp, databaseUrl);
-  const bareServer = await bareHandler(body);
+interface Comparison {
+  connections: number;
+  /** The server's LOG_LEVEL: `warn` writes nothing per request, like the bare handler; `info` (the default) one access line. */
+  logLevel: "warn" | "info";
+}
+
+/** Rows comparing /me/status with the bare handler under one load. */
+function comparisonRows(dialect: string, { connections, logLevel }: Comparison, bare: Load, status: Load): BenchRow[] {
+  const ratio = status.rps / bare.rps;
+  const group = `me/status · ${dialect} · ${connections} connections${logLevel === "info" ? " · LOG_LEVEL=info" : ""}`;
+  // The target is judged like for like (no log line on either side); with an access line per request it is shown beside.
+  const judged = logLevel === "warn" ? { target: "≥ 0.6×", ok: ratio >= 0.6 } : { target: "(a log line per request)" };
+  return [
+    { group, figure: "bare Express handler, same JSON: req/s", value: Math.round(bare.rps), unit: "req/s" },
+    { group, figure: "bare Express handler: p50 / p99", value: bare.p50, unit: `/ ${bare.p99} ms` },
+    { group, figure: `GET /me/status, ${PEOPLE} people taking turns: req/s`, value: Math.round(status.rps), unit: "req/s" },
+    { group, figure: "GET /me/status: p50 / p99", value: status.p50, unit: `/ ${status.p99} ms` },
+    { group, figure: "ratio to the bare handler", value: round(ratio), unit: "×", ...judged },
+    { group, figure: "server process CPU per request: bare handler / GET /me/status", value: Math.round(bare.cpuUsPerRequest), unit: `/ ${Math.round(status.cpuUsPerRequest)} µs` },
+    ...(dialect === "postgres" ? [{ group, figure: "PostgreSQL's own CPU per GET /me/status (same 2 cores as the server and autocannon)", value: Math.round(status.postgresUsPerRequest), unit: "µs" }] : []),
+  ];
+}
+
+/**
+ * Each comparison in turn on one dialect: the bare handler, then /me/status under the same load. The
+ * server is restarted on the same data when the log level changes.
+ */
+async function runOn(dialect: "sqlite" | "postgres", idp: TestIdentityProvider, databaseUrl: string | null, comparisons: Comparison[]): Promise<BenchRow[]> {
+  const enrolled = await enrolledServer(idp, databaseUrl);
+  let { server } = enrolled;
+  let logLevel = "warn";
+  const bareServer = await bareHandler(enrolled.body);
   const rows: BenchRow[] = [];
   try {
-    for (const connections of connectionCounts) {
+    for (const comparison of comparisons) {
+      if (comparison.logLevel !== logLevel) {
+        await server.stop({ keepData: true });
+        server = await startServerProcess({ ...idp.serverEnv(), DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: comparison.logLevel }, server.dataDir);
+        logLevel = comparison.logLevel;
+      }
       // The same load on both, tokens included (the bare handler ignores them).
-      const bare = await measure(bareServer.url, bareServer.pid, tokenFile, connections);
-      const status = await measure(`${server.url}/api/v1/me/status`, server.child.pid!, tokenFile, connections);
+      const bare = await measure(bareServer.url, bareServer.pid, enrolled.tokenFile, comparison.connections);
+      const status = await measure(`${server.url}/api/v1/me/status`, server.child.pid!, enrolled.tokenFile, comparison.connections);
       if (status.non2xx > 0) throw new Error(`${status.non2xx} non-2xx answers from /me/status`);
-      const ratio = status.rps / bare.rps;
-      const group = `me/status · ${dialect} · ${connections} connections`;
-      rows.push(
-        { group, figure: "bare Express handler, same JSON: req/s", value: Math.round(bare.rps), unit: "req/s" },
-        { group, figure: "bare Express handler: p50 / p99", value: bare.p50, unit: `/ ${bare.p99} ms` },
-        { group, figure: `GET /me/status, ${PEOPLE} people taking turns: req/s`, value: Math.round(status.rps), unit: "req/s" },
-        { group, figure: "GET /me/status: p50 / p99", value: status.p50, unit: `/ ${status.p99} ms` },
-        { group, figure: "ratio to the bare handler", value: round(ratio), unit: "×", target: "≥ 0.6×", ok: ratio >= 0.6 },
-        { group, figure: "server process CPU per request: bare handler / GET /me/status", value: Math.round(bare.cpuUsPerRequest), unit: `/ ${Math.round(status.cpuUsPerRequest)} µs` },
-        ...(dialect === "postgres" ? [{ group, figure: "PostgreSQL's own CPU per GET /me/status (same 2 cores as the server and autocannon)", value: Math.round(status.postgresUsPerRequest), unit: "µs" }] : []),
-      );
+      rows.push(...comparisonRows(dialect, comparison, bare, status));
     }
     return rows;
   } finally {
@@ -184,11 +210,11 @@ export default async function run(): Promise<BenchRow[]> {
   const idp = await startTestIdentityProvider();
   const rows: BenchRow[] = [];
   try {
-    rows.push(...(await runOn("sqlite", idp, null, [CONNECTIONS, LIGHT_CONNECTIONS])));
+    rows.push(...(await runOn("sqlite", idp, null, [{ connections: CONNECTIONS, logLevel: "warn" }, { connections: LIGHT_CONNECTIONS, logLevel: "warn" }, { connections: CONNECTIONS, logLevel: "info" }])));
     const database = await freshPostgresDatabase(process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG);
     if (database) {
       try {
-        rows.push(...(await runOn("postgres", idp, database.url, [CONNECTIONS])));
+        rows.push(...(await runOn("postgres", idp, database.url, [{ connections: CONNECTIONS, logLevel: "warn" }, { connections: CONNECTIONS, logLevel: "info" }])));
       } finally {
         await database.drop();
       }

@@ -22,8 +22,8 @@ export interface ServerProcess {
   cpuSeconds(): number;
   /** Resident and peak resident memory (VmRSS, VmHWM), MB. */
   memoryMb(): { rss: number; peak: number };
-  /** SIGTERM, SIGKILL after a second; then removes DATA_DIR. */
-  stop(): Promise<void>;
+  /** SIGTERM, SIGKILL after a second; then removes DATA_DIR unless `keepData` (to start again on it). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** CPU seconds (user + system) process `pid` has used, from /proc (clock ticks of 10 ms). */
@@ -39,26 +39,33 @@ export function memoryMbOf(pid: number): { rss: number; peak: number } {
   return { rss: round(kb("VmRSS") / 1024), peak: round(kb("VmHWM") / 1024) };
 }
 
-/** The first line of a child's standard output that matches `pattern` (rejects if the child exits first). */
+/**
+ * The first line of a child's standard output that matches `pattern` (rejects if the child exits first).
+ * The rest of the output is drained unread: a server's log lines must cost the benchmark nothing.
+ */
 export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`child process exited with ${code} before printing ${pattern}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
       const match = pattern.exec(line);
-      if (match) resolve(match);
+      if (!match) return;
+      lines.close();
+      child.stdout!.resume();
+      resolve(match);
     });
   });
 }
 
 /**
  * Starts the server (bench/bulk-check-server.ts, bundled) on a free port with a fresh DATA_DIR, the
- * bench admin and SQLite unless `env` sets DATABASE_URL; `env` adds or overrides settings.
+ * bench admin and SQLite unless `env` sets DATABASE_URL; `env` adds or overrides settings. `dataDir`: start
+ * on a stopped server's data instead.
  * `BENCH_PROFILE_DIR` set: the process writes a V8 CPU profile there.
  * @example const server = await startServerProcess({ JOBS_RUNNER: "on" }); ... server.stop();
  */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-"))): Promise<ServerProcess> {
   const [bundle] = await buildServer(["bench/bulk-check-server.ts"]);
-  const dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-"));
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, ...NODE_FLAGS, bundle], {
     env: {
@@ -78,7 +85,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   });
   const { url } = JSON.parse((await waitForLine(child, /^\{"url".*$/))[0]) as { url: string };
   const pid = child.pid!;
-  const stop = async () => {
+  const stop = async ({ keepData = false } = {}) => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
@@ -86,7 +93,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       await exited;
       clearTimeout(timer);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
   return { url, child, dataDir, cpuSeconds: () => cpuSecondsOf(pid), memoryMb: () => memoryMbOf(pid), stop };
 }

@@ -48,6 +48,9 @@ function finished(log: Logger, req: Tracked, res: Response): void {
  * @example app.use(requestLog(app, ctx.log, { ignore: (url) => url === "/healthz" }));
  */
 export function requestLog(app: Express, log: Logger, options: RequestLogOptions = {}): RequestHandler {
+  // The access line is built here from known fields (the URL's secrets already redacted by loggedUrl),
+  // so it skips the path redaction that every other line gets: a third of a line's cost (pino 10).
+  const accessLog = log.child({}, { redact: [] });
   // On the app's request prototype, so that a request that never logs never builds a child logger.
   Object.defineProperty(app.request, "log", {
     configurable: true,
@@ -64,7 +67,7 @@ export function requestLog(app: Express, log: Logger, options: RequestLogOptions
     req.id = id;
     req[STARTED] = Date.now();
     res.setHeader("X-Request-Id", id);
-    if (!ignore?.(req.url)) res.once("close", () => finished(log, req, res));
+    if (!ignore?.(req.url)) res.once("close", () => finished(accessLog, req, res));
     next();
   };
 }

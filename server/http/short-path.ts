@@ -2,16 +2,26 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from "exp
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(`middleware failed: ${JSON.stringify(error)}`));
 
-/** Runs one middleware as a promise: resolved when it calls `next()`, rejected with what it throws or passes on. */
-export function runMiddleware(handler: RequestHandler, req: Request, res: Response): Promise<void> {
+/**
+ * Runs `checks` in order, as Express would (each calls `next()` to go on, or throws, rejects or passes an
+ * error to stop), then `serve`: one promise per request, however many checks.
+ */
+function runChecks<M>(checks: RequestHandler[], serve: (req: Request, res: Response, match: M) => Promise<void>, req: Request, res: Response, matched: M): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const next = (error?: unknown) => (error ? reject(asError(error)) : resolve());
-    try {
-      const result: unknown = handler(req, res, next);
-      if (result instanceof Promise) result.catch((error: unknown) => reject(asError(error)));
-    } catch (error) {
-      reject(asError(error));
-    }
+    let index = 0;
+    const fail = (error: unknown) => reject(asError(error));
+    const next = (error?: unknown): void => {
+      if (error) return fail(error);
+      if (index === checks.length) return void serve(req, res, matched).then(resolve, fail);
+      const check = checks[index++];
+      try {
+        const result: unknown = check(req, res, next);
+        if (result instanceof Promise) result.catch(fail);
+      } catch (caught) {
+        fail(caught);
+      }
+    };
+    next();
   });
 }
 
@@ -32,14 +42,10 @@ export interface ShortPathOptions<M> {
  * @example app.use(shortPath({ match: (req) => (req.url === "/ping" ? true : null), checks: [helmet()], serve: async (_req, res) => void res.end("pong"), errorHandler }));
  */
 export function shortPath<M>({ match, checks, serve, errorHandler }: ShortPathOptions<M>): RequestHandler {
-  const answer = async (req: Request, res: Response, matched: M) => {
-    for (const check of checks) await runMiddleware(check, req, res);
-    await serve(req, res, matched);
-  };
   return (req, res, next) => {
     const matched = match(req);
     if (matched === null) return next();
-    answer(req, res, matched).catch((error: unknown) => {
+    runChecks(checks, serve, req, res, matched).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
