@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { JobKind, JobState } from "../../contract/jobs";
 import type { CheckResult } from "../access/types";
+import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
@@ -122,8 +123,16 @@ export class JobExecution {
     try {
       checker = await this.deps.checks.checkerFor(profileId);
     } catch (error) {
-      await this.failJob(error instanceof Error ? error.message : String(error));
-      return "failed";
+      // A configuration the admin must fix (none saved, unreadable) fails the job with its reason. Anything
+      // else is the store failing (a restart, a killed connection): the job is given up here, not failed,
+      // and claimed again at the next poll (seen in CI: a killed connection failed a 3,000-user job).
+      if (error instanceof AppError) {
+        await this.failJob(error.message);
+        return "failed";
+      }
+      log.warn({ err: error, jobId }, "could not read the profile's mailbox access; the job will be claimed again");
+      await this.repo.dropLease(jobId, options.owner).catch(() => undefined);
+      return "shutdown";
     }
     const tick = setInterval(() => void this.onTick(), options.tickMs);
     const renew = setInterval(() => void this.onRenew(), Math.max(100, Math.floor(options.leaseMs / 3)));

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
+import { DEMO } from "../ews-simulator";
+import { AppError } from "../errors";
+import { soapCheckPort } from "./testing/soap-check-port";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 
 announcePostgresSkip();
@@ -49,6 +52,37 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     const states = await h.store.db.selectFrom("users").select("state").execute();
     expect(states.every((u) => u.state === "not-activated")).toBe(true);
     expect(h.sim.counters.requests).toBeLessThanOrEqual(20);
+  });
+
+  it("claims a job again when the store fails while its mailbox access is read; fails it when the access can't be opened", async () => {
+    h = await startJobHarness({ dialect, users: 30 });
+    const port = soapCheckPort(h.sim.ewsUrl, { logon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password });
+    let reads = 0;
+    let broken: Error = new Error("Connection terminated unexpectedly");
+    const checks = {
+      ...port,
+      checkerFor: async (profileId: string) => {
+        reads += 1;
+        if (reads <= 2) throw broken; // the store failing twice (a killed connection), then answering
+        return port.checkerFor(profileId);
+      },
+    };
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    const first = h.runner({ checks });
+    const done = await h.waitFor(job.id, ["done", "failed"]);
+    expect(done.state).toBe("done");
+    expect(done.ok).toBe(30);
+    expect(reads).toBe(3);
+    await first.close();
+
+    // A configuration the admin must fix (here: sealed with a key this server lacks) fails the job at once.
+    reads = 0;
+    broken = new AppError(409, "access_unreadable", "The profile's stored mailbox access can't be opened (sealed with an unknown key).");
+    const recheck = await h.jobs.start(SYSTEM, h.profileId, { kind: "recheck-profile" });
+    h.runner({ checks: { ...port, checkerFor: () => Promise.reject(broken) } });
+    const failed = await h.waitFor(recheck.id, ["done", "failed"]);
+    expect(failed.state).toBe("failed");
+    expect(failed.reason).toMatch(/unknown key/);
   });
 
   it("pauses, resumes and cancels; a cancelled activation returns pending users to their earlier state", async () => {

@@ -137,7 +137,13 @@ export class MailboxAccessService {
     if (known && sameConfiguration(known.row, row)) return known.opened;
     const type = this.registry.accessTypeFor(row.type);
     if (!type) throw new AppError(409, "conflict", `The access type "${row.type}" is not available in this installation.`);
-    const config = Object.freeze({ profileId: row.profileId, settings: frozen(JSON.parse(row.settings) as unknown), secret: frozen(this.openSecret(row)) });
+    let config: OpenedAccess["config"];
+    try {
+      config = Object.freeze({ profileId: row.profileId, settings: frozen(JSON.parse(row.settings) as unknown), secret: frozen(this.openSecret(row)) });
+    } catch (error) {
+      // A key missing from SECRET_KEY(_PREVIOUS), or a damaged row: the admin has to act, retrying won't help.
+      throw new AppError(409, "access_unreadable", `The profile's stored mailbox access can't be opened (${error instanceof Error ? error.message : String(error)}). Check SECRET_KEY and SECRET_KEY_PREVIOUS, or save the Email configuration again.`);
+    }
     const opened: OpenedAccess = Object.freeze({ type, version: row.version, config });
     if (this.openedByProfile.size >= OPENED_CACHE_SIZE) this.openedByProfile.delete(this.openedByProfile.keys().next().value!);
     this.openedByProfile.set(row.profileId, { row: { ...row }, opened });
