@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type RequestHandler } from "express";
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
 import type { AuthConfig } from "../../contract/me";
 import { apiScope, isMicrosoftAuthority } from "../auth/entra";
 import { principalOf, requireAuth } from "../auth/middleware";
@@ -37,10 +37,7 @@ export function meRouter(ctx: AppContext): Router {
   });
 
   // Reached only by what the short path below leaves to the app (HEAD, a trailing slash, other casing).
-  router.get("/me/status", requireAuth, async (req, res) => {
-    res.setHeader("Cache-Control", "private, no-store");
-    res.json({ data: await meStatus.status(principalOf(req)) });
-  });
+  router.get("/me/status", requireAuth, answerStatus(meStatus));
 
   return router;
 }
@@ -56,6 +53,15 @@ export interface MeStatusEndpointParts {
 
 const ME_STATUS_PATH = /^\/api\/v1\/me\/status(?:\?|$)/;
 
+/** Answers the signed-in caller's own status (both paths to `/me/status` end here). */
+function answerStatus(meStatus: MeStatusService) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const data = await meStatus.status(principalOf(req));
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json({ data });
+  };
+}
+
 /**
  * `GET /api/v1/me/status` on a short path: every side pane polls it, and it needs only the security
  * headers, the caller's authentication and the lookup, not the API router's JSON parser, origin and
@@ -66,13 +72,7 @@ export function meStatusEndpoint({ meStatus, securityHeaders, authenticate, erro
   return shortPath({
     match: (req) => (req.method === "GET" && ME_STATUS_PATH.test(req.url) ? true : null),
     checks: [securityHeaders, authenticate, requireAuth],
-    serve: async (req, res) => {
-      const body = JSON.stringify({ data: await meStatus.status(principalOf(req)) });
-      res.setHeader("Cache-Control", "private, no-store");
-      res.setHeader("Content-Type", "application/json; charset=utf-8");
-      res.setHeader("Content-Length", Buffer.byteLength(body));
-      res.end(body);
-    },
+    serve: answerStatus(meStatus),
     errorHandler,
   });
 }

@@ -21,9 +21,20 @@ export interface MailboxStatusRow {
   accessType: string | null;
 }
 
-/** The hot query compiled once per database: building it each time cost 4× running it (SQLite, Nov 2026). */
-const compiledByObjectId = new WeakMap<Kysely<Database>, CompiledQuery<MailboxStatusRow>>();
-const compiledByObjectIds = new WeakMap<Kysely<Database>, CompiledQuery<MailboxStatusRow>>();
+type CompiledCache = WeakMap<Kysely<Database>, CompiledQuery<MailboxStatusRow>>;
+
+/** The hot queries compiled once per database: building one each time cost 4× running it (SQLite, Nov 2026). */
+const compiledByObjectId: CompiledCache = new WeakMap();
+const compiledByObjectIds: CompiledCache = new WeakMap();
+
+function compiledOnce(cache: CompiledCache, db: Kysely<Database>, build: () => CompiledQuery<MailboxStatusRow>): CompiledQuery<MailboxStatusRow> {
+  let compiled = cache.get(db);
+  if (!compiled) {
+    compiled = build();
+    cache.set(db, compiled);
+  }
+  return compiled;
+}
 
 /** The end user's own mailbox: the only SQL behind `GET /me/status`. */
 export class MeStatusRepository {
@@ -54,11 +65,7 @@ export class MeStatusRepository {
 
   /** The hot path: one query on the `users_entra_object_id` index. */
   async findByObjectId(oid: string): Promise<MailboxStatusRow | undefined> {
-    let compiled = compiledByObjectId.get(this.db);
-    if (!compiled) {
-      compiled = this.base().where("users.entraObjectId", "=", oid).compile();
-      compiledByObjectId.set(this.db, compiled);
-    }
+    const compiled = compiledOnce(compiledByObjectId, this.db, () => this.base().where("users.entraObjectId", "=", oid).compile());
     const { rows } = await this.db.executeQuery<MailboxStatusRow>({ ...compiled, parameters: [oid] });
     return rows[0];
   }
@@ -73,11 +80,9 @@ export class MeStatusRepository {
       return row ? [row] : [];
     }
     const pg = isPostgres(this.db);
-    let compiled = compiledByObjectIds.get(this.db);
-    if (!compiled) {
-      compiled = (pg ? this.base().where("users.entraObjectId", "=", sql<string>`any(${[]})`) : this.base().where("users.entraObjectId", "in", sql<string>`(select value from json_each(${"[]"}))`)).compile();
-      compiledByObjectIds.set(this.db, compiled);
-    }
+    const compiled = compiledOnce(compiledByObjectIds, this.db, () =>
+      (pg ? this.base().where("users.entraObjectId", "=", sql<string>`any(${[]})`) : this.base().where("users.entraObjectId", "in", sql<string>`(select value from json_each(${"[]"}))`)).compile(),
+    );
     const { rows } = await this.db.executeQuery<MailboxStatusRow>({ ...compiled, parameters: [pg ? oids : JSON.stringify(oids)] });
     return rows;
   }
