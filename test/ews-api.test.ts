@@ -58,6 +58,23 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(s.logs.join("")).not.toContain(PASSWORD);
   });
 
+  it("answers 409 access_unreadable, naming SECRET_KEY, for a password sealed with a key this server lacks", async () => {
+    const db = s.ctx.store.db;
+    const { sealedSecret } = await db.selectFrom("mailboxAccess").select("sealedSecret").where("profileId", "=", profileId).executeTakeFirstOrThrow();
+    const [version, , iv, body] = sealedSecret!.split(".");
+    await db.updateTable("mailboxAccess").set({ sealedSecret: [version, "retired-key", iv, body].join(".") }).where("profileId", "=", profileId).execute();
+    try {
+      for (const res of [await s.admin.get(`/profiles/${profileId}/mailbox-access`), await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {})]) {
+        expect(res.status).toBe(409);
+        expect(res.body.error.id).toBe("access_unreadable");
+        expect(res.body.error.message).toMatch(/unknown key.*SECRET_KEY_PREVIOUS/);
+      }
+    } finally {
+      await db.updateTable("mailboxAccess").set({ sealedSecret }).where("profileId", "=", profileId).execute();
+    }
+    expect((await s.admin.get(`/profiles/${profileId}/mailbox-access`)).status).toBe(200);
+  });
+
   it("keeps the stored password when omitted, and refuses a stale If-Match with 412", async () => {
     const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic({ password: undefined, accountLogon: DEMO.serviceAccount.downLevel }), { "if-match": '"1"' });
     expect(put.status).toBe(200);

@@ -40,6 +40,11 @@ function parseIfMatch(header: string | undefined): number | "*" | undefined {
   return m ? Number(m[1]) : -1;
 }
 
+/** A stored row that can't be opened: a key missing from SECRET_KEY(_PREVIOUS), or a damaged row. The admin has to act; retrying won't help. */
+function unreadable(error: unknown): AppError {
+  return new AppError(409, "access_unreadable", `The profile's stored mailbox access can't be opened (${error instanceof Error ? error.message : String(error)}). Check SECRET_KEY and SECRET_KEY_PREVIOUS, or save the Email configuration again.`);
+}
+
 /**
  * The profile's mailbox access configuration: validation per access type, sealed secrets, versions
  * (ETag / If-Match) and audit. Never returns a secret.
@@ -61,13 +66,25 @@ export class MailboxAccessService {
 
   private view(row: MailboxAccessRow, secret: unknown, extraWarnings: string[] = []): MailboxAccessView {
     const type = this.registry.accessTypeFor(row.type);
-    const presented = type ? type.present(JSON.parse(row.settings) as unknown, secret) : {};
+    const presented = type ? type.present(this.openSettings(row), secret) : {};
     const warnings = [...new Set([...((presented.warnings as string[] | undefined) ?? []), ...extraWarnings])];
     return { ...presented, type: row.type, label: type?.label ?? row.type, version: row.version, updatedAt: row.updatedAt, updatedBy: row.updatedBy, warnings };
   }
 
   private openSecret(row: MailboxAccessRow): unknown {
-    return row.sealedSecret ? (JSON.parse(this.sealer.open(row.sealedSecret, row.profileId)) as unknown) : null;
+    try {
+      return row.sealedSecret ? (JSON.parse(this.sealer.open(row.sealedSecret, row.profileId)) as unknown) : null;
+    } catch (error) {
+      throw unreadable(error);
+    }
+  }
+
+  private openSettings(row: MailboxAccessRow): unknown {
+    try {
+      return JSON.parse(row.settings) as unknown;
+    } catch (error) {
+      throw unreadable(error);
+    }
   }
 
   /** GET: the public view and ETag, or null until configured. */
@@ -137,13 +154,7 @@ export class MailboxAccessService {
     if (known && sameConfiguration(known.row, row)) return known.opened;
     const type = this.registry.accessTypeFor(row.type);
     if (!type) throw new AppError(409, "conflict", `The access type "${row.type}" is not available in this installation.`);
-    let config: OpenedAccess["config"];
-    try {
-      config = Object.freeze({ profileId: row.profileId, settings: frozen(JSON.parse(row.settings) as unknown), secret: frozen(this.openSecret(row)) });
-    } catch (error) {
-      // A key missing from SECRET_KEY(_PREVIOUS), or a damaged row: the admin has to act, retrying won't help.
-      throw new AppError(409, "access_unreadable", `The profile's stored mailbox access can't be opened (${error instanceof Error ? error.message : String(error)}). Check SECRET_KEY and SECRET_KEY_PREVIOUS, or save the Email configuration again.`);
-    }
+    const config = Object.freeze({ profileId: row.profileId, settings: frozen(this.openSettings(row)), secret: frozen(this.openSecret(row)) });
     const opened: OpenedAccess = Object.freeze({ type, version: row.version, config });
     if (this.openedByProfile.size >= OPENED_CACHE_SIZE) this.openedByProfile.delete(this.openedByProfile.keys().next().value!);
     this.openedByProfile.set(row.profileId, { row: { ...row }, opened });
