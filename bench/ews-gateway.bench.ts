@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
+import { ApiClient } from "../test/helpers/server";
 import { quantile, round, type BenchRow } from "./lib";
 import { BENCH_ADMIN, cpuSecondsOf, startServerProcess, waitForLine } from "./server-process";
 
@@ -59,19 +60,15 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
   const server = await startServerProcess({ EWS_ALLOWED_HOSTS: "127.0.0.1", JOBS_RUNNER: "on" });
   try {
     const base = server.url;
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify(BENCH_ADMIN) });
-    const cookie = login.headers.get("set-cookie")!.split(";")[0];
-    const api = async (method: string, p: string, body?: unknown) => {
-      const res = await fetch(`${base}/api/v1${p}`, { method, headers: { cookie, origin: base, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return (await res.json()) as { data: any };
-    };
-    const profile = (await api("POST", "/profiles", { name: "Gateway bench" })).data;
-    await api("PUT", `/profiles/${profile.id}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: LOGON, password: PASSWORD, ewsUrl });
+    const admin = new ApiClient(base);
+    await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
+    const profileId = (await admin.post("/profiles", { name: "Gateway bench" })).body.data.id as string;
+    await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: LOGON, password: PASSWORD, ewsUrl });
     const mailbox = "jane.doe@contoso.com";
-    await api("POST", `/profiles/${profile.id}/users`, { text: mailbox });
-    const job = (await api("POST", `/profiles/${profile.id}/jobs`, { kind: "activate-profile" })).data;
-    for (let i = 0; i < 100 && (await api("GET", `/jobs/${job.id}`)).data.state !== "done"; i++) await new Promise((r) => setTimeout(r, 100));
-    const key = (await api("POST", "/service-keys", { name: "bench", scopes: ["ews:proxy"] })).data.key as string;
+    await admin.post(`/profiles/${profileId}/users`, { text: mailbox });
+    const jobId = (await admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" })).body.data.id as string;
+    for (let i = 0; i < 100 && (await admin.get(`/jobs/${jobId}`)).body.data.state !== "done"; i++) await new Promise((r) => setTimeout(r, 100));
+    const key = (await admin.post("/service-keys", { name: "bench", scopes: ["ews:proxy"] })).body.data.key as string;
 
     const basic = `Basic ${Buffer.from(`${LOGON}:${PASSWORD}`).toString("base64")}`;
     const directCall = () => post(ewsUrl, soap(mailbox), { authorization: basic, "x-anchormailbox": mailbox });

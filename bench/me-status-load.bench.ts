@@ -107,13 +107,18 @@ const people: TestAccount[] = Array.from({ length: PEOPLE }, (_, i) => ({
   acct: 0,
 }));
 
+/** The settings of the measured server: trusting `idp`, on SQLite or the given PostgreSQL database. */
+function serverEnv(idp: TestIdentityProvider, databaseUrl: string | null): Record<string, string> {
+  return { ...idp.serverEnv(), DATABASE_URL: databaseUrl ?? "", EWS_ALLOWED_HOSTS: "127.0.0.1" };
+}
+
 /**
  * The server in its own process, trusting `idp`, with the people's mailboxes (active, synced) in a profile
  * with a saved mailbox access. Answers the server, a file of the people's tokens, and one person's
  * /me/status body; every mailbox is already linked by one /me/status call of its owner.
  */
 async function enrolledServer(idp: TestIdentityProvider, databaseUrl: string | null) {
-  const server = await startServerProcess({ ...idp.serverEnv(), DATABASE_URL: databaseUrl ?? "", EWS_ALLOWED_HOSTS: "127.0.0.1" });
+  const server = await startServerProcess(serverEnv(idp, databaseUrl));
   try {
     const admin = new ApiClient(server.url);
     await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
@@ -190,7 +195,7 @@ async function runOn(dialect: "sqlite" | "postgres", idp: TestIdentityProvider, 
     for (const comparison of comparisons) {
       if (comparison.logLevel !== logLevel) {
         await server.stop({ keepData: true });
-        server = await startServerProcess({ ...idp.serverEnv(), DATABASE_URL: databaseUrl ?? "", LOG_LEVEL: comparison.logLevel }, server.dataDir);
+        server = await startServerProcess({ ...serverEnv(idp, databaseUrl), LOG_LEVEL: comparison.logLevel }, server.dataDir);
         logLevel = comparison.logLevel;
       }
       // The same load on both, tokens included (the bare handler ignores them).
