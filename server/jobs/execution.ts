@@ -64,7 +64,7 @@ const crashed = (error: unknown, transient: boolean): CheckResult => ({
 });
 
 /** Why an execution stopped driving its job. */
-type StopReason = "finished" | "paused" | "cancelled" | "lease-lost" | "shutdown" | "failed";
+type StopReason = "finished" | "paused" | "cancelled" | "lease-lost" | "shutdown" | "failed" | "handed-back";
 
 /**
  * Drives one job on this runner: claims item batches, checks them under the profile's adaptive limit and
@@ -132,7 +132,7 @@ export class JobExecution {
       }
       log.warn({ err: error, jobId }, "could not read the profile's mailbox access; the job will be claimed again");
       await this.repo.dropLease(jobId, options.owner).catch(() => undefined);
-      return "shutdown";
+      return "handed-back";
     }
     const tick = setInterval(() => void this.onTick(), options.tickMs);
     const renew = setInterval(() => void this.onRenew(), Math.max(100, Math.floor(options.leaseMs / 3)));
