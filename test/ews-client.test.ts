@@ -108,17 +108,43 @@ describe("EWS client against the simulator", () => {
     if (!r.ok) expect(r.failure).toMatchObject({ code: "ErrorMissingEmailAddress", transient: false });
   });
 
-  it("honours ErrorServerBusy: no call for the profile before the back-off ends", async () => {
+  it("holds the busy mailbox's calls for its back-off when an impersonated call is answered ErrorServerBusy, not the other mailboxes'", async () => {
     sim.resetCounters();
     sim.faults.backOffMs = 400;
-    sim.faults.byMailbox["busy.one@contoso.com"] = "serverBusy";
     sim.faults.byMailbox["alex.vance@contoso.com"] = "serverBusy";
     const client = env.client(account());
     const first = await client.check("alex.vance@contoso.com");
-    expect(first.failure).toMatchObject({ code: "ErrorServerBusy", transient: true, backOffMs: 400 });
+    expect(first.failure).toMatchObject({ code: "ErrorServerBusy", transient: true, backOffMs: 400, backOffScope: "mailbox" });
     delete sim.faults.byMailbox["alex.vance@contoso.com"];
     const started = Date.now();
-    const results = await Promise.all(["bianca.vance@contoso.com", "carlos.vance@contoso.com", "diego.vance@contoso.com"].map((a) => client.check(a)));
+    const finished: Record<string, number> = {};
+    const addresses = ["alex.vance@contoso.com", "bianca.vance@contoso.com", "carlos.vance@contoso.com", "diego.vance@contoso.com"];
+    const results = await Promise.all(addresses.map(async (a) => {
+      const r = await client.check(a);
+      finished[a] = Date.now() - started;
+      return r;
+    }));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(finished["alex.vance@contoso.com"]).toBeGreaterThanOrEqual(300);
+    // The others did not wait for alex's back-off (400 ms from its answer, before `started`).
+    for (const other of addresses.slice(1)) expect(finished[other]).toBeLessThan(Math.min(400, finished["alex.vance@contoso.com"]));
+    expect(sim.counters.callsDuringBackOff.total).toBe(0);
+  });
+
+  it("holds every call of the profile for the back-off when the service account's own call is answered ErrorServerBusy", async () => {
+    sim.resetCounters();
+    sim.faults.backOffMs = 400;
+    sim.faults.byMailbox[DEMO.serviceAccount.logon] = "serverBusy";
+    const client = env.client(account());
+    const own = await client.ownMailbox();
+    expect(own.ok).toBe(false);
+    if (!own.ok) {
+      expect(own.failure).toMatchObject({ code: "ErrorServerBusy", backOffMs: 400 });
+      expect(own.failure.backOffScope).toBeUndefined();
+    }
+    delete sim.faults.byMailbox[DEMO.serviceAccount.logon];
+    const started = Date.now();
+    const results = await Promise.all(["bianca.vance@contoso.com", "carlos.vance@contoso.com"].map((a) => client.check(a)));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(sim.counters.callsDuringBackOff.total).toBe(0);
@@ -154,7 +180,7 @@ describe("EWS client against the simulator", () => {
 
   it("cancels a wait for a back-off with an AbortSignal as Aborted, without calling", async () => {
     const acct = account();
-    env.gate.announce(acct.profileId, 10_000);
+    env.gate.announce(acct.profileId, undefined, 10_000);
     sim.resetCounters();
     const r = await env.client(acct).check("alex.vance@contoso.com", AbortSignal.timeout(50));
     expect(r.failure?.code).toBe("Aborted");

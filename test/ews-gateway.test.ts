@@ -70,6 +70,24 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     expect(await res.text()).toContain("ErrorMailboxMoveInProgress");
   });
 
+  it("holds a mailbox that Exchange answered ErrorServerBusy for its back-off, and only that mailbox", async () => {
+    sim.faults.backOffMs = 400;
+    sim.faults.byMailbox = { [addresses[3].toLowerCase()]: "serverBusy" };
+    sim.resetCounters();
+    const busy = await gateway(addresses[3], getInbox());
+    sim.faults.byMailbox = {};
+    expect(busy.status).toBe(500);
+    expect(await busy.text()).toContain("ErrorServerBusy");
+    const started = Date.now();
+    const finished = await Promise.all([addresses[3], addresses[4]].map(async (a) => {
+      expect((await gateway(a, getInbox())).status).toBe(200);
+      return Date.now() - started;
+    }));
+    expect(finished[0]).toBeGreaterThanOrEqual(300); // the busy mailbox waited for its back-off ...
+    expect(finished[1]).toBeLessThan(Math.min(400, finished[0])); // ... the other one did not
+    expect(sim.counters.callsDuringBackOff.total).toBe(0);
+  });
+
   it("refuses mailboxes that are not active, unknown, or bodies that are not SOAP, calling Exchange for none", async () => {
     sim.resetCounters();
     const paused = await gateway("paused00000@contoso.com", getInbox());

@@ -8,8 +8,13 @@ import type { AccessType, MailboxError, MailboxKind } from "../../contract/commo
 export interface AccessFailure extends MailboxError {
   /** Worth retrying later (throttling, timeouts, 5xx); permanent errors are not retried. */
   transient: boolean;
-  /** Exchange's `BackOffMilliseconds` or Graph's `Retry-After`: no call for this profile before it ends. */
+  /**
+   * Exchange's `BackOffMilliseconds` or Graph's `Retry-After`: no call for this profile (or, with
+   * `backOffScope` "mailbox", for this mailbox) before it ends.
+   */
   backOffMs?: number;
+  /** "mailbox" when Exchange charged the busy call to the target mailbox's budget (an impersonated EWS call). */
+  backOffScope?: "mailbox";
   /** The service account itself failed (wrong password, revoked grant): stop bulk work with this reason. */
   serviceAccountFailure?: boolean;
   /** The raw error as the server sent it (for the connectivity test's detail), never containing secrets. */

@@ -97,6 +97,7 @@ function injectedReply(
   state: EwsState,
   call: EwsCall,
   account: string,
+  impersonatedTarget: string | undefined,
 ): Reply | undefined {
   switch (kind) {
     case "hang":
@@ -118,7 +119,10 @@ function injectedReply(
     case "unauthorized":
       return unauthorized(state, call.host);
     case "serverBusy":
-      state.backOff.announce("account", account, state.faults.backOffMs);
+      // Exchange charges an impersonated call to a copy of the target mailbox's budget (2010 SP2 RU4 and
+      // later, Exchange Online): the back-off it announces concerns that mailbox, as the target budget's does.
+      if (impersonatedTarget) state.backOff.announce("target", impersonatedTarget, state.faults.backOffMs);
+      else state.backOff.announce("account", account, state.faults.backOffMs);
       return faultReply(
         new EwsFault("ErrorServerBusy", { BackOffMilliseconds: String(state.faults.backOffMs) }),
       );
@@ -247,7 +251,7 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
     const injected = mailboxFault(target, state, account);
     if (injected === "slow") await state.sleep(state.faults.slowMs);
     await wait;
-    const early = injected ? injectedReply(injected, state, call, account) : undefined;
+    const early = injected ? injectedReply(injected, state, call, account, child(header, "ExchangeImpersonation") ? targetKey || undefined : undefined) : undefined;
     if (early) return early;
 
     const handler = body ? OPERATIONS[operation] : undefined;

@@ -63,7 +63,7 @@ const THROW_ON_ERROR = 1;
 
 /**
  * Everything EWS shares in one process: the transport (keep-alive sockets, URL policy, CAs), the
- * per-profile back-off gate, reused service objects and cached room lists.
+ * back-off gate (per profile and per impersonated mailbox), reused service objects and cached room lists.
  * @example const env = new EwsEnvironment({ allowedHosts: config.ews.allowedHosts, caFile: config.ews.caFile });
  */
 export class EwsEnvironment {
@@ -102,7 +102,7 @@ export class EwsEnvironment {
     const s = new ExchangeService(ExchangeVersion.Exchange2013);
     s.Url = new Uri(account.ewsUrl);
     s.Credentials = account.credentials.kind === "basic" ? new WebCredentials(account.credentials.logon, account.credentials.password) : new OAuthCredentials(account.credentials.accessToken);
-    s.XHRApi = new EwsXhrApi(this.transport, this.gate, account.profileId);
+    s.XHRApi = new EwsXhrApi(this.transport, this.gate, account.profileId, impersonate);
     if (impersonate) {
       s.ImpersonatedUserId = new ImpersonatedUserId(ConnectingIdType.SmtpAddress, impersonate);
       // Routes the request to the target's mailbox server (ImpersonatedUserId does not add it).
@@ -202,7 +202,7 @@ export class EwsClient {
     const authorization = c.kind === "basic" ? `Basic ${Buffer.from(`${c.logon}:${c.password}`, "utf8").toString("base64")}` : `Bearer ${c.accessToken}`;
     const ms = () => Math.round(performance.now() - started);
     try {
-      await this.env.gate.wait(this.account.profileId, signal);
+      await this.env.gate.wait(this.account.profileId, undefined, signal);
       const answer = await this.env.transport.request({ url: this.account.ewsUrl, method: "GET", headers: { Authorization: authorization }, signal });
       if (answer.status >= 200 && answer.status < 400) return { ok: true, value: answer, ms: ms() };
       return { ok: false, failure: mapFailure({ answer, usedBasic: c.kind === "basic" }, this.context()), ms: ms() };

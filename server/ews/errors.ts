@@ -169,6 +169,8 @@ export function failure(code: string, context: FailureContext = {}, values: Reco
   if (code === "ErrorServerBusy") {
     const ms = Number(values.BackOffMilliseconds);
     out.backOffMs = Number.isFinite(ms) && ms > 0 ? ms : 5_000;
+    // An impersonated call is charged to the target mailbox's budget (see BackOffGate).
+    if (context.target) out.backOffScope = "mailbox";
   }
   return out;
 }

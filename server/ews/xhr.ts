@@ -56,9 +56,11 @@ function toXhr(answer: HttpAnswer): FakeXhr {
 }
 
 /**
- * `IXHRApi` over the shared EwsTransport, bound to one profile: waits out the profile's back-off before
- * every call, and starts a back-off when Exchange answers ErrorServerBusy.
- * @example service.XHRApi = new EwsXhrApi(transport, gate, profileId);
+ * `IXHRApi` over the shared EwsTransport, bound to one profile and, for an impersonating service object,
+ * to the mailbox it acts as: waits out the back-offs that hold its calls before every call, and starts
+ * one (for that mailbox, or for the profile when it doesn't impersonate) when Exchange answers
+ * ErrorServerBusy. See BackOffGate for why the scope follows impersonation.
+ * @example service.XHRApi = new EwsXhrApi(transport, gate, profileId, "jane@contoso.com");
  */
 export class EwsXhrApi implements IXHRApi {
   readonly apiName = "mailbox-sync-admin";
@@ -66,14 +68,15 @@ export class EwsXhrApi implements IXHRApi {
   constructor(
     private readonly transport: EwsTransport,
     private readonly gate: BackOffGate,
-    private readonly gateKey: string,
+    private readonly profileId: string,
+    private readonly impersonated?: string,
   ) {}
 
   async xhr(options: IXHROptions, _progress?: (p: IXHRProgress) => void): Promise<XMLHttpRequest> {
     const scope = callScope.getStore();
     let answer: HttpAnswer;
     try {
-      await this.gate.wait(this.gateKey, scope?.signal);
+      await this.gate.wait(this.profileId, this.impersonated, scope?.signal);
       answer = await this.transport.request({
         url: options.url,
         method: (options.type as "POST" | "GET" | undefined) ?? "POST",
@@ -94,7 +97,7 @@ export class EwsXhrApi implements IXHRApi {
     }
     if (answer.status === 500 && answer.body.includes("ErrorServerBusy")) {
       const ews = ewsCodeOf(answer.body);
-      if (ews?.code === "ErrorServerBusy") this.gate.announce(this.gateKey, Number(ews.values.BackOffMilliseconds) || 5_000);
+      if (ews?.code === "ErrorServerBusy") this.gate.announce(this.profileId, this.impersonated, Number(ews.values.BackOffMilliseconds) || 5_000);
     }
     const xhr = toXhr(answer);
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- IXHRApi rejects non-200 answers with the response object

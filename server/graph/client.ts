@@ -15,7 +15,8 @@ export interface GraphRoom {
 /**
  * Microsoft Graph (application permissions) for one profile: GETs over the shared keep-alive transport
  * (URL policy, timeouts, cancellation) behind the profile's back-off gate. A 429 announces its
- * Retry-After to the gate, so no call of the profile leaves before it ends, as with BackOffMilliseconds.
+ * Retry-After for the whole profile, so no call of the profile leaves before it ends: Graph limits an
+ * app per mailbox but also per tenant, and the answer doesn't say which limit was hit.
  * @example const g = new GraphClient({ transport, gate, profileId, baseUrl, accessToken, clientId }); await g.get("/users/a@b.com/calendar");
  */
 export class GraphClient {
@@ -28,11 +29,11 @@ export class GraphClient {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
     try {
-      await gate.wait(profileId, signal);
+      await gate.wait(profileId, undefined, signal);
       const answer = await transport.request({ url, method: "GET", headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" }, signal });
       if (answer.status >= 200 && answer.status < 300) return { ok: true, value: JSON.parse(answer.body) as T, ms: ms() };
       const failure = mapGraphFailure({ answer }, { clientId, target, url });
-      if (failure.backOffMs) gate.announce(profileId, failure.backOffMs);
+      if (failure.backOffMs) gate.announce(profileId, undefined, failure.backOffMs);
       return { ok: false, failure, ms: ms() };
     } catch (error) {
       return { ok: false, failure: mapGraphFailure({ error }, { clientId, target, url }), ms: ms() };

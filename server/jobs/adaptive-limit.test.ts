@@ -33,6 +33,17 @@ describe("AdaptiveLimit", () => {
     expect(gate.limit).toBe(8);
   });
 
+  it("on a busy answer for one impersonated mailbox lowers the limit but lets the other calls start at once", async () => {
+    const gate = new AdaptiveLimit(10, { decreaseEveryMs: 1_000 });
+    gate.onBusy(60_000, "mailbox");
+    expect(gate.limit).toBe(7);
+    expect(gate.backOffRemaining()).toBe(0);
+    const started = await Promise.race([gate.acquire().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+    expect(started).toBe(true);
+    gate.onBusy(60_000); // the service account's own call: the whole profile waits
+    expect(gate.backOffRemaining()).toBeGreaterThan(59_000);
+  });
+
   it("rejects a waiting acquire when its signal aborts", async () => {
     const gate = new AdaptiveLimit(1);
     await gate.acquire();

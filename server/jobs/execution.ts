@@ -265,7 +265,7 @@ export class JobExecution {
           return;
         }
         // Exchange's ErrorServerBusy and Graph's 429 (any failure that announces a back-off) mean overload.
-        if (err.code === "ErrorServerBusy" || err.backOffMs !== undefined) gate.onBusy(err.backOffMs);
+        if (err.code === "ErrorServerBusy" || err.backOffMs !== undefined) gate.onBusy(err.backOffMs, err.backOffScope ?? "profile");
         if (!err.transient || attempt >= options.maxAttempts) {
           await write(result);
           return;

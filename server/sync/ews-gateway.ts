@@ -66,7 +66,7 @@ export class EwsGateway {
     if (!endpoint.ok) throw unreachable(endpoint.failure);
 
     const gate = profileGate(gates, profile.id, profile.maxConcurrentConnections);
-    await ews.gate.wait(profile.id, signal);
+    await ews.gate.wait(profile.id, user.address, signal);
     await gate.acquire(signal);
     try {
       const answer = await ews.transport
@@ -88,8 +88,9 @@ export class EwsGateway {
       const code = answer.status >= 400 ? ewsCodeOf(answer.body) : undefined;
       if (code?.code === "ErrorServerBusy") {
         const backOffMs = Number(code.values.BackOffMilliseconds) || 5_000;
-        ews.gate.announce(profile.id, backOffMs);
-        gate.onBusy(backOffMs);
+        // The request impersonates the mailbox: Exchange charged it to that mailbox's budget (see BackOffGate).
+        ews.gate.announce(profile.id, user.address, backOffMs);
+        gate.onBusy(backOffMs, "mailbox");
       } else if (answer.status < 400) {
         gate.onSuccess();
       }

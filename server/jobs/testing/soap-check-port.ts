@@ -12,7 +12,7 @@ const TRANSIENT = new Set(["ErrorServerBusy", "ErrorMailboxMoveInProgress", "Err
 export async function soapCheck(ewsUrl: string, auth: { logon: string; password: string }, address: string, signal?: AbortSignal): Promise<CheckResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  const fail = (code: string, message: string, extra: { backOffMs?: number; serviceAccountFailure?: boolean } = {}): CheckResult => ({
+  const fail = (code: string, message: string, extra: { backOffMs?: number; backOffScope?: "mailbox"; serviceAccountFailure?: boolean } = {}): CheckResult => ({
     ok: false,
     ms: ms(),
     error: { code, message, remediation: `See the EWS error ${code}.`, transient: TRANSIENT.has(code), ...extra },
@@ -35,7 +35,8 @@ export async function soapCheck(ewsUrl: string, auth: { logon: string; password:
   if (res.status === 200 && code === "NoError" && text.includes("</s:Envelope>")) return { ok: true, ms: ms(), mailboxKind: "user" };
   if (code && code !== "NoError") {
     const backOff = /BackOffMilliseconds">(\d+)</.exec(text)?.[1];
-    return fail(code, code, backOff ? { backOffMs: Number(backOff) } : {});
+    // The call impersonates `address`: Exchange charged it to that mailbox's budget (as server/ews/errors.ts maps it).
+    return fail(code, code, backOff ? { backOffMs: Number(backOff), backOffScope: "mailbox" } : {});
   }
   if (res.status >= 500) return fail(`http${res.status}`, `HTTP ${res.status}`);
   return fail("malformed", "The answer was not valid XML.");
