@@ -5,34 +5,15 @@
  * (≤ 1.2×); then a recheck of the same users with 5 % injected ErrorServerBusy (≤ 1.5×); and the
  * server's peak RSS (< 200 MB).
  */
-import { demoTenant, DEMO, startExchangeSimulator } from "../server/ews-simulator";
-import { mailboxAddresses } from "../server/jobs/testing/factories";
-import { ApiClient } from "../test/helpers/server";
+import { demoTenant, startExchangeSimulator } from "../server/ews-simulator";
+import { benchAdmin, bulkProfile, followJob } from "./bulk-setup";
 import { round, type BenchRow } from "./lib";
-import { BENCH_ADMIN, startServerProcess } from "./server-process";
+import { startServerProcess } from "./server-process";
 
 const USERS = Number(process.env.BENCH_BULK_USERS ?? 10_000);
 const LATENCY_MS = 50;
 const CONCURRENCY = 10;
 const BUSY_BACKOFF_MS = 50;
-
-/** Follows the job's event stream with fetch (as the panel does) until "done"; returns the final job. */
-async function followJob(client: ApiClient, jobId: string): Promise<{ state: string; progress: { total: number; done: number; ok: number; failed: number; failuresByCode: Record<string, number> } }> {
-  const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, { headers: { cookie: client.cookie } });
-  if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (block.startsWith("event: done")) return JSON.parse(block.split("\n")[1].slice(6));
-    }
-  }
-  throw new Error("event stream ended without done");
-}
 
 export default async function run(): Promise<BenchRow[]> {
   const tenant = demoTenant({ users: USERS + 10, rooms: 0 });
@@ -42,13 +23,8 @@ export default async function run(): Promise<BenchRow[]> {
   try {
     const { url } = server;
     const rssIdle = server.memoryMb().peak;
-    const admin = new ApiClient(url);
-    await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
-    const profileId = (await admin.post("/profiles", { name: "Bench" })).body.data.id as string;
-    const access = await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
-    if (access.status !== 200) throw new Error(`mailbox access: ${access.status} ${access.text}`);
-    const added = await admin.post(`/profiles/${profileId}/users`, { text: mailboxAddresses(tenant, USERS).join("\n") });
-    if (added.body.data?.added !== USERS) throw new Error(`import: ${added.status} ${added.text.slice(0, 300)}`);
+    const admin = await benchAdmin(url);
+    const profileId = await bulkProfile(admin, sim, USERS);
     const rssAfterImport = server.memoryMb().peak;
 
     const timeJob = async (kind: string) => {

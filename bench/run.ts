@@ -18,6 +18,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "bundle-size": () => import("./bundle-size.bench"),
   "admin-bundle": () => import("./admin-bundle.bench"),
   "bulk-check": () => import("./bulk-check.bench"),
+  "bulk-restart": () => import("./bulk-restart.bench"),
   "adaptive-limit": () => import("./adaptive-limit.bench"),
   "rss-paging": () => import("./rss-paging.bench"),
   "ews-gateway": () => import("./ews-gateway.bench"),
