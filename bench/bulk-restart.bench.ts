@@ -2,9 +2,9 @@
  * The bulk job across a crash of the server, as an admin lives it: 10,000 simulated users (50 ms per
  * call, concurrency 10) activated through the API with live progress over the event stream; at ≥ 30 %
  * the server process gets SIGKILL, is started again on the same data (SQLite), and the job resumes when
- * the dead runner's lease (30 s, renewed every 10 s while it lived) has run out. Printed: where it was killed, how long the server and the job took
- * to come back, the final state of every user, results per user (read from the store afterwards) and the
- * EWS calls made again against those in flight at the kill.
+ * the dead runner's lease (30 s, renewed every 10 s while it lived) has run out. Printed: where it was
+ * killed, how long the server and the job took to come back, the final state of every user, results per
+ * user (read from the store afterwards) and the EWS calls made again against those in flight at the kill.
  */
 import path from "node:path";
 import { demoTenant, startExchangeSimulator } from "../server/ews-simulator";
