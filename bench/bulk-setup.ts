@@ -4,6 +4,7 @@
  */
 import { DEMO, type ExchangeSimulator } from "../server/ews-simulator";
 import { mailboxAddresses } from "../server/jobs/testing/factories";
+import { jobEvents } from "../test/helpers/job-events";
 import { ApiClient } from "../test/helpers/server";
 import { BENCH_ADMIN } from "./server-process";
 
@@ -31,26 +32,12 @@ export async function bulkProfile(admin: ApiClient, sim: ExchangeSimulator, user
 }
 
 /**
- * Follows the job's event stream with fetch (as the panel does) until "done", or until `enough` says so
- * of a "progress" event; returns that job.
+ * Follows the job's event stream (as the panel does) until "done", or until `enough` says so of a
+ * "progress" event; returns that job.
  */
 export async function followJob(client: ApiClient, jobId: string, enough?: (job: BenchJob) => boolean): Promise<BenchJob> {
-  const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, { headers: { cookie: client.cookie } });
-  if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const [event, data] = buffer.slice(0, end).split("\n");
-      buffer = buffer.slice(end + 2);
-      if (event === "event: done") return JSON.parse(data.slice(6)) as BenchJob;
-      if (event === "event: progress" && enough) {
-        const job = JSON.parse(data.slice(6)) as BenchJob;
-        if (enough(job)) return job; // leaving the loop cancels the stream
-      }
-    }
+  for await (const { event, job } of jobEvents<BenchJob>(client, jobId)) {
+    if (event === "done" || (event === "progress" && enough?.(job))) return job;
   }
-  throw new Error("event stream ended without done");
+  throw new Error("the event stream ended without done");
 }

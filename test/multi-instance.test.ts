@@ -14,37 +14,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { mailboxAddresses } from "../server/jobs/testing/factories";
 import { profileWithUsers } from "./faults/helpers";
+import { jobEvents, type JobEvent } from "./helpers/job-events";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, announcePostgresSkip, ApiClient, freshSchema, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 
 announcePostgresSkip();
 
 const USERS = 400;
 
-interface ProgressEvent {
-  event: string;
-  job: { state: string; progress: { done: number; total: number } };
-}
+type ProgressEvent = JobEvent<{ state: string; progress: { done: number; total: number } }>;
 
-/** Reads a job's event stream with fetch (as the panel does) until "done"; answers every event. */
+/** Reads a job's event stream until "done"; answers every event. */
 async function readEvents(client: ApiClient, jobId: string): Promise<ProgressEvent[]> {
-  const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, { headers: { cookie: client.cookie } });
-  expect(res.status).toBe(200);
   const events: ProgressEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.+)$/m.exec(block)?.[1];
-      const data = /^data: (.+)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, job: JSON.parse(data) as ProgressEvent["job"] });
-      if (event === "done") return events;
-    }
-  }
-  throw new Error("the event stream ended without done");
+  for await (const e of jobEvents<ProgressEvent["job"]>(client, jobId)) events.push(e);
+  return events;
 }
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one PostgreSQL schema, no sticky sessions", () => {
