@@ -33,6 +33,11 @@ export const Job = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   updatedAt: z.string(),
+  /**
+   * Set while a running job's runner has stopped renewing its lease (its server was killed or crashed):
+   * from when another runner, or the same server once restarted, may take the job over. Null otherwise.
+   */
+  resumesBy: z.string().nullable(),
 });
 export type Job = z.infer<typeof Job>;
 

@@ -4,6 +4,9 @@ import {
   Caption1,
   Field,
   Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   ProgressBar,
   Text,
   makeStyles,
@@ -41,6 +44,23 @@ const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS },
   muted: { color: tokens.colorNeutralForeground3 },
 });
+
+/**
+ * The job's runner stopped renewing its lease (its server was killed or crashed): say what happens next,
+ * so nobody cancels and restarts a job that is about to resume where it stopped.
+ */
+function Stalled({ resumesBy }: { resumesBy: string }) {
+  return (
+    <MessageBar intent="warning" role="status">
+      <MessageBarBody>
+        <MessageBarTitle>Its server stopped</MessageBarTitle>
+        The server running this activation stopped (restarted or crashed). The activation resumes where it
+        stopped, with no result lost, once a server with the job runner on, or a worker, takes it over: from{" "}
+        {new Date(resumesBy).toLocaleTimeString()}.
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
 
 /**
  * Live progress of one job: a bar (done / total), ok and failed with failures by error code,
@@ -88,6 +108,7 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
           <Caption1 className={styles.muted}>finished {new Date(job.finishedAt).toLocaleString()}</Caption1>
         ) : null}
       </div>
+      {job.resumesBy ? <Stalled resumesBy={job.resumesBy} /> : null}
       <Field
         label={`${done.toLocaleString()} of ${total.toLocaleString()} users checked (${pct} %)`}
         validationState={job.state === "failed" ? "error" : "none"}

@@ -28,6 +28,7 @@ const job = (state: Job["state"], done: number): Job => ({
   startedAt: "2026-11-26T10:00:00.000Z",
   finishedAt: state === "done" ? "2026-11-26T10:01:00.000Z" : null,
   updatedAt: "2026-11-26T10:00:00.000Z",
+  resumesBy: null,
 });
 
 function Probe({ onFinished }: { onFinished: (j: Job) => void }) {

@@ -58,6 +58,7 @@ export class JobRepository {
       updatedAt: now,
       leaseOwner: null,
       leaseUntil: null,
+      leaseRenewedAt: null,
     };
     await this.db.insertInto("jobs").values(row).execute();
     for (let i = 0; i < input.userIds.length; i += INSERT_CHUNK) {
@@ -114,7 +115,7 @@ export class JobRepository {
       if (!found) return undefined;
       await trx
         .updateTable("jobs")
-        .set({ state: "running", leaseOwner: owner, leaseUntil: later(leaseMs), startedAt: sql<string>`coalesce(started_at, ${now})`, updatedAt: now })
+        .set({ state: "running", leaseOwner: owner, leaseUntil: later(leaseMs), leaseRenewedAt: now, startedAt: sql<string>`coalesce(started_at, ${now})`, updatedAt: now })
         .where("id", "=", found.id)
         .execute();
       return repo.find(found.id);
@@ -129,7 +130,7 @@ export class JobRepository {
     const until = later(leaseMs);
     const row = await this.db
       .updateTable("jobs")
-      .set({ leaseUntil: until })
+      .set({ leaseUntil: until, leaseRenewedAt: nowIso() })
       .where("id", "=", jobId)
       .where("leaseOwner", "=", owner)
       .returning("state")

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { DEMO } from "../ews-simulator";
 import { AppError } from "../errors";
+import { JobRepository } from "./job-repo";
 import { soapCheckPort } from "./testing/soap-check-port";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 
@@ -134,3 +135,24 @@ function countBy(values: string[]): Record<string, number> {
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
 }
+
+describe.each(testDatabases())("a job whose runner stopped, on %s", (dialect) => {
+  let h: JobHarness;
+  afterEach(() => h?.close());
+
+  it("says from when it resumes while the dead runner's lease runs out, then resumes where it stopped", async () => {
+    h = await startJobHarness({ dialect, users: 5 });
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    // A runner that claims the job and dies at once: it never renews its 3 s lease.
+    const claimed = await new JobRepository(h.store.db).claimJob("dead-host:4242:deadbeef", 3_000, []);
+    expect(claimed?.id).toBe(job.id);
+    expect((await h.jobs.get(SYSTEM, job.id)).resumesBy).toBeNull(); // just claimed: alive as far as anyone can tell
+    await new Promise((r) => setTimeout(r, 2_600)); // more than a renewal period and a half (1.5 s) plus 1 s of slack
+    const stalled = await h.jobs.get(SYSTEM, job.id);
+    expect(stalled).toMatchObject({ state: "running", resumesBy: claimed!.leaseUntil });
+    h.runner();
+    const done = await h.waitFor(job.id, ["done", "failed"], 10_000);
+    expect(done).toMatchObject({ state: "done", done: 5, ok: 5 });
+    expect((await h.jobs.get(SYSTEM, job.id)).resumesBy).toBeNull();
+  });
+});

@@ -50,7 +50,7 @@ export class JobService {
       ids = [query.profileId];
     }
     const rows = await new JobRepository(this.db).list({ profileIds: ids, limit: query.limit });
-    return rows.map(presentJob);
+    return rows.map((row) => presentJob(row));
   }
 
   async get(principal: Principal, id: string, db: Db = this.db): Promise<Job> {

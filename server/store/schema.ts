@@ -120,6 +120,8 @@ export interface JobTable {
   /** The runner driving the job, and until when (renewed by its heartbeat). */
   leaseOwner: string | null;
   leaseUntil: string | null;
+  /** When that runner last claimed or renewed the lease. */
+  leaseRenewedAt: string | null;
 }
 
 export interface JobItemTable {

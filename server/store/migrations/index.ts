@@ -4,6 +4,7 @@ import * as jobLeases from "./20261126T151800-job-leases";
 import * as syncService from "./20261126T153000-sync-service";
 import * as oauthAuthorizations from "./20261127T090000-oauth-authorizations";
 import * as rateLimits from "./20261127T120000-rate-limits";
+import * as jobHeartbeat from "./20261127T130000-job-heartbeat";
 
 /**
  * Every migration, in order. Append-only: a released migration is never edited; add a new file named
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "20261126T153000-sync-service": syncService,
   "20261127T090000-oauth-authorizations": oauthAuthorizations,
   "20261127T120000-rate-limits": rateLimits,
+  "20261127T130000-job-heartbeat": jobHeartbeat,
 };
