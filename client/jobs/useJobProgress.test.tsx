@@ -31,14 +31,15 @@ const job = (state: Job["state"], done: number): Job => ({
   resumesBy: null,
 });
 
-function Probe({ onFinished }: { onFinished: (j: Job) => void }) {
-  const { job: j, source } = useJobProgress("j1", onFinished);
+function Probe({ onFinished, streamRetryMs }: { onFinished: (j: Job) => void; streamRetryMs?: number }) {
+  const { job: j, source } = useJobProgress("j1", onFinished, { streamRetryMs });
   return <p>{j ? `${j.state} ${j.progress.done} ${source}` : "loading"}</p>;
 }
 
 /** A fetch that answers the job and its event stream (the stream as SSE text, split mid-event). */
-function stubJobApi(options: { streamStatus: number; afterStream?: Job }) {
+function stubJobApi(options: { streamStatus: number; afterStream?: Job; streamRefusals?: number }) {
   let reads = 0;
+  let streams = 0;
   vi.stubGlobal(
     "fetch",
     vi.fn((url: string) => {
@@ -51,7 +52,8 @@ function stubJobApi(options: { streamStatus: number; afterStream?: Job }) {
         );
       }
       if (url === "/api/v1/jobs/j1/events") {
-        if (options.streamStatus !== 200)
+        streams++;
+        if (options.streamStatus !== 200 || streams <= (options.streamRefusals ?? 0))
           {return Promise.resolve(
             Response.json({ error: { id: "x", message: "no stream" } }, { status: options.streamStatus }),
           );}
@@ -89,6 +91,15 @@ describe("useJobProgress", () => {
     render(<Probe onFinished={onFinished} />, { wrapper: Providers });
     await screen.findByText("running 0 polling");
     await screen.findByText("done 10 idle", {}, { timeout: 5000 });
+    expect(onFinished).toHaveBeenCalledTimes(1);
+  });
+
+  it("tries the stream again while it polls (the server was restarting)", async () => {
+    stubJobApi({ streamStatus: 200, streamRefusals: 1 });
+    const onFinished = vi.fn();
+    render(<Probe onFinished={onFinished} streamRetryMs={300} />, { wrapper: Providers });
+    await screen.findByText("running 0 polling");
+    await screen.findByText("done 10 idle", {}, { timeout: 5000 }); // only the stream says done: polling stays at running 0
     expect(onFinished).toHaveBeenCalledTimes(1);
   });
 });

@@ -7,6 +7,8 @@ import { readServerSentEvents } from "./sse";
 
 /** How often the fallback polls GET /jobs/:id while the stream is unavailable. */
 const POLL_MS = 1_500;
+/** How long after the stream failed it is tried again (the server may have been restarting). */
+const STREAM_RETRY_MS = 10_000;
 
 /** Whether live progress comes from the event stream or from polling. */
 export type ProgressSource = "stream" | "polling" | "idle";
@@ -24,12 +26,14 @@ function parseJob(data: string): Job | undefined {
 /**
  * Live state of one job: reads `GET /jobs/:id/events` with fetch (so the bearer token goes along) and
  * parses the event stream itself; when the stream can't be opened or drops before "done", it polls
- * `GET /jobs/:id` until the job ends. `onFinished` runs once when the job reaches a final state.
+ * `GET /jobs/:id`, and tries the stream again every 10 s, until the job ends. `onFinished` runs once
+ * when the job reaches a final state.
  * @example const { job, source } = useJobProgress(jobId, () => refreshUsers());
  */
 export function useJobProgress(
   jobId: string | undefined,
   onFinished?: (job: Job) => void,
+  { streamRetryMs = STREAM_RETRY_MS }: { streamRetryMs?: number } = {},
 ): { job: Job | undefined; source: ProgressSource; error: unknown } {
   const client = useQueryClient();
   // The job whose stream failed (so a different job starts with the stream again).
@@ -76,6 +80,13 @@ export function useJobProgress(
     })();
     return () => controller.abort();
   }, [jobId, open, streamFailed, client]);
+
+  // A stream that dropped (a restarting server, a proxy's timeout) is tried again while the job runs.
+  useEffect(() => {
+    if (!streamFailed || !open) return;
+    const timer = setTimeout(() => setStreamFailedFor(null), streamRetryMs);
+    return () => clearTimeout(timer);
+  }, [streamFailed, open, streamRetryMs]);
 
   // Report the end only when this page saw the job open (not for a job that had ended before load).
   const seenOpen = useRef<string | null>(null);
