@@ -58,7 +58,9 @@ export default async function run(): Promise<BenchRow[]> {
     const listeningAt = performance.now();
     const again = await benchAdmin(second.url);
     let resumedAt = 0;
+    let toldAt = 0;
     const done = await followJob(again, jobId, (job) => {
+      if (!toldAt && job.resumesBy) toldAt = performance.now();
       if (!resumedAt && job.progress.done > doneAtKill) resumedAt = performance.now();
       return false;
     });
@@ -83,6 +85,7 @@ export default async function run(): Promise<BenchRow[]> {
       { group, figure: "killed at (checks done, read from the store after the kill)", value: doneAtKill, unit: `of ${USERS}` },
       { group, figure: "SIGKILL → server listening again on the same data", value: round((listeningAt - killedAt) / 1000), unit: "s" },
       { group, figure: "server listening → the job's first new result (the dead runner's 30 s lease runs out)", value: round((resumedAt - listeningAt) / 1000), unit: "s" },
+      { group, figure: "SIGKILL → the event stream says when the job resumes (resumesBy)", value: toldAt ? round((toldAt - killedAt) / 1000) : 0, unit: toldAt ? "s" : "s (never said)", target: "said", ok: toldAt > 0 },
       { group, figure: "start → done, across the crash", value: round((finishedAt - started) / 1000), unit: "s" },
       { group, figure: `job ${done.state}; users active / error / pending`, value: counts.active ?? 0, unit: `/ ${counts.error ?? 0} / ${counts.pending ?? 0}`, target: `${USERS} / 0 / 0`, ok: done.state === "done" && final === `${USERS} / 0 / 0` },
       { group, figure: "users with exactly one result of the job", value: once, unit: `of ${perUser.length}`, target: `${USERS} of ${USERS}`, ok: once === USERS && perUser.length === USERS },

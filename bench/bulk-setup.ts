@@ -12,6 +12,7 @@ export interface BenchJob {
   id: string;
   state: string;
   progress: { total: number; done: number; ok: number; failed: number; failuresByCode: Record<string, number> };
+  resumesBy: string | null;
 }
 
 /** Signs the bench admin in to the server at `url`. */
