@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EwsUrl } from "../../contract/mailbox-access";
-import type { EwsClient } from "../ews/client";
+import { loadEws, type EwsClient } from "../ews/client";
 import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import { type ConnectedAccount, type OAuthSecret, type OAuthSettings } from "../oauth/connection";
 import { tokenFailure, TOKEN_FAILURES } from "../oauth/errors";
@@ -78,6 +78,9 @@ export function ewsOAuthImpersonation(deps: AccessDeps): MailboxAccessType<OAuth
         steps.push({ name: "Resolve EWS URL", status: "failed", ms: 0, detail: e.message, code: e.code, remediation: "Fix the EWS URL in the mailbox access settings." });
         return steps;
       }
+      // The library first: its first load can take seconds on a busy machine, and the token must not age
+      // while it loads (a test IdP's 10 s token expired that way between this step and the next).
+      await loadEws();
       const started = performance.now();
       const got = await token(config);
       const ms = Math.round(performance.now() - started);
@@ -104,6 +107,7 @@ export function ewsOAuthImpersonation(deps: AccessDeps): MailboxAccessType<OAuth
     },
 
     async check(config, address, signal) {
+      await loadEws(); // before the token, as in test()
       const got = await token(config);
       if (!got.ok) return { ok: false, ms: 0, error: got.failure, mailboxKind: null };
       const r = await clientFor(config, got.accessToken).check(address, signal);
