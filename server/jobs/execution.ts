@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
-import { JobRepository, type ClaimedItem, type JobRow } from "./job-repo";
+import { JobRepository, leaseRenewEveryMs, type ClaimedItem, type JobRow } from "./job-repo";
 import { jobKindDefinitions } from "./kinds";
 import { ResultWriter } from "./result-writer";
 import type { CheckPort, MailboxChecker } from "./types";
@@ -135,7 +135,7 @@ export class JobExecution {
       return "handed-back";
     }
     const tick = setInterval(() => void this.onTick(), options.tickMs);
-    const renew = setInterval(() => void this.onRenew(), Math.max(100, Math.floor(options.leaseMs / 3)));
+    const renew = setInterval(() => void this.onRenew(), leaseRenewEveryMs(options.leaseMs));
     try {
       while (!this.stop) {
         if (this.queue.length === 0) {

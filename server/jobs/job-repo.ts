@@ -25,6 +25,11 @@ export interface JobProgress {
 const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 const INSERT_CHUNK = 1000;
 
+/** How often a runner renews a lease of `leaseMs` (a third of it): the execution's heartbeat, and what a reader expects of it. */
+export function leaseRenewEveryMs(leaseMs: number): number {
+  return Math.max(100, Math.floor(leaseMs / 3));
+}
+
 /**
  * SQL for jobs and their items. Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL so several runners
  * never take the same row; SQLite has one writer (one process, serialized transactions) and needs no lock.

@@ -1,15 +1,15 @@
 import type { Job, JobKind, JobState } from "../../contract/jobs";
-import type { JobRow } from "../jobs/job-repo";
+import { leaseRenewEveryMs, type JobRow } from "../jobs/job-repo";
 
 /**
- * A runner renews its lease every third of the lease's length (execution.ts): a lease not renewed for
- * half again that long (and a second of slack for a slow store) belongs to a runner that stopped.
+ * A runner renews its lease every third of the lease's length (leaseRenewEveryMs): a lease not renewed
+ * for half again that long (and a second of slack for a slow store) belongs to a runner that stopped.
  */
 function resumesBy(row: JobRow, now: number): string | null {
   if (row.state !== "running" || !row.leaseOwner || !row.leaseUntil || !row.leaseRenewedAt) return null;
   const renewed = Date.parse(row.leaseRenewedAt);
   const leaseMs = Date.parse(row.leaseUntil) - renewed;
-  return now - renewed > (leaseMs / 3) * 1.5 + 1_000 ? row.leaseUntil : null;
+  return now - renewed > leaseRenewEveryMs(leaseMs) * 1.5 + 1_000 ? row.leaseUntil : null;
 }
 
 /** The fields a job response carries, and nothing else (of the lease, only when the job will resume). */
