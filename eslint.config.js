@@ -18,7 +18,11 @@ export default tseslint.config(
       curly: ["error", "multi-line"],
     },
   },
-  { files: ["client/**/*.tsx", "client/**/*.ts"], plugins: { "react-hooks": reactHooks }, rules: reactHooks.configs.recommended.rules },
+  {
+    files: ["client/**/*.tsx", "client/**/*.ts"],
+    plugins: { "react-hooks": reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
   {
     // Tests read JSON bodies of any shape; migrations take Kysely<any> as Kysely documents.
     files: ["**/*.test.ts", "**/*.test.tsx", "test/**/*.ts", "server/store/migrations/**", "bench/**"],
@@ -32,5 +36,8 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
-  { files: ["scripts/**/*.mjs", "bench/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly", Buffer: "readonly" } } },
+  {
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs"],
+    languageOptions: { globals: { console: "readonly", process: "readonly", Buffer: "readonly" } },
+  },
 );

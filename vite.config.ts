@@ -14,7 +14,9 @@ const root = path.resolve(import.meta.dirname, "client");
 export default defineConfig(async () => {
   const { existsSync } = await import("node:fs");
   const input = Object.fromEntries(
-    clientPages.filter((page) => existsSync(path.join(root, page))).map((page) => [page.replace(/\.html$/, ""), path.join(root, page)]),
+    clientPages
+      .filter((page) => existsSync(path.join(root, page)))
+      .map((page) => [page.replace(/\.html$/, ""), path.join(root, page)]),
   );
   return {
     root,
@@ -26,7 +28,12 @@ export default defineConfig(async () => {
     },
     server: {
       port: 5173,
-      proxy: { "/api": { target: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`, changeOrigin: false } },
+      proxy: {
+        "/api": {
+          target: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`,
+          changeOrigin: false,
+        },
+      },
     },
   };
 });

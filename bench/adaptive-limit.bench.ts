@@ -22,7 +22,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs CALLS items through a gate; answers wall / ideal and how many calls started while a back-off that
  * holds them was running (the profile's, or their own mailbox's).
  */
-async function drive(gate: AdaptiveLimit, scope: "mailbox" | "profile"): Promise<{ ratio: number; early: number }> {
+async function drive(
+  gate: AdaptiveLimit,
+  scope: "mailbox" | "profile",
+): Promise<{ ratio: number; early: number }> {
   let calls = 0;
   let early = 0;
   let profileBlockedUntil = 0;
@@ -70,7 +73,14 @@ export default async function run(): Promise<BenchRow[]> {
   ] as const) {
     const { ratio, early } = await drive(new AdaptiveLimit(LIMIT), scope);
     rows.push({ group, figure: `${label}: wall / (calls × 50 ms / 10)`, value: round(ratio), unit: "×" });
-    rows.push({ group, figure: `${label}: calls started during a back-off that holds them`, value: early, unit: "calls", target: "0", ok: early === 0 });
+    rows.push({
+      group,
+      figure: `${label}: calls started during a back-off that holds them`,
+      value: early,
+      unit: "calls",
+      target: "0",
+      ok: early === 0,
+    });
   }
   return rows;
 }

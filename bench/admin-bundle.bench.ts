@@ -16,14 +16,41 @@ const root = path.resolve(import.meta.dirname, "..");
 const adminBundle: Benchmark = async () => {
   const outDir = mkdtempSync(path.join(tmpdir(), "msa-admin-bundle-"));
   try {
-    const build = spawnSync(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
+    const build = spawnSync(
+      process.execPath,
+      [
+        path.join(root, "node_modules/vite/bin/vite.js"),
+        "build",
+        "--outDir",
+        outDir,
+        "--emptyOutDir",
+        "--logLevel",
+        "warn",
+      ],
+      { cwd: root, stdio: "inherit" },
+    );
     if (build.status !== 0) throw new Error("vite build failed");
     const weight = await measurePage(outDir, "index.html");
     const largest = [...weight.firstLoad].sort((a, b) => b.gzipBytes - a.gzipBytes)[0];
     return [
-      { group: "admin panel", figure: `first-load JS gzip (${weight.firstLoad.length} files)`, value: weight.firstLoadGzipKb, unit: "KB" },
-      { group: "admin panel", figure: `largest first-load file: ${largest ? path.basename(largest.file) : "-"}`, value: largest ? Math.round(largest.gzipBytes / 100) / 10 : 0, unit: "KB" },
-      { group: "admin panel", figure: `lazy JS gzip: pages, teams-js, MSAL (${weight.lazy.length} files)`, value: weight.lazyGzipKb, unit: "KB" },
+      {
+        group: "admin panel",
+        figure: `first-load JS gzip (${weight.firstLoad.length} files)`,
+        value: weight.firstLoadGzipKb,
+        unit: "KB",
+      },
+      {
+        group: "admin panel",
+        figure: `largest first-load file: ${largest ? path.basename(largest.file) : "-"}`,
+        value: largest ? Math.round(largest.gzipBytes / 100) / 10 : 0,
+        unit: "KB",
+      },
+      {
+        group: "admin panel",
+        figure: `lazy JS gzip: pages, teams-js, MSAL (${weight.lazy.length} files)`,
+        value: weight.lazyGzipKb,
+        unit: "KB",
+      },
     ];
   } finally {
     rmSync(outDir, { recursive: true, force: true });

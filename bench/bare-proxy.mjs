@@ -13,15 +13,31 @@ const server = http.createServer((req, res) => {
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
     const body = Buffer.concat(chunks);
-    const out = http.request(target, { method: "POST", agent, headers: { "content-type": req.headers["content-type"], "content-length": body.length, authorization, "x-anchormailbox": req.headers["x-anchormailbox"] ?? "" } }, (answer) => {
-      const parts = [];
-      answer.on("data", (c) => parts.push(c));
-      answer.on("end", () => {
-        const payload = Buffer.concat(parts);
-        res.writeHead(answer.statusCode ?? 502, { "content-type": answer.headers["content-type"] ?? "text/xml", "content-length": payload.length });
-        res.end(payload);
-      });
-    });
+    const out = http.request(
+      target,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": req.headers["content-type"],
+          "content-length": body.length,
+          authorization,
+          "x-anchormailbox": req.headers["x-anchormailbox"] ?? "",
+        },
+      },
+      (answer) => {
+        const parts = [];
+        answer.on("data", (c) => parts.push(c));
+        answer.on("end", () => {
+          const payload = Buffer.concat(parts);
+          res.writeHead(answer.statusCode ?? 502, {
+            "content-type": answer.headers["content-type"] ?? "text/xml",
+            "content-length": payload.length,
+          });
+          res.end(payload);
+        });
+      },
+    );
     out.on("error", () => {
       res.writeHead(502).end();
     });

@@ -21,7 +21,12 @@ const ENV = { EWS_ALLOWED_HOSTS: "127.0.0.1", JOBS_RUNNER: "on" };
 async function doneItems(sqliteFile: string, jobId: string): Promise<number> {
   const store = await openStore({ sqliteFile });
   try {
-    const row = await store.db.selectFrom("jobItems").select((eb) => eb.fn.countAll<number>().as("n")).where("jobId", "=", jobId).where("state", "=", "done").executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom("jobItems")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("jobId", "=", jobId)
+      .where("state", "=", "done")
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   } finally {
     await store.close();
@@ -29,7 +34,11 @@ async function doneItems(sqliteFile: string, jobId: string): Promise<number> {
 }
 
 export default async function run(): Promise<BenchRow[]> {
-  const sim = await startExchangeSimulator({ tenant: demoTenant({ users: USERS + 10, rooms: 0 }), latencyMs: LATENCY_MS, maxRecordedCalls: 0 });
+  const sim = await startExchangeSimulator({
+    tenant: demoTenant({ users: USERS + 10, rooms: 0 }),
+    latencyMs: LATENCY_MS,
+    maxRecordedCalls: 0,
+  });
   const first = await startServerProcess(ENV);
   let second: Awaited<ReturnType<typeof startServerProcess>> | undefined;
   try {
@@ -82,14 +91,62 @@ export default async function run(): Promise<BenchRow[]> {
     const group = `${USERS} users · ${LATENCY_MS} ms/call · SIGKILL of the server`;
     const final = `${counts.active ?? 0} / ${counts.error ?? 0} / ${counts.pending ?? 0}`;
     return [
-      { group, figure: "killed at (checks done, read from the store after the kill)", value: doneAtKill, unit: `of ${USERS}` },
-      { group, figure: "SIGKILL → server listening again on the same data", value: round((listeningAt - killedAt) / 1000), unit: "s" },
-      { group, figure: "server listening → the job's first new result (the dead runner's 30 s lease runs out)", value: round((resumedAt - listeningAt) / 1000), unit: "s" },
-      { group, figure: "SIGKILL → the event stream says when the job resumes (resumesBy)", value: toldAt ? round((toldAt - killedAt) / 1000) : 0, unit: toldAt ? "s" : "s (never said)", target: "said", ok: toldAt > 0 },
-      { group, figure: "start → done, across the crash", value: round((finishedAt - started) / 1000), unit: "s" },
-      { group, figure: `job ${done.state}; users active / error / pending`, value: counts.active ?? 0, unit: `/ ${counts.error ?? 0} / ${counts.pending ?? 0}`, target: `${USERS} / 0 / 0`, ok: done.state === "done" && final === `${USERS} / 0 / 0` },
-      { group, figure: "users with exactly one result of the job", value: once, unit: `of ${perUser.length}`, target: `${USERS} of ${USERS}`, ok: once === USERS && perUser.length === USERS },
-      { group, figure: `EWS checks made again (sent with no result stored at the kill: ${inFlightAtKill})`, value: extra, unit: "calls", target: `0 – ${inFlightAtKill}`, ok: extra >= 0 && extra <= inFlightAtKill },
+      {
+        group,
+        figure: "killed at (checks done, read from the store after the kill)",
+        value: doneAtKill,
+        unit: `of ${USERS}`,
+      },
+      {
+        group,
+        figure: "SIGKILL → server listening again on the same data",
+        value: round((listeningAt - killedAt) / 1000),
+        unit: "s",
+      },
+      {
+        group,
+        figure: "server listening → the job's first new result (the dead runner's 30 s lease runs out)",
+        value: round((resumedAt - listeningAt) / 1000),
+        unit: "s",
+      },
+      {
+        group,
+        figure: "SIGKILL → the event stream says when the job resumes (resumesBy)",
+        value: toldAt ? round((toldAt - killedAt) / 1000) : 0,
+        unit: toldAt ? "s" : "s (never said)",
+        target: "said",
+        ok: toldAt > 0,
+      },
+      {
+        group,
+        figure: "start → done, across the crash",
+        value: round((finishedAt - started) / 1000),
+        unit: "s",
+      },
+      {
+        group,
+        figure: `job ${done.state}; users active / error / pending`,
+        value: counts.active ?? 0,
+        unit: `/ ${counts.error ?? 0} / ${counts.pending ?? 0}`,
+        target: `${USERS} / 0 / 0`,
+        ok: done.state === "done" && final === `${USERS} / 0 / 0`,
+      },
+      {
+        group,
+        figure: "users with exactly one result of the job",
+        value: once,
+        unit: `of ${perUser.length}`,
+        target: `${USERS} of ${USERS}`,
+        ok: once === USERS && perUser.length === USERS,
+      },
+      {
+        group,
+        figure: `EWS checks made again (sent with no result stored at the kill: ${inFlightAtKill})`,
+        value: extra,
+        unit: "calls",
+        target: `0 – ${inFlightAtKill}`,
+        ok: extra >= 0 && extra <= inFlightAtKill,
+      },
     ];
   } finally {
     await first.stop();

@@ -11,7 +11,13 @@ import { BENCH_ADMIN } from "./server-process";
 export interface BenchJob {
   id: string;
   state: string;
-  progress: { total: number; done: number; ok: number; failed: number; failuresByCode: Record<string, number> };
+  progress: {
+    total: number;
+    done: number;
+    ok: number;
+    failed: number;
+    failuresByCode: Record<string, number>;
+  };
   resumesBy: string | null;
 }
 
@@ -25,10 +31,19 @@ export async function benchAdmin(url: string): Promise<ApiClient> {
 /** Creates a profile on the simulator's service account and imports `users` of its mailboxes (as one paste). */
 export async function bulkProfile(admin: ApiClient, sim: ExchangeSimulator, users: number): Promise<string> {
   const profileId = (await admin.post("/profiles", { name: "Bench" })).body.data.id as string;
-  const access = await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+  const access = await admin.put(`/profiles/${profileId}/mailbox-access`, {
+    type: "ews-basic-impersonation",
+    accountLogon: DEMO.serviceAccount.logon,
+    password: DEMO.serviceAccount.password,
+    ewsUrl: sim.ewsUrl,
+  });
   if (access.status !== 200) throw new Error(`mailbox access: ${access.status} ${access.text}`);
-  const added = await admin.post(`/profiles/${profileId}/users`, { text: mailboxAddresses(sim.tenant, users).join("\n") });
-  if (added.body.data?.added !== users) throw new Error(`import: ${added.status} ${added.text.slice(0, 300)}`);
+  const added = await admin.post(`/profiles/${profileId}/users`, {
+    text: mailboxAddresses(sim.tenant, users).join("\n"),
+  });
+  if (added.body.data?.added !== users) {
+    throw new Error(`import: ${added.status} ${added.text.slice(0, 300)}`);
+  }
   return profileId;
 }
 
@@ -36,7 +51,11 @@ export async function bulkProfile(admin: ApiClient, sim: ExchangeSimulator, user
  * Follows the job's event stream (as the panel does) until "done", or until `enough` says so of a
  * "progress" event; returns that job.
  */
-export async function followJob(client: ApiClient, jobId: string, enough?: (job: BenchJob) => boolean): Promise<BenchJob> {
+export async function followJob(
+  client: ApiClient,
+  jobId: string,
+  enough?: (job: BenchJob) => boolean,
+): Promise<BenchJob> {
   for await (const { event, job } of jobEvents<BenchJob>(client, jobId)) {
     if (event === "done" || (event === "progress" && enough?.(job))) return job;
   }

@@ -14,7 +14,19 @@ const root = path.resolve(import.meta.dirname, "..");
 const bundleSize: Benchmark = async () => {
   const outDir = mkdtempSync(path.join(tmpdir(), "msa-bundle-"));
   try {
-    const build = spawnSync(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
+    const build = spawnSync(
+      process.execPath,
+      [
+        path.join(root, "node_modules/vite/bin/vite.js"),
+        "build",
+        "--outDir",
+        outDir,
+        "--emptyOutDir",
+        "--logLevel",
+        "warn",
+      ],
+      { cwd: root, stdio: "inherit" },
+    );
     if (build.status !== 0) throw new Error("vite build failed");
     const weight = await measurePage(outDir, "status.html");
     return [
@@ -26,7 +38,12 @@ const bundleSize: Benchmark = async () => {
         target: `≤ ${STATUS_FIRST_LOAD_BUDGET_KB} KB`,
         ok: weight.firstLoadGzipKb <= STATUS_FIRST_LOAD_BUDGET_KB,
       },
-      { group: "status view", figure: `lazy JS gzip: teams-js, MSAL (${weight.lazy.length} files)`, value: weight.lazyGzipKb, unit: "KB" },
+      {
+        group: "status view",
+        figure: `lazy JS gzip: teams-js, MSAL (${weight.lazy.length} files)`,
+        value: weight.lazyGzipKb,
+        unit: "KB",
+      },
     ];
   } finally {
     rmSync(outDir, { recursive: true, force: true });

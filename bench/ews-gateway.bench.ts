@@ -26,16 +26,31 @@ const soap = (impersonate?: string) =>
 
 function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", agent, headers: { "content-type": "text/xml; charset=utf-8", "content-length": Buffer.byteLength(body), ...headers } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "text/xml; charset=utf-8",
+          "content-length": Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 }
 
-async function timed(total: number, fn: () => Promise<number>): Promise<{ latencies: number[]; cpuMs: number; failures: number }> {
+async function timed(
+  total: number,
+  fn: () => Promise<number>,
+): Promise<{ latencies: number[]; cpuMs: number; failures: number }> {
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
@@ -54,7 +69,10 @@ async function timed(total: number, fn: () => Promise<number>): Promise<{ latenc
 }
 
 export default async function ewsGatewayBench(): Promise<BenchRow[]> {
-  const sim = spawn(process.execPath, ["--import", "tsx", "server/ews-simulator/cli.ts", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const sim = spawn(process.execPath, ["--import", "tsx", "server/ews-simulator/cli.ts", "--port", "0"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const ewsUrl = (await waitForLine(sim, /EWS URL: (\S+)/))[1];
   // The server as `npm start` runs it: bundled, plain Node, the production memory settings.
   const server = await startServerProcess({ EWS_ALLOWED_HOSTS: "127.0.0.1", JOBS_RUNNER: "on" });
@@ -63,15 +81,25 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
     const admin = new ApiClient(base);
     await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
     const profileId = (await admin.post("/profiles", { name: "Gateway bench" })).body.data.id as string;
-    await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: LOGON, password: PASSWORD, ewsUrl });
+    await admin.put(`/profiles/${profileId}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: LOGON,
+      password: PASSWORD,
+      ewsUrl,
+    });
     const mailbox = "jane.doe@contoso.com";
     await admin.post(`/profiles/${profileId}/users`, { text: mailbox });
-    const jobId = (await admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" })).body.data.id as string;
-    for (let i = 0; i < 100 && (await admin.get(`/jobs/${jobId}`)).body.data.state !== "done"; i++) await new Promise((r) => setTimeout(r, 100));
-    const key = (await admin.post("/service-keys", { name: "bench", scopes: ["ews:proxy"] })).body.data.key as string;
+    const jobId = (await admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" })).body.data
+      .id as string;
+    for (let i = 0; i < 100 && (await admin.get(`/jobs/${jobId}`)).body.data.state !== "done"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const key = (await admin.post("/service-keys", { name: "bench", scopes: ["ews:proxy"] })).body.data
+      .key as string;
 
     const basic = `Basic ${Buffer.from(`${LOGON}:${PASSWORD}`).toString("base64")}`;
-    const directCall = () => post(ewsUrl, soap(mailbox), { authorization: basic, "x-anchormailbox": mailbox });
+    const directCall = () =>
+      post(ewsUrl, soap(mailbox), { authorization: basic, "x-anchormailbox": mailbox });
     const gatewayUrl = `${base}/api/v1/sync/mailboxes/${encodeURIComponent(mailbox)}/ews`;
     const gatewayCall = () => post(gatewayUrl, soap(), { authorization: `Bearer ${key}` });
 
@@ -90,11 +118,14 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
     const gatewayFailures = rounds.reduce((n, r) => n + r.run.failures, 0);
 
     // The floor: a bare node:http proxy (bench/bare-proxy.mjs) forwarding the same calls.
-    const bare = spawn(process.execPath, [path.join(ROOT, "bench/bare-proxy.mjs"), ewsUrl, LOGON, PASSWORD], { stdio: ["ignore", "pipe", "inherit"] });
+    const bare = spawn(process.execPath, [path.join(ROOT, "bench/bare-proxy.mjs"), ewsUrl, LOGON, PASSWORD], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let bareCpuMs: number;
     try {
       const barePort = (await waitForLine(bare, /listening (\d+)/))[1];
-      const bareCall = () => post(`http://127.0.0.1:${barePort}/`, soap(mailbox), { "x-anchormailbox": mailbox });
+      const bareCall = () =>
+        post(`http://127.0.0.1:${barePort}/`, soap(mailbox), { "x-anchormailbox": mailbox });
       await timed(300, bareCall);
       const bareRounds: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -111,15 +142,60 @@ export default async function ewsGatewayBench(): Promise<BenchRow[]> {
     const addedCpu = serverCpuMs / CALLS;
     const group = "EWS gateway";
     return [
-      { group, figure: `added server CPU per proxied call (median of ${ROUNDS} rounds of ${CALLS} calls, concurrency ${CONCURRENCY})`, value: round(addedCpu), unit: "ms", target: "≤ 1 ms", ok: addedCpu <= 1 },
-      { group, figure: "bare node:http proxy, forwarding only (bench/bare-proxy.mjs): CPU per call", value: round(bareCpuMs / CALLS), unit: "ms" },
-      { group, figure: "gateway CPU per call beyond the bare proxy (auth, lookup, SOAP rewrite, limits, log)", value: round((serverCpuMs - bareCpuMs) / CALLS), unit: "ms" },
-      { group, figure: "caller CPU per call: direct / through the gateway", value: round(gateway.cpuMs / CALLS - direct.cpuMs / CALLS), unit: "ms more", target: `direct ${round(direct.cpuMs / CALLS)} ms` },
+      {
+        group,
+        figure: `added server CPU per proxied call (median of ${ROUNDS} rounds of ${CALLS} calls, concurrency ${CONCURRENCY})`,
+        value: round(addedCpu),
+        unit: "ms",
+        target: "≤ 1 ms",
+        ok: addedCpu <= 1,
+      },
+      {
+        group,
+        figure: "bare node:http proxy, forwarding only (bench/bare-proxy.mjs): CPU per call",
+        value: round(bareCpuMs / CALLS),
+        unit: "ms",
+      },
+      {
+        group,
+        figure: "gateway CPU per call beyond the bare proxy (auth, lookup, SOAP rewrite, limits, log)",
+        value: round((serverCpuMs - bareCpuMs) / CALLS),
+        unit: "ms",
+      },
+      {
+        group,
+        figure: "caller CPU per call: direct / through the gateway",
+        value: round(gateway.cpuMs / CALLS - direct.cpuMs / CALLS),
+        unit: "ms more",
+        target: `direct ${round(direct.cpuMs / CALLS)} ms`,
+      },
       { group, figure: "median latency, direct", value: round(quantile(direct.latencies, 0.5)), unit: "ms" },
-      { group, figure: "median latency, through the gateway", value: round(quantile(gateway.latencies, 0.5)), unit: "ms" },
-      { group, figure: "added median latency", value: round(quantile(gateway.latencies, 0.5) - quantile(direct.latencies, 0.5)), unit: "ms" },
-      { group, figure: "p99 latency through the gateway", value: round(quantile(gateway.latencies, 0.99)), unit: "ms" },
-      { group, figure: "failed calls (direct + gateway)", value: direct.failures + gatewayFailures, unit: "", target: "0", ok: direct.failures + gatewayFailures === 0 },
+      {
+        group,
+        figure: "median latency, through the gateway",
+        value: round(quantile(gateway.latencies, 0.5)),
+        unit: "ms",
+      },
+      {
+        group,
+        figure: "added median latency",
+        value: round(quantile(gateway.latencies, 0.5) - quantile(direct.latencies, 0.5)),
+        unit: "ms",
+      },
+      {
+        group,
+        figure: "p99 latency through the gateway",
+        value: round(quantile(gateway.latencies, 0.99)),
+        unit: "ms",
+      },
+      {
+        group,
+        figure: "failed calls (direct + gateway)",
+        value: direct.failures + gatewayFailures,
+        unit: "",
+        target: "0",
+        ok: direct.failures + gatewayFailures === 0,
+      },
     ];
   } finally {
     await server.stop();

@@ -40,11 +40,22 @@ export async function sample(fn: () => Promise<unknown>, { runs = 50, warmup = 5
 }
 
 /** Median and p99 rows for a set of samples, the median judged against a "< limit ms" target. */
-export function latencyRows(group: string, figure: string, times: readonly number[], limitMs?: number): BenchRow[] {
+export function latencyRows(
+  group: string,
+  figure: string,
+  times: readonly number[],
+  limitMs?: number,
+): BenchRow[] {
   const median = quantile(times, 0.5);
   const p99 = quantile(times, 0.99);
   return [
-    { group, figure: `${figure} median`, value: round(median), unit: "ms", ...(limitMs === undefined ? {} : { target: `< ${limitMs} ms`, ok: median < limitMs }) },
+    {
+      group,
+      figure: `${figure} median`,
+      value: round(median),
+      unit: "ms",
+      ...(limitMs === undefined ? {} : { target: `< ${limitMs} ms`, ok: median < limitMs }),
+    },
     { group, figure: `${figure} p99 (${times.length} runs)`, value: round(p99), unit: "ms" },
   ];
 }

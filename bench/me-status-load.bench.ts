@@ -17,7 +17,12 @@ import pg from "pg";
 import { NODE_FLAGS, runtimeEnv } from "../scripts/server-runtime.mjs";
 import { openStore } from "../server/store/db";
 import { ApiClient } from "../test/helpers/server";
-import { startTestIdentityProvider, TEST_ACCOUNTS, type TestAccount, type TestIdentityProvider } from "../test/idp";
+import {
+  startTestIdentityProvider,
+  TEST_ACCOUNTS,
+  type TestAccount,
+  type TestIdentityProvider,
+} from "../test/idp";
 import { round, type BenchRow } from "./lib";
 import { BENCH_ADMIN, cpuSecondsOf, startServerProcess, waitForLine } from "./server-process";
 
@@ -55,20 +60,42 @@ function postgresCpuSeconds(): number {
   return total;
 }
 
-async function autocannon(url: string, tokenFile: string, seconds: number, serverPid: number, connections: number): Promise<Load> {
+async function autocannon(
+  url: string,
+  tokenFile: string,
+  seconds: number,
+  serverPid: number,
+  connections: number,
+): Promise<Load> {
   const args = [LOAD, url, String(connections), String(seconds), tokenFile];
   const serverBefore = cpuSecondsOf(serverPid);
   const postgresBefore = postgresCpuSeconds();
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
   const serverSeconds = cpuSecondsOf(serverPid) - serverBefore;
   const postgresSeconds = postgresCpuSeconds() - postgresBefore;
-  const r = JSON.parse(stdout) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number };
+  const r = JSON.parse(stdout) as {
+    requests: { average: number; total: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+  };
   const requests = Math.max(1, r.requests.total);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, cpuUsPerRequest: (serverSeconds * 1e6) / requests, postgresUsPerRequest: (postgresSeconds * 1e6) / requests };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    cpuUsPerRequest: (serverSeconds * 1e6) / requests,
+    postgresUsPerRequest: (postgresSeconds * 1e6) / requests,
+  };
 }
 
 /** One warm-up second, then the measured run. */
-async function measure(url: string, serverPid: number, tokenFile: string, connections: number): Promise<Load> {
+async function measure(
+  url: string,
+  serverPid: number,
+  tokenFile: string,
+  connections: number,
+): Promise<Load> {
   await autocannon(url, tokenFile, 1, serverPid, connections);
   return autocannon(url, tokenFile, SECONDS, serverPid, connections);
 }
@@ -123,15 +150,31 @@ async function enrolledServer(idp: TestIdentityProvider, databaseUrl: string | n
     const admin = new ApiClient(server.url);
     await admin.signIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
     const profileId = (await admin.post("/profiles", { name: "Sales" })).body.data.id as string;
-    const access = await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: "svc-sync@contoso.test", password: "Service-Password-1", ewsUrl: "https://127.0.0.1/EWS/Exchange.asmx" });
+    const access = await admin.put(`/profiles/${profileId}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: "svc-sync@contoso.test",
+      password: "Service-Password-1",
+      ewsUrl: "https://127.0.0.1/EWS/Exchange.asmx",
+    });
     if (access.status !== 200) throw new Error(`mailbox access: ${access.status} ${access.text}`);
-    const added = await admin.post(`/profiles/${profileId}/users`, { text: people.map((p) => p.upn).join("\n") });
-    if (added.body.data?.added !== PEOPLE) throw new Error(`add users: ${added.status} ${added.text.slice(0, 300)}`);
+    const added = await admin.post(`/profiles/${profileId}/users`, {
+      text: people.map((p) => p.upn).join("\n"),
+    });
+    if (added.body.data?.added !== PEOPLE) {
+      throw new Error(`add users: ${added.status} ${added.text.slice(0, 300)}`);
+    }
     // Active mailboxes that have synced: the body a side pane shows most of the time.
-    const store = await openStore(databaseUrl ? { databaseUrl, poolSize: 1 } : { sqliteFile: path.join(server.dataDir, "mailbox-sync.db") });
+    const store = await openStore(
+      databaseUrl
+        ? { databaseUrl, poolSize: 1 }
+        : { sqliteFile: path.join(server.dataDir, "mailbox-sync.db") },
+    );
     try {
       const now = new Date().toISOString();
-      await store.db.updateTable("users").set({ state: "active", lastCheckedAt: now, lastSyncAt: now }).execute();
+      await store.db
+        .updateTable("users")
+        .set({ state: "active", lastCheckedAt: now, lastSyncAt: now })
+        .execute();
     } finally {
       await store.close();
     }
@@ -139,7 +182,9 @@ async function enrolledServer(idp: TestIdentityProvider, databaseUrl: string | n
     let body = "";
     for (const token of tokens) {
       const first = await new ApiClient(server.url, { authorization: `Bearer ${token}` }).get("/me/status");
-      if (first.status !== 200 || first.body.data.enrolled !== true || first.body.data.state !== "active") throw new Error(`unexpected /me/status answer ${first.status} ${first.text}`);
+      if (first.status !== 200 || first.body.data.enrolled !== true || first.body.data.state !== "active") {
+        throw new Error(`unexpected /me/status answer ${first.status} ${first.text}`);
+      }
       body = first.text;
     }
     const tokenFile = path.join(server.dataDir, "tokens.txt");
@@ -153,7 +198,11 @@ async function enrolledServer(idp: TestIdentityProvider, databaseUrl: string | n
 
 /** The bare handler (bench/bare-status.mjs) answering `body`, run like the server. */
 async function bareHandler(body: string) {
-  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(import.meta.dirname, "bare-status.mjs"), body], { env: runtimeEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [...NODE_FLAGS, path.join(import.meta.dirname, "bare-status.mjs"), body],
+    { env: runtimeEnv(), stdio: ["ignore", "pipe", "inherit"] },
+  );
   const port = (await waitForLine(child, /^listening (\d+)$/))[1];
   return { url: `http://127.0.0.1:${port}/status`, pid: child.pid!, stop: () => child.kill("SIGTERM") };
 }
@@ -165,19 +214,44 @@ interface Comparison {
 }
 
 /** Rows comparing /me/status with the bare handler under one load. */
-function comparisonRows(dialect: string, { connections, logLevel }: Comparison, bare: Load, status: Load): BenchRow[] {
+function comparisonRows(
+  dialect: string,
+  { connections, logLevel }: Comparison,
+  bare: Load,
+  status: Load,
+): BenchRow[] {
   const ratio = status.rps / bare.rps;
   const group = `me/status · ${dialect} · ${connections} connections${logLevel === "info" ? " · LOG_LEVEL=info" : ""}`;
   // The target is judged like for like (no log line on either side); with an access line per request it is shown beside.
-  const judged = logLevel === "warn" ? { target: "≥ 0.6×", ok: ratio >= 0.6 } : { target: "(a log line per request)" };
+  const judged =
+    logLevel === "warn" ? { target: "≥ 0.6×", ok: ratio >= 0.6 } : { target: "(a log line per request)" };
   return [
     { group, figure: "bare Express handler, same JSON: req/s", value: Math.round(bare.rps), unit: "req/s" },
     { group, figure: "bare Express handler: p50 / p99", value: bare.p50, unit: `/ ${bare.p99} ms` },
-    { group, figure: `GET /me/status, ${PEOPLE} people taking turns: req/s`, value: Math.round(status.rps), unit: "req/s" },
+    {
+      group,
+      figure: `GET /me/status, ${PEOPLE} people taking turns: req/s`,
+      value: Math.round(status.rps),
+      unit: "req/s",
+    },
     { group, figure: "GET /me/status: p50 / p99", value: status.p50, unit: `/ ${status.p99} ms` },
     { group, figure: "ratio to the bare handler", value: round(ratio), unit: "×", ...judged },
-    { group, figure: "server process CPU per request: bare handler / GET /me/status", value: Math.round(bare.cpuUsPerRequest), unit: `/ ${Math.round(status.cpuUsPerRequest)} µs` },
-    ...(dialect === "postgres" ? [{ group, figure: "PostgreSQL's own CPU per GET /me/status (same 2 cores as the server and autocannon)", value: Math.round(status.postgresUsPerRequest), unit: "µs" }] : []),
+    {
+      group,
+      figure: "server process CPU per request: bare handler / GET /me/status",
+      value: Math.round(bare.cpuUsPerRequest),
+      unit: `/ ${Math.round(status.cpuUsPerRequest)} µs`,
+    },
+    ...(dialect === "postgres"
+      ? [
+          {
+            group,
+            figure: "PostgreSQL's own CPU per GET /me/status (same 2 cores as the server and autocannon)",
+            value: Math.round(status.postgresUsPerRequest),
+            unit: "µs",
+          },
+        ]
+      : []),
   ];
 }
 
@@ -185,7 +259,12 @@ function comparisonRows(dialect: string, { connections, logLevel }: Comparison, 
  * Each comparison in turn on one dialect: the bare handler, then /me/status under the same load. The
  * server is restarted on the same data when the log level changes.
  */
-async function runOn(dialect: "sqlite" | "postgres", idp: TestIdentityProvider, databaseUrl: string | null, comparisons: Comparison[]): Promise<BenchRow[]> {
+async function runOn(
+  dialect: "sqlite" | "postgres",
+  idp: TestIdentityProvider,
+  databaseUrl: string | null,
+  comparisons: Comparison[],
+): Promise<BenchRow[]> {
   const enrolled = await enrolledServer(idp, databaseUrl);
   let { server } = enrolled;
   let logLevel = "warn";
@@ -195,12 +274,20 @@ async function runOn(dialect: "sqlite" | "postgres", idp: TestIdentityProvider, 
     for (const comparison of comparisons) {
       if (comparison.logLevel !== logLevel) {
         await server.stop({ keepData: true });
-        server = await startServerProcess({ ...serverEnv(idp, databaseUrl), LOG_LEVEL: comparison.logLevel }, server.dataDir);
+        server = await startServerProcess(
+          { ...serverEnv(idp, databaseUrl), LOG_LEVEL: comparison.logLevel },
+          server.dataDir,
+        );
         logLevel = comparison.logLevel;
       }
       // The same load on both, tokens included (the bare handler ignores them).
       const bare = await measure(bareServer.url, bareServer.pid, enrolled.tokenFile, comparison.connections);
-      const status = await measure(`${server.url}/api/v1/me/status`, server.child.pid!, enrolled.tokenFile, comparison.connections);
+      const status = await measure(
+        `${server.url}/api/v1/me/status`,
+        server.child.pid!,
+        enrolled.tokenFile,
+        comparison.connections,
+      );
       if (status.non2xx > 0) throw new Error(`${status.non2xx} non-2xx answers from /me/status`);
       rows.push(...comparisonRows(dialect, comparison, bare, status));
     }
@@ -215,11 +302,24 @@ export default async function run(): Promise<BenchRow[]> {
   const idp = await startTestIdentityProvider();
   const rows: BenchRow[] = [];
   try {
-    rows.push(...(await runOn("sqlite", idp, null, [{ connections: CONNECTIONS, logLevel: "warn" }, { connections: LIGHT_CONNECTIONS, logLevel: "warn" }, { connections: CONNECTIONS, logLevel: "info" }])));
-    const database = await freshPostgresDatabase(process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG);
+    rows.push(
+      ...(await runOn("sqlite", idp, null, [
+        { connections: CONNECTIONS, logLevel: "warn" },
+        { connections: LIGHT_CONNECTIONS, logLevel: "warn" },
+        { connections: CONNECTIONS, logLevel: "info" },
+      ])),
+    );
+    const database = await freshPostgresDatabase(
+      process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG,
+    );
     if (database) {
       try {
-        rows.push(...(await runOn("postgres", idp, database.url, [{ connections: CONNECTIONS, logLevel: "warn" }, { connections: CONNECTIONS, logLevel: "info" }])));
+        rows.push(
+          ...(await runOn("postgres", idp, database.url, [
+            { connections: CONNECTIONS, logLevel: "warn" },
+            { connections: CONNECTIONS, logLevel: "info" },
+          ])),
+        );
       } finally {
         await database.drop();
       }

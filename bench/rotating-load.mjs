@@ -5,7 +5,10 @@ import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
 const [url, connections, seconds, tokenFile] = process.argv.slice(2);
-const authorizations = readFileSync(tokenFile, "utf8").split("\n").filter(Boolean).map((t) => `Bearer ${t}`);
+const authorizations = readFileSync(tokenFile, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((t) => `Bearer ${t}`);
 let next = 0;
 const result = await autocannon({
   url,
@@ -13,8 +16,18 @@ const result = await autocannon({
   duration: Number(seconds),
   requests: [
     {
-      setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: authorizations[next++ % authorizations.length] } }),
+      setupRequest: (request) => ({
+        ...request,
+        headers: { ...request.headers, authorization: authorizations[next++ % authorizations.length] },
+      }),
     },
   ],
 });
-process.stdout.write(JSON.stringify({ requests: result.requests, latency: result.latency, non2xx: result.non2xx, errors: result.errors }));
+process.stdout.write(
+  JSON.stringify({
+    requests: result.requests,
+    latency: result.latency,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }),
+);

@@ -23,9 +23,17 @@ export default async function run(): Promise<BenchRow[]> {
     const profileIds: string[] = [];
     for (let p = 0; p < PROFILES; p++) {
       const id = (await admin.post("/profiles", { name: `RSS ${p}` })).body.data.id as string;
-      const text = ["address,displayName", ...Array.from({ length: PER_PROFILE }, (_, i) => `user${p}.${i}@dept${p}.contoso.com,User ${i} Dept${p}`)].join("\n");
+      const text = [
+        "address,displayName",
+        ...Array.from(
+          { length: PER_PROFILE },
+          (_, i) => `user${p}.${i}@dept${p}.contoso.com,User ${i} Dept${p}`,
+        ),
+      ].join("\n");
       const added = await admin.post(`/profiles/${id}/users`, { text });
-      if (added.body.data?.added !== PER_PROFILE) throw new Error(`import: ${added.status} ${added.text.slice(0, 200)}`);
+      if (added.body.data?.added !== PER_PROFILE) {
+        throw new Error(`import: ${added.status} ${added.text.slice(0, 200)}`);
+      }
       profileIds.push(id);
     }
     const afterImport = server.memoryMb();
@@ -46,15 +54,36 @@ export default async function run(): Promise<BenchRow[]> {
       await admin.get(`/profiles/${id}/users?limit=100&state=not-activated`);
     }
     const seconds = (performance.now() - started) / 1000;
-    if (rowsRead !== PROFILES * PER_PROFILE) throw new Error(`paged ${rowsRead} rows, expected ${PROFILES * PER_PROFILE}`);
+    if (rowsRead !== PROFILES * PER_PROFILE) {
+      throw new Error(`paged ${rowsRead} rows, expected ${PROFILES * PER_PROFILE}`);
+    }
     const afterPaging = server.memoryMb();
     const group = `server memory · sqlite · ${(PROFILES * PER_PROFILE).toLocaleString("en-US")} users`;
     return [
       { group, figure: "RSS idle after start (production build)", value: idle.rss, unit: "MB" },
       { group, figure: "RSS after adding the users through the API", value: afterImport.rss, unit: "MB" },
-      { group, figure: `paging every user by cursor: ${pages} pages of 100 (HTTP)`, value: round(seconds), unit: "s" },
-      { group, figure: "RSS after paging all users", value: afterPaging.rss, unit: "MB", target: "< 200 MB", ok: afterPaging.rss < 200 },
-      { group, figure: "peak RSS (VmHWM) of the whole run", value: afterPaging.peak, unit: "MB", target: "< 200 MB", ok: afterPaging.peak < 200 },
+      {
+        group,
+        figure: `paging every user by cursor: ${pages} pages of 100 (HTTP)`,
+        value: round(seconds),
+        unit: "s",
+      },
+      {
+        group,
+        figure: "RSS after paging all users",
+        value: afterPaging.rss,
+        unit: "MB",
+        target: "< 200 MB",
+        ok: afterPaging.rss < 200,
+      },
+      {
+        group,
+        figure: "peak RSS (VmHWM) of the whole run",
+        value: afterPaging.peak,
+        unit: "MB",
+        target: "< 200 MB",
+        ok: afterPaging.peak < 200,
+      },
     ];
   } finally {
     await server.stop();

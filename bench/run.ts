@@ -33,10 +33,21 @@ interface Results {
 const RESULTS = path.join(import.meta.dirname, "results", "latest.json");
 
 function formatTable(rows: (BenchRow & { bench: string })[]): string {
-  const cells = rows.map((r) => [r.bench, r.group, r.figure, `${r.value} ${r.unit}`, r.target ?? "", r.ok === undefined ? "" : r.ok ? "ok" : "MISSED"]);
+  const cells = rows.map((r) => [
+    r.bench,
+    r.group,
+    r.figure,
+    `${r.value} ${r.unit}`,
+    r.target ?? "",
+    r.ok === undefined ? "" : r.ok ? "ok" : "MISSED",
+  ]);
   const header = ["benchmark", "group", "figure", "value", "target", ""];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((v, i) => (i === 3 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === 3 ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
@@ -48,7 +59,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const names = wanted.length ? wanted : Object.keys(benchmarks);
-  const results: Results = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Results) : { updatedAt: "", benchmarks: {} };
+  const results: Results = existsSync(RESULTS)
+    ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Results)
+    : { updatedAt: "", benchmarks: {} };
   const printed: (BenchRow & { bench: string })[] = [];
   let failed = false;
   for (const name of names) {
@@ -57,16 +70,27 @@ async function main(): Promise<void> {
     try {
       const run = (await benchmarks[name]()).default;
       const rows = await run();
-      results.benchmarks[name] = { ranAt: new Date().toISOString(), seconds: (Date.now() - start) / 1000, rows };
+      results.benchmarks[name] = {
+        ranAt: new Date().toISOString(),
+        seconds: (Date.now() - start) / 1000,
+        rows,
+      };
       printed.push(...rows.map((r) => ({ ...r, bench: name })));
     } catch (err) {
       failed = true;
       console.error(`✖ ${name} failed:`, err);
-      results.benchmarks[name] = { ranAt: new Date().toISOString(), seconds: (Date.now() - start) / 1000, rows: [], error: String(err) };
+      results.benchmarks[name] = {
+        ranAt: new Date().toISOString(),
+        seconds: (Date.now() - start) / 1000,
+        rows: [],
+        error: String(err),
+      };
     }
   }
   // Timings on a busy machine mean little: say how busy it was.
-  const machine = `load average ${loadavg().map((l) => l.toFixed(1)).join(" / ")} (1/5/15 min) on ${cpus().length} CPUs`;
+  const machine = `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ")} (1/5/15 min) on ${cpus().length} CPUs`;
   results.updatedAt = new Date().toISOString();
   results.machine = machine;
   mkdirSync(path.dirname(RESULTS), { recursive: true });

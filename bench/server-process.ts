@@ -45,7 +45,9 @@ export function memoryMbOf(pid: number): { rss: number; peak: number } {
  */
 export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`child process exited with ${code} before printing ${pattern}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`child process exited with ${code} before printing ${pattern}`)),
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       const match = pattern.exec(line);
@@ -64,9 +66,14 @@ export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegEx
  * `BENCH_PROFILE_DIR` set: the process writes a V8 CPU profile there.
  * @example const server = await startServerProcess({ JOBS_RUNNER: "on" }); ... server.stop();
  */
-export async function startServerProcess(env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-"))): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-")),
+): Promise<ServerProcess> {
   const [bundle] = await buildServer(["bench/bulk-check-server.ts"]);
-  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
   const child = spawn(process.execPath, [...profile, ...NODE_FLAGS, bundle], {
     env: {
       ...runtimeEnv(),

@@ -21,18 +21,96 @@ const RUNS = 60;
 const PAGE = 100;
 const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
 
-const FIRST = ["Ana", "Bruno", "Chloé", "David", "Emma", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Marta", "Mark", "Noah", "Olga", "Pablo", "Quinn", "Rosa", "Sven", "Tariq", "Ursula", "Vera", "Wei", "Xenia", "Yusuf", "Zoë"];
-const LAST = ["Smith", "Müller", "García", "Rossi", "Novak", "Kowalski", "Jensen", "Silva", "Dubois", "Tanaka", "O'Brien", "Nguyen", "Kim", "Haddad", "Ivanova", "Larsen", "Mendes", "Berg", "Costa", "Fischer"];
+const FIRST = [
+  "Ana",
+  "Bruno",
+  "Chloé",
+  "David",
+  "Emma",
+  "Farid",
+  "Greta",
+  "Hiro",
+  "Ines",
+  "Jonas",
+  "Kofi",
+  "Lena",
+  "Marta",
+  "Mark",
+  "Noah",
+  "Olga",
+  "Pablo",
+  "Quinn",
+  "Rosa",
+  "Sven",
+  "Tariq",
+  "Ursula",
+  "Vera",
+  "Wei",
+  "Xenia",
+  "Yusuf",
+  "Zoë",
+];
+const LAST = [
+  "Smith",
+  "Müller",
+  "García",
+  "Rossi",
+  "Novak",
+  "Kowalski",
+  "Jensen",
+  "Silva",
+  "Dubois",
+  "Tanaka",
+  "O'Brien",
+  "Nguyen",
+  "Kim",
+  "Haddad",
+  "Ivanova",
+  "Larsen",
+  "Mendes",
+  "Berg",
+  "Costa",
+  "Fischer",
+];
 // ~60% active, 15% not-activated, 10% error, 10% paused, 5% pending: a profile some time after rollout.
-const STATES = ["active", "active", "active", "active", "active", "active", "active", "active", "active", "active", "active", "active", "not-activated", "not-activated", "not-activated", "error", "error", "paused", "paused", "pending"];
+const STATES = [
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "active",
+  "not-activated",
+  "not-activated",
+  "not-activated",
+  "error",
+  "error",
+  "paused",
+  "paused",
+  "pending",
+];
 
 function seedUsers(profileId: string, p: number): NewUser[] {
   return Array.from({ length: USERS_PER_PROFILE }, (_, i) => {
     const n = p * USERS_PER_PROFILE + i;
     const first = FIRST[(n * 7) % FIRST.length];
     const last = LAST[(n * 13) % LAST.length];
-    const local = `${first}.${last}${n}`.normalize("NFD").replace(/[^\w.]/g, "").toLowerCase();
-    return { id: randomUUID(), profileId, address: `${n % 3 === 0 ? local.toUpperCase() : local}@dept${p}.contoso.com`, displayName: `${first} ${last}` };
+    const local = `${first}.${last}${n}`
+      .normalize("NFD")
+      .replace(/[^\w.]/g, "")
+      .toLowerCase();
+    return {
+      id: randomUUID(),
+      profileId,
+      address: `${n % 3 === 0 ? local.toUpperCase() : local}@dept${p}.contoso.com`,
+      displayName: `${first} ${last}`,
+    };
   });
 }
 
@@ -44,7 +122,9 @@ async function postgresUrl(): Promise<string | undefined> {
     await client.end();
     return url;
   } catch {
-    console.error(`PostgreSQL at ${url.replace(/\/\/[^@]*@/, "//…@")} does not answer: PostgreSQL figures skipped.`);
+    console.error(
+      `PostgreSQL at ${url.replace(/\/\/[^@]*@/, "//…@")} does not answer: PostgreSQL figures skipped.`,
+    );
     return undefined;
   }
 }
@@ -52,11 +132,17 @@ async function postgresUrl(): Promise<string | undefined> {
 async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
   const group = `user list · ${dialect}`;
   const dir = mkdtempSync(path.join(tmpdir(), "msa-bench-"));
-  const s: TestServer = await startTestServer({ dialect, sqliteFile: dialect === "sqlite" ? path.join(dir, "bench.db") : undefined, env: { LOG_LEVEL: "warn" } });
+  const s: TestServer = await startTestServer({
+    dialect,
+    sqliteFile: dialect === "sqlite" ? path.join(dir, "bench.db") : undefined,
+    env: { LOG_LEVEL: "warn" },
+  });
   const rows: BenchRow[] = [];
   try {
     const profileIds: string[] = [];
-    for (let p = 0; p < PROFILES; p++) profileIds.push((await s.admin.post("/profiles", { name: `Bench ${p}` })).body.data.id as string);
+    for (let p = 0; p < PROFILES; p++) {
+      profileIds.push((await s.admin.post("/profiles", { name: `Bench ${p}` })).body.data.id as string);
+    }
 
     const seedStart = performance.now();
     await s.ctx.store.db.transaction().execute(async (trx) => {
@@ -67,25 +153,58 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
         for (const state of new Set(STATES)) {
           if (state === "not-activated") continue;
           const ids = users.filter((_, i) => STATES[i % STATES.length] === state).map((u) => u.id);
-          for (const part of chunks(ids, 1000)) await trx.updateTable("users").set({ state }).where("id", "in", part).execute();
+          for (const part of chunks(ids, 1000)) {
+            await trx.updateTable("users").set({ state }).where("id", "in", part).execute();
+          }
         }
       }
     });
-    rows.push({ group, figure: `seed ${(PROFILES * USERS_PER_PROFILE).toLocaleString("en-US")} users (repository, one transaction)`, value: round((performance.now() - seedStart) / 1000), unit: "s" });
-    if (dialect === "postgres") await s.ctx.store.db.executeQuery({ sql: "analyze", parameters: [], query: { kind: "RawNode" } } as never);
+    rows.push({
+      group,
+      figure: `seed ${(PROFILES * USERS_PER_PROFILE).toLocaleString("en-US")} users (repository, one transaction)`,
+      value: round((performance.now() - seedStart) / 1000),
+      unit: "s",
+    });
+    if (dialect === "postgres") {
+      await s.ctx.store.db.executeQuery({
+        sql: "analyze",
+        parameters: [],
+        query: { kind: "RawNode" },
+      } as never);
+    }
 
     const profileId = profileIds[4];
     const repo = new UserRepository(s.ctx.store.db);
     const deep = (await repo.list(profileId, { limit: 9000 })).at(-1)!.addressLower;
     const cases: { name: string; query: string; options: ListUsersOptions }[] = [
       { name: "first page", query: "", options: { limit: PAGE + 1 } },
-      { name: "deep cursor page (after 9,000)", query: `cursor=${encodeCursor(deep)}`, options: { limit: PAGE + 1, after: deep } },
+      {
+        name: "deep cursor page (after 9,000)",
+        query: `cursor=${encodeCursor(deep)}`,
+        options: { limit: PAGE + 1, after: deep },
+      },
       { name: "state=error", query: "state=error", options: { state: "error", limit: PAGE + 1 } },
-      { name: "state=pending, deep cursor", query: `state=pending&cursor=${encodeCursor(deep)}`, options: { state: "pending", limit: PAGE + 1, after: deep } },
+      {
+        name: "state=pending, deep cursor",
+        query: `state=pending&cursor=${encodeCursor(deep)}`,
+        options: { state: "pending", limit: PAGE + 1, after: deep },
+      },
       { name: "search q=mar (name word, ~7%)", query: "q=mar", options: { prefix: "mar", limit: PAGE + 1 } },
-      { name: "search q=smith (name word, 5%)", query: "q=smith", options: { prefix: "smith", limit: PAGE + 1 } },
-      { name: "search q=ana.smith (address, narrow)", query: "q=ana.smith", options: { prefix: "ana.smith", limit: PAGE + 1 } },
-      { name: "search q=zo + state=active", query: "q=zo&state=active", options: { prefix: "zo", state: "active", limit: PAGE + 1 } },
+      {
+        name: "search q=smith (name word, 5%)",
+        query: "q=smith",
+        options: { prefix: "smith", limit: PAGE + 1 },
+      },
+      {
+        name: "search q=ana.smith (address, narrow)",
+        query: "q=ana.smith",
+        options: { prefix: "ana.smith", limit: PAGE + 1 },
+      },
+      {
+        name: "search q=zo + state=active",
+        query: "q=zo&state=active",
+        options: { prefix: "zo", state: "active", limit: PAGE + 1 },
+      },
     ];
     // What any request costs here (client, HTTP, middleware) before the list does any work.
     const baseline = await sample(() => s.admin.get("/auth/me"), { runs: RUNS });
@@ -94,10 +213,13 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
       const url = `/profiles/${profileId}/users?limit=${PAGE}${c.query ? `&${c.query}` : ""}`;
       const check = await s.admin.get(url);
       if (check.status !== 200) throw new Error(`${url}: ${check.status} ${check.text}`);
-      const http = await sample(async () => {
-        const res = await s.admin.get(url);
-        if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
-      }, { runs: RUNS });
+      const http = await sample(
+        async () => {
+          const res = await s.admin.get(url);
+          if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+        },
+        { runs: RUNS },
+      );
       rows.push(...latencyRows(group, `${c.name} (HTTP, ${check.body.data.length} rows)`, http, 10));
       const direct = await sample(() => repo.list(profileId, c.options), { runs: RUNS });
       rows.push(...latencyRows(group, `${c.name} (repository)`, direct, 10));
@@ -106,14 +228,26 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
     const bulkTimes: number[] = [];
     for (let run = 0; run < 3; run++) {
       const target = (await s.admin.post("/profiles", { name: `Bulk ${run}` })).body.data.id as string;
-      const text = ["address,displayName", ...Array.from({ length: 10_000 }, (_, i) => `new.user${run}.${i}@bulk.contoso.com,New User ${i}`)].join("\n");
+      const text = [
+        "address,displayName",
+        ...Array.from({ length: 10_000 }, (_, i) => `new.user${run}.${i}@bulk.contoso.com,New User ${i}`),
+      ].join("\n");
       const start = performance.now();
       const res = await s.admin.post(`/profiles/${target}/users`, { text });
       bulkTimes.push(performance.now() - start);
-      if (res.status !== 200 || res.body.data.added !== 10_000) throw new Error(`bulk add: ${res.status} ${res.text.slice(0, 200)}`);
+      if (res.status !== 200 || res.body.data.added !== 10_000) {
+        throw new Error(`bulk add: ${res.status} ${res.text.slice(0, 200)}`);
+      }
     }
     const worst = Math.max(...bulkTimes);
-    rows.push({ group, figure: "bulk add 10,000 lines (HTTP, worst of 3)", value: round(worst / 1000), unit: "s", target: "< 2 s", ok: worst < 2000 });
+    rows.push({
+      group,
+      figure: "bulk add 10,000 lines (HTTP, worst of 3)",
+      value: round(worst / 1000),
+      unit: "s",
+      target: "< 2 s",
+      ok: worst < 2000,
+    });
   } finally {
     await s.close();
     rmSync(dir, { recursive: true, force: true });

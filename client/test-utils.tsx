@@ -42,8 +42,16 @@ export function fakeApi(routes: Record<string, FakeAnswer | ((body: unknown) => 
       const body = typeof init?.body === "string" ? (JSON.parse(init.body) as unknown) : undefined;
       calls.push({ method, path, body });
       const route = routes[`${method} ${path}`];
-      const answer = typeof route === "function" ? route(body) : (route ?? { status: 404, body: { error: { id: "not_found", message: "Not found" } } });
-      return Promise.resolve(new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: { "content-type": "application/json" } }));
+      const answer =
+        typeof route === "function"
+          ? route(body)
+          : (route ?? { status: 404, body: { error: { id: "not_found", message: "Not found" } } });
+      return Promise.resolve(
+        new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
+          status: answer.status,
+          headers: { "content-type": "application/json" },
+        }),
+      );
     }),
   );
   return calls;

@@ -16,7 +16,10 @@ export type AuditEvent = z.infer<typeof AuditEvent>;
 
 export const ListAuditQuery = z.object({
   profileId: Id.optional(),
-  cursor: z.string().regex(/^\d{1,15}$/, "must be the nextCursor of an earlier page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, "must be the nextCursor of an earlier page")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type ListAuditQuery = z.infer<typeof ListAuditQuery>;

@@ -8,9 +8,16 @@ export const LoginBody = z.strictObject({
 
 export const PasswordRule = z.string().min(12, "use at least 12 characters").max(1024);
 
-export const ChangePasswordBody = z.strictObject({ current: z.string().min(1).max(1024), next: PasswordRule });
+export const ChangePasswordBody = z.strictObject({
+  current: z.string().min(1).max(1024),
+  next: PasswordRule,
+});
 
-export const SetupBody = z.strictObject({ token: z.string().min(1).max(200), email: EmailAddress, password: PasswordRule });
+export const SetupBody = z.strictObject({
+  token: z.string().min(1).max(200),
+  email: EmailAddress,
+  password: PasswordRule,
+});
 
 export const CreateAdminBody = z.strictObject({ email: EmailAddress, password: PasswordRule });
 

@@ -10,7 +10,12 @@ export const MailboxKind = z.enum(mailboxKinds);
 export type MailboxKind = z.infer<typeof MailboxKind>;
 
 /** Ids of the Mailbox Access Types; each has one module in server/access. */
-export const accessTypes = ["ews-basic-impersonation", "ews-oauth-impersonation", "ews-app-only", "graph-app-only"] as const;
+export const accessTypes = [
+  "ews-basic-impersonation",
+  "ews-oauth-impersonation",
+  "ews-app-only",
+  "graph-app-only",
+] as const;
 export const AccessType = z.enum(accessTypes);
 export type AccessType = z.infer<typeof AccessType>;
 
@@ -43,4 +48,7 @@ export const EmailAddress = z
   .string()
   .trim()
   .max(320)
-  .regex(/^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/, "must be an e-mail address such as user@contoso.com");
+  .regex(
+    /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/,
+    "must be an e-mail address such as user@contoso.com",
+  );

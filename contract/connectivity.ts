@@ -33,10 +33,17 @@ export type ConnectivityResult = z.infer<typeof ConnectivityResult>;
 
 /** POST /autodiscover: `profileId` lends that profile's stored service account credentials. */
 export const AutodiscoverBody = z.object({ email: EmailAddress, profileId: Id.optional() }).strict();
-export const AutodiscoverResult = z.object({ ewsUrl: z.string().nullable(), steps: z.array(ConnectivityStep) });
+export const AutodiscoverResult = z.object({
+  ewsUrl: z.string().nullable(),
+  steps: z.array(ConnectivityStep),
+});
 
 /** POST /profiles/:id/checks: check now, at most 50 users per request. */
-export const CheckUsersBody = z.object({ userIds: z.array(Id).min(1).max(50, "check at most 50 users per request; use an activation job for more") }).strict();
+export const CheckUsersBody = z
+  .object({
+    userIds: z.array(Id).min(1).max(50, "check at most 50 users per request; use an activation job for more"),
+  })
+  .strict();
 export type CheckUsersBody = z.infer<typeof CheckUsersBody>;
 
 /** One user's check-now result. */

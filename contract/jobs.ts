@@ -46,8 +46,14 @@ export const CreateJobBody = z
     kind: JobKind,
     userIds: z.array(Id).min(1).max(10_000).optional(),
   })
-  .refine((v) => v.kind !== "recheck-users" || v.userIds !== undefined, { message: "recheck-users needs userIds", path: ["userIds"] })
-  .refine((v) => v.kind === "recheck-users" || v.userIds === undefined, { message: "userIds is only for recheck-users", path: ["userIds"] });
+  .refine((v) => v.kind !== "recheck-users" || v.userIds !== undefined, {
+    message: "recheck-users needs userIds",
+    path: ["userIds"],
+  })
+  .refine((v) => v.kind === "recheck-users" || v.userIds === undefined, {
+    message: "userIds is only for recheck-users",
+    path: ["userIds"],
+  });
 export type CreateJobBody = z.infer<typeof CreateJobBody>;
 
 export const ListJobsQuery = z.strictObject({

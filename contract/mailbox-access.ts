@@ -9,7 +9,12 @@ export const AccountLogon = z
   .regex(/^(?:[^\s@\\]+@[^\s@\\]+\.[^\s@\\]+|[^\s@\\]+\\[^\s@\\]+)$/, "must be user@domain or DOMAIN\\user");
 
 /** An EWS URL as typed: checked further by the server's URL policy (https, no private addresses). */
-export const EwsUrl = z.string().trim().min(8).max(2048).url("must be a URL such as https://mail.contoso.com/EWS/Exchange.asmx");
+export const EwsUrl = z
+  .string()
+  .trim()
+  .min(8)
+  .max(2048)
+  .url("must be a URL such as https://mail.contoso.com/EWS/Exchange.asmx");
 
 /** PUT body for "Microsoft Exchange basic authorization (EWS API) - Impersonated logon". */
 export const BasicImpersonationBody = z
@@ -23,7 +28,9 @@ export const BasicImpersonationBody = z
   .strict();
 
 /** PUT body for OAuth impersonated logon (the account itself is connected through Connect account). */
-export const OAuthImpersonationBody = z.object({ type: z.literal("ews-oauth-impersonation"), ewsUrl: EwsUrl.optional() }).strict();
+export const OAuthImpersonationBody = z
+  .object({ type: z.literal("ews-oauth-impersonation"), ewsUrl: EwsUrl.optional() })
+  .strict();
 
 /** The Entra app of the app-only types: ids, and a certificate (PEM with key) or a secret, both write-only. */
 const AppOnlyIdentity = {
@@ -39,13 +46,20 @@ const AppOnlyIdentity = {
 };
 
 /** PUT body for "Microsoft 365 app-only (EWS API)"; ewsUrl defaults to Exchange Online's. */
-export const EwsAppOnlyBody = z.object({ type: z.literal("ews-app-only"), ...AppOnlyIdentity, ewsUrl: EwsUrl.optional() }).strict();
+export const EwsAppOnlyBody = z
+  .object({ type: z.literal("ews-app-only"), ...AppOnlyIdentity, ewsUrl: EwsUrl.optional() })
+  .strict();
 
 /** PUT body for "Microsoft 365 app-only (Graph API)"; the Graph URL is the server's GRAPH_BASE_URL. */
 export const GraphAppOnlyBody = z.object({ type: z.literal("graph-app-only"), ...AppOnlyIdentity }).strict();
 
 /** PUT /profiles/:id/mailbox-access: one shape per access type, told apart by `type`. */
-export const MailboxAccessBody = z.discriminatedUnion("type", [BasicImpersonationBody, OAuthImpersonationBody, EwsAppOnlyBody, GraphAppOnlyBody]);
+export const MailboxAccessBody = z.discriminatedUnion("type", [
+  BasicImpersonationBody,
+  OAuthImpersonationBody,
+  EwsAppOnlyBody,
+  GraphAppOnlyBody,
+]);
 export type MailboxAccessBody = z.infer<typeof MailboxAccessBody>;
 
 /** GET /profiles/:id/mailbox-access: the public view; never a secret (`passwordSet` instead). */

@@ -3,7 +3,14 @@ import { AccessType, MailboxError, UserState } from "./common";
 import { SyncError } from "./users";
 
 /** Why a signed-in person has no mailbox status to show. */
-export const notEnrolledReasons = ["not-found", "guest", "tenant-not-allowed", "no-upn", "linked-to-another-account", "local-admin"] as const;
+export const notEnrolledReasons = [
+  "not-found",
+  "guest",
+  "tenant-not-allowed",
+  "no-upn",
+  "linked-to-another-account",
+  "local-admin",
+] as const;
 export const NotEnrolledReason = z.enum(notEnrolledReasons);
 export type NotEnrolledReason = z.infer<typeof NotEnrolledReason>;
 

@@ -8,7 +8,9 @@ export const ProfileAlert = z.object({
 });
 export type ProfileAlert = z.infer<typeof ProfileAlert>;
 
-export const StateCounts = z.object(Object.fromEntries(userStates.map((s) => [s, z.number().int()])) as Record<UserState, z.ZodNumber>);
+export const StateCounts = z.object(
+  Object.fromEntries(userStates.map((s) => [s, z.number().int()])) as Record<UserState, z.ZodNumber>,
+);
 export type StateCounts = z.infer<typeof StateCounts>;
 
 export const Profile = z.object({
@@ -38,5 +40,8 @@ export const UpdateProfileBody = z
     syncEnabled: z.boolean().optional(),
     maxConcurrentConnections: z.number().int().min(1).max(27).optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, "send at least one of name, description, syncEnabled, maxConcurrentConnections");
+  .refine(
+    (v) => Object.keys(v).length > 0,
+    "send at least one of name, description, syncEnabled, maxConcurrentConnections",
+  );
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;

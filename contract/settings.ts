@@ -16,10 +16,17 @@ export type Settings = z.infer<typeof Settings>;
 /** `PUT /settings`: any of the fields; the ones left out keep their value. */
 export const UpdateSettingsBody = z
   .strictObject({
-    alertWebhookUrl: z.url({ protocol: /^https?$/, error: "must be an https:// URL" }).max(2000).nullable().optional(),
+    alertWebhookUrl: z
+      .url({ protocol: /^https?$/, error: "must be an https:// URL" })
+      .max(2000)
+      .nullable()
+      .optional(),
     monitorIntervalMinutes: z.number().int().min(0).max(10_080).optional(),
     alertFailureShare: z.number().min(0).max(1).optional(),
     auditRetentionDays: z.number().int().min(1).max(36_500).optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, "send at least one of alertWebhookUrl, monitorIntervalMinutes, alertFailureShare, auditRetentionDays");
+  .refine(
+    (v) => Object.keys(v).length > 0,
+    "send at least one of alertWebhookUrl, monitorIntervalMinutes, alertFailureShare, auditRetentionDays",
+  );
 export type UpdateSettingsBody = z.infer<typeof UpdateSettingsBody>;

@@ -52,21 +52,30 @@ export const RosterMailbox = z.object({
 export type RosterMailbox = z.infer<typeof RosterMailbox>;
 
 export const RosterQuery = z.object({
-  cursor: z.string().max(500).regex(/^[A-Za-z0-9_-]+$/, "must be the nextCursor of an earlier page").optional(),
+  cursor: z
+    .string()
+    .max(500)
+    .regex(/^[A-Za-z0-9_-]+$/, "must be the nextCursor of an earlier page")
+    .optional(),
   updatedSince: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
-export const SyncReportBody = z.strictObject({
-  startedAt: z.iso.datetime({ offset: true }),
-  finishedAt: z.iso.datetime({ offset: true }),
-  itemsIn: z.number().int().min(0).max(10_000_000),
-  itemsOut: z.number().int().min(0).max(10_000_000),
-  errors: z
-    .array(z.strictObject({ code: text(100), message: z.string().trim().max(2000) }))
-    .max(100)
-    .default([]),
-}).refine((r) => Date.parse(r.finishedAt) >= Date.parse(r.startedAt), { message: "finishedAt must not be before startedAt", path: ["finishedAt"] });
+export const SyncReportBody = z
+  .strictObject({
+    startedAt: z.iso.datetime({ offset: true }),
+    finishedAt: z.iso.datetime({ offset: true }),
+    itemsIn: z.number().int().min(0).max(10_000_000),
+    itemsOut: z.number().int().min(0).max(10_000_000),
+    errors: z
+      .array(z.strictObject({ code: text(100), message: z.string().trim().max(2000) }))
+      .max(100)
+      .default([]),
+  })
+  .refine((r) => Date.parse(r.finishedAt) >= Date.parse(r.startedAt), {
+    message: "finishedAt must not be before startedAt",
+    path: ["finishedAt"],
+  });
 export type SyncReportBody = z.infer<typeof SyncReportBody>;
 
 export const SyncSession = z.object({

@@ -40,7 +40,10 @@ export const CheckHistoryEntry = z.object({
 });
 export type CheckHistoryEntry = z.infer<typeof CheckHistoryEntry>;
 
-export const UserDetail = User.extend({ checkHistory: z.array(CheckHistoryEntry), syncSessions: z.array(SyncSession) });
+export const UserDetail = User.extend({
+  checkHistory: z.array(CheckHistoryEntry),
+  syncSessions: z.array(SyncSession),
+});
 export type UserDetail = z.infer<typeof UserDetail>;
 
 /** `GET /profiles/:id/users`: state filter, prefix search (address or display-name word), keyset cursor. */
@@ -48,7 +51,11 @@ export const ListUsersQuery = z.object({
   state: UserState.optional(),
   q: z.string().trim().max(320).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/, "must be the nextCursor of an earlier page").optional(),
+  cursor: z
+    .string()
+    .max(1000)
+    .regex(/^[A-Za-z0-9_-]+$/, "must be the nextCursor of an earlier page")
+    .optional(),
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 

@@ -8,7 +8,12 @@ import { describe, expect, it } from "vitest";
 import { buildAppPackage, TEMPLATE_FILE, type AppPackageInput } from "./app-package";
 import { iconsWith, makePng, pngSize, unzip } from "./test-support";
 
-const good: AppPackageInput = { appId: randomUUID(), baseUrl: "https://sync.contoso.com", clientId: randomUUID(), version: "1.2.3" };
+const good: AppPackageInput = {
+  appId: randomUUID(),
+  baseUrl: "https://sync.contoso.com",
+  clientId: randomUUID(),
+  version: "1.2.3",
+};
 
 /** The template, with a change applied to a fresh copy. */
 function templateWith(change: (t: Record<string, any>) => void): Record<string, any> {
@@ -37,7 +42,9 @@ describe("buildAppPackage", () => {
       validDomains: ["sync.contoso.com"],
       webApplicationInfo: { id: good.clientId, resource: `api://sync.contoso.com/${good.clientId}` },
     });
-    expect(packaged.staticTabs.map((t: { entityId: string; contentUrl: string }) => [t.entityId, t.contentUrl])).toEqual([
+    expect(
+      packaged.staticTabs.map((t: { entityId: string; contentUrl: string }) => [t.entityId, t.contentUrl]),
+    ).toEqual([
       ["status", "https://sync.contoso.com/status?host=tab"],
       ["admin", "https://sync.contoso.com/?host=tab"],
     ]);
@@ -72,9 +79,21 @@ describe("buildAppPackage", () => {
 
   it.each<[string, Partial<AppPackageInput>, RegExp]>([
     ["an app id that is not a GUID", { appId: "12345" }, /^id: "12345" is not a GUID$/],
-    ["a client id that is not a GUID", { clientId: "my-app" }, /^webApplicationInfo\.id: "my-app" is not a GUID$/],
-    ["an http BASE_URL", { baseUrl: "http://sync.contoso.com" }, /^staticTabs\[0\]\.contentUrl: http:\/\/sync\.contoso\.com\/status\?host=tab must use https$/],
-    ["a version that is not major.minor.patch", { version: "1.2" }, /^version: "1\.2" must be major\.minor\.patch/],
+    [
+      "a client id that is not a GUID",
+      { clientId: "my-app" },
+      /^webApplicationInfo\.id: "my-app" is not a GUID$/,
+    ],
+    [
+      "an http BASE_URL",
+      { baseUrl: "http://sync.contoso.com" },
+      /^staticTabs\[0\]\.contentUrl: http:\/\/sync\.contoso\.com\/status\?host=tab must use https$/,
+    ],
+    [
+      "a version that is not major.minor.patch",
+      { version: "1.2" },
+      /^version: "1\.2" must be major\.minor\.patch/,
+    ],
   ])("refuses %s", async (_label, change, expected) => {
     const { zip, problems } = await buildAppPackage({ ...good, ...change });
     expect(zip).toBeUndefined();
@@ -84,46 +103,144 @@ describe("buildAppPackage", () => {
   it("reports an http BASE_URL once up front, then every URL it spoiled, ribbon icons included", async () => {
     const { problems } = await buildAppPackage({ ...good, baseUrl: "http://sync.contoso.com" });
     expect(problems[0]).toMatch(/^BASE_URL: "http:\/\/sync\.contoso\.com" must be an https URL/);
-    expect(problems).toContain("extensions[0].runtimes[0].code.page: http://sync.contoso.com/status?host=outlook must use https");
-    expect(problems).toContain("extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons[2].url: http://sync.contoso.com/icons/icon-80.png must use https");
+    expect(problems).toContain(
+      "extensions[0].runtimes[0].code.page: http://sync.contoso.com/status?host=outlook must use https",
+    );
+    expect(problems).toContain(
+      "extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons[2].url: http://sync.contoso.com/icons/icon-80.png must use https",
+    );
   });
 
   it.each<[string, (t: Record<string, any>) => void, string | RegExp]>([
-    ["a tab outside validDomains", (t) => (t.staticTabs[1].contentUrl = "https://evil.example.com/admin"), "staticTabs[1].contentUrl: evil.example.com is not in validDomains (sync.contoso.com)"],
-    ["a task pane page outside validDomains", (t) => (t.extensions[0].runtimes[0].code.page = "https://cdn.example.net/pane"), "extensions[0].runtimes[0].code.page: cdn.example.net is not in validDomains (sync.contoso.com)"],
-    ["a leftover placeholder", (t) => (t.name.full = "${{PRODUCT_NAME}}"), "name.full: placeholder ${{PRODUCT_NAME}} was not filled (set PRODUCT_NAME)"],
-    ["a relative ribbon icon URL", (t) => (t.extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons[0].url = "icons/icon-16.png"), 'extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons[0].url: "icons/icon-16.png" must be an absolute https URL'],
-    ["a ribbon button without an 80 px icon", (t) => t.extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons.pop(), /controls\[0\]\.icons: needs icons at 80 px too/],
-    ["a ribbon icon the app doesn't serve", (t) => (t.extensions[0].ribbons[0].tabs[0].groups[0].icons[2].url = "${{BASE_URL}}/icons/missing-80.png"), "extensions[0].ribbons[0].tabs[0].groups[0].icons[2].url: /icons/missing-80.png is not served by the app (no such file in manifest/icons)"],
-    ["an SSO resource for another host", (t) => (t.webApplicationInfo.resource = "api://other.example.com/${{CLIENT_ID}}"), "webApplicationInfo.resource: host other.example.com is not in validDomains"],
-    ["a property the schema doesn't know", (t) => (t.colour = "red"), 'schema: (root) must NOT have additional properties {"additionalProperty":"colour"}'],
-    ["a short name over 30 characters", (t) => (t.name.short = "Mailbox Sync for the whole organization"), "schema: /name/short must NOT have more than 30 characters"],
-    ["a ribbon on a surface Outlook doesn't have", (t) => (t.extensions[0].ribbons[0].contexts = ["mailPreview"]), /^schema: \/extensions\/0\/ribbons\/0\/contexts\/0 must be equal to one of the allowed values/],
-    ["a manifest version with no bundled schema", (t) => (t.manifestVersion = "9.99"), 'manifestVersion: no bundled schema for "9.99" in @microsoft/app-manifest; use 1.30'],
-    ["a $schema that doesn't match manifestVersion", (t) => (t.$schema = "https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"), /^\$schema: must be https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v1\.30\//],
-    ["two tabs with one entity id", (t) => (t.staticTabs[1].entityId = "status"), 'staticTabs[1].entityId: "status" is used by another tab'],
+    [
+      "a tab outside validDomains",
+      (t) => (t.staticTabs[1].contentUrl = "https://evil.example.com/admin"),
+      "staticTabs[1].contentUrl: evil.example.com is not in validDomains (sync.contoso.com)",
+    ],
+    [
+      "a task pane page outside validDomains",
+      (t) => (t.extensions[0].runtimes[0].code.page = "https://cdn.example.net/pane"),
+      "extensions[0].runtimes[0].code.page: cdn.example.net is not in validDomains (sync.contoso.com)",
+    ],
+    [
+      "a leftover placeholder",
+      (t) => (t.name.full = "${{PRODUCT_NAME}}"),
+      "name.full: placeholder ${{PRODUCT_NAME}} was not filled (set PRODUCT_NAME)",
+    ],
+    [
+      "a relative ribbon icon URL",
+      (t) => (t.extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons[0].url = "icons/icon-16.png"),
+      'extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons[0].url: "icons/icon-16.png" must be an absolute https URL',
+    ],
+    [
+      "a ribbon button without an 80 px icon",
+      (t) => t.extensions[0].ribbons[0].tabs[0].groups[0].controls[0].icons.pop(),
+      /controls\[0\]\.icons: needs icons at 80 px too/,
+    ],
+    [
+      "a ribbon icon the app doesn't serve",
+      (t) =>
+        (t.extensions[0].ribbons[0].tabs[0].groups[0].icons[2].url = "${{BASE_URL}}/icons/missing-80.png"),
+      "extensions[0].ribbons[0].tabs[0].groups[0].icons[2].url: /icons/missing-80.png is not served by the app (no such file in manifest/icons)",
+    ],
+    [
+      "an SSO resource for another host",
+      (t) => (t.webApplicationInfo.resource = "api://other.example.com/${{CLIENT_ID}}"),
+      "webApplicationInfo.resource: host other.example.com is not in validDomains",
+    ],
+    [
+      "a property the schema doesn't know",
+      (t) => (t.colour = "red"),
+      'schema: (root) must NOT have additional properties {"additionalProperty":"colour"}',
+    ],
+    [
+      "a short name over 30 characters",
+      (t) => (t.name.short = "Mailbox Sync for the whole organization"),
+      "schema: /name/short must NOT have more than 30 characters",
+    ],
+    [
+      "a ribbon on a surface Outlook doesn't have",
+      (t) => (t.extensions[0].ribbons[0].contexts = ["mailPreview"]),
+      /^schema: \/extensions\/0\/ribbons\/0\/contexts\/0 must be equal to one of the allowed values/,
+    ],
+    [
+      "a manifest version with no bundled schema",
+      (t) => (t.manifestVersion = "9.99"),
+      'manifestVersion: no bundled schema for "9.99" in @microsoft/app-manifest; use 1.30',
+    ],
+    [
+      "a $schema that doesn't match manifestVersion",
+      (t) =>
+        (t.$schema = "https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"),
+      /^\$schema: must be https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v1\.30\//,
+    ],
+    [
+      "two tabs with one entity id",
+      (t) => (t.staticTabs[1].entityId = "status"),
+      'staticTabs[1].entityId: "status" is used by another tab',
+    ],
   ])("refuses %s", async (_label, change, expected) => {
     const { zip, problems } = await buildAppPackage(good, { template: templateWith(change) });
     expect(zip).toBeUndefined();
-    expect(problems).toEqual(expect.arrayContaining([typeof expected === "string" ? expected : expect.stringMatching(expected)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([typeof expected === "string" ? expected : expect.stringMatching(expected)]),
+    );
   });
 
   it.each<[string, Record<string, Buffer>, string | RegExp]>([
-    ["a colour icon of the wrong size", { "color.png": makePng(100, 100, white) }, "icons.color: color.png is 100×100; it must be 192×192"],
-    ["an outline icon of the wrong size", { "outline.png": makePng(48, 48, (x) => (x < 10 ? white() : clear())) }, "icons.outline: outline.png is 48×48; it must be 32×32"],
-    ["an outline icon with coloured pixels", { "outline.png": makePng(32, 32, (x, y) => (x === 5 && y === 7 ? [255, 0, 0, 255] : x < 10 ? white() : clear())) }, /^icons\.outline: outline\.png has 1 pixel\(s\) that are neither white nor transparent \(first at x=5, y=7\)/],
-    ["an outline icon on an opaque background", { "outline.png": makePng(32, 32, (x) => (x < 10 ? white() : [0, 0, 0, 255])) }, /^icons\.outline: outline\.png has 704 pixel\(s\) that are neither white nor transparent/],
-    ["an empty outline icon", { "outline.png": makePng(32, 32, clear) }, "icons.outline: outline.png is fully transparent; it must show the mark in white"],
-    ["a colour icon that is not a PNG", { "color.png": Buffer.from("GIF89a not a png") }, "icons.color: color.png is not a readable PNG"],
-    ["a ribbon icon whose pixels don't match its declared size", { "icon-80.png": makePng(64, 64, white) }, "extensions[0].ribbons[0].tabs[0].groups[0].icons[2]: /icons/icon-80.png is 64×64 but declared as 80 px"],
+    [
+      "a colour icon of the wrong size",
+      { "color.png": makePng(100, 100, white) },
+      "icons.color: color.png is 100×100; it must be 192×192",
+    ],
+    [
+      "an outline icon of the wrong size",
+      { "outline.png": makePng(48, 48, (x) => (x < 10 ? white() : clear())) },
+      "icons.outline: outline.png is 48×48; it must be 32×32",
+    ],
+    [
+      "an outline icon with coloured pixels",
+      {
+        "outline.png": makePng(32, 32, (x, y) =>
+          x === 5 && y === 7 ? [255, 0, 0, 255] : x < 10 ? white() : clear(),
+        ),
+      },
+      /^icons\.outline: outline\.png has 1 pixel\(s\) that are neither white nor transparent \(first at x=5, y=7\)/,
+    ],
+    [
+      "an outline icon on an opaque background",
+      { "outline.png": makePng(32, 32, (x) => (x < 10 ? white() : [0, 0, 0, 255])) },
+      /^icons\.outline: outline\.png has 704 pixel\(s\) that are neither white nor transparent/,
+    ],
+    [
+      "an empty outline icon",
+      { "outline.png": makePng(32, 32, clear) },
+      "icons.outline: outline.png is fully transparent; it must show the mark in white",
+    ],
+    [
+      "a colour icon that is not a PNG",
+      { "color.png": Buffer.from("GIF89a not a png") },
+      "icons.color: color.png is not a readable PNG",
+    ],
+    [
+      "a ribbon icon whose pixels don't match its declared size",
+      { "icon-80.png": makePng(64, 64, white) },
+      "extensions[0].ribbons[0].tabs[0].groups[0].icons[2]: /icons/icon-80.png is 64×64 but declared as 80 px",
+    ],
   ])("refuses %s", async (_label, icons, expected) => {
     const { zip, problems } = await buildAppPackage(good, { iconsDir: iconsWith(icons) });
     expect(zip).toBeUndefined();
-    expect(problems).toEqual(expect.arrayContaining([typeof expected === "string" ? expected : expect.stringMatching(expected)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([typeof expected === "string" ? expected : expect.stringMatching(expected)]),
+    );
   });
 
   it("accepts anti-aliased white edges in the outline icon (partly transparent white)", async () => {
-    const { problems } = await buildAppPackage(good, { iconsDir: iconsWith({ "outline.png": makePng(32, 32, (x) => (x < 10 ? [255, 255, 255, x * 25] : clear())) }) });
+    const { problems } = await buildAppPackage(good, {
+      iconsDir: iconsWith({
+        "outline.png": makePng(32, 32, (x) => (x < 10 ? [255, 255, 255, x * 25] : clear())),
+      }),
+    });
     expect(problems).toEqual([]);
   });
 });
@@ -140,7 +257,11 @@ describe("npm run package", () => {
     });
 
   it("prints each problem on its own line and exits 1, writing nothing", () => {
-    const result = run({ APP_ID: randomUUID(), ENTRA_CLIENT_ID: "not-a-guid", BASE_URL: "https://sync.contoso.com" });
+    const result = run({
+      APP_ID: randomUUID(),
+      ENTRA_CLIENT_ID: "not-a-guid",
+      BASE_URL: "https://sync.contoso.com",
+    });
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split("\n");
     expect(lines[0]).toBe("The app package has 2 problem(s); nothing was written:");
@@ -156,7 +277,11 @@ describe("npm run package", () => {
 
   it("writes the zip (dist/appPackage.zip unless --out says otherwise) from the environment", async () => {
     const appId = randomUUID();
-    const result = run({ APP_ID: appId, ENTRA_CLIENT_ID: randomUUID(), BASE_URL: "https://sync.fabrikam.com/" });
+    const result = run({
+      APP_ID: appId,
+      ENTRA_CLIENT_ID: randomUUID(),
+      BASE_URL: "https://sync.fabrikam.com/",
+    });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const files = await unzip(readFileSync(out));

@@ -47,8 +47,16 @@ export interface AppPackage {
 /** The variables the package needs that the server can run without, as problems when missing. */
 export function missingPackageSettings(config: { appId?: string; entra: { clientId?: string } }): string[] {
   const problems: string[] = [];
-  if (!config.appId) problems.push('APP_ID: not set; the app package needs a GUID of its own (node -e "console.log(crypto.randomUUID())")');
-  if (!config.entra.clientId) problems.push("ENTRA_CLIENT_ID: not set; the package needs the Entra ID app's client id for single sign-on");
+  if (!config.appId) {
+    problems.push(
+      'APP_ID: not set; the app package needs a GUID of its own (node -e "console.log(crypto.randomUUID())")',
+    );
+  }
+  if (!config.entra.clientId) {
+    problems.push(
+      "ENTRA_CLIENT_ID: not set; the package needs the Entra ID app's client id for single sign-on",
+    );
+  }
   return problems;
 }
 
@@ -67,7 +75,13 @@ export function placeholderValues(input: AppPackageInput): Record<string, string
   } catch {
     // Left empty: the URL checks then report the bad BASE_URL where it is used.
   }
-  return { APP_ID: input.appId, BASE_URL: baseUrl, BASE_HOST: host, CLIENT_ID: input.clientId, VERSION: input.version };
+  return {
+    APP_ID: input.appId,
+    BASE_URL: baseUrl,
+    BASE_HOST: host,
+    CLIENT_ID: input.clientId,
+    VERSION: input.version,
+  };
 }
 
 /**
@@ -76,11 +90,16 @@ export function placeholderValues(input: AppPackageInput): Record<string, string
  */
 export function fillTemplate(template: unknown, values: Record<string, string>): unknown {
   if (typeof template === "string") {
-    return template.replace(/\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+    return template.replace(
+      /\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g,
+      (whole, name: string) => values[name] ?? whole,
+    );
   }
   if (Array.isArray(template)) return template.map((item) => fillTemplate(item, values));
   if (template && typeof template === "object") {
-    return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, fillTemplate(value, values)]));
+    return Object.fromEntries(
+      Object.entries(template).map(([key, value]) => [key, fillTemplate(value, values)]),
+    );
   }
   return template;
 }
@@ -108,7 +127,10 @@ function zipFiles(entries: Array<[string, Buffer]>): Promise<Buffer> {
  * Fills the template, validates it (official schema + our checks) and zips it when there is no problem.
  * @example const { zip, problems } = await buildAppPackage({ appId, baseUrl: "https://sync.contoso.com", clientId, version: "1.0.0" });
  */
-export async function buildAppPackage(input: AppPackageInput, options: AppPackageOptions = {}): Promise<AppPackage> {
+export async function buildAppPackage(
+  input: AppPackageInput,
+  options: AppPackageOptions = {},
+): Promise<AppPackage> {
   const template = options.template ?? (JSON.parse(readFileSync(TEMPLATE_FILE, "utf8")) as unknown);
   const iconsDir = options.iconsDir ?? ICONS_DIR;
   const values = placeholderValues(input);
@@ -131,12 +153,17 @@ export async function buildAppPackage(input: AppPackageInput, options: AppPackag
 
   const problems = [
     // Said once up front: every URL below inherits it, and this is the one setting to change.
-    ...(values.BASE_URL.startsWith("https://") ? [] : [`BASE_URL: "${values.BASE_URL}" must be an https URL; Teams and Outlook load only https pages`]),
+    ...(values.BASE_URL.startsWith("https://")
+      ? []
+      : [`BASE_URL: "${values.BASE_URL}" must be an https URL; Teams and Outlook load only https pages`]),
     ...(await validateAgainstSchema(manifest)),
     ...checkPackage(manifest, { files, servedFile }),
   ];
   if (problems.length > 0) return { manifest, problems: [...new Set(problems)] };
 
-  const zip = await zipFiles([["manifest.json", Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)], ...files]);
+  const zip = await zipFiles([
+    ["manifest.json", Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)],
+    ...files,
+  ]);
   return { zip, manifest, problems: [] };
 }

@@ -41,8 +41,12 @@ async function main(): Promise<number> {
   }
   mkdirSync(path.dirname(outputFile), { recursive: true });
   writeFileSync(outputFile, zip);
-  console.log(`Wrote ${path.relative(process.cwd(), outputFile)} (${zip.length} bytes) for ${config.baseUrl}: valid against the v${String(manifest.manifestVersion)} schema and the package checks.`);
-  console.log("Upload it in the Microsoft 365 admin center (Settings > Integrated apps > Upload custom apps), the Teams admin center (Manage apps > Upload), or Teams (Apps > Manage your apps > Upload a custom app).");
+  console.log(
+    `Wrote ${path.relative(process.cwd(), outputFile)} (${zip.length} bytes) for ${config.baseUrl}: valid against the v${String(manifest.manifestVersion)} schema and the package checks.`,
+  );
+  console.log(
+    "Upload it in the Microsoft 365 admin center (Settings > Integrated apps > Upload custom apps), the Teams admin center (Manage apps > Upload), or Teams (Apps > Manage your apps > Upload a custom app).",
+  );
   return 0;
 }
 

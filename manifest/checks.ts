@@ -36,12 +36,17 @@ function* strings(value: Json, at = ""): Generator<[string, string]> {
 }
 
 /** Every `icons` array under `extensions` (groups, controls, menu items), with its path. */
-function* ribbonIconSets(value: Json, at: string): Generator<[string, Array<{ size?: unknown; url?: unknown }>]> {
-  if (Array.isArray(value)) for (const [i, item] of value.entries()) yield* ribbonIconSets(item, `${at}[${i}]`);
-  else if (value && typeof value === "object") {
+function* ribbonIconSets(
+  value: Json,
+  at: string,
+): Generator<[string, Array<{ size?: unknown; url?: unknown }>]> {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) yield* ribbonIconSets(item, `${at}[${i}]`);
+  } else if (value && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
-      if (key === "icons" && Array.isArray(item)) yield [`${at}.icons`, item as Array<{ size?: unknown; url?: unknown }>];
-      else yield* ribbonIconSets(item, `${at}.${key}`);
+      if (key === "icons" && Array.isArray(item)) {
+        yield [`${at}.icons`, item as Array<{ size?: unknown; url?: unknown }>];
+      } else yield* ribbonIconSets(item, `${at}.${key}`);
     }
   }
 }
@@ -81,14 +86,18 @@ function checkColorIcon(name: string, bytes: Buffer | undefined, problems: strin
   if (!bytes) return void problems.push(`icons.color: ${name} is missing from the package`);
   const png = decodePng(bytes);
   if (!png) return void problems.push(`icons.color: ${name} is not a readable PNG`);
-  if (png.width !== 192 || png.height !== 192) problems.push(`icons.color: ${name} is ${png.width}×${png.height}; it must be 192×192`);
+  if (png.width !== 192 || png.height !== 192) {
+    problems.push(`icons.color: ${name} is ${png.width}×${png.height}; it must be 192×192`);
+  }
 }
 
 function checkOutlineIcon(name: string, bytes: Buffer | undefined, problems: string[]): void {
   if (!bytes) return void problems.push(`icons.outline: ${name} is missing from the package`);
   const png = decodePng(bytes);
   if (!png) return void problems.push(`icons.outline: ${name} is not a readable PNG`);
-  if (png.width !== 32 || png.height !== 32) problems.push(`icons.outline: ${name} is ${png.width}×${png.height}; it must be 32×32`);
+  if (png.width !== 32 || png.height !== 32) {
+    problems.push(`icons.outline: ${name} is ${png.width}×${png.height}; it must be 32×32`);
+  }
   let coloured = 0;
   let visible = 0;
   let firstColoured: [number, number] | undefined;
@@ -102,9 +111,13 @@ function checkOutlineIcon(name: string, bytes: Buffer | undefined, problems: str
     }
   }
   if (coloured > 0) {
-    problems.push(`icons.outline: ${name} has ${coloured} pixel(s) that are neither white nor transparent (first at x=${firstColoured![0]}, y=${firstColoured![1]}); draw it white on a transparent background`);
+    problems.push(
+      `icons.outline: ${name} has ${coloured} pixel(s) that are neither white nor transparent (first at x=${firstColoured![0]}, y=${firstColoured![1]}); draw it white on a transparent background`,
+    );
   }
-  if (visible === 0) problems.push(`icons.outline: ${name} is fully transparent; it must show the mark in white`);
+  if (visible === 0) {
+    problems.push(`icons.outline: ${name} is fully transparent; it must show the mark in white`);
+  }
 }
 
 /**
@@ -115,20 +128,35 @@ export function checkPackage(manifest: Record<string, Json>, { files, servedFile
   const problems: string[] = [];
 
   for (const [at, value] of strings(manifest)) {
-    for (const match of value.matchAll(PLACEHOLDER)) problems.push(`${at}: placeholder ${match[0]} was not filled (set ${match[1]})`);
+    for (const match of value.matchAll(PLACEHOLDER)) {
+      problems.push(`${at}: placeholder ${match[0]} was not filled (set ${match[1]})`);
+    }
   }
 
   const webApp = (manifest.webApplicationInfo ?? {}) as { id?: Json; resource?: Json };
-  for (const [at, value] of [["id", manifest.id], ["webApplicationInfo.id", webApp.id]] as const) {
-    if (typeof value === "string" && !value.includes("${{") && !GUID.test(value)) problems.push(`${at}: "${value}" is not a GUID`);
+  for (const [at, value] of [
+    ["id", manifest.id],
+    ["webApplicationInfo.id", webApp.id],
+  ] as const) {
+    if (typeof value === "string" && !value.includes("${{") && !GUID.test(value)) {
+      problems.push(`${at}: "${value}" is not a GUID`);
+    }
   }
-  if (typeof manifest.version === "string" && !SEMVER.test(manifest.version) && !manifest.version.includes("${{")) {
+  if (
+    typeof manifest.version === "string" &&
+    !SEMVER.test(manifest.version) &&
+    !manifest.version.includes("${{")
+  ) {
     problems.push(`version: "${manifest.version}" must be major.minor.patch (e.g. 1.0.0)`);
   }
 
-  const validDomains = Array.isArray(manifest.validDomains) ? manifest.validDomains.filter((d): d is string => typeof d === "string") : [];
+  const validDomains = Array.isArray(manifest.validDomains)
+    ? manifest.validDomains.filter((d): d is string => typeof d === "string")
+    : [];
   for (const [i, domain] of validDomains.entries()) {
-    if (/[/:]{2}|\//.test(domain)) problems.push(`validDomains[${i}]: "${domain}" must be a host name only (no scheme or path)`);
+    if (/[/:]{2}|\//.test(domain)) {
+      problems.push(`validDomains[${i}]: "${domain}" must be a host name only (no scheme or path)`);
+    }
   }
 
   // Every absolute URL must be https: Teams and Outlook load nothing else.
@@ -140,26 +168,38 @@ export function checkPackage(manifest: Record<string, Json>, { files, servedFile
   // Pages and icons the hosts load from the app must be inside validDomains.
   const mustBeInDomains = new Set<string>();
   const tabs = Array.isArray(manifest.staticTabs) ? (manifest.staticTabs as Array<Record<string, Json>>) : [];
-  for (const [i, tab] of tabs.entries()) for (const key of ["contentUrl", "websiteUrl", "searchUrl"]) if (typeof tab[key] === "string") mustBeInDomains.add(`staticTabs[${i}].${key}`);
+  for (const [i, tab] of tabs.entries()) {
+    for (const key of ["contentUrl", "websiteUrl", "searchUrl"]) {
+      if (typeof tab[key] === "string") mustBeInDomains.add(`staticTabs[${i}].${key}`);
+    }
+  }
   const seenEntityIds = new Set<unknown>();
   for (const [i, tab] of tabs.entries()) {
-    if (seenEntityIds.has(tab.entityId)) problems.push(`staticTabs[${i}].entityId: "${String(tab.entityId)}" is used by another tab`);
+    if (seenEntityIds.has(tab.entityId)) {
+      problems.push(`staticTabs[${i}].entityId: "${String(tab.entityId)}" is used by another tab`);
+    }
     seenEntityIds.add(tab.entityId);
   }
   for (const [at] of strings(manifest.extensions, "extensions")) {
-    if (/\.runtimes\[\d+\]\.code\.(page|script)$/.test(at) || /\.icons\[\d+\]\.url$/.test(at)) mustBeInDomains.add(at);
+    if (/\.runtimes\[\d+\]\.code\.(page|script)$/.test(at) || /\.icons\[\d+\]\.url$/.test(at)) {
+      mustBeInDomains.add(at);
+    }
   }
   for (const [at, value] of strings(manifest)) {
     if (!mustBeInDomains.has(at) || value.includes("${{")) continue;
     const url = parseUrl(value);
     if (!url) problems.push(`${at}: "${value}" is not an absolute URL`);
-    else if (url.protocol === "https:" && !inValidDomains(url, validDomains)) problems.push(`${at}: ${url.host} is not in validDomains (${validDomains.join(", ") || "empty"})`);
+    else if (url.protocol === "https:" && !inValidDomains(url, validDomains)) {
+      problems.push(`${at}: ${url.host} is not in validDomains (${validDomains.join(", ") || "empty"})`);
+    }
   }
 
   for (const [at, icons] of ribbonIconSets(manifest.extensions, "extensions")) {
     const sizes = new Set(icons.map((icon) => icon.size));
     const missing = RIBBON_ICON_SIZES.filter((size) => !sizes.has(size));
-    if (missing.length > 0) problems.push(`${at}: needs icons at ${missing.join(", ")} px too (Office uses 16, 32 and 80)`);
+    if (missing.length > 0) {
+      problems.push(`${at}: needs icons at ${missing.join(", ")} px too (Office uses 16, 32 and 80)`);
+    }
     for (const [i, icon] of icons.entries()) {
       if (typeof icon.url !== "string" || icon.url.includes("${{")) continue;
       const url = parseUrl(icon.url);
@@ -170,21 +210,32 @@ export function checkPackage(manifest: Record<string, Json>, { files, servedFile
       const served = servedFile(icon.url);
       if (served === undefined) continue;
       if (served === null) {
-        problems.push(`${at}[${i}].url: ${url.pathname} is not served by the app (no such file in manifest/icons)`);
+        problems.push(
+          `${at}[${i}].url: ${url.pathname} is not served by the app (no such file in manifest/icons)`,
+        );
         continue;
       }
       const png = decodePng(served);
       if (!png) problems.push(`${at}[${i}].url: ${url.pathname} is not a readable PNG`);
-      else if (png.width !== icon.size || png.height !== icon.size) problems.push(`${at}[${i}]: ${url.pathname} is ${png.width}×${png.height} but declared as ${String(icon.size)} px`);
+      else if (png.width !== icon.size || png.height !== icon.size) {
+        problems.push(
+          `${at}[${i}]: ${url.pathname} is ${png.width}×${png.height} but declared as ${String(icon.size)} px`,
+        );
+      }
     }
   }
 
   if (typeof webApp.resource === "string" && !webApp.resource.includes("${{")) {
     const match = /^api:\/\/([^/]+)\/(.+)$/.exec(webApp.resource);
-    if (!match) problems.push(`webApplicationInfo.resource: "${webApp.resource}" must be api://<host>/<client id>`);
-    else {
-      if (!validDomains.includes(match[1])) problems.push(`webApplicationInfo.resource: host ${match[1]} is not in validDomains`);
-      if (match[2] !== webApp.id) problems.push(`webApplicationInfo.resource: must end with the client id ${String(webApp.id)}`);
+    if (!match) {
+      problems.push(`webApplicationInfo.resource: "${webApp.resource}" must be api://<host>/<client id>`);
+    } else {
+      if (!validDomains.includes(match[1])) {
+        problems.push(`webApplicationInfo.resource: host ${match[1]} is not in validDomains`);
+      }
+      if (match[2] !== webApp.id) {
+        problems.push(`webApplicationInfo.resource: must end with the client id ${String(webApp.id)}`);
+      }
     }
   }
 

@@ -11,7 +11,13 @@ describe("drawIcons", () => {
 
   it("draws the package icons and the 16, 32 and 80 px ribbon icons", () => {
     const sizes = Object.fromEntries([...drawn].map(([name, png]) => [name, PNG.sync.read(png).width]));
-    expect(sizes).toEqual({ "color.png": 192, "outline.png": 32, "icon-16.png": 16, "icon-32.png": 32, "icon-80.png": 80 });
+    expect(sizes).toEqual({
+      "color.png": 192,
+      "outline.png": 32,
+      "icon-16.png": 16,
+      "icon-32.png": 32,
+      "icon-80.png": 80,
+    });
   });
 
   it("matches the committed icons (run `npx tsx manifest/draw-icons.ts` after changing the drawing)", () => {

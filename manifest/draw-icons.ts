@@ -137,7 +137,12 @@ function markOnTransparent(size: number, colour: Rgb, padding: number): Buffer {
 function markOnAccent(size: number): Buffer {
   const cover = coverage(size, 0.2);
   const mix = (from: number, to: number, t: number) => Math.round(from + (to - from) * t);
-  return encode(size, (i) => [mix(ACCENT.r, WHITE.r, cover[i]), mix(ACCENT.g, WHITE.g, cover[i]), mix(ACCENT.b, WHITE.b, cover[i]), 255]);
+  return encode(size, (i) => [
+    mix(ACCENT.r, WHITE.r, cover[i]),
+    mix(ACCENT.g, WHITE.g, cover[i]),
+    mix(ACCENT.b, WHITE.b, cover[i]),
+    255,
+  ]);
 }
 
 /**
@@ -165,6 +170,10 @@ export function writeIcons(dir = ICONS_DIR): string[] {
 }
 
 // Run as a script (not when bundled into the server, where import.meta.url is the bundle's).
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href && import.meta.url.endsWith("/draw-icons.ts")) {
+if (
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href &&
+  import.meta.url.endsWith("/draw-icons.ts")
+) {
   for (const file of writeIcons()) console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }

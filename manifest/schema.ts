@@ -8,7 +8,10 @@ import path from "node:path";
 import type { TeamsManifest } from "@microsoft/app-manifest";
 
 const require = createRequire(import.meta.url);
-const SCHEMAS_DIR = path.join(path.dirname(require.resolve("@microsoft/app-manifest/package.json")), "build/json-schemas/teams");
+const SCHEMAS_DIR = path.join(
+  path.dirname(require.resolve("@microsoft/app-manifest/package.json")),
+  "build/json-schemas/teams",
+);
 
 /** The `$schema` URL Microsoft publishes for a manifest version. */
 export const schemaUrlFor = (manifestVersion: string) =>
@@ -24,7 +27,9 @@ export function bundledSchema(manifestVersion: string): object | undefined {
   const file = path.join(SCHEMAS_DIR, `v${manifestVersion}`, "MicrosoftTeams.schema.json");
   if (!existsSync(file)) return undefined;
   // The published schemas contain "\a" and "\v" escapes that JSON doesn't allow; the package cleans them the same way.
-  const schema = JSON.parse(readFileSync(file, "utf8").replace(/\\a/g, "\\u0007").replace(/\\v/g, "\\u000b")) as object;
+  const schema = JSON.parse(
+    readFileSync(file, "utf8").replace(/\\a/g, "\\u0007").replace(/\\v/g, "\\u000b"),
+  ) as object;
   cache.set(manifestVersion, schema);
   return schema;
 }
@@ -36,14 +41,19 @@ export function bundledSchema(manifestVersion: string): object | undefined {
 export async function validateAgainstSchema(manifest: Record<string, unknown>): Promise<string[]> {
   const version = typeof manifest.manifestVersion === "string" ? manifest.manifestVersion : "";
   const schema = bundledSchema(version);
-  if (!schema) return [`manifestVersion: no bundled schema for "${version}" in @microsoft/app-manifest; use 1.30`];
+  if (!schema) {
+    return [`manifestVersion: no bundled schema for "${version}" in @microsoft/app-manifest; use 1.30`];
+  }
   const problems: string[] = [];
   if (manifest.$schema !== schemaUrlFor(version)) {
     problems.push(`$schema: must be ${schemaUrlFor(version)} to match manifestVersion ${version}`);
   }
   // Loaded on first use: the validator (ajv and the package) is only needed to build the app package.
   const { AppManifestUtils } = await import("@microsoft/app-manifest");
-  const errors = await AppManifestUtils.validateAgainstSchema(manifest as unknown as TeamsManifest, schema as never);
+  const errors = await AppManifestUtils.validateAgainstSchema(
+    manifest as unknown as TeamsManifest,
+    schema as never,
+  );
   for (const error of errors) problems.push(`schema: ${formatSchemaError(error)}`);
   return problems;
 }

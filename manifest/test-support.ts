@@ -37,9 +37,15 @@ export function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
 }
 
 /** A PNG of the given size filled by `pixel(x, y)` → [r, g, b, a]. */
-export function makePng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Buffer {
+export function makePng(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number, number],
+): Buffer {
   const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) png.data.set(pixel(x, y), (y * width + x) * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) png.data.set(pixel(x, y), (y * width + x) * 4);
+  }
   return PNG.sync.write(png);
 }
 

@@ -68,7 +68,8 @@ function importsOf(code: string): { staticImports: string[]; dynamicImports: str
 export async function measurePage(distDir: string, page: string): Promise<PageWeight> {
   await init;
   const html = readFileSync(path.join(distDir, page), "utf8");
-  const toFile = (url: string, from: string) => (url.startsWith("/") ? path.join(distDir, url) : path.resolve(path.dirname(from), url));
+  const toFile = (url: string, from: string) =>
+    url.startsWith("/") ? path.join(distDir, url) : path.resolve(path.dirname(from), url);
   const sizes = new Map<string, LoadedFile>();
   const dynamicRoots: string[] = [];
   const walk = (roots: string[], seen: Set<string>) => {
@@ -78,15 +79,24 @@ export async function measurePage(distDir: string, page: string): Promise<PageWe
       if (seen.has(file)) continue;
       seen.add(file);
       const code = readFileSync(file);
-      sizes.set(file, { file: path.relative(distDir, file), bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length });
+      sizes.set(file, {
+        file: path.relative(distDir, file),
+        bytes: code.length,
+        gzipBytes: gzipSync(code, { level: 9 }).length,
+      });
       const { staticImports, dynamicImports } = importsOf(code.toString("utf8"));
       queue.push(...staticImports.map((s) => toFile(s, file)));
-      dynamicRoots.push(...dynamicImports.filter((s) => s.startsWith(".") || s.startsWith("/")).map((s) => toFile(s, file)));
+      dynamicRoots.push(
+        ...dynamicImports.filter((s) => s.startsWith(".") || s.startsWith("/")).map((s) => toFile(s, file)),
+      );
     }
   };
   const htmlFile = path.join(distDir, page);
   const first = new Set<string>();
-  walk(scriptUrlsOf(html).map((u) => toFile(u, htmlFile)), first);
+  walk(
+    scriptUrlsOf(html).map((u) => toFile(u, htmlFile)),
+    first,
+  );
   const everything = new Set(first);
   // Walking the dynamic roots may find further dynamic imports: keep going until none are new.
   for (let done = 0; done < dynamicRoots.length; done++) walk([dynamicRoots[done]], everything);
@@ -103,15 +113,24 @@ function argument(name: string, fallback: string): string {
 
 async function main(): Promise<void> {
   const root = path.resolve(import.meta.dirname, "..");
-  const weight = await measurePage(path.resolve(root, argument("--dist", "dist/client")), argument("--page", "status.html"));
+  const weight = await measurePage(
+    path.resolve(root, argument("--dist", "dist/client")),
+    argument("--page", "status.html"),
+  );
   if (process.argv.includes("--json")) {
     console.log(JSON.stringify(weight, null, 2));
     return;
   }
   const ok = weight.firstLoadGzipKb <= STATUS_FIRST_LOAD_BUDGET_KB;
-  console.log(`\nStatus view (${weight.page}) first-load JavaScript: ${weight.firstLoadGzipKb} KB gzip in ${weight.firstLoad.length} files (budget ${STATUS_FIRST_LOAD_BUDGET_KB} KB) ${ok ? "ok" : "OVER BUDGET"}`);
-  for (const f of [...weight.firstLoad].sort((a, b) => b.gzipBytes - a.gzipBytes)) console.log(`  ${kb(f.gzipBytes).toFixed(1).padStart(7)} KB  ${f.file}`);
-  console.log(`Loaded later, only when needed (teams-js in hosts, MSAL for sign-in): ${weight.lazyGzipKb} KB gzip in ${weight.lazy.length} files`);
+  console.log(
+    `\nStatus view (${weight.page}) first-load JavaScript: ${weight.firstLoadGzipKb} KB gzip in ${weight.firstLoad.length} files (budget ${STATUS_FIRST_LOAD_BUDGET_KB} KB) ${ok ? "ok" : "OVER BUDGET"}`,
+  );
+  for (const f of [...weight.firstLoad].sort((a, b) => b.gzipBytes - a.gzipBytes)) {
+    console.log(`  ${kb(f.gzipBytes).toFixed(1).padStart(7)} KB  ${f.file}`);
+  }
+  console.log(
+    `Loaded later, only when needed (teams-js in hosts, MSAL for sign-in): ${weight.lazyGzipKb} KB gzip in ${weight.lazy.length} files`,
+  );
   if (!ok) process.exitCode = 1;
 }
 

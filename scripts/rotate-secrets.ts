@@ -41,20 +41,38 @@ export async function rotateSecrets(db: Db, sealer: Sealer): Promise<RotationRes
     }
   };
 
-  const access = await db.selectFrom("mailboxAccess").select(["profileId", "sealedSecret"]).where("sealedSecret", "is not", null).execute();
+  const access = await db
+    .selectFrom("mailboxAccess")
+    .select(["profileId", "sealedSecret"])
+    .where("sealedSecret", "is not", null)
+    .execute();
   for (const row of access) {
     const next = reseal(row.sealedSecret!, row.profileId, `mailbox_access ${row.profileId}`);
     if (!next) continue;
     // Compare-and-swap: a token refresh that wrote meanwhile wins (it sealed with the current key).
-    const updated = await db.updateTable("mailboxAccess").set({ sealedSecret: next }).where("profileId", "=", row.profileId).where("sealedSecret", "=", row.sealedSecret).executeTakeFirst();
+    const updated = await db
+      .updateTable("mailboxAccess")
+      .set({ sealedSecret: next })
+      .where("profileId", "=", row.profileId)
+      .where("sealedSecret", "=", row.sealedSecret)
+      .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 1) result.resealed++;
   }
 
-  const verifiers = await db.selectFrom("oauthAuthorizations").select(["id", "sealedVerifier"]).where("sealedVerifier", "is not", null).execute();
+  const verifiers = await db
+    .selectFrom("oauthAuthorizations")
+    .select(["id", "sealedVerifier"])
+    .where("sealedVerifier", "is not", null)
+    .execute();
   for (const row of verifiers) {
     const next = reseal(row.sealedVerifier!, row.id, `oauth_authorizations ${row.id}`);
     if (!next) continue;
-    const updated = await db.updateTable("oauthAuthorizations").set({ sealedVerifier: next }).where("id", "=", row.id).where("sealedVerifier", "=", row.sealedVerifier).executeTakeFirst();
+    const updated = await db
+      .updateTable("oauthAuthorizations")
+      .set({ sealedVerifier: next })
+      .where("id", "=", row.id)
+      .where("sealedVerifier", "=", row.sealedVerifier)
+      .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 1) result.resealed++;
   }
   return result;
@@ -62,13 +80,23 @@ export async function rotateSecrets(db: Db, sealer: Sealer): Promise<RotationRes
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const store = await openStore({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, "mailbox-sync.db") });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: path.join(config.dataDir, "mailbox-sync.db"),
+  });
   try {
-    const sealer = new Sealer(resolveSecretKey(config.secretKey, config.dataDir).key, config.secretKeyPrevious);
+    const sealer = new Sealer(
+      resolveSecretKey(config.secretKey, config.dataDir).key,
+      config.secretKeyPrevious,
+    );
     const result = await rotateSecrets(store.db, sealer);
-    console.log(`re-sealed ${result.resealed} value(s) with key ${sealer.keyId}; ${result.current} already current.`);
+    console.log(
+      `re-sealed ${result.resealed} value(s) with key ${sealer.keyId}; ${result.current} already current.`,
+    );
     if (result.unreadable.length) {
-      console.error(`${result.unreadable.length} value(s) open with no configured key (add the key that sealed them to SECRET_KEY_PREVIOUS):\n  ${result.unreadable.join("\n  ")}`);
+      console.error(
+        `${result.unreadable.length} value(s) open with no configured key (add the key that sealed them to SECRET_KEY_PREVIOUS):\n  ${result.unreadable.join("\n  ")}`,
+      );
       process.exitCode = 1;
     }
   } finally {

@@ -40,7 +40,9 @@ export function newestMtime(dir, only = /./) {
  */
 export async function buildServer(entries) {
   const outputs = entries.map((e) => path.join(OUT_DIR, `${path.basename(e, ".ts")}.mjs`));
-  const newestSource = Math.max(...SOURCE_DIRS.filter(existsSync).map((dir) => newestMtime(dir, /\.(ts|json)$/)));
+  const newestSource = Math.max(
+    ...SOURCE_DIRS.filter(existsSync).map((dir) => newestMtime(dir, /\.(ts|json)$/)),
+  );
   const stale = outputs.some((o) => !existsSync(o) || statSync(o).mtimeMs < newestSource);
   if (stale) {
     const { build } = await import("esbuild");

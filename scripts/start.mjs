@@ -11,15 +11,24 @@ const built = path.join(ROOT, "dist/client/index.html");
 
 if (!worker) {
   const clientDirs = ["client", "contract"].map((d) => path.join(ROOT, d)).filter(existsSync);
-  const stale = !existsSync(built) || Math.max(...clientDirs.map((dir) => newestMtime(dir))) > statSync(built).mtimeMs;
+  const stale =
+    !existsSync(built) || Math.max(...clientDirs.map((dir) => newestMtime(dir))) > statSync(built).mtimeMs;
   if (existsSync(path.join(ROOT, "client/index.html")) && stale) {
     console.log("Building the panel (vite build)...");
-    const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"],
+      { cwd: ROOT, stdio: "inherit" },
+    );
     if (result.status !== 0) process.exit(result.status ?? 1);
   }
 }
 const [entry] = await buildServer([worker ? "server/worker.ts" : "server/main.ts"]);
-const child = spawn(process.execPath, [...NODE_FLAGS, entry], { cwd: ROOT, stdio: "inherit", env: runtimeEnv() });
+const child = spawn(process.execPath, [...NODE_FLAGS, entry], {
+  cwd: ROOT,
+  stdio: "inherit",
+  env: runtimeEnv(),
+});
 // Ctrl+C reaches the child through the terminal; a SIGTERM sent to this launcher (a process manager) is passed on.
 for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
 process.on("SIGINT", () => undefined);

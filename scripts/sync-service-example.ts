@@ -5,11 +5,17 @@ import { parseArgs } from "node:util";
 import { XMLParser } from "fast-xml-parser";
 
 const { values } = parseArgs({
-  options: { url: { type: "string", default: process.env.MSA_URL ?? "http://localhost:3000" }, key: { type: "string", default: process.env.MSA_SERVICE_KEY }, mailbox: { type: "string" } },
+  options: {
+    url: { type: "string", default: process.env.MSA_URL ?? "http://localhost:3000" },
+    key: { type: "string", default: process.env.MSA_SERVICE_KEY },
+    mailbox: { type: "string" },
+  },
 });
 const base = values.url.replace(/\/+$/, "");
 if (!values.key?.startsWith("msk_")) {
-  console.error("Give the service key with --key msk_... (Settings → Sync service keys, or the line npm run demo prints).");
+  console.error(
+    "Give the service key with --key msk_... (Settings → Sync service keys, or the line npm run demo prints).",
+  );
   process.exit(2);
 }
 const auth = { authorization: `Bearer ${values.key}` };
@@ -25,8 +31,14 @@ async function roster(): Promise<RosterMailbox[]> {
   const all: RosterMailbox[] = [];
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${base}/api/v1/sync/mailboxes?limit=500${cursor ? `&cursor=${cursor}` : ""}`, { headers: auth });
-    const body = (await res.json()) as { data: RosterMailbox[]; nextCursor: string | null; error?: { message: string } };
+    const res = await fetch(`${base}/api/v1/sync/mailboxes?limit=500${cursor ? `&cursor=${cursor}` : ""}`, {
+      headers: auth,
+    });
+    const body = (await res.json()) as {
+      data: RosterMailbox[];
+      nextCursor: string | null;
+      error?: { message: string };
+    };
     if (!res.ok) throw new Error(`roster: ${res.status} ${body.error?.message}`);
     all.push(...body.data);
     cursor = body.nextCursor;
@@ -68,20 +80,38 @@ if (res.headers.get("content-type")?.includes("xml")) {
   interface SoapAnswer {
     Envelope?: {
       Body?: {
-        FindItemResponse?: { ResponseMessages?: { FindItemResponseMessage?: { ResponseClass?: string; ResponseCode?: string; MessageText?: string; RootFolder?: { TotalItemsInView?: string } } } };
+        FindItemResponse?: {
+          ResponseMessages?: {
+            FindItemResponseMessage?: {
+              ResponseClass?: string;
+              ResponseCode?: string;
+              MessageText?: string;
+              RootFolder?: { TotalItemsInView?: string };
+            };
+          };
+        };
         Fault?: { faultcode?: string; faultstring?: string };
       };
     };
   }
-  const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: "" }).parse(text) as SoapAnswer;
+  const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: "" }).parse(
+    text,
+  ) as SoapAnswer;
   const message = xml?.Envelope?.Body?.FindItemResponse?.ResponseMessages?.FindItemResponseMessage;
   if (message?.ResponseClass === "Success") itemsIn = Number(message.RootFolder?.TotalItemsInView ?? 0);
-  else errors.push({ code: String(message?.ResponseCode ?? xml?.Envelope?.Body?.Fault?.faultcode ?? `HTTP ${res.status}`), message: String(message?.MessageText ?? xml?.Envelope?.Body?.Fault?.faultstring ?? "EWS error") });
+  else {
+    errors.push({
+      code: String(message?.ResponseCode ?? xml?.Envelope?.Body?.Fault?.faultcode ?? `HTTP ${res.status}`),
+      message: String(message?.MessageText ?? xml?.Envelope?.Body?.Fault?.faultstring ?? "EWS error"),
+    });
+  }
 } else {
   const body = JSON.parse(text) as { error: { id: string; message: string } };
   errors.push({ code: body.error.id, message: body.error.message });
 }
-console.log(`Inbox of ${mailbox} through the gateway (profile ${res.headers.get("x-mailbox-sync-profile") ?? "?"}): ${errors.length ? `failed: ${errors[0].code} ${errors[0].message}` : `${itemsIn} items`}`);
+console.log(
+  `Inbox of ${mailbox} through the gateway (profile ${res.headers.get("x-mailbox-sync-profile") ?? "?"}): ${errors.length ? `failed: ${errors[0].code} ${errors[0].message}` : `${itemsIn} items`}`,
+);
 
 const report = await fetch(`${base}/api/v1/sync/mailboxes/${encodeURIComponent(mailbox)}/reports`, {
   method: "POST",
@@ -92,5 +122,7 @@ if (!report.ok) {
   console.error(`report: ${report.status} ${await report.text()}`);
   process.exit(1);
 }
-console.log(`Reported the session: ${mailbox} now shows "last synced" in the panel and in the user's status view.`);
+console.log(
+  `Reported the session: ${mailbox} now shows "last synced" in the panel and in the user's status view.`,
+);
 process.exit(errors.length ? 1 : 0);

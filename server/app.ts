@@ -60,7 +60,12 @@ export function createApp(ctx: AppContext): Express {
   // ETags are set on purpose where they mean a version (mailbox access); Express's own weak ETags on
   // every JSON answer would be sent back as If-Match by clients and refused as stale.
   app.set("etag", false);
-  if (ctx.config.trustProxy) app.set("trust proxy", /^\d+$/.test(ctx.config.trustProxy) ? Number(ctx.config.trustProxy) : ctx.config.trustProxy);
+  if (ctx.config.trustProxy) {
+    app.set(
+      "trust proxy",
+      /^\d+$/.test(ctx.config.trustProxy) ? Number(ctx.config.trustProxy) : ctx.config.trustProxy,
+    );
+  }
 
   // Lines logged inside a request carry only its id; the request itself is logged once, at its end.
   app.use(requestLog(app, ctx.log, { ignore: (url) => url === "/healthz" || url === "/readyz" }));
@@ -72,8 +77,15 @@ export function createApp(ctx: AppContext): Express {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:"],
         // teams-js fetches its list of valid host domains from Microsoft's CDN (it falls back to a built-in list).
-        connectSrc: ["'self'", "https://res.cdn.office.net", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
-        frameSrc: ["'self'", ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : [])],
+        connectSrc: [
+          "'self'",
+          "https://res.cdn.office.net",
+          ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : []),
+        ],
+        frameSrc: [
+          "'self'",
+          ...(ctx.config.entra.authority ? [new URL(ctx.config.entra.authority).origin] : []),
+        ],
         frameAncestors: [...HOST_FRAME_ANCESTORS, ...ctx.config.extraFrameAncestors],
         upgradeInsecureRequests: ctx.config.secureCookies ? [] : null,
       },
@@ -87,12 +99,33 @@ export function createApp(ctx: AppContext): Express {
   const handleError = errorHandler(ctx.log);
   const authenticateCaller = authenticate({ admins: ctx.services.admins, bearer: ctx.bearer });
   // The busiest calls take a short path of their own: the sync service's EWS calls, the side panes' status.
-  app.use(gatewayEndpoint({ gateway: ctx.services.ewsGateway, guards: sync, securityHeaders, errorHandler: handleError }));
-  app.use(meStatusEndpoint({ meStatus: ctx.services.meStatus, securityHeaders, authenticate: authenticateCaller, errorHandler: handleError }));
+  app.use(
+    gatewayEndpoint({
+      gateway: ctx.services.ewsGateway,
+      guards: sync,
+      securityHeaders,
+      errorHandler: handleError,
+    }),
+  );
+  app.use(
+    meStatusEndpoint({
+      meStatus: ctx.services.meStatus,
+      securityHeaders,
+      authenticate: authenticateCaller,
+      errorHandler: handleError,
+    }),
+  );
   app.use(securityHeaders);
 
   // Ribbon icons for Outlook (loaded cross-origin by Outlook on the web, hence CORP cross-origin).
-  app.use("/icons", express.static(projectPath("manifest/icons"), { index: false, maxAge: "1d", setHeaders: (res) => res.setHeader("Cross-Origin-Resource-Policy", "cross-origin") }));
+  app.use(
+    "/icons",
+    express.static(projectPath("manifest/icons"), {
+      index: false,
+      maxAge: "1d",
+      setHeaders: (res) => res.setHeader("Cross-Origin-Resource-Policy", "cross-origin"),
+    }),
+  );
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -109,7 +142,13 @@ export function createApp(ctx: AppContext): Express {
   });
 
   const api = express.Router();
-  api.use(express.json({ limit: "2mb", strict: true, type: (req) => /\bjson\b/i.test(req.headers["content-type"] ?? "") }));
+  api.use(
+    express.json({
+      limit: "2mb",
+      strict: true,
+      type: (req) => /\bjson\b/i.test(req.headers["content-type"] ?? ""),
+    }),
+  );
   api.use(authenticateCaller);
   api.use(requireSameOrigin(ctx.config.baseUrl));
   api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));
@@ -151,13 +190,23 @@ function serveClient(app: Express) {
   });
   if (!existsSync(index)) {
     app.get("/", (_req, res) => {
-      res.type("html").send("<!doctype html><title>Mailbox Sync Admin</title><h1>Mailbox Sync Admin</h1><p>The API is running. Build the panel with <code>npm run build</code>.</p>");
+      res
+        .type("html")
+        .send(
+          "<!doctype html><title>Mailbox Sync Admin</title><h1>Mailbox Sync Admin</h1><p>The API is running. Build the panel with <code>npm run build</code>.</p>",
+        );
     });
     return;
   }
-  app.use(express.static(CLIENT_DIST, { index: false, maxAge: "1h", setHeaders: (res, file) => {
-    if (file.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
-  } }));
+  app.use(
+    express.static(CLIENT_DIST, {
+      index: false,
+      maxAge: "1h",
+      setHeaders: (res, file) => {
+        if (file.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+      },
+    }),
+  );
   app.get(/^\/(?!api\/|healthz|readyz).*/, (req, res, next) => {
     if (req.method !== "GET" || path.extname(req.path)) return next();
     res.setHeader("Cache-Control", "no-cache");

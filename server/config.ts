@@ -2,22 +2,38 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
-const bool = z.enum(["on", "off", "true", "false", "1", "0"]).transform((v) => v === "on" || v === "true" || v === "1");
+const bool = z
+  .enum(["on", "off", "true", "false", "1", "0"])
+  .transform((v) => v === "on" || v === "true" || v === "1");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const list = z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+const list = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const base64Key = z
   .string()
-  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded in base64 (openssl rand -base64 32)");
+  .refine(
+    (v) => Buffer.from(v, "base64").length === 32,
+    "must be 32 bytes encoded in base64 (openssl rand -base64 32)",
+  );
 
 const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default("./data"),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://").optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .optional(),
   SECRET_KEY: base64Key.optional(),
   SECRET_KEY_PREVIOUS: z
     .string()
-    .refine((v) => v.split(",").every((k) => Buffer.from(k.trim(), "base64").length === 32), "each key must be 32 bytes in base64")
+    .refine(
+      (v) => v.split(",").every((k) => Buffer.from(k.trim(), "base64").length === 32),
+      "each key must be 32 bytes in base64",
+    )
     .optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
@@ -67,7 +83,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
     secretKeyPrevious: env.SECRET_KEY_PREVIOUS?.split(",").map((k) => k.trim()) ?? [],
     adminEmail: env.ADMIN_EMAIL,
     adminPassword: env.ADMIN_PASSWORD,
-    tls: env.TLS_CERT_FILE && env.TLS_KEY_FILE ? { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE } : undefined,
+    tls:
+      env.TLS_CERT_FILE && env.TLS_KEY_FILE
+        ? { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE }
+        : undefined,
     extraFrameAncestors: env.EXTRA_FRAME_ANCESTORS,
     appId: env.APP_ID,
     entra: {
@@ -82,7 +101,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ""),
     ews: { allowedHosts: env.EWS_ALLOWED_HOSTS, caFile: env.EWS_CA_FILE },
     jobs: { runner: env.JOBS_RUNNER, maxConcurrency: env.JOBS_MAX_CONCURRENCY },
-    monitor: { intervalMinutes: env.MONITOR_INTERVAL_MINUTES, alertFailureShare: env.ALERT_FAILURE_SHARE, webhookUrl: env.ALERT_WEBHOOK_URL },
+    monitor: {
+      intervalMinutes: env.MONITOR_INTERVAL_MINUTES,
+      alertFailureShare: env.ALERT_FAILURE_SHARE,
+      webhookUrl: env.ALERT_WEBHOOK_URL,
+    },
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
@@ -102,7 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
   } else {
     if (parsed.data.DATABASE_URL && !parsed.data.SECRET_KEY) {
-      problems.push("SECRET_KEY: required with DATABASE_URL (all instances must share it; openssl rand -base64 32)");
+      problems.push(
+        "SECRET_KEY: required with DATABASE_URL (all instances must share it; openssl rand -base64 32)",
+      );
     }
     if (Boolean(parsed.data.TLS_CERT_FILE) !== Boolean(parsed.data.TLS_KEY_FILE)) {
       problems.push("TLS_CERT_FILE/TLS_KEY_FILE: set both or neither");

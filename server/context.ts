@@ -76,11 +76,25 @@ export interface ContextInput {
 export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
   const profiles = new ProfileService(db);
-  const ews = input.ews?.ews ?? new EwsEnvironment({ allowedHosts: input.config.ews.allowedHosts, caFile: input.config.ews.caFile });
+  const ews =
+    input.ews?.ews ??
+    new EwsEnvironment({ allowedHosts: input.config.ews.allowedHosts, caFile: input.config.ews.caFile });
   const oauthSettings = connectAccountSettings(input.config);
-  const oauth = input.ews?.oauth ?? (oauthSettings ? new OAuthTokens(db, input.sealer, oauthSettings, input.log) : undefined);
-  const appOnly = input.ews?.appOnly ?? { authority: input.config.entra.authority, caFile: input.config.entra.caFile, graphBaseUrl: input.config.graphBaseUrl, log: input.log };
-  const accessDeps: AccessDeps = { ews, autodiscoverCandidates: input.ews?.autodiscoverCandidates, oauth, appOnly };
+  const oauth =
+    input.ews?.oauth ??
+    (oauthSettings ? new OAuthTokens(db, input.sealer, oauthSettings, input.log) : undefined);
+  const appOnly = input.ews?.appOnly ?? {
+    authority: input.config.entra.authority,
+    caFile: input.config.entra.caFile,
+    graphBaseUrl: input.config.graphBaseUrl,
+    log: input.log,
+  };
+  const accessDeps: AccessDeps = {
+    ews,
+    autodiscoverCandidates: input.ews?.autodiscoverCandidates,
+    oauth,
+    appOnly,
+  };
   const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
   const profileGates = new Map<string, AdaptiveLimit>();
   return {
@@ -101,7 +115,14 @@ export function createContext(input: ContextInput): AppContext {
       mailboxAccess,
       connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps),
       checks: new CheckService(db, mailboxAccess, profiles),
-      connectAccount: new ConnectAccountService(db, input.sealer, profiles, oauth, input.config.baseUrl, input.log),
+      connectAccount: new ConnectAccountService(
+        db,
+        input.sealer,
+        profiles,
+        oauth,
+        input.config.baseUrl,
+        input.log,
+      ),
       rateLimits: new RateLimitStores(db, input.log),
     },
   };

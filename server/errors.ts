@@ -22,11 +22,14 @@ export class AppError extends Error {
 
 export const validationFailed = (message: string, details?: ErrorDetail[]) =>
   new AppError(400, "validation_failed", message, details);
-export const badRequest = (id: string, message: string, details?: unknown) => new AppError(400, id, message, details);
+export const badRequest = (id: string, message: string, details?: unknown) =>
+  new AppError(400, id, message, details);
 export const unauthorized = (message = "Sign in to continue.") => new AppError(401, "unauthorized", message);
-export const forbidden = (message = "You do not have access to this.") => new AppError(403, "forbidden", message);
+export const forbidden = (message = "You do not have access to this.") =>
+  new AppError(403, "forbidden", message);
 export const notFound = (message = "Not found.") => new AppError(404, "not_found", message);
-export const conflict = (message: string, details?: unknown) => new AppError(409, "conflict", message, details);
+export const conflict = (message: string, details?: unknown) =>
+  new AppError(409, "conflict", message, details);
 export const preconditionFailed = (message: string) => new AppError(412, "precondition_failed", message);
 export const payloadTooLarge = (message: string) => new AppError(413, "payload_too_large", message);
 export const tooManyRequests = (message: string) => new AppError(429, "rate_limited", message);

@@ -35,20 +35,39 @@ export interface StartOptions {
  * Opens the store, wires the app and listens. Used by `main.ts`, the demo and the tests alike.
  * @example const running = await startServer({ config: testConfig() });
  */
-export async function startServer({ config, log = createLogger(config.logLevel), store: storeOptions, host, checks }: StartOptions): Promise<RunningServer> {
+export async function startServer({
+  config,
+  log = createLogger(config.logLevel),
+  store: storeOptions,
+  host,
+  checks,
+}: StartOptions): Promise<RunningServer> {
   const store = await openStore(
-    storeOptions ?? { databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, "mailbox-sync.db") },
+    storeOptions ?? {
+      databaseUrl: config.databaseUrl,
+      sqliteFile: path.join(config.dataDir, "mailbox-sync.db"),
+    },
   );
   const secret = resolveSecretKey(config.secretKey, config.dataDir);
-  if (secret.generated) log.warn({ file: path.join(config.dataDir, "secret.key") }, "SECRET_KEY is not set: generated a key into DATA_DIR. Back it up with the database; set SECRET_KEY in production.");
+  if (secret.generated) {
+    log.warn(
+      { file: path.join(config.dataDir, "secret.key") },
+      "SECRET_KEY is not set: generated a key into DATA_DIR. Back it up with the database; set SECRET_KEY in production.",
+    );
+  }
   const sealer = new Sealer(secret.key, config.secretKeyPrevious);
   // Entra ID sign-in (bearer tokens) is on when the app registration is configured.
-  const bearer = config.entra.clientId ? createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log }) : undefined;
+  const bearer = config.entra.clientId
+    ? createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log })
+    : undefined;
   const ctx = createContext({ config, store, sealer, log, bearer });
   const { setupUrl } = await bootstrap(ctx);
   const app = createApp(ctx);
   const server = config.tls
-    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
+    ? https.createServer(
+        { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+        app,
+      )
     : http.createServer(app);
   server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
   server.keepAliveTimeout = 65_000;

@@ -21,7 +21,10 @@ try {
   throw err;
 }
 const log = createLogger(config.logLevel);
-const store = await openStore({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, "mailbox-sync.db") });
+const store = await openStore({
+  databaseUrl: config.databaseUrl,
+  sqliteFile: path.join(config.dataDir, "mailbox-sync.db"),
+});
 const sealer = new Sealer(resolveSecretKey(config.secretKey, config.dataDir).key, config.secretKeyPrevious);
 const ctx = createContext({ config, store, sealer, log });
 const background = startBackground(ctx);

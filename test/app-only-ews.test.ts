@@ -1,6 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { announcePostgresSkip, startTestServer, testDatabases, type ApiResponse, type DialectName, type TestServer } from "./helpers/server";
-import { appCertificate, APPS, IN_SCOPE, OUT_OF_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "./app-only-helpers";
+import {
+  announcePostgresSkip,
+  startTestServer,
+  testDatabases,
+  type ApiResponse,
+  type DialectName,
+  type TestServer,
+} from "./helpers/server";
+import {
+  appCertificate,
+  APPS,
+  IN_SCOPE,
+  OUT_OF_SCOPE,
+  startAppOnlyStack,
+  TEST_TENANT_ID,
+  type AppOnlyStack,
+} from "./app-only-helpers";
 
 announcePostgresSkip();
 
@@ -16,7 +31,14 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     seen.push(r.text);
     return r;
   };
-  const configure = (body: Record<string, unknown>, headers?: Record<string, string>) => s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-app-only", tenantId: TEST_TENANT_ID, ewsUrl: stack.sim.ewsUrl, ...body }, headers).then(record);
+  const configure = (body: Record<string, unknown>, headers?: Record<string, string>) =>
+    s.admin
+      .put(
+        `/profiles/${profileId}/mailbox-access`,
+        { type: "ews-app-only", tenantId: TEST_TENANT_ID, ewsUrl: stack.sim.ewsUrl, ...body },
+        headers,
+      )
+      .then(record);
   const connectivity = async (body: Record<string, unknown> = {}) => {
     const r = record(await s.admin.post(`/profiles/${profileId}/connectivity-tests`, body));
     expect(r.status).toBe(200);
@@ -30,7 +52,9 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     stack = await startAppOnlyStack();
     s = await startTestServer({ dialect, env: stack.env });
     profileId = (await s.admin.post("/profiles", { name: `EWS app-only ${dialect}` })).body.data.id;
-    await s.admin.post(`/profiles/${profileId}/users`, { text: [...IN_SCOPE, ...OUT_OF_SCOPE, "no.mailbox@contoso.com"].join("\n") });
+    await s.admin.post(`/profiles/${profileId}/users`, {
+      text: [...IN_SCOPE, ...OUT_OF_SCOPE, "no.mailbox@contoso.com"].join("\n"),
+    });
   }, 60_000);
   afterAll(async () => {
     await s?.close();
@@ -46,24 +70,45 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     const none = await configure({ clientId: APPS.scopedSecret.clientId });
     expect(none.status).toBe(400);
     expect(none.body.error.message).toMatch(/certificate|secret/i);
-    const noKey = await configure({ clientId: APPS.scopedCertificate.clientId, certificatePem: stack.certificate.certificatePem });
+    const noKey = await configure({
+      clientId: APPS.scopedCertificate.clientId,
+      certificatePem: stack.certificate.certificatePem,
+    });
     expect(noKey.status).toBe(400);
     expect(noKey.body.error.message).toMatch(/private key/);
   });
 
   it("stores a client secret sealed, never returns it, and passes the scoped connectivity test", async () => {
-    const put = await configure({ clientId: APPS.scopedSecret.clientId, clientSecret: APPS.scopedSecret.secret, scopeGroup: "sync-users@contoso.com" });
+    const put = await configure({
+      clientId: APPS.scopedSecret.clientId,
+      clientSecret: APPS.scopedSecret.secret,
+      scopeGroup: "sync-users@contoso.com",
+    });
     expect(put.status).toBe(200);
-    expect(put.body.data).toMatchObject({ type: "ews-app-only", label: "Microsoft 365 app-only (EWS API)", clientSecretSet: true, credential: "secret", ewsUrl: stack.sim.ewsUrl });
-    expect(put.body.data.setupScript).toContain(`New-ManagementRoleAssignment -App "${APPS.scopedSecret.clientId}" -Role "Application EWS.AccessAsApp" -CustomResourceScope`);
+    expect(put.body.data).toMatchObject({
+      type: "ews-app-only",
+      label: "Microsoft 365 app-only (EWS API)",
+      clientSecretSet: true,
+      credential: "secret",
+      ewsUrl: stack.sim.ewsUrl,
+    });
+    expect(put.body.data.setupScript).toContain(
+      `New-ManagementRoleAssignment -App "${APPS.scopedSecret.clientId}" -Role "Application EWS.AccessAsApp" -CustomResourceScope`,
+    );
     expect(put.body.data.setupScript).toContain(`-EwsAllowedAppIDs @{Add="${APPS.scopedSecret.clientId}"}`);
     expect(put.body.data.setupScript).toContain('Get-DistributionGroup "sync-users@contoso.com"');
     const raw = await s.ctx.store.db.selectFrom("mailboxAccess").selectAll().execute();
     expect(raw).toHaveLength(1);
     expect(JSON.stringify(raw)).not.toContain(APPS.scopedSecret.secret);
 
-    const steps = await connectivity({ targetUser: "adele.vance@contoso.com", outOfScopeUser: OUT_OF_SCOPE[0] });
-    expect(steps.map((x) => x.status), JSON.stringify(steps, null, 1)).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
+    const steps = await connectivity({
+      targetUser: "adele.vance@contoso.com",
+      outOfScopeUser: OUT_OF_SCOPE[0],
+    });
+    expect(
+      steps.map((x) => x.status),
+      JSON.stringify(steps, null, 1),
+    ).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
     expect(stepNamed(steps, "Token roles")?.detail).toMatch(/roles claim is empty/);
     expect(stepNamed(steps, "Out-of-scope")?.detail).toMatch(/Refused as expected \(ErrorAccessDenied\)/);
     expect(stepNamed(steps, "Rooms")?.detail).toMatch(/room list/);
@@ -78,20 +123,37 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
   });
 
   it("fails clearly for a bad secret (AADSTS7000215) and a wrong tenant (AADSTS90002)", async () => {
-    expect((await configure({ clientId: APPS.scopedSecret.clientId, clientSecret: "not-the-secret-000" })).status).toBe(200);
+    expect(
+      (await configure({ clientId: APPS.scopedSecret.clientId, clientSecret: "not-the-secret-000" })).status,
+    ).toBe(200);
     let steps = await connectivity();
-    expect(steps[0]).toMatchObject({ name: "Get an app-only token", status: "failed", code: "AppSecretInvalid" });
+    expect(steps[0]).toMatchObject({
+      name: "Get an app-only token",
+      status: "failed",
+      code: "AppSecretInvalid",
+    });
     expect(steps[0].detail).toContain("AADSTS7000215");
     expect(steps.slice(1).every((x) => x.status === "skipped")).toBe(true);
 
-    expect((await configure({ tenantId: "99999999-9999-4999-8999-999999999999", clientId: APPS.scopedSecret.clientId, clientSecret: APPS.scopedSecret.secret })).status).toBe(200);
+    expect(
+      (
+        await configure({
+          tenantId: "99999999-9999-4999-8999-999999999999",
+          clientId: APPS.scopedSecret.clientId,
+          clientSecret: APPS.scopedSecret.secret,
+        })
+      ).status,
+    ).toBe(200);
     steps = await connectivity();
     expect(steps[0]).toMatchObject({ status: "failed", code: "AppTenantNotFound" });
     expect(steps[0].detail).toContain("AADSTS90002");
   });
 
   it("uploads a certificate (thumbprint and expiry shown, audited) and gets tokens with private_key_jwt", async () => {
-    const put = await configure({ clientId: APPS.scopedCertificate.clientId, certificatePem: stack.certificate.pem });
+    const put = await configure({
+      clientId: APPS.scopedCertificate.clientId,
+      certificatePem: stack.certificate.pem,
+    });
     expect(put.status).toBe(200);
     expect(put.body.data.credential).toBe("certificate");
     expect(put.body.data.certificate.thumbprint).toMatch(/^[0-9A-F]{40}$/);
@@ -103,9 +165,17 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     const raw = JSON.stringify(await s.ctx.store.db.selectFrom("mailboxAccess").selectAll().execute());
     expect(raw).not.toContain(keyMaterial());
     expect(raw).toContain(put.body.data.certificate.thumbprint);
-    const steps = await connectivity({ targetUser: "adele.vance@contoso.com", outOfScopeUser: OUT_OF_SCOPE[0] });
-    expect(steps.every((x) => x.status === "passed"), JSON.stringify(steps, null, 1)).toBe(true);
-    expect(stepNamed(steps, "Token roles")?.detail).toMatch(/No mailbox permission in the token \(roles: Place.Read.All\)/);
+    const steps = await connectivity({
+      targetUser: "adele.vance@contoso.com",
+      outOfScopeUser: OUT_OF_SCOPE[0],
+    });
+    expect(
+      steps.every((x) => x.status === "passed"),
+      JSON.stringify(steps, null, 1),
+    ).toBe(true);
+    expect(stepNamed(steps, "Token roles")?.detail).toMatch(
+      /No mailbox permission in the token \(roles: Place.Read.All\)/,
+    );
   });
 
   it("fails clearly for a certificate the app doesn't know (AADSTS700027) and warns 30 days before expiry", async () => {
@@ -118,7 +188,10 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     expect(steps[0].detail).toContain("AADSTS700027");
     expect(steps[0].remediation).toMatch(/thumbprint/);
     // Back to the registered certificate for the bulk run.
-    expect((await configure({ clientId: APPS.scopedCertificate.clientId, certificatePem: stack.certificate.pem })).status).toBe(200);
+    expect(
+      (await configure({ clientId: APPS.scopedCertificate.clientId, certificatePem: stack.certificate.pem }))
+        .status,
+    ).toBe(200);
   });
 
   it("activates the profile in bulk: in-scope users active (room kind told), out-of-scope and unknown users in error", async () => {
@@ -129,34 +202,59 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
       await new Promise((r) => setTimeout(r, 100));
       state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
     }
-    const users = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as { address: string; state: string; mailboxKind: string | null; lastError: { code: string } | null }[];
+    const users = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as {
+      address: string;
+      state: string;
+      mailboxKind: string | null;
+      lastError: { code: string } | null;
+    }[];
     const by = new Map(users.map((u) => [u.address, u]));
     for (const a of IN_SCOPE) expect(by.get(a)?.state, a).toBe("active");
     expect(by.get("room-101@contoso.com")?.mailboxKind).toBe("room");
     expect(by.get("adele.vance@contoso.com")?.mailboxKind).toBe("user");
-    for (const a of OUT_OF_SCOPE) expect(by.get(a)).toMatchObject({ state: "error", lastError: { code: "ErrorAccessDenied" } });
-    expect(by.get("no.mailbox@contoso.com")).toMatchObject({ state: "error", lastError: { code: "ErrorNonExistentMailbox" } });
+    for (const a of OUT_OF_SCOPE) {
+      expect(by.get(a)).toMatchObject({ state: "error", lastError: { code: "ErrorAccessDenied" } });
+    }
+    expect(by.get("no.mailbox@contoso.com")).toMatchObject({
+      state: "error",
+      lastError: { code: "ErrorNonExistentMailbox" },
+    });
     // Every EWS call named the mailbox: impersonation header and anchor.
     expect(stack.sim.counters.byOutcome.ErrorInvalidExchangeImpersonationHeaderData ?? 0).toBe(0);
   });
 
   it("serves the sync service's EWS gateway with the app's token, impersonation and anchor added", async () => {
-    const key = (await s.admin.post("/service-keys", { name: "crm", scopes: ["ews:proxy"] })).body.data.key as string;
+    const key = (await s.admin.post("/service-keys", { name: "crm", scopes: ["ews:proxy"] })).body.data
+      .key as string;
     stack.sim.resetCounters();
     const inbox = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><soap:Header><t:RequestServerVersion Version="Exchange2013"/></soap:Header><soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`;
-    const res = await fetch(`${s.url}/api/v1/sync/mailboxes/adele.vance%40contoso.com/ews`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/xml; charset=utf-8" }, body: inbox });
+    const res = await fetch(`${s.url}/api/v1/sync/mailboxes/adele.vance%40contoso.com/ews`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/xml; charset=utf-8" },
+      body: inbox,
+    });
     const text = await res.text();
     expect(res.status, text).toBe(200);
     expect(text).toContain('ResponseClass="Success"');
-    expect(stack.sim.counters.calls.map((c) => [c.account, c.target, c.operation])).toEqual([[APPS.scopedCertificate.clientId, "adele.vance@contoso.com", "GetFolder"]]);
+    expect(stack.sim.counters.calls.map((c) => [c.account, c.target, c.operation])).toEqual([
+      [APPS.scopedCertificate.clientId, "adele.vance@contoso.com", "GetFolder"],
+    ]);
   });
 
   it("warns loudly for tenant-wide consent (roles in the token, out-of-scope user readable)", async () => {
-    expect((await configure({ clientId: APPS.tenantWide.clientId, clientSecret: APPS.tenantWide.secret })).status).toBe(200);
-    const steps = await connectivity({ targetUser: "adele.vance@contoso.com", outOfScopeUser: OUT_OF_SCOPE[0] });
+    expect(
+      (await configure({ clientId: APPS.tenantWide.clientId, clientSecret: APPS.tenantWide.secret })).status,
+    ).toBe(200);
+    const steps = await connectivity({
+      targetUser: "adele.vance@contoso.com",
+      outOfScopeUser: OUT_OF_SCOPE[0],
+    });
     expect(stepNamed(steps, "Token roles")).toMatchObject({ status: "warning", code: "TenantWideConsent" });
     expect(stepNamed(steps, "Token roles")?.detail).toMatch(/TENANT-WIDE ACCESS.*full_access_as_app/);
-    expect(stepNamed(steps, "Out-of-scope")).toMatchObject({ status: "warning", code: "OutOfScopeReachable" });
+    expect(stepNamed(steps, "Out-of-scope")).toMatchObject({
+      status: "warning",
+      code: "OutOfScopeReachable",
+    });
   });
 
   it("never returned or logged a secret or a private key", () => {

@@ -20,14 +20,38 @@ export const APPS = {
 
 /** Users outside the scoped apps' management scope. */
 export const OUT_OF_SCOPE = ["blocked.user@contoso.com", "megan.vance@contoso.com"];
-export const IN_SCOPE = ["adele.vance@contoso.com", "alex.vance@contoso.com", "jane.doe@contoso.com", "room-101@contoso.com"];
+export const IN_SCOPE = [
+  "adele.vance@contoso.com",
+  "alex.vance@contoso.com",
+  "jane.doe@contoso.com",
+  "room-101@contoso.com",
+];
 
 /** A certificate with its private key (PEM) for the app, and its lifetime in days. */
 export function appCertificate(days = 365): { pem: string; certificatePem: string } {
   const dir = mkdtempSync(path.join(tmpdir(), "app-cert-"));
   const certFile = path.join(dir, "cert.pem");
   const keyFile = path.join(dir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", String(days), "-subj", "/CN=Mailbox Sync Admin app", "-keyout", keyFile, "-out", certFile], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      String(days),
+      "-subj",
+      "/CN=Mailbox Sync Admin app",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ],
+    { stdio: "ignore" },
+  );
   const certificatePem = readFileSync(certFile, "utf8");
   return { pem: `${certificatePem}${readFileSync(keyFile, "utf8")}`, certificatePem };
 }
@@ -49,18 +73,34 @@ export interface AppOnlyStack {
 export async function startAppOnlyStack(options: { certificateDays?: number } = {}): Promise<AppOnlyStack> {
   const idp = await startTestIdentityProvider();
   const certificate = appCertificate(options.certificateDays ?? 365);
-  await idp.registerAppOnlyClient({ clientId: APPS.scopedSecret.clientId, secret: APPS.scopedSecret.secret, roles: [] });
-  await idp.registerAppOnlyClient({ clientId: APPS.scopedCertificate.clientId, certificatePem: certificate.certificatePem, roles: ["Place.Read.All"] });
-  await idp.registerAppOnlyClient({ clientId: APPS.tenantWide.clientId, secret: APPS.tenantWide.secret, roles: ["full_access_as_app", "Mail.ReadWrite", "Place.Read.All"] });
+  await idp.registerAppOnlyClient({
+    clientId: APPS.scopedSecret.clientId,
+    secret: APPS.scopedSecret.secret,
+    roles: [],
+  });
+  await idp.registerAppOnlyClient({
+    clientId: APPS.scopedCertificate.clientId,
+    certificatePem: certificate.certificatePem,
+    roles: ["Place.Read.All"],
+  });
+  await idp.registerAppOnlyClient({
+    clientId: APPS.tenantWide.clientId,
+    secret: APPS.tenantWide.secret,
+    roles: ["full_access_as_app", "Mail.ReadWrite", "Place.Read.All"],
+  });
   // The simulator fetches keys without a custom CA: mirror the JWKS over http.
   const keys = await new Promise<string>((resolve, reject) => {
-    https.get(`${idp.issuer}/jwks`, { ca: readFileSync(idp.caFile, "utf8") }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve(body));
-    }).on("error", reject);
+    https
+      .get(`${idp.issuer}/jwks`, { ca: readFileSync(idp.caFile, "utf8") }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve(body));
+      })
+      .on("error", reject);
   });
-  const mirror = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(keys));
+  const mirror = http.createServer((_req, res) =>
+    res.writeHead(200, { "content-type": "application/json" }).end(keys),
+  );
   await new Promise<void>((r) => mirror.listen(0, "127.0.0.1", r));
   const jwksUrl = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/jwks`;
   const scope = { domains: ["contoso.com"], except: OUT_OF_SCOPE };
@@ -81,7 +121,12 @@ export async function startAppOnlyStack(options: { certificateDays?: number } = 
     idp,
     sim,
     certificate,
-    env: { ENTRA_AUTHORITY: idp.issuer, ENTRA_CA_FILE: idp.caFile, GRAPH_BASE_URL: sim.graph.baseUrl, EWS_ALLOWED_HOSTS: "127.0.0.1" },
+    env: {
+      ENTRA_AUTHORITY: idp.issuer,
+      ENTRA_CA_FILE: idp.caFile,
+      GRAPH_BASE_URL: sim.graph.baseUrl,
+      EWS_ALLOWED_HOSTS: "127.0.0.1",
+    },
     close: async () => {
       await sim.close();
       mirror.close();

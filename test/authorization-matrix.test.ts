@@ -21,7 +21,9 @@ const UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead";
 function expected(endpoint: Endpoint, role: Role): Expected {
   const key = `${endpoint.method} ${endpoint.path}`;
   // The local admin's own password and sessions: Entra admins have neither.
-  if ((key === "post /auth/password" || key === "delete /auth/sessions") && role === "platform-token") return 403;
+  if ((key === "post /auth/password" || key === "delete /auth/sessions") && role === "platform-token") {
+    return 403;
+  }
   switch (endpoint.auth) {
     case "none":
       return "allowed";
@@ -32,7 +34,11 @@ function expected(endpoint: Endpoint, role: Role): Expected {
     case "admin":
       return role === "anonymous" ? 401 : role === "end-user" ? 403 : "allowed";
     case "platform":
-      return role === "anonymous" ? 401 : role === "platform-token" || role === "local-admin" ? "allowed" : 403;
+      return role === "anonymous"
+        ? 401
+        : role === "platform-token" || role === "local-admin"
+          ? "allowed"
+          : 403;
   }
 }
 
@@ -85,7 +91,11 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
   const send = (client: ApiClient, endpoint: Endpoint, url: string) => {
     // The test client keeps the last Set-Cookie it saw (a route may set its own, e.g. an OAuth state): keep the admin's session.
     if (client === clients["local-admin"]) client.cookie = sessionCookie;
-    return client.request(endpoint.method.toUpperCase(), url, endpoint.method === "get" || endpoint.method === "delete" ? undefined : {});
+    return client.request(
+      endpoint.method.toUpperCase(),
+      url,
+      endpoint.method === "get" || endpoint.method === "delete" ? undefined : {},
+    );
   };
 
   const check = (status: number, want: Expected, label: string) => {
@@ -104,7 +114,11 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
       const want = expected(endpoint, role);
       it(`${role} → ${endpoint.method.toUpperCase()} ${endpoint.path} (${endpoint.auth}) → ${want}`, async () => {
         const res = await send(clients[role], endpoint, urlFor(endpoint, f, f.profileA));
-        check(res.status, want, `${role} ${endpoint.method} ${endpoint.path} answered ${res.status} ${res.text.slice(0, 200)}`);
+        check(
+          res.status,
+          want,
+          `${role} ${endpoint.method} ${endpoint.path} answered ${res.status} ${res.text.slice(0, 200)}`,
+        );
       });
       if (role === "profile-admin" && endpoint.auth === "admin" && namesProfile(endpoint)) {
         it(`profile-admin of A → ${endpoint.method.toUpperCase()} ${endpoint.path} on profile B → 403`, async () => {
@@ -116,8 +130,14 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
     if (role === "end-user") {
       it("end user asking for someone else's status gets only their own (there is no route for another's)", async () => {
         const client = clients["end-user"];
-        const own = await client.get(`/me/status?userId=${f.userIds["error-user"]}&upn=${encodeURIComponent(TEST_ACCOUNTS.errorUser.upn)}`);
-        expect(own.body.data).toMatchObject({ enrolled: true, state: "active", address: TEST_ACCOUNTS.activeUser.upn.toUpperCase() });
+        const own = await client.get(
+          `/me/status?userId=${f.userIds["error-user"]}&upn=${encodeURIComponent(TEST_ACCOUNTS.errorUser.upn)}`,
+        );
+        expect(own.body.data).toMatchObject({
+          enrolled: true,
+          state: "active",
+          address: TEST_ACCOUNTS.activeUser.upn.toUpperCase(),
+        });
         expect((await client.get(`/users/${f.userIds["error-user"]}`)).status).toBe(403);
         expect((await client.get(`/me/status/${f.userIds["error-user"]}`)).status).toBe(404);
       });
@@ -126,7 +146,9 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
       it("profile admin lists only profile A and can't read a user of profile B", async () => {
         const list = await clients["profile-admin"].get("/profiles");
         expect(list.body.data.map((p: { id: string }) => p.id)).toEqual([f.profileA]);
-        expect([403, 404]).toContain((await clients["profile-admin"].get(`/users/${f.userIds.otherProfileUser}`)).status);
+        expect([403, 404]).toContain(
+          (await clients["profile-admin"].get(`/users/${f.userIds.otherProfileUser}`)).status,
+        );
       });
     }
   }

@@ -21,7 +21,13 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     await sim.close();
   });
 
-  const basic = (extra: Record<string, unknown> = {}) => ({ type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: PASSWORD, ewsUrl: sim.ewsUrl, ...extra });
+  const basic = (extra: Record<string, unknown> = {}) => ({
+    type: "ews-basic-impersonation",
+    accountLogon: DEMO.serviceAccount.logon,
+    password: PASSWORD,
+    ewsUrl: sim.ewsUrl,
+    ...extra,
+  });
 
   it("should require authentication", async () => {
     expect((await s.anonymous.get(`/profiles/${profileId}/mailbox-access`)).status).toBe(401);
@@ -36,23 +42,40 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(res.body).toEqual({ data: null });
     // No ETag until there is a version: a client must not send Express's content hash back as If-Match.
     expect(res.headers.get("etag")).toBeNull();
-    expect((await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {})).body.error.id).toBe("precondition_failed");
+    expect((await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {})).body.error.id).toBe(
+      "precondition_failed",
+    );
   });
 
   it("saves basic impersonated logon: sealed password, never returned or logged, ETag = version", async () => {
     const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic());
     expect(put.status).toBe(200);
     expect(put.headers.get("etag")).toBe('"1"');
-    expect(put.body.data).toMatchObject({ type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, ewsUrl: sim.ewsUrl, passwordSet: true, version: 1 });
+    expect(put.body.data).toMatchObject({
+      type: "ews-basic-impersonation",
+      accountLogon: DEMO.serviceAccount.logon,
+      ewsUrl: sim.ewsUrl,
+      passwordSet: true,
+      version: 1,
+    });
     expect(put.text).not.toContain(PASSWORD);
     const get = await s.admin.get(`/profiles/${profileId}/mailbox-access`);
     expect(get.headers.get("etag")).toBe('"1"');
     expect(get.text).not.toContain(PASSWORD);
-    const row = await s.ctx.store.db.selectFrom("mailboxAccess").selectAll().where("profileId", "=", profileId).executeTakeFirstOrThrow();
+    const row = await s.ctx.store.db
+      .selectFrom("mailboxAccess")
+      .selectAll()
+      .where("profileId", "=", profileId)
+      .executeTakeFirstOrThrow();
     expect(row.sealedSecret).toMatch(/^v1\./);
     expect(row.sealedSecret).not.toContain(PASSWORD);
     expect(JSON.stringify(row)).not.toContain(PASSWORD);
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "mailbox-access.update").where("profileId", "=", profileId).execute();
+    const audit = await s.ctx.store.db
+      .selectFrom("auditEvents")
+      .selectAll()
+      .where("action", "=", "mailbox-access.update")
+      .where("profileId", "=", profileId)
+      .execute();
     expect(audit.length).toBe(1);
     expect(JSON.stringify(audit)).not.toContain(PASSWORD);
     expect(s.logs.join("")).not.toContain(PASSWORD);
@@ -60,23 +83,42 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
 
   it("answers 409 access_unreadable, naming SECRET_KEY, for a password sealed with a key this server lacks", async () => {
     const db = s.ctx.store.db;
-    const { sealedSecret } = await db.selectFrom("mailboxAccess").select("sealedSecret").where("profileId", "=", profileId).executeTakeFirstOrThrow();
+    const { sealedSecret } = await db
+      .selectFrom("mailboxAccess")
+      .select("sealedSecret")
+      .where("profileId", "=", profileId)
+      .executeTakeFirstOrThrow();
     const [version, , iv, body] = sealedSecret!.split(".");
-    await db.updateTable("mailboxAccess").set({ sealedSecret: [version, "retired-key", iv, body].join(".") }).where("profileId", "=", profileId).execute();
+    await db
+      .updateTable("mailboxAccess")
+      .set({ sealedSecret: [version, "retired-key", iv, body].join(".") })
+      .where("profileId", "=", profileId)
+      .execute();
     try {
-      for (const res of [await s.admin.get(`/profiles/${profileId}/mailbox-access`), await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {})]) {
+      for (const res of [
+        await s.admin.get(`/profiles/${profileId}/mailbox-access`),
+        await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {}),
+      ]) {
         expect(res.status).toBe(409);
         expect(res.body.error.id).toBe("access_unreadable");
         expect(res.body.error.message).toMatch(/unknown key.*SECRET_KEY_PREVIOUS/);
       }
     } finally {
-      await db.updateTable("mailboxAccess").set({ sealedSecret }).where("profileId", "=", profileId).execute();
+      await db
+        .updateTable("mailboxAccess")
+        .set({ sealedSecret })
+        .where("profileId", "=", profileId)
+        .execute();
     }
     expect((await s.admin.get(`/profiles/${profileId}/mailbox-access`)).status).toBe(200);
   });
 
   it("keeps the stored password when omitted, and refuses a stale If-Match with 412", async () => {
-    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, basic({ password: undefined, accountLogon: DEMO.serviceAccount.downLevel }), { "if-match": '"1"' });
+    const put = await s.admin.put(
+      `/profiles/${profileId}/mailbox-access`,
+      basic({ password: undefined, accountLogon: DEMO.serviceAccount.downLevel }),
+      { "if-match": '"1"' },
+    );
     expect(put.status).toBe(200);
     expect(put.headers.get("etag")).toBe('"2"');
     expect(put.body.data.passwordSet).toBe(true);
@@ -109,19 +151,29 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     const res = await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ password: undefined }));
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/password/);
-    expect((await s.admin.put(`/profiles/${other}/mailbox-access`, { type: "carrier-pigeon" })).status).toBe(400);
+    expect((await s.admin.put(`/profiles/${other}/mailbox-access`, { type: "carrier-pigeon" })).status).toBe(
+      400,
+    );
   });
 
   it("warns that Exchange Online no longer allows Basic or impersonation", async () => {
     const other = (await s.admin.post("/profiles", { name: `Online ${dialect}` })).body.data.id;
-    const res = await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ ewsUrl: "https://outlook.office365.com/EWS/Exchange.asmx" }));
+    const res = await s.admin.put(
+      `/profiles/${other}/mailbox-access`,
+      basic({ ewsUrl: "https://outlook.office365.com/EWS/Exchange.asmx" }),
+    );
     expect(res.status).toBe(200);
     expect(res.body.warnings.join(" ")).toMatch(/Exchange Online no longer allows Basic.*app-only/);
-    expect((await s.admin.get(`/profiles/${other}/mailbox-access`)).body.data.warnings.join(" ")).toMatch(/app-only/);
+    expect((await s.admin.get(`/profiles/${other}/mailbox-access`)).body.data.warnings.join(" ")).toMatch(
+      /app-only/,
+    );
   });
 
   it("runs the connectivity test step by step and keeps it as the latest", async () => {
-    const res = await s.admin.post(`/profiles/${profileId}/connectivity-tests`, { targetUser: "alex.vance@contoso.com", outOfScopeUser: DEMO.blockedUser });
+    const res = await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {
+      targetUser: "alex.vance@contoso.com",
+      outOfScopeUser: DEMO.blockedUser,
+    });
     expect(res.status).toBe(200);
     const steps = res.body.data.steps as { name: string; status: string; ms: number }[];
     expect(steps.map((x) => x.status)).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
@@ -129,7 +181,12 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(steps.at(-1)!.name).toBe("Room lists and rooms");
     const latest = await s.admin.get(`/profiles/${profileId}/connectivity-tests/latest`);
     expect(latest.body.data).toMatchObject({ id: res.body.data.id, ok: true });
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "connectivity.test").where("profileId", "=", profileId).execute();
+    const audit = await s.ctx.store.db
+      .selectFrom("auditEvents")
+      .selectAll()
+      .where("action", "=", "connectivity.test")
+      .where("profileId", "=", profileId)
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].after!)).toEqual({ ok: true, failed: [], warnings: [] });
   });
@@ -137,7 +194,9 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
   it("fails the authentication step for a wrong password and skips the rest", async () => {
     const other = (await s.admin.post("/profiles", { name: `Wrong ${dialect}` })).body.data.id;
     await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ password: "not-the-password" }));
-    const steps = (await s.admin.post(`/profiles/${other}/connectivity-tests`, { targetUser: "alex.vance@contoso.com" })).body.data.steps;
+    const steps = (
+      await s.admin.post(`/profiles/${other}/connectivity-tests`, { targetUser: "alex.vance@contoso.com" })
+    ).body.data.steps;
     expect(steps[1]).toMatchObject({ name: "Authenticate", status: "failed", code: "Unauthorized" });
     expect(steps.slice(2).every((x: { status: string }) => x.status === "skipped")).toBe(true);
     expect(JSON.stringify(steps)).not.toContain("not-the-password");
@@ -161,15 +220,27 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     const res = await s.admin.post("/autodiscover", { email: "jane.doe@contoso.com", profileId });
     expect(res.status).toBe(200);
     expect(res.body.data.ewsUrl).toBeNull();
-    expect(res.body.data.steps.at(-1)).toMatchObject({ name: "Resolve EWS URL", status: "failed", code: "AutodiscoverFailed" });
+    expect(res.body.data.steps.at(-1)).toMatchObject({
+      name: "Resolve EWS URL",
+      status: "failed",
+      code: "AutodiscoverFailed",
+    });
     expect(res.text).not.toContain(PASSWORD);
     expect((await s.admin.post("/autodiscover", { email: "not an address" })).status).toBe(400);
   });
 
   it("warns when the service account has no mailbox, naming the missing mailbox/license", async () => {
     const other = (await s.admin.post("/profiles", { name: `No mailbox ${dialect}` })).body.data.id;
-    await s.admin.put(`/profiles/${other}/mailbox-access`, basic({ accountLogon: DEMO.serviceAccountWithoutMailbox.logon, password: DEMO.serviceAccountWithoutMailbox.password }));
-    const steps = (await s.admin.post(`/profiles/${other}/connectivity-tests`, { targetUser: "alex.vance@contoso.com" })).body.data.steps;
+    await s.admin.put(
+      `/profiles/${other}/mailbox-access`,
+      basic({
+        accountLogon: DEMO.serviceAccountWithoutMailbox.logon,
+        password: DEMO.serviceAccountWithoutMailbox.password,
+      }),
+    );
+    const steps = (
+      await s.admin.post(`/profiles/${other}/connectivity-tests`, { targetUser: "alex.vance@contoso.com" })
+    ).body.data.steps;
     const own = steps.find((x: { name: string }) => x.name === "Service account mailbox");
     expect(own).toMatchObject({ status: "warning", code: "ErrorMissingEmailAddress" });
     expect(own.detail).toMatch(/no mailbox or no Exchange license/);
@@ -177,21 +248,48 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
   });
 
   it("checks users now: states per DESIGN.md, errors with remediation, mailbox kind", async () => {
-    const addresses = ["alex.vance@contoso.com", "room-101@contoso.com", DEMO.blockedUser, DEMO.alias, DEMO.noMailboxAddress, "bianca.vance@contoso.com"];
+    const addresses = [
+      "alex.vance@contoso.com",
+      "room-101@contoso.com",
+      DEMO.blockedUser,
+      DEMO.alias,
+      DEMO.noMailboxAddress,
+      "bianca.vance@contoso.com",
+    ];
     const added = await s.admin.post(`/profiles/${profileId}/users`, { text: addresses.join("\n") });
     expect(added.status).toBe(200);
-    const list = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as { id: string; address: string }[];
+    const list = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as {
+      id: string;
+      address: string;
+    }[];
     const id = (a: string) => list.find((u) => u.address.toLowerCase() === a.toLowerCase())!.id;
     // bianca is already active: a failing check must turn her to error; the others stay not-activated.
-    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", id("bianca.vance@contoso.com")).execute();
+    await s.ctx.store.db
+      .updateTable("users")
+      .set({ state: "active" })
+      .where("id", "=", id("bianca.vance@contoso.com"))
+      .execute();
     sim.faults.byMailbox["bianca.vance@contoso.com"] = "moveInProgress";
     const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: addresses.map(id) });
     sim.faults.byMailbox = {};
     expect(res.status).toBe(200);
-    const by = new Map((res.body.data as { address: string }[]).map((r) => [r.address.toLowerCase(), r as Record<string, any>]));
-    expect(by.get("alex.vance@contoso.com")).toMatchObject({ ok: true, state: "not-activated", mailboxKind: "user", error: null });
+    const by = new Map(
+      (res.body.data as { address: string }[]).map((r) => [
+        r.address.toLowerCase(),
+        r as Record<string, any>,
+      ]),
+    );
+    expect(by.get("alex.vance@contoso.com")).toMatchObject({
+      ok: true,
+      state: "not-activated",
+      mailboxKind: "user",
+      error: null,
+    });
     expect(by.get("room-101@contoso.com")).toMatchObject({ ok: true, mailboxKind: "room" });
-    expect(by.get(DEMO.blockedUser)!.error).toMatchObject({ code: "ErrorImpersonateUserDenied", transient: false });
+    expect(by.get(DEMO.blockedUser)!.error).toMatchObject({
+      code: "ErrorImpersonateUserDenied",
+      transient: false,
+    });
     expect(by.get(DEMO.alias)!.error.message).toContain(DEMO.user.address);
     expect(by.get(DEMO.noMailboxAddress)!.error.code).toBe("ErrorNonExistentMailbox");
     expect(by.get("bianca.vance@contoso.com")).toMatchObject({ ok: false, state: "error" });
@@ -201,9 +299,17 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(blocked.lastError.code).toBe("ErrorImpersonateUserDenied");
     expect(blocked.lastError.remediation).toContain("ApplicationImpersonation");
     expect(blocked.lastCheckedAt).toBeTruthy();
-    const room = await s.ctx.store.db.selectFrom("users").select(["mailboxKind", "state"]).where("id", "=", id("room-101@contoso.com")).executeTakeFirstOrThrow();
+    const room = await s.ctx.store.db
+      .selectFrom("users")
+      .select(["mailboxKind", "state"])
+      .where("id", "=", id("room-101@contoso.com"))
+      .executeTakeFirstOrThrow();
     expect(room).toEqual({ mailboxKind: "room", state: "not-activated" });
-    const history = await s.ctx.store.db.selectFrom("checkHistory").selectAll().where("userId", "=", id("bianca.vance@contoso.com")).execute();
+    const history = await s.ctx.store.db
+      .selectFrom("checkHistory")
+      .selectAll()
+      .where("userId", "=", id("bianca.vance@contoso.com"))
+      .execute();
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ ok: 0, code: "ErrorMailboxMoveInProgress" });
   });
@@ -212,13 +318,21 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     const other = (await s.admin.post("/profiles", { name: `Rate ${dialect}` })).body.data.id;
     await s.admin.put(`/profiles/${other}/mailbox-access`, basic());
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await s.admin.post(`/profiles/${other}/connectivity-tests`, {})).status);
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await s.admin.post(`/profiles/${other}/connectivity-tests`, {})).status);
+    }
     expect(statuses.slice(0, 10).every((x) => x === 200)).toBe(true);
     expect(statuses[10]).toBe(429);
   });
 
   it("refuses more than 50 users, unknown ids and users of another profile", async () => {
-    expect((await s.admin.post(`/profiles/${profileId}/checks`, { userIds: Array.from({ length: 51 }, (_, i) => `u${i}`) })).status).toBe(400);
+    expect(
+      (
+        await s.admin.post(`/profiles/${profileId}/checks`, {
+          userIds: Array.from({ length: 51 }, (_, i) => `u${i}`),
+        })
+      ).status,
+    ).toBe(400);
     const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: ["no-such-user"] });
     expect(res.status).toBe(400);
     expect(res.body.error.id).toBe("validation_failed");

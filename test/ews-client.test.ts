@@ -27,7 +27,11 @@ afterEach(() => {
 });
 
 /** A fresh profile id per client, so back-offs of one test don't slow another. */
-function account(logon: string = DEMO.serviceAccount.logon, password: string = DEMO.serviceAccount.password, ewsUrl = sim.ewsUrl): EwsAccount {
+function account(
+  logon: string = DEMO.serviceAccount.logon,
+  password: string = DEMO.serviceAccount.password,
+  ewsUrl = sim.ewsUrl,
+): EwsAccount {
   return { profileId: `p${++profileSeq}`, ewsUrl, credentials: { kind: "basic", logon, password } };
 }
 
@@ -47,15 +51,27 @@ describe("EWS client against the simulator", () => {
     expect(bind.headers!["X-AnchorMailbox"]).toBe("alex.vance@contoso.com");
     expect(bind.body).toMatch(/ExchangeImpersonation.*alex\.vance@contoso\.com/s);
     expect(bind.body).toMatch(/DistinguishedFolderId Id="inbox".*DistinguishedFolderId Id="calendar"/s);
-    expect(sim.counters.calls.filter((c) => c.target === "alex.vance@contoso.com").map((c) => [c.operation, c.outcome])).toEqual([["GetFolder", "NoError"]]);
+    expect(
+      sim.counters.calls
+        .filter((c) => c.target === "alex.vance@contoso.com")
+        .map((c) => [c.operation, c.outcome]),
+    ).toEqual([["GetFolder", "NoError"]]);
   });
 
   it("tells a room from a user by room-list membership", async () => {
-    expect(await env.client(account()).check("room-101@contoso.com")).toMatchObject({ ok: true, mailboxKind: "room" });
+    expect(await env.client(account()).check("room-101@contoso.com")).toMatchObject({
+      ok: true,
+      mailboxKind: "room",
+    });
   });
 
   it.each([
-    [DEMO.blockedUser, "ErrorImpersonateUserDenied", false, /New-ManagementRoleAssignment .*-Role ApplicationImpersonation/],
+    [
+      DEMO.blockedUser,
+      "ErrorImpersonateUserDenied",
+      false,
+      /New-ManagementRoleAssignment .*-Role ApplicationImpersonation/,
+    ],
     [DEMO.noMailboxAddress, "ErrorNonExistentMailbox", false, /Get-Recipient/],
     [DEMO.ewsDisabledUser, "ErrorAccessDenied", false, /Set-CASMailbox .* -EwsEnabled \$true/],
     [DEMO.movingUser, "ErrorMailboxMoveInProgress", true, /Get-MoveRequest/],
@@ -76,7 +92,9 @@ describe("EWS client against the simulator", () => {
   });
 
   it("maps an account without the ApplicationImpersonation role to ErrorImpersonationDenied (service account failure)", async () => {
-    const r = await env.client(account(DEMO.accountWithoutImpersonation.logon, DEMO.accountWithoutImpersonation.password)).check("alex.vance@contoso.com");
+    const r = await env
+      .client(account(DEMO.accountWithoutImpersonation.logon, DEMO.accountWithoutImpersonation.password))
+      .check("alex.vance@contoso.com");
     expect(r.failure).toMatchObject({ code: "ErrorImpersonationDenied", serviceAccountFailure: true });
     expect(r.failure!.remediation).toContain("New-ManagementRoleAssignment");
   });
@@ -103,7 +121,9 @@ describe("EWS client against the simulator", () => {
   });
 
   it("maps a service account without a mailbox to ErrorMissingEmailAddress on its own mailbox", async () => {
-    const r = await env.client(account(DEMO.serviceAccountWithoutMailbox.logon, DEMO.serviceAccountWithoutMailbox.password)).ownMailbox();
+    const r = await env
+      .client(account(DEMO.serviceAccountWithoutMailbox.logon, DEMO.serviceAccountWithoutMailbox.password))
+      .ownMailbox();
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure).toMatchObject({ code: "ErrorMissingEmailAddress", transient: false });
   });
@@ -115,7 +135,12 @@ describe("EWS client against the simulator", () => {
     const client = env.client(account());
     const first = await client.check("alex.vance@contoso.com");
     const answeredBy = Date.now(); // the 2 s back-off started before this
-    expect(first.failure).toMatchObject({ code: "ErrorServerBusy", transient: true, backOffMs: 2_000, backOffScope: "mailbox" });
+    expect(first.failure).toMatchObject({
+      code: "ErrorServerBusy",
+      transient: true,
+      backOffMs: 2_000,
+      backOffScope: "mailbox",
+    });
     delete sim.faults.byMailbox["alex.vance@contoso.com"];
     const others = ["bianca.vance@contoso.com", "carlos.vance@contoso.com", "diego.vance@contoso.com"];
     const results = await Promise.all(["alex.vance@contoso.com", ...others].map((a) => client.check(a)));
@@ -124,7 +149,9 @@ describe("EWS client against the simulator", () => {
     expect(sim.counters.callsDuringBackOff.total).toBe(0);
     // ... and the others' calls reached Exchange long before it (held by the profile, they would come 2 s after the answer).
     for (const other of others) {
-      const at = sim.counters.calls.filter((c) => c.target === other && c.operation === "GetFolder").map((c) => c.at);
+      const at = sim.counters.calls
+        .filter((c) => c.target === other && c.operation === "GetFolder")
+        .map((c) => c.at);
       expect(at, other).toHaveLength(1);
       expect(at[0]).toBeLessThan(answeredBy + 1_000);
     }
@@ -143,7 +170,9 @@ describe("EWS client against the simulator", () => {
     }
     delete sim.faults.byMailbox[DEMO.serviceAccount.logon];
     const started = Date.now();
-    const results = await Promise.all(["bianca.vance@contoso.com", "carlos.vance@contoso.com"].map((a) => client.check(a)));
+    const results = await Promise.all(
+      ["bianca.vance@contoso.com", "carlos.vance@contoso.com"].map((a) => client.check(a)),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(sim.counters.callsDuringBackOff.total).toBe(0);
@@ -188,17 +217,22 @@ describe("EWS client against the simulator", () => {
   });
 
   it("refuses a connection refused as transient, and an EWS URL outside the policy before connecting", async () => {
-    const closed = await env.client(account(undefined, undefined, "http://127.0.0.1:1/EWS/Exchange.asmx")).check("alex.vance@contoso.com");
+    const closed = await env
+      .client(account(undefined, undefined, "http://127.0.0.1:1/EWS/Exchange.asmx"))
+      .check("alex.vance@contoso.com");
     expect(closed.failure).toMatchObject({ code: "ConnectionRefused", transient: true });
     sim.resetCounters();
-    const forbidden = await env.client(account(undefined, undefined, sim.ewsUrl.replace("127.0.0.1", "localhost"))).check("alex.vance@contoso.com");
+    const forbidden = await env
+      .client(account(undefined, undefined, sim.ewsUrl.replace("127.0.0.1", "localhost")))
+      .check("alex.vance@contoso.com");
     expect(forbidden.failure?.code).toBe("UrlNotHttps");
     expect(sim.counters.requests).toBe(0);
   });
 
   it("has a remediation in every table entry", () => {
     for (const [code, entry] of Object.entries(FAILURES)) {
-      const remediation = typeof entry.remediation === "function" ? entry.remediation({}, {}) : entry.remediation;
+      const remediation =
+        typeof entry.remediation === "function" ? entry.remediation({}, {}) : entry.remediation;
       expect(remediation.length, code).toBeGreaterThan(10);
     }
   });
@@ -206,26 +240,49 @@ describe("EWS client against the simulator", () => {
 
 describe("autodiscover against the simulator", () => {
   const cred = { logon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password };
-  const candidates = (domain: string) => [`http://autodiscover.${domain}:${sim.port}/autodiscover/autodiscover.xml`, `http://autodiscover.${domain}:${sim.port}/autodiscover/autodiscover.svc`];
+  const candidates = (domain: string) => [
+    `http://autodiscover.${domain}:${sim.port}/autodiscover/autodiscover.xml`,
+    `http://autodiscover.${domain}:${sim.port}/autodiscover/autodiscover.svc`,
+  ];
   const contosoOnly = () => [`http://autodiscover.contoso.com:${sim.port}/autodiscover/autodiscover.xml`];
 
   it("finds the EWS URL by POX, and by SOAP GetUserSettings", async () => {
-    expect((await autodiscover(DEMO.user.address, { transport: env.transport, credentials: cred, candidates })).ewsUrl).toBe(sim.ewsUrl);
-    const soap = await autodiscover(DEMO.user.address, { transport: env.transport, credentials: cred, candidates: (d) => [candidates(d)[1]] });
+    expect(
+      (await autodiscover(DEMO.user.address, { transport: env.transport, credentials: cred, candidates }))
+        .ewsUrl,
+    ).toBe(sim.ewsUrl);
+    const soap = await autodiscover(DEMO.user.address, {
+      transport: env.transport,
+      credentials: cred,
+      candidates: (d) => [candidates(d)[1]],
+    });
     expect(soap.ewsUrl).toBe(sim.ewsUrl);
   });
 
   it("follows a redirect to another address", async () => {
-    const r = await autodiscover(DEMO.redirectAddrUser, { transport: env.transport, credentials: cred, candidates });
+    const r = await autodiscover(DEMO.redirectAddrUser, {
+      transport: env.transport,
+      credentials: cred,
+      candidates,
+    });
     expect(r.ewsUrl).toBe(sim.ewsUrl);
-    expect(r.steps.map((s) => s.detail).join("\n")).toContain(`Redirected to the address ${DEMO.user.address}`);
+    expect(r.steps.map((s) => s.detail).join("\n")).toContain(
+      `Redirected to the address ${DEMO.user.address}`,
+    );
   });
 
   it("re-checks a redirect hop and refuses a forbidden host", async () => {
     // Only the contoso name is allowed on a private address; fabrikam resolves to the same 127.0.0.1 but isn't.
-    const named = new EwsEnvironment({ allowedHosts: ["autodiscover.contoso.com"], resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]) });
+    const named = new EwsEnvironment({
+      allowedHosts: ["autodiscover.contoso.com"],
+      resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]),
+    });
     sim.resetCounters();
-    const r = await autodiscover("someone@fabrikam.com", { transport: named.transport, credentials: cred, candidates: contosoOnly });
+    const r = await autodiscover("someone@fabrikam.com", {
+      transport: named.transport,
+      credentials: cred,
+      candidates: contosoOnly,
+    });
     named.close();
     expect(r.ewsUrl).toBeNull();
     const refused = r.steps.find((s) => s.name.includes("autodiscover.fabrikam.com"));
@@ -234,11 +291,22 @@ describe("autodiscover against the simulator", () => {
   });
 
   it("reports a refused plain-http start as UrlNotHttps and ends with AutodiscoverFailed", async () => {
-    const strict = new EwsEnvironment({ allowedHosts: [], resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]) });
-    const r = await autodiscover(DEMO.user.address, { transport: strict.transport, credentials: cred, candidates });
+    const strict = new EwsEnvironment({
+      allowedHosts: [],
+      resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]),
+    });
+    const r = await autodiscover(DEMO.user.address, {
+      transport: strict.transport,
+      credentials: cred,
+      candidates,
+    });
     strict.close();
     expect(r.steps[0].code).toBe("UrlNotHttps");
-    expect(r.steps.at(-1)).toMatchObject({ name: "Resolve EWS URL", status: "failed", code: "AutodiscoverFailed" });
+    expect(r.steps.at(-1)).toMatchObject({
+      name: "Resolve EWS URL",
+      status: "failed",
+      code: "AutodiscoverFailed",
+    });
   });
 });
 
@@ -246,15 +314,23 @@ describe("room-kind lookup", () => {
   it("reads room lists once per profile, and doesn't retry a failure on every check", async () => {
     sim.resetCounters();
     const client = env.client(account());
-    for (const a of ["alex.vance@contoso.com", "bianca.vance@contoso.com", "room-102@contoso.com"]) await client.check(a);
+    for (const a of ["alex.vance@contoso.com", "bianca.vance@contoso.com", "room-102@contoso.com"]) {
+      await client.check(a);
+    }
     expect(sim.counters.byOperation.GetRoomLists).toBe(1);
     // Room lists fail (GetRoomLists acts on the service account's own mailbox); checks still pass, kind unknown.
     sim.faults.byMailbox[DEMO.serviceAccount.logon] = "http503";
     sim.resetCounters();
     const failing = env.client(account());
     const results = [];
-    for (const a of ["alex.vance@contoso.com", "bianca.vance@contoso.com", "carlos.vance@contoso.com"]) results.push(await failing.check(a));
-    expect(results.map((r) => [r.ok, r.mailboxKind])).toEqual([[true, null], [true, null], [true, null]]);
+    for (const a of ["alex.vance@contoso.com", "bianca.vance@contoso.com", "carlos.vance@contoso.com"]) {
+      results.push(await failing.check(a));
+    }
+    expect(results.map((r) => [r.ok, r.mailboxKind])).toEqual([
+      [true, null],
+      [true, null],
+      [true, null],
+    ]);
     expect(sim.counters.byOperation.GetRoomLists).toBe(1);
   });
 });

@@ -27,16 +27,54 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     sim = await startExchangeSimulator({ tenant: demoTenant({ users: 40 }) });
     s = await startTestServer({ dialect, env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
     profileId = (await s.admin.post("/profiles", { name: "Gateway" })).body.data.id;
-    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: DEMO.serviceAccount.logon,
+      password: DEMO.serviceAccount.password,
+      ewsUrl: sim.ewsUrl,
+    });
     expect(put.status).toBe(200);
-    addresses = sim.tenant.mailboxes.filter((m) => m.kind === "user" && /^[a-z]+\.[a-z]+@contoso\.com$/.test(m.primarySmtpAddress) && !m.primarySmtpAddress.startsWith("blocked") && m.ewsEnabled !== false && !m.moveInProgress).map((m) => m.primarySmtpAddress).slice(0, 30);
+    addresses = sim.tenant.mailboxes
+      .filter(
+        (m) =>
+          m.kind === "user" &&
+          /^[a-z]+\.[a-z]+@contoso\.com$/.test(m.primarySmtpAddress) &&
+          !m.primarySmtpAddress.startsWith("blocked") &&
+          m.ewsEnabled !== false &&
+          !m.moveInProgress,
+      )
+      .map((m) => m.primarySmtpAddress)
+      .slice(0, 30);
     const now = new Date().toISOString();
     await s.ctx.store.db
       .insertInto("users")
-      .values(addresses.map((address, i) => ({ id: `gw-${dialect}-${i}`, profileId, address, addressLower: address.toLowerCase(), displayName: address, state: "active", stateBefore: null, mailboxKind: "user", lastCheckedAt: now, lastError: null, entraObjectId: null, lastSyncAt: null, syncErrors: null, createdAt: now, updatedAt: now })))
+      .values(
+        addresses.map((address, i) => ({
+          id: `gw-${dialect}-${i}`,
+          profileId,
+          address,
+          addressLower: address.toLowerCase(),
+          displayName: address,
+          state: "active",
+          stateBefore: null,
+          mailboxKind: "user",
+          lastCheckedAt: now,
+          lastError: null,
+          entraObjectId: null,
+          lastSyncAt: null,
+          syncErrors: null,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
       .execute();
-    await insertUsers(s.ctx.store.db, profileId, 1, { state: "paused", prefix: "paused", domain: "contoso.com" });
-    key = (await s.admin.post("/service-keys", { name: "crm", scopes: ["ews:proxy", "roster:read"] })).body.data.key;
+    await insertUsers(s.ctx.store.db, profileId, 1, {
+      state: "paused",
+      prefix: "paused",
+      domain: "contoso.com",
+    });
+    key = (await s.admin.post("/service-keys", { name: "crm", scopes: ["ews:proxy", "roster:read"] })).body
+      .data.key;
   });
   afterAll(async () => {
     await s.close();
@@ -50,7 +88,9 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     expect(res.status).toBe(200);
     expect(res.headers.get("x-mailbox-sync-profile")).toBe(profileId);
     expect(body).toContain('ResponseClass="Success"');
-    expect(sim.counters.calls.map((c) => [c.account, c.target, c.operation])).toEqual([[DEMO.serviceAccount.logon, addresses[0], "GetFolder"]]);
+    expect(sim.counters.calls.map((c) => [c.account, c.target, c.operation])).toEqual([
+      [DEMO.serviceAccount.logon, addresses[0], "GetFolder"],
+    ]);
     expect(body).not.toContain(DEMO.serviceAccount.password);
   });
 
@@ -79,7 +119,9 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     sim.faults.byMailbox = {};
     expect(busy.status).toBe(500);
     expect(await busy.text()).toContain("ErrorServerBusy");
-    const statuses = await Promise.all([addresses[3], addresses[4]].map(async (a) => (await gateway(a, getInbox())).status));
+    const statuses = await Promise.all(
+      [addresses[3], addresses[4]].map(async (a) => (await gateway(a, getInbox())).status),
+    );
     expect(statuses).toEqual([200, 200]);
     // The busy mailbox's call waited for the end of its back-off (the simulator counts any that didn't) ...
     expect(sim.counters.callsDuringBackOff.total).toBe(0);
@@ -93,13 +135,18 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     sim.resetCounters();
     const paused = await gateway("paused00000@contoso.com", getInbox());
     expect(paused.status).toBe(409);
-    expect(((await paused.json())).error).toMatchObject({ id: "mailbox_not_active" });
+    expect((await paused.json()).error).toMatchObject({ id: "mailbox_not_active" });
     expect((await gateway("nobody@contoso.com", getInbox())).status).toBe(404);
     const malformed = await gateway(addresses[0], "<soap:Envelope><soap:Body>");
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json())).error.id).toBe("invalid_soap");
-    expect((await gateway(addresses[0], getInbox(), { "content-type": "application/json" })).status).toBe(415);
-    const huge = await gateway(addresses[0], getInbox().replace("</soap:Body>", `<!--${"x".repeat(1_100_000)}--></soap:Body>`));
+    expect((await malformed.json()).error.id).toBe("invalid_soap");
+    expect((await gateway(addresses[0], getInbox(), { "content-type": "application/json" })).status).toBe(
+      415,
+    );
+    const huge = await gateway(
+      addresses[0],
+      getInbox().replace("</soap:Body>", `<!--${"x".repeat(1_100_000)}--></soap:Body>`),
+    );
     expect(huge.status).toBe(413);
     expect(sim.counters.requests).toBe(0);
   });
@@ -113,24 +160,47 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     expect(ok.headers.get("ratelimit")).toMatch(/r=\d+/);
     expect(ok.headers.get("x-mailbox-sync-profile")).toBe(profileId);
     sim.resetCounters();
-    const noKey = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, { method: "POST", headers: { "content-type": "text/xml" }, body: getInbox() });
+    const noKey = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, {
+      method: "POST",
+      headers: { "content-type": "text/xml" },
+      body: getInbox(),
+    });
     expect(noKey.status).toBe(401);
     expect((await noKey.json()).error.id).toBe("invalid_service_key");
-    expect((await gateway(addresses[0], getInbox(), { authorization: "Bearer msk_forged" })).status).toBe(401);
-    const latin1 = await gateway(addresses[0], getInbox(), { "content-type": "text/xml; charset=iso-8859-1" });
+    expect((await gateway(addresses[0], getInbox(), { authorization: "Bearer msk_forged" })).status).toBe(
+      401,
+    );
+    const latin1 = await gateway(addresses[0], getInbox(), {
+      "content-type": "text/xml; charset=iso-8859-1",
+    });
     expect(latin1.status).toBe(415);
     expect((await latin1.json()).error.message).toContain("UTF-8");
     expect((await gateway(addresses[0], "", {})).status).toBe(415);
-    const badUrl = await fetch(`${s.url}/api/v1/sync/mailboxes/%E0%A4%A/ews`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/xml" }, body: getInbox() });
+    const badUrl = await fetch(`${s.url}/api/v1/sync/mailboxes/%E0%A4%A/ews`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/xml" },
+      body: getInbox(),
+    });
     expect(badUrl.status).toBe(400);
     // Other methods on the path are the API's 404, as before.
-    expect((await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).status,
+    ).toBe(404);
     expect(sim.counters.requests).toBe(0);
   });
 
   it("needs the ews:proxy scope", async () => {
-    const rosterOnly = (await s.admin.post("/service-keys", { name: "roster", scopes: ["roster:read"] })).body.data.key;
-    const res = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, { method: "POST", headers: { authorization: `Bearer ${rosterOnly}`, "content-type": "text/xml" }, body: getInbox() });
+    const rosterOnly = (await s.admin.post("/service-keys", { name: "roster", scopes: ["roster:read"] })).body
+      .data.key;
+    const res = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${rosterOnly}`, "content-type": "text/xml" },
+      body: getInbox(),
+    });
     expect(res.status).toBe(403);
   });
 
@@ -140,7 +210,9 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     sim.resetCounters();
     const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "recheck-profile" });
     expect(job.status).toBe(202);
-    const proxied = await Promise.all(addresses.slice(0, 20).map((a) => gateway(a, getInbox()).then((r) => r.status)));
+    const proxied = await Promise.all(
+      addresses.slice(0, 20).map((a) => gateway(a, getInbox()).then((r) => r.status)),
+    );
     expect(proxied.every((status) => status === 200)).toBe(true);
     for (let i = 0; i < 200; i++) {
       const state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
@@ -156,23 +228,42 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
   it("uses a changed mailbox access at once, whether saved here or written by another instance", async () => {
     expect((await gateway(addresses[3], getInbox())).status).toBe(200);
     const db = s.ctx.store.db;
-    const stored = await db.selectFrom("mailboxAccess").selectAll().where("profileId", "=", profileId).executeTakeFirstOrThrow();
+    const stored = await db
+      .selectFrom("mailboxAccess")
+      .selectAll()
+      .where("profileId", "=", profileId)
+      .executeTakeFirstOrThrow();
     // Another instance saves a wrong password: the row changes under this instance's feet.
     const wrong = s.ctx.sealer.seal(JSON.stringify({ password: "not-the-password" }), profileId);
-    await db.updateTable("mailboxAccess").set({ sealedSecret: wrong, version: stored.version + 1 }).where("profileId", "=", profileId).execute();
+    await db
+      .updateTable("mailboxAccess")
+      .set({ sealedSecret: wrong, version: stored.version + 1 })
+      .where("profileId", "=", profileId)
+      .execute();
     expect((await gateway(addresses[3], getInbox())).status).toBe(401);
     // Saved here with the right password again.
-    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: DEMO.serviceAccount.logon,
+      password: DEMO.serviceAccount.password,
+      ewsUrl: sim.ewsUrl,
+    });
     expect(put.status).toBe(200);
     expect((await gateway(addresses[3], getInbox())).status).toBe(200);
     // The same secret re-sealed (key rotation): a new sealed value, the same version; still works.
     const resealed = s.ctx.sealer.seal(JSON.stringify({ password: DEMO.serviceAccount.password }), profileId);
-    await db.updateTable("mailboxAccess").set({ sealedSecret: resealed }).where("profileId", "=", profileId).execute();
+    await db
+      .updateTable("mailboxAccess")
+      .set({ sealedSecret: resealed })
+      .where("profileId", "=", profileId)
+      .execute();
     expect((await gateway(addresses[3], getInbox())).status).toBe(200);
   });
 
   it("never shows the service account's password in a response or a log line", () => {
     expect(s.logs.join("\n")).not.toContain(DEMO.serviceAccount.password);
-    expect(s.logs.join("\n")).not.toContain(Buffer.from(`${DEMO.serviceAccount.logon}:${DEMO.serviceAccount.password}`).toString("base64"));
+    expect(s.logs.join("\n")).not.toContain(
+      Buffer.from(`${DEMO.serviceAccount.logon}:${DEMO.serviceAccount.password}`).toString("base64"),
+    );
   });
 });

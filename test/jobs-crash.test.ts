@@ -17,10 +17,14 @@ const USERS = 5000;
 const CONCURRENCY = 10;
 
 function startRunnerProcess(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve(import.meta.dirname, "../server/jobs/testing/runner-process.ts")], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.resolve(import.meta.dirname, "../server/jobs/testing/runner-process.ts")],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   return child;
 }
 
@@ -65,9 +69,20 @@ describe.each(testDatabases())("a job survives a SIGKILL of its runner on %s", (
     const profileId = await buildProfile(db, { maxConcurrentConnections: CONCURRENCY });
     const addresses = mailboxAddresses(tenant, USERS);
     await buildUsers(db, profileId, addresses);
-    const job = await new JobService(db, new ProfileService(db)).start(SYSTEM, profileId, { kind: "activate-profile" });
+    const job = await new JobService(db, new ProfileService(db)).start(SYSTEM, profileId, {
+      kind: "activate-profile",
+    });
     expect(job.progress.total).toBe(USERS);
-    const doneItems = async () => Number((await db.selectFrom("jobItems").select((eb) => eb.fn.countAll<number>().as("n")).where("state", "=", "done").executeTakeFirstOrThrow()).n);
+    const doneItems = async () =>
+      Number(
+        (
+          await db
+            .selectFrom("jobItems")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("state", "=", "done")
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     // This process only reads while the runner process writes (SQLite in WAL mode allows that).
     const first = startRunnerProcess(env);
@@ -83,11 +98,21 @@ describe.each(testDatabases())("a job survives a SIGKILL of its runner on %s", (
 
     const second = startRunnerProcess(env);
     children.push(second);
-    await until(async () => (await db.selectFrom("jobs").select("state").where("id", "=", job.id).executeTakeFirstOrThrow()).state === "done", 90_000, "the job to finish after the restart");
+    await until(
+      async () =>
+        (await db.selectFrom("jobs").select("state").where("id", "=", job.id).executeTakeFirstOrThrow())
+          .state === "done",
+      90_000,
+      "the job to finish after the restart",
+    );
     second.kill("SIGTERM");
     await new Promise((r) => second.once("exit", r));
 
-    const jobRow = await store.db.selectFrom("jobs").selectAll().where("id", "=", job.id).executeTakeFirstOrThrow();
+    const jobRow = await store.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("id", "=", job.id)
+      .executeTakeFirstOrThrow();
     expect(jobRow.state).toBe("done");
     expect(jobRow.done).toBe(USERS);
     const results = await store.db
@@ -98,13 +123,19 @@ describe.each(testDatabases())("a job survives a SIGKILL of its runner on %s", (
       .execute();
     expect(results).toHaveLength(USERS); // every user has a result ...
     expect(results.every((r) => Number(r.n) === 1)).toBe(true); // ... exactly one
-    const states = await store.db.selectFrom("users").select("state").where("state", "not in", ["active", "error"]).execute();
+    const states = await store.db
+      .selectFrom("users")
+      .select("state")
+      .where("state", "not in", ["active", "error"])
+      .execute();
     expect(states).toHaveLength(0);
     const calls = sim.counters.byOperation.GetFolder ?? 0;
     const extra = calls - USERS;
     // Checks whose answer was lost with the process: at most what the runner had in flight (the profile's concurrency).
     expect(extra).toBeGreaterThanOrEqual(0);
     expect(extra).toBeLessThanOrEqual(CONCURRENCY);
-    console.log(`${dialect}: killed at ${doneAtKill}/${USERS} done, ${inFlightAtKill} calls in flight at the simulator, ${callsBeforeRestart} calls before restart, ${extra} extra calls in total`);
+    console.log(
+      `${dialect}: killed at ${doneAtKill}/${USERS} done, ${inFlightAtKill} calls in flight at the simulator, ${callsBeforeRestart} calls before restart, ${extra} extra calls in total`,
+    );
   }, 120_000);
 });

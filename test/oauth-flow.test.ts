@@ -2,9 +2,24 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { announcePostgresSkip, freshSchema, startTestServer, testDatabases, type ApiResponse, type DialectName, type TestServer } from "./helpers/server";
+import {
+  announcePostgresSkip,
+  freshSchema,
+  startTestServer,
+  testDatabases,
+  type ApiResponse,
+  type DialectName,
+  type TestServer,
+} from "./helpers/server";
 import { TEST_ACCOUNTS } from "./idp";
-import { freePort, PopupBrowser, SERVICE_ACCOUNT, serverEnvFor, startOAuthStack, type OAuthStack } from "./oauth-helpers";
+import {
+  freePort,
+  PopupBrowser,
+  SERVICE_ACCOUNT,
+  serverEnvFor,
+  startOAuthStack,
+  type OAuthStack,
+} from "./oauth-helpers";
 
 announcePostgresSkip();
 
@@ -13,233 +28,297 @@ const ACCESS_TOKEN_TTL = 10;
 const USERS = ["adele.vance@contoso.com", "alex.vance@contoso.com"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.each(testDatabases())("Connect account (OAuth impersonated logon) end to end on %s", (dialect: DialectName) => {
-  let stack: OAuthStack;
-  let s: TestServer;
-  let env: Record<string, string>;
-  let profileId: string;
-  let userIds: string[];
-  const sqliteFile = path.join(mkdtempSync(path.join(tmpdir(), "msa-oauth-")), "db.sqlite");
-  const schema = dialect === "postgres" ? freshSchema() : undefined;
-  /** Every API answer and page the tests saw: none may hold a token. */
-  const seen: string[] = [];
-  const logsBefore: string[] = [];
+describe.each(testDatabases())(
+  "Connect account (OAuth impersonated logon) end to end on %s",
+  (dialect: DialectName) => {
+    let stack: OAuthStack;
+    let s: TestServer;
+    let env: Record<string, string>;
+    let profileId: string;
+    let userIds: string[];
+    const sqliteFile = path.join(mkdtempSync(path.join(tmpdir(), "msa-oauth-")), "db.sqlite");
+    const schema = dialect === "postgres" ? freshSchema() : undefined;
+    /** Every API answer and page the tests saw: none may hold a token. */
+    const seen: string[] = [];
+    const logsBefore: string[] = [];
 
-  const start = () => startTestServer({ dialect, env, sqliteFile, pgSchema: schema?.schema, keepSchema: true });
-  const record = <T extends ApiResponse>(r: T): T => {
-    seen.push(r.text);
-    return r;
-  };
-  const connect = async (browser = new PopupBrowser(stack.idp.caFile)) => {
-    const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
-    expect(started.status).toBe(200);
-    const page = await browser.follow(started.body.data.url);
-    seen.push(page.body);
-    return { page, browser, url: started.body.data.url as string };
-  };
-  const checkUsers = async () => record(await s.admin.post(`/profiles/${profileId}/checks`, { userIds }));
-
-  beforeAll(async () => {
-    stack = await startOAuthStack({ accessTokenTtl: ACCESS_TOKEN_TTL });
-    env = await serverEnvFor(stack.idp, await freePort());
-    s = await start();
-    profileId = record(await s.admin.post("/profiles", { name: `OAuth ${dialect}` })).body.data.id;
-    record(await s.admin.post(`/profiles/${profileId}/users`, { text: USERS.join("\n") }));
-    const users = record(await s.admin.get(`/profiles/${profileId}/users`)).body.data as { id: string }[];
-    userIds = users.map((u) => u.id);
-    const put = record(await s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-oauth-impersonation", ewsUrl: stack.sim.ewsUrl }));
-    expect(put.status).toBe(200);
-  }, 60_000);
-  afterAll(async () => {
-    await s?.close();
-    await schema?.drop();
-    await stack?.close();
-  });
-
-  it("should require authentication to start or disconnect", async () => {
-    expect((await s.anonymous.post(`/profiles/${profileId}/oauth/start`)).status).toBe(401);
-    expect((await s.anonymous.delete(`/profiles/${profileId}/oauth`)).status).toBe(401);
-  });
-
-  it("shows no account before Connect account, and a check says to connect", async () => {
-    const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
-    expect(view).toMatchObject({ type: "ews-oauth-impersonation", ewsUrl: stack.sim.ewsUrl, connectedAccount: null });
-    const checked = await checkUsers();
-    expect(checked.body.data[0].error.code).toBe("OAuthNotConnected");
-  });
-
-  it("connects the service account: select_account + PKCE at the authority, the account named on the page and recorded", async () => {
-    const { page, browser } = await connect();
-    const authorize = browser.hops.find((h) => h.url.startsWith(`${stack.idp.issuer}/auth?`))!;
-    const params = new URL(authorize.url).searchParams;
-    expect(params.get("prompt")).toBe("select_account");
-    expect(params.get("code_challenge_method")).toBe("S256");
-    expect(params.get("scope")!.split(" ")).toEqual(expect.arrayContaining(["https://127.0.0.1/EWS.AccessAsUser.All", "offline_access"]));
-    expect(page.status).toBe(200);
-    expect(page.body).toContain("Connected as <strong>svc-sync@contoso.com</strong>");
-    const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
-    expect(view.connectedAccount).toMatchObject({ upn: SERVICE_ACCOUNT.upn, tenantId: SERVICE_ACCOUNT.tid, objectId: SERVICE_ACCOUNT.oid, lastRefreshAt: null });
-    expect(stack.idp.counters.grants.authorization_code).toBe(1);
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "mailbox-access.oauth.connect").execute();
-    expect(audit).toHaveLength(1);
-    expect(audit[0].actor).toBe("admin@example.com");
-  });
-
-  it("passes the connectivity test and checks over OAuth", async () => {
-    const test = record(await s.admin.post(`/profiles/${profileId}/connectivity-tests`, { targetUser: USERS[0] }));
-    expect(test.status).toBe(200);
-    const steps = test.body.data.steps as { name: string; status: string }[];
-    expect(steps.filter((x) => x.status === "failed")).toEqual([]);
-    expect(steps.map((x) => x.name)).toEqual(expect.arrayContaining(["Get a token for the service account", "Authenticate", `Impersonate ${USERS[0]}`]));
-    const checked = await checkUsers();
-    expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
-  });
-
-  it("a second instance on the same store serves the one-time URL and uses the shared token cache", async () => {
-    // Same BASE_URL (as behind a load balancer), another port: the popup's first URL lands on B, the callback on A.
-    const b = await startTestServer({ dialect, env: { ...env, PORT: String(await freePort()) }, sqliteFile, pgSchema: schema?.schema, keepSchema: true });
-    try {
+    const start = () =>
+      startTestServer({ dialect, env, sqliteFile, pgSchema: schema?.schema, keepSchema: true });
+    const record = <T extends ApiResponse>(r: T): T => {
+      seen.push(r.text);
+      return r;
+    };
+    const connect = async (browser = new PopupBrowser(stack.idp.caFile)) => {
       const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
-      const onB = started.body.data.url.replace(env.BASE_URL, b.url.replace("localhost", "127.0.0.1"));
-      const browser = new PopupBrowser(stack.idp.caFile);
-      const page = await browser.follow(onB);
+      expect(started.status).toBe(200);
+      const page = await browser.follow(started.body.data.url);
       seen.push(page.body);
+      return { page, browser, url: started.body.data.url as string };
+    };
+    const checkUsers = async () => record(await s.admin.post(`/profiles/${profileId}/checks`, { userIds }));
+
+    beforeAll(async () => {
+      stack = await startOAuthStack({ accessTokenTtl: ACCESS_TOKEN_TTL });
+      env = await serverEnvFor(stack.idp, await freePort());
+      s = await start();
+      profileId = record(await s.admin.post("/profiles", { name: `OAuth ${dialect}` })).body.data.id;
+      record(await s.admin.post(`/profiles/${profileId}/users`, { text: USERS.join("\n") }));
+      const users = record(await s.admin.get(`/profiles/${profileId}/users`)).body.data as { id: string }[];
+      userIds = users.map((u) => u.id);
+      const put = record(
+        await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
+          type: "ews-oauth-impersonation",
+          ewsUrl: stack.sim.ewsUrl,
+        }),
+      );
+      expect(put.status).toBe(200);
+    }, 60_000);
+    afterAll(async () => {
+      await s?.close();
+      await schema?.drop();
+      await stack?.close();
+    });
+
+    it("should require authentication to start or disconnect", async () => {
+      expect((await s.anonymous.post(`/profiles/${profileId}/oauth/start`)).status).toBe(401);
+      expect((await s.anonymous.delete(`/profiles/${profileId}/oauth`)).status).toBe(401);
+    });
+
+    it("shows no account before Connect account, and a check says to connect", async () => {
+      const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
+      expect(view).toMatchObject({
+        type: "ews-oauth-impersonation",
+        ewsUrl: stack.sim.ewsUrl,
+        connectedAccount: null,
+      });
+      const checked = await checkUsers();
+      expect(checked.body.data[0].error.code).toBe("OAuthNotConnected");
+    });
+
+    it("connects the service account: select_account + PKCE at the authority, the account named on the page and recorded", async () => {
+      const { page, browser } = await connect();
+      const authorize = browser.hops.find((h) => h.url.startsWith(`${stack.idp.issuer}/auth?`))!;
+      const params = new URL(authorize.url).searchParams;
+      expect(params.get("prompt")).toBe("select_account");
+      expect(params.get("code_challenge_method")).toBe("S256");
+      expect(params.get("scope")!.split(" ")).toEqual(
+        expect.arrayContaining(["https://127.0.0.1/EWS.AccessAsUser.All", "offline_access"]),
+      );
       expect(page.status).toBe(200);
-      expect(browser.hops[0].status).toBe(302);
-      expect(page.url.startsWith(env.BASE_URL)).toBe(true);
-      const checked = record(await b.admin.post(`/profiles/${profileId}/checks`, { userIds }));
+      expect(page.body).toContain("Connected as <strong>svc-sync@contoso.com</strong>");
+      const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
+      expect(view.connectedAccount).toMatchObject({
+        upn: SERVICE_ACCOUNT.upn,
+        tenantId: SERVICE_ACCOUNT.tid,
+        objectId: SERVICE_ACCOUNT.oid,
+        lastRefreshAt: null,
+      });
+      expect(stack.idp.counters.grants.authorization_code).toBe(1);
+      const audit = await s.ctx.store.db
+        .selectFrom("auditEvents")
+        .selectAll()
+        .where("action", "=", "mailbox-access.oauth.connect")
+        .execute();
+      expect(audit).toHaveLength(1);
+      expect(audit[0].actor).toBe("admin@example.com");
+    });
+
+    it("passes the connectivity test and checks over OAuth", async () => {
+      const test = record(
+        await s.admin.post(`/profiles/${profileId}/connectivity-tests`, { targetUser: USERS[0] }),
+      );
+      expect(test.status).toBe(200);
+      const steps = test.body.data.steps as { name: string; status: string }[];
+      expect(steps.filter((x) => x.status === "failed")).toEqual([]);
+      expect(steps.map((x) => x.name)).toEqual(
+        expect.arrayContaining([
+          "Get a token for the service account",
+          "Authenticate",
+          `Impersonate ${USERS[0]}`,
+        ]),
+      );
+      const checked = await checkUsers();
       expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
-      logsBefore.push(...b.logs);
-    } finally {
-      await b.close();
-    }
-  }, 30_000);
+    });
 
-  it("after a restart on the same store, once the access token expired, a check passes through a refresh-token grant", async () => {
-    logsBefore.push(...s.logs);
-    await s.close();
-    // The restart reuses the port (the redirect URI): let fetch notice its old keep-alive sockets closed.
-    await sleep(500);
-    s = await start();
-    const refreshesBefore = stack.idp.counters.grants.refresh_token ?? 0;
-    await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
-    const checked = await checkUsers();
-    expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
-    expect(stack.idp.counters.grants.refresh_token).toBe(refreshesBefore + 1);
-    const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
-    expect(view.connectedAccount.lastRefreshAt).toEqual(expect.any(String));
-  }, 30_000);
+    it("a second instance on the same store serves the one-time URL and uses the shared token cache", async () => {
+      // Same BASE_URL (as behind a load balancer), another port: the popup's first URL lands on B, the callback on A.
+      const b = await startTestServer({
+        dialect,
+        env: { ...env, PORT: String(await freePort()) },
+        sqliteFile,
+        pgSchema: schema?.schema,
+        keepSchema: true,
+      });
+      try {
+        const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+        const onB = started.body.data.url.replace(env.BASE_URL, b.url.replace("localhost", "127.0.0.1"));
+        const browser = new PopupBrowser(stack.idp.caFile);
+        const page = await browser.follow(onB);
+        seen.push(page.body);
+        expect(page.status).toBe(200);
+        expect(browser.hops[0].status).toBe(302);
+        expect(page.url.startsWith(env.BASE_URL)).toBe(true);
+        const checked = record(await b.admin.post(`/profiles/${profileId}/checks`, { userIds }));
+        expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
+        logsBefore.push(...b.logs);
+      } finally {
+        await b.close();
+      }
+    }, 30_000);
 
-  it("fails with a Reconnect remediation once the grant is revoked at the provider, and Reconnect works", async () => {
-    expect(stack.idp.revokeGrants(SERVICE_ACCOUNT)).toBeGreaterThan(0);
-    await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
-    const failed = await checkUsers();
-    const error = failed.body.data[0].error;
-    expect(error.code).toBe("OAuthGrantRevoked");
-    expect(error.remediation).toContain("Reconnect");
-    const test = record(await s.admin.post(`/profiles/${profileId}/connectivity-tests`, { targetUser: USERS[0] }));
-    const tokenStep = test.body.data.steps.find((x: { name: string }) => x.name === "Get a token for the service account");
-    expect(tokenStep).toMatchObject({ status: "failed", code: "OAuthGrantRevoked" });
+    it("after a restart on the same store, once the access token expired, a check passes through a refresh-token grant", async () => {
+      logsBefore.push(...s.logs);
+      await s.close();
+      // The restart reuses the port (the redirect URI): let fetch notice its old keep-alive sockets closed.
+      await sleep(500);
+      s = await start();
+      const refreshesBefore = stack.idp.counters.grants.refresh_token ?? 0;
+      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      const checked = await checkUsers();
+      expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
+      expect(stack.idp.counters.grants.refresh_token).toBe(refreshesBefore + 1);
+      const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
+      expect(view.connectedAccount.lastRefreshAt).toEqual(expect.any(String));
+    }, 30_000);
 
-    const { page } = await connect();
-    expect(page.body).toContain("svc-sync@contoso.com");
-    const checked = await checkUsers();
-    expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
-  }, 30_000);
-
-  it("coalesces concurrent token requests of a profile into one refresh-token grant", async () => {
-    await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
-    const before = stack.idp.counters.grants.refresh_token ?? 0;
-    const opened = await s.ctx.services.mailboxAccess.open(profileId);
-    const secret = opened!.config.secret as { homeAccountId: string };
-    const oauth = s.ctx.services.mailboxAccess.registry.deps.oauth!;
-    const request = { profileId, homeAccountId: secret.homeAccountId, upn: SERVICE_ACCOUNT.upn, ewsUrl: stack.sim.ewsUrl };
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => oauth.accessToken(request)));
-    expect(outcomes.every((o) => o.ok)).toBe(true);
-    expect(new Set(outcomes.map((o) => (o.ok ? o.accessToken : "")))).toHaveProperty("size", 1);
-    expect(stack.idp.counters.grants.refresh_token).toBe(before + 1);
-  }, 30_000);
-
-  it("says Exchange refused a valid token (EWS 401) with a Reconnect remediation", async () => {
-    stack.sim.faults.byAccount[SERVICE_ACCOUNT.upn] = "unauthorized";
-    try {
-      const error = (await checkUsers()).body.data[0].error;
-      expect(error.code).toBe("OAuthEwsRefusedToken");
+    it("fails with a Reconnect remediation once the grant is revoked at the provider, and Reconnect works", async () => {
+      expect(stack.idp.revokeGrants(SERVICE_ACCOUNT)).toBeGreaterThan(0);
+      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      const failed = await checkUsers();
+      const error = failed.body.data[0].error;
+      expect(error.code).toBe("OAuthGrantRevoked");
       expect(error.remediation).toContain("Reconnect");
-    } finally {
-      delete stack.sim.faults.byAccount[SERVICE_ACCOUNT.upn];
-    }
-  });
+      const test = record(
+        await s.admin.post(`/profiles/${profileId}/connectivity-tests`, { targetUser: USERS[0] }),
+      );
+      const tokenStep = test.body.data.steps.find(
+        (x: { name: string }) => x.name === "Get a token for the service account",
+      );
+      expect(tokenStep).toMatchObject({ status: "failed", code: "OAuthGrantRevoked" });
 
-  it("refuses a used one-time URL, a replayed callback, a tampered state and a callback in another browser", async () => {
-    const { browser, url } = await connect();
-    const used = await new PopupBrowser(stack.idp.caFile).get(url);
-    expect(used.status).toBe(410);
-    const callback = browser.hops.find((h) => h.url.includes("/api/v1/oauth/callback"))!;
-    const replay = await browser.get(callback.url, { msa_oauth_binding: "browser.x" });
-    expect(replay.status).toBe(400);
-    expect(replay.body).toContain("OAuthStateRefused");
+      const { page } = await connect();
+      expect(page.body).toContain("svc-sync@contoso.com");
+      const checked = await checkUsers();
+      expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
+    }, 30_000);
 
-    const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
-    const other = new PopupBrowser(stack.idp.caFile);
-    const before = await other.follow(started.body.data.url, (next) => next.includes("/api/v1/oauth/callback"));
-    const tampered = new URL(before.location!);
-    tampered.searchParams.set("state", `${tampered.searchParams.get("state")}x`);
-    expect((await other.get(tampered.toString())).status).toBe(400);
-    const elsewhere = await new PopupBrowser(stack.idp.caFile).get(before.location!);
-    expect(elsewhere.status).toBe(403);
-    expect(elsewhere.body).toContain("OAuthBrowserMismatch");
-    // The state was consumed by that attempt: even the right browser can't use it now.
-    expect((await other.get(before.location!)).status).toBe(400);
-  }, 30_000);
+    it("coalesces concurrent token requests of a profile into one refresh-token grant", async () => {
+      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      const before = stack.idp.counters.grants.refresh_token ?? 0;
+      const opened = await s.ctx.services.mailboxAccess.open(profileId);
+      const secret = opened!.config.secret as { homeAccountId: string };
+      const oauth = s.ctx.services.mailboxAccess.registry.deps.oauth!;
+      const request = {
+        profileId,
+        homeAccountId: secret.homeAccountId,
+        upn: SERVICE_ACCOUNT.upn,
+        ewsUrl: stack.sim.ewsUrl,
+      };
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => oauth.accessToken(request)));
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      expect(new Set(outcomes.map((o) => (o.ok ? o.accessToken : "")))).toHaveProperty("size", 1);
+      expect(stack.idp.counters.grants.refresh_token).toBe(before + 1);
+    }, 30_000);
 
-  it("refuses an account of another tenant and keeps the connected one", async () => {
-    const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
-    const browser = new PopupBrowser(stack.idp.caFile);
-    const atInteraction = await browser.follow(started.body.data.url, (next) => next.includes("/interaction/"));
-    // The provider signs in whom the interaction names: someone of another tenant picked at select_account.
-    const page = await browser.follow(`${atInteraction.location!}?account=${TEST_ACCOUNTS.otherTenantUser.key}`);
-    seen.push(page.body);
-    expect(page.status).toBe(403);
-    expect(page.body).toContain("OAuthWrongTenant");
-    const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
-    expect(view.connectedAccount.upn).toBe(SERVICE_ACCOUNT.upn);
-  });
+    it("says Exchange refused a valid token (EWS 401) with a Reconnect remediation", async () => {
+      stack.sim.faults.byAccount[SERVICE_ACCOUNT.upn] = "unauthorized";
+      try {
+        const error = (await checkUsers()).body.data[0].error;
+        expect(error.code).toBe("OAuthEwsRefusedToken");
+        expect(error.remediation).toContain("Reconnect");
+      } finally {
+        delete stack.sim.faults.byAccount[SERVICE_ACCOUNT.upn];
+      }
+    });
 
-  it("disconnects: wipes the cache, audited, and checks say to connect", async () => {
-    const res = record(await s.admin.delete(`/profiles/${profileId}/oauth`));
-    expect(res.status).toBe(204);
-    const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
-    expect(view.connectedAccount).toBeNull();
-    const opened = await s.ctx.services.mailboxAccess.open(profileId);
-    expect((opened!.config.secret as { tokenCache: string | null }).tokenCache).toBeNull();
-    expect((await checkUsers()).body.data[0].error.code).toBe("OAuthNotConnected");
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "mailbox-access.oauth.disconnect").execute();
-    expect(audit).toHaveLength(1);
-  });
+    it("refuses a used one-time URL, a replayed callback, a tampered state and a callback in another browser", async () => {
+      const { browser, url } = await connect();
+      const used = await new PopupBrowser(stack.idp.caFile).get(url);
+      expect(used.status).toBe(410);
+      const callback = browser.hops.find((h) => h.url.includes("/api/v1/oauth/callback"))!;
+      const replay = await browser.get(callback.url, { msa_oauth_binding: "browser.x" });
+      expect(replay.status).toBe(400);
+      expect(replay.body).toContain("OAuthStateRefused");
 
-  it("never shows a token or refresh token in an API answer, a log line or the database", async () => {
-    // Reconnect to have tokens to look for, then read them from the sealed cache.
-    await connect();
-    await checkUsers();
-    const opened = await s.ctx.services.mailboxAccess.open(profileId);
-    const cache = JSON.parse((opened!.config.secret as { tokenCache: string }).tokenCache) as Record<string, Record<string, { secret: string }>>;
-    const secrets = [...Object.values(cache.AccessToken ?? {}), ...Object.values(cache.RefreshToken ?? {}), ...Object.values(cache.IdToken ?? {})].map((e) => e.secret);
-    expect(secrets.length).toBeGreaterThanOrEqual(3);
-    const db = s.ctx.store.db;
-    const rows = JSON.stringify([
-      await db.selectFrom("mailboxAccess").selectAll().execute(),
-      await db.selectFrom("oauthAuthorizations").selectAll().execute(),
-      await db.selectFrom("auditEvents").selectAll().execute(),
-      await db.selectFrom("connectivityTests").selectAll().execute(),
-      await db.selectFrom("checkHistory").selectAll().execute(),
-    ]);
-    const logs = [...logsBefore, ...s.logs].join("");
-    for (const secret of secrets) {
-      expect(rows).not.toContain(secret);
-      expect(logs).not.toContain(secret);
-      for (const text of seen) expect(text).not.toContain(secret);
-    }
-    expect(logs).not.toMatch(/\/oauth\/go\/[A-Za-z0-9_-]{20,}/);
-  });
-});
+      const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+      const other = new PopupBrowser(stack.idp.caFile);
+      const before = await other.follow(started.body.data.url, (next) =>
+        next.includes("/api/v1/oauth/callback"),
+      );
+      const tampered = new URL(before.location!);
+      tampered.searchParams.set("state", `${tampered.searchParams.get("state")}x`);
+      expect((await other.get(tampered.toString())).status).toBe(400);
+      const elsewhere = await new PopupBrowser(stack.idp.caFile).get(before.location!);
+      expect(elsewhere.status).toBe(403);
+      expect(elsewhere.body).toContain("OAuthBrowserMismatch");
+      // The state was consumed by that attempt: even the right browser can't use it now.
+      expect((await other.get(before.location!)).status).toBe(400);
+    }, 30_000);
+
+    it("refuses an account of another tenant and keeps the connected one", async () => {
+      const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+      const browser = new PopupBrowser(stack.idp.caFile);
+      const atInteraction = await browser.follow(started.body.data.url, (next) =>
+        next.includes("/interaction/"),
+      );
+      // The provider signs in whom the interaction names: someone of another tenant picked at select_account.
+      const page = await browser.follow(
+        `${atInteraction.location!}?account=${TEST_ACCOUNTS.otherTenantUser.key}`,
+      );
+      seen.push(page.body);
+      expect(page.status).toBe(403);
+      expect(page.body).toContain("OAuthWrongTenant");
+      const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
+      expect(view.connectedAccount.upn).toBe(SERVICE_ACCOUNT.upn);
+    });
+
+    it("disconnects: wipes the cache, audited, and checks say to connect", async () => {
+      const res = record(await s.admin.delete(`/profiles/${profileId}/oauth`));
+      expect(res.status).toBe(204);
+      const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
+      expect(view.connectedAccount).toBeNull();
+      const opened = await s.ctx.services.mailboxAccess.open(profileId);
+      expect((opened!.config.secret as { tokenCache: string | null }).tokenCache).toBeNull();
+      expect((await checkUsers()).body.data[0].error.code).toBe("OAuthNotConnected");
+      const audit = await s.ctx.store.db
+        .selectFrom("auditEvents")
+        .selectAll()
+        .where("action", "=", "mailbox-access.oauth.disconnect")
+        .execute();
+      expect(audit).toHaveLength(1);
+    });
+
+    it("never shows a token or refresh token in an API answer, a log line or the database", async () => {
+      // Reconnect to have tokens to look for, then read them from the sealed cache.
+      await connect();
+      await checkUsers();
+      const opened = await s.ctx.services.mailboxAccess.open(profileId);
+      const cache = JSON.parse((opened!.config.secret as { tokenCache: string }).tokenCache) as Record<
+        string,
+        Record<string, { secret: string }>
+      >;
+      const secrets = [
+        ...Object.values(cache.AccessToken ?? {}),
+        ...Object.values(cache.RefreshToken ?? {}),
+        ...Object.values(cache.IdToken ?? {}),
+      ].map((e) => e.secret);
+      expect(secrets.length).toBeGreaterThanOrEqual(3);
+      const db = s.ctx.store.db;
+      const rows = JSON.stringify([
+        await db.selectFrom("mailboxAccess").selectAll().execute(),
+        await db.selectFrom("oauthAuthorizations").selectAll().execute(),
+        await db.selectFrom("auditEvents").selectAll().execute(),
+        await db.selectFrom("connectivityTests").selectAll().execute(),
+        await db.selectFrom("checkHistory").selectAll().execute(),
+      ]);
+      const logs = [...logsBefore, ...s.logs].join("");
+      for (const secret of secrets) {
+        expect(rows).not.toContain(secret);
+        expect(logs).not.toContain(secret);
+        for (const text of seen) expect(text).not.toContain(secret);
+      }
+      expect(logs).not.toMatch(/\/oauth\/go\/[A-Za-z0-9_-]{20,}/);
+    });
+  },
+);

@@ -4,10 +4,25 @@ import { createServer, type AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
-import { startTestIdentityProvider, TEST_SERVER_CLIENT_ID, TEST_SERVER_CLIENT_SECRET, TEST_TENANT_ID, TEST_ACCOUNTS, type TestAccount, type TestIdentityProvider } from "./idp";
+import {
+  startTestIdentityProvider,
+  TEST_SERVER_CLIENT_ID,
+  TEST_SERVER_CLIENT_SECRET,
+  TEST_TENANT_ID,
+  TEST_ACCOUNTS,
+  type TestAccount,
+  type TestIdentityProvider,
+} from "./idp";
 
 /** The simulator's service account (it holds ApplicationImpersonation), as the provider signs it in. */
-export const SERVICE_ACCOUNT: TestAccount = { key: "svc-sync", oid: "00000000-0000-4000-8000-0000000000a1", tid: TEST_TENANT_ID, upn: "svc-sync@contoso.com", name: "Sync Service", acct: 0 };
+export const SERVICE_ACCOUNT: TestAccount = {
+  key: "svc-sync",
+  oid: "00000000-0000-4000-8000-0000000000a1",
+  tid: TEST_TENANT_ID,
+  upn: "svc-sync@contoso.com",
+  name: "Sync Service",
+  acct: 0,
+};
 /** The EWS resource for the simulator's URL (http://127.0.0.1:<port>/EWS/Exchange.asmx). */
 export const SIMULATOR_RESOURCE = "https://127.0.0.1";
 
@@ -24,13 +39,24 @@ export interface OAuthStack {
  * @example const { idp, sim } = await startOAuthStack({ accessTokenTtl: 10 });
  */
 export async function startOAuthStack(options: { accessTokenTtl: number }): Promise<OAuthStack> {
-  const idp = await startTestIdentityProvider({ accessTokenTtl: options.accessTokenTtl, accounts: [...Object.values(TEST_ACCOUNTS), SERVICE_ACCOUNT], defaultAccount: SERVICE_ACCOUNT.key });
+  const idp = await startTestIdentityProvider({
+    accessTokenTtl: options.accessTokenTtl,
+    accounts: [...Object.values(TEST_ACCOUNTS), SERVICE_ACCOUNT],
+    defaultAccount: SERVICE_ACCOUNT.key,
+  });
   const keys = await getText(`${idp.issuer}/jwks`, idp.caFile);
-  const mirror = http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(keys));
+  const mirror = http.createServer((_req, res) =>
+    res.writeHead(200, { "content-type": "application/json" }).end(keys),
+  );
   await new Promise<void>((r) => mirror.listen(0, "127.0.0.1", r));
   const jwksUrl = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/jwks`;
   const tenant = demoTenant({ users: 30 });
-  const sim = await startExchangeSimulator({ tenant: { ...tenant, oauth: { issuers: [{ issuer: idp.issuer, jwksUrl, audiences: [SIMULATOR_RESOURCE] }], apps: [] } } });
+  const sim = await startExchangeSimulator({
+    tenant: {
+      ...tenant,
+      oauth: { issuers: [{ issuer: idp.issuer, jwksUrl, audiences: [SIMULATOR_RESOURCE] }], apps: [] },
+    },
+  });
   return {
     idp,
     sim,
@@ -109,22 +135,41 @@ export class PopupBrowser {
     const cookie = [...jar, ...Object.entries(extraCookies)].map(([k, v]) => `${k}=${v}`).join("; ");
     const hop = await new Promise<Hop>((resolve, reject) => {
       const mod = target.protocol === "https:" ? https : http;
-      const req = mod.request(target, { method: "GET", headers: cookie ? { cookie } : {}, ...(target.protocol === "https:" ? { agent: this.agent } : {}) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          for (const line of res.headers["set-cookie"] ?? []) {
-            const [pair, ...attrs] = line.split(";");
-            const eq = pair.indexOf("=");
-            const name = pair.slice(0, eq).trim();
-            const value = pair.slice(eq + 1).trim();
-            if (attrs.some((a) => /max-age=0$/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim())) || value === "") jar.delete(name);
-            else jar.set(name, value);
-          }
-          const location = res.headers.location ? new URL(res.headers.location, url).toString() : undefined;
-          resolve({ url, status: res.statusCode ?? 0, location, body: Buffer.concat(chunks).toString("utf8") });
-        });
-      });
+      const req = mod.request(
+        target,
+        {
+          method: "GET",
+          headers: cookie ? { cookie } : {},
+          ...(target.protocol === "https:" ? { agent: this.agent } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            for (const line of res.headers["set-cookie"] ?? []) {
+              const [pair, ...attrs] = line.split(";");
+              const eq = pair.indexOf("=");
+              const name = pair.slice(0, eq).trim();
+              const value = pair.slice(eq + 1).trim();
+              if (
+                attrs.some(
+                  (a) => /max-age=0$/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim()),
+                ) ||
+                value === ""
+              ) {
+                jar.delete(name);
+              } else jar.set(name, value);
+            }
+            const location = res.headers.location ? new URL(res.headers.location, url).toString() : undefined;
+            resolve({
+              url,
+              status: res.statusCode ?? 0,
+              location,
+              body: Buffer.concat(chunks).toString("utf8"),
+            });
+          });
+        },
+      );
       req.on("error", reject);
       req.end();
     });

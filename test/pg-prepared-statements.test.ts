@@ -14,20 +14,38 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("prepared statements on PostgreS
   beforeAll(async () => {
     const schema = freshSchema();
     drop = () => schema.drop();
-    store = await openStore({ databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema.schema, poolSize: 1 });
-    await store.db.insertInto("settings").values({ key: "k", value: "\"v\"" }).execute();
+    store = await openStore({
+      databaseUrl: process.env.TEST_DATABASE_URL,
+      pgSchema: schema.schema,
+      poolSize: 1,
+    });
+    await store.db.insertInto("settings").values({ key: "k", value: '"v"' }).execute();
   });
   afterAll(async () => {
     await store.close();
     await drop();
   });
 
-  const prepared = async () => (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(store.db)).rows;
+  const prepared = async () =>
+    (
+      await sql<{
+        name: string;
+        statement: string;
+      }>`select name, statement from pg_prepared_statements`.execute(store.db)
+    ).rows;
 
   it("prepares a statement after a few runs, and leaves `*` selects unnamed", async () => {
     for (let i = 0; i < 8; i++) {
-      expect(await store.db.selectFrom("settings").select(["key", "value"]).where("key", "=", "k").executeTakeFirst()).toEqual({ key: "k", value: "\"v\"" });
-      expect(await store.db.selectFrom("settings").selectAll().where("key", "=", "k").executeTakeFirst()).toMatchObject({ key: "k" });
+      expect(
+        await store.db
+          .selectFrom("settings")
+          .select(["key", "value"])
+          .where("key", "=", "k")
+          .executeTakeFirst(),
+      ).toEqual({ key: "k", value: '"v"' });
+      expect(
+        await store.db.selectFrom("settings").selectAll().where("key", "=", "k").executeTakeFirst(),
+      ).toMatchObject({ key: "k" });
     }
     const statements = (await prepared()).map((p) => p.statement);
     expect(statements.some((s) => s.includes('"key", "value" from "settings"'))).toBe(true);
@@ -38,8 +56,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("prepared statements on PostgreS
     await sql`alter table settings add column extra text`.execute(store.db);
     try {
       for (let i = 0; i < 8; i++) {
-        expect(await store.db.selectFrom("settings").select(["key", "value"]).where("key", "=", "k").executeTakeFirst()).toEqual({ key: "k", value: "\"v\"" });
-        expect(await store.db.selectFrom("settings").selectAll().where("key", "=", "k").executeTakeFirst()).toMatchObject({ key: "k", extra: null });
+        expect(
+          await store.db
+            .selectFrom("settings")
+            .select(["key", "value"])
+            .where("key", "=", "k")
+            .executeTakeFirst(),
+        ).toEqual({ key: "k", value: '"v"' });
+        expect(
+          await store.db.selectFrom("settings").selectAll().where("key", "=", "k").executeTakeFirst(),
+        ).toMatchObject({ key: "k", extra: null });
       }
     } finally {
       await sql`alter table settings drop column extra`.execute(store.db);

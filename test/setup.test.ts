@@ -12,8 +12,17 @@ const PASSWORD = "First-Admin-Pass-1";
 /** A server with no ADMIN_EMAIL/ADMIN_PASSWORD and no admin yet: it prints a one-time setup URL. */
 async function freshServer(): Promise<{ server: RunningServer; token: string; dataDir: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "msa-setup-"));
-  const config = testConfig({ PORT: "0", DATA_DIR: dataDir, SECRET_KEY: Buffer.alloc(32, 5).toString("base64"), LOG_LEVEL: "silent" });
-  const server = await startServer({ config, log: createLogger("silent"), store: { sqliteFile: ":memory:" } });
+  const config = testConfig({
+    PORT: "0",
+    DATA_DIR: dataDir,
+    SECRET_KEY: Buffer.alloc(32, 5).toString("base64"),
+    LOG_LEVEL: "silent",
+  });
+  const server = await startServer({
+    config,
+    log: createLogger("silent"),
+    store: { sqliteFile: ":memory:" },
+  });
   expect(server.setupUrl).toMatch(/\/setup\?token=/);
   return { server, token: new URL(server.setupUrl!).searchParams.get("token")!, dataDir };
 }
@@ -33,7 +42,11 @@ describe("first-admin setup (one-time URL)", () => {
     const client = new ApiClient(server.url);
     expect((await client.get("/auth/me")).status).toBe(401);
 
-    const wrong = await client.post("/setup", { token: "not-the-token", email: "first@contoso.com", password: PASSWORD });
+    const wrong = await client.post("/setup", {
+      token: "not-the-token",
+      email: "first@contoso.com",
+      password: PASSWORD,
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.id).toBe("invalid_setup_token");
 
@@ -46,10 +59,14 @@ describe("first-admin setup (one-time URL)", () => {
     expect(me.status).toBe(200);
     expect(me.body.data).toMatchObject({ kind: "local", platformAdmin: true });
 
-    const again = await new ApiClient(server.url).post("/setup", { token, email: "second@contoso.com", password: PASSWORD });
+    const again = await new ApiClient(server.url).post("/setup", {
+      token,
+      email: "second@contoso.com",
+      password: PASSWORD,
+    });
     expect(again.status).toBe(403);
     const other = new ApiClient(server.url);
-    expect((await other.signIn("second@contoso.com", PASSWORD).catch(() => "refused"))).toBe("refused");
+    expect(await other.signIn("second@contoso.com", PASSWORD).catch(() => "refused")).toBe("refused");
   });
 
   it("limits guesses at the token: the 11th attempt in 15 minutes answers 429", async () => {
@@ -60,9 +77,16 @@ describe("first-admin setup (one-time URL)", () => {
     });
     const client = new ApiClient(server.url);
     for (let i = 0; i < 10; i++) {
-      expect((await client.post("/setup", { token: `guess-${i}`, email: "first@contoso.com", password: PASSWORD })).status).toBe(403);
+      expect(
+        (await client.post("/setup", { token: `guess-${i}`, email: "first@contoso.com", password: PASSWORD }))
+          .status,
+      ).toBe(403);
     }
-    const limited = await client.post("/setup", { token: "guess-10", email: "first@contoso.com", password: PASSWORD });
+    const limited = await client.post("/setup", {
+      token: "guess-10",
+      email: "first@contoso.com",
+      password: PASSWORD,
+    });
     expect(limited.status).toBe(429);
     expect(limited.body.error.message).toMatch(/Too many attempts/);
   });

@@ -13,11 +13,36 @@ import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/serv
 announcePostgresSkip();
 
 /** Addresses whose byte order differs from naive or locale-aware orders: digits, dots, hyphens, case. */
-const ADDRESSES = ["Zed@x.com", "a.b@x.com", "a-b@x.com", "a_b@x.com", "A1@x.com", "a10@x.com", "a2@x.com", "0day@x.com", "émilie@x.com", "ZZ-top@x.com", "m.müller@x.com"];
-const NAMES = ["Zoë Ångström", "Ana Bê", "Ａｎａ Wide", "Jean-Luc Picard", "李 小龙", "Mary O'Brien", "", "Ørjan Ås", "Émilie Dubois", "Top ZZ", "Max Müller"];
+const ADDRESSES = [
+  "Zed@x.com",
+  "a.b@x.com",
+  "a-b@x.com",
+  "a_b@x.com",
+  "A1@x.com",
+  "a10@x.com",
+  "a2@x.com",
+  "0day@x.com",
+  "émilie@x.com",
+  "ZZ-top@x.com",
+  "m.müller@x.com",
+];
+const NAMES = [
+  "Zoë Ångström",
+  "Ana Bê",
+  "Ａｎａ Wide",
+  "Jean-Luc Picard",
+  "李 小龙",
+  "Mary O'Brien",
+  "",
+  "Ørjan Ås",
+  "Émilie Dubois",
+  "Top ZZ",
+  "Max Müller",
+];
 
 /** The order both databases must give: lower-cased address, compared as UTF-8 bytes. */
-const byteOrder = (values: string[]) => [...values].sort((a, b) => Buffer.compare(Buffer.from(a.toLowerCase()), Buffer.from(b.toLowerCase())));
+const byteOrder = (values: string[]) =>
+  [...values].sort((a, b) => Buffer.compare(Buffer.from(a.toLowerCase()), Buffer.from(b.toLowerCase())));
 
 describe.each(testDatabases())("storage on %s", (dialect) => {
   let store: Store;
@@ -32,7 +57,11 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     if (dialect === "postgres") {
       const schema = freshSchema();
       drop = () => schema.drop();
-      store = await openStore({ databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema.schema, poolSize: 3 });
+      store = await openStore({
+        databaseUrl: process.env.TEST_DATABASE_URL,
+        pgSchema: schema.schema,
+        poolSize: 3,
+      });
     } else {
       store = await openStore({ sqliteFile: ":memory:" });
     }
@@ -47,12 +76,18 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
   });
 
   it("runs every migration", async () => {
-    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      store.db,
+    );
     expect(rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
   });
 
   it("keeps addresses unique across profiles, case-insensitively", async () => {
-    await expect(store.db.transaction().execute((trx) => new UserRepository(trx).insertMany(newUsers(profileB, ["ZED@X.COM"])))).rejects.toThrow();
+    await expect(
+      store.db
+        .transaction()
+        .execute((trx) => new UserRepository(trx).insertMany(newUsers(profileB, ["ZED@X.COM"]))),
+    ).rejects.toThrow();
     expect(await users().existingAddresses(["zed@x.com", "new@x.com"])).toEqual(new Set(["zed@x.com"]));
   });
 
@@ -69,8 +104,11 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
   });
 
   it("finds users by a prefix of the address or of a display-name word", async () => {
-    const find = async (prefix: string, state?: "paused") => (await users().list(profileA, { prefix, state, limit: 100 })).map((u) => u.address);
-    expect(await find("a")).toEqual(byteOrder(["a.b@x.com", "a-b@x.com", "a_b@x.com", "A1@x.com", "a10@x.com", "a2@x.com"]));
+    const find = async (prefix: string, state?: "paused") =>
+      (await users().list(profileA, { prefix, state, limit: 100 })).map((u) => u.address);
+    expect(await find("a")).toEqual(
+      byteOrder(["a.b@x.com", "a-b@x.com", "a_b@x.com", "A1@x.com", "a10@x.com", "a2@x.com"]),
+    );
     // "a10@" before "a1@": "0" (0x30) sorts before "@" (0x40)
     expect(await find("a1")).toEqual(["a10@x.com", "A1@x.com"]);
     expect(await find("ång")).toEqual(["Zed@x.com"]);
@@ -87,10 +125,18 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
 
   it("inserts a whole import or nothing", async () => {
     const before = (await users().list(profileB, { limit: 500 })).length;
-    const batch = newUsers(profileB, [...Array.from({ length: 1200 }, (_, i) => `batch${i}@y.com`), "zed@x.com"], ["Batch Person"]);
-    await expect(store.db.transaction().execute((trx) => new UserRepository(trx).insertMany(batch))).rejects.toThrow();
+    const batch = newUsers(
+      profileB,
+      [...Array.from({ length: 1200 }, (_, i) => `batch${i}@y.com`), "zed@x.com"],
+      ["Batch Person"],
+    );
+    await expect(
+      store.db.transaction().execute((trx) => new UserRepository(trx).insertMany(batch)),
+    ).rejects.toThrow();
     expect((await users().list(profileB, { limit: 500 })).length).toBe(before);
-    expect(await store.db.selectFrom("userWords").select("word").where("profileId", "=", profileB).execute()).toEqual([]);
+    expect(
+      await store.db.selectFrom("userWords").select("word").where("profileId", "=", profileB).execute(),
+    ).toEqual([]);
     await store.db.transaction().execute((trx) => new UserRepository(trx).insertMany(batch.slice(0, 1200)));
     expect((await users().list(profileB, { limit: 500, prefix: "batch" })).length).toBe(500);
   });
@@ -99,21 +145,29 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     const [u] = await users().list(profileA, { prefix: "zed", limit: 1 });
     await store.db.updateTable("users").set({ state: "error" }).where("id", "=", u.id).execute();
     expect(await users().pause([u.id])).toBe(1);
-    expect((await users().find(u.id))).toMatchObject({ state: "paused", stateBefore: "error" });
+    expect(await users().find(u.id)).toMatchObject({ state: "paused", stateBefore: "error" });
     expect(await users().resume([u.id])).toBe(1);
-    expect((await users().find(u.id))).toMatchObject({ state: "error", stateBefore: null });
+    expect(await users().find(u.id)).toMatchObject({ state: "error", stateBefore: null });
     expect(await users().moveTo([u.id], profileB)).toBe(1);
     expect((await users().list(profileB, { prefix: "ångström", limit: 5 })).map((r) => r.id)).toEqual([u.id]);
     expect(await users().list(profileA, { prefix: "ångström", limit: 5 })).toEqual([]);
     expect(await users().remove([u.id])).toBe(1);
-    expect(await store.db.selectFrom("userWords").select("word").where("userId", "=", u.id).execute()).toEqual([]);
+    expect(
+      await store.db.selectFrom("userWords").select("word").where("userId", "=", u.id).execute(),
+    ).toEqual([]);
   });
 
   it("rewrites search words when a display name changes", async () => {
     const [u] = await users().list(profileA, { prefix: "müller", limit: 1 });
-    await store.db.transaction().execute((trx) => new UserRepository(trx).updateDisplayNames([{ id: u.id, displayName: "Maxine Schulz" }]));
+    await store.db
+      .transaction()
+      .execute((trx) =>
+        new UserRepository(trx).updateDisplayNames([{ id: u.id, displayName: "Maxine Schulz" }]),
+      );
     expect(await users().list(profileA, { prefix: "müller", limit: 5 })).toEqual([]);
-    expect((await users().list(profileA, { prefix: "schulz", limit: 5 })).map((r) => [r.id, r.displayName])).toEqual([[u.id, "Maxine Schulz"]]);
+    expect(
+      (await users().list(profileA, { prefix: "schulz", limit: 5 })).map((r) => [r.id, r.displayName]),
+    ).toEqual([[u.id, "Maxine Schulz"]]);
   });
 
   it("stores settings as JSON and pages audit events newest first", async () => {
@@ -122,22 +176,48 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     await settings.put({ monitorIntervalMinutes: 7, alertWebhookUrl: null });
     expect(await settings.all()).toEqual({ monitorIntervalMinutes: 7, alertWebhookUrl: null });
     for (const action of ["one", "two", "three"]) {
-      await store.db.insertInto("auditEvents").values({ at: new Date().toISOString(), actor: "t", action, profileId: profileA, target: null, before: null, after: null }).execute();
+      await store.db
+        .insertInto("auditEvents")
+        .values({
+          at: new Date().toISOString(),
+          actor: "t",
+          action,
+          profileId: profileA,
+          target: null,
+          before: null,
+          after: null,
+        })
+        .execute();
     }
     const audit = new AuditRepository(store.db);
     const first = await audit.list({ profileIds: [profileA], limit: 2 });
     expect(first.map((e) => e.action)).toEqual(["three", "two"]);
-    expect((await audit.list({ profileIds: [profileA], limit: 2, beforeId: first[1].id })).map((e) => e.action)).toEqual(["one"]);
+    expect(
+      (await audit.list({ profileIds: [profileA], limit: 2, beforeId: first[1].id })).map((e) => e.action),
+    ).toEqual(["one"]);
     expect(await audit.list({ profileIds: [], limit: 2 })).toEqual([]);
   });
 
   it("finds several people's mailboxes by object id in one query, and none for unknown ids", async () => {
-    const rows = await store.db.selectFrom("users").select(["id", "addressLower"]).where("profileId", "=", profileA).orderBy("addressLower").limit(3).execute();
+    const rows = await store.db
+      .selectFrom("users")
+      .select(["id", "addressLower"])
+      .where("profileId", "=", profileA)
+      .orderBy("addressLower")
+      .limit(3)
+      .execute();
     const oids = rows.map((_, i) => `00000000-0000-4000-8000-00000000010${i}`);
     for (const [i, row] of rows.entries()) await new MeStatusRepository(store.db).link(row.id, oids[i]);
     const repo = new MeStatusRepository(store.db);
-    const found = await repo.findByObjectIds([oids[2], "00000000-0000-4000-8000-999999999999", oids[0], oids[1]]);
-    expect(new Map(found.map((r) => [r.entraObjectId, r.address.toLowerCase()]))).toEqual(new Map(rows.map((r, i) => [oids[i], r.addressLower])));
+    const found = await repo.findByObjectIds([
+      oids[2],
+      "00000000-0000-4000-8000-999999999999",
+      oids[0],
+      oids[1],
+    ]);
+    expect(new Map(found.map((r) => [r.entraObjectId, r.address.toLowerCase()]))).toEqual(
+      new Map(rows.map((r, i) => [oids[i], r.addressLower])),
+    );
     expect(found.every((r) => r.profileName === "A" && r.profileId === profileA)).toBe(true);
     expect(await repo.findByObjectIds(["00000000-0000-4000-8000-999999999999", "x"])).toEqual([]);
     expect((await repo.findByObjectIds([oids[1]])).map((r) => r.id)).toEqual([rows[1].id]);

@@ -1,7 +1,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
+import {
+  ApiClient,
+  announcePostgresSkip,
+  startTestServer,
+  testDatabases,
+  type TestServer,
+} from "./helpers/server";
 import { insertUsers } from "./factories/users";
 
 announcePostgresSkip();
@@ -46,7 +52,9 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     expect(res.status).toBe(401);
     expect(res.body.error.message).toMatch(/service key/);
     expect((await sync.get("/profiles")).status).toBe(401);
-    expect((await new ApiClient(s.url, { authorization: "Bearer msk_unknown" }).get("/sync/mailboxes")).status).toBe(401);
+    expect(
+      (await new ApiClient(s.url, { authorization: "Bearer msk_unknown" }).get("/sync/mailboxes")).status,
+    ).toBe(401);
   });
 
   it("lists the roster in pages, with syncAllowed only for active mailboxes of enabled profiles", async () => {
@@ -62,7 +70,10 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     expect(mine).toHaveLength(7);
     expect(new Set(mine.map((m) => m.address)).size).toBe(7);
     expect(mine.filter((m) => m.syncAllowed)).toHaveLength(5);
-    expect(mine.find((m) => m.address.startsWith("broken"))).toMatchObject({ state: "error", syncAllowed: false });
+    expect(mine.find((m) => m.address.startsWith("broken"))).toMatchObject({
+      state: "error",
+      syncAllowed: false,
+    });
   });
 
   it("answers changes since a time: a paused profile and a deleted profile's mailboxes", async () => {
@@ -75,18 +86,43 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     const res = await sync.get(`/sync/mailboxes?updatedSince=${encodeURIComponent(since)}&limit=1000`);
     expect(res.status).toBe(200);
     const changed = res.body.data as any[];
-    expect(changed.filter((m) => m.profileId === profileId && m.state === "active").every((m) => m.syncAllowed === false)).toBe(true);
-    expect(changed.filter((m) => m.state === "removed").map((m) => m.address).sort()).toEqual(["gone00000@contoso.com", "gone00001@contoso.com"]);
+    expect(
+      changed
+        .filter((m) => m.profileId === profileId && m.state === "active")
+        .every((m) => m.syncAllowed === false),
+    ).toBe(true);
+    expect(
+      changed
+        .filter((m) => m.state === "removed")
+        .map((m) => m.address)
+        .sort(),
+    ).toEqual(["gone00000@contoso.com", "gone00001@contoso.com"]);
     await s.admin.patch(`/profiles/${profileId}`, { syncEnabled: true });
   });
 
   it("records reports: last synced and errors, never moving backwards", async () => {
     const address = "active00000@contoso.com";
-    const ok = await sync.post(`/sync/mailboxes/${address}/reports`, { startedAt: "2026-11-26T10:00:00Z", finishedAt: "2026-11-26T10:01:00Z", itemsIn: 12, itemsOut: 3, errors: [] });
+    const ok = await sync.post(`/sync/mailboxes/${address}/reports`, {
+      startedAt: "2026-11-26T10:00:00Z",
+      finishedAt: "2026-11-26T10:01:00Z",
+      itemsIn: 12,
+      itemsOut: 3,
+      errors: [],
+    });
     expect(ok.status).toBe(201);
-    const older = await sync.post(`/sync/mailboxes/${address}/reports`, { startedAt: "2026-11-26T09:00:00Z", finishedAt: "2026-11-26T09:01:00Z", itemsIn: 1, itemsOut: 0, errors: [{ code: "ErrorItemNotFound", message: "gone" }] });
+    const older = await sync.post(`/sync/mailboxes/${address}/reports`, {
+      startedAt: "2026-11-26T09:00:00Z",
+      finishedAt: "2026-11-26T09:01:00Z",
+      itemsIn: 1,
+      itemsOut: 0,
+      errors: [{ code: "ErrorItemNotFound", message: "gone" }],
+    });
     expect(older.status).toBe(201);
-    const user = await s.ctx.store.db.selectFrom("users").selectAll().where("addressLower", "=", address).executeTakeFirstOrThrow();
+    const user = await s.ctx.store.db
+      .selectFrom("users")
+      .selectAll()
+      .where("addressLower", "=", address)
+      .executeTakeFirstOrThrow();
     expect(user.lastSyncAt).toBe("2026-11-26T10:01:00.000Z");
     expect(user.syncErrors).toBeNull();
     const detail = await s.admin.get(`/users/${user.id}`);
@@ -97,15 +133,36 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
   });
 
   it("refuses bad reports with a clear 4xx and stores nothing", async () => {
-    const before = (await s.ctx.store.db.selectFrom("syncSessions").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    const before = (
+      await s.ctx.store.db
+        .selectFrom("syncSessions")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n;
     const cases = [
       { startedAt: "yesterday", finishedAt: "2026-11-26T10:01:00Z", itemsIn: 1, itemsOut: 1 },
       { startedAt: "2026-11-26T10:02:00Z", finishedAt: "2026-11-26T10:01:00Z", itemsIn: 1, itemsOut: 1 },
       { startedAt: "2026-11-26T10:00:00Z", finishedAt: "2026-11-26T10:01:00Z", itemsIn: -1, itemsOut: 1 },
     ];
-    for (const body of cases) expect((await sync.post("/sync/mailboxes/active00001@contoso.com/reports", body)).status).toBe(400);
-    expect((await sync.post("/sync/mailboxes/nobody@contoso.com/reports", { startedAt: "2026-11-26T10:00:00Z", finishedAt: "2026-11-26T10:01:00Z", itemsIn: 0, itemsOut: 0 })).status).toBe(404);
-    const after = (await s.ctx.store.db.selectFrom("syncSessions").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    for (const body of cases) {
+      expect((await sync.post("/sync/mailboxes/active00001@contoso.com/reports", body)).status).toBe(400);
+    }
+    expect(
+      (
+        await sync.post("/sync/mailboxes/nobody@contoso.com/reports", {
+          startedAt: "2026-11-26T10:00:00Z",
+          finishedAt: "2026-11-26T10:01:00Z",
+          itemsIn: 0,
+          itemsOut: 0,
+        })
+      ).status,
+    ).toBe(404);
+    const after = (
+      await s.ctx.store.db
+        .selectFrom("syncSessions")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n;
     expect(Number(after)).toBe(Number(before));
   });
 
@@ -113,7 +170,12 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     const rosterOnly = await createKey({ name: "roster", scopes: ["roster:read"] });
     const c = new ApiClient(s.url, { authorization: `Bearer ${rosterOnly.key}` });
     expect((await c.get("/sync/mailboxes")).status).toBe(200);
-    const refused = await c.post("/sync/mailboxes/active00001@contoso.com/reports", { startedAt: "2026-11-26T10:00:00Z", finishedAt: "2026-11-26T10:01:00Z", itemsIn: 0, itemsOut: 0 });
+    const refused = await c.post("/sync/mailboxes/active00001@contoso.com/reports", {
+      startedAt: "2026-11-26T10:00:00Z",
+      finishedAt: "2026-11-26T10:01:00Z",
+      itemsIn: 0,
+      itemsOut: 0,
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/reports:write/);
 
@@ -127,10 +189,24 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     expect(revoked.status).toBe(401);
     expect(revoked.body.error.message).toMatch(/revoked/);
 
-    expect((await s.admin.post("/service-keys", { name: "past", scopes: ["roster:read"], expiresAt: "2020-01-01T00:00:00Z" })).status).toBe(400);
-    const expiring = await createKey({ name: "short", scopes: ["roster:read"], expiresAt: new Date(Date.now() + 1500).toISOString() });
+    expect(
+      (
+        await s.admin.post("/service-keys", {
+          name: "past",
+          scopes: ["roster:read"],
+          expiresAt: "2020-01-01T00:00:00Z",
+        })
+      ).status,
+    ).toBe(400);
+    const expiring = await createKey({
+      name: "short",
+      scopes: ["roster:read"],
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
     await new Promise((r) => setTimeout(r, 1600));
-    expect((await new ApiClient(s.url, { authorization: `Bearer ${expiring.key}` }).get("/sync/mailboxes")).status).toBe(401);
+    expect(
+      (await new ApiClient(s.url, { authorization: `Bearer ${expiring.key}` }).get("/sync/mailboxes")).status,
+    ).toBe(401);
   });
 
   it("raises the profile's alert after repeated failed sessions (one webhook card), and clears it when sync recovers", async () => {
@@ -146,22 +222,47 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
     const port = (receiver.address() as AddressInfo).port;
     try {
-      expect((await s.admin.put("/settings", { alertWebhookUrl: `http://127.0.0.1:${port}/hook` })).status).toBe(200);
+      expect(
+        (await s.admin.put("/settings", { alertWebhookUrl: `http://127.0.0.1:${port}/hook` })).status,
+      ).toBe(200);
       const address = "active00002@contoso.com";
-      const failed = (minute: number) => ({ startedAt: `2026-11-26T11:${minute}0:00Z`, finishedAt: `2026-11-26T11:${minute}1:00Z`, itemsIn: 0, itemsOut: 0, errors: [{ code: "ErrorQuotaExceeded", message: "The mailbox is full." }] });
-      for (const minute of [1, 2]) expect((await sync.post(`/sync/mailboxes/${address}/reports`, failed(minute))).status).toBe(201);
+      const failed = (minute: number) => ({
+        startedAt: `2026-11-26T11:${minute}0:00Z`,
+        finishedAt: `2026-11-26T11:${minute}1:00Z`,
+        itemsIn: 0,
+        itemsOut: 0,
+        errors: [{ code: "ErrorQuotaExceeded", message: "The mailbox is full." }],
+      });
+      for (const minute of [1, 2]) {
+        expect((await sync.post(`/sync/mailboxes/${address}/reports`, failed(minute))).status).toBe(201);
+      }
       expect((await s.admin.get(`/profiles/${profileId}`)).body.data.alert).toBeNull();
-      for (const minute of [3, 4]) expect((await sync.post(`/sync/mailboxes/${address}/reports`, failed(minute))).status).toBe(201);
+      for (const minute of [3, 4]) {
+        expect((await sync.post(`/sync/mailboxes/${address}/reports`, failed(minute))).status).toBe(201);
+      }
       const alert = (await s.admin.get(`/profiles/${profileId}`)).body.data.alert;
       expect(alert).toMatchObject({ kind: "sync-failures" });
       expect(alert.message).toContain("The mailbox is full.");
       await expect.poll(() => cards.length).toBe(1);
       expect(cards[0].attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
 
-      const ok = { startedAt: "2026-11-26T12:00:00Z", finishedAt: "2026-11-26T12:01:00Z", itemsIn: 3, itemsOut: 0, errors: [] };
+      const ok = {
+        startedAt: "2026-11-26T12:00:00Z",
+        finishedAt: "2026-11-26T12:01:00Z",
+        itemsIn: 3,
+        itemsOut: 0,
+        errors: [],
+      };
       expect((await sync.post(`/sync/mailboxes/${address}/reports`, ok)).status).toBe(201);
       expect((await s.admin.get(`/profiles/${profileId}`)).body.data.alert).toBeNull();
-      const actions = (await s.ctx.store.db.selectFrom("auditEvents").select("action").where("profileId", "=", profileId).where("action", "like", "profile.alert%").execute()).map((a) => a.action);
+      const actions = (
+        await s.ctx.store.db
+          .selectFrom("auditEvents")
+          .select("action")
+          .where("profileId", "=", profileId)
+          .where("action", "like", "profile.alert%")
+          .execute()
+      ).map((a) => a.action);
       expect(actions).toEqual(["profile.alert.raise", "profile.alert.clear"]);
       expect(cards).toHaveLength(1);
     } finally {

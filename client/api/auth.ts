@@ -26,7 +26,8 @@ export function useMe() {
 export function useSignIn() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; password: string }) => apiData<{ id: string; email: string }>("/auth/login", { method: "POST", body }),
+    mutationFn: (body: { email: string; password: string }) =>
+      apiData<{ id: string; email: string }>("/auth/login", { method: "POST", body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.me }),
   });
 }
@@ -48,7 +49,8 @@ export function useSignOut() {
 export function useSetup() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { token: string; email: string; password: string }) => apiData<LocalAdmin>("/setup", { method: "POST", body }),
+    mutationFn: (body: { token: string; email: string; password: string }) =>
+      apiData<LocalAdmin>("/setup", { method: "POST", body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.me }),
   });
 }
@@ -56,13 +58,16 @@ export function useSetup() {
 /** Changes my password (the server ends my other sessions). */
 export function useChangePassword() {
   return useMutation({
-    mutationFn: (body: { current: string; next: string }) => apiJson<void>("/auth/password", { method: "POST", body }),
+    mutationFn: (body: { current: string; next: string }) =>
+      apiJson<void>("/auth/password", { method: "POST", body }),
   });
 }
 
 /** Ends every other session of mine. */
 export function useEndOtherSessions() {
-  return useMutation({ mutationFn: () => apiData<{ ended: number }>("/auth/sessions", { method: "DELETE" }) });
+  return useMutation({
+    mutationFn: () => apiData<{ ended: number }>("/auth/sessions", { method: "DELETE" }),
+  });
 }
 
 /** Local admins (platform admins only). */
@@ -74,7 +79,8 @@ export function useAdmins() {
 export function useAddAdmin() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; password: string }) => apiData<LocalAdmin>("/admins", { method: "POST", body }),
+    mutationFn: (body: { email: string; password: string }) =>
+      apiData<LocalAdmin>("/admins", { method: "POST", body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.admins }),
   });
 }

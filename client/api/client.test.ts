@@ -3,7 +3,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, apiData, apiUrl, setTokenProvider } from "./client";
 
 function respond(status: number, body: unknown) {
-  const fetchMock = vi.fn<typeof fetch>(() => Promise.resolve(new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "content-type": "application/json" } })));
+  const fetchMock = vi.fn<typeof fetch>(() =>
+    Promise.resolve(
+      new Response(body === undefined ? null : JSON.stringify(body), {
+        status,
+        headers: { "content-type": "application/json" },
+      }),
+    ),
+  );
   vi.stubGlobal("fetch", fetchMock);
   return fetchMock;
 }
@@ -16,7 +23,9 @@ describe("API client", () => {
 
   it("returns data and sends the cookie, JSON and no bearer outside hosts", async () => {
     const fetchMock = respond(200, { data: { id: "p1" } });
-    await expect(apiData("/profiles/p1", { method: "PATCH", body: { name: "x" } })).resolves.toEqual({ id: "p1" });
+    await expect(apiData("/profiles/p1", { method: "PATCH", body: { name: "x" } })).resolves.toEqual({
+      id: "p1",
+    });
     const [url, init] = fetchMock.mock.calls[0];
     expect(url).toBe("/api/v1/profiles/p1");
     expect(init?.credentials).toBe("same-origin");
@@ -28,11 +37,19 @@ describe("API client", () => {
     const fetchMock = respond(200, { data: null });
     setTokenProvider(() => Promise.resolve("tok123"));
     await apiData("/auth/me");
-    expect((fetchMock.mock.calls[0][1]?.headers as Record<string, string>).authorization).toBe("Bearer tok123");
+    expect((fetchMock.mock.calls[0][1]?.headers as Record<string, string>).authorization).toBe(
+      "Bearer tok123",
+    );
   });
 
   it("turns an error body into a typed ApiError with field errors", async () => {
-    respond(400, { error: { id: "validation_failed", message: "name: required", details: [{ path: ["name"], message: "required" }] } });
+    respond(400, {
+      error: {
+        id: "validation_failed",
+        message: "name: required",
+        details: [{ path: ["name"], message: "required" }],
+      },
+    });
     const err = await apiData("/profiles", { method: "POST", body: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 400, id: "validation_failed", message: "name: required" });
@@ -40,11 +57,18 @@ describe("API client", () => {
   });
 
   it("explains a non-JSON failure", async () => {
-    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(new Response("<html>bad gateway</html>", { status: 502, statusText: "Bad Gateway" }))));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() =>
+        Promise.resolve(new Response("<html>bad gateway</html>", { status: 502, statusText: "Bad Gateway" })),
+      ),
+    );
     await expect(apiData("/profiles")).rejects.toMatchObject({ status: 502, id: "http_502" });
   });
 
   it("leaves empty query values out of the URL", () => {
-    expect(apiUrl("/profiles/p/users", { q: "", state: "active", cursor: null, limit: 100 })).toBe("/api/v1/profiles/p/users?state=active&limit=100");
+    expect(apiUrl("/profiles/p/users", { q: "", state: "active", cursor: null, limit: 100 })).toBe(
+      "/api/v1/profiles/p/users?state=active&limit=100",
+    );
   });
 });

@@ -34,7 +34,7 @@ export class ApiError extends Error {
       if (d && typeof d === "object" && "message" in d) {
         const rawPath = (d as { path?: unknown }).path;
         const key = Array.isArray(rawPath) ? rawPath.join(".") : typeof rawPath === "string" ? rawPath : "";
-        out[key] ??= String((d).message);
+        out[key] ??= String(d.message);
       }
     }
     return out;
@@ -77,7 +77,11 @@ export async function apiRaw(path: string, options: RequestOptions = {}): Promis
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
-    throw new ApiError(0, "network_error", "The server can't be reached. Check your connection and try again.");
+    throw new ApiError(
+      0,
+      "network_error",
+      "The server can't be reached. Check your connection and try again.",
+    );
   }
   if (!res.ok) throw await toApiError(res);
   return res;
@@ -86,11 +90,22 @@ export async function apiRaw(path: string, options: RequestOptions = {}): Promis
 async function toApiError(res: Response): Promise<ApiError> {
   try {
     const body = (await res.json()) as { error?: { id?: string; message?: string; details?: unknown } };
-    if (body.error?.id) return new ApiError(res.status, body.error.id, body.error.message ?? res.statusText, body.error.details);
+    if (body.error?.id) {
+      return new ApiError(
+        res.status,
+        body.error.id,
+        body.error.message ?? res.statusText,
+        body.error.details,
+      );
+    }
   } catch {
     // not JSON: fall through to a generic message
   }
-  return new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText}.`);
+  return new ApiError(
+    res.status,
+    `http_${res.status}`,
+    `The server answered ${res.status} ${res.statusText}.`,
+  );
 }
 
 /** Sends a JSON request and returns the parsed body (`undefined` for 204). */
@@ -107,7 +122,11 @@ export async function apiData<T>(path: string, options: RequestOptions = {}): Pr
 }
 
 /** Downloads a file through fetch (so the bearer token or cookie goes along) and saves it as a blob. */
-export async function downloadFile(path: string, query: RequestOptions["query"], fallbackName: string): Promise<void> {
+export async function downloadFile(
+  path: string,
+  query: RequestOptions["query"],
+  fallbackName: string,
+): Promise<void> {
   const res = await apiRaw(path, { query, headers: { accept: "*/*" } });
   const blob = await res.blob();
   const disposition = res.headers.get("content-disposition") ?? "";

@@ -10,12 +10,19 @@ export const profileKeys = {
 
 /** Every profile the caller may manage, with counts by state. */
 export function useProfiles() {
-  return useQuery({ queryKey: profileKeys.all, queryFn: () => apiData<Profile[]>("/profiles"), refetchInterval: 30_000 });
+  return useQuery({
+    queryKey: profileKeys.all,
+    queryFn: () => apiData<Profile[]>("/profiles"),
+    refetchInterval: 30_000,
+  });
 }
 
 /** One profile. */
 export function useProfile(id: string) {
-  return useQuery({ queryKey: profileKeys.one(id), queryFn: () => apiData<Profile>(`/profiles/${encodeURIComponent(id)}`) });
+  return useQuery({
+    queryKey: profileKeys.one(id),
+    queryFn: () => apiData<Profile>(`/profiles/${encodeURIComponent(id)}`),
+  });
 }
 
 /** Creates a profile. */

@@ -14,7 +14,8 @@ export function useServiceKeys() {
 export function useCreateServiceKey() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateServiceKeyBody) => apiData<CreatedServiceKey>("/service-keys", { method: "POST", body }),
+    mutationFn: (body: CreateServiceKeyBody) =>
+      apiData<CreatedServiceKey>("/service-keys", { method: "POST", body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: serviceKeyKeys.all }),
   });
 }
@@ -23,7 +24,8 @@ export function useCreateServiceKey() {
 export function useRevokeServiceKey() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiJson<void>(`/service-keys/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    mutationFn: (id: string) =>
+      apiJson<void>(`/service-keys/${encodeURIComponent(id)}`, { method: "DELETE" }),
     onSuccess: () => qc.invalidateQueries({ queryKey: serviceKeyKeys.all }),
   });
 }

@@ -7,7 +7,11 @@ export const settingsKeys = { all: ["settings"] as const };
 
 /** Platform settings (alerts, intervals). */
 export function useSettings() {
-  return useQuery({ queryKey: settingsKeys.all, queryFn: () => apiData<Settings>("/settings"), retry: false });
+  return useQuery({
+    queryKey: settingsKeys.all,
+    queryFn: () => apiData<Settings>("/settings"),
+    retry: false,
+  });
 }
 
 /** Saves platform settings. */
@@ -21,7 +25,9 @@ export function useSaveSettings() {
 
 /** Sends a test alert to the webhook. */
 export function useTestAlert() {
-  return useMutation({ mutationFn: () => apiJson<unknown>("/settings/alerts/test", { method: "POST", body: {} }) });
+  return useMutation({
+    mutationFn: () => apiJson<unknown>("/settings/alerts/test", { method: "POST", body: {} }),
+  });
 }
 
 /** Downloads the sideload app package. */

@@ -1,7 +1,19 @@
 // The client's names for the contract's types, in one place.
-export type { AddUsersResult, BulkUsersResult, CheckHistoryEntry, User, UserDetail } from "../../contract/users";
+export type {
+  AddUsersResult,
+  BulkUsersResult,
+  CheckHistoryEntry,
+  User,
+  UserDetail,
+} from "../../contract/users";
 export type { Settings, UpdateSettingsBody } from "../../contract/settings";
-export type { CreatedServiceKey, CreateServiceKeyBody, ServiceKey, ServiceKeyScope, SyncSession } from "../../contract/sync";
+export type {
+  CreatedServiceKey,
+  CreateServiceKeyBody,
+  ServiceKey,
+  ServiceKeyScope,
+  SyncSession,
+} from "../../contract/sync";
 
 /** A page of a list. */
 export interface Page<T> {

@@ -10,7 +10,8 @@ export const USERS_PAGE_SIZE = 100;
 /** Query keys of users. */
 export const userKeys = {
   all: ["users"] as const,
-  list: (profileId: string, q: string, state: UserState | "") => ["users", "list", profileId, q, state] as const,
+  list: (profileId: string, q: string, state: UserState | "") =>
+    ["users", "list", profileId, q, state] as const,
   one: (id: string) => ["users", "one", id] as const,
 };
 
@@ -39,14 +40,22 @@ export function useUser(id: string | null) {
 
 function useInvalidateUsers() {
   const qc = useQueryClient();
-  return () => Promise.all([qc.invalidateQueries({ queryKey: userKeys.all }), qc.invalidateQueries({ queryKey: profileKeys.all })]);
+  return () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: userKeys.all }),
+      qc.invalidateQueries({ queryKey: profileKeys.all }),
+    ]);
 }
 
 /** Adds pasted lines or a CSV file's text to a profile. */
 export function useAddUsers(profileId: string) {
   const invalidate = useInvalidateUsers();
   return useMutation({
-    mutationFn: (text: string) => apiData<AddUsersResult>(`/profiles/${encodeURIComponent(profileId)}/users`, { method: "POST", body: { text } }),
+    mutationFn: (text: string) =>
+      apiData<AddUsersResult>(`/profiles/${encodeURIComponent(profileId)}/users`, {
+        method: "POST",
+        body: { text },
+      }),
     onSuccess: () => invalidate(),
   });
 }
@@ -68,7 +77,8 @@ export function useBulkUsers() {
 export function useMoveUsers() {
   const invalidate = useInvalidateUsers();
   return useMutation({
-    mutationFn: (body: { userIds: string[]; profileId: string }) => apiData<BulkUsersResult>("/users/move", { method: "POST", body }),
+    mutationFn: (body: { userIds: string[]; profileId: string }) =>
+      apiData<BulkUsersResult>("/users/move", { method: "POST", body }),
     onSuccess: () => invalidate(),
   });
 }
@@ -80,7 +90,11 @@ export const MAX_CHECK_NOW = 50;
 export function useCheckNow(profileId: string) {
   const invalidate = useInvalidateUsers();
   return useMutation({
-    mutationFn: (userIds: string[]) => apiJson<unknown>(`/profiles/${encodeURIComponent(profileId)}/checks`, { method: "POST", body: { userIds } }),
+    mutationFn: (userIds: string[]) =>
+      apiJson<unknown>(`/profiles/${encodeURIComponent(profileId)}/checks`, {
+        method: "POST",
+        body: { userIds },
+      }),
     onSuccess: () => invalidate(),
   });
 }

@@ -9,7 +9,11 @@ import { pickTheme, usePrefersDark } from "./theme";
 import { useHost } from "./useHost";
 
 const useStyles = makeStyles({
-  root: { minHeight: "100vh", backgroundColor: tokens.colorNeutralBackground2, color: tokens.colorNeutralForeground1 },
+  root: {
+    minHeight: "100vh",
+    backgroundColor: tokens.colorNeutralBackground2,
+    color: tokens.colorNeutralForeground1,
+  },
 });
 
 /**

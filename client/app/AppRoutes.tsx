@@ -7,9 +7,13 @@ import { NotFoundPage } from "./NotFoundPage";
 import { useRoute } from "./router";
 import type { HostName } from "./useHost";
 
-const ProfilesPage = lazy(() => import("../profiles/ProfilesPage").then((m) => ({ default: m.ProfilesPage })));
+const ProfilesPage = lazy(() =>
+  import("../profiles/ProfilesPage").then((m) => ({ default: m.ProfilesPage })),
+);
 const ProfilePage = lazy(() => import("../profile/ProfilePage").then((m) => ({ default: m.ProfilePage })));
-const SettingsPage = lazy(() => import("../settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const SettingsPage = lazy(() =>
+  import("../settings/SettingsPage").then((m) => ({ default: m.SettingsPage })),
+);
 const SignInPage = lazy(() => import("../signin/SignInPage").then((m) => ({ default: m.SignInPage })));
 const SetupPage = lazy(() => import("../signin/SetupPage").then((m) => ({ default: m.SetupPage })));
 

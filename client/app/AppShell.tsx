@@ -1,5 +1,17 @@
 import type { ReactNode } from "react";
-import { Button, makeStyles, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, Tab, TabList, Text, tokens } from "@fluentui/react-components";
+import {
+  Button,
+  makeStyles,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Tab,
+  TabList,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
 import { MailMultipleRegular, PersonCircleRegular, SignOutRegular } from "@fluentui/react-icons";
 import type { Me } from "../../contract/auth";
 import { useSignOut } from "../api/auth";
@@ -20,11 +32,22 @@ const useStyles = makeStyles({
   brand: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, whiteSpace: "nowrap" },
   brandIcon: { fontSize: "20px", color: tokens.colorBrandForeground1, display: "flex" },
   nav: { flexGrow: 1, minWidth: 0 },
-  main: { maxWidth: "1280px", margin: "0 auto", padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXL}`, boxSizing: "border-box" },
+  main: {
+    maxWidth: "1280px",
+    margin: "0 auto",
+    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXL}`,
+    boxSizing: "border-box",
+  },
   skip: {
     position: "absolute",
     left: "-9999px",
-    ":focus": { left: tokens.spacingHorizontalM, top: tokens.spacingVerticalS, zIndex: 10, padding: tokens.spacingHorizontalS, backgroundColor: tokens.colorNeutralBackground1 },
+    ":focus": {
+      left: tokens.spacingHorizontalM,
+      top: tokens.spacingVerticalS,
+      zIndex: 10,
+      padding: tokens.spacingHorizontalS,
+      backgroundColor: tokens.colorNeutralBackground1,
+    },
   },
 });
 
@@ -59,7 +82,13 @@ export function AppShell({ me, route, children }: { me: Me; route: Route; childr
           <Text weight="semibold">Mailbox Sync Admin</Text>
         </div>
         <nav className={styles.nav} aria-label="Main">
-          <TabList selectedValue={section} onTabSelect={(_e, data) => navigate(data.value === "settings" ? { page: "settings" } : { page: "profiles" })} size="small">
+          <TabList
+            selectedValue={section}
+            onTabSelect={(_e, data) =>
+              navigate(data.value === "settings" ? { page: "settings" } : { page: "profiles" })
+            }
+            size="small"
+          >
             <Tab value="profiles">Profiles</Tab>
             {me.platformAdmin && <Tab value="settings">Settings</Tab>}
           </TabList>
@@ -75,7 +104,9 @@ export function AppShell({ me, route, children }: { me: Me; route: Route; childr
               <MenuItem icon={<SignOutRegular />} onClick={handleSignOut}>
                 Sign out
               </MenuItem>
-              {me.platformAdmin && <MenuItem onClick={() => navigate({ page: "settings" })}>Settings</MenuItem>}
+              {me.platformAdmin && (
+                <MenuItem onClick={() => navigate({ page: "settings" })}>Settings</MenuItem>
+              )}
             </MenuList>
           </MenuPopover>
         </Menu>

@@ -17,7 +17,9 @@ export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0 || (parts[0] === "profiles" && parts.length === 1)) return { page: "profiles" };
   if (parts[0] === "profiles" && parts[1]) {
-    const tab = (profileTabs as readonly string[]).includes(parts[2] ?? "") ? (parts[2] as ProfileTab) : "general";
+    const tab = (profileTabs as readonly string[]).includes(parts[2] ?? "")
+      ? (parts[2] as ProfileTab)
+      : "general";
     return { page: "profile", profileId: parts[1], tab };
   }
   if (parts[0] === "settings") return { page: "settings" };
@@ -69,7 +71,10 @@ export function useRoute(): Route {
 }
 
 /** Props for an `<a>` that navigates in-app on a plain click and still opens in a new tab on ctrl/cmd-click. */
-export function linkProps(to: Route): { href: string; onClick: (e: React.MouseEvent<HTMLAnchorElement>) => void } {
+export function linkProps(to: Route): {
+  href: string;
+  onClick: (e: React.MouseEvent<HTMLAnchorElement>) => void;
+} {
   const href = routePath(to);
   return {
     href,

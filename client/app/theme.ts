@@ -1,12 +1,21 @@
 import { useEffect, useState } from "react";
-import { teamsDarkTheme, teamsHighContrastTheme, teamsLightTheme, webDarkTheme, webLightTheme, type Theme } from "@fluentui/react-components";
+import {
+  teamsDarkTheme,
+  teamsHighContrastTheme,
+  teamsLightTheme,
+  webDarkTheme,
+  webLightTheme,
+  type Theme,
+} from "@fluentui/react-components";
 import type { HostTheme } from "./useHost";
 
 const darkQuery = "(prefers-color-scheme: dark)";
 
 /** True while the system asks for dark colors; follows changes live. */
 export function usePrefersDark(): boolean {
-  const [dark, setDark] = useState(() => typeof window !== "undefined" && window.matchMedia?.(darkQuery).matches === true);
+  const [dark, setDark] = useState(
+    () => typeof window !== "undefined" && window.matchMedia?.(darkQuery).matches === true,
+  );
   useEffect(() => {
     const query = window.matchMedia?.(darkQuery);
     if (!query) return;
@@ -27,6 +36,8 @@ export function pickTheme(hostTheme: HostTheme | null, prefersDark: boolean): { 
     case "contrast":
       return { theme: teamsHighContrastTheme, name: "teams-contrast" };
     case null:
-      return prefersDark ? { theme: webDarkTheme, name: "web-dark" } : { theme: webLightTheme, name: "web-light" };
+      return prefersDark
+        ? { theme: webDarkTheme, name: "web-dark" }
+        : { theme: webLightTheme, name: "web-light" };
   }
 }

@@ -43,7 +43,12 @@ export function useHost(): HostInfo {
         const host = await detectHost();
         if (cancelled) return;
         if (!host.inHost) return setInfo(STANDALONE);
-        setInfo({ ready: true, host: normalizeHost(host.hostName), theme: normalizeTheme(host.theme), locale: host.locale });
+        setInfo({
+          ready: true,
+          host: normalizeHost(host.hostName),
+          theme: normalizeTheme(host.theme),
+          locale: host.locale,
+        });
         // teams-js is already loaded and initialized by detectHost.
         const { app } = await import("@microsoft/teams-js");
         app.registerOnThemeChangeHandler((theme) => {

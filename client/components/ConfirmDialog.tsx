@@ -1,11 +1,25 @@
 import type { ReactNode } from "react";
-import { Button, makeStyles, tokens, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Spinner } from "@fluentui/react-components";
+import {
+  Button,
+  makeStyles,
+  tokens,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Spinner,
+} from "@fluentui/react-components";
 
 const useStyles = makeStyles({
   danger: {
     backgroundColor: tokens.colorStatusDangerBackground3,
     color: tokens.colorNeutralForegroundOnBrand,
-    ":hover": { backgroundColor: tokens.colorStatusDangerForeground1, color: tokens.colorNeutralForegroundOnBrand },
+    ":hover": {
+      backgroundColor: tokens.colorStatusDangerForeground1,
+      color: tokens.colorNeutralForegroundOnBrand,
+    },
   },
 });
 
@@ -23,7 +37,16 @@ export interface ConfirmDialogProps {
 }
 
 /** Asks before a destructive or far-reaching action; Cancel has focus first. */
-export function ConfirmDialog({ open, title, children, confirmLabel, destructive, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  destructive,
+  busy,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const styles = useStyles();
   return (
     <Dialog open={open} modalType="alert" onOpenChange={(_e, data) => !data.open && !busy && onCancel()}>

@@ -17,11 +17,25 @@ const useStyles = makeStyles({
 });
 
 /** An empty list that says what to do next, with the action to do it. */
-export function EmptyState({ icon, title, children, action }: { icon?: ReactNode; title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  icon,
+  title,
+  children,
+  action,
+}: {
+  icon?: ReactNode;
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   const styles = useStyles();
   return (
     <div className={styles.root} role="status">
-      {icon && <div className={styles.icon} aria-hidden="true">{icon}</div>}
+      {icon && (
+        <div className={styles.icon} aria-hidden="true">
+          {icon}
+        </div>
+      )}
       <Text as="h2" size={500} weight="semibold">
         {title}
       </Text>

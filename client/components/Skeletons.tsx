@@ -1,8 +1,18 @@
 import { makeStyles, Skeleton, SkeletonItem, tokens } from "@fluentui/react-components";
 
 const useStyles = makeStyles({
-  rows: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, padding: `${tokens.spacingVerticalM} 0` },
-  row: { display: "grid", gridTemplateColumns: "2fr 1fr 1fr", gap: tokens.spacingHorizontalL, alignItems: "center" },
+  rows: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalM,
+    padding: `${tokens.spacingVerticalM} 0`,
+  },
+  row: {
+    display: "grid",
+    gridTemplateColumns: "2fr 1fr 1fr",
+    gap: tokens.spacingHorizontalL,
+    alignItems: "center",
+  },
 });
 
 /** Placeholder rows while a list loads; the same height as the real rows, so nothing jumps. */

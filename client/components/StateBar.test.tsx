@@ -8,7 +8,9 @@ afterEach(cleanup);
 
 describe("StateBar", () => {
   it("describes the counts for screen readers", () => {
-    expect(describeCounts({ active: 3, error: 1, "not-activated": 0, pending: 0, paused: 0 })).toBe("4 users: 3 active, 1 error");
+    expect(describeCounts({ active: 3, error: 1, "not-activated": 0, pending: 0, paused: 0 })).toBe(
+      "4 users: 3 active, 1 error",
+    );
     expect(describeCounts({})).toBe("No users");
   });
 

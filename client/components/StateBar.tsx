@@ -12,8 +12,24 @@ const useStyles = makeStyles({
     minWidth: "80px",
   },
   large: { height: "16px", borderRadius: tokens.borderRadiusMedium },
-  legend: { display: "flex", flexWrap: "wrap", columnGap: tokens.spacingHorizontalL, rowGap: tokens.spacingVerticalXS, marginTop: tokens.spacingVerticalS, fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground2 },
-  swatch: { display: "inline-block", width: "10px", height: "10px", borderRadius: "2px", marginRight: tokens.spacingHorizontalXS, verticalAlign: "baseline", forcedColorAdjust: "none" },
+  legend: {
+    display: "flex",
+    flexWrap: "wrap",
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalXS,
+    marginTop: tokens.spacingVerticalS,
+    fontSize: tokens.fontSizeBase200,
+    color: tokens.colorNeutralForeground2,
+  },
+  swatch: {
+    display: "inline-block",
+    width: "10px",
+    height: "10px",
+    borderRadius: "2px",
+    marginRight: tokens.spacingHorizontalXS,
+    verticalAlign: "baseline",
+    forcedColorAdjust: "none",
+  },
   segment: { forcedColorAdjust: "none" },
 });
 
@@ -21,7 +37,9 @@ const useStyles = makeStyles({
 export function describeCounts(counts: Partial<Record<UserState, number>>): string {
   const total = userStates.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
   if (total === 0) return "No users";
-  const parts = userStates.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${counts[s]!.toLocaleString()} ${stateInfo[s].label.toLowerCase()}`);
+  const parts = userStates
+    .filter((s) => (counts[s] ?? 0) > 0)
+    .map((s) => `${counts[s]!.toLocaleString()} ${stateInfo[s].label.toLowerCase()}`);
   return `${total.toLocaleString()} user${total === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }
 
@@ -29,17 +47,36 @@ export function describeCounts(counts: Partial<Record<UserState, number>>): stri
  * A stacked bar of user counts by state (plain CSS), with an optional legend.
  * @example <StateBar counts={profile.counts} legend />
  */
-export function StateBar({ counts, legend = false, size = "small" }: { counts: Partial<Record<UserState, number>>; legend?: boolean; size?: "small" | "large" }) {
+export function StateBar({
+  counts,
+  legend = false,
+  size = "small",
+}: {
+  counts: Partial<Record<UserState, number>>;
+  legend?: boolean;
+  size?: "small" | "large";
+}) {
   const styles = useStyles();
   const total = userStates.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
   const description = describeCounts(counts);
   return (
     <div>
       <Tooltip content={description} relationship="description">
-        <div role="img" aria-label={description} className={size === "large" ? `${styles.bar} ${styles.large}` : styles.bar} tabIndex={legend ? undefined : -1}>
+        <div
+          role="img"
+          aria-label={description}
+          className={size === "large" ? `${styles.bar} ${styles.large}` : styles.bar}
+          tabIndex={legend ? undefined : -1}
+        >
           {total > 0 &&
             userStates.map((s) =>
-              counts[s] ? <div key={s} className={styles.segment} style={{ width: `${(counts[s] / total) * 100}%`, backgroundColor: stateInfo[s].fill }} /> : null,
+              counts[s] ? (
+                <div
+                  key={s}
+                  className={styles.segment}
+                  style={{ width: `${(counts[s] / total) * 100}%`, backgroundColor: stateInfo[s].fill }}
+                />
+              ) : null,
             )}
         </div>
       </Tooltip>

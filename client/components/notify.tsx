@@ -20,13 +20,20 @@ export function useNotify() {
           <ToastTitle>{title}</ToastTitle>
           {body && <ToastBody>{body}</ToastBody>}
         </Toast>,
-        { intent, timeout: intent === "error" ? 8000 : 4000, politeness: intent === "error" ? "assertive" : "polite" },
+        {
+          intent,
+          timeout: intent === "error" ? 8000 : 4000,
+          politeness: intent === "error" ? "assertive" : "polite",
+        },
       ),
     [dispatchToast],
   );
   return {
     success: useCallback((title: string, body?: string) => show("success", title, body), [show]),
     info: useCallback((title: string, body?: string) => show("info", title, body), [show]),
-    error: useCallback((err: unknown, title = "That didn't work") => show("error", title, errorMessage(err)), [show]),
+    error: useCallback(
+      (err: unknown, title = "That didn't work") => show("error", title, errorMessage(err)),
+      [show],
+    ),
   };
 }

@@ -6,7 +6,13 @@ import { useEntraSignIn } from "./useEntraSignIn";
  * Wrap the part of the app that calls the API, so its first `/auth/me` already carries the token.
  * @example <EntraSignInGate fallback={<PageSkeleton />}><AppRoutes host={host.host} /></EntraSignInGate>
  */
-export function EntraSignInGate({ children, fallback = null }: { children: ReactNode; fallback?: ReactNode }) {
+export function EntraSignInGate({
+  children,
+  fallback = null,
+}: {
+  children: ReactNode;
+  fallback?: ReactNode;
+}) {
   const entra = useEntraSignIn();
   return <>{entra.status === "loading" ? fallback : children}</>;
 }

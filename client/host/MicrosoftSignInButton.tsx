@@ -24,7 +24,13 @@ export function MicrosoftSignInButton({ loginHint }: { loginHint?: string }) {
       await signInWithMicrosoft(loginHint);
       await queryClient.invalidateQueries();
     } catch (err) {
-      setError(err instanceof Error && /popup|user_cancelled|cancel/i.test(err.message) ? "The sign-in window was closed or blocked. Allow pop-ups for this site and try again." : err instanceof Error ? err.message : "Sign-in failed.");
+      setError(
+        err instanceof Error && /popup|user_cancelled|cancel/i.test(err.message)
+          ? "The sign-in window was closed or blocked. Allow pop-ups for this site and try again."
+          : err instanceof Error
+            ? err.message
+            : "Sign-in failed.",
+      );
     } finally {
       setBusy(false);
     }
@@ -37,7 +43,12 @@ export function MicrosoftSignInButton({ loginHint }: { loginHint?: string }) {
           <MessageBarBody>{error ?? (entra.status === "error" ? entra.message : "")}</MessageBarBody>
         </MessageBar>
       )}
-      <Button appearance="secondary" onClick={() => void handleClick()} disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+      <Button
+        appearance="secondary"
+        onClick={() => void handleClick()}
+        disabled={busy}
+        icon={busy ? <Spinner size="tiny" /> : undefined}
+      >
         Sign in with Microsoft
       </Button>
     </>

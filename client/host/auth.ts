@@ -45,7 +45,8 @@ function msalConfig(entra: EntraConfig) {
   };
 }
 
-const view = (account: AccountInfo | null) => (account ? { username: account.username, name: account.name ?? null } : null);
+const view = (account: AccountInfo | null) =>
+  account ? { username: account.username, name: account.name ?? null } : null;
 
 /**
  * Builds the token source for where the panel runs. MSAL and teams-js are imported lazily, so a page
@@ -59,7 +60,8 @@ export async function createEntraSignIn(entra: EntraConfig, host?: HostContext):
   host ??= await detectHost();
   const scopes = [entra.scope];
   if (host.inHost) return hostSignIn(entra, host, scopes);
-  const { createStandardPublicClientApplication, InteractionRequiredAuthError } = await import("@azure/msal-browser");
+  const { createStandardPublicClientApplication, InteractionRequiredAuthError } =
+    await import("@azure/msal-browser");
   const pca = await createStandardPublicClientApplication(msalConfig(entra));
   const active = () => pca.getActiveAccount() ?? pca.getAllAccounts()[0] ?? null;
   return {
@@ -75,7 +77,11 @@ export async function createEntraSignIn(entra: EntraConfig, host?: HostContext):
       }
     },
     async signIn(loginHint) {
-      const result = await pca.loginPopup({ scopes, loginHint, prompt: loginHint ? undefined : "select_account" });
+      const result = await pca.loginPopup({
+        scopes,
+        loginHint,
+        prompt: loginHint ? undefined : "select_account",
+      });
       pca.setActiveAccount(result.account);
     },
     async signOut() {
@@ -102,7 +108,9 @@ async function hostSignIn(entra: EntraConfig, host: HostContext, scopes: string[
   const viaNaa = async (pca: IPublicClientApplication): Promise<string> => {
     const account = pca.getActiveAccount() ?? pca.getAllAccounts()[0];
     try {
-      const result = account ? await pca.acquireTokenSilent({ scopes, account }) : await pca.ssoSilent({ scopes, loginHint: host.upn ?? undefined });
+      const result = account
+        ? await pca.acquireTokenSilent({ scopes, account })
+        : await pca.ssoSilent({ scopes, loginHint: host.upn ?? undefined });
       pca.setActiveAccount(result.account);
       return result.accessToken;
     } catch {
@@ -119,7 +127,8 @@ async function hostSignIn(entra: EntraConfig, host: HostContext, scopes: string[
       naa?.setActiveAccount(null);
       return Promise.resolve();
     },
-    account: () => view(naa?.getActiveAccount() ?? null) ?? (host.upn ? { username: host.upn, name: null } : null),
+    account: () =>
+      view(naa?.getActiveAccount() ?? null) ?? (host.upn ? { username: host.upn, name: null } : null),
   };
 }
 
@@ -128,7 +137,10 @@ async function hostSignIn(entra: EntraConfig, host: HostContext, scopes: string[
  * ask MSAL or the host again.
  * @example setTokenProvider(cachedTokens(signIn.getToken));
  */
-export function cachedTokens(getToken: () => Promise<string | null>, marginSeconds = 120): () => Promise<string | null> {
+export function cachedTokens(
+  getToken: () => Promise<string | null>,
+  marginSeconds = 120,
+): () => Promise<string | null> {
   let cached: { token: string; exp: number } | undefined;
   let pending: Promise<string | null> | undefined;
   return async () => {
@@ -147,7 +159,9 @@ export function cachedTokens(getToken: () => Promise<string | null>, marginSecon
 
 function expiryOf(token: string): number {
   try {
-    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number };
+    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as {
+      exp?: number;
+    };
     return payload.exp ?? 0;
   } catch {
     return 0;

@@ -9,7 +9,12 @@ export type EntraState =
   | { status: "off"; host: HostContext }
   /** A browser without a Microsoft session for this app: show "Sign in with Microsoft". */
   | { status: "signed-out"; host: HostContext; mode: EntraSignIn["mode"] }
-  | { status: "signed-in"; host: HostContext; mode: EntraSignIn["mode"]; account: { username: string; name: string | null } | null }
+  | {
+      status: "signed-in";
+      host: HostContext;
+      mode: EntraSignIn["mode"];
+      account: { username: string; name: string | null } | null;
+    }
   | { status: "error"; host: HostContext | null; message: string };
 
 let state: EntraState = { status: "loading" };
@@ -25,8 +30,14 @@ function set(next: EntraState) {
 async function refresh(host: HostContext): Promise<void> {
   if (!session) return;
   // In a browser, a remembered account with a token means signed in; hosts always sign in silently.
-  const signedIn = session.mode !== "popup" || (session.account() !== null && (await session.getToken().catch(() => null)) !== null);
-  set(signedIn ? { status: "signed-in", host, mode: session.mode, account: session.account() } : { status: "signed-out", host, mode: session.mode });
+  const signedIn =
+    session.mode !== "popup" ||
+    (session.account() !== null && (await session.getToken().catch(() => null)) !== null);
+  set(
+    signedIn
+      ? { status: "signed-in", host, mode: session.mode, account: session.account() }
+      : { status: "signed-out", host, mode: session.mode },
+  );
 }
 
 /**
@@ -45,7 +56,11 @@ export function startEntraSession(): Promise<void> {
       setTokenProvider(cachedTokens(session.getToken));
       await refresh(host);
     } catch (error) {
-      set({ status: "error", host, message: error instanceof Error ? error.message : "Sign-in with Microsoft could not start." });
+      set({
+        status: "error",
+        host,
+        message: error instanceof Error ? error.message : "Sign-in with Microsoft could not start.",
+      });
     }
   })();
   return started;
@@ -54,7 +69,9 @@ export function startEntraSession(): Promise<void> {
 /** Browser: opens the Microsoft sign-in popup; resolves when signed in. */
 export async function signInWithMicrosoft(loginHint?: string): Promise<void> {
   await startEntraSession();
-  if (!session || state.status === "loading" || state.status === "off" || !state.host) throw new Error("Sign-in with Microsoft is not configured on this server.");
+  if (!session || state.status === "loading" || state.status === "off" || !state.host) {
+    throw new Error("Sign-in with Microsoft is not configured on this server.");
+  }
   await session.signIn(loginHint);
   await refresh(state.host);
 }

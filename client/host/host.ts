@@ -15,7 +15,14 @@ export interface HostContext {
 /** How long to wait for teams-js: inside a foreign frame `app.initialize()` can hang. */
 export const HOST_TIMEOUT_MS = 1500;
 
-const BROWSER: HostContext = { hostName: "browser", theme: null, locale: null, upn: null, tid: null, inHost: false };
+const BROWSER: HostContext = {
+  hostName: "browser",
+  theme: null,
+  locale: null,
+  upn: null,
+  tid: null,
+  inHost: false,
+};
 
 let detection: Promise<HostContext> | undefined;
 

@@ -53,10 +53,11 @@ function stubJobApi(options: { streamStatus: number; afterStream?: Job; streamRe
       }
       if (url === "/api/v1/jobs/j1/events") {
         streams++;
-        if (options.streamStatus !== 200 || streams <= (options.streamRefusals ?? 0))
-          {return Promise.resolve(
+        if (options.streamStatus !== 200 || streams <= (options.streamRefusals ?? 0)) {
+          return Promise.resolve(
             Response.json({ error: { id: "x", message: "no stream" } }, { status: options.streamStatus }),
-          );}
+          );
+        }
         const text = `event: progress\ndata: ${JSON.stringify(job("running", 5))}\n\nevent: done\ndata: ${JSON.stringify(job("done", 10))}\n\n`;
         const body = new ReadableStream<Uint8Array>({
           start(controller) {

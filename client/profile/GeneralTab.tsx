@@ -1,6 +1,17 @@
 import { useState } from "react";
 import { alertText } from "../components/alertText";
-import { Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Switch, Text, tokens } from "@fluentui/react-components";
+import {
+  Button,
+  Card,
+  CardHeader,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Switch,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
 import { DeleteRegular, EditRegular } from "@fluentui/react-icons";
 import type { Me } from "../../contract/auth";
 import type { Profile } from "../../contract/profiles";
@@ -15,12 +26,31 @@ import { StateBar } from "../components/StateBar";
 import { ProfileFormDialog } from "../profiles/ProfileFormDialog";
 
 const useStyles = makeStyles({
-  grid: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(320px, 1fr))", gap: tokens.spacingHorizontalL },
-  details: { display: "grid", gridTemplateColumns: "max-content 1fr", columnGap: tokens.spacingHorizontalL, rowGap: tokens.spacingVerticalS, margin: 0 },
+  grid: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fit, minmax(320px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+  },
+  details: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalS,
+    margin: 0,
+  },
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0, overflowWrap: "anywhere" },
-  actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", marginTop: tokens.spacingVerticalM },
-  big: { fontSize: tokens.fontSizeHero700, lineHeight: tokens.lineHeightHero700, fontWeight: tokens.fontWeightSemibold },
+  actions: {
+    display: "flex",
+    gap: tokens.spacingHorizontalS,
+    flexWrap: "wrap",
+    marginTop: tokens.spacingVerticalM,
+  },
+  big: {
+    fontSize: tokens.fontSizeHero700,
+    lineHeight: tokens.lineHeightHero700,
+    fontWeight: tokens.fontWeightSemibold,
+  },
   alert: { marginBottom: tokens.spacingVerticalL },
 });
 
@@ -37,7 +67,10 @@ export function GeneralTab({ profile, me }: { profile: Profile; me: Me }) {
   const handleSyncChange = (enabled: boolean) =>
     update.mutate(
       { id: profile.id, patch: { syncEnabled: enabled } },
-      { onSuccess: () => notify.success(enabled ? "Sync resumed" : "Sync paused"), onError: (err) => notify.error(err) },
+      {
+        onSuccess: () => notify.success(enabled ? "Sync resumed" : "Sync paused"),
+        onError: (err) => notify.error(err),
+      },
     );
 
   const handleDelete = () =>
@@ -60,22 +93,40 @@ export function GeneralTab({ profile, me }: { profile: Profile; me: Me }) {
       )}
       <div className={styles.grid}>
         <Card>
-          <CardHeader header={<Text as="h2" weight="semibold" size={400}>Users by state</Text>} />
+          <CardHeader
+            header={
+              <Text as="h2" weight="semibold" size={400}>
+                Users by state
+              </Text>
+            }
+          />
           <div>
             <span className={styles.big}>{total.toLocaleString()}</span> <Text>users</Text>
           </div>
           <StateBar counts={profile.counts} legend size="large" />
           <div className={styles.actions}>
-            <Button onClick={() => navigate({ page: "profile", profileId: profile.id, tab: "users" })}>{total ? "Manage users" : "Add users"}</Button>
+            <Button onClick={() => navigate({ page: "profile", profileId: profile.id, tab: "users" })}>
+              {total ? "Manage users" : "Add users"}
+            </Button>
           </div>
         </Card>
         <Card>
-          <CardHeader header={<Text as="h2" weight="semibold" size={400}>Details</Text>} />
+          <CardHeader
+            header={
+              <Text as="h2" weight="semibold" size={400}>
+                Details
+              </Text>
+            }
+          />
           <Switch
             checked={profile.syncEnabled}
             disabled={update.isPending}
             onChange={(_e, d) => handleSyncChange(d.checked)}
-            label={profile.syncEnabled ? "Sync is on for this profile" : "Sync is paused: nobody in this profile is synced"}
+            label={
+              profile.syncEnabled
+                ? "Sync is on for this profile"
+                : "Sync is paused: nobody in this profile is synced"
+            }
           />
           <dl className={styles.details}>
             <dt className={styles.term}>Description</dt>
@@ -100,8 +151,19 @@ export function GeneralTab({ profile, me }: { profile: Profile; me: Me }) {
         </Card>
       </div>
       <ProfileFormDialog open={editing} profile={profile} onClose={() => setEditing(false)} />
-      <ConfirmDialog open={deleting} title={`Delete ${profile.name}?`} confirmLabel="Delete profile" destructive busy={remove.isPending} onConfirm={handleDelete} onCancel={() => setDeleting(false)}>
-        <p>The profile, its mailbox access settings and its {total.toLocaleString()} users are removed. This can't be undone.</p>
+      <ConfirmDialog
+        open={deleting}
+        title={`Delete ${profile.name}?`}
+        confirmLabel="Delete profile"
+        destructive
+        busy={remove.isPending}
+        onConfirm={handleDelete}
+        onCancel={() => setDeleting(false)}
+      >
+        <p>
+          The profile, its mailbox access settings and its {total.toLocaleString()} users are removed. This
+          can't be undone.
+        </p>
         {remove.error && (
           <MessageBar intent="error" role="alert">
             <MessageBarBody>{errorMessage(remove.error)}</MessageBarBody>

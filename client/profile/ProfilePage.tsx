@@ -1,5 +1,16 @@
 import { lazy, Suspense } from "react";
-import { Breadcrumb, BreadcrumbButton, BreadcrumbDivider, BreadcrumbItem, makeStyles, MessageBar, MessageBarBody, Tab, TabList, tokens } from "@fluentui/react-components";
+import {
+  Breadcrumb,
+  BreadcrumbButton,
+  BreadcrumbDivider,
+  BreadcrumbItem,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Tab,
+  TabList,
+  tokens,
+} from "@fluentui/react-components";
 import type { Me } from "../../contract/auth";
 import { errorMessage } from "../api/client";
 import { useProfile } from "../api/profiles";
@@ -10,14 +21,24 @@ import { ListSkeleton, PageSkeleton } from "../components/Skeletons";
 
 const GeneralTab = lazy(() => import("./GeneralTab").then((m) => ({ default: m.GeneralTab })));
 const UsersTab = lazy(() => import("../users/UsersTab").then((m) => ({ default: m.UsersTab })));
-const ConnectivityTab = lazy(() => import("../connectivity/ConnectivityTab").then((m) => ({ default: m.ConnectivityTab })));
+const ConnectivityTab = lazy(() =>
+  import("../connectivity/ConnectivityTab").then((m) => ({ default: m.ConnectivityTab })),
+);
 const ActivityTab = lazy(() => import("../activity/ActivityTab").then((m) => ({ default: m.ActivityTab })));
 
 const useStyles = makeStyles({
-  tabs: { marginBottom: tokens.spacingVerticalL, borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}` },
+  tabs: {
+    marginBottom: tokens.spacingVerticalL,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
 });
 
-const tabLabels: Record<ProfileTab, string> = { general: "General", users: "Users", connectivity: "Connectivity", activity: "Activity" };
+const tabLabels: Record<ProfileTab, string> = {
+  general: "General",
+  users: "Users",
+  connectivity: "Connectivity",
+  activity: "Activity",
+};
 
 /** One profile: General, Users, Connectivity and Activity tabs (the tab is part of the URL). */
 export function ProfilePage({ profileId, tab, me }: { profileId: string; tab: ProfileTab; me: Me }) {
@@ -54,7 +75,9 @@ export function ProfilePage({ profileId, tab, me }: { profileId: string; tab: Pr
       <TabList
         className={styles.tabs}
         selectedValue={tab}
-        onTabSelect={(_e, data) => navigate({ page: "profile", profileId, tab: data.value as ProfileTab }, { replace: true })}
+        onTabSelect={(_e, data) =>
+          navigate({ page: "profile", profileId, tab: data.value as ProfileTab }, { replace: true })
+        }
         aria-label="Profile sections"
       >
         {(Object.keys(tabLabels) as ProfileTab[]).map((t) => (

@@ -25,18 +25,31 @@ const profile: Profile = {
 
 describe("ProfileFormDialog", () => {
   it("edits name and description with a PATCH and closes", async () => {
-    const calls = fakeApi({ "PATCH /api/v1/profiles/p1": (body) => ({ status: 200, body: { data: { ...profile, ...(body as object) } } }) });
+    const calls = fakeApi({
+      "PATCH /api/v1/profiles/p1": (body) => ({
+        status: 200,
+        body: { data: { ...profile, ...(body as object) } },
+      }),
+    });
     const onClose = vi.fn();
     render(<ProfileFormDialog open profile={profile} onClose={onClose} />, { wrapper: Providers });
     fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: "  Frankfurt  " } });
     fireEvent.change(screen.getByLabelText("Description"), { target: { value: "Exchange 2019" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await vi.waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(calls[0]).toMatchObject({ method: "PATCH", body: { name: "Frankfurt", description: "Exchange 2019", maxConcurrentConnections: 10 } });
+    expect(calls[0]).toMatchObject({
+      method: "PATCH",
+      body: { name: "Frankfurt", description: "Exchange 2019", maxConcurrentConnections: 10 },
+    });
   });
 
   it("shows a name conflict next to the form and stays open", async () => {
-    fakeApi({ "POST /api/v1/profiles": { status: 409, body: { error: { id: "conflict", message: 'A profile named "Default" already exists.' } } } });
+    fakeApi({
+      "POST /api/v1/profiles": {
+        status: 409,
+        body: { error: { id: "conflict", message: 'A profile named "Default" already exists.' } },
+      },
+    });
     const onClose = vi.fn();
     render(<ProfileFormDialog open onClose={onClose} />, { wrapper: Providers });
     fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: "Default" } });

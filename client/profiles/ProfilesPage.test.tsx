@@ -5,7 +5,13 @@ import type { Profile } from "../../contract/profiles";
 import { fakeApi, Providers } from "../test-utils";
 import { ProfilesPage } from "./ProfilesPage";
 
-const me = { kind: "local" as const, id: "a1", name: "admin@example.com", platformAdmin: true, profileIds: null };
+const me = {
+  kind: "local" as const,
+  id: "a1",
+  name: "admin@example.com",
+  platformAdmin: true,
+  profileIds: null,
+};
 
 function buildProfile(overrides: Partial<Profile> = {}): Profile {
   return {
@@ -39,7 +45,15 @@ describe("ProfilesPage", () => {
   it("lists profiles with counts, and shows the server's reason when a delete is refused", async () => {
     const calls = fakeApi({
       "GET /api/v1/profiles": { status: 200, body: { data: [buildProfile()] } },
-      "DELETE /api/v1/profiles/p1": { status: 409, body: { error: { id: "conflict", message: "This profile still has 2 active users. Pause or move them first." } } },
+      "DELETE /api/v1/profiles/p1": {
+        status: 409,
+        body: {
+          error: {
+            id: "conflict",
+            message: "This profile still has 2 active users. Pause or move them first.",
+          },
+        },
+      },
     });
     render(<ProfilesPage me={me} />, { wrapper: Providers });
     await screen.findByRole("link", { name: "Head office" });

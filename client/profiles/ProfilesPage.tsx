@@ -35,10 +35,31 @@ import { ProfileActionsMenu } from "./ProfileActionsMenu";
 import { ProfileFormDialog } from "./ProfileFormDialog";
 
 const useStyles = makeStyles({
-  card: { backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusLarge, boxShadow: tokens.shadow4, padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}` },
-  nameCell: { display: "flex", flexDirection: "column", minWidth: 0, padding: `${tokens.spacingVerticalS} 0` },
-  description: { color: tokens.colorNeutralForeground3, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
-  usersCell: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS, width: "100%", paddingRight: tokens.spacingHorizontalL },
+  card: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderRadius: tokens.borderRadiusLarge,
+    boxShadow: tokens.shadow4,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+  },
+  nameCell: {
+    display: "flex",
+    flexDirection: "column",
+    minWidth: 0,
+    padding: `${tokens.spacingVerticalS} 0`,
+  },
+  description: {
+    color: tokens.colorNeutralForeground3,
+    overflow: "hidden",
+    textOverflow: "ellipsis",
+    whiteSpace: "nowrap",
+  },
+  usersCell: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXXS,
+    width: "100%",
+    paddingRight: tokens.spacingHorizontalL,
+  },
   muted: { color: tokens.colorNeutralForeground3 },
   badges: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
 });
@@ -59,7 +80,11 @@ export function ProfilesPage({ me }: { me: Me }) {
   const handleToggleSync = (p: Profile) => {
     update.mutate(
       { id: p.id, patch: { syncEnabled: !p.syncEnabled } },
-      { onSuccess: (next) => notify.success(next.syncEnabled ? `Sync resumed for ${next.name}` : `Sync paused for ${next.name}`), onError: (err) => notify.error(err) },
+      {
+        onSuccess: (next) =>
+          notify.success(next.syncEnabled ? `Sync resumed for ${next.name}` : `Sync paused for ${next.name}`),
+        onError: (err) => notify.error(err),
+      },
     );
   };
 
@@ -78,7 +103,11 @@ export function ProfilesPage({ me }: { me: Me }) {
 
   return (
     <>
-      <PageHeader title="Profiles" subtitle="Each profile holds the mailboxes one Exchange service account syncs." actions={createButton} />
+      <PageHeader
+        title="Profiles"
+        subtitle="Each profile holds the mailboxes one Exchange service account syncs."
+        actions={createButton}
+      />
       {profiles.isPending && (
         <div className={styles.card}>
           <ListSkeleton rows={4} label="Loading profiles" />
@@ -113,12 +142,20 @@ export function ProfilesPage({ me }: { me: Me }) {
                 <TableRow key={p.id}>
                   <TableCell>
                     <div className={styles.nameCell}>
-                      <Link {...linkProps({ page: "profile", profileId: p.id, tab: "general" })}>{p.name}</Link>
-                      {p.description && <Text size={200} className={styles.description}>{p.description}</Text>}
+                      <Link {...linkProps({ page: "profile", profileId: p.id, tab: "general" })}>
+                        {p.name}
+                      </Link>
+                      {p.description && (
+                        <Text size={200} className={styles.description}>
+                          {p.description}
+                        </Text>
+                      )}
                     </div>
                   </TableCell>
                   <TableCell>
-                    <Text className={p.accessType ? undefined : styles.muted}>{accessTypeLabel(p.accessType)}</Text>
+                    <Text className={p.accessType ? undefined : styles.muted}>
+                      {accessTypeLabel(p.accessType)}
+                    </Text>
                   </TableCell>
                   <TableCell>
                     <div className={styles.usersCell}>
@@ -135,7 +172,13 @@ export function ProfilesPage({ me }: { me: Me }) {
                       )}
                       {p.alert && (
                         <Tooltip content={p.alert.message} relationship="description">
-                          <Badge appearance="filled" color="danger" icon={<AlertRegular />} tabIndex={0} aria-label={`${alertText[p.alert.kind].badge}: ${p.alert.message}`}>
+                          <Badge
+                            appearance="filled"
+                            color="danger"
+                            icon={<AlertRegular />}
+                            tabIndex={0}
+                            aria-label={`${alertText[p.alert.kind].badge}: ${p.alert.message}`}
+                          >
                             {alertText[p.alert.kind].badge}
                           </Badge>
                         </Tooltip>
@@ -167,7 +210,11 @@ export function ProfilesPage({ me }: { me: Me }) {
           </Table>
         </div>
       )}
-      <ProfileFormDialog open={creating} onClose={() => setCreating(false)} onCreated={(p) => navigate({ page: "profile", profileId: p.id, tab: "users" })} />
+      <ProfileFormDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(p) => navigate({ page: "profile", profileId: p.id, tab: "users" })}
+      />
       <ProfileFormDialog open={Boolean(editing)} profile={editing} onClose={() => setEditing(undefined)} />
       <ConfirmDialog
         open={Boolean(deleting)}
@@ -178,7 +225,10 @@ export function ProfilesPage({ me }: { me: Me }) {
         onConfirm={handleDelete}
         onCancel={() => setDeleting(undefined)}
       >
-        <p>The profile, its mailbox access settings and its {deleting ? total(deleting).toLocaleString() : 0} users are removed. This can't be undone.</p>
+        <p>
+          The profile, its mailbox access settings and its {deleting ? total(deleting).toLocaleString() : 0}{" "}
+          users are removed. This can't be undone.
+        </p>
         {remove.error && (
           <MessageBar intent="error" role="alert">
             <MessageBarBody>{errorMessage(remove.error)}</MessageBarBody>

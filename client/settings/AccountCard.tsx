@@ -14,14 +14,21 @@ export function AccountCard() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const fields = change.error instanceof ApiError ? change.error.fieldErrors() : {};
-  const currentError = change.error instanceof ApiError && change.error.id === "wrong_password" ? change.error.message : fields.current;
+  const currentError =
+    change.error instanceof ApiError && change.error.id === "wrong_password"
+      ? change.error.message
+      : fields.current;
 
   const handleChange = (e: FormEvent) => {
     e.preventDefault();
     change.mutate(
       { current, next },
       {
-        onSuccess: () => (notify.success("Password changed", "Your other sessions were signed out."), setCurrent(""), setNext("")),
+        onSuccess: () => (
+          notify.success("Password changed", "Your other sessions were signed out."),
+          setCurrent(""),
+          setNext("")
+        ),
         onError: (err) => !(err instanceof ApiError && err.status === 400) && notify.error(err),
       },
     );
@@ -29,13 +36,29 @@ export function AccountCard() {
 
   return (
     <Card>
-      <CardHeader header={<Text as="h2" weight="semibold" size={400}>My account</Text>} />
+      <CardHeader
+        header={
+          <Text as="h2" weight="semibold" size={400}>
+            My account
+          </Text>
+        }
+      />
       <form className={styles.form} onSubmit={handleChange} noValidate>
         <Field label="Current password" validationMessage={currentError}>
-          <Input type="password" value={current} onChange={(_e, d) => setCurrent(d.value)} autoComplete="current-password" />
+          <Input
+            type="password"
+            value={current}
+            onChange={(_e, d) => setCurrent(d.value)}
+            autoComplete="current-password"
+          />
         </Field>
         <Field label="New password" hint="At least 12 characters." validationMessage={fields.next}>
-          <Input type="password" value={next} onChange={(_e, d) => setNext(d.value)} autoComplete="new-password" />
+          <Input
+            type="password"
+            value={next}
+            onChange={(_e, d) => setNext(d.value)}
+            autoComplete="new-password"
+          />
         </Field>
         <div className={styles.row}>
           <Button type="submit" disabled={!current || next.length < 12 || change.isPending}>
@@ -44,13 +67,20 @@ export function AccountCard() {
         </div>
       </form>
       <Divider />
-      <Text className={styles.muted}>Signed in on another computer you no longer use? End every session but this one.</Text>
+      <Text className={styles.muted}>
+        Signed in on another computer you no longer use? End every session but this one.
+      </Text>
       <div className={styles.row}>
         <Button
           disabled={endSessions.isPending}
           onClick={() =>
             endSessions.mutate(undefined, {
-              onSuccess: (r) => notify.success(r.ended ? `Ended ${r.ended} other session${r.ended === 1 ? "" : "s"}` : "No other sessions were open"),
+              onSuccess: (r) =>
+                notify.success(
+                  r.ended
+                    ? `Ended ${r.ended} other session${r.ended === 1 ? "" : "s"}`
+                    : "No other sessions were open",
+                ),
               onError: (err) => notify.error(err),
             })
           }

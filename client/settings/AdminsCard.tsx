@@ -1,5 +1,14 @@
 import { useState, type FormEvent } from "react";
-import { Button, Card, CardHeader, Field, Input, MessageBar, MessageBarBody, Text } from "@fluentui/react-components";
+import {
+  Button,
+  Card,
+  CardHeader,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Text,
+} from "@fluentui/react-components";
 import { DeleteRegular, PersonAddRegular } from "@fluentui/react-icons";
 import type { LocalAdmin, Me } from "../../contract/auth";
 import { useAddAdmin, useAdmins, useRemoveAdmin } from "../api/auth";
@@ -25,13 +34,30 @@ export function AdminsCard({ me }: { me: Me }) {
     e.preventDefault();
     add.mutate(
       { email: email.trim(), password },
-      { onSuccess: (a) => (notify.success(`Added ${a.email}`, "Give them the password through a safe channel."), setEmail(""), setPassword("")) },
+      {
+        onSuccess: (a) => (
+          notify.success(`Added ${a.email}`, "Give them the password through a safe channel."),
+          setEmail(""),
+          setPassword("")
+        ),
+      },
     );
   };
 
   return (
     <Card>
-      <CardHeader header={<Text as="h2" weight="semibold" size={400}>Local admins</Text>} description={<Text className={styles.muted}>Accounts that sign in with e-mail and password. They are platform admins.</Text>} />
+      <CardHeader
+        header={
+          <Text as="h2" weight="semibold" size={400}>
+            Local admins
+          </Text>
+        }
+        description={
+          <Text className={styles.muted}>
+            Accounts that sign in with e-mail and password. They are platform admins.
+          </Text>
+        }
+      />
       {admins.isPending && <ListSkeleton rows={2} label="Loading admins" />}
       {admins.data && (
         <ul className={styles.list} aria-label="Local admins">
@@ -43,7 +69,13 @@ export function AdminsCard({ me }: { me: Me }) {
                   {a.id === me.id ? "You · " : ""}added {new Date(a.createdAt).toLocaleDateString()}
                 </Text>
               </div>
-              <Button appearance="subtle" icon={<DeleteRegular />} aria-label={`Remove ${a.email}`} disabled={a.id === me.id} onClick={() => (remove.reset(), setRemoving(a))} />
+              <Button
+                appearance="subtle"
+                icon={<DeleteRegular />}
+                aria-label={`Remove ${a.email}`}
+                disabled={a.id === me.id}
+                onClick={() => (remove.reset(), setRemoving(a))}
+              />
             </li>
           ))}
         </ul>
@@ -53,7 +85,12 @@ export function AdminsCard({ me }: { me: Me }) {
           <Input type="email" value={email} onChange={(_e, d) => setEmail(d.value)} autoComplete="off" />
         </Field>
         <Field label="Initial password" hint="At least 12 characters." validationMessage={fields.password}>
-          <Input type="password" value={password} onChange={(_e, d) => setPassword(d.value)} autoComplete="new-password" />
+          <Input
+            type="password"
+            value={password}
+            onChange={(_e, d) => setPassword(d.value)}
+            autoComplete="new-password"
+          />
         </Field>
         {add.error && !Object.keys(fields).length && (
           <MessageBar intent="error" role="alert">
@@ -73,7 +110,12 @@ export function AdminsCard({ me }: { me: Me }) {
         destructive
         busy={remove.isPending}
         onCancel={() => setRemoving(undefined)}
-        onConfirm={() => removing && remove.mutate(removing.id, { onSuccess: () => (notify.success(`Removed ${removing.email}`), setRemoving(undefined)) })}
+        onConfirm={() =>
+          removing &&
+          remove.mutate(removing.id, {
+            onSuccess: () => (notify.success(`Removed ${removing.email}`), setRemoving(undefined)),
+          })
+        }
       >
         <p>They can no longer sign in, and their sessions end.</p>
         {remove.error && (

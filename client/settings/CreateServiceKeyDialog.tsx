@@ -28,10 +28,22 @@ import { endOfDayIso, scopeInfo } from "./serviceKeyText";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  scopes: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS, border: "none", margin: 0, padding: 0 },
+  scopes: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+    border: "none",
+    margin: 0,
+    padding: 0,
+  },
   legend: { padding: 0, marginBottom: tokens.spacingVerticalXS, fontWeight: tokens.fontWeightSemibold },
   error: { color: tokens.colorPaletteRedForeground1 },
-  scopeHint: { display: "block", color: tokens.colorNeutralForeground3, marginLeft: "32px", marginTop: `calc(-1 * ${tokens.spacingVerticalXS})` },
+  scopeHint: {
+    display: "block",
+    color: tokens.colorNeutralForeground3,
+    marginLeft: "32px",
+    marginTop: `calc(-1 * ${tokens.spacingVerticalXS})`,
+  },
 });
 
 /** Props of CreateServiceKeyDialog. */
@@ -69,7 +81,10 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
   const [profileId, setProfileId] = useState(ALL_PROFILES);
   const [expiresOn, setExpiresOn] = useState("");
   const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
-  const generalError = create.error && !fields.name && !fields.scopes && !fields.expiresAt ? errorMessage(create.error) : undefined;
+  const generalError =
+    create.error && !fields.name && !fields.scopes && !fields.expiresAt
+      ? errorMessage(create.error)
+      : undefined;
   const scopeError = fields.scopes ?? (scopes.length === 0 ? "Choose at least one scope." : undefined);
   const profileName = profiles.data?.find((p) => p.id === profileId)?.name;
 
@@ -96,7 +111,12 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
         <DialogBody>
           <DialogTitle>Create service key</DialogTitle>
           <DialogContent className={styles.form}>
-            <Field label="Name" required validationMessage={fields.name} hint="Which sync service holds it, for example “CRM sync (production)”.">
+            <Field
+              label="Name"
+              required
+              validationMessage={fields.name}
+              hint="Which sync service holds it, for example “CRM sync (production)”."
+            >
               <Input value={name} onChange={(_e, d) => setName(d.value)} maxLength={100} autoFocus />
             </Field>
             {/* Not a Field: a Field gives its one control id to every checkbox inside it. */}
@@ -121,7 +141,11 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
                 </Text>
               )}
             </fieldset>
-            <Field label="Profiles" hint="Restrict the key to one profile's mailboxes, or let it reach all of them." validationMessage={fields.profileId}>
+            <Field
+              label="Profiles"
+              hint="Restrict the key to one profile's mailboxes, or let it reach all of them."
+              validationMessage={fields.profileId}
+            >
               <Dropdown
                 value={profileId === ALL_PROFILES ? "All profiles" : (profileName ?? "")}
                 selectedOptions={[profileId]}
@@ -135,8 +159,17 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
                 ))}
               </Dropdown>
             </Field>
-            <Field label="Expires on" hint="Optional. Leave empty for a key that works until it is revoked." validationMessage={fields.expiresAt}>
-              <Input type="date" value={expiresOn} min={tomorrow()} onChange={(_e, d) => setExpiresOn(d.value)} />
+            <Field
+              label="Expires on"
+              hint="Optional. Leave empty for a key that works until it is revoked."
+              validationMessage={fields.expiresAt}
+            >
+              <Input
+                type="date"
+                value={expiresOn}
+                min={tomorrow()}
+                onChange={(_e, d) => setExpiresOn(d.value)}
+              />
             </Field>
             {generalError && (
               <MessageBar intent="error" role="alert">
@@ -148,7 +181,12 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
             <Button appearance="secondary" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" appearance="primary" disabled={!name.trim() || scopes.length === 0 || create.isPending} icon={create.isPending ? <Spinner size="tiny" /> : undefined}>
+            <Button
+              type="submit"
+              appearance="primary"
+              disabled={!name.trim() || scopes.length === 0 || create.isPending}
+              icon={create.isPending ? <Spinner size="tiny" /> : undefined}
+            >
               Create key
             </Button>
           </DialogActions>

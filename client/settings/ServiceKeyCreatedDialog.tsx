@@ -41,7 +41,13 @@ const useStyles = makeStyles({
  * Shows a just-created key once, with a copy button and how the sync service sends it. The server
  * keeps only a hash: closing this dialog is the last chance to copy the key.
  */
-export function ServiceKeyCreatedDialog({ created, onClose }: { created: CreatedServiceKey | null; onClose: () => void }) {
+export function ServiceKeyCreatedDialog({
+  created,
+  onClose,
+}: {
+  created: CreatedServiceKey | null;
+  onClose: () => void;
+}) {
   const styles = useStyles();
   const notify = useNotify();
 
@@ -57,7 +63,9 @@ export function ServiceKeyCreatedDialog({ created, onClose }: { created: Created
 
   const lines = usageLines.filter((l) => created?.scopes.includes(l.scope));
   const prefix = created ? `${created.key.slice(0, 8)}…` : "msk_…";
-  const usage = [`Authorization: Bearer ${prefix}`, "", ...lines.map((l) => `${l.method} ${l.path}`)].join("\n");
+  const usage = [`Authorization: Bearer ${prefix}`, "", ...lines.map((l) => `${l.method} ${l.path}`)].join(
+    "\n",
+  );
 
   return (
     <Dialog open={Boolean(created)} modalType="alert" onOpenChange={(_e, d) => !d.open && onClose()}>
@@ -68,12 +76,19 @@ export function ServiceKeyCreatedDialog({ created, onClose }: { created: Created
             <MessageBar intent="warning" layout="multiline" id="service-key-once">
               <MessageBarBody>
                 <MessageBarTitle>You won't see this key again</MessageBarTitle>
-                The server keeps only a fingerprint of it. Copy it now into the sync service's configuration; if it is lost, create a new key and revoke this one.
+                The server keeps only a fingerprint of it. Copy it now into the sync service's configuration;
+                if it is lost, create a new key and revoke this one.
               </MessageBarBody>
             </MessageBar>
             <Field label="Service key">
               <div className={styles.keyRow}>
-                <Input className={styles.keyInput} value={created?.key ?? ""} readOnly onFocus={(e) => e.currentTarget.select()} data-testid="created-service-key" />
+                <Input
+                  className={styles.keyInput}
+                  value={created?.key ?? ""}
+                  readOnly
+                  onFocus={(e) => e.currentTarget.select()}
+                  data-testid="created-service-key"
+                />
                 <Button appearance="primary" icon={<CopyRegular />} onClick={() => void handleCopy()}>
                   Copy
                 </Button>

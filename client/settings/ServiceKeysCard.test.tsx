@@ -26,14 +26,20 @@ const profiles = { status: 200, body: { data: [{ id: "p1", name: "Head office" }
 
 describe("ServiceKeysCard", () => {
   it("says what a key is for when there is none", async () => {
-    fakeApi({ "GET /api/v1/service-keys": { status: 200, body: { data: [] } }, "GET /api/v1/profiles": profiles });
+    fakeApi({
+      "GET /api/v1/service-keys": { status: 200, body: { data: [] } },
+      "GET /api/v1/profiles": profiles,
+    });
     render(<ServiceKeysCard />, { wrapper: Providers });
     await screen.findByText("No service keys yet");
     expect(screen.getByText(/list the mailboxes to sync/)).toBeTruthy();
   });
 
   it("lists a key with its prefix, scopes, profile and creator", async () => {
-    fakeApi({ "GET /api/v1/service-keys": { status: 200, body: { data: [existing] } }, "GET /api/v1/profiles": profiles });
+    fakeApi({
+      "GET /api/v1/service-keys": { status: 200, body: { data: [existing] } },
+      "GET /api/v1/profiles": profiles,
+    });
     render(<ServiceKeysCard />, { wrapper: Providers });
     const li = (await screen.findByRole("list", { name: "Service keys" })).querySelector("li")!;
     const item = within(li);
@@ -41,12 +47,23 @@ describe("ServiceKeysCard", () => {
     expect(item.getByText("roster:read")).toBeTruthy();
     expect(item.getByText("reports:write")).toBeTruthy();
     expect(item.queryByText("ews:proxy")).toBeNull();
-    await vi.waitFor(() => expect(li.textContent).toContain("Head office · Expires never · Last used never · Created by admin@example.com"));
+    await vi.waitFor(() =>
+      expect(li.textContent).toContain(
+        "Head office · Expires never · Last used never · Created by admin@example.com",
+      ),
+    );
   });
 
   it("creates a key and shows it once, then never again", async () => {
     let keys: ServiceKey[] = [];
-    const created: CreatedServiceKey = { ...existing, id: "k2", name: "CRM sync", profileId: null, scopes: ["roster:read", "ews:proxy", "reports:write"], key: "msk_secretvalue0123456789" };
+    const created: CreatedServiceKey = {
+      ...existing,
+      id: "k2",
+      name: "CRM sync",
+      profileId: null,
+      scopes: ["roster:read", "ews:proxy", "reports:write"],
+      key: "msk_secretvalue0123456789",
+    };
     const calls = fakeApi({
       "GET /api/v1/service-keys": () => ({ status: 200, body: { data: keys } }),
       "GET /api/v1/profiles": profiles,
@@ -69,7 +86,10 @@ describe("ServiceKeysCard", () => {
     expect(within(shown).getByLabelText("Service key")).toHaveProperty("value", "msk_secretvalue0123456789");
     expect(within(shown).getByText("You won't see this key again")).toBeTruthy();
     expect(within(shown).getByText(/GET \/api\/v1\/sync\/mailboxes/)).toBeTruthy();
-    expect(calls.find((c) => c.method === "POST")?.body).toEqual({ name: "CRM sync", scopes: ["roster:read", "ews:proxy", "reports:write"] });
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({
+      name: "CRM sync",
+      scopes: ["roster:read", "ews:proxy", "reports:write"],
+    });
 
     const writeText = vi.fn(() => Promise.resolve());
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
@@ -83,7 +103,11 @@ describe("ServiceKeysCard", () => {
   });
 
   it("revokes only after confirmation", async () => {
-    const calls = fakeApi({ "GET /api/v1/service-keys": { status: 200, body: { data: [existing] } }, "GET /api/v1/profiles": profiles, "DELETE /api/v1/service-keys/k1": { status: 204 } });
+    const calls = fakeApi({
+      "GET /api/v1/service-keys": { status: 200, body: { data: [existing] } },
+      "GET /api/v1/profiles": profiles,
+      "DELETE /api/v1/service-keys/k1": { status: 204 },
+    });
     render(<ServiceKeysCard />, { wrapper: Providers });
     fireEvent.click(await screen.findByRole("button", { name: "Revoke CRM sync (production)" }));
     const confirm = await screen.findByRole("alertdialog", { name: "Revoke CRM sync (production)?" });
@@ -95,7 +119,9 @@ describe("ServiceKeysCard", () => {
     fireEvent.click(screen.getByRole("button", { name: "Revoke CRM sync (production)" }));
     await screen.findByText("Revoke CRM sync (production)?");
     fireEvent.click(screen.getByText("Revoke key", { selector: "button" }));
-    await vi.waitFor(() => expect(calls.some((c) => c.method === "DELETE" && c.path === "/api/v1/service-keys/k1")).toBe(true));
+    await vi.waitFor(() =>
+      expect(calls.some((c) => c.method === "DELETE" && c.path === "/api/v1/service-keys/k1")).toBe(true),
+    );
     await vi.waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
   });
 });

@@ -11,10 +11,19 @@ import { useSettingsStyles } from "./settingsStyles";
 /** Settings for platform admins: admins, my account, alerts, app package, sync service keys. */
 export function SettingsPage({ me }: { me: Me }) {
   const styles = useSettingsStyles();
-  if (!me.platformAdmin) return <EmptyState title="Settings are for platform admins">Ask a platform admin to change these settings.</EmptyState>;
+  if (!me.platformAdmin) {
+    return (
+      <EmptyState title="Settings are for platform admins">
+        Ask a platform admin to change these settings.
+      </EmptyState>
+    );
+  }
   return (
     <>
-      <PageHeader title="Settings" subtitle="Admins, alerts, the app package and sync service keys for this server." />
+      <PageHeader
+        title="Settings"
+        subtitle="Admins, alerts, the app package and sync service keys for this server."
+      />
       <div className={styles.grid}>
         <AdminsCard me={me} />
         {me.kind === "local" && <AccountCard />}

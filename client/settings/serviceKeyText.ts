@@ -2,9 +2,19 @@ import type { ServiceKeyScope } from "../api/types";
 
 /** Each scope's short name and the one line that says what it lets the sync service do. */
 export const scopeInfo: Record<ServiceKeyScope, { label: string; description: string }> = {
-  "roster:read": { label: "Read the roster", description: "List enrolled mailboxes and their state, so the service knows whom to sync." },
-  "ews:proxy": { label: "Use the EWS gateway", description: "Reach each active mailbox through this server; the service never holds a password or token." },
-  "reports:write": { label: "Report sync sessions", description: "Record how each sync went; admins and users then see \"last synced\" and sync errors." },
+  "roster:read": {
+    label: "Read the roster",
+    description: "List enrolled mailboxes and their state, so the service knows whom to sync.",
+  },
+  "ews:proxy": {
+    label: "Use the EWS gateway",
+    description:
+      "Reach each active mailbox through this server; the service never holds a password or token.",
+  },
+  "reports:write": {
+    label: "Report sync sessions",
+    description: 'Record how each sync went; admins and users then see "last synced" and sync errors.',
+  },
 };
 
 /** How the sync service calls this server with a key, one line per scope. */

@@ -29,7 +29,8 @@ export function NotEnrolled({ status, signedInAs }: NotEnrolledProps) {
             Whom to contact
           </h2>
           <p className={styles.text}>
-            Your IT help desk, or the admin who manages Mailbox Sync for your organization. Tell them the address you sign in with
+            Your IT help desk, or the admin who manages Mailbox Sync for your organization. Tell them the
+            address you sign in with
             {signedInAs ? (
               <>
                 : <strong>{signedInAs}</strong>

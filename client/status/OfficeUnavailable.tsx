@@ -9,7 +9,8 @@ const EXPLANATIONS: Record<Reason, string> = {
   unreachable:
     "Outlook add-ins need Office.js from Microsoft (appsforoffice.microsoft.com), and it could not be loaded. Your network, proxy or an ad blocker may be blocking it.",
   timeout: "Office.js loaded but Outlook did not answer in time. Close this pane and open it again.",
-  "no-host": "This page is made to open inside Outlook, from the Sync status button. It was opened somewhere else.",
+  "no-host":
+    "This page is made to open inside Outlook, from the Sync status button. It was opened somewhere else.",
 };
 
 /** The Outlook task pane without Office.js: say so plainly, and offer a retry and the browser view. */

@@ -54,7 +54,9 @@ function ReadyStatus({ setup }: { setup: ReadySetup }) {
           <h1 className={styles.stateLabel}>Sign in to see your sync status</h1>
           {view.message && <p className={styles.text}>{view.message}</p>}
           {setup.signIn.mode() === "cookie" ? (
-            <p className={styles.text}>Sign-in with Microsoft is not set up on this server. Ask your admin.</p>
+            <p className={styles.text}>
+              Sign-in with Microsoft is not set up on this server. Ask your admin.
+            </p>
           ) : (
             <Button appearance="primary" onClick={handleSignIn}>
               Sign in
@@ -73,12 +75,24 @@ function ReadyStatus({ setup }: { setup: ReadySetup }) {
     case "ok":
       return (
         <>
-          {view.status.enrolled ? <StatusDetails status={view.status} now={now} /> : <NotEnrolled status={view.status} signedInAs={setup.upn} />}
+          {view.status.enrolled ? (
+            <StatusDetails status={view.status} now={now} />
+          ) : (
+            <NotEnrolled status={view.status} signedInAs={setup.upn} />
+          )}
           <div className={styles.header}>
             <span className={styles.footer} role="status">
-              {view.refreshError ? `Could not refresh: ${view.refreshError}` : `Updated ${relativeTime(new Date(view.fetchedAt).toISOString(), now)}`}
+              {view.refreshError
+                ? `Could not refresh: ${view.refreshError}`
+                : `Updated ${relativeTime(new Date(view.fetchedAt).toISOString(), now)}`}
             </span>
-            <Button appearance="subtle" size="small" icon={<ArrowClockwise20Regular />} disabled={view.refreshing} onClick={handleRefresh}>
+            <Button
+              appearance="subtle"
+              size="small"
+              icon={<ArrowClockwise20Regular />}
+              disabled={view.refreshing}
+              onClick={handleRefresh}
+            >
               Refresh
             </Button>
           </div>

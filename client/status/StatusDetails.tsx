@@ -46,7 +46,11 @@ export function StatusDetails({ status, now }: StatusDetailsProps) {
           </h2>
           <p className={styles.text}>{status.lastError!.message}</p>
           {/* When the admin was alerted, "what to do next" above already says so. */}
-          {!status.adminAlerted && <p className={styles.text}>Your admin has not been alerted yet: send them a screenshot of this page, with the code below.</p>}
+          {!status.adminAlerted && (
+            <p className={styles.text}>
+              Your admin has not been alerted yet: send them a screenshot of this page, with the code below.
+            </p>
+          )}
           <span className={styles.code}>{status.lastError!.code}</span>
         </section>
       )}

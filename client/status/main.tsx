@@ -1,4 +1,12 @@
-import { FluentProvider, teamsDarkTheme, teamsHighContrastTheme, teamsLightTheme, webDarkTheme, webLightTheme, type Theme } from "@fluentui/react-components";
+import {
+  FluentProvider,
+  teamsDarkTheme,
+  teamsHighContrastTheme,
+  teamsLightTheme,
+  webDarkTheme,
+  webLightTheme,
+  type Theme,
+} from "@fluentui/react-components";
 import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { startHost, type HostSetup, type ThemeName } from "./startHost";
@@ -13,7 +21,9 @@ function fluentTheme(theme: ThemeName, inTeamsTab: boolean): Theme {
 /** Starts the host glue once, follows the host's theme, and renders the view. */
 function StatusRoot() {
   const [setup, setSetup] = useState<HostSetup | null>(null);
-  const [theme, setTheme] = useState<ThemeName>(() => (window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  const [theme, setTheme] = useState<ThemeName>(() =>
+    window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light",
+  );
 
   useEffect(() => {
     let live = true;

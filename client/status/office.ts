@@ -16,12 +16,18 @@ export interface OfficeApi {
     mailbox?: { userProfile?: { emailAddress?: string } };
   };
   auth?: {
-    getAccessToken(options?: { allowSignInPrompt?: boolean; allowConsentPrompt?: boolean; forMSGraphAccess?: boolean }): Promise<string>;
+    getAccessToken(options?: {
+      allowSignInPrompt?: boolean;
+      allowConsentPrompt?: boolean;
+      forMSGraphAccess?: boolean;
+    }): Promise<string>;
   };
 }
 
 /** What happened when the page asked for Office.js. */
-export type OfficeLoad = { ok: true; office: OfficeApi; host: string | null } | { ok: false; reason: "unreachable" | "timeout" | "no-host" };
+export type OfficeLoad =
+  | { ok: true; office: OfficeApi; host: string | null }
+  | { ok: false; reason: "unreachable" | "timeout" | "no-host" };
 
 function injectScript(src: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -40,7 +46,10 @@ function injectScript(src: string): Promise<void> {
  * can explain.
  * @example const load = await loadOffice(); if (!load.ok) showOfficeUnavailable(load.reason);
  */
-export async function loadOffice(src = OFFICE_JS_URL, timeoutMs = OFFICE_READY_TIMEOUT_MS): Promise<OfficeLoad> {
+export async function loadOffice(
+  src = OFFICE_JS_URL,
+  timeoutMs = OFFICE_READY_TIMEOUT_MS,
+): Promise<OfficeLoad> {
   try {
     await injectScript(src);
   } catch {

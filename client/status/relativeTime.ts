@@ -22,5 +22,7 @@ export function relativeTime(iso: string, now: number, locale?: string): string 
 /** The exact time for a tooltip, e.g. "2 Nov 2026, 10:04". */
 export function exactTime(iso: string, locale?: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
 }

@@ -1,5 +1,11 @@
 import type { IPublicClientApplication } from "@azure/msal-browser";
-import { cachedTokens, createEntraSignIn, REDIRECT_PATH, type EntraConfig, type EntraSignIn } from "../host/auth";
+import {
+  cachedTokens,
+  createEntraSignIn,
+  REDIRECT_PATH,
+  type EntraConfig,
+  type EntraSignIn,
+} from "../host/auth";
 import type { HostContext } from "../host/host";
 import type { OfficeApi } from "./office";
 
@@ -16,13 +22,24 @@ export interface StatusSignIn {
   signIn(): Promise<void>;
 }
 
-const OUTSIDE_HOST: HostContext = { hostName: "browser", theme: null, locale: null, upn: null, tid: null, inHost: false };
+const OUTSIDE_HOST: HostContext = {
+  hostName: "browser",
+  theme: null,
+  locale: null,
+  upn: null,
+  tid: null,
+  inHost: false,
+};
 
 /**
  * Wraps a host's silent source so that, when it fails (SSO not set up, consent missing, an older
  * host), the view falls back to the MSAL popup instead of showing an error.
  */
-function withPopupFallback(entra: EntraConfig, mode: StatusSignInMode, silent: () => Promise<string | null>): StatusSignIn {
+function withPopupFallback(
+  entra: EntraConfig,
+  mode: StatusSignInMode,
+  silent: () => Promise<string | null>,
+): StatusSignIn {
   let popup: EntraSignIn | undefined;
   let current = mode;
   const cachedSilent = cachedTokens(silent);
@@ -69,7 +86,12 @@ export async function officeSignIn(entra: EntraConfig, office: OfficeApi): Promi
   if (supportsNaa) {
     const { createNestablePublicClientApplication } = await import("@azure/msal-browser");
     const pca = await createNestablePublicClientApplication({
-      auth: { clientId: entra.clientId, authority: entra.authority, knownAuthorities: entra.knownAuthorities, redirectUri: `${window.location.origin}${REDIRECT_PATH}` },
+      auth: {
+        clientId: entra.clientId,
+        authority: entra.authority,
+        knownAuthorities: entra.knownAuthorities,
+        redirectUri: `${window.location.origin}${REDIRECT_PATH}`,
+      },
       cache: { cacheLocation: "sessionStorage" },
       system: { protocolMode: entra.protocolMode === "OIDC" ? "OIDC" : "AAD" },
     });
@@ -81,7 +103,9 @@ export async function officeSignIn(entra: EntraConfig, office: OfficeApi): Promi
 async function naaToken(pca: IPublicClientApplication, scopes: string[], office: OfficeApi): Promise<string> {
   const account = pca.getActiveAccount() ?? pca.getAllAccounts()[0];
   try {
-    const result = account ? await pca.acquireTokenSilent({ scopes, account }) : await pca.ssoSilent({ scopes });
+    const result = account
+      ? await pca.acquireTokenSilent({ scopes, account })
+      : await pca.ssoSilent({ scopes });
     pca.setActiveAccount(result.account);
     return result.accessToken;
   } catch {
@@ -92,7 +116,11 @@ async function naaToken(pca: IPublicClientApplication, scopes: string[], office:
 
 async function officeSsoToken(office: OfficeApi): Promise<string> {
   if (!office.auth) throw new Error("This Outlook does not offer single sign-on to add-ins.");
-  return office.auth.getAccessToken({ allowSignInPrompt: true, allowConsentPrompt: true, forMSGraphAccess: false });
+  return office.auth.getAccessToken({
+    allowSignInPrompt: true,
+    allowConsentPrompt: true,
+    forMSGraphAccess: false,
+  });
 }
 
 /** No Entra ID on this server: only a local admin's cookie can call the API. */

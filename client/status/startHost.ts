@@ -11,7 +11,15 @@ export type HostKind = "tab" | "outlook" | "browser";
 
 /** The host glue's outcome, before any status is read. */
 export type HostSetup =
-  | { kind: "ready"; where: HostKind; hostName: string; upn: string | null; signIn: StatusSignIn; theme: ThemeName; watchTheme(onChange: (theme: ThemeName) => void): void }
+  | {
+      kind: "ready";
+      where: HostKind;
+      hostName: string;
+      upn: string | null;
+      signIn: StatusSignIn;
+      theme: ThemeName;
+      watchTheme(onChange: (theme: ThemeName) => void): void;
+    }
   /** The task pane could not get Office.js (CDN blocked, offline, or the page is not inside Outlook). */
   | { kind: "office-unavailable"; reason: Extract<OfficeLoad, { ok: false }>["reason"] }
   | { kind: "failed"; message: string };
@@ -70,11 +78,21 @@ export async function startHost(): Promise<HostSetup> {
         signIn: entra ? await tabSignIn(entra, host) : cookieSignIn,
         theme: themeFromTeams(host.theme),
         watchTheme: (onChange) => {
-          void import("@microsoft/teams-js").then(({ app }) => app.registerOnThemeChangeHandler((theme) => onChange(themeFromTeams(theme))));
+          void import("@microsoft/teams-js").then(({ app }) =>
+            app.registerOnThemeChangeHandler((theme) => onChange(themeFromTeams(theme))),
+          );
         },
       };
     }
-    return { kind: "ready", where: "browser", hostName: "browser", upn: null, signIn: entra ? await browserSignIn(entra) : cookieSignIn, theme: browserTheme(), watchTheme: watchBrowserTheme };
+    return {
+      kind: "ready",
+      where: "browser",
+      hostName: "browser",
+      upn: null,
+      signIn: entra ? await browserSignIn(entra) : cookieSignIn,
+      theme: browserTheme(),
+      watchTheme: watchBrowserTheme,
+    };
   } catch (error) {
     return { kind: "failed", message: error instanceof Error ? error.message : "The page could not start." };
   }

@@ -35,9 +35,13 @@ export function useMyStatus(source: StatusSignIn) {
       if (!token && source.mode() !== "cookie") return setView({ phase: "signed-out" });
       const result = await fetchMyStatus(token);
       setView((v) => {
-        if (result.kind === "ok") return { phase: "ok", status: result.status, fetchedAt: Date.now(), refreshing: false };
+        if (result.kind === "ok") {
+          return { phase: "ok", status: result.status, fetchedAt: Date.now(), refreshing: false };
+        }
         if (result.kind === "signed-out") return { phase: "signed-out" };
-        return v.phase === "ok" ? { ...v, refreshing: false, refreshError: result.message } : { phase: "failed", message: result.message };
+        return v.phase === "ok"
+          ? { ...v, refreshing: false, refreshError: result.message }
+          : { phase: "failed", message: result.message };
       });
     })().finally(() => {
       inFlight.current = undefined;
@@ -65,7 +69,10 @@ export function useMyStatus(source: StatusSignIn) {
     try {
       await source.signIn();
     } catch (error) {
-      setView({ phase: "signed-out", message: error instanceof Error ? error.message : "Sign-in did not complete." });
+      setView({
+        phase: "signed-out",
+        message: error instanceof Error ? error.message : "Sign-in did not complete.",
+      });
       return;
     }
     await load();
@@ -73,4 +80,3 @@ export function useMyStatus(source: StatusSignIn) {
 
   return { view, refresh: load, signIn };
 }
-

@@ -14,20 +14,35 @@ describe("AddUsersDialog", () => {
     const calls = fakeApi({
       "POST /api/v1/profiles/p1/users": {
         status: 200,
-        body: { data: { added: 1, duplicates: [{ line: 2, address: "a@contoso.com" }], invalid: [{ line: 3, input: "nope", reason: "not an e-mail address" }] } },
+        body: {
+          data: {
+            added: 1,
+            duplicates: [{ line: 2, address: "a@contoso.com" }],
+            invalid: [{ line: 3, input: "nope", reason: "not an e-mail address" }],
+          },
+        },
       },
     });
     render(<AddUsersDialog profileId="p1" open onClose={() => {}} />, { wrapper: Providers });
-    fireEvent.change(screen.getByLabelText("Addresses"), { target: { value: "a@contoso.com\na@contoso.com\nnope" } });
+    fireEvent.change(screen.getByLabelText("Addresses"), {
+      target: { value: "a@contoso.com\na@contoso.com\nnope" },
+    });
     fireEvent.click(screen.getByRole("button", { name: "Add 3 users" }));
     await screen.findByText("1 added · 1 duplicate · 1 invalid");
     expect(screen.getByText(/not an e-mail address/)).toBeTruthy();
     expect(screen.getByText("Line 2: a@contoso.com")).toBeTruthy();
-    expect(calls.find((c) => c.method === "POST")?.body).toEqual({ text: "a@contoso.com\na@contoso.com\nnope" });
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({
+      text: "a@contoso.com\na@contoso.com\nnope",
+    });
   });
 
   it("shows the server's refusal and keeps the text", async () => {
-    fakeApi({ "POST /api/v1/profiles/p1/users": { status: 413, body: { error: { id: "too_many_lines", message: "Paste at most 10,000 lines at once." } } } });
+    fakeApi({
+      "POST /api/v1/profiles/p1/users": {
+        status: 413,
+        body: { error: { id: "too_many_lines", message: "Paste at most 10,000 lines at once." } },
+      },
+    });
     render(<AddUsersDialog profileId="p1" open onClose={() => {}} />, { wrapper: Providers });
     fireEvent.change(screen.getByLabelText("Addresses"), { target: { value: "a@contoso.com" } });
     fireEvent.click(screen.getByRole("button", { name: "Add 1 users" }));

@@ -31,7 +31,13 @@ const useStyles = makeStyles({
   textarea: { minHeight: "180px", fontFamily: tokens.fontFamilyMonospace },
   fileRow: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   muted: { color: tokens.colorNeutralForeground3 },
-  list: { maxHeight: "200px", overflowY: "auto", margin: 0, paddingLeft: tokens.spacingHorizontalL, fontSize: tokens.fontSizeBase200 },
+  list: {
+    maxHeight: "200px",
+    overflowY: "auto",
+    margin: 0,
+    paddingLeft: tokens.spacingHorizontalL,
+    fontSize: tokens.fontSizeBase200,
+  },
   summary: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
 });
 
@@ -44,8 +50,8 @@ function ResultView({ result }: { result: AddUsersResult }) {
     <div className={styles.summary} aria-live="polite">
       <MessageBar intent={result.invalid.length ? "warning" : "success"}>
         <MessageBarBody>
-          {result.added.toLocaleString()} added · {result.duplicates.length.toLocaleString()} duplicate{result.duplicates.length === 1 ? "" : "s"} ·{" "}
-          {result.invalid.length.toLocaleString()} invalid
+          {result.added.toLocaleString()} added · {result.duplicates.length.toLocaleString()} duplicate
+          {result.duplicates.length === 1 ? "" : "s"} · {result.invalid.length.toLocaleString()} invalid
         </MessageBarBody>
       </MessageBar>
       {result.invalid.length > 0 && (
@@ -57,7 +63,9 @@ function ResultView({ result }: { result: AddUsersResult }) {
                 Line {i.line}: <code>{i.input || "(empty)"}</code> — {i.reason}
               </li>
             ))}
-            {result.invalid.length > SHOWN && <li>…and {(result.invalid.length - SHOWN).toLocaleString()} more</li>}
+            {result.invalid.length > SHOWN && (
+              <li>…and {(result.invalid.length - SHOWN).toLocaleString()} more</li>
+            )}
           </ul>
         </section>
       )}
@@ -70,7 +78,9 @@ function ResultView({ result }: { result: AddUsersResult }) {
                 Line {d.line}: {d.address}
               </li>
             ))}
-            {result.duplicates.length > SHOWN && <li>…and {(result.duplicates.length - SHOWN).toLocaleString()} more</li>}
+            {result.duplicates.length > SHOWN && (
+              <li>…and {(result.duplicates.length - SHOWN).toLocaleString()} more</li>
+            )}
           </ul>
         </section>
       )}
@@ -79,7 +89,15 @@ function ResultView({ result }: { result: AddUsersResult }) {
 }
 
 /** Adds users by pasting addresses or dropping/choosing a CSV (header `address,displayName` optional). */
-export function AddUsersDialog({ profileId, open, onClose }: { profileId: string; open: boolean; onClose: () => void }) {
+export function AddUsersDialog({
+  profileId,
+  open,
+  onClose,
+}: {
+  profileId: string;
+  open: boolean;
+  onClose: () => void;
+}) {
   const styles = useStyles();
   const add = useAddUsers(profileId);
   const notify = useNotify();
@@ -114,7 +132,11 @@ export function AddUsersDialog({ profileId, open, onClose }: { profileId: string
 
   const handleSubmit = () =>
     add.mutate(text, {
-      onSuccess: (r) => notify.success(`${r.added.toLocaleString()} user${r.added === 1 ? "" : "s"} added`, r.invalid.length ? `${r.invalid.length} line(s) were invalid.` : undefined),
+      onSuccess: (r) =>
+        notify.success(
+          `${r.added.toLocaleString()} user${r.added === 1 ? "" : "s"} added`,
+          r.invalid.length ? `${r.invalid.length} line(s) were invalid.` : undefined,
+        ),
     });
 
   return (
@@ -128,7 +150,8 @@ export function AddUsersDialog({ profileId, open, onClose }: { profileId: string
             ) : (
               <>
                 <Text className={styles.muted}>
-                  Paste one address per line, or a CSV with the columns address and displayName (comma or semicolon). Up to {MAX_IMPORT_LINES.toLocaleString()} lines.
+                  Paste one address per line, or a CSV with the columns address and displayName (comma or
+                  semicolon). Up to {MAX_IMPORT_LINES.toLocaleString()} lines.
                 </Text>
                 <div
                   className={dragging ? `${styles.drop} ${styles.dropActive}` : styles.drop}
@@ -136,7 +159,14 @@ export function AddUsersDialog({ profileId, open, onClose }: { profileId: string
                   onDragLeave={() => setDragging(false)}
                   onDrop={handleDrop}
                 >
-                  <Field label="Addresses" hint={lines ? `${lines.toLocaleString()} line${lines === 1 ? "" : "s"}${fileName ? ` from ${fileName}` : ""}` : "You can also drop a CSV file here."}>
+                  <Field
+                    label="Addresses"
+                    hint={
+                      lines
+                        ? `${lines.toLocaleString()} line${lines === 1 ? "" : "s"}${fileName ? ` from ${fileName}` : ""}`
+                        : "You can also drop a CSV file here."
+                    }
+                  >
                     <Textarea
                       textarea={{ className: styles.textarea }}
                       value={text}
@@ -183,7 +213,12 @@ export function AddUsersDialog({ profileId, open, onClose }: { profileId: string
             ) : (
               <>
                 <Button onClick={handleClose}>Cancel</Button>
-                <Button appearance="primary" disabled={!lines || add.isPending} onClick={handleSubmit} icon={add.isPending ? <Spinner size="tiny" /> : undefined}>
+                <Button
+                  appearance="primary"
+                  disabled={!lines || add.isPending}
+                  onClick={handleSubmit}
+                  icon={add.isPending ? <Spinner size="tiny" /> : undefined}
+                >
                   Add {lines ? lines.toLocaleString() : ""} users
                 </Button>
               </>

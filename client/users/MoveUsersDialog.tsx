@@ -1,12 +1,39 @@
 import { useState } from "react";
-import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, MessageBar, MessageBarBody, Option, Spinner, Text } from "@fluentui/react-components";
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Dropdown,
+  Field,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  Spinner,
+  Text,
+} from "@fluentui/react-components";
 import { errorMessage } from "../api/client";
 import { useProfiles } from "../api/profiles";
 import { useMoveUsers } from "../api/users";
 import { useNotify } from "../components/notify";
 
 /** Moves the selected users to another profile (they start over as not activated). */
-export function MoveUsersDialog({ open, fromProfileId, userIds, onClose, onDone }: { open: boolean; fromProfileId: string; userIds: string[]; onClose: () => void; onDone: () => void }) {
+export function MoveUsersDialog({
+  open,
+  fromProfileId,
+  userIds,
+  onClose,
+  onDone,
+}: {
+  open: boolean;
+  fromProfileId: string;
+  userIds: string[];
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const profiles = useProfiles();
   const move = useMoveUsers();
   const notify = useNotify();
@@ -19,7 +46,10 @@ export function MoveUsersDialog({ open, fromProfileId, userIds, onClose, onDone 
       { userIds, profileId: target },
       {
         onSuccess: (r) => {
-          notify.success(`Moved ${r.count.toLocaleString()} user${r.count === 1 ? "" : "s"}`, `To ${others.find((p) => p.id === target)?.name ?? "the other profile"}.`);
+          notify.success(
+            `Moved ${r.count.toLocaleString()} user${r.count === 1 ? "" : "s"}`,
+            `To ${others.find((p) => p.id === target)?.name ?? "the other profile"}.`,
+          );
           setTarget(undefined);
           onDone();
         },
@@ -36,8 +66,15 @@ export function MoveUsersDialog({ open, fromProfileId, userIds, onClose, onDone 
             {others.length === 0 ? (
               <Text>There is no other profile yet. Create one on the Profiles page first.</Text>
             ) : (
-              <Field label="Move to profile" hint="Moved users start over as not activated in their new profile.">
-                <Dropdown placeholder="Choose a profile" selectedOptions={target ? [target] : []} onOptionSelect={(_e, d) => setTarget(d.optionValue)}>
+              <Field
+                label="Move to profile"
+                hint="Moved users start over as not activated in their new profile."
+              >
+                <Dropdown
+                  placeholder="Choose a profile"
+                  selectedOptions={target ? [target] : []}
+                  onOptionSelect={(_e, d) => setTarget(d.optionValue)}
+                >
                   {others.map((p) => (
                     <Option key={p.id} value={p.id}>
                       {p.name}
@@ -54,7 +91,12 @@ export function MoveUsersDialog({ open, fromProfileId, userIds, onClose, onDone 
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose}>Cancel</Button>
-            <Button appearance="primary" disabled={!target || move.isPending} onClick={handleMove} icon={move.isPending ? <Spinner size="tiny" /> : undefined}>
+            <Button
+              appearance="primary"
+              disabled={!target || move.isPending}
+              onClick={handleMove}
+              icon={move.isPending ? <Spinner size="tiny" /> : undefined}
+            >
               Move
             </Button>
           </DialogActions>

@@ -5,8 +5,20 @@ import { exactTime, relativeTime } from "../status/relativeTime";
 import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({
-  list: { listStyle: "none", margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
-  item: { display: "grid", gridTemplateColumns: "20px 1fr auto", gap: tokens.spacingHorizontalS, alignItems: "start" },
+  list: {
+    listStyle: "none",
+    margin: 0,
+    padding: 0,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+  },
+  item: {
+    display: "grid",
+    gridTemplateColumns: "20px 1fr auto",
+    gap: tokens.spacingHorizontalS,
+    alignItems: "start",
+  },
   ok: { color: tokens.colorPaletteGreenForeground1, fontSize: "18px" },
   failed: { color: tokens.colorPaletteDarkOrangeForeground1, fontSize: "18px" },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -24,16 +36,23 @@ export function SyncSessionsList({ sessions }: { sessions: SyncSession[] }) {
   const styles = useStyles();
   const now = useNow();
   if (sessions.length === 0) {
-    return <Text className={styles.muted}>The sync service hasn't reported a session for this mailbox yet.</Text>;
+    return (
+      <Text className={styles.muted}>The sync service hasn't reported a session for this mailbox yet.</Text>
+    );
   }
   return (
     <ol className={styles.list} aria-label="Sync sessions, newest first">
       {sessions.map((s) => (
         <li key={s.id} className={styles.item}>
-          {s.ok ? <CheckmarkCircleRegular className={styles.ok} aria-label="Synced" /> : <WarningRegular className={styles.failed} aria-label="Synced with errors" />}
+          {s.ok ? (
+            <CheckmarkCircleRegular className={styles.ok} aria-label="Synced" />
+          ) : (
+            <WarningRegular className={styles.failed} aria-label="Synced with errors" />
+          )}
           <div>
             <Text block>
-              {s.ok ? "Synced" : `${s.errors.length} ${s.errors.length === 1 ? "error" : "errors"}`} · {itemCounts(s)}
+              {s.ok ? "Synced" : `${s.errors.length} ${s.errors.length === 1 ? "error" : "errors"}`} ·{" "}
+              {itemCounts(s)}
             </Text>
             <Text size={200} className={styles.muted} title={exactTime(s.finishedAt)}>
               Finished {relativeTime(s.finishedAt, now)}

@@ -27,8 +27,24 @@ const user: UserDetail = {
   updatedAt: minutesAgo(4),
   checkHistory: [{ checkedAt: minutesAgo(30), ok: true, code: null, message: null, ms: 120, jobId: null }],
   syncSessions: [
-    { id: "s2", startedAt: minutesAgo(5), finishedAt: minutesAgo(4), itemsIn: 12, itemsOut: 3, ok: false, errors: [{ code: "CrmWriteFailed", message: "A calendar item could not be written to the CRM." }] },
-    { id: "s1", startedAt: minutesAgo(65), finishedAt: minutesAgo(64), itemsIn: 1200, itemsOut: 0, ok: true, errors: [] },
+    {
+      id: "s2",
+      startedAt: minutesAgo(5),
+      finishedAt: minutesAgo(4),
+      itemsIn: 12,
+      itemsOut: 3,
+      ok: false,
+      errors: [{ code: "CrmWriteFailed", message: "A calendar item could not be written to the CRM." }],
+    },
+    {
+      id: "s1",
+      startedAt: minutesAgo(65),
+      finishedAt: minutesAgo(64),
+      itemsIn: 1200,
+      itemsOut: 0,
+      ok: true,
+      errors: [],
+    },
   ],
 };
 
@@ -56,7 +72,12 @@ describe("UserDrawer sync", () => {
   });
 
   it("says when the sync service hasn't reported yet, with no warning", async () => {
-    fakeApi({ "GET /api/v1/users/u1": { status: 200, body: { data: { ...user, lastSyncAt: null, syncErrors: null, syncSessions: [] } } } });
+    fakeApi({
+      "GET /api/v1/users/u1": {
+        status: 200,
+        body: { data: { ...user, lastSyncAt: null, syncErrors: null, syncSessions: [] } },
+      },
+    });
     render(<UserDrawer userId="u1" profileId="p1" onClose={() => {}} />, { wrapper: Providers });
     await screen.findByText("The sync service hasn't reported a session for this mailbox yet.");
     expect(screen.queryByText(/The latest sync reported/)).toBeNull();

@@ -13,7 +13,14 @@ import {
   Text,
   tokens,
 } from "@fluentui/react-components";
-import { CheckmarkCircleRegular, CopyRegular, DismissCircleRegular, DismissRegular, PauseRegular, PlayRegular } from "@fluentui/react-icons";
+import {
+  CheckmarkCircleRegular,
+  CopyRegular,
+  DismissCircleRegular,
+  DismissRegular,
+  PauseRegular,
+  PlayRegular,
+} from "@fluentui/react-icons";
 import { errorMessage } from "../api/client";
 import { useBulkUsers, useCheckNow, useUser } from "../api/users";
 import { useNotify } from "../components/notify";
@@ -25,14 +32,37 @@ import { SyncSessionsList } from "./SyncSessionsList";
 import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({
-  body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: tokens.spacingVerticalXXL },
-  details: { display: "grid", gridTemplateColumns: "max-content 1fr", columnGap: tokens.spacingHorizontalL, rowGap: tokens.spacingVerticalS, margin: 0 },
+  body: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    paddingBottom: tokens.spacingVerticalXXL,
+  },
+  details: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalS,
+    margin: 0,
+  },
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0, overflowWrap: "anywhere" },
   remediation: { margin: `${tokens.spacingVerticalXS} 0 ${tokens.spacingVerticalS}` },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
-  history: { listStyle: "none", margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
-  historyItem: { display: "grid", gridTemplateColumns: "20px 1fr auto", gap: tokens.spacingHorizontalS, alignItems: "start" },
+  history: {
+    listStyle: "none",
+    margin: 0,
+    padding: 0,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+  },
+  historyItem: {
+    display: "grid",
+    gridTemplateColumns: "20px 1fr auto",
+    gap: tokens.spacingHorizontalS,
+    alignItems: "start",
+  },
   ok: { color: tokens.colorPaletteGreenForeground1, fontSize: "18px" },
   failed: { color: tokens.colorPaletteRedForeground1, fontSize: "18px" },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -42,7 +72,15 @@ const useStyles = makeStyles({
 });
 
 /** One user's state, last error with its remediation, sync errors, check history and sync sessions, beside the grid. */
-export function UserDrawer({ userId, profileId, onClose }: { userId: string | null; profileId: string; onClose: () => void }) {
+export function UserDrawer({
+  userId,
+  profileId,
+  onClose,
+}: {
+  userId: string | null;
+  profileId: string;
+  onClose: () => void;
+}) {
   const styles = useStyles();
   const now = useNow();
   const user = useUser(userId);
@@ -65,25 +103,43 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
     const action = u.state === "paused" ? "resume" : "pause";
     bulk.mutate(
       { action, userIds: [u.id] },
-      { onSuccess: () => notify.success(action === "pause" ? `Paused ${u.address}` : `Resumed ${u.address}`), onError: (err) => notify.error(err) },
+      {
+        onSuccess: () => notify.success(action === "pause" ? `Paused ${u.address}` : `Resumed ${u.address}`),
+        onError: (err) => notify.error(err),
+      },
     );
   };
 
   const handleCheck = () => {
     if (!u) return;
-    checkNow.mutate([u.id], { onSuccess: () => notify.success(`Checked ${u.address}`), onError: (err) => notify.error(err, "Check failed to start") });
+    checkNow.mutate([u.id], {
+      onSuccess: () => notify.success(`Checked ${u.address}`),
+      onError: (err) => notify.error(err, "Check failed to start"),
+    });
   };
 
   return (
-    <OverlayDrawer open={Boolean(userId)} position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()}>
+    <OverlayDrawer
+      open={Boolean(userId)}
+      position="end"
+      size="medium"
+      onOpenChange={(_e, d) => !d.open && onClose()}
+    >
       <DrawerHeader>
-        <DrawerHeaderTitle action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={onClose} />}>
+        <DrawerHeaderTitle
+          action={
+            <Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={onClose} />
+          }
+        >
           {u?.address ?? "User"}
         </DrawerHeaderTitle>
         {u?.syncErrors && u.syncErrors.length > 0 && (
           <MessageBar intent="warning" layout="multiline" className={styles.headerNotice}>
             <MessageBarBody>
-              <MessageBarTitle>The latest sync reported {u.syncErrors.length === 1 ? "an error" : `${u.syncErrors.length} errors`}</MessageBarTitle>
+              <MessageBarTitle>
+                The latest sync reported{" "}
+                {u.syncErrors.length === 1 ? "an error" : `${u.syncErrors.length} errors`}
+              </MessageBarTitle>
               <ul className={styles.syncErrors}>
                 {u.syncErrors.map((e, i) => (
                   <li key={`${e.code}-${i}`}>
@@ -120,14 +176,20 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
               <dt className={styles.term}>Mailbox kind</dt>
               <dd className={styles.value}>{u.mailboxKind ?? "Not known yet"}</dd>
               <dt className={styles.term}>Last checked</dt>
-              <dd className={styles.value}>{u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never"}</dd>
+              <dd className={styles.value}>
+                {u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never"}
+              </dd>
               <dt className={styles.term}>Last synced</dt>
               <dd className={styles.value} title={u.lastSyncAt ? exactTime(u.lastSyncAt) : undefined}>
                 {u.lastSyncAt ? relativeTimeFrom(u.lastSyncAt, now) : "Never"}
               </dd>
             </dl>
             <div className={styles.actions}>
-              <Button icon={u.state === "paused" ? <PlayRegular /> : <PauseRegular />} onClick={handlePauseResume} disabled={bulk.isPending}>
+              <Button
+                icon={u.state === "paused" ? <PlayRegular /> : <PauseRegular />}
+                onClick={handlePauseResume}
+                disabled={bulk.isPending}
+              >
                 {u.state === "paused" ? "Resume" : "Pause"}
               </Button>
               <Button onClick={handleCheck} disabled={checkNow.isPending || u.state === "paused"}>
@@ -145,7 +207,11 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
                   <div className={styles.remediation}>
                     <RemediationText text={u.lastError.remediation} />
                   </div>
-                  <Button size="small" icon={<CopyRegular />} onClick={() => void handleCopy(u.lastError!.remediation)}>
+                  <Button
+                    size="small"
+                    icon={<CopyRegular />}
+                    onClick={() => void handleCopy(u.lastError!.remediation)}
+                  >
                     Copy all
                   </Button>
                 </MessageBarBody>
@@ -161,10 +227,20 @@ export function UserDrawer({ userId, profileId, onClose }: { userId: string | nu
                 <ol className={styles.history}>
                   {u.checkHistory.map((c, i) => (
                     <li key={`${c.checkedAt}-${i}`} className={styles.historyItem}>
-                      {c.ok ? <CheckmarkCircleRegular className={styles.ok} aria-label="Passed" /> : <DismissCircleRegular className={styles.failed} aria-label="Failed" />}
+                      {c.ok ? (
+                        <CheckmarkCircleRegular className={styles.ok} aria-label="Passed" />
+                      ) : (
+                        <DismissCircleRegular className={styles.failed} aria-label="Failed" />
+                      )}
                       <div>
-                        <Text block>{c.ok ? "Passed" : `${c.code ?? "Failed"}${c.message ? `: ${c.message}` : ""}`}</Text>
-                        <Text size={200} className={styles.muted} title={new Date(c.checkedAt).toLocaleString()}>
+                        <Text block>
+                          {c.ok ? "Passed" : `${c.code ?? "Failed"}${c.message ? `: ${c.message}` : ""}`}
+                        </Text>
+                        <Text
+                          size={200}
+                          className={styles.muted}
+                          title={new Date(c.checkedAt).toLocaleString()}
+                        >
                           {relativeTime(c.checkedAt)}
                         </Text>
                       </div>

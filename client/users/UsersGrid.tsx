@@ -1,6 +1,17 @@
 import { useMemo } from "react";
-import { DataGridCell, DataGridHeaderCell, makeStyles, tokens, type TableRowId } from "@fluentui/react-components";
-import { DataGrid, DataGridBody, DataGridHeader, DataGridRow } from "@fluentui-contrib/react-data-grid-react-window";
+import {
+  DataGridCell,
+  DataGridHeaderCell,
+  makeStyles,
+  tokens,
+  type TableRowId,
+} from "@fluentui/react-components";
+import {
+  DataGrid,
+  DataGridBody,
+  DataGridHeader,
+  DataGridRow,
+} from "@fluentui-contrib/react-data-grid-react-window";
 import type { User } from "../api/types";
 import { userColumns, userColumnSizing } from "./columns";
 
@@ -10,8 +21,18 @@ export const USER_ROW_HEIGHT = 44;
 const PREFETCH_ROWS = 30;
 
 const useStyles = makeStyles({
-  grid: { backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusLarge, boxShadow: tokens.shadow4, overflow: "hidden", minWidth: "720px" },
-  header: { backgroundColor: tokens.colorNeutralBackground1, borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`, fontWeight: tokens.fontWeightSemibold },
+  grid: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderRadius: tokens.borderRadiusLarge,
+    boxShadow: tokens.shadow4,
+    overflow: "hidden",
+    minWidth: "720px",
+  },
+  header: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    fontWeight: tokens.fontWeightSemibold,
+  },
 });
 
 /** Props of UsersGrid. */
@@ -28,7 +49,15 @@ export interface UsersGridProps {
 }
 
 /** A virtualized, multi-select grid of users (react-window under Fluent's DataGrid). */
-export function UsersGrid({ users, height, selected, onSelectionChange, onOpen, onNearEnd, totalRows }: UsersGridProps) {
+export function UsersGrid({
+  users,
+  height,
+  selected,
+  onSelectionChange,
+  onOpen,
+  onNearEnd,
+  totalRows,
+}: UsersGridProps) {
   const styles = useStyles();
   const columns = useMemo(() => userColumns(onOpen), [onOpen]);
   return (
@@ -60,7 +89,11 @@ export function UsersGrid({ users, height, selected, onSelectionChange, onOpen, 
         }}
       >
         {({ item, rowId }, style) => (
-          <DataGridRow<User> key={rowId} style={style} selectionCell={{ checkboxIndicator: { "aria-label": `Select ${item.address}` } }}>
+          <DataGridRow<User>
+            key={rowId}
+            style={style}
+            selectionCell={{ checkboxIndicator: { "aria-label": `Select ${item.address}` } }}
+          >
             {({ renderCell }) => <DataGridCell>{renderCell(item)}</DataGridCell>}
           </DataGridRow>
         )}

@@ -1,6 +1,26 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { Button, makeStyles, MessageBar, MessageBarBody, Text, Toolbar, ToolbarButton, ToolbarDivider, tokens, Tooltip, type TableRowId } from "@fluentui/react-components";
-import { ArrowDownloadRegular, ArrowMoveRegular, DeleteRegular, PauseRegular, PeopleAddRegular, PlayRegular, ShieldCheckmarkRegular } from "@fluentui/react-icons";
+import {
+  Button,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Text,
+  Toolbar,
+  ToolbarButton,
+  ToolbarDivider,
+  tokens,
+  Tooltip,
+  type TableRowId,
+} from "@fluentui/react-components";
+import {
+  ArrowDownloadRegular,
+  ArrowMoveRegular,
+  DeleteRegular,
+  PauseRegular,
+  PeopleAddRegular,
+  PlayRegular,
+  ShieldCheckmarkRegular,
+} from "@fluentui/react-icons";
 import { userStates, type UserState } from "../../contract/common";
 import { errorMessage } from "../api/client";
 import { useProfile } from "../api/profiles";
@@ -18,8 +38,22 @@ import { UsersFilters } from "./UsersToolbar";
 import { UsersGrid } from "./UsersGrid";
 
 const useStyles = makeStyles({
-  top: { display: "flex", justifyContent: "space-between", gap: tokens.spacingHorizontalM, flexWrap: "wrap", marginBottom: tokens.spacingVerticalM },
-  actions: { display: "flex", alignItems: "center", justifyContent: "space-between", gap: tokens.spacingHorizontalM, flexWrap: "wrap", minHeight: "40px", marginBottom: tokens.spacingVerticalS },
+  top: {
+    display: "flex",
+    justifyContent: "space-between",
+    gap: tokens.spacingHorizontalM,
+    flexWrap: "wrap",
+    marginBottom: tokens.spacingVerticalM,
+  },
+  actions: {
+    display: "flex",
+    alignItems: "center",
+    justifyContent: "space-between",
+    gap: tokens.spacingHorizontalM,
+    flexWrap: "wrap",
+    minHeight: "40px",
+    marginBottom: tokens.spacingVerticalS,
+  },
   count: { color: tokens.colorNeutralForeground2 },
   gridWrap: { overflowX: "auto" },
 });
@@ -82,7 +116,11 @@ export function UsersTab({ profileId }: { profileId: string }) {
 
   const handleCheckNow = () =>
     checkNow.mutate(selectedIds, {
-      onSuccess: () => notify.success(`Checked ${selectedIds.length} user${selectedIds.length === 1 ? "" : "s"}`, "Their states are up to date."),
+      onSuccess: () =>
+        notify.success(
+          `Checked ${selectedIds.length} user${selectedIds.length === 1 ? "" : "s"}`,
+          "Their states are up to date.",
+        ),
       onError: (err) => notify.error(err, "Check now didn't run"),
     });
 
@@ -103,7 +141,12 @@ export function UsersTab({ profileId }: { profileId: string }) {
   return (
     <>
       <div className={styles.top}>
-        <UsersFilters q={q} onQChange={(v) => handleFilterChange(() => setQ(v))} state={state} onStateChange={(s) => handleFilterChange(() => setState(s))} />
+        <UsersFilters
+          q={q}
+          onQChange={(v) => handleFilterChange(() => setQ(v))}
+          state={state}
+          onStateChange={(s) => handleFilterChange(() => setState(s))}
+        />
         <div>
           <Button appearance="primary" icon={<PeopleAddRegular />} onClick={() => setAdding(true)}>
             Add users
@@ -112,14 +155,33 @@ export function UsersTab({ profileId }: { profileId: string }) {
       </div>
       <div className={styles.actions}>
         <Toolbar aria-label="Actions on selected users" size="small">
-          <ToolbarButton icon={<PauseRegular />} disabled={!n || bulk.isPending} onClick={() => runBulk("pause")}>
+          <ToolbarButton
+            icon={<PauseRegular />}
+            disabled={!n || bulk.isPending}
+            onClick={() => runBulk("pause")}
+          >
             Pause
           </ToolbarButton>
-          <ToolbarButton icon={<PlayRegular />} disabled={!n || bulk.isPending} onClick={() => runBulk("resume")}>
+          <ToolbarButton
+            icon={<PlayRegular />}
+            disabled={!n || bulk.isPending}
+            onClick={() => runBulk("resume")}
+          >
             Resume
           </ToolbarButton>
-          <Tooltip content={n > MAX_CHECK_NOW ? `Select at most ${MAX_CHECK_NOW} users; for more, activate or re-check the profile.` : "Check the selected mailboxes now"} relationship="description">
-            <ToolbarButton icon={<ShieldCheckmarkRegular />} disabled={!n || n > MAX_CHECK_NOW || checkNow.isPending} onClick={handleCheckNow}>
+          <Tooltip
+            content={
+              n > MAX_CHECK_NOW
+                ? `Select at most ${MAX_CHECK_NOW} users; for more, activate or re-check the profile.`
+                : "Check the selected mailboxes now"
+            }
+            relationship="description"
+          >
+            <ToolbarButton
+              icon={<ShieldCheckmarkRegular />}
+              disabled={!n || n > MAX_CHECK_NOW || checkNow.isPending}
+              onClick={handleCheckNow}
+            >
               Check now
             </ToolbarButton>
           </Tooltip>
@@ -130,13 +192,19 @@ export function UsersTab({ profileId }: { profileId: string }) {
             Remove
           </ToolbarButton>
           <ToolbarDivider />
-          <ToolbarButton icon={<ArrowDownloadRegular />} disabled={exporting} onClick={() => void handleExport()}>
+          <ToolbarButton
+            icon={<ArrowDownloadRegular />}
+            disabled={exporting}
+            onClick={() => void handleExport()}
+          >
             Export CSV
           </ToolbarButton>
         </Toolbar>
         <Text className={styles.count} aria-live="polite">
           {n > 0 ? `${n.toLocaleString()} selected · ` : ""}
-          {matching !== undefined ? `${matching.toLocaleString()} user${matching === 1 ? "" : "s"}` : `${users.length.toLocaleString()}${pages.hasNextPage ? "+" : ""} found`}
+          {matching !== undefined
+            ? `${matching.toLocaleString()} user${matching === 1 ? "" : "s"}`
+            : `${users.length.toLocaleString()}${pages.hasNextPage ? "+" : ""} found`}
         </Text>
       </div>
       <div ref={gridTop} className={styles.gridWrap}>
@@ -156,18 +224,33 @@ export function UsersTab({ profileId }: { profileId: string }) {
               </Button>
             }
           >
-            Paste the mailbox addresses to sync, or drop a CSV file. Then set up the Exchange connection under Connectivity and activate.
+            Paste the mailbox addresses to sync, or drop a CSV file. Then set up the Exchange connection under
+            Connectivity and activate.
           </EmptyState>
         )}
         {pages.isSuccess && !noUsersAtAll && users.length === 0 && (
           <EmptyState title="No users match">Try another search or state, or clear the filters.</EmptyState>
         )}
         {pages.isSuccess && users.length > 0 && (
-          <UsersGrid users={users} height={height} selected={selected} onSelectionChange={setSelected} onOpen={setOpenUserId} onNearEnd={handleNearEnd} totalRows={matching} />
+          <UsersGrid
+            users={users}
+            height={height}
+            selected={selected}
+            onSelectionChange={setSelected}
+            onOpen={setOpenUserId}
+            onNearEnd={handleNearEnd}
+            totalRows={matching}
+          />
         )}
       </div>
       <AddUsersDialog profileId={profileId} open={adding} onClose={() => setAdding(false)} />
-      <MoveUsersDialog open={moving} fromProfileId={profileId} userIds={selectedIds} onClose={() => setMoving(false)} onDone={() => (setMoving(false), setSelected(new Set()))} />
+      <MoveUsersDialog
+        open={moving}
+        fromProfileId={profileId}
+        userIds={selectedIds}
+        onClose={() => setMoving(false)}
+        onDone={() => (setMoving(false), setSelected(new Set()))}
+      />
       <ConfirmDialog
         open={removing}
         title={`Remove ${n.toLocaleString()} user${n === 1 ? "" : "s"}?`}
@@ -177,7 +260,8 @@ export function UsersTab({ profileId }: { profileId: string }) {
         onConfirm={() => runBulk("remove")}
         onCancel={() => setRemoving(false)}
       >
-        The sync service stops using these mailboxes and their check history is deleted. You can add them again later.
+        The sync service stops using these mailboxes and their check history is deleted. You can add them
+        again later.
       </ConfirmDialog>
       <UserDrawer userId={openUserId} profileId={profileId} onClose={() => setOpenUserId(null)} />
     </>

@@ -9,11 +9,27 @@ const useStyles = makeStyles({
 });
 
 /** Search (prefix of address or display-name word) and state filter of the Users tab. */
-export function UsersFilters({ q, onQChange, state, onStateChange }: { q: string; onQChange: (q: string) => void; state: UserState | ""; onStateChange: (s: UserState | "") => void }) {
+export function UsersFilters({
+  q,
+  onQChange,
+  state,
+  onStateChange,
+}: {
+  q: string;
+  onQChange: (q: string) => void;
+  state: UserState | "";
+  onStateChange: (s: UserState | "") => void;
+}) {
   const styles = useStyles();
   return (
     <div className={styles.root} role="search">
-      <SearchBox className={styles.search} placeholder="Search by address or name" aria-label="Search users" value={q} onChange={(_e, d) => onQChange(d.value)} />
+      <SearchBox
+        className={styles.search}
+        placeholder="Search by address or name"
+        aria-label="Search users"
+        value={q}
+        onChange={(_e, d) => onQChange(d.value)}
+      />
       <Dropdown
         className={styles.state}
         aria-label="Filter by state"

@@ -1,4 +1,14 @@
-import { createTableColumn, Link, makeStyles, mergeClasses, Text, tokens, Tooltip, type TableColumnDefinition, type TableColumnSizingOptions } from "@fluentui/react-components";
+import {
+  createTableColumn,
+  Link,
+  makeStyles,
+  mergeClasses,
+  Text,
+  tokens,
+  Tooltip,
+  type TableColumnDefinition,
+  type TableColumnSizingOptions,
+} from "@fluentui/react-components";
 import { WarningFilled } from "@fluentui/react-icons";
 import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { StateBadge } from "../components/StateBadge";
@@ -6,11 +16,23 @@ import type { User } from "../api/types";
 import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({
-  ellipsis: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", display: "block", minWidth: 0 },
+  ellipsis: {
+    overflow: "hidden",
+    textOverflow: "ellipsis",
+    whiteSpace: "nowrap",
+    display: "block",
+    minWidth: 0,
+  },
   error: { color: tokens.colorPaletteRedForeground1 },
   muted: { color: tokens.colorNeutralForeground3 },
   syncCell: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalXS, minWidth: 0 },
-  warning: { color: tokens.colorPaletteDarkOrangeForeground1, fontSize: "16px", flexShrink: 0, display: "flex", borderRadius: tokens.borderRadiusSmall },
+  warning: {
+    color: tokens.colorPaletteDarkOrangeForeground1,
+    fontSize: "16px",
+    flexShrink: 0,
+    display: "flex",
+    borderRadius: tokens.borderRadiusSmall,
+  },
 });
 
 /** "5 min ago"-style text for a timestamp (exact time in the title). */
@@ -61,7 +83,12 @@ function LastSyncedCell({ user }: { user: User }) {
   const summary = errors.map((e) => `${e.code}: ${e.message}`).join("\n");
   return (
     <div className={styles.syncCell}>
-      <Text className={mergeClasses(styles.ellipsis, !user.lastSyncAt && styles.muted)} title={user.lastSyncAt ? exactTime(user.lastSyncAt) : "The sync service hasn't reported this mailbox yet"}>
+      <Text
+        className={mergeClasses(styles.ellipsis, !user.lastSyncAt && styles.muted)}
+        title={
+          user.lastSyncAt ? exactTime(user.lastSyncAt) : "The sync service hasn't reported this mailbox yet"
+        }
+      >
         {text}
       </Text>
       {errors.length > 0 && (
@@ -98,16 +125,45 @@ export const userColumnSizing: TableColumnSizingOptions = {
 /** The Users grid's columns; `onOpen` opens a user's detail drawer. */
 export function userColumns(onOpen: (id: string) => void): TableColumnDefinition<User>[] {
   return [
-    createTableColumn<User>({ columnId: "address", renderHeaderCell: () => "Address", renderCell: (u) => <AddressCell user={u} onOpen={onOpen} /> }),
-    createTableColumn<User>({ columnId: "displayName", renderHeaderCell: () => "Display name", renderCell: (u) => <PlainCell value={u.displayName || "—"} /> }),
-    createTableColumn<User>({ columnId: "state", renderHeaderCell: () => "State", renderCell: (u) => <StateBadge state={u.state} /> }),
-    createTableColumn<User>({ columnId: "kind", renderHeaderCell: () => "Kind", renderCell: (u) => <PlainCell value={u.mailboxKind ?? "—"} /> }),
+    createTableColumn<User>({
+      columnId: "address",
+      renderHeaderCell: () => "Address",
+      renderCell: (u) => <AddressCell user={u} onOpen={onOpen} />,
+    }),
+    createTableColumn<User>({
+      columnId: "displayName",
+      renderHeaderCell: () => "Display name",
+      renderCell: (u) => <PlainCell value={u.displayName || "—"} />,
+    }),
+    createTableColumn<User>({
+      columnId: "state",
+      renderHeaderCell: () => "State",
+      renderCell: (u) => <StateBadge state={u.state} />,
+    }),
+    createTableColumn<User>({
+      columnId: "kind",
+      renderHeaderCell: () => "Kind",
+      renderCell: (u) => <PlainCell value={u.mailboxKind ?? "—"} />,
+    }),
     createTableColumn<User>({
       columnId: "lastCheckedAt",
       renderHeaderCell: () => "Last checked",
-      renderCell: (u) => <PlainCell value={relativeTime(u.lastCheckedAt)} title={u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never checked"} />,
+      renderCell: (u) => (
+        <PlainCell
+          value={relativeTime(u.lastCheckedAt)}
+          title={u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never checked"}
+        />
+      ),
     }),
-    createTableColumn<User>({ columnId: "lastSyncAt", renderHeaderCell: () => "Last synced", renderCell: (u) => <LastSyncedCell user={u} /> }),
-    createTableColumn<User>({ columnId: "lastError", renderHeaderCell: () => "Last error", renderCell: (u) => <ErrorCell user={u} /> }),
+    createTableColumn<User>({
+      columnId: "lastSyncAt",
+      renderHeaderCell: () => "Last synced",
+      renderCell: (u) => <LastSyncedCell user={u} />,
+    }),
+    createTableColumn<User>({
+      columnId: "lastError",
+      renderHeaderCell: () => "Last error",
+      renderCell: (u) => <ErrorCell user={u} />,
+    }),
   ];
 }

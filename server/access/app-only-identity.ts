@@ -5,9 +5,23 @@ import { badRequest } from "../errors";
 /** Days before a certificate's expiry from which the panel warns. */
 export const CERTIFICATE_WARNING_DAYS = 30;
 
-const Guid = z.string().trim().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID such as 7f3c2b1a-4d5e-4f60-8a9b-0c1d2e3f4a5b");
+const Guid = z
+  .string()
+  .trim()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    "must be a GUID such as 7f3c2b1a-4d5e-4f60-8a9b-0c1d2e3f4a5b",
+  );
 /** A tenant is named by its GUID or one of its domains (contoso.onmicrosoft.com). */
-const TenantId = z.string().trim().min(3).max(255).regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i, "must be the tenant's GUID or a domain such as contoso.onmicrosoft.com");
+const TenantId = z
+  .string()
+  .trim()
+  .min(3)
+  .max(255)
+  .regex(
+    /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i,
+    "must be the tenant's GUID or a domain such as contoso.onmicrosoft.com",
+  );
 
 /** The app identity fields every app-only PUT body carries (secrets write-only). */
 export const AppIdentityInput = {
@@ -54,13 +68,31 @@ export interface AppIdentitySecret {
 }
 
 /** Splits an uploaded PEM into certificate and key, checks they belong together, and reads its facts. */
-export function parseCertificatePem(pem: string): { info: CertificateInfo; certificatePem: string; privateKeyPem: string } {
-  const fail = (message: string) => badRequest("validation_failed", `certificatePem: ${message}`, [{ path: "certificatePem", message }]);
+export function parseCertificatePem(pem: string): {
+  info: CertificateInfo;
+  certificatePem: string;
+  privateKeyPem: string;
+} {
+  const fail = (message: string) =>
+    badRequest("validation_failed", `certificatePem: ${message}`, [{ path: "certificatePem", message }]);
   const certificatePem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
-  const privateKeyPem = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) throw fail("the private key is encrypted; export it without a password (openssl pkcs12 -in app.pfx -nodes).");
-  if (!certificatePem) throw fail("no certificate found; upload a PEM file with -----BEGIN CERTIFICATE----- and the private key.");
-  if (!privateKeyPem) throw fail("no private key found; the PEM must hold the certificate AND its private key (-----BEGIN PRIVATE KEY-----).");
+  const privateKeyPem =
+    /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) {
+    throw fail(
+      "the private key is encrypted; export it without a password (openssl pkcs12 -in app.pfx -nodes).",
+    );
+  }
+  if (!certificatePem) {
+    throw fail(
+      "no certificate found; upload a PEM file with -----BEGIN CERTIFICATE----- and the private key.",
+    );
+  }
+  if (!privateKeyPem) {
+    throw fail(
+      "no private key found; the PEM must hold the certificate AND its private key (-----BEGIN PRIVATE KEY-----).",
+    );
+  }
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certificatePem);
@@ -75,7 +107,9 @@ export function parseCertificatePem(pem: string): { info: CertificateInfo; certi
   }
   if (!matches) throw fail("the private key does not belong to the certificate.");
   const notAfter = new Date(cert.validTo);
-  if (notAfter.getTime() <= Date.now()) throw fail(`the certificate expired on ${notAfter.toISOString().slice(0, 10)}; create a new one.`);
+  if (notAfter.getTime() <= Date.now()) {
+    throw fail(`the certificate expired on ${notAfter.toISOString().slice(0, 10)}; create a new one.`);
+  }
   return {
     certificatePem,
     privateKeyPem,
@@ -96,12 +130,24 @@ export function daysLeft(info: CertificateInfo, now = Date.now()): number {
 
 /** Warnings about the app's credential: a certificate near or past its expiry, a secret instead of a certificate. */
 export function credentialWarnings(settings: AppIdentitySettings, now = Date.now()): string[] {
-  if (settings.signInWith === "secret") return ["The app signs in with a client secret. A certificate is preferred: upload one (PEM with its private key) and register its public part in the app registration."];
+  if (settings.signInWith === "secret") {
+    return [
+      "The app signs in with a client secret. A certificate is preferred: upload one (PEM with its private key) and register its public part in the app registration.",
+    ];
+  }
   const info = settings.cert;
   if (!info) return [];
   const left = daysLeft(info, now);
-  if (left < 0) return [`The app's certificate (thumbprint ${info.thumbprint}) expired on ${info.notAfter.slice(0, 10)}: tokens are refused (AADSTS700027). Upload a new certificate here and in the app registration.`];
-  if (left <= CERTIFICATE_WARNING_DAYS) return [`The app's certificate (thumbprint ${info.thumbprint}) expires in ${left} day(s), on ${info.notAfter.slice(0, 10)}. Upload a new certificate here and in the app registration before then.`];
+  if (left < 0) {
+    return [
+      `The app's certificate (thumbprint ${info.thumbprint}) expired on ${info.notAfter.slice(0, 10)}: tokens are refused (AADSTS700027). Upload a new certificate here and in the app registration.`,
+    ];
+  }
+  if (left <= CERTIFICATE_WARNING_DAYS) {
+    return [
+      `The app's certificate (thumbprint ${info.thumbprint}) expires in ${left} day(s), on ${info.notAfter.slice(0, 10)}. Upload a new certificate here and in the app registration before then.`,
+    ];
+  }
   return [];
 }
 
@@ -119,26 +165,58 @@ export interface AppIdentityBody {
  * Turns the identity part of a PUT body into settings and secret: a new certificate or secret replaces the
  * stored credential; none keeps it (the first save needs one). Both at once is refused.
  */
-export function prepareIdentity(input: AppIdentityBody, existing: AppIdentitySecret | null): { settings: AppIdentitySettings; secret: AppIdentitySecret } {
+export function prepareIdentity(
+  input: AppIdentityBody,
+  existing: AppIdentitySecret | null,
+): { settings: AppIdentitySettings; secret: AppIdentitySecret } {
   if (input.clientSecret && input.certificatePem) {
-    throw badRequest("validation_failed", "Give either a certificate or a client secret, not both.", [{ path: "certificatePem", message: "choose one credential" }]);
+    throw badRequest("validation_failed", "Give either a certificate or a client secret, not both.", [
+      { path: "certificatePem", message: "choose one credential" },
+    ]);
   }
-  const base = { tenantId: input.tenantId, clientId: input.clientId.toLowerCase(), servicePrincipalObjectId: input.servicePrincipalObjectId?.toLowerCase() ?? null, scopeGroup: input.scopeGroup?.toLowerCase() ?? null };
+  const base = {
+    tenantId: input.tenantId,
+    clientId: input.clientId.toLowerCase(),
+    servicePrincipalObjectId: input.servicePrincipalObjectId?.toLowerCase() ?? null,
+    scopeGroup: input.scopeGroup?.toLowerCase() ?? null,
+  };
   if (input.certificatePem) {
     const parsed = parseCertificatePem(input.certificatePem);
-    return { settings: { ...base, signInWith: "certificate", cert: parsed.info }, secret: { certificatePem: parsed.certificatePem, privateKeyPem: parsed.privateKeyPem, certificateInfo: parsed.info } };
+    return {
+      settings: { ...base, signInWith: "certificate", cert: parsed.info },
+      secret: {
+        certificatePem: parsed.certificatePem,
+        privateKeyPem: parsed.privateKeyPem,
+        certificateInfo: parsed.info,
+      },
+    };
   }
-  if (input.clientSecret) return { settings: { ...base, signInWith: "secret", cert: null }, secret: { clientSecret: input.clientSecret } };
+  if (input.clientSecret) {
+    return {
+      settings: { ...base, signInWith: "secret", cert: null },
+      secret: { clientSecret: input.clientSecret },
+    };
+  }
   const stored = existing;
   if (stored?.privateKeyPem && stored.certificatePem && stored.certificateInfo) {
     return { settings: { ...base, signInWith: "certificate", cert: stored.certificateInfo }, secret: stored };
   }
-  if (stored?.clientSecret) return { settings: { ...base, signInWith: "secret", cert: null }, secret: stored };
-  throw badRequest("validation_failed", "certificatePem: upload the app's certificate (PEM with its private key) or enter a client secret.", [{ path: "certificatePem", message: "required the first time" }]);
+  if (stored?.clientSecret) {
+    return { settings: { ...base, signInWith: "secret", cert: null }, secret: stored };
+  }
+  throw badRequest(
+    "validation_failed",
+    "certificatePem: upload the app's certificate (PEM with its private key) or enter a client secret.",
+    [{ path: "certificatePem", message: "required the first time" }],
+  );
 }
 
 /** The public view of the identity: ids, which credential, the certificate's facts; never the secret or key. */
-export function presentIdentity(settings: AppIdentitySettings, secret: AppIdentitySecret | null, now = Date.now()): Record<string, unknown> {
+export function presentIdentity(
+  settings: AppIdentitySettings,
+  secret: AppIdentitySecret | null,
+  now = Date.now(),
+): Record<string, unknown> {
   return {
     tenantId: settings.tenantId,
     clientId: settings.clientId,

@@ -15,7 +15,11 @@ export interface AppOnlyScriptInput {
 /** RBAC for Applications roles each type needs (assigned to the service principal, scoped). */
 export const APP_ONLY_ROLES: Record<AppOnlyScriptInput["api"], string[]> = {
   ews: ["Application EWS.AccessAsApp"],
-  graph: ["Application Mail.ReadWrite", "Application Calendars.ReadWrite", "Application MailboxSettings.Read"],
+  graph: [
+    "Application Mail.ReadWrite",
+    "Application Calendars.ReadWrite",
+    "Application MailboxSettings.Read",
+  ],
 };
 
 const quote = (s: string) => `"${s.replace(/[`"$]/g, (c) => `\`${c}`)}"`;
@@ -27,8 +31,11 @@ const quote = (s: string) => `"${s.replace(/[`"$]/g, (c) => `\`${c}`)}"`;
  * @example appOnlyPowerShell({ api: "ews", tenantId, clientId, servicePrincipalObjectId, scopeGroup: "sync-users@contoso.com" })
  */
 export function appOnlyPowerShell(input: AppOnlyScriptInput): string {
-  const sp = input.servicePrincipalObjectId ?? "<service principal object id: Entra admin center > Enterprise applications > the app > Object ID>";
-  const group = input.scopeGroup ?? "<sync-users@your-domain: a mail-enabled security group of the synced mailboxes>";
+  const sp =
+    input.servicePrincipalObjectId ??
+    "<service principal object id: Entra admin center > Enterprise applications > the app > Object ID>";
+  const group =
+    input.scopeGroup ?? "<sync-users@your-domain: a mail-enabled security group of the synced mailboxes>";
   const scopeName = "Mailbox Sync Admin scope";
   const spName = "Mailbox Sync Admin";
   const lines = [
@@ -43,7 +50,10 @@ export function appOnlyPowerShell(input: AppOnlyScriptInput): string {
     `New-ManagementScope -Name ${quote(scopeName)} -RecipientRestrictionFilter "MemberOfGroup -eq '$($group.DistinguishedName)'"`,
     "",
     "# 3. Grant the roles inside that scope only (RBAC for Applications; no tenant-wide consent in Entra).",
-    ...APP_ONLY_ROLES[input.api].map((role) => `New-ManagementRoleAssignment -App ${quote(input.clientId)} -Role ${quote(role)} -CustomResourceScope ${quote(scopeName)}`),
+    ...APP_ONLY_ROLES[input.api].map(
+      (role) =>
+        `New-ManagementRoleAssignment -App ${quote(input.clientId)} -Role ${quote(role)} -CustomResourceScope ${quote(scopeName)}`,
+    ),
     "",
     "# 4. Check: InScope must be True for a synced user and False for anybody else.",
     `Test-ServicePrincipalAuthorization -Identity ${quote(input.clientId)} -Resource ${quote(input.inScopeUser ?? "<a synced user's address>")} | Format-Table RoleName,InScope`,
@@ -63,6 +73,9 @@ export function appOnlyPowerShell(input: AppOnlyScriptInput): string {
       "# it reveals room names and addresses, no mail. Do NOT consent Mail.*, Calendars.* or MailboxSettings.* there.",
     );
   }
-  lines.push("", "# Role assignments can take up to 2 hours to apply (cached by Exchange); run the connectivity test again after that.");
+  lines.push(
+    "",
+    "# Role assignments can take up to 2 hours to apply (cached by Exchange); run the connectivity test again after that.",
+  );
   return lines.join("\n");
 }

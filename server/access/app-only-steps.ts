@@ -20,10 +20,12 @@ export interface AppOnlyProbe {
   tooWideRemediation: string;
 }
 
-export type ProbeOutcome<T> = { ok: true; value: T; ms: number } | { ok: false; failure: AccessFailure; ms: number };
+export type ProbeOutcome<T> =
+  { ok: true; value: T; ms: number } | { ok: false; failure: AccessFailure; ms: number };
 
 /** Application permissions that open every mailbox of the tenant when consented (not RBAC-scoped). */
-const MAILBOX_WIDE_ROLES = /^(full_access_as_app|Mail\.|Calendars\.|MailboxSettings\.|Contacts\.|Tasks\.|EWS\.)/i;
+const MAILBOX_WIDE_ROLES =
+  /^(full_access_as_app|Mail\.|Calendars\.|MailboxSettings\.|Contacts\.|Tasks\.|EWS\.)/i;
 
 /** The mailbox-wide roles in a token's `roles` claim. */
 export function mailboxWideRoles(roles: string[]): string[] {
@@ -37,15 +39,34 @@ const failureDetail = (f: AccessFailure) => `${f.message}${f.raw ? `\n${f.raw}` 
  * roles = tenant-wide consent: a loud warning) → service reachable → target readable (403 = no role
  * assignment covers them) → out-of-scope user refused (warn loudly if not) → rooms.
  */
-export async function appOnlySteps(token: () => Promise<AppTokenOutcome>, probeFor: (accessToken: string) => AppOnlyProbe, targets: ConnectivityTargets, identity: { clientId: string; tenantId: string; scope: string }): Promise<ConnectivityStep[]> {
+export async function appOnlySteps(
+  token: () => Promise<AppTokenOutcome>,
+  probeFor: (accessToken: string) => AppOnlyProbe,
+  targets: ConnectivityTargets,
+  identity: { clientId: string; tenantId: string; scope: string },
+): Promise<ConnectivityStep[]> {
   const steps: ConnectivityStep[] = [];
-  const skipRest = (why: string, names: string[]) => names.forEach((name) => steps.push({ name, status: "skipped", ms: 0, detail: why }));
+  const skipRest = (why: string, names: string[]) =>
+    names.forEach((name) => steps.push({ name, status: "skipped", ms: 0, detail: why }));
   const started = performance.now();
   const got = await token();
   const ms = Math.round(performance.now() - started);
   if (!got.ok) {
-    steps.push({ name: "Get an app-only token", status: "failed", ms, detail: failureDetail(got.failure), remediation: got.failure.remediation, code: got.failure.code });
-    skipRest("Skipped: no token.", ["Token roles (scoping)", "Service reachable", "Read the target mailbox", "Out-of-scope user refused", "Rooms"]);
+    steps.push({
+      name: "Get an app-only token",
+      status: "failed",
+      ms,
+      detail: failureDetail(got.failure),
+      remediation: got.failure.remediation,
+      code: got.failure.code,
+    });
+    skipRest("Skipped: no token.", [
+      "Token roles (scoping)",
+      "Service reachable",
+      "Read the target mailbox",
+      "Out-of-scope user refused",
+      "Rooms",
+    ]);
     return steps;
   }
   steps.push({
@@ -81,24 +102,49 @@ export async function appOnlySteps(token: () => Promise<AppTokenOutcome>, probeF
   const probe = probeFor(got.accessToken);
   const reach = await probe.reach(targets.targetUser);
   if (!reach.ok) {
-    steps.push({ name: `${probe.serviceName} reachable`, status: "failed", ms: reach.ms, detail: failureDetail(reach.failure), remediation: reach.failure.remediation, code: reach.failure.code });
-    skipRest(`Skipped: ${probe.serviceName} is not reachable with the token.`, ["Read the target mailbox", "Out-of-scope user refused", "Rooms"]);
+    steps.push({
+      name: `${probe.serviceName} reachable`,
+      status: "failed",
+      ms: reach.ms,
+      detail: failureDetail(reach.failure),
+      remediation: reach.failure.remediation,
+      code: reach.failure.code,
+    });
+    skipRest(`Skipped: ${probe.serviceName} is not reachable with the token.`, [
+      "Read the target mailbox",
+      "Out-of-scope user refused",
+      "Rooms",
+    ]);
     return steps;
   }
   steps.push({ name: `${probe.serviceName} reachable`, status: "passed", ms: reach.ms, detail: reach.value });
 
-  if (!targets.targetUser) steps.push({ name: "Read the target mailbox", status: "skipped", ms: 0, detail: "Skipped: no user to read (add a user to the profile or name one)." });
-  else {
+  if (!targets.targetUser) {
+    steps.push({
+      name: "Read the target mailbox",
+      status: "skipped",
+      ms: 0,
+      detail: "Skipped: no user to read (add a user to the profile or name one).",
+    });
+  } else {
     const read = await probe.readMailbox(targets.targetUser);
-    if (read.ok) steps.push({ name: `Read ${targets.targetUser}'s mailbox`, status: "passed", ms: read.ms, detail: read.value });
-    else {
+    if (read.ok) {
+      steps.push({
+        name: `Read ${targets.targetUser}'s mailbox`,
+        status: "passed",
+        ms: read.ms,
+        detail: read.value,
+      });
+    } else {
       const refused = probe.refusedCodes.has(read.failure.code);
       steps.push({
         name: `Read ${targets.targetUser}'s mailbox`,
         status: "failed",
         ms: read.ms,
         code: read.failure.code,
-        detail: refused ? `Refused (${read.failure.code}): no role assignment of the app covers ${targets.targetUser}.\n${read.failure.raw ?? ""}`.trim() : failureDetail(read.failure),
+        detail: refused
+          ? `Refused (${read.failure.code}): no role assignment of the app covers ${targets.targetUser}.\n${read.failure.raw ?? ""}`.trim()
+          : failureDetail(read.failure),
         remediation: refused ? probe.notCoveredRemediation(targets.targetUser) : read.failure.remediation,
       });
     }
@@ -108,15 +154,45 @@ export async function appOnlySteps(token: () => Promise<AppTokenOutcome>, probeF
     const name = `Out-of-scope user ${targets.outOfScopeUser} refused`;
     const out = await probe.readMailbox(targets.outOfScopeUser);
     if (out.ok) {
-      steps.push({ name, status: "warning", ms: out.ms, code: "OutOfScopeReachable", detail: `TOO WIDE: the app could read ${targets.outOfScopeUser}, which should be outside its scope. It can probably read every mailbox of the tenant.`, remediation: probe.tooWideRemediation });
+      steps.push({
+        name,
+        status: "warning",
+        ms: out.ms,
+        code: "OutOfScopeReachable",
+        detail: `TOO WIDE: the app could read ${targets.outOfScopeUser}, which should be outside its scope. It can probably read every mailbox of the tenant.`,
+        remediation: probe.tooWideRemediation,
+      });
     } else if (probe.refusedCodes.has(out.failure.code)) {
-      steps.push({ name, status: "passed", ms: out.ms, detail: `Refused as expected (${out.failure.code}).` });
+      steps.push({
+        name,
+        status: "passed",
+        ms: out.ms,
+        detail: `Refused as expected (${out.failure.code}).`,
+      });
     } else {
-      steps.push({ name, status: "warning", ms: out.ms, code: out.failure.code, detail: `Could not tell: ${out.failure.message}`, remediation: out.failure.remediation });
+      steps.push({
+        name,
+        status: "warning",
+        ms: out.ms,
+        code: out.failure.code,
+        detail: `Could not tell: ${out.failure.message}`,
+        remediation: out.failure.remediation,
+      });
     }
   }
 
   const rooms = await probe.rooms(targets.targetUser);
-  steps.push(rooms.ok ? { name: "Rooms", status: "passed", ms: rooms.ms, detail: rooms.value } : { name: "Rooms", status: "warning", ms: rooms.ms, code: rooms.failure.code, detail: failureDetail(rooms.failure), remediation: rooms.failure.remediation });
+  steps.push(
+    rooms.ok
+      ? { name: "Rooms", status: "passed", ms: rooms.ms, detail: rooms.value }
+      : {
+          name: "Rooms",
+          status: "warning",
+          ms: rooms.ms,
+          code: rooms.failure.code,
+          detail: failureDetail(rooms.failure),
+          remediation: rooms.failure.remediation,
+        },
+  );
   return steps;
 }

@@ -2,7 +2,14 @@ import { z } from "zod";
 import { EwsUrl } from "../../contract/mailbox-access";
 import { loadEws, type EwsAccount, type EwsClient } from "../ews/client";
 import { checkUrl, UrlPolicyError } from "../ews/url-policy";
-import { AppIdentityInput, credentialWarnings, prepareIdentity, presentIdentity, type AppIdentitySecret, type AppIdentitySettings } from "./app-only-identity";
+import {
+  AppIdentityInput,
+  credentialWarnings,
+  prepareIdentity,
+  presentIdentity,
+  type AppIdentitySecret,
+  type AppIdentitySettings,
+} from "./app-only-identity";
 import { appOnlyPowerShell } from "./app-only-powershell";
 import { appOnlySteps, type ProbeOutcome } from "./app-only-steps";
 import { appOnlyScope, appOnlyTokensFor, type AppTokenOutcome } from "./app-only-token";
@@ -36,7 +43,13 @@ function notCovered(clientId: string, address: string): string {
 
 /** EWS failures told in app-only terms (the impersonated types' remediation names a service account). */
 function explain(failure: AccessFailure, settings: EwsAppOnlySettings, target?: string): AccessFailure {
-  if (REFUSED.has(failure.code) && target) return { ...failure, message: `Exchange refused app ${settings.clientId} access to ${target} (${failure.code}).`, remediation: notCovered(settings.clientId, target) };
+  if (REFUSED.has(failure.code) && target) {
+    return {
+      ...failure,
+      message: `Exchange refused app ${settings.clientId} access to ${target} (${failure.code}).`,
+      remediation: notCovered(settings.clientId, target),
+    };
+  }
   if (failure.code === "TokenInvalid" || failure.code === "Unauthorized") {
     return {
       ...failure,
@@ -58,15 +71,27 @@ function explain(failure: AccessFailure, settings: EwsAppOnlySettings, target?: 
  * names it in X-AnchorMailbox (EWS requires both with app-only tokens). Scoped with RBAC for Applications
  * (`Application EWS.AccessAsApp`); no autodiscover.
  */
-export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettings, AppIdentitySecret, Input> {
+export function ewsAppOnly(
+  deps: AccessDeps,
+): MailboxAccessType<EwsAppOnlySettings, AppIdentitySecret, Input> {
   const tokens = appOnlyTokensFor(deps);
   const rooms = new Map<string, { at: number; promise: Promise<Set<string>> }>();
-  const token = (config: Config): Promise<AppTokenOutcome> => tokens.token(config.profileId, config.settings, config.secret, appOnlyScope(config.settings.ewsUrl));
-  const accountFor = (config: Config, accessToken: string): EwsAccount => ({ profileId: config.profileId, ewsUrl: config.settings.ewsUrl, credentials: { kind: "oauth", accessToken } });
-  const clientFor = (config: Config, accessToken: string): EwsClient => deps.ews.client(accountFor(config, accessToken));
+  const token = (config: Config): Promise<AppTokenOutcome> =>
+    tokens.token(config.profileId, config.settings, config.secret, appOnlyScope(config.settings.ewsUrl));
+  const accountFor = (config: Config, accessToken: string): EwsAccount => ({
+    profileId: config.profileId,
+    ewsUrl: config.settings.ewsUrl,
+    credentials: { kind: "oauth", accessToken },
+  });
+  const clientFor = (config: Config, accessToken: string): EwsClient =>
+    deps.ews.client(accountFor(config, accessToken));
 
   /** Room lists and rooms through an impersonated mailbox: app-only EWS calls must name one. */
-  const loadRooms = (config: Config, accessToken: string, anchor: string): Promise<ProbeOutcome<{ name: string; rooms: string[] }[]>> => {
+  const loadRooms = (
+    config: Config,
+    accessToken: string,
+    anchor: string,
+  ): Promise<ProbeOutcome<{ name: string; rooms: string[] }[]>> => {
     const client = clientFor(config, accessToken);
     return client.run(anchor, async () => {
       const { EmailAddress } = await loadEws();
@@ -99,8 +124,17 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
       return {
         ...presentIdentity(settings, secret),
         ewsUrl: settings.ewsUrl,
-        warnings: [...credentialWarnings(settings), "EWS in Exchange Online is blocked for apps not on the tenant's allow list (since October 2026) and shuts down on April 1, 2027: plan the move to the Graph app-only type."],
-        setupScript: appOnlyPowerShell({ api: "ews", tenantId: settings.tenantId, clientId: settings.clientId, servicePrincipalObjectId: settings.servicePrincipalObjectId, scopeGroup: settings.scopeGroup }),
+        warnings: [
+          ...credentialWarnings(settings),
+          "EWS in Exchange Online is blocked for apps not on the tenant's allow list (since October 2026) and shuts down on April 1, 2027: plan the move to the Graph app-only type.",
+        ],
+        setupScript: appOnlyPowerShell({
+          api: "ews",
+          tenantId: settings.tenantId,
+          clientId: settings.clientId,
+          servicePrincipalObjectId: settings.servicePrincipalObjectId,
+          scopeGroup: settings.scopeGroup,
+        }),
       };
     },
 
@@ -109,7 +143,16 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
         checkUrl(config.settings.ewsUrl, deps.ews.transport.policy);
       } catch (error) {
         const e = error as UrlPolicyError;
-        return [{ name: "Resolve EWS URL", status: "failed", ms: 0, detail: e.message, code: e.code, remediation: "Fix the EWS URL in the mailbox access settings." }];
+        return [
+          {
+            name: "Resolve EWS URL",
+            status: "failed",
+            ms: 0,
+            detail: e.message,
+            code: e.code,
+            remediation: "Fix the EWS URL in the mailbox access settings.",
+          },
+        ];
       }
       const settings = config.settings;
       return appOnlySteps(
@@ -127,21 +170,57 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
             async reach() {
               const r = await client.authenticate();
               const noAutodiscover = "no autodiscover (apps scoped by RBAC for Applications can't call it)";
-              if (r.ok) return { ok: true, value: `Reached ${settings.ewsUrl} with the token (HTTP ${r.value.status}); ${noAutodiscover}.`, ms: r.ms };
+              if (r.ok) {
+                return {
+                  ok: true,
+                  value: `Reached ${settings.ewsUrl} with the token (HTTP ${r.value.status}); ${noAutodiscover}.`,
+                  ms: r.ms,
+                };
+              }
               // A GET is not a SOAP call: a 4xx other than 401/403/404 still shows EWS is there and took the token.
-              if (r.failure.code === "HttpError") return { ok: true, value: `Reached ${settings.ewsUrl}; it answered a plain GET with ${r.failure.raw?.split("\n")[0] ?? "an error"} (normal for EWS); ${noAutodiscover}.`, ms: r.ms };
+              if (r.failure.code === "HttpError") {
+                return {
+                  ok: true,
+                  value: `Reached ${settings.ewsUrl}; it answered a plain GET with ${r.failure.raw?.split("\n")[0] ?? "an error"} (normal for EWS); ${noAutodiscover}.`,
+                  ms: r.ms,
+                };
+              }
               return { ok: false, failure: explain(r.failure, settings), ms: r.ms };
             },
             async readMailbox(address) {
               const r = await client.bindInboxAndCalendar(address);
-              return r.ok ? { ok: true, value: `Impersonated ${address} (ExchangeImpersonation and X-AnchorMailbox); bound Inbox and Calendar.`, ms: r.ms } : { ok: false, failure: explain(r.failure, settings, address), ms: r.ms };
+              return r.ok
+                ? {
+                    ok: true,
+                    value: `Impersonated ${address} (ExchangeImpersonation and X-AnchorMailbox); bound Inbox and Calendar.`,
+                    ms: r.ms,
+                  }
+                : { ok: false, failure: explain(r.failure, settings, address), ms: r.ms };
             },
             async rooms(anchor) {
-              if (!anchor) return { ok: false, ms: 0, failure: { code: "NoAnchorMailbox", message: "Room lists need a mailbox to act as (app-only EWS calls impersonate one): add a user to the profile.", remediation: "Add a user to the profile, then run the test again.", transient: false } };
+              if (!anchor) {
+                return {
+                  ok: false,
+                  ms: 0,
+                  failure: {
+                    code: "NoAnchorMailbox",
+                    message:
+                      "Room lists need a mailbox to act as (app-only EWS calls impersonate one): add a user to the profile.",
+                    remediation: "Add a user to the profile, then run the test again.",
+                    transient: false,
+                  },
+                };
+              }
               const r = await loadRooms(config, accessToken, anchor);
               if (!r.ok) return { ok: false, failure: explain(r.failure, settings), ms: r.ms };
               const count = r.value.reduce((n, l) => n + l.rooms.length, 0);
-              return { ok: true, ms: r.ms, value: r.value.length ? `${r.value.length} room list(s) with ${count} room(s): ${r.value.map((l) => `${l.name} (${l.rooms.length})`).join(", ")}.` : "No room lists are published; mailbox kinds can't tell rooms apart." };
+              return {
+                ok: true,
+                ms: r.ms,
+                value: r.value.length
+                  ? `${r.value.length} room list(s) with ${count} room(s): ${r.value.map((l) => `${l.name} (${l.rooms.length})`).join(", ")}.`
+                  : "No room lists are published; mailbox kinds can't tell rooms apart.",
+              };
             },
           };
         },
@@ -153,22 +232,36 @@ export function ewsAppOnly(deps: AccessDeps): MailboxAccessType<EwsAppOnlySettin
     async ewsEndpoint(config) {
       // The gateway adds the impersonation header and X-AnchorMailbox, which app-only EWS requires.
       const got = await token(config);
-      return got.ok ? { ok: true as const, url: config.settings.ewsUrl, authorization: `Bearer ${got.accessToken}` } : { ok: false as const, failure: got.failure };
+      return got.ok
+        ? { ok: true as const, url: config.settings.ewsUrl, authorization: `Bearer ${got.accessToken}` }
+        : { ok: false as const, failure: got.failure };
     },
 
     async check(config, address, signal) {
       const got = await token(config);
       if (!got.ok) return { ok: false, ms: 0, error: got.failure, mailboxKind: null };
       const bound = await clientFor(config, got.accessToken).bindInboxAndCalendar(address, signal);
-      if (!bound.ok) return { ok: false, ms: bound.ms, error: explain(bound.failure, config.settings, address), mailboxKind: null };
+      if (!bound.ok) {
+        return {
+          ok: false,
+          ms: bound.ms,
+          error: explain(bound.failure, config.settings, address),
+          mailboxKind: null,
+        };
+      }
       let cached = rooms.get(config.profileId);
       if (!cached || Date.now() - cached.at > ROOM_CACHE_MS) {
-        const promise = loadRooms(config, got.accessToken, address).then((r) => (r.ok ? new Set(r.value.flatMap((l) => l.rooms)) : Promise.reject(new Error(r.failure.code))));
+        const promise = loadRooms(config, got.accessToken, address).then((r) =>
+          r.ok ? new Set(r.value.flatMap((l) => l.rooms)) : Promise.reject(new Error(r.failure.code)),
+        );
         promise.catch(() => undefined);
         cached = { at: Date.now(), promise };
         rooms.set(config.profileId, cached);
       }
-      const kind = await cached.promise.then((set) => (set.has(address.toLowerCase()) ? ("room" as const) : ("user" as const)), () => null);
+      const kind = await cached.promise.then(
+        (set) => (set.has(address.toLowerCase()) ? ("room" as const) : ("user" as const)),
+        () => null,
+      );
       return { ok: true, ms: bound.ms, mailboxKind: kind };
     },
   };

@@ -19,7 +19,9 @@ export interface BasicSecret {
   password: string;
 }
 
-const Input = z.object({ accountLogon: AccountLogon, password: z.string().min(1).max(256).optional(), ewsUrl: EwsUrl }).strict();
+const Input = z
+  .object({ accountLogon: AccountLogon, password: z.string().min(1).max(256).optional(), ewsUrl: EwsUrl })
+  .strict();
 type Input = z.infer<typeof Input>;
 
 /** Exchange Online hosts, where Basic auth and ApplicationImpersonation are gone. */
@@ -39,12 +41,18 @@ export function exchangeOnlineWarning(ewsUrl: string): string | undefined {
  * Type 1: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon". A service account
  * with a password signs in with Basic and impersonates each user (on-premises and hybrid Exchange).
  */
-export function ewsBasicImpersonation(deps: AccessDeps): MailboxAccessType<BasicSettings, BasicSecret, Input> {
+export function ewsBasicImpersonation(
+  deps: AccessDeps,
+): MailboxAccessType<BasicSettings, BasicSecret, Input> {
   const clientFor = (config: AccessConfig<BasicSettings, BasicSecret>): EwsClient =>
     deps.ews.client({
       profileId: config.profileId,
       ewsUrl: config.settings.ewsUrl,
-      credentials: { kind: "basic", logon: config.settings.accountLogon, password: config.secret?.password ?? "" },
+      credentials: {
+        kind: "basic",
+        logon: config.settings.accountLogon,
+        password: config.secret?.password ?? "",
+      },
     });
 
   return {
@@ -55,16 +63,29 @@ export function ewsBasicImpersonation(deps: AccessDeps): MailboxAccessType<Basic
 
     async prepare(input, existing) {
       const password = input.password ?? existing?.password;
-      if (!password) throw badRequest("validation_failed", "password: enter the service account's password.", [{ path: "password", message: "required the first time" }]);
+      if (!password) {
+        throw badRequest("validation_failed", "password: enter the service account's password.", [
+          { path: "password", message: "required the first time" },
+        ]);
+      }
       const warnings = await checkEwsUrl(input.ewsUrl, deps.ews.transport.policy);
       const online = exchangeOnlineWarning(input.ewsUrl);
       if (online) warnings.push(online);
-      return { settings: { accountLogon: input.accountLogon, ewsUrl: input.ewsUrl }, secret: { password }, warnings };
+      return {
+        settings: { accountLogon: input.accountLogon, ewsUrl: input.ewsUrl },
+        secret: { password },
+        warnings,
+      };
     },
 
     present(settings, secret) {
       const online = exchangeOnlineWarning(settings.ewsUrl);
-      return { accountLogon: settings.accountLogon, ewsUrl: settings.ewsUrl, passwordSet: Boolean(secret?.password), warnings: online ? [online] : [] };
+      return {
+        accountLogon: settings.accountLogon,
+        ewsUrl: settings.ewsUrl,
+        passwordSet: Boolean(secret?.password),
+        warnings: online ? [online] : [],
+      };
     },
 
     async test(config, targets: ConnectivityTargets, signal) {
@@ -75,29 +96,63 @@ export function ewsBasicImpersonation(deps: AccessDeps): MailboxAccessType<Basic
         try {
           checkUrl(ewsUrl, deps.ews.transport.policy);
           const online = exchangeOnlineWarning(ewsUrl);
-          steps.push({ name: "Resolve EWS URL", status: online ? "warning" : "passed", ms: Math.round(performance.now() - started), detail: online ?? `Using the configured EWS URL ${ewsUrl}`, ...(online ? { code: "ExchangeOnlineBasic" } : {}) });
+          steps.push({
+            name: "Resolve EWS URL",
+            status: online ? "warning" : "passed",
+            ms: Math.round(performance.now() - started),
+            detail: online ?? `Using the configured EWS URL ${ewsUrl}`,
+            ...(online ? { code: "ExchangeOnlineBasic" } : {}),
+          });
         } catch (error) {
           const e = error as UrlPolicyError;
-          steps.push({ name: "Resolve EWS URL", status: "failed", ms: 0, detail: e.message, code: e.code, remediation: "Fix the EWS URL in the mailbox access settings." });
+          steps.push({
+            name: "Resolve EWS URL",
+            status: "failed",
+            ms: 0,
+            detail: e.message,
+            code: e.code,
+            remediation: "Fix the EWS URL in the mailbox access settings.",
+          });
           return steps;
         }
       } else {
-        const found = await autodiscover(config.settings.accountLogon, { transport: deps.ews.transport, credentials: { logon: config.settings.accountLogon, password: config.secret?.password ?? "" }, signal, candidates: deps.autodiscoverCandidates });
+        const found = await autodiscover(config.settings.accountLogon, {
+          transport: deps.ews.transport,
+          credentials: { logon: config.settings.accountLogon, password: config.secret?.password ?? "" },
+          signal,
+          candidates: deps.autodiscoverCandidates,
+        });
         steps.push(...found.steps);
         if (!found.ewsUrl) return steps;
         ewsUrl = found.ewsUrl;
       }
-      return [...steps, ...(await ewsImpersonationSteps(clientFor({ ...config, settings: { ...config.settings, ewsUrl } }), targets, signal))];
+      return [
+        ...steps,
+        ...(await ewsImpersonationSteps(
+          clientFor({ ...config, settings: { ...config.settings, ewsUrl } }),
+          targets,
+          signal,
+        )),
+      ];
     },
 
     ewsEndpoint(config) {
-      const basic = Buffer.from(`${config.settings.accountLogon}:${config.secret?.password ?? ""}`, "utf8").toString("base64");
-      return Promise.resolve({ ok: true as const, url: config.settings.ewsUrl, authorization: `Basic ${basic}` });
+      const basic = Buffer.from(
+        `${config.settings.accountLogon}:${config.secret?.password ?? ""}`,
+        "utf8",
+      ).toString("base64");
+      return Promise.resolve({
+        ok: true as const,
+        url: config.settings.ewsUrl,
+        authorization: `Basic ${basic}`,
+      });
     },
 
     async check(config, address, signal) {
       const r = await clientFor(config).check(address, signal);
-      return r.ok ? { ok: true, ms: r.ms, mailboxKind: r.mailboxKind } : { ok: false, ms: r.ms, error: r.failure, mailboxKind: null };
+      return r.ok
+        ? { ok: true, ms: r.ms, mailboxKind: r.mailboxKind }
+        : { ok: false, ms: r.ms, error: r.failure, mailboxKind: null };
     },
   };
 }

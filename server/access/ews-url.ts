@@ -13,7 +13,11 @@ export async function checkEwsUrl(ewsUrl: string, policy: UrlPolicy): Promise<st
     return [];
   } catch (error) {
     if (!(error instanceof UrlPolicyError)) throw error;
-    if (error.code === "DnsNotFound") return [`${error.message} Saved anyway; the connectivity test will tell.`];
-    throw badRequest("validation_failed", `ewsUrl: ${error.message}`, [{ path: "ewsUrl", message: error.message, code: error.code }]);
+    if (error.code === "DnsNotFound") {
+      return [`${error.message} Saved anyway; the connectivity test will tell.`];
+    }
+    throw badRequest("validation_failed", `ewsUrl: ${error.message}`, [
+      { path: "ewsUrl", message: error.message, code: error.code },
+    ]);
   }
 }

@@ -23,7 +23,12 @@ export type AnyAccessType = MailboxAccessType<unknown, unknown, unknown>;
 export type AccessTypeFactory = (deps: AccessDeps) => AnyAccessType;
 
 /** Every access type module, in picklist order. A new type adds one line here. */
-export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [ewsBasicImpersonation, ewsOAuthImpersonation, ewsAppOnly, graphAppOnly];
+export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [
+  ewsBasicImpersonation,
+  ewsOAuthImpersonation,
+  ewsAppOnly,
+  graphAppOnly,
+];
 
 /**
  * The registry of Mailbox Access Types: the only place that knows which modules exist.
@@ -32,7 +37,10 @@ export const ACCESS_TYPE_FACTORIES: AccessTypeFactory[] = [ewsBasicImpersonation
 export class AccessRegistry {
   private readonly types: Map<string, AnyAccessType>;
 
-  constructor(readonly deps: AccessDeps, factories: AccessTypeFactory[] = ACCESS_TYPE_FACTORIES) {
+  constructor(
+    readonly deps: AccessDeps,
+    factories: AccessTypeFactory[] = ACCESS_TYPE_FACTORIES,
+  ) {
     this.types = new Map(factories.map((f) => f(deps)).map((t) => [t.id, t]));
   }
 

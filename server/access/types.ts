@@ -74,16 +74,25 @@ export interface MailboxAccessType<Settings = unknown, Secret = unknown, Input =
    * Turns a PUT body into stored settings and secret. `existing` is the stored secret (so an omitted
    * password keeps it). Throws an AppError (400) for a bad URL or missing field. Returns warnings to show.
    */
-  prepare(input: Input, existing: Secret | null): Promise<{ settings: Settings; secret: Secret | null; warnings: string[] }>;
+  prepare(
+    input: Input,
+    existing: Secret | null,
+  ): Promise<{ settings: Settings; secret: Secret | null; warnings: string[] }>;
   /** The public view of the configuration: never a secret (`passwordSet: true` instead). */
   present(settings: Settings, secret: Secret | null): Record<string, unknown>;
   /** The connectivity test's steps. */
-  test(config: AccessConfig<Settings, Secret>, targets: ConnectivityTargets, signal?: AbortSignal): Promise<ConnectivityStep[]>;
+  test(
+    config: AccessConfig<Settings, Secret>,
+    targets: ConnectivityTargets,
+    signal?: AbortSignal,
+  ): Promise<ConnectivityStep[]>;
   /**
    * EWS types only: where the sync service's raw EWS requests go and the Authorization header that
    * signs them in (the gateway adds impersonation). Absent for types that don't speak EWS (Graph).
    */
-  ewsEndpoint?(config: AccessConfig<Settings, Secret>): Promise<{ ok: true; url: string; authorization: string } | { ok: false; failure: AccessFailure }>;
+  ewsEndpoint?(
+    config: AccessConfig<Settings, Secret>,
+  ): Promise<{ ok: true; url: string; authorization: string } | { ok: false; failure: AccessFailure }>;
   /** Checks one mailbox. Never throws for what the server answered: failures are in the result. */
   check(config: AccessConfig<Settings, Secret>, address: string, signal?: AbortSignal): Promise<CheckResult>;
 }

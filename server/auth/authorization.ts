@@ -34,13 +34,20 @@ function decodeParam(raw: string): string {
 }
 
 /** The contract's endpoint for a request (literal paths win over parameters), or undefined. */
-export function matchEndpoint(compiled: CompiledEndpoint[], method: string, path: string): { endpoint: Endpoint; params: Record<string, string> } | undefined {
+export function matchEndpoint(
+  compiled: CompiledEndpoint[],
+  method: string,
+  path: string,
+): { endpoint: Endpoint; params: Record<string, string> } | undefined {
   const m = method === "HEAD" ? "get" : method.toLowerCase();
   for (const c of compiled) {
     if (c.endpoint.method !== m) continue;
     const found = c.pattern.exec(path);
     if (!found) continue;
-    return { endpoint: c.endpoint, params: Object.fromEntries(c.params.map((name, i) => [name, decodeParam(found[i + 1])])) };
+    return {
+      endpoint: c.endpoint,
+      params: Object.fromEntries(c.params.map((name, i) => [name, decodeParam(found[i + 1])])),
+    };
   }
   return undefined;
 }
@@ -50,7 +57,9 @@ function profileIdOf(req: Request, endpoint: Endpoint, params: Record<string, st
   if (endpoint.path.startsWith("/profiles/:id") && params.id) return params.id;
   if (typeof req.query.profileId === "string") return req.query.profileId;
   const body: unknown = req.body;
-  if (body && typeof body === "object" && "profileId" in body && typeof body.profileId === "string") return body.profileId;
+  if (body && typeof body === "object" && "profileId" in body && typeof body.profileId === "string") {
+    return body.profileId;
+  }
   return undefined;
 }
 
@@ -63,7 +72,11 @@ function profileIdOf(req: Request, endpoint: Endpoint, params: Record<string, st
  * logged, so it gets listed.
  * @example api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));
  */
-export function authorizeByContract(endpoints: Endpoint[], profiles: ProfileService, log: Logger): RequestHandler {
+export function authorizeByContract(
+  endpoints: Endpoint[],
+  profiles: ProfileService,
+  log: Logger,
+): RequestHandler {
   const compiled = endpoints.map(compile).sort((a, b) => a.params.length - b.params.length);
   const warned = new Set<string>();
   return async (req, _res, next) => {
@@ -87,9 +100,13 @@ export function authorizeByContract(endpoints: Endpoint[], profiles: ProfileServ
     if (endpoint.auth === "platform") throw forbidden("Only platform admins can do this.");
     // auth === "admin": a profile admin, limited to their profiles.
     const ids = (await profiles.visibleIds(principal)) ?? [];
-    if (ids.length === 0) throw forbidden("Only admins can do this. Your own sync status is under My status.");
+    if (ids.length === 0) {
+      throw forbidden("Only admins can do this. Your own sync status is under My status.");
+    }
     const profileId = profileIdOf(req, endpoint, params);
-    if (profileId !== undefined && !ids.includes(profileId)) throw forbidden("You are not an admin of this profile.");
+    if (profileId !== undefined && !ids.includes(profileId)) {
+      throw forbidden("You are not an admin of this profile.");
+    }
     next();
   };
 }

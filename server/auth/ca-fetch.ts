@@ -3,7 +3,10 @@ import https from "node:https";
 import { rootCertificates } from "node:tls";
 
 /** A fetch-shaped GET over node:https, for libraries (jose) that take a custom fetch. */
-export type GetFetch = (url: string, options: { headers?: Headers | Record<string, string>; signal?: AbortSignal }) => Promise<Response>;
+export type GetFetch = (
+  url: string,
+  options: { headers?: Headers | Record<string, string>; signal?: AbortSignal },
+) => Promise<Response>;
 
 /**
  * A GET-only fetch that trusts the system's CAs plus the given PEM file, passed in code (no process-wide
@@ -11,12 +14,19 @@ export type GetFetch = (url: string, options: { headers?: Headers | Record<strin
  * @example const get = fetchTrusting(config.entra.caFile); const res = await get(url, {});
  */
 export function fetchTrusting(caFile: string | undefined): GetFetch {
-  if (!caFile) return (url, options) => fetch(url, { headers: options.headers, signal: options.signal, redirect: "manual" });
+  if (!caFile) {
+    return (url, options) =>
+      fetch(url, { headers: options.headers, signal: options.signal, redirect: "manual" });
+  }
   // No keep-alive: key and discovery fetches are rare, and a pooled socket may outlive a restarted authority.
-  const agent = new https.Agent({ keepAlive: false, ca: [...rootCertificates, readFileSync(caFile, "utf8")] });
+  const agent = new https.Agent({
+    keepAlive: false,
+    ca: [...rootCertificates, readFileSync(caFile, "utf8")],
+  });
   return (url, options) =>
     new Promise<Response>((resolve, reject) => {
-      const headers = options.headers instanceof Headers ? Object.fromEntries(options.headers) : (options.headers ?? {});
+      const headers =
+        options.headers instanceof Headers ? Object.fromEntries(options.headers) : (options.headers ?? {});
       const req = https.get(url, { agent, headers, signal: options.signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -24,9 +34,13 @@ export function fetchTrusting(caFile: string | undefined): GetFetch {
         res.on("end", () => {
           const responseHeaders = new Headers();
           for (const [name, value] of Object.entries(res.headers)) {
-            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
+            if (value !== undefined) {
+              responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
+            }
           }
-          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 502, headers: responseHeaders }));
+          resolve(
+            new Response(Buffer.concat(chunks), { status: res.statusCode ?? 502, headers: responseHeaders }),
+          );
         });
       });
       req.on("error", reject);

@@ -16,7 +16,13 @@ describe("Entra bearer tokens", () => {
   it("accepts a valid token from the configured authority and reads roles", async () => {
     const admin = await (await f.as(TEST_ACCOUNTS.platformAdmin)).get("/auth/me");
     expect(admin.status).toBe(200);
-    expect(admin.body.data).toMatchObject({ kind: "entra", id: TEST_ACCOUNTS.platformAdmin.oid, name: TEST_ACCOUNTS.platformAdmin.upn, platformAdmin: true, profileIds: null });
+    expect(admin.body.data).toMatchObject({
+      kind: "entra",
+      id: TEST_ACCOUNTS.platformAdmin.oid,
+      name: TEST_ACCOUNTS.platformAdmin.upn,
+      platformAdmin: true,
+      profileIds: null,
+    });
     const profileAdmin = await (await f.as(TEST_ACCOUNTS.profileAdmin)).get("/auth/me");
     expect(profileAdmin.body.data).toMatchObject({ platformAdmin: false, profileIds: [f.profileA] });
   });
@@ -41,20 +47,26 @@ describe("Entra bearer tokens", () => {
     ["alg-none", /alg|JWS|Unsupported/i],
     ["hs256", /alg|"alg"/i],
   ];
-  it.each(refusals)("refuses a token with %s: 401, the reason in the log and not in the response", async (kind, reason) => {
-    const token = await badToken(kind, TEST_ACCOUNTS.platformAdmin, { issuer: f.idp.issuer, audience: TEST_API_CLIENT_ID });
-    const before = f.server.logs.length;
-    const res = await (await f.as(TEST_ACCOUNTS.platformAdmin, token)).get("/profiles");
-    expect(res.status).toBe(401);
-    expect(res.body.error.id).toBe("unauthorized");
-    expect(res.text).not.toMatch(reason);
-    expect(res.text).not.toMatch(/ERR_J|signature|aud|iss|exp|tenant/i);
-    const logged = f.server.logs.slice(before).join("\n");
-    expect(logged).toMatch(/bearer token refused/);
-    expect(logged).toMatch(reason);
-    // The token itself never reaches the log.
-    expect(logged).not.toContain(token.split(".")[1]);
-  });
+  it.each(refusals)(
+    "refuses a token with %s: 401, the reason in the log and not in the response",
+    async (kind, reason) => {
+      const token = await badToken(kind, TEST_ACCOUNTS.platformAdmin, {
+        issuer: f.idp.issuer,
+        audience: TEST_API_CLIENT_ID,
+      });
+      const before = f.server.logs.length;
+      const res = await (await f.as(TEST_ACCOUNTS.platformAdmin, token)).get("/profiles");
+      expect(res.status).toBe(401);
+      expect(res.body.error.id).toBe("unauthorized");
+      expect(res.text).not.toMatch(reason);
+      expect(res.text).not.toMatch(/ERR_J|signature|aud|iss|exp|tenant/i);
+      const logged = f.server.logs.slice(before).join("\n");
+      expect(logged).toMatch(/bearer token refused/);
+      expect(logged).toMatch(reason);
+      // The token itself never reaches the log.
+      expect(logged).not.toContain(token.split(".")[1]);
+    },
+  );
 
   it("refuses an app-only token (no scp) and a token without oid", async () => {
     const appOnly = await f.idp.issueToken(TEST_ACCOUNTS.platformAdmin, { claims: { scp: undefined } });
@@ -93,15 +105,27 @@ describe("claims to principal", () => {
   it("marks guests by acct or #EXT# and platform admins by app role", () => {
     expect(principalFromClaims({ oid: "o", tid: "t", upn: "a#EXT#@x.com", acct: 0 }).guest).toBe(true);
     expect(principalFromClaims({ oid: "o", tid: "t", upn: "a@x.com", acct: 1 }).guest).toBe(true);
-    expect(principalFromClaims({ oid: "o", tid: "t1", upn: "a@x.com", idp: "https://sts.windows.net/t2/" }).guest).toBe(true);
+    expect(
+      principalFromClaims({ oid: "o", tid: "t1", upn: "a@x.com", idp: "https://sts.windows.net/t2/" }).guest,
+    ).toBe(true);
     expect(principalFromClaims({ oid: "o", tid: "t1", upn: "a@x.com", idp: "live.com" }).guest).toBe(true);
     expect(principalFromClaims({ oid: "o", tid: "t1", upn: "a@x.com" }).guest).toBe(false);
-    expect(principalFromClaims({ oid: "o", tid: "t", upn: "a@x.com", acct: 0, roles: ["SyncAdmin.Platform"] })).toMatchObject({ guest: false, platformAdmin: true });
-    expect(principalFromClaims({ oid: "o", tid: "t", preferred_username: "a@x.com", roles: ["Other"] })).toMatchObject({ upn: undefined, platformAdmin: false });
+    expect(
+      principalFromClaims({ oid: "o", tid: "t", upn: "a@x.com", acct: 0, roles: ["SyncAdmin.Platform"] }),
+    ).toMatchObject({ guest: false, platformAdmin: true });
+    expect(
+      principalFromClaims({ oid: "o", tid: "t", preferred_username: "a@x.com", roles: ["Other"] }),
+    ).toMatchObject({ upn: undefined, platformAdmin: false });
   });
 
   it("falls back from ENTRA_ALLOWED_TENANTS to ENTRA_TENANT_ID", () => {
-    const entra = { clientId: "c", clientSecret: undefined, clientCertFile: undefined, authority: "https://login.microsoftonline.com", caFile: undefined };
+    const entra = {
+      clientId: "c",
+      clientSecret: undefined,
+      clientCertFile: undefined,
+      authority: "https://login.microsoftonline.com",
+      caFile: undefined,
+    };
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: [] })).toEqual(["t1"]);
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: ["A", "b"] })).toEqual(["a", "b"]);
   });
@@ -115,15 +139,34 @@ describe("signing key rotation", () => {
     const { testConfig } = await import("../config");
     const first = await startTestIdentityProvider();
     const config = testConfig({ BASE_URL: "https://panel.example.com", ...first.serverEnv() });
-    const verify = createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log: createLogger("silent"), jwksCooldownMs: 0 });
+    const verify = createEntraVerifier({
+      entra: config.entra,
+      baseUrl: config.baseUrl,
+      log: createLogger("silent"),
+      jwksCooldownMs: 0,
+    });
     const req = {} as Parameters<typeof verify>[1];
-    const rotated = { ...(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }) as Record<string, unknown>), kid: "rotated-key-2", use: "sig", alg: "RS256" };
+    const rotated = {
+      ...(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }) as Record<
+        string,
+        unknown
+      >),
+      kid: "rotated-key-2",
+      use: "sig",
+      alg: "RS256",
+    };
     let second: Awaited<ReturnType<typeof startTestIdentityProvider>> | undefined;
     try {
-      expect((await verify(await first.issueToken(TEST_ACCOUNTS.activeUser), req)).oid).toBe(TEST_ACCOUNTS.activeUser.oid);
+      expect((await verify(await first.issueToken(TEST_ACCOUNTS.activeUser), req)).oid).toBe(
+        TEST_ACCOUNTS.activeUser.oid,
+      );
       // The provider restarts with a new key published beside the old one.
       await first.close();
-      second = await startTestIdentityProvider({ port: first.port, certificate: first.certificate, jwks: { keys: [rotated, TEST_SIGNING_JWK] } });
+      second = await startTestIdentityProvider({
+        port: first.port,
+        certificate: first.certificate,
+        jwks: { keys: [rotated, TEST_SIGNING_JWK] },
+      });
       const token = await second.issueToken(TEST_ACCOUNTS.errorUser, { key: rotated });
       expect((await verify(token, req)).oid).toBe(TEST_ACCOUNTS.errorUser.oid);
     } finally {

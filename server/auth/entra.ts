@@ -80,21 +80,32 @@ export function isMicrosoftAuthority(authority: string): boolean {
  * generic message; the reason goes to the log.
  * @example const bearer = createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log });
  */
-export function createEntraVerifier({ entra, baseUrl, log, jwksCooldownMs = 30_000 }: EntraVerifierOptions): BearerVerifier {
+export function createEntraVerifier({
+  entra,
+  baseUrl,
+  log,
+  jwksCooldownMs = 30_000,
+}: EntraVerifierOptions): BearerVerifier {
   const clientId = entra.clientId;
   if (!clientId) throw new Error("ENTRA_CLIENT_ID is required for Entra ID sign-in");
   const tenants = allowedTenants(entra);
-  if (tenants.length === 0) throw new Error("ENTRA_ALLOWED_TENANTS (or ENTRA_TENANT_ID): set the tenant ids whose people may sign in");
+  if (tenants.length === 0) {
+    throw new Error(
+      "ENTRA_ALLOWED_TENANTS (or ENTRA_TENANT_ID): set the tenant ids whose people may sign in",
+    );
+  }
   const audiences = acceptedAudiences(clientId, baseUrl);
   const get = fetchTrusting(entra.caFile);
   const microsoft = isMicrosoftAuthority(entra.authority);
   let metadata: Promise<Metadata> | undefined;
 
   const loadMetadata = (): Promise<Metadata> => {
-    metadata ??= discover(entra.authority, microsoft, tenants, get, jwksCooldownMs).catch((error: unknown) => {
-      metadata = undefined; // try again on the next request
-      throw error;
-    });
+    metadata ??= discover(entra.authority, microsoft, tenants, get, jwksCooldownMs).catch(
+      (error: unknown) => {
+        metadata = undefined; // try again on the next request
+        throw error;
+      },
+    );
     return metadata;
   };
 
@@ -113,14 +124,23 @@ export function createEntraVerifier({ entra, baseUrl, log, jwksCooldownMs = 30_0
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ["exp", "tid", "oid"],
       });
-      if (!tenants.includes(String(payload.tid).toLowerCase())) throw new TokenRefused(`tenant ${String(payload.tid)} is not in ENTRA_ALLOWED_TENANTS`);
-      if (typeof payload.scp !== "string" || !payload.scp) throw new TokenRefused("not a delegated user token (no scp claim)");
+      if (!tenants.includes(String(payload.tid).toLowerCase())) {
+        throw new TokenRefused(`tenant ${String(payload.tid)} is not in ENTRA_ALLOWED_TENANTS`);
+      }
+      if (typeof payload.scp !== "string" || !payload.scp) {
+        throw new TokenRefused("not a delegated user token (no scp claim)");
+      }
       const principal = principalFromClaims(payload);
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
       verified.set(token, { principal, exp: payload.exp! });
       return principal;
     } catch (error) {
-      const reason = error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+      const reason =
+        error instanceof joseErrors.JOSEError
+          ? `${error.code}: ${error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
       (req.log ?? log).warn({ reason }, "bearer token refused");
       throw unauthorized("Your sign-in token is not valid for this app. Sign in again.");
     }
@@ -146,10 +166,18 @@ export function principalFromClaims(claims: EntraClaims): Principal {
 /** A guest: `acct` 1 (optional claim), an `#EXT#` UPN, or an `idp` claim naming a home other than this tenant. */
 function isGuest(claims: EntraClaims, upn: string | undefined): boolean {
   if (claims.acct === 1 || upn?.toUpperCase().includes("#EXT#")) return true;
-  return typeof claims.idp === "string" && !claims.idp.toLowerCase().includes(String(claims.tid).toLowerCase());
+  return (
+    typeof claims.idp === "string" && !claims.idp.toLowerCase().includes(String(claims.tid).toLowerCase())
+  );
 }
 
-async function discover(authority: string, microsoft: boolean, tenants: string[], get: GetFetch, cooldownDuration: number): Promise<Metadata> {
+async function discover(
+  authority: string,
+  microsoft: boolean,
+  tenants: string[],
+  get: GetFetch,
+  cooldownDuration: number,
+): Promise<Metadata> {
   const jwksOptions = { [customFetch]: get, cooldownDuration, cacheMaxAge: 6 * 3600_000 };
   if (microsoft) {
     // Entra's signing keys are shared by all tenants; v1 tokens come from sts.windows.net, v2 from the authority.
@@ -158,9 +186,14 @@ async function discover(authority: string, microsoft: boolean, tenants: string[]
       jwks: createRemoteJWKSet(new URL(`${authority}/common/discovery/v2.0/keys`), jwksOptions),
     };
   }
-  const res = await get(`${authority}/.well-known/openid-configuration`, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(5000) });
+  const res = await get(`${authority}/.well-known/openid-configuration`, {
+    headers: { accept: "application/json" },
+    signal: AbortSignal.timeout(5000),
+  });
   if (!res.ok) throw new Error(`the authority's discovery document answered HTTP ${res.status}`);
   const document = (await res.json()) as { issuer?: string; jwks_uri?: string };
-  if (!document.issuer || !document.jwks_uri) throw new Error("the authority's discovery document has no issuer or jwks_uri");
+  if (!document.issuer || !document.jwks_uri) {
+    throw new Error("the authority's discovery document has no issuer or jwks_uri");
+  }
   return { issuers: [document.issuer], jwks: createRemoteJWKSet(new URL(document.jwks_uri), jwksOptions) };
 }

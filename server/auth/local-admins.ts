@@ -17,16 +17,27 @@ export class LocalAdminRepository {
   constructor(private readonly db: Db) {}
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom("localAdmins").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom("localAdmins")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   list(): Promise<LocalAdmin[]> {
-    return this.db.selectFrom("localAdmins").select(["id", "email", "createdAt"]).orderBy("emailLower").execute();
+    return this.db
+      .selectFrom("localAdmins")
+      .select(["id", "email", "createdAt"])
+      .orderBy("emailLower")
+      .execute();
   }
 
   findByEmail(email: string) {
-    return this.db.selectFrom("localAdmins").selectAll().where("emailLower", "=", email.toLowerCase()).executeTakeFirst();
+    return this.db
+      .selectFrom("localAdmins")
+      .selectAll()
+      .where("emailLower", "=", email.toLowerCase())
+      .executeTakeFirst();
   }
 
   findById(id: string) {
@@ -34,7 +45,13 @@ export class LocalAdminRepository {
   }
 
   async create(email: string, passwordHash: string): Promise<LocalAdmin> {
-    const admin = { id: randomUUID(), email, emailLower: email.toLowerCase(), passwordHash, createdAt: nowIso() };
+    const admin = {
+      id: randomUUID(),
+      email,
+      emailLower: email.toLowerCase(),
+      passwordHash,
+      createdAt: nowIso(),
+    };
     await this.db.insertInto("localAdmins").values(admin).execute();
     return { id: admin.id, email, createdAt: admin.createdAt };
   }
@@ -71,7 +88,13 @@ export class LocalAdminRepository {
     const row = await this.db
       .selectFrom("sessions")
       .innerJoin("localAdmins", "localAdmins.id", "sessions.adminId")
-      .select(["localAdmins.id", "localAdmins.email", "localAdmins.createdAt", "sessions.expiresAt", "sessions.lastSeenAt"])
+      .select([
+        "localAdmins.id",
+        "localAdmins.email",
+        "localAdmins.createdAt",
+        "sessions.expiresAt",
+        "sessions.lastSeenAt",
+      ])
       .where("sessions.idHash", "=", idHash)
       .executeTakeFirst();
     const now = Date.now();
@@ -79,7 +102,10 @@ export class LocalAdminRepository {
     if (now - Date.parse(row.lastSeenAt) > 60_000) {
       await this.db
         .updateTable("sessions")
-        .set({ lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + SESSION_HOURS * 3600_000).toISOString() })
+        .set({
+          lastSeenAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + SESSION_HOURS * 3600_000).toISOString(),
+        })
         .where("idHash", "=", idHash)
         .execute();
     }

@@ -21,7 +21,9 @@ export function authenticate({ admins, bearer }: AuthenticateOptions): RequestHa
     const authorization = req.headers.authorization;
     if (authorization) {
       const [scheme, token] = authorization.split(" ", 2);
-      if (scheme?.toLowerCase() !== "bearer" || !token) throw unauthorized("Send the token as 'Authorization: Bearer <token>'.");
+      if (scheme?.toLowerCase() !== "bearer" || !token) {
+        throw unauthorized("Send the token as 'Authorization: Bearer <token>'.");
+      }
       // Service keys for the sync service are answered by their own routes (/api/v1/sync), never here.
       if (token.startsWith("msk_")) return next();
       if (!bearer) throw unauthorized("Sign-in with Microsoft Entra ID is not configured on this server.");
@@ -77,7 +79,11 @@ export function requireSameOrigin(baseUrl: string): RequestHandler {
     const origin = req.headers.origin;
     const own = `${req.protocol}://${req.get("host") ?? ""}`;
     if (!origin || (origin !== allowed && origin !== own)) {
-      throw new AppError(403, "cross_origin_refused", "This request must come from the panel itself (missing or foreign Origin header).");
+      throw new AppError(
+        403,
+        "cross_origin_refused",
+        "This request must come from the panel itself (missing or foreign Origin header).",
+      );
     }
     next();
   };

@@ -5,7 +5,9 @@ const KEYLEN = 32;
 
 function derive(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, KEYLEN, PARAMS, (err, key) => (err ? reject(err) : resolve(key))),
+    scrypt(password.normalize("NFKC"), salt, KEYLEN, PARAMS, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 }
 

@@ -251,7 +251,15 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
     const injected = mailboxFault(target, state, account);
     if (injected === "slow") await state.sleep(state.faults.slowMs);
     await wait;
-    const early = injected ? injectedReply(injected, state, call, account, child(header, "ExchangeImpersonation") ? targetKey || undefined : undefined) : undefined;
+    const early = injected
+      ? injectedReply(
+          injected,
+          state,
+          call,
+          account,
+          child(header, "ExchangeImpersonation") ? targetKey || undefined : undefined,
+        )
+      : undefined;
     if (early) return early;
 
     const handler = body ? OPERATIONS[operation] : undefined;

@@ -19,7 +19,13 @@ beforeAll(async () => {
   await new Promise<void>((r) => jwksServer.listen(0, "127.0.0.1", r));
   const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/keys`;
   sim = await startExchangeSimulator({
-    tenant: { ...demoTenant({ users: 20 }), oauth: { issuers: [{ issuer: ISSUER, jwksUrl, audiences: [AUDIENCE] }], apps: [{ appId: "scoped-app", scope: ["adele.vance@contoso.com"] }] } },
+    tenant: {
+      ...demoTenant({ users: 20 }),
+      oauth: {
+        issuers: [{ issuer: ISSUER, jwksUrl, audiences: [AUDIENCE] }],
+        apps: [{ appId: "scoped-app", scope: ["adele.vance@contoso.com"] }],
+      },
+    },
   });
 });
 afterAll(async () => {
@@ -27,8 +33,22 @@ afterAll(async () => {
   jwksServer.close();
 });
 
-const token = (claims: JWTPayload) => new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime("5m").sign(privateKey);
-async function get(path: string, claims: JWTPayload | null): Promise<{ status: number; headers: Headers; body: { error?: { code: string }; value?: { emailAddress: string }[]; [k: string]: unknown } }> {
+const token = (claims: JWTPayload) =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "k1" })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime("5m")
+    .sign(privateKey);
+async function get(
+  path: string,
+  claims: JWTPayload | null,
+): Promise<{
+  status: number;
+  headers: Headers;
+  body: { error?: { code: string }; value?: { emailAddress: string }[]; [k: string]: unknown };
+}> {
   const headers: Record<string, string> = claims ? { Authorization: `Bearer ${await token(claims)}` } : {};
   const res = await fetch(`${sim.graph.baseUrl}${path}`, { headers });
   return { status: res.status, headers: res.headers, body: (await res.json()) as never };
@@ -39,8 +59,12 @@ describe("Graph simulator", () => {
   const wide = { appid: "wide-app", roles: ["Mail.ReadWrite", "Place.Read.All"] };
 
   it("serves mailbox settings, Inbox and calendar inside the app's RBAC scope; 403 outside; 404 for unknown users", async () => {
-    expect((await get("/users/adele.vance@contoso.com/mailboxSettings", scoped)).body.timeZone).toBeTypeOf("string");
-    expect((await get("/users/adele.vance@contoso.com/mailFolders/inbox", scoped)).body.displayName).toBe("Inbox");
+    expect((await get("/users/adele.vance@contoso.com/mailboxSettings", scoped)).body.timeZone).toBeTypeOf(
+      "string",
+    );
+    expect((await get("/users/adele.vance@contoso.com/mailFolders/inbox", scoped)).body.displayName).toBe(
+      "Inbox",
+    );
     expect((await get("/users/ADELE.VANCE@contoso.com/calendar", scoped)).body.name).toBe("Calendar");
     const denied = await get("/users/alex.vance@contoso.com/calendar", scoped);
     expect([denied.status, denied.body.error?.code]).toEqual([403, "ErrorAccessDenied"]);
@@ -54,8 +78,17 @@ describe("Graph simulator", () => {
   });
 
   it("refuses a missing or delegated token with 401 InvalidAuthenticationToken", async () => {
-    expect((await get("/users/adele.vance@contoso.com/calendar", null)).body.error?.code).toBe("InvalidAuthenticationToken");
-    expect((await get("/users/adele.vance@contoso.com/calendar", { scp: "Mail.Read", upn: "adele.vance@contoso.com" })).status).toBe(401);
+    expect((await get("/users/adele.vance@contoso.com/calendar", null)).body.error?.code).toBe(
+      "InvalidAuthenticationToken",
+    );
+    expect(
+      (
+        await get("/users/adele.vance@contoso.com/calendar", {
+          scp: "Mail.Read",
+          upn: "adele.vance@contoso.com",
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it("lists rooms with Place.Read.All only, in pages", async () => {

@@ -46,8 +46,23 @@ export interface GraphState {
 /** A fresh Graph state. */
 export function createGraphState(): GraphState {
   return {
-    faults: { throttleNext: 0, throttleRate: 0, retryAfterSeconds: 2, throttleMailboxes: [], inFlightGraceMs: 50 },
-    counters: { requests: 0, byOperation: {}, byApp: {}, byTarget: {}, byOutcome: {}, callsDuringRetryAfter: 0, callsInFlightAtThrottle: 0, calls: [] },
+    faults: {
+      throttleNext: 0,
+      throttleRate: 0,
+      retryAfterSeconds: 2,
+      throttleMailboxes: [],
+      inFlightGraceMs: 50,
+    },
+    counters: {
+      requests: 0,
+      byOperation: {},
+      byApp: {},
+      byTarget: {},
+      byOutcome: {},
+      callsDuringRetryAfter: 0,
+      callsInFlightAtThrottle: 0,
+      calls: [],
+    },
     retryUntil: new Map(),
     throttledAt: new Map(),
     jwks: new Map(),
@@ -68,12 +83,38 @@ export interface GraphReply {
   headers: Record<string, string>;
 }
 
-const json = (status: number, value: unknown, headers: Record<string, string> = {}): GraphReply => ({ status, body: JSON.stringify(value), headers: { "Content-Type": "application/json; odata.metadata=minimal", ...headers } });
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): GraphReply => ({
+  status,
+  body: JSON.stringify(value),
+  headers: { "Content-Type": "application/json; odata.metadata=minimal", ...headers },
+});
 const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-  json(status, { error: { code, message, innerError: { date: new Date().toISOString(), "request-id": crypto.randomUUID(), "client-request-id": crypto.randomUUID() } } }, headers);
+  json(
+    status,
+    {
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date().toISOString(),
+          "request-id": crypto.randomUUID(),
+          "client-request-id": crypto.randomUUID(),
+        },
+      },
+    },
+    headers,
+  );
 
 /** Application permissions that open mailboxes tenant-wide when consented. */
-const MAILBOX_ROLES = new Set(["Mail.Read", "Mail.ReadWrite", "Calendars.Read", "Calendars.ReadWrite", "MailboxSettings.Read", "MailboxSettings.ReadWrite", "full_access_as_app"]);
+const MAILBOX_ROLES = new Set([
+  "Mail.Read",
+  "Mail.ReadWrite",
+  "Calendars.Read",
+  "Calendars.ReadWrite",
+  "MailboxSettings.Read",
+  "MailboxSettings.ReadWrite",
+  "full_access_as_app",
+]);
 
 interface GraphCaller {
   app: string;
@@ -81,7 +122,11 @@ interface GraphCaller {
   roles: string[];
 }
 
-async function authenticate(index: TenantIndex, state: GraphState, header: string | undefined): Promise<GraphCaller | string> {
+async function authenticate(
+  index: TenantIndex,
+  state: GraphState,
+  header: string | undefined,
+): Promise<GraphCaller | string> {
   const token = /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1];
   if (!token) return "Access token is empty.";
   let unverified: JWTPayload;
@@ -99,7 +144,10 @@ async function authenticate(index: TenantIndex, state: GraphState, header: strin
   }
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(token, jwks, { issuer: issuer.issuer, audience: issuer.audiences }));
+    ({ payload: claims } = await jwtVerify(token, jwks, {
+      issuer: issuer.issuer,
+      audience: issuer.audiences,
+    }));
   } catch (e) {
     return `Access token validation failure: ${(e as Error).message}`;
   }
@@ -122,7 +170,11 @@ const ROOMS_PATH = /^\/v1\.0\/places\/microsoft\.graph\.room$/i;
  * `/places/microsoft.graph.room`; 401 for bad tokens, 403 ErrorAccessDenied outside the app's scope,
  * 404 ErrorInvalidUser for unknown users, 429 with Retry-After when injected (see README.md).
  */
-export async function handleGraphCall(index: TenantIndex, state: GraphState, req: { method: string; url: string; authorization?: string; baseUrl: string }): Promise<GraphReply> {
+export async function handleGraphCall(
+  index: TenantIndex,
+  state: GraphState,
+  req: { method: string; url: string; authorization?: string; baseUrl: string },
+): Promise<GraphReply> {
   const url = new URL(req.url, req.baseUrl);
   let path: string;
   try {
@@ -139,7 +191,10 @@ export async function handleGraphCall(index: TenantIndex, state: GraphState, req
   if (target) c.byTarget[target] = (c.byTarget[target] ?? 0) + 1;
   let app = "";
   const reply = await answer();
-  const outcome = reply.status === 200 ? "200" : `${reply.status} ${(JSON.parse(reply.body) as { error?: { code?: string } }).error?.code ?? ""}`.trim();
+  const outcome =
+    reply.status === 200
+      ? "200"
+      : `${reply.status} ${(JSON.parse(reply.body) as { error?: { code?: string } }).error?.code ?? ""}`.trim();
   c.byOutcome[outcome] = (c.byOutcome[outcome] ?? 0) + 1;
   c.calls.push({ at: Date.now(), app, target, operation, status: reply.status });
   if (c.calls.length > 10_000) c.calls.shift();
@@ -147,35 +202,57 @@ export async function handleGraphCall(index: TenantIndex, state: GraphState, req
 
   async function answer(): Promise<GraphReply> {
     const caller = await authenticate(index, state, req.authorization);
-    if (typeof caller === "string") return error(401, "InvalidAuthenticationToken", caller, { "WWW-Authenticate": 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"' });
+    if (typeof caller === "string") {
+      return error(401, "InvalidAuthenticationToken", caller, {
+        "WWW-Authenticate":
+          'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
+      });
+    }
     app = caller.app;
     c.byApp[app] = (c.byApp[app] ?? 0) + 1;
     const until = state.retryUntil.get(app) ?? 0;
     const now = Date.now();
     if (now < until) {
-      if (now - (state.throttledAt.get(app) ?? 0) <= state.faults.inFlightGraceMs) c.callsInFlightAtThrottle += 1;
-      else c.callsDuringRetryAfter += 1;
+      if (now - (state.throttledAt.get(app) ?? 0) <= state.faults.inFlightGraceMs) {
+        c.callsInFlightAtThrottle += 1;
+      } else c.callsDuringRetryAfter += 1;
       return throttled(Math.max(1, Math.ceil((until - now) / 1000)));
     }
     const f = state.faults;
-    if (f.throttleNext > 0 || (f.throttleRate > 0 && Math.random() < f.throttleRate) || (target && f.throttleMailboxes.map((m) => m.toLowerCase()).includes(target))) {
+    if (
+      f.throttleNext > 0 ||
+      (f.throttleRate > 0 && Math.random() < f.throttleRate) ||
+      (target && f.throttleMailboxes.map((m) => m.toLowerCase()).includes(target))
+    ) {
       if (f.throttleNext > 0) f.throttleNext -= 1;
       state.retryUntil.set(app, now + f.retryAfterSeconds * 1000);
       state.throttledAt.set(app, now);
       return throttled(f.retryAfterSeconds);
     }
     if (req.method !== "GET") return error(405, "Request_BadRequest", "Only GET is simulated.");
-    if (operation === "rooms") return caller.roles.includes("Place.Read.All") ? roomPage(index, url) : error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
-    if (!user) return error(400, "BadRequest", `Resource not found for the segment '${path.split("/").pop() ?? ""}'.`);
+    if (operation === "rooms") {
+      return caller.roles.includes("Place.Read.All")
+        ? roomPage(index, url)
+        : error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    }
+    if (!user) {
+      return error(400, "BadRequest", `Resource not found for the segment '${path.split("/").pop() ?? ""}'.`);
+    }
     const mailbox = index.byUpn.get(target) ?? index.byAddress.get(target);
-    if (!mailbox || (mailbox.primarySmtpAddress !== target && mailbox.userPrincipalName !== target)) return error(404, "ErrorInvalidUser", `The requested user '${user[1]}' is invalid.`);
-    if (!scopeIncludes(caller.scope, mailbox)) return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    if (!mailbox || (mailbox.primarySmtpAddress !== target && mailbox.userPrincipalName !== target)) {
+      return error(404, "ErrorInvalidUser", `The requested user '${user[1]}' is invalid.`);
+    }
+    if (!scopeIncludes(caller.scope, mailbox)) {
+      return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    }
     return mailboxResource(operation, mailbox, req.baseUrl);
   }
 }
 
 function throttled(seconds: number): GraphReply {
-  return error(429, "TooManyRequests", "Application is over its MailboxConcurrency limit.", { "Retry-After": String(seconds) });
+  return error(429, "TooManyRequests", "Application is over its MailboxConcurrency limit.", {
+    "Retry-After": String(seconds),
+  });
 }
 
 function mailboxResource(operation: string, m: ResolvedMailbox, base: string): GraphReply {
@@ -191,9 +268,24 @@ function mailboxResource(operation: string, m: ResolvedMailbox, base: string): G
   }
   if (operation === "mailfolders/inbox") {
     const total = m.items?.inbox ?? (m.kind === "user" ? 3 : 0);
-    return json(200, { id, displayName: "Inbox", parentFolderId: "root", childFolderCount: 0, unreadItemCount: Math.min(1, total), totalItemCount: total, isHidden: false });
+    return json(200, {
+      id,
+      displayName: "Inbox",
+      parentFolderId: "root",
+      childFolderCount: 0,
+      unreadItemCount: Math.min(1, total),
+      totalItemCount: total,
+      isHidden: false,
+    });
   }
-  return json(200, { id, name: "Calendar", canEdit: true, canShare: true, isDefaultCalendar: true, owner: { name: m.displayName, address: m.primarySmtpAddress } });
+  return json(200, {
+    id,
+    name: "Calendar",
+    canEdit: true,
+    canShare: true,
+    isDefaultCalendar: true,
+    owner: { name: m.displayName, address: m.primarySmtpAddress },
+  });
 }
 
 /** One page of rooms ($top, $skip; @odata.nextLink while more remain). */
@@ -202,9 +294,19 @@ function roomPage(index: TenantIndex, url: URL): GraphReply {
   const top = Math.min(100, Math.max(1, Number(url.searchParams.get("$top") ?? 100) || 100));
   const skip = Math.max(0, Number(url.searchParams.get("$skip") ?? 0) || 0);
   const page = all.slice(skip, skip + top);
-  const next = skip + top < all.length ? `${url.origin}/v1.0/places/microsoft.graph.room?$top=${top}&$skip=${skip + top}` : undefined;
+  const next =
+    skip + top < all.length
+      ? `${url.origin}/v1.0/places/microsoft.graph.room?$top=${top}&$skip=${skip + top}`
+      : undefined;
   return json(200, {
-    value: page.map((m) => ({ id: Buffer.from(m.primarySmtpAddress).toString("base64url"), emailAddress: m.primarySmtpAddress, displayName: m.displayName, capacity: 8, bookingType: "standard", isWheelChairAccessible: true })),
+    value: page.map((m) => ({
+      id: Buffer.from(m.primarySmtpAddress).toString("base64url"),
+      emailAddress: m.primarySmtpAddress,
+      displayName: m.displayName,
+      capacity: 8,
+      bookingType: "standard",
+      isWheelChairAccessible: true,
+    })),
     ...(next ? { "@odata.nextLink": next } : {}),
   });
 }

@@ -11,7 +11,13 @@ import {
   type SimulatorCounters,
 } from "./counters";
 import { handleEwsCall, unauthorized, type EwsState, type Reply } from "./ews-handler";
-import { createGraphState, handleGraphCall, resetGraphState, type GraphFaults, type GraphCounters } from "./graph";
+import {
+  createGraphState,
+  handleGraphCall,
+  resetGraphState,
+  type GraphFaults,
+  type GraphCounters,
+} from "./graph";
 import { defaultFaults, type FaultInjection, type ThrottlingLimits } from "./faults";
 import { parseXml, XmlSyntaxError } from "./soap";
 import { indexTenant, parseTenant, type Tenant, type TenantInput } from "./tenant";
@@ -126,8 +132,19 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     const host = req.headers.host ?? "localhost";
     if (path.startsWith("/v1.0/")) {
       await sleep(state.faults.latencyMs + Math.random() * state.faults.jitterMs);
-      const reply = await handleGraphCall(state.index, graph, { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, baseUrl: `http://${host}` });
-      return send(res, { kind: "send", status: reply.status, body: reply.body, headers: reply.headers, contentType: reply.headers["Content-Type"] });
+      const reply = await handleGraphCall(state.index, graph, {
+        method: req.method ?? "GET",
+        url: req.url ?? "/",
+        authorization: req.headers.authorization,
+        baseUrl: `http://${host}`,
+      });
+      return send(res, {
+        kind: "send",
+        status: reply.status,
+        body: reply.body,
+        headers: reply.headers,
+        contentType: reply.headers["Content-Type"],
+      });
     }
     if (path === EWS_PATH && req.method === "POST") {
       const reply = await handleEwsCall(state, {

@@ -33,7 +33,8 @@ export function defaultCandidates(domain: string): string[] {
 }
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const tag = (xml: string, name: string) => new RegExp(`<(?:\\w+:)?${name}(?:\\s[^>]*)?>([^<]*)</(?:\\w+:)?${name}>`).exec(xml)?.[1]?.trim();
+const tag = (xml: string, name: string) =>
+  new RegExp(`<(?:\\w+:)?${name}(?:\\s[^>]*)?>([^<]*)</(?:\\w+:)?${name}>`).exec(xml)?.[1]?.trim();
 
 function poxBody(email: string): string {
   return `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${POX_REQUEST_NS}"><Request><EMailAddress>${esc(email)}</EMailAddress><AcceptableResponseSchema>${POX_RESPONSE_NS}</AcceptableResponseSchema></Request></Autodiscover>`;
@@ -48,13 +49,19 @@ function soapBody(email: string, url: string): string {
   );
 }
 
-type Parsed = { kind: "ews"; url: string } | { kind: "redirectAddr"; email: string } | { kind: "redirectUrl"; url: string } | { kind: "error"; message: string };
+type Parsed =
+  | { kind: "ews"; url: string }
+  | { kind: "redirectAddr"; email: string }
+  | { kind: "redirectUrl"; url: string }
+  | { kind: "error"; message: string };
 
 function parsePox(body: string): Parsed {
   const action = tag(body, "Action");
   if (action === "redirectAddr") return { kind: "redirectAddr", email: tag(body, "RedirectAddr") ?? "" };
   if (action === "redirectUrl") return { kind: "redirectUrl", url: tag(body, "RedirectUrl") ?? "" };
-  const protocols = [...body.matchAll(/<(?:\w+:)?Protocol>([\s\S]*?)<\/(?:\w+:)?Protocol>/g)].map((m) => m[1]);
+  const protocols = [...body.matchAll(/<(?:\w+:)?Protocol>([\s\S]*?)<\/(?:\w+:)?Protocol>/g)].map(
+    (m) => m[1],
+  );
   const pick = (type: string) => protocols.find((p) => tag(p, "Type") === type && tag(p, "EwsUrl"));
   const chosen = pick("EXPR") ?? pick("EXCH") ?? protocols.find((p) => tag(p, "EwsUrl"));
   if (chosen) return { kind: "ews", url: tag(chosen, "EwsUrl")! };
@@ -66,10 +73,18 @@ function parseSoap(body: string): Parsed {
   const code = tag(user, "ErrorCode");
   if (code === "RedirectAddress") return { kind: "redirectAddr", email: tag(user, "RedirectTarget") ?? "" };
   if (code === "RedirectUrl") return { kind: "redirectUrl", url: tag(user, "RedirectTarget") ?? "" };
-  const settings = new Map([...user.matchAll(/<(?:\w+:)?UserSetting\b[^>]*>([\s\S]*?)<\/(?:\w+:)?UserSetting>/g)].map((m) => [tag(m[1], "Name"), tag(m[1], "Value")]));
+  const settings = new Map(
+    [...user.matchAll(/<(?:\w+:)?UserSetting\b[^>]*>([\s\S]*?)<\/(?:\w+:)?UserSetting>/g)].map((m) => [
+      tag(m[1], "Name"),
+      tag(m[1], "Value"),
+    ]),
+  );
   const url = settings.get("ExternalEwsUrl") ?? settings.get("InternalEwsUrl");
   if (url) return { kind: "ews", url };
-  return { kind: "error", message: tag(user, "ErrorMessage") ?? `Autodiscover answered ${code ?? "no settings"}.` };
+  return {
+    kind: "error",
+    message: tag(user, "ErrorMessage") ?? `Autodiscover answered ${code ?? "no settings"}.`,
+  };
 }
 
 /**
@@ -82,7 +97,11 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
   const maxHops = options.maxHops ?? 10;
   let hops = 0;
   let address = email.trim();
-  const auth: Record<string, string> = options.credentials ? { Authorization: `Basic ${Buffer.from(`${options.credentials.logon}:${options.credentials.password}`, "utf8").toString("base64")}` } : {};
+  const auth: Record<string, string> = options.credentials
+    ? {
+        Authorization: `Basic ${Buffer.from(`${options.credentials.logon}:${options.credentials.password}`, "utf8").toString("base64")}`,
+      }
+    : {};
   const tried = new Set<string>();
 
   restart: for (;;) {
@@ -95,8 +114,18 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
       for (;;) {
         const soap = /\.svc(\?|$)/i.test(new URL(url, "https://x").pathname);
         const started = performance.now();
-        const step = (status: ConnectivityStep["status"], detail: string, extra: Partial<ConnectivityStep> = {}) =>
-          steps.push({ name: `Autodiscover (${soap ? "SOAP" : "POX"}) ${url}`, status, ms: Math.round(performance.now() - started), detail, ...extra });
+        const step = (
+          status: ConnectivityStep["status"],
+          detail: string,
+          extra: Partial<ConnectivityStep> = {},
+        ) =>
+          steps.push({
+            name: `Autodiscover (${soap ? "SOAP" : "POX"}) ${url}`,
+            status,
+            ms: Math.round(performance.now() - started),
+            detail,
+            ...extra,
+          });
         let answer: HttpAnswer;
         try {
           answer = await options.transport.request({
@@ -121,8 +150,14 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
           continue;
         }
         if (answer.status !== 200) {
-          const f = mapFailure({ answer, usedBasic: Boolean(options.credentials) }, { ewsUrl: url, serviceAccount: options.credentials?.logon });
-          const detail = answer.status === 401 && !options.credentials ? "HTTP 401: autodiscover needs the service account's credentials. Save the account first." : (f.raw ?? f.message);
+          const f = mapFailure(
+            { answer, usedBasic: Boolean(options.credentials) },
+            { ewsUrl: url, serviceAccount: options.credentials?.logon },
+          );
+          const detail =
+            answer.status === 401 && !options.credentials
+              ? "HTTP 401: autodiscover needs the service account's credentials. Save the account first."
+              : (f.raw ?? f.message);
           step("failed", detail, { code: f.code, remediation: f.remediation });
           break;
         }
@@ -133,7 +168,9 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
         }
         if (parsed.kind === "redirectAddr") {
           step("passed", `Redirected to the address ${parsed.email}`);
-          if (++hops > maxHops || !parsed.email.includes("@")) return fail(steps, "Too many autodiscover redirects.");
+          if (++hops > maxHops || !parsed.email.includes("@")) {
+            return fail(steps, "Too many autodiscover redirects.");
+          }
           address = parsed.email;
           continue restart;
         }
@@ -143,7 +180,11 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
           url = parsed.url;
           continue;
         }
-        step("failed", parsed.message, { code: "AutodiscoverError", remediation: "Check that the address has a mailbox and that autodiscover is published for its domain." });
+        step("failed", parsed.message, {
+          code: "AutodiscoverError",
+          remediation:
+            "Check that the address has a mailbox and that autodiscover is published for its domain.",
+        });
         break;
       }
     }
@@ -153,6 +194,13 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
 
 function fail(steps: ConnectivityStep[], detail: string): AutodiscoverResult {
   const f = failure("AutodiscoverFailed");
-  steps.push({ name: "Resolve EWS URL", status: "failed", ms: 0, detail, code: f.code, remediation: f.remediation });
+  steps.push({
+    name: "Resolve EWS URL",
+    status: "failed",
+    ms: 0,
+    detail,
+    code: f.code,
+    remediation: f.remediation,
+  });
   return { ewsUrl: null, steps };
 }

@@ -44,7 +44,9 @@ export class BackOffGate {
   /** Forgets every back-off, or those of one profile (its own and its mailboxes'). */
   clear(profileId?: string): void {
     if (profileId === undefined) return this.until.clear();
-    for (const key of [...this.until.keys()]) if (key === profileId || key.startsWith(`${profileId}\u0000`)) this.until.delete(key);
+    for (const key of [...this.until.keys()]) {
+      if (key === profileId || key.startsWith(`${profileId}\u0000`)) this.until.delete(key);
+    }
   }
 
   private left(key: string, now: number): number {

@@ -8,7 +8,8 @@ import { EwsTransport, type HttpAnswer, type TransportOptions } from "./transpor
 import { EwsXhrApi, inCallScope, quietXmlParser, type EwsCallScope } from "./xhr";
 
 /** How the service account signs in. */
-export type EwsCredentials = { kind: "basic"; logon: string; password: string } | { kind: "oauth"; accessToken: string };
+export type EwsCredentials =
+  { kind: "basic"; logon: string; password: string } | { kind: "oauth"; accessToken: string };
 
 /** One profile's connection to Exchange. */
 export interface EwsAccount {
@@ -18,7 +19,8 @@ export interface EwsAccount {
 }
 
 /** Outcome of one EWS operation: the value, or the mapped failure. */
-export type EwsOutcome<T> = { ok: true; value: T; ms: number } | { ok: false; failure: AccessFailure; ms: number };
+export type EwsOutcome<T> =
+  { ok: true; value: T; ms: number } | { ok: false; failure: AccessFailure; ms: number };
 
 /** Options of the process-wide EWS environment. */
 export interface EwsEnvironmentOptions extends TransportOptions {
@@ -98,10 +100,21 @@ export class EwsEnvironment {
       this.services.set(key, hit);
       return hit;
     }
-    const { ExchangeService, ExchangeVersion, Uri, WebCredentials, OAuthCredentials, ImpersonatedUserId, ConnectingIdType } = ews();
+    const {
+      ExchangeService,
+      ExchangeVersion,
+      Uri,
+      WebCredentials,
+      OAuthCredentials,
+      ImpersonatedUserId,
+      ConnectingIdType,
+    } = ews();
     const s = new ExchangeService(ExchangeVersion.Exchange2013);
     s.Url = new Uri(account.ewsUrl);
-    s.Credentials = account.credentials.kind === "basic" ? new WebCredentials(account.credentials.logon, account.credentials.password) : new OAuthCredentials(account.credentials.accessToken);
+    s.Credentials =
+      account.credentials.kind === "basic"
+        ? new WebCredentials(account.credentials.logon, account.credentials.password)
+        : new OAuthCredentials(account.credentials.accessToken);
     s.XHRApi = new EwsXhrApi(this.transport, this.gate, account.profileId, impersonate);
     if (impersonate) {
       s.ImpersonatedUserId = new ImpersonatedUserId(ConnectingIdType.SmtpAddress, impersonate);
@@ -136,8 +149,12 @@ export class EwsEnvironment {
 
   /** Forgets cached service objects and rooms of a profile (its configuration changed). */
   forgetProfile(profileId: string): void {
-    for (const key of [...this.services.keys()]) if (key.startsWith(`${profileId}\u0000`)) this.services.delete(key);
-    for (const key of [...this.rooms.keys()]) if (key.startsWith(`${profileId}\u0000`)) this.rooms.delete(key);
+    for (const key of [...this.services.keys()]) {
+      if (key.startsWith(`${profileId}\u0000`)) this.services.delete(key);
+    }
+    for (const key of [...this.rooms.keys()]) {
+      if (key.startsWith(`${profileId}\u0000`)) this.rooms.delete(key);
+    }
   }
 
   close(): void {
@@ -180,7 +197,12 @@ export class EwsClient {
   }
 
   /** Runs one operation in a call scope, timing it and mapping any failure. */
-  async run<T>(target: string | undefined, fn: () => Promise<T>, signal?: AbortSignal, timeoutMs?: number): Promise<EwsOutcome<T>> {
+  async run<T>(
+    target: string | undefined,
+    fn: () => Promise<T>,
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<EwsOutcome<T>> {
     const started = performance.now();
     const scope: EwsCallScope = { signal, timeoutMs };
     try {
@@ -188,7 +210,11 @@ export class EwsClient {
       return { ok: true, value, ms: Math.round(performance.now() - started) };
     } catch (error) {
       const failure = mapFailure(
-        { error: scope.lastError ?? error, answer: scope.lastError ? undefined : scope.lastAnswer, usedBasic: this.account.credentials.kind === "basic" },
+        {
+          error: scope.lastError ?? error,
+          answer: scope.lastError ? undefined : scope.lastAnswer,
+          usedBasic: this.account.credentials.kind === "basic",
+        },
         this.context(target),
       );
       return { ok: false, failure, ms: Math.round(performance.now() - started) };
@@ -199,13 +225,25 @@ export class EwsClient {
   async authenticate(signal?: AbortSignal): Promise<EwsOutcome<HttpAnswer>> {
     const started = performance.now();
     const c = this.account.credentials;
-    const authorization = c.kind === "basic" ? `Basic ${Buffer.from(`${c.logon}:${c.password}`, "utf8").toString("base64")}` : `Bearer ${c.accessToken}`;
+    const authorization =
+      c.kind === "basic"
+        ? `Basic ${Buffer.from(`${c.logon}:${c.password}`, "utf8").toString("base64")}`
+        : `Bearer ${c.accessToken}`;
     const ms = () => Math.round(performance.now() - started);
     try {
       await this.env.gate.wait(this.account.profileId, undefined, signal);
-      const answer = await this.env.transport.request({ url: this.account.ewsUrl, method: "GET", headers: { Authorization: authorization }, signal });
+      const answer = await this.env.transport.request({
+        url: this.account.ewsUrl,
+        method: "GET",
+        headers: { Authorization: authorization },
+        signal,
+      });
       if (answer.status >= 200 && answer.status < 400) return { ok: true, value: answer, ms: ms() };
-      return { ok: false, failure: mapFailure({ answer, usedBasic: c.kind === "basic" }, this.context()), ms: ms() };
+      return {
+        ok: false,
+        failure: mapFailure({ answer, usedBasic: c.kind === "basic" }, this.context()),
+        ms: ms(),
+      };
     } catch (error) {
       return { ok: false, failure: mapFailure({ error }, this.context()), ms: ms() };
     }
@@ -213,10 +251,14 @@ export class EwsClient {
 
   /** Binds the service account's own Inbox (no impersonation): fails with ErrorMissingEmailAddress without a mailbox. */
   ownMailbox(signal?: AbortSignal): Promise<EwsOutcome<void>> {
-    return this.run(undefined, async () => {
-      const { Folder, WellKnownFolderName } = await loadEws();
-      await Folder.Bind(this.env.service(this.account), WellKnownFolderName.Inbox, idOnly!);
-    }, signal);
+    return this.run(
+      undefined,
+      async () => {
+        const { Folder, WellKnownFolderName } = await loadEws();
+        await Folder.Bind(this.env.service(this.account), WellKnownFolderName.Inbox, idOnly!);
+      },
+      signal,
+    );
   }
 
   /**
@@ -224,39 +266,55 @@ export class EwsClient {
    * the calls, and so half the target's EWS budget, of two binds. Any folder's error fails the check.
    */
   bindInboxAndCalendar(address: string, signal?: AbortSignal): Promise<EwsOutcome<void>> {
-    return this.run(address, async () => {
-      const lib = await loadEws();
-      const { FolderId, WellKnownFolderName } = lib;
-      const GetFolderRequest = (lib as unknown as { GetFolderRequest: GetFolderRequestCtor }).GetFolderRequest;
-      const s = this.env.service(this.account, address);
-      const request = new GetFolderRequest(s, THROW_ON_ERROR);
-      request.FolderIds.Add(new FolderId(WellKnownFolderName.Inbox));
-      request.FolderIds.Add(new FolderId(WellKnownFolderName.Calendar));
-      request.PropertySet = idOnly!;
-      await request.Execute();
-    }, signal);
+    return this.run(
+      address,
+      async () => {
+        const lib = await loadEws();
+        const { FolderId, WellKnownFolderName } = lib;
+        const GetFolderRequest = (lib as unknown as { GetFolderRequest: GetFolderRequestCtor })
+          .GetFolderRequest;
+        const s = this.env.service(this.account, address);
+        const request = new GetFolderRequest(s, THROW_ON_ERROR);
+        request.FolderIds.Add(new FolderId(WellKnownFolderName.Inbox));
+        request.FolderIds.Add(new FolderId(WellKnownFolderName.Calendar));
+        request.PropertySet = idOnly!;
+        await request.Execute();
+      },
+      signal,
+    );
   }
 
   /** Room lists and their rooms, as the service account sees them. */
   loadRooms(signal?: AbortSignal): Promise<EwsOutcome<RoomList[]>> {
-    return this.run(undefined, async () => {
-      const { EmailAddress } = await loadEws();
-      const s = this.env.service(this.account);
-      const lists = await s.GetRoomLists();
-      const out: RoomList[] = [];
-      for (const list of lists.GetEnumerator()) {
-        const rooms = await s.GetRooms(new EmailAddress(list.Address));
-        out.push({ address: list.Address, name: list.Name, rooms: rooms.map((r) => ({ address: r.Address, name: r.Name })) });
-      }
-      return out;
-    }, signal);
+    return this.run(
+      undefined,
+      async () => {
+        const { EmailAddress } = await loadEws();
+        const s = this.env.service(this.account);
+        const lists = await s.GetRoomLists();
+        const out: RoomList[] = [];
+        for (const list of lists.GetEnumerator()) {
+          const rooms = await s.GetRooms(new EmailAddress(list.Address));
+          out.push({
+            address: list.Address,
+            name: list.Name,
+            rooms: rooms.map((r) => ({ address: r.Address, name: r.Name })),
+          });
+        }
+        return out;
+      },
+      signal,
+    );
   }
 
   /**
    * Checks one mailbox: impersonate, bind Inbox and Calendar, then tell its kind from the cached room
    * lists (null when they can't be read).
    */
-  async check(address: string, signal?: AbortSignal): Promise<{ ok: boolean; ms: number; failure?: AccessFailure; mailboxKind: "user" | "room" | null }> {
+  async check(
+    address: string,
+    signal?: AbortSignal,
+  ): Promise<{ ok: boolean; ms: number; failure?: AccessFailure; mailboxKind: "user" | "room" | null }> {
     const bound = await this.bindInboxAndCalendar(address, signal);
     if (!bound.ok) return { ok: false, ms: bound.ms, failure: bound.failure, mailboxKind: null };
     let mailboxKind: "user" | "room" | null;

@@ -13,7 +13,27 @@ function selfSigned(): { key: string; cert: string; file: string } {
   const dir = mkdtempSync(path.join(tmpdir(), "ews-tls-"));
   const key = path.join(dir, "key.pem");
   const cert = path.join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=exchange.test", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:exchange.test"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=exchange.test",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:exchange.test",
+    ],
+    { stdio: "ignore" },
+  );
   return { key: readFileSync(key, "utf8"), cert: readFileSync(cert, "utf8"), file: cert };
 }
 
@@ -49,30 +69,48 @@ describe("EWS transport", () => {
 
   it("refuses an untrusted certificate as TlsError, and trusts it from EWS_CA_FILE", async () => {
     const plain = new EwsTransport({ allowedHosts: ["127.0.0.1"] });
-    const error = await plain.request({ url: `https://127.0.0.1:${httpsPort}/EWS/Exchange.asmx`, method: "GET" }).catch((e: unknown) => e);
+    const error = await plain
+      .request({ url: `https://127.0.0.1:${httpsPort}/EWS/Exchange.asmx`, method: "GET" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect((error as TransportError).code).toBe("TlsError");
     plain.close();
     const dir = mkdtempSync(path.join(tmpdir(), "ews-ca-"));
     writeFileSync(path.join(dir, "ca.pem"), tls.cert);
     const trusting = new EwsTransport({ allowedHosts: ["127.0.0.1"], caFile: path.join(dir, "ca.pem") });
-    expect((await trusting.request({ url: `https://127.0.0.1:${httpsPort}/EWS/Exchange.asmx`, method: "GET" })).body).toBe("ok");
+    expect(
+      (await trusting.request({ url: `https://127.0.0.1:${httpsPort}/EWS/Exchange.asmx`, method: "GET" }))
+        .body,
+    ).toBe("ok");
     trusting.close();
   });
 
   it("resolves a name once per connection through the injected resolver and reuses the socket", async () => {
     let lookups = 0;
-    const t = new EwsTransport({ allowedHosts: ["exchange.test"], resolver: () => (lookups++, Promise.resolve([{ address: "127.0.0.1", family: 4 as const }])) });
+    const t = new EwsTransport({
+      allowedHosts: ["exchange.test"],
+      resolver: () => (lookups++, Promise.resolve([{ address: "127.0.0.1", family: 4 as const }])),
+    });
     connections = 0;
-    for (let i = 0; i < 5; i++) expect((await t.request({ url: `http://exchange.test:${httpPort}/EWS/Exchange.asmx`, method: "GET" })).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (await t.request({ url: `http://exchange.test:${httpPort}/EWS/Exchange.asmx`, method: "GET" }))
+          .status,
+      ).toBe(200);
+    }
     expect(lookups).toBe(1);
     expect(connections).toBe(1);
     t.close();
   });
 
   it("refuses a name that resolves to a private address when only the name of another host is allowed", async () => {
-    const t = new EwsTransport({ allowedHosts: ["other.test"], resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]) });
-    await expect(t.request({ url: `https://exchange.test:${httpsPort}/`, method: "GET" })).rejects.toMatchObject({ code: "UrlPrivateAddress" });
+    const t = new EwsTransport({
+      allowedHosts: ["other.test"],
+      resolver: () => Promise.resolve([{ address: "127.0.0.1" as const, family: 4 as const }]),
+    });
+    await expect(
+      t.request({ url: `https://exchange.test:${httpsPort}/`, method: "GET" }),
+    ).rejects.toMatchObject({ code: "UrlPrivateAddress" });
     t.close();
   });
 
@@ -80,7 +118,9 @@ describe("EWS transport", () => {
     const t = new EwsTransport({ allowedHosts: ["127.0.0.1"] });
     const answer = await t.request({ url: `http://127.0.0.1:${httpPort}/redirect`, method: "GET" });
     expect(answer.status).toBe(302);
-    await expect(t.request({ url: answer.headers.location, method: "GET" })).rejects.toMatchObject({ code: "UrlMetadataAddress" });
+    await expect(t.request({ url: answer.headers.location, method: "GET" })).rejects.toMatchObject({
+      code: "UrlMetadataAddress",
+    });
     t.close();
   });
 });

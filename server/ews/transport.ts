@@ -6,7 +6,8 @@ import type { LookupFunction } from "node:net";
 import { checkUrl, resolveChecked, UrlPolicyError, type UrlPolicy } from "./url-policy";
 
 /** What went wrong below HTTP; mapped in errors.ts. */
-export type TransportErrorCode = "Timeout" | "ConnectionDropped" | "ConnectionRefused" | "TlsError" | "DnsNotFound" | "Aborted";
+export type TransportErrorCode =
+  "Timeout" | "ConnectionDropped" | "ConnectionRefused" | "TlsError" | "DnsNotFound" | "Aborted";
 
 /** A failure to get an HTTP answer at all. */
 export class TransportError extends Error {
@@ -74,10 +75,22 @@ export class EwsTransport {
     this.policy = { allowedHosts: options.allowedHosts, resolver: options.resolver };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const lookup = this.pinnedLookup();
-    const extra = [options.caFile ? readFileSync(options.caFile, "utf8") : "", options.ca ?? ""].filter(Boolean);
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 64, scheduling: "lifo" as const, lookup, noDelay: true };
+    const extra = [options.caFile ? readFileSync(options.caFile, "utf8") : "", options.ca ?? ""].filter(
+      Boolean,
+    );
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: options.maxSockets ?? 64,
+      maxFreeSockets: 64,
+      scheduling: "lifo" as const,
+      lookup,
+      noDelay: true,
+    };
     this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent({ ...agentOptions, ...(extra.length ? { ca: [...rootCertificates, ...extra] } : {}) });
+    this.httpsAgent = new https.Agent({
+      ...agentOptions,
+      ...(extra.length ? { ca: [...rootCertificates, ...extra] } : {}),
+    });
   }
 
   /** Resolves through the policy's resolver and refuses forbidden addresses before connecting. */
@@ -85,7 +98,10 @@ export class EwsTransport {
     const policy = this.policy;
     return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
       resolveChecked(hostname, policy).then(
-        (a) => (options.all ? callback(null, [{ address: a.address, family: a.family }]) : callback(null, a.address, a.family)),
+        (a) =>
+          options.all
+            ? callback(null, [{ address: a.address, family: a.family }])
+            : callback(null, a.address, a.family),
         (error: unknown) => callback(error),
       );
     }) as unknown as LookupFunction;
@@ -130,23 +146,51 @@ export class EwsTransport {
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("aborted", () => finish(new TransportError("ConnectionDropped", "The server closed the connection before the response was complete.")));
+          res.on("aborted", () =>
+            finish(
+              new TransportError(
+                "ConnectionDropped",
+                "The server closed the connection before the response was complete.",
+              ),
+            ),
+          );
           res.on("error", (e) => finish(classify(e, url)));
           res.on("end", () => {
-            if (!res.complete) return finish(new TransportError("ConnectionDropped", "The server closed the connection before the response was complete."));
+            if (!res.complete) {
+              return finish(
+                new TransportError(
+                  "ConnectionDropped",
+                  "The server closed the connection before the response was complete.",
+                ),
+              );
+            }
             const flat: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+            for (const [k, v] of Object.entries(res.headers)) {
+              if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+            }
             const www = res.headers["www-authenticate"];
             const raw = res.rawHeaders;
             const challenges: string[] = [];
-            for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === "www-authenticate") challenges.push(raw[i + 1]);
+            for (let i = 0; i < raw.length; i += 2) {
+              if (raw[i].toLowerCase() === "www-authenticate") challenges.push(raw[i + 1]);
+            }
             if (challenges.length === 0 && typeof www === "string") challenges.push(www);
-            finish(null, { status: res.statusCode ?? 0, headers: flat, challenges, body: Buffer.concat(chunks).toString("utf8") });
+            finish(null, {
+              status: res.statusCode ?? 0,
+              headers: flat,
+              challenges,
+              body: Buffer.concat(chunks).toString("utf8"),
+            });
           });
         },
       );
       const timer = setTimeout(() => {
-        request.destroy(new TransportError("Timeout", `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} s.`));
+        request.destroy(
+          new TransportError(
+            "Timeout",
+            `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+          ),
+        );
       }, timeoutMs);
       const onAbort = () => request.destroy(new TransportError("Aborted", "The request was cancelled."));
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -177,14 +221,41 @@ export class EwsTransport {
 function classify(error: Error, url: URL): Error {
   if (error instanceof TransportError || error instanceof UrlPolicyError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? "";
-  if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || error.message === "socket hang up") {
-    return new TransportError("ConnectionDropped", `The connection to ${url.host} was dropped (${code || error.message}).`, code);
+  if (
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    code === "ECONNABORTED" ||
+    error.message === "socket hang up"
+  ) {
+    return new TransportError(
+      "ConnectionDropped",
+      `The connection to ${url.host} was dropped (${code || error.message}).`,
+      code,
+    );
   }
   if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return new TransportError("ConnectionRefused", `${url.host} refused the connection or is unreachable (${code}).`, code);
+    return new TransportError(
+      "ConnectionRefused",
+      `${url.host} refused the connection or is unreachable (${code}).`,
+      code,
+    );
   }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError("DnsNotFound", `The name ${url.hostname} could not be resolved (${code}).`, code);
-  if (code === "ETIMEDOUT") return new TransportError("Timeout", `Connecting to ${url.host} timed out.`, code);
-  if (TLS_CODES.test(code)) return new TransportError("TlsError", `The TLS certificate of ${url.host} is not trusted (${code}: ${error.message}).`, code);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return new TransportError(
+      "DnsNotFound",
+      `The name ${url.hostname} could not be resolved (${code}).`,
+      code,
+    );
+  }
+  if (code === "ETIMEDOUT") {
+    return new TransportError("Timeout", `Connecting to ${url.host} timed out.`, code);
+  }
+  if (TLS_CODES.test(code)) {
+    return new TransportError(
+      "TlsError",
+      `The TLS certificate of ${url.host} is not trusted (${code}: ${error.message}).`,
+      code,
+    );
+  }
   return new TransportError("ConnectionDropped", `The request to ${url.host} failed: ${error.message}`, code);
 }

@@ -6,7 +6,9 @@ const policy = (allowedHosts: string[] = [], answers: Record<string, string[]> =
   resolver: (host) => {
     const list = answers[host];
     if (!list) return Promise.reject(Object.assign(new Error("not found"), { code: "ENOTFOUND" }));
-    return Promise.resolve(list.map((address) => ({ address, family: address.includes(":") ? (6 as const) : (4 as const) })));
+    return Promise.resolve(
+      list.map((address) => ({ address, family: address.includes(":") ? (6 as const) : (4 as const) })),
+    );
   },
 });
 
@@ -21,7 +23,9 @@ function codeOf(fn: () => unknown): string | undefined {
 
 describe("URL policy", () => {
   it("accepts a public https URL", () => {
-    expect(checkUrl("https://mail.contoso.com/EWS/Exchange.asmx", policy()).hostname).toBe("mail.contoso.com");
+    expect(checkUrl("https://mail.contoso.com/EWS/Exchange.asmx", policy()).hostname).toBe(
+      "mail.contoso.com",
+    );
   });
 
   it.each([
@@ -41,19 +45,35 @@ describe("URL policy", () => {
   });
 
   it("allows private addresses and http only for hosts or CIDRs in EWS_ALLOWED_HOSTS", () => {
-    expect(codeOf(() => checkUrl("https://10.1.2.3/EWS/Exchange.asmx", policy(["10.0.0.0/8"])))).toBeUndefined();
-    expect(codeOf(() => checkUrl("http://127.0.0.1:8080/EWS/Exchange.asmx", policy(["127.0.0.1"])))).toBeUndefined();
-    expect(codeOf(() => checkUrl("http://exch01.corp.local/EWS/Exchange.asmx", policy(["exch01.corp.local"])))).toBeUndefined();
-    expect(codeOf(() => checkUrl("http://exch02.corp.local/EWS/Exchange.asmx", policy(["exch01.corp.local"])))).toBe("UrlNotHttps");
+    expect(
+      codeOf(() => checkUrl("https://10.1.2.3/EWS/Exchange.asmx", policy(["10.0.0.0/8"]))),
+    ).toBeUndefined();
+    expect(
+      codeOf(() => checkUrl("http://127.0.0.1:8080/EWS/Exchange.asmx", policy(["127.0.0.1"]))),
+    ).toBeUndefined();
+    expect(
+      codeOf(() => checkUrl("http://exch01.corp.local/EWS/Exchange.asmx", policy(["exch01.corp.local"]))),
+    ).toBeUndefined();
+    expect(
+      codeOf(() => checkUrl("http://exch02.corp.local/EWS/Exchange.asmx", policy(["exch01.corp.local"]))),
+    ).toBe("UrlNotHttps");
   });
 
   it("never allows metadata addresses, even inside an allowed CIDR", () => {
-    expect(codeOf(() => checkAddress("x", "169.254.169.254", policy(["169.254.0.0/16"])))).toBe("UrlMetadataAddress");
-    expect(codeOf(() => checkUrl("http://169.254.169.254/", policy(["169.254.169.254"])))).toBe("UrlMetadataAddress");
+    expect(codeOf(() => checkAddress("x", "169.254.169.254", policy(["169.254.0.0/16"])))).toBe(
+      "UrlMetadataAddress",
+    );
+    expect(codeOf(() => checkUrl("http://169.254.169.254/", policy(["169.254.169.254"])))).toBe(
+      "UrlMetadataAddress",
+    );
   });
 
   it("checks what a name resolves to, every answer, and pins the first", async () => {
-    const p = policy([], { "mail.contoso.com": ["20.1.2.3"], "evil.example": ["20.1.2.3", "10.0.0.5"], "meta.example": ["169.254.169.254"] });
+    const p = policy([], {
+      "mail.contoso.com": ["20.1.2.3"],
+      "evil.example": ["20.1.2.3", "10.0.0.5"],
+      "meta.example": ["169.254.169.254"],
+    });
     expect(await resolveChecked("mail.contoso.com", p)).toEqual({ address: "20.1.2.3", family: 4 });
     await expect(resolveChecked("evil.example", p)).rejects.toMatchObject({ code: "UrlPrivateAddress" });
     await expect(resolveChecked("meta.example", p)).rejects.toMatchObject({ code: "UrlMetadataAddress" });

@@ -6,7 +6,10 @@ export type Resolver = (host: string) => Promise<{ address: string; family: 4 | 
 
 /** The system resolver (getaddrinfo, like every other client on the machine). */
 export const systemResolver: Resolver = async (host) =>
-  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({
+    address: a.address,
+    family: a.family === 6 ? 6 : 4,
+  }));
 
 /** Where EWS and autodiscover may go: https anywhere public; private/loopback/http only for listed hosts. */
 export interface UrlPolicy {
@@ -33,10 +36,30 @@ METADATA.addAddress("fd00:ec2::254", "ipv6");
 
 // Addresses that are not on the public internet.
 const PRIVATE = new BlockList();
-for (const [net, prefix] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16], ["192.0.0.0", 24], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4]] as const) {
+for (const [net, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["192.0.0.0", 24],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const) {
   PRIVATE.addSubnet(net, prefix, "ipv4");
 }
-for (const [net, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) PRIVATE.addSubnet(net, prefix, "ipv6");
+for (const [net, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+] as const) {
+  PRIVATE.addSubnet(net, prefix, "ipv6");
+}
 
 /** Unwraps `::ffff:10.0.0.1` so IPv4-mapped addresses get the IPv4 rules. */
 function normalize(ip: string): { ip: string; type: "ipv4" | "ipv6" } {
@@ -55,13 +78,16 @@ class AllowList {
       const entry = raw.trim().toLowerCase();
       const [base, prefix] = entry.split("/");
       const family = isIP(base ?? "");
-      if (family && prefix !== undefined) this.nets.addSubnet(base, Number(prefix), family === 6 ? "ipv6" : "ipv4");
-      else if (family) this.nets.addAddress(base, family === 6 ? "ipv6" : "ipv4");
+      if (family && prefix !== undefined) {
+        this.nets.addSubnet(base, Number(prefix), family === 6 ? "ipv6" : "ipv4");
+      } else if (family) this.nets.addAddress(base, family === 6 ? "ipv6" : "ipv4");
       else this.names.add(entry);
     }
   }
   host(hostname: string): boolean {
-    return this.names.has(hostname.toLowerCase()) || (isIP(normalize(hostname).ip) !== 0 && this.address(hostname));
+    return (
+      this.names.has(hostname.toLowerCase()) || (isIP(normalize(hostname).ip) !== 0 && this.address(hostname))
+    );
   }
   address(ip: string): boolean {
     const n = normalize(ip);
@@ -103,13 +129,20 @@ export function checkUrl(raw: string, policy: UrlPolicy): URL {
   } catch {
     throw new UrlPolicyError("UrlInvalid", `"${raw}" is not a URL.`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new UrlPolicyError("UrlInvalid", `Only https URLs are allowed (got ${url.protocol}).`);
-  if (url.username || url.password) throw new UrlPolicyError("UrlInvalid", "The URL must not contain a user name or password.");
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new UrlPolicyError("UrlInvalid", `Only https URLs are allowed (got ${url.protocol}).`);
+  }
+  if (url.username || url.password) {
+    throw new UrlPolicyError("UrlInvalid", "The URL must not contain a user name or password.");
+  }
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const allowed = allowListOf(policy).host(host);
   if (isIP(host)) checkAddress(host, host, policy);
   if (url.protocol === "http:" && !allowed) {
-    throw new UrlPolicyError("UrlNotHttps", `${url.host} must be reached over https (http is allowed only for hosts in EWS_ALLOWED_HOSTS).`);
+    throw new UrlPolicyError(
+      "UrlNotHttps",
+      `${url.host} must be reached over https (http is allowed only for hosts in EWS_ALLOWED_HOSTS).`,
+    );
   }
   return url;
 }
@@ -118,7 +151,12 @@ export function checkUrl(raw: string, policy: UrlPolicy): URL {
  * Checks a resolved address for a host: metadata never; private only when the host or address is allowed.
  */
 export function checkAddress(host: string, ip: string, policy: UrlPolicy): void {
-  if (isMetadataAddress(ip)) throw new UrlPolicyError("UrlMetadataAddress", `${host} resolves to a cloud metadata address (${ip}), which is never allowed.`);
+  if (isMetadataAddress(ip)) {
+    throw new UrlPolicyError(
+      "UrlMetadataAddress",
+      `${host} resolves to a cloud metadata address (${ip}), which is never allowed.`,
+    );
+  }
   if (isPrivateAddress(ip)) {
     const list = allowListOf(policy);
     if (!list.host(host) && !list.address(ip)) {
@@ -134,7 +172,10 @@ export function checkAddress(host: string, ip: string, policy: UrlPolicy): void 
  * Resolves a host once and checks the address; the caller connects to exactly this address (pinning),
  * so a second DNS answer can't swap in a forbidden one.
  */
-export async function resolveChecked(host: string, policy: UrlPolicy): Promise<{ address: string; family: 4 | 6 }> {
+export async function resolveChecked(
+  host: string,
+  policy: UrlPolicy,
+): Promise<{ address: string; family: 4 | 6 }> {
   const bare = host.replace(/^\[|\]$/g, "");
   const family = isIP(bare);
   if (family) {
@@ -145,9 +186,14 @@ export async function resolveChecked(host: string, policy: UrlPolicy): Promise<{
   try {
     answers = await (policy.resolver ?? systemResolver)(bare);
   } catch (error) {
-    throw new UrlPolicyError("DnsNotFound", `The name ${bare} could not be resolved (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    throw new UrlPolicyError(
+      "DnsNotFound",
+      `The name ${bare} could not be resolved (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
   }
-  if (answers.length === 0) throw new UrlPolicyError("DnsNotFound", `The name ${bare} could not be resolved.`);
+  if (answers.length === 0) {
+    throw new UrlPolicyError("DnsNotFound", `The name ${bare} could not be resolved.`);
+  }
   // Every answer must pass: otherwise a round-robin name could mix a public and a private address.
   for (const a of answers) checkAddress(bare, a.address, policy);
   return answers[0];

@@ -23,9 +23,17 @@ export interface EwsCallScope {
  * Called once, when the library is loaded (server/ews/client.ts loadEws).
  */
 export function quietXmlParser(): void {
-  const extensions = createRequire(import.meta.url)("ews-javascript-api/js/ExtensionMethods.js") as { DOMParser: new (options?: object) => unknown };
+  const extensions = createRequire(import.meta.url)("ews-javascript-api/js/ExtensionMethods.js") as {
+    DOMParser: new (options?: object) => unknown;
+  };
   const Base = extensions.DOMParser;
-  const quiet = { warning: () => undefined, error: () => undefined, fatalError: (e: unknown) => { throw new Error(String(e)); } };
+  const quiet = {
+    warning: () => undefined,
+    error: () => undefined,
+    fatalError: (e: unknown) => {
+      throw new Error(String(e));
+    },
+  };
   extensions.DOMParser = class QuietDOMParser extends (Base as new (options?: object) => object) {
     constructor(options?: object) {
       super({ errorHandler: quiet, ...options });
@@ -50,7 +58,10 @@ function toXhr(answer: HttpAnswer): FakeXhr {
     responseText: answer.body,
     response: answer.body,
     headers: answer.headers,
-    getAllResponseHeaders: () => Object.entries(answer.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n"),
+    getAllResponseHeaders: () =>
+      Object.entries(answer.headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\r\n"),
     getResponseHeader: (name: string) => answer.headers[name.toLowerCase()] ?? null,
   } as unknown as FakeXhr;
 }
@@ -89,7 +100,9 @@ export class EwsXhrApi implements IXHRApi {
       if (scope) scope.lastError = error;
       // The library turns this into a SoapFaultDetails with our message; the scope keeps the real error.
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- IXHRApi rejects with the response object
-      throw Object.assign(toXhr({ status: 0, headers: {}, challenges: [], body: "" }), { message: (error as Error).message });
+      throw Object.assign(toXhr({ status: 0, headers: {}, challenges: [], body: "" }), {
+        message: (error as Error).message,
+      });
     }
     if (scope) {
       scope.lastAnswer = answer;
@@ -97,7 +110,13 @@ export class EwsXhrApi implements IXHRApi {
     }
     if (answer.status === 500 && answer.body.includes("ErrorServerBusy")) {
       const ews = ewsCodeOf(answer.body);
-      if (ews?.code === "ErrorServerBusy") this.gate.announce(this.profileId, this.impersonated, Number(ews.values.BackOffMilliseconds) || 5_000);
+      if (ews?.code === "ErrorServerBusy") {
+        this.gate.announce(
+          this.profileId,
+          this.impersonated,
+          Number(ews.values.BackOffMilliseconds) || 5_000,
+        );
+      }
     }
     const xhr = toXhr(answer);
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- IXHRApi rejects non-200 answers with the response object

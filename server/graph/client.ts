@@ -4,7 +4,8 @@ import type { EwsTransport } from "../ews/transport";
 import { mapGraphFailure } from "./errors";
 
 /** Outcome of one Graph call: the parsed JSON, or the mapped failure. */
-export type GraphOutcome<T> = { ok: true; value: T; ms: number } | { ok: false; failure: AccessFailure; ms: number };
+export type GraphOutcome<T> =
+  { ok: true; value: T; ms: number } | { ok: false; failure: AccessFailure; ms: number };
 
 /** One room as /places/microsoft.graph.room lists it. */
 export interface GraphRoom {
@@ -20,7 +21,16 @@ export interface GraphRoom {
  * @example const g = new GraphClient({ transport, gate, profileId, baseUrl, accessToken, clientId }); await g.get("/users/a@b.com/calendar");
  */
 export class GraphClient {
-  constructor(private readonly options: { transport: EwsTransport; gate: BackOffGate; profileId: string; baseUrl: string; accessToken: string; clientId: string }) {}
+  constructor(
+    private readonly options: {
+      transport: EwsTransport;
+      gate: BackOffGate;
+      profileId: string;
+      baseUrl: string;
+      accessToken: string;
+      clientId: string;
+    },
+  ) {}
 
   /** GET `<base><path>`; resolves with the JSON or the mapped failure (never throws for what Graph answered). */
   async get<T>(path: string, target?: string, signal?: AbortSignal): Promise<GraphOutcome<T>> {
@@ -30,8 +40,15 @@ export class GraphClient {
     const ms = () => Math.round(performance.now() - started);
     try {
       await gate.wait(profileId, undefined, signal);
-      const answer = await transport.request({ url, method: "GET", headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" }, signal });
-      if (answer.status >= 200 && answer.status < 300) return { ok: true, value: JSON.parse(answer.body) as T, ms: ms() };
+      const answer = await transport.request({
+        url,
+        method: "GET",
+        headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" },
+        signal,
+      });
+      if (answer.status >= 200 && answer.status < 300) {
+        return { ok: true, value: JSON.parse(answer.body) as T, ms: ms() };
+      }
       const failure = mapGraphFailure({ answer }, { clientId, target, url });
       if (failure.backOffMs) gate.announce(profileId, undefined, failure.backOffMs);
       return { ok: false, failure, ms: ms() };
@@ -61,7 +78,11 @@ export class GraphClient {
     let path: string | undefined = "/places/microsoft.graph.room?$top=100";
     let total = 0;
     while (path) {
-      const r: GraphOutcome<{ value: GraphRoom[]; "@odata.nextLink"?: string }> = await this.get(path, undefined, signal);
+      const r: GraphOutcome<{ value: GraphRoom[]; "@odata.nextLink"?: string }> = await this.get(
+        path,
+        undefined,
+        signal,
+      );
       total += r.ms;
       if (!r.ok) return { ...r, ms: total };
       out.push(...r.value.value);

@@ -38,7 +38,10 @@ function graphError(body: string): { code: string; message: string } | undefined
  * transient (429 carries `backOffMs` from Retry-After); transport failures reuse the EWS table's entries.
  * @example mapGraphFailure({ answer }, { clientId, target: "jane@contoso.com" }).code // "ErrorAccessDenied"
  */
-export function mapGraphFailure(input: { answer?: GraphAnswerLike; error?: unknown }, c: GraphFailureContext): AccessFailure {
+export function mapGraphFailure(
+  input: { answer?: GraphAnswerLike; error?: unknown },
+  c: GraphFailureContext,
+): AccessFailure {
   const { answer } = input;
   if (!answer) return mapFailure({ error: input.error }, { ewsUrl: c.url, target: c.target });
   const parsed = graphError(answer.body);
@@ -46,13 +49,22 @@ export function mapGraphFailure(input: { answer?: GraphAnswerLike; error?: unkno
   const who = c.target ?? "the mailbox";
   if (answer.status === 429) {
     const backOffMs = retryAfterMs(answer.headers["retry-after"]);
-    return { code: "TooManyRequests", message: `Microsoft Graph is throttling the app (retry after ${Math.round(backOffMs / 1000)} s).`, remediation: "Transient: calls resume after the Retry-After time. If it happens often, lower the profile's maximum concurrent connections.", transient: true, backOffMs, raw };
+    return {
+      code: "TooManyRequests",
+      message: `Microsoft Graph is throttling the app (retry after ${Math.round(backOffMs / 1000)} s).`,
+      remediation:
+        "Transient: calls resume after the Retry-After time. If it happens often, lower the profile's maximum concurrent connections.",
+      transient: true,
+      backOffMs,
+      raw,
+    };
   }
   if (answer.status === 401) {
     return {
       code: "InvalidAuthenticationToken",
       message: `Microsoft Graph refused the app-only token of app ${c.clientId} (HTTP 401).`,
-      remediation: "Check that GRAPH_BASE_URL is Microsoft Graph's (https://graph.microsoft.com/v1.0) and that the token is asked for https://graph.microsoft.com/.default; run the connectivity test for Entra's answer.",
+      remediation:
+        "Check that GRAPH_BASE_URL is Microsoft Graph's (https://graph.microsoft.com/v1.0) and that the token is asked for https://graph.microsoft.com/.default; run the connectivity test for Entra's answer.",
       transient: false,
       serviceAccountFailure: true,
       raw,
@@ -80,6 +92,21 @@ export function mapGraphFailure(input: { answer?: GraphAnswerLike; error?: unkno
       raw,
     };
   }
-  if (answer.status >= 500) return { code: "GraphUnavailable", message: `Microsoft Graph is unavailable (HTTP ${answer.status}).`, remediation: "Transient; retried later.", transient: true, ...(answer.headers["retry-after"] ? { backOffMs: retryAfterMs(answer.headers["retry-after"]) } : {}), raw };
-  return { code: parsed?.code ?? "GraphHttpError", message: `Microsoft Graph answered HTTP ${answer.status}.`, remediation: "Check GRAPH_BASE_URL and any proxy in front of Graph.", transient: false, raw };
+  if (answer.status >= 500) {
+    return {
+      code: "GraphUnavailable",
+      message: `Microsoft Graph is unavailable (HTTP ${answer.status}).`,
+      remediation: "Transient; retried later.",
+      transient: true,
+      ...(answer.headers["retry-after"] ? { backOffMs: retryAfterMs(answer.headers["retry-after"]) } : {}),
+      raw,
+    };
+  }
+  return {
+    code: parsed?.code ?? "GraphHttpError",
+    message: `Microsoft Graph answered HTTP ${answer.status}.`,
+    remediation: "Check GRAPH_BASE_URL and any proxy in front of Graph.",
+    transient: false,
+    raw,
+  };
 }

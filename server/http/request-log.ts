@@ -23,7 +23,9 @@ type Tracked = Request & { [OWN_LOG]?: Logger; [STARTED]?: number };
 
 /** The URL as logged: token-like query values and one-time URL tokens are redacted. */
 export function loggedUrl(url: string): string {
-  return url.replace(/(token|code|state)=[^&]+/g, "$1=[redacted]").replace(/(\/oauth\/go\/)[^/?]+/, "$1[redacted]");
+  return url
+    .replace(/(token|code|state)=[^&]+/g, "$1=[redacted]")
+    .replace(/(\/oauth\/go\/)[^/?]+/, "$1[redacted]");
 }
 
 function finished(log: Logger, req: Tracked, res: Response): void {
@@ -33,10 +35,22 @@ function finished(log: Logger, req: Tracked, res: Response): void {
   const responseTime = Date.now() - (req[STARTED] ?? Date.now());
   const { statusCode } = res;
   if (statusCode >= 500) {
-    log.info({ reqId, req: logged, res: { statusCode }, err: new Error(`failed with status code ${statusCode}`), responseTime }, "request errored");
+    log.info(
+      {
+        reqId,
+        req: logged,
+        res: { statusCode },
+        err: new Error(`failed with status code ${statusCode}`),
+        responseTime,
+      },
+      "request errored",
+    );
     return;
   }
-  log.info({ reqId, req: logged, res: { statusCode }, responseTime }, !req.readableAborted && res.writableEnded ? "request completed" : "request aborted");
+  log.info(
+    { reqId, req: logged, res: { statusCode }, responseTime },
+    !req.readableAborted && res.writableEnded ? "request completed" : "request aborted",
+  );
 }
 
 /**

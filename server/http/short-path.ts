@@ -1,12 +1,19 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(`middleware failed: ${JSON.stringify(error)}`));
+const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(`middleware failed: ${JSON.stringify(error)}`);
 
 /**
  * Runs `checks` in order, as Express would (each calls `next()` to go on, or throws, rejects or passes an
  * error to stop), then `serve`: one promise per request, however many checks.
  */
-function runChecks<M>(checks: RequestHandler[], serve: (req: Request, res: Response, match: M) => Promise<void>, req: Request, res: Response, matched: M): Promise<void> {
+function runChecks<M>(
+  checks: RequestHandler[],
+  serve: (req: Request, res: Response, match: M) => Promise<void>,
+  req: Request,
+  res: Response,
+  matched: M,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let index = 0;
     const fail = (error: unknown) => reject(asError(error));

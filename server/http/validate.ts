@@ -12,7 +12,8 @@ function toDetails(error: z.ZodError): ErrorDetail[] {
 function summary(details: ErrorDetail[], where: string): string {
   const first = details[0];
   if (!first) return `The ${where} is not valid.`;
-  const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? "s" : ""})` : "";
+  const more =
+    details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? "s" : ""})` : "";
   return `${first.path ? `${first.path}: ` : ""}${first.message}${more}`;
 }
 

@@ -33,8 +33,16 @@ export const activateProfile: JobKindDefinition = {
   async onAbort(db, jobId) {
     await db
       .updateTable("users")
-      .set({ state: sql<string>`coalesce(state_before, 'not-activated')`, stateBefore: null, updatedAt: nowIso() })
-      .where("id", "in", db.selectFrom("jobItems").select("userId").where("jobId", "=", jobId).where("state", "!=", "done"))
+      .set({
+        state: sql<string>`coalesce(state_before, 'not-activated')`,
+        stateBefore: null,
+        updatedAt: nowIso(),
+      })
+      .where(
+        "id",
+        "in",
+        db.selectFrom("jobItems").select("userId").where("jobId", "=", jobId).where("state", "!=", "done"),
+      )
       .where("state", "=", "pending")
       .execute();
   },

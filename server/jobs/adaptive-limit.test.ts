@@ -38,7 +38,10 @@ describe("AdaptiveLimit", () => {
     gate.onBusy(60_000, "mailbox");
     expect(gate.limit).toBe(7);
     expect(gate.backOffRemaining()).toBe(0);
-    const started = await Promise.race([gate.acquire().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+    const started = await Promise.race([
+      gate.acquire().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
+    ]);
     expect(started).toBe(true);
     gate.onBusy(60_000); // the service account's own call: the whole profile waits
     expect(gate.backOffRemaining()).toBeGreaterThan(59_000);
@@ -62,7 +65,10 @@ describe("AdaptiveLimit", () => {
     const controller = new AbortController();
     controller.abort(new Error("stopped earlier"));
     const outcome = await Promise.race([
-      gate.acquire(controller.signal).then(() => "started", (error: Error) => error.message),
+      gate.acquire(controller.signal).then(
+        () => "started",
+        (error: Error) => error.message,
+      ),
       new Promise<string>((r) => setTimeout(() => r("still waiting"), 200)),
     ]);
     expect(outcome).toBe("stopped earlier");
@@ -76,15 +82,21 @@ describe("AdaptiveLimit", () => {
     // Every reading of the clock advances it by 1 ms, so some pair of readings straddles the end of the
     // back-off. Before the fix, with an even back-off the gate read "blocked", then "nothing left to wait
     // for", and left the caller queued with no timer and nothing in flight to release it: stuck for good.
-    it.each([1, 2, 3, 4, 5, 6, 7, 8])("still lets a waiting call start after a %i ms back-off", async (backOffMs) => {
-      let now = 1_000_000;
-      vi.spyOn(Date, "now").mockImplementation(() => now++);
-      const gate = new AdaptiveLimit(2, { decreaseEveryMs: 0 });
-      gate.onBusy(backOffMs);
-      const started = await Promise.race([gate.acquire().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
-      expect(started).toBe(true);
-      expect(gate.inFlight).toBe(1);
-    });
+    it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+      "still lets a waiting call start after a %i ms back-off",
+      async (backOffMs) => {
+        let now = 1_000_000;
+        vi.spyOn(Date, "now").mockImplementation(() => now++);
+        const gate = new AdaptiveLimit(2, { decreaseEveryMs: 0 });
+        gate.onBusy(backOffMs);
+        const started = await Promise.race([
+          gate.acquire().then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
+        ]);
+        expect(started).toBe(true);
+        expect(gate.inFlight).toBe(1);
+      },
+    );
   });
 });
 

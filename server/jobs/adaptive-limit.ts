@@ -18,7 +18,11 @@ export class AdaptiveLimit {
 
   constructor(
     public max: number,
-    private readonly options: { recoverAfterMs?: number; decreaseEveryMs?: number; defaultBackOffMs?: number } = {},
+    private readonly options: {
+      recoverAfterMs?: number;
+      decreaseEveryMs?: number;
+      defaultBackOffMs?: number;
+    } = {},
   ) {
     this.limit = max;
   }
@@ -38,7 +42,9 @@ export class AdaptiveLimit {
       return Promise.resolve();
     }
     // An aborted signal never fires "abort" again: waiting on it would wait for a slot, not for the abort.
-    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+    if (signal?.aborted) {
+      return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+    }
     return new Promise<void>((resolve, reject) => {
       const waiter = () => {
         signal?.removeEventListener("abort", onAbort);
@@ -84,7 +90,12 @@ export class AdaptiveLimit {
       this.lastDecreaseAt = now;
       this.limit = Math.max(1, Math.floor(this.limit * 0.7));
     }
-    if (scope === "profile") this.blockedUntil = Math.max(this.blockedUntil, now + (backOffMs ?? this.options.defaultBackOffMs ?? 1_000));
+    if (scope === "profile") {
+      this.blockedUntil = Math.max(
+        this.blockedUntil,
+        now + (backOffMs ?? this.options.defaultBackOffMs ?? 1_000),
+      );
+    }
   }
 
   /**
@@ -143,7 +154,12 @@ export class Semaphore {
       this.used += 1;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiters.push(() => { this.used += 1; resolve(); }));
+    return new Promise((resolve) =>
+      this.waiters.push(() => {
+        this.used += 1;
+        resolve();
+      }),
+    );
   }
 
   release(): void {
@@ -158,7 +174,11 @@ export class Semaphore {
  * maxConcurrentConnections. Jobs, check-now and the sync gateway take slots from the same one.
  * @example const gate = profileGate(ctx.services.profileGates, profileId, profile.maxConcurrentConnections);
  */
-export function profileGate(gates: Map<string, AdaptiveLimit>, profileId: string, max: number): AdaptiveLimit {
+export function profileGate(
+  gates: Map<string, AdaptiveLimit>,
+  profileId: string,
+  max: number,
+): AdaptiveLimit {
   let gate = gates.get(profileId);
   if (!gate) {
     gate = new AdaptiveLimit(max);

@@ -15,15 +15,30 @@ export interface Background {
  * (the EWS check service) nothing can be checked, so only the monitor's retention runs.
  * @example const bg = startBackground(ctx); ... await bg.close();
  */
-export function startBackground(ctx: AppContext, options: { checks?: CheckPort; leaseMs?: number } = {}): Background {
+export function startBackground(
+  ctx: AppContext,
+  options: { checks?: CheckPort; leaseMs?: number } = {},
+): Background {
   const checks: CheckPort | undefined = options.checks ?? ctx.services.checks;
   let runner: JobRunner | undefined;
   if (checks) {
-    runner = new JobRunner({ db: ctx.store.db, checks, log: ctx.log, maxConcurrency: ctx.config.jobs.maxConcurrency, leaseMs: options.leaseMs, gates: ctx.services.profileGates }).start();
+    runner = new JobRunner({
+      db: ctx.store.db,
+      checks,
+      log: ctx.log,
+      maxConcurrency: ctx.config.jobs.maxConcurrency,
+      leaseMs: options.leaseMs,
+      gates: ctx.services.profileGates,
+    }).start();
   } else {
     ctx.log.warn("job runner not started: no check service is wired");
   }
-  const monitor = new Monitor({ db: ctx.store.db, settings: ctx.services.settings, jobs: ctx.services.jobs, log: ctx.log }).start();
+  const monitor = new Monitor({
+    db: ctx.store.db,
+    settings: ctx.services.settings,
+    jobs: ctx.services.jobs,
+    log: ctx.log,
+  }).start();
   return {
     runner,
     monitor,

@@ -13,11 +13,19 @@ const passed: CheckResult = { ok: true, ms: 1, mailboxKind: "user" };
 const throttled = (backOffMs?: number): CheckResult => ({
   ok: false,
   ms: 1,
-  error: { code: backOffMs === undefined ? "http503" : "TooManyRequests", message: "Try later.", remediation: "", transient: true, ...(backOffMs === undefined ? {} : { backOffMs }) },
+  error: {
+    code: backOffMs === undefined ? "http503" : "TooManyRequests",
+    message: "Try later.",
+    remediation: "",
+    transient: true,
+    ...(backOffMs === undefined ? {} : { backOffMs }),
+  },
 });
 
 /** A CheckPort whose checker answers `answer(address, n)` for the n-th call (from 1) on each address. */
-function fakePort(answer: (address: string, n: number) => CheckResult): CheckPort & { calls: Map<string, number> } {
+function fakePort(
+  answer: (address: string, n: number) => CheckResult,
+): CheckPort & { calls: Map<string, number> } {
   const calls = new Map<string, number>();
   return {
     calls,
@@ -68,7 +76,10 @@ class ClockCrossingGate extends AdaptiveLimit {
     this.crossings += 1;
     const real = Date.now;
     let readings = 0;
-    return withClock(() => (readings++ === 0 ? end - 1 : Math.max(end, real())), () => super.acquire(signal));
+    return withClock(
+      () => (readings++ === 0 ? end - 1 : Math.max(end, real())),
+      () => super.acquire(signal),
+    );
   }
 }
 
@@ -127,20 +138,30 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
     await runner.close();
     expect(gate.waiting).toBe(0);
     expect(gate.inFlight).toBe(1); // the other caller's slot, not released on its behalf
-    const item = await h.store.db.selectFrom("jobItems").select(["state", "leaseOwner"]).where("jobId", "=", job.id).executeTakeFirstOrThrow();
+    const item = await h.store.db
+      .selectFrom("jobItems")
+      .select(["state", "leaseOwner"])
+      .where("jobId", "=", job.id)
+      .executeTakeFirstOrThrow();
     expect(item).toEqual({ state: "pending", leaseOwner: null });
   });
 
   it("checks an item again at once when its processing ended without a result (not after a lease that the heartbeat keeps renewing)", async () => {
     h = await startJobHarness({ dialect, users: 3 });
     // A broken access module answers nothing once; the runner's heartbeat renews every lease it holds.
-    const port = fakePort((address, n) => (address === h.addresses[1] && n === 1 ? (undefined as unknown as CheckResult) : passed));
+    const port = fakePort((address, n) =>
+      address === h.addresses[1] && n === 1 ? (undefined as unknown as CheckResult) : passed,
+    );
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     h.runner({ checks: port, leaseMs: 2_000 });
     const done = await h.waitFor(job.id, ["done", "failed"], 5_000);
     expect(done).toMatchObject({ state: "done", done: 3, ok: 3 });
     expect(port.calls.get(h.addresses[1])).toBe(2);
-    const history = await h.store.db.selectFrom("checkHistory").select("userId").where("jobId", "=", job.id).execute();
+    const history = await h.store.db
+      .selectFrom("checkHistory")
+      .select("userId")
+      .where("jobId", "=", job.id)
+      .execute();
     expect(history).toHaveLength(3);
   });
 
@@ -149,7 +170,13 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     // The job's last item is leased, then handed to the runner's name, as if the runner's claim had
     // committed but its answer never came back: nobody works on it, only its lease running out frees it.
-    const last = await h.store.db.selectFrom("jobItems").select("userId").where("jobId", "=", job.id).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
+    const last = await h.store.db
+      .selectFrom("jobItems")
+      .select("userId")
+      .where("jobId", "=", job.id)
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const lease = (owner: string) =>
       h.store.db
         .updateTable("jobItems")
@@ -166,7 +193,9 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
 
   it("closes an item whose processing keeps failing unexpectedly after maxAttempts, as check_crashed", async () => {
     h = await startJobHarness({ dialect, users: 2 });
-    const port = fakePort((address) => (address === h.addresses[0] ? (undefined as unknown as CheckResult) : passed));
+    const port = fakePort((address) =>
+      address === h.addresses[0] ? (undefined as unknown as CheckResult) : passed,
+    );
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     h.runner({ checks: port, maxAttempts: 3 });
     const done = await h.waitFor(job.id, ["done", "failed"], 5_000);

@@ -36,8 +36,14 @@ export interface ExecutionDeps {
  * profile's gate already holds every call for the back-off, so waiting longer only delays this mailbox.
  * Otherwise exponential from `retryBaseMs`, with "equal jitter" (half fixed, half random).
  */
-export function retryDelayMs(attempt: number, backOffMs: number | undefined, options: Pick<ExecutionOptions, "retryBaseMs" | "retryMaxMs">): number {
-  if (backOffMs !== undefined) return Math.min(options.retryMaxMs, backOffMs * 2 ** (attempt - 1)) * (1 + Math.random() / 4);
+export function retryDelayMs(
+  attempt: number,
+  backOffMs: number | undefined,
+  options: Pick<ExecutionOptions, "retryBaseMs" | "retryMaxMs">,
+): number {
+  if (backOffMs !== undefined) {
+    return Math.min(options.retryMaxMs, backOffMs * 2 ** (attempt - 1)) * (1 + Math.random() / 4);
+  }
   const exp = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
   return exp / 2 + Math.random() * (exp / 2);
 }
@@ -60,7 +66,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 const crashed = (error: unknown, transient: boolean): CheckResult => ({
   ok: false,
   ms: 0,
-  error: { code: "check_crashed", message: error instanceof Error ? error.message : String(error), remediation: "Try again; if it persists, report it with the server log.", transient },
+  error: {
+    code: "check_crashed",
+    message: error instanceof Error ? error.message : String(error),
+    remediation: "Try again; if it persists, report it with the server log.",
+    transient,
+  },
 });
 
 /** Why an execution stopped driving its job. */
@@ -118,7 +129,11 @@ export class JobExecution {
     const def = jobKindDefinitions[this.job.kind as JobKind];
     const max = (await this.repo.profileConcurrency(profileId)) ?? 1;
     const gate = this.deps.gateFor(profileId, max);
-    this.writer = new ResultWriter(this.deps.db, this.deps.checks, log, { id: jobId, owner: options.owner, mode: def.mode });
+    this.writer = new ResultWriter(this.deps.db, this.deps.checks, log, {
+      id: jobId,
+      owner: options.owner,
+      mode: def.mode,
+    });
     let checker: MailboxChecker;
     try {
       checker = await this.deps.checks.checkerFor(profileId);
@@ -130,7 +145,10 @@ export class JobExecution {
         await this.failJob(error.message);
         return "failed";
       }
-      log.warn({ err: error, jobId }, "could not read the profile's mailbox access; the job will be claimed again");
+      log.warn(
+        { err: error, jobId },
+        "could not read the profile's mailbox access; the job will be claimed again",
+      );
       await this.repo.dropLease(jobId, options.owner).catch(() => undefined);
       return "handed-back";
     }
@@ -202,11 +220,23 @@ export class JobExecution {
   }
 
   /** Leases the next items of the job and reads their addresses. */
-  private async claimBatch(gate: AdaptiveLimit): Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> {
+  private async claimBatch(
+    gate: AdaptiveLimit,
+  ): Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> {
     const { options } = this.deps;
-    const batch = await this.repo.claimItems(this.job.id, options.owner, Math.max(gate.max * 2, 10), options.leaseMs);
+    const batch = await this.repo.claimItems(
+      this.job.id,
+      options.owner,
+      Math.max(gate.max * 2, 10),
+      options.leaseMs,
+    );
     for (const item of batch) this.held.add(item.userId);
-    return { batch, addresses: batch.length ? await this.repo.addresses(batch.map((b) => b.userId)) : new Map<string, string>() };
+    return {
+      batch,
+      addresses: batch.length
+        ? await this.repo.addresses(batch.map((b) => b.userId))
+        : new Map<string, string>(),
+    };
   }
 
   /**
@@ -233,7 +263,16 @@ export class JobExecution {
     try {
       if (address === undefined) {
         // The user was deleted after the job was created: close the item without a check.
-        await write({ ok: false, ms: 0, error: { code: "user_deleted", message: "The user was removed.", remediation: "", transient: false } });
+        await write({
+          ok: false,
+          ms: 0,
+          error: {
+            code: "user_deleted",
+            message: "The user was removed.",
+            remediation: "",
+            transient: false,
+          },
+        });
         return;
       }
       for (let attempt = 1; ; attempt++) {
@@ -265,7 +304,9 @@ export class JobExecution {
           return;
         }
         // Exchange's ErrorServerBusy and Graph's 429 (any failure that announces a back-off) mean overload.
-        if (err.code === "ErrorServerBusy" || err.backOffMs !== undefined) gate.onBusy(err.backOffMs, err.backOffScope ?? "profile");
+        if (err.code === "ErrorServerBusy" || err.backOffMs !== undefined) {
+          gate.onBusy(err.backOffMs, err.backOffScope ?? "profile");
+        }
         if (!err.transient || attempt >= options.maxAttempts) {
           await write(result);
           return;
@@ -289,8 +330,13 @@ export class JobExecution {
       // Given back below and checked again, up to maxAttempts times; then closed with the error.
       const crashes = (this.crashes.get(item.userId) ?? 0) + 1;
       this.crashes.set(item.userId, crashes);
-      this.deps.log.error({ err: error, jobId: this.job.id, userId: item.userId, crashes }, "job item failed");
-      if (!written && crashes >= options.maxAttempts) await write(crashed(error, false)).catch(() => undefined);
+      this.deps.log.error(
+        { err: error, jobId: this.job.id, userId: item.userId, crashes },
+        "job item failed",
+      );
+      if (!written && crashes >= options.maxAttempts) {
+        await write(crashed(error, false)).catch(() => undefined);
+      }
     } finally {
       releaseSlot();
       // Stopping (pause, cancel, shutdown...): run() gives back or closes every open item once the calls settled.
@@ -317,7 +363,9 @@ export class JobExecution {
     const def = jobKindDefinitions[this.job.kind as JobKind];
     await this.deps.db.transaction().execute(async (trx) => {
       const repo = new JobRepository(trx);
-      if (!(await repo.transition(this.job.id, ["running", "paused", "queued"], "failed", { reason }))) return;
+      if (!(await repo.transition(this.job.id, ["running", "paused", "queued"], "failed", { reason }))) {
+        return;
+      }
       await repo.closeOpenItems(this.job.id);
       await def.onAbort?.(trx, this.job.id);
     });
@@ -337,7 +385,12 @@ export class JobExecution {
 
   private async onRenew(): Promise<void> {
     try {
-      const state = await this.repo.renewLease(this.job.id, this.deps.options.owner, this.deps.options.leaseMs, [...this.held]);
+      const state = await this.repo.renewLease(
+        this.job.id,
+        this.deps.options.owner,
+        this.deps.options.leaseMs,
+        [...this.held],
+      );
       this.react(state ?? "running", state !== undefined);
     } catch (error) {
       this.deps.log.warn({ err: error, jobId: this.job.id }, "job lease renewal failed");

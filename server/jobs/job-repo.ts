@@ -42,7 +42,13 @@ export class JobRepository {
   }
 
   /** Inserts a queued job and one pending item per user (in order). Call inside a transaction. */
-  async create(input: { profileId: string; kind: JobKind; params: unknown; createdBy: string; userIds: string[] }): Promise<JobRow> {
+  async create(input: {
+    profileId: string;
+    kind: JobKind;
+    params: unknown;
+    createdBy: string;
+    userIds: string[];
+  }): Promise<JobRow> {
     const now = nowIso();
     const row: JobRow = {
       id: randomUUID(),
@@ -70,7 +76,9 @@ export class JobRepository {
       const chunk = input.userIds.slice(i, i + INSERT_CHUNK);
       await this.db
         .insertInto("jobItems")
-        .values(chunk.map((userId, j) => ({ jobId: row.id, userId, seq: i + j, state: "pending", attempts: 0 })))
+        .values(
+          chunk.map((userId, j) => ({ jobId: row.id, userId, seq: i + j, state: "pending", attempts: 0 })),
+        )
         .execute();
     }
     return row;
@@ -92,7 +100,12 @@ export class JobRepository {
 
   /** Newest first; `profileIds` undefined = every profile. */
   list(opts: { profileIds?: string[]; limit: number }): Promise<JobRow[]> {
-    let q = this.db.selectFrom("jobs").selectAll().orderBy("createdAt", "desc").orderBy("id", "desc").limit(opts.limit);
+    let q = this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .orderBy("createdAt", "desc")
+      .orderBy("id", "desc")
+      .limit(opts.limit);
     if (opts.profileIds) {
       if (opts.profileIds.length === 0) return Promise.resolve([]);
       q = q.where("profileId", "in", opts.profileIds);
@@ -120,7 +133,14 @@ export class JobRepository {
       if (!found) return undefined;
       await trx
         .updateTable("jobs")
-        .set({ state: "running", leaseOwner: owner, leaseUntil: later(leaseMs), leaseRenewedAt: now, startedAt: sql<string>`coalesce(started_at, ${now})`, updatedAt: now })
+        .set({
+          state: "running",
+          leaseOwner: owner,
+          leaseUntil: later(leaseMs),
+          leaseRenewedAt: now,
+          startedAt: sql<string>`coalesce(started_at, ${now})`,
+          updatedAt: now,
+        })
         .where("id", "=", found.id)
         .execute();
       return repo.find(found.id);
@@ -131,7 +151,12 @@ export class JobRepository {
    * Extends the job's lease and the leases of the given items (those the execution works on). Returns the
    * job's state, or undefined when the lease was lost (another runner took the job after this one stalled).
    */
-  async renewLease(jobId: string, owner: string, leaseMs: number, userIds: string[]): Promise<JobState | undefined> {
+  async renewLease(
+    jobId: string,
+    owner: string,
+    leaseMs: number,
+    userIds: string[],
+  ): Promise<JobState | undefined> {
     const until = later(leaseMs);
     const row = await this.db
       .updateTable("jobs")
@@ -161,7 +186,15 @@ export class JobRepository {
       const now = nowIso();
       // Two index range reads on (job_id, state, seq) rather than one OR that scans the job's items.
       const pending = await repo
-        .lockSkip(trx.selectFrom("jobItems").select(["userId", "attempts"]).where("jobId", "=", jobId).where("state", "=", "pending").orderBy("seq").limit(limit))
+        .lockSkip(
+          trx
+            .selectFrom("jobItems")
+            .select(["userId", "attempts"])
+            .where("jobId", "=", jobId)
+            .where("state", "=", "pending")
+            .orderBy("seq")
+            .limit(limit),
+        )
         .execute();
       const expired =
         pending.length < limit
@@ -182,9 +215,18 @@ export class JobRepository {
       if (rows.length === 0) return [];
       await trx
         .updateTable("jobItems")
-        .set({ state: "leased", leaseOwner: owner, leaseUntil: later(leaseMs), attempts: sql<number>`attempts + 1` })
+        .set({
+          state: "leased",
+          leaseOwner: owner,
+          leaseUntil: later(leaseMs),
+          attempts: sql<number>`attempts + 1`,
+        })
         .where("jobId", "=", jobId)
-        .where("userId", "in", rows.map((r) => r.userId))
+        .where(
+          "userId",
+          "in",
+          rows.map((r) => r.userId),
+        )
         .execute();
       return rows.map((r) => ({ userId: r.userId, attempts: r.attempts + 1 }));
     });
@@ -194,7 +236,11 @@ export class JobRepository {
    * Closes items with their results (only those still leased by `owner`, so a result is written once),
    * in as few statements as results differ (usually one); answers the users whose item is now done.
    */
-  async completeItems(jobId: string, owner: string, items: { userId: string; ok: boolean; code: string | null }[]): Promise<Set<string>> {
+  async completeItems(
+    jobId: string,
+    owner: string,
+    items: { userId: string; ok: boolean; code: string | null }[],
+  ): Promise<Set<string>> {
     const groups = new Map<string, { ok: boolean; code: string | null; userIds: string[] }>();
     for (const item of items) {
       const key = `${item.ok ? 1 : 0}\u0000${item.code ?? ""}`;
@@ -219,9 +265,15 @@ export class JobRepository {
   }
 
   /** The user fields a check result is applied to, for several users. */
-  async users(userIds: string[]): Promise<Map<string, { id: string; state: string; stateBefore: string | null }>> {
+  async users(
+    userIds: string[],
+  ): Promise<Map<string, { id: string; state: string; stateBefore: string | null }>> {
     if (userIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom("users").select(["id", "state", "stateBefore"]).where("id", "in", userIds).execute();
+    const rows = await this.db
+      .selectFrom("users")
+      .select(["id", "state", "stateBefore"])
+      .where("id", "in", userIds)
+      .execute();
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -230,7 +282,12 @@ export class JobRepository {
     for (let i = 0; i < userIds.length; i += 500) {
       await this.db
         .updateTable("jobItems")
-        .set({ state: "pending", leaseOwner: null, leaseUntil: null, attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end` })
+        .set({
+          state: "pending",
+          leaseOwner: null,
+          leaseUntil: null,
+          attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end`,
+        })
         .where("jobId", "=", jobId)
         .where("userId", "in", userIds.slice(i, i + 500))
         .where("state", "=", "leased")
@@ -289,13 +346,24 @@ export class JobRepository {
     const p = await this.progress(jobId);
     await this.db
       .updateTable("jobs")
-      .set({ done: p.done, ok: p.ok, failed: p.failed, failuresByCode: JSON.stringify(p.failuresByCode), updatedAt: nowIso() })
+      .set({
+        done: p.done,
+        ok: p.ok,
+        failed: p.failed,
+        failuresByCode: JSON.stringify(p.failuresByCode),
+        updatedAt: nowIso(),
+      })
       .where("id", "=", jobId)
       .execute();
   }
 
   /** Sets the state when the job is in one of `from`; returns whether it changed. */
-  async transition(jobId: string, from: JobState[], to: JobState, extra: { reason?: string | null; clearLease?: boolean } = {}): Promise<boolean> {
+  async transition(
+    jobId: string,
+    from: JobState[],
+    to: JobState,
+    extra: { reason?: string | null; clearLease?: boolean } = {},
+  ): Promise<boolean> {
     const now = nowIso();
     const final = to === "done" || to === "failed" || to === "cancelled";
     const res = await this.db
@@ -325,12 +393,21 @@ export class JobRepository {
 
   /** Drops this runner's lease on the job (pause, shutdown) so another runner may take it at once. */
   async dropLease(jobId: string, owner: string): Promise<void> {
-    await this.db.updateTable("jobs").set({ leaseOwner: null, leaseUntil: null }).where("id", "=", jobId).where("leaseOwner", "=", owner).execute();
+    await this.db
+      .updateTable("jobs")
+      .set({ leaseOwner: null, leaseUntil: null })
+      .where("id", "=", jobId)
+      .where("leaseOwner", "=", owner)
+      .execute();
   }
 
   /** The profile's connection ceiling (maxConcurrentConnections), or undefined when it was deleted. */
   async profileConcurrency(profileId: string): Promise<number | undefined> {
-    const row = await this.db.selectFrom("profiles").select("maxConcurrentConnections").where("id", "=", profileId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("profiles")
+      .select("maxConcurrentConnections")
+      .where("id", "=", profileId)
+      .executeTakeFirst();
     return row?.maxConcurrentConnections;
   }
 
@@ -338,7 +415,11 @@ export class JobRepository {
   async addresses(userIds: string[]): Promise<Map<string, string>> {
     const map = new Map<string, string>();
     for (let i = 0; i < userIds.length; i += 500) {
-      const rows = await this.db.selectFrom("users").select(["id", "address"]).where("id", "in", userIds.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom("users")
+        .select(["id", "address"])
+        .where("id", "in", userIds.slice(i, i + 500))
+        .execute();
       for (const r of rows) map.set(r.id, r.address);
     }
     return map;

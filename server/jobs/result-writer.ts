@@ -72,7 +72,11 @@ export class ResultWriter {
           const completed = await repo.completeItems(
             jobId,
             owner,
-            batch.map(({ userId, result }) => ({ userId, ok: result.ok, code: result.ok ? null : (result.error?.code ?? "unknown") })),
+            batch.map(({ userId, result }) => ({
+              userId,
+              ok: result.ok,
+              code: result.ok ? null : (result.error?.code ?? "unknown"),
+            })),
           );
           const users = await repo.users([...completed]);
           for (const { userId, result } of batch) {
@@ -84,8 +88,17 @@ export class ResultWriter {
       } catch (error) {
         if (attempt >= 3) {
           // Give the items back so they are checked again rather than left leased forever.
-          this.log.error({ err: error, jobId, items: batch.length }, "could not write job results; the items will be checked again");
-          await new JobRepository(this.db).releaseItems(jobId, owner, batch.map((b) => b.userId)).catch(() => undefined);
+          this.log.error(
+            { err: error, jobId, items: batch.length },
+            "could not write job results; the items will be checked again",
+          );
+          await new JobRepository(this.db)
+            .releaseItems(
+              jobId,
+              owner,
+              batch.map((b) => b.userId),
+            )
+            .catch(() => undefined);
           return;
         }
         await new Promise((r) => setTimeout(r, 50 * attempt));

@@ -19,7 +19,11 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     h.sim.faults.byMailbox["adele.vance@contoso.com"] = "http500"; // transient every time: ends in error after the retries
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     expect(job.state).toBe("queued");
-    const pending = await h.store.db.selectFrom("users").select("state").where("state", "=", "pending").execute();
+    const pending = await h.store.db
+      .selectFrom("users")
+      .select("state")
+      .where("state", "=", "pending")
+      .execute();
     expect(pending).toHaveLength(1000);
     h.runner();
     const done = await h.waitFor(job.id, ["done", "failed"]);
@@ -28,8 +32,14 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     expect(done.ok + done.failed).toBe(1000);
 
     const states = await h.store.db.selectFrom("users").select(["state", "stateBefore"]).execute();
-    expect(states.every((u) => (u.state === "active" || u.state === "error") && u.stateBefore === null)).toBe(true);
-    const history = await h.store.db.selectFrom("checkHistory").select(["userId"]).where("jobId", "=", job.id).execute();
+    expect(states.every((u) => (u.state === "active" || u.state === "error") && u.stateBefore === null)).toBe(
+      true,
+    );
+    const history = await h.store.db
+      .selectFrom("checkHistory")
+      .select(["userId"])
+      .where("jobId", "=", job.id)
+      .execute();
     expect(history).toHaveLength(1000);
     expect(new Set(history.map((r) => r.userId)).size).toBe(1000);
     // Throttling and 503s were retried: (almost) everybody passed; the always-failing mailbox is in error.
@@ -57,7 +67,10 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
 
   it("claims a job again when the store fails while its mailbox access is read; fails it when the access can't be opened", async () => {
     h = await startJobHarness({ dialect, users: 30 });
-    const port = soapCheckPort(h.sim.ewsUrl, { logon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password });
+    const port = soapCheckPort(h.sim.ewsUrl, {
+      logon: DEMO.serviceAccount.logon,
+      password: DEMO.serviceAccount.password,
+    });
     let reads = 0;
     let broken: Error = new Error("Connection terminated unexpectedly");
     const checks = {
@@ -78,7 +91,11 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
 
     // A configuration the admin must fix (here: sealed with a key this server lacks) fails the job at once.
     reads = 0;
-    broken = new AppError(409, "access_unreadable", "The profile's stored mailbox access can't be opened (sealed with an unknown key).");
+    broken = new AppError(
+      409,
+      "access_unreadable",
+      "The profile's stored mailbox access can't be opened (sealed with an unknown key).",
+    );
     const recheck = await h.jobs.start(SYSTEM, h.profileId, { kind: "recheck-profile" });
     h.runner({ checks: { ...port, checkerFor: () => Promise.reject(broken) } });
     const failed = await h.waitFor(recheck.id, ["done", "failed"]);
@@ -90,7 +107,11 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     h = await startJobHarness({ dialect, users: 600, latencyMs: 5 });
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     h.runner();
-    await until(async () => (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute()).length >= 100);
+    await until(
+      async () =>
+        (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute())
+          .length >= 100,
+    );
     await h.jobs.pause(SYSTEM, job.id);
     await new Promise((r) => setTimeout(r, 400));
     const atPause = h.sim.counters.requests;
@@ -101,7 +122,11 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     expect(paused.progress.done).toBeLessThan(600);
 
     await h.jobs.resume(SYSTEM, job.id);
-    await until(async () => (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute()).length >= 300);
+    await until(
+      async () =>
+        (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute())
+          .length >= 300,
+    );
     const cancelled = await h.jobs.cancel(SYSTEM, job.id);
     expect(cancelled.state).toBe("cancelled");
     await new Promise((r) => setTimeout(r, 300));
@@ -110,7 +135,11 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     expect(counts.pending ?? 0).toBe(0);
     expect((counts.active ?? 0) + (counts["not-activated"] ?? 0) + (counts.error ?? 0)).toBe(600);
     expect(counts["not-activated"]).toBeGreaterThan(0);
-    const history = await h.store.db.selectFrom("checkHistory").select("userId").where("jobId", "=", job.id).execute();
+    const history = await h.store.db
+      .selectFrom("checkHistory")
+      .select("userId")
+      .where("jobId", "=", job.id)
+      .execute();
     expect(new Set(history.map((r) => r.userId)).size).toBe(history.length); // never two results for one user
     expect(history.length).toBe(counts.active + (counts.error ?? 0));
   });
@@ -118,7 +147,10 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
   it("answers 409 job_running while a job is open", async () => {
     h = await startJobHarness({ dialect, users: 5 });
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "recheck-profile" });
-    await expect(h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" })).rejects.toMatchObject({ id: "job_running", details: { jobId: job.id } });
+    await expect(h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" })).rejects.toMatchObject({
+      id: "job_running",
+      details: { jobId: job.id },
+    });
   });
 });
 

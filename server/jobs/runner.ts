@@ -86,16 +86,34 @@ export class JobRunner {
         const job = await repo.claimJob(this.owner, this.execOptions.leaseMs, [...this.executions.keys()]);
         if (!job) break;
         this.jobsClaimed += 1;
-        const share = Math.min(this.options.maxConcurrency, (await repo.profileConcurrency(job.profileId)) ?? 1);
+        const share = Math.min(
+          this.options.maxConcurrency,
+          (await repo.profileConcurrency(job.profileId)) ?? 1,
+        );
         this.committed += share;
         const execution = new JobExecution(
-          { db: this.options.db, checks: this.options.checks, log: this.options.log, global: this.global, gateFor: (p, m) => this.gateFor(p, m), options: this.execOptions },
+          {
+            db: this.options.db,
+            checks: this.options.checks,
+            log: this.options.log,
+            global: this.global,
+            gateFor: (p, m) => this.gateFor(p, m),
+            options: this.execOptions,
+          },
           job,
         );
-        this.options.log.info({ jobId: job.id, kind: job.kind, profileId: job.profileId, owner: this.owner }, "job claimed");
+        this.options.log.info(
+          { jobId: job.id, kind: job.kind, profileId: job.profileId, owner: this.owner },
+          "job claimed",
+        );
         const done = execution
           .run()
-          .catch((error: unknown) => this.options.log.error({ err: error, jobId: job.id }, "job execution crashed; another claim retries it after the lease"))
+          .catch((error: unknown) =>
+            this.options.log.error(
+              { err: error, jobId: job.id },
+              "job execution crashed; another claim retries it after the lease",
+            ),
+          )
           .finally(() => {
             this.executions.delete(job.id);
             this.committed -= share;

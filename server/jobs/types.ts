@@ -22,7 +22,12 @@ export interface CheckedUser {
  */
 export interface CheckPort {
   checkerFor(profileId: string): Promise<MailboxChecker>;
-  applyResult(db: Db, user: CheckedUser, result: CheckResult, opts: { mode: CheckMode; jobId?: string }): Promise<void>;
+  applyResult(
+    db: Db,
+    user: CheckedUser,
+    result: CheckResult,
+    opts: { mode: CheckMode; jobId?: string },
+  ): Promise<void>;
 }
 
 /** Users a new job works on, and what happens to them when it starts or ends early. One file per kind. */

@@ -12,7 +12,15 @@ export class MonitorRepository {
       .innerJoin("mailboxAccess", "mailboxAccess.profileId", "profiles.id")
       .select(["profiles.id", "profiles.name", "profiles.alert"])
       .where("profiles.syncEnabled", "=", 1)
-      .where((eb) => eb.exists(eb.selectFrom("users").select("users.id").whereRef("users.profileId", "=", "profiles.id").where("users.state", "in", ["active", "error"])))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("users")
+            .select("users.id")
+            .whereRef("users.profileId", "=", "profiles.id")
+            .where("users.state", "in", ["active", "error"]),
+        ),
+      )
       .execute();
   }
 
@@ -44,13 +52,23 @@ export class MonitorRepository {
 
   /** Sets the alert only when none is set: true for the one instance that raised it (one alert per incident). */
   async raiseAlert(profileId: string, alert: ProfileAlert): Promise<boolean> {
-    const res = await this.db.updateTable("profiles").set({ alert: JSON.stringify(alert) }).where("id", "=", profileId).where("alert", "is", null).executeTakeFirst();
+    const res = await this.db
+      .updateTable("profiles")
+      .set({ alert: JSON.stringify(alert) })
+      .where("id", "=", profileId)
+      .where("alert", "is", null)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 
   /** Clears the alert; true when there was one. */
   async clearAlert(profileId: string): Promise<boolean> {
-    const res = await this.db.updateTable("profiles").set({ alert: null }).where("id", "=", profileId).where("alert", "is not", null).executeTakeFirst();
+    const res = await this.db
+      .updateTable("profiles")
+      .set({ alert: null })
+      .where("id", "=", profileId)
+      .where("alert", "is not", null)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 

@@ -24,7 +24,11 @@ async function startReceiver(): Promise<{ url: string; bodies: any[]; close(): P
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    bodies,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 describe.each(testDatabases())("monitoring on %s", (dialect) => {
@@ -40,10 +44,35 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     receiver = await startReceiver();
     const db = h.store.db;
     await db.updateTable("users").set({ state: "active" }).execute();
-    await db.insertInto("mailboxAccess").values({ profileId: h.profileId, type: "ews-basic-impersonation", settings: "{}", sealedSecret: null, version: 1, updatedAt: nowIso(), updatedBy: "test" }).execute();
-    const settings = new SettingsService(db, testConfig({ ALERT_WEBHOOK_URL: receiver.url, MONITOR_INTERVAL_MINUTES: "1", ALERT_FAILURE_SHARE: "0.5" }));
+    await db
+      .insertInto("mailboxAccess")
+      .values({
+        profileId: h.profileId,
+        type: "ews-basic-impersonation",
+        settings: "{}",
+        sealedSecret: null,
+        version: 1,
+        updatedAt: nowIso(),
+        updatedBy: "test",
+      })
+      .execute();
+    const settings = new SettingsService(
+      db,
+      testConfig({
+        ALERT_WEBHOOK_URL: receiver.url,
+        MONITOR_INTERVAL_MINUTES: "1",
+        ALERT_FAILURE_SHARE: "0.5",
+      }),
+    );
     const minuteMs = 150;
-    const monitor = new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), tickMs: 3_600_000, minuteMs });
+    const monitor = new Monitor({
+      db,
+      settings,
+      jobs: h.jobs,
+      log: createLogger("silent"),
+      tickMs: 3_600_000,
+      minuteMs,
+    });
     h.runner({ maxAttempts: 1 });
     const repo = new JobRepository(db);
     const pass = async () => {
@@ -54,7 +83,11 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       await monitor.tick();
     };
     const alertOf = async () => {
-      const row = await db.selectFrom("profiles").select("alert").where("id", "=", h.profileId).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom("profiles")
+        .select("alert")
+        .where("id", "=", h.profileId)
+        .executeTakeFirstOrThrow();
       return row.alert ? (JSON.parse(row.alert) as { kind: string; message: string }) : null;
     };
 
@@ -78,14 +111,30 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     // Incident 2: more than half of the mailboxes fail; they move to error with a remediation.
     for (const address of h.addresses.slice(0, 25)) h.sim.faults.byMailbox[address] = "http500";
     await pass();
-    expect(await alertOf()).toMatchObject({ kind: "failure-share", message: expect.stringMatching(/25 of 40/) });
+    expect(await alertOf()).toMatchObject({
+      kind: "failure-share",
+      message: expect.stringMatching(/25 of 40/),
+    });
     expect(receiver.bodies).toHaveLength(2);
-    const failed = await db.selectFrom("users").select(["state", "lastError"]).where("state", "=", "error").execute();
+    const failed = await db
+      .selectFrom("users")
+      .select(["state", "lastError"])
+      .where("state", "=", "error")
+      .execute();
     expect(failed).toHaveLength(25);
     expect(JSON.parse(failed[0].lastError!).remediation).toBeTruthy();
 
-    const audit = await db.selectFrom("auditEvents").select("action").where("action", "like", "profile.alert.%").orderBy("id").execute();
-    expect(audit.map((a) => a.action)).toEqual(["profile.alert.raise", "profile.alert.clear", "profile.alert.raise"]);
+    const audit = await db
+      .selectFrom("auditEvents")
+      .select("action")
+      .where("action", "like", "profile.alert.%")
+      .orderBy("id")
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual([
+      "profile.alert.raise",
+      "profile.alert.clear",
+      "profile.alert.raise",
+    ]);
     await monitor.close();
   });
 
@@ -93,21 +142,55 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     h = await startJobHarness({ dialect, users: 2 });
     const db = h.store.db;
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
-    await db.insertInto("auditEvents").values([{ at: old, actor: "x", action: "old" }, { at: nowIso(), actor: "x", action: "new" }]).execute();
-    await db.insertInto("checkHistory").values([
-      { userId: h.userIds[0], checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
-      { userId: h.userIds[0], checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
-    ]).execute();
-    const admin = { id: "a1", email: "a@example.com", emailLower: "a@example.com", passwordHash: "x", createdAt: old };
+    await db
+      .insertInto("auditEvents")
+      .values([
+        { at: old, actor: "x", action: "old" },
+        { at: nowIso(), actor: "x", action: "new" },
+      ])
+      .execute();
+    await db
+      .insertInto("checkHistory")
+      .values([
+        { userId: h.userIds[0], checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
+        { userId: h.userIds[0], checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
+      ])
+      .execute();
+    const admin = {
+      id: "a1",
+      email: "a@example.com",
+      emailLower: "a@example.com",
+      passwordHash: "x",
+      createdAt: old,
+    };
     await db.insertInto("localAdmins").values(admin).execute();
-    await db.insertInto("sessions").values([
-      { idHash: "expired", adminId: admin.id, createdAt: old, lastSeenAt: old, expiresAt: new Date(Date.now() - 1000).toISOString() },
-      { idHash: "live", adminId: admin.id, createdAt: old, lastSeenAt: old, expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
-    ]).execute();
+    await db
+      .insertInto("sessions")
+      .values([
+        {
+          idHash: "expired",
+          adminId: admin.id,
+          createdAt: old,
+          lastSeenAt: old,
+          expiresAt: new Date(Date.now() - 1000).toISOString(),
+        },
+        {
+          idHash: "live",
+          adminId: admin.id,
+          createdAt: old,
+          lastSeenAt: old,
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      ])
+      .execute();
     const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
     await new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();
-    expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual(["new"]);
+    expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual([
+      "new",
+    ]);
     expect(await db.selectFrom("checkHistory").select("id").execute()).toHaveLength(1);
-    expect((await db.selectFrom("sessions").select("idHash").execute()).map((r) => r.idHash)).toEqual(["live"]);
+    expect((await db.selectFrom("sessions").select("idHash").execute()).map((r) => r.idHash)).toEqual([
+      "live",
+    ]);
   });
 });

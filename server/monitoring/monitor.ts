@@ -67,7 +67,12 @@ export class Monitor {
         this.lastPurge = Date.now();
         const cutoff = new Date(Date.now() - settings.auditRetentionDays * 86_400_000).toISOString();
         const purged = await this.repo.purgeOlderThan(cutoff);
-        if (purged.auditEvents + purged.checkHistory > 0) this.options.log.info({ ...purged, cutoff }, "retention: purged old audit events and check history");
+        if (purged.auditEvents + purged.checkHistory > 0) {
+          this.options.log.info(
+            { ...purged, cutoff },
+            "retention: purged old audit events and check history",
+          );
+        }
       }
     } catch (error) {
       this.options.log.warn({ err: error }, "monitor pass failed");
@@ -82,14 +87,19 @@ export class Monitor {
     const intervalMs = settings.monitorIntervalMinutes * (this.options.minuteMs ?? 60_000);
     if (last && Date.now() - Date.parse(last) < intervalMs) return;
     try {
-      await this.options.db.transaction().execute((trx) => this.options.jobs.create(trx, MONITOR, profileId, "recheck-profile"));
+      await this.options.db
+        .transaction()
+        .execute((trx) => this.options.jobs.create(trx, MONITOR, profileId, "recheck-profile"));
     } catch (error) {
       if (!(error instanceof AppError && error.id === "job_running")) throw error;
     }
   }
 
   /** Raises or clears the profile's alert from its latest finished recheck. */
-  private async evaluate(profile: { id: string; name: string; alert: string | null }, settings: Settings): Promise<void> {
+  private async evaluate(
+    profile: { id: string; name: string; alert: string | null },
+    settings: Settings,
+  ): Promise<void> {
     const job = await this.repo.latestFinishedRecheck(profile.id);
     if (!job) return;
     let alert: ProfileAlert | null = null;
@@ -97,21 +107,39 @@ export class Monitor {
     if (job.state === "failed") {
       alert = { kind: "service-account-auth", message: job.reason ?? "The service account failed.", since };
     } else if (job.total > 0 && job.failed / job.total > settings.alertFailureShare) {
-      alert = { kind: "failure-share", message: `${job.failed} of ${job.total} mailboxes failed their check (${Math.round((job.failed / job.total) * 100)} %).`, since };
+      alert = {
+        kind: "failure-share",
+        message: `${job.failed} of ${job.total} mailboxes failed their check (${Math.round((job.failed / job.total) * 100)} %).`,
+        since,
+      };
     }
     const db = this.options.db;
     if (alert && !profile.alert) {
       const raised = await db.transaction().execute(async (trx) => {
         if (!(await new MonitorRepository(trx).raiseAlert(profile.id, alert))) return false;
-        await recordAudit(trx, { actor: MONITOR, action: "profile.alert.raise", profileId: profile.id, after: alert });
+        await recordAudit(trx, {
+          actor: MONITOR,
+          action: "profile.alert.raise",
+          profileId: profile.id,
+          after: alert,
+        });
         return true;
       });
       if (raised) await this.notify(settings, profile.name, alert);
-    } else if (!alert && profile.alert && (JSON.parse(profile.alert) as ProfileAlert).kind !== "sync-failures") {
+    } else if (
+      !alert &&
+      profile.alert &&
+      (JSON.parse(profile.alert) as ProfileAlert).kind !== "sync-failures"
+    ) {
       // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts).
       await db.transaction().execute(async (trx) => {
         if (await new MonitorRepository(trx).clearAlert(profile.id)) {
-          await recordAudit(trx, { actor: MONITOR, action: "profile.alert.clear", profileId: profile.id, before: JSON.parse(profile.alert!) as unknown });
+          await recordAudit(trx, {
+            actor: MONITOR,
+            action: "profile.alert.clear",
+            profileId: profile.id,
+            before: JSON.parse(profile.alert!) as unknown,
+          });
         }
       });
     }
@@ -119,14 +147,23 @@ export class Monitor {
 
   private async notify(settings: Settings, profileName: string, alert: ProfileAlert): Promise<void> {
     if (!settings.alertWebhookUrl) return;
-    const title = alert.kind === "service-account-auth" ? `${profileName}: the service account failed` : `${profileName}: many mailboxes fail their check`;
+    const title =
+      alert.kind === "service-account-auth"
+        ? `${profileName}: the service account failed`
+        : `${profileName}: many mailboxes fail their check`;
     try {
-      await postCard(settings.alertWebhookUrl, alertCard(title, alert.message, [
-        { title: "Profile", value: profileName },
-        { title: "Since", value: alert.since },
-      ]));
+      await postCard(
+        settings.alertWebhookUrl,
+        alertCard(title, alert.message, [
+          { title: "Profile", value: profileName },
+          { title: "Since", value: alert.since },
+        ]),
+      );
     } catch (error) {
-      this.options.log.warn({ err: error instanceof Error ? error.message : String(error) }, "alert webhook failed");
+      this.options.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "alert webhook failed",
+      );
     }
   }
 }

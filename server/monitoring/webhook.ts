@@ -9,7 +9,12 @@ export interface CardFact {
  * when a webhook request is received") accepts.
  * @example await postCard(url, alertCard("Sales EMEA: 62 % of checks failed", "…", [{ title: "Profile", value: "Sales EMEA" }]));
  */
-export function alertCard(title: string, text: string, facts: CardFact[], style: "attention" | "good" | "default" = "attention") {
+export function alertCard(
+  title: string,
+  text: string,
+  facts: CardFact[],
+  style: "attention" | "good" | "default" = "attention",
+) {
   return {
     type: "message",
     attachments: [
@@ -21,7 +26,14 @@ export function alertCard(title: string, text: string, facts: CardFact[], style:
           type: "AdaptiveCard",
           version: "1.4",
           body: [
-            { type: "TextBlock", text: title, weight: "Bolder", size: "Medium", wrap: true, color: style === "attention" ? "Attention" : style === "good" ? "Good" : "Default" },
+            {
+              type: "TextBlock",
+              text: title,
+              weight: "Bolder",
+              size: "Medium",
+              wrap: true,
+              color: style === "attention" ? "Attention" : style === "good" ? "Good" : "Default",
+            },
             { type: "TextBlock", text, wrap: true },
             { type: "FactSet", facts },
           ],

@@ -5,7 +5,13 @@ import { parseSecret, parseSettings } from "./connection";
 import { OAuthRepository } from "./oauth-repo";
 
 /** msal-node's empty cache: deserializing it clears what an earlier read left in memory. */
-const EMPTY_CACHE = JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
+const EMPTY_CACHE = JSON.stringify({
+  Account: {},
+  IdToken: {},
+  AccessToken: {},
+  RefreshToken: {},
+  AppMetadata: {},
+});
 
 /**
  * One profile's msal-node cache partition, kept sealed (context = profile id) in the profile's
@@ -40,7 +46,21 @@ export class SealedStoreCachePlugin implements ICachePlugin {
     const settings = parseSettings(row.settings);
     const now = nowIso();
     const account = settings.account ? { ...settings.account, lastRefreshAt: now } : null;
-    const sealedSecret = this.sealer.seal(JSON.stringify({ ...secret, tokenCache: context.tokenCache.serialize(), account: secret.account ? { ...secret.account, lastRefreshAt: now } : account }), this.profileId);
-    if (await repo.swapTokenCache(this.profileId, this.lastRead, { sealedSecret, settings: JSON.stringify({ ...settings, account }) })) this.lastRead = sealedSecret;
+    const sealedSecret = this.sealer.seal(
+      JSON.stringify({
+        ...secret,
+        tokenCache: context.tokenCache.serialize(),
+        account: secret.account ? { ...secret.account, lastRefreshAt: now } : account,
+      }),
+      this.profileId,
+    );
+    if (
+      await repo.swapTokenCache(this.profileId, this.lastRead, {
+        sealedSecret,
+        settings: JSON.stringify({ ...settings, account }),
+      })
+    ) {
+      this.lastRead = sealedSecret;
+    }
   }
 }

@@ -8,7 +8,13 @@ import type { Sealer } from "../secrets/sealer";
 import { recordAudit } from "../services/audit";
 import type { ProfileService } from "../services/profiles";
 import { nowIso, type Db } from "../store/db";
-import { EMPTY_SECRET, parseSecret, parseSettings, type ConnectedAccount, type OAuthSecret } from "./connection";
+import {
+  EMPTY_SECRET,
+  parseSecret,
+  parseSettings,
+  type ConnectedAccount,
+  type OAuthSecret,
+} from "./connection";
 import { mapAuthorizeError, mapTokenError, tokenFailure } from "./errors";
 import { OAuthRepository } from "./oauth-repo";
 import { signInScopes } from "./settings";
@@ -40,7 +46,12 @@ export class ConnectPageError extends Error {
 }
 
 const refused = (code: string, message: string, status = 400) =>
-  new ConnectPageError(status, { code, message, remediation: "Close this window and choose Connect account again on the Connectivity tab.", transient: false });
+  new ConnectPageError(status, {
+    code,
+    message,
+    remediation: "Close this window and choose Connect account again on the Connectivity tab.",
+    transient: false,
+  });
 
 /**
  * "Connect account" for the OAuth impersonated logon: a server-side authorization-code flow with PKCE.
@@ -60,7 +71,13 @@ export class ConnectAccountService {
   ) {}
 
   private requireTokens(): OAuthTokens {
-    if (!this.tokens) throw new AppError(412, "precondition_failed", "Connect account is not configured on this server: set ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERT_FILE), and ENTRA_TENANT_ID.");
+    if (!this.tokens) {
+      throw new AppError(
+        412,
+        "precondition_failed",
+        "Connect account is not configured on this server: set ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERT_FILE), and ENTRA_TENANT_ID.",
+      );
+    }
     return this.tokens;
   }
 
@@ -70,7 +87,11 @@ export class ConnectAccountService {
     await this.profiles.authorize(principal, profileId);
     const repo = new OAuthRepository(this.db);
     const access = await repo.findAccess(profileId);
-    if (!access) throw preconditionFailed("Choose the Microsoft 365 OAuth impersonated logon type and save its EWS URL first.");
+    if (!access) {
+      throw preconditionFailed(
+        "Choose the Microsoft 365 OAuth impersonated logon type and save its EWS URL first.",
+      );
+    }
     const settings = parseSettings(access.settings);
     const token = random();
     const now = Date.now();
@@ -120,23 +141,49 @@ export class ConnectAccountService {
   }
 
   /** GET /oauth/callback: the state once, the same browser, then the code exchange and the new connection. */
-  async complete(query: { code?: string; state?: string; error?: string; errorDescription?: string }, binding: string | undefined): Promise<ConnectResult> {
+  async complete(
+    query: { code?: string; state?: string; error?: string; errorDescription?: string },
+    binding: string | undefined,
+  ): Promise<ConnectResult> {
     const tokens = this.requireTokens();
     if (!query.state) throw refused("OAuthStateMissing", "The sign-in answer has no state.");
     const repo = new OAuthRepository(this.db);
     const row = await repo.completeAuthorization(sha256(query.state), nowIso());
-    if (!row || !row.sealedVerifier) throw refused("OAuthStateRefused", "This sign-in answer is unknown, was already used or has expired.");
-    if (!binding || sha256(binding) !== row.bindingHash) throw refused("OAuthBrowserMismatch", "This sign-in answer did not come back to the browser that started it.", 403);
-    if (query.error) return { ok: false, profileId: row.profileId, status: 400, failure: mapAuthorizeError(query.error, query.errorDescription) };
+    if (!row || !row.sealedVerifier) {
+      throw refused("OAuthStateRefused", "This sign-in answer is unknown, was already used or has expired.");
+    }
+    if (!binding || sha256(binding) !== row.bindingHash) {
+      throw refused(
+        "OAuthBrowserMismatch",
+        "This sign-in answer did not come back to the browser that started it.",
+        403,
+      );
+    }
+    if (query.error) {
+      return {
+        ok: false,
+        profileId: row.profileId,
+        status: 400,
+        failure: mapAuthorizeError(query.error, query.errorDescription),
+      };
+    }
     if (!query.code) throw refused("OAuthCodeMissing", "The sign-in answer has no authorization code.");
 
     const app = new ConfidentialClientApplication(tokens.configuration());
     let result;
     try {
-      result = await app.acquireTokenByCode({ code: query.code, scopes: row.scopes.split(" "), redirectUri: tokens.settings.redirectUri, codeVerifier: this.sealer.open(row.sealedVerifier, row.id) });
+      result = await app.acquireTokenByCode({
+        code: query.code,
+        scopes: row.scopes.split(" "),
+        redirectUri: tokens.settings.redirectUri,
+        codeVerifier: this.sealer.open(row.sealedVerifier, row.id),
+      });
     } catch (error) {
       const failure = mapTokenError(error);
-      this.log.warn({ profileId: row.profileId, code: failure.code, raw: failure.raw }, "Connect account: the code exchange failed");
+      this.log.warn(
+        { profileId: row.profileId, code: failure.code, raw: failure.raw },
+        "Connect account: the code exchange failed",
+      );
       return { ok: false, profileId: row.profileId, status: 400, failure };
     }
     const claims = (result.idTokenClaims ?? {}) as Record<string, unknown>;
@@ -144,12 +191,32 @@ export class ConnectAccountService {
     const upn = text(claims.upn) ?? result.account?.username ?? "";
     const tenantId = text(claims.tid) ?? result.account?.tenantId ?? "";
     const objectId = text(claims.oid) ?? result.account?.localAccountId ?? "";
-    if (!result.account || !upn) return { ok: false, profileId: row.profileId, status: 400, failure: tokenFailure("OAuthSignInFailed", undefined, "The identity provider returned no account.") };
+    if (!result.account || !upn) {
+      return {
+        ok: false,
+        profileId: row.profileId,
+        status: 400,
+        failure: tokenFailure("OAuthSignInFailed", undefined, "The identity provider returned no account."),
+      };
+    }
     if (tokens.settings.tenantId && tenantId.toLowerCase() !== tokens.settings.tenantId.toLowerCase()) {
-      return { ok: false, profileId: row.profileId, status: 403, failure: tokenFailure("OAuthWrongTenant", upn, `Tenant ${tenantId}; this app serves ${tokens.settings.tenantId}.`) };
+      return {
+        ok: false,
+        profileId: row.profileId,
+        status: 403,
+        failure: tokenFailure(
+          "OAuthWrongTenant",
+          upn,
+          `Tenant ${tenantId}; this app serves ${tokens.settings.tenantId}.`,
+        ),
+      };
     }
     const account: ConnectedAccount = { upn, tenantId, objectId, connectedAt: nowIso(), lastRefreshAt: null };
-    const secret: OAuthSecret = { tokenCache: app.getTokenCache().serialize(), homeAccountId: result.account.homeAccountId, account };
+    const secret: OAuthSecret = {
+      tokenCache: app.getTokenCache().serialize(),
+      homeAccountId: result.account.homeAccountId,
+      account,
+    };
     const actor: Principal = { kind: "local", id: row.actorId, name: row.actorName, platformAdmin: false };
     const saved = await this.db.transaction().execute(async (trx) => {
       const txRepo = new OAuthRepository(trx);
@@ -163,12 +230,33 @@ export class ConnectAccountService {
         updatedAt: account.connectedAt,
         updatedBy: row.actorName,
       });
-      if (ok) await recordAudit(trx, { actor, action: "mailbox-access.oauth.connect", profileId: row.profileId, before: before ? { account: before } : undefined, after: { account, version: access.version + 1 } });
+      if (ok) {
+        await recordAudit(trx, {
+          actor,
+          action: "mailbox-access.oauth.connect",
+          profileId: row.profileId,
+          before: before ? { account: before } : undefined,
+          after: { account, version: access.version + 1 },
+        });
+      }
       return ok;
     });
-    if (!saved) return { ok: false, profileId: row.profileId, status: 409, failure: refused("OAuthProfileChanged", "The profile's mailbox access changed meanwhile (another type, or another save).").failure };
+    if (!saved) {
+      return {
+        ok: false,
+        profileId: row.profileId,
+        status: 409,
+        failure: refused(
+          "OAuthProfileChanged",
+          "The profile's mailbox access changed meanwhile (another type, or another save).",
+        ).failure,
+      };
+    }
     tokens.forget(row.profileId);
-    this.log.info({ profileId: row.profileId, account: upn, tenantId }, "Connect account: service account connected");
+    this.log.info(
+      { profileId: row.profileId, account: upn, tenantId },
+      "Connect account: service account connected",
+    );
     return { ok: true, profileId: row.profileId, account };
   }
 
@@ -180,7 +268,9 @@ export class ConnectAccountService {
       const access = await repo.findAccess(profileId);
       if (!access) throw conflict("This profile does not use the Microsoft 365 OAuth impersonated logon.");
       const settings = parseSettings(access.settings);
-      const secret = parseSecret(access.sealedSecret ? this.sealer.open(access.sealedSecret, profileId) : null);
+      const secret = parseSecret(
+        access.sealedSecret ? this.sealer.open(access.sealedSecret, profileId) : null,
+      );
       if (!settings.account && !secret.tokenCache) return;
       const saved = await repo.saveVersion(profileId, access.version, {
         sealedSecret: this.sealer.seal(JSON.stringify(EMPTY_SECRET), profileId),
@@ -188,8 +278,18 @@ export class ConnectAccountService {
         updatedAt: nowIso(),
         updatedBy: principal.name,
       });
-      if (!saved) throw preconditionFailed("The mailbox access settings were changed meanwhile. Reload them and try again.");
-      await recordAudit(trx, { actor: principal, action: "mailbox-access.oauth.disconnect", profileId, before: { account: settings.account }, after: { account: null, version: access.version + 1 } });
+      if (!saved) {
+        throw preconditionFailed(
+          "The mailbox access settings were changed meanwhile. Reload them and try again.",
+        );
+      }
+      await recordAudit(trx, {
+        actor: principal,
+        action: "mailbox-access.oauth.disconnect",
+        profileId,
+        before: { account: settings.account },
+        after: { account: null, version: access.version + 1 },
+      });
     });
     this.tokens?.forget(profileId);
   }

@@ -30,7 +30,11 @@ export const EMPTY_SECRET: OAuthSecret = { tokenCache: null, homeAccountId: null
 export function parseSecret(json: string | null): OAuthSecret {
   if (!json) return { ...EMPTY_SECRET };
   const value = JSON.parse(json) as Partial<OAuthSecret>;
-  return { tokenCache: value.tokenCache ?? null, homeAccountId: value.homeAccountId ?? null, account: value.account ?? null };
+  return {
+    tokenCache: value.tokenCache ?? null,
+    homeAccountId: value.homeAccountId ?? null,
+    account: value.account ?? null,
+  };
 }
 
 /** Parses stored settings. */

@@ -18,11 +18,13 @@ interface TokenFailureEntry {
 export const TOKEN_FAILURES: Record<string, TokenFailureEntry> = {
   OAuthNotConnected: {
     message: () => "No service account is connected for the OAuth impersonated logon.",
-    remediation: () => `Choose Connect account on the Connectivity tab and sign in as the service account that holds the ApplicationImpersonation role.`,
+    remediation: () =>
+      `Choose Connect account on the Connectivity tab and sign in as the service account that holds the ApplicationImpersonation role.`,
     transient: false,
   },
   OAuthGrantRevoked: {
-    message: (upn) => `The sign-in of ${upn} is no longer valid: its refresh token was revoked or expired, or its password was reset.`,
+    message: (upn) =>
+      `The sign-in of ${upn} is no longer valid: its refresh token was revoked or expired, or its password was reset.`,
     remediation: (upn) =>
       `Check that ${upn} is enabled and its sign-in sessions were not revoked (Revoke-MgUserSignInSession or a password reset revoke them). ${RECONNECT}`,
     transient: false,
@@ -34,18 +36,21 @@ export const TOKEN_FAILURES: Record<string, TokenFailureEntry> = {
     transient: false,
   },
   OAuthMfaRequired: {
-    message: (upn) => `Conditional Access or multi-factor authentication now blocks the background sign-in of ${upn} (AADSTS50076 / AADSTS53003).`,
+    message: (upn) =>
+      `Conditional Access or multi-factor authentication now blocks the background sign-in of ${upn} (AADSTS50076 / AADSTS53003).`,
     remediation: (upn) =>
       `Exclude ${upn} from the Conditional Access policy that requires MFA or a compliant device, or allow this server's outbound IP addresses as a trusted named location (Entra admin center > Protection > Conditional Access; the sign-in log of ${upn} names the policy). ${RECONNECT}`,
     transient: false,
   },
   OAuthWrongTenant: {
     message: (upn) => `${upn} belongs to another tenant than the one this app serves.`,
-    remediation: () => `Sign in with a service account of the configured tenant (ENTRA_TENANT_ID), or register the app in the service account's tenant. ${RECONNECT}`,
+    remediation: () =>
+      `Sign in with a service account of the configured tenant (ENTRA_TENANT_ID), or register the app in the service account's tenant. ${RECONNECT}`,
     transient: false,
   },
   OAuthEwsRefusedToken: {
-    message: (upn) => `Exchange refused a valid token for ${upn} (HTTP 401): EWS may be disabled for the account, or the token's audience is not this Exchange.`,
+    message: (upn) =>
+      `Exchange refused a valid token for ${upn} (HTTP 401): EWS may be disabled for the account, or the token's audience is not this Exchange.`,
     remediation: (upn) =>
       `Check that EWS is enabled for ${upn} and for the organization:\n` +
       `Get-CASMailbox "${upn}" | Format-List EwsEnabled\n` +
@@ -55,12 +60,14 @@ export const TOKEN_FAILURES: Record<string, TokenFailureEntry> = {
   },
   OAuthAppMisconfigured: {
     message: () => "The identity provider refused this app's credentials or configuration.",
-    remediation: () => "Check ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERT_FILE) and that the callback URL <BASE_URL>/api/v1/oauth/callback is a Web redirect URI of the app registration.",
+    remediation: () =>
+      "Check ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERT_FILE) and that the callback URL <BASE_URL>/api/v1/oauth/callback is a Web redirect URI of the app registration.",
     transient: false,
   },
   OAuthProviderUnavailable: {
     message: () => "The identity provider could not be reached to refresh the service account's token.",
-    remediation: () => "Transient: retried later. If it persists, check that this server reaches the authority (ENTRA_AUTHORITY) and trusts its certificate (ENTRA_CA_FILE).",
+    remediation: () =>
+      "Transient: retried later. If it persists, check that this server reaches the authority (ENTRA_AUTHORITY) and trusts its certificate (ENTRA_CA_FILE).",
     transient: true,
   },
   OAuthSignInFailed: {
@@ -72,16 +79,41 @@ export const TOKEN_FAILURES: Record<string, TokenFailureEntry> = {
 
 const MFA = new Set(["50076", "50079", "50158", "53000", "53001", "53003", "50074", "50097"]);
 const WRONG_TENANT = new Set(["50020", "90072", "700016", "50128", "90002", "500208"]);
-const REVOKED = new Set(["70000", "70008", "50173", "700082", "700084", "50089", "50078", "50126", "50053", "50057", "50133", "50132", "50055"]);
+const REVOKED = new Set([
+  "70000",
+  "70008",
+  "50173",
+  "700082",
+  "700084",
+  "50089",
+  "50078",
+  "50126",
+  "50053",
+  "50057",
+  "50133",
+  "50132",
+  "50055",
+]);
 const APP = new Set(["7000215", "7000222", "700027", "50011", "500113", "7000218"]);
 
 /**
  * Builds the failure for a code of TOKEN_FAILURES; `raw` is the provider's description (never a token).
  * @example tokenFailure("OAuthGrantRevoked", "svc@contoso.com", "AADSTS70000: ...")
  */
-export function tokenFailure(code: keyof typeof TOKEN_FAILURES, upn = "the service account", raw?: string): AccessFailure {
+export function tokenFailure(
+  code: keyof typeof TOKEN_FAILURES,
+  upn = "the service account",
+  raw?: string,
+): AccessFailure {
   const entry = TOKEN_FAILURES[code];
-  return { code, message: entry.message(upn), remediation: entry.remediation(upn), transient: entry.transient, serviceAccountFailure: true, ...(raw ? { raw: raw.slice(0, 1000) } : {}) };
+  return {
+    code,
+    message: entry.message(upn),
+    remediation: entry.remediation(upn),
+    transient: entry.transient,
+    serviceAccountFailure: true,
+    ...(raw ? { raw: raw.slice(0, 1000) } : {}),
+  };
 }
 
 /** The Entra error numbers in an error (`error_codes` or `AADSTS…` in the description). */
@@ -99,19 +131,44 @@ function aadstsCodes(error: AuthError): string[] {
  * @example mapTokenError(error, "svc@contoso.com").code // "OAuthGrantRevoked"
  */
 export function mapTokenError(error: unknown, upn?: string): AccessFailure {
-  if (error instanceof IdentityProviderNetworkError) return tokenFailure("OAuthProviderUnavailable", upn, error.message);
-  if (!(error instanceof AuthError)) return tokenFailure("OAuthProviderUnavailable", upn, error instanceof Error ? error.message : String(error));
-  const raw = `${error.errorCode}${error.subError ? ` (${error.subError})` : ""}: ${error.errorMessage}`.trim();
+  if (error instanceof IdentityProviderNetworkError) {
+    return tokenFailure("OAuthProviderUnavailable", upn, error.message);
+  }
+  if (!(error instanceof AuthError)) {
+    return tokenFailure(
+      "OAuthProviderUnavailable",
+      upn,
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+  const raw =
+    `${error.errorCode}${error.subError ? ` (${error.subError})` : ""}: ${error.errorMessage}`.trim();
   const codes = aadstsCodes(error);
   const has = (set: Set<string>) => codes.some((c) => set.has(c));
-  if (codes.includes("65001") || error.errorCode === "consent_required") return tokenFailure("OAuthConsentMissing", upn, raw);
-  if (has(MFA) || error.errorCode === "interaction_required") return tokenFailure("OAuthMfaRequired", upn, raw);
+  if (codes.includes("65001") || error.errorCode === "consent_required") {
+    return tokenFailure("OAuthConsentMissing", upn, raw);
+  }
+  if (has(MFA) || error.errorCode === "interaction_required") {
+    return tokenFailure("OAuthMfaRequired", upn, raw);
+  }
   if (has(WRONG_TENANT)) return tokenFailure("OAuthWrongTenant", upn, raw);
-  if (has(APP) || error.errorCode === "invalid_client" || error.errorCode === "unauthorized_client") return tokenFailure("OAuthAppMisconfigured", upn, raw);
-  if (has(REVOKED) || error.errorCode === "invalid_grant" || error.errorCode === "login_required" || error.errorCode === "no_tokens_found" || error.errorCode === "no_account_found") {
+  if (has(APP) || error.errorCode === "invalid_client" || error.errorCode === "unauthorized_client") {
+    return tokenFailure("OAuthAppMisconfigured", upn, raw);
+  }
+  if (
+    has(REVOKED) ||
+    error.errorCode === "invalid_grant" ||
+    error.errorCode === "login_required" ||
+    error.errorCode === "no_tokens_found" ||
+    error.errorCode === "no_account_found"
+  ) {
     return tokenFailure("OAuthGrantRevoked", upn, raw);
   }
-  if (error.errorCode === "network_error" || error.errorCode === "endpoints_resolution_error" || /timeout|ECONNREFUSED|ENOTFOUND|could not be reached/i.test(raw)) {
+  if (
+    error.errorCode === "network_error" ||
+    error.errorCode === "endpoints_resolution_error" ||
+    /timeout|ECONNREFUSED|ENOTFOUND|could not be reached/i.test(raw)
+  ) {
     return tokenFailure("OAuthProviderUnavailable", upn, raw);
   }
   const status = (error as AuthError & { status?: number }).status;

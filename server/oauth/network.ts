@@ -28,10 +28,18 @@ export class TrustingNetworkClient implements INetworkModule {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 20 });
 
   constructor(caFile?: string) {
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 20, ...(caFile ? { ca: [...rootCertificates, readFileSync(caFile, "utf8")] } : {}) });
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 20,
+      ...(caFile ? { ca: [...rootCertificates, readFileSync(caFile, "utf8")] } : {}),
+    });
   }
 
-  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+  sendGetRequestAsync<T>(
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
     return this.send<T>("GET", url, options, timeout);
   }
 
@@ -39,33 +47,67 @@ export class TrustingNetworkClient implements INetworkModule {
     return this.send<T>("POST", url, options);
   }
 
-  private send<T>(method: "GET" | "POST", url: string, options: NetworkRequestOptions = {}, timeout = DEFAULT_TIMEOUT_MS): Promise<NetworkResponse<T>> {
+  private send<T>(
+    method: "GET" | "POST",
+    url: string,
+    options: NetworkRequestOptions = {},
+    timeout = DEFAULT_TIMEOUT_MS,
+  ): Promise<NetworkResponse<T>> {
     const target = new URL(url);
     const secure = target.protocol === "https:";
     const body = method === "POST" ? (options.body ?? "") : undefined;
     const headers: Record<string, string> = { ...options.headers };
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     return new Promise<NetworkResponse<T>>((resolve, reject) => {
-      const req = (secure ? https : http).request(target, { method, headers, agent: secure ? this.httpsAgent : this.httpAgent, timeout }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          const responseHeaders: Record<string, string> = {};
-          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(", ") : value;
-          let parsed: T;
-          try {
-            parsed = (text ? JSON.parse(text) : {}) as T;
-          } catch {
-            reject(new IdentityProviderNetworkError(`The identity provider answered HTTP ${res.statusCode ?? "?"} that is not JSON.`, "NotJson"));
-            return;
-          }
-          resolve({ headers: responseHeaders, body: parsed, status: res.statusCode ?? 502 });
-        });
-      });
-      req.on("timeout", () => req.destroy(new IdentityProviderNetworkError(`The identity provider did not answer within ${timeout} ms.`, "Timeout")));
-      req.on("error", (error) => reject(error instanceof IdentityProviderNetworkError ? error : new IdentityProviderNetworkError(`The identity provider could not be reached: ${error.message}`, "Network")));
+      const req = (secure ? https : http).request(
+        target,
+        { method, headers, agent: secure ? this.httpsAgent : this.httpAgent, timeout },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", reject);
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            const responseHeaders: Record<string, string> = {};
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (value !== undefined) {
+                responseHeaders[name] = Array.isArray(value) ? value.join(", ") : value;
+              }
+            }
+            let parsed: T;
+            try {
+              parsed = (text ? JSON.parse(text) : {}) as T;
+            } catch {
+              reject(
+                new IdentityProviderNetworkError(
+                  `The identity provider answered HTTP ${res.statusCode ?? "?"} that is not JSON.`,
+                  "NotJson",
+                ),
+              );
+              return;
+            }
+            resolve({ headers: responseHeaders, body: parsed, status: res.statusCode ?? 502 });
+          });
+        },
+      );
+      req.on("timeout", () =>
+        req.destroy(
+          new IdentityProviderNetworkError(
+            `The identity provider did not answer within ${timeout} ms.`,
+            "Timeout",
+          ),
+        ),
+      );
+      req.on("error", (error) =>
+        reject(
+          error instanceof IdentityProviderNetworkError
+            ? error
+            : new IdentityProviderNetworkError(
+                `The identity provider could not be reached: ${error.message}`,
+                "Network",
+              ),
+        ),
+      );
       req.end(body);
     });
   }

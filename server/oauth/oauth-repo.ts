@@ -19,7 +19,11 @@ export class OAuthRepository {
   }
 
   /** Marks a one-time URL opened (once, before it expires), binding it to a state, browser and verifier. */
-  async openAuthorization(id: string, now: string, set: { stateHash: string; bindingHash: string; sealedVerifier: string; expiresAt: string }): Promise<OAuthAuthorizationRow | undefined> {
+  async openAuthorization(
+    id: string,
+    now: string,
+    set: { stateHash: string; bindingHash: string; sealedVerifier: string; expiresAt: string },
+  ): Promise<OAuthAuthorizationRow | undefined> {
     const result = await this.db
       .updateTable("oauthAuthorizations")
       .set({ ...set, openedAt: now })
@@ -33,7 +37,11 @@ export class OAuthRepository {
 
   /** Consumes the authorization a callback's state names (once, before it expires); undefined when unknown, used or expired. */
   async completeAuthorization(stateHash: string, now: string): Promise<OAuthAuthorizationRow | undefined> {
-    const row = await this.db.selectFrom("oauthAuthorizations").selectAll().where("stateHash", "=", stateHash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("oauthAuthorizations")
+      .selectAll()
+      .where("stateHash", "=", stateHash)
+      .executeTakeFirst();
     if (!row) return undefined;
     const result = await this.db
       .updateTable("oauthAuthorizations")
@@ -47,25 +55,48 @@ export class OAuthRepository {
 
   /** Drops authorizations expired before `before`. */
   async deleteExpiredAuthorizations(before: string): Promise<number> {
-    const result = await this.db.deleteFrom("oauthAuthorizations").where("expiresAt", "<", before).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("oauthAuthorizations")
+      .where("expiresAt", "<", before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   /** The profile's OAuth access row, or undefined when the profile uses another type or none. */
   findAccess(profileId: string): Promise<MailboxAccessTable | undefined> {
-    return this.db.selectFrom("mailboxAccess").selectAll().where("profileId", "=", profileId).where("type", "=", OAUTH_TYPE).executeTakeFirst();
+    return this.db
+      .selectFrom("mailboxAccess")
+      .selectAll()
+      .where("profileId", "=", profileId)
+      .where("type", "=", OAUTH_TYPE)
+      .executeTakeFirst();
   }
 
   /** Writes a refreshed token cache (and settings) when the sealed value is still `expectedSealed`. */
-  async swapTokenCache(profileId: string, expectedSealed: string | null, next: { sealedSecret: string; settings: string }): Promise<boolean> {
-    let query = this.db.updateTable("mailboxAccess").set(next).where("profileId", "=", profileId).where("type", "=", OAUTH_TYPE);
-    query = expectedSealed === null ? query.where("sealedSecret", "is", null) : query.where("sealedSecret", "=", expectedSealed);
+  async swapTokenCache(
+    profileId: string,
+    expectedSealed: string | null,
+    next: { sealedSecret: string; settings: string },
+  ): Promise<boolean> {
+    let query = this.db
+      .updateTable("mailboxAccess")
+      .set(next)
+      .where("profileId", "=", profileId)
+      .where("type", "=", OAUTH_TYPE);
+    query =
+      expectedSealed === null
+        ? query.where("sealedSecret", "is", null)
+        : query.where("sealedSecret", "=", expectedSealed);
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
   /** A new version of the OAuth row (connect, disconnect), when the version is still `expectedVersion`. */
-  async saveVersion(profileId: string, expectedVersion: number, next: { sealedSecret: string | null; settings: string; updatedAt: string; updatedBy: string }): Promise<boolean> {
+  async saveVersion(
+    profileId: string,
+    expectedVersion: number,
+    next: { sealedSecret: string | null; settings: string; updatedAt: string; updatedBy: string },
+  ): Promise<boolean> {
     const result = await this.db
       .updateTable("mailboxAccess")
       .set({ ...next, version: expectedVersion + 1 })

@@ -18,13 +18,27 @@ export interface ResultMessage {
 /** The message for a result. */
 export function resultMessage(result: ConnectResult): ResultMessage {
   return result.ok
-    ? { type: RESULT_MESSAGE_TYPE, ok: true, profileId: result.profileId, upn: result.account.upn, tenantId: result.account.tenantId }
-    : { type: RESULT_MESSAGE_TYPE, ok: false, profileId: result.profileId, code: result.failure.code, message: result.failure.message, remediation: result.failure.remediation };
+    ? {
+        type: RESULT_MESSAGE_TYPE,
+        ok: true,
+        profileId: result.profileId,
+        upn: result.account.upn,
+        tenantId: result.account.tenantId,
+      }
+    : {
+        type: RESULT_MESSAGE_TYPE,
+        ok: false,
+        profileId: result.profileId,
+        code: result.failure.code,
+        message: result.failure.message,
+        remediation: result.failure.remediation,
+      };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** JSON that is safe inside a `<script type="application/json">` block. */
-const safeJson = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+const safeJson = (v: unknown) =>
+  JSON.stringify(v).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 
 const HOST_SCRIPTS: Record<PopupHost, string[]> = {
   browser: [],

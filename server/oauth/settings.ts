@@ -4,7 +4,14 @@ import type { Configuration } from "@azure/msal-node";
 import type { Config } from "../config";
 
 /** Hosts of Microsoft's own authorities (public and national clouds): AAD protocol mode, tenant in the path. */
-const MICROSOFT_AUTHORITY_HOSTS = new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn", "login.chinacloudapi.cn", "login.microsoft.com", "login.windows.net"]);
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  "login.microsoftonline.com",
+  "login.microsoftonline.us",
+  "login.partner.microsoftonline.cn",
+  "login.chinacloudapi.cn",
+  "login.microsoft.com",
+  "login.windows.net",
+]);
 
 /** The Entra app as Connect account uses it: msal-node's `auth` and `system` options and the callback. */
 export interface ConnectAccountSettings {
@@ -32,19 +39,31 @@ export function connectAccountSettings(config: Config): ConnectAccountSettings |
   if (!clientId || (!clientSecret && !clientCertFile)) return undefined;
   const url = new URL(authority);
   const microsoft = MICROSOFT_AUTHORITY_HOSTS.has(url.hostname.toLowerCase());
-  const credential = clientSecret ? { clientSecret } : { clientCertificate: certificateFrom(clientCertFile!) };
+  const credential = clientSecret
+    ? { clientSecret }
+    : { clientCertificate: certificateFrom(clientCertFile!) };
   const msalAuth: Configuration["auth"] = microsoft
     ? { clientId, authority: `${url.origin}/${tenantId ?? "organizations"}`, ...credential }
     : { clientId, authority, knownAuthorities: [url.host], ...credential };
-  return { clientId, tenantId, msalAuth, protocolMode: microsoft ? "AAD" : "OIDC", caFile, redirectUri: `${config.baseUrl}${CALLBACK_PATH}` };
+  return {
+    clientId,
+    tenantId,
+    msalAuth,
+    protocolMode: microsoft ? "AAD" : "OIDC",
+    caFile,
+    redirectUri: `${config.baseUrl}${CALLBACK_PATH}`,
+  };
 }
 
 /** A PEM file with the certificate and its private key → msal-node's `clientCertificate` (SHA-256 thumbprint, x5c). */
 function certificateFrom(file: string): { thumbprintSha256: string; privateKey: string; x5c: string } {
   const pem = readFileSync(file, "utf8");
   const certPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
-  const keyPem = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
-  if (!certPem || !keyPem) throw new Error("ENTRA_CLIENT_CERT_FILE: must hold the certificate and its private key (PEM)");
+  const keyPem =
+    /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem)?.[0];
+  if (!certPem || !keyPem) {
+    throw new Error("ENTRA_CLIENT_CERT_FILE: must hold the certificate and its private key (PEM)");
+  }
   const thumbprintSha256 = new X509Certificate(certPem).fingerprint256.replace(/:/g, "");
   return { thumbprintSha256, privateKey: keyPem, x5c: certPem };
 }

@@ -1,4 +1,9 @@
-import { ConfidentialClientApplication, LogLevel, type AuthenticationResult, type Configuration } from "@azure/msal-node";
+import {
+  ConfidentialClientApplication,
+  LogLevel,
+  type AuthenticationResult,
+  type Configuration,
+} from "@azure/msal-node";
 import type { AccessFailure } from "../access/types";
 import type { Logger } from "../logger";
 import type { Sealer } from "../secrets/sealer";
@@ -9,7 +14,8 @@ import { TrustingNetworkClient } from "./network";
 import { ewsScopes, type ConnectAccountSettings } from "./settings";
 
 /** A token for EWS, or why there is none. */
-export type TokenOutcome = { ok: true; accessToken: string; expiresAt: number } | { ok: false; failure: AccessFailure };
+export type TokenOutcome =
+  { ok: true; accessToken: string; expiresAt: number } | { ok: false; failure: AccessFailure };
 
 /** Who the token is for: the connected account's cache key and UPN, and the EWS URL (the resource). */
 export interface TokenRequest {
@@ -74,7 +80,9 @@ export class OAuthTokens {
   private app(profileId: string): ConfidentialClientApplication {
     let app = this.apps.get(profileId);
     if (!app) {
-      app = new ConfidentialClientApplication(this.configuration(new SealedStoreCachePlugin(this.db, this.sealer, profileId)));
+      app = new ConfidentialClientApplication(
+        this.configuration(new SealedStoreCachePlugin(this.db, this.sealer, profileId)),
+      );
       this.apps.set(profileId, app);
     }
     return app;
@@ -94,13 +102,19 @@ export class OAuthTokens {
 
   /** A valid access token for EWS (from memory, msal's cache, or a refresh), or the mapped failure. */
   accessToken(request: TokenRequest): Promise<TokenOutcome> {
-    if (!request.homeAccountId) return Promise.resolve({ ok: false, failure: tokenFailure("OAuthNotConnected") });
+    if (!request.homeAccountId) {
+      return Promise.resolve({ ok: false, failure: tokenFailure("OAuthNotConnected") });
+    }
     const key = `${request.homeAccountId}\u0000${ewsScopes(request.ewsUrl).join(" ")}`;
     const cached = this.memory.get(request.profileId);
-    if (cached && cached.key === key && cached.expiresAt - marginMs(cached) > Date.now()) return Promise.resolve({ ok: true, accessToken: cached.accessToken, expiresAt: cached.expiresAt });
+    if (cached && cached.key === key && cached.expiresAt - marginMs(cached) > Date.now()) {
+      return Promise.resolve({ ok: true, accessToken: cached.accessToken, expiresAt: cached.expiresAt });
+    }
     const running = this.inflight.get(request.profileId);
     if (running) return running;
-    const promise = this.serialized(request.profileId, () => this.acquire(request, key)).finally(() => this.inflight.delete(request.profileId));
+    const promise = this.serialized(request.profileId, () => this.acquire(request, key)).finally(() =>
+      this.inflight.delete(request.profileId),
+    );
     this.inflight.set(request.profileId, promise);
     return promise;
   }
@@ -109,15 +123,40 @@ export class OAuthTokens {
     const app = this.app(request.profileId);
     try {
       const account = await app.getTokenCache().getAccountByHomeId(request.homeAccountId!);
-      if (!account) return { ok: false, failure: tokenFailure("OAuthGrantRevoked", request.upn, "The token cache holds no account: disconnected or never connected.") };
-      const result: AuthenticationResult = await app.acquireTokenSilent({ account, scopes: ewsScopes(request.ewsUrl) });
+      if (!account) {
+        return {
+          ok: false,
+          failure: tokenFailure(
+            "OAuthGrantRevoked",
+            request.upn,
+            "The token cache holds no account: disconnected or never connected.",
+          ),
+        };
+      }
+      const result: AuthenticationResult = await app.acquireTokenSilent({
+        account,
+        scopes: ewsScopes(request.ewsUrl),
+      });
       const expiresAt = result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000;
-      this.memory.set(request.profileId, { accessToken: result.accessToken, obtainedAt: Date.now(), expiresAt, key });
-      if (!result.fromCache) this.log.info({ profileId: request.profileId, account: request.upn }, "refreshed the service account's EWS token");
+      this.memory.set(request.profileId, {
+        accessToken: result.accessToken,
+        obtainedAt: Date.now(),
+        expiresAt,
+        key,
+      });
+      if (!result.fromCache) {
+        this.log.info(
+          { profileId: request.profileId, account: request.upn },
+          "refreshed the service account's EWS token",
+        );
+      }
       return { ok: true, accessToken: result.accessToken, expiresAt };
     } catch (error) {
       const failure = mapTokenError(error, request.upn);
-      this.log.warn({ profileId: request.profileId, account: request.upn, code: failure.code, raw: failure.raw }, "could not get an EWS token for the service account");
+      this.log.warn(
+        { profileId: request.profileId, account: request.upn, code: failure.code, raw: failure.raw },
+        "could not get an EWS token for the service account",
+      );
       return { ok: false, failure };
     }
   }

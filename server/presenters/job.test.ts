@@ -40,7 +40,9 @@ describe("presentJob resumesBy", () => {
   });
 
   it("is null for a job that holds no lease or does not run, and never shows the lease itself", () => {
-    expect(presentJob(row({ leaseOwner: null, leaseUntil: null, leaseRenewedAt: null }), T0 + 60_000).resumesBy).toBeNull();
+    expect(
+      presentJob(row({ leaseOwner: null, leaseUntil: null, leaseRenewedAt: null }), T0 + 60_000).resumesBy,
+    ).toBeNull();
     expect(presentJob(row({ state: "paused" }), T0 + 60_000).resumesBy).toBeNull();
     expect(presentJob(row({ leaseRenewedAt: null }), T0 + 60_000).resumesBy).toBeNull(); // claimed before the column existed
     expect(Object.keys(presentJob(row(), T0))).not.toContain("leaseOwner");

@@ -3,7 +3,11 @@ import type { Profile, ProfileAlert } from "../../contract/profiles";
 import { emptyCounts, type ProfileRow, type StateCounts } from "../store/profiles-repo";
 
 /** The fields a profile response carries, and nothing else. */
-export function presentProfile(row: ProfileRow, counts: StateCounts | undefined, accessType: AccessType | null): Profile {
+export function presentProfile(
+  row: ProfileRow,
+  counts: StateCounts | undefined,
+  accessType: AccessType | null,
+): Profile {
   return {
     id: row.id,
     name: row.name,

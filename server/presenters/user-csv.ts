@@ -2,7 +2,15 @@ import type { MailboxError } from "../../contract/common";
 import type { UserRow } from "../store/users-repo";
 
 /** The columns of the users export, in order. */
-export const USER_CSV_HEADER = ["address", "displayName", "state", "mailboxKind", "lastCheckedAt", "lastErrorCode", "lastErrorMessage"];
+export const USER_CSV_HEADER = [
+  "address",
+  "displayName",
+  "state",
+  "mailboxKind",
+  "lastCheckedAt",
+  "lastErrorCode",
+  "lastErrorMessage",
+];
 
 /**
  * One CSV cell: quoted when needed, and a leading `=`, `+`, `-`, `@` (or tab/CR) prefixed with `'` so a
@@ -30,7 +38,15 @@ export function usersToCsv(rows: UserRow[]): string {
       } catch {
         // an unreadable stored error exports as empty cells
       }
-      return line([row.address, row.displayName, row.state, row.mailboxKind, row.lastCheckedAt, error.code, error.message]);
+      return line([
+        row.address,
+        row.displayName,
+        row.state,
+        row.mailboxKind,
+        row.lastCheckedAt,
+        error.code,
+        error.message,
+      ]);
     })
     .join("");
 }

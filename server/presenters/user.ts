@@ -31,5 +31,12 @@ export function presentUser(row: UserRow): User {
 
 /** One past check of a mailbox. */
 export function presentCheck(row: CheckHistoryRow): CheckHistoryEntry {
-  return { checkedAt: row.checkedAt, ok: row.ok === 1, code: row.code, message: row.message, ms: row.ms, jobId: row.jobId };
+  return {
+    checkedAt: row.checkedAt,
+    ok: row.ok === 1,
+    code: row.code,
+    message: row.message,
+    ms: row.ms,
+    jobId: row.jobId,
+  };
 }

@@ -37,7 +37,10 @@ describe("GET /api/v1/app-package", () => {
     expect([...files.keys()].sort()).toEqual(["color.png", "manifest.json", "outline.png"]);
     const manifest = JSON.parse(files.get("manifest.json")!.toString("utf8"));
     expect(manifest.id).toBe(APP_ID);
-    expect(manifest.webApplicationInfo).toEqual({ id: CLIENT_ID, resource: `api://sync.contoso.com/${CLIENT_ID}` });
+    expect(manifest.webApplicationInfo).toEqual({
+      id: CLIENT_ID,
+      resource: `api://sync.contoso.com/${CLIENT_ID}`,
+    });
     expect(manifest.staticTabs[0].contentUrl).toBe(`${BASE_URL}/status?host=tab`);
   });
 
@@ -91,7 +94,10 @@ describe("GET /api/v1/app-package on a server that can't build a valid package",
     const res = await s.admin.get("/app-package");
     expect(res.status).toBe(409);
     expect(res.body.error.id).toBe("app_package_not_configured");
-    expect(res.body.error.details).toEqual([expect.stringMatching(/^APP_ID: not set/), expect.stringMatching(/^ENTRA_CLIENT_ID: not set/)]);
+    expect(res.body.error.details).toEqual([
+      expect.stringMatching(/^APP_ID: not set/),
+      expect.stringMatching(/^ENTRA_CLIENT_ID: not set/),
+    ]);
     await s.close();
     s = undefined;
   });
@@ -102,6 +108,9 @@ describe("GET /api/v1/app-package on a server that can't build a valid package",
     expect(res.status).toBe(409);
     expect(res.body.error.id).toBe("app_package_invalid");
     expect(res.body.error.details[0]).toMatch(/^BASE_URL: "http:\/\/localhost:\d+" must be an https URL/);
-    expect(res.body.error.details).toContain("staticTabs[0].contentUrl: " + `http://localhost:${new URL(s.ctx.config.baseUrl).port}/status?host=tab must use https`);
+    expect(res.body.error.details).toContain(
+      "staticTabs[0].contentUrl: " +
+        `http://localhost:${new URL(s.ctx.config.baseUrl).port}/status?host=tab must use https`,
+    );
   });
 });

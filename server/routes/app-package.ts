@@ -1,5 +1,10 @@
 import { Router } from "express";
-import { buildAppPackage, missingPackageSettings, packageVersion, type AppPackage } from "../../manifest/app-package";
+import {
+  buildAppPackage,
+  missingPackageSettings,
+  packageVersion,
+  type AppPackage,
+} from "../../manifest/app-package";
 import { requirePlatformAdmin } from "../auth/middleware";
 import type { AppContext } from "../context";
 import { AppError } from "../errors";
@@ -16,15 +21,30 @@ export function appPackageRouter(ctx: AppContext): Router {
   router.get("/", requirePlatformAdmin, async (_req, res) => {
     const missing = missingPackageSettings(ctx.config);
     if (missing.length > 0) {
-      throw new AppError(409, "app_package_not_configured", "The app package needs APP_ID and ENTRA_CLIENT_ID in the server's configuration.", missing);
+      throw new AppError(
+        409,
+        "app_package_not_configured",
+        "The app package needs APP_ID and ENTRA_CLIENT_ID in the server's configuration.",
+        missing,
+      );
     }
-    built ??= buildAppPackage({ appId: ctx.config.appId!, baseUrl: ctx.config.baseUrl, clientId: ctx.config.entra.clientId!, version: packageVersion() });
+    built ??= buildAppPackage({
+      appId: ctx.config.appId!,
+      baseUrl: ctx.config.baseUrl,
+      clientId: ctx.config.entra.clientId!,
+      version: packageVersion(),
+    });
     const { zip, problems } = await built.catch((error: unknown) => {
       built = undefined; // an unexpected failure (a file unreadable) may pass next time
       throw error;
     });
     if (!zip) {
-      throw new AppError(409, "app_package_invalid", "The app package built from this server's configuration is not valid; fix the settings listed in details.", problems);
+      throw new AppError(
+        409,
+        "app_package_invalid",
+        "The app package built from this server's configuration is not valid; fix the settings listed in details.",
+        problems,
+      );
     }
     res.setHeader("Content-Type", "application/zip");
     res.setHeader("Content-Disposition", 'attachment; filename="appPackage.zip"');

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../auth/principal";
 import { ProfileRepository } from "../store/profiles-repo";
-import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../../test/helpers/server";
+import {
+  announcePostgresSkip,
+  startTestServer,
+  testDatabases,
+  type TestServer,
+} from "../../test/helpers/server";
 
 announcePostgresSkip();
 
@@ -25,12 +30,22 @@ describe.each(testDatabases())("audit events API on %s", (dialect) => {
   it("lists newest first with a keyset cursor, filtered by profile", async () => {
     const first = await s.admin.get(`/audit-events?profileId=${a}&limit=2`);
     expect(first.status).toBe(200);
-    expect(first.body.data.map((e: { action: string }) => e.action)).toEqual(["users.import", "profile.update"]);
-    expect(first.body.data[0]).toMatchObject({ actor: "admin@example.com", profileId: a, after: { added: 1, duplicates: 0, invalid: 0 } });
+    expect(first.body.data.map((e: { action: string }) => e.action)).toEqual([
+      "users.import",
+      "profile.update",
+    ]);
+    expect(first.body.data[0]).toMatchObject({
+      actor: "admin@example.com",
+      profileId: a,
+      after: { added: 1, duplicates: 0, invalid: 0 },
+    });
     const second = await s.admin.get(`/audit-events?profileId=${a}&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.data.map((e: { action: string }) => e.action)).toEqual(["profile.create"]);
     expect(second.body.nextCursor).toBeNull();
-    const all = (await s.admin.get("/audit-events?limit=500")).body.data as { id: number; profileId: string | null }[];
+    const all = (await s.admin.get("/audit-events?limit=500")).body.data as {
+      id: number;
+      profileId: string | null;
+    }[];
     expect(all.map((e) => e.id)).toEqual([...all.map((e) => e.id)].sort((x, y) => y - x));
     expect(all.some((e) => e.profileId === b)).toBe(true);
     expect(all.some((e) => e.profileId === null)).toBe(true);
@@ -38,10 +53,18 @@ describe.each(testDatabases())("audit events API on %s", (dialect) => {
 
   it("shows a profile admin only their profiles' events", async () => {
     await new ProfileRepository(s.ctx.store.db).setAdmins(a, ["pa@contoso.com"]);
-    const pa: Principal = { kind: "entra", id: "o", name: "pa@contoso.com", upn: "pa@contoso.com", platformAdmin: false };
+    const pa: Principal = {
+      kind: "entra",
+      id: "o",
+      name: "pa@contoso.com",
+      upn: "pa@contoso.com",
+      platformAdmin: false,
+    };
     const page = await s.ctx.services.auditEvents.list(pa, { limit: 500 });
     expect(new Set(page.data.map((e) => e.profileId))).toEqual(new Set([a]));
-    await expect(s.ctx.services.auditEvents.list(pa, { profileId: b, limit: 10 })).rejects.toMatchObject({ status: 403 });
+    await expect(s.ctx.services.auditEvents.list(pa, { profileId: b, limit: 10 })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it("answers 400 for a bad query and 404 for an unknown profile", async () => {

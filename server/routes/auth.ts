@@ -28,9 +28,15 @@ export function authRouter(ctx: AppContext): Router {
   const router = Router();
   const { admins, profiles } = ctx.services;
   const cookieBase = `Path=/; HttpOnly; SameSite=Strict${ctx.config.secureCookies ? "; Secure" : ""}`;
-  const setSession = (res: Response, token: string) => res.setHeader("Set-Cookie", `${SESSION_COOKIE}=${token}; ${cookieBase}; Max-Age=${12 * 3600}`);
+  const setSession = (res: Response, token: string) =>
+    res.setHeader("Set-Cookie", `${SESSION_COOKIE}=${token}; ${cookieBase}; Max-Age=${12 * 3600}`);
   // Counted in the store, so several instances share one limit (test/multi-instance.test.ts); so is setup's.
-  const loginLimit = rateLimited("Too many sign-in attempts. Wait 15 minutes and try again.", 10, 15 * 60_000, ctx.services.rateLimits.shared("login"));
+  const loginLimit = rateLimited(
+    "Too many sign-in attempts. Wait 15 minutes and try again.",
+    10,
+    15 * 60_000,
+    ctx.services.rateLimits.shared("login"),
+  );
 
   router.post("/auth/login", loginLimit, async (req, res) => {
     const body = parseBody(LoginBody, req);
@@ -63,7 +69,9 @@ export function authRouter(ctx: AppContext): Router {
     if (p.kind !== "local") throw forbidden("Your password is managed by Microsoft Entra ID.");
     const body = parseBody(ChangePasswordBody, req);
     const admin = await admins.findById(p.id);
-    if (!admin || !(await verifyPassword(body.current, admin.passwordHash))) throw badRequest("wrong_password", "The current password is wrong.");
+    if (!admin || !(await verifyPassword(body.current, admin.passwordHash))) {
+      throw badRequest("wrong_password", "The current password is wrong.");
+    }
     await admins.setPassword(p.id, await hashPassword(body.next));
     await admins.endOtherSessions(p.id, p.sessionHash);
     await recordAudit(ctx.store.db, { actor: p, action: "admin.password_change", target: admin.email });
@@ -77,12 +85,21 @@ export function authRouter(ctx: AppContext): Router {
     res.json({ data: { ended } });
   });
 
-  router.post("/setup", rateLimited("Too many attempts. Wait 15 minutes.", 10, 15 * 60_000, ctx.services.rateLimits.shared("setup")), async (req, res) => {
-    const body = parseBody(SetupBody, req);
-    const created = await consumeSetupToken(ctx, body.token, body.email, await hashPassword(body.password));
-    setSession(res, await admins.createSession(created.id));
-    res.status(201).json({ data: created });
-  });
+  router.post(
+    "/setup",
+    rateLimited(
+      "Too many attempts. Wait 15 minutes.",
+      10,
+      15 * 60_000,
+      ctx.services.rateLimits.shared("setup"),
+    ),
+    async (req, res) => {
+      const body = parseBody(SetupBody, req);
+      const created = await consumeSetupToken(ctx, body.token, body.email, await hashPassword(body.password));
+      setSession(res, await admins.createSession(created.id));
+      res.status(201).json({ data: created });
+    },
+  );
 
   return router;
 }

@@ -29,10 +29,15 @@ export function connectivityRouter(ctx: AppContext): Router {
   const router = Router();
   const { connectivity } = ctx.services;
 
-  router.post("/profiles/:id/connectivity-tests", requireAuth, testLimit(ctx, "connectivity-test", 10), async (req, res) => {
-    const body = parseBody(ConnectivityTestBody, req);
-    res.json({ data: await connectivity.run(principalOf(req), param(req, "id"), body) });
-  });
+  router.post(
+    "/profiles/:id/connectivity-tests",
+    requireAuth,
+    testLimit(ctx, "connectivity-test", 10),
+    async (req, res) => {
+      const body = parseBody(ConnectivityTestBody, req);
+      res.json({ data: await connectivity.run(principalOf(req), param(req, "id"), body) });
+    },
+  );
 
   router.get("/profiles/:id/connectivity-tests/latest", requireAuth, async (req, res) => {
     res.json({ data: await connectivity.latest(principalOf(req), param(req, "id")) });

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../ews-simulator";
 import { mailboxAddresses } from "../jobs/testing/factories";
-import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../../test/helpers/server";
+import {
+  announcePostgresSkip,
+  startTestServer,
+  testDatabases,
+  type TestServer,
+} from "../../test/helpers/server";
 
 announcePostgresSkip();
 
@@ -31,9 +36,16 @@ describe.each(testDatabases())("jobs API on %s", (dialect) => {
     const tenant = demoTenant({ users: 310, rooms: 0 });
     sim = await startExchangeSimulator({ tenant, latencyMs: 2, maxRecordedCalls: 0 });
     profileId = (await s.admin.post("/profiles", { name: "Jobs" })).body.data.id;
-    const added = await s.admin.post(`/profiles/${profileId}/users`, { text: mailboxAddresses(tenant, 300).join("\n") });
+    const added = await s.admin.post(`/profiles/${profileId}/users`, {
+      text: mailboxAddresses(tenant, 300).join("\n"),
+    });
     expect(added.body.data.added).toBe(300);
-    const access = await s.admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+    const access = await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: DEMO.serviceAccount.logon,
+      password: DEMO.serviceAccount.password,
+      ewsUrl: sim.ewsUrl,
+    });
     expect(access.status).toBe(200);
     sim.faults.latencyMs = 400; // slow enough that the first assertions see the job before it runs far
   });
@@ -77,7 +89,11 @@ describe.each(testDatabases())("jobs API on %s", (dialect) => {
     const started = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
     expect(started.status).toBe(202);
     const job = started.body.data;
-    expect(job).toMatchObject({ kind: "activate-profile", state: "queued", progress: { total: 300, done: 0 } });
+    expect(job).toMatchObject({
+      kind: "activate-profile",
+      state: "queued",
+      progress: { total: 300, done: 0 },
+    });
     const again = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "recheck-profile" });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ id: "job_running", details: { jobId: job.id } });
@@ -113,8 +129,16 @@ describe.each(testDatabases())("jobs API on %s", (dialect) => {
     expect((await s.admin.post(`/jobs/${id}/pause`)).status).toBe(409);
     expect((await s.admin.post(`/jobs/${id}/resume`)).body.data.state).toBe("running");
     const cancelled = await s.admin.post(`/jobs/${id}/cancel`);
-    expect(cancelled.body.data).toMatchObject({ state: "cancelled", reason: expect.stringMatching(/Cancelled by admin@example.com/) });
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").select("action").where("target", "=", id).orderBy("id").execute();
+    expect(cancelled.body.data).toMatchObject({
+      state: "cancelled",
+      reason: expect.stringMatching(/Cancelled by admin@example.com/),
+    });
+    const audit = await s.ctx.store.db
+      .selectFrom("auditEvents")
+      .select("action")
+      .where("target", "=", id)
+      .orderBy("id")
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(["job.start", "job.pause", "job.resume", "job.cancel"]);
   });
 

@@ -56,8 +56,14 @@ async function streamJobEvents(ctx: AppContext, req: Request, res: Response): Pr
   const principal = principalOf(req);
   const id = param(req, "id");
   let job = await ctx.services.jobs.get(principal, id); // 404 before the stream starts
-  res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no", Connection: "keep-alive" });
-  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  res.writeHead(200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no",
+    Connection: "keep-alive",
+  });
+  const send = (event: string, data: unknown) =>
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   let closed = false;
   req.on("close", () => {
     closed = true;

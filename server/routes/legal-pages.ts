@@ -47,7 +47,10 @@ const TERMS = page(
 /** `GET /privacy` and `GET /terms`: static pages, served whether or not the client has been built. */
 export function legalPagesRouter(): Router {
   const router = Router();
-  for (const [route, html] of [["/privacy", PRIVACY], ["/terms", TERMS]] as const) {
+  for (const [route, html] of [
+    ["/privacy", PRIVACY],
+    ["/terms", TERMS],
+  ] as const) {
     router.get(route, (_req, res) => {
       res.setHeader("Cache-Control", "public, max-age=3600");
       res.type("html").send(html);

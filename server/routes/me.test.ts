@@ -27,7 +27,12 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect(res.status).toBe(200);
     return res.body.data;
   };
-  const linkAudits = () => f.server.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "user.link_entra").execute();
+  const linkAudits = () =>
+    f.server.ctx.store.db
+      .selectFrom("auditEvents")
+      .selectAll()
+      .where("action", "=", "user.link_entra")
+      .execute();
 
   it("requires sign-in", async () => {
     expect((await f.server.anonymous.get("/me/status")).status).toBe(401);
@@ -49,7 +54,11 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect(first.lastSyncAt).toEqual(expect.any(String));
     expect(Date.parse(first.nextCheckAt) - Date.parse(first.lastCheckedAt)).toBe(30 * 60_000);
     expect(first.whatToDoNext).toMatch(/Nothing to do/);
-    const user = await f.server.ctx.store.db.selectFrom("users").select("entraObjectId").where("id", "=", f.userIds["active-user"]).executeTakeFirstOrThrow();
+    const user = await f.server.ctx.store.db
+      .selectFrom("users")
+      .select("entraObjectId")
+      .where("id", "=", f.userIds["active-user"])
+      .executeTakeFirstOrThrow();
     expect(user.entraObjectId).toBe(TEST_ACCOUNTS.activeUser.oid);
     expect(await linkAudits()).toHaveLength(1);
     // Polling again: the same answer, no further audit.
@@ -62,16 +71,33 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect(before).toMatchObject({
       enrolled: true,
       state: "error",
-      lastError: { code: "ErrorImpersonateUserDenied", remediation: expect.stringMatching(/ApplicationImpersonation/) },
+      lastError: {
+        code: "ErrorImpersonateUserDenied",
+        remediation: expect.stringMatching(/ApplicationImpersonation/),
+      },
       syncErrors: [{ code: "ErrorItemNotFound", message: expect.any(String) }],
       adminAlerted: false,
     });
     expect(before.whatToDoNext).toMatch(/admin needs to fix/);
-    await f.server.ctx.store.db.updateTable("profiles").set({ alert: JSON.stringify({ kind: "failure-share", message: "60% failed", since: new Date().toISOString() }) }).where("id", "=", f.profileA).execute();
+    await f.server.ctx.store.db
+      .updateTable("profiles")
+      .set({
+        alert: JSON.stringify({
+          kind: "failure-share",
+          message: "60% failed",
+          since: new Date().toISOString(),
+        }),
+      })
+      .where("id", "=", f.profileA)
+      .execute();
     const after = await status(TEST_ACCOUNTS.errorUser);
     expect(after.adminAlerted).toBe(true);
     expect(after.whatToDoNext).toMatch(/has been alerted/);
-    await f.server.ctx.store.db.updateTable("profiles").set({ alert: null }).where("id", "=", f.profileA).execute();
+    await f.server.ctx.store.db
+      .updateTable("profiles")
+      .set({ alert: null })
+      .where("id", "=", f.profileA)
+      .execute();
   });
 
   it("shows a paused user that an admin paused it, with no next check", async () => {
@@ -81,50 +107,78 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
   });
 
   it("answers a clear 'not enrolled' for someone with no mailbox in any profile", async () => {
-    expect(await status(TEST_ACCOUNTS.notEnrolledUser)).toEqual({ enrolled: false, reason: "not-found", message: expect.stringMatching(/not set up for sync/) });
+    expect(await status(TEST_ACCOUNTS.notEnrolledUser)).toEqual({
+      enrolled: false,
+      reason: "not-found",
+      message: expect.stringMatching(/not set up for sync/),
+    });
   });
 
   it("never links a guest, even one whose home address matches", async () => {
     await f.server.admin.post(`/profiles/${f.profileB}/users`, { text: TEST_ACCOUNTS.guest.email });
     expect(await status(TEST_ACCOUNTS.guest)).toMatchObject({ enrolled: false, reason: "guest" });
-    const row = await f.server.ctx.store.db.selectFrom("users").select("entraObjectId").where("addressLower", "=", TEST_ACCOUNTS.guest.email).executeTakeFirstOrThrow();
+    const row = await f.server.ctx.store.db
+      .selectFrom("users")
+      .select("entraObjectId")
+      .where("addressLower", "=", TEST_ACCOUNTS.guest.email)
+      .executeTakeFirstOrThrow();
     expect(row.entraObjectId).toBeNull();
   });
 
   it("never links by email or preferred_username without a matching upn", async () => {
     // Nora is enrolled now, but Mallory's token only carries her address in email / preferred_username.
     await f.server.admin.post(`/profiles/${f.profileB}/users`, { text: "mallory.target@contoso.test" });
-    const token = await idp.issueToken(TEST_ACCOUNTS.emailOnly, { claims: { email: "mallory.target@contoso.test", preferred_username: "mallory.target@contoso.test" } });
+    const token = await idp.issueToken(TEST_ACCOUNTS.emailOnly, {
+      claims: { email: "mallory.target@contoso.test", preferred_username: "mallory.target@contoso.test" },
+    });
     const res = await (await f.as(TEST_ACCOUNTS.emailOnly, token)).get("/me/status");
     expect(res.body.data).toMatchObject({ enrolled: false, reason: "not-found" });
-    const row = await f.server.ctx.store.db.selectFrom("users").select("entraObjectId").where("addressLower", "=", "mallory.target@contoso.test").executeTakeFirstOrThrow();
+    const row = await f.server.ctx.store.db
+      .selectFrom("users")
+      .select("entraObjectId")
+      .where("addressLower", "=", "mallory.target@contoso.test")
+      .executeTakeFirstOrThrow();
     expect(row.entraObjectId).toBeNull();
   });
 
   it("refuses a mailbox already linked to another account", async () => {
     // The active user's mailbox is linked to Ada's oid; another member presenting the same upn gets nothing.
-    const token = await idp.issueToken({ ...TEST_ACCOUNTS.activeUser, oid: "00000000-0000-4000-8000-0000000000ff" });
+    const token = await idp.issueToken({
+      ...TEST_ACCOUNTS.activeUser,
+      oid: "00000000-0000-4000-8000-0000000000ff",
+    });
     const res = await (await f.as(TEST_ACCOUNTS.activeUser, token)).get("/me/status");
     expect(res.body.data).toMatchObject({ enrolled: false, reason: "linked-to-another-account" });
   });
 
   it("only ever returns the caller's own status, whatever the request names", async () => {
-    const own = await status(TEST_ACCOUNTS.pausedUser, `/me/status?userId=${f.userIds["active-user"]}&upn=${TEST_ACCOUNTS.activeUser.upn}`);
+    const own = await status(
+      TEST_ACCOUNTS.pausedUser,
+      `/me/status?userId=${f.userIds["active-user"]}&upn=${TEST_ACCOUNTS.activeUser.upn}`,
+    );
     expect(own).toMatchObject({ state: "paused", address: TEST_ACCOUNTS.pausedUser.upn.toUpperCase() });
     // And the admin routes that read another person's mailbox refuse end users.
-    expect((await (await f.as(TEST_ACCOUNTS.pausedUser)).get(`/users/${f.userIds["active-user"]}`)).status).toBe(403);
+    expect(
+      (await (await f.as(TEST_ACCOUNTS.pausedUser)).get(`/users/${f.userIds["active-user"]}`)).status,
+    ).toBe(403);
   });
 
   it("answers people asking at the same moment each with their own mailbox (their lookups share queries)", async () => {
-    const accounts = [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser, TEST_ACCOUNTS.notEnrolledUser];
+    const accounts = [
+      TEST_ACCOUNTS.activeUser,
+      TEST_ACCOUNTS.errorUser,
+      TEST_ACCOUNTS.pausedUser,
+      TEST_ACCOUNTS.notEnrolledUser,
+    ];
     const clients = await Promise.all(accounts.map((a) => f.as(a)));
     await Promise.all(clients.map((c) => c.get("/me/status"))); // each mailbox linked before the burst
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => clients[i % 4].get("/me/status")));
     for (const [i, res] of answers.entries()) {
       expect(res.status).toBe(200);
       const account = accounts[i % 4];
-      if (account === TEST_ACCOUNTS.notEnrolledUser) expect(res.body.data).toMatchObject({ enrolled: false, reason: "not-found" });
-      else expect(res.body.data.address.toLowerCase()).toBe(account.upn.toLowerCase());
+      if (account === TEST_ACCOUNTS.notEnrolledUser) {
+        expect(res.body.data).toMatchObject({ enrolled: false, reason: "not-found" });
+      } else expect(res.body.data.address.toLowerCase()).toBe(account.upn.toLowerCase());
     }
   });
 

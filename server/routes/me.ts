@@ -68,7 +68,12 @@ function answerStatus(meStatus: MeStatusService) {
  * contract checks (a GET with `auth: "user"`: any signed-in caller) or its walk through every router.
  * @example app.use(requestLog(app, log), meStatusEndpoint({ meStatus, securityHeaders, authenticate, errorHandler }));
  */
-export function meStatusEndpoint({ meStatus, securityHeaders, authenticate, errorHandler }: MeStatusEndpointParts): RequestHandler {
+export function meStatusEndpoint({
+  meStatus,
+  securityHeaders,
+  authenticate,
+  errorHandler,
+}: MeStatusEndpointParts): RequestHandler {
   return shortPath({
     match: (req) => (req.method === "GET" && ME_STATUS_PATH.test(req.url) ? true : null),
     checks: [securityHeaders, authenticate, requireAuth],

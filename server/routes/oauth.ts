@@ -57,7 +57,10 @@ export function oauthRouter(ctx: AppContext): Router {
     const { host } = parse(GoQuery, req.query, "query");
     try {
       const { redirect, binding } = await service.open(param(req, "token"));
-      res.setHeader("Set-Cookie", `${BINDING_COOKIE}=${host}.${binding}; Path=${COOKIE_PATH}; Max-Age=600; HttpOnly; SameSite=Lax${secure}`);
+      res.setHeader(
+        "Set-Cookie",
+        `${BINDING_COOKIE}=${host}.${binding}; Path=${COOKIE_PATH}; Max-Age=600; HttpOnly; SameSite=Lax${secure}`,
+      );
       res.setHeader("Cache-Control", "no-store");
       res.redirect(302, redirect);
     } catch (error) {
@@ -69,12 +72,22 @@ export function oauthRouter(ctx: AppContext): Router {
   router.get("/oauth/callback", async (req, res) => {
     const cookie = parseCookies(req.headers.cookie)[BINDING_COOKIE] ?? "";
     const dot = cookie.indexOf(".");
-    const host = (["browser", "teams", "office"].includes(cookie.slice(0, dot)) ? cookie.slice(0, dot) : "browser") as PopupHost;
+    const host = (
+      ["browser", "teams", "office"].includes(cookie.slice(0, dot)) ? cookie.slice(0, dot) : "browser"
+    ) as PopupHost;
     const binding = dot > 0 ? cookie.slice(dot + 1) : undefined;
-    if (cookie) res.setHeader("Set-Cookie", `${BINDING_COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`);
+    if (cookie) {
+      res.setHeader(
+        "Set-Cookie",
+        `${BINDING_COOKIE}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`,
+      );
+    }
     try {
       const q = parse(CallbackQuery, req.query, "query");
-      const result = await service.complete({ code: q.code, state: q.state, error: q.error, errorDescription: q.error_description }, binding);
+      const result = await service.complete(
+        { code: q.code, state: q.state, error: q.error, errorDescription: q.error_description },
+        binding,
+      );
       sendPage(res, result.ok ? 200 : result.status, result, host);
     } catch (error) {
       if (!(error instanceof ConnectPageError)) throw error;

@@ -10,18 +10,42 @@ export function openApiDocument(baseUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of endpoints) {
     const path = `/api/v1${e.path.replace(/:(\w+)/g, "{$1}")}`;
-    const params = [...e.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-    const query = e.query ? Object.entries((jsonSchema(e.query, "input").properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({ name, in: "query", required: false, schema })) : [];
+    const params = [...e.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    const query = e.query
+      ? Object.entries((jsonSchema(e.query, "input").properties ?? {}) as Record<string, unknown>).map(
+          ([name, schema]) => ({ name, in: "query", required: false, schema }),
+        )
+      : [];
     paths[path] ??= {};
     paths[path][e.method] = {
       summary: e.summary,
       tags: [e.tag],
-      security: e.auth === "none" ? [] : e.auth === "service-key" ? [{ serviceKey: [] }] : [{ bearer: [] }, { cookie: [] }],
+      security:
+        e.auth === "none"
+          ? []
+          : e.auth === "service-key"
+            ? [{ serviceKey: [] }]
+            : [{ bearer: [] }, { cookie: [] }],
       parameters: [...params, ...query],
-      requestBody: e.body ? { required: true, content: { "application/json": { schema: jsonSchema(e.body, "input") } } } : undefined,
+      requestBody: e.body
+        ? { required: true, content: { "application/json": { schema: jsonSchema(e.body, "input") } } }
+        : undefined,
       responses: {
-        "2XX": { description: "Success", content: e.response ? { "application/json": { schema: jsonSchema(e.response, "output") } } : undefined },
-        "4XX": { description: "A problem the caller can fix", content: { "application/json": { schema: jsonSchema(ErrorBody, "output") } } },
+        "2XX": {
+          description: "Success",
+          content: e.response
+            ? { "application/json": { schema: jsonSchema(e.response, "output") } }
+            : undefined,
+        },
+        "4XX": {
+          description: "A problem the caller can fix",
+          content: { "application/json": { schema: jsonSchema(ErrorBody, "output") } },
+        },
       },
     };
   }
@@ -33,7 +57,11 @@ export function openApiDocument(baseUrl: string) {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "Microsoft Entra ID access token" },
         cookie: { type: "apiKey", in: "cookie", name: "msa_session", description: "Local admin session" },
-        serviceKey: { type: "http", scheme: "bearer", description: "Service key (msk_...) for the sync service" },
+        serviceKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "Service key (msk_...) for the sync service",
+        },
       },
     },
     paths,

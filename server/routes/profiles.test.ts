@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../../test/helpers/server";
+import {
+  announcePostgresSkip,
+  startTestServer,
+  testDatabases,
+  type TestServer,
+} from "../../test/helpers/server";
 
 announcePostgresSkip();
 
@@ -19,16 +24,30 @@ describe.each(testDatabases())("profiles API on %s", (dialect) => {
     const res = await s.admin.get("/profiles");
     expect(res.status).toBe(200);
     expect(res.body.data.map((p: { name: string }) => p.name)).toContain("Default");
-    expect(res.body.data[0].counts).toEqual({ "not-activated": 0, pending: 0, active: 0, error: 0, paused: 0 });
+    expect(res.body.data[0].counts).toEqual({
+      "not-activated": 0,
+      pending: 0,
+      active: 0,
+      error: 0,
+      paused: 0,
+    });
   });
 
   it("creates, reads, updates and deletes a profile, auditing each change", async () => {
     const created = await s.admin.post("/profiles", { name: "Sales EMEA", description: "Sales in Europe" });
     expect(created.status).toBe(201);
     const id = created.body.data.id as string;
-    expect(created.body.data).toMatchObject({ name: "Sales EMEA", syncEnabled: true, maxConcurrentConnections: 10, accessType: null });
+    expect(created.body.data).toMatchObject({
+      name: "Sales EMEA",
+      syncEnabled: true,
+      maxConcurrentConnections: 10,
+      accessType: null,
+    });
 
-    const patched = await s.admin.patch(`/profiles/${id}`, { syncEnabled: false, maxConcurrentConnections: 5 });
+    const patched = await s.admin.patch(`/profiles/${id}`, {
+      syncEnabled: false,
+      maxConcurrentConnections: 5,
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.data).toMatchObject({ syncEnabled: false, maxConcurrentConnections: 5 });
 
@@ -36,7 +55,12 @@ describe.each(testDatabases())("profiles API on %s", (dialect) => {
     expect((await s.admin.delete(`/profiles/${id}`)).status).toBe(204);
     expect((await s.admin.get(`/profiles/${id}`)).status).toBe(404);
 
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").select("action").where("profileId", "=", id).orderBy("id").execute();
+    const audit = await s.ctx.store.db
+      .selectFrom("auditEvents")
+      .select("action")
+      .where("profileId", "=", id)
+      .orderBy("id")
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(["profile.create", "profile.update", "profile.delete"]);
   });
 

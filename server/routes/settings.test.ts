@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../../test/helpers/server";
+import {
+  announcePostgresSkip,
+  startTestServer,
+  testDatabases,
+  type TestServer,
+} from "../../test/helpers/server";
 
 announcePostgresSkip();
 
 describe.each(testDatabases())("settings API on %s", (dialect) => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ dialect, env: { MONITOR_INTERVAL_MINUTES: "15", EWS_ALLOWED_HOSTS: "127.0.0.1" } });
+    s = await startTestServer({
+      dialect,
+      env: { MONITOR_INTERVAL_MINUTES: "15", EWS_ALLOWED_HOSTS: "127.0.0.1" },
+    });
   });
   afterAll(() => s.close());
 
@@ -17,17 +25,37 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
 
   it("starts from the configuration's defaults", async () => {
     const res = await s.admin.get("/settings");
-    expect(res.body.data).toEqual({ alertWebhookUrl: null, monitorIntervalMinutes: 15, alertFailureShare: 0.5, auditRetentionDays: 365 });
+    expect(res.body.data).toEqual({
+      alertWebhookUrl: null,
+      monitorIntervalMinutes: 15,
+      alertFailureShare: 0.5,
+      auditRetentionDays: 365,
+    });
   });
 
   it("stores changes, keeps fields left out, and audits without the webhook's secret path", async () => {
     const secretPath = "/hooks/T000/B111/very-secret-token";
-    const res = await s.admin.put("/settings", { alertWebhookUrl: `https://hooks.example.com${secretPath}`, alertFailureShare: 0.25 });
+    const res = await s.admin.put("/settings", {
+      alertWebhookUrl: `https://hooks.example.com${secretPath}`,
+      alertFailureShare: 0.25,
+    });
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual({ alertWebhookUrl: `https://hooks.example.com${secretPath}`, monitorIntervalMinutes: 15, alertFailureShare: 0.25, auditRetentionDays: 365 });
+    expect(res.body.data).toEqual({
+      alertWebhookUrl: `https://hooks.example.com${secretPath}`,
+      monitorIntervalMinutes: 15,
+      alertFailureShare: 0.25,
+      auditRetentionDays: 365,
+    });
     await s.admin.put("/settings", { auditRetentionDays: 30 });
-    expect(await s.ctx.services.settings.effective()).toMatchObject({ alertFailureShare: 0.25, auditRetentionDays: 30 });
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "settings.update").execute();
+    expect(await s.ctx.services.settings.effective()).toMatchObject({
+      alertFailureShare: 0.25,
+      auditRetentionDays: 30,
+    });
+    const audit = await s.ctx.store.db
+      .selectFrom("auditEvents")
+      .selectAll()
+      .where("action", "=", "settings.update")
+      .execute();
     expect(audit).toHaveLength(2);
     expect(JSON.stringify(audit)).not.toContain("very-secret-token");
     expect(JSON.parse(audit[0].after!).alertWebhookUrl).toBe("https://hooks.example.com/…");
@@ -36,10 +64,18 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
   });
 
   it("allows plain http only to a loopback host listed in EWS_ALLOWED_HOSTS", async () => {
-    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://127.0.0.1:9999/hook" })).status).toBe(200);
-    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://localhost:9999/hook" })).status).toBe(400);
-    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://hooks.example.com/x" })).status).toBe(400);
-    expect((await s.admin.put("/settings", { alertWebhookUrl: "https://user:pw@hooks.example.com/x" })).status).toBe(400);
+    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://127.0.0.1:9999/hook" })).status).toBe(
+      200,
+    );
+    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://localhost:9999/hook" })).status).toBe(
+      400,
+    );
+    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://hooks.example.com/x" })).status).toBe(
+      400,
+    );
+    expect(
+      (await s.admin.put("/settings", { alertWebhookUrl: "https://user:pw@hooks.example.com/x" })).status,
+    ).toBe(400);
   });
 
   it("answers 4xx with a useful message for bad bodies and changes nothing", async () => {
@@ -56,7 +92,11 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
       [{ alertWebhookUrl: `https://x.example.com/${"a".repeat(3 * 1024 * 1024)}` }, 413],
     ];
     for (const [body, status] of cases) {
-      const res = await s.admin.request("PUT", "/settings", typeof body === "string" ? body : JSON.stringify(body));
+      const res = await s.admin.request(
+        "PUT",
+        "/settings",
+        typeof body === "string" ? body : JSON.stringify(body),
+      );
       expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(status);
       expect(res.body.error.message.length).toBeGreaterThan(5);
     }
@@ -66,6 +106,8 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
   it("refuses profile admins", async () => {
     const pa = { kind: "entra" as const, id: "o", name: "pa@x.com", upn: "pa@x.com", platformAdmin: false };
     await expect(s.ctx.services.settings.get(pa)).rejects.toMatchObject({ status: 403 });
-    await expect(s.ctx.services.settings.update(pa, { auditRetentionDays: 2 })).rejects.toMatchObject({ status: 403 });
+    await expect(s.ctx.services.settings.update(pa, { auditRetentionDays: 2 })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 });

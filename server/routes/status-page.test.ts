@@ -28,7 +28,10 @@ describe("status page, privacy and terms", () => {
   });
 
   it("serves the privacy and terms pages the app package links to", async () => {
-    for (const [url, title] of [["/privacy", "Privacy"], ["/terms", "Terms of use"]] as const) {
+    for (const [url, title] of [
+      ["/privacy", "Privacy"],
+      ["/terms", "Terms of use"],
+    ] as const) {
       const res = await fetch(`${server.url}${url}`);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/text\/html/);

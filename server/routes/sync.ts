@@ -36,7 +36,11 @@ export function syncGuards(ctx: AppContext): SyncGuards {
   const requireKey: RequestHandler = async (req, _res, next) => {
     const [scheme, token] = (req.headers.authorization ?? "").split(" ", 2);
     if (scheme?.toLowerCase() !== "bearer" || !token) {
-      throw new AppError(401, "invalid_service_key", "This endpoint takes a service key: send 'Authorization: Bearer msk_...'. Admin sessions and tokens are not accepted here.");
+      throw new AppError(
+        401,
+        "invalid_service_key",
+        "This endpoint takes a service key: send 'Authorization: Bearer msk_...'. Admin sessions and tokens are not accepted here.",
+      );
     }
     req.serviceKey = await serviceKeys.authenticate(token);
     next();
@@ -51,13 +55,19 @@ export function syncGuards(ctx: AppContext): SyncGuards {
     legacyHeaders: false,
     keyGenerator: (req) => keyOf(req).id,
     handler: () => {
-      throw new AppError(429, "rate_limited", "Too many requests for this service key; slow down and retry after the Retry-After header.");
+      throw new AppError(
+        429,
+        "rate_limited",
+        "Too many requests for this service key; slow down and retry after the Retry-After header.",
+      );
     },
   });
   const scope =
     (needed: ServiceKeyScope): RequestHandler =>
     (req, _res, next) => {
-      if (!keyOf(req).scopes.includes(needed)) throw forbidden(`This service key lacks the '${needed}' scope.`);
+      if (!keyOf(req).scopes.includes(needed)) {
+        throw forbidden(`This service key lacks the '${needed}' scope.`);
+      }
       next();
     };
   return { requireKey, limit, scope };
@@ -83,7 +93,12 @@ export function syncRouter(ctx: AppContext, { requireKey, limit, scope }: SyncGu
     const result = await recordSyncReport(ctx.store.db, keyOf(req), address, body);
     await evaluateSyncAlert(
       { db: ctx.store.db, settings: ctx.services.settings, log: ctx.log },
-      { profileId: result.profileId, address, failingStreak: result.failingStreak, lastError: body.errors[0]?.message },
+      {
+        profileId: result.profileId,
+        address,
+        failingStreak: result.failingStreak,
+        lastError: body.errors[0]?.message,
+      },
     );
     res.status(201).json({ data: result.session });
   });

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../auth/principal";
 import { ProfileRepository } from "../store/profiles-repo";
-import { ADMIN_PASSWORD, announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../../test/helpers/server";
+import {
+  ADMIN_PASSWORD,
+  announcePostgresSkip,
+  startTestServer,
+  testDatabases,
+  type TestServer,
+} from "../../test/helpers/server";
 
 announcePostgresSkip();
 
@@ -10,8 +16,17 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
   let profileId: string;
   let otherProfileId: string;
 
-  const userCount = async () => Number((await s.ctx.store.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
-  const idsOf = async (pid: string) => ((await s.admin.get(`/profiles/${pid}/users?limit=500`)).body.data as { id: string; address: string }[]);
+  const userCount = async () =>
+    Number(
+      (
+        await s.ctx.store.db
+          .selectFrom("users")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const idsOf = async (pid: string) =>
+    (await s.admin.get(`/profiles/${pid}/users?limit=500`)).body.data as { id: string; address: string }[];
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
@@ -35,7 +50,8 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
   });
 
   it("adds pasted CSV with a header, semicolons, quotes, a BOM and blank lines, line by line", async () => {
-    const text = '\uFEFFaddress;displayName\r\n"Ana.Lima@Contoso.com";"Lima; Ana"\r\n\r\nbob@contoso.com;Bob Stone\r\nnot-an-address;Nobody\r\nBOB@contoso.com;Bob again\r\n"broken@contoso.com;x\r\n';
+    const text =
+      '\uFEFFaddress;displayName\r\n"Ana.Lima@Contoso.com";"Lima; Ana"\r\n\r\nbob@contoso.com;Bob Stone\r\nnot-an-address;Nobody\r\nBOB@contoso.com;Bob again\r\n"broken@contoso.com;x\r\n';
     const res = await s.admin.post(`/profiles/${profileId}/users`, { text });
     expect(res.status).toBe(200);
     expect(res.body.data.added).toBe(2);
@@ -45,16 +61,51 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const users = await idsOf(profileId);
     expect(users.map((u) => u.address)).toEqual(["Ana.Lima@Contoso.com", "bob@contoso.com"]);
     const ana = (await s.admin.get(`/users/${users[0].id}`)).body.data;
-    expect(ana).toMatchObject({ displayName: "Lima; Ana", state: "not-activated", profileId, mailboxKind: null, lastError: null, checkHistory: [] });
-    expect(Object.keys(ana).sort()).toEqual(["address", "checkHistory", "createdAt", "displayName", "id", "lastCheckedAt", "lastError", "lastSyncAt", "profileId", "state", "syncErrors", "syncSessions", "updatedAt", "mailboxKind"].sort());
-    const audit = await s.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", "users.import").where("profileId", "=", profileId).execute();
+    expect(ana).toMatchObject({
+      displayName: "Lima; Ana",
+      state: "not-activated",
+      profileId,
+      mailboxKind: null,
+      lastError: null,
+      checkHistory: [],
+    });
+    expect(Object.keys(ana).sort()).toEqual(
+      [
+        "address",
+        "checkHistory",
+        "createdAt",
+        "displayName",
+        "id",
+        "lastCheckedAt",
+        "lastError",
+        "lastSyncAt",
+        "profileId",
+        "state",
+        "syncErrors",
+        "syncSessions",
+        "updatedAt",
+        "mailboxKind",
+      ].sort(),
+    );
+    const audit = await s.ctx.store.db
+      .selectFrom("auditEvents")
+      .selectAll()
+      .where("action", "=", "users.import")
+      .where("profileId", "=", profileId)
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].after!)).toEqual({ added: 2, duplicates: 1, invalid: 2 });
   });
 
   it("takes plain lines and Outlook's Name <address>, and treats an address in another profile (any case) as a duplicate", async () => {
-    const res = await s.admin.post(`/profiles/${otherProfileId}/users`, { text: "carol@contoso.com\nDan Ray <dan@contoso.com>\nANA.LIMA@CONTOSO.COM" });
-    expect(res.body.data).toEqual({ added: 2, duplicates: [{ line: 3, address: "ANA.LIMA@CONTOSO.COM" }], invalid: [] });
+    const res = await s.admin.post(`/profiles/${otherProfileId}/users`, {
+      text: "carol@contoso.com\nDan Ray <dan@contoso.com>\nANA.LIMA@CONTOSO.COM",
+    });
+    expect(res.body.data).toEqual({
+      added: 2,
+      duplicates: [{ line: 3, address: "ANA.LIMA@CONTOSO.COM" }],
+      invalid: [],
+    });
     const dan = (await idsOf(otherProfileId)).find((u) => u.address === "dan@contoso.com");
     expect((await s.admin.get(`/users/${dan!.id}`)).body.data.displayName).toBe("Dan Ray");
   });
@@ -79,7 +130,11 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
       [{ text: "x".repeat(2 * 1024 * 1024 + 10) }, 413, "payload_too_large"],
     ];
     for (const [body, status, id] of cases) {
-      const res = await s.admin.request("POST", `/profiles/${profileId}/users`, typeof body === "string" ? body : JSON.stringify(body));
+      const res = await s.admin.request(
+        "POST",
+        `/profiles/${profileId}/users`,
+        typeof body === "string" ? body : JSON.stringify(body),
+      );
       expect(res.status, JSON.stringify(body).slice(0, 40)).toBe(status);
       expect(res.body.error.id).toBe(id);
       expect(res.body.error.message.length).toBeGreaterThan(5);
@@ -90,21 +145,37 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
 
   it("lists by lower-cased address in byte order with keyset pages, state filter and prefix search", async () => {
     const pid = (await s.admin.post("/profiles", { name: "Paging" })).body.data.id;
-    const text = ["zed@x.com,Zoë Ångström", "Amy.B@x.com,Amy Brown", "amy-c@x.com,Amy Clark", "1st@x.com,First One", "bea@x.com,Beatrice O'Neil", "émile@x.com,Émile Zola"].join("\n");
+    const text = [
+      "zed@x.com,Zoë Ångström",
+      "Amy.B@x.com,Amy Brown",
+      "amy-c@x.com,Amy Clark",
+      "1st@x.com,First One",
+      "bea@x.com,Beatrice O'Neil",
+      "émile@x.com,Émile Zola",
+    ].join("\n");
     expect((await s.admin.post(`/profiles/${pid}/users`, { text })).body.data.added).toBe(6);
     const expected = ["1st@x.com", "Amy.B@x.com", "amy-c@x.com", "bea@x.com", "zed@x.com", "émile@x.com"];
     // byte order: "amy-" (0x2d) before "amy." (0x2e) once lower-cased
-    const byteOrder = [...expected].sort((a, b) => Buffer.compare(Buffer.from(a.toLowerCase()), Buffer.from(b.toLowerCase())));
+    const byteOrder = [...expected].sort((a, b) =>
+      Buffer.compare(Buffer.from(a.toLowerCase()), Buffer.from(b.toLowerCase())),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: { data: { address: string }[]; nextCursor: string | null } } = await s.admin.get(`/profiles/${pid}/users?limit=4${cursor ? `&cursor=${cursor}` : ""}`);
+      const res: { body: { data: { address: string }[]; nextCursor: string | null } } = await s.admin.get(
+        `/profiles/${pid}/users?limit=4${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       seen.push(...res.body.data.map((u) => u.address));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(byteOrder);
 
-    const search = async (q: string) => ((await s.admin.get(`/profiles/${pid}/users?q=${encodeURIComponent(q)}`)).body.data as { address: string }[]).map((u) => u.address);
+    const search = async (q: string) =>
+      (
+        (await s.admin.get(`/profiles/${pid}/users?q=${encodeURIComponent(q)}`)).body.data as {
+          address: string;
+        }[]
+      ).map((u) => u.address);
     expect(await search("AMY")).toEqual(["amy-c@x.com", "Amy.B@x.com"]);
     expect(await search("clar")).toEqual(["amy-c@x.com"]);
     expect(await search("ångs")).toEqual(["zed@x.com"]);
@@ -133,10 +204,19 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     expect((await s.admin.post("/users/pause", { userIds: [u1.id, u2.id] })).body.data).toEqual({ count: 2 });
     expect((await s.admin.post("/users/pause", { userIds: [u1.id] })).body.data).toEqual({ count: 0 });
     expect((await s.admin.get(`/users/${u1.id}`)).body.data.state).toBe("paused");
-    expect((await s.admin.post("/users/resume", { userIds: [u1.id, u2.id] })).body.data).toEqual({ count: 2 });
+    expect((await s.admin.post("/users/resume", { userIds: [u1.id, u2.id] })).body.data).toEqual({
+      count: 2,
+    });
     expect((await s.admin.get(`/users/${u1.id}`)).body.data.state).toBe("active");
     expect((await s.admin.get(`/users/${u2.id}`)).body.data.state).toBe("not-activated");
-    const actions = (await s.ctx.store.db.selectFrom("auditEvents").select("action").where("profileId", "=", pid).orderBy("id").execute()).map((a) => a.action);
+    const actions = (
+      await s.ctx.store.db
+        .selectFrom("auditEvents")
+        .select("action")
+        .where("profileId", "=", pid)
+        .orderBy("id")
+        .execute()
+    ).map((a) => a.action);
     expect(actions).toEqual(["profile.create", "users.import", "users.pause", "users.resume"]);
   });
 
@@ -147,12 +227,22 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const unknown = await s.admin.post("/users/pause", { userIds: [r1.id, "no-such-user"] });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.details.userIds).toEqual(["no-such-user"]);
-    await s.ctx.store.db.updateTable("users").set({ state: "pending", stateBefore: "not-activated" }).where("id", "=", r2.id).execute();
+    await s.ctx.store.db
+      .updateTable("users")
+      .set({ state: "pending", stateBefore: "not-activated" })
+      .where("id", "=", r2.id)
+      .execute();
     const pending = await s.admin.post("/users/remove", { userIds: [r1.id, r2.id] });
     expect(pending.status).toBe(409);
     expect(pending.body.error.details.userIds).toEqual([r2.id]);
     expect((await s.admin.post("/users/move", { userIds: [r1.id], profileId: "nope" })).status).toBe(404);
-    for (const body of [{}, { userIds: [] }, { userIds: "x" }, { userIds: [1] }, { userIds: Array.from({ length: 10_001 }, (_, i) => `id${i}`) }]) {
+    for (const body of [
+      {},
+      { userIds: [] },
+      { userIds: "x" },
+      { userIds: [1] },
+      { userIds: Array.from({ length: 10_001 }, (_, i) => `id${i}`) },
+    ]) {
       const res = await s.admin.post("/users/remove", body);
       expect(res.status).toBe(400);
       expect(res.body.error.message).toMatch(/userIds/);
@@ -168,30 +258,71 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     await s.admin.post(`/profiles/${from}/users`, { text: "m1@x.com,Mover Quinn\nm2@x.com,Stayer" });
     const [m1] = await idsOf(from);
     await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", m1.id).execute();
-    expect((await s.admin.post("/users/move", { userIds: [m1.id], profileId: to })).body.data).toEqual({ count: 1 });
+    expect((await s.admin.post("/users/move", { userIds: [m1.id], profileId: to })).body.data).toEqual({
+      count: 1,
+    });
     const moved = (await s.admin.get(`/profiles/${to}/users?q=quinn`)).body.data;
-    expect(moved.map((u: { address: string; state: string }) => [u.address, u.state])).toEqual([["m1@x.com", "not-activated"]]);
+    expect(moved.map((u: { address: string; state: string }) => [u.address, u.state])).toEqual([
+      ["m1@x.com", "not-activated"],
+    ]);
     expect((await s.admin.get(`/profiles/${from}/users?q=quinn`)).body.data).toEqual([]);
 
-    await s.ctx.store.db.insertInto("checkHistory").values([
-      { userId: m1.id, checkedAt: "2026-11-01T00:00:00.000Z", ok: 0, code: "mailbox_not_found", message: "No mailbox", ms: 12, jobId: null },
-      { userId: m1.id, checkedAt: "2026-11-02T00:00:00.000Z", ok: 1, code: null, message: null, ms: 9, jobId: null },
-    ]).execute();
+    await s.ctx.store.db
+      .insertInto("checkHistory")
+      .values([
+        {
+          userId: m1.id,
+          checkedAt: "2026-11-01T00:00:00.000Z",
+          ok: 0,
+          code: "mailbox_not_found",
+          message: "No mailbox",
+          ms: 12,
+          jobId: null,
+        },
+        {
+          userId: m1.id,
+          checkedAt: "2026-11-02T00:00:00.000Z",
+          ok: 1,
+          code: null,
+          message: null,
+          ms: 9,
+          jobId: null,
+        },
+      ])
+      .execute();
     const detail = (await s.admin.get(`/users/${m1.id}`)).body.data;
     expect(detail.checkHistory.map((c: { ok: boolean }) => c.ok)).toEqual([true, false]);
 
     expect((await s.admin.post("/users/remove", { userIds: [m1.id] })).body.data).toEqual({ count: 1 });
     expect((await s.admin.get(`/users/${m1.id}`)).status).toBe(404);
-    const words = await s.ctx.store.db.selectFrom("userWords").select("word").where("userId", "=", m1.id).execute();
-    const history = await s.ctx.store.db.selectFrom("checkHistory").select("id").where("userId", "=", m1.id).execute();
+    const words = await s.ctx.store.db
+      .selectFrom("userWords")
+      .select("word")
+      .where("userId", "=", m1.id)
+      .execute();
+    const history = await s.ctx.store.db
+      .selectFrom("checkHistory")
+      .select("id")
+      .where("userId", "=", m1.id)
+      .execute();
     expect([words.length, history.length]).toEqual([0, 0]);
   });
 
   it("exports CSV with a header, last errors and formula-looking cells defused", async () => {
     const pid = (await s.admin.post("/profiles", { name: "Export" })).body.data.id;
-    await s.admin.post(`/profiles/${pid}/users`, { text: 'e1@x.com,"=HYPERLINK(""http://evil"")"\ne2@x.com,"Doe, Jane"' });
+    await s.admin.post(`/profiles/${pid}/users`, {
+      text: 'e1@x.com,"=HYPERLINK(""http://evil"")"\ne2@x.com,"Doe, Jane"',
+    });
     const [e1] = await idsOf(pid);
-    await s.ctx.store.db.updateTable("users").set({ state: "error", lastCheckedAt: "2026-11-03T00:00:00.000Z", lastError: JSON.stringify({ code: "auth_failed", message: "-1 credentials", remediation: "Fix it" }) }).where("id", "=", e1.id).execute();
+    await s.ctx.store.db
+      .updateTable("users")
+      .set({
+        state: "error",
+        lastCheckedAt: "2026-11-03T00:00:00.000Z",
+        lastError: JSON.stringify({ code: "auth_failed", message: "-1 credentials", remediation: "Fix it" }),
+      })
+      .where("id", "=", e1.id)
+      .execute();
     const res = await s.admin.get(`/users/export.csv?profileId=${pid}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -218,7 +349,13 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
 
   it("lets a profile admin act only on their own profiles' users", async () => {
     const users = s.ctx.services.users;
-    const pa: Principal = { kind: "entra", id: "oid-1", name: "pa@contoso.com", upn: "pa@contoso.com", platformAdmin: false };
+    const pa: Principal = {
+      kind: "entra",
+      id: "oid-1",
+      name: "pa@contoso.com",
+      upn: "pa@contoso.com",
+      platformAdmin: false,
+    };
     await new ProfileRepository(s.ctx.store.db).setAdmins(profileId, ["PA@contoso.com"]);
     const mine = await idsOf(profileId);
     const theirs = await idsOf(otherProfileId);
@@ -233,10 +370,16 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
   });
 
   it("describes every users endpoint in the OpenAPI document", async () => {
-    const doc = (await s.anonymous.get("/api/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await s.anonymous.get("/api/openapi.json")).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(Object.keys(doc.paths["/api/v1/profiles/{id}/users"]).sort()).toEqual(["get", "post"]);
-    for (const path of ["/users/move", "/users/remove", "/users/pause", "/users/resume"]) expect(doc.paths[`/api/v1${path}`]).toHaveProperty("post");
-    for (const path of ["/users/{id}", "/users/export.csv", "/settings", "/audit-events"]) expect(doc.paths[`/api/v1${path}`]).toHaveProperty("get");
+    for (const path of ["/users/move", "/users/remove", "/users/pause", "/users/resume"]) {
+      expect(doc.paths[`/api/v1${path}`]).toHaveProperty("post");
+    }
+    for (const path of ["/users/{id}", "/users/export.csv", "/settings", "/audit-events"]) {
+      expect(doc.paths[`/api/v1${path}`]).toHaveProperty("get");
+    }
   });
 
   it("never shows a secret in a response or the log", async () => {

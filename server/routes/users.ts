@@ -1,5 +1,11 @@
 import { Router } from "express";
-import { AddUsersBody, ExportUsersQuery, ListUsersQuery, MoveUsersBody, UserIdsBody } from "../../contract/users";
+import {
+  AddUsersBody,
+  ExportUsersQuery,
+  ListUsersQuery,
+  MoveUsersBody,
+  UserIdsBody,
+} from "../../contract/users";
 import { principalOf, requireAuth } from "../auth/middleware";
 import type { AppContext } from "../context";
 import { param, parseBody, parseQuery } from "../http/validate";

@@ -52,7 +52,9 @@ export class Sealer {
     const decipher = createDecipheriv("aes-256-gcm", key.bytes, Buffer.from(ivText, "base64url"));
     decipher.setAAD(Buffer.from(context, "utf8"));
     decipher.setAuthTag(body.subarray(body.length - 16));
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString(
+      "utf8",
+    );
   }
 
   /** True when the value was sealed with an older key and should be sealed again. */
@@ -65,7 +67,10 @@ export class Sealer {
  * The key to seal with: `SECRET_KEY`, or (SQLite only) one generated once into `DATA_DIR/secret.key`.
  * Returns whether it was generated, so the caller can warn.
  */
-export function resolveSecretKey(secretKey: string | undefined, dataDir: string): { key: string; generated: boolean } {
+export function resolveSecretKey(
+  secretKey: string | undefined,
+  dataDir: string,
+): { key: string; generated: boolean } {
   if (secretKey) return { key: secretKey, generated: false };
   const file = path.join(dataDir, "secret.key");
   if (existsSync(file)) return { key: readFileSync(file, "utf8").trim(), generated: false };

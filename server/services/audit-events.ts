@@ -34,7 +34,10 @@ export class AuditEventService {
     private readonly profiles: ProfileService,
   ) {}
 
-  async list(principal: Principal, query: ListAuditQuery): Promise<{ data: AuditEvent[]; nextCursor: string | null }> {
+  async list(
+    principal: Principal,
+    query: ListAuditQuery,
+  ): Promise<{ data: AuditEvent[]; nextCursor: string | null }> {
     let profileIds: string[] | undefined;
     if (query.profileId) {
       await this.profiles.authorize(principal, query.profileId);
@@ -48,6 +51,9 @@ export class AuditEventService {
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
-    return { data: page.map(presentAuditEvent), nextCursor: rows.length > query.limit ? String(page.at(-1)!.id) : null };
+    return {
+      data: page.map(presentAuditEvent),
+      nextCursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
+    };
   }
 }

@@ -10,7 +10,10 @@ export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) && v !== null && typeof v !== "boolean" ? "[redacted]" : redact(v)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEYS.test(k) && v !== null && typeof v !== "boolean" ? "[redacted]" : redact(v),
+      ]),
     );
   }
   return value;

@@ -30,17 +30,28 @@ export async function bootstrap(ctx: AppContext): Promise<{ setupUrl?: string }>
   const token = randomBytes(24).toString("base64url");
   const db = ctx.store.db;
   await db.deleteFrom("settings").where("key", "=", SETUP_KEY).execute();
-  await db.insertInto("settings").values({ key: SETUP_KEY, value: hashToken(token) }).execute();
+  await db
+    .insertInto("settings")
+    .values({ key: SETUP_KEY, value: hashToken(token) })
+    .execute();
   return { setupUrl: `${ctx.config.baseUrl}/setup?token=${token}` };
 }
 
 /** Creates the first local admin with the one-time setup token, which then stops working. */
 export async function consumeSetupToken(ctx: AppContext, token: string, email: string, passwordHash: string) {
   return ctx.store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("settings").select("value").where("key", "=", SETUP_KEY).executeTakeFirst();
+    const row = await trx
+      .selectFrom("settings")
+      .select("value")
+      .where("key", "=", SETUP_KEY)
+      .executeTakeFirst();
     const given = Buffer.from(hashToken(token));
     if (!row || row.value.length !== given.length || !timingSafeEqual(Buffer.from(row.value), given)) {
-      throw new AppError(403, "invalid_setup_token", "This setup link is not valid or was already used. Restart the server to print a new one.");
+      throw new AppError(
+        403,
+        "invalid_setup_token",
+        "This setup link is not valid or was already used. Restart the server to print a new one.",
+      );
     }
     await trx.deleteFrom("settings").where("key", "=", SETUP_KEY).execute();
     const admin = await new LocalAdminRepository(trx).create(email, passwordHash);

@@ -55,7 +55,16 @@ export class CheckService {
         return await type.check(config, address, signal);
       } catch (error) {
         // A module must not throw for what the server answered; anything else is a bug, kept transient.
-        return { ok: false, ms: 0, error: { code: "Unknown", message: `Unexpected error: ${(error as Error).message}`, remediation: "Retry; if it persists, check the server logs.", transient: true } };
+        return {
+          ok: false,
+          ms: 0,
+          error: {
+            code: "Unknown",
+            message: `Unexpected error: ${(error as Error).message}`,
+            remediation: "Retry; if it persists, check the server logs.",
+            transient: true,
+          },
+        };
       }
     };
   }
@@ -66,7 +75,12 @@ export class CheckService {
    * not-activated: only lastCheckedAt/lastError). Pass the transaction so the job item and the user are
    * written together.
    */
-  async applyResult(db: Db, user: { id: string; state: string; stateBefore: string | null }, result: CheckResult, opts: { mode: CheckMode; jobId?: string }): Promise<void> {
+  async applyResult(
+    db: Db,
+    user: { id: string; state: string; stateBefore: string | null },
+    result: CheckResult,
+    opts: { mode: CheckMode; jobId?: string },
+  ): Promise<void> {
     const repo = new CheckRepository(db);
     const now = nowIso();
     await repo.insertHistory({
@@ -80,7 +94,14 @@ export class CheckService {
     });
     const update: UserCheckUpdate = {
       lastCheckedAt: now,
-      lastError: result.ok || !result.error ? null : JSON.stringify({ code: result.error.code, message: result.error.message, remediation: result.error.remediation }),
+      lastError:
+        result.ok || !result.error
+          ? null
+          : JSON.stringify({
+              code: result.error.code,
+              message: result.error.message,
+              remediation: result.error.remediation,
+            }),
       updatedAt: now,
     };
     const state = nextState(opts.mode, user.state, result.ok);
@@ -99,12 +120,19 @@ export class CheckService {
     const users = await new CheckRepository(this.db).usersOf(profileId, userIds);
     const found = new Set(users.map((u) => u.id));
     const missing = [...new Set(userIds)].filter((id) => !found.has(id));
-    if (missing.length) throw validationFailed(`${missing.length} of the users are not in this profile.`, missing.slice(0, 50).map((id) => ({ path: "userIds", message: `unknown user ${id}`, id })));
+    if (missing.length) {
+      throw validationFailed(
+        `${missing.length} of the users are not in this profile.`,
+        missing.slice(0, 50).map((id) => ({ path: "userIds", message: `unknown user ${id}`, id })),
+      );
+    }
     const check = await this.checkerFor(profileId);
     const concurrency = Math.min(10, profile?.maxConcurrentConnections ?? 10);
     return mapLimit(users, concurrency, async (user) => {
       const result = await check(user.address, AbortSignal.timeout(60_000));
-      await this.db.transaction().execute((trx) => this.applyResult(trx, user, result, { mode: "check-now" }));
+      await this.db
+        .transaction()
+        .execute((trx) => this.applyResult(trx, user, result, { mode: "check-now" }));
       return {
         userId: user.id,
         address: user.address,
@@ -112,7 +140,14 @@ export class CheckService {
         ms: result.ms,
         state: nextState("check-now", user.state, result.ok) ?? user.state,
         mailboxKind: (result.ok ? result.mailboxKind : null) ?? user.mailboxKind ?? null,
-        error: result.error ? { code: result.error.code, message: result.error.message, remediation: result.error.remediation, transient: result.error.transient } : null,
+        error: result.error
+          ? {
+              code: result.error.code,
+              message: result.error.message,
+              remediation: result.error.remediation,
+              transient: result.error.transient,
+            }
+          : null,
       };
     });
   }

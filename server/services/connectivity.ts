@@ -13,8 +13,22 @@ import type { ProfileService } from "./profiles";
 /** A whole test may take this long before it is cancelled (each call has its own shorter timeout). */
 const TEST_TIMEOUT_MS = 120_000;
 
-function present(row: { id: string; ok: number; result: string; startedAt: string; finishedAt: string; createdBy: string }): ConnectivityResult {
-  return { id: row.id, ok: row.ok === 1, steps: JSON.parse(row.result) as ConnectivityStep[], startedAt: row.startedAt, finishedAt: row.finishedAt, createdBy: row.createdBy };
+function present(row: {
+  id: string;
+  ok: number;
+  result: string;
+  startedAt: string;
+  finishedAt: string;
+  createdBy: string;
+}): ConnectivityResult {
+  return {
+    id: row.id,
+    ok: row.ok === 1,
+    steps: JSON.parse(row.result) as ConnectivityStep[],
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    createdBy: row.createdBy,
+  };
 }
 
 /** The connectivity test (Remote Connectivity Analyzer's "Service Account Access") and autodiscover. */
@@ -27,12 +41,21 @@ export class ConnectivityService {
   ) {}
 
   /** Runs the test against the profile's configuration and stores it as the profile's latest. */
-  async run(principal: Principal, profileId: string, body: ConnectivityTestBody): Promise<ConnectivityResult> {
+  async run(
+    principal: Principal,
+    profileId: string,
+    body: ConnectivityTestBody,
+  ): Promise<ConnectivityResult> {
     await this.profiles.authorize(principal, profileId);
     const access = await this.mailboxAccess.require(profileId);
-    const targetUser = body.targetUser ?? (await new MailboxAccessRepository(this.db).firstUserAddress(profileId));
+    const targetUser =
+      body.targetUser ?? (await new MailboxAccessRepository(this.db).firstUserAddress(profileId));
     const startedAt = nowIso();
-    const steps = await access.type.test(access.config, { targetUser, outOfScopeUser: body.outOfScopeUser }, AbortSignal.timeout(TEST_TIMEOUT_MS));
+    const steps = await access.type.test(
+      access.config,
+      { targetUser, outOfScopeUser: body.outOfScopeUser },
+      AbortSignal.timeout(TEST_TIMEOUT_MS),
+    );
     const row = {
       id: randomUUID(),
       profileId,
@@ -50,7 +73,11 @@ export class ConnectivityService {
         action: "connectivity.test",
         profileId,
         target: targetUser ?? null,
-        after: { ok: row.ok === 1, failed: steps.filter((st) => st.status === "failed").map((st) => st.name), warnings: steps.filter((st) => st.status === "warning").map((st) => st.name) },
+        after: {
+          ok: row.ok === 1,
+          failed: steps.filter((st) => st.status === "failed").map((st) => st.name),
+          warnings: steps.filter((st) => st.status === "warning").map((st) => st.name),
+        },
       });
     });
     return present(row);
@@ -67,15 +94,26 @@ export class ConnectivityService {
    * Finds the EWS URL for an address. With a profile whose configuration has an account logon and
    * password, autodiscover signs in with them (on-premises autodiscover needs credentials).
    */
-  async autodiscover(principal: Principal, email: string, profileId?: string): Promise<{ ewsUrl: string | null; steps: ConnectivityStep[] }> {
+  async autodiscover(
+    principal: Principal,
+    email: string,
+    profileId?: string,
+  ): Promise<{ ewsUrl: string | null; steps: ConnectivityStep[] }> {
     let credentials: { logon: string; password: string } | undefined;
     if (profileId) {
       await this.profiles.authorize(principal, profileId);
       const access = await this.mailboxAccess.open(profileId);
       const settings = access?.config.settings as { accountLogon?: string } | undefined;
       const secret = access?.config.secret as { password?: string } | null | undefined;
-      if (settings?.accountLogon && secret?.password) credentials = { logon: settings.accountLogon, password: secret.password };
+      if (settings?.accountLogon && secret?.password) {
+        credentials = { logon: settings.accountLogon, password: secret.password };
+      }
     }
-    return autodiscover(email, { transport: this.deps.ews.transport, credentials, candidates: this.deps.autodiscoverCandidates, signal: AbortSignal.timeout(60_000) });
+    return autodiscover(email, {
+      transport: this.deps.ews.transport,
+      credentials,
+      candidates: this.deps.autodiscoverCandidates,
+      signal: AbortSignal.timeout(60_000),
+    });
   }
 }

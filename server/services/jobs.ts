@@ -31,15 +31,33 @@ export class JobService {
   }
 
   /** Creates a job inside `trx` (also used by the monitor with the system principal). */
-  async create(trx: Db, principal: Principal, profileId: string, kind: JobKind, userIds?: string[]): Promise<JobRow> {
+  async create(
+    trx: Db,
+    principal: Principal,
+    profileId: string,
+    kind: JobKind,
+    userIds?: string[],
+  ): Promise<JobRow> {
     const repo = new JobRepository(trx);
     const open = await repo.findOpen(profileId);
     if (open) throw jobRunning(open.id);
     const def = jobKindDefinitions[kind];
     const users = await def.selectUsers(trx, profileId, userIds);
-    const row = await repo.create({ profileId, kind, params: userIds ? { userCount: userIds.length } : {}, createdBy: principal.name, userIds: users });
+    const row = await repo.create({
+      profileId,
+      kind,
+      params: userIds ? { userCount: userIds.length } : {},
+      createdBy: principal.name,
+      userIds: users,
+    });
     await def.onCreate?.(trx, row.id);
-    await recordAudit(trx, { actor: principal, action: "job.start", profileId, target: row.id, after: { kind, total: users.length } });
+    await recordAudit(trx, {
+      actor: principal,
+      action: "job.start",
+      profileId,
+      target: row.id,
+      after: { kind, total: users.length },
+    });
     return row;
   }
 
@@ -71,21 +89,29 @@ export class JobService {
   /** Pauses a queued or running job: in-flight checks finish, nothing new starts. */
   pause(principal: Principal, id: string): Promise<Job> {
     return this.change(principal, id, "job.pause", async (repo, row) => {
-      if (!(await repo.transition(row.id, ["queued", "running"], "paused"))) throw conflict(`A ${row.state} job can't be paused.`, { state: row.state });
+      if (!(await repo.transition(row.id, ["queued", "running"], "paused"))) {
+        throw conflict(`A ${row.state} job can't be paused.`, { state: row.state });
+      }
     });
   }
 
   /** Resumes a paused job where it stopped. */
   resume(principal: Principal, id: string): Promise<Job> {
     return this.change(principal, id, "job.resume", async (repo, row) => {
-      if (!(await repo.transition(row.id, ["paused"], "running", { clearLease: true }))) throw conflict(`A ${row.state} job can't be resumed.`, { state: row.state });
+      if (!(await repo.transition(row.id, ["paused"], "running", { clearLease: true }))) {
+        throw conflict(`A ${row.state} job can't be resumed.`, { state: row.state });
+      }
     });
   }
 
   /** Cancels an open job; an activation's pending users return to their earlier state. */
   cancel(principal: Principal, id: string): Promise<Job> {
     return this.change(principal, id, "job.cancel", async (repo, row, trx) => {
-      if (!(await repo.transition(row.id, ["queued", "running", "paused"], "cancelled", { reason: `Cancelled by ${principal.name}.` }))) {
+      if (
+        !(await repo.transition(row.id, ["queued", "running", "paused"], "cancelled", {
+          reason: `Cancelled by ${principal.name}.`,
+        }))
+      ) {
         throw conflict(`A ${row.state} job can't be cancelled.`, { state: row.state });
       }
       // Items before users: the same lock order as a runner writing a result (item, then user).
@@ -95,11 +121,22 @@ export class JobService {
     });
   }
 
-  private async change(principal: Principal, id: string, action: string, apply: (repo: JobRepository, row: JobRow, trx: Db) => Promise<void>): Promise<Job> {
+  private async change(
+    principal: Principal,
+    id: string,
+    action: string,
+    apply: (repo: JobRepository, row: JobRow, trx: Db) => Promise<void>,
+  ): Promise<Job> {
     return this.db.transaction().execute(async (trx) => {
       const row = await this.authorize(principal, id, trx);
       await apply(new JobRepository(trx), row, trx);
-      await recordAudit(trx, { actor: principal, action, profileId: row.profileId, target: row.id, before: { state: row.state } });
+      await recordAudit(trx, {
+        actor: principal,
+        action,
+        profileId: row.profileId,
+        target: row.id,
+        before: { state: row.state },
+      });
       return this.get(principal, id, trx);
     });
   }

@@ -22,7 +22,12 @@ const OPENED_CACHE_SIZE = 1000;
 
 /** Same stored configuration: what opening it reads is equal. */
 function sameConfiguration(a: MailboxAccessRow, b: MailboxAccessRow): boolean {
-  return a.version === b.version && a.type === b.type && a.settings === b.settings && a.sealedSecret === b.sealedSecret;
+  return (
+    a.version === b.version &&
+    a.type === b.type &&
+    a.settings === b.settings &&
+    a.sealedSecret === b.sealedSecret
+  );
 }
 
 function frozen<T>(value: T): T {
@@ -42,7 +47,11 @@ function parseIfMatch(header: string | undefined): number | "*" | undefined {
 
 /** A stored row that can't be opened: a key missing from SECRET_KEY(_PREVIOUS), or a damaged row. The admin has to act; retrying won't help. */
 function unreadable(error: unknown): AppError {
-  return new AppError(409, "access_unreadable", `The profile's stored mailbox access can't be opened (${error instanceof Error ? error.message : String(error)}). Check SECRET_KEY and SECRET_KEY_PREVIOUS, or save the Email configuration again.`);
+  return new AppError(
+    409,
+    "access_unreadable",
+    `The profile's stored mailbox access can't be opened (${error instanceof Error ? error.message : String(error)}). Check SECRET_KEY and SECRET_KEY_PREVIOUS, or save the Email configuration again.`,
+  );
 }
 
 /**
@@ -67,13 +76,25 @@ export class MailboxAccessService {
   private view(row: MailboxAccessRow, secret: unknown, extraWarnings: string[] = []): MailboxAccessView {
     const type = this.registry.accessTypeFor(row.type);
     const presented = type ? type.present(this.openSettings(row), secret) : {};
-    const warnings = [...new Set([...((presented.warnings as string[] | undefined) ?? []), ...extraWarnings])];
-    return { ...presented, type: row.type, label: type?.label ?? row.type, version: row.version, updatedAt: row.updatedAt, updatedBy: row.updatedBy, warnings };
+    const warnings = [
+      ...new Set([...((presented.warnings as string[] | undefined) ?? []), ...extraWarnings]),
+    ];
+    return {
+      ...presented,
+      type: row.type,
+      label: type?.label ?? row.type,
+      version: row.version,
+      updatedAt: row.updatedAt,
+      updatedBy: row.updatedBy,
+      warnings,
+    };
   }
 
   private openSecret(row: MailboxAccessRow): unknown {
     try {
-      return row.sealedSecret ? (JSON.parse(this.sealer.open(row.sealedSecret, row.profileId)) as unknown) : null;
+      return row.sealedSecret
+        ? (JSON.parse(this.sealer.open(row.sealedSecret, row.profileId)) as unknown)
+        : null;
     } catch (error) {
       throw unreadable(error);
     }
@@ -88,7 +109,10 @@ export class MailboxAccessService {
   }
 
   /** GET: the public view and ETag, or null until configured. */
-  async get(principal: Principal, profileId: string): Promise<{ view: MailboxAccessView | null; etag: string | null }> {
+  async get(
+    principal: Principal,
+    profileId: string,
+  ): Promise<{ view: MailboxAccessView | null; etag: string | null }> {
     await this.profiles.authorize(principal, profileId);
     const row = await new MailboxAccessRepository(this.db).find(profileId);
     if (!row) return { view: null, etag: null };
@@ -99,9 +123,18 @@ export class MailboxAccessService {
    * PUT: validates with the type's schema, keeps the stored secret when omitted, checks If-Match,
    * seals, audits (secrets redacted) and answers the new view and ETag.
    */
-  async put(principal: Principal, profileId: string, body: MailboxAccessBody, ifMatch?: string): Promise<{ view: MailboxAccessView; etag: string; warnings: string[] }> {
+  async put(
+    principal: Principal,
+    profileId: string,
+    body: MailboxAccessBody,
+    ifMatch?: string,
+  ): Promise<{ view: MailboxAccessView; etag: string; warnings: string[] }> {
     const type = this.registry.accessTypeFor(body.type);
-    if (!type) throw badRequest("validation_failed", `type: "${body.type}" is not available in this installation.`, [{ path: "type", message: "not available" }]);
+    if (!type) {
+      throw badRequest("validation_failed", `type: "${body.type}" is not available in this installation.`, [
+        { path: "type", message: "not available" },
+      ]);
+    }
     const { type: _t, ...rest } = body;
     const input = parse(type.inputSchema, rest);
     const expected = parseIfMatch(ifMatch);
@@ -110,12 +143,17 @@ export class MailboxAccessService {
       const repo = new MailboxAccessRepository(trx);
       const before = await repo.find(profileId);
       if (expected !== undefined && expected !== "*" && expected !== before?.version) {
-        throw preconditionFailed("The mailbox access settings were changed by someone else. Reload them and try again.");
+        throw preconditionFailed(
+          "The mailbox access settings were changed by someone else. Reload them and try again.",
+        );
       }
-      if (expected === "*" && !before) throw preconditionFailed("The mailbox access settings are not configured yet.");
+      if (expected === "*" && !before) {
+        throw preconditionFailed("The mailbox access settings are not configured yet.");
+      }
       const existing = before && before.type === body.type ? this.openSecret(before) : null;
       const prepared = await type.prepare(input, existing);
-      const sealed = prepared.secret === null ? null : this.sealer.seal(JSON.stringify(prepared.secret), profileId);
+      const sealed =
+        prepared.secret === null ? null : this.sealer.seal(JSON.stringify(prepared.secret), profileId);
       const row: MailboxAccessRow = {
         profileId,
         type: type.id,
@@ -125,18 +163,34 @@ export class MailboxAccessService {
         updatedAt: nowIso(),
         updatedBy: principal.name,
       };
-      if (!(await repo.save(row, before ? before.version : null))) throw preconditionFailed("The mailbox access settings were changed meanwhile. Reload them and try again.");
+      if (!(await repo.save(row, before ? before.version : null))) {
+        throw preconditionFailed(
+          "The mailbox access settings were changed meanwhile. Reload them and try again.",
+        );
+      }
       await recordAudit(trx, {
         actor: principal,
         action: "mailbox-access.update",
         profileId,
-        before: before ? { type: before.type, settings: JSON.parse(before.settings) as unknown, version: before.version } : undefined,
-        after: { type: row.type, settings: prepared.settings, version: row.version, secretChanged: before?.sealedSecret !== sealed && JSON.stringify(existing) !== JSON.stringify(prepared.secret) },
+        before: before
+          ? { type: before.type, settings: JSON.parse(before.settings) as unknown, version: before.version }
+          : undefined,
+        after: {
+          type: row.type,
+          settings: prepared.settings,
+          version: row.version,
+          secretChanged:
+            before?.sealedSecret !== sealed && JSON.stringify(existing) !== JSON.stringify(prepared.secret),
+        },
       });
       return { row, secret: prepared.secret, warnings: prepared.warnings };
     });
     this.registry.deps.ews.forgetProfile(profileId);
-    return { view: this.view(saved.row, saved.secret, saved.warnings), etag: etagOf(saved.row.version), warnings: saved.warnings };
+    return {
+      view: this.view(saved.row, saved.secret, saved.warnings),
+      etag: etagOf(saved.row.version),
+      warnings: saved.warnings,
+    };
   }
 
   /** Opens a profile's configuration for checks and tests; undefined when not configured. */
@@ -153,10 +207,22 @@ export class MailboxAccessService {
     const known = this.openedByProfile.get(row.profileId);
     if (known && sameConfiguration(known.row, row)) return known.opened;
     const type = this.registry.accessTypeFor(row.type);
-    if (!type) throw new AppError(409, "conflict", `The access type "${row.type}" is not available in this installation.`);
-    const config = Object.freeze({ profileId: row.profileId, settings: frozen(this.openSettings(row)), secret: frozen(this.openSecret(row)) });
+    if (!type) {
+      throw new AppError(
+        409,
+        "conflict",
+        `The access type "${row.type}" is not available in this installation.`,
+      );
+    }
+    const config = Object.freeze({
+      profileId: row.profileId,
+      settings: frozen(this.openSettings(row)),
+      secret: frozen(this.openSecret(row)),
+    });
     const opened: OpenedAccess = Object.freeze({ type, version: row.version, config });
-    if (this.openedByProfile.size >= OPENED_CACHE_SIZE) this.openedByProfile.delete(this.openedByProfile.keys().next().value!);
+    if (this.openedByProfile.size >= OPENED_CACHE_SIZE) {
+      this.openedByProfile.delete(this.openedByProfile.keys().next().value!);
+    }
     this.openedByProfile.set(row.profileId, { row: { ...row }, opened });
     return opened;
   }

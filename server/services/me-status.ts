@@ -24,20 +24,26 @@ const LOOKUPS_IN_FLIGHT = 2;
 const LOOKUPS_PER_QUERY = 100;
 
 const NOT_ENROLLED_MESSAGES: Record<NotEnrolledReason, string> = {
-  "not-found": "Your mailbox is not set up for sync. If you expected it to be, ask your admin to add your address to a profile.",
-  guest: "You are signed in as a guest of this organization. Sync status is only shown to members; sign in with your own work account.",
+  "not-found":
+    "Your mailbox is not set up for sync. If you expected it to be, ask your admin to add your address to a profile.",
+  guest:
+    "You are signed in as a guest of this organization. Sync status is only shown to members; sign in with your own work account.",
   "tenant-not-allowed": "Your organization is not allowed to use this app. Ask your admin.",
-  "no-upn": "Your sign-in did not include a user principal name, so your mailbox can't be matched. Ask your admin.",
-  "linked-to-another-account": "This mailbox is already linked to another account. Ask your admin to check it.",
+  "no-upn":
+    "Your sign-in did not include a user principal name, so your mailbox can't be matched. Ask your admin.",
+  "linked-to-another-account":
+    "This mailbox is already linked to another account. Ask your admin to check it.",
   "local-admin": "You are signed in as a local admin; a local admin has no mailbox to sync.",
 };
 
 const NEXT_STEP: Record<UserState, string> = {
   active: "Nothing to do: your mailbox is connected and syncing.",
-  error: "Your mailbox can't be reached right now. Your admin needs to fix the problem below; send them this page if they haven't been alerted.",
+  error:
+    "Your mailbox can't be reached right now. Your admin needs to fix the problem below; send them this page if they haven't been alerted.",
   paused: "An admin paused sync for your mailbox. Ask your admin to resume it when you need it again.",
   pending: "Your mailbox is being activated. Check back in a few minutes.",
-  "not-activated": "Your mailbox has been added but not activated yet. Your admin will activate it; nothing to do for now.",
+  "not-activated":
+    "Your mailbox has been added but not activated yet. Your admin will activate it; nothing to do for now.",
 };
 
 function parseJson<T>(value: string | null): T | null {
@@ -68,7 +74,10 @@ export class MeStatusService {
     this.tenants = allowedTenants(config.entra);
     const repo = new MeStatusRepository(db);
     const pg = isPostgres(db);
-    this.byObjectId = new Coalescer(async (oids) => new Map((await repo.findByObjectIds(oids)).map((row) => [row.entraObjectId!, row])), { maxInFlight: pg ? LOOKUPS_IN_FLIGHT : 1, maxBatch: LOOKUPS_PER_QUERY, gatherTurn: true });
+    this.byObjectId = new Coalescer(
+      async (oids) => new Map((await repo.findByObjectIds(oids)).map((row) => [row.entraObjectId!, row])),
+      { maxInFlight: pg ? LOOKUPS_IN_FLIGHT : 1, maxBatch: LOOKUPS_PER_QUERY, gatherTurn: true },
+    );
   }
 
   /** The caller's own status, never anyone else's: there is no parameter to ask for another person. */
@@ -81,20 +90,32 @@ export class MeStatusService {
 
   private async linkOnFirstSignIn(principal: Principal, repo: MeStatusRepository): Promise<MeStatus> {
     if (principal.guest) return this.notEnrolled("guest");
-    if (!principal.tid || !this.tenants.includes(principal.tid.toLowerCase())) return this.notEnrolled("tenant-not-allowed");
+    if (!principal.tid || !this.tenants.includes(principal.tid.toLowerCase())) {
+      return this.notEnrolled("tenant-not-allowed");
+    }
     if (!principal.upn) return this.notEnrolled("no-upn");
     const candidate = await repo.findByAddress(principal.upn);
     if (!candidate) return this.notEnrolled("not-found");
-    if (candidate.entraObjectId && candidate.entraObjectId !== principal.oid) return this.notEnrolled("linked-to-another-account");
+    if (candidate.entraObjectId && candidate.entraObjectId !== principal.oid) {
+      return this.notEnrolled("linked-to-another-account");
+    }
     const linked = await this.db.transaction().execute(async (trx) => {
       const done = await new MeStatusRepository(trx).link(candidate.id, principal.oid!);
       if (done) {
-        await recordAudit(trx, { actor: principal, action: "user.link_entra", profileId: candidate.profileId, target: candidate.address, after: { entraObjectId: principal.oid } });
+        await recordAudit(trx, {
+          actor: principal,
+          action: "user.link_entra",
+          profileId: candidate.profileId,
+          target: candidate.address,
+          after: { entraObjectId: principal.oid },
+        });
       }
       return done;
     });
     // Another request may have linked it a moment ago: read again rather than guess.
-    const row = linked ? { ...candidate, entraObjectId: principal.oid! } : await repo.findByObjectId(principal.oid!);
+    const row = linked
+      ? { ...candidate, entraObjectId: principal.oid! }
+      : await repo.findByObjectId(principal.oid!);
     return row ? this.present(row) : this.notEnrolled("linked-to-another-account");
   }
 
@@ -108,8 +129,12 @@ export class MeStatusService {
     const lastError = parseJson<MailboxError>(row.lastError);
     const adminAlerted = row.profileAlert !== null;
     let whatToDoNext = NEXT_STEP[state] ?? NEXT_STEP["not-activated"];
-    if (!syncEnabled && state !== "paused") whatToDoNext = "Sync is paused for everyone in your group (profile). Ask your admin when it resumes.";
-    else if (state === "error" && adminAlerted) whatToDoNext = "Your mailbox can't be reached right now. Your admin has been alerted; nothing to do on your side unless they ask.";
+    if (!syncEnabled && state !== "paused") {
+      whatToDoNext = "Sync is paused for everyone in your group (profile). Ask your admin when it resumes.";
+    } else if (state === "error" && adminAlerted) {
+      whatToDoNext =
+        "Your mailbox can't be reached right now. Your admin has been alerted; nothing to do on your side unless they ask.";
+    }
     return {
       enrolled: true,
       address: row.address,
@@ -128,7 +153,11 @@ export class MeStatusService {
     };
   }
 
-  private async nextCheckAt(row: MailboxStatusRow, state: UserState, syncEnabled: boolean): Promise<string | null> {
+  private async nextCheckAt(
+    row: MailboxStatusRow,
+    state: UserState,
+    syncEnabled: boolean,
+  ): Promise<string | null> {
     if (!syncEnabled || (state !== "active" && state !== "error")) return null;
     const minutes = await this.monitorIntervalMinutes();
     if (minutes <= 0) return null;

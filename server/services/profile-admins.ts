@@ -32,7 +32,13 @@ export class ProfileAdminService {
       const before = await repo.admins(profileId);
       if (before.join("\n") === next.join("\n")) return;
       await repo.setAdmins(profileId, next);
-      await recordAudit(trx, { actor: principal, action: "profile.admins_change", profileId, before: { userPrincipalNames: before }, after: { userPrincipalNames: next } });
+      await recordAudit(trx, {
+        actor: principal,
+        action: "profile.admins_change",
+        profileId,
+        before: { userPrincipalNames: before },
+        after: { userPrincipalNames: next },
+      });
     });
     return { userPrincipalNames: next };
   }

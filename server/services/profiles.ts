@@ -48,7 +48,11 @@ export class ProfileService {
   async list(principal: Principal): Promise<Profile[]> {
     const ids = await this.visibleIds(principal);
     const repo = this.repo();
-    const [rows, counts, types] = await Promise.all([repo.list(ids), repo.countsByState(ids), this.accessTypes(ids)]);
+    const [rows, counts, types] = await Promise.all([
+      repo.list(ids),
+      repo.countsByState(ids),
+      this.accessTypes(ids),
+    ]);
     return rows.map((row) => presentProfile(row, counts.get(row.id), types.get(row.id) ?? null));
   }
 
@@ -62,9 +66,16 @@ export class ProfileService {
     if (!principal.platformAdmin) throw forbidden("Only platform admins can create profiles.");
     const row = await this.db.transaction().execute(async (trx) => {
       const repo = this.repo(trx);
-      if (await repo.findByName(input.name)) throw conflict(`A profile named "${input.name}" already exists.`);
+      if (await repo.findByName(input.name)) {
+        throw conflict(`A profile named "${input.name}" already exists.`);
+      }
       const created = await repo.create(input);
-      await recordAudit(trx, { actor: principal, action: "profile.create", profileId: created.id, after: { name: created.name, description: created.description } });
+      await recordAudit(trx, {
+        actor: principal,
+        action: "profile.create",
+        profileId: created.id,
+        after: { name: created.name, description: created.description },
+      });
       return created;
     });
     return presentProfile(row, undefined, null);
@@ -74,7 +85,11 @@ export class ProfileService {
     await this.db.transaction().execute(async (trx) => {
       const before = await this.authorize(principal, id, trx);
       const repo = this.repo(trx);
-      if (patch.name !== undefined && patch.name.toLowerCase() !== before.nameLower && (await repo.findByName(patch.name))) {
+      if (
+        patch.name !== undefined &&
+        patch.name.toLowerCase() !== before.nameLower &&
+        (await repo.findByName(patch.name))
+      ) {
         throw conflict(`A profile named "${patch.name}" already exists.`);
       }
       if (patch.syncEnabled !== undefined && (patch.syncEnabled ? 1 : 0) !== before.syncEnabled) {
@@ -91,7 +106,12 @@ export class ProfileService {
         actor: principal,
         action: "profile.update",
         profileId: id,
-        before: { name: before.name, description: before.description, syncEnabled: before.syncEnabled === 1, maxConcurrentConnections: before.maxConcurrentConnections },
+        before: {
+          name: before.name,
+          description: before.description,
+          syncEnabled: before.syncEnabled === 1,
+          maxConcurrentConnections: before.maxConcurrentConnections,
+        },
         after: patch,
       });
     });
@@ -104,25 +124,47 @@ export class ProfileService {
       const row = await this.authorize(principal, id, trx);
       const counts = (await this.repo(trx).countsByState([id])).get(id);
       if (counts && counts.active > 0) {
-        throw conflict(`This profile still has ${counts.active} active user${counts.active === 1 ? "" : "s"}. Pause or move them first.`, { active: counts.active });
+        throw conflict(
+          `This profile still has ${counts.active} active user${counts.active === 1 ? "" : "s"}. Pause or move them first.`,
+          { active: counts.active },
+        );
       }
-      const running = await trx.selectFrom("jobs").select("id").where("profileId", "=", id).where("state", "in", ["queued", "running", "paused"]).executeTakeFirst();
-      if (running) throw conflict("A job is still running for this profile. Cancel it first.", { jobId: running.id });
+      const running = await trx
+        .selectFrom("jobs")
+        .select("id")
+        .where("profileId", "=", id)
+        .where("state", "in", ["queued", "running", "paused"])
+        .executeTakeFirst();
+      if (running) {
+        throw conflict("A job is still running for this profile. Cancel it first.", { jobId: running.id });
+      }
       // Tell the sync service (through the roster) that these mailboxes are gone.
       const removedAt = nowIso();
       await trx
         .insertInto("mailboxTombstones")
         .columns(["addressLower", "profileId", "removedAt"])
-        .expression((eb) => eb.selectFrom("users").select(["addressLower", "profileId", eb.val(removedAt).as("removedAt")]).where("profileId", "=", id))
+        .expression((eb) =>
+          eb
+            .selectFrom("users")
+            .select(["addressLower", "profileId", eb.val(removedAt).as("removedAt")])
+            .where("profileId", "=", id),
+        )
         .execute();
       await this.repo(trx).remove(id);
-      await recordAudit(trx, { actor: principal, action: "profile.delete", profileId: id, before: { name: row.name } });
+      await recordAudit(trx, {
+        actor: principal,
+        action: "profile.delete",
+        profileId: id,
+        before: { name: row.name },
+      });
     });
   }
 
   /** Creates the Default profile on first start. */
   async ensureDefault(actor: Principal): Promise<void> {
     const existing = await this.repo().list();
-    if (existing.length === 0) await this.create(actor, { name: "Default", description: "Created at first start." });
+    if (existing.length === 0) {
+      await this.create(actor, { name: "Default", description: "Created at first start." });
+    }
   }
 }

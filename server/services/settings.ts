@@ -78,10 +78,16 @@ export class SettingsService {
   /** https anywhere; plain http only to a loopback host that EWS_ALLOWED_HOSTS lists (tests, local tools). */
   private checkWebhookUrl(value: string): void {
     const url = new URL(value);
-    if (url.username || url.password) throw validationFailed("alertWebhookUrl: must not contain a user name or password", [{ path: "alertWebhookUrl", message: "must not contain credentials" }]);
+    if (url.username || url.password) {
+      throw validationFailed("alertWebhookUrl: must not contain a user name or password", [
+        { path: "alertWebhookUrl", message: "must not contain credentials" },
+      ]);
+    }
     if (url.protocol === "https:") return;
     const allowed = this.config.ews.allowedHosts.map((h) => h.toLowerCase());
     if (LOOPBACK.has(url.hostname) && (allowed.includes(url.hostname) || allowed.includes(url.host))) return;
-    throw validationFailed("alertWebhookUrl: must be an https:// URL", [{ path: "alertWebhookUrl", message: "must be an https:// URL" }]);
+    throw validationFailed("alertWebhookUrl: must be an https:// URL", [
+      { path: "alertWebhookUrl", message: "must be an https:// URL" },
+    ]);
   }
 }

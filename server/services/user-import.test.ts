@@ -20,7 +20,9 @@ describe("parseUserPaste", () => {
   });
 
   it("reports bad lines with a reason and keeps the good ones", () => {
-    const parsed = parseUserPaste('ok@x.com\nno at sign\n"open@x.com,Name\n,Only Name\nfine@x.com,' + "n".repeat(300));
+    const parsed = parseUserPaste(
+      'ok@x.com\nno at sign\n"open@x.com,Name\n,Only Name\nfine@x.com,' + "n".repeat(300),
+    );
     expect(parsed.entries.map((e) => e.line)).toEqual([1]);
     expect(parsed.invalid.map((i) => [i.line, i.reason.slice(0, 12)])).toEqual([
       [2, '"no at sign"'],
@@ -40,7 +42,13 @@ describe("parseUserPaste", () => {
 
 describe("displayNameWords", () => {
   it("lower-cases and splits on whitespace and punctuation", () => {
-    expect(displayNameWords("Beatrice O'Neil-Smith (Sales)")).toEqual(["beatrice", "o", "neil", "smith", "sales"]);
+    expect(displayNameWords("Beatrice O'Neil-Smith (Sales)")).toEqual([
+      "beatrice",
+      "o",
+      "neil",
+      "smith",
+      "sales",
+    ]);
     expect(displayNameWords("Zoë  ÅNGSTRÖM")).toEqual(["zoë", "ångström"]);
   });
 });

@@ -24,7 +24,16 @@ export interface ParsedPaste {
 const MAX_DISPLAY_NAME = 256;
 const MAX_INPUT_ECHO = 200;
 // Header cells are compared without case, spaces, "_" or "-": "Display Name", "display_name", "E-mail".
-const ADDRESS_HEADERS = new Set(["address", "email", "emailaddress", "mail", "smtp", "primarysmtpaddress", "userprincipalname", "upn"]);
+const ADDRESS_HEADERS = new Set([
+  "address",
+  "email",
+  "emailaddress",
+  "mail",
+  "smtp",
+  "primarysmtpaddress",
+  "userprincipalname",
+  "upn",
+]);
 const NAME_HEADERS = new Set(["displayname", "name", "fullname"]);
 
 /**
@@ -80,7 +89,14 @@ export function splitFields(line: string): string[] | null {
 function fromNameAddr(field: string): { address: string; name?: string } {
   const match = /^(.*)<([^<>]+)>$/.exec(field.trim());
   if (!match) return { address: field };
-  return { address: match[2].trim(), name: match[1].trim().replace(/^"(.*)"$/, "$1").trim() || undefined };
+  return {
+    address: match[2].trim(),
+    name:
+      match[1]
+        .trim()
+        .replace(/^"(.*)"$/, "$1")
+        .trim() || undefined,
+  };
 }
 
 interface Columns {
@@ -126,22 +142,34 @@ export function parseUserPaste(text: string): ParsedPaste {
     dataLines++;
     const input = raw.length > MAX_INPUT_ECHO ? `${raw.slice(0, MAX_INPUT_ECHO)}…` : raw;
     if (!fields) {
-      invalid.push({ line, input, reason: "A quoted field is not closed: add the missing \"." });
+      invalid.push({ line, input, reason: 'A quoted field is not closed: add the missing ".' });
       return;
     }
     const cell = fields[columns.address] ?? "";
     const { address, name } = fromNameAddr(cell);
-    const displayName = ((columns.name === undefined ? undefined : fields[columns.name]) || name || "").normalize("NFC");
+    const displayName = (
+      (columns.name === undefined ? undefined : fields[columns.name]) ||
+      name ||
+      ""
+    ).normalize("NFC");
     if (!address) {
       invalid.push({ line, input, reason: "No address on this line." });
       return;
     }
     if (!EmailAddress.safeParse(address).success) {
-      invalid.push({ line, input, reason: `"${address.length > 80 ? `${address.slice(0, 80)}…` : address}" is not an e-mail address such as user@contoso.com.` });
+      invalid.push({
+        line,
+        input,
+        reason: `"${address.length > 80 ? `${address.slice(0, 80)}…` : address}" is not an e-mail address such as user@contoso.com.`,
+      });
       return;
     }
     if (displayName.length > MAX_DISPLAY_NAME) {
-      invalid.push({ line, input, reason: `The display name is longer than ${MAX_DISPLAY_NAME} characters.` });
+      invalid.push({
+        line,
+        input,
+        reason: `The display name is longer than ${MAX_DISPLAY_NAME} characters.`,
+      });
       return;
     }
     entries.push({ line, address, displayName });

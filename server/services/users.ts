@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { recentSyncSessions } from "../sync/reports";
-import { MAX_IMPORT_LINES, type AddUsersResult, type BulkUsersResult, type ListUsersQuery, type User, type UserDetail } from "../../contract/users";
+import {
+  MAX_IMPORT_LINES,
+  type AddUsersResult,
+  type BulkUsersResult,
+  type ListUsersQuery,
+  type User,
+  type UserDetail,
+} from "../../contract/users";
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, forbidden, notFound, validationFailed } from "../errors";
 import { presentCheck, presentUser } from "../presenters/user";
@@ -26,7 +33,9 @@ type BulkAction = "pause" | "resume" | "remove" | "move";
 export const encodeCursor = (addressLower: string) => Buffer.from(addressLower, "utf8").toString("base64url");
 function decodeCursor(cursor: string): string {
   const value = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!value || value.includes("\uFFFD")) throw validationFailed("cursor: must be the nextCursor of an earlier page");
+  if (!value || value.includes("\uFFFD")) {
+    throw validationFailed("cursor: must be the nextCursor of an earlier page");
+  }
   return value;
 }
 
@@ -56,7 +65,10 @@ export class UserService {
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return { data: page.map(presentUser), nextCursor: rows.length > query.limit && last ? encodeCursor(last.addressLower) : null };
+    return {
+      data: page.map(presentUser),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.addressLower) : null,
+    };
   }
 
   /**
@@ -73,7 +85,9 @@ export class UserService {
     return this.db.transaction().execute(async (trx) => {
       await this.profiles.authorize(principal, profileId, trx);
       const repo = this.repo(trx);
-      const existing = await repo.existingAddresses([...new Set(parsed.entries.map((e) => e.address.toLowerCase()))]);
+      const existing = await repo.existingAddresses([
+        ...new Set(parsed.entries.map((e) => e.address.toLowerCase())),
+      ]);
       const seen = new Set<string>();
       const duplicates: AddUsersResult["duplicates"] = [];
       const fresh: NewUser[] = [];
@@ -89,7 +103,11 @@ export class UserService {
       try {
         await repo.insertMany(fresh);
       } catch (err) {
-        throw uniqueViolation(err) ? conflict("Some of these addresses were added by someone else at the same moment. Paste again to see which.") : err;
+        throw uniqueViolation(err)
+          ? conflict(
+              "Some of these addresses were added by someone else at the same moment. Paste again to see which.",
+            )
+          : err;
       }
       if (fresh.length > 0) {
         await recordAudit(trx, {
@@ -109,7 +127,10 @@ export class UserService {
     const row = await repo.find(id);
     if (!row) throw notFound("User not found. They may have been removed.");
     await this.profiles.authorize(principal, row.profileId);
-    const [history, syncSessions] = await Promise.all([repo.checkHistory(id, CHECK_HISTORY_SIZE), recentSyncSessions(this.db, id, SYNC_SESSIONS_SIZE)]);
+    const [history, syncSessions] = await Promise.all([
+      repo.checkHistory(id, CHECK_HISTORY_SIZE),
+      recentSyncSessions(this.db, id, SYNC_SESSIONS_SIZE),
+    ]);
     return { ...presentUser(row), checkHistory: history.map(presentCheck), syncSessions };
   }
 
@@ -118,13 +139,19 @@ export class UserService {
   remove = (principal: Principal, userIds: string[]) => this.bulk(principal, "remove", userIds);
 
   /** Moves users to another profile the caller manages; they must be activated again there. */
-  move = (principal: Principal, userIds: string[], profileId: string) => this.bulk(principal, "move", userIds, profileId);
+  move = (principal: Principal, userIds: string[], profileId: string) =>
+    this.bulk(principal, "move", userIds, profileId);
 
   /**
    * Runs a bulk action after checking every id: unknown ids → 404, users of a profile the caller doesn't
    * manage → 403, users in a running activation (`pending`) → 409. Any refusal changes nothing.
    */
-  private async bulk(principal: Principal, action: BulkAction, userIds: string[], targetProfileId?: string): Promise<BulkUsersResult> {
+  private async bulk(
+    principal: Principal,
+    action: BulkAction,
+    userIds: string[],
+    targetProfileId?: string,
+  ): Promise<BulkUsersResult> {
     return this.db.transaction().execute(async (trx) => {
       const repo = this.repo(trx);
       const refs = await this.authorizeUsers(principal, userIds, trx);
@@ -137,7 +164,8 @@ export class UserService {
         );
       }
       const ids = refs.map((r) => r.id);
-      const targets = targetProfileId === undefined ? refs : refs.filter((r) => r.profileId !== targetProfileId);
+      const targets =
+        targetProfileId === undefined ? refs : refs.filter((r) => r.profileId !== targetProfileId);
       let count: number;
       switch (action) {
         case "pause":
@@ -150,10 +178,20 @@ export class UserService {
           count = await repo.remove(ids);
           break;
         case "move":
-          count = await repo.moveTo(targets.map((r) => r.id), targetProfileId!);
+          count = await repo.moveTo(
+            targets.map((r) => r.id),
+            targetProfileId!,
+          );
           break;
       }
-      await this.auditBulk(trx, principal, action, targetProfileId === undefined ? refs : targets, count, targetProfileId);
+      await this.auditBulk(
+        trx,
+        principal,
+        action,
+        targetProfileId === undefined ? refs : targets,
+        count,
+        targetProfileId,
+      );
       return { count };
     });
   }
@@ -164,22 +202,38 @@ export class UserService {
     if (refs.length !== new Set(userIds).size) {
       const known = new Set(refs.map((r) => r.id));
       const missing = [...new Set(userIds)].filter((id) => !known.has(id));
-      throw new AppError(404, "not_found", `${missing.length} of these users ${missing.length === 1 ? "does" : "do"} not exist (removed meanwhile?). Nothing was changed.`, {
-        userIds: missing.slice(0, IDS_IN_ERROR),
-        count: missing.length,
-      });
+      throw new AppError(
+        404,
+        "not_found",
+        `${missing.length} of these users ${missing.length === 1 ? "does" : "do"} not exist (removed meanwhile?). Nothing was changed.`,
+        {
+          userIds: missing.slice(0, IDS_IN_ERROR),
+          count: missing.length,
+        },
+      );
     }
     const visible = await this.profiles.visibleIds(principal, db);
     if (visible) {
       const allowed = new Set(visible);
       const outside = refs.filter((r) => !allowed.has(r.profileId));
-      if (outside.length > 0) throw forbidden(`${outside.length} of these users belong to profiles you don't manage. Nothing was changed.`);
+      if (outside.length > 0) {
+        throw forbidden(
+          `${outside.length} of these users belong to profiles you don't manage. Nothing was changed.`,
+        );
+      }
     }
     return refs;
   }
 
   /** One audit event per profile touched, with the count and a few addresses (not all of them). */
-  private async auditBulk(db: Db, principal: Principal, action: BulkAction, refs: UserRef[], count: number, targetProfileId?: string) {
+  private async auditBulk(
+    db: Db,
+    principal: Principal,
+    action: BulkAction,
+    refs: UserRef[],
+    count: number,
+    targetProfileId?: string,
+  ) {
     if (count === 0) return;
     const byProfile = new Map<string, UserRef[]>();
     for (const ref of refs) byProfile.set(ref.profileId, [...(byProfile.get(ref.profileId) ?? []), ref]);
@@ -188,7 +242,11 @@ export class UserService {
         actor: principal,
         action: `users.${action}`,
         profileId,
-        after: { count: group.length, addresses: group.slice(0, 10).map((r) => r.address), ...(targetProfileId ? { toProfileId: targetProfileId } : {}) },
+        after: {
+          count: group.length,
+          addresses: group.slice(0, 10).map((r) => r.address),
+          ...(targetProfileId ? { toProfileId: targetProfileId } : {}),
+        },
       });
     }
   }
@@ -227,5 +285,9 @@ function tooManyLines(count: number): AppError {
 /** True for a unique-constraint violation on either database. */
 function uniqueViolation(err: unknown): boolean {
   const e = err as { code?: string } | undefined;
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return (
+    e?.code === "23505" ||
+    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+  );
 }

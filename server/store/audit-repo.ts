@@ -21,7 +21,7 @@ export class AuditRepository {
     let q = this.db.selectFrom("auditEvents").selectAll();
     if (options.profileIds) q = q.where("profileId", "in", [...options.profileIds]);
     if (options.beforeId !== undefined) q = q.where("id", "<", options.beforeId);
-    return (await q.orderBy("id", "desc").limit(options.limit).execute());
+    return await q.orderBy("id", "desc").limit(options.limit).execute();
   }
 
   /** Deletes events older than the given ISO time (retention); returns how many. */

@@ -14,7 +14,15 @@ export interface UserCheckUpdate {
 export class CheckRepository {
   constructor(private readonly db: Db) {}
 
-  insertHistory(row: { userId: string; checkedAt: string; ok: number; code: string | null; message: string | null; ms: number; jobId: string | null }): Promise<unknown> {
+  insertHistory(row: {
+    userId: string;
+    checkedAt: string;
+    ok: number;
+    code: string | null;
+    message: string | null;
+    ms: number;
+    jobId: string | null;
+  }): Promise<unknown> {
     return this.db.insertInto("checkHistory").values(row).execute();
   }
 

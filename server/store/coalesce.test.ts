@@ -3,7 +3,8 @@ import { Coalescer } from "./coalesce";
 
 /** A load whose calls are recorded and answered by hand. */
 function manualLoad() {
-  const calls: { keys: string[]; answer(found: Record<string, number>): void; fail(error: Error): void }[] = [];
+  const calls: { keys: string[]; answer(found: Record<string, number>): void; fail(error: Error): void }[] =
+    [];
   const load = (keys: string[]) =>
     new Promise<Map<string, number>>((resolve, reject) => {
       calls.push({ keys, answer: (found) => resolve(new Map(Object.entries(found))), fail: reject });

@@ -1,7 +1,14 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from "kysely";
+import {
+  CamelCasePlugin,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type MigrationProvider,
+} from "kysely";
 import type { PoolClient } from "pg";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
@@ -74,7 +81,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new CamelCasePlugin()] });
+    db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      plugins: [new CamelCasePlugin()],
+    });
   }
   await migrateToLatest(db, dialect === "postgres" ? (options.pgSchema ?? "public") : undefined);
   return { db, dialect, close: () => db.destroy() };
@@ -130,7 +140,12 @@ function statementName(sql: string): string | undefined {
     return undefined;
   }
   runsBySql.delete(sql);
-  if (!/^\s*(select|insert|update|delete|with)\b/i.test(sql) || sql.replace(/count\(\*\)/gi, "").includes("*")) return undefined;
+  if (
+    !/^\s*(select|insert|update|delete|with)\b/i.test(sql) ||
+    sql.replace(/count\(\*\)/gi, "").includes("*")
+  ) {
+    return undefined;
+  }
   const name = `msa_${nameBySql.size + 1}`;
   nameBySql.set(sql, name);
   return name;
@@ -148,7 +163,11 @@ function prepareFrequentStatements(client: PoolClient): void {
       const name = statementName(text);
       if (name) return query({ name, text, values });
     }
-    return callback === undefined ? (values === undefined ? query(text) : query(text, values)) : query(text, values, callback);
+    return callback === undefined
+      ? values === undefined
+        ? query(text)
+        : query(text, values)
+      : query(text, values, callback);
   };
   client.query = named as typeof client.query;
 }
@@ -171,7 +190,10 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
   }
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
-    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+    throw new Error(
+      `migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
@@ -179,7 +201,9 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
 /** A PostgreSQL "schema does not exist" (3F000) about a schema other than the store's own. */
 function droppedMeanwhile(error: unknown, schema: string | undefined): boolean {
   const e = error as { code?: unknown; message?: unknown };
-  return e.code === "3F000" && typeof e.message === "string" && !e.message.includes(`"${schema ?? "public"}"`);
+  return (
+    e.code === "3F000" && typeof e.message === "string" && !e.message.includes(`"${schema ?? "public"}"`)
+  );
 }
 
 /** The current time as the store keeps it. */

@@ -27,7 +27,11 @@ type CompiledCache = WeakMap<Kysely<Database>, CompiledQuery<MailboxStatusRow>>;
 const compiledByObjectId: CompiledCache = new WeakMap();
 const compiledByObjectIds: CompiledCache = new WeakMap();
 
-function compiledOnce(cache: CompiledCache, db: Kysely<Database>, build: () => CompiledQuery<MailboxStatusRow>): CompiledQuery<MailboxStatusRow> {
+function compiledOnce(
+  cache: CompiledCache,
+  db: Kysely<Database>,
+  build: () => CompiledQuery<MailboxStatusRow>,
+): CompiledQuery<MailboxStatusRow> {
   let compiled = cache.get(db);
   if (!compiled) {
     compiled = build();
@@ -65,7 +69,9 @@ export class MeStatusRepository {
 
   /** The hot path: one query on the `users_entra_object_id` index. */
   async findByObjectId(oid: string): Promise<MailboxStatusRow | undefined> {
-    const compiled = compiledOnce(compiledByObjectId, this.db, () => this.base().where("users.entraObjectId", "=", oid).compile());
+    const compiled = compiledOnce(compiledByObjectId, this.db, () =>
+      this.base().where("users.entraObjectId", "=", oid).compile(),
+    );
     const { rows } = await this.db.executeQuery<MailboxStatusRow>({ ...compiled, parameters: [oid] });
     return rows[0];
   }
@@ -81,9 +87,15 @@ export class MeStatusRepository {
     }
     const pg = isPostgres(this.db);
     const compiled = compiledOnce(compiledByObjectIds, this.db, () =>
-      (pg ? this.base().where("users.entraObjectId", "=", sql<string>`any(${[]})`) : this.base().where("users.entraObjectId", "in", sql<string>`(select value from json_each(${"[]"}))`)).compile(),
+      (pg
+        ? this.base().where("users.entraObjectId", "=", sql<string>`any(${[]})`)
+        : this.base().where("users.entraObjectId", "in", sql<string>`(select value from json_each(${"[]"}))`)
+      ).compile(),
     );
-    const { rows } = await this.db.executeQuery<MailboxStatusRow>({ ...compiled, parameters: [pg ? oids : JSON.stringify(oids)] });
+    const { rows } = await this.db.executeQuery<MailboxStatusRow>({
+      ...compiled,
+      parameters: [pg ? oids : JSON.stringify(oids)],
+    });
     return rows;
   }
 

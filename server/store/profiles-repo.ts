@@ -7,7 +7,8 @@ import { nowIso } from "./db";
 export type ProfileRow = ProfileTable;
 export type StateCounts = Record<UserState, number>;
 
-export const emptyCounts = (): StateCounts => Object.fromEntries(userStates.map((s) => [s, 0])) as StateCounts;
+export const emptyCounts = (): StateCounts =>
+  Object.fromEntries(userStates.map((s) => [s, 0])) as StateCounts;
 
 /** Profiles: the only SQL about them. */
 export class ProfileRepository {
@@ -25,7 +26,11 @@ export class ProfileRepository {
   }
 
   findByName(name: string): Promise<ProfileRow | undefined> {
-    return this.db.selectFrom("profiles").selectAll().where("nameLower", "=", name.toLowerCase()).executeTakeFirst();
+    return this.db
+      .selectFrom("profiles")
+      .selectAll()
+      .where("nameLower", "=", name.toLowerCase())
+      .executeTakeFirst();
   }
 
   async create(input: { name: string; description?: string }): Promise<ProfileRow> {
@@ -45,7 +50,12 @@ export class ProfileRepository {
     return row;
   }
 
-  async update(id: string, patch: Partial<Pick<ProfileRow, "name" | "description" | "syncEnabled" | "maxConcurrentConnections" | "alert">>): Promise<void> {
+  async update(
+    id: string,
+    patch: Partial<
+      Pick<ProfileRow, "name" | "description" | "syncEnabled" | "maxConcurrentConnections" | "alert">
+    >,
+  ): Promise<void> {
     const set: Partial<ProfileRow> = { ...patch, updatedAt: nowIso() };
     if (patch.name !== undefined) set.nameLower = patch.name.toLowerCase();
     await this.db.updateTable("profiles").set(set).where("id", "=", id).execute();
@@ -67,7 +77,9 @@ export class ProfileRepository {
     const result = new Map<string, StateCounts>();
     for (const row of rows) {
       const counts = result.get(row.profileId) ?? emptyCounts();
-      if ((userStates as readonly string[]).includes(row.state)) counts[row.state as UserState] = Number(row.n);
+      if ((userStates as readonly string[]).includes(row.state)) {
+        counts[row.state as UserState] = Number(row.n);
+      }
       result.set(row.profileId, counts);
     }
     return result;
@@ -97,7 +109,10 @@ export class ProfileRepository {
     await this.db.deleteFrom("profileAdmins").where("profileId", "=", profileId).execute();
     const unique = [...new Set(upns.map((u) => u.toLowerCase()))];
     if (unique.length) {
-      await this.db.insertInto("profileAdmins").values(unique.map((u) => ({ profileId, userPrincipalName: u }))).execute();
+      await this.db
+        .insertInto("profileAdmins")
+        .values(unique.map((u) => ({ profileId, userPrincipalName: u })))
+        .execute();
     }
   }
 }

@@ -10,7 +10,12 @@ const SWEEP_EVERY = 200;
  * Adds `hits` to a limiter's row in one atomic upsert (SQLite and PostgreSQL) and answers the row's
  * total. A window that has ended starts again with these hits and a new end.
  */
-async function addHits(db: Db, key: string, hits: number, windowMs: number): Promise<{ hits: number; resetAt: string }> {
+async function addHits(
+  db: Db,
+  key: string,
+  hits: number,
+  windowMs: number,
+): Promise<{ hits: number; resetAt: string }> {
   const now = new Date().toISOString();
   const resetAt = new Date(Date.now() + windowMs).toISOString();
   const fresh = Math.max(hits, 0);
@@ -56,7 +61,11 @@ export class DatabaseRateLimitStore implements Store {
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const row = await this.db.selectFrom("rateLimits").select(["hits", "resetAt"]).where("key", "=", this.keyOf(key)).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("rateLimits")
+      .select(["hits", "resetAt"])
+      .where("key", "=", this.keyOf(key))
+      .executeTakeFirst();
     if (!row || row.resetAt <= new Date().toISOString()) return undefined;
     return { totalHits: row.hits, resetTime: new Date(row.resetAt) };
   }
@@ -71,7 +80,12 @@ export class DatabaseRateLimitStore implements Store {
   }
 
   async decrement(key: string): Promise<void> {
-    await this.db.updateTable("rateLimits").set({ hits: sql<number>`hits - 1` }).where("key", "=", this.keyOf(key)).where("hits", ">", 0).execute();
+    await this.db
+      .updateTable("rateLimits")
+      .set({ hits: sql<number>`hits - 1` })
+      .where("key", "=", this.keyOf(key))
+      .where("hits", ">", 0)
+      .execute();
   }
 
   async resetKey(key: string): Promise<void> {
@@ -260,7 +274,10 @@ export class BatchedRateLimitStore implements Store {
     const now = Date.now();
     if (now - this.lastWarn < WARN_EVERY_MS) return;
     this.lastWarn = now;
-    this.log?.warn({ err: error, limiter: this.prefix }, "rate limit: reconciling with the database failed; counting in this process until it works again");
+    this.log?.warn(
+      { err: error, limiter: this.prefix },
+      "rate limit: reconciling with the database failed; counting in this process until it works again",
+    );
   }
 
   private keyOf(key: string): string {

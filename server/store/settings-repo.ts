@@ -10,7 +10,12 @@ export class SettingsRepository {
 
   /** Every stored setting, parsed (unreadable values are skipped, so defaults apply). */
   async all(): Promise<Record<string, unknown>> {
-    const rows = await this.db.selectFrom("settings").select(["key", "value"]).where("key", ">=", PREFIX).where("key", "<", `${PREFIX}\u{10FFFF}`).execute();
+    const rows = await this.db
+      .selectFrom("settings")
+      .select(["key", "value"])
+      .where("key", ">=", PREFIX)
+      .where("key", "<", `${PREFIX}\u{10FFFF}`)
+      .execute();
     const result: Record<string, unknown> = {};
     for (const row of rows) {
       try {

@@ -43,7 +43,11 @@ const PG_ROWS_PER_UNNEST = 10_000;
 
 /** Splits a display name into the lower-cased words the prefix search matches. */
 export function displayNameWords(displayName: string): string[] {
-  const words = displayName.normalize("NFC").toLowerCase().split(/[\s\p{P}\p{S}]+/u).filter(Boolean);
+  const words = displayName
+    .normalize("NFC")
+    .toLowerCase()
+    .split(/[\s\p{P}\p{S}]+/u)
+    .filter(Boolean);
   return [...new Set(words)].filter((w) => w.length <= 200);
 }
 
@@ -91,7 +95,11 @@ export class UserRepository {
         );
     if (isPostgres(this.db)) {
       // PostgreSQL hashes the matches and joins them to the profile's rows (EXPLAIN: ~4 ms for 741 of 10,000).
-      let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId).where("id", "in", matchIds(this.db));
+      let q = this.db
+        .selectFrom("users")
+        .selectAll()
+        .where("profileId", "=", profileId)
+        .where("id", "in", matchIds(this.db));
       if (options.state) q = q.where("state", "=", options.state);
       if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
       return q.orderBy("addressLower").limit(options.limit).execute();
@@ -113,7 +121,13 @@ export class UserRepository {
   async refs(ids: readonly string[]): Promise<UserRef[]> {
     const result: UserRef[] = [];
     for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) {
-      result.push(...(await this.db.selectFrom("users").select(["id", "profileId", "address", "state"]).where("id", "in", part).execute()));
+      result.push(
+        ...(await this.db
+          .selectFrom("users")
+          .select(["id", "profileId", "address", "state"])
+          .where("id", "in", part)
+          .execute()),
+      );
     }
     return result;
   }
@@ -122,7 +136,11 @@ export class UserRepository {
   async existingAddresses(addressesLower: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const part of chunks(addressesLower, IDS_PER_QUERY)) {
-      const rows = await this.db.selectFrom("users").select("addressLower").where("addressLower", "in", part).execute();
+      const rows = await this.db
+        .selectFrom("users")
+        .select("addressLower")
+        .where("addressLower", "in", part)
+        .execute();
       for (const row of rows) found.add(row.addressLower);
     }
     return found;
@@ -151,23 +169,33 @@ export class UserRepository {
       createdAt: now,
       updatedAt: now,
     }));
-    const words = users.flatMap((u) => displayNameWords(u.displayName).map((word) => ({ userId: u.id, profileId: u.profileId, word })));
+    const words = users.flatMap((u) =>
+      displayNameWords(u.displayName).map((word) => ({ userId: u.id, profileId: u.profileId, word })),
+    );
     if (isPostgres(this.db)) {
       // One array per column and `unnest`: a handful of parameters instead of 15 per row, about 4× faster.
       for (const part of chunks(rows, PG_ROWS_PER_UNNEST)) {
         const col = <K extends keyof UserRow>(k: K) => part.map((r) => r[k]);
         await sql`insert into users (id, profile_id, address, address_lower, display_name, state, created_at, updated_at)
           select * from unnest(${col("id")}::text[], ${col("profileId")}::text[], ${col("address")}::text[], ${col("addressLower")}::text[],
-            ${col("displayName")}::text[], ${col("state")}::text[], ${col("createdAt")}::text[], ${col("updatedAt")}::text[])`.execute(this.db);
+            ${col("displayName")}::text[], ${col("state")}::text[], ${col("createdAt")}::text[], ${col("updatedAt")}::text[])`.execute(
+          this.db,
+        );
       }
       for (const part of chunks(words, PG_ROWS_PER_UNNEST)) {
         await sql`insert into user_words (user_id, profile_id, word)
-          select * from unnest(${part.map((w) => w.userId)}::text[], ${part.map((w) => w.profileId)}::text[], ${part.map((w) => w.word)}::text[])`.execute(this.db);
+          select * from unnest(${part.map((w) => w.userId)}::text[], ${part.map((w) => w.profileId)}::text[], ${part.map((w) => w.word)}::text[])`.execute(
+          this.db,
+        );
       }
       return;
     }
-    for (const part of chunks(rows, USER_ROWS_PER_INSERT)) await this.db.insertInto("users").values(part).execute();
-    for (const part of chunks(words, WORD_ROWS_PER_INSERT)) await this.db.insertInto("userWords").values(part).execute();
+    for (const part of chunks(rows, USER_ROWS_PER_INSERT)) {
+      await this.db.insertInto("users").values(part).execute();
+    }
+    for (const part of chunks(words, WORD_ROWS_PER_INSERT)) {
+      await this.db.insertInto("userWords").values(part).execute();
+    }
   }
 
   /**
@@ -178,17 +206,29 @@ export class UserRepository {
     const now = nowIso();
     for (const part of chunks(changes, IDS_PER_QUERY)) {
       const ids = part.map((c) => c.id);
-      const owners = await this.db.selectFrom("users").select(["id", "profileId"]).where("id", "in", ids).execute();
+      const owners = await this.db
+        .selectFrom("users")
+        .select(["id", "profileId"])
+        .where("id", "in", ids)
+        .execute();
       const profileOf = new Map(owners.map((o) => [o.id, o.profileId]));
       for (const change of part) {
-        await this.db.updateTable("users").set({ displayName: change.displayName, updatedAt: now }).where("id", "=", change.id).execute();
+        await this.db
+          .updateTable("users")
+          .set({ displayName: change.displayName, updatedAt: now })
+          .where("id", "=", change.id)
+          .execute();
       }
       await this.db.deleteFrom("userWords").where("userId", "in", ids).execute();
       const words = part.flatMap((c) => {
         const profileId = profileOf.get(c.id);
-        return profileId ? displayNameWords(c.displayName).map((word) => ({ userId: c.id, profileId, word })) : [];
+        return profileId
+          ? displayNameWords(c.displayName).map((word) => ({ userId: c.id, profileId, word }))
+          : [];
       });
-      for (const batch of chunks(words, WORD_ROWS_PER_INSERT)) await this.db.insertInto("userWords").values(batch).execute();
+      for (const batch of chunks(words, WORD_ROWS_PER_INSERT)) {
+        await this.db.insertInto("userWords").values(batch).execute();
+      }
     }
   }
 
@@ -272,7 +312,11 @@ export class UserRepository {
   }
 
   /** A page of users across the given profiles (all when omitted), by address: the CSV export walks these. */
-  async exportPage(profileIds: readonly string[] | undefined, after: string | undefined, limit: number): Promise<UserRow[]> {
+  async exportPage(
+    profileIds: readonly string[] | undefined,
+    after: string | undefined,
+    limit: number,
+  ): Promise<UserRow[]> {
     // An empty IN list is invalid SQL; a NUL placeholder is invalid text on PostgreSQL.
     if (profileIds?.length === 0) return [];
     let q = this.db.selectFrom("users").selectAll();

@@ -36,7 +36,11 @@ const STATE_REASON: Record<string, string> = {
 };
 
 function unreachable(failure: AccessFailure): AppError {
-  return new AppError(502, "exchange_unreachable", failure.message, { code: failure.code, remediation: failure.remediation, transient: failure.transient });
+  return new AppError(502, "exchange_unreachable", failure.message, {
+    code: failure.code,
+    remediation: failure.remediation,
+    transient: failure.transient,
+  });
 }
 
 /**
@@ -48,20 +52,44 @@ function unreachable(failure: AccessFailure): AppError {
 export class EwsGateway {
   constructor(private readonly deps: EwsGatewayDeps) {}
 
-  async forward(key: ServiceKeyIdentity, address: string, soap: string, signal?: AbortSignal): Promise<GatewayAnswer> {
+  async forward(
+    key: ServiceKeyIdentity,
+    address: string,
+    soap: string,
+    signal?: AbortSignal,
+  ): Promise<GatewayAnswer> {
     const { db, mailboxAccess, ews, gates } = this.deps;
     // One query for the mailbox, its profile and the profile's access row.
     const user = await findGatewayTarget(db, address, key.profileId);
     if (!user) throw notFound(`${address} is not enrolled in any profile this key may use.`);
-    const profile = { id: user.profileId, name: user.profileName, maxConcurrentConnections: user.maxConcurrentConnections };
-    if (user.syncEnabled !== 1) throw conflict(`Sync is paused for the profile "${profile.name}".`, { reason: "profile-paused" });
-    if (user.state !== "active") throw new AppError(409, "mailbox_not_active", `${user.address} is not active: ${STATE_REASON[user.state] ?? user.state}.`, { state: user.state });
+    const profile = {
+      id: user.profileId,
+      name: user.profileName,
+      maxConcurrentConnections: user.maxConcurrentConnections,
+    };
+    if (user.syncEnabled !== 1) {
+      throw conflict(`Sync is paused for the profile "${profile.name}".`, { reason: "profile-paused" });
+    }
+    if (user.state !== "active") {
+      throw new AppError(
+        409,
+        "mailbox_not_active",
+        `${user.address} is not active: ${STATE_REASON[user.state] ?? user.state}.`,
+        { state: user.state },
+      );
+    }
     const request = setImpersonation(soap, user.address);
 
     const accessRow = accessRowOf(user);
-    if (!accessRow) throw preconditionFailed("Configure the profile's mailbox access (Connectivity tab) first.");
+    if (!accessRow) {
+      throw preconditionFailed("Configure the profile's mailbox access (Connectivity tab) first.");
+    }
     const opened = mailboxAccess.openRow(accessRow);
-    if (!opened.type.ewsEndpoint) throw conflict(`The profile's access type (${opened.type.label}) does not use EWS; the gateway can't serve it.`);
+    if (!opened.type.ewsEndpoint) {
+      throw conflict(
+        `The profile's access type (${opened.type.label}) does not use EWS; the gateway can't serve it.`,
+      );
+    }
     const endpoint = await opened.type.ewsEndpoint(opened.config);
     if (!endpoint.ok) throw unreachable(endpoint.failure);
 

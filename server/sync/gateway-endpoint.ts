@@ -30,14 +30,29 @@ function mailboxOf(encoded: string): string {
   return urlParam("address", address);
 }
 
-const unsupported = () => new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");
-const tooLarge = () => new AppError(413, "payload_too_large", `The request body is larger than the ${GATEWAY_BODY_LIMIT / 1024} KB this endpoint accepts.`);
+const unsupported = () =>
+  new AppError(415, "unsupported_media_type", "Send the SOAP request as text/xml (UTF-8).");
+const tooLarge = () =>
+  new AppError(
+    413,
+    "payload_too_large",
+    `The request body is larger than the ${GATEWAY_BODY_LIMIT / 1024} KB this endpoint accepts.`,
+  );
 
 /** The SOAP request as text: a SOAP media type in UTF-8, at most GATEWAY_BODY_LIMIT bytes. */
 async function soapBodyOf(req: Request): Promise<string> {
   const [media = "", ...params] = (req.headers["content-type"] ?? "").split(";");
-  const charset = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith("charset="))?.slice(8).replace(/^"|"$/g, "");
-  if (!SOAP_TYPES.has(media.trim().toLowerCase()) || (charset !== undefined && charset !== "utf-8" && charset !== "utf8")) throw unsupported();
+  const charset = params
+    .map((p) => p.trim().toLowerCase())
+    .find((p) => p.startsWith("charset="))
+    ?.slice(8)
+    .replace(/^"|"$/g, "");
+  if (
+    !SOAP_TYPES.has(media.trim().toLowerCase()) ||
+    (charset !== undefined && charset !== "utf-8" && charset !== "utf8")
+  ) {
+    throw unsupported();
+  }
   if (Number(req.headers["content-length"]) > GATEWAY_BODY_LIMIT) throw tooLarge();
   const chunks: Buffer[] = [];
   const size = await new Promise<number>((resolve, reject) => {
@@ -52,7 +67,10 @@ async function soapBodyOf(req: Request): Promise<string> {
         chunks.push(chunk);
       }
     };
-    req.on("data", onData).once("end", () => resolve(received)).once("error", reject);
+    req
+      .on("data", onData)
+      .once("end", () => resolve(received))
+      .once("error", reject);
   });
   if (size === 0) throw unsupported();
   return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString("utf8");
@@ -66,9 +84,14 @@ async function soapBodyOf(req: Request): Promise<string> {
  * Mounted right after the request log; any other request goes on to the app.
  * @example app.use(requestLog(app, log), gatewayEndpoint({ gateway, guards, securityHeaders, errorHandler }));
  */
-export function gatewayEndpoint({ gateway, guards, securityHeaders, errorHandler }: GatewayEndpointParts): RequestHandler {
+export function gatewayEndpoint({
+  gateway,
+  guards,
+  securityHeaders,
+  errorHandler,
+}: GatewayEndpointParts): RequestHandler {
   return shortPath({
-    match: (req) => (req.method === "POST" ? GATEWAY_PATH.exec(req.url)?.[1] ?? null : null),
+    match: (req) => (req.method === "POST" ? (GATEWAY_PATH.exec(req.url)?.[1] ?? null) : null),
     checks: [securityHeaders, guards.requireKey, guards.limit, guards.scope("ews:proxy")],
     serve: async (req, res, encodedAddress) => {
       const address = mailboxOf(encodedAddress);

@@ -51,7 +51,10 @@ function compiled(db: Db): Compiled {
   let found = compiledByDb.get(db);
   if (!found) {
     const any = base(db).where("users.addressLower", "=", "").compile();
-    const inProfile = base(db).where("users.addressLower", "=", "").where("users.profileId", "=", "").compile();
+    const inProfile = base(db)
+      .where("users.addressLower", "=", "")
+      .where("users.profileId", "=", "")
+      .compile();
     found = { any, inProfile };
     compiledByDb.set(db, found);
   }
@@ -63,16 +66,24 @@ function compiled(db: Db): Compiled {
  * query; `profileId` limits it to one profile (a key bound to a profile).
  * @example const target = await findGatewayTarget(db, "jane@contoso.com", key.profileId);
  */
-export async function findGatewayTarget(db: Db, address: string, profileId: string | null): Promise<GatewayTargetRow | undefined> {
+export async function findGatewayTarget(
+  db: Db,
+  address: string,
+  profileId: string | null,
+): Promise<GatewayTargetRow | undefined> {
   const { any, inProfile } = compiled(db);
-  const query = profileId ? { ...inProfile, parameters: [address.toLowerCase(), profileId] } : { ...any, parameters: [address.toLowerCase()] };
+  const query = profileId
+    ? { ...inProfile, parameters: [address.toLowerCase(), profileId] }
+    : { ...any, parameters: [address.toLowerCase()] };
   const { rows } = await db.executeQuery<GatewayTargetRow>(query);
   return rows[0];
 }
 
 /** The access row of a gateway target, or undefined when the profile has none. */
 export function accessRowOf(target: GatewayTargetRow): MailboxAccessRow | undefined {
-  if (target.accessType === null || target.accessSettings === null || target.accessVersion === null) return undefined;
+  if (target.accessType === null || target.accessSettings === null || target.accessVersion === null) {
+    return undefined;
+  }
   return {
     profileId: target.profileId,
     type: target.accessType,

@@ -47,7 +47,10 @@ export async function recordSyncReport(
     if (!user.lastSyncAt || user.lastSyncAt <= finishedAt) {
       await trx
         .updateTable("users")
-        .set({ lastSyncAt: finishedAt, syncErrors: report.errors.length ? JSON.stringify(report.errors) : null })
+        .set({
+          lastSyncAt: finishedAt,
+          syncErrors: report.errors.length ? JSON.stringify(report.errors) : null,
+        })
         .where("id", "=", user.id)
         .execute();
     }
@@ -64,7 +67,15 @@ export async function recordSyncReport(
       failingStreak += 1;
     }
     return {
-      session: { id: session.id, startedAt: session.startedAt, finishedAt, itemsIn: session.itemsIn, itemsOut: session.itemsOut, ok: session.ok === 1, errors: report.errors },
+      session: {
+        id: session.id,
+        startedAt: session.startedAt,
+        finishedAt,
+        itemsIn: session.itemsIn,
+        itemsOut: session.itemsOut,
+        ok: session.ok === 1,
+        errors: report.errors,
+      },
       profileId: user.profileId,
       failingStreak,
     };
@@ -73,7 +84,13 @@ export async function recordSyncReport(
 
 /** The latest sync sessions of a user, newest first (for the panel's user drawer and the status view). */
 export async function recentSyncSessions(db: Db, userId: string, limit = 10): Promise<SyncSession[]> {
-  const rows = await db.selectFrom("syncSessions").selectAll().where("userId", "=", userId).orderBy("finishedAt", "desc").limit(limit).execute();
+  const rows = await db
+    .selectFrom("syncSessions")
+    .selectAll()
+    .where("userId", "=", userId)
+    .orderBy("finishedAt", "desc")
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     startedAt: r.startedAt,

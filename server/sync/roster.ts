@@ -21,7 +21,9 @@ function decode(cursor: string): Cursor {
   } catch {
     // fall through
   }
-  throw validationFailed("cursor: must be the nextCursor of an earlier page", [{ path: "cursor", message: "not a cursor this server made" }]);
+  throw validationFailed("cursor: must be the nextCursor of an earlier page", [
+    { path: "cursor", message: "not a cursor this server made" },
+  ]);
 }
 
 interface RosterRow {
@@ -69,7 +71,11 @@ export async function listRoster(
       "users.updatedAt as updatedAt",
     ]);
   if (options.profileId) users = users.where("users.profileId", "=", options.profileId);
-  if (after) users = users.where((eb) => eb(eb.refTuple("users.updatedAt", "users.addressLower"), ">", eb.tuple(after.u, after.k)));
+  if (after) {
+    users = users.where((eb) =>
+      eb(eb.refTuple("users.updatedAt", "users.addressLower"), ">", eb.tuple(after.u, after.k)),
+    );
+  }
 
   let query = users;
   if (withTombstones) {
@@ -88,11 +94,25 @@ export async function listRoster(
         sql<string>`'removed'`.as("state"),
         "mailboxTombstones.removedAt as updatedAt",
       ]);
-    if (options.profileId) tombstones = tombstones.where("mailboxTombstones.profileId", "=", options.profileId);
-    if (after) tombstones = tombstones.where((eb) => eb(eb.refTuple("mailboxTombstones.removedAt", "mailboxTombstones.addressLower"), ">", eb.tuple(after.u, after.k)));
+    if (options.profileId) {
+      tombstones = tombstones.where("mailboxTombstones.profileId", "=", options.profileId);
+    }
+    if (after) {
+      tombstones = tombstones.where((eb) =>
+        eb(
+          eb.refTuple("mailboxTombstones.removedAt", "mailboxTombstones.addressLower"),
+          ">",
+          eb.tuple(after.u, after.k),
+        ),
+      );
+    }
     query = users.unionAll(tombstones);
   }
-  const rows = (await query.orderBy("updatedAt").orderBy("k").limit(options.limit + 1).execute()) as RosterRow[];
+  const rows = (await query
+    .orderBy("updatedAt")
+    .orderBy("k")
+    .limit(options.limit + 1)
+    .execute()) as RosterRow[];
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {
@@ -107,6 +127,9 @@ export async function listRoster(
       syncAllowed: r.state === "active" && r.syncEnabled === 1,
       updatedAt: r.updatedAt,
     })),
-    nextCursor: rows.length > options.limit && last ? encode({ u: last.updatedAt, k: last.k, t: withTombstones }) : null,
+    nextCursor:
+      rows.length > options.limit && last
+        ? encode({ u: last.updatedAt, k: last.k, t: withTombstones })
+        : null,
   };
 }

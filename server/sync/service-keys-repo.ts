@@ -24,7 +24,12 @@ export class ServiceKeyRepository {
   }
 
   async revoke(id: string, at: string): Promise<void> {
-    await this.db.updateTable("serviceKeys").set({ revokedAt: at }).where("id", "=", id).where("revokedAt", "is", null).execute();
+    await this.db
+      .updateTable("serviceKeys")
+      .set({ revokedAt: at })
+      .where("id", "=", id)
+      .where("revokedAt", "is", null)
+      .execute();
   }
 
   async touch(id: string, at: string): Promise<void> {

@@ -1,5 +1,10 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import type { CreateServiceKeyBody, CreatedServiceKey, ServiceKey, ServiceKeyScope } from "../../contract/sync";
+import type {
+  CreateServiceKeyBody,
+  CreatedServiceKey,
+  ServiceKey,
+  ServiceKeyScope,
+} from "../../contract/sync";
 import type { Principal } from "../auth/principal";
 import { AppError, notFound, validationFailed } from "../errors";
 import { recordAudit } from "../services/audit";
@@ -82,11 +87,22 @@ export class ServiceKeyService {
       revokedAt: null,
     };
     await this.db.transaction().execute(async (trx) => {
-      if (row.profileId && !(await trx.selectFrom("profiles").select("id").where("id", "=", row.profileId).executeTakeFirst())) {
-        throw validationFailed("profileId: no such profile", [{ path: "profileId", message: "no such profile" }]);
+      if (
+        row.profileId &&
+        !(await trx.selectFrom("profiles").select("id").where("id", "=", row.profileId).executeTakeFirst())
+      ) {
+        throw validationFailed("profileId: no such profile", [
+          { path: "profileId", message: "no such profile" },
+        ]);
       }
       await new ServiceKeyRepository(trx).insert(row);
-      await recordAudit(trx, { actor, action: "service_key.create", profileId: row.profileId, target: row.name, after: { name: row.name, scopes: body.scopes, prefix: row.prefix, expiresAt: row.expiresAt } });
+      await recordAudit(trx, {
+        actor,
+        action: "service_key.create",
+        profileId: row.profileId,
+        target: row.name,
+        after: { name: row.name, scopes: body.scopes, prefix: row.prefix, expiresAt: row.expiresAt },
+      });
     });
     return { ...present(row), key };
   }
@@ -97,7 +113,12 @@ export class ServiceKeyService {
       const row = await repo.find(id);
       if (!row) throw notFound("Service key not found.");
       await repo.revoke(id, nowIso());
-      await recordAudit(trx, { actor, action: "service_key.revoke", profileId: row.profileId, target: row.name });
+      await recordAudit(trx, {
+        actor,
+        action: "service_key.revoke",
+        profileId: row.profileId,
+        target: row.name,
+      });
     });
     for (const [hash, entry] of this.known) if (entry.identity.id === id) this.known.delete(hash);
   }
@@ -108,12 +129,18 @@ export class ServiceKeyService {
    */
   async authenticate(presented: string): Promise<ServiceKeyIdentity> {
     const refused = (why: string) => new AppError(401, "invalid_service_key", why);
-    if (!presented.startsWith(SERVICE_KEY_PREFIX)) throw refused("This endpoint takes a service key (Authorization: Bearer msk_...). Admin sessions and tokens are not accepted here.");
+    if (!presented.startsWith(SERVICE_KEY_PREFIX)) {
+      throw refused(
+        "This endpoint takes a service key (Authorization: Bearer msk_...). Admin sessions and tokens are not accepted here.",
+      );
+    }
     const hash = hashKey(presented);
     const now = Date.now();
     const cached = this.known.get(hash);
     const entry = cached && cached.until > now ? cached : await this.lookup(hash, now, refused);
-    if (entry.expiresAt <= now) throw refused("This service key has expired. Ask a platform admin for a new one.");
+    if (entry.expiresAt <= now) {
+      throw refused("This service key has expired. Ask a platform admin for a new one.");
+    }
     const { identity } = entry;
     if (now - (this.touchedAt.get(identity.id) ?? 0) > 60_000) {
       this.touchedAt.set(identity.id, now);
@@ -126,10 +153,21 @@ export class ServiceKeyService {
   private async lookup(hash: string, now: number, refused: (why: string) => AppError): Promise<KnownKey> {
     this.known.delete(hash);
     const row = await new ServiceKeyRepository(this.db).findByHash(hash);
-    if (!row || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) throw refused("This service key is not known.");
+    if (!row || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) {
+      throw refused("This service key is not known.");
+    }
     if (row.revokedAt) throw refused("This service key was revoked. Ask a platform admin for a new one.");
-    const identity = Object.freeze({ id: row.id, name: row.name, scopes: JSON.parse(row.scopes) as ServiceKeyScope[], profileId: row.profileId });
-    const entry: KnownKey = { identity, expiresAt: row.expiresAt ? Date.parse(row.expiresAt) : Infinity, until: now + SERVICE_KEY_CACHE_MS };
+    const identity = Object.freeze({
+      id: row.id,
+      name: row.name,
+      scopes: JSON.parse(row.scopes) as ServiceKeyScope[],
+      profileId: row.profileId,
+    });
+    const entry: KnownKey = {
+      identity,
+      expiresAt: row.expiresAt ? Date.parse(row.expiresAt) : Infinity,
+      until: now + SERVICE_KEY_CACHE_MS,
+    };
     if (entry.expiresAt > now) {
       if (this.known.size >= SERVICE_KEY_CACHE_SIZE) this.known.delete(this.known.keys().next().value!);
       this.known.set(hash, entry);

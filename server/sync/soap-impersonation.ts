@@ -50,7 +50,9 @@ function layoutOf(soap: string): Layout {
       envelopeNs = tag.uri;
       layout.envelopePrefix = tag.prefix;
     } else if (depth === 2 && tag.uri === envelopeNs && tag.local === "Header") {
-      if (layout.header || layout.bodyStart !== undefined) throw invalid("The SOAP Envelope must have at most one Header, before the Body.");
+      if (layout.header || layout.bodyStart !== undefined) {
+        throw invalid("The SOAP Envelope must have at most one Header, before the Body.");
+      }
       const start = tagStart();
       layout.header = {
         name: tag.name,

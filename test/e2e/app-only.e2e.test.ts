@@ -15,7 +15,6 @@ import { startPanelServer, signInAsAdmin } from "./helpers/panel";
 
 const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/me$/];
 
-
 describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chromium", () => {
   let stack: AppOnlyStack;
   let server: TestServer;
@@ -62,8 +61,14 @@ describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chr
     await page.getByLabel(/^Tenant ID/).fill(TEST_TENANT_ID);
     await page.getByLabel(/^Application \(client\) ID/).fill(APPS.scopedCertificate.clientId);
     // Upload the PEM file (read in the browser, sent on Save).
-    await page.locator('input[type="file"]').setInputFiles({ name: "app.pem", mimeType: "application/x-pem-file", buffer: Buffer.from(stack.certificate.pem) });
-    await expect.poll(() => page.getByLabel(/^Certificate \(PEM with private key\)/).inputValue()).toContain("BEGIN CERTIFICATE");
+    await page.locator('input[type="file"]').setInputFiles({
+      name: "app.pem",
+      mimeType: "application/x-pem-file",
+      buffer: Buffer.from(stack.certificate.pem),
+    });
+    await expect
+      .poll(() => page.getByLabel(/^Certificate \(PEM with private key\)/).inputValue())
+      .toContain("BEGIN CERTIFICATE");
     await page.getByLabel(/^Scope group/).fill("sync-users@contoso.com");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText(/^Certificate [0-9A-F]{40}, expires/).waitFor();

@@ -10,8 +10,6 @@ const enabled = e2eEnabled();
 /** Before sign-in the panel asks who is signed in; the 401 is the expected answer. */
 const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/me$/];
 
-
-
 /** Generated demo mailboxes: the first profile gets the first 60 (plus the named ones), the second the rest. */
 const GENERATED_USERS = 160;
 const FIRST_PROFILE_GENERATED = 60;
@@ -166,7 +164,9 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
     await page.getByRole("link", { name: "Show users in error" }).click();
     await page.getByRole("tab", { name: "Users", selected: true }).waitFor();
     // The link opens the tab filtered to users in error.
-    await expect.poll(() => page.getByRole("combobox", { name: "Filter by state" }).textContent()).toContain("Error");
+    await expect
+      .poll(() => page.getByRole("combobox", { name: "Filter by state" }).textContent())
+      .toContain("Error");
     await page.getByRole("button", { name: new RegExp(DEMO.blockedUser.replace(/\./g, "\\.")) }).click();
     const drawer = page.getByRole("dialog", { name: new RegExp(DEMO.blockedUser.replace(/\./g, "\\.")) });
     await drawer

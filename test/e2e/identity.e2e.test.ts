@@ -13,16 +13,30 @@ import { startHostHarness, type HostHarness } from "./host-harness/server";
  * panel's shell uses them, this suite says so and skips rather than failing everyone's run.
  */
 function panelUsesEntraGlue(): boolean {
-  const sources = ["app/App.tsx", "app/AppRoutes.tsx", "signin/SignInPage.tsx"].map((f) => path.join(import.meta.dirname, "../../client", f));
-  const text = sources.filter(existsSync).map((f) => readFileSync(f, "utf8")).join("\n");
-  const wired = /host\/EntraSignInGate|host\/entra-session|host\/useEntraSignIn/.test(text) && /MicrosoftSignInButton|signInWithMicrosoft/.test(text);
-  if (!wired) console.log("Identity e2e skipped: the panel does not use client/host's Entra sign-in yet (EntraSignInGate + MicrosoftSignInButton).");
+  const sources = ["app/App.tsx", "app/AppRoutes.tsx", "signin/SignInPage.tsx"].map((f) =>
+    path.join(import.meta.dirname, "../../client", f),
+  );
+  const text = sources
+    .filter(existsSync)
+    .map((f) => readFileSync(f, "utf8"))
+    .join("\n");
+  const wired =
+    /host\/EntraSignInGate|host\/entra-session|host\/useEntraSignIn/.test(text) &&
+    /MicrosoftSignInButton|signInWithMicrosoft/.test(text);
+  if (!wired) {
+    console.log(
+      "Identity e2e skipped: the panel does not use client/host's Entra sign-in yet (EntraSignInGate + MicrosoftSignInButton).",
+    );
+  }
   return wired;
 }
 
 const enabled = e2eEnabled() && panelUsesEntraGlue();
 /** teams-js asks Microsoft's CDN for its host list (refused here); the first /auth/me before sign-in answers 401. */
-const EXPECTED_NOISE = [/res\.cdn\.office\.net|valid origins|Content Security Policy.*connect-src/i, /status of 401 \(Unauthorized\)/];
+const EXPECTED_NOISE = [
+  /res\.cdn\.office\.net|valid origins|Content Security Policy.*connect-src/i,
+  /status of 401 \(Unauthorized\)/,
+];
 
 describe.skipIf(!enabled)("Entra sign-in in Chromium against the test identity provider", () => {
   let idp: TestIdentityProvider;
@@ -50,8 +64,14 @@ describe.skipIf(!enabled)("Entra sign-in in Chromium against the test identity p
 
   /** A page in a context that trusts the provider's self-signed certificate (as `--ignore-certificate-errors` would). */
   const open = async (): Promise<WatchedPage> => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
-    await context.route((url) => url.hostname !== "127.0.0.1", (route) => route.abort("blockedbyclient"));
+    const context = await browser.newContext({
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 800 },
+    });
+    await context.route(
+      (url) => url.hostname !== "127.0.0.1",
+      (route) => route.abort("blockedbyclient"),
+    );
     const page = await context.newPage();
     const errors: string[] = [];
     const ignored = (text: string) => EXPECTED_NOISE.some((re) => re.test(text));
@@ -94,7 +114,10 @@ describe.skipIf(!enabled)("Entra sign-in in Chromium against the test identity p
           const msg = event.data as { func?: string; id?: number; uuidAsString?: string };
           if (msg?.func !== "authentication.getAuthToken") return;
           calls.push(msg.func);
-          (event.source as Window).postMessage({ id: msg.id, uuidAsString: msg.uuidAsString, args: [true, hostToken] }, event.origin);
+          (event.source as Window).postMessage(
+            { id: msg.id, uuidAsString: msg.uuidAsString, args: [true, hostToken] },
+            event.origin,
+          );
         });
       },
       { harnessOrigin: harness.origin, hostToken: token },
@@ -104,7 +127,9 @@ describe.skipIf(!enabled)("Entra sign-in in Chromium against the test identity p
     await page.goto(harness.pageUrl(`${server.url}/`, { theme: "default" }));
     const frame = page.frameLocator("iframe#app");
     await frame.getByRole("heading", { name: "Profiles", level: 1 }).waitFor({ timeout: 20_000 });
-    expect(await page.evaluate(() => (window as unknown as { authCalls: string[] }).authCalls.length)).toBeGreaterThanOrEqual(1);
+    expect(
+      await page.evaluate(() => (window as unknown as { authCalls: string[] }).authCalls.length),
+    ).toBeGreaterThanOrEqual(1);
     expect(popups).toBe(0);
     await screenshot(page, "entra-teams-host-signed-in");
   }, 60_000);

@@ -18,8 +18,10 @@ const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api
 const APP_PACKAGE_REFUSED = /409 \(Conflict\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/app-package$/;
 
 /** teams-js fetches its list of host origins from Microsoft's CDN; the CSP and the test both refuse it, and teams-js falls back to its built-in list. */
-const TEAMS_CDN_NOISE = [...SIGNED_OUT_PROBE, /res\.cdn\.office\.net|valid origins|Content Security Policy.*connect-src/i];
-
+const TEAMS_CDN_NOISE = [
+  ...SIGNED_OUT_PROBE,
+  /res\.cdn\.office\.net|valid origins|Content Security Policy.*connect-src/i,
+];
 
 /** Axe violations that are serious or critical, as readable lines. */
 
@@ -65,10 +67,15 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     await page.getByText("No users in this profile yet").waitFor();
     await screenshot(page, "users-empty-light");
 
-    const lines = Array.from({ length: 500 }, (_, i) => `user${String(i + 1).padStart(3, "0")}@contoso.com, User ${String(i + 1).padStart(3, "0")}`);
+    const lines = Array.from(
+      { length: 500 },
+      (_, i) => `user${String(i + 1).padStart(3, "0")}@contoso.com, User ${String(i + 1).padStart(3, "0")}`,
+    );
     await page.getByRole("button", { name: "Add users" }).first().click();
     const addDialog = page.getByRole("dialog", { name: "Add users" });
-    await addDialog.getByLabel("Addresses").fill([...lines, "not-an-address", "user001@contoso.com"].join("\n"));
+    await addDialog
+      .getByLabel("Addresses")
+      .fill([...lines, "not-an-address", "user001@contoso.com"].join("\n"));
     await addDialog.getByRole("button", { name: "Add 502 users" }).click();
     await addDialog.getByText("500 added").waitFor();
     expect(await seriousViolations(page)).toEqual([]);
@@ -84,7 +91,11 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     // Scrolling to the end loads the following pages by cursor.
     const body = page.locator('[role="rowgroup"]').last();
     for (let i = 0; i < 12 && (await gridRow(page, "user500@contoso.com").count()) === 0; i++) {
-      await body.locator("div").first().evaluate((el) => el.scrollBy(0, 10_000)).catch(() => {});
+      await body
+        .locator("div")
+        .first()
+        .evaluate((el) => el.scrollBy(0, 10_000))
+        .catch(() => {});
       await page.mouse.move(600, 600);
       await page.mouse.wheel(0, 6000);
       await page.waitForTimeout(200);
@@ -116,9 +127,12 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     await expect.poll(() => page.getByRole("row").filter({ hasText: "@contoso.com" }).count()).toBe(3);
 
     // Export CSV goes through fetch (cookie or bearer) and is saved as a blob.
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
-    const csv = await readFile((await download.path()), "utf8");
+    const csv = await readFile(await download.path(), "utf8");
     expect(csv.split(/\r?\n/).filter(Boolean)).toHaveLength(501);
     expect(csv).toMatch(/user002@contoso\.com,User 002,paused/);
 
@@ -208,11 +222,15 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     await frame.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
     await screenshot(page, "teams-host-dark");
 
-    await page.evaluate(() => (window as unknown as { setHostTheme(t: string): void }).setHostTheme("contrast"));
+    await page.evaluate(() =>
+      (window as unknown as { setHostTheme(t: string): void }).setHostTheme("contrast"),
+    );
     await expect.poll(appTheme).toBe("teams-contrast");
     await screenshot(page, "teams-host-contrast");
 
-    await page.evaluate(() => (window as unknown as { setHostTheme(t: string): void }).setHostTheme("default"));
+    await page.evaluate(() =>
+      (window as unknown as { setHostTheme(t: string): void }).setHostTheme("default"),
+    );
     await expect.poll(appTheme).toBe("teams-light");
     expect(await frame.locator("[data-host]").first().getAttribute("data-host")).toBe("Teams");
     await screenshot(page, "teams-host-light");

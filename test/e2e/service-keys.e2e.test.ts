@@ -10,7 +10,6 @@ const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api
 const ACTIVE = "ada@contoso.com";
 const FAILING = "grace@contoso.com";
 
-
 /** Axe violations that are serious or critical (Tabster's focus sentinels excluded, as in panel.e2e). */
 
 const openSettings = async (page: Page) => {
@@ -72,7 +71,9 @@ describe.skipIf(!e2eEnabled())("sync service keys in the panel (Chromium)", () =
     await shown.waitFor({ state: "hidden" });
 
     // The sync service, holding only the key.
-    const roster = await fetch(`${server.url}/api/v1/sync/mailboxes`, { headers: { authorization: `Bearer ${key}` } });
+    const roster = await fetch(`${server.url}/api/v1/sync/mailboxes`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(roster.status).toBe(200);
     const addresses = ((await roster.json()) as { data: { address: string }[] }).data.map((m) => m.address);
     expect(addresses).toContain(ACTIVE);
@@ -91,26 +92,41 @@ describe.skipIf(!e2eEnabled())("sync service keys in the panel (Chromium)", () =
     await confirm.getByRole("button", { name: "Revoke key" }).click();
     await confirm.waitFor({ state: "hidden" });
     await list.getByText("Revoked", { exact: true }).waitFor();
-    await expect.poll(() => page.getByRole("button", { name: "Revoke CRM sync (production)" }).count()).toBe(0);
+    await expect
+      .poll(() => page.getByRole("button", { name: "Revoke CRM sync (production)" }).count())
+      .toBe(0);
     await screenshot(page, "settings-service-keys-revoked-light");
 
-    const refused = await fetch(`${server.url}/api/v1/sync/mailboxes`, { headers: { authorization: `Bearer ${key}` } });
+    const refused = await fetch(`${server.url}/api/v1/sync/mailboxes`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(refused.status).toBe(401);
 
     // What the reports did: the grid and the drawer.
     await openUsers(page);
     const failingRow = page.getByRole("row").filter({ hasText: FAILING });
-    await expect.poll(() => page.getByRole("row").filter({ hasText: ACTIVE }).textContent()).toMatch(/minutes? ago|just now/);
-    await expect.poll(() => page.getByRole("row").filter({ hasText: "bob@contoso.com" }).textContent()).toContain("Never");
+    await expect
+      .poll(() => page.getByRole("row").filter({ hasText: ACTIVE }).textContent())
+      .toMatch(/minutes? ago|just now/);
+    await expect
+      .poll(() => page.getByRole("row").filter({ hasText: "bob@contoso.com" }).textContent())
+      .toContain("Never");
     await failingRow.getByRole("img").hover();
-    await page.getByRole("tooltip").getByText(/CrmWriteFailed/).waitFor();
+    await page
+      .getByRole("tooltip")
+      .getByText(/CrmWriteFailed/)
+      .waitFor();
     await screenshot(page, "users-last-synced-light");
     expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByRole("button", { name: FAILING, exact: true }).click();
     const drawer = page.getByRole("dialog", { name: FAILING });
     await drawer.getByText("The latest sync reported an error").waitFor();
-    await drawer.getByRole("list", { name: "Sync sessions, newest first" }).getByText("1 error · 40 in · 2 out").first().waitFor();
+    await drawer
+      .getByRole("list", { name: "Sync sessions, newest first" })
+      .getByText("1 error · 40 in · 2 out")
+      .first()
+      .waitFor();
     await screenshot(page, "user-drawer-sync-light");
     expect(await seriousViolations(page)).toEqual([]);
     await page.keyboard.press("Escape");
@@ -161,22 +177,57 @@ describe.skipIf(!e2eEnabled())("sync service keys in the panel (Chromium)", () =
 async function seedProfile(server: TestServer): Promise<void> {
   const { admin } = server;
   const profileId = (await admin.post("/profiles", { name: "Sales" })).body.data.id as string;
-  expect((await admin.post(`/profiles/${profileId}/users`, { text: [ACTIVE, FAILING, "bob@contoso.com"].join("\n") })).status).toBe(200);
+  expect(
+    (
+      await admin.post(`/profiles/${profileId}/users`, {
+        text: [ACTIVE, FAILING, "bob@contoso.com"].join("\n"),
+      })
+    ).status,
+  ).toBe(200);
   const db = server.ctx.store.db;
   const now = nowIso();
-  await db.insertInto("mailboxAccess").values({ profileId, type: "ews-basic-impersonation", settings: "{}", sealedSecret: null, version: 1, updatedAt: now, updatedBy: "test" }).execute();
-  await db.updateTable("users").set({ state: "active", lastCheckedAt: now }).where("profileId", "=", profileId).execute();
+  await db
+    .insertInto("mailboxAccess")
+    .values({
+      profileId,
+      type: "ews-basic-impersonation",
+      settings: "{}",
+      sealedSecret: null,
+      version: 1,
+      updatedAt: now,
+      updatedBy: "test",
+    })
+    .execute();
+  await db
+    .updateTable("users")
+    .set({ state: "active", lastCheckedAt: now })
+    .where("profileId", "=", profileId)
+    .execute();
 }
 
 /** The sync service reports: one good session for ACTIVE, three failing ones in a row for FAILING. */
 async function reportSessions(server: TestServer, key: string): Promise<void> {
   const sync = new ApiClient(server.url, { authorization: `Bearer ${key}` });
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-  const report = async (address: string, finishedMinutesAgo: number, errors: { code: string; message: string }[]) => {
-    const res = await sync.post(`/sync/mailboxes/${address}/reports`, { startedAt: ago(finishedMinutesAgo + 2), finishedAt: ago(finishedMinutesAgo), itemsIn: 40, itemsOut: 2, errors });
+  const report = async (
+    address: string,
+    finishedMinutesAgo: number,
+    errors: { code: string; message: string }[],
+  ) => {
+    const res = await sync.post(`/sync/mailboxes/${address}/reports`, {
+      startedAt: ago(finishedMinutesAgo + 2),
+      finishedAt: ago(finishedMinutesAgo),
+      itemsIn: 40,
+      itemsOut: 2,
+      errors,
+    });
     expect(res.status).toBe(201);
   };
   await report(ACTIVE, 4, []);
   await report(FAILING, 180, []);
-  for (const minutes of [120, 60, 7]) await report(FAILING, minutes, [{ code: "CrmWriteFailed", message: "A calendar item could not be written to the CRM." }]);
+  for (const minutes of [120, 60, 7]) {
+    await report(FAILING, minutes, [
+      { code: "CrmWriteFailed", message: "A calendar item could not be written to the CRM." },
+    ]);
+  }
 }

@@ -2,7 +2,12 @@ import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nowIso } from "../../server/store/db";
 import { ApiClient, type TestServer } from "../helpers/server";
-import { startTestIdentityProvider, TEST_ACCOUNTS, type TestAccount, type TestIdentityProvider } from "../idp";
+import {
+  startTestIdentityProvider,
+  TEST_ACCOUNTS,
+  type TestAccount,
+  type TestIdentityProvider,
+} from "../idp";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
 import { startPanelServer } from "./helpers/panel";
 import { startHostHarness, type HostHarness } from "./host-harness/server";
@@ -41,8 +46,15 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
    * Opens /status?host=tab inside the fake Teams host as `account`: the harness answers teams-js's
    * authentication.getAuthToken with a test-provider token for that account, as Teams SSO does.
    */
-  const openInTeams = async (account: TestAccount, theme: "default" | "dark" | "contrast"): Promise<{ watched: WatchedPage; frame: FrameLocator }> => {
-    const watched = await openPage(browser, { viewport: PANE, colorScheme: theme === "dark" ? "dark" : "light", ignoreErrors: BLOCKED_CDN });
+  const openInTeams = async (
+    account: TestAccount,
+    theme: "default" | "dark" | "contrast",
+  ): Promise<{ watched: WatchedPage; frame: FrameLocator }> => {
+    const watched = await openPage(browser, {
+      viewport: PANE,
+      colorScheme: theme === "dark" ? "dark" : "light",
+      ignoreErrors: BLOCKED_CDN,
+    });
     pages.push(watched);
     const token = await idp.issueToken(account);
     await watched.page.addInitScript(
@@ -51,7 +63,10 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
         window.addEventListener("message", (event) => {
           const msg = event.data as { func?: string; id?: number; uuidAsString?: string };
           if (msg?.func !== "authentication.getAuthToken") return;
-          (event.source as Window).postMessage({ id: msg.id, uuidAsString: msg.uuidAsString, args: [true, hostToken] }, event.origin);
+          (event.source as Window).postMessage(
+            { id: msg.id, uuidAsString: msg.uuidAsString, args: [true, hostToken] },
+            event.origin,
+          );
         });
       },
       { harnessOrigin: harness.origin, hostToken: token },
@@ -64,11 +79,17 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
   const expectState = async (page: Page, frame: FrameLocator, label: string) => {
     await frame.getByRole("heading", { level: 1, name: label }).waitFor({ timeout: 20_000 });
     const appFrame = page.frames().find((f) => f.url().startsWith(`${server.url}/status`))!;
-    const overflow = await appFrame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await appFrame.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
   };
 
-  const backgroundOf = (page: Page) => page.frames().find((f) => f.url().startsWith(`${server.url}/status`))!.evaluate(() => getComputedStyle(document.querySelector("main")!).backgroundColor);
+  const backgroundOf = (page: Page) =>
+    page
+      .frames()
+      .find((f) => f.url().startsWith(`${server.url}/status`))!
+      .evaluate(() => getComputedStyle(document.querySelector("main")!).backgroundColor);
 
   for (const theme of ["default", "dark"] as const) {
     const mode = theme === "default" ? "light" : "dark";
@@ -92,7 +113,9 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
       const { watched, frame } = await openInTeams(TEST_ACCOUNTS.errorUser, theme);
       await expectState(watched.page, frame, "Error");
       await frame.getByRole("heading", { name: "What went wrong" }).waitFor();
-      await frame.getByText("The account does not have permission to impersonate the requested user.").waitFor();
+      await frame
+        .getByText("The account does not have permission to impersonate the requested user.")
+        .waitFor();
       await frame.getByText(/Your admin has not been alerted yet/).waitFor();
       await frame.getByRole("heading", { name: "Sync errors in the last session" }).waitFor();
       await frame.getByText("A calendar item could not be written to the CRM.").waitFor();
@@ -113,34 +136,58 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
   }
 
   it("follows the host's theme live and says the admin was alerted once the profile has an alert (high contrast)", async () => {
-    const profileId = (await server.ctx.store.db.selectFrom("profiles").select("id").where("name", "=", "Sales").executeTakeFirstOrThrow()).id;
-    await server.ctx.store.db.updateTable("profiles").set({ alert: JSON.stringify({ kind: "failure-share", message: "60% failed", since: nowIso() }) }).where("id", "=", profileId).execute();
+    const profileId = (
+      await server.ctx.store.db
+        .selectFrom("profiles")
+        .select("id")
+        .where("name", "=", "Sales")
+        .executeTakeFirstOrThrow()
+    ).id;
+    await server.ctx.store.db
+      .updateTable("profiles")
+      .set({ alert: JSON.stringify({ kind: "failure-share", message: "60% failed", since: nowIso() }) })
+      .where("id", "=", profileId)
+      .execute();
     try {
       const { watched, frame } = await openInTeams(TEST_ACCOUNTS.errorUser, "default");
       await expectState(watched.page, frame, "Error");
       await frame.getByText(/Your admin has been alerted; nothing to do on your side/).waitFor();
       expect(await frame.getByText(/has not been alerted/).count()).toBe(0);
       const light = await backgroundOf(watched.page);
-      await watched.page.evaluate(() => (window as unknown as { setHostTheme(t: string): void }).setHostTheme("contrast"));
+      await watched.page.evaluate(() =>
+        (window as unknown as { setHostTheme(t: string): void }).setHostTheme("contrast"),
+      );
       await expect.poll(() => backgroundOf(watched.page)).not.toBe(light);
       expect(await backgroundOf(watched.page)).toBe("rgb(0, 0, 0)");
       await screenshot(watched.page, "status-error-alerted-contrast");
       expect(watched.errors).toEqual([]);
     } finally {
-      await server.ctx.store.db.updateTable("profiles").set({ alert: null }).where("id", "=", profileId).execute();
+      await server.ctx.store.db
+        .updateTable("profiles")
+        .set({ alert: null })
+        .where("id", "=", profileId)
+        .execute();
     }
   }, 60_000);
 
   it("refreshes when the window regains focus", async () => {
     const { watched, frame } = await openInTeams(TEST_ACCOUNTS.pausedUser, "default");
     await expectState(watched.page, frame, "Paused");
-    await server.ctx.store.db.updateTable("users").set({ state: "active" }).where("addressLower", "=", TEST_ACCOUNTS.pausedUser.upn).execute();
+    await server.ctx.store.db
+      .updateTable("users")
+      .set({ state: "active" })
+      .where("addressLower", "=", TEST_ACCOUNTS.pausedUser.upn)
+      .execute();
     try {
       const appFrame = watched.page.frames().find((f) => f.url().startsWith(`${server.url}/status`))!;
       await appFrame.evaluate(() => window.dispatchEvent(new Event("focus")));
       await expectState(watched.page, frame, "Active");
     } finally {
-      await server.ctx.store.db.updateTable("users").set({ state: "paused" }).where("addressLower", "=", TEST_ACCOUNTS.pausedUser.upn).execute();
+      await server.ctx.store.db
+        .updateTable("users")
+        .set({ state: "paused" })
+        .where("addressLower", "=", TEST_ACCOUNTS.pausedUser.upn)
+        .execute();
     }
     expect(watched.errors).toEqual([]);
   }, 60_000);
@@ -153,17 +200,29 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
       if (req.url().includes("appsforoffice.microsoft.com")) officeRequests.push(req.url());
     });
     await watched.page.goto(`${server.url}/status?host=outlook`);
-    await watched.page.getByRole("heading", { level: 1, name: "Can't connect to Outlook" }).waitFor({ timeout: 20_000 });
-    await watched.page.getByText(/need Office\.js from Microsoft \(appsforoffice\.microsoft\.com\), and it could not be loaded/).waitFor();
+    await watched.page
+      .getByRole("heading", { level: 1, name: "Can't connect to Outlook" })
+      .waitFor({ timeout: 20_000 });
+    await watched.page
+      .getByText(
+        /need Office\.js from Microsoft \(appsforoffice\.microsoft\.com\), and it could not be loaded/,
+      )
+      .waitFor();
     await watched.page.getByRole("button", { name: "Try again" }).waitFor();
-    expect(await watched.page.getByRole("link", { name: "open it in a new window" }).getAttribute("href")).toBe("/status");
+    expect(
+      await watched.page.getByRole("link", { name: "open it in a new window" }).getAttribute("href"),
+    ).toBe("/status");
     expect(officeRequests).toEqual(["https://appsforoffice.microsoft.com/lib/1/hosted/office.js"]);
     await screenshot(watched.page, "status-outlook-office-unavailable");
     expect(watched.errors).toEqual([]);
   }, 60_000);
 
   it("in the task pane with a stand-in for Office.js, signs in with Office.auth.getAccessToken after Office.onReady", async () => {
-    const watched = await openPage(browser, { viewport: PANE, colorScheme: "dark", ignoreErrors: BLOCKED_CDN });
+    const watched = await openPage(browser, {
+      viewport: PANE,
+      colorScheme: "dark",
+      ignoreErrors: BLOCKED_CDN,
+    });
     pages.push(watched);
     const token = await idp.issueToken(TEST_ACCOUNTS.activeUser);
     // Real Office.js can't run outside Outlook: this stand-in offers what the view uses (no NAA, Office SSO, a dark theme).
@@ -172,11 +231,15 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
       context: { requirements: { isSetSupported: () => false }, officeTheme: { bodyBackgroundColor: "#1f1f1f" }, mailbox: { userProfile: { emailAddress: "ada.active@contoso.test" } } },
       auth: { getAccessToken: (options) => { window.officeSsoCalls = (window.officeSsoCalls || 0) + 1; return Promise.resolve(${JSON.stringify(token)}); } },
     };`;
-    await watched.context.route("https://appsforoffice.microsoft.com/lib/1/hosted/office.js", (route) => route.fulfill({ contentType: "text/javascript", body: standIn }));
+    await watched.context.route("https://appsforoffice.microsoft.com/lib/1/hosted/office.js", (route) =>
+      route.fulfill({ contentType: "text/javascript", body: standIn }),
+    );
     await watched.page.goto(`${server.url}/status?host=outlook`);
     await watched.page.getByRole("heading", { level: 1, name: "Active" }).waitFor({ timeout: 20_000 });
     await watched.page.getByText("4 minutes ago").waitFor();
-    expect(await watched.page.evaluate(() => (window as unknown as { officeSsoCalls: number }).officeSsoCalls)).toBeGreaterThanOrEqual(1);
+    expect(
+      await watched.page.evaluate(() => (window as unknown as { officeSsoCalls: number }).officeSsoCalls),
+    ).toBeGreaterThanOrEqual(1);
     expect(await watched.page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
     await screenshot(watched.page, "status-outlook-pane-active-dark");
     expect(watched.errors).toEqual([]);
@@ -205,16 +268,35 @@ async function seedMailboxes(server: TestServer): Promise<void> {
   const { admin } = server;
   const profileId = (await admin.post("/profiles", { name: "Sales" })).body.data.id as string;
   const accounts = [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser];
-  expect((await admin.post(`/profiles/${profileId}/users`, { text: accounts.map((a) => a.upn).join("\n") })).status).toBe(200);
+  expect(
+    (await admin.post(`/profiles/${profileId}/users`, { text: accounts.map((a) => a.upn).join("\n") }))
+      .status,
+  ).toBe(200);
   const db = server.ctx.store.db;
   const now = nowIso();
-  await db.insertInto("mailboxAccess").values({ profileId, type: "ews-basic-impersonation", settings: "{}", sealedSecret: null, version: 1, updatedAt: now, updatedBy: "test" }).execute();
-  const set = (account: TestAccount, values: Record<string, string | null>) => db.updateTable("users").set(values).where("addressLower", "=", account.upn.toLowerCase()).execute();
+  await db
+    .insertInto("mailboxAccess")
+    .values({
+      profileId,
+      type: "ews-basic-impersonation",
+      settings: "{}",
+      sealedSecret: null,
+      version: 1,
+      updatedAt: now,
+      updatedBy: "test",
+    })
+    .execute();
+  const set = (account: TestAccount, values: Record<string, string | null>) =>
+    db.updateTable("users").set(values).where("addressLower", "=", account.upn.toLowerCase()).execute();
   await set(TEST_ACCOUNTS.activeUser, { state: "active", lastCheckedAt: now });
   await set(TEST_ACCOUNTS.errorUser, {
     state: "error",
     lastCheckedAt: now,
-    lastError: JSON.stringify({ code: "ErrorImpersonateUserDenied", message: "The account does not have permission to impersonate the requested user.", remediation: "Grant the ApplicationImpersonation role to the service account." }),
+    lastError: JSON.stringify({
+      code: "ErrorImpersonateUserDenied",
+      message: "The account does not have permission to impersonate the requested user.",
+      remediation: "Grant the ApplicationImpersonation role to the service account.",
+    }),
   });
   await set(TEST_ACCOUNTS.pausedUser, { state: "paused", lastCheckedAt: now });
 
@@ -222,10 +304,22 @@ async function seedMailboxes(server: TestServer): Promise<void> {
   expect(created.status).toBe(201);
   const sync = new ApiClient(server.url, { authorization: `Bearer ${created.body.data.key as string}` });
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-  const report = async (account: TestAccount, finishedMinutesAgo: number, errors: { code: string; message: string }[]) => {
-    const res = await sync.post(`/sync/mailboxes/${account.upn}/reports`, { startedAt: ago(finishedMinutesAgo + 1), finishedAt: ago(finishedMinutesAgo), itemsIn: 12, itemsOut: 3, errors });
+  const report = async (
+    account: TestAccount,
+    finishedMinutesAgo: number,
+    errors: { code: string; message: string }[],
+  ) => {
+    const res = await sync.post(`/sync/mailboxes/${account.upn}/reports`, {
+      startedAt: ago(finishedMinutesAgo + 1),
+      finishedAt: ago(finishedMinutesAgo),
+      itemsIn: 12,
+      itemsOut: 3,
+      errors,
+    });
     expect(res.status).toBe(201);
   };
   await report(TEST_ACCOUNTS.activeUser, 4, []);
-  await report(TEST_ACCOUNTS.errorUser, 120, [{ code: "CrmWriteFailed", message: "A calendar item could not be written to the CRM." }]);
+  await report(TEST_ACCOUNTS.errorUser, 120, [
+    { code: "CrmWriteFailed", message: "A calendar item could not be written to the CRM." },
+  ]);
 }

@@ -35,6 +35,11 @@ export async function insertUsers(
       ...rest,
     };
   });
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto("users").values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto("users")
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
   return rows;
 }

@@ -5,9 +5,19 @@ import type { Store } from "../../server/store/db";
 import type { ApiClient } from "../helpers/server";
 
 /** A profile with basic impersonation against the simulator and `addresses` as its users. */
-export async function profileWithUsers(admin: ApiClient, sim: ExchangeSimulator, addresses: string[], name = "Faults"): Promise<string> {
+export async function profileWithUsers(
+  admin: ApiClient,
+  sim: ExchangeSimulator,
+  addresses: string[],
+  name = "Faults",
+): Promise<string> {
   const profileId = (await admin.post("/profiles", { name })).body.data.id as string;
-  const access = await admin.put(`/profiles/${profileId}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password, ewsUrl: sim.ewsUrl });
+  const access = await admin.put(`/profiles/${profileId}/mailbox-access`, {
+    type: "ews-basic-impersonation",
+    accountLogon: DEMO.serviceAccount.logon,
+    password: DEMO.serviceAccount.password,
+    ewsUrl: sim.ewsUrl,
+  });
   expect(access.status, access.text).toBe(200);
   const added = await admin.post(`/profiles/${profileId}/users`, { text: addresses.join("\n") });
   expect(added.body.data?.added, added.text.slice(0, 300)).toBe(addresses.length);
@@ -17,11 +27,22 @@ export async function profileWithUsers(admin: ApiClient, sim: ExchangeSimulator,
 export interface JobView {
   id: string;
   state: string;
-  progress: { total: number; done: number; ok: number; failed: number; failuresByCode: Record<string, number> };
+  progress: {
+    total: number;
+    done: number;
+    ok: number;
+    failed: number;
+    failuresByCode: Record<string, number>;
+  };
 }
 
 /** Polls GET /jobs/:id until `until` holds (tolerating refused or failed requests while faults are on). */
-export async function waitForJob(admin: ApiClient, jobId: string, until: (job: JobView) => boolean, timeoutMs: number): Promise<JobView> {
+export async function waitForJob(
+  admin: ApiClient,
+  jobId: string,
+  until: (job: JobView) => boolean,
+  timeoutMs: number,
+): Promise<JobView> {
   const end = Date.now() + timeoutMs;
   let last: JobView | undefined;
   while (Date.now() < end) {
@@ -41,9 +62,18 @@ export async function waitForJob(admin: ApiClient, jobId: string, until: (job: J
 
 /** Every user of the job has exactly one result (check history row) and a final state. */
 export async function expectExactlyOneResultEach(store: Store, jobId: string, users: number): Promise<void> {
-  const results = await store.db.selectFrom("checkHistory").select(["userId", (eb) => eb.fn.countAll<number>().as("n")]).where("jobId", "=", jobId).groupBy("userId").execute();
+  const results = await store.db
+    .selectFrom("checkHistory")
+    .select(["userId", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("jobId", "=", jobId)
+    .groupBy("userId")
+    .execute();
   expect(results).toHaveLength(users);
   expect(results.filter((r) => Number(r.n) !== 1)).toEqual([]);
-  const unfinished = await store.db.selectFrom("users").select(["address", "state"]).where("state", "not in", ["active", "error"]).execute();
+  const unfinished = await store.db
+    .selectFrom("users")
+    .select(["address", "state"])
+    .where("state", "not in", ["active", "error"])
+    .execute();
   expect(unfinished).toEqual([]);
 }

@@ -57,7 +57,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL connections killed m
     const applicationName = `msa_faults_${randomBytes(4).toString("hex")}`;
     // startTestServer reads TEST_DATABASE_URL when it opens the store.
     process.env.TEST_DATABASE_URL = withApplicationName(baseUrl, applicationName);
-    s = await startTestServer({ dialect: "postgres", env: { EWS_ALLOWED_HOSTS: "127.0.0.1", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" } });
+    s = await startTestServer({
+      dialect: "postgres",
+      env: { EWS_ALLOWED_HOSTS: "127.0.0.1", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" },
+    });
     process.env.TEST_DATABASE_URL = baseUrl;
     const profileId = await profileWithUsers(s.admin, sim, mailboxAddresses(tenant, USERS));
     const started = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
@@ -66,7 +69,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL connections killed m
 
     let killed = 0;
     for (let round = 1; round <= KILLS; round++) {
-      await waitForJob(s.admin, jobId, (j) => j.progress.done >= (USERS * round) / (KILLS + 1) || j.state !== "running", 60_000);
+      await waitForJob(
+        s.admin,
+        jobId,
+        (j) => j.progress.done >= (USERS * round) / (KILLS + 1) || j.state !== "running",
+        60_000,
+      );
       killed += await terminate(baseUrl, applicationName);
     }
     // Then an outage: every 250 ms for 3 s, so that queries and transactions die mid-flight too.
@@ -76,11 +84,18 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL connections killed m
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(killed).toBeGreaterThan(KILLS);
-    const job = await waitForJob(s.admin, jobId, (j) => ["done", "failed", "cancelled"].includes(j.state), 120_000);
+    const job = await waitForJob(
+      s.admin,
+      jobId,
+      (j) => ["done", "failed", "cancelled"].includes(j.state),
+      120_000,
+    );
     expect(job.state).toBe("done");
     expect(job.progress).toMatchObject({ total: USERS, done: USERS, ok: USERS, failed: 0 });
     await expectExactlyOneResultEach(s.ctx.store, jobId, USERS);
     const calls = sim.counters.byOperation.GetFolder ?? 0;
-    console.log(`postgres: ${killed} connections terminated in ${KILLS} rounds; ${calls} GetFolder calls for ${USERS} users`);
+    console.log(
+      `postgres: ${killed} connections terminated in ${KILLS} rounds; ${calls} GetFolder calls for ${USERS} users`,
+    );
   }, 200_000);
 });

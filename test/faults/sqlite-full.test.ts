@@ -10,7 +10,15 @@ import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server";
 
-const count = async (s: TestServer, table: "users" | "userWords" | "auditEvents") => Number((await s.ctx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+const count = async (s: TestServer, table: "users" | "userWords" | "auditEvents") =>
+  Number(
+    (
+      await s.ctx.store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe("a full SQLite database", () => {
   let s: TestServer | undefined;
@@ -22,15 +30,24 @@ describe("a full SQLite database", () => {
 
   it("refuses a bulk add of 10,000 users with a message, keeps nothing of it, and stays intact", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "msa-full-"));
-    s = await startTestServer({ sqliteFile: path.join(dir, "full.db"), env: { JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" } });
+    s = await startTestServer({
+      sqliteFile: path.join(dir, "full.db"),
+      env: { JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" },
+    });
     const profileId = (await s.admin.post("/profiles", { name: "Full" })).body.data.id as string;
     const db = s.ctx.store.db;
     // The server has one SQLite connection, so this pragma applies to it: a few pages of room left.
     const pages = (await sql<{ pageCount: number }>`pragma page_count`.execute(db)).rows[0].pageCount;
     await sql.raw(`pragma max_page_count = ${pages + 20}`).execute(db);
-    const before = { users: await count(s, "users"), words: await count(s, "userWords"), audit: await count(s, "auditEvents") };
+    const before = {
+      users: await count(s, "users"),
+      words: await count(s, "userWords"),
+      audit: await count(s, "auditEvents"),
+    };
 
-    const text = Array.from({ length: 10_000 }, (_, i) => `full.user${i}@contoso.com,Full User ${i}`).join("\n");
+    const text = Array.from({ length: 10_000 }, (_, i) => `full.user${i}@contoso.com,Full User ${i}`).join(
+      "\n",
+    );
     const res = await s.admin.post(`/profiles/${profileId}/users`, { text });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(typeof res.body.error?.message).toBe("string");
@@ -39,7 +56,11 @@ describe("a full SQLite database", () => {
     // An operator must read "the database is full" from the answer, not an opaque internal_error.
     expect(res.body.error.id).toBe("storage_full");
 
-    expect({ users: await count(s, "users"), words: await count(s, "userWords"), audit: await count(s, "auditEvents") }).toEqual(before);
+    expect({
+      users: await count(s, "users"),
+      words: await count(s, "userWords"),
+      audit: await count(s, "auditEvents"),
+    }).toEqual(before);
     const integrity = (await sql<{ integrityCheck: string }>`pragma integrity_check`.execute(db)).rows;
     expect(integrity).toEqual([{ integrityCheck: "ok" }]);
 

@@ -43,7 +43,15 @@ describe("a read-only SQLite database", () => {
     let running: RunningServer | undefined;
     let startError: Error | undefined;
     try {
-      running = await startServer({ config: testConfig({ PORT: "0", DATA_DIR: dir, SECRET_KEY: Buffer.alloc(32, 7).toString("base64"), ...env }), store: { sqliteFile: file } });
+      running = await startServer({
+        config: testConfig({
+          PORT: "0",
+          DATA_DIR: dir,
+          SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
+          ...env,
+        }),
+        store: { sqliteFile: file },
+      });
     } catch (err) {
       startError = err instanceof Error ? err : new Error(String(err));
     }
@@ -54,7 +62,9 @@ describe("a read-only SQLite database", () => {
       // It started: reads work, and every write must fail with a message that names the problem.
       const client = new ApiClient(running!.url);
       const signIn = await client.post("/auth/login", { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-      console.log(`read-only database: the server started; sign-in (a write) answered ${signIn.status} ${signIn.text.slice(0, 200)}`);
+      console.log(
+        `read-only database: the server started; sign-in (a write) answered ${signIn.status} ${signIn.text.slice(0, 200)}`,
+      );
       expect(signIn.status).toBeGreaterThanOrEqual(400);
       // Named, not an opaque internal_error.
       expect(signIn.body.error?.id).toBe("storage_read_only");

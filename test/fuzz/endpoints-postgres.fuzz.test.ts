@@ -4,4 +4,7 @@ import { fuzzEveryRoute } from "./fuzz-routes";
 
 announcePostgresSkip();
 if (process.env.TEST_DATABASE_URL) fuzzEveryRoute("postgres");
-else describe.skip("fuzzing every JSON route on postgres (TEST_DATABASE_URL is not set)", () => it("skipped", () => undefined));
+else {
+  describe.skip("fuzzing every JSON route on postgres (TEST_DATABASE_URL is not set)", () =>
+    it("skipped", () => undefined));
+}

@@ -41,20 +41,41 @@ export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
 function stringOf(s: JsonSchema): fc.Arbitrary<string> {
   const maxLength = Math.min(s.maxLength ?? 60, 200);
   const minLength = Math.min(s.minLength ?? 0, maxLength);
-  if (s.format === "date-time") return fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }).map((d) => d.toISOString());
-  if (s.format === "uri") return fc.oneof(fc.webUrl({ validSchemes: ["https"] }), fc.constantFrom("https://hooks.example.com/x", "http://127.0.0.1:9/hook", "https://169.254.169.254/latest"));
+  if (s.format === "date-time") {
+    return fc
+      .date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true })
+      .map((d) => d.toISOString());
+  }
+  if (s.format === "uri") {
+    return fc.oneof(
+      fc.webUrl({ validSchemes: ["https"] }),
+      fc.constantFrom(
+        "https://hooks.example.com/x",
+        "http://127.0.0.1:9/hook",
+        "https://169.254.169.254/latest",
+      ),
+    );
+  }
   if (s.format === "email") return fc.emailAddress();
   if (s.pattern) {
     // Date-time patterns are long; generated strings of them are checked against maxLength below.
-    return fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length >= minLength && v.length <= (s.maxLength ?? Infinity));
+    return fc
+      .stringMatching(new RegExp(s.pattern))
+      .filter((v) => v.length >= minLength && v.length <= (s.maxLength ?? Infinity));
   }
   return fc.string({ minLength, maxLength, unit: "grapheme" });
 }
 
 function numberOf(s: JsonSchema, integer: boolean): fc.Arbitrary<number> {
-  const min = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + (integer ? 1 : Number.EPSILON) : -1e6);
-  const max = s.maximum ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - (integer ? 1 : Number.EPSILON) : 1e6);
-  return integer ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+  const min =
+    s.minimum ??
+    (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + (integer ? 1 : Number.EPSILON) : -1e6);
+  const max =
+    s.maximum ??
+    (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - (integer ? 1 : Number.EPSILON) : 1e6);
+  return integer
+    ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) })
+    : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 }
 
 /**
@@ -79,7 +100,10 @@ export function arbitraryOf(s: JsonSchema, hints: Hints, name?: string): fc.Arbi
     case "array": {
       const maxLength = Math.min(s.maxItems ?? 5, 5);
       const itemName = name?.endsWith("s") ? name.slice(0, -1) : undefined;
-      return fc.array(arbitraryOf(s.items ?? {}, hints, itemName), { minLength: Math.min(s.minItems ?? 0, maxLength), maxLength });
+      return fc.array(arbitraryOf(s.items ?? {}, hints, itemName), {
+        minLength: Math.min(s.minItems ?? 0, maxLength),
+        maxLength,
+      });
     }
     case "string":
       return stringOf(s);
@@ -104,7 +128,9 @@ export function topLevelFields(s: JsonSchema): { name: string; types: string[] }
   for (const o of objects) {
     for (const [name, child] of Object.entries(o.properties ?? {})) {
       const types = seen.get(name) ?? new Set<string>();
-      for (const t of [child.type, ...(child.anyOf ?? []).map((a) => a.type)].flat()) if (typeof t === "string") types.add(t);
+      for (const t of [child.type, ...(child.anyOf ?? []).map((a) => a.type)].flat()) {
+        if (typeof t === "string") types.add(t);
+      }
       if (child.enum || child.const !== undefined) types.add("string");
       seen.set(name, types);
     }

@@ -23,8 +23,16 @@ const VOLATILE: Record<string, string[]> = {
 export async function tableNames(store: Store): Promise<string[]> {
   const rows =
     store.dialect === "sqlite"
-      ? await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(store.db)
-      : await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(store.db);
+      ? await sql<{
+          name: string;
+        }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
+          store.db,
+        )
+      : await sql<{
+          name: string;
+        }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(
+          store.db,
+        );
   return rows.rows.map((r) => r.name).filter((name) => !IGNORED_TABLES.has(name));
 }
 
@@ -35,7 +43,21 @@ export async function storeSnapshot(store: Store): Promise<Record<string, string
     const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
     const skip = VOLATILE[table] ?? [];
     snapshot[table] = rows
-      .map((row) => JSON.stringify(Object.entries(row).filter(([k]) => !skip.includes(k)).sort(([a], [b]) => (a < b ? -1 : 1)), (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString("base64") : v)))
+      .map((row) =>
+        JSON.stringify(
+          Object.entries(row)
+            .filter(([k]) => !skip.includes(k))
+            .sort(([a], [b]) => (a < b ? -1 : 1)),
+          (_k, v: unknown) =>
+            typeof v === "bigint"
+              ? String(v)
+              : v instanceof Date
+                ? v.toISOString()
+                : Buffer.isBuffer(v)
+                  ? v.toString("base64")
+                  : v,
+        ),
+      )
       .sort();
   }
   return snapshot;
@@ -43,7 +65,9 @@ export async function storeSnapshot(store: Store): Promise<Record<string, string
 
 /** SHA-256 of the whole snapshot. */
 export async function storeDigest(store: Store): Promise<string> {
-  return createHash("sha256").update(JSON.stringify(await storeSnapshot(store))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(await storeSnapshot(store)))
+    .digest("hex");
 }
 
 /** The tables whose rows differ between two snapshots (to say what a refused request changed). */

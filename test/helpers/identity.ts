@@ -1,5 +1,10 @@
 import { nowIso } from "../../server/store/db";
-import { startTestIdentityProvider, TEST_ACCOUNTS, type TestAccount, type TestIdentityProvider } from "../idp";
+import {
+  startTestIdentityProvider,
+  TEST_ACCOUNTS,
+  type TestAccount,
+  type TestIdentityProvider,
+} from "../idp";
 import { ApiClient, startTestServer, type DialectName, type TestServer } from "./server";
 
 /** A server that trusts a test identity provider by configuration, with two profiles and seeded mailboxes. */
@@ -20,27 +25,46 @@ export interface IdentityFixture {
  * seeds profile A (the profile admin's, with the active, error and paused users) and profile B.
  * @example const f = await startIdentityFixture("sqlite"); const me = await (await f.as(TEST_ACCOUNTS.activeUser)).get("/me/status");
  */
-export async function startIdentityFixture(dialect: DialectName = "sqlite", idp?: TestIdentityProvider): Promise<IdentityFixture> {
+export async function startIdentityFixture(
+  dialect: DialectName = "sqlite",
+  idp?: TestIdentityProvider,
+): Promise<IdentityFixture> {
   const ownIdp = !idp;
   idp ??= await startTestIdentityProvider();
   const server = await startTestServer({ dialect, env: idp.serverEnv() });
   const { admin } = server;
   const profileA = (await admin.post("/profiles", { name: "Profile A" })).body.data.id as string;
   const profileB = (await admin.post("/profiles", { name: "Profile B" })).body.data.id as string;
-  await expectOk(admin.put(`/profiles/${profileA}/admins`, { userPrincipalNames: [TEST_ACCOUNTS.profileAdmin.upn] }));
-  const addresses = [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser].map((a) => a.upn.toUpperCase());
+  await expectOk(
+    admin.put(`/profiles/${profileA}/admins`, { userPrincipalNames: [TEST_ACCOUNTS.profileAdmin.upn] }),
+  );
+  const addresses = [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser].map((a) =>
+    a.upn.toUpperCase(),
+  );
   await expectOk(admin.post(`/profiles/${profileA}/users`, { text: addresses.join("\n") }));
   await expectOk(admin.post(`/profiles/${profileB}/users`, { text: "otto.other@contoso.test" }));
 
   const db = server.ctx.store.db;
   const now = nowIso();
-  await expectOk(admin.put(`/profiles/${profileA}/mailbox-access`, { type: "ews-basic-impersonation", accountLogon: "svc-sync@contoso.test", password: "Service-Password-1", ewsUrl: "https://mail.contoso.invalid/EWS/Exchange.asmx" }));
-  const set = (address: string, values: Record<string, string | null>) => db.updateTable("users").set(values).where("addressLower", "=", address.toLowerCase()).execute();
+  await expectOk(
+    admin.put(`/profiles/${profileA}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: "svc-sync@contoso.test",
+      password: "Service-Password-1",
+      ewsUrl: "https://mail.contoso.invalid/EWS/Exchange.asmx",
+    }),
+  );
+  const set = (address: string, values: Record<string, string | null>) =>
+    db.updateTable("users").set(values).where("addressLower", "=", address.toLowerCase()).execute();
   await set(TEST_ACCOUNTS.activeUser.upn, { state: "active", lastCheckedAt: now, lastSyncAt: now });
   await set(TEST_ACCOUNTS.errorUser.upn, {
     state: "error",
     lastCheckedAt: now,
-    lastError: JSON.stringify({ code: "ErrorImpersonateUserDenied", message: "The account does not have permission to impersonate the requested user.", remediation: "Grant the ApplicationImpersonation role to the service account." }),
+    lastError: JSON.stringify({
+      code: "ErrorImpersonateUserDenied",
+      message: "The account does not have permission to impersonate the requested user.",
+      remediation: "Grant the ApplicationImpersonation role to the service account.",
+    }),
     syncErrors: JSON.stringify([{ code: "ErrorItemNotFound", message: "An item was deleted during sync." }]),
   });
   await set(TEST_ACCOUNTS.pausedUser.upn, { state: "paused", lastCheckedAt: now });
@@ -58,7 +82,8 @@ export async function startIdentityFixture(dialect: DialectName = "sqlite", idp?
     profileA,
     profileB,
     userIds,
-    as: async (account, token) => new ApiClient(server.url, { authorization: `Bearer ${token ?? (await idp.issueToken(account))}` }),
+    as: async (account, token) =>
+      new ApiClient(server.url, { authorization: `Bearer ${token ?? (await idp.issueToken(account))}` }),
     close: async () => {
       await server.close();
       if (ownIdp) await idp.close();

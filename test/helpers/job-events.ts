@@ -11,8 +11,13 @@ export interface JobEvent<Job = unknown> {
  * event by event until "done". Leaving the loop early cancels the stream.
  * @example for await (const { event, job } of jobEvents(admin, jobId)) if (event === "progress") ...
  */
-export async function* jobEvents<Job = unknown>(client: ApiClient, jobId: string): AsyncGenerator<JobEvent<Job>> {
-  const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, { headers: { cookie: client.cookie } });
+export async function* jobEvents<Job = unknown>(
+  client: ApiClient,
+  jobId: string,
+): AsyncGenerator<JobEvent<Job>> {
+  const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, {
+    headers: { cookie: client.cookie },
+  });
   if (res.status !== 200 || !res.body) throw new Error(`the event stream answered ${res.status}`);
   const decoder = new TextDecoder();
   let buffer = "";

@@ -90,7 +90,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       },
     }),
   );
-  const schema = dialect === "postgres" ? (options.pgSchema ? { schema: options.pgSchema, drop: async () => {} } : freshSchema()) : undefined;
+  const schema =
+    dialect === "postgres"
+      ? options.pgSchema
+        ? { schema: options.pgSchema, drop: async () => {} }
+        : freshSchema()
+      : undefined;
   const running = await startServer({
     config,
     log,
@@ -136,8 +141,15 @@ export class ApiClient {
     return client;
   }
 
-  async request<T = any>(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const url = pathname.startsWith("http") ? pathname : `${this.baseUrl}${pathname.startsWith("/api") || pathname.startsWith("/healthz") || pathname.startsWith("/readyz") ? "" : "/api/v1"}${pathname}`;
+  async request<T = any>(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const url = pathname.startsWith("http")
+      ? pathname
+      : `${this.baseUrl}${pathname.startsWith("/api") || pathname.startsWith("/healthz") || pathname.startsWith("/readyz") ? "" : "/api/v1"}${pathname}`;
     const res = await fetch(url, {
       method,
       headers: {
@@ -162,11 +174,16 @@ export class ApiClient {
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
 
-  get = <T = any>(p: string, headers?: Record<string, string>) => this.request<T>("GET", p, undefined, headers);
-  post = <T = any>(p: string, body?: unknown, headers?: Record<string, string>) => this.request<T>("POST", p, body ?? {}, headers);
-  put = <T = any>(p: string, body?: unknown, headers?: Record<string, string>) => this.request<T>("PUT", p, body ?? {}, headers);
-  patch = <T = any>(p: string, body?: unknown, headers?: Record<string, string>) => this.request<T>("PATCH", p, body ?? {}, headers);
-  delete = <T = any>(p: string, headers?: Record<string, string>) => this.request<T>("DELETE", p, undefined, headers);
+  get = <T = any>(p: string, headers?: Record<string, string>) =>
+    this.request<T>("GET", p, undefined, headers);
+  post = <T = any>(p: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request<T>("POST", p, body ?? {}, headers);
+  put = <T = any>(p: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request<T>("PUT", p, body ?? {}, headers);
+  patch = <T = any>(p: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request<T>("PATCH", p, body ?? {}, headers);
+  delete = <T = any>(p: string, headers?: Record<string, string>) =>
+    this.request<T>("DELETE", p, undefined, headers);
 
   async signIn(email: string, password: string): Promise<void> {
     const res = await this.post("/auth/login", { email, password });

@@ -28,12 +28,55 @@ export interface TestAccount {
 
 /** The demo and test accounts. Addresses of end users match the users the tests and the demo seed. */
 export const TEST_ACCOUNTS = {
-  platformAdmin: { key: "platform-admin", oid: "00000000-0000-4000-8000-000000000001", tid: TEST_TENANT_ID, upn: "platform.admin@contoso.test", name: "Pat Platform", roles: ["SyncAdmin.Platform"], acct: 0 },
-  profileAdmin: { key: "profile-admin", oid: "00000000-0000-4000-8000-000000000002", tid: TEST_TENANT_ID, upn: "profile.admin@contoso.test", name: "Priya Profile", acct: 0 },
-  activeUser: { key: "active-user", oid: "00000000-0000-4000-8000-000000000003", tid: TEST_TENANT_ID, upn: "ada.active@contoso.test", name: "Ada Active", acct: 0 },
-  errorUser: { key: "error-user", oid: "00000000-0000-4000-8000-000000000004", tid: TEST_TENANT_ID, upn: "eric.error@contoso.test", name: "Eric Error", acct: 0 },
-  pausedUser: { key: "paused-user", oid: "00000000-0000-4000-8000-000000000005", tid: TEST_TENANT_ID, upn: "paula.paused@contoso.test", name: "Paula Paused", acct: 0 },
-  notEnrolledUser: { key: "not-enrolled-user", oid: "00000000-0000-4000-8000-000000000006", tid: TEST_TENANT_ID, upn: "nora.new@contoso.test", name: "Nora New", acct: 0 },
+  platformAdmin: {
+    key: "platform-admin",
+    oid: "00000000-0000-4000-8000-000000000001",
+    tid: TEST_TENANT_ID,
+    upn: "platform.admin@contoso.test",
+    name: "Pat Platform",
+    roles: ["SyncAdmin.Platform"],
+    acct: 0,
+  },
+  profileAdmin: {
+    key: "profile-admin",
+    oid: "00000000-0000-4000-8000-000000000002",
+    tid: TEST_TENANT_ID,
+    upn: "profile.admin@contoso.test",
+    name: "Priya Profile",
+    acct: 0,
+  },
+  activeUser: {
+    key: "active-user",
+    oid: "00000000-0000-4000-8000-000000000003",
+    tid: TEST_TENANT_ID,
+    upn: "ada.active@contoso.test",
+    name: "Ada Active",
+    acct: 0,
+  },
+  errorUser: {
+    key: "error-user",
+    oid: "00000000-0000-4000-8000-000000000004",
+    tid: TEST_TENANT_ID,
+    upn: "eric.error@contoso.test",
+    name: "Eric Error",
+    acct: 0,
+  },
+  pausedUser: {
+    key: "paused-user",
+    oid: "00000000-0000-4000-8000-000000000005",
+    tid: TEST_TENANT_ID,
+    upn: "paula.paused@contoso.test",
+    name: "Paula Paused",
+    acct: 0,
+  },
+  notEnrolledUser: {
+    key: "not-enrolled-user",
+    oid: "00000000-0000-4000-8000-000000000006",
+    tid: TEST_TENANT_ID,
+    upn: "nora.new@contoso.test",
+    name: "Nora New",
+    acct: 0,
+  },
   /** A B2B guest in our tenant whose home address matches an enrolled user's: must never be linked. */
   guest: {
     key: "guest",
@@ -57,7 +100,14 @@ export const TEST_ACCOUNTS = {
     acct: 0,
   },
   /** A member of another tenant with a UPN equal to an enrolled address. */
-  otherTenantUser: { key: "other-tenant", oid: "00000000-0000-4000-8000-000000000009", tid: OTHER_TENANT_ID, upn: "nora.new@contoso.test", name: "Otto Other", acct: 0 },
+  otherTenantUser: {
+    key: "other-tenant",
+    oid: "00000000-0000-4000-8000-000000000009",
+    tid: OTHER_TENANT_ID,
+    upn: "nora.new@contoso.test",
+    name: "Otto Other",
+    acct: 0,
+  },
 } satisfies Record<string, TestAccount>;
 
 export type TestAccountName = keyof typeof TEST_ACCOUNTS;
@@ -66,7 +116,10 @@ export type TestAccountName = keyof typeof TEST_ACCOUNTS;
 export function findTestAccount(hint: string | undefined, accounts: TestAccount[]): TestAccount | undefined {
   if (!hint) return undefined;
   const h = hint.toLowerCase();
-  return accounts.find((a) => a.key === h || a.upn.toLowerCase() === h || a.preferredUsername?.toLowerCase() === h || a.oid === h);
+  return accounts.find(
+    (a) =>
+      a.key === h || a.upn.toLowerCase() === h || a.preferredUsername?.toLowerCase() === h || a.oid === h,
+  );
 }
 
 /** The claims an Entra v2 access token carries for this account (without iss/aud/exp). */

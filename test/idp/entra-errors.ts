@@ -1,7 +1,13 @@
 /** The AADSTS code Entra answers for each OAuth error, so the product's error mapping can be tested. */
 const AADSTS: Record<string, { code: number; text: string }> = {
-  invalid_tenant: { code: 90002, text: "Tenant not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud." },
-  invalid_client_assertion: { code: 700027, text: "Client assertion failed signature validation: the key was not found, or the certificate is not registered on the application or has expired." },
+  invalid_tenant: {
+    code: 90002,
+    text: "Tenant not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+  },
+  invalid_client_assertion: {
+    code: 700027,
+    text: "Client assertion failed signature validation: the key was not found, or the certificate is not registered on the application or has expired.",
+  },
   invalid_grant: { code: 70000, text: "The provided grant is invalid or malformed, expired or revoked." },
   invalid_client: { code: 7000215, text: "Invalid client secret provided." },
   unauthorized_client: { code: 700016, text: "Application was not found in the directory." },
@@ -10,8 +16,14 @@ const AADSTS: Record<string, { code: number; text: string }> = {
   invalid_target: { code: 500011, text: "The resource principal was not found in the tenant." },
   access_denied: { code: 65004, text: "User declined to consent to access the app." },
   login_required: { code: 50058, text: "A silent sign-in request was sent but no user is signed in." },
-  consent_required: { code: 65001, text: "The user or administrator has not consented to use the application." },
-  interaction_required: { code: 50076, text: "Due to a configuration change, you must use multi-factor authentication." },
+  consent_required: {
+    code: 65001,
+    text: "The user or administrator has not consented to use the application.",
+  },
+  interaction_required: {
+    code: 50076,
+    text: "Due to a configuration change, you must use multi-factor authentication.",
+  },
 };
 
 /**
@@ -20,7 +32,8 @@ const AADSTS: Record<string, { code: number; text: string }> = {
  */
 export function entraErrorBody(body: { error: string; error_description?: string }): Record<string, unknown> {
   const known = AADSTS[body.error] ?? { code: 90000, text: "The request could not be processed." };
-  const detail = body.error_description && body.error_description !== known.text ? ` (${body.error_description})` : "";
+  const detail =
+    body.error_description && body.error_description !== known.text ? ` (${body.error_description})` : "";
   return {
     ...body,
     error_description: `AADSTS${known.code}: ${known.text}${detail} Trace ID: ${crypto.randomUUID()} Correlation ID: ${crypto.randomUUID()} Timestamp: ${new Date().toISOString()}`,

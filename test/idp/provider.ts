@@ -3,7 +3,16 @@ import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider, { interactionPolicy } from "oidc-provider";
-import { entraClaims, findTestAccount, TEST_ACCOUNTS, TEST_API_CLIENT_ID, TEST_PANEL_CLIENT_ID, TEST_SERVER_CLIENT_ID, TEST_SERVER_CLIENT_SECRET, type TestAccount } from "./accounts";
+import {
+  entraClaims,
+  findTestAccount,
+  TEST_ACCOUNTS,
+  TEST_API_CLIENT_ID,
+  TEST_PANEL_CLIENT_ID,
+  TEST_SERVER_CLIENT_ID,
+  TEST_SERVER_CLIENT_SECRET,
+  type TestAccount,
+} from "./accounts";
 import { createSelfSignedCertificate, type SelfSignedCertificate } from "./certificate";
 import { entraErrorBody } from "./entra-errors";
 import fixedJwks from "./jwks.json" with { type: "json" };
@@ -81,7 +90,9 @@ export interface TestIdentityProvider {
  * Starts a local OpenID provider over https on 127.0.0.1 that issues Entra-shaped tokens.
  * @example const idp = await startTestIdentityProvider(); // ENTRA_AUTHORITY=idp.issuer, ENTRA_CA_FILE=idp.caFile
  */
-export async function startTestIdentityProvider(options: TestIdentityProviderOptions = {}): Promise<TestIdentityProvider> {
+export async function startTestIdentityProvider(
+  options: TestIdentityProviderOptions = {},
+): Promise<TestIdentityProvider> {
   const accounts = options.accounts ?? Object.values(TEST_ACCOUNTS);
   const certificate = options.certificate ?? createSelfSignedCertificate();
   const apiAudience = options.apiAudience ?? TEST_API_CLIENT_ID;
@@ -89,10 +100,16 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
   const counters = { grants: {} as Record<string, number>, errors: {} as Record<string, number> };
   const store: AdapterStore = new Map();
   const appClients = new Map<string, AppOnlyClient>();
-  const tenants = new Map<string, string>([...accounts.map((a): [string, string] => [a.tid, a.tid]), ["contoso.onmicrosoft.com", TEST_ACCOUNTS.platformAdmin.tid], ...Object.entries(options.tenantDomains ?? {})]);
+  const tenants = new Map<string, string>([
+    ...accounts.map((a): [string, string] => [a.tid, a.tid]),
+    ["contoso.onmicrosoft.com", TEST_ACCOUNTS.platformAdmin.tid],
+    ...Object.entries(options.tenantDomains ?? {}),
+  ]);
 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
-  const server = https.createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => handler(req, res));
+  const server = https.createServer({ cert: certificate.cert, key: certificate.key }, (req, res) =>
+    handler(req, res),
+  );
   server.on("secureConnection", (socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -111,13 +128,22 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     jwks: options.jwks ?? fixedJwks,
     cookies: { keys: ["test-idp-cookie-key-not-secret"] },
     scopes: [...OIDC_SCOPES],
-    claims: { openid: ["sub", "tid", "oid", "upn", "acct", "roles"], profile: ["name", "preferred_username"], email: ["email"] },
+    claims: {
+      openid: ["sub", "tid", "oid", "upn", "acct", "roles"],
+      profile: ["name", "preferred_username"],
+      email: ["email"],
+    },
     conformIdTokenClaims: false,
     findAccount(_ctx: unknown, id: string) {
       const account = accountById(id);
-      return Promise.resolve(account ? { accountId: id, claims: () => Promise.resolve(entraClaims(account)) } : undefined);
+      return Promise.resolve(
+        account ? { accountId: id, claims: () => Promise.resolve(entraClaims(account)) } : undefined,
+      );
     },
-    interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    interactions: {
+      policy,
+      url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+    },
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
@@ -129,8 +155,11 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
         getResourceServerInfo(ctx: ScopeContext) {
           // The API accepts what was asked for: at the token endpoint that is the code's or refresh token's scope.
           const { params, entities } = ctx.oidc;
-          const asked = params?.scope ?? entities?.AuthorizationCode?.scope ?? entities?.RefreshToken?.scope ?? "";
-          const requested = String(asked).split(" ").filter((s) => s && !OIDC_SCOPES.has(s));
+          const asked =
+            params?.scope ?? entities?.AuthorizationCode?.scope ?? entities?.RefreshToken?.scope ?? "";
+          const requested = String(asked)
+            .split(" ")
+            .filter((s) => s && !OIDC_SCOPES.has(s));
           return {
             scope: [...new Set(["access_as_user", ...requested])].join(" "),
             audience: audienceFor(requested, apiAudience),
@@ -147,28 +176,60 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     async loadExistingGrant(ctx: GrantContext) {
       // Consent is never asked: every sign-in gets a grant for exactly what was requested.
       const { client, session, params } = ctx.oidc;
-      const requested = String(params.scope ?? "openid").split(" ").filter(Boolean);
+      const requested = String(params.scope ?? "openid")
+        .split(" ")
+        .filter(Boolean);
       const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       grant.addOIDCScope(requested.filter((s) => OIDC_SCOPES.has(s)).join(" "));
-      grant.addResourceScope(params.resource ?? DEFAULT_RESOURCE, [...new Set(["access_as_user", ...requested.filter((s) => !OIDC_SCOPES.has(s))])].join(" "));
+      grant.addResourceScope(
+        params.resource ?? DEFAULT_RESOURCE,
+        [...new Set(["access_as_user", ...requested.filter((s) => !OIDC_SCOPES.has(s))])].join(" "),
+      );
       await grant.save();
       return grant;
     },
-    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed("refresh_token"),
-    extraTokenClaims(_ctx: unknown, token: { kind: string; accountId?: string; scope?: string; clientId?: string }) {
-      const app = token.kind === "ClientCredentials" && token.clientId ? appClients.get(token.clientId) : undefined;
+    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) =>
+      client.grantTypeAllowed("refresh_token"),
+    extraTokenClaims(
+      _ctx: unknown,
+      token: { kind: string; accountId?: string; scope?: string; clientId?: string },
+    ) {
+      const app =
+        token.kind === "ClientCredentials" && token.clientId ? appClients.get(token.clientId) : undefined;
       if (app) {
         // Entra's app-only token: no scp; roles only for consented application permissions (RBAC grants never appear).
-        return Promise.resolve({ tid: TEST_ACCOUNTS.platformAdmin.tid, oid: servicePrincipalIdOf(app), appid: app.clientId, azp: app.clientId, idtyp: "app", ver: "2.0", ...(app.roles.length ? { roles: app.roles } : {}) });
+        return Promise.resolve({
+          tid: TEST_ACCOUNTS.platformAdmin.tid,
+          oid: servicePrincipalIdOf(app),
+          appid: app.clientId,
+          azp: app.clientId,
+          idtyp: "app",
+          ver: "2.0",
+          ...(app.roles.length ? { roles: app.roles } : {}),
+        });
       }
-      const account = token.kind === "AccessToken" && token.accountId ? accountById(token.accountId) : undefined;
+      const account =
+        token.kind === "AccessToken" && token.accountId ? accountById(token.accountId) : undefined;
       if (!account) return Promise.resolve(undefined);
       const { sub: _sub, ...claims } = entraClaims(account);
-      const scp = String(token.scope ?? "").split(" ").filter((s) => s && !OIDC_SCOPES.has(s)).map((s) => s.split("/").pop()).join(" ");
+      const scp = String(token.scope ?? "")
+        .split(" ")
+        .filter((s) => s && !OIDC_SCOPES.has(s))
+        .map((s) => s.split("/").pop())
+        .join(" ");
       return Promise.resolve({ ...claims, scp, azp: token.clientId });
     },
-    ttl: { AccessToken: accessTokenTtl, IdToken: 3600, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 24 * 3600, Interaction: 600 },
-    pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === "none" },
+    ttl: {
+      AccessToken: accessTokenTtl,
+      IdToken: 3600,
+      RefreshToken: 24 * 3600,
+      Grant: 24 * 3600,
+      Session: 24 * 3600,
+      Interaction: 600,
+    },
+    pkce: {
+      required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === "none",
+    },
   });
   provider.on("grant.success", (ctx: { oidc: { params: { grant_type: string } } }) => {
     const type = ctx.oidc.params.grant_type;
@@ -184,8 +245,11 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     if (ctx.status >= 400 && ctx.body && typeof ctx.body === "object" && "error" in ctx.body) {
       const body = ctx.body as { error: string; error_description?: string };
       // A refused client assertion is a certificate problem in Entra (AADSTS700027), not a bad secret.
-      const assertion = body.error === "invalid_client" && typeof ctx.oidc?.params?.client_assertion === "string";
-      ctx.body = entraErrorBody(assertion ? { error: "invalid_client_assertion", error_description: body.error_description } : body);
+      const assertion =
+        body.error === "invalid_client" && typeof ctx.oidc?.params?.client_assertion === "string";
+      ctx.body = entraErrorBody(
+        assertion ? { error: "invalid_client_assertion", error_description: body.error_description } : body,
+      );
       if (assertion) (ctx.body as { error: string }).error = "invalid_client";
     }
   });
@@ -212,16 +276,27 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
       response_types: ["code"],
     },
   ];
-  for (const client of [...defaults.filter((d) => !options.clients?.some((c) => c.client_id === d.client_id)), ...(options.clients ?? [])]) await upsertClient(client);
+  for (const client of [
+    ...defaults.filter((d) => !options.clients?.some((c) => c.client_id === d.client_id)),
+    ...(options.clients ?? []),
+  ]) {
+    await upsertClient(client);
+  }
 
   const callback = provider.callback();
   handler = (req, res) => {
     let url = new URL(req.url ?? "/", issuer);
     // Entra's authorities name the tenant first (`/<tenant>/...`): unknown → AADSTS90002, known → served as the root.
-    const tenantSegment = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(\/.*)$/i.exec(url.pathname);
+    const tenantSegment =
+      /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(\/.*)$/i.exec(
+        url.pathname,
+      );
     if (tenantSegment) {
       if (!tenants.has(tenantSegment[1].toLowerCase())) {
-        const body = entraErrorBody({ error: "invalid_tenant", error_description: `Tenant '${tenantSegment[1]}' not found.` });
+        const body = entraErrorBody({
+          error: "invalid_tenant",
+          error_description: `Tenant '${tenantSegment[1]}' not found.`,
+        });
         res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify(body));
         return;
       }
@@ -230,11 +305,16 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     }
     const interaction = /^\/interaction\/([\w-]+)$/.exec(url.pathname);
     if (interaction && req.method === "GET") {
-      finishInteraction(req, res, url).catch((error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(String(error)));
+      finishInteraction(req, res, url).catch((error: unknown) =>
+        res.writeHead(500, { "content-type": "text/plain" }).end(String(error)),
+      );
       return;
     }
     if (req.method === "POST" && url.pathname === "/token") {
-      dropOfflineAccessOnRefresh(req).then(() => callback(req, res), (error: unknown) => res.writeHead(400).end(String(error)));
+      dropOfflineAccessOnRefresh(req).then(
+        () => callback(req, res),
+        (error: unknown) => res.writeHead(400).end(String(error)),
+      );
       return;
     }
     callback(req, res);
@@ -243,8 +323,16 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
   async function finishInteraction(req: IncomingMessage, res: ServerResponse, url: URL) {
     const details = await provider.interactionDetails(req, res);
     const hint = url.searchParams.get("account") ?? details.params.login_hint;
-    const account = findTestAccount(hint, accounts) ?? findTestAccount(options.defaultAccount ?? TEST_ACCOUNTS.platformAdmin.key, accounts) ?? accounts[0];
-    await provider.interactionFinished(req, res, { login: { accountId: account.oid }, select_account: {} }, { mergeWithLastSubmission: false });
+    const account =
+      findTestAccount(hint, accounts) ??
+      findTestAccount(options.defaultAccount ?? TEST_ACCOUNTS.platformAdmin.key, accounts) ??
+      accounts[0];
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account.oid }, select_account: {} },
+      { mergeWithLastSubmission: false },
+    );
   }
 
   return {
@@ -257,20 +345,41 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     upsertClient,
     async registerAppOnlyClient(app) {
       appClients.set(app.clientId, app);
-      const base = { client_id: app.clientId, grant_types: ["client_credentials"], response_types: [], redirect_uris: [] };
+      const base = {
+        client_id: app.clientId,
+        grant_types: ["client_credentials"],
+        response_types: [],
+        redirect_uris: [],
+      };
       if (app.certificatePem) {
         const jwk = createPublicKey(app.certificatePem).export({ format: "jwk" });
-        await upsertClient({ ...base, token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ ...jwk, use: "sig" }] } });
-      } else await upsertClient({ ...base, client_secret: app.secret ?? "", token_endpoint_auth_method: "client_secret_post" });
+        await upsertClient({
+          ...base,
+          token_endpoint_auth_method: "private_key_jwt",
+          jwks: { keys: [{ ...jwk, use: "sig" }] },
+        });
+      } else {
+        await upsertClient({
+          ...base,
+          client_secret: app.secret ?? "",
+          token_endpoint_auth_method: "client_secret_post",
+        });
+      }
     },
     registerPanel: (panelUrl) => {
       const origin = new URL(panelUrl).origin;
-      const twins = [origin, origin.replace("//localhost:", "//127.0.0.1:"), origin.replace("//127.0.0.1:", "//localhost:")];
+      const twins = [
+        origin,
+        origin.replace("//localhost:", "//127.0.0.1:"),
+        origin.replace("//127.0.0.1:", "//localhost:"),
+      ];
       return upsertClient(panelClient([...new Set(twins)].map((o) => `${o}/redirect.html`)));
     },
     revokeGrants(account) {
       const grants = store.get("Grant") ?? new Map();
-      const ids = [...grants].filter(([, e]) => !account || e.payload.accountId === account.oid).map(([id]) => id);
+      const ids = [...grants]
+        .filter(([, e]) => !account || e.payload.accountId === account.oid)
+        .map(([id]) => id);
       for (const id of ids) revokeGrant(store, id);
       return ids.length;
     },
@@ -278,7 +387,9 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
     serverEnv: () => ({
       ENTRA_AUTHORITY: issuer,
       ENTRA_CLIENT_ID: apiAudience,
-      ENTRA_ALLOWED_TENANTS: [...new Set(accounts.map((a) => a.tid))].filter((t) => t === TEST_ACCOUNTS.platformAdmin.tid).join(","),
+      ENTRA_ALLOWED_TENANTS: [...new Set(accounts.map((a) => a.tid))]
+        .filter((t) => t === TEST_ACCOUNTS.platformAdmin.tid)
+        .join(","),
       ENTRA_CA_FILE: certificate.certFile,
     }),
     close: () =>
@@ -290,13 +401,24 @@ export async function startTestIdentityProvider(options: TestIdentityProviderOpt
 }
 
 type KoaContext = { status: number; body: unknown; oidc?: { params?: Record<string, unknown> } };
-type ScopeContext = { oidc: { params?: { scope?: string }; entities?: { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } } } };
+type ScopeContext = {
+  oidc: {
+    params?: { scope?: string };
+    entities?: { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } };
+  };
+};
 type GrantContext = {
   oidc: {
     client: { clientId: string };
     session: { accountId: string };
     params: { scope?: string; resource?: string };
-    provider: { Grant: new (init: { clientId: string; accountId: string }) => { addOIDCScope(s: string): void; addResourceScope(r: string, s: string): void; save(): Promise<string> } };
+    provider: {
+      Grant: new (init: { clientId: string; accountId: string }) => {
+        addOIDCScope(s: string): void;
+        addResourceScope(r: string, s: string): void;
+        save(): Promise<string>;
+      };
+    };
   };
 };
 
@@ -310,7 +432,9 @@ function safeOrigin(uri: string): string | undefined {
 
 /** `https://host/EWS.AccessAsUser.All` is for that host (Connect account); anything else is for the app's API. */
 function audienceFor(scopes: string[], apiAudience: string): string {
-  const url = scopes.map(safeOrigin).find((o) => o && o.startsWith("https://") && !o.includes("mailbox-sync-admin"));
+  const url = scopes
+    .map(safeOrigin)
+    .find((o) => o && o.startsWith("https://") && !o.includes("mailbox-sync-admin"));
   return url ?? apiAudience;
 }
 
@@ -327,7 +451,14 @@ async function dropOfflineAccessOnRefresh(req: IncomingMessage & { body?: string
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const params = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
   if (params.get("grant_type") === "refresh_token" && params.has("scope")) {
-    params.set("scope", params.get("scope")!.split(" ").filter((s) => s !== "offline_access").join(" "));
+    params.set(
+      "scope",
+      params
+        .get("scope")!
+        .split(" ")
+        .filter((s) => s !== "offline_access")
+        .join(" "),
+    );
   }
   req.body = params.toString();
   req.headers["content-length"] = String(Buffer.byteLength(req.body));

@@ -7,7 +7,8 @@ import { entraClaims, type TestAccount } from "./accounts";
 export const TEST_SIGNING_JWK = fixedJwks.keys[0] as JWK & { kid: string };
 
 /** Ways to make a token the server must refuse. */
-export type BadTokenKind = "wrong-key" | "wrong-audience" | "wrong-issuer" | "other-tenant" | "expired" | "alg-none" | "hs256";
+export type BadTokenKind =
+  "wrong-key" | "wrong-audience" | "wrong-issuer" | "other-tenant" | "expired" | "alg-none" | "hs256";
 
 export interface IssueTokenOptions {
   issuer: string;
@@ -53,18 +54,27 @@ export async function issueToken(account: TestAccount, options: IssueTokenOption
     return `${header}.${body}.${createHmac("sha256", secret).update(`${header}.${body}`).digest("base64url")}`;
   }
   const key = await importJWK(options.key ?? TEST_SIGNING_JWK, "RS256");
-  return new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.key?.kid ?? TEST_SIGNING_JWK.kid }).sign(key);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.key?.kid ?? TEST_SIGNING_JWK.kid })
+    .sign(key);
 }
 
 /**
  * A token that must be refused, of the given kind, for an otherwise valid account and audience.
  * @example await badToken("expired", TEST_ACCOUNTS.activeUser, { issuer, audience });
  */
-export async function badToken(kind: BadTokenKind, account: TestAccount, options: IssueTokenOptions): Promise<string> {
+export async function badToken(
+  kind: BadTokenKind,
+  account: TestAccount,
+  options: IssueTokenOptions,
+): Promise<string> {
   switch (kind) {
     case "wrong-key": {
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      return issueToken(account, { ...options, key: { ...(privateKey.export({ format: "jwk" }) as JWK), kid: TEST_SIGNING_JWK.kid } });
+      return issueToken(account, {
+        ...options,
+        key: { ...(privateKey.export({ format: "jwk" }) as JWK), kid: TEST_SIGNING_JWK.kid },
+      });
     }
     case "wrong-audience":
       return issueToken(account, { ...options, audience: "api://some-other-app" });

@@ -11,7 +11,14 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, startTestServer, type TestServe
 describe("HTTP protections", () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ env: { JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn", EXTRA_FRAME_ANCESTORS: "https://harness.example" } });
+    s = await startTestServer({
+      env: {
+        JOBS_RUNNER: "off",
+        MONITOR_INTERVAL_MINUTES: "0",
+        LOG_LEVEL: "warn",
+        EXTRA_FRAME_ANCESTORS: "https://harness.example",
+      },
+    });
   });
   afterAll(async () => s?.close());
 
@@ -58,13 +65,23 @@ describe("HTTP protections", () => {
   });
 
   it("sign-in attempts are limited: the 11th in 15 minutes from one address is a 429 rate_limited", async () => {
-    const fresh = await startTestServer({ env: { JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" } });
+    const fresh = await startTestServer({
+      env: { JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" },
+    });
     try {
       const statuses: number[] = [];
       // The fixture's own sign-in was the first.
-      for (let i = 0; i < 10; i++) statuses.push((await fresh.anonymous.post("/auth/login", { email: ADMIN_EMAIL, password: "Wrong-Password-123" })).status);
+      for (let i = 0; i < 10; i++) {
+        statuses.push(
+          (await fresh.anonymous.post("/auth/login", { email: ADMIN_EMAIL, password: "Wrong-Password-123" }))
+            .status,
+        );
+      }
       expect(statuses.slice(0, 9)).toEqual(Array(9).fill(401));
-      const limited = await fresh.anonymous.post("/auth/login", { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+      const limited = await fresh.anonymous.post("/auth/login", {
+        email: ADMIN_EMAIL,
+        password: ADMIN_PASSWORD,
+      });
       expect(limited.status).toBe(429);
       expect(limited.body.error.id).toBe("rate_limited");
     } finally {

@@ -26,7 +26,11 @@ describe.each(testDatabases())("DatabaseRateLimitStore on %s", (dialect) => {
     if (dialect === "postgres") {
       const schema = freshSchema();
       drop = () => schema.drop();
-      store = await openStore({ databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema.schema, poolSize: 4 });
+      store = await openStore({
+        databaseUrl: process.env.TEST_DATABASE_URL,
+        pgSchema: schema.schema,
+        poolSize: 4,
+      });
     } else {
       store = await openStore({ sqliteFile: ":memory:" });
     }
@@ -87,7 +91,11 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
     if (dialect === "postgres") {
       const schema = freshSchema();
       drop = () => schema.drop();
-      store = await openStore({ databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema.schema, poolSize: 4 });
+      store = await openStore({
+        databaseUrl: process.env.TEST_DATABASE_URL,
+        pgSchema: schema.schema,
+        poolSize: 4,
+      });
     } else {
       store = await openStore({ sqliteFile: ":memory:" });
     }
@@ -98,7 +106,12 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
       stores.push(limiter);
       return limiter;
     };
-    const row = (key: string, prefix = "sync") => db.selectFrom("rateLimits").select(["hits", "resetAt"]).where("key", "=", `${prefix}:${key}`).executeTakeFirst();
+    const row = (key: string, prefix = "sync") =>
+      db
+        .selectFrom("rateLimits")
+        .select(["hits", "resetAt"])
+        .where("key", "=", `${prefix}:${key}`)
+        .executeTakeFirst();
     return { instance, row, log };
   }
 

@@ -16,7 +16,15 @@ import { Sealer } from "../../server/secrets/sealer";
 import { openStore } from "../../server/store/db";
 import { profileWithUsers, waitForJob } from "../faults/helpers";
 import { storeSnapshot } from "../fuzz/store-digest";
-import { ADMIN_PASSWORD, ApiClient, announcePostgresSkip, freshSchema, startTestServer, testDatabases, type TestServer } from "../helpers/server";
+import {
+  ADMIN_PASSWORD,
+  ApiClient,
+  announcePostgresSkip,
+  freshSchema,
+  startTestServer,
+  testDatabases,
+  type TestServer,
+} from "../helpers/server";
 
 announcePostgresSkip();
 
@@ -25,11 +33,18 @@ const KEY_2 = Buffer.alloc(32, 22).toString("base64");
 
 /** Every place a secret could show up as text: plain, and the forms a careless encoder would write. */
 function forms(secret: string): string[] {
-  return [secret, Buffer.from(secret).toString("base64"), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+  return [
+    secret,
+    Buffer.from(secret).toString("base64"),
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+  ];
 }
 
 function findSecrets(haystack: string, secrets: Record<string, string>): string[] {
-  return Object.entries(secrets).flatMap(([name, secret]) => (forms(secret).some((f) => haystack.includes(f)) ? [name] : []));
+  return Object.entries(secrets).flatMap(([name, secret]) =>
+    forms(secret).some((f) => haystack.includes(f)) ? [name] : [],
+  );
 }
 
 describe.each(testDatabases())("no plaintext secret in the store or the logs on %s", (dialect) => {
@@ -48,21 +63,45 @@ describe.each(testDatabases())("no plaintext secret in the store or the logs on 
     const tenant = demoTenant({ users: 40, rooms: 1 });
     sim = await startExchangeSimulator({ tenant });
     dir = mkdtempSync(path.join(tmpdir(), "msa-secrets-"));
-    s = await startTestServer({ dialect, sqliteFile: dialect === "sqlite" ? path.join(dir, "store.db") : undefined, env: { SECRET_KEY: KEY_1, EWS_ALLOWED_HOSTS: "127.0.0.1", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "trace" } });
+    s = await startTestServer({
+      dialect,
+      sqliteFile: dialect === "sqlite" ? path.join(dir, "store.db") : undefined,
+      env: {
+        SECRET_KEY: KEY_1,
+        EWS_ALLOWED_HOSTS: "127.0.0.1",
+        MONITOR_INTERVAL_MINUTES: "0",
+        LOG_LEVEL: "trace",
+      },
+    });
     const addresses = mailboxAddresses(tenant, 20);
     const profileId = await profileWithUsers(s.admin, sim, addresses, "Secrets");
-    const test = await s.admin.post(`/profiles/${profileId}/connectivity-tests`, { targetUser: addresses[0] });
+    const test = await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {
+      targetUser: addresses[0],
+    });
     expect(test.status, test.text.slice(0, 300)).toBe(200);
     const users = (await s.admin.get(`/profiles/${profileId}/users`)).body.data as { id: string }[];
-    expect((await s.admin.post(`/profiles/${profileId}/checks`, { userIds: users.slice(0, 3).map((u) => u.id) })).status).toBe(200);
+    expect(
+      (await s.admin.post(`/profiles/${profileId}/checks`, { userIds: users.slice(0, 3).map((u) => u.id) }))
+        .status,
+    ).toBe(200);
     const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
     await waitForJob(s.admin, job.body.data.id, (j) => j.state === "done", 60_000);
-    const key = (await s.admin.post("/service-keys", { name: "sync", scopes: ["roster:read", "ews:proxy", "reports:write"] })).body.data.key as string;
+    const key = (
+      await s.admin.post("/service-keys", {
+        name: "sync",
+        scopes: ["roster:read", "ews:proxy", "reports:write"],
+      })
+    ).body.data.key as string;
     const service = new ApiClient(s.url, { authorization: `Bearer ${key}` });
     expect((await service.get("/sync/mailboxes")).status).toBe(200);
     // A wrong password attempt and a wrong key are logged as refusals: their text must not be.
-    await new ApiClient(s.url).post("/auth/login", { email: "admin@example.com", password: "Wrong-But-Secret-Guess-1" });
-    await new ApiClient(s.url, { authorization: "Bearer msk_wrongButSecretKey123456" }).get("/sync/mailboxes");
+    await new ApiClient(s.url).post("/auth/login", {
+      email: "admin@example.com",
+      password: "Wrong-But-Secret-Guess-1",
+    });
+    await new ApiClient(s.url, { authorization: "Bearer msk_wrongButSecretKey123456" }).get(
+      "/sync/mailboxes",
+    );
 
     const secrets = {
       "service account password": DEMO.serviceAccount.password,
@@ -86,7 +125,9 @@ describe.each(testDatabases())("no plaintext secret in the store or the logs on 
     }
     const logs = s.logs.join("");
     // The log holds the whole run: the refused sign-in, the refused key and the job are there.
-    for (const seen of ["/api/v1/auth/login", "/api/v1/sync/mailboxes", "/connectivity-tests", "/jobs"]) expect(logs).toContain(seen);
+    for (const seen of ["/api/v1/auth/login", "/api/v1/sync/mailboxes", "/connectivity-tests", "/jobs"]) {
+      expect(logs).toContain(seen);
+    }
     expect(findSecrets(logs, secrets)).toEqual([]);
   }, 90_000);
 
@@ -95,31 +136,61 @@ describe.each(testDatabases())("no plaintext secret in the store or the logs on 
     sim = await startExchangeSimulator({ tenant });
     dir = mkdtempSync(path.join(tmpdir(), "msa-rotate-"));
     const file = path.join(dir, "store.db");
-    const env = { EWS_ALLOWED_HOSTS: "127.0.0.1", MONITOR_INTERVAL_MINUTES: "0", JOBS_RUNNER: "off", LOG_LEVEL: "warn" };
+    const env = {
+      EWS_ALLOWED_HOSTS: "127.0.0.1",
+      MONITOR_INTERVAL_MINUTES: "0",
+      JOBS_RUNNER: "off",
+      LOG_LEVEL: "warn",
+    };
     const fresh = dialect === "postgres" ? freshSchema() : undefined;
     dropSchema = fresh ? () => fresh.drop() : undefined;
     const schema = fresh?.schema;
-    const storeOptions = dialect === "postgres" ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema } : { sqliteFile: file };
-    const first = await startTestServer({ dialect, sqliteFile: dialect === "sqlite" ? file : undefined, pgSchema: schema, keepSchema: true, env: { ...env, SECRET_KEY: KEY_1 } });
+    const storeOptions =
+      dialect === "postgres"
+        ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema }
+        : { sqliteFile: file };
+    const first = await startTestServer({
+      dialect,
+      sqliteFile: dialect === "sqlite" ? file : undefined,
+      pgSchema: schema,
+      keepSchema: true,
+      env: { ...env, SECRET_KEY: KEY_1 },
+    });
     const profileId = await profileWithUsers(first.admin, sim, mailboxAddresses(tenant, 5), "Rotate");
     await first.close();
 
     const store = await openStore(storeOptions);
     try {
-      const before = await store.db.selectFrom("mailboxAccess").select("sealedSecret").where("profileId", "=", profileId).executeTakeFirstOrThrow();
+      const before = await store.db
+        .selectFrom("mailboxAccess")
+        .select("sealedSecret")
+        .where("profileId", "=", profileId)
+        .executeTakeFirstOrThrow();
       const result = await rotateSecrets(store.db, new Sealer(KEY_2, [KEY_1]));
       expect(result).toMatchObject({ resealed: 1, unreadable: [] });
-      const after = await store.db.selectFrom("mailboxAccess").select("sealedSecret").where("profileId", "=", profileId).executeTakeFirstOrThrow();
+      const after = await store.db
+        .selectFrom("mailboxAccess")
+        .select("sealedSecret")
+        .where("profileId", "=", profileId)
+        .executeTakeFirstOrThrow();
       expect(after.sealedSecret).not.toBe(before.sealedSecret);
       expect(new Sealer(KEY_2).isStale(after.sealedSecret!)).toBe(false);
       // Running it again changes nothing.
-      expect(await rotateSecrets(store.db, new Sealer(KEY_2, [KEY_1]))).toMatchObject({ resealed: 0, current: 1 });
+      expect(await rotateSecrets(store.db, new Sealer(KEY_2, [KEY_1]))).toMatchObject({
+        resealed: 0,
+        current: 1,
+      });
     } finally {
       await store.close();
     }
 
     // The new key alone: the stored password still opens, so checks work.
-    s = await startTestServer({ dialect, sqliteFile: dialect === "sqlite" ? file : undefined, pgSchema: schema, env: { ...env, SECRET_KEY: KEY_2 } });
+    s = await startTestServer({
+      dialect,
+      sqliteFile: dialect === "sqlite" ? file : undefined,
+      pgSchema: schema,
+      env: { ...env, SECRET_KEY: KEY_2 },
+    });
     const users = (await s.admin.get(`/profiles/${profileId}/users`)).body.data as { id: string }[];
     const checked = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: [users[0].id] });
     expect(checked.status, checked.text.slice(0, 300)).toBe(200);

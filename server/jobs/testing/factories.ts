@@ -3,19 +3,37 @@ import { DEMO } from "../../ews-simulator/demo-tenant";
 import { nowIso, type Db } from "../../store/db";
 
 /** Inserts a profile; returns its id. */
-export async function buildProfile(db: Db, overrides: { name?: string; maxConcurrentConnections?: number } = {}): Promise<string> {
+export async function buildProfile(
+  db: Db,
+  overrides: { name?: string; maxConcurrentConnections?: number } = {},
+): Promise<string> {
   const id = randomUUID();
   const now = nowIso();
   const name = overrides.name ?? `P ${id.slice(0, 8)}`;
   await db
     .insertInto("profiles")
-    .values({ id, name, nameLower: name.toLowerCase(), description: "", syncEnabled: 1, maxConcurrentConnections: overrides.maxConcurrentConnections ?? 10, alert: null, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      name,
+      nameLower: name.toLowerCase(),
+      description: "",
+      syncEnabled: 1,
+      maxConcurrentConnections: overrides.maxConcurrentConnections ?? 10,
+      alert: null,
+      createdAt: now,
+      updatedAt: now,
+    })
     .execute();
   return id;
 }
 
 /** Inserts users with the given addresses in one state; returns their ids in order. */
-export async function buildUsers(db: Db, profileId: string, addresses: string[], state = "not-activated"): Promise<string[]> {
+export async function buildUsers(
+  db: Db,
+  profileId: string,
+  addresses: string[],
+  state = "not-activated",
+): Promise<string[]> {
   const now = nowIso();
   const rows = addresses.map((address) => ({
     id: randomUUID(),
@@ -34,15 +52,29 @@ export async function buildUsers(db: Db, profileId: string, addresses: string[],
     createdAt: now,
     updatedAt: now,
   }));
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto("users").values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto("users")
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
   return rows.map((r) => r.id);
 }
 
 /** Named demo mailboxes that fail on purpose (denied, EWS off, moving) or are service accounts. */
-const SPECIAL = new Set<string>([DEMO.blockedUser, DEMO.ewsDisabledUser, DEMO.movingUser, DEMO.serviceAccount.logon, DEMO.user.address]);
+const SPECIAL = new Set<string>([
+  DEMO.blockedUser,
+  DEMO.ewsDisabledUser,
+  DEMO.movingUser,
+  DEMO.serviceAccount.logon,
+  DEMO.user.address,
+]);
 
 /** Addresses of plain generated simulator mailboxes (every check passes unless a fault is injected). */
-export function mailboxAddresses(tenant: { mailboxes?: Array<{ primarySmtpAddress: string; kind?: string }> }, n: number): string[] {
+export function mailboxAddresses(
+  tenant: { mailboxes?: Array<{ primarySmtpAddress: string; kind?: string }> },
+  n: number,
+): string[] {
   return (tenant.mailboxes ?? [])
     .filter((m) => (!m.kind || m.kind === "user") && !SPECIAL.has(m.primarySmtpAddress))
     .map((m) => m.primarySmtpAddress)

@@ -24,10 +24,24 @@ export interface JobHarness {
 }
 
 /** Opens a store on the dialect (PostgreSQL in a fresh schema), starts the simulator and seeds `users` users. */
-export async function startJobHarness(opts: { dialect: DialectName; users: number; tenantUsers?: number; latencyMs?: number; pgSchema?: string; sqliteFile?: string }): Promise<JobHarness> {
-  const schema = opts.dialect === "postgres" ? (opts.pgSchema ? { schema: opts.pgSchema, drop: async () => {} } : freshSchema()) : undefined;
+export async function startJobHarness(opts: {
+  dialect: DialectName;
+  users: number;
+  tenantUsers?: number;
+  latencyMs?: number;
+  pgSchema?: string;
+  sqliteFile?: string;
+}): Promise<JobHarness> {
+  const schema =
+    opts.dialect === "postgres"
+      ? opts.pgSchema
+        ? { schema: opts.pgSchema, drop: async () => {} }
+        : freshSchema()
+      : undefined;
   const store = await openStore(
-    opts.dialect === "postgres" ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema!.schema, poolSize: 10 } : { sqliteFile: opts.sqliteFile ?? ":memory:" },
+    opts.dialect === "postgres"
+      ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema!.schema, poolSize: 10 }
+      : { sqliteFile: opts.sqliteFile ?? ":memory:" },
   );
   const tenant = demoTenant({ users: (opts.tenantUsers ?? opts.users) + 10, rooms: 0 });
   const sim = await startExchangeSimulator({ tenant, latencyMs: opts.latencyMs ?? 1, maxRecordedCalls: 0 });
@@ -35,7 +49,10 @@ export async function startJobHarness(opts: { dialect: DialectName; users: numbe
   const profileId = await buildProfile(store.db);
   const userIds = await buildUsers(store.db, profileId, addresses);
   const jobs = new JobService(store.db, new ProfileService(store.db));
-  const port = soapCheckPort(sim.ewsUrl, { logon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password });
+  const port = soapCheckPort(sim.ewsUrl, {
+    logon: DEMO.serviceAccount.logon,
+    password: DEMO.serviceAccount.password,
+  });
   const runners: JobRunner[] = [];
   const log = createLogger("silent");
   return {
@@ -46,7 +63,18 @@ export async function startJobHarness(opts: { dialect: DialectName; users: numbe
     userIds,
     addresses,
     runner(options = {}) {
-      const r = new JobRunner({ db: store.db, checks: port, log, maxConcurrency: 50, leaseMs: 3_000, pollMs: 50, tickMs: 100, retryBaseMs: 10, retryMaxMs: 100, ...options });
+      const r = new JobRunner({
+        db: store.db,
+        checks: port,
+        log,
+        maxConcurrency: 50,
+        leaseMs: 3_000,
+        pollMs: 50,
+        tickMs: 100,
+        retryBaseMs: 10,
+        retryMaxMs: 100,
+        ...options,
+      });
       runners.push(r);
       return r.start();
     },
@@ -56,7 +84,11 @@ export async function startJobHarness(opts: { dialect: DialectName; users: numbe
       for (;;) {
         const row = await repo.find(jobId);
         if (row && states.includes(row.state)) return row;
-        if (Date.now() > until) throw new Error(`job ${jobId} still ${row?.state} (${row?.done}/${row?.total}) after ${timeoutMs} ms`);
+        if (Date.now() > until) {
+          throw new Error(
+            `job ${jobId} still ${row?.state} (${row?.done}/${row?.total}) after ${timeoutMs} ms`,
+          );
+        }
         await new Promise((r) => setTimeout(r, 25));
       }
     },

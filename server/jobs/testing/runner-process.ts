@@ -11,7 +11,9 @@ import { soapCheckPort } from "./soap-check-port";
 
 const env = process.env;
 const store = await openStore(
-  env.RUNNER_DB === "postgres" ? { databaseUrl: env.TEST_DATABASE_URL, pgSchema: env.RUNNER_PG_SCHEMA, poolSize: 10 } : { sqliteFile: env.RUNNER_DB },
+  env.RUNNER_DB === "postgres"
+    ? { databaseUrl: env.TEST_DATABASE_URL, pgSchema: env.RUNNER_PG_SCHEMA, poolSize: 10 }
+    : { sqliteFile: env.RUNNER_DB },
 );
 const runner = new JobRunner({
   db: store.db,
@@ -23,4 +25,11 @@ const runner = new JobRunner({
   tickMs: 100,
 }).start();
 console.log("ready");
-process.on("SIGTERM", () => void runner.close().then(() => store.close()).then(() => process.exit(0)));
+process.on(
+  "SIGTERM",
+  () =>
+    void runner
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0)),
+);

@@ -46,7 +46,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("users_profile_address").on("users").columns(["profile_id", "address_lower"]).execute();
+  await db.schema
+    .createIndex("users_profile_address")
+    .on("users")
+    .columns(["profile_id", "address_lower"])
+    .execute();
   await db.schema
     .createIndex("users_profile_state_address")
     .on("users")
@@ -62,11 +66,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("word", "text", (c) => byteOrderText(c, pg).notNull())
     .addPrimaryKeyConstraint("user_words_pk", ["user_id", "word"])
     .execute();
-  await db.schema.createIndex("user_words_profile_word").on("user_words").columns(["profile_id", "word"]).execute();
+  await db.schema
+    .createIndex("user_words_profile_word")
+    .on("user_words")
+    .columns(["profile_id", "word"])
+    .execute();
 
   await db.schema
     .createTable("check_history")
-    .addColumn("id", pg ? "bigserial" : "integer", (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn("id", pg ? "bigserial" : "integer", (c) =>
+      pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("checked_at", "text", (c) => c.notNull())
     .addColumn("ok", "integer", (c) => c.notNull())
@@ -75,7 +85,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("ms", "integer", (c) => c.notNull())
     .addColumn("job_id", "text")
     .execute();
-  await db.schema.createIndex("check_history_user").on("check_history").columns(["user_id", "checked_at"]).execute();
+  await db.schema
+    .createIndex("check_history_user")
+    .on("check_history")
+    .columns(["user_id", "checked_at"])
+    .execute();
   await db.schema.createIndex("check_history_checked_at").on("check_history").column("checked_at").execute();
 
   await db.schema
@@ -129,11 +143,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("code", "text")
     .addPrimaryKeyConstraint("job_items_pk", ["job_id", "user_id"])
     .execute();
-  await db.schema.createIndex("job_items_claim").on("job_items").columns(["job_id", "state", "seq"]).execute();
+  await db.schema
+    .createIndex("job_items_claim")
+    .on("job_items")
+    .columns(["job_id", "state", "seq"])
+    .execute();
 
   await db.schema
     .createTable("audit_events")
-    .addColumn("id", pg ? "bigserial" : "integer", (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn("id", pg ? "bigserial" : "integer", (c) =>
+      pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn("at", "text", (c) => c.notNull())
     .addColumn("actor", "text", (c) => c.notNull())
     .addColumn("action", "text", (c) => c.notNull())
@@ -142,7 +162,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("before", "text")
     .addColumn("after", "text")
     .execute();
-  await db.schema.createIndex("audit_events_profile").on("audit_events").columns(["profile_id", "id"]).execute();
+  await db.schema
+    .createIndex("audit_events_profile")
+    .on("audit_events")
+    .columns(["profile_id", "id"])
+    .execute();
   await db.schema.createIndex("audit_events_at").on("audit_events").column("at").execute();
 
   await db.schema
@@ -181,7 +205,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("key", "text", (c) => c.primaryKey())
     .addColumn("value", "text", (c) => c.notNull())
     .execute();
-
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

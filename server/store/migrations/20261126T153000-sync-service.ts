@@ -30,7 +30,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("errors", "text", (c) => c.notNull())
     .addColumn("received_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("sync_sessions_user").on("sync_sessions").columns(["user_id", "finished_at"]).execute();
+  await db.schema
+    .createIndex("sync_sessions_user")
+    .on("sync_sessions")
+    .columns(["user_id", "finished_at"])
+    .execute();
   await db.schema.createIndex("sync_sessions_received").on("sync_sessions").column("received_at").execute();
 
   await db.schema
@@ -40,9 +44,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("removed_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("mailbox_tombstones_pk", ["address_lower", "profile_id", "removed_at"])
     .execute();
-  await db.schema.createIndex("mailbox_tombstones_removed").on("mailbox_tombstones").column("removed_at").execute();
+  await db.schema
+    .createIndex("mailbox_tombstones_removed")
+    .on("mailbox_tombstones")
+    .column("removed_at")
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ["mailbox_tombstones", "sync_sessions", "service_keys"]) await db.schema.dropTable(table).ifExists().execute();
+  for (const table of ["mailbox_tombstones", "sync_sessions", "service_keys"]) {
+    await db.schema.dropTable(table).ifExists().execute();
+  }
 }

@@ -22,7 +22,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("opened_at", "text")
     .addColumn("completed_at", "text")
     .execute();
-  await db.schema.createIndex("oauth_authorizations_expires").on("oauth_authorizations").column("expires_at").execute();
+  await db.schema
+    .createIndex("oauth_authorizations_expires")
+    .on("oauth_authorizations")
+    .column("expires_at")
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -3,7 +3,13 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer, type TestServerOptions } from "../../helpers/server";
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from "../../helpers/server";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const builtIndex = path.join(root, "dist/client/index.html");
@@ -20,14 +26,21 @@ function newestMtime(dir: string): number {
 /** Builds the panel with Vite when dist/client is missing or older than client/ and contract/ (as `npm start` does). */
 export function ensurePanelBuilt(): void {
   const sources = ["client", "contract"].map((d) => path.join(root, d)).filter(existsSync);
-  const stale = !existsSync(builtIndex) || Math.max(...sources.map(newestMtime), statSync(path.join(root, "vite.config.ts")).mtimeMs) > statSync(builtIndex).mtimeMs;
+  const stale =
+    !existsSync(builtIndex) ||
+    Math.max(...sources.map(newestMtime), statSync(path.join(root, "vite.config.ts")).mtimeMs) >
+      statSync(builtIndex).mtimeMs;
   if (!stale) return;
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], {
-    cwd: root,
-    stdio: "inherit",
-    // Vitest sets NODE_ENV=test, which would give a development build: test what `npm start` serves.
-    env: { ...process.env, NODE_ENV: "production" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"],
+    {
+      cwd: root,
+      stdio: "inherit",
+      // Vitest sets NODE_ENV=test, which would give a development build: test what `npm start` serves.
+      env: { ...process.env, NODE_ENV: "production" },
+    },
+  );
   if (result.status !== 0) throw new Error("vite build failed");
 }
 
@@ -56,5 +69,11 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)}`).slice(0, 3).join(", ")}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)}`)
+          .slice(0, 3)
+          .join(", ")}`,
+    );
 }

@@ -8,7 +8,10 @@ export interface HostHarness {
   /** The harness origin, for EXTRA_FRAME_ANCESTORS. */
   origin: string;
   /** The harness page URL that frames `appUrl` with the given host theme. */
-  pageUrl(appUrl: string, options?: { theme?: "default" | "dark" | "contrast"; host?: "Teams" | "Outlook" }): string;
+  pageUrl(
+    appUrl: string,
+    options?: { theme?: "default" | "dark" | "contrast"; host?: "Teams" | "Outlook" },
+  ): string;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,8 @@ export async function startHostHarness(): Promise<HostHarness> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    pageUrl: (appUrl, options = {}) => `${origin}/host?${new URLSearchParams({ app: appUrl, theme: options.theme ?? "default", host: options.host ?? "Teams" }).toString()}`,
+    pageUrl: (appUrl, options = {}) =>
+      `${origin}/host?${new URLSearchParams({ app: appUrl, theme: options.theme ?? "default", host: options.host ?? "Teams" }).toString()}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
