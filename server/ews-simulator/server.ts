@@ -232,8 +232,12 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     res.writeHead(200, { "Content-Type": "text/xml; charset=utf-8", "request-id": requestId() });
     const write = (chunk: string) =>
       new Promise<void>((resolve) => {
-        if (res.write(chunk)) resolve();
-        else res.once("drain", resolve).once("close", resolve);
+        if (res.write(chunk)) return resolve();
+        const go = () => {
+          res.off("drain", go).off("close", go);
+          resolve();
+        };
+        res.on("drain", go).on("close", go);
       });
     const cut = body.lastIndexOf("</");
     await write(`${body.slice(0, cut)}<!--`);

@@ -27,7 +27,8 @@ function bigAnswers() {
       res.end(data);
       return;
     }
-    const record = (written[req.url!] = { bytes: 0, closedEarly: false });
+    const record: { bytes: number; closedEarly: boolean } = { bytes: 0, closedEarly: false };
+    written[req.url!] = record;
     res.writeHead(200, { "content-type": "application/json" });
     const chunk = Buffer.alloc(64 * 1024, "x");
     const pump = () => {
