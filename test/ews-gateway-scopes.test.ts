@@ -217,6 +217,12 @@ describe.each(testDatabases())(
       expect(text).toContain("'ews:write' scope");
       await expectRefused(await gateway(keys.write, soap(getInbox)), "GetFolder", "ews:read");
       expect(sim.counters.requests).toBe(1);
+      // Logged for the operator, with the key's name (never the key).
+      const line = s.logs.find(
+        (l) => l.includes("EWS gateway refused an operation") && l.includes("CreateItem"),
+      );
+      expect(line).toContain('"serviceKey":"read"');
+      expect(line).not.toContain(keys.read);
     });
 
     it("refuses an unknown operation, one outside the EWS namespace, and a Body with two operations", async () => {
@@ -236,6 +242,11 @@ describe.each(testDatabases())(
         "GetFolder",
         "unlisted",
       );
+      // A name no HTTP header can carry still gets its fault.
+      const odd = await gateway(keys.proxy, soap(`<m:Gét${"x".repeat(200)}/>`));
+      expect(odd.status).toBe(500);
+      expect(odd.headers.get("x-mailbox-sync-refused")).toBe("unnamed");
+      expect(await odd.text()).toContain("ErrorAccessDenied");
       const two = await gateway(keys.proxy, soap(`${getInbox}<m:EmptyFolder/>`));
       expect(two.status).toBe(400);
       expect((await two.json()).error.id).toBe("invalid_soap");

@@ -167,9 +167,15 @@ export function gatewayEndpoint({
         answer = await gateway.forward(keyOf(req), address, soap, controller.signal);
       } catch (error) {
         if (!(error instanceof EwsOperationRefused)) throw error;
+        log.warn(
+          { serviceKey: keyOf(req).name, operation: error.operation, needs: error.needs },
+          "EWS gateway refused an operation",
+        );
         res.statusCode = 500;
         res.setHeader("Content-Type", "text/xml; charset=utf-8");
-        res.setHeader("X-Mailbox-Sync-Refused", error.operation);
+        // An XML name may hold characters a header can't carry: those get a placeholder.
+        const named = /^[\w.-]{1,100}$/.test(error.operation) ? error.operation : "unnamed";
+        res.setHeader("X-Mailbox-Sync-Refused", named);
         res.end(refusalFault(error));
         return;
       }
