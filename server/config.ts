@@ -48,6 +48,10 @@ const envSchema = z.object({
   ENTRA_AUTHORITY: z.url().default("https://login.microsoftonline.com"),
   ENTRA_ALLOWED_TENANTS: list.default([]),
   ENTRA_CA_FILE: z.string().optional(),
+  ENTRA_APP_ID_URI: z
+    .string()
+    .regex(/^api:\/\/[^\s/]+(\/[^\s/]+)?$/, "must be api://<host>/<client id> or api://<client id>")
+    .optional(),
   GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/v1.0"),
   EWS_ALLOWED_HOSTS: list.default([]),
   EWS_CA_FILE: z.string().optional(),
@@ -97,6 +101,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       authority: env.ENTRA_AUTHORITY.replace(/\/+$/, ""),
       allowedTenants: env.ENTRA_ALLOWED_TENANTS,
       caFile: env.ENTRA_CA_FILE,
+      /** The Application ID URI when it isn't the default `api://<host of BASE_URL>/<client id>`. */
+      appIdUri: env.ENTRA_APP_ID_URI,
     },
     graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ""),
     ews: { allowedHosts: env.EWS_ALLOWED_HOSTS, caFile: env.EWS_CA_FILE },

@@ -125,6 +125,7 @@ describe("claims to principal", () => {
       clientCertFile: undefined,
       authority: "https://login.microsoftonline.com",
       caFile: undefined,
+      appIdUri: undefined,
     };
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: [] })).toEqual(["t1"]);
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: ["A", "b"] })).toEqual(["a", "b"]);
