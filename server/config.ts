@@ -61,6 +61,7 @@ const envSchema = z.object({
   ALERT_FAILURE_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
+  SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -113,6 +114,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       webhookUrl: env.ALERT_WEBHOOK_URL,
     },
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    /** A local admin's session ends this long after sign-in, however active (besides the idle timeout). */
+    session: { maxHours: env.SESSION_MAX_HOURS },
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
   };
