@@ -288,7 +288,7 @@ export const endpoints: Endpoint[] = [
     method: "post",
     path: "/sync/mailboxes/:address/ews",
     summary:
-      "EWS gateway: send a SOAP request (text/xml) for one active mailbox; the product adds the credentials, impersonation and X-AnchorMailbox and answers Exchange's response as is",
+      "EWS gateway (ews:read / ews:write): send a SOAP request (text/xml) for one active mailbox; the operation must be one the key's scopes allow (else a SOAP fault, HTTP 500, ErrorAccessDenied), headers off the allow list are removed, the product adds the credentials, impersonation and X-AnchorMailbox and streams Exchange's response back as is",
     tag: "sync",
     auth: "service-key",
   },

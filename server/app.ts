@@ -109,6 +109,8 @@ export function createApp(ctx: AppContext): Express {
       guards: sync,
       securityHeaders,
       errorHandler: handleError,
+      maxResponseBytes: ctx.config.gateway.maxResponseBytes,
+      log: ctx.log,
     }),
   );
   app.use(

@@ -55,6 +55,7 @@ const envSchema = z.object({
   GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/v1.0"),
   EWS_ALLOWED_HOSTS: list.default([]),
   EWS_CA_FILE: z.string().optional(),
+  GATEWAY_MAX_RESPONSE_MB: int(1, 10_240).default(200),
   JOBS_RUNNER: bool.default(true),
   JOBS_MAX_CONCURRENCY: int(1, 1000).default(50),
   MONITOR_INTERVAL_MINUTES: int(0, 10_080).default(30),
@@ -107,6 +108,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ""),
     ews: { allowedHosts: env.EWS_ALLOWED_HOSTS, caFile: env.EWS_CA_FILE },
+    gateway: { maxResponseBytes: env.GATEWAY_MAX_RESPONSE_MB * 1024 * 1024 },
     jobs: { runner: env.JOBS_RUNNER, maxConcurrency: env.JOBS_MAX_CONCURRENCY },
     monitor: {
       intervalMinutes: env.MONITOR_INTERVAL_MINUTES,
