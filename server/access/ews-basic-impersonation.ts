@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { AccountLogon, EwsUrl } from "../../contract/mailbox-access";
 import { badRequest } from "../errors";
-import { autodiscover } from "../ews/autodiscover";
+import { autodiscover, credentialHostsFor } from "../ews/autodiscover";
 import type { EwsClient } from "../ews/client";
-import { checkUrl, UrlPolicyError } from "../ews/url-policy";
+import { checkUrl, isAllowedHost, UrlPolicyError } from "../ews/url-policy";
 import type { AccessDeps } from "./index";
 import type { AccessConfig, ConnectivityStep, ConnectivityTargets, MailboxAccessType } from "./types";
 import { ewsImpersonationSteps } from "./ews-steps";
@@ -118,7 +118,13 @@ export function ewsBasicImpersonation(
       } else {
         const found = await autodiscover(config.settings.accountLogon, {
           transport: deps.ews.transport,
-          credentials: { logon: config.settings.accountLogon, password: config.secret?.password ?? "" },
+          credentials: {
+            logon: config.settings.accountLogon,
+            password: config.secret?.password ?? "",
+            mayReceive: credentialHostsFor(config.settings.accountLogon, undefined, (host) =>
+              isAllowedHost(host, deps.ews.transport.policy),
+            ),
+          },
           signal,
           candidates: deps.autodiscoverCandidates,
         });

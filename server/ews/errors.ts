@@ -226,6 +226,11 @@ export const FAILURES: Record<string, Entry> = {
     transient: true,
   },
   Aborted: { message: "The request was cancelled.", remediation: "Nothing to do.", transient: true },
+  AnswerTooLarge: {
+    message: (c) => `${server(c)} sent an answer larger than this service reads.`,
+    remediation: "Check the URL: it should point at Exchange (EWS or autodiscover), not at another service.",
+    transient: false,
+  },
   UrlNotHttps: {
     message: "The EWS URL must use https.",
     remediation:

@@ -7,7 +7,13 @@ import { checkUrl, resolveChecked, UrlPolicyError, type UrlPolicy } from "./url-
 
 /** What went wrong below HTTP; mapped in errors.ts. */
 export type TransportErrorCode =
-  "Timeout" | "ConnectionDropped" | "ConnectionRefused" | "TlsError" | "DnsNotFound" | "Aborted";
+  | "Timeout"
+  | "ConnectionDropped"
+  | "ConnectionRefused"
+  | "TlsError"
+  | "DnsNotFound"
+  | "Aborted"
+  | "AnswerTooLarge";
 
 /** A failure to get an HTTP answer at all. */
 export class TransportError extends Error {
@@ -38,6 +44,8 @@ export interface HttpRequest {
   body?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Stop reading an answer longer than this (bytes): the request fails with AnswerTooLarge. */
+  maxBytes?: number;
 }
 
 /** Options of the shared transport. */
@@ -145,7 +153,21 @@ export class EwsTransport {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
+          let received = 0;
+          res.on("data", (c: Buffer) => {
+            received += c.length;
+            if (req.maxBytes !== undefined && received > req.maxBytes) {
+              finish(
+                new TransportError(
+                  "AnswerTooLarge",
+                  `${url.host} answered more than ${Math.round(req.maxBytes / 1024)} KB; the rest was not read.`,
+                ),
+              );
+              request.destroy();
+              return;
+            }
+            chunks.push(c);
+          });
           res.on("aborted", () =>
             finish(
               new TransportError(
