@@ -8,6 +8,7 @@ import type { AccessDeps } from "./index";
 import type { AccessConfig, ConnectivityStep, ConnectivityTargets, MailboxAccessType } from "./types";
 import { ewsImpersonationSteps } from "./ews-steps";
 import { checkEwsUrl } from "./ews-url";
+import { hostOf, originOf } from "./secret-binding";
 
 /** Stored, non-secret settings. */
 export interface BasicSettings {
@@ -77,6 +78,18 @@ export function ewsBasicImpersonation(
         warnings,
       };
     },
+
+    secretBinding(settings) {
+      return {
+        parts: { ews: originOf(settings.ewsUrl), logon: settings.accountLogon },
+        where: `${hostOf(settings.ewsUrl)} as ${settings.accountLogon}`,
+        field: "password",
+        secretName: "password",
+        onChange: "require",
+      };
+    },
+
+    suppliesSecret: (input) => Boolean(input.password),
 
     present(settings, secret) {
       const online = exchangeOnlineWarning(settings.ewsUrl);
