@@ -83,7 +83,7 @@ export function syncGuards(ctx: AppContext): SyncGuards {
  * (`sync/gateway-endpoint.ts`) answers before this router, with the same guards.
  */
 export function syncRouter(ctx: AppContext, { requireKey, limit, scope }: SyncGuards): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.use(requireKey, limit);
 
   router.get("/mailboxes", scope("roster:read"), async (req, res) => {
