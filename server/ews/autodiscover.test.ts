@@ -176,7 +176,7 @@ describe("autodiscover answers", () => {
       candidates: () => [`${base}/autodiscover/autodiscover.xml`],
     });
     expect(r.steps[0]).toMatchObject({ status: "failed", code: "ResponseTooLarge" });
-    expect(r.steps[0].detail).toContain("1024 KB");
+    expect(r.steps[0].detail).toContain("1 MB");
   });
 
   it("never make the walk throw, whatever they hold (fuzz)", async () => {
