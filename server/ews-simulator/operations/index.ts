@@ -1,5 +1,6 @@
 import { getAttachment } from "./attachments";
 import { getUserAvailability } from "./availability";
+import { convertId } from "./convert-id";
 import { findFolder, getFolder, syncFolderHierarchy } from "./folders";
 import { createItem, deleteItem, updateItem } from "./item-changes";
 import { findItem, getItem } from "./items";
@@ -22,6 +23,7 @@ export const OPERATIONS: Record<string, OperationHandler> = {
   UpdateItem: updateItem,
   DeleteItem: deleteItem,
   GetUserAvailabilityRequest: getUserAvailability,
+  ConvertId: convertId,
   ResolveNames: resolveNames,
   GetRoomLists: getRoomLists,
   GetRooms: getRooms,
@@ -33,6 +35,7 @@ export const DIRECTORY_OPERATIONS = new Set([
   "GetRoomLists",
   "GetRooms",
   "GetUserAvailabilityRequest",
+  "ConvertId",
 ]);
 
 /** Real EWS operations the simulator does not implement (answered with ErrorInvalidRequest). */
@@ -51,7 +54,6 @@ export const KNOWN_EWS_OPERATIONS = new Set([
   "GetUserOofSettings",
   "SetUserOofSettings",
   "ExpandDL",
-  "ConvertId",
   "CreateAttachment",
   "DeleteAttachment",
   "GetDelegate",
