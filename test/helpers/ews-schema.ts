@@ -28,8 +28,9 @@ export function xmllintAvailable(): Promise<boolean> {
  */
 export async function schemaValidationEnabled(): Promise<boolean> {
   if (await xmllintAvailable()) return true;
-  if (process.env.E2E === "1")
-    {throw new Error("xmllint is required with E2E=1 (apt-get install libxml2-utils)");}
+  if (process.env.E2E === "1") {
+    throw new Error("xmllint is required with E2E=1 (apt-get install libxml2-utils)");
+  }
   console.log("EWS schema validation skipped: xmllint not found (apt-get install libxml2-utils)");
   return false;
 }
