@@ -38,6 +38,8 @@ export interface HttpRequest {
   body?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The largest answer read; past it the connection is dropped and the request fails (no cap by default). */
+  maxResponseBytes?: number;
 }
 
 /** Options of the shared transport. */
@@ -72,7 +74,11 @@ export class EwsTransport {
   private readonly checkedUrls = new Map<string, URL>();
 
   constructor(options: TransportOptions) {
-    this.policy = { allowedHosts: options.allowedHosts, resolver: options.resolver };
+    this.policy = {
+      allowedHosts: options.allowedHosts,
+      resolver: options.resolver,
+      allowListName: options.allowListName,
+    };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const lookup = this.pinnedLookup();
     const extra = [options.caFile ? readFileSync(options.caFile, "utf8") : "", options.ca ?? ""].filter(
@@ -145,7 +151,17 @@ export class EwsTransport {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
+          let received = 0;
+          res.on("data", (c: Buffer) => {
+            received += c.length;
+            if (req.maxResponseBytes !== undefined && received > req.maxResponseBytes) {
+              request.destroy(
+                new TransportError("ConnectionDropped", `${url.host} sent a larger answer than expected.`),
+              );
+              return;
+            }
+            chunks.push(c);
+          });
           res.on("aborted", () =>
             finish(
               new TransportError(
