@@ -27,6 +27,7 @@ import { serviceKeysRouter } from "./routes/service-keys";
 import { syncGuards, syncRouter } from "./routes/sync";
 import { gatewayEndpoint } from "./sync/gateway-endpoint";
 import { appPackageRouter } from "./routes/app-package";
+import { installRouter } from "./routes/install";
 import { projectPath } from "./paths";
 import { legalPagesRouter } from "./routes/legal-pages";
 
@@ -108,6 +109,8 @@ export function createApp(ctx: AppContext): Express {
       guards: sync,
       securityHeaders,
       errorHandler: handleError,
+      maxResponseBytes: ctx.config.gateway.maxResponseBytes,
+      log: ctx.log,
     }),
   );
   app.use(
@@ -170,6 +173,7 @@ export function createApp(ctx: AppContext): Express {
   api.use("/audit-events", auditRouter(ctx));
   api.use("/service-keys", serviceKeysRouter(ctx));
   api.use("/app-package", appPackageRouter(ctx));
+  api.use(installRouter(ctx));
   api.use("/profiles", profileJobsRouter(ctx));
   api.use("/jobs", jobsRouter(ctx));
   api.use(apiNotFound);

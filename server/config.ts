@@ -48,9 +48,14 @@ const envSchema = z.object({
   ENTRA_AUTHORITY: z.url().default("https://login.microsoftonline.com"),
   ENTRA_ALLOWED_TENANTS: list.default([]),
   ENTRA_CA_FILE: z.string().optional(),
+  ENTRA_APP_ID_URI: z
+    .string()
+    .regex(/^api:\/\/[^\s/]+(\/[^\s/]+)?$/, "must be api://<host>/<client id> or api://<client id>")
+    .optional(),
   GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/v1.0"),
   EWS_ALLOWED_HOSTS: list.default([]),
   EWS_CA_FILE: z.string().optional(),
+  GATEWAY_MAX_RESPONSE_MB: int(1, 10_240).default(200),
   JOBS_RUNNER: bool.default(true),
   JOBS_MAX_CONCURRENCY: int(1, 1000).default(50),
   MONITOR_INTERVAL_MINUTES: int(0, 10_080).default(30),
@@ -99,9 +104,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
       authority: env.ENTRA_AUTHORITY.replace(/\/+$/, ""),
       allowedTenants: env.ENTRA_ALLOWED_TENANTS,
       caFile: env.ENTRA_CA_FILE,
+      /** The Application ID URI when it isn't the default `api://<host of BASE_URL>/<client id>`. */
+      appIdUri: env.ENTRA_APP_ID_URI,
     },
     graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ""),
     ews: { allowedHosts: env.EWS_ALLOWED_HOSTS, caFile: env.EWS_CA_FILE },
+    gateway: { maxResponseBytes: env.GATEWAY_MAX_RESPONSE_MB * 1024 * 1024 },
     jobs: { runner: env.JOBS_RUNNER, maxConcurrency: env.JOBS_MAX_CONCURRENCY },
     monitor: {
       intervalMinutes: env.MONITOR_INTERVAL_MINUTES,

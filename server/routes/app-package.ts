@@ -32,6 +32,7 @@ export function appPackageRouter(ctx: AppContext): Router {
       appId: ctx.config.appId!,
       baseUrl: ctx.config.baseUrl,
       clientId: ctx.config.entra.clientId!,
+      appIdUri: ctx.config.entra.appIdUri,
       version: packageVersion(),
     });
     const { zip, problems } = await built.catch((error: unknown) => {

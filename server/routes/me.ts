@@ -19,7 +19,7 @@ export function authConfigOf(config: Config): AuthConfig {
       clientId,
       authority: microsoft ? `${authority}/${tenant}` : authority,
       knownAuthorities: [new URL(authority).host],
-      scope: apiScope(clientId, config.baseUrl),
+      scope: apiScope(clientId, config.baseUrl, config.entra.appIdUri),
       protocolMode: microsoft ? "AAD" : "OIDC",
     },
   };
