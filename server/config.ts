@@ -61,6 +61,7 @@ const envSchema = z.object({
   MONITOR_INTERVAL_MINUTES: int(0, 10_080).default(30),
   ALERT_FAILURE_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  WEBHOOK_ALLOWED_HOSTS: list.default([]),
   AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
   SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
   TRUST_PROXY: z.string().optional(),
@@ -114,6 +115,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       intervalMinutes: env.MONITOR_INTERVAL_MINUTES,
       alertFailureShare: env.ALERT_FAILURE_SHARE,
       webhookUrl: env.ALERT_WEBHOOK_URL,
+      /** Private hosts/CIDRs (and http) the alert webhook may use; separate from EWS's allow list. */
+      webhookAllowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
     },
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     /** A local admin's session ends this long after sign-in, however active (besides the idle timeout). */

@@ -25,7 +25,10 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
   };
 
   beforeAll(async () => {
-    s = await startTestServer({ dialect, env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
+    s = await startTestServer({
+      dialect,
+      env: { EWS_ALLOWED_HOSTS: "127.0.0.1", WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
+    });
     profileId = (await s.admin.post("/profiles", { name: "Sync" })).body.data.id;
     await insertUsers(s.ctx.store.db, profileId, 5, { state: "active", prefix: "active" });
     await insertUsers(s.ctx.store.db, profileId, 2, { state: "error", prefix: "broken" });

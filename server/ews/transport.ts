@@ -92,7 +92,11 @@ export class EwsTransport {
   private readonly checkedUrls = new Map<string, URL>();
 
   constructor(options: TransportOptions) {
-    this.policy = { allowedHosts: options.allowedHosts, resolver: options.resolver };
+    this.policy = {
+      allowedHosts: options.allowedHosts,
+      resolver: options.resolver,
+      allowListName: options.allowListName,
+    };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const lookup = this.pinnedLookup();
     const extra = [options.caFile ? readFileSync(options.caFile, "utf8") : "", options.ca ?? ""].filter(

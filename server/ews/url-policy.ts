@@ -16,6 +16,8 @@ export interface UrlPolicy {
   /** Host names, IP addresses and CIDRs from `EWS_ALLOWED_HOSTS`. */
   allowedHosts: string[];
   resolver?: Resolver;
+  /** The variable that lists them, named in refusals (`EWS_ALLOWED_HOSTS` when not given). */
+  allowListName?: string;
 }
 
 /** Why a URL or address was refused; `code` is stable and mapped to remediation in errors.ts. */
@@ -187,7 +189,7 @@ export function checkUrl(raw: string, policy: UrlPolicy): URL {
   if (url.protocol === "http:" && !allowed) {
     throw new UrlPolicyError(
       "UrlNotHttps",
-      `${url.host} must be reached over https (http is allowed only for hosts in EWS_ALLOWED_HOSTS).`,
+      `${url.host} must be reached over https (http is allowed only for hosts in ${policy.allowListName ?? "EWS_ALLOWED_HOSTS"}).`,
     );
   }
   return url;
@@ -208,7 +210,9 @@ export function checkAddress(host: string, ip: string, policy: UrlPolicy): void 
     if (!list.host(host) && !list.address(ip)) {
       throw new UrlPolicyError(
         "UrlPrivateAddress",
-        `${host} resolves to a private, loopback or link-local address (${ip}). Add the host or its network to EWS_ALLOWED_HOSTS to allow on-premises Exchange.`,
+        policy.allowListName
+          ? `${host} resolves to a private, loopback or link-local address (${ip}). Add the host or its network to ${policy.allowListName} to allow it.`
+          : `${host} resolves to a private, loopback or link-local address (${ip}). Add the host or its network to EWS_ALLOWED_HOSTS to allow on-premises Exchange.`,
       );
     }
   }

@@ -60,6 +60,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       db,
       testConfig({
         ALERT_WEBHOOK_URL: receiver.url,
+        WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
         MONITOR_INTERVAL_MINUTES: "1",
         ALERT_FAILURE_SHARE: "0.5",
       }),

@@ -8,7 +8,7 @@ import type { JobService } from "../services/jobs";
 import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
 import { MonitorRepository } from "./monitor-repo";
-import { alertCard, postCard } from "./webhook";
+import { alertCard, WebhookDeliveryError } from "./webhook";
 
 export interface MonitorOptions {
   db: Db;
@@ -152,7 +152,7 @@ export class Monitor {
         ? `${profileName}: the service account failed`
         : `${profileName}: many mailboxes fail their check`;
     try {
-      await postCard(
+      await this.options.settings.webhook.post(
         settings.alertWebhookUrl,
         alertCard(title, alert.message, [
           { title: "Profile", value: profileName },
@@ -161,7 +161,7 @@ export class Monitor {
       );
     } catch (error) {
       this.options.log.warn(
-        { err: error instanceof Error ? error.message : String(error) },
+        { err: error instanceof WebhookDeliveryError ? error.detail : String(error) },
         "alert webhook failed",
       );
     }

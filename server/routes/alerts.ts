@@ -3,7 +3,7 @@ import { principalOf, requirePlatformAdmin } from "../auth/middleware";
 import type { AppContext } from "../context";
 import { AppError, badRequest } from "../errors";
 import { recordAudit } from "../services/audit";
-import { alertCard, postCard } from "../monitoring/webhook";
+import { alertCard, WebhookDeliveryError } from "../monitoring/webhook";
 
 /** `POST /settings/alerts/test`: sends a test card to the configured webhook. Mounted at /settings/alerts. */
 export function alertsRouter(ctx: AppContext): Router {
@@ -16,7 +16,7 @@ export function alertsRouter(ctx: AppContext): Router {
       throw badRequest("alert_webhook_not_set", "Set the alert webhook URL in Settings first.");
     }
     try {
-      await postCard(
+      await ctx.services.settings.webhook.post(
         alertWebhookUrl,
         alertCard(
           "Mailbox Sync Admin: test alert",
@@ -26,10 +26,13 @@ export function alertsRouter(ctx: AppContext): Router {
         ),
       );
     } catch (error) {
+      if (!(error instanceof WebhookDeliveryError)) throw error;
+      req.log.warn({ err: error.detail }, "alert webhook test failed");
+      // The same answer whatever went wrong below HTTP: no open/closed port, refused or timed out.
       throw new AppError(
         502,
         "webhook_failed",
-        `The webhook did not accept the test: ${error instanceof Error ? error.message : String(error)}. Check the URL (a Teams Workflows webhook) and that this server can reach it.`,
+        `The test alert ${error.message}. Check the URL (a Teams Workflows webhook) and that this server can reach it.`,
       );
     }
     await ctx.store.db

@@ -63,19 +63,26 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
     expect((await s.admin.put("/settings", { alertWebhookUrl: null })).body.data.alertWebhookUrl).toBeNull();
   });
 
-  it("allows plain http only to a loopback host listed in EWS_ALLOWED_HOSTS", async () => {
-    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://127.0.0.1:9999/hook" })).status).toBe(
-      200,
-    );
-    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://localhost:9999/hook" })).status).toBe(
-      400,
-    );
-    expect((await s.admin.put("/settings", { alertWebhookUrl: "http://hooks.example.com/x" })).status).toBe(
-      400,
-    );
-    expect(
-      (await s.admin.put("/settings", { alertWebhookUrl: "https://user:pw@hooks.example.com/x" })).status,
-    ).toBe(400);
+  it("refuses webhook URLs outside the outbound URL policy with a field error; EWS_ALLOWED_HOSTS opens nothing", async () => {
+    const before = (await s.admin.get("/settings")).body.data;
+    for (const url of [
+      "http://127.0.0.1:9999/hook", // listed in EWS_ALLOWED_HOSTS here: still refused
+      "https://127.0.0.1/hook",
+      "https://10.0.0.1/hook",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[::1]/hook",
+      "https://[64:ff9b::7f00:1]/hook",
+      "https://168.63.129.16/machine",
+      "https://localhost/hook",
+      "http://localhost:9999/hook",
+      "http://hooks.example.com/x",
+      "https://user:pw@hooks.example.com/x",
+    ]) {
+      const res = await s.admin.put("/settings", { alertWebhookUrl: url });
+      expect(res.status, url).toBe(400);
+      expect(res.body.error.details, url).toEqual([expect.objectContaining({ path: "alertWebhookUrl" })]);
+    }
+    expect((await s.admin.get("/settings")).body.data).toEqual(before);
   });
 
   it("answers 4xx with a useful message for bad bodies and changes nothing", async () => {

@@ -2,11 +2,11 @@ import { Settings, type UpdateSettingsBody } from "../../contract/settings";
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
 import { forbidden, validationFailed } from "../errors";
+import { checkUrl, UrlPolicyError } from "../ews/url-policy";
+import { WebhookSender } from "../monitoring/webhook";
 import type { Db } from "../store/db";
 import { SettingsRepository } from "../store/settings-repo";
 import { recordAudit } from "./audit";
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
  * Shows a webhook URL without its path and query, which often carry the webhook's secret.
@@ -27,10 +27,16 @@ export function redactUrl(url: string | null): string | null {
  * `effective()` each time they need a value, so a change applies on every instance without a restart.
  */
 export class SettingsService {
+  /** Delivers alert cards to the webhook, under the outbound URL policy with WEBHOOK_ALLOWED_HOSTS. */
+  readonly webhook: WebhookSender;
+
   constructor(
     private readonly db: Db,
     private readonly config: Config,
-  ) {}
+    webhook?: WebhookSender,
+  ) {
+    this.webhook = webhook ?? new WebhookSender({ allowedHosts: config.monitor.webhookAllowedHosts });
+  }
 
   /** The settings in force now. */
   async effective(db: Db = this.db): Promise<Settings> {
@@ -75,19 +81,25 @@ export class SettingsService {
     });
   }
 
-  /** https anywhere; plain http only to a loopback host that EWS_ALLOWED_HOSTS lists (tests, local tools). */
+  /**
+   * The outbound URL policy with WEBHOOK_ALLOWED_HOSTS: https to public hosts; an address in private,
+   * loopback or link-local space, a `localhost` name or plain http only when listed; metadata addresses
+   * never. Names are resolved (and checked again) at each delivery.
+   */
   private checkWebhookUrl(value: string): void {
-    const url = new URL(value);
-    if (url.username || url.password) {
-      throw validationFailed("alertWebhookUrl: must not contain a user name or password", [
-        { path: "alertWebhookUrl", message: "must not contain credentials" },
-      ]);
+    const refuse = (message: string) =>
+      validationFailed(`alertWebhookUrl: ${message}`, [{ path: "alertWebhookUrl", message }]);
+    let url: URL;
+    try {
+      url = checkUrl(value, this.webhook.policy);
+    } catch (error) {
+      if (error instanceof UrlPolicyError) throw refuse(error.message);
+      throw error;
     }
-    if (url.protocol === "https:") return;
-    const allowed = this.config.ews.allowedHosts.map((h) => h.toLowerCase());
-    if (LOOPBACK.has(url.hostname) && (allowed.includes(url.hostname) || allowed.includes(url.host))) return;
-    throw validationFailed("alertWebhookUrl: must be an https:// URL", [
-      { path: "alertWebhookUrl", message: "must be an https:// URL" },
-    ]);
+    const host = url.hostname.toLowerCase();
+    const allowed = this.config.monitor.webhookAllowedHosts.map((h) => h.toLowerCase());
+    if ((host === "localhost" || host.endsWith(".localhost")) && !allowed.includes(host)) {
+      throw refuse(`${host} is this machine: add it to WEBHOOK_ALLOWED_HOSTS to allow it.`);
+    }
   }
 }

@@ -2,7 +2,7 @@ import type { ProfileAlert } from "../../contract/profiles";
 import type { Principal } from "../auth/principal";
 import type { Logger } from "../logger";
 import { MonitorRepository } from "../monitoring/monitor-repo";
-import { alertCard, postCard } from "../monitoring/webhook";
+import { alertCard, WebhookDeliveryError } from "../monitoring/webhook";
 import { recordAudit } from "../services/audit";
 import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
@@ -60,15 +60,20 @@ export async function evaluateSyncAlert(
     if (!raised) return;
     const settings = await deps.settings.effective();
     if (!settings.alertWebhookUrl) return;
-    await postCard(
-      settings.alertWebhookUrl,
-      alertCard(`${profile.name}: sync keeps failing`, alert.message, [
-        { title: "Profile", value: profile.name },
-        { title: "Since", value: alert.since },
-      ]),
-    ).catch((error: unknown) =>
-      deps.log.warn({ err: error instanceof Error ? error.message : String(error) }, "alert webhook failed"),
-    );
+    await deps.settings.webhook
+      .post(
+        settings.alertWebhookUrl,
+        alertCard(`${profile.name}: sync keeps failing`, alert.message, [
+          { title: "Profile", value: profile.name },
+          { title: "Since", value: alert.since },
+        ]),
+      )
+      .catch((error: unknown) =>
+        deps.log.warn(
+          { err: error instanceof WebhookDeliveryError ? error.detail : String(error) },
+          "alert webhook failed",
+        ),
+      );
     return;
   }
 
