@@ -3,7 +3,7 @@ import { parsePox, parseSoap } from "./autodiscover-parse";
 import { failure, mapFailure } from "./errors";
 import type { EwsTransport, HttpAnswer } from "./transport";
 
-/** Autodiscover answers are read up to this size; a longer one is a failed step (TransportError AnswerTooLarge). */
+/** Autodiscover answers are read up to this size; a longer one is a failed step (TransportError ResponseTooLarge). */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** Service account credentials lent to autodiscover (on-premises autodiscover needs them). */
@@ -136,7 +136,7 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
             body: soap ? soapBody(address, url) : poxBody(address),
             signal: options.signal,
             timeoutMs: 15_000,
-            maxBytes: MAX_ANSWER_BYTES,
+            maxResponseBytes: MAX_ANSWER_BYTES,
           });
         let answer: HttpAnswer;
         let signedIn = false;

@@ -226,9 +226,11 @@ export const FAILURES: Record<string, Entry> = {
     transient: true,
   },
   Aborted: { message: "The request was cancelled.", remediation: "Nothing to do.", transient: true },
-  AnswerTooLarge: {
-    message: (c) => `${server(c)} sent an answer larger than this service reads.`,
-    remediation: "Check the URL: it should point at Exchange (EWS or autodiscover), not at another service.",
+  ResponseTooLarge: {
+    message: (c) =>
+      `${server(c)} sent an answer larger than this product reads for this call (8 MB for EWS and Graph checks, 1 MB for autodiscover and sign-in)`,
+    remediation:
+      "Not retried: check that the URL points to Exchange (EWS or autodiscover) or Microsoft Graph and not to another service or a proxy's error page.",
     transient: false,
   },
   UrlNotHttps: {

@@ -107,7 +107,7 @@ export class ConnectivityService {
     principal: Principal,
     body: { email: string; profileId?: string; confirmHost?: string },
   ): Promise<AutodiscoverResult> {
-    if (!principal.platformAdmin && (await this.profiles.visibleIds(principal))?.length === 0) {
+    if (!principal.platformAdmin && ((await this.profiles.visibleIds(principal)) ?? []).length === 0) {
       throw forbidden("Autodiscover is for admins.");
     }
     let credentials: AutodiscoverCredentials | undefined;
