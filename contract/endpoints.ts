@@ -28,7 +28,7 @@ import {
   SyncSession,
 } from "./sync";
 
-import { AccessTypeInfo, MailboxAccessBody, MailboxAccessView } from "./mailbox-access";
+import { AccessTypeInfo, MailboxAccessBody, MailboxAccessView, OAuthStartBody } from "./mailbox-access";
 import {
   AutodiscoverBody,
   AutodiscoverResult,
@@ -490,8 +490,9 @@ export const endpoints: Endpoint[] = [
     method: "post",
     path: "/profiles/:id/oauth/start",
     summary:
-      "Connect account (OAuth impersonated logon): a one-time sign-in URL of this server (single use, 5 minutes, bound to the caller and profile)",
+      "Connect account (OAuth impersonated logon): a one-time sign-in URL of this server (single use, 5 minutes, bound to the caller, the profile and the expected service account's UPN)",
     tag: "mailbox-access",
+    body: OAuthStartBody,
     response: dataOf(z.object({ url: z.string() })),
     auth: "admin",
   },
@@ -499,7 +500,15 @@ export const endpoints: Endpoint[] = [
     method: "get",
     path: "/oauth/go/:token",
     summary:
-      "Opens a one-time Connect account URL: redirects to the authority (prompt=select_account, PKCE); ?host=browser|teams|office",
+      "A one-time Connect account URL's first page: names the profile, the admin who asked and the expected account, with Continue; ?host=browser|teams|office",
+    tag: "mailbox-access",
+    auth: "none",
+  },
+  {
+    method: "get",
+    path: "/oauth/go/:token/continue",
+    summary:
+      "Continue: consumes the one-time URL and redirects to the authority (prompt=select_account, PKCE)",
     tag: "mailbox-access",
     auth: "none",
   },
@@ -507,7 +516,7 @@ export const endpoints: Endpoint[] = [
     method: "get",
     path: "/oauth/callback",
     summary:
-      "The authority's redirect back: exchanges the code, records the connected account, answers a page that closes the popup",
+      "The authority's redirect back: exchanges the code, refuses any account but the expected UPN (ID token `upn`, audited), records the connected account, answers a page that closes the popup",
     tag: "mailbox-access",
     auth: "none",
   },

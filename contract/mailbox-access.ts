@@ -81,3 +81,22 @@ export type MailboxAccessView = z.infer<typeof MailboxAccessView>;
 /** One access type as the picklist shows it. */
 export const AccessTypeInfo = z.object({ id: z.string(), label: z.string(), hint: z.string() });
 export type AccessTypeInfo = z.infer<typeof AccessTypeInfo>;
+
+/**
+ * POST /profiles/:id/oauth/start: the UPN of the service account that is to sign in. The link's first
+ * page names it, and the callback refuses any other account (compared with the ID token's `upn`).
+ */
+export const OAuthStartBody = z
+  .object({
+    expectedUpn: z
+      .string()
+      .trim()
+      .min(3)
+      .max(320)
+      .regex(
+        /^[^\s@\\]+@[^\s@\\]+\.[^\s@\\]+$/,
+        "must be the service account's UPN, such as svc-sync@contoso.com",
+      ),
+  })
+  .strict();
+export type OAuthStartBody = z.infer<typeof OAuthStartBody>;

@@ -14,6 +14,7 @@ import {
 import { TEST_ACCOUNTS } from "./idp";
 import {
   freePort,
+  NO_UPN_ACCOUNT,
   PopupBrowser,
   SERVICE_ACCOUNT,
   serverEnvFor,
@@ -48,10 +49,12 @@ describe.each(testDatabases())(
       seen.push(r.text);
       return r;
     };
+    const startLink = () =>
+      s.admin.post(`/profiles/${profileId}/oauth/start`, { expectedUpn: SERVICE_ACCOUNT.upn.toUpperCase() });
     const connect = async (browser = new PopupBrowser(stack.idp.caFile)) => {
-      const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+      const started = record(await startLink());
       expect(started.status).toBe(200);
-      const page = await browser.follow(started.body.data.url);
+      const page = await browser.openConnectLink(started.body.data.url);
       seen.push(page.body);
       return { page, browser, url: started.body.data.url as string };
     };
@@ -106,6 +109,12 @@ describe.each(testDatabases())(
       );
       expect(page.status).toBe(200);
       expect(page.body).toContain("Connected as <strong>svc-sync@contoso.com</strong>");
+      // The link's first page named the profile, the admin who asked and the account expected.
+      const first = browser.hops[0];
+      expect(first.status).toBe(200);
+      expect(first.body).toContain(
+        `<strong>admin@example.com</strong> asked to connect the service account <strong>svc-sync@contoso.com</strong> to the profile <strong>OAuth ${dialect}</strong>`,
+      );
       const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
       expect(view.connectedAccount).toMatchObject({
         upn: SERVICE_ACCOUNT.upn,
@@ -151,13 +160,14 @@ describe.each(testDatabases())(
         keepSchema: true,
       });
       try {
-        const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+        const started = record(await startLink());
         const onB = started.body.data.url.replace(env.BASE_URL, b.url.replace("localhost", "127.0.0.1"));
         const browser = new PopupBrowser(stack.idp.caFile);
-        const page = await browser.follow(onB);
+        const page = await browser.openConnectLink(onB);
         seen.push(page.body);
         expect(page.status).toBe(200);
-        expect(browser.hops[0].status).toBe(302);
+        expect(browser.hops[0].status).toBe(200);
+        expect(browser.hops[1].status).toBe(302);
         expect(page.url.startsWith(env.BASE_URL)).toBe(true);
         const checked = record(await b.admin.post(`/profiles/${profileId}/checks`, { userIds }));
         expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
@@ -236,14 +246,15 @@ describe.each(testDatabases())(
       const { browser, url } = await connect();
       const used = await new PopupBrowser(stack.idp.caFile).get(url);
       expect(used.status).toBe(410);
+      expect((await new PopupBrowser(stack.idp.caFile).get(`${url}/continue`)).status).toBe(410);
       const callback = browser.hops.find((h) => h.url.includes("/api/v1/oauth/callback"))!;
       const replay = await browser.get(callback.url, { msa_oauth_binding: "browser.x" });
       expect(replay.status).toBe(400);
       expect(replay.body).toContain("OAuthStateRefused");
 
-      const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+      const started = record(await startLink());
       const other = new PopupBrowser(stack.idp.caFile);
-      const before = await other.follow(started.body.data.url, (next) =>
+      const before = await other.openConnectLink(started.body.data.url, (next) =>
         next.includes("/api/v1/oauth/callback"),
       );
       const tampered = new URL(before.location!);
@@ -256,17 +267,62 @@ describe.each(testDatabases())(
       expect((await other.get(before.location!)).status).toBe(400);
     }, 30_000);
 
-    it("refuses an account of another tenant and keeps the connected one", async () => {
-      const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`));
+    /** Opens a fresh link and signs in as `account` at select_account (the provider signs in whom the interaction names). */
+    const signInAs = async (account: string, expectedUpn = SERVICE_ACCOUNT.upn) => {
+      const started = record(await s.admin.post(`/profiles/${profileId}/oauth/start`, { expectedUpn }));
       const browser = new PopupBrowser(stack.idp.caFile);
-      const atInteraction = await browser.follow(started.body.data.url, (next) =>
+      const atInteraction = await browser.openConnectLink(started.body.data.url, (next) =>
         next.includes("/interaction/"),
       );
-      // The provider signs in whom the interaction names: someone of another tenant picked at select_account.
-      const page = await browser.follow(
-        `${atInteraction.location!}?account=${TEST_ACCOUNTS.otherTenantUser.key}`,
-      );
+      const page = await browser.follow(`${atInteraction.location!}?account=${account}`);
       seen.push(page.body);
+      return page;
+    };
+    const refusals = () =>
+      s.ctx.store.db
+        .selectFrom("auditEvents")
+        .selectAll()
+        .where("action", "=", "mailbox-access.oauth.connect-refused")
+        .orderBy("id")
+        .execute();
+
+    it("needs the expected account's UPN to start", async () => {
+      const res = await s.admin.post(`/profiles/${profileId}/oauth/start`, {});
+      expect(res.status).toBe(400);
+      expect(res.body.error.details[0].path).toBe("expectedUpn");
+    });
+
+    it("refuses another account than the one the admin named, audited, and keeps the connected one", async () => {
+      const page = await signInAs(TEST_ACCOUNTS.platformAdmin.key);
+      expect(page.status).toBe(403);
+      expect(page.body).toContain("OAuthWrongAccount");
+      expect(page.body).toContain(
+        `${TEST_ACCOUNTS.platformAdmin.upn} signed in, but admin@example.com asked for svc-sync@contoso.com`,
+      );
+      const refused = (await refusals()).at(-1)!;
+      expect(JSON.parse(refused.after!)).toMatchObject({
+        reason: "OAuthWrongAccount",
+        signedIn: TEST_ACCOUNTS.platformAdmin.upn,
+      });
+      expect(refused.target).toBe("svc-sync@contoso.com");
+      const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;
+      expect(view.connectedAccount.upn).toBe(SERVICE_ACCOUNT.upn);
+    });
+
+    it("refuses a token without upn, even when its preferred_username is the expected account", async () => {
+      const page = await signInAs(NO_UPN_ACCOUNT.key);
+      expect(page.status).toBe(403);
+      expect(page.body).toContain("OAuthUpnMissing");
+      expect(page.body).toContain("Add optional claim &#62; ID &#62; upn");
+      expect(JSON.parse((await refusals()).at(-1)!.after!)).toMatchObject({
+        reason: "OAuthUpnMissing",
+        signedIn: null,
+      });
+    });
+
+    it("refuses an account of another tenant and keeps the connected one", async () => {
+      // Its UPN is the one the admin named: the tenant check still refuses it.
+      const page = await signInAs(TEST_ACCOUNTS.otherTenantUser.key, TEST_ACCOUNTS.otherTenantUser.upn);
       expect(page.status).toBe(403);
       expect(page.body).toContain("OAuthWrongTenant");
       const view = record(await s.admin.get(`/profiles/${profileId}/mailbox-access`)).body.data;

@@ -23,6 +23,20 @@ export const SERVICE_ACCOUNT: TestAccount = {
   name: "Sync Service",
   acct: 0,
 };
+/**
+ * An account whose ID tokens carry no `upn` but whose `preferred_username` is the service account's:
+ * Connect account must refuse it (no fallback to preferred_username).
+ */
+export const NO_UPN_ACCOUNT: TestAccount = {
+  key: "svc-no-upn",
+  oid: "00000000-0000-4000-8000-0000000000a2",
+  tid: TEST_TENANT_ID,
+  upn: "svc-no-upn@contoso.com",
+  preferredUsername: SERVICE_ACCOUNT.upn,
+  omitUpn: true,
+  name: "No UPN",
+  acct: 0,
+};
 /** The EWS resource for the simulator's URL (http://127.0.0.1:<port>/EWS/Exchange.asmx). */
 export const SIMULATOR_RESOURCE = "https://127.0.0.1";
 
@@ -41,7 +55,7 @@ export interface OAuthStack {
 export async function startOAuthStack(options: { accessTokenTtl: number }): Promise<OAuthStack> {
   const idp = await startTestIdentityProvider({
     accessTokenTtl: options.accessTokenTtl,
-    accounts: [...Object.values(TEST_ACCOUNTS), SERVICE_ACCOUNT],
+    accounts: [...Object.values(TEST_ACCOUNTS), SERVICE_ACCOUNT, NO_UPN_ACCOUNT],
     defaultAccount: SERVICE_ACCOUNT.key,
   });
   const keys = await getText(`${idp.issuer}/jwks`, idp.caFile);
@@ -175,6 +189,17 @@ export class PopupBrowser {
     });
     this.hops.push(hop);
     return hop;
+  }
+
+  /**
+   * Opens a Connect account link as a person would: its first page (which names who asked and whom they
+   * expect), then its Continue link, following redirects from there.
+   */
+  async openConnectLink(url: string, stopBefore?: (next: string) => boolean): Promise<Hop> {
+    const first = await this.get(url);
+    const href = /id="continue" href="([^"]+)"/.exec(first.body)?.[1];
+    if (first.status !== 200 || !href) return first;
+    return this.follow(new URL(href.replace(/&amp;/g, "&"), url).toString(), stopBefore);
   }
 
   /** Follows redirects from `url`; answers the last hop (or the hop whose Location `stopBefore` matched). */

@@ -22,7 +22,7 @@ import { connectivityKeys, disconnectOAuth, startOAuth } from "./api";
 import { openAuthWindow } from "./openAuthWindow";
 import type { MailboxAccessView, OAuthAccessInput } from "./types";
 import { useNotify } from "../components/notify";
-import { ewsUrlProblem } from "./validation";
+import { ewsUrlProblem, isEmailLogon } from "./validation";
 import { useConnectAccountResult } from "./oauth/useConnectAccountResult";
 
 const useStyles = makeStyles({
@@ -61,13 +61,20 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
   const [ewsUrl, setEwsUrl] = useState(storedOAuth?.ewsUrl ?? "");
   const [busy, setBusy] = useState<"connect" | "disconnect" | null>(null);
   const account = storedOAuth?.connectedAccount ?? null;
+  // Whom the link is for: the service account's UPN (Reconnect proposes the connected one).
+  const [expectedUpn, setExpectedUpn] = useState(account?.upn ?? "");
+  const upnProblem =
+    expectedUpn && !isEmailLogon(expectedUpn.trim())
+      ? "Enter the service account's UPN, such as svc-sync@contoso.com."
+      : undefined;
+  const canConnect = Boolean(expectedUpn.trim()) && !upnProblem;
   const urlProblem = ewsUrl ? ewsUrlProblem(ewsUrl) : undefined;
   const dirty = !storedOAuth || ewsUrl.trim() !== (storedOAuth.ewsUrl ?? "");
 
   const handleConnect = async () => {
     setBusy("connect");
     try {
-      const { url } = await startOAuth(profileId);
+      const { url } = await startOAuth(profileId, expectedUpn.trim());
       const how = await openAuthWindow(url);
       if (how === "blocked") {
         notify.info(
@@ -110,6 +117,22 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
           onChange={(_, d) => setEwsUrl(d.value)}
         />
       </Field>
+      {storedOAuth ? (
+        <Field
+          label="Service account (UPN)"
+          required
+          hint="The account that is to sign in. The sign-in link names it, and any other account is refused."
+          validationMessage={upnProblem}
+        >
+          <Input
+            type="email"
+            autoComplete="off"
+            value={expectedUpn}
+            placeholder="svc-sync@contoso.com"
+            onChange={(_, d) => setExpectedUpn(d.value)}
+          />
+        </Field>
+      ) : null}
       <div className={styles.actions}>
         <Button
           appearance={storedOAuth ? "secondary" : "primary"}
@@ -124,7 +147,7 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
           <Button
             appearance="primary"
             icon={busy === "connect" ? <Spinner size="tiny" /> : <PlugConnected20Regular />}
-            disabled={!storedOAuth || dirty || busy !== null}
+            disabled={!storedOAuth || dirty || busy !== null || !canConnect}
             onClick={() => void handleConnect()}
           >
             Connect account
@@ -154,7 +177,7 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
           <div className={styles.actions}>
             <Button
               icon={<PlugConnected20Regular />}
-              disabled={busy !== null}
+              disabled={busy !== null || !canConnect}
               onClick={() => void handleConnect()}
             >
               Reconnect

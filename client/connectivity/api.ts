@@ -78,9 +78,15 @@ export async function getLatestConnectivityTest(
   }
 }
 
-/** Asks for the one-time URL that starts Connect account (OAuth impersonated logon). */
-export const startOAuth = (profileId: string) =>
-  apiData<{ url: string }>(`/profiles/${enc(profileId)}/oauth/start`, { method: "POST" });
+/**
+ * Asks for the one-time URL that starts Connect account (OAuth impersonated logon) for the service
+ * account `expectedUpn`: the link names it, and any other account that signs in is refused.
+ */
+export const startOAuth = (profileId: string, expectedUpn: string) =>
+  apiData<{ url: string }>(`/profiles/${enc(profileId)}/oauth/start`, {
+    method: "POST",
+    body: { expectedUpn },
+  });
 
 /** Disconnects the OAuth service account (wipes its token cache). */
 export const disconnectOAuth = (profileId: string) =>

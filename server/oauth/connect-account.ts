@@ -53,6 +53,27 @@ const refused = (code: string, message: string, status = 400) =>
     transient: false,
   });
 
+/** Someone other than the account the admin named signed in. */
+function wrongAccount(upn: string, expected: string, actorName: string): AccessFailure {
+  return {
+    code: "OAuthWrongAccount",
+    message: `${upn} signed in, but ${actorName} asked for ${expected}. Nothing was connected.`,
+    remediation: `Close this window. Only ${expected} can complete this link; to connect another account, choose Connect account again and enter its UPN.`,
+    transient: false,
+  };
+}
+
+/** The ID token has no `upn` claim: the account can't be compared with the one the admin named. */
+function upnMissing(expected: string): AccessFailure {
+  return {
+    code: "OAuthUpnMissing",
+    message: `The identity provider's ID token has no upn claim, so the account can't be checked against ${expected}. Nothing was connected.`,
+    remediation:
+      "In the Entra admin center, open the app registration > Token configuration > Add optional claim > ID > upn, save, and choose Connect account again.",
+    transient: false,
+  };
+}
+
 /**
  * "Connect account" for the OAuth impersonated logon: a server-side authorization-code flow with PKCE.
  * `start` (an admin of the profile) stores a one-time URL; `open` (the popup, any instance) consumes it,
@@ -81,8 +102,11 @@ export class ConnectAccountService {
     return this.tokens;
   }
 
-  /** POST /profiles/:id/oauth/start → a one-time URL of this server (single use, 5 minutes, bound to the admin and profile). */
-  async start(principal: Principal, profileId: string): Promise<{ url: string }> {
+  /**
+   * POST /profiles/:id/oauth/start {expectedUpn} → a one-time URL of this server (single use, 5 minutes,
+   * bound to the admin, the profile and the service account's UPN the admin expects to sign in).
+   */
+  async start(principal: Principal, profileId: string, expectedUpn: string): Promise<{ url: string }> {
     this.requireTokens();
     await this.profiles.authorize(principal, profileId);
     const repo = new OAuthRepository(this.db);
@@ -104,6 +128,7 @@ export class ConnectAccountService {
       bindingHash: null,
       sealedVerifier: null,
       scopes: signInScopes(settings.ewsUrl).join(" "),
+      expectedUpn: expectedUpn.trim().toLowerCase(),
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + START_TTL_MS).toISOString(),
       openedAt: null,
@@ -113,7 +138,20 @@ export class ConnectAccountService {
     return { url: `${this.baseUrl}/api/v1/oauth/go/${token}` };
   }
 
-  /** GET /oauth/go/:token: consumes the one-time URL; answers the authority's URL and the browser binding. */
+  /**
+   * GET /oauth/go/:token: the link's first page, before anything is consumed: which profile, which admin
+   * asked, and whom they expect to sign in (so whoever opens a forwarded link sees what it is for).
+   */
+  async describe(token: string): Promise<{ profileName: string; actorName: string; expectedUpn: string }> {
+    this.requireTokens();
+    const row = await new OAuthRepository(this.db).findPendingAuthorization(sha256(token), nowIso());
+    if (!row?.expectedUpn) {
+      throw refused("OAuthLinkUsed", "This sign-in link was already used or has expired.", 410);
+    }
+    return { profileName: row.profileName, actorName: row.actorName, expectedUpn: row.expectedUpn };
+  }
+
+  /** GET /oauth/go/:token/continue: consumes the one-time URL; answers the authority's URL and the browser binding. */
   async open(token: string): Promise<{ redirect: string; binding: string }> {
     const tokens = this.requireTokens();
     const id = sha256(token);
@@ -127,7 +165,9 @@ export class ConnectAccountService {
       sealedVerifier: this.sealer.seal(verifier, id),
       expiresAt: new Date(now + SIGN_IN_TTL_MS).toISOString(),
     });
-    if (!row) throw refused("OAuthLinkUsed", "This sign-in link was already used or has expired.", 410);
+    if (!row?.expectedUpn) {
+      throw refused("OAuthLinkUsed", "This sign-in link was already used or has expired.", 410);
+    }
     const redirect = await new ConfidentialClientApplication(tokens.configuration()).getAuthCodeUrl({
       scopes: row.scopes.split(" "),
       redirectUri: tokens.settings.redirectUri,
@@ -188,16 +228,33 @@ export class ConnectAccountService {
     }
     const claims = (result.idTokenClaims ?? {}) as Record<string, unknown>;
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-    const upn = text(claims.upn) ?? result.account?.username ?? "";
+    // Only `upn`: `preferred_username` and `email` can be changed by the user or be unverified.
+    const upn = text(claims.upn) ?? "";
     const tenantId = text(claims.tid) ?? result.account?.tenantId ?? "";
     const objectId = text(claims.oid) ?? result.account?.localAccountId ?? "";
-    if (!result.account || !upn) {
+    if (!result.account) {
       return {
         ok: false,
         profileId: row.profileId,
         status: 400,
         failure: tokenFailure("OAuthSignInFailed", undefined, "The identity provider returned no account."),
       };
+    }
+    const expected = row.expectedUpn ?? "";
+    if (!upn || upn.toLowerCase() !== expected) {
+      const failure = upn ? wrongAccount(upn, expected, row.actorName) : upnMissing(expected);
+      await recordAudit(this.db, {
+        actor: { kind: "local", id: row.actorId, name: row.actorName, platformAdmin: false },
+        action: "mailbox-access.oauth.connect-refused",
+        profileId: row.profileId,
+        target: expected || null,
+        after: { reason: failure.code, signedIn: upn || null, objectId: objectId || null, tenantId },
+      });
+      this.log.warn(
+        { profileId: row.profileId, code: failure.code, expected, signedIn: upn || null },
+        "Connect account: refused the account that signed in",
+      );
+      return { ok: false, profileId: row.profileId, status: 403, failure };
     }
     if (tokens.settings.tenantId && tenantId.toLowerCase() !== tokens.settings.tenantId.toLowerCase()) {
       return {
@@ -223,6 +280,8 @@ export class ConnectAccountService {
       const access = await txRepo.findAccess(row.profileId);
       if (!access) return false;
       const settings = parseSettings(access.settings);
+      // The EWS host changed since the link was made: the token is for the old one.
+      if (signInScopes(settings.ewsUrl).join(" ") !== row.scopes) return false;
       const before = settings.account;
       const ok = await txRepo.saveVersion(row.profileId, access.version, {
         sealedSecret: this.sealer.seal(JSON.stringify(secret), row.profileId),

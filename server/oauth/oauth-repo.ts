@@ -53,6 +53,22 @@ export class OAuthRepository {
     return Number(result.numUpdatedRows) === 1 ? row : undefined;
   }
 
+  /** A one-time URL not opened yet and not expired, with its profile's name (for the link's first page). */
+  findPendingAuthorization(
+    id: string,
+    now: string,
+  ): Promise<(OAuthAuthorizationRow & { profileName: string }) | undefined> {
+    return this.db
+      .selectFrom("oauthAuthorizations")
+      .innerJoin("profiles", "profiles.id", "oauthAuthorizations.profileId")
+      .selectAll("oauthAuthorizations")
+      .select("profiles.name as profileName")
+      .where("oauthAuthorizations.id", "=", id)
+      .where("oauthAuthorizations.openedAt", "is", null)
+      .where("oauthAuthorizations.expiresAt", ">", now)
+      .executeTakeFirst();
+  }
+
   /** Drops authorizations expired before `before`. */
   async deleteExpiredAuthorizations(before: string): Promise<number> {
     const result = await this.db

@@ -65,6 +65,24 @@ export function resultPage(message: ResultMessage, host: PopupHost): string {
 }
 
 /**
+ * The link's first page: the profile, the admin who asked and the account they expect, and a Continue
+ * link to the authority. Whoever opens a forwarded link learns what signing in would do before doing it.
+ */
+export function confirmPage(link: {
+  profileName: string;
+  actorName: string;
+  expectedUpn: string;
+  continueUrl: string;
+}): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Connect account</title>
+<style>body{font-family:"Segoe UI",system-ui,sans-serif;margin:2rem;line-height:1.4}h1{font-size:1.25rem}a.button{display:inline-block;padding:.4rem 1rem;background:#0f6cbd;color:#fff;border-radius:4px;text-decoration:none}</style></head>
+<body><h1>Connect account</h1>
+<p><strong>${escapeHtml(link.actorName)}</strong> asked to connect the service account <strong>${escapeHtml(link.expectedUpn)}</strong> to the profile <strong>${escapeHtml(link.profileName)}</strong> in Mailbox Sync Admin.</p>
+<p>Its sign-in will let Mailbox Sync Admin reach the profile's mailboxes as that account. Continue only if you are signing in as ${escapeHtml(link.expectedUpn)}; any other account is refused.</p>
+<p><a class="button" id="continue" href="${escapeHtml(link.continueUrl)}">Continue</a></p></body></html>`;
+}
+
+/**
  * popup.js: posts the result to the opener (same origin only), then tries the host's own channel
  * (teams-js `authentication.notifySuccess`/`notifyFailure`, Office `messageParent`) and closes.
  */

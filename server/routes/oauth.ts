@@ -3,9 +3,16 @@ import { z } from "zod";
 import { principalOf, requireAuth } from "../auth/middleware";
 import { parseCookies } from "../auth/cookies";
 import type { AppContext } from "../context";
-import { param, parse } from "../http/validate";
+import { OAuthStartBody } from "../../contract/mailbox-access";
+import { param, parse, parseBody } from "../http/validate";
 import { ConnectPageError, type ConnectResult, type PopupHost } from "../oauth/connect-account";
-import { POPUP_SCRIPT, resultMessage, resultPage, RESULT_MESSAGE_TYPE } from "../oauth/popup-page";
+import {
+  confirmPage,
+  POPUP_SCRIPT,
+  resultMessage,
+  resultPage,
+  RESULT_MESSAGE_TYPE,
+} from "../oauth/popup-page";
 
 /** Binds the callback to the browser that opened the one-time URL (SameSite=Lax: the authority's redirect back is a top-level GET). */
 const BINDING_COOKIE = "msa_oauth_binding";
@@ -20,8 +27,9 @@ const CallbackQuery = z.object({
 });
 
 /**
- * Connect account (OAuth impersonated logon): `POST /profiles/:id/oauth/start` → one-time URL,
- * `GET /oauth/go/:token` → the authority, `GET /oauth/callback` → a page that closes the popup,
+ * Connect account (OAuth impersonated logon): `POST /profiles/:id/oauth/start {expectedUpn}` → one-time
+ * URL, `GET /oauth/go/:token` → a page naming the profile, the admin and the expected account, whose
+ * Continue (`GET /oauth/go/:token/continue`) consumes the URL and goes to the authority, `GET /oauth/callback` → a page that closes the popup,
  * `DELETE /profiles/:id/oauth` → disconnect. The pages are for the popup, so refusals are pages too.
  */
 export function oauthRouter(ctx: AppContext): Router {
@@ -38,7 +46,8 @@ export function oauthRouter(ctx: AppContext): Router {
   };
 
   router.post("/profiles/:id/oauth/start", requireAuth, async (req, res) => {
-    const data = await service.start(principalOf(req), param(req, "id"));
+    const body = parseBody(OAuthStartBody, req);
+    const data = await service.start(principalOf(req), param(req, "id"), body.expectedUpn);
     res.setHeader("Cache-Control", "no-store");
     res.json({ data });
   });
@@ -56,12 +65,32 @@ export function oauthRouter(ctx: AppContext): Router {
   router.get("/oauth/go/:token", async (req, res) => {
     const { host } = parse(GoQuery, req.query, "query");
     try {
+      const link = await service.describe(param(req, "token"));
+      res.setHeader("Cache-Control", "no-store");
+      res.setHeader("Cross-Origin-Opener-Policy", "unsafe-none");
+      res.type("html").send(
+        confirmPage({
+          ...link,
+          continueUrl: `/api/v1/oauth/go/${encodeURIComponent(param(req, "token"))}/continue?host=${host}`,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConnectPageError)) throw error;
+      sendPage(res, error.status, { ok: false, status: error.status, failure: error.failure }, host);
+    }
+  });
+
+  router.get("/oauth/go/:token/continue", async (req, res) => {
+    const { host } = parse(GoQuery, req.query, "query");
+    try {
       const { redirect, binding } = await service.open(param(req, "token"));
       res.setHeader(
         "Set-Cookie",
         `${BINDING_COOKIE}=${host}.${binding}; Path=${COOKIE_PATH}; Max-Age=600; HttpOnly; SameSite=Lax${secure}`,
       );
       res.setHeader("Cache-Control", "no-store");
+      // The popup keeps its opener through this redirect (a COOP of same-origin here would sever it).
+      res.setHeader("Cross-Origin-Opener-Policy", "unsafe-none");
       res.redirect(302, redirect);
     } catch (error) {
       if (!(error instanceof ConnectPageError)) throw error;

@@ -228,6 +228,8 @@ export interface OAuthAuthorizationTable {
   sealedVerifier: string | null;
   /** Space-separated scopes requested. */
   scopes: string;
+  /** The service account's UPN the admin expects to sign in (compared case-insensitively with the ID token's `upn`). */
+  expectedUpn: string | null;
   createdAt: string;
   expiresAt: string;
   openedAt: string | null;

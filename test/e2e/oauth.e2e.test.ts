@@ -68,10 +68,22 @@ describe.skipIf(!enabled)(
       await page.getByRole("tab", { name: "Connectivity" }).click();
     };
     const connectWith = async (button: "Connect account" | "Reconnect") => {
+      // The admin names the service account first (Reconnect proposes the connected one).
+      const upn = page.getByLabel(/Service account \(UPN\)/);
+      if (button === "Connect account") await upn.fill(SERVICE_ACCOUNT.upn);
+      expect(await upn.inputValue()).toBe(SERVICE_ACCOUNT.upn);
       const popupOpened = page.waitForEvent("popup");
       await page.getByRole("button", { name: button }).click();
       const popup = await popupOpened;
-      await popup.waitForEvent("close", { timeout: 30_000 });
+      // The link's first page names who asked and whom they expect, then Continue goes to the authority.
+      await popup
+        .getByText(`${ADMIN_EMAIL} asked to connect the service account ${SERVICE_ACCOUNT.upn}`, {
+          exact: false,
+        })
+        .waitFor();
+      const closed = popup.waitForEvent("close", { timeout: 30_000 });
+      await popup.getByRole("link", { name: "Continue" }).click();
+      await closed;
       await page.getByText(`Connected as ${SERVICE_ACCOUNT.upn}`).first().waitFor();
     };
     const testConnectivity = async (outcome: RegExp) => {

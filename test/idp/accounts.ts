@@ -24,6 +24,8 @@ export interface TestAccount {
   roles?: string[];
   /** 1 = guest (B2B), 0 = member. */
   acct?: 0 | 1;
+  /** Tokens carry no `upn` claim (an app registration without the optional claim; guests). */
+  omitUpn?: boolean;
 }
 
 /** The demo and test accounts. Addresses of end users match the users the tests and the demo seed. */
@@ -160,7 +162,7 @@ export function entraClaims(account: TestAccount): Record<string, unknown> {
     tid: account.tid,
     oid: account.oid,
     sub: account.oid,
-    upn: account.upn,
+    ...(account.omitUpn ? {} : { upn: account.upn }),
     preferred_username: account.preferredUsername ?? account.upn,
     name: account.name,
     ...(account.email ? { email: account.email } : {}),
