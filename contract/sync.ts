@@ -2,7 +2,13 @@ import { z } from "zod";
 import { AccessType, Id, MailboxKind, UserState, text } from "./common";
 
 /** What a service key lets the sync service do. */
-export const serviceKeyScopes = ["roster:read", "ews:proxy", "reports:write"] as const;
+export const serviceKeyScopes = [
+  "roster:read",
+  "ews:proxy",
+  "reports:write",
+  "graph:read",
+  "graph:write",
+] as const;
 export const ServiceKeyScope = z.enum(serviceKeyScopes);
 export type ServiceKeyScope = z.infer<typeof ServiceKeyScope>;
 
@@ -26,7 +32,7 @@ export type CreatedServiceKey = z.infer<typeof CreatedServiceKey>;
 
 export const CreateServiceKeyBody = z.strictObject({
   name: text(100),
-  scopes: z.array(ServiceKeyScope).min(1, "choose at least one scope").max(3),
+  scopes: z.array(ServiceKeyScope).min(1, "choose at least one scope"),
   profileId: Id.optional(),
   expiresAt: z.iso
     .datetime({ offset: true })
@@ -42,6 +48,13 @@ export const RosterMailbox = z.object({
   profileId: z.string(),
   profileName: z.string(),
   accessType: AccessType.nullable(),
+  /** Which gateway reaches the mailbox: `graph` for Graph app-only profiles, `ews` for the others; null until configured. */
+  protocol: z.enum(["ews", "graph"]).nullable(),
+  /**
+   * Where the sync service reaches this mailbox: the Graph gateway's `/users/{address}` URL (an SDK's
+   * base URL is `<BASE_URL>/api/v1/sync/graph`), or the EWS gateway's URL; null until configured or when removed.
+   */
+  gatewayUrl: z.string().nullable(),
   mailboxKind: MailboxKind.nullable(),
   /** `removed` for a mailbox taken out of the product since `updatedSince`. */
   state: z.union([UserState, z.literal("removed")]),

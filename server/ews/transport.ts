@@ -31,6 +31,14 @@ export interface HttpAnswer {
   body: string;
 }
 
+/** An answer whose body is still arriving (`EwsTransport.open`). */
+export interface StreamedAnswer {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: http.IncomingMessage;
+}
+
 export interface HttpRequest {
   url: string;
   method?: "GET" | "POST";
@@ -198,6 +206,71 @@ export class EwsTransport {
       // Headers and body leave in one write and Nagle is off: split writes on keep-alive sockets stall on delayed ACKs.
       request.on("socket", (socket) => socket.setNoDelay(true));
       request.end(body);
+    });
+  }
+
+  /**
+   * Sends one request and resolves as soon as the answer's headers arrive, with its body as a stream
+   * (the Graph gateway passes bodies through without holding them); the timeout covers the headers, and
+   * the signal the whole exchange. Same policy, pinned DNS and agents as `request`.
+   */
+  open(
+    req: Omit<HttpRequest, "body" | "method"> & { method: string; body?: Buffer },
+  ): Promise<StreamedAnswer> {
+    let url: URL;
+    try {
+      url = this.checked(req.url);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const signal = req.signal;
+    if (signal?.aborted) return Promise.reject(new TransportError("Aborted", "The request was cancelled."));
+    const secure = url.protocol === "https:";
+    return new Promise<StreamedAnswer>((resolve, reject) => {
+      let settled = false;
+      const headers: Record<string, string | number> = { ...req.headers };
+      if (req.body) headers["Content-Length"] = req.body.length;
+      const request = (secure ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ""),
+        port: url.port || (secure ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        method: req.method,
+        headers,
+        agent: secure ? this.httpsAgent : this.httpAgent,
+        servername: secure ? url.hostname : undefined,
+      });
+      const timer = setTimeout(() => {
+        request.destroy(
+          new TransportError(
+            "Timeout",
+            `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+          ),
+        );
+      }, timeoutMs);
+      const onAbort = () => request.destroy(new TransportError("Aborted", "The request was cancelled."));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      request.on("error", (e) => {
+        clearTimeout(timer);
+        if (!settled) {
+          settled = true;
+          signal?.removeEventListener("abort", onAbort);
+          reject(classify(e, url));
+        }
+      });
+      request.on("response", (res) => {
+        settled = true;
+        clearTimeout(timer);
+        res.once("close", () => signal?.removeEventListener("abort", onAbort));
+        const flat: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: flat, body: res });
+      });
+      request.on("socket", (socket) => socket.setNoDelay(true));
+      request.end(req.body);
     });
   }
 
