@@ -6,6 +6,7 @@
 import { loadConfig } from "../server/config";
 import { DEMO, demoTenant, startExchangeSimulator } from "../server/ews-simulator";
 import { startServer } from "../server/server";
+import { demoTls, setUpGraphProfile, startGraphIdentity, trustOrRestart } from "./demo-graph";
 
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? "admin@contoso.com";
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? "Demo-Admin-Pass-1!";
@@ -37,7 +38,20 @@ async function signIn(baseUrl: string) {
 }
 
 async function main(): Promise<void> {
-  const tenant = demoTenant({ users: 300, rooms: 10 });
+  const dataDir = process.env.DATA_DIR ?? "./data-demo";
+  // https with a local certificate: the Graph SDK sends its token only over https.
+  const tls = demoTls(dataDir);
+  trustOrRestart(tls.certFile);
+  const identity = await startGraphIdentity();
+  const tenant = { ...demoTenant({ users: 300, rooms: 10 }), oauth: identity.oauth };
+  // The last ten generated users make the Graph profile (a mailbox belongs to one profile).
+  const graphUsers = tenant
+    .mailboxes!.filter(
+      (m) => (m.kind ?? "user") === "user" && /^[a-z]+\.[a-z]+\d*@/.test(m.primarySmtpAddress),
+    )
+    .slice(-10)
+    .map((m) => m.primarySmtpAddress);
+  const port = Number(process.env.PORT ?? 3000);
   const sim = await startExchangeSimulator({
     tenant,
     port: Number(process.env.SIMULATOR_PORT ?? 0),
@@ -46,7 +60,13 @@ async function main(): Promise<void> {
   const config = loadConfig(
     {
       ...process.env,
-      DATA_DIR: process.env.DATA_DIR ?? "./data-demo",
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      BASE_URL: process.env.BASE_URL ?? `https://localhost:${port}`,
+      TLS_CERT_FILE: tls.certFile,
+      TLS_KEY_FILE: tls.keyFile,
+      GRAPH_BASE_URL: sim.graph.baseUrl,
+      ...(process.env.ENTRA_AUTHORITY ? {} : identity.env),
       EWS_ALLOWED_HOSTS: [process.env.EWS_ALLOWED_HOSTS, "127.0.0.1"].filter(Boolean).join(","),
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
@@ -72,7 +92,7 @@ async function main(): Promise<void> {
   if (total === 0) {
     const addresses = tenant
       .mailboxes!.map((m) => m.primarySmtpAddress)
-      .filter((a) => a !== DEMO.serviceAccount.logon);
+      .filter((a) => a !== DEMO.serviceAccount.logon && !graphUsers.includes(a));
     const lines = [
       "address,displayName",
       ...tenant
@@ -91,10 +111,12 @@ async function main(): Promise<void> {
     outOfScopeUser: DEMO.blockedUser,
   })) as { steps: { name: string; status: string }[] };
 
+  const graph = await setUpGraphProfile(api, graphUsers);
+
   // A fresh key each start, so the sync service example can run against the demo right away.
   const key = (await api("POST", "/service-keys", {
     name: `Demo sync service ${new Date().toISOString().slice(0, 16)}`,
-    scopes: ["roster:read", "ews:proxy", "reports:write"],
+    scopes: ["roster:read", "ews:proxy", "reports:write", "graph:read"],
   })) as { key: string };
 
   console.log("");
@@ -112,13 +134,25 @@ async function main(): Promise<void> {
   console.log(`Connectivity test           ${steps.steps.map((s) => `${s.name}: ${s.status}`).join(" · ")}`);
   console.log(`Sync service key            ${key.key}`);
   console.log(`  try it                     activate the Default profile in the panel, then`);
-  console.log(`                             npm run sync:example -- --url ${running.url} --key ${key.key}`);
+  console.log(
+    `                             npm run sync:example -- --url ${running.url} --key ${key.key} --ca ${tls.certFile}`,
+  );
+  console.log(
+    `Graph profile               "Microsoft 365 (Graph)": ${graph.users} users on Graph app-only (activated at start); the example syncs them`,
+  );
+  console.log(
+    `  through the Graph gateway  by delta (links in ./sync-state.json; run it twice, or add mail first:`,
+  );
+  console.log(
+    `                             curl -X POST ${sim.url}/simulator/graph/items -d '{"address":"${graphUsers[0]}","messages":3}')`,
+  );
   console.log("Ctrl+C stops the demo.");
 
   const stop = () => {
     void running
       .close()
       .then(() => sim.close())
+      .then(() => identity.close())
       .then(() => process.exit(0));
   };
   process.on("SIGINT", stop);
