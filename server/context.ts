@@ -113,7 +113,7 @@ export function createContext(input: ContextInput): AppContext {
         slots: new GraphMailboxSlots(),
         baseUrl: input.config.baseUrl,
       }),
-      admins: new LocalAdminRepository(db),
+      admins: new LocalAdminRepository(db, input.config.session.maxHours),
       profiles,
       users: new UserService(db, profiles),
       settings: new SettingsService(db, input.config),

@@ -386,11 +386,12 @@ export class GraphGateway {
     }
     out.authorization = endpoint.authorization;
     try {
-      return await this.deps.ews.transport.open({
+      return await this.deps.ews.transport.stream({
         url: `${endpoint.origin}${url}`,
-        method,
+        method: method as "GET" | "POST" | "PATCH" | "DELETE",
         headers: out,
-        body: body && body.length > 0 ? body : undefined,
+        // Graph takes JSON (UTF-8) bodies: text is what the transport sends.
+        body: body && body.length > 0 ? body.toString("utf8") : undefined,
         signal,
       });
     } catch (error) {
