@@ -17,6 +17,20 @@ export interface GraphEndpointParts {
 const METHODS = new Set(["GET", "POST", "PATCH", "DELETE"]);
 
 /**
+ * The path after the gateway's prefix, or null (the app answers 404) when its version or `users`
+ * segment is re-cased: Graph's own links and the SDK use `v1.0`, `beta` and `users`, and routes match
+ * case-sensitively everywhere in the app. Below `/users/{mailbox}/`, Graph's words match case-insensitively.
+ */
+export function gatewayPathOf(url: string): string | null {
+  if (!url.startsWith(`${GRAPH_GATEWAY_PATH}/`)) return null;
+  const rest = url.slice(GRAPH_GATEWAY_PATH.length);
+  const [, version = "", second = ""] = /^\/([^/?]*)(?:\/([^/?]*))?/.exec(rest) ?? [];
+  if (/^(v1\.0|beta)$/i.test(version) && !/^(v1\.0|beta)$/.test(version)) return null;
+  if (second.toLowerCase() === "users" && second !== "users") return null;
+  return rest;
+}
+
+/**
  * Errors in Graph's own shape (`{error: {code, message}}`): the SDK turns them into its GraphError with
  * that code and message. A hold's remaining time goes out as Retry-After.
  */
@@ -71,9 +85,8 @@ async function bodyOf(req: Request): Promise<Buffer | undefined> {
  * @example app.use(graphEndpoint({ gateway, guards, securityHeaders, log }));
  */
 export function graphEndpoint({ gateway, guards, securityHeaders, log }: GraphEndpointParts): RequestHandler {
-  const prefix = `${GRAPH_GATEWAY_PATH}/`;
   return shortPath({
-    match: (req) => (req.url.startsWith(prefix) ? req.url.slice(GRAPH_GATEWAY_PATH.length) : null),
+    match: (req) => gatewayPathOf(req.url),
     checks: [securityHeaders, guards.requireKey, guards.limit],
     serve: async (req, res, url) => {
       if (!METHODS.has(req.method)) {

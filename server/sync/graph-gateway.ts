@@ -98,8 +98,8 @@ interface Target {
   segment: string;
 }
 
-const USERS = /^\/(v1\.0|beta)\/users\/([^/?]+)\/([^?]*)(\?.*)?$/i;
-const BATCH = /^\/(v1\.0|beta)\/\$batch(\?.*)?$/i;
+const USERS = /^\/(v1\.0|beta)\/users\/([^/?]+)\/([^?]*)(\?.*)?$/;
+const BATCH = /^\/(v1\.0|beta)\/\$batch(\?.*)?$/;
 const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeSegment(segment: string): string {
@@ -190,7 +190,7 @@ export class GraphGateway {
         throw new GraphRefusal(400, "BadRequest", "Each batch request needs an id, a method and a url.");
       }
       const relative = this.batchPath(url, version);
-      const users = /^\/users\/([^/?]+)\/([^?]*)(\?.*)?$/i.exec(relative);
+      const users = /^\/users\/([^/?]+)\/([^?]*)(\?.*)?$/.exec(relative);
       if (!users) {
         throw new GraphRefusal(
           403,
@@ -259,7 +259,7 @@ export class GraphGateway {
     }
     if (!path.startsWith("/")) path = `/${path}`;
     if (path.toLowerCase().startsWith(`${GRAPH_GATEWAY_PATH}/`)) path = path.slice(GRAPH_GATEWAY_PATH.length);
-    const versioned = /^\/(v1\.0|beta)(\/.*)$/i.exec(path);
+    const versioned = /^\/(v1\.0|beta)(\/.*)$/.exec(path);
     if (versioned) {
       if (versioned[1].toLowerCase() !== version.toLowerCase()) {
         throw new GraphRefusal(400, "BadRequest", `A ${version} batch can't carry ${versioned[1]} requests.`);

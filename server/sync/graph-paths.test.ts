@@ -70,3 +70,17 @@ describe("rewriteGraphLinks", () => {
     expect(parsed.responses[0].body.value[0].subject).toContain("https://graph.microsoft.com/v1.0/x");
   });
 });
+
+describe("gatewayPathOf", () => {
+  it("takes Graph's canonical version and users segments, and leaves re-cased ones to the app's 404", async () => {
+    const { gatewayPathOf } = await import("./graph-endpoint");
+    expect(gatewayPathOf("/api/v1/sync/graph/v1.0/users/a@b.c/MailFolders('Inbox')")).toBe(
+      "/v1.0/users/a@b.c/MailFolders('Inbox')",
+    );
+    expect(gatewayPathOf("/api/v1/sync/graph/beta/$batch")).toBe("/beta/$batch");
+    expect(gatewayPathOf("/api/v1/sync/graph/me/messages")).toBe("/me/messages");
+    expect(gatewayPathOf("/api/v1/sync/graph/V1.0/users/a@b.c/messages")).toBeNull();
+    expect(gatewayPathOf("/api/v1/sync/graph/v1.0/Users/a@b.c/messages")).toBeNull();
+    expect(gatewayPathOf("/api/v1/sync/Graph/v1.0/users/a@b.c/messages")).toBeNull();
+  });
+});
