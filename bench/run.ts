@@ -23,6 +23,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "rss-paging": () => import("./rss-paging.bench"),
   "ews-gateway": () => import("./ews-gateway.bench"),
   "graph-gateway": () => import("./graph-gateway.bench"),
+  "autodiscover-parse": () => import("./autodiscover-parse.bench"),
 };
 
 interface Results {
