@@ -292,6 +292,21 @@ export const endpoints: Endpoint[] = [
     tag: "sync",
     auth: "service-key",
   },
+  ...(["get", "post", "patch", "delete"] as const).map((method): Endpoint => ({
+    method,
+    path: "/sync/graph/:version/users/:mailbox/:resource",
+    summary:
+      "Graph gateway: Microsoft Graph's URL space for one active mailbox of a Graph app-only profile (resource = the rest of Graph's path; graph:read / graph:write by the allow table); the official Graph SDK works with baseUrl <BASE_URL>/api/v1/sync/graph. Errors in Graph's shape {error: {code, message}}",
+    tag: "sync",
+    auth: "service-key",
+  })),
+  {
+    method: "post",
+    path: "/sync/graph/:version/$batch",
+    summary: "Graph gateway: JSON batching (up to 20 requests, each checked alone; one profile per batch)",
+    tag: "sync",
+    auth: "service-key",
+  },
   {
     method: "post",
     path: "/sync/mailboxes/:address/reports",

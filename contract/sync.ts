@@ -11,6 +11,8 @@ export const serviceKeyScopes = [
   "ews:write",
   "reports:write",
   "ews:proxy",
+  "graph:read",
+  "graph:write",
 ] as const;
 export const ServiceKeyScope = z.enum(serviceKeyScopes);
 export type ServiceKeyScope = z.infer<typeof ServiceKeyScope>;
@@ -69,6 +71,13 @@ export const RosterMailbox = z.object({
   profileId: z.string(),
   profileName: z.string(),
   accessType: AccessType.nullable(),
+  /** Which gateway reaches the mailbox: `graph` for Graph app-only profiles, `ews` for the others; null until configured. */
+  protocol: z.enum(["ews", "graph"]).nullable(),
+  /**
+   * Where the sync service reaches this mailbox: the Graph gateway's `/users/{address}` URL (an SDK's
+   * base URL is `<BASE_URL>/api/v1/sync/graph`), or the EWS gateway's URL; null until configured or when removed.
+   */
+  gatewayUrl: z.string().nullable(),
   mailboxKind: MailboxKind.nullable(),
   /** `removed` for a mailbox taken out of the product since `updatedSince`. */
   state: z.union([UserState, z.literal("removed")]),

@@ -17,6 +17,7 @@ import {
   startTestIdentityProvider,
   type SelfSignedCertificate,
 } from "../test/idp";
+import { demoTls, registerGraphApp, setUpGraphProfile, trustOrRestart } from "./demo-graph";
 
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? "admin@contoso.com";
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? "Demo-Admin-Pass-1!";
@@ -83,13 +84,25 @@ function readableLog(): Writable {
 
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR ?? "./data-demo";
+  // https with a local certificate: the Graph SDK sends its token only over https.
+  const tls = demoTls(dataDir);
+  trustOrRestart(tls.certFile);
   const idp = await startTestIdentityProvider({
     port: Number(process.env.DEMO_IDP_PORT ?? 3443),
     accounts: Object.values(DEMO_ACCOUNTS),
     certificate: demoCertificate(dataDir),
     chooseAccount: true,
   });
-  const tenant = demoTenant({ users: 300, rooms: 10 });
+  const graphApp = await registerGraphApp(idp);
+  const tenant = { ...demoTenant({ users: 300, rooms: 10 }), oauth: graphApp.oauth };
+  // The last ten generated users make the Graph profile (a mailbox belongs to one profile).
+  const graphUsers = tenant
+    .mailboxes!.filter(
+      (m) => (m.kind ?? "user") === "user" && /^[a-z]+\.[a-z]+\d*@/.test(m.primarySmtpAddress),
+    )
+    .slice(-10)
+    .map((m) => m.primarySmtpAddress);
+  const port = Number(process.env.PORT ?? 3000);
   const sim = await startExchangeSimulator({
     tenant,
     port: Number(process.env.SIMULATOR_PORT ?? 0),
@@ -101,6 +114,11 @@ async function main(): Promise<void> {
       LOG_LEVEL: "warn",
       ...process.env,
       DATA_DIR: dataDir,
+      PORT: String(port),
+      BASE_URL: process.env.BASE_URL ?? `https://localhost:${port}`,
+      TLS_CERT_FILE: tls.certFile,
+      TLS_KEY_FILE: tls.keyFile,
+      GRAPH_BASE_URL: sim.graph.baseUrl,
       EWS_ALLOWED_HOSTS: [process.env.EWS_ALLOWED_HOSTS, "127.0.0.1"].filter(Boolean).join(","),
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
@@ -128,7 +146,7 @@ async function main(): Promise<void> {
   if (total === 0) {
     const addresses = tenant
       .mailboxes!.map((m) => m.primarySmtpAddress)
-      .filter((a) => a !== DEMO.serviceAccount.logon);
+      .filter((a) => a !== DEMO.serviceAccount.logon && !graphUsers.includes(a));
     const lines = [
       "address,displayName",
       ...tenant
@@ -150,10 +168,12 @@ async function main(): Promise<void> {
     outOfScopeUser: DEMO.blockedUser,
   })) as { steps: { name: string; status: string }[] };
 
+  const graph = await setUpGraphProfile(api, graphUsers);
+
   // A fresh key each start, so the sync service example can run against the demo right away.
   const key = (await api("POST", "/service-keys", {
     name: `Demo sync service ${new Date().toISOString().slice(0, 16)}`,
-    scopes: ["roster:read", "ews:read", "ews:write", "reports:write"],
+    scopes: ["roster:read", "ews:read", "ews:write", "reports:write", "graph:read"],
   })) as { key: string };
 
   const mail = `npm run demo:mail -- --simulator ${sim.url} --to ${DEMO.user.address}`;
@@ -175,9 +195,13 @@ async function main(): Promise<void> {
     `Connectivity test           ${steps.steps.map((s) => `${s.name}: ${s.status}`).join(" · ")}`,
     `Sync service key            ${key.key}`,
     `  1. activate sync for the ${profile.name} profile in the panel (Connectivity tab), then sync:`,
-    `     npm run sync:example -- --url ${running.url} --key ${key.key} --mailbox ${DEMO.user.address}`,
+    `     npm run sync:example -- --url ${running.url} --key ${key.key} --ca ${tls.certFile} --mailbox ${DEMO.user.address}`,
     `  2. new mail arrives:  ${mail}`,
     `  3. sync again: only the new mail is read; "last synced" moves in the panel and in Jane's status view.`,
+    `Graph profile               "Microsoft 365 (Graph)": ${graph.users} users on Graph app-only (activated at start);`,
+    `  the example without --mailbox syncs them too, through the Graph gateway by delta. Add mail with`,
+    `     curl -X POST ${sim.url}/simulator/graph/items -d '{"address":"${graphUsers[0]}","messages":3}'`,
+    `The server runs on https with a local certificate (${tls.certFile}): accept it once in your browser.`,
     "Ctrl+C stops the demo.",
   ];
   console.log(lines.join("\n"));
@@ -186,6 +210,7 @@ async function main(): Promise<void> {
     void running
       .close()
       .then(() => sim.close())
+      .then(() => graphApp.close())
       .then(() => idp.close())
       .then(() => process.exit(0));
   };

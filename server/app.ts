@@ -26,6 +26,7 @@ import { usersRouter } from "./routes/users";
 import { serviceKeysRouter } from "./routes/service-keys";
 import { syncGuards, syncRouter } from "./routes/sync";
 import { gatewayEndpoint } from "./sync/gateway-endpoint";
+import { graphEndpoint } from "./sync/graph-endpoint";
 import { appPackageRouter } from "./routes/app-package";
 import { installRouter } from "./routes/install";
 import { projectPath } from "./paths";
@@ -113,6 +114,7 @@ export function createApp(ctx: AppContext): Express {
       log: ctx.log,
     }),
   );
+  app.use(graphEndpoint({ gateway: ctx.services.graphGateway, guards: sync, securityHeaders, log: ctx.log }));
   app.use(
     meStatusEndpoint({
       meStatus: ctx.services.meStatus,

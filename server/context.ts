@@ -12,6 +12,8 @@ import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
 import { ServiceKeyService } from "./sync/service-keys";
 import { EwsGateway } from "./sync/ews-gateway";
+import { GraphGateway } from "./sync/graph-gateway";
+import { GraphMailboxSlots } from "./sync/graph-slots";
 import type { AdaptiveLimit } from "./jobs/adaptive-limit";
 import { JobService } from "./services/jobs";
 import { AccessRegistry, type AccessDeps } from "./access";
@@ -45,6 +47,8 @@ export interface Services {
   /** Per-profile concurrency limits shared by jobs, check-now and the EWS gateway (this process). */
   profileGates: Map<string, AdaptiveLimit>;
   ewsGateway: EwsGateway;
+  /** The Graph gateway (/api/v1/sync/graph) and its per-mailbox concurrency. */
+  graphGateway: GraphGateway;
   meStatus: MeStatusService;
   profileAdmins: ProfileAdminService;
   jobs: JobService;
@@ -102,6 +106,13 @@ export function createContext(input: ContextInput): AppContext {
     services: {
       profileGates,
       ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
+      graphGateway: new GraphGateway({
+        db,
+        mailboxAccess,
+        ews,
+        slots: new GraphMailboxSlots(),
+        baseUrl: input.config.baseUrl,
+      }),
       admins: new LocalAdminRepository(db, input.config.session.maxHours),
       profiles,
       users: new UserService(db, profiles),

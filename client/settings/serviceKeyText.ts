@@ -25,6 +25,16 @@ export const scopeInfo: Record<ServiceKeyScope, { label: string; description: st
     label: "Report sync sessions",
     description: 'Record how each sync went; admins and users then see "last synced" and sync errors.',
   },
+  "graph:read": {
+    label: "Read through the Graph gateway",
+    description:
+      "Read mail, calendars, contacts and mailbox settings of active mailboxes of Graph app-only profiles (Microsoft Graph SDK).",
+  },
+  "graph:write": {
+    label: "Write through the Graph gateway",
+    description:
+      "Create, change and delete messages, events and contacts, and send mail, through the Graph gateway.",
+  },
 };
 
 /** How the sync service calls this server with a key, one line per scope. */
@@ -34,6 +44,8 @@ export const usageLines: { scope: ServiceKeyScope; method: string; path: string 
   { scope: "ews:write", method: "POST", path: "/api/v1/sync/mailboxes/{address}/ews" },
   { scope: "ews:proxy", method: "POST", path: "/api/v1/sync/mailboxes/{address}/ews" },
   { scope: "reports:write", method: "POST", path: "/api/v1/sync/mailboxes/{address}/reports" },
+  { scope: "graph:read", method: "GET", path: "/api/v1/sync/graph/v1.0/users/{address}/..." },
+  { scope: "graph:write", method: "POST", path: "/api/v1/sync/graph/v1.0/users/{address}/..." },
 ];
 
 /** A date for lists ("2 Dec 2026"), or the fallback when there is none. */

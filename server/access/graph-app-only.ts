@@ -180,6 +180,13 @@ export function graphAppOnly(
       );
     },
 
+    async graphEndpoint(config) {
+      const got = await token(config);
+      return got.ok
+        ? { ok: true, origin: new URL(baseUrl).origin, authorization: `Bearer ${got.accessToken}` }
+        : { ok: false, failure: got.failure };
+    },
+
     async check(config, address, signal) {
       const got = await token(config);
       if (!got.ok) return { ok: false, ms: 0, error: got.failure, mailboxKind: null };

@@ -101,6 +101,13 @@ export interface MailboxAccessType<Settings = unknown, Secret = unknown, Input =
   ewsEndpoint?(
     config: AccessConfig<Settings, Secret>,
   ): Promise<{ ok: true; url: string; authorization: string } | { ok: false; failure: AccessFailure }>;
+  /**
+   * Graph types only: the Graph origin the sync service's Graph calls go to (the caller adds the
+   * version) and the Authorization header that signs them in. Absent for types that don't speak Graph.
+   */
+  graphEndpoint?(
+    config: AccessConfig<Settings, Secret>,
+  ): Promise<{ ok: true; origin: string; authorization: string } | { ok: false; failure: AccessFailure }>;
   /** Checks one mailbox. Never throws for what the server answered: failures are in the result. */
   check(config: AccessConfig<Settings, Secret>, address: string, signal?: AbortSignal): Promise<CheckResult>;
 }

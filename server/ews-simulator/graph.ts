@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from "jose";
-import { scopeIncludes, type ImpersonationScope, type ResolvedMailbox, type TenantIndex } from "./tenant";
+import { GraphMailboxes } from "./graph-mailbox";
+import { scopeIncludes, type ImpersonationScope, type TenantIndex } from "./tenant";
 
 /** Injected Graph throttling; mutable at any time (`sim.graph.faults`). */
 export interface GraphFaults {
@@ -31,6 +32,10 @@ export interface GraphCounters {
   /** Calls that arrived within the grace after a 429: already in flight when it was sent. */
   callsInFlightAtThrottle: number;
   calls: { at: number; app: string; target: string; operation: string; status: number }[];
+  /** 429s answered because an app had more than 4 calls in flight for one mailbox. */
+  concurrencyRefused: number;
+  /** The most calls one app had in flight for one mailbox. */
+  maxInFlightPerMailbox: number;
 }
 
 /** The Graph half of the simulator: faults, counters and per-app Retry-After deadlines. */
@@ -41,6 +46,10 @@ export interface GraphState {
   /** When each app was last sent a fresh 429. */
   throttledAt: Map<string, number>;
   jwks: Map<string, ReturnType<typeof createRemoteJWKSet>>;
+  /** Calls in flight per app and mailbox. */
+  inFlight: Map<string, number>;
+  /** Messages and events of the mailboxes (graph-mailbox.ts). */
+  mailboxes: GraphMailboxes;
 }
 
 /** A fresh Graph state. */
@@ -62,7 +71,11 @@ export function createGraphState(): GraphState {
       callsDuringRetryAfter: 0,
       callsInFlightAtThrottle: 0,
       calls: [],
+      concurrencyRefused: 0,
+      maxInFlightPerMailbox: 0,
     },
+    inFlight: new Map(),
+    mailboxes: new GraphMailboxes(),
     retryUntil: new Map(),
     throttledAt: new Map(),
     jwks: new Map(),
@@ -71,7 +84,7 @@ export function createGraphState(): GraphState {
 
 /** Zeroes the counters and forgets Retry-After deadlines. */
 export function resetGraphState(state: GraphState): void {
-  Object.assign(state.counters, createGraphState().counters);
+  Object.assign(state.counters, { ...createGraphState().counters, calls: [] });
   state.retryUntil.clear();
   state.throttledAt.clear();
 }
@@ -161,19 +174,56 @@ async function authenticate(
   return { app: appId, roles, scope: consented ? (app?.scope ?? "all") : (app?.scope ?? "none") };
 }
 
-const USER_PATH = /^\/v1\.0\/users\/([^/]+)\/(mailboxsettings|mailfolders\/inbox|calendar)$/i;
+const USER_PATH = /^\/(v1\.0|beta)\/users\/([^/(]+|\('[^']*'\))\/(.+)$/i;
 const ROOMS_PATH = /^\/v1\.0\/places\/microsoft\.graph\.room$/i;
+const BATCH_PATH = /^\/(v1\.0|beta)\/\$batch$/i;
+
+/** A Graph request as the simulator needs it. */
+export interface GraphRequest {
+  method: string;
+  url: string;
+  authorization?: string;
+  baseUrl: string;
+  prefer?: string;
+  /** The JSON body, parsed (undefined when none). */
+  body?: unknown;
+  /** The simulated latency, awaited while the call counts as in flight. */
+  delay?: () => Promise<void>;
+}
+
+/** `mailFolders('inbox')` → `mailFolders`, `inbox` (the form Graph's own links use). */
+function segmentsOf(rest: string): string[] {
+  const out: string[] = [];
+  for (const part of rest.split("/")) {
+    const call = /^([^(]+)\('([^']*)'\)$/.exec(part);
+    if (call) out.push(call[1], call[2]);
+    else out.push(part);
+  }
+  return out;
+}
+
+/** The operation a call is counted under: the path's words with ids left out. */
+function operationOf(segments: string[]): string {
+  return segments
+    .filter((x) => /^[a-z.]+$/i.test(x) && x.length < 40)
+    .join("/")
+    .toLowerCase();
+}
+
+/** Concurrent calls per app and mailbox above which Graph answers 429 (MailboxConcurrency). */
+export const MAILBOX_CONCURRENCY = 4;
 
 /**
- * Answers one Microsoft Graph request (the subset the Graph app-only type uses) from the tenant:
- * `/users/{id}/mailboxSettings`, `/users/{id}/mailFolders/inbox`, `/users/{id}/calendar`,
- * `/places/microsoft.graph.room`; 401 for bad tokens, 403 ErrorAccessDenied outside the app's scope,
- * 404 ErrorInvalidUser for unknown users, 429 with Retry-After when injected (see README.md).
+ * Answers one Microsoft Graph request from the tenant: the mailbox endpoints of graph-mailbox.ts under
+ * `/{v1.0|beta}/users/{id}/...` (messages, mailFolders, delta, events, calendarView, ...),
+ * `/places/microsoft.graph.room`, `$batch`; 401 for bad tokens, 403 ErrorAccessDenied outside the app's
+ * scope, 404 ErrorInvalidUser for unknown users, 429 with Retry-After above 4 concurrent calls per app and
+ * mailbox or when injected (see README.md).
  */
 export async function handleGraphCall(
   index: TenantIndex,
   state: GraphState,
-  req: { method: string; url: string; authorization?: string; baseUrl: string },
+  req: GraphRequest,
 ): Promise<GraphReply> {
   const url = new URL(req.url, req.baseUrl);
   let path: string;
@@ -182,18 +232,30 @@ export async function handleGraphCall(
   } catch {
     return error(400, "BadRequest", "The request URL is not valid (percent-encoding).");
   }
+  if (BATCH_PATH.test(path) && req.method === "POST") return batch(index, state, req, url);
   const user = USER_PATH.exec(path);
-  const operation = user ? user[2].toLowerCase() : ROOMS_PATH.test(path) ? "rooms" : "other";
-  const target = user ? user[1].toLowerCase() : "";
+  const segments = user ? segmentsOf(user[3]) : [];
+  const operation = user ? operationOf(segments) : ROOMS_PATH.test(path) ? "rooms" : "other";
+  const target = user ? user[2].replace(/^\('|'\)$/g, "").toLowerCase() : "";
   const c = state.counters;
   c.requests += 1;
   c.byOperation[operation] = (c.byOperation[operation] ?? 0) + 1;
   if (target) c.byTarget[target] = (c.byTarget[target] ?? 0) + 1;
   let app = "";
-  const reply = await answer();
+  const slot = { key: "" };
+  let reply: GraphReply;
+  try {
+    reply = await answer();
+  } finally {
+    if (slot.key) {
+      const left = (state.inFlight.get(slot.key) ?? 1) - 1;
+      if (left > 0) state.inFlight.set(slot.key, left);
+      else state.inFlight.delete(slot.key);
+    }
+  }
   const outcome =
-    reply.status === 200
-      ? "200"
+    reply.status < 300
+      ? String(reply.status)
       : `${reply.status} ${(JSON.parse(reply.body) as { error?: { code?: string } }).error?.code ?? ""}`.trim();
   c.byOutcome[outcome] = (c.byOutcome[outcome] ?? 0) + 1;
   c.calls.push({ at: Date.now(), app, target, operation, status: reply.status });
@@ -210,27 +272,43 @@ export async function handleGraphCall(
     }
     app = caller.app;
     c.byApp[app] = (c.byApp[app] ?? 0) + 1;
-    const until = state.retryUntil.get(app) ?? 0;
+    // Graph's mailbox limits are per app and mailbox; other calls are held per app.
+    const holdKey = target ? `${app}\u0000${target}` : app;
+    const until = state.retryUntil.get(holdKey) ?? 0;
     const now = Date.now();
     if (now < until) {
-      if (now - (state.throttledAt.get(app) ?? 0) <= state.faults.inFlightGraceMs) {
+      if (now - (state.throttledAt.get(holdKey) ?? 0) <= state.faults.inFlightGraceMs) {
         c.callsInFlightAtThrottle += 1;
       } else c.callsDuringRetryAfter += 1;
       return throttled(Math.max(1, Math.ceil((until - now) / 1000)));
     }
     const f = state.faults;
+    const throttle = (seconds: number) => {
+      state.retryUntil.set(holdKey, now + seconds * 1000);
+      state.throttledAt.set(holdKey, now);
+      return throttled(seconds);
+    };
     if (
       f.throttleNext > 0 ||
       (f.throttleRate > 0 && Math.random() < f.throttleRate) ||
       (target && f.throttleMailboxes.map((m) => m.toLowerCase()).includes(target))
     ) {
       if (f.throttleNext > 0) f.throttleNext -= 1;
-      state.retryUntil.set(app, now + f.retryAfterSeconds * 1000);
-      state.throttledAt.set(app, now);
-      return throttled(f.retryAfterSeconds);
+      return throttle(f.retryAfterSeconds);
     }
-    if (req.method !== "GET") return error(405, "Request_BadRequest", "Only GET is simulated.");
+    if (target) {
+      const inFlight = (state.inFlight.get(holdKey) ?? 0) + 1;
+      if (inFlight > MAILBOX_CONCURRENCY) {
+        c.concurrencyRefused += 1;
+        return throttle(f.retryAfterSeconds);
+      }
+      state.inFlight.set(holdKey, inFlight);
+      slot.key = holdKey;
+      c.maxInFlightPerMailbox = Math.max(c.maxInFlightPerMailbox, inFlight);
+    }
+    await req.delay?.();
     if (operation === "rooms") {
+      if (req.method !== "GET") return error(405, "Request_BadRequest", "Only GET is simulated.");
       return caller.roles.includes("Place.Read.All")
         ? roomPage(index, url)
         : error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
@@ -240,51 +318,63 @@ export async function handleGraphCall(
     }
     const mailbox = index.byUpn.get(target) ?? index.byAddress.get(target);
     if (!mailbox || (mailbox.primarySmtpAddress !== target && mailbox.userPrincipalName !== target)) {
-      return error(404, "ErrorInvalidUser", `The requested user '${user[1]}' is invalid.`);
+      return error(404, "ErrorInvalidUser", `The requested user '${user[2]}' is invalid.`);
     }
     if (!scopeIncludes(caller.scope, mailbox)) {
       return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }
-    return mailboxResource(operation, mailbox, req.baseUrl);
+    const userBase = `${url.origin}/${user[1]}/users/${user[2]}`;
+    const result = state.mailboxes.handle(
+      mailbox,
+      { method: req.method, segments, query: url.searchParams, prefer: req.prefer ?? "", body: req.body },
+      (relative) => `${userBase}/${relative}`,
+    );
+    if (result.error) return error(result.status, result.error.code, result.error.message, result.headers);
+    if (result.value === undefined) return { status: result.status, body: "", headers: result.headers ?? {} };
+    return json(result.status, result.value, result.headers);
   }
+}
+
+/** JSON batching: up to 20 requests, answered one after the other (dependsOn is honoured by that order). */
+async function batch(
+  index: TenantIndex,
+  state: GraphState,
+  req: GraphRequest,
+  url: URL,
+): Promise<GraphReply> {
+  const body = req.body as { requests?: unknown } | undefined;
+  const requests = Array.isArray(body?.requests) ? (body.requests as Record<string, unknown>[]) : undefined;
+  if (!requests) return error(400, "BadRequest", "Invalid batch payload format.");
+  if (requests.length > 20) {
+    return error(400, "BadRequest", "Number of batch requests exceeds the limit of 20.");
+  }
+  const version = url.pathname.split("/")[1];
+  const responses = [];
+  for (const r of requests) {
+    const sub = typeof r.url === "string" ? r.url : "";
+    const headers = (r.headers ?? {}) as Record<string, string>;
+    const reply = await handleGraphCall(index, state, {
+      method: typeof r.method === "string" ? r.method.toUpperCase() : "GET",
+      url: `/${version}/${sub.replace(/^\//, "")}`,
+      authorization: req.authorization,
+      baseUrl: url.origin,
+      prefer: headers.Prefer ?? headers.prefer,
+      body: r.body,
+      delay: req.delay,
+    });
+    responses.push({
+      id: typeof r.id === "string" || typeof r.id === "number" ? String(r.id) : "",
+      status: reply.status,
+      headers: reply.headers,
+      ...(reply.body ? { body: JSON.parse(reply.body) as unknown } : {}),
+    });
+  }
+  return json(200, { responses });
 }
 
 function throttled(seconds: number): GraphReply {
   return error(429, "TooManyRequests", "Application is over its MailboxConcurrency limit.", {
     "Retry-After": String(seconds),
-  });
-}
-
-function mailboxResource(operation: string, m: ResolvedMailbox, base: string): GraphReply {
-  const id = Buffer.from(`${m.primarySmtpAddress}/${operation}`).toString("base64url");
-  if (operation === "mailboxsettings") {
-    return json(200, {
-      "@odata.context": `${base}/v1.0/$metadata#users('${m.primarySmtpAddress}')/mailboxSettings`,
-      timeZone: "W. Europe Standard Time",
-      language: { locale: "en-US", displayName: "English (United States)" },
-      automaticRepliesSetting: { status: "disabled", externalAudience: "all" },
-      userPurpose: m.kind === "user" ? "user" : m.kind,
-    });
-  }
-  if (operation === "mailfolders/inbox") {
-    const total = m.items?.inbox ?? (m.kind === "user" ? 3 : 0);
-    return json(200, {
-      id,
-      displayName: "Inbox",
-      parentFolderId: "root",
-      childFolderCount: 0,
-      unreadItemCount: Math.min(1, total),
-      totalItemCount: total,
-      isHidden: false,
-    });
-  }
-  return json(200, {
-    id,
-    name: "Calendar",
-    canEdit: true,
-    canShare: true,
-    isDefaultCalendar: true,
-    owner: { name: m.displayName, address: m.primarySmtpAddress },
   });
 }
 

@@ -58,7 +58,15 @@ export interface ExchangeSimulator {
   /** Mutable: per-account concurrency and per-target budget. */
   limits: ThrottlingLimits;
   /** Microsoft Graph under `<url>/v1.0` (same tenant): mutable throttling faults and counters (graph.ts). */
-  graph: { baseUrl: string; faults: GraphFaults; counters: GraphCounters };
+  graph: {
+    baseUrl: string;
+    faults: GraphFaults;
+    counters: GraphCounters;
+    /** Adds messages (Inbox) and events to a mailbox; answers their ids (also `POST /simulator/graph/items`). */
+    addItems(address: string, items: { messages?: number; events?: number }): string[];
+    /** Every delta token issued so far answers 410 SyncStateNotFound from now on. */
+    expireDeltaTokens(): void;
+  };
   /** Adds an item to a mailbox (as `POST /_control/mailboxes/:address/items` does); throws ControlError. */
   addItem(address: string, item: unknown): AddedItem;
   /** The validated tenant in use. */
@@ -137,21 +145,43 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
   async function route(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     const path = (req.url ?? "/").split("?")[0].toLowerCase();
     const host = req.headers.host ?? "localhost";
-    if (path.startsWith("/v1.0/")) {
-      await sleep(state.faults.latencyMs + Math.random() * state.faults.jitterMs);
+    if (path.startsWith("/v1.0/") || path.startsWith("/beta/")) {
+      let parsed: unknown;
+      try {
+        parsed = body ? (JSON.parse(body) as unknown) : undefined;
+      } catch {
+        return send(res, graphSend(400, { error: { code: "BadRequest", message: "Invalid JSON body." } }));
+      }
       const reply = await handleGraphCall(state.index, graph, {
         method: req.method ?? "GET",
         url: req.url ?? "/",
         authorization: req.headers.authorization,
         baseUrl: `http://${host}`,
+        prefer: [req.headers.prefer ?? ""].flat().join(", "),
+        body: parsed,
+        delay: () => sleep(state.faults.latencyMs + Math.random() * state.faults.jitterMs),
       });
       return send(res, {
         kind: "send",
         status: reply.status,
         body: reply.body,
         headers: reply.headers,
-        contentType: reply.headers["Content-Type"],
+        contentType: reply.headers["Content-Type"] ?? "application/json",
       });
+    }
+    if (path === "/simulator/graph/items" && req.method === "POST") {
+      // A control for demos: add items to a mailbox while running, so an incremental delta finds them.
+      try {
+        const input = JSON.parse(body) as { address?: string; messages?: number; events?: number };
+        const ids = addGraphItems(
+          String(input.address ?? ""),
+          Number(input.messages ?? 0),
+          Number(input.events ?? 0),
+        );
+        return send(res, graphSend(200, { ids }));
+      } catch (e) {
+        return send(res, graphSend(400, { error: { code: "BadRequest", message: (e as Error).message } }));
+      }
     }
     if (path === EWS_PATH && req.method === "POST") {
       const reply = await handleEwsCall(state, {
@@ -255,6 +285,19 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     return reply;
   }
 
+  function graphSend(status: number, value: unknown): Reply {
+    return { kind: "send", status, body: JSON.stringify(value), contentType: "application/json" };
+  }
+
+  function addGraphItems(address: string, messages: number, events: number): string[] {
+    const mailbox = state.index.byAddress.get(address.toLowerCase());
+    if (!mailbox) throw new Error(`No mailbox ${address}.`);
+    if (!(messages >= 0 && messages <= 1000 && events >= 0 && events <= 1000)) {
+      throw new Error("messages and events: 0-1000");
+    }
+    return graph.mailboxes.addItems(mailbox, Math.floor(messages), Math.floor(events));
+  }
+
   /** A 200 answer with `faults.padAnswers` bytes streamed inside it (see FaultInjection). */
   async function sendPadded(
     res: http.ServerResponse,
@@ -316,7 +359,13 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     autodiscoverSvcUrl: `${url}/autodiscover/autodiscover.svc`,
     port: address.port,
     counters: state.counters,
-    graph: { baseUrl: `${url}/v1.0`, faults: graph.faults, counters: graph.counters },
+    graph: {
+      baseUrl: `${url}/v1.0`,
+      faults: graph.faults,
+      counters: graph.counters,
+      addItems: (address, items) => addGraphItems(address, items.messages ?? 0, items.events ?? 0),
+      expireDeltaTokens: () => graph.mailboxes.expireDeltaTokens(),
+    },
     faults: state.faults,
     limits: state.limits,
     addItem: (address, item) => addMailboxItem(state.index, state.store, address, item),

@@ -46,7 +46,7 @@ export interface HttpAnswer {
 
 export interface HttpRequest {
   url: string;
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PATCH" | "DELETE";
   headers?: Record<string, string>;
   body?: string;
   timeoutMs?: number;

@@ -16,8 +16,8 @@ export interface GraphRoom {
 /**
  * Microsoft Graph (application permissions) for one profile: GETs over the shared keep-alive transport
  * (URL policy, timeouts, cancellation) behind the profile's back-off gate. A 429 announces its
- * Retry-After for the whole profile, so no call of the profile leaves before it ends: Graph limits an
- * app per mailbox but also per tenant, and the answer doesn't say which limit was hit.
+ * Retry-After for the mailbox it was about (Graph's mailbox limits are per app and mailbox), or for the
+ * profile when the call was about no mailbox; the Graph gateway honours the same holds.
  * @example const g = new GraphClient({ transport, gate, profileId, baseUrl, accessToken, clientId }); await g.get("/users/a@b.com/calendar");
  */
 export class GraphClient {
@@ -39,7 +39,7 @@ export class GraphClient {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
     try {
-      await gate.wait(profileId, undefined, signal);
+      await gate.wait(profileId, target, signal);
       const answer = await transport.request({
         url,
         method: "GET",
@@ -50,7 +50,9 @@ export class GraphClient {
         return { ok: true, value: JSON.parse(answer.body) as T, ms: ms() };
       }
       const failure = mapGraphFailure({ answer }, { clientId, target, url });
-      if (failure.backOffMs) gate.announce(profileId, undefined, failure.backOffMs);
+      // Graph limits an app per mailbox: a 429 for one mailbox holds that mailbox (shared with the Graph
+      // gateway); one for a call about no mailbox (rooms) holds the profile.
+      if (failure.backOffMs) gate.announce(profileId, target, failure.backOffMs);
       return { ok: false, failure, ms: ms() };
     } catch (error) {
       return { ok: false, failure: mapGraphFailure({ error }, { clientId, target, url }), ms: ms() };

@@ -88,7 +88,13 @@ export function syncRouter(ctx: AppContext, { requireKey, limit, scope }: SyncGu
 
   router.get("/mailboxes", scope("roster:read"), async (req, res) => {
     const query = parseQuery(RosterQuery, req);
-    res.json(await listRoster(ctx.store.db, { profileId: keyOf(req).profileId, ...query }));
+    res.json(
+      await listRoster(ctx.store.db, {
+        profileId: keyOf(req).profileId,
+        ...query,
+        baseUrl: ctx.config.baseUrl,
+      }),
+    );
   });
 
   router.post("/mailboxes/:address/reports", scope("reports:write"), async (req, res) => {

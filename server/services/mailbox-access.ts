@@ -8,6 +8,7 @@ import { parse } from "../http/validate";
 import type { Sealer } from "../secrets/sealer";
 import { nowIso, type Db } from "../store/db";
 import { MailboxAccessRepository, type MailboxAccessRow } from "../store/mailbox-access-repo";
+import { UserRepository } from "../store/users-repo";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
 
@@ -188,6 +189,8 @@ export class MailboxAccessService {
           "The mailbox access settings were changed meanwhile. Reload them and try again.",
         );
       }
+      // The roster shows each mailbox's access type and protocol: a change there is a change of every mailbox.
+      if (before?.type !== row.type) await new UserRepository(trx).touchProfile(profileId);
       await recordAudit(trx, {
         actor: principal,
         action: "mailbox-access.update",

@@ -232,6 +232,18 @@ export class UserRepository {
     }
   }
 
+  /**
+   * Marks every user of a profile as changed now (its protocol or access type changed), so sync
+   * services polling the roster with `updatedSince` see each of them again.
+   */
+  async touchProfile(profileId: string): Promise<void> {
+    await this.db
+      .updateTable("users")
+      .set({ updatedAt: nowIso() })
+      .where("profileId", "=", profileId)
+      .execute();
+  }
+
   /** Moves users (and their words) to another profile; they start over as `not-activated` (paused stay paused). */
   async moveTo(ids: readonly string[], profileId: string): Promise<number> {
     let count = 0;

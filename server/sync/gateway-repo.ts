@@ -79,6 +79,21 @@ export async function findGatewayTarget(
   return rows[0];
 }
 
+/**
+ * The enrolled mailbox whose stored Entra object id is `objectId` (the Graph gateway accepts
+ * `/users/{object id}` only for mailboxes whose id the product has stored).
+ * @example const target = await findGatewayTargetByObjectId(db, "0f6c...", key.profileId);
+ */
+export async function findGatewayTargetByObjectId(
+  db: Db,
+  objectId: string,
+  profileId: string | null,
+): Promise<GatewayTargetRow | undefined> {
+  let query = base(db).where("users.entraObjectId", "=", objectId.toLowerCase());
+  if (profileId) query = query.where("users.profileId", "=", profileId);
+  return (await query.execute())[0];
+}
+
 /** The access row of a gateway target, or undefined when the profile has none. */
 export function accessRowOf(target: GatewayTargetRow): MailboxAccessRow | undefined {
   if (target.accessType === null || target.accessSettings === null || target.accessVersion === null) {

@@ -3,6 +3,7 @@ import type { AccessType, MailboxKind, UserState } from "../../contract/common";
 import type { RosterMailbox } from "../../contract/sync";
 import { validationFailed } from "../errors";
 import type { Db } from "../store/db";
+import { GRAPH_GATEWAY_PATH } from "./graph-links";
 
 interface Cursor {
   /** updatedAt of the last row */
@@ -26,6 +27,15 @@ function decode(cursor: string): Cursor {
   ]);
 }
 
+/** Which gateway serves a mailbox of this access type, and its URL for the mailbox. */
+function gatewayOf(r: RosterRow, baseUrl: string): Pick<RosterMailbox, "protocol" | "gatewayUrl"> {
+  if (r.accessType === null) return { protocol: null, gatewayUrl: null };
+  const address = encodeURIComponent(r.address);
+  return r.accessType === "graph-app-only"
+    ? { protocol: "graph", gatewayUrl: `${baseUrl}${GRAPH_GATEWAY_PATH}/v1.0/users/${address}` }
+    : { protocol: "ews", gatewayUrl: `${baseUrl}/api/v1/sync/mailboxes/${address}/ews` };
+}
+
 interface RosterRow {
   k: string;
   address: string;
@@ -46,7 +56,14 @@ interface RosterRow {
  */
 export async function listRoster(
   db: Db,
-  options: { profileId: string | null; limit: number; updatedSince?: string; cursor?: string },
+  options: {
+    profileId: string | null;
+    limit: number;
+    updatedSince?: string;
+    cursor?: string;
+    /** The public URL the gateway URLs are built on (BASE_URL). */
+    baseUrl?: string;
+  },
 ): Promise<{ data: RosterMailbox[]; nextCursor: string | null }> {
   const cursor = options.cursor ? decode(options.cursor) : undefined;
   const since = options.updatedSince ? new Date(options.updatedSince).toISOString() : undefined;
@@ -122,6 +139,7 @@ export async function listRoster(
       profileId: r.profileId,
       profileName: r.profileName ?? "",
       accessType: r.accessType as AccessType | null,
+      ...gatewayOf(r, options.baseUrl ?? ""),
       mailboxKind: r.mailboxKind as MailboxKind | null,
       state: r.state as UserState | "removed",
       syncAllowed: r.state === "active" && r.syncEnabled === 1,

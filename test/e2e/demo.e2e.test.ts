@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -8,16 +7,9 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { e2eEnabled, launchBrowser, screenshot } from "./helpers/browser";
 import { ensurePanelBuilt } from "./helpers/panel";
+import { freePort } from "../helpers/tls";
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** `npm run demo` as a person runs it, then the end user's sign-in and status view in Chromium. */
 describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
@@ -30,6 +22,11 @@ describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
   beforeAll(async () => {
     ensurePanelBuilt();
     dataDir = mkdtempSync(path.join(tmpdir(), "demo-e2e-"));
+    // The demo serves https with the certificate in DATA_DIR/tls (made when missing): give it the one
+    // the test workers already trust (global setup), so this test's own calls can reach it.
+    mkdirSync(path.join(dataDir, "tls"));
+    copyFileSync(process.env.TEST_TLS_CERT_FILE!, path.join(dataDir, "tls/cert.pem"));
+    copyFileSync(process.env.TEST_TLS_KEY_FILE!, path.join(dataDir, "tls/key.pem"));
     // Vitest sets BASE_URL ("/", Vite's base); the demo takes its own from PORT.
     const { BASE_URL: _viteBase, ...env } = process.env;
     demo = spawn(process.execPath, ["--import", "tsx", path.resolve("scripts/demo.ts")], {
@@ -42,6 +39,8 @@ describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
         SIMULATOR_LATENCY_MS: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own group: the demo runs itself again to trust its certificate, and both must stop.
+      detached: true,
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 150_000);
@@ -63,7 +62,7 @@ describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
     await browser?.close();
     if (demo && demo.exitCode === null) {
       const exited = new Promise((resolve) => demo.once("exit", resolve));
-      demo.kill("SIGTERM");
+      process.kill(-demo.pid!, "SIGTERM");
       await exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
@@ -71,7 +70,7 @@ describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
 
   it("prints the local admin, a platform admin, a profile admin, an end user with /status, and the sync command", () => {
     const panel = printed(/Mailbox Sync Admin \(demo\)\s+(\S+)/);
-    expect(panel).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(panel).toMatch(/^https:\/\/localhost:\d+$/);
     expect(output).toMatch(/local admin\s+admin@contoso\.com \/ \S+/);
     expect(output).toContain("platform admin             pat.platform@contoso.com");
     expect(output).toContain("profile admin              priya.profile@contoso.com");
