@@ -77,9 +77,7 @@ export async function registerGraphApp(idp: TestIdentityProvider): Promise<{
         { appId: DEMO_GRAPH_APP.clientId, scope: { domains: [DEMO.domain], except: [DEMO.blockedUser] } },
       ],
     },
-    close: async () => {
-      mirror.close();
-    },
+    close: () => new Promise<void>((resolve) => mirror.close(() => resolve())),
   };
 }
 
