@@ -19,6 +19,7 @@ import { oauthRouter } from "./routes/oauth";
 import { connectivityRouter } from "./routes/connectivity";
 import { checksRouter } from "./routes/checks";
 import { jobsRouter, profileJobsRouter } from "./routes/jobs";
+import { profileMigrationsRouter } from "./routes/profile-migrations";
 import { alertsRouter } from "./routes/alerts";
 import { auditRouter } from "./routes/audit";
 import { settingsRouter } from "./routes/settings";
@@ -169,6 +170,7 @@ export function createApp(ctx: AppContext): Express {
   api.use("/app-package", appPackageRouter(ctx));
   api.use("/profiles", profileJobsRouter(ctx));
   api.use("/jobs", jobsRouter(ctx));
+  api.use(profileMigrationsRouter(ctx));
   api.use(apiNotFound);
   app.use("/api/v1", api);
   app.use("/api", apiNotFound);

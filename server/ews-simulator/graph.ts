@@ -161,7 +161,7 @@ async function authenticate(
   return { app: appId, roles, scope: consented ? (app?.scope ?? "all") : (app?.scope ?? "none") };
 }
 
-const USER_PATH = /^\/v1\.0\/users\/([^/]+)\/(mailboxsettings|mailfolders\/inbox|calendar)$/i;
+const USER_PATH = /^\/v1\.0\/users\/([^/]+)\/(mailboxsettings|mailfolders\/inbox|calendar|contacts)$/i;
 const ROOMS_PATH = /^\/v1\.0\/places\/microsoft\.graph\.room$/i;
 
 /**
@@ -242,6 +242,13 @@ export async function handleGraphCall(
     if (!mailbox || (mailbox.primarySmtpAddress !== target && mailbox.userPrincipalName !== target)) {
       return error(404, "ErrorInvalidUser", `The requested user '${user[1]}' is invalid.`);
     }
+    if (mailbox.onPremises) {
+      return error(
+        404,
+        "MailboxNotEnabledForRESTAPI",
+        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+      );
+    }
     if (!scopeIncludes(caller.scope, mailbox)) {
       return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }
@@ -264,6 +271,12 @@ function mailboxResource(operation: string, m: ResolvedMailbox, base: string): G
       language: { locale: "en-US", displayName: "English (United States)" },
       automaticRepliesSetting: { status: "disabled", externalAudience: "all" },
       userPurpose: m.kind === "user" ? "user" : m.kind,
+    });
+  }
+  if (operation === "contacts") {
+    return json(200, {
+      "@odata.context": `${base}/v1.0/$metadata#users('${m.primarySmtpAddress}')/contacts`,
+      value: [],
     });
   }
   if (operation === "mailfolders/inbox") {

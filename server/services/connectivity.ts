@@ -51,9 +51,15 @@ export class ConnectivityService {
     const targetUser =
       body.targetUser ?? (await new MailboxAccessRepository(this.db).firstUserAddress(profileId));
     const startedAt = nowIso();
+    const row0 = await new MailboxAccessRepository(this.db).find(profileId);
+    // The later of the admin's "I just changed this" (never in the future) and the access version's age.
+    const changedAt = Math.max(
+      body.changedAt ? Math.min(Date.parse(body.changedAt), Date.now()) : 0,
+      row0 ? Date.parse(row0.updatedAt) : 0,
+    );
     const steps = await access.type.test(
       access.config,
-      { targetUser, outOfScopeUser: body.outOfScopeUser },
+      { targetUser, outOfScopeUser: body.outOfScopeUser, changedAt: changedAt || undefined },
       AbortSignal.timeout(TEST_TIMEOUT_MS),
     );
     const row = {
@@ -77,6 +83,7 @@ export class ConnectivityService {
           ok: row.ok === 1,
           failed: steps.filter((st) => st.status === "failed").map((st) => st.name),
           warnings: steps.filter((st) => st.status === "warning").map((st) => st.name),
+          ...(body.changedAt ? { changedAt: body.changedAt } : {}),
         },
       });
     });
