@@ -51,15 +51,12 @@ export class ConnectivityService {
     const targetUser =
       body.targetUser ?? (await new MailboxAccessRepository(this.db).firstUserAddress(profileId));
     const startedAt = nowIso();
-    const row0 = await new MailboxAccessRepository(this.db).find(profileId);
-    // The later of the admin's "I just changed this" (never in the future) and the access version's age.
-    const changedAt = Math.max(
-      body.changedAt ? Math.min(Date.parse(body.changedAt), Date.now()) : 0,
-      row0 ? Date.parse(row0.updatedAt) : 0,
-    );
+    // When the admin says they just changed Exchange (never in the future): refusals such a change
+    // explains read "may still be applying" until it has had time to apply.
+    const changedAt = body.changedAt ? Math.min(Date.parse(body.changedAt), Date.now()) : undefined;
     const steps = await access.type.test(
       access.config,
-      { targetUser, outOfScopeUser: body.outOfScopeUser, changedAt: changedAt || undefined },
+      { targetUser, outOfScopeUser: body.outOfScopeUser, changedAt },
       AbortSignal.timeout(TEST_TIMEOUT_MS),
     );
     const row = {
