@@ -12,6 +12,7 @@ import {
   TableRow,
   Text,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import type { Migration, MigrationCategory } from "../../../contract/migrations";
@@ -44,6 +45,13 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground2,
   },
   tableWrap: { maxHeight: "420px", overflowY: "auto" },
+  table: { tableLayout: "fixed" },
+  user: { width: "26%" },
+  result: { width: "14%" },
+  state: { width: "10%" },
+  top: { verticalAlign: "top", paddingTop: tokens.spacingVerticalS, paddingBottom: tokens.spacingVerticalS },
+  what: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
+  address: { wordBreak: "break-all" },
 });
 
 /** Words and colours of a dry-run category. */
@@ -125,20 +133,20 @@ export function MigrationResults({ migration }: { migration: Migration }) {
       ))}
       {users.length > 0 ? (
         <div className={styles.tableWrap} tabIndex={0} aria-label="Users and their dry-run results">
-          <Table size="small" aria-label="Dry run by user">
+          <Table size="small" aria-label="Dry run by user" className={styles.table}>
             <TableHeader>
               <TableRow>
-                <TableHeaderCell>User</TableHeaderCell>
-                <TableHeaderCell>Result</TableHeaderCell>
-                <TableHeaderCell>State</TableHeaderCell>
+                <TableHeaderCell className={styles.user}>User</TableHeaderCell>
+                <TableHeaderCell className={styles.result}>Result</TableHeaderCell>
+                <TableHeaderCell className={styles.state}>State</TableHeaderCell>
                 <TableHeaderCell>What to do</TableHeaderCell>
               </TableRow>
             </TableHeader>
             <TableBody>
               {users.map((u) => (
                 <TableRow key={u.userId}>
-                  <TableCell>{u.address}</TableCell>
-                  <TableCell>
+                  <TableCell className={mergeClasses(styles.top, styles.address)}>{u.address}</TableCell>
+                  <TableCell className={styles.top}>
                     <Badge appearance="tint" color={CATEGORY_INFO[u.category].color}>
                       {CATEGORY_INFO[u.category].badge}
                     </Badge>
@@ -149,21 +157,24 @@ export function MigrationResults({ migration }: { migration: Migration }) {
                       </Caption1>
                     ) : null}
                   </TableCell>
-                  <TableCell>{u.state}</TableCell>
-                  <TableCell>
-                    {u.message ? (
-                      <Text size={200}>{u.message}</Text>
-                    ) : (
-                      <Caption1 className={styles.muted}>—</Caption1>
-                    )}
-                    {u.retryAt ? (
-                      <Caption1 className={styles.muted}>
-                        {" "}
-                        Try again at{" "}
-                        {new Date(u.retryAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.
-                      </Caption1>
-                    ) : null}
-                    {u.remediation ? <pre className={styles.remedy}>{u.remediation}</pre> : null}
+                  <TableCell className={styles.top}>{u.state}</TableCell>
+                  <TableCell className={styles.top}>
+                    <div className={styles.what}>
+                      {u.message ? (
+                        <Text size={200}>{u.message}</Text>
+                      ) : (
+                        <Caption1 className={styles.muted}>—</Caption1>
+                      )}
+                      {u.retryAt ? (
+                        <Caption1 className={styles.muted}>
+                          {" "}
+                          Try again at{" "}
+                          {new Date(u.retryAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}
+                          .
+                        </Caption1>
+                      ) : null}
+                      {u.remediation ? <pre className={styles.remedy}>{u.remediation}</pre> : null}
+                    </div>
                   </TableCell>
                 </TableRow>
               ))}
