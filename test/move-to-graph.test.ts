@@ -135,10 +135,17 @@ describe.each(testDatabases())("Move to Graph on %s", (dialect) => {
 
   it("dry run: every user checked through Graph per role, counted by category, states untouched", async () => {
     const before = await users();
-    // Same app as the EWS access: the stored secret is reused, none entered.
-    const started = await s.admin.post(`/profiles/${profileId}/migrations`, {
+    // Same app as the EWS access, but its secret is bound to the EWS host: entered again.
+    const unbound = await s.admin.post(`/profiles/${profileId}/migrations`, {
       to: "graph-app-only",
       access,
+      outOfScopeUser: OUT_OF_SCOPE[0],
+    });
+    expect(unbound.status).toBe(400);
+    expect(unbound.body.error.details[0].path).toBe("certificatePem");
+    const started = await s.admin.post(`/profiles/${profileId}/migrations`, {
+      to: "graph-app-only",
+      access: { ...access, clientSecret: APPS.scopedSecret.secret },
       outOfScopeUser: OUT_OF_SCOPE[0],
       needs: { archive: true, publicFolders: false },
     });

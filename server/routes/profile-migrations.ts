@@ -9,7 +9,7 @@ import { param, parseBody } from "../http/validate";
  * GET /migrations/:id, POST /migrations/:id/apply, POST /migrations/:id/rollback.
  */
 export function profileMigrationsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { migrations } = ctx.services;
 
   router.post("/profiles/:id/migrations", requireAuth, async (req, res) => {

@@ -106,17 +106,9 @@ export class ProfileMigrationService implements MigrationJobPort {
       if (!EWS_TYPES.has(current.type)) {
         throw conflict(`The profile uses ${current.type}, not EWS: there is nothing to move.`);
       }
-      const opened = this.mailboxAccess.openRow(current);
-      const stored = opened.config.settings as Partial<AppIdentitySettings>;
-      const access = body.access;
-      // Moving from EWS app-only with the same app: the stored credential serves Graph too.
-      const existing =
-        current.type === "ews-app-only" &&
-        stored.clientId === access.clientId.toLowerCase() &&
-        stored.tenantId === access.tenantId
-          ? opened.config.secret
-          : null;
-      const prepared = await graph.prepare(input, existing);
+      // A stored secret is bound to where it was entered (docs/SECURITY.md): a new type and host means
+      // the app's certificate or secret is entered again, as a mailbox-access PUT that changes type would.
+      const prepared = await graph.prepare(input, null);
       const now = this.iso();
       const repo = new ProfileMigrationRepository(trx);
       const write = keysMayWrite(await repo.keyScopes(profileId, now));

@@ -41,7 +41,7 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
   const startDryRun = async (page: Page) => {
     const c = card(page);
     await expect.poll(() => c.getByLabel("Tenant ID").inputValue()).toBe(TEST_TENANT_ID);
-    await c.getByText("Client secret is set").waitFor();
+    await c.getByLabel("Client secret").fill(APPS.scopedSecret.secret);
     await c.getByLabel("Out-of-scope mailbox").fill(OUT_OF_SCOPE[0]);
     await c.getByRole("checkbox", { name: /archive mailboxes/ }).check();
     await c.getByRole("button", { name: "Start dry run" }).click();

@@ -39,8 +39,12 @@ export function MigrationForm({ profileId, current, onStarted }: Props) {
   const [archive, setArchive] = useState(false);
   const [publicFolders, setPublicFolders] = useState(false);
   const [rolesJustAssigned, setRolesJustAssigned] = useState(false);
-  // From EWS app-only, the same Entra app usually serves Graph: its stored credential is reused.
-  const lent = current.type === "ews-app-only" ? { ...current, type: "graph-app-only" } : null;
+  // From EWS app-only the same Entra app usually serves Graph: its ids fill the form. Its credential is
+  // entered again: a stored secret is bound to the host it was entered for.
+  const lent =
+    current.type === "ews-app-only"
+      ? { ...current, type: "graph-app-only", clientSecretSet: false, certificate: null }
+      : null;
   const outOfScopeProblem = EmailAddress.safeParse(outOfScopeUser).success
     ? undefined
     : "Enter the address of a mailbox outside the app's scope, such as ceo@contoso.com.";
