@@ -40,6 +40,7 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
   };
   const startDryRun = async (page: Page) => {
     const c = card(page);
+    await page.waitForLoadState("networkidle");
     await expect.poll(() => c.getByLabel("Tenant ID").inputValue()).toBe(TEST_TENANT_ID);
     await c.getByLabel("Client secret").fill(APPS.scopedSecret.secret);
     await c.getByLabel("Out-of-scope mailbox").fill(OUT_OF_SCOPE[0]);
@@ -179,6 +180,8 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
     await screenshot(page, "move-to-graph-profiles-dark");
     await toConnectivity(page);
     const c = card(page);
+    await expect.poll(() => c.getByLabel("Tenant ID").inputValue()).toBe(TEST_TENANT_ID);
+    await c.getByLabel("Client secret").fill(APPS.scopedSecret.secret);
     await c.getByLabel("Out-of-scope mailbox").fill(OUT_OF_SCOPE[0]);
     // Tab reaches the checkboxes (Space ticks one) and the submit button; Enter submits.
     await c.getByLabel("Out-of-scope mailbox").press("Tab");
@@ -187,6 +190,8 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
     const focused = () => page.evaluate(() => document.activeElement?.textContent ?? "");
     for (let i = 0; i < 6 && (await focused()) !== "Start dry run"; i++) await page.keyboard.press("Tab");
     expect(await focused()).toBe("Start dry run");
+    await c.getByLabel("Out-of-scope mailbox").scrollIntoViewIfNeeded();
+    await screenshot(page, "move-to-graph-form-dark");
     await page.keyboard.press("Enter");
     await c
       .getByRole("button", { name: "Apply…" })
