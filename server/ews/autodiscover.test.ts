@@ -176,7 +176,7 @@ describe("autodiscover answers", () => {
       candidates: () => [`${base}/autodiscover/autodiscover.xml`],
     });
     expect(r.steps[0]).toMatchObject({ status: "failed", code: "ResponseTooLarge" });
-    expect(r.steps[0].detail).toContain("1024 KB");
+    expect(r.steps[0].detail).toContain("1 MB");
   });
 
   it("never make the walk throw, whatever they hold (fuzz)", async () => {
@@ -258,7 +258,8 @@ describe("autodiscover answers", () => {
       bestLarge = Math.min(bestLarge, parseTimes(large, 1));
     }
     expect(bestLarge).toBeLessThan(15 * bestSmall);
-  });
+    // About 30 MB parsed in all: seconds on a loaded 2-core machine, more than vitest's default 5 s.
+  }, 60_000);
 });
 
 describe("parsePox and parseSoap", () => {
