@@ -16,7 +16,15 @@ export type ConnectivityStep = z.infer<typeof ConnectivityStep>;
 
 /** POST /profiles/:id/connectivity-tests */
 export const ConnectivityTestBody = z
-  .object({ targetUser: EmailAddress.optional(), outOfScopeUser: EmailAddress.optional() })
+  .object({
+    targetUser: EmailAddress.optional(),
+    outOfScopeUser: EmailAddress.optional(),
+    /**
+     * The admin just changed Exchange (role assignments, EWS allow list) at this time: a refusal that
+     * such a change can explain reads "may still be applying; try again at HH:MM", not "misconfigured".
+     */
+    changedAt: z.iso.datetime().optional(),
+  })
   .strict();
 export type ConnectivityTestBody = z.infer<typeof ConnectivityTestBody>;
 

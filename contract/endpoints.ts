@@ -29,6 +29,7 @@ import {
 } from "./sync";
 
 import { AccessTypeInfo, MailboxAccessBody, MailboxAccessView, OAuthStartBody } from "./mailbox-access";
+import { CreateMigrationBody, LatestMigration, Migration } from "./migrations";
 import {
   AutodiscoverBody,
   AutodiscoverResult,
@@ -547,6 +548,49 @@ export const endpoints: Endpoint[] = [
     path: "/profiles/:id/oauth",
     summary: "Disconnect the OAuth service account (wipes its token cache; audited)",
     tag: "mailbox-access",
+    auth: "admin",
+  },
+  {
+    method: "post",
+    path: "/profiles/:id/migrations",
+    summary:
+      "Move to Graph: start a dry run (202; a migrate-dry-run job) of the profile's EWS access moving to Graph app-only; 409 job_running",
+    tag: "migrations",
+    body: CreateMigrationBody,
+    response: dataOf(Migration),
+    auth: "admin",
+  },
+  {
+    method: "get",
+    path: "/profiles/:id/migrations/latest",
+    summary: "The profile's newest move to Graph, or null",
+    tag: "migrations",
+    response: dataOf(LatestMigration),
+    auth: "admin",
+  },
+  {
+    method: "get",
+    path: "/migrations/:id",
+    summary: "A move to Graph: dry-run results by category and user, limitations, apply and roll-back state",
+    tag: "migrations",
+    response: dataOf(Migration),
+    auth: "admin",
+  },
+  {
+    method: "post",
+    path: "/migrations/:id/apply",
+    summary:
+      "Apply a finished dry run: new access version (audited), states kept, roster bumped, failed users rechecked",
+    tag: "migrations",
+    response: dataOf(Migration),
+    auth: "admin",
+  },
+  {
+    method: "post",
+    path: "/migrations/:id/rollback",
+    summary: "Roll back an applied move within 30 days: the previous access (kept sealed) returns; audited",
+    tag: "migrations",
+    response: dataOf(Migration),
     auth: "admin",
   },
 ];

@@ -2,9 +2,18 @@ import { z } from "zod";
 import { Id } from "./common";
 
 /** Kinds of durable bulk work (see DESIGN.md, "Job"). */
-export const jobKinds = ["activate-profile", "recheck-profile", "recheck-users"] as const;
+export const jobKinds = [
+  "activate-profile",
+  "recheck-profile",
+  "recheck-users",
+  "migrate-dry-run",
+  "migrate-recheck",
+] as const;
 export const JobKind = z.enum(jobKinds);
 export type JobKind = z.infer<typeof JobKind>;
+
+/** Kinds an admin starts with POST /profiles/:id/jobs; the migrate-* kinds are started by a Move to Graph. */
+export const startableJobKinds = ["activate-profile", "recheck-profile", "recheck-users"] as const;
 
 export const jobStates = ["queued", "running", "paused", "cancelled", "done", "failed"] as const;
 export const JobState = z.enum(jobStates);
@@ -43,7 +52,7 @@ export type Job = z.infer<typeof Job>;
 
 export const CreateJobBody = z
   .strictObject({
-    kind: JobKind,
+    kind: z.enum(startableJobKinds),
     userIds: z.array(Id).min(1).max(10_000).optional(),
   })
   .refine((v) => v.kind !== "recheck-users" || v.userIds !== undefined, {

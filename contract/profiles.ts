@@ -20,6 +20,11 @@ export const Profile = z.object({
   syncEnabled: z.boolean(),
   maxConcurrentConnections: z.number().int(),
   accessType: AccessType.nullable(),
+  /**
+   * The day EWS ends for this profile ("2027-04-01") when it uses an EWS type against Exchange Online
+   * (worldwide or a sovereign cloud), else null: the panel counts the days and offers Move to Graph.
+   */
+  ewsEndsOn: z.string().nullable(),
   counts: StateCounts,
   alert: ProfileAlert.nullable(),
   createdAt: z.string(),

@@ -19,6 +19,7 @@ import { oauthRouter } from "./routes/oauth";
 import { connectivityRouter } from "./routes/connectivity";
 import { checksRouter } from "./routes/checks";
 import { jobsRouter, profileJobsRouter } from "./routes/jobs";
+import { profileMigrationsRouter } from "./routes/profile-migrations";
 import { alertsRouter } from "./routes/alerts";
 import { auditRouter } from "./routes/audit";
 import { settingsRouter } from "./routes/settings";
@@ -178,6 +179,7 @@ export function createApp(ctx: AppContext): Express {
   api.use(installRouter(ctx));
   api.use("/profiles", profileJobsRouter(ctx));
   api.use("/jobs", jobsRouter(ctx));
+  api.use(profileMigrationsRouter(ctx));
   api.use(apiNotFound);
   app.use("/api/v1", api);
   // Any casing of /api is the API's (a JSON 404), never the panel's pages.

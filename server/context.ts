@@ -21,6 +21,7 @@ import { EwsEnvironment } from "./ews/client";
 import { MailboxAccessService } from "./services/mailbox-access";
 import { ConnectivityService } from "./services/connectivity";
 import { CheckService } from "./services/checks";
+import { ProfileMigrationService } from "./services/profile-migrations";
 import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./oauth/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
@@ -57,6 +58,8 @@ export interface Services {
   mailboxAccess: MailboxAccessService;
   connectivity: ConnectivityService;
   checks: CheckService;
+  /** Move to Graph (dry run, apply, roll back); also the job port of its job kinds. */
+  migrations: ProfileMigrationService;
   /** Connect account (OAuth impersonated logon): the sign-in flow and the service accounts' tokens. */
   connectAccount: ConnectAccountService;
   /** Rate-limit stores on the database, shared by every instance; shut down before the store closes. */
@@ -101,6 +104,10 @@ export function createContext(input: ContextInput): AppContext {
   };
   const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
   const profileGates = new Map<string, AdaptiveLimit>();
+  const jobs = new JobService(db, profiles);
+  const checks = new CheckService(db, mailboxAccess, profiles);
+  const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
+  checks.migrations = migrations;
   return {
     ...input,
     services: {
@@ -121,11 +128,12 @@ export function createContext(input: ContextInput): AppContext {
       serviceKeys: new ServiceKeyService(db),
       meStatus: new MeStatusService(db, input.config),
       profileAdmins: new ProfileAdminService(db, profiles),
-      jobs: new JobService(db, profiles),
+      jobs,
       ews,
       mailboxAccess,
       connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps),
-      checks: new CheckService(db, mailboxAccess, profiles),
+      checks,
+      migrations,
       connectAccount: new ConnectAccountService(
         db,
         input.sealer,

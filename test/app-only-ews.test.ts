@@ -95,7 +95,10 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     expect(put.body.data.setupScript).toContain(
       `New-ManagementRoleAssignment -App "${APPS.scopedSecret.clientId}" -Role "Application EWS.AccessAsApp" -CustomResourceScope`,
     );
-    expect(put.body.data.setupScript).toContain(`-EwsAllowedAppIDs @{Add="${APPS.scopedSecret.clientId}"}`);
+    expect(put.body.data.setupScript).toContain(`$allowed += "${APPS.scopedSecret.clientId}"`);
+    expect(put.body.data.setupScript).toContain(
+      "Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs $allowed",
+    );
     expect(put.body.data.setupScript).toContain('Get-DistributionGroup "sync-users@contoso.com"');
     const raw = await s.ctx.store.db.selectFrom("mailboxAccess").selectAll().execute();
     expect(raw).toHaveLength(1);

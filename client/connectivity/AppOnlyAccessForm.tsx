@@ -9,7 +9,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CheckmarkCircle16Filled } from "@fluentui/react-icons";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { MailboxAccessBody } from "../../contract/mailbox-access";
 import type { MailboxAccessView } from "./types";
 import { ewsUrlProblem } from "./validation";
@@ -45,6 +45,12 @@ interface Props {
   saving: boolean;
   serverErrors: Record<string, string>;
   onSave: (input: AppOnlyInput) => void;
+  /** The submit button's label (default "Save"). */
+  submitLabel?: string;
+  /** More fields, shown before the submit button (Move to Graph: the out-of-scope mailbox). */
+  children?: ReactNode;
+  /** False keeps the submit button disabled (the extra fields are not valid yet). */
+  extraValid?: boolean;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -54,7 +60,16 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * preferred, or a client secret; both write-only), the optional service principal and scope group
  * that fill the RBAC for Applications PowerShell, and for EWS an optional EWS URL.
  */
-export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }: Props) {
+export function AppOnlyAccessForm({
+  type,
+  stored,
+  saving,
+  serverErrors,
+  onSave,
+  submitLabel = "Save",
+  children,
+  extraValid = true,
+}: Props) {
   const styles = useStyles();
   const same = stored?.type === type ? stored : null;
   const str = (key: string) => (typeof same?.[key] === "string" ? same[key] : "");
@@ -85,7 +100,7 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
         : undefined,
     ewsUrl: type === "ews-app-only" && ewsUrl.trim() ? ewsUrlProblem(ewsUrl) : undefined,
   };
-  const valid = Object.values(problems).every((p) => !p);
+  const valid = Object.values(problems).every((p) => !p) && extraValid;
 
   const handleSubmit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -218,6 +233,7 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
           <Input type="url" value={ewsUrl} onChange={(_, d) => setEwsUrl(d.value)} />
         </Field>
       ) : null}
+      {children}
       <div className={styles.actions}>
         <Button
           type="submit"
@@ -225,7 +241,7 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
           disabled={!valid || saving}
           icon={saving ? <Spinner size="tiny" /> : undefined}
         >
-          Save
+          {submitLabel}
         </Button>
       </div>
     </form>

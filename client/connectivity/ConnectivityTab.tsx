@@ -5,6 +5,7 @@ import { ActivationCard } from "../jobs/ActivationCard";
 import { useMailboxAccess } from "./api";
 import { ConnectivityTestCard } from "./ConnectivityTestCard";
 import { EmailConfigurationCard } from "./EmailConfigurationCard";
+import { MoveToGraphCard } from "./migration/MoveToGraphCard";
 
 const useStyles = makeStyles({
   root: {
@@ -17,7 +18,8 @@ const useStyles = makeStyles({
 
 /**
  * The Connectivity tab of a profile: Email configuration (Mailbox Access Type and the service
- * account), Test connectivity, Activate sync for all users with live progress, and users by state.
+ * account), Test connectivity, Activate sync for all users with live progress, Move to Graph (profiles
+ * on EWS), and users by state.
  */
 export function ConnectivityTab({ profileId }: { profileId: string }) {
   const styles = useStyles();
@@ -29,6 +31,11 @@ export function ConnectivityTab({ profileId }: { profileId: string }) {
       <EmailConfigurationCard profileId={profileId} />
       <ConnectivityTestCard profileId={profileId} />
       <ActivationCard profileId={profileId} configured={configured} />
+      <MoveToGraphCard
+        profileId={profileId}
+        access={access.data?.access ?? null}
+        ewsEndsOn={profile.data?.ewsEndsOn ?? null}
+      />
       {profile.data ? (
         <Card>
           <UserStateChart counts={profile.data.counts} />

@@ -5,6 +5,8 @@ export const JOB_KIND_LABEL: Record<JobKind, string> = {
   "activate-profile": "Activate sync for all users",
   "recheck-profile": "Re-check all users",
   "recheck-users": "Check selected users",
+  "migrate-dry-run": "Move to Graph: dry run",
+  "migrate-recheck": "Move to Graph: recheck after apply",
 };
 
 /** Words and badge colors for job states. */

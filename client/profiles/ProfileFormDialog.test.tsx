@@ -17,6 +17,7 @@ const profile: Profile = {
   syncEnabled: true,
   maxConcurrentConnections: 10,
   accessType: null,
+  ewsEndsOn: null,
   counts: { "not-activated": 0, pending: 0, active: 0, error: 0, paused: 0 },
   alert: null,
   createdAt: "2026-11-26T10:00:00.000Z",

@@ -21,6 +21,7 @@ function buildProfile(overrides: Partial<Profile> = {}): Profile {
     syncEnabled: true,
     maxConcurrentConnections: 10,
     accessType: "ews-basic-impersonation",
+    ewsEndsOn: null,
     counts: { "not-activated": 0, pending: 0, active: 2, error: 1, paused: 0 },
     alert: null,
     createdAt: "2026-11-26T10:00:00.000Z",

@@ -27,6 +27,7 @@ import { linkProps, navigate } from "../app/router";
 import { accessTypeLabel } from "../components/accessTypeLabel";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { EmptyState } from "../components/EmptyState";
+import { EwsDeadline } from "../components/EwsDeadline";
 import { useNotify } from "../components/notify";
 import { PageHeader } from "../components/PageHeader";
 import { ListSkeleton } from "../components/Skeletons";
@@ -153,9 +154,12 @@ export function ProfilesPage({ me }: { me: Me }) {
                     </div>
                   </TableCell>
                   <TableCell>
-                    <Text className={p.accessType ? undefined : styles.muted}>
-                      {accessTypeLabel(p.accessType)}
-                    </Text>
+                    <div className={styles.nameCell}>
+                      <Text className={p.accessType ? undefined : styles.muted}>
+                        {accessTypeLabel(p.accessType)}
+                      </Text>
+                      {p.ewsEndsOn ? <EwsDeadline profileId={p.id} endsOn={p.ewsEndsOn} /> : null}
+                    </div>
                   </TableCell>
                   <TableCell>
                     <div className={styles.usersCell}>

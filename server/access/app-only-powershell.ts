@@ -10,6 +10,8 @@ export interface AppOnlyScriptInput {
   /** A user inside the scope and one outside it, for Test-ServicePrincipalAuthorization. */
   inScopeUser?: string | null;
   outOfScopeUser?: string | null;
+  /** The roles to assign; default APP_ONLY_ROLES[api] (Move to Graph adds the write roles its keys need). */
+  roles?: readonly string[];
 }
 
 /** RBAC for Applications roles each type needs (assigned to the service principal, scoped). */
@@ -50,7 +52,7 @@ export function appOnlyPowerShell(input: AppOnlyScriptInput): string {
     `New-ManagementScope -Name ${quote(scopeName)} -RecipientRestrictionFilter "MemberOfGroup -eq '$($group.DistinguishedName)'"`,
     "",
     "# 3. Grant the roles inside that scope only (RBAC for Applications; no tenant-wide consent in Entra).",
-    ...APP_ONLY_ROLES[input.api].map(
+    ...(input.roles ?? APP_ONLY_ROLES[input.api]).map(
       (role) =>
         `New-ManagementRoleAssignment -App ${quote(input.clientId)} -Role ${quote(role)} -CustomResourceScope ${quote(scopeName)}`,
     ),
@@ -63,8 +65,13 @@ export function appOnlyPowerShell(input: AppOnlyScriptInput): string {
     lines.push(
       "",
       "# 5. EWS is blocked for apps not on the tenant's allow list (since October 2026; EWS ends April 1, 2027).",
-      "Get-OrganizationConfig | Format-List EwsEnabled,EwsApplicationAccessPolicy,EwsAllowedAppIDs",
-      `Set-OrganizationConfig -EwsApplicationAccessPolicy EnforceAllowList -EwsAllowedAppIDs @{Add=${quote(input.clientId)}}`,
+      "#    Keep EWS on and add this app to the list the tenant already has (read it first, then append).",
+      "#    Do NOT set -EwsApplicationAccessPolicy EnforceAllowList: that policy filters by user agent and, with",
+      "#    an empty list, blocks every EWS client. Allow-list changes take up to 24 hours to apply.",
+      "Get-OrganizationConfig | Format-List EwsEnabled,EwsAllowedAppIDs",
+      "$allowed = @((Get-OrganizationConfig).EwsAllowedAppIDs)",
+      `if ($allowed -notcontains ${quote(input.clientId)}) { $allowed += ${quote(input.clientId)} }`,
+      "Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs $allowed",
     );
   } else {
     lines.push(

@@ -18,6 +18,35 @@ export interface AppOnlyProbe {
   notCoveredRemediation(address: string): string;
   /** Remediation when the out-of-scope user is readable (tenant-wide consent). */
   tooWideRemediation: string;
+  /**
+   * The code a read fails with when the service may be blocked for the app as a whole (EWS: 403 with a
+   * valid token, "EwsBlockSuspected"), and what to check then.
+   */
+  suspectedBlock?: { code: string; remediation: string };
+}
+
+/** RBAC for Applications changes take up to 2 hours to apply. */
+export const RBAC_SETTLE_MS = 2 * 60 * 60_000;
+/** EWS allow-list (EwsAllowedAppIDs, EwsEnabled) changes take up to 24 hours to apply. */
+export const ALLOW_LIST_SETTLE_MS = 24 * 60 * 60_000;
+
+/** `HH:MM` in UTC. */
+export const utcTime = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+
+/**
+ * When a change made at `changedAt` may still be applying (`settleMs` after it), the sentence that says
+ * so and when to try again; else undefined.
+ * @example stillApplying(Date.now() - 60_000, RBAC_SETTLE_MS, "Role assignments") // "May still be applying: ..."
+ */
+export function stillApplying(
+  changedAt: number | undefined,
+  settleMs: number,
+  what: string,
+  now = Date.now(),
+): string | undefined {
+  if (!changedAt || now >= changedAt + settleMs) return undefined;
+  const hours = settleMs / 3_600_000;
+  return `May still be applying: ${what} take up to ${hours} hours (changed at ${utcTime(changedAt)}); try again at ${utcTime(changedAt + settleMs)}.`;
 }
 
 export type ProbeOutcome<T> =
@@ -100,6 +129,8 @@ export async function appOnlySteps(
   }
 
   const probe = probeFor(got.accessToken);
+  /** The mailboxes read, and how each answered (for the suspected-block step). */
+  const tried: { address: string; code: string | undefined }[] = [];
   const reach = await probe.reach(targets.targetUser);
   if (!reach.ok) {
     steps.push({
@@ -128,6 +159,7 @@ export async function appOnlySteps(
     });
   } else {
     const read = await probe.readMailbox(targets.targetUser);
+    tried.push({ address: targets.targetUser, code: read.ok ? undefined : read.failure.code });
     if (read.ok) {
       steps.push({
         name: `Read ${targets.targetUser}'s mailbox`,
@@ -137,14 +169,18 @@ export async function appOnlySteps(
       });
     } else {
       const refused = probe.refusedCodes.has(read.failure.code);
+      const applying = refused
+        ? stillApplying(targets.changedAt, RBAC_SETTLE_MS, "role assignments")
+        : undefined;
+      const detail = refused
+        ? `Refused (${read.failure.code}): no role assignment of the app covers ${targets.targetUser}.\n${read.failure.raw ?? ""}`.trim()
+        : failureDetail(read.failure);
       steps.push({
         name: `Read ${targets.targetUser}'s mailbox`,
-        status: "failed",
+        status: applying ? "warning" : "failed",
         ms: read.ms,
         code: read.failure.code,
-        detail: refused
-          ? `Refused (${read.failure.code}): no role assignment of the app covers ${targets.targetUser}.\n${read.failure.raw ?? ""}`.trim()
-          : failureDetail(read.failure),
+        detail: applying ? `${applying}\n${detail}` : detail,
         remediation: refused ? probe.notCoveredRemediation(targets.targetUser) : read.failure.remediation,
       });
     }
@@ -153,6 +189,7 @@ export async function appOnlySteps(
   if (targets.outOfScopeUser) {
     const name = `Out-of-scope user ${targets.outOfScopeUser} refused`;
     const out = await probe.readMailbox(targets.outOfScopeUser);
+    tried.push({ address: targets.outOfScopeUser, code: out.ok ? undefined : out.failure.code });
     if (out.ok) {
       steps.push({
         name,
@@ -179,6 +216,22 @@ export async function appOnlySteps(
         remediation: out.failure.remediation,
       });
     }
+  }
+
+  const block = probe.suspectedBlock;
+  if (block && tried.length > 0 && tried.every((t) => t.code === block.code)) {
+    // No documented signal says "EWS is blocked for this app": a 403 for every mailbox while the token
+    // is valid is the sign. Soon after an allow-list change it may still be applying.
+    const applying = stillApplying(targets.changedAt, ALLOW_LIST_SETTLE_MS, "EWS allow-list changes");
+    const detail = `Suspected EWS block: every mailbox tried (${tried.map((t) => t.address).join(", ")}) answered HTTP 403 while the token is valid. EWS is probably turned off for the organization (EwsEnabled) or this app is not in its EWS allow list (EwsAllowedAppIDs); Exchange sends no signal that tells it apart from other refusals.`;
+    steps.push({
+      name: `${probe.serviceName} allowed for the app`,
+      status: applying ? "warning" : "failed",
+      ms: 0,
+      code: block.code,
+      detail: applying ? `${applying}\n${detail}` : detail,
+      remediation: block.remediation,
+    });
   }
 
   const rooms = await probe.rooms(targets.targetUser);

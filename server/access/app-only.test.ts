@@ -228,14 +228,32 @@ describe("RBAC for Applications PowerShell", () => {
       'New-ManagementRoleAssignment -App "a0" -Role "Application EWS.AccessAsApp" -CustomResourceScope "Mailbox Sync Admin scope"',
     );
     expect(ews).toContain('Test-ServicePrincipalAuthorization -Identity "a0"');
-    expect(ews).toContain(
-      'Set-OrganizationConfig -EwsApplicationAccessPolicy EnforceAllowList -EwsAllowedAppIDs @{Add="a0"}',
+    // The allow list is read first and appended to; EWS stays on; the user-agent policy is never set.
+    const commands = ews.split("\n").filter((l) => !l.startsWith("#"));
+    const read = commands.findIndex((l) =>
+      l.includes("$allowed = @((Get-OrganizationConfig).EwsAllowedAppIDs)"),
     );
+    const set = commands.findIndex(
+      (l) => l === "Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs $allowed",
+    );
+    expect(read).toBeGreaterThanOrEqual(0);
+    expect(set).toBeGreaterThan(read);
+    expect(commands.slice(read, set).join("\n")).toContain('$allowed += "a0"');
+    expect(commands.join("\n")).not.toContain("EwsApplicationAccessPolicy");
+    expect(commands.join("\n")).not.toContain("EnforceAllowList");
     const graph = appOnlyPowerShell({ api: "graph", tenantId: ids.tenantId, clientId: "a0" });
     expect(graph.match(/New-ManagementRoleAssignment/g)).toHaveLength(3);
     expect(graph).toContain('"Application MailboxSettings.Read"');
     expect(graph).not.toContain("EwsAllowedAppIDs");
     expect(graph).toContain("<service principal object id");
+    const moved = appOnlyPowerShell({
+      api: "graph",
+      tenantId: ids.tenantId,
+      clientId: "a0",
+      roles: ["Application Mail.ReadWrite", "Application Mail.Send"],
+    });
+    expect(moved.match(/New-ManagementRoleAssignment/g)).toHaveLength(2);
+    expect(moved).toContain('-Role "Application Mail.Send"');
   });
 
   it("escapes PowerShell quoting in what the admin typed", () => {

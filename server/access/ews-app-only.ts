@@ -39,7 +39,20 @@ function notCovered(clientId: string, address: string): string {
     `Make ${address} a member of the group behind the app's management scope, or add a role assignment that covers it (Exchange Online PowerShell):\n` +
     `Test-ServicePrincipalAuthorization -Identity "${clientId}" -Resource "${address}" | Format-Table RoleName,InScope\n` +
     `New-ManagementRoleAssignment -App "${clientId}" -Role "Application EWS.AccessAsApp" -CustomResourceScope "Mailbox Sync Admin scope"\n` +
-    `Also check that EWS is allowed for the app: Get-OrganizationConfig | Format-List EwsApplicationAccessPolicy,EwsAllowedAppIDs; Set-CASMailbox "${address}" -EwsEnabled $true. Assignments take up to 2 hours to apply.`
+    `Also check that EWS is allowed for the app: Get-OrganizationConfig | Format-List EwsEnabled,EwsAllowedAppIDs; Set-CASMailbox "${address}" -EwsEnabled $true. Assignments take up to 2 hours to apply.`
+  );
+}
+
+/**
+ * The check and the fix for EWS being blocked for the app: keep EWS on and append the app to the
+ * tenant's allow list (never `-EwsApplicationAccessPolicy EnforceAllowList`, which filters by user agent).
+ */
+export function allowListCommands(clientId: string): string {
+  return (
+    "Get-OrganizationConfig | fl EwsEnabled,EwsAllowedAppIDs\n" +
+    `$allowed = @((Get-OrganizationConfig).EwsAllowedAppIDs); if ($allowed -notcontains "${clientId}") { $allowed += "${clientId}" }\n` +
+    "Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs $allowed\n" +
+    "Allow-list changes take up to 24 hours to apply."
   );
 }
 
@@ -52,6 +65,15 @@ function explain(failure: AccessFailure, settings: EwsAppOnlySettings, target?: 
       remediation: notCovered(settings.clientId, target),
     };
   }
+  if (failure.code === "Forbidden") {
+    // 403 with a token Exchange accepted: no documented signal says "EWS blocked"; this is the sign of it.
+    return {
+      ...failure,
+      code: "EwsBlockSuspected",
+      message: `Exchange answered 403 Forbidden to app ${settings.clientId}${target ? ` for ${target}` : ""} while its token is valid: suspected EWS block (EwsEnabled off, or the app not in the tenant's EwsAllowedAppIDs), if every mailbox answers so.`,
+      remediation: allowListCommands(settings.clientId),
+    };
+  }
   if (failure.code === "TokenInvalid" || failure.code === "Unauthorized") {
     return {
       ...failure,
@@ -59,7 +81,7 @@ function explain(failure: AccessFailure, settings: EwsAppOnlySettings, target?: 
       message: `Exchange refused the app-only token of app ${settings.clientId} (HTTP 401).`,
       remediation:
         `Check that the tenant allows EWS for the app and that the EWS URL is Exchange Online's:\n` +
-        `Set-OrganizationConfig -EwsApplicationAccessPolicy EnforceAllowList -EwsAllowedAppIDs @{Add="${settings.clientId}"}\n` +
+        `${allowListCommands(settings.clientId)}\n` +
         `and that a role assignment exists: Get-ManagementRoleAssignment -RoleAssignee "${settings.clientId}"`,
       serviceAccountFailure: true,
     };
@@ -168,6 +190,7 @@ export function ewsAppOnly(
             serviceName: "Exchange (EWS)",
             serviceUrl: settings.ewsUrl,
             refusedCodes: REFUSED,
+            suspectedBlock: { code: "EwsBlockSuspected", remediation: allowListCommands(settings.clientId) },
             notCoveredRemediation: (address) => notCovered(settings.clientId, address),
             tooWideRemediation:
               `Remove the tenant-wide consent of full_access_as_app (Entra admin center > Enterprise applications > the app > Permissions) and scope the app instead:\n` +

@@ -49,6 +49,11 @@ export interface ConnectivityTargets {
   targetUser?: string;
   /** A user the service account must NOT reach (app-only scoping checks). */
   outOfScopeUser?: string;
+  /**
+   * When the admin last changed Exchange or the access (epoch ms): RBAC for Applications changes take up
+   * to 2 hours and EWS allow-list changes up to 24, so a refusal soon after reads "may still be applying".
+   */
+  changedAt?: number;
 }
 
 /** What an access type is given for one call: the profile and its decrypted configuration. */

@@ -73,6 +73,13 @@ function faultReply(fault: EwsFault): Reply {
   return { kind: "send", status: 500, body: soapFaultXml(fault) };
 }
 
+/** Whether the tenant's EwsEnabled / EwsAllowedAppIDs keep this app off EWS. */
+function ewsBlockedFor(index: TenantIndex, appId: string): boolean {
+  const server = index.tenant.server;
+  if (!server.ewsEnabled) return true;
+  return server.ewsAllowedAppIds !== undefined && !server.ewsAllowedAppIds.includes(appId.toLowerCase());
+}
+
 /** A 401 the way IIS in front of Exchange sends it: empty body and one challenge per scheme. */
 export function unauthorized(state: EwsState, host: string): Reply {
   return {
@@ -185,6 +192,12 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
   }
   const caller: Caller = authResult;
   const account = caller.name;
+  if (caller.kind === "app" && ewsBlockedFor(state.index, caller.name)) {
+    // Exchange Online with EWS off, or this app not on the allow list: 403 for every mailbox, token valid.
+    await state.sleep(latency(state.faults));
+    record(state.counters, { at: Date.now(), account, target: "", operation: "(blocked)", outcome: "403" });
+    return { kind: "send", status: 403, body: "", contentType: "text/html" };
+  }
   let operation = "(invalid)";
   let target: ResolvedMailbox | undefined;
   let released = false;

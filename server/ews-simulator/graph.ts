@@ -320,6 +320,13 @@ export async function handleGraphCall(
     if (!mailbox || (mailbox.primarySmtpAddress !== target && mailbox.userPrincipalName !== target)) {
       return error(404, "ErrorInvalidUser", `The requested user '${user[2]}' is invalid.`);
     }
+    if (mailbox.onPremises) {
+      return error(
+        404,
+        "MailboxNotEnabledForRESTAPI",
+        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+      );
+    }
     if (!scopeIncludes(caller.scope, mailbox)) {
       return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }

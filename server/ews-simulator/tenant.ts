@@ -30,6 +30,8 @@ const mailboxSchema = z
       .optional(),
     ewsEnabled: z.boolean().default(true),
     moveInProgress: z.boolean().default(false),
+    /** On-premises in a hybrid organization: Graph answers 404 MailboxNotEnabledForRESTAPI for it. */
+    onPremises: z.boolean().default(false),
     /** Seeded messages in the Inbox and appointments in the Calendar. */
     items: z
       .object({ inbox: z.number().int().min(0).max(1000), calendar: z.number().int().min(0).max(1000) })
@@ -98,6 +100,10 @@ export const tenantSchema = z
         minorBuildNumber: z.number().int().default(6),
         /** Impersonating a proxy (non-primary) address: fault with the primary, or resolve it. */
         aliasImpersonation: z.enum(["fault", "resolve"]).default("fault"),
+        /** Exchange Online's `EwsEnabled`: false answers every app-only EWS call 403. */
+        ewsEnabled: z.boolean().default(true),
+        /** Exchange Online's `EwsAllowedAppIDs`: when set, app-only EWS calls of other apps get 403. */
+        ewsAllowedAppIds: z.array(z.string().trim().toLowerCase()).optional(),
       })
       .strict()
       .prefault({}),

@@ -129,14 +129,18 @@ export class JobExecution {
     const def = jobKindDefinitions[this.job.kind as JobKind];
     const max = (await this.repo.profileConcurrency(profileId)) ?? 1;
     const gate = this.deps.gateFor(profileId, max);
-    this.writer = new ResultWriter(this.deps.db, this.deps.checks, log, {
+    const checks = this.deps.checks;
+    this.writer = new ResultWriter(this.deps.db, checks, log, {
       id: jobId,
       owner: options.owner,
       mode: def.mode,
+      write: def.writeResult
+        ? (trx, user, result) => def.writeResult!(checks, trx, this.job, user, result)
+        : undefined,
     });
     let checker: MailboxChecker;
     try {
-      checker = await this.deps.checks.checkerFor(profileId);
+      checker = def.checker ? await def.checker(checks, this.job) : await checks.checkerFor(profileId);
     } catch (error) {
       // A configuration the admin must fix (none saved, unreadable) fails the job with its reason. Anything
       // else is the store failing (a restart, a killed connection): the job is given up here, not failed,

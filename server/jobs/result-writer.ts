@@ -2,7 +2,7 @@ import type { CheckResult } from "../access/types";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { JobRepository } from "./job-repo";
-import type { CheckMode, CheckPort } from "./types";
+import type { CheckedUser, CheckMode, CheckPort } from "./types";
 
 interface PendingResult {
   userId: string;
@@ -25,7 +25,13 @@ export class ResultWriter {
     private readonly db: Db,
     private readonly checks: CheckPort,
     private readonly log: Logger,
-    private readonly job: { id: string; owner: string; mode: CheckMode },
+    private readonly job: {
+      id: string;
+      owner: string;
+      mode: CheckMode;
+      /** The kind's own writer (Move to Graph's dry run), instead of `checks.applyResult`. */
+      write?: (db: Db, user: CheckedUser, result: CheckResult) => Promise<void>;
+    },
   ) {}
 
   /** Resolves once the result is committed (or dropped because the item is no longer this runner's). */
@@ -81,7 +87,9 @@ export class ResultWriter {
           const users = await repo.users([...completed]);
           for (const { userId, result } of batch) {
             const user = completed.has(userId) ? users.get(userId) : undefined;
-            if (user) await this.checks.applyResult(trx, user, result, { mode, jobId });
+            if (!user) continue;
+            if (this.job.write) await this.job.write(trx, user, result);
+            else await this.checks.applyResult(trx, user, result, { mode, jobId });
           }
         });
         return;

@@ -22,12 +22,30 @@ export interface CheckedUser {
  */
 export interface CheckPort {
   checkerFor(profileId: string): Promise<MailboxChecker>;
+  /** Move to Graph's job kinds (dry run, recheck after apply); absent where nothing wires them. */
+  migrations?: MigrationJobPort;
   applyResult(
     db: Db,
     user: CheckedUser,
     result: CheckResult,
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void>;
+}
+
+/** The job as a kind's hooks see it. */
+export interface JobRef {
+  id: string;
+  profileId: string;
+}
+
+/** What Move to Graph's job kinds need from the migration service (server/services/profile-migrations.ts). */
+export interface MigrationJobPort {
+  /** Checks mailboxes with the migration's candidate Graph access (throws AppError when it can't be opened). */
+  dryRunChecker(jobId: string): Promise<MailboxChecker>;
+  /** Stores a dry-run result (inside the item's transaction); the user's state is not touched. */
+  writeDryRunResult(db: Db, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
+  /** Applies a recheck result to the user (recheck rules) and records it with the migration. */
+  writeRecheckResult(db: Db, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
 }
 
 /** Users a new job works on, and what happens to them when it starts or ends early. One file per kind. */
@@ -40,4 +58,8 @@ export interface JobKindDefinition {
   onCreate?(db: Db, jobId: string): Promise<void>;
   /** Undoes `onCreate` for users without a result when the job is cancelled or fails. */
   onAbort?(db: Db, jobId: string): Promise<void>;
+  /** A checker other than the profile's access (the dry run tries a candidate access). */
+  checker?(port: CheckPort, job: JobRef): Promise<MailboxChecker>;
+  /** Writes a result instead of `CheckPort.applyResult` (inside the item's transaction). */
+  writeResult?(port: CheckPort, db: Db, job: JobRef, user: CheckedUser, result: CheckResult): Promise<void>;
 }

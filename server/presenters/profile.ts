@@ -7,6 +7,7 @@ export function presentProfile(
   row: ProfileRow,
   counts: StateCounts | undefined,
   accessType: AccessType | null,
+  ewsEndsOn: string | null = null,
 ): Profile {
   return {
     id: row.id,
@@ -15,6 +16,7 @@ export function presentProfile(
     syncEnabled: row.syncEnabled === 1,
     maxConcurrentConnections: row.maxConcurrentConnections,
     accessType,
+    ewsEndsOn,
     counts: counts ?? emptyCounts(),
     alert: row.alert ? (JSON.parse(row.alert) as ProfileAlert) : null,
     createdAt: row.createdAt,

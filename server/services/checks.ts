@@ -6,6 +6,7 @@ import { nowIso, type Db } from "../store/db";
 import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
+import type { MigrationJobPort } from "../jobs/types";
 
 /** Why a check ran: it decides which state changes a result may make (DESIGN.md, "States"). */
 export type CheckMode = "activate" | "recheck" | "check-now";
@@ -41,6 +42,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  * `checkerFor` + `applyResult` inside their own transactions; `checkNow` serves the API.
  */
 export class CheckService {
+  /** Move to Graph's job kinds (set where the migration service is wired: server/context.ts). */
+  migrations?: MigrationJobPort;
+
   constructor(
     private readonly db: Db,
     private readonly mailboxAccess: MailboxAccessService,

@@ -58,9 +58,12 @@ export class ConnectivityService {
     const targetUser =
       body.targetUser ?? (await new MailboxAccessRepository(this.db).firstUserAddress(profileId));
     const startedAt = nowIso();
+    // When the admin says they just changed Exchange (never in the future): refusals such a change
+    // explains read "may still be applying" until it has had time to apply.
+    const changedAt = body.changedAt ? Math.min(Date.parse(body.changedAt), Date.now()) : undefined;
     const steps = await access.type.test(
       access.config,
-      { targetUser, outOfScopeUser: body.outOfScopeUser },
+      { targetUser, outOfScopeUser: body.outOfScopeUser, changedAt },
       AbortSignal.timeout(TEST_TIMEOUT_MS),
     );
     const row = {
@@ -84,6 +87,7 @@ export class ConnectivityService {
           ok: row.ok === 1,
           failed: steps.filter((st) => st.status === "failed").map((st) => st.name),
           warnings: steps.filter((st) => st.status === "warning").map((st) => st.name),
+          ...(body.changedAt ? { changedAt: body.changedAt } : {}),
         },
       });
     });

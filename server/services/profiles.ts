@@ -1,4 +1,5 @@
 import type { AccessType } from "../../contract/common";
+import { EWS_RETIREMENT_DATE, isExchangeOnlineEws } from "../../contract/ews-deadline";
 import type { CreateProfileBody, Profile, UpdateProfileBody } from "../../contract/profiles";
 import type { Principal } from "../auth/principal";
 import { conflict, forbidden, notFound } from "../errors";
@@ -6,6 +7,20 @@ import { presentProfile } from "../presenters/profile";
 import { nowIso, type Db } from "../store/db";
 import { ProfileRepository, type ProfileRow } from "../store/profiles-repo";
 import { recordAudit } from "./audit";
+
+const EWS_TYPES = new Set(["ews-basic-impersonation", "ews-oauth-impersonation", "ews-app-only"]);
+
+/** When EWS ends for a profile on an EWS type against Exchange Online (no URL stored = Exchange Online's default), else null. */
+function ewsEndsOn(type: string, settings: string): string | null {
+  if (!EWS_TYPES.has(type)) return null;
+  let ewsUrl: unknown;
+  try {
+    ewsUrl = (JSON.parse(settings) as { ewsUrl?: unknown }).ewsUrl;
+  } catch {
+    return null;
+  }
+  return typeof ewsUrl !== "string" || isExchangeOnlineEws(ewsUrl) ? EWS_RETIREMENT_DATE : null;
+}
 
 /**
  * Profiles: who may see them, their rules (unique names, no delete while users are active) and audit.
@@ -37,12 +52,19 @@ export class ProfileService {
     return row;
   }
 
-  private async accessTypes(ids?: string[]): Promise<Map<string, AccessType>> {
+  private async accessTypes(
+    ids?: string[],
+  ): Promise<Map<string, { type: AccessType; ewsEndsOn: string | null }>> {
     if (ids?.length === 0) return new Map();
-    let q = this.db.selectFrom("mailboxAccess").select(["profileId", "type"]);
+    let q = this.db.selectFrom("mailboxAccess").select(["profileId", "type", "settings"]);
     if (ids) q = q.where("profileId", "in", ids);
     const rows = await q.execute();
-    return new Map(rows.map((r) => [r.profileId, r.type as AccessType]));
+    return new Map(
+      rows.map((r) => [
+        r.profileId,
+        { type: r.type as AccessType, ewsEndsOn: ewsEndsOn(r.type, r.settings) },
+      ]),
+    );
   }
 
   async list(principal: Principal): Promise<Profile[]> {
@@ -53,13 +75,15 @@ export class ProfileService {
       repo.countsByState(ids),
       this.accessTypes(ids),
     ]);
-    return rows.map((row) => presentProfile(row, counts.get(row.id), types.get(row.id) ?? null));
+    return rows.map((row) =>
+      presentProfile(row, counts.get(row.id), types.get(row.id)?.type ?? null, types.get(row.id)?.ewsEndsOn),
+    );
   }
 
   async get(principal: Principal, id: string): Promise<Profile> {
     const row = await this.authorize(principal, id);
     const [counts, types] = await Promise.all([this.repo().countsByState([id]), this.accessTypes([id])]);
-    return presentProfile(row, counts.get(id), types.get(id) ?? null);
+    return presentProfile(row, counts.get(id), types.get(id)?.type ?? null, types.get(id)?.ewsEndsOn);
   }
 
   async create(principal: Principal, input: CreateProfileBody): Promise<Profile> {

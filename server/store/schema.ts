@@ -23,6 +23,8 @@ export interface Database {
   mailboxTombstones: MailboxTombstoneTable;
   oauthAuthorizations: OAuthAuthorizationTable;
   rateLimits: RateLimitTable;
+  profileMigrations: ProfileMigrationTable;
+  profileMigrationResults: ProfileMigrationResultTable;
 }
 
 export interface ProfileTable {
@@ -243,4 +245,59 @@ export interface RateLimitTable {
   hits: number;
   /** When the window ends (ISO). */
   resetAt: string;
+}
+
+/** A move of a profile's mailbox access from an EWS type to Graph app-only (dry run, apply, roll back). */
+export interface ProfileMigrationTable {
+  id: string;
+  profileId: string;
+  fromType: string;
+  /** The access version the dry run was made against: apply refuses if the access changed since. */
+  fromVersion: number;
+  toType: string;
+  /** `created` (dry run) | `applied` | `rolled-back` | `superseded`; the dry run's job tells the rest. */
+  state: string;
+  dryRunJobId: string;
+  recheckJobId: string | null;
+  /** JSON of the candidate access's settings (non-secret). */
+  settings: string;
+  /** The candidate access's secret, sealed with the profile id (as mailbox_access rows are). */
+  sealedSecret: string | null;
+  /** JSON list of RBAC for Applications roles. */
+  roles: string;
+  /** JSON `{archive, publicFolders, write}`. */
+  needs: string;
+  outOfScopeUser: string;
+  /** JSON `{refused, detail}` once the dry run tried it. */
+  outOfScopeResult: string | null;
+  rolesAssignedAt: string | null;
+  /** The access before apply, kept sealed for a roll back. */
+  previousType: string | null;
+  previousSettings: string | null;
+  previousSealedSecret: string | null;
+  previousVersion: number | null;
+  /** The mailbox_access version apply wrote: a roll back needs it unchanged. */
+  appliedVersion: number | null;
+  createdBy: string;
+  createdAt: string;
+  appliedAt: string | null;
+  appliedBy: string | null;
+  rolledBackAt: string | null;
+  rolledBackBy: string | null;
+  updatedAt: string;
+}
+
+/** One user's dry-run result (and, after apply, its recheck). */
+export interface ProfileMigrationResultTable {
+  migrationId: string;
+  userId: string;
+  /** `pass` | `fail` | `on-premises` */
+  category: string;
+  code: string | null;
+  message: string | null;
+  remediation: string | null;
+  retryAt: string | null;
+  /** `pass` | `fail` after apply's recheck, else null. */
+  recheck: string | null;
+  checkedAt: string;
 }
