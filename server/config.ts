@@ -53,6 +53,7 @@ const envSchema = z.object({
   EWS_CA_FILE: z.string().optional(),
   JOBS_RUNNER: bool.default(true),
   JOBS_MAX_CONCURRENCY: int(1, 1000).default(50),
+  JOBS_DEADLINE_HOURS: int(1, 720).default(24),
   MONITOR_INTERVAL_MINUTES: int(0, 10_080).default(30),
   ALERT_FAILURE_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -100,7 +101,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ""),
     ews: { allowedHosts: env.EWS_ALLOWED_HOSTS, caFile: env.EWS_CA_FILE },
-    jobs: { runner: env.JOBS_RUNNER, maxConcurrency: env.JOBS_MAX_CONCURRENCY },
+    jobs: {
+      runner: env.JOBS_RUNNER,
+      maxConcurrency: env.JOBS_MAX_CONCURRENCY,
+      deadlineHours: env.JOBS_DEADLINE_HOURS,
+    },
     monitor: {
       intervalMinutes: env.MONITOR_INTERVAL_MINUTES,
       alertFailureShare: env.ALERT_FAILURE_SHARE,

@@ -4,6 +4,7 @@ import { PageHeader } from "../components/PageHeader";
 import { AccountCard } from "./AccountCard";
 import { AdminsCard } from "./AdminsCard";
 import { AlertsCard } from "./AlertsCard";
+import { JobsCard } from "./JobsCard";
 import { AppPackageCard } from "./AppPackageCard";
 import { ServiceKeysCard } from "./ServiceKeysCard";
 import { useSettingsStyles } from "./settingsStyles";
@@ -28,6 +29,7 @@ export function SettingsPage({ me }: { me: Me }) {
         <AdminsCard me={me} />
         {me.kind === "local" && <AccountCard />}
         <AlertsCard />
+        <JobsCard />
         <AppPackageCard />
         <ServiceKeysCard />
       </div>

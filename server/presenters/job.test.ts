@@ -26,6 +26,8 @@ const row = (overrides: Partial<JobRow> = {}): JobRow => ({
   leaseOwner: "host:1:abc",
   leaseUntil: iso(30_000),
   leaseRenewedAt: iso(0),
+  throttled: 0,
+  throttledSince: null,
   ...overrides,
 });
 

@@ -5,6 +5,7 @@ import * as syncService from "./20261126T153000-sync-service";
 import * as oauthAuthorizations from "./20261127T090000-oauth-authorizations";
 import * as rateLimits from "./20261127T120000-rate-limits";
 import * as jobHeartbeat from "./20261127T130000-job-heartbeat";
+import * as jobThrottling from "./20261202T233000-job-throttling";
 
 /**
  * Every migration, in order. Append-only: a released migration is never edited; add a new file named
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "20261127T090000-oauth-authorizations": oauthAuthorizations,
   "20261127T120000-rate-limits": rateLimits,
   "20261127T130000-job-heartbeat": jobHeartbeat,
+  "20261202T233000-job-throttling": jobThrottling,
 };
