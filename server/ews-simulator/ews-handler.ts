@@ -14,6 +14,7 @@ import {
   type FaultInjection,
   type InjectedFaultKind,
   type ThrottlingLimits,
+  CapacityGate,
 } from "./faults";
 import { DIRECTORY_OPERATIONS, KNOWN_EWS_OPERATIONS, OPERATIONS } from "./operations/index";
 import {
@@ -51,6 +52,8 @@ export interface EwsState {
   backOff: BackOffTracker;
   budget: TargetBudget;
   sleep: (ms: number) => Promise<void>;
+  /** Calls served under `limits.capacityPerAccount` (created on first use). */
+  capacity?: CapacityGate;
 }
 
 /** The parts of an HTTP request the pipeline needs. */
@@ -239,6 +242,21 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
       throw new EwsFault("ErrorServerBusy", {
         BackOffMilliseconds: String(state.limits.concurrencyBackOffMs),
       });
+    }
+    const capacity = state.limits.capacityPerAccount;
+    if (capacity !== undefined && capacity !== null) {
+      state.capacity ??= new CapacityGate();
+      const gate = state.capacity;
+      if (gate.tryEnter(account, capacity)) {
+        call.onDone(() => gate.leave(account));
+      } else {
+        await wait;
+        const backOffMs = state.limits.capacityBackOffMs ?? 300;
+        const impersonated = child(header, "ExchangeImpersonation") ? targetKey || undefined : undefined;
+        if (impersonated) state.backOff.announce("target", impersonated, backOffMs);
+        else state.backOff.announce("account", account, backOffMs);
+        throw new EwsFault("ErrorServerBusy", { BackOffMilliseconds: String(backOffMs) });
+      }
     }
     if (state.limits.targetBudget && targetKey) {
       const backOffMs = state.budget.take(targetKey, state.limits.targetBudget);
