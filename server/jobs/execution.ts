@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { JobKind, JobState } from "../../contract/jobs";
-import type { AccessFailure, CheckResult } from "../access/types";
+import { isThrottled } from "../access/throttled";
+import type { CheckResult } from "../access/types";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
@@ -54,14 +55,6 @@ export function retryDelayMs(
   }
   const exp = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
   return exp / 2 + Math.random() * (exp / 2);
-}
-
-/**
- * A throttling answer: EWS ErrorServerBusy, Graph 429, or any answer that says how long to back off (a
- * 503 with Retry-After). Never an attempt: the item waits out the back-off and goes again.
- */
-export function isThrottled(error: AccessFailure): boolean {
-  return error.code === "ErrorServerBusy" || error.backOffMs !== undefined;
 }
 
 /** How long a throttled item waits: the announced back-off plus up to a quarter of jitter. */
