@@ -6,6 +6,7 @@ import { AdminsCard } from "./AdminsCard";
 import { AlertsCard } from "./AlertsCard";
 import { JobsCard } from "./JobsCard";
 import { AppPackageCard } from "./AppPackageCard";
+import { InstallCard } from "./InstallCard";
 import { ServiceKeysCard } from "./ServiceKeysCard";
 import { useSettingsStyles } from "./settingsStyles";
 
@@ -23,7 +24,7 @@ export function SettingsPage({ me }: { me: Me }) {
     <>
       <PageHeader
         title="Settings"
-        subtitle="Admins, alerts, the app package and sync service keys for this server."
+        subtitle="Admins, alerts, the app package, sync service keys and the install in Microsoft 365."
       />
       <div className={styles.grid}>
         <AdminsCard me={me} />
@@ -32,6 +33,7 @@ export function SettingsPage({ me }: { me: Me }) {
         <JobsCard />
         <AppPackageCard />
         <ServiceKeysCard />
+        <InstallCard />
       </div>
     </>
   );

@@ -9,7 +9,7 @@ import { recordAudit } from "../services/audit";
 
 /** /api/v1/admins: local admins (platform admins only). */
 export function adminsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { admins } = ctx.services;
   router.use(requirePlatformAdmin);
 

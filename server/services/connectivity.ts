@@ -4,6 +4,7 @@ import type { AccessDeps } from "../access";
 import type { ConnectivityStep } from "../access/types";
 import type { Principal } from "../auth/principal";
 import { autodiscover } from "../ews/autodiscover";
+import { forbidden } from "../errors";
 import { nowIso, type Db } from "../store/db";
 import { MailboxAccessRepository } from "../store/mailbox-access-repo";
 import { recordAudit } from "./audit";
@@ -99,6 +100,10 @@ export class ConnectivityService {
     email: string,
     profileId?: string,
   ): Promise<{ ewsUrl: string | null; steps: ConnectivityStep[] }> {
+    // Admins only, whatever route called: it makes this server send requests to a domain of the caller's choosing.
+    if (!principal.platformAdmin && ((await this.profiles.visibleIds(principal)) ?? []).length === 0) {
+      throw forbidden("Only admins can run autodiscover.");
+    }
     let credentials: { logon: string; password: string } | undefined;
     if (profileId) {
       await this.profiles.authorize(principal, profileId);
