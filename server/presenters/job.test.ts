@@ -50,3 +50,16 @@ describe("presentJob resumesBy", () => {
     expect(Object.keys(presentJob(row(), T0))).not.toContain("leaseOwner");
   });
 });
+
+describe("presentJob throttling", () => {
+  it("shows the throttled count, and since when the job waits on Exchange only while it runs", () => {
+    const since = iso(-5_000);
+    expect(presentJob(row({ throttled: 12, throttledSince: since }), T0).progress).toMatchObject({
+      throttled: 12,
+      waitingOnExchangeSince: since,
+    });
+    expect(
+      presentJob(row({ state: "cancelled", throttled: 12, throttledSince: since }), T0).progress,
+    ).toMatchObject({ throttled: 12, waitingOnExchangeSince: null });
+  });
+});
