@@ -197,12 +197,14 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
   };
   call.onDone(release);
   let reply: Reply;
+  let leaveCapacity: (() => void) | undefined;
   try {
     reply = await run();
   } catch (error) {
     reply =
       error instanceof EwsFault ? faultReply(error) : faultReply(new EwsFault("ErrorInternalServerError"));
   }
+  leaveCapacity?.();
   record(state.counters, {
     at: Date.now(),
     account,
@@ -248,7 +250,15 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
       state.capacity ??= new CapacityGate();
       const gate = state.capacity;
       if (gate.tryEnter(account, capacity)) {
-        call.onDone(() => gate.leave(account));
+        // Free again once the answer is ready, before it is sent: a client that sends its next call as
+        // soon as it reads this answer must find the place free (as it would on a real server).
+        let left = false;
+        leaveCapacity = () => {
+          if (left) return;
+          left = true;
+          gate.leave(account);
+        };
+        call.onDone(leaveCapacity);
       } else {
         await wait;
         const backOffMs = state.limits.capacityBackOffMs ?? 300;

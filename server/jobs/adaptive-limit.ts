@@ -132,8 +132,10 @@ export class AdaptiveLimit {
       this.epochAnswers >= Math.ceil(this.limit / 2) &&
       this.epochBusy * 4 > this.epochAnswers;
     if (windowPassed || mostlyRefused) {
-      this.bad = Math.min(this.bad, this.limit);
-      // Exchange's capacity is lower than a level that worked: what worked before is no longer known.
+      // Exchange's capacity is lower than a level that worked: what worked before is no longer known, and
+      // probing starts afresh from the level refused now.
+      this.bad = this.limit;
+      this.probeFailures = 0;
       this.safe = 0;
       this.setLimit(Math.max(1, Math.floor(this.limit * 0.7)), now, true);
     }
