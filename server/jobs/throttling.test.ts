@@ -36,7 +36,9 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     h.sim.faults.rates = {};
     const done = await h.waitFor(job.id, ["done", "failed"], 60_000);
     expect(done).toMatchObject({ state: "done", done: 60, ok: 60, failed: 0 });
-    expect(done.throttled).toBeGreaterThanOrEqual(60);
+    // Every busy answer was counted (how many depends on how fast the limit fell during the storm).
+    expect(done.throttled).toBeGreaterThan(0);
+    expect(done.throttled).toBe(h.sim.counters.byOutcome.ErrorServerBusy);
     expect(await states()).toEqual(Array.from({ length: 60 }, () => "active"));
     const presented = (await h.jobs.get(SYSTEM, job.id)).progress;
     expect(presented.throttled).toBe(done.throttled);
@@ -49,7 +51,6 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
       .execute();
     expect(history).toHaveLength(60);
     expect(history.every((r) => r.ok === 1)).toBe(true);
-    expect(h.sim.counters.byOutcome.ErrorServerBusy).toBeGreaterThanOrEqual(60);
     expect(h.sim.counters.callsDuringBackOff.total).toBe(0);
   }, 90_000);
 
