@@ -1,11 +1,22 @@
 /**
  * `npm run demo`: the server on SQLite in ./data-demo plus the Exchange simulator with its demo tenant
  * (contoso.com), a Default profile configured with basic impersonated logon against it and a few
- * hundred users added. Prints the URLs and the demo admin account. Ctrl+C stops both.
+ * hundred users added, and the test identity provider standing in for Entra ID (so "Sign in with
+ * Microsoft" and the end users' status view work). Prints the URLs and the demo accounts. Ctrl+C stops all.
  */
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { Writable } from "node:stream";
 import { loadConfig } from "../server/config";
 import { DEMO, demoTenant, startExchangeSimulator } from "../server/ews-simulator";
+import { createLogger } from "../server/logger";
 import { startServer } from "../server/server";
+import {
+  createSelfSignedCertificate,
+  DEMO_ACCOUNTS,
+  startTestIdentityProvider,
+  type SelfSignedCertificate,
+} from "../test/idp";
 
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? "admin@contoso.com";
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? "Demo-Admin-Pass-1!";
@@ -36,7 +47,48 @@ async function signIn(baseUrl: string) {
   };
 }
 
+/**
+ * The identity provider's certificate, kept in DATA_DIR so a browser that accepted it once keeps
+ * accepting it across demo restarts (renewed before its 30 days run out).
+ */
+function demoCertificate(dataDir: string): SelfSignedCertificate {
+  const dir = path.join(dataDir, "idp-tls");
+  const certFile = path.join(dir, "cert.pem");
+  const keyFile = path.join(dir, "key.pem");
+  const fresh = existsSync(certFile) && Date.now() - statSync(certFile).mtimeMs < 25 * 86_400_000;
+  if (fresh && existsSync(keyFile)) {
+    return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), certFile, keyFile };
+  }
+  mkdirSync(dir, { recursive: true });
+  return createSelfSignedCertificate(dir);
+}
+
+/** Log lines a person reads: `[warn] message` instead of pino's JSON (the demo logs warnings and errors). */
+function readableLog(): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {
+        try {
+          const entry = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
+          const level = entry.level >= 50 ? "error" : entry.level >= 40 ? "warn" : "info";
+          console.error(`[${level}] ${entry.msg ?? ""}${entry.err?.message ? `: ${entry.err.message}` : ""}`);
+        } catch {
+          console.error(line);
+        }
+      }
+      done();
+    },
+  });
+}
+
 async function main(): Promise<void> {
+  const dataDir = process.env.DATA_DIR ?? "./data-demo";
+  const idp = await startTestIdentityProvider({
+    port: Number(process.env.DEMO_IDP_PORT ?? 3443),
+    accounts: Object.values(DEMO_ACCOUNTS),
+    certificate: demoCertificate(dataDir),
+    chooseAccount: true,
+  });
   const tenant = demoTenant({ users: 300, rooms: 10 });
   const sim = await startExchangeSimulator({
     tenant,
@@ -45,15 +97,19 @@ async function main(): Promise<void> {
   });
   const config = loadConfig(
     {
+      ...idp.serverEnv(),
+      LOG_LEVEL: "warn",
       ...process.env,
-      DATA_DIR: process.env.DATA_DIR ?? "./data-demo",
+      DATA_DIR: dataDir,
       EWS_ALLOWED_HOSTS: [process.env.EWS_ALLOWED_HOSTS, "127.0.0.1"].filter(Boolean).join(","),
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
     },
     "",
   );
-  const running = await startServer({ config });
+  const running = await startServer({ config, log: createLogger(config.logLevel, readableLog()) });
+  // The panel's redirect page is known only now that the server listens.
+  await idp.registerPanel(running.url);
   const api = await signIn(running.url);
 
   const profiles = (await api("GET", "/profiles")) as {
@@ -86,6 +142,9 @@ async function main(): Promise<void> {
     };
     console.log(`Added ${added.added} users to the ${profile.name} profile.`);
   }
+  await api("PUT", `/profiles/${profile.id}/admins`, {
+    userPrincipalNames: [DEMO_ACCOUNTS.profileAdmin.upn],
+  });
   const steps = (await api("POST", `/profiles/${profile.id}/connectivity-tests`, {
     targetUser: "alex.vance@contoso.com",
     outOfScopeUser: DEMO.blockedUser,
@@ -97,28 +156,37 @@ async function main(): Promise<void> {
     scopes: ["roster:read", "ews:read", "ews:write", "reports:write"],
   })) as { key: string };
 
-  console.log("");
-  console.log(`Mailbox Sync Admin (demo)   ${running.url}`);
-  console.log(`  sign in as                 ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`);
-  console.log(`  data                       ${config.dataDir} (SQLite)`);
-  console.log(`Exchange simulator          ${sim.ewsUrl}`);
-  console.log(`  autodiscover               ${sim.autodiscoverUrl}`);
-  console.log(
+  const mail = `npm run demo:mail -- --simulator ${sim.url} --to ${DEMO.user.address}`;
+  const lines = [
+    "",
+    `Mailbox Sync Admin (demo)   ${running.url}`,
+    `  local admin                ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`,
+    `  data                       ${config.dataDir} (SQLite)`,
+    `Identity provider (Entra)   ${idp.issuer}`,
+    `  first: open ${idp.issuer} once in your browser and accept its local certificate`,
+    `  (self-signed, kept in ${path.join(config.dataDir, "idp-tls")}), or Microsoft sign-in popups fail.`,
+    `  platform admin             ${DEMO_ACCOUNTS.platformAdmin.upn}  ("Sign in with Microsoft", pick Pat)`,
+    `  profile admin              ${DEMO_ACCOUNTS.profileAdmin.upn}  (admin of the ${profile.name} profile only)`,
+    `  end user                   ${DEMO_ACCOUNTS.endUser.upn}  ${running.url}/status  (Sign in, pick Jane)`,
+    `Exchange simulator          ${sim.ewsUrl}`,
+    `  autodiscover               ${sim.autodiscoverUrl}`,
     `  service account            ${DEMO.serviceAccount.logon} / ${DEMO.serviceAccount.password} (impersonates contoso.com except ${DEMO.blockedUser})`,
-  );
-  console.log(
     `  try also                   ${DEMO.alias} (alias), ${DEMO.noMailboxAddress} (no mailbox), ${DEMO.movingUser} (move in progress)`,
-  );
-  console.log(`Connectivity test           ${steps.steps.map((s) => `${s.name}: ${s.status}`).join(" · ")}`);
-  console.log(`Sync service key            ${key.key}`);
-  console.log(`  try it                     activate the Default profile in the panel, then`);
-  console.log(`                             npm run sync:example -- --url ${running.url} --key ${key.key}`);
-  console.log("Ctrl+C stops the demo.");
+    `Connectivity test           ${steps.steps.map((s) => `${s.name}: ${s.status}`).join(" · ")}`,
+    `Sync service key            ${key.key}`,
+    `  1. activate sync for the ${profile.name} profile in the panel (Connectivity tab), then sync:`,
+    `     npm run sync:example -- --url ${running.url} --key ${key.key} --mailbox ${DEMO.user.address}`,
+    `  2. new mail arrives:  ${mail}`,
+    `  3. sync again: only the new mail is read; "last synced" moves in the panel and in Jane's status view.`,
+    "Ctrl+C stops the demo.",
+  ];
+  console.log(lines.join("\n"));
 
   const stop = () => {
     void running
       .close()
       .then(() => sim.close())
+      .then(() => idp.close())
       .then(() => process.exit(0));
   };
   process.on("SIGINT", stop);

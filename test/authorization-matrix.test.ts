@@ -239,7 +239,7 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
           platformAdmin: false,
         };
         await expect(
-          f.server.ctx.services.connectivity.autodiscover(endUser, "a@contoso.test"),
+          f.server.ctx.services.connectivity.autodiscover(endUser, { email: "a@contoso.test" }),
         ).rejects.toMatchObject({ status: 403 });
         expect(sent).not.toHaveBeenCalled();
       } finally {

@@ -267,6 +267,18 @@ describe.each(testDatabases())(
       expect(sim.counters.requests).toBe(0);
     });
 
+    it("refuses a push subscription (Exchange would post to the key's URL) and forwards a pull one", async () => {
+      sim.resetCounters();
+      const push = `<m:Subscribe><m:PushSubscriptionRequest><t:FolderIds><t:DistinguishedFolderId Id="inbox"/></t:FolderIds><t:EventTypes><t:EventType>NewMailEvent</t:EventType></t:EventTypes><t:StatusFrequency>1</t:StatusFrequency><t:URL>https://attacker.example/listen</t:URL></m:PushSubscriptionRequest></m:Subscribe>`;
+      const text = await expectRefused(await gateway(keys.read, soap(push)), "Subscribe", "never");
+      expect(text).toContain("PushSubscriptionRequest");
+      expect(sim.counters.requests).toBe(0);
+      const pull = `<m:Subscribe><m:PullSubscriptionRequest><t:FolderIds><t:DistinguishedFolderId Id="inbox"/></t:FolderIds><t:EventTypes><t:EventType>NewMailEvent</t:EventType></t:EventTypes><t:Timeout>10</t:Timeout></m:PullSubscriptionRequest></m:Subscribe>`;
+      const forwarded = await gateway(keys.read, soap(pull));
+      expect(forwarded.headers.get("x-mailbox-sync-refused")).toBeNull();
+      expect(sim.counters.requests).toBe(1);
+    });
+
     it("streams a large answer: the first bytes reach the caller while Exchange is still sending", async () => {
       let release = () => undefined as void;
       const held = new Promise<void>((r) => (release = r));

@@ -1,8 +1,11 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
+import type { SyncStateFile } from "../scripts/sync-example/state-file";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 const run = promisify(execFile);
@@ -12,12 +15,15 @@ describe("sync service example script", () => {
   let s: TestServer;
   let sim: ExchangeSimulator;
   let key: string;
+  let profileId: string;
+  let stateFile: string;
   const mailbox = DEMO.user.address;
 
   beforeAll(async () => {
     sim = await startExchangeSimulator({ tenant: demoTenant({ users: 5 }) });
     s = await startTestServer({ env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
-    const profileId = (await s.admin.post("/profiles", { name: "Example" })).body.data.id;
+    stateFile = path.join(await mkdtemp(path.join(tmpdir(), "sync-example-")), "sync-state.json");
+    profileId = (await s.admin.post("/profiles", { name: "Example" })).body.data.id;
     await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
       type: "ews-basic-impersonation",
       accountLogon: DEMO.serviceAccount.logon,
@@ -41,25 +47,77 @@ describe("sync service example script", () => {
     await sim.close();
   });
 
-  it("lists the roster, reads the Inbox through the gateway and reports the session", async () => {
-    sim.resetCounters();
-    const { stdout } = await run(
+  const example = (...args: string[]) =>
+    run(
       process.execPath,
-      ["--import", "tsx", path.resolve("scripts/sync-service-example.ts"), "--url", s.url, "--key", key],
-      { timeout: 30_000 },
+      [
+        "--import",
+        "tsx",
+        path.resolve("scripts/sync-service-example.ts"),
+        "--url",
+        s.url,
+        "--key",
+        key,
+        "--state",
+        stateFile,
+        ...args,
+      ],
+      { timeout: 60_000 },
     );
-    expect(stdout).toContain("Roster: 2 mailboxes, 1 to sync.");
-    expect(stdout).toMatch(new RegExp(`Inbox of ${mailbox} through the gateway .*: \\d+ items`));
+
+  async function lastSyncAt(): Promise<string | null> {
+    const list = await s.admin.get(`/profiles/${profileId}/users?q=${encodeURIComponent(mailbox)}`);
+    return (list.body.data as { address: string; lastSyncAt: string | null }[]).find(
+      (u) => u.address === mailbox,
+    )!.lastSyncAt;
+  }
+
+  it("syncs Inbox and Calendar incrementally: the second run, after new items, reads only those", async () => {
+    sim.resetCounters();
+    const first = await example();
+    expect(first.stdout).toContain("Roster: 2 mailboxes, 1 to sync.");
+    expect(first.stdout).toContain(`${mailbox}: inbox 3 new or changed, 0 deleted`);
+    expect(first.stdout).toContain("calendar 2 new or changed, 0 deleted");
+    expect(first.stdout).toMatch(/Sync report: 1 mailboxes, 5 items in, 0 out, 0 with errors/);
     expect(sim.counters.calls.map((c) => [c.account, c.target, c.operation])).toEqual([
-      [DEMO.serviceAccount.logon, mailbox, "FindItem"],
+      [DEMO.serviceAccount.logon, mailbox, "SyncFolderItems"],
+      [DEMO.serviceAccount.logon, mailbox, "GetItem"],
+      [DEMO.serviceAccount.logon, mailbox, "SyncFolderItems"],
+      [DEMO.serviceAccount.logon, mailbox, "GetItem"],
     ]);
+    const state = JSON.parse(await readFile(stateFile, "utf8")) as SyncStateFile;
+    expect(Object.keys(state.servers[s.url][mailbox]).sort()).toEqual(["calendar", "inbox"]);
+    const firstSyncAt = await lastSyncAt();
+    expect(firstSyncAt).not.toBeNull();
+
+    sim.addItem(mailbox, { subject: "Order 4711 confirmed" });
+    sim.resetCounters();
+    const second = await example();
+    expect(second.stdout).toContain(`${mailbox}: inbox 1 new or changed, 0 deleted [Order 4711 confirmed]`);
+    expect(second.stdout).toContain("calendar 0 new or changed, 0 deleted");
+    expect(second.stdout).toMatch(/1 items in, 0 out, 0 with errors/);
+    // Only the new item is read: one GetItem (Inbox), none for the unchanged Calendar.
+    expect(sim.counters.calls.map((c) => c.operation)).toEqual([
+      "SyncFolderItems",
+      "GetItem",
+      "SyncFolderItems",
+    ]);
+    const secondSyncAt = await lastSyncAt();
+    expect(Date.parse(secondSyncAt!)).toBeGreaterThan(Date.parse(firstSyncAt!));
     const user = await s.ctx.store.db
       .selectFrom("users")
       .selectAll()
       .where("addressLower", "=", mailbox)
       .executeTakeFirstOrThrow();
-    expect(user.lastSyncAt).not.toBeNull();
     expect(user.syncErrors).toBeNull();
+  });
+
+  it("starts over when the server refuses a saved sync state", async () => {
+    const state = JSON.parse(await readFile(stateFile, "utf8")) as SyncStateFile;
+    state.servers[s.url][mailbox].inbox = Buffer.from("stale|state").toString("base64");
+    await writeFile(stateFile, JSON.stringify(state));
+    const { stdout } = await example();
+    expect(stdout).toContain(`${mailbox}: inbox 4 new or changed, 0 deleted (state refused: full sync)`);
   });
 
   it("refuses to run without a service key", async () => {

@@ -5,6 +5,7 @@ import {
   CardHeader,
   Skeleton,
   SkeletonItem,
+  Link,
   Spinner,
   Text,
   makeStyles,
@@ -12,9 +13,10 @@ import {
 } from "@fluentui/react-components";
 import { ArrowSync24Regular, Rocket20Regular } from "@fluentui/react-icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type MouseEvent } from "react";
 import type { Job } from "../../contract/jobs";
 import { ApiError } from "../api/client";
+import { navigate, routePath } from "../app/router";
 import { profileKeys, useProfile } from "../api/profiles";
 import { userKeys } from "../api/users";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -22,6 +24,9 @@ import { useNotify } from "../components/notify";
 import { isOpenJob, jobKeys, latestJobOfKind, startJob, useProfileJobs } from "./api";
 import { JobProgress } from "./JobProgress";
 import { useJobProgress } from "./useJobProgress";
+
+/** How often a running job's progress refreshes the profile's counts. */
+const PROGRESS_REFRESH_MS = 2_000;
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
@@ -61,18 +66,33 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
   );
   const { job, source } = useJobProgress(jobId, handleFinished);
 
-  // While it runs, refresh the profile's counts (the status chart) at most every 2 s.
+  // While it runs, refresh the profile's counts (the users-by-state chart) at most every 2 s, and once
+  // more after the last progress seen in a window (a fast job's whole run can fit in one window).
   const lastRefresh = useRef(0);
+  const trailing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const progressDone = job?.progress.done;
   useEffect(() => {
-    if (progressDone === undefined || Date.now() - lastRefresh.current < 2000) return;
-    lastRefresh.current = Date.now();
-    void client.invalidateQueries({ queryKey: profileKeys.one(profileId), exact: true });
+    if (progressDone === undefined) return;
+    const refresh = () => {
+      trailing.current = undefined;
+      lastRefresh.current = Date.now();
+      void client.invalidateQueries({ queryKey: profileKeys.one(profileId), exact: true });
+    };
+    const wait = PROGRESS_REFRESH_MS - (Date.now() - lastRefresh.current);
+    if (wait <= 0) refresh();
+    else trailing.current ??= setTimeout(refresh, wait);
   }, [progressDone, client, profileId]);
+  useEffect(() => () => clearTimeout(trailing.current), []);
 
   const counts = profile.data?.counts;
   const toActivate = counts ? counts["not-activated"] + counts.error : 0;
+  const noUsers = counts ? Object.values(counts).every((n) => !n) : false;
   const running = job ? isOpenJob(job) : false;
+
+  const handleUsersTab = (event: MouseEvent) => {
+    event.preventDefault();
+    navigate({ page: "profile", profileId, tab: "users" });
+  };
 
   const handleStart = async () => {
     setStarting(true);
@@ -131,13 +151,24 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
                 ? job?.state === "paused"
                   ? "An activation is paused: resume or cancel it below."
                   : "An activation is running."
-                : counts
-                  ? toActivate === 0
-                    ? "Every user is active, pending or paused."
-                    : `${toActivate.toLocaleString()} user${toActivate === 1 ? "" : "s"} to activate.`
-                  : null}
+                : noUsers
+                  ? null
+                  : counts
+                    ? toActivate === 0
+                      ? "Every user is active, pending or paused."
+                      : `${toActivate.toLocaleString()} user${toActivate === 1 ? "" : "s"} to activate.`
+                    : null}
           </Text>
         </div>
+        {noUsers && !running ? (
+          <Text className={styles.muted}>
+            This profile has no users yet: add them first on the{" "}
+            <Link href={routePath({ page: "profile", profileId, tab: "users" })} onClick={handleUsersTab}>
+              Users tab
+            </Link>
+            .
+          </Text>
+        ) : null}
         {jobs.isPending ? (
           <Skeleton aria-label="Loading activation progress">
             <SkeletonItem size={16} />

@@ -34,6 +34,9 @@ async function main(): Promise<void> {
   console.log(`Exchange simulator (${tenant.name}, ${tenant.mailboxes.length} mailboxes)`);
   console.log(`EWS URL: ${sim.ewsUrl}`);
   console.log(`Autodiscover: ${sim.autodiscoverUrl} and ${sim.autodiscoverSvcUrl}`);
+  console.log(
+    `Add mail while it runs: npm run demo:mail -- --simulator ${sim.url} --to <address> (POST ${sim.url}/_control/mailboxes/<address>/items)`,
+  );
   const stop = () => void sim.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

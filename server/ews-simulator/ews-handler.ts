@@ -16,6 +16,7 @@ import {
   type ThrottlingLimits,
   CapacityGate,
 } from "./faults";
+import type { MailboxStore } from "./mailbox-store";
 import { DIRECTORY_OPERATIONS, KNOWN_EWS_OPERATIONS, OPERATIONS } from "./operations/index";
 import {
   XmlSyntaxError,
@@ -51,6 +52,8 @@ export interface EwsState {
   limits: ThrottlingLimits;
   backOff: BackOffTracker;
   budget: TargetBudget;
+  /** Mailbox contents (seeded when first touched; changed by CreateItem/UpdateItem/DeleteItem). */
+  store: MailboxStore;
   sleep: (ms: number) => Promise<void>;
   /** Calls served under `limits.capacityPerAccount` (created on first use). */
   capacity?: CapacityGate;
@@ -312,7 +315,7 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
     }
     const request = child(body, operation) ?? {};
     const fragment = handler(
-      { index: state.index, caller, target, now: Date.now(), moveInProgress },
+      { index: state.index, caller, target, now: Date.now(), store: state.store, moveInProgress },
       request,
     );
     return corrupt(injected, {

@@ -180,7 +180,7 @@ describe("request-level errors as SOAP faults with HTTP 500", () => {
       "ErrorImpersonationDenied",
     ],
     ["unknown operation", envelope("<m:FlyToTheMoon/>"), SVC, "ErrorSchemaValidation"],
-    ["unimplemented operation", envelope("<m:CreateItem/>"), SVC, "ErrorInvalidRequest"],
+    ["unimplemented operation", envelope("<m:MoveItem/>"), SVC, "ErrorInvalidRequest"],
     ["malformed request", "<soap:Envelope><soap:Body>", SVC, "ErrorSchemaValidation"],
   ])("%s", async (_name, xml, auth, code) => {
     const res = await post(sim.ewsUrl, xml, auth);

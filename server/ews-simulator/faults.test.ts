@@ -27,7 +27,8 @@ const inbox = (target = TARGET) => envelope(getFolderBody(["inbox"]), { imperson
 describe("throttling", () => {
   it("answers ErrorServerBusy over the per-account concurrency limit and counts peak concurrency", async () => {
     sim.limits.maxConcurrencyPerAccount = 3;
-    sim.faults.latencyMs = 60;
+    // Long enough that all six calls overlap even when a loaded machine opens their connections slowly.
+    sim.faults.latencyMs = 300;
     const results = await Promise.all(Array.from({ length: 6 }, () => post(sim.ewsUrl, inbox())));
     const busy = results.filter((r) => r.status === 500);
     expect(busy.length).toBe(3);

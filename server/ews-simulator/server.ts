@@ -18,6 +18,8 @@ import {
   type GraphFaults,
   type GraphCounters,
 } from "./graph";
+import { addMailboxItem, ControlError, type AddedItem } from "./control";
+import { MailboxStore } from "./mailbox-store";
 import { defaultFaults, type FaultInjection, type ThrottlingLimits } from "./faults";
 import { parseXml, XmlSyntaxError } from "./soap";
 import { indexTenant, parseTenant, type Tenant, type TenantInput } from "./tenant";
@@ -57,6 +59,8 @@ export interface ExchangeSimulator {
   limits: ThrottlingLimits;
   /** Microsoft Graph under `<url>/v1.0` (same tenant): mutable throttling faults and counters (graph.ts). */
   graph: { baseUrl: string; faults: GraphFaults; counters: GraphCounters };
+  /** Adds an item to a mailbox (as `POST /_control/mailboxes/:address/items` does); throws ControlError. */
+  addItem(address: string, item: unknown): AddedItem;
   /** The validated tenant in use. */
   readonly tenant: Tenant;
   /** Replaces the tenant (validated); counters and back-off state are kept. */
@@ -70,6 +74,8 @@ export interface ExchangeSimulator {
 const EWS_PATH = "/ews/exchange.asmx";
 const POX_PATH = "/autodiscover/autodiscover.xml";
 const SVC_PATH = "/autodiscover/autodiscover.svc";
+/** Control endpoint (tests, demo): add an item to a mailbox while the simulator runs. */
+const CONTROL_ITEMS = /^\/_control\/mailboxes\/([^/]+)\/items$/;
 
 /**
  * Starts an Exchange (EWS) simulator on node:http.
@@ -110,6 +116,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     },
     backOff: new BackOffTracker(),
     budget: new TargetBudget(),
+    store: new MailboxStore(),
     sleep,
   };
   let ownEwsUrl = "";
@@ -171,6 +178,10 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
             },
       );
     }
+    const control = CONTROL_ITEMS.exec(path);
+    if (control && req.method === "POST") {
+      return send(res, controlAddItem(decodeURIComponent(control[1]), body));
+    }
     if ((path === POX_PATH || path === SVC_PATH) && req.method === "POST") {
       return send(res, await autodiscover(path, req, body, host));
     }
@@ -180,6 +191,27 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
       body: "<html><body>404 - File or directory not found.</body></html>",
       contentType: "text/html",
     });
+  }
+
+  function controlAddItem(address: string, body: string): Reply {
+    const json = (status: number, value: unknown): Reply => ({
+      kind: "send",
+      status,
+      body: JSON.stringify(value),
+      contentType: "application/json",
+    });
+    let input: unknown;
+    try {
+      input = JSON.parse(body);
+    } catch {
+      return json(400, { error: "The body must be JSON." });
+    }
+    try {
+      return json(201, addMailboxItem(state.index, state.store, address, input));
+    } catch (error) {
+      if (error instanceof ControlError) return json(error.status, { error: error.message });
+      throw error;
+    }
   }
 
   async function autodiscover(
@@ -287,6 +319,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
     graph: { baseUrl: `${url}/v1.0`, faults: graph.faults, counters: graph.counters },
     faults: state.faults,
     limits: state.limits,
+    addItem: (address, item) => addMailboxItem(state.index, state.store, address, item),
     get tenant() {
       return tenant;
     },
@@ -294,6 +327,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
       tenant = parseTenant(next);
       state.index = indexTenant(tenant);
       state.auth.setIndex(state.index);
+      state.store.clear();
     },
     resetCounters() {
       resetCounters(state.counters);

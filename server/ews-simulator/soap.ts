@@ -183,7 +183,7 @@ export function errorMessage(operation: string, error: MessageError, trailing = 
 }
 
 /** Deterministic base64 id in the style of Exchange's opaque ids. */
-export function makeId(kind: "F" | "I", ...parts: (string | number)[]): string {
+export function makeId(kind: "F" | "I" | "A", ...parts: (string | number)[]): string {
   return Buffer.from(`AAMk:${kind}:${parts.join(":")}`, "utf8").toString("base64");
 }
 

@@ -227,9 +227,10 @@ export const FAILURES: Record<string, Entry> = {
   },
   Aborted: { message: "The request was cancelled.", remediation: "Nothing to do.", transient: true },
   ResponseTooLarge: {
-    message: (c) => `${server(c)} sent an answer larger than this product reads for a check (8 MB).`,
+    message: (c) =>
+      `${server(c)} sent an answer larger than this product reads for this call (8 MB for EWS and Graph checks, 1 MB for autodiscover and sign-in)`,
     remediation:
-      "Not retried: check that the URL points to Exchange (EWS) or Microsoft Graph and not to another service or a proxy's error page.",
+      "Not retried: check that the URL points to Exchange (EWS or autodiscover) or Microsoft Graph and not to another service or a proxy's error page.",
     transient: false,
   },
   UrlNotHttps: {

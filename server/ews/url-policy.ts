@@ -244,3 +244,12 @@ export async function resolveChecked(
   for (const a of answers) checkAddress(bare, a.address, policy);
   return answers[0];
 }
+
+/**
+ * True when a host name (or IP literal) is listed in the policy's allowed hosts (EWS_ALLOWED_HOSTS):
+ * names exactly, IP literals also by CIDR. Stored credentials may go to such hosts.
+ * @example isAllowedHost("mail.contoso.local", { allowedHosts: ["mail.contoso.local"] }) // true
+ */
+export function isAllowedHost(host: string, policy: UrlPolicy): boolean {
+  return allowListOf(policy).host(host.replace(/^\[|\]$/g, ""));
+}

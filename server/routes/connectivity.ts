@@ -47,7 +47,7 @@ export function connectivityRouter(ctx: AppContext): Router {
 
   router.post("/autodiscover", requireAuth, testLimit(ctx, "autodiscover", 20), async (req, res) => {
     const body = parseBody(AutodiscoverBody, req);
-    res.json({ data: await connectivity.autodiscover(principalOf(req), body.email, body.profileId) });
+    res.json({ data: await connectivity.autodiscover(principalOf(req), body) });
   });
 
   return router;

@@ -12,7 +12,7 @@ import { runSetupCheck } from "../install/setup-check";
  * `GET /entra-app-registration` gives the registration script with this server's values.
  */
 export function installRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { config } = ctx;
 
   router.get("/setup-check", requirePlatformAdmin, async (req, res) => {

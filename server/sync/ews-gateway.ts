@@ -84,6 +84,14 @@ function checkOperation(soap: ReturnType<typeof readGatewaySoap>, key: ServiceKe
       `The EWS gateway never forwards a ${operation} that sets folder permissions (PermissionSet).`,
     );
   }
+  if (soap.pushSubscription) {
+    // Exchange would post the mailbox's notifications to a URL of the caller's choosing, past this product.
+    throw new EwsOperationRefused(
+      operation,
+      "never",
+      `The EWS gateway never forwards a push subscription (PushSubscriptionRequest): Exchange would send the mailbox's notifications to a URL the key chose. Use a pull (GetEvents) or streaming (GetStreamingEvents) subscription.`,
+    );
+  }
 }
 
 /** Reads a body whole, refusing one larger than `max` (the stream is destroyed). */

@@ -28,6 +28,8 @@ interface Layout {
   operations: { local: string; uri: string }[];
   /** A `PermissionSet` element, or a `FieldURI="folder:PermissionSet"`, somewhere in the operation. */
   touchesPermissions: boolean;
+  /** A `PushSubscriptionRequest` (Exchange would post notifications to a URL the caller chose). */
+  pushSubscription: boolean;
 }
 
 /**
@@ -41,7 +43,13 @@ interface Layout {
  */
 function layoutOf(soap: string): Layout {
   const parser = new SaxesParser({ xmlns: true, position: true });
-  const layout: Layout = { envelopePrefix: "", removed: [], operations: [], touchesPermissions: false };
+  const layout: Layout = {
+    envelopePrefix: "",
+    removed: [],
+    operations: [],
+    touchesPermissions: false,
+    pushSubscription: false,
+  };
   const tagStart = () => soap.lastIndexOf("<", parser.position - 1);
   let depth = 0;
   let envelopeNs = "";
@@ -91,6 +99,7 @@ function layoutOf(soap: string): Layout {
       ) {
         layout.touchesPermissions = true;
       }
+      if (tag.local === "PushSubscriptionRequest") layout.pushSubscription = true;
     }
   });
   parser.on("closetag", () => {
@@ -122,6 +131,8 @@ export interface GatewaySoap {
   isEws: boolean;
   /** Whether the operation sets or reads a folder's permissions (`PermissionSet`). */
   touchesPermissions: boolean;
+  /** Whether it asks Exchange to push notifications to a URL (`PushSubscriptionRequest` in Subscribe). */
+  pushSubscription: boolean;
   /** The request as it goes to Exchange: headers off the allow list removed, our impersonation added. */
   forMailbox(address: string): string;
 }
@@ -144,6 +155,7 @@ export function readGatewaySoap(soap: string): GatewaySoap {
     operation: operation.local,
     isEws: operation.uri === MESSAGES_NS,
     touchesPermissions: layout.touchesPermissions,
+    pushSubscription: layout.pushSubscription,
     forMailbox: (address) => rewrite(soap, layout, address),
   };
 }

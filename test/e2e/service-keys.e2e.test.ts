@@ -151,7 +151,7 @@ describe.skipIf(!e2eEnabled())("sync service keys in the panel (Chromium)", () =
     const dialog = page.getByRole("dialog", { name: "Create service key" });
     await dialog.getByLabel("Name").fill("Reports only");
     await dialog.getByRole("checkbox", { name: "Read the roster" }).uncheck();
-    await dialog.getByRole("checkbox", { name: "Use the EWS gateway" }).uncheck();
+    await dialog.getByRole("checkbox", { name: "Read mailboxes through the EWS gateway" }).uncheck();
     await dialog.getByRole("combobox", { name: "Profiles" }).click();
     await page.getByRole("option", { name: "Sales" }).click();
     await screenshot(page, "settings-service-keys-create-dark");

@@ -112,6 +112,38 @@ export const TEST_ACCOUNTS = {
 
 export type TestAccountName = keyof typeof TEST_ACCOUNTS;
 
+/**
+ * The demo's accounts (`npm run demo`): people of the demo tenant (contoso.com), so the end user's UPN is
+ * a mailbox the demo enrols. The profile admin is assigned to the Default profile by the demo.
+ */
+export const DEMO_ACCOUNTS = {
+  platformAdmin: {
+    key: "platform-admin",
+    oid: "00000000-0000-4000-8000-0000000000d1",
+    tid: TEST_TENANT_ID,
+    upn: "pat.platform@contoso.com",
+    name: "Pat Platform (platform admin)",
+    roles: ["SyncAdmin.Platform"],
+    acct: 0,
+  },
+  profileAdmin: {
+    key: "profile-admin",
+    oid: "00000000-0000-4000-8000-0000000000d2",
+    tid: TEST_TENANT_ID,
+    upn: "priya.profile@contoso.com",
+    name: "Priya Profile (profile admin)",
+    acct: 0,
+  },
+  endUser: {
+    key: "end-user",
+    oid: "00000000-0000-4000-8000-0000000000d3",
+    tid: TEST_TENANT_ID,
+    upn: "jane.doe@contoso.com",
+    name: "Jane Doe (end user)",
+    acct: 0,
+  },
+} satisfies Record<string, TestAccount>;
+
 /** Finds an account by its key, UPN or preferred username (case-insensitive). */
 export function findTestAccount(hint: string | undefined, accounts: TestAccount[]): TestAccount | undefined {
   if (!hint) return undefined;

@@ -2,4 +2,4 @@
 export * from "./accounts";
 export * from "./provider";
 export * from "./tokens";
-export { createSelfSignedCertificate } from "./certificate";
+export { createSelfSignedCertificate, type SelfSignedCertificate } from "./certificate";

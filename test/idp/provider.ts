@@ -41,6 +41,11 @@ export interface TestIdentityProviderOptions {
   apiAudience?: string;
   /** Account signed in when the request names none. Default the platform admin. */
   defaultAccount?: string;
+  /**
+   * When the request names no account: show a page listing the accounts to pick from (a person trying the
+   * demo) instead of signing the default account in at once (tests).
+   */
+  chooseAccount?: boolean;
   certificate?: SelfSignedCertificate;
   /** Signing keys (private JWKs with `kid`); default the fixed test key. The first one signs. */
   jwks?: { keys: Record<string, unknown>[] };
@@ -323,6 +328,12 @@ export async function startTestIdentityProvider(
   async function finishInteraction(req: IncomingMessage, res: ServerResponse, url: URL) {
     const details = await provider.interactionDetails(req, res);
     const hint = url.searchParams.get("account") ?? details.params.login_hint;
+    if (options.chooseAccount && typeof hint !== "string") {
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+        .end(chooserPage(url.pathname, accounts));
+      return;
+    }
     const account =
       findTestAccount(hint, accounts) ??
       findTestAccount(options.defaultAccount ?? TEST_ACCOUNTS.platformAdmin.key, accounts) ??
@@ -462,4 +473,23 @@ async function dropOfflineAccessOnRefresh(req: IncomingMessage & { body?: string
   }
   req.body = params.toString();
   req.headers["content-length"] = String(Buffer.byteLength(req.body));
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** The account picker of `chooseAccount`: one link per account back to the same interaction. */
+function chooserPage(interactionPath: string, accounts: TestAccount[]): string {
+  const links = accounts
+    .map(
+      (a) =>
+        `<li><a href="${escapeHtml(interactionPath)}?account=${encodeURIComponent(a.key)}">${escapeHtml(a.name)}</a> ` +
+        `<small>${escapeHtml(a.upn)}${a.roles?.length ? ` (${escapeHtml(a.roles.join(", "))})` : ""}</small></li>`,
+    )
+    .join("");
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test identity provider: pick an account</title></head>` +
+    `<body style="font-family: sans-serif; margin: 2em"><h1>Pick an account</h1>` +
+    `<p>This is the demo's test identity provider, standing in for Microsoft Entra ID.</p><ul>${links}</ul></body></html>`
+  );
 }

@@ -1,6 +1,13 @@
 import type { Caller } from "../auth";
-import { FOLDER_BY_KEY, type Shape, type SimFolder } from "../mailbox-data";
-import { attr, child, readId, text, type MessageError, type XmlNode } from "../soap";
+import {
+  FOLDER_BY_KEY,
+  type ExtendedField,
+  type PropertySelection,
+  type Shape,
+  type SimFolder,
+} from "../mailbox-data";
+import type { MailboxStore, StoredItem } from "../mailbox-store";
+import { attr, child, children, readId, text, type MessageError, type XmlNode } from "../soap";
 import type { ResolvedMailbox, TenantIndex } from "../tenant";
 
 /** What an operation handler gets for one request. */
@@ -10,6 +17,8 @@ export interface OperationContext {
   /** The mailbox the request acts on (impersonated, or the caller's own); undefined when none. */
   target: ResolvedMailbox | undefined;
   now: number;
+  /** The mailboxes' items (seeded when first touched). */
+  store: MailboxStore;
   /** An injected ErrorMailboxMoveInProgress for this call. */
   moveInProgress?: boolean;
 }
@@ -131,3 +140,63 @@ export function indexedPage(view: XmlNode | undefined, total: number): { offset:
   const offset = base === "End" ? Math.max(0, total - raw - max) : raw;
   return { offset, max };
 }
+
+/** BaseShape plus AdditionalProperties (FieldURI, ExtendedFieldURI) and BodyType of an ItemShape/FolderShape. */
+export function selectionOf(shapeElement: XmlNode | undefined): PropertySelection {
+  const extra = child(shapeElement, "AdditionalProperties");
+  const fields = new Set(
+    children(extra, "FieldURI")
+      .map((f) => attr(f, "FieldURI"))
+      .filter((f): f is string => f !== undefined),
+  );
+  const extended: ExtendedField[] = children(extra, "ExtendedFieldURI").map((node) => {
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k.startsWith("@_") && typeof v === "string" && !k.startsWith("@_xmlns")) attributes[k.slice(2)] = v;
+    }
+    const raw = attributes.PropertyTag;
+    const tag = raw === undefined ? undefined : Number(raw.startsWith("0x") ? raw : Number(raw));
+    return { attributes, tag: tag !== undefined && Number.isFinite(tag) ? tag : undefined };
+  });
+  const bodyType = text(shapeElement, "BodyType");
+  return {
+    base: shapeOf(shapeElement),
+    fields,
+    extended,
+    bodyType: bodyType === "HTML" || bodyType === "Text" ? bodyType : "Best",
+  };
+}
+
+/** An item id resolved to its mailbox and stored item, or a per-message error. */
+export type ItemRef = { mailbox: ResolvedMailbox; item: StoredItem } | { error: MessageError };
+
+/**
+ * Resolves a `t:ItemId`: ErrorInvalidIdMalformed for a foreign id, ErrorItemNotFound for a deleted or
+ * unknown one, ErrorAccessDenied for another mailbox's item.
+ */
+export function resolveItemRef(ctx: OperationContext, node: XmlNode | undefined): ItemRef {
+  const decoded = readId(attr(node, "Id") ?? "");
+  if (!decoded || decoded.kind !== "I") {
+    return { error: { code: "ErrorInvalidIdMalformed", message: "Id is malformed." } };
+  }
+  const mailbox = ctx.index.mailboxes[Number(decoded.parts[0])];
+  if (!mailbox) return { error: ITEM_NOT_FOUND };
+  if (!canOpen(ctx, mailbox)) {
+    return {
+      error: { code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again." },
+    };
+  }
+  if (mailbox.moveInProgress || ctx.moveInProgress) {
+    return {
+      error: { code: "ErrorMailboxMoveInProgress", message: "Mailbox move in progress. Try again later." },
+    };
+  }
+  const item = ctx.store.get(mailbox, attr(node, "Id") ?? "");
+  return item ? { mailbox, item } : { error: ITEM_NOT_FOUND };
+}
+
+const ITEM_NOT_FOUND: MessageError = {
+  code: "ErrorItemNotFound",
+  message:
+    "The specified object was not found in the store., The process failed to get the correct properties.",
+};

@@ -1,5 +1,10 @@
-import { findFolder, getFolder } from "./folders";
-import { findItem } from "./items";
+import { getAttachment } from "./attachments";
+import { getUserAvailability } from "./availability";
+import { convertId } from "./convert-id";
+import { findFolder, getFolder, syncFolderHierarchy } from "./folders";
+import { createItem, deleteItem, updateItem } from "./item-changes";
+import { findItem, getItem } from "./items";
+import { syncFolderItems } from "./sync";
 import { getRoomLists, getRooms, resolveNames } from "./directory";
 import type { OperationHandler } from "./context";
 
@@ -10,20 +15,31 @@ export const OPERATIONS: Record<string, OperationHandler> = {
   GetFolder: getFolder,
   FindFolder: findFolder,
   FindItem: findItem,
+  GetItem: getItem,
+  SyncFolderItems: syncFolderItems,
+  SyncFolderHierarchy: syncFolderHierarchy,
+  GetAttachment: getAttachment,
+  CreateItem: createItem,
+  UpdateItem: updateItem,
+  DeleteItem: deleteItem,
+  GetUserAvailabilityRequest: getUserAvailability,
+  ConvertId: convertId,
   ResolveNames: resolveNames,
   GetRoomLists: getRoomLists,
   GetRooms: getRooms,
 };
 
 /** Operations that touch no mailbox (directory lookups): a target mailbox is not required. */
-export const DIRECTORY_OPERATIONS = new Set(["ResolveNames", "GetRoomLists", "GetRooms"]);
+export const DIRECTORY_OPERATIONS = new Set([
+  "ResolveNames",
+  "GetRoomLists",
+  "GetRooms",
+  "GetUserAvailabilityRequest",
+  "ConvertId",
+]);
 
 /** Real EWS operations the simulator does not implement (answered with ErrorInvalidRequest). */
 export const KNOWN_EWS_OPERATIONS = new Set([
-  "GetItem",
-  "CreateItem",
-  "UpdateItem",
-  "DeleteItem",
   "MoveItem",
   "CopyItem",
   "SendItem",
@@ -31,18 +47,13 @@ export const KNOWN_EWS_OPERATIONS = new Set([
   "UpdateFolder",
   "DeleteFolder",
   "EmptyFolder",
-  "SyncFolderItems",
-  "SyncFolderHierarchy",
   "Subscribe",
   "Unsubscribe",
   "GetEvents",
   "GetStreamingEvents",
-  "GetUserAvailability",
   "GetUserOofSettings",
   "SetUserOofSettings",
   "ExpandDL",
-  "ConvertId",
-  "GetAttachment",
   "CreateAttachment",
   "DeleteAttachment",
   "GetDelegate",
