@@ -28,9 +28,17 @@ export async function benchAdmin(url: string): Promise<ApiClient> {
   return admin;
 }
 
-/** Creates a profile on the simulator's service account and imports `users` of its mailboxes (as one paste). */
-export async function bulkProfile(admin: ApiClient, sim: ExchangeSimulator, users: number): Promise<string> {
-  const profileId = (await admin.post("/profiles", { name: "Bench" })).body.data.id as string;
+/**
+ * Creates a profile on the simulator's service account and imports `users` of its mailboxes (as one
+ * paste), from the `skip`-th on (an address belongs to one profile: a second profile takes others).
+ */
+export async function bulkProfile(
+  admin: ApiClient,
+  sim: ExchangeSimulator,
+  users: number,
+  { name = "Bench", skip = 0 } = {},
+): Promise<string> {
+  const profileId = (await admin.post("/profiles", { name })).body.data.id as string;
   const access = await admin.put(`/profiles/${profileId}/mailbox-access`, {
     type: "ews-basic-impersonation",
     accountLogon: DEMO.serviceAccount.logon,
@@ -39,7 +47,9 @@ export async function bulkProfile(admin: ApiClient, sim: ExchangeSimulator, user
   });
   if (access.status !== 200) throw new Error(`mailbox access: ${access.status} ${access.text}`);
   const added = await admin.post(`/profiles/${profileId}/users`, {
-    text: mailboxAddresses(sim.tenant, users).join("\n"),
+    text: mailboxAddresses(sim.tenant, skip + users)
+      .slice(skip)
+      .join("\n"),
   });
   if (added.body.data?.added !== users) {
     throw new Error(`import: ${added.status} ${added.text.slice(0, 300)}`);

@@ -101,7 +101,9 @@ async function measure(
 }
 
 /** A fresh database on the PostgreSQL server at `url` (dropped by `drop`), or null when it doesn't answer. */
-async function freshPostgresDatabase(url: string): Promise<{ url: string; drop(): Promise<void> } | null> {
+export async function freshPostgresDatabase(
+  url: string,
+): Promise<{ url: string; drop(): Promise<void> } | null> {
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await admin.connect();

@@ -19,6 +19,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "admin-bundle": () => import("./admin-bundle.bench"),
   "bulk-check": () => import("./bulk-check.bench"),
   "bulk-restart": () => import("./bulk-restart.bench"),
+  "bulk-capacity": () => import("./bulk-capacity.bench"),
   "adaptive-limit": () => import("./adaptive-limit.bench"),
   "rss-paging": () => import("./rss-paging.bench"),
   "ews-gateway": () => import("./ews-gateway.bench"),

@@ -86,5 +86,10 @@ export const CheckUserResult = z.object({
   state: z.string(),
   mailboxKind: z.string().nullable(),
   error: MailboxError.extend({ transient: z.boolean() }).nullable(),
+  /**
+   * Exchange refused the check as busy (ErrorServerBusy, 429, 503 with Retry-After): try again after this
+   * many milliseconds. Nothing was written: the user's state and last error are as they were.
+   */
+  backOffMs: z.number().int().optional(),
 });
 export type CheckUserResult = z.infer<typeof CheckUserResult>;

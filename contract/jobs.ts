@@ -34,6 +34,13 @@ export const Job = z.object({
     failed: z.number().int(),
     /** Failed items by error code, e.g. `{"ErrorImpersonateUserDenied": 3}`. */
     failuresByCode: z.record(z.string(), z.number().int()),
+    /**
+     * Calls Exchange refused as busy (EWS ErrorServerBusy, Graph 429, a 503 with Retry-After). Throttling
+     * is never an attempt: the user waits out the back-off and goes again.
+     */
+    throttled: z.number().int(),
+    /** Since when every call of the job has been refused as busy (none passed since); null while calls pass. */
+    waitingOnExchangeSince: z.string().nullable(),
   }),
   /** Why the job failed or was cancelled (one sentence), else null. */
   reason: z.string().nullable(),

@@ -10,6 +10,8 @@ export const Settings = z.object({
   alertFailureShare: z.number(),
   /** Audit events older than this are deleted. */
   auditRetentionDays: z.number().int(),
+  /** Hours after its start at which a bulk job still running stops (JOBS_DEADLINE_HOURS by default). */
+  jobsDeadlineHours: z.number().int(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -24,9 +26,10 @@ export const UpdateSettingsBody = z
     monitorIntervalMinutes: z.number().int().min(0).max(10_080).optional(),
     alertFailureShare: z.number().min(0).max(1).optional(),
     auditRetentionDays: z.number().int().min(1).max(36_500).optional(),
+    jobsDeadlineHours: z.number().int().min(1).max(720).optional(),
   })
   .refine(
     (v) => Object.keys(v).length > 0,
-    "send at least one of alertWebhookUrl, monitorIntervalMinutes, alertFailureShare, auditRetentionDays",
+    "send at least one of alertWebhookUrl, monitorIntervalMinutes, alertFailureShare, auditRetentionDays, jobsDeadlineHours",
   );
 export type UpdateSettingsBody = z.infer<typeof UpdateSettingsBody>;

@@ -58,6 +58,7 @@ const envSchema = z.object({
   GATEWAY_MAX_RESPONSE_MB: int(1, 10_240).default(200),
   JOBS_RUNNER: bool.default(true),
   JOBS_MAX_CONCURRENCY: int(1, 1000).default(50),
+  JOBS_DEADLINE_HOURS: int(1, 720).default(24),
   MONITOR_INTERVAL_MINUTES: int(0, 10_080).default(30),
   ALERT_FAILURE_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -110,7 +111,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ""),
     ews: { allowedHosts: env.EWS_ALLOWED_HOSTS, caFile: env.EWS_CA_FILE },
     gateway: { maxResponseBytes: env.GATEWAY_MAX_RESPONSE_MB * 1024 * 1024 },
-    jobs: { runner: env.JOBS_RUNNER, maxConcurrency: env.JOBS_MAX_CONCURRENCY },
+    jobs: {
+      runner: env.JOBS_RUNNER,
+      maxConcurrency: env.JOBS_MAX_CONCURRENCY,
+      deadlineHours: env.JOBS_DEADLINE_HOURS,
+    },
     monitor: {
       intervalMinutes: env.MONITOR_INTERVAL_MINUTES,
       alertFailureShare: env.ALERT_FAILURE_SHARE,

@@ -315,6 +315,48 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(history[0]).toMatchObject({ ok: 0, code: "ErrorMailboxMoveInProgress" });
   });
 
+  it("answers a check Exchange refused as busy with backOffMs, and leaves the user's state and last error as they were", async () => {
+    const list = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as {
+      id: string;
+      address: string;
+    }[];
+    const bianca = list.find((u) => u.address.toLowerCase() === "bianca.vance@contoso.com")!.id;
+    const lastError = JSON.stringify({ code: "ErrorMailboxMoveInProgress", message: "m", remediation: "r" });
+    await s.ctx.store.db
+      .updateTable("users")
+      .set({ state: "active", lastError, lastCheckedAt: "2026-01-01T00:00:00.000Z" })
+      .where("id", "=", bianca)
+      .execute();
+    const historyBefore = await s.ctx.store.db
+      .selectFrom("checkHistory")
+      .select("id")
+      .where("userId", "=", bianca)
+      .execute();
+    sim.faults.byMailbox["bianca.vance@contoso.com"] = "serverBusy";
+    sim.faults.backOffMs = 1_500;
+    const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: [bianca] });
+    sim.faults.byMailbox = {};
+    expect(res.status).toBe(200);
+    expect(res.body.data[0]).toMatchObject({
+      ok: false,
+      state: "active",
+      backOffMs: 1_500,
+      error: { code: "ErrorServerBusy", transient: true },
+    });
+    const user = await s.ctx.store.db
+      .selectFrom("users")
+      .select(["state", "lastError", "lastCheckedAt"])
+      .where("id", "=", bianca)
+      .executeTakeFirstOrThrow();
+    expect(user).toEqual({ state: "active", lastError, lastCheckedAt: "2026-01-01T00:00:00.000Z" });
+    const historyAfter = await s.ctx.store.db
+      .selectFrom("checkHistory")
+      .select("id")
+      .where("userId", "=", bianca)
+      .execute();
+    expect(historyAfter).toHaveLength(historyBefore.length);
+  });
+
   it("rate limits connectivity tests per admin and profile (429 rate_limited)", async () => {
     const other = (await s.admin.post("/profiles", { name: `Rate ${dialect}` })).body.data.id;
     await s.admin.put(`/profiles/${other}/mailbox-access`, basic());

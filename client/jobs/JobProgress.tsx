@@ -63,6 +63,23 @@ function Stalled({ resumesBy }: { resumesBy: string }) {
 }
 
 /**
+ * Every call of the job has been refused as busy for a while: say that the job waits on Exchange (not
+ * stuck, nothing failed), and what ends the wait.
+ */
+function WaitingOnExchange({ since }: { since: string }) {
+  return (
+    <MessageBar intent="info" role="status">
+      <MessageBarBody>
+        <MessageBarTitle>Waiting on Exchange</MessageBarTitle>
+        Exchange has answered every call with “server busy” since {new Date(since).toLocaleTimeString()}. The
+        activation waits out each back-off Exchange asks for and goes on by itself; no user is marked as
+        failing because of it. Only Cancel, or the job deadline in Settings, stops it.
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
+/**
  * Live progress of one job: a bar (done / total), ok and failed with failures by error code,
  * **Pause** / **Resume** / **Cancel** (confirmed) while it runs, and a summary with a link to the
  * users in error when it ends.
@@ -109,6 +126,9 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
         ) : null}
       </div>
       {job.resumesBy ? <Stalled resumesBy={job.resumesBy} /> : null}
+      {open && job.progress.waitingOnExchangeSince ? (
+        <WaitingOnExchange since={job.progress.waitingOnExchangeSince} />
+      ) : null}
       <Field
         label={`${done.toLocaleString()} of ${total.toLocaleString()} users checked (${pct} %)`}
         validationState={job.state === "failed" ? "error" : "none"}
@@ -135,6 +155,14 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
           <strong>{failed.toLocaleString()}</strong> failed
         </Text>
         {open ? <Text className={styles.muted}>{(total - done).toLocaleString()} to go</Text> : null}
+        {job.progress.throttled > 0 ? (
+          <Text
+            className={styles.muted}
+            title="Calls Exchange refused as busy; each went again after its back-off"
+          >
+            <strong>{job.progress.throttled.toLocaleString()}</strong> throttled
+          </Text>
+        ) : null}
       </div>
       {codes.length > 0 ? (
         <div>

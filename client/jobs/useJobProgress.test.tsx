@@ -21,6 +21,8 @@ const job = (state: Job["state"], done: number): Job => ({
     ok: done - (done > 5 ? 1 : 0),
     failed: done > 5 ? 1 : 0,
     failuresByCode: done > 5 ? { ErrorImpersonateUserDenied: 1 } : {},
+    throttled: 0,
+    waitingOnExchangeSince: null,
   },
   reason: null,
   createdBy: "admin@example.com",

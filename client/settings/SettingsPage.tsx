@@ -4,6 +4,7 @@ import { PageHeader } from "../components/PageHeader";
 import { AccountCard } from "./AccountCard";
 import { AdminsCard } from "./AdminsCard";
 import { AlertsCard } from "./AlertsCard";
+import { JobsCard } from "./JobsCard";
 import { AppPackageCard } from "./AppPackageCard";
 import { InstallCard } from "./InstallCard";
 import { ServiceKeysCard } from "./ServiceKeysCard";
@@ -29,6 +30,7 @@ export function SettingsPage({ me }: { me: Me }) {
         <AdminsCard me={me} />
         {me.kind === "local" && <AccountCard />}
         <AlertsCard />
+        <JobsCard />
         <AppPackageCard />
         <ServiceKeysCard />
         <InstallCard />

@@ -14,6 +14,7 @@ import {
   type FaultInjection,
   type InjectedFaultKind,
   type ThrottlingLimits,
+  CapacityGate,
 } from "./faults";
 import type { MailboxStore } from "./mailbox-store";
 import { DIRECTORY_OPERATIONS, KNOWN_EWS_OPERATIONS, OPERATIONS } from "./operations/index";
@@ -54,6 +55,8 @@ export interface EwsState {
   /** Mailbox contents (seeded when first touched; changed by CreateItem/UpdateItem/DeleteItem). */
   store: MailboxStore;
   sleep: (ms: number) => Promise<void>;
+  /** Calls served under `limits.capacityPerAccount` (created on first use). */
+  capacity?: CapacityGate;
 }
 
 /** The parts of an HTTP request the pipeline needs. */
@@ -210,12 +213,14 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
   };
   call.onDone(release);
   let reply: Reply;
+  let leaveCapacity: (() => void) | undefined;
   try {
     reply = await run();
   } catch (error) {
     reply =
       error instanceof EwsFault ? faultReply(error) : faultReply(new EwsFault("ErrorInternalServerError"));
   }
+  leaveCapacity?.();
   record(state.counters, {
     at: Date.now(),
     account,
@@ -255,6 +260,29 @@ export async function handleEwsCall(state: EwsState, call: EwsCall): Promise<Rep
       throw new EwsFault("ErrorServerBusy", {
         BackOffMilliseconds: String(state.limits.concurrencyBackOffMs),
       });
+    }
+    const capacity = state.limits.capacityPerAccount;
+    if (capacity !== undefined && capacity !== null) {
+      state.capacity ??= new CapacityGate();
+      const gate = state.capacity;
+      if (gate.tryEnter(account, capacity)) {
+        // Free again once the answer is ready, before it is sent: a client that sends its next call as
+        // soon as it reads this answer must find the place free (as it would on a real server).
+        let left = false;
+        leaveCapacity = () => {
+          if (left) return;
+          left = true;
+          gate.leave(account);
+        };
+        call.onDone(leaveCapacity);
+      } else {
+        await wait;
+        const backOffMs = state.limits.capacityBackOffMs ?? 300;
+        const impersonated = child(header, "ExchangeImpersonation") ? targetKey || undefined : undefined;
+        if (impersonated) state.backOff.announce("target", impersonated, backOffMs);
+        else state.backOff.announce("account", account, backOffMs);
+        throw new EwsFault("ErrorServerBusy", { BackOffMilliseconds: String(backOffMs) });
+      }
     }
     if (state.limits.targetBudget && targetKey) {
       const backOffMs = state.budget.take(targetKey, state.limits.targetBudget);

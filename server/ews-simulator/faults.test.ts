@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant } from "./demo-tenant";
 import { startExchangeSimulator, type ExchangeSimulator } from "./server";
+import { mailboxAddresses } from "../jobs/testing/factories";
 import { defaultFaults } from "./faults";
 import { envelope, faultOf, getFolderBody, post, responseCodes } from "./test-helpers";
 
@@ -11,7 +12,12 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 afterEach(() => {
   Object.assign(sim.faults, defaultFaults());
-  Object.assign(sim.limits, { maxConcurrencyPerAccount: 27, targetBudget: null });
+  Object.assign(sim.limits, {
+    maxConcurrencyPerAccount: 27,
+    targetBudget: null,
+    capacityPerAccount: null,
+    capacityBackOffMs: 300,
+  });
   sim.resetCounters();
 });
 
@@ -31,6 +37,24 @@ describe("throttling", () => {
     expect(sim.counters.peakConcurrency).toBe(6);
     expect(sim.counters.peakConcurrencyByAccount[DEMO.serviceAccount.logon]).toBe(6);
     expect(sim.counters.inFlight).toBe(0);
+  });
+
+  it("serves at most capacityPerAccount calls at once and charges the busy answers above it to each impersonated mailbox", async () => {
+    sim.limits.capacityPerAccount = 2;
+    sim.limits.capacityBackOffMs = 5_000;
+    sim.faults.latencyMs = 400; // longer than the five requests take to arrive on a loaded machine
+    const five = mailboxAddresses(sim.tenant, 5);
+    const results = await Promise.all(five.map((t) => post(sim.ewsUrl, inbox(t))));
+    const busy = results.flatMap((r, i) => (r.status === 500 ? [five[i]] : []));
+    expect(busy).toHaveLength(3);
+    expect(faultOf(results.find((r) => r.status === 500)!).values.BackOffMilliseconds).toBe("5000");
+    // Capacity is free again; the refused mailboxes are held, the others and the account are not.
+    const served = five.find((t) => !busy.includes(t))!;
+    expect((await post(sim.ewsUrl, inbox(served))).status).toBe(200);
+    expect(sim.counters.callsDuringBackOff.total).toBe(0);
+    await post(sim.ewsUrl, inbox(busy[0]));
+    expect(sim.counters.callsDuringBackOff.byTarget[busy[0]]).toBe(1);
+    expect(sim.counters.callsDuringBackOff.byAccount).toEqual({});
   });
 
   it("spends a per-target budget, announces BackOffMilliseconds and counts calls made before it ended", async () => {

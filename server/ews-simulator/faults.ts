@@ -112,6 +112,34 @@ export interface ThrottlingLimits {
   targetBudget: { calls: number; windowMs: number } | null;
   /** BackOffMilliseconds announced when the concurrency limit is hit. */
   concurrencyBackOffMs: number;
+  /**
+   * Server-health throttling: at most this many of an account's calls are served at once; a call above
+   * it is answered ErrorServerBusy with `capacityBackOffMs`, charged to the call's budget (the
+   * impersonated mailbox's, or the account's for its own calls), as Exchange charges it. A refused call
+   * takes no capacity. Undefined or null = off.
+   */
+  capacityPerAccount?: number | null;
+  /** BackOffMilliseconds announced by the capacity limit (default 300). */
+  capacityBackOffMs?: number;
+}
+
+/** The calls each account has being served under `capacityPerAccount` (refused calls are not counted). */
+export class CapacityGate {
+  private readonly served = new Map<string, number>();
+
+  /** Takes a place for the account's call; false when `capacity` calls are served already. */
+  tryEnter(account: string, capacity: number): boolean {
+    const n = this.served.get(account) ?? 0;
+    if (n >= capacity) return false;
+    this.served.set(account, n + 1);
+    return true;
+  }
+
+  leave(account: string): void {
+    const n = (this.served.get(account) ?? 1) - 1;
+    if (n <= 0) this.served.delete(account);
+    else this.served.set(account, n);
+  }
 }
 
 /** Default fault settings: nothing injected. */

@@ -128,3 +128,128 @@ describe("AdaptiveLimit keeps the process alive while callers wait out a back-of
     expect(gate.inFlight).toBe(1);
   });
 });
+
+/**
+ * `calls` calls through the gate against a server that accepts `capacity` calls at once and answers
+ * every call after `latencyMs`, busy (charged to the call's mailbox, back-off `backOffMs`) above its
+ * capacity; a refused call goes again after its back-off. Runs on fake timers: no wall time, no randomness.
+ */
+async function driveAgainstCapacity(opts: {
+  max: number;
+  capacity: number;
+  calls: number;
+  latencyMs?: number;
+  backOffMs?: number;
+}): Promise<{
+  refused: number;
+  total: number;
+  peakInFlight: number;
+  peakLimit: number;
+  gate: AdaptiveLimit;
+}> {
+  const latencyMs = opts.latencyMs ?? 20;
+  const backOffMs = opts.backOffMs ?? 300;
+  const gate = new AdaptiveLimit(opts.max);
+  let serverInFlight = 0;
+  let refused = 0;
+  let total = 0;
+  let peakInFlight = 0;
+  let peakLimit = gate.limit;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const one = async () => {
+    for (;;) {
+      await gate.acquire();
+      const epoch = gate.epoch;
+      peakInFlight = Math.max(peakInFlight, gate.inFlight);
+      total += 1;
+      const accepted = serverInFlight < opts.capacity;
+      if (accepted) serverInFlight += 1;
+      await sleep(latencyMs);
+      if (accepted) serverInFlight -= 1;
+      if (accepted) gate.onSuccess(epoch);
+      else gate.onBusy(backOffMs, "mailbox", epoch);
+      peakLimit = Math.max(peakLimit, gate.limit);
+      gate.release();
+      if (accepted) return;
+      refused += 1;
+      await sleep(backOffMs);
+    }
+  };
+  // Items start as slots free up (as the job runner feeds them), not all at once.
+  let next = 0;
+  const workers = Array.from({ length: opts.max * 3 }, async () => {
+    while (next < opts.calls) {
+      next += 1;
+      await one();
+    }
+  });
+  const all = Promise.all(workers);
+  let finished = false;
+  void all.then(() => (finished = true));
+  while (!finished) await vi.advanceTimersByTimeAsync(latencyMs);
+  return { refused, total, peakInFlight, peakLimit, gate };
+}
+
+describe("AdaptiveLimit settles under a hard capacity below the configured concurrency", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it.each([
+    { capacity: 8, max: 10 },
+    { capacity: 3, max: 27 },
+  ])(
+    "at capacity $capacity with concurrency $max: refused calls ≤ 10 % of all calls, never above max",
+    async ({ capacity, max }) => {
+      vi.useFakeTimers();
+      const r = await driveAgainstCapacity({ max, capacity, calls: 2_000 });
+      expect(r.refused / r.total).toBeLessThanOrEqual(0.1);
+      expect(r.peakLimit).toBeLessThanOrEqual(max);
+      expect(r.peakInFlight).toBeLessThanOrEqual(max);
+      // It settles at the capacity rather than far below it (the throughput a bare client at capacity gets).
+      expect(r.gate.safe).toBe(capacity);
+    },
+  );
+
+  it("climbs back fast to the level that worked after a cut, then probes above it ever more rarely", () => {
+    const gate = new AdaptiveLimit(10);
+    gate.onBusy(300, "mailbox", gate.epoch); // the first wave: nothing known yet, cut to 70 %
+    expect(gate.limit).toBe(7);
+    const succeed = (n: number) => {
+      for (let i = 0; i < n; i++) gate.onSuccess(gate.epoch);
+    };
+    succeed(7);
+    expect(gate.limit).toBe(8);
+    succeed(8);
+    expect(gate.limit).toBe(9); // below the level that was refused (10): one step per round
+    gate.onBusy(300, "mailbox", gate.epoch); // 9 is refused: back to 8, which worked, not to 70 %
+    expect(gate.limit).toBe(8);
+    expect(gate.bad).toBe(9);
+    succeed(8);
+    expect(gate.limit).toBe(8); // a probe to 9 needs 8 × 2 successes now
+    succeed(8);
+    expect(gate.limit).toBe(9);
+    gate.onBusy(300, "mailbox", gate.epoch);
+    succeed(31);
+    expect(gate.limit).toBe(8); // then 8 × 4
+    succeed(1);
+    expect(gate.limit).toBe(9);
+  });
+
+  it("ignores busy answers to calls sent before the last change, and cuts again when a level that worked is refused", () => {
+    const gate = new AdaptiveLimit(10);
+    const before = gate.epoch;
+    gate.onBusy(300, "mailbox", before);
+    gate.onBusy(300, "mailbox", before); // the same wave
+    expect(gate.limit).toBe(7);
+    for (let i = 0; i < 7; i++) gate.onSuccess(gate.epoch);
+    expect(gate.safe).toBe(7);
+    for (let i = 0; i < 8; i++) gate.onSuccess(gate.epoch);
+    expect(gate.limit).toBe(9);
+    gate.onBusy(300, "mailbox", gate.epoch);
+    expect(gate.limit).toBe(8);
+    // Now 8 is refused too, most calls of a round: Exchange's capacity fell; a real cut follows.
+    const epoch = gate.epoch;
+    for (let i = 0; i < 4; i++) gate.onBusy(300, "mailbox", epoch);
+    expect(gate.limit).toBe(5);
+    expect(gate.safe).toBe(0);
+  });
+});

@@ -1,18 +1,40 @@
 /**
  * A concurrency limit that drops when Exchange answers ErrorServerBusy, blocks every new call until the
  * announced BackOffMilliseconds have passed when the busy answer concerned the whole profile (not one
- * impersonated mailbox: see BackOffGate), and climbs back by one after a run of successes.
+ * impersonated mailbox: see BackOffGate), and settles at the level Exchange accepts:
+ * - it remembers the highest level that carried a full round of calls without a busy answer (`safe`) and
+ *   the lowest that drew one (`bad`);
+ * - it climbs one step per `limit` successes while below `bad`, but a step to `bad` or above (a probe)
+ *   needs `limit × 2^k` successes, `k` growing with each failed probe (up to 2^7);
+ * - a busy answer to a call sent at a probe level takes the limit straight back to `safe` (no deeper cut:
+ *   that level worked); one at a level that worked means Exchange's capacity dropped: a cut to 70 %.
+ * Under a hard capacity below the configured concurrency, refused calls stay a few per cent of all calls
+ * (`npm run bench -- bulk-capacity`; unit tests at capacity 8 with 10 and capacity 3 with 27).
  * One per profile, shared by everything that calls that profile's Exchange from this process.
- * @example const gate = new AdaptiveLimit(10); await gate.acquire(); try { ... } finally { gate.release(); }
+ * @example const gate = new AdaptiveLimit(10); await gate.acquire(); const epoch = gate.epoch; try { ... gate.onBusy(ms, "mailbox", epoch) } finally { gate.release(); }
  */
 export class AdaptiveLimit {
   /** The current limit (between 1 and `max`). */
   limit: number;
   inFlight = 0;
+  /**
+   * Bumped at every change of the limit made by a busy answer. A caller reads it when its call leaves and
+   * hands it to `onBusy`: busy answers to calls sent before the last cut report the overload already acted on.
+   */
+  epoch = 0;
+  /** Highest level that carried `limit` successes in a row since the last cut to 70 % (0: none yet). */
+  safe = 0;
+  /** Lowest level at which a busy answer came (Infinity: none). Steps up to it are probes. */
+  bad = Number.POSITIVE_INFINITY;
+  /** Failed probes so far: a probe waits for `limit × 2^probeFailures` successes. */
+  probeFailures = 0;
   private blockedUntil = 0;
   private successes = 0;
   private lastBusyAt = 0;
   private lastDecreaseAt = 0;
+  /** Answers (and busy ones) to calls sent in the current epoch. */
+  private epochAnswers = 0;
+  private epochBusy = 0;
   private readonly waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -70,46 +92,81 @@ export class AdaptiveLimit {
   }
 
   /**
-   * Exchange said ErrorServerBusy: fewer parallel calls for a while and, when the busy answer concerned
-   * the profile's service account itself (`scope` "profile"), no new call until the back-off ends. A busy
-   * answer for one impersonated mailbox (`scope` "mailbox") holds only that mailbox's calls (the caller
-   * retries it after the back-off, and the transport's BackOffGate holds the mailbox): Exchange charged
-   * it to that mailbox's budget, and stopping the other mailboxes' calls too would idle the profile for
-   * every busy mailbox. `npm run bench -- adaptive-limit` (the gate alone, 50 ms calls at 10, 5 % busy
-   * with a 50 ms back-off): 1.04-1.05× the ideal time when the back-off holds the mailbox, 1.28-1.31× when
-   * it holds the profile; the whole product (`bulk-check`, 10,000 users): 1.13-1.15× against 1.52×.
-   * Like TCP's congestion control, the limit drops at most once per `decreaseEveryMs` (1 s), since the busy
-   * answers of calls already in flight report the same overload; sustained overload still takes a limit
-   * of 27 to 8 within 3 s.
+   * Exchange said ErrorServerBusy: fewer parallel calls and, when the busy answer concerned the profile's
+   * service account itself (`scope` "profile"), no new call until the back-off ends. A busy answer for one
+   * impersonated mailbox (`scope` "mailbox") holds only that mailbox's calls (the caller retries it after
+   * the back-off, and the transport's BackOffGate holds the mailbox): Exchange charged it to that
+   * mailbox's budget, and stopping the other mailboxes' calls too would idle the profile for every busy
+   * mailbox. `npm run bench -- adaptive-limit` (the gate alone, 50 ms calls at 10, 5 % busy with a 50 ms
+   * back-off): 1.04-1.05× the ideal time when the back-off holds the mailbox, 1.28-1.31× when it holds
+   * the profile.
+   * `sentInEpoch` (the `epoch` read when the call left): a busy answer to a call sent before the last cut
+   * changes nothing more. Without it, or at a level that worked, the limit drops at most once per
+   * `decreaseEveryMs` (1 s, like TCP's congestion control), or sooner when more than a quarter of the
+   * answers to calls sent since the last cut were busy (a capacity far below the limit: 27 to 3 in a few
+   * rounds instead of seconds).
    */
-  onBusy(backOffMs?: number, scope: "profile" | "mailbox" = "profile"): void {
+  onBusy(backOffMs?: number, scope: "profile" | "mailbox" = "profile", sentInEpoch?: number): void {
     const now = Date.now();
     this.lastBusyAt = now;
     this.successes = 0;
-    if (now - this.lastDecreaseAt >= (this.options.decreaseEveryMs ?? 1_000)) {
-      this.lastDecreaseAt = now;
-      this.limit = Math.max(1, Math.floor(this.limit * 0.7));
-    }
     if (scope === "profile") {
       this.blockedUntil = Math.max(
         this.blockedUntil,
         now + (backOffMs ?? this.options.defaultBackOffMs ?? 1_000),
       );
     }
+    if (sentInEpoch !== undefined && sentInEpoch !== this.epoch) return;
+    this.epochAnswers += 1;
+    this.epochBusy += 1;
+    if (sentInEpoch !== undefined && this.safe > 0 && this.limit > this.safe) {
+      // A probe above the last level that worked failed: back to that level, and probe less often.
+      this.bad = this.limit;
+      this.probeFailures = Math.min(7, this.probeFailures + 1);
+      this.setLimit(this.safe, now, false);
+      return;
+    }
+    const windowPassed = now - this.lastDecreaseAt >= (this.options.decreaseEveryMs ?? 1_000);
+    const mostlyRefused =
+      sentInEpoch !== undefined &&
+      this.epochAnswers >= Math.ceil(this.limit / 2) &&
+      this.epochBusy * 4 > this.epochAnswers;
+    if (windowPassed || mostlyRefused) {
+      // Exchange's capacity is lower than a level that worked: what worked before is no longer known, and
+      // probing starts afresh from the level refused now.
+      this.bad = this.limit;
+      this.probeFailures = 0;
+      this.safe = 0;
+      this.setLimit(Math.max(1, Math.floor(this.limit * 0.7)), now, true);
+    }
   }
 
   /**
-   * A call passed: one more parallel call per round of `limit` successes (additive increase). No quiet
-   * period is required: under steady light throttling the limit settles instead of sinking to 1.
+   * A call passed: one more parallel call per round of `limit` successes below the level that drew a
+   * busy answer, one per `limit × 2^k` successes from it on (see the class). No quiet period is
+   * required: under steady light throttling the limit settles instead of sinking to 1.
    */
-  onSuccess(): void {
-    if (this.limit >= this.max) return;
+  onSuccess(sentInEpoch?: number): void {
+    if (sentInEpoch === undefined || sentInEpoch === this.epoch) this.epochAnswers += 1;
     this.successes += 1;
-    if (this.successes >= this.limit && Date.now() - this.lastBusyAt >= (this.options.recoverAfterMs ?? 0)) {
+    if (this.successes >= this.limit && this.limit > this.safe) this.safe = this.limit;
+    if (this.limit >= this.max) return;
+    const probe = this.limit + 1 >= this.bad;
+    const needed = probe ? this.limit * 2 ** this.probeFailures : this.limit;
+    if (this.successes >= needed && Date.now() - this.lastBusyAt >= (this.options.recoverAfterMs ?? 0)) {
       this.limit += 1;
       this.successes = 0;
       this.pump();
     }
+  }
+
+  private setLimit(limit: number, now: number, cut: boolean): void {
+    this.limit = Math.max(1, Math.min(this.max, limit));
+    this.epoch += 1;
+    this.epochAnswers = 0;
+    this.epochBusy = 0;
+    if (cut) this.lastDecreaseAt = now;
+    this.pump();
   }
 
   /** Milliseconds until calls may start again (0 when not blocked). */

@@ -29,6 +29,7 @@ export function startBackground(
       maxConcurrency: ctx.config.jobs.maxConcurrency,
       leaseMs: options.leaseMs,
       gates: ctx.services.profileGates,
+      deadlineHours: async () => (await ctx.services.settings.effective()).jobsDeadlineHours,
     }).start();
   } else {
     ctx.log.warn("job runner not started: no check service is wired");

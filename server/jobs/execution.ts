@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { JobKind, JobState } from "../../contract/jobs";
+import { isThrottled } from "../access/throttled";
 import type { CheckResult } from "../access/types";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
@@ -8,6 +9,7 @@ import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
 import { JobRepository, leaseRenewEveryMs, type ClaimedItem, type JobRow } from "./job-repo";
 import { jobKindDefinitions } from "./kinds";
 import { ResultWriter } from "./result-writer";
+import { jobSignals } from "./signals";
 import type { CheckPort, MailboxChecker } from "./types";
 
 /** Tunables of the runner; tests shorten the lease and the retry delays. */
@@ -19,6 +21,13 @@ export interface ExecutionOptions {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** The clock the deadline is judged by (tests move it). */
+  now: () => number;
+  /**
+   * Hours after its start at which a job stops (JOBS_DEADLINE_HOURS, or the setting): the only end,
+   * besides cancel, of a job whose calls Exchange keeps refusing as busy. Read at the start and every minute.
+   */
+  deadlineHours: () => Promise<number>;
 }
 
 export interface ExecutionDeps {
@@ -46,6 +55,11 @@ export function retryDelayMs(
   }
   const exp = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
   return exp / 2 + Math.random() * (exp / 2);
+}
+
+/** How long a throttled item waits: the announced back-off plus up to a quarter of jitter. */
+export function throttleDelayMs(backOffMs: number | undefined, fallbackMs: number): number {
+  return (backOffMs ?? fallbackMs) * (1 + Math.random() / 4);
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -102,6 +116,13 @@ export class JobExecution {
   private writer: ResultWriter | undefined;
   /** Items whose processing failed unexpectedly (not their check): how many times, by user id. */
   private readonly crashes = new Map<string, number>();
+  /** Busy answers not yet added to the job row. */
+  private throttledToWrite = 0;
+  /** Since when every answer has been busy (cleared by a call that passed). */
+  private throttledSince: number | undefined;
+  /** When the job's deadline passes (from its start and the deadline in hours). */
+  private deadline: { at: number; hours: number; readAt: number } | undefined;
+  private deadlinePassed = false;
 
   constructor(
     private readonly deps: ExecutionDeps,
@@ -156,6 +177,8 @@ export class JobExecution {
       await this.repo.dropLease(jobId, options.owner).catch(() => undefined);
       return "handed-back";
     }
+    await this.readDeadline();
+    this.checkDeadline();
     const tick = setInterval(() => void this.onTick(), options.tickMs);
     const renew = setInterval(() => void this.onRenew(), leaseRenewEveryMs(options.leaseMs));
     try {
@@ -170,8 +193,9 @@ export class JobExecution {
               continue;
             }
             if ((await this.repo.remaining(jobId)) === 0) {
-              await this.repo.writeProgress(jobId);
+              await this.writeProgress();
               await this.repo.transition(jobId, ["running"], "done");
+              jobSignals.changed(jobId);
               this.halt("finished");
             } else {
               // Items leased by a runner that stalled: wait for their leases to run out.
@@ -211,9 +235,12 @@ export class JobExecution {
       this.held.clear();
       this.queue = [];
       if (this.stop === "shutdown" || this.stop === "paused") {
-        await this.repo.writeProgress(jobId);
+        await this.writeProgress();
         await this.repo.dropLease(jobId, options.owner);
+        jobSignals.changed(jobId);
       }
+      if (this.stop === "cancelled") await this.writeProgress().catch(() => undefined);
+      if (this.deadlinePassed) this.failure ??= await this.deadlineReason();
       if (this.failure) await this.failJob(this.failure);
       log.info({ jobId, stop: this.stop }, "job execution stopped");
       return this.stop ?? "shutdown";
@@ -279,8 +306,9 @@ export class JobExecution {
         });
         return;
       }
-      for (let attempt = 1; ; attempt++) {
+      for (let attempt = 1; ;) {
         let result: CheckResult;
+        const epoch = gate.epoch;
         // A signal per call: fetch keeps its listener on the signal it gets until garbage collection,
         // so one long-lived signal would collect thousands of listeners over a big job.
         const call = new AbortController();
@@ -297,7 +325,8 @@ export class JobExecution {
         if (this.abort.signal.aborted || this.stop === "cancelled" || this.stop === "lease-lost") return;
         const err = result.error;
         if (result.ok || !err) {
-          gate.onSuccess();
+          gate.onSuccess(epoch);
+          this.throttledSince = undefined;
           await write(result);
           return;
         }
@@ -307,16 +336,25 @@ export class JobExecution {
           this.abort.abort(new Error("service account failed"));
           return;
         }
-        // Exchange's ErrorServerBusy and Graph's 429 (any failure that announces a back-off) mean overload.
-        if (err.code === "ErrorServerBusy" || err.backOffMs !== undefined) {
-          gate.onBusy(err.backOffMs, err.backOffScope ?? "profile");
-        }
-        if (!err.transient || attempt >= options.maxAttempts) {
-          await write(result);
-          return;
+        const throttled = isThrottled(err);
+        let delayMs: number;
+        if (throttled) {
+          // Overload, not a fault of the mailbox: not an attempt, and never the user's result. Only cancel
+          // or the job's deadline ends the wait.
+          gate.onBusy(err.backOffMs, err.backOffScope ?? "profile", epoch);
+          this.throttledToWrite += 1;
+          this.throttledSince ??= options.now();
+          delayMs = throttleDelayMs(err.backOffMs, options.retryBaseMs);
+        } else {
+          if (!err.transient || attempt >= options.maxAttempts) {
+            await write(result);
+            return;
+          }
+          delayMs = retryDelayMs(attempt, err.backOffMs, options);
+          attempt += 1;
         }
         releaseSlot();
-        await sleep(retryDelayMs(attempt, err.backOffMs, options), this.abort.signal);
+        await sleep(delayMs, this.abort.signal);
         if (this.stop) return;
         try {
           await gate.acquire(this.abort.signal);
@@ -373,18 +411,70 @@ export class JobExecution {
       await repo.closeOpenItems(this.job.id);
       await def.onAbort?.(trx, this.job.id);
     });
-    await this.repo.writeProgress(this.job.id);
+    await this.writeProgress();
+    jobSignals.changed(this.job.id);
     this.deps.log.warn({ jobId: this.job.id, reason }, "job failed");
   }
 
   private async onTick(): Promise<void> {
     try {
-      await this.repo.writeProgress(this.job.id);
+      await this.writeProgress();
+      jobSignals.changed(this.job.id);
       const row = await this.repo.find(this.job.id);
       this.react(row?.state as JobState | undefined, row?.leaseOwner === this.deps.options.owner);
+      if (this.deadline && this.deps.options.now() - this.deadline.readAt >= 60_000) {
+        await this.readDeadline();
+      }
+      this.checkDeadline();
     } catch (error) {
       this.deps.log.warn({ err: error, jobId: this.job.id }, "job tick failed");
     }
+  }
+
+  /** Copies the items' counts, and the busy answers counted since the last write, onto the job row. */
+  private async writeProgress(): Promise<void> {
+    const add = this.throttledToWrite;
+    this.throttledToWrite = 0;
+    const since = this.throttledSince === undefined ? null : new Date(this.throttledSince).toISOString();
+    try {
+      await this.repo.writeProgress(this.job.id, { add, since });
+    } catch (error) {
+      this.throttledToWrite += add;
+      throw error;
+    }
+  }
+
+  private async readDeadline(): Promise<void> {
+    const now = this.deps.options.now();
+    try {
+      const hours = await this.deps.options.deadlineHours();
+      const started = Date.parse(this.job.startedAt ?? this.job.createdAt);
+      this.deadline = { at: started + hours * 3_600_000, hours, readAt: now };
+    } catch (error) {
+      // Keep the deadline read before (a store hiccup must not stop the job, nor drop its deadline).
+      this.deps.log.warn({ err: error, jobId: this.job.id }, "could not read the job deadline setting");
+      if (this.deadline) this.deadline.readAt = now;
+    }
+  }
+
+  /** Stops the job once its deadline has passed; run() then fails it with the reason. */
+  private checkDeadline(): void {
+    if (this.stop || !this.deadline || this.deps.options.now() < this.deadline.at) return;
+    this.deadlinePassed = true;
+    this.halt("failed");
+    this.abort.abort(new Error("job deadline passed"));
+  }
+
+  private async deadlineReason(): Promise<string> {
+    const left = await this.repo.remaining(this.job.id).catch(() => undefined);
+    const waiting =
+      this.throttledSince === undefined
+        ? ""
+        : ` Exchange had refused every call as busy since ${new Date(this.throttledSince).toISOString()}.`;
+    return (
+      `Stopped at the job's deadline, ${this.deadline?.hours ?? "?"} h after it started (JOBS_DEADLINE_HOURS or Settings).${waiting} ` +
+      `${left ?? "The"} users not checked returned to their earlier state; start the job again when Exchange has capacity.`
+    );
   }
 
   private async onRenew(): Promise<void> {

@@ -70,6 +70,8 @@ export class JobRepository {
       leaseOwner: null,
       leaseUntil: null,
       leaseRenewedAt: null,
+      throttled: 0,
+      throttledSince: null,
     };
     await this.db.insertInto("jobs").values(row).execute();
     for (let i = 0; i < input.userIds.length; i += INSERT_CHUNK) {
@@ -341,8 +343,11 @@ export class JobRepository {
     return p;
   }
 
-  /** Copies the items' counts onto the job row (what the API and the event stream read). */
-  async writeProgress(jobId: string): Promise<void> {
+  /**
+   * Copies the items' counts onto the job row (what the API and the event stream read); with `throttle`,
+   * adds the busy answers counted since the last write and sets since when calls are being refused.
+   */
+  async writeProgress(jobId: string, throttle?: { add: number; since: string | null }): Promise<void> {
     const p = await this.progress(jobId);
     await this.db
       .updateTable("jobs")
@@ -352,6 +357,9 @@ export class JobRepository {
         failed: p.failed,
         failuresByCode: JSON.stringify(p.failuresByCode),
         updatedAt: nowIso(),
+        ...(throttle
+          ? { throttled: sql<number>`throttled + ${throttle.add}`, throttledSince: throttle.since }
+          : {}),
       })
       .where("id", "=", jobId)
       .execute();

@@ -5,6 +5,7 @@ import type { Db } from "../store/db";
 import { AdaptiveLimit, profileGate, Semaphore } from "./adaptive-limit";
 import { JobExecution, type ExecutionOptions } from "./execution";
 import { JobRepository } from "./job-repo";
+import { jobSignals } from "./signals";
 import type { CheckPort } from "./types";
 
 export interface RunnerOptions {
@@ -23,6 +24,10 @@ export interface RunnerOptions {
   retryMaxMs?: number;
   /** Per-profile gates shared with other callers of Exchange in this process (check now). */
   gates?: Map<string, AdaptiveLimit>;
+  /** The clock job deadlines are judged by (default Date.now; tests move it). */
+  now?: () => number;
+  /** Hours after its start at which a job stops (JOBS_DEADLINE_HOURS or the setting; default 24). */
+  deadlineHours?: () => Promise<number> | number;
 }
 
 /**
@@ -38,7 +43,10 @@ export class JobRunner {
   private readonly global: Semaphore;
   readonly gates: Map<string, AdaptiveLimit>;
   private timer: NodeJS.Timeout | undefined;
+  private stopListening: (() => void) | undefined;
   private polling = false;
+  /** A job became runnable while a poll was under way: poll once more when it ends. */
+  private pollAgain = false;
   private closed = false;
   private readonly execOptions: ExecutionOptions;
   /** Connections the running jobs may use (sum of their profiles' limits): no claim beyond the global cap. */
@@ -56,6 +64,8 @@ export class JobRunner {
       maxAttempts: options.maxAttempts ?? 4,
       retryBaseMs: options.retryBaseMs ?? 500,
       retryMaxMs: options.retryMaxMs ?? 10_000,
+      now: options.now ?? Date.now,
+      deadlineHours: async () => (await options.deadlineHours?.()) ?? 24,
     };
   }
 
@@ -64,9 +74,13 @@ export class JobRunner {
     return profileGate(this.gates, profileId, max);
   }
 
-  /** Starts polling for jobs. */
+  /**
+   * Starts polling for jobs; a job created or resumed in this process is claimed at once (other
+   * instances' jobs at the next poll).
+   */
   start(): this {
     this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 500);
+    this.stopListening = jobSignals.onRunnable(() => void this.poll());
     void this.poll();
     return this;
   }
@@ -78,7 +92,11 @@ export class JobRunner {
 
   /** Looks for a runnable job now (also called by the timer). */
   async poll(): Promise<void> {
-    if (this.polling || this.closed) return;
+    if (this.closed) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
     this.polling = true;
     try {
       const repo = new JobRepository(this.options.db);
@@ -124,6 +142,10 @@ export class JobRunner {
       this.options.log.warn({ err: error }, "job poll failed");
     } finally {
       this.polling = false;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        void this.poll();
+      }
     }
   }
 
@@ -131,6 +153,7 @@ export class JobRunner {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.stopListening?.();
     const running = [...this.executions.values()];
     for (const r of running) r.execution.shutdown();
     await Promise.allSettled(running.map((r) => r.done));

@@ -26,6 +26,8 @@ const row = (overrides: Partial<JobRow> = {}): JobRow => ({
   leaseOwner: "host:1:abc",
   leaseUntil: iso(30_000),
   leaseRenewedAt: iso(0),
+  throttled: 0,
+  throttledSince: null,
   ...overrides,
 });
 
@@ -46,5 +48,18 @@ describe("presentJob resumesBy", () => {
     expect(presentJob(row({ state: "paused" }), T0 + 60_000).resumesBy).toBeNull();
     expect(presentJob(row({ leaseRenewedAt: null }), T0 + 60_000).resumesBy).toBeNull(); // claimed before the column existed
     expect(Object.keys(presentJob(row(), T0))).not.toContain("leaseOwner");
+  });
+});
+
+describe("presentJob throttling", () => {
+  it("shows the throttled count, and since when the job waits on Exchange only while it runs", () => {
+    const since = iso(-5_000);
+    expect(presentJob(row({ throttled: 12, throttledSince: since }), T0).progress).toMatchObject({
+      throttled: 12,
+      waitingOnExchangeSince: since,
+    });
+    expect(
+      presentJob(row({ state: "cancelled", throttled: 12, throttledSince: since }), T0).progress,
+    ).toMatchObject({ throttled: 12, waitingOnExchangeSince: null });
   });
 });

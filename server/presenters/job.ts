@@ -25,6 +25,8 @@ export function presentJob(row: JobRow, now = Date.now()): Job {
       ok: row.ok,
       failed: row.failed,
       failuresByCode: JSON.parse(row.failuresByCode) as Record<string, number>,
+      throttled: row.throttled,
+      waitingOnExchangeSince: row.state === "running" ? row.throttledSince : null,
     },
     reason: row.reason,
     createdBy: row.createdBy,

@@ -3,9 +3,13 @@ import { CreateJobBody, ListJobsQuery } from "../../contract/jobs";
 import { principalOf, requireAuth } from "../auth/middleware";
 import type { AppContext } from "../context";
 import { param, parseBody, parseQuery } from "../http/validate";
+import { jobSignals } from "../jobs/signals";
 
 const FINAL = new Set(["done", "failed", "cancelled"]);
-/** How often the event stream reads the job row: any instance may be running the job. */
+/**
+ * How often the event stream reads the job row: any instance may be running the job. A change made in
+ * this process (its runner, its API) wakes the stream at once (jobSignals).
+ */
 const STREAM_POLL_MS = 500;
 /** A comment line now and then keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
@@ -70,27 +74,53 @@ async function streamJobEvents(ctx: AppContext, req: Request, res: Response): Pr
   });
   let last = "";
   let lastWrite = Date.now();
-  while (!closed) {
-    const snapshot = JSON.stringify(job);
-    if (snapshot !== last) {
-      last = snapshot;
-      send("progress", job);
-      lastWrite = Date.now();
-    } else if (Date.now() - lastWrite > KEEPALIVE_MS) {
-      res.write(": keep-alive\n\n");
-      lastWrite = Date.now();
+  let changed = false;
+  let wake: (() => void) | undefined;
+  const stopListening = jobSignals.onChanged(id, () => {
+    changed = true;
+    wake?.();
+  });
+  req.on("close", () => wake?.());
+  try {
+    while (!closed) {
+      const snapshot = JSON.stringify(job);
+      if (snapshot !== last) {
+        last = snapshot;
+        send("progress", job);
+        lastWrite = Date.now();
+      } else if (Date.now() - lastWrite > KEEPALIVE_MS) {
+        res.write(": keep-alive\n\n");
+        lastWrite = Date.now();
+      }
+      if (FINAL.has(job.state)) {
+        send("done", job);
+        break;
+      }
+      // Read again at the next poll, or at once when this process changed the job (its runner is here);
+      // a change signalled while the job was being read is not lost (`changed`).
+      if (!changed) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            wake = undefined;
+            resolve();
+          }, STREAM_POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          };
+        });
+      }
+      changed = false;
+      if (closed) break;
+      try {
+        job = await ctx.services.jobs.get(principal, id);
+      } catch {
+        break; // deleted with its profile
+      }
     }
-    if (FINAL.has(job.state)) {
-      send("done", job);
-      break;
-    }
-    await new Promise((r) => setTimeout(r, STREAM_POLL_MS));
-    if (closed) break;
-    try {
-      job = await ctx.services.jobs.get(principal, id);
-    } catch {
-      break; // deleted with its profile
-    }
+  } finally {
+    stopListening();
   }
   res.end();
 }

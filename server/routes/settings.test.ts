@@ -30,6 +30,7 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
       monitorIntervalMinutes: 15,
       alertFailureShare: 0.5,
       auditRetentionDays: 365,
+      jobsDeadlineHours: 24,
     });
   });
 
@@ -45,11 +46,13 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
       monitorIntervalMinutes: 15,
       alertFailureShare: 0.25,
       auditRetentionDays: 365,
+      jobsDeadlineHours: 24,
     });
-    await s.admin.put("/settings", { auditRetentionDays: 30 });
+    await s.admin.put("/settings", { auditRetentionDays: 30, jobsDeadlineHours: 48 });
     expect(await s.ctx.services.settings.effective()).toMatchObject({
       alertFailureShare: 0.25,
       auditRetentionDays: 30,
+      jobsDeadlineHours: 48,
     });
     const audit = await s.ctx.store.db
       .selectFrom("auditEvents")
@@ -93,6 +96,8 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
       [{ monitorIntervalMinutes: -1 }, 400],
       [{ alertFailureShare: 1.5 }, 400],
       [{ auditRetentionDays: 0 }, 400],
+      [{ jobsDeadlineHours: 0 }, 400],
+      [{ jobsDeadlineHours: 1.5 }, 400],
       [{ alertWebhookUrl: "ftp://x.example.com" }, 400],
       [{ colour: "red" }, 400],
       ["{nope", 400],

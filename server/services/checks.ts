@@ -2,6 +2,7 @@ import type { CheckUserResult } from "../../contract/connectivity";
 import type { CheckResult } from "../access/types";
 import type { Principal } from "../auth/principal";
 import { validationFailed } from "../errors";
+import { isThrottled } from "../access/throttled";
 import { nowIso, type Db } from "../store/db";
 import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
 import type { MailboxAccessService } from "./mailbox-access";
@@ -134,15 +135,20 @@ export class CheckService {
     const concurrency = Math.min(10, profile?.maxConcurrentConnections ?? 10);
     return mapLimit(users, concurrency, async (user) => {
       const result = await check(user.address, AbortSignal.timeout(60_000));
-      await this.db
-        .transaction()
-        .execute((trx) => this.applyResult(trx, user, result, { mode: "check-now" }));
+      // Busy is Exchange's load, not the mailbox's health: nothing is written, the caller is told when to
+      // try again (the rule of the jobs: throttling never ends a user in error).
+      const throttled = !result.ok && result.error !== undefined && isThrottled(result.error);
+      if (!throttled) {
+        await this.db
+          .transaction()
+          .execute((trx) => this.applyResult(trx, user, result, { mode: "check-now" }));
+      }
       return {
         userId: user.id,
         address: user.address,
         ok: result.ok,
         ms: result.ms,
-        state: nextState("check-now", user.state, result.ok) ?? user.state,
+        state: throttled ? user.state : (nextState("check-now", user.state, result.ok) ?? user.state),
         mailboxKind: (result.ok ? result.mailboxKind : null) ?? user.mailboxKind ?? null,
         error: result.error
           ? {
@@ -152,6 +158,7 @@ export class CheckService {
               transient: result.error.transient,
             }
           : null,
+        ...(throttled ? { backOffMs: Math.round(result.error?.backOffMs ?? 1_000) } : {}),
       };
     });
   }

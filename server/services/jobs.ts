@@ -3,6 +3,7 @@ import type { Principal } from "../auth/principal";
 import { conflict, jobRunning, notFound } from "../errors";
 import { JobRepository, type JobRow } from "../jobs/job-repo";
 import { jobKindDefinitions } from "../jobs/kinds";
+import { jobSignals } from "../jobs/signals";
 import { presentJob } from "../presenters/job";
 import type { Db } from "../store/db";
 import { recordAudit } from "./audit";
@@ -27,6 +28,7 @@ export class JobService {
       await this.profiles.authorize(principal, profileId, trx);
       return this.create(trx, principal, profileId, body.kind, body.userIds);
     });
+    jobSignals.runnable();
     return presentJob(row);
   }
 
@@ -127,7 +129,7 @@ export class JobService {
     action: string,
     apply: (repo: JobRepository, row: JobRow, trx: Db) => Promise<void>,
   ): Promise<Job> {
-    return this.db.transaction().execute(async (trx) => {
+    const job = await this.db.transaction().execute(async (trx) => {
       const row = await this.authorize(principal, id, trx);
       await apply(new JobRepository(trx), row, trx);
       await recordAudit(trx, {
@@ -139,5 +141,8 @@ export class JobService {
       });
       return this.get(principal, id, trx);
     });
+    jobSignals.changed(job.id);
+    if (job.state === "running") jobSignals.runnable();
+    return job;
   }
 }

@@ -45,6 +45,7 @@ export class SettingsService {
       monitorIntervalMinutes: this.config.monitor.intervalMinutes,
       alertFailureShare: this.config.monitor.alertFailureShare,
       auditRetentionDays: this.config.auditRetentionDays,
+      jobsDeadlineHours: this.config.jobs.deadlineHours,
     };
     const stored = await new SettingsRepository(db).all();
     const merged = { ...defaults };

@@ -124,6 +124,10 @@ export interface JobTable {
   leaseUntil: string | null;
   /** When that runner last claimed or renewed the lease. */
   leaseRenewedAt: string | null;
+  /** Calls Exchange refused as busy (ErrorServerBusy, 429, 503 with Retry-After); never an item's attempt. */
+  throttled: Generated<number>;
+  /** Since when the job's calls have been refused with none passing; null while calls pass. */
+  throttledSince: string | null;
 }
 
 export interface JobItemTable {

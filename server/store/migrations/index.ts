@@ -5,6 +5,7 @@ import * as syncService from "./20261126T153000-sync-service";
 import * as oauthAuthorizations from "./20261127T090000-oauth-authorizations";
 import * as rateLimits from "./20261127T120000-rate-limits";
 import * as jobHeartbeat from "./20261127T130000-job-heartbeat";
+import * as jobThrottling from "./20261202T233000-job-throttling";
 import * as profileMigrations from "./20261202T233000-profile-migrations";
 import * as oauthExpectedUpn from "./20261203T003000-oauth-expected-upn";
 
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   "20261127T090000-oauth-authorizations": oauthAuthorizations,
   "20261127T120000-rate-limits": rateLimits,
   "20261127T130000-job-heartbeat": jobHeartbeat,
+  "20261202T233000-job-throttling": jobThrottling,
   "20261202T233000-profile-migrations": profileMigrations,
   "20261203T003000-oauth-expected-upn": oauthExpectedUpn,
 };

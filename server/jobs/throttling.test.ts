@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
+import { JobRepository } from "./job-repo";
+import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
+
+announcePostgresSkip();
+
+/** Resolves when `cond` holds (checked every 20 ms), or throws after `timeoutMs`. */
+async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(testDatabases())("throttling never fails a user, on %s", (dialect) => {
+  let h: JobHarness;
+  afterEach(() => h?.close());
+
+  const row = (jobId: string) => new JobRepository(h.store.db).find(jobId);
+  const states = async () =>
+    (await h.store.db.selectFrom("users").select("state").execute()).map((u) => u.state);
+
+  it("ends a busy storm (every call busy for 2 s, then fine) with every user active, no call of a mailbox during its back-off", async () => {
+    h = await startJobHarness({ dialect, users: 60 });
+    h.sim.faults.rates = { serverBusy: 1 };
+    h.sim.faults.backOffMs = 200;
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    // maxAttempts 2: before, two busy answers in a row ended a user in error.
+    h.runner({ maxAttempts: 2 });
+    await until(async () => (await row(job.id))?.throttledSince != null);
+    const waiting = (await h.jobs.get(SYSTEM, job.id)).progress;
+    expect(waiting.waitingOnExchangeSince).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 2_000));
+    h.sim.faults.rates = {};
+    const done = await h.waitFor(job.id, ["done", "failed"], 60_000);
+    expect(done).toMatchObject({ state: "done", done: 60, ok: 60, failed: 0 });
+    // Every busy answer was counted (how many depends on how fast the limit fell during the storm).
+    expect(done.throttled).toBeGreaterThan(0);
+    expect(done.throttled).toBe(h.sim.counters.byOutcome.ErrorServerBusy);
+    expect(await states()).toEqual(Array.from({ length: 60 }, () => "active"));
+    const presented = (await h.jobs.get(SYSTEM, job.id)).progress;
+    expect(presented.throttled).toBe(done.throttled);
+    expect(presented.waitingOnExchangeSince).toBeNull();
+    // One result per user, none of them a busy answer.
+    const history = await h.store.db
+      .selectFrom("checkHistory")
+      .select(["ok"])
+      .where("jobId", "=", job.id)
+      .execute();
+    expect(history).toHaveLength(60);
+    expect(history.every((r) => r.ok === 1)).toBe(true);
+    expect(h.sim.counters.callsDuringBackOff.total).toBe(0);
+  }, 90_000);
+
+  it("returns the pending users to their earlier state when the job is cancelled during a storm", async () => {
+    h = await startJobHarness({ dialect, users: 40 });
+    h.sim.faults.rates = { serverBusy: 1 };
+    h.sim.faults.backOffMs = 100;
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    h.runner({ maxAttempts: 2 });
+    await until(async () => ((await row(job.id))?.throttled ?? 0) >= 80);
+    const cancelled = await h.jobs.cancel(SYSTEM, job.id);
+    expect(cancelled.state).toBe("cancelled");
+    await new Promise((r) => setTimeout(r, 300)); // late answers of calls in flight must not write
+    expect(await states()).toEqual(Array.from({ length: 40 }, () => "not-activated"));
+    const history = await h.store.db
+      .selectFrom("checkHistory")
+      .select("id")
+      .where("jobId", "=", job.id)
+      .execute();
+    expect(history).toHaveLength(0);
+    expect((await row(job.id))?.state).toBe("cancelled");
+  }, 60_000);
+
+  it("stops at its deadline (a clock the test moves) and returns the pending users to their earlier state, saying why", async () => {
+    h = await startJobHarness({ dialect, users: 30 });
+    h.sim.faults.rates = { serverBusy: 1 };
+    h.sim.faults.backOffMs = 100;
+    let clock = Date.now();
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    h.runner({ now: () => clock, deadlineHours: () => 2 });
+    await until(async () => ((await row(job.id))?.throttled ?? 0) >= 30);
+    clock += 90 * 60_000; // 1.5 h: still within the deadline
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await row(job.id))?.state).toBe("running");
+    clock += 31 * 60_000; // past 2 h after the start
+    const failed = await h.waitFor(job.id, ["failed", "done", "cancelled"], 10_000);
+    expect(failed.state).toBe("failed");
+    expect(failed.reason).toMatch(/deadline, 2 h after it started/);
+    expect(failed.reason).toMatch(/refused every call as busy since/);
+    expect(failed.reason).toMatch(/30 users not checked returned to their earlier state/);
+    expect(await states()).toEqual(Array.from({ length: 30 }, () => "not-activated"));
+  }, 60_000);
+});
