@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
-import type { CheckResult } from "../access/types";
+import type { CheckResult } from "../domain/access-outcome";
 import { AdaptiveLimit } from "./adaptive-limit";
 import { retryDelayMs } from "./execution";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";

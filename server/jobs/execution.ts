@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { JobKind, JobState } from "../../contract/jobs";
-import type { CheckResult } from "../access/types";
+import type { CheckResult } from "../domain/access-outcome";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";

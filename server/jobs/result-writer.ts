@@ -1,4 +1,4 @@
-import type { CheckResult } from "../access/types";
+import type { CheckResult } from "../domain/access-outcome";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { JobRepository } from "./job-repo";

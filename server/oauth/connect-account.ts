@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, preconditionFailed } from "../errors";
 import type { Logger } from "../logger";

@@ -1,4 +1,4 @@
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import type { EwsEnvironment } from "../ews/client";
 import { ewsCodeOf, mapFailure } from "../ews/errors";
 import { AppError, conflict, notFound, preconditionFailed } from "../errors";
