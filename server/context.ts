@@ -7,6 +7,7 @@ import type { BearerVerifier } from "./auth/middleware";
 import { ProfileService } from "./services/profiles";
 import { MeStatusService } from "./services/me-status";
 import { ProfileAdminService } from "./services/profile-admins";
+import { LocalAdminService } from "./services/local-admins";
 import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
@@ -20,7 +21,7 @@ import { MailboxAccessService } from "./services/mailbox-access";
 import { ConnectivityService } from "./services/connectivity";
 import { CheckService } from "./services/checks";
 import { OAuthTokens } from "./oauth/tokens";
-import { ConnectAccountService } from "./oauth/connect-account";
+import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
 
@@ -36,7 +37,9 @@ export interface AppContext {
 }
 
 export interface Services {
+  /** Local admins' sessions (the auth middleware); changes to admins go through `localAdmins`. */
   admins: LocalAdminRepository;
+  localAdmins: LocalAdminService;
   profiles: ProfileService;
   users: UserService;
   settings: SettingsService;
@@ -103,6 +106,7 @@ export function createContext(input: ContextInput): AppContext {
       profileGates,
       ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
       admins: new LocalAdminRepository(db),
+      localAdmins: new LocalAdminService(input.store),
       profiles,
       users: new UserService(db, profiles),
       settings: new SettingsService(db, input.config),

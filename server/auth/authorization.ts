@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from "express";
 import type { Endpoint } from "../../contract/endpoints";
 import { AppError, forbidden, unauthorized } from "../errors";
 import type { Logger } from "../logger";
-import type { ProfileService } from "../services/profiles";
+import type { Principal } from "./principal";
 
 /** An endpoint with its path compiled for matching. */
 interface CompiledEndpoint {
@@ -74,7 +74,7 @@ function profileIdOf(req: Request, endpoint: Endpoint, params: Record<string, st
  */
 export function authorizeByContract(
   endpoints: Endpoint[],
-  profiles: ProfileService,
+  profiles: { visibleIds(principal: Principal): Promise<string[] | undefined> },
   log: Logger,
 ): RequestHandler {
   const compiled = endpoints.map(compile).sort((a, b) => a.params.length - b.params.length);

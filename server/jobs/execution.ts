@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
-import { JobRepository, leaseRenewEveryMs, type ClaimedItem, type JobRow } from "./job-repo";
+import { JobRepository, leaseRenewEveryMs, type ClaimedItem, type JobRow } from "../store/job-repo";
 import { jobKindDefinitions } from "./kinds";
 import { ResultWriter } from "./result-writer";
 import type { CheckPort, MailboxChecker } from "./types";

@@ -4,7 +4,7 @@ import { principalOf, requireAuth } from "../auth/middleware";
 import { parseCookies } from "../auth/cookies";
 import type { AppContext } from "../context";
 import { param, parse } from "../http/validate";
-import { ConnectPageError, type ConnectResult, type PopupHost } from "../oauth/connect-account";
+import { ConnectPageError, type ConnectResult, type PopupHost } from "../services/connect-account";
 import { POPUP_SCRIPT, resultMessage, resultPage, RESULT_MESSAGE_TYPE } from "../oauth/popup-page";
 
 /** Binds the callback to the browser that opened the one-time URL (SameSite=Lax: the authority's redirect back is a top-level GET). */

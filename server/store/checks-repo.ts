@@ -1,5 +1,5 @@
 import type { UserState } from "../../contract/common";
-import type { Db } from "./db";
+import type { Db } from "./db-types";
 
 /** What a check writes into the user row. */
 export interface UserCheckUpdate {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { UserState } from "../../contract/common";
-import { nowIso } from "./db";
+import { isoNow as nowIso } from "../domain/clock";
 import { lifecycleUpdate } from "./user-lifecycle-sql";
 import { INITIAL_STATE } from "../domain/user-lifecycle";
 import { isPostgres } from "./dialect";

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { AppError } from "../errors";
 import { shortPath } from "../http/short-path";
 import { urlParam } from "../http/validate";
-import { keyOf, type SyncGuards } from "../routes/sync";
+import { keyOf, type SyncGuards } from "./guards";
 import type { EwsGateway } from "./ews-gateway";
 
 /** `POST /api/v1/sync/mailboxes/:address/ews`, with or without a query string. */
