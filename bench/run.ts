@@ -22,6 +22,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "adaptive-limit": () => import("./adaptive-limit.bench"),
   "rss-paging": () => import("./rss-paging.bench"),
   "ews-gateway": () => import("./ews-gateway.bench"),
+  "autodiscover-parse": () => import("./autodiscover-parse.bench"),
 };
 
 interface Results {

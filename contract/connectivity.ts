@@ -31,12 +31,35 @@ export const ConnectivityResult = z.object({
 });
 export type ConnectivityResult = z.infer<typeof ConnectivityResult>;
 
-/** POST /autodiscover: `profileId` lends that profile's stored service account credentials. */
-export const AutodiscoverBody = z.object({ email: EmailAddress, profileId: Id.optional() }).strict();
+/**
+ * POST /autodiscover: `profileId` lends that profile's stored service account credentials, which go only
+ * to the hosts they were entered for; `confirmHost` is a host a previous answer's `confirmRedirect` named
+ * and the admin confirmed.
+ */
+export const AutodiscoverBody = z
+  .object({
+    email: EmailAddress,
+    profileId: Id.optional(),
+    confirmHost: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .min(1)
+      .max(253)
+      .regex(/^[a-z0-9.:[\]-]+$/, "must be a host name")
+      .optional(),
+  })
+  .strict();
+export type AutodiscoverBody = z.infer<typeof AutodiscoverBody>;
 export const AutodiscoverResult = z.object({
   ewsUrl: z.string().nullable(),
   steps: z.array(ConnectivityStep),
+  /** A redirect led to this host, which asks for the credentials: re-call with `confirmHost` to send them. */
+  confirmRedirect: z.object({ host: z.string(), url: z.string() }).optional(),
+  /** Hosts the profile's credentials were sent to in this run. */
+  sentTo: z.array(z.string()),
 });
+export type AutodiscoverResult = z.infer<typeof AutodiscoverResult>;
 
 /** POST /profiles/:id/checks: check now, at most 50 users per request. */
 export const CheckUsersBody = z

@@ -6,6 +6,7 @@ import { AuthConfig, MeStatus, ProfileAdmins, ProfileAdminsBody } from "./me";
 import { CreateProfileBody, Profile, UpdateProfileBody } from "./profiles";
 import { AuditEvent, ListAuditQuery } from "./audit";
 import { Settings, UpdateSettingsBody } from "./settings";
+import { EntraAppRegistration, SetupCheck } from "./install";
 import {
   AddUsersBody,
   AddUsersResult,
@@ -287,7 +288,7 @@ export const endpoints: Endpoint[] = [
     method: "post",
     path: "/sync/mailboxes/:address/ews",
     summary:
-      "EWS gateway: send a SOAP request (text/xml) for one active mailbox; the product adds the credentials, impersonation and X-AnchorMailbox and answers Exchange's response as is",
+      "EWS gateway (ews:read / ews:write): send a SOAP request (text/xml) for one active mailbox; the operation must be one the key's scopes allow (else a SOAP fault, HTTP 500, ErrorAccessDenied), headers off the allow list are removed, the product adds the credentials, impersonation and X-AnchorMailbox and streams Exchange's response back as is",
     tag: "sync",
     auth: "service-key",
   },
@@ -299,6 +300,23 @@ export const endpoints: Endpoint[] = [
     body: SyncReportBody,
     response: dataOf(SyncSession),
     auth: "service-key",
+  },
+  {
+    method: "get",
+    path: "/setup-check",
+    summary:
+      "Check the install path: BASE_URL, ENTRA_* settings, the authority, the app package; what to confirm in Entra",
+    tag: "install",
+    response: dataOf(SetupCheck),
+    auth: "platform",
+  },
+  {
+    method: "get",
+    path: "/entra-app-registration",
+    summary: "The PowerShell that creates or updates the Entra app registration, and the values in use",
+    tag: "install",
+    response: dataOf(EntraAppRegistration),
+    auth: "platform",
   },
   {
     method: "get",

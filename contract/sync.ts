@@ -1,10 +1,37 @@
 import { z } from "zod";
 import { AccessType, Id, MailboxKind, UserState, text } from "./common";
 
-/** What a service key lets the sync service do. */
-export const serviceKeyScopes = ["roster:read", "ews:proxy", "reports:write"] as const;
+/**
+ * What a service key lets the sync service do. `ews:proxy` is the scope keys had before the gateway
+ * told reads from writes: still accepted and honoured as `ews:read` + `ews:write` (SCOPE_ALIASES).
+ */
+export const serviceKeyScopes = [
+  "roster:read",
+  "ews:read",
+  "ews:write",
+  "reports:write",
+  "ews:proxy",
+] as const;
 export const ServiceKeyScope = z.enum(serviceKeyScopes);
 export type ServiceKeyScope = z.infer<typeof ServiceKeyScope>;
+
+/** Scopes that stand for others (expanded when a key is checked, so stored keys need no migration). */
+export const SCOPE_ALIASES: Partial<Record<ServiceKeyScope, readonly ServiceKeyScope[]>> = {
+  "ews:proxy": ["ews:read", "ews:write"],
+};
+
+/** The scopes offered when a key is created (aliases are accepted but not offered). */
+export const offeredServiceKeyScopes: readonly ServiceKeyScope[] = serviceKeyScopes.filter(
+  (s) => !SCOPE_ALIASES[s],
+);
+
+/**
+ * The scopes a key holds once aliases are expanded.
+ * @example effectiveScopes(["ews:proxy"]) // ["ews:proxy", "ews:read", "ews:write"]
+ */
+export function effectiveScopes(scopes: readonly ServiceKeyScope[]): ServiceKeyScope[] {
+  return [...new Set(scopes.flatMap((s) => [s, ...(SCOPE_ALIASES[s] ?? [])]))];
+}
 
 export const ServiceKey = z.object({
   id: Id,
@@ -26,7 +53,7 @@ export type CreatedServiceKey = z.infer<typeof CreatedServiceKey>;
 
 export const CreateServiceKeyBody = z.strictObject({
   name: text(100),
-  scopes: z.array(ServiceKeyScope).min(1, "choose at least one scope").max(3),
+  scopes: z.array(ServiceKeyScope).min(1, "choose at least one scope").max(serviceKeyScopes.length),
   profileId: Id.optional(),
   expiresAt: z.iso
     .datetime({ offset: true })

@@ -41,6 +41,10 @@ describe("buildAppPackage", () => {
       version: "1.2.3",
       validDomains: ["sync.contoso.com"],
       webApplicationInfo: { id: good.clientId, resource: `api://sync.contoso.com/${good.clientId}` },
+      // The Outlook add-in part declares the least permission level Outlook offers.
+      authorization: {
+        permissions: { resourceSpecific: [{ name: "MailboxItem.Restricted.User", type: "Delegated" }] },
+      },
     });
     expect(
       packaged.staticTabs.map((t: { entityId: string; contentUrl: string }) => [t.entityId, t.contentUrl]),
@@ -70,6 +74,18 @@ describe("buildAppPackage", () => {
     writeFileSync(file, (await unzip(zip!)).get("manifest.json")!);
     const [, errors] = await AppManifestUtils.readAndValidateTeamsManifest(file);
     expect(errors).toEqual([]);
+  });
+
+  it("promises the Application ID URI ENTRA_APP_ID_URI names (api://<client id>, where a tenant refuses hosts)", async () => {
+    const { manifest, problems } = await buildAppPackage({ ...good, appIdUri: `api://${good.clientId}` });
+    expect(problems).toEqual([]);
+    expect(manifest.webApplicationInfo).toEqual({ id: good.clientId, resource: `api://${good.clientId}` });
+  });
+
+  it("refuses an Application ID URI that doesn't end with the client id", async () => {
+    const { zip, problems } = await buildAppPackage({ ...good, appIdUri: `api://${randomUUID()}` });
+    expect(zip).toBeUndefined();
+    expect(problems).toContain(`webApplicationInfo.resource: must end with the client id ${good.clientId}`);
   });
 
   it("gives the same bytes for the same inputs", async () => {
@@ -173,6 +189,16 @@ describe("buildAppPackage", () => {
       (t) =>
         (t.$schema = "https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"),
       /^\$schema: must be https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v1\.30\//,
+    ],
+    [
+      "an Outlook add-in without a permission level",
+      (t) => delete t.authorization,
+      /^authorization\.permissions\.resourceSpecific: the Outlook add-in must declare its permission level; add \{"name": "MailboxItem\.Restricted\.User", "type": "Delegated"\}/,
+    ],
+    [
+      "an add-in permission that isn't delegated",
+      (t) => (t.authorization.permissions.resourceSpecific[0].type = "Application"),
+      /MailboxItem\.Restricted\.User must have type "Delegated"|schema: \/authorization/,
     ],
     [
       "two tabs with one entity id",

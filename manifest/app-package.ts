@@ -27,6 +27,8 @@ export interface AppPackageInput {
   clientId: string;
   /** The package's version (package.json's), major.minor.patch. */
   version: string;
+  /** ENTRA_APP_ID_URI when the registration doesn't use the default `api://<host>/<client id>`. */
+  appIdUri?: string;
 }
 
 /** Overrides for tests and tools: another template or icons folder. */
@@ -66,7 +68,10 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
-/** The placeholder values: `${{APP_ID}}`, `${{BASE_URL}}`, `${{BASE_HOST}}`, `${{CLIENT_ID}}`, `${{VERSION}}`. */
+/**
+ * The placeholder values: `${{APP_ID}}`, `${{BASE_URL}}`, `${{BASE_HOST}}`, `${{CLIENT_ID}}`,
+ * `${{APP_ID_URI}}` (the token audience `webApplicationInfo.resource` promises), `${{VERSION}}`.
+ */
 export function placeholderValues(input: AppPackageInput): Record<string, string> {
   const baseUrl = input.baseUrl.replace(/\/+$/, "");
   let host = "";
@@ -80,6 +85,7 @@ export function placeholderValues(input: AppPackageInput): Record<string, string
     BASE_URL: baseUrl,
     BASE_HOST: host,
     CLIENT_ID: input.clientId,
+    APP_ID_URI: input.appIdUri ?? (host ? `api://${host}/${input.clientId}` : ""),
     VERSION: input.version,
   };
 }

@@ -32,6 +32,7 @@ async function main(): Promise<number> {
     appId: config.appId!,
     baseUrl: config.baseUrl,
     clientId: config.entra.clientId!,
+    appIdUri: config.entra.appIdUri,
     version: packageVersion(),
   });
   if (!zip) {

@@ -10,6 +10,15 @@ const { PNG } = pngjs;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLACEHOLDER = /\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+/** The permission level the Outlook add-in part asks for: the least Outlook offers. */
+export const OUTLOOK_ADDIN_PERMISSION = "MailboxItem.Restricted.User";
+/** Outlook add-in permission levels in the unified manifest (restricted, read item, read/write item, mailbox). */
+const MAILBOX_PERMISSIONS = new Set([
+  "MailboxItem.Restricted.User",
+  "MailboxItem.Read.User",
+  "MailboxItem.ReadWrite.User",
+  "Mailbox.ReadWrite.User",
+]);
 /** Office scales ribbon icons from these; the DESIGN asks for all three on every button and group. */
 export const RIBBON_ICON_SIZES = [16, 32, 80] as const;
 
@@ -226,15 +235,38 @@ export function checkPackage(manifest: Record<string, Json>, { files, servedFile
   }
 
   if (typeof webApp.resource === "string" && !webApp.resource.includes("${{")) {
-    const match = /^api:\/\/([^/]+)\/(.+)$/.exec(webApp.resource);
+    // api://<host>/<client id> (Teams SSO's form) or api://<client id> (where a tenant's policy refuses hosts).
+    const match = /^api:\/\/(?:([^/]+)\/)?([^/]+)$/.exec(webApp.resource);
     if (!match) {
-      problems.push(`webApplicationInfo.resource: "${webApp.resource}" must be api://<host>/<client id>`);
+      problems.push(
+        `webApplicationInfo.resource: "${webApp.resource}" must be api://<host>/<client id> or api://<client id>`,
+      );
     } else {
-      if (!validDomains.includes(match[1])) {
+      if (match[1] !== undefined && !validDomains.includes(match[1])) {
         problems.push(`webApplicationInfo.resource: host ${match[1]} is not in validDomains`);
       }
       if (match[2] !== webApp.id) {
         problems.push(`webApplicationInfo.resource: must end with the client id ${String(webApp.id)}`);
+      }
+    }
+  }
+
+  if (Array.isArray(manifest.extensions) && manifest.extensions.length > 0) {
+    const authorization = (manifest.authorization ?? {}) as { permissions?: { resourceSpecific?: Json } };
+    const granted = Array.isArray(authorization.permissions?.resourceSpecific)
+      ? (authorization.permissions.resourceSpecific as Array<{ name?: Json; type?: Json }>)
+      : [];
+    const mailbox = granted.filter((p) => typeof p.name === "string" && MAILBOX_PERMISSIONS.has(p.name));
+    if (mailbox.length === 0) {
+      problems.push(
+        `authorization.permissions.resourceSpecific: the Outlook add-in must declare its permission level; add {"name": "${OUTLOOK_ADDIN_PERMISSION}", "type": "Delegated"} (the least, enough for a status pane)`,
+      );
+    }
+    for (const permission of mailbox) {
+      if (permission.type !== "Delegated") {
+        problems.push(
+          `authorization.permissions.resourceSpecific: ${String(permission.name)} must have type "Delegated"`,
+        );
       }
     }
   }

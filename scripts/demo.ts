@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   // A fresh key each start, so the sync service example can run against the demo right away.
   const key = (await api("POST", "/service-keys", {
     name: `Demo sync service ${new Date().toISOString().slice(0, 16)}`,
-    scopes: ["roster:read", "ews:proxy", "reports:write"],
+    scopes: ["roster:read", "ews:read", "ews:write", "reports:write"],
   })) as { key: string };
 
   console.log("");

@@ -27,6 +27,7 @@ import { serviceKeysRouter } from "./routes/service-keys";
 import { syncGuards, syncRouter } from "./routes/sync";
 import { gatewayEndpoint } from "./sync/gateway-endpoint";
 import { appPackageRouter } from "./routes/app-package";
+import { installRouter } from "./routes/install";
 import { projectPath } from "./paths";
 import { legalPagesRouter } from "./routes/legal-pages";
 
@@ -56,6 +57,9 @@ export const HOST_FRAME_ANCESTORS = [
  */
 export function createApp(ctx: AppContext): Express {
   const app = express();
+  // Paths match as typed, in the app and in every router (`Router({ caseSensitive: true })`), like the
+  // contract's authorization: `/Autodiscover` is not `/autodiscover` (test/authorization-matrix.test.ts).
+  app.set("case sensitive routing", true);
   app.disable("x-powered-by");
   // ETags are set on purpose where they mean a version (mailbox access); Express's own weak ETags on
   // every JSON answer would be sent back as If-Match by clients and refused as stale.
@@ -105,6 +109,8 @@ export function createApp(ctx: AppContext): Express {
       guards: sync,
       securityHeaders,
       errorHandler: handleError,
+      maxResponseBytes: ctx.config.gateway.maxResponseBytes,
+      log: ctx.log,
     }),
   );
   app.use(
@@ -141,7 +147,7 @@ export function createApp(ctx: AppContext): Express {
     res.json(openApiDocument(ctx.config.baseUrl));
   });
 
-  const api = express.Router();
+  const api = express.Router({ caseSensitive: true });
   api.use(
     express.json({
       limit: "2mb",
@@ -167,11 +173,13 @@ export function createApp(ctx: AppContext): Express {
   api.use("/audit-events", auditRouter(ctx));
   api.use("/service-keys", serviceKeysRouter(ctx));
   api.use("/app-package", appPackageRouter(ctx));
+  api.use(installRouter(ctx));
   api.use("/profiles", profileJobsRouter(ctx));
   api.use("/jobs", jobsRouter(ctx));
   api.use(apiNotFound);
   app.use("/api/v1", api);
-  app.use("/api", apiNotFound);
+  // Any casing of /api is the API's (a JSON 404), never the panel's pages.
+  app.use((req, res, next) => (/^\/api(?:\/|$)/i.test(req.path) ? apiNotFound(req, res, next) : next()));
 
   serveClient(app);
   app.use(handleError);

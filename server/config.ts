@@ -48,15 +48,21 @@ const envSchema = z.object({
   ENTRA_AUTHORITY: z.url().default("https://login.microsoftonline.com"),
   ENTRA_ALLOWED_TENANTS: list.default([]),
   ENTRA_CA_FILE: z.string().optional(),
+  ENTRA_APP_ID_URI: z
+    .string()
+    .regex(/^api:\/\/[^\s/]+(\/[^\s/]+)?$/, "must be api://<host>/<client id> or api://<client id>")
+    .optional(),
   GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/v1.0"),
   EWS_ALLOWED_HOSTS: list.default([]),
   EWS_CA_FILE: z.string().optional(),
+  GATEWAY_MAX_RESPONSE_MB: int(1, 10_240).default(200),
   JOBS_RUNNER: bool.default(true),
   JOBS_MAX_CONCURRENCY: int(1, 1000).default(50),
   MONITOR_INTERVAL_MINUTES: int(0, 10_080).default(30),
   ALERT_FAILURE_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
+  SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -97,9 +103,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
       authority: env.ENTRA_AUTHORITY.replace(/\/+$/, ""),
       allowedTenants: env.ENTRA_ALLOWED_TENANTS,
       caFile: env.ENTRA_CA_FILE,
+      /** The Application ID URI when it isn't the default `api://<host of BASE_URL>/<client id>`. */
+      appIdUri: env.ENTRA_APP_ID_URI,
     },
     graphBaseUrl: env.GRAPH_BASE_URL.replace(/\/+$/, ""),
     ews: { allowedHosts: env.EWS_ALLOWED_HOSTS, caFile: env.EWS_CA_FILE },
+    gateway: { maxResponseBytes: env.GATEWAY_MAX_RESPONSE_MB * 1024 * 1024 },
     jobs: { runner: env.JOBS_RUNNER, maxConcurrency: env.JOBS_MAX_CONCURRENCY },
     monitor: {
       intervalMinutes: env.MONITOR_INTERVAL_MINUTES,
@@ -107,6 +116,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       webhookUrl: env.ALERT_WEBHOOK_URL,
     },
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    /** A local admin's session ends this long after sign-in, however active (besides the idle timeout). */
+    session: { maxHours: env.SESSION_MAX_HOURS },
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
   };

@@ -105,7 +105,7 @@ export function createContext(input: ContextInput): AppContext {
     services: {
       profileGates,
       ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
-      admins: new LocalAdminRepository(db),
+      admins: new LocalAdminRepository(db, input.config.session.maxHours),
       localAdmins: new LocalAdminService(input.store),
       profiles,
       users: new UserService(db, profiles),

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
 import { endpoints, type Endpoint } from "../contract/endpoints";
+import { createApp } from "../server/app";
+import { mountedRoutes } from "./helpers/routes";
 import { startIdentityFixture, type IdentityFixture } from "./helpers/identity";
 import { announcePostgresSkip, type ApiClient, testDatabases } from "./helpers/server";
 import { TEST_ACCOUNTS } from "./idp";
@@ -152,4 +154,97 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
       });
     }
   }
+
+  describe("routes as typed: re-cased and unknown paths reach no handler", () => {
+    /** The last literal segment with a capital first letter: `/auth/login` → `/auth/Login`. */
+    /** The endpoint's path with one literal segment capitalised (`which`: the first or the last). */
+    function recased(endpoint: Endpoint, which: "first" | "last"): string {
+      const segments = endpoint.path.split("/");
+      const literal = segments.map((segment, i) => (/^[a-z]/.test(segment) ? i : -1)).filter((i) => i >= 0);
+      const at = which === "first" ? literal[0] : literal[literal.length - 1];
+      segments[at] = segments[at][0].toUpperCase() + segments[at].slice(1);
+      return segments.join("/");
+    }
+    /** Does a path fit some other endpoint of the contract (`/users/Export.csv` is `/users/:id`)? */
+    const fitsAnother = (method: string, path: string) =>
+      endpoints.some(
+        (e) =>
+          e.method === method &&
+          new RegExp(`^${e.path.replace(/:[a-z]+/gi, "[^/]+").replace(/\./g, "\\.")}$`).test(path),
+      );
+
+    it("every route mounted under /api is in contract/endpoints.ts, and every router matches case-sensitively", () => {
+      const listed = new Set(endpoints.map((e) => `${e.method} /api/v1${e.path}`));
+      const routes = mountedRoutes(createApp(f.server.ctx));
+      const api = routes.filter((r) => r.path.startsWith("/api/"));
+      expect(api.length).toBeGreaterThan(40);
+      const missing = api
+        .map((r) => `${r.method} ${r.path.length > 1 ? r.path.replace(/\/$/, "") : r.path}`)
+        .filter((route) => route !== "get /api/openapi.json" && !listed.has(route));
+      expect(missing, "mounted but not listed in contract/endpoints.ts").toEqual([]);
+      expect(routes.filter((r) => !r.caseSensitive).map((r) => r.path)).toEqual([]);
+      // The short paths (EWS gateway, /me/status) answer before the routers: the contract lists them too.
+      expect(listed).toContain("post /api/v1/sync/mailboxes/:address/ews");
+      expect(listed).toContain("get /api/v1/me/status");
+    });
+
+    for (const endpoint of ordered) {
+      it(`${endpoint.method.toUpperCase()} ${endpoint.path} re-cased → 404 for every role`, async () => {
+        const url = urlFor(endpoint, f, f.profileA);
+        const variants = [`${f.server.url}/API/v1${url}`, `${f.server.url}/api/V1${url}`];
+        for (const which of ["first", "last"] as const) {
+          const path = recased(endpoint, which);
+          if (fitsAnother(endpoint.method, path)) continue;
+          variants.push(urlFor({ ...endpoint, path }, f, f.profileA));
+        }
+        expect(variants.length).toBeGreaterThan(2);
+        for (const role of roles) {
+          for (const variant of variants) {
+            const res = await send(clients[role], endpoint, variant);
+            expect(
+              res.status,
+              `${role} ${endpoint.method} ${variant} answered ${res.status} ${res.text.slice(0, 200)}`,
+            ).toBe(404);
+            expect(res.body?.error?.id).toBe("not_found");
+          }
+        }
+      });
+    }
+
+    it("a path the contract doesn't list → 404 for every role, anonymous included, logged once", async () => {
+      const path = `/no-such-route-${Date.now()}`;
+      for (const role of roles) {
+        for (const method of ["GET", "POST", "DELETE"]) {
+          const res = await clients[role].request(method, path, method === "POST" ? {} : undefined);
+          expect(res.status, `${role} ${method} ${path}: ${res.text}`).toBe(404);
+          expect(res.body.error.id).toBe("not_found");
+        }
+      }
+      const logged = f.server.logs.filter((line) => line.includes(`"GET ${path}"`));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toContain("not listed in contract/endpoints.ts");
+    });
+
+    it("the end user's re-cased POST /Autodiscover reaches neither the route nor the service", async () => {
+      expect((await clients["end-user"].post("/Autodiscover", { email: "a@contoso.test" })).status).toBe(404);
+      expect((await clients["end-user"].post("/AUTODISCOVER", { email: "a@contoso.test" })).status).toBe(404);
+      const transport = f.server.ctx.services.ews.transport;
+      const sent = vi.spyOn(transport, "request").mockRejectedValue(new Error("no network in this test"));
+      try {
+        const endUser = {
+          kind: "entra" as const,
+          id: "oid-end-user",
+          name: TEST_ACCOUNTS.activeUser.upn,
+          upn: TEST_ACCOUNTS.activeUser.upn,
+          platformAdmin: false,
+        };
+        await expect(
+          f.server.ctx.services.connectivity.autodiscover(endUser, { email: "a@contoso.test" }),
+        ).rejects.toMatchObject({ status: 403 });
+        expect(sent).not.toHaveBeenCalled();
+      } finally {
+        sent.mockRestore();
+      }
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
-import { autodiscover } from "../server/ews/autodiscover";
+import { autodiscover, credentialHostsFor } from "../server/ews/autodiscover";
 import { EwsEnvironment, type EwsAccount } from "../server/ews/client";
 import { FAILURES } from "../server/ews/errors";
 
@@ -239,7 +239,11 @@ describe("EWS client against the simulator", () => {
 });
 
 describe("autodiscover against the simulator", () => {
-  const cred = { logon: DEMO.serviceAccount.logon, password: DEMO.serviceAccount.password };
+  const cred = {
+    logon: DEMO.serviceAccount.logon,
+    password: DEMO.serviceAccount.password,
+    mayReceive: credentialHostsFor(DEMO.serviceAccount.logon, undefined, () => false),
+  };
   const candidates = (domain: string) => [
     `http://autodiscover.${domain}:${sim.port}/autodiscover/autodiscover.xml`,
     `http://autodiscover.${domain}:${sim.port}/autodiscover/autodiscover.svc`,
@@ -287,7 +291,8 @@ describe("autodiscover against the simulator", () => {
     expect(r.ewsUrl).toBeNull();
     const refused = r.steps.find((s) => s.name.includes("autodiscover.fabrikam.com"));
     expect(refused).toMatchObject({ status: "failed", code: "UrlPrivateAddress" });
-    expect(sim.counters.requests).toBe(1);
+    // The contoso answer: once without credentials (401 offering Basic), once with them.
+    expect(sim.counters.requests).toBe(2);
   });
 
   it("reports a refused plain-http start as UrlNotHttps and ends with AutodiscoverFailed", async () => {

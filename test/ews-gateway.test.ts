@@ -194,7 +194,7 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     expect(sim.counters.requests).toBe(0);
   });
 
-  it("needs the ews:proxy scope", async () => {
+  it("needs an EWS scope", async () => {
     const rosterOnly = (await s.admin.post("/service-keys", { name: "roster", scopes: ["roster:read"] })).body
       .data.key;
     const res = await fetch(`${s.url}/api/v1/sync/mailboxes/${addresses[0]}/ews`, {

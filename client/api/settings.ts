@@ -1,9 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiData, apiJson, downloadFile } from "./client";
-import type { Settings, UpdateSettingsBody } from "./types";
+import type { EntraAppRegistration, SetupCheck, Settings, UpdateSettingsBody } from "./types";
 
 /** Query keys of settings. */
-export const settingsKeys = { all: ["settings"] as const };
+export const settingsKeys = {
+  all: ["settings"] as const,
+  setupCheck: ["settings", "setup-check"] as const,
+  entraApp: ["settings", "entra-app-registration"] as const,
+};
 
 /** Platform settings (alerts, intervals). */
 export function useSettings() {
@@ -33,4 +37,24 @@ export function useTestAlert() {
 /** Downloads the sideload app package. */
 export function downloadAppPackage(): Promise<void> {
   return downloadFile("/app-package", undefined, "appPackage.zip");
+}
+
+/** The setup check; runs when the card opens and again on refetch (the authority is asked each time). */
+export function useSetupCheck() {
+  return useQuery({
+    queryKey: settingsKeys.setupCheck,
+    queryFn: () => apiData<SetupCheck>("/setup-check"),
+    retry: false,
+    staleTime: Infinity,
+  });
+}
+
+/** The Entra app registration script and the values in use. */
+export function useEntraAppRegistration() {
+  return useQuery({
+    queryKey: settingsKeys.entraApp,
+    queryFn: () => apiData<EntraAppRegistration>("/entra-app-registration"),
+    retry: false,
+    staleTime: Infinity,
+  });
 }

@@ -7,6 +7,7 @@ export type {
   UserDetail,
 } from "../../contract/users";
 export type { Settings, UpdateSettingsBody } from "../../contract/settings";
+export type { EntraAppRegistration, SetupCheck, SetupCheckItem } from "../../contract/install";
 export type {
   CreatedServiceKey,
   CreateServiceKeyBody,

@@ -65,7 +65,9 @@ export function AppOnlyAccessForm({ type, stored, saving, serverErrors, onSave }
   const [servicePrincipalObjectId, setSp] = useState(str("servicePrincipalObjectId"));
   const [scopeGroup, setScopeGroup] = useState(str("scopeGroup"));
   const [ewsUrl, setEwsUrl] = useState(str("ewsUrl"));
-  const [replacing, setReplacing] = useState(!storedCertificate && !storedSecret);
+  const [replacingChosen, setReplacing] = useState(!storedCertificate && !storedSecret);
+  // The server wants the credential again (a changed tenant, app or host): show its fields with the error.
+  const replacing = replacingChosen || Boolean(serverErrors.clientSecret ?? serverErrors.certificatePem);
   const [certificatePem, setCertificatePem] = useState("");
   const [pemProblem, setPemProblem] = useState<string>();
   const [clientSecret, setClientSecret] = useState("");

@@ -17,7 +17,13 @@ import { ApiError, errorMessage } from "../api/client";
 import { autodiscover } from "./api";
 import type { AutodiscoverResult, BasicAccessInput, MailboxAccessView } from "./types";
 import { StepList } from "./StepList";
-import { accountLogonProblem, ewsUrlProblem, isEmailLogon, isExchangeOnline } from "./validation";
+import {
+  accountLogonProblem,
+  ewsUrlProblem,
+  isEmailLogon,
+  isExchangeOnline,
+  passwordRebindHost,
+} from "./validation";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
@@ -48,28 +54,39 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
   const [ewsUrl, setEwsUrl] = useState(storedBasic?.ewsUrl ?? "");
   const [password, setPassword] = useState("");
   const [changingPassword, setChangingPassword] = useState(!storedBasic?.passwordSet);
+  // The stored password is bound to the stored host and logon: a change needs it entered again.
+  const rebindHost =
+    storedBasic?.passwordSet && !changingPassword
+      ? passwordRebindHost(storedBasic, accountLogon, ewsUrl)
+      : undefined;
+  const needsPassword = changingPassword || rebindHost !== undefined;
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [discovering, setDiscovering] = useState(false);
   const [discovery, setDiscovery] = useState<{ result?: AutodiscoverResult; error?: string } | null>(null);
 
   const logonProblem = accountLogonProblem(accountLogon);
   const urlProblem = ewsUrlProblem(ewsUrl);
-  const passwordProblem = changingPassword && !password ? "Enter the service account's password." : undefined;
+  const passwordProblem =
+    needsPassword && !password
+      ? rebindHost
+        ? `Enter the password again to use it with ${rebindHost}.`
+        : "Enter the service account's password."
+      : undefined;
   const dirty =
     !storedBasic ||
     accountLogon.trim() !== (storedBasic.accountLogon ?? "") ||
     ewsUrl.trim() !== (storedBasic.ewsUrl ?? "") ||
-    (changingPassword && password !== "");
+    (needsPassword && password !== "");
   const valid = !logonProblem && !urlProblem && !passwordProblem;
 
   const shown = (field: string, problem: string | undefined) =>
     (touched[field] ? problem : undefined) ?? serverErrors[field];
 
-  const handleAutodiscover = async () => {
+  const handleAutodiscover = async (confirmHost?: string) => {
     setDiscovering(true);
     setDiscovery(null);
     try {
-      const result = await autodiscover(accountLogon.trim(), profileId);
+      const result = await autodiscover(accountLogon.trim(), profileId, confirmHost);
       setDiscovery({ result });
       if (result.ewsUrl) setEwsUrl(result.ewsUrl);
     } catch (err) {
@@ -87,7 +104,7 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
       type: "ews-basic-impersonation",
       accountLogon: accountLogon.trim(),
       ewsUrl: ewsUrl.trim(),
-      ...(changingPassword ? { password } : {}),
+      ...(needsPassword ? { password } : {}),
     });
   };
 
@@ -108,16 +125,18 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
           onBlur={() => setTouched((t) => ({ ...t, accountLogon: true }))}
         />
       </Field>
-      {changingPassword ? (
+      {needsPassword ? (
         <Field
           label="Password"
           required
           hint={
-            storedBasic?.passwordSet
-              ? "Replaces the stored password when you save."
-              : "Stored encrypted; it is never shown again."
+            rebindHost
+              ? `The stored password stays with the host and logon it was entered for: enter it again to use it with ${rebindHost}.`
+              : storedBasic?.passwordSet
+                ? "Replaces the stored password when you save."
+                : "Stored encrypted; it is never shown again."
           }
-          validationMessage={shown("password", passwordProblem)}
+          validationMessage={(rebindHost ? passwordProblem : undefined) ?? shown("password", passwordProblem)}
         >
           {(fieldProps) => (
             <div className={styles.row}>
@@ -130,7 +149,7 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
                 onChange={(_, d) => setPassword(d.value)}
                 onBlur={() => setTouched((t) => ({ ...t, password: true }))}
               />
-              {storedBasic?.passwordSet ? (
+              {storedBasic?.passwordSet && !rebindHost ? (
                 <Button
                   appearance="subtle"
                   onClick={() => {
@@ -201,6 +220,14 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
             {discovery.result.ewsUrl ?? "Enter the EWS URL by hand, or fix what the steps below say."}
             {discovery.result.steps.length > 0 ? (
               <StepList steps={discovery.result.steps} label="Autodiscover steps" />
+            ) : null}
+            {discovery.result.confirmRedirect ? (
+              <Button
+                size="small"
+                onClick={() => void handleAutodiscover(discovery.result?.confirmRedirect?.host)}
+              >
+                Send the credentials to {discovery.result.confirmRedirect.host}
+              </Button>
             ) : null}
           </MessageBarBody>
         </MessageBar>

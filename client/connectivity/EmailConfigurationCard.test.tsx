@@ -42,9 +42,19 @@ describe("EmailConfigurationCard", () => {
     const save = screen.getByRole<HTMLButtonElement>("button", { name: "Save" });
     expect(save.disabled).toBe(true);
 
+    // Same host, another path: the stored password stays.
+    fireEvent.change(screen.getByLabelText(/Exchange Web Services \(EWS\) URL/), {
+      target: { value: "https://mail.contoso.com/ews/exchange.asmx" },
+    });
+    expect(save.disabled).toBe(false);
+    expect(screen.getByText("Password is set")).toBeTruthy();
+    // Another host: the stored password is bound to the old one, so the form asks for it again.
     fireEvent.change(screen.getByLabelText(/Exchange Web Services \(EWS\) URL/), {
       target: { value: "https://ex.contoso.com/EWS/Exchange.asmx" },
     });
+    expect(screen.getByText("Enter the password again to use it with ex.contoso.com.")).toBeTruthy();
+    expect(save.disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: "entered-again" } });
     expect(save.disabled).toBe(false);
     fireEvent.click(save);
     await screen.findByText("host not allowed");
@@ -52,6 +62,7 @@ describe("EmailConfigurationCard", () => {
       type: "ews-basic-impersonation",
       accountLogon: "svc-sync@contoso.com",
       ewsUrl: "https://ex.contoso.com/EWS/Exchange.asmx",
+      password: "entered-again",
     });
   });
 

@@ -46,11 +46,14 @@ export async function putMailboxAccess(
   return { access: body.data ? { ...body.data, warnings } : null, etag: res.headers.get("etag") };
 }
 
-/** Finds the EWS URL for an address by Autodiscover. */
-export const autodiscover = (email: string, profileId?: string) =>
+/**
+ * Finds the EWS URL for an address by Autodiscover; with a profile, its stored credentials may be used at
+ * the hosts they were entered for, and at `confirmHost` once the admin confirmed a redirect there.
+ */
+export const autodiscover = (email: string, profileId?: string, confirmHost?: string) =>
   apiData<AutodiscoverResult>("/autodiscover", {
     method: "POST",
-    body: profileId ? { email, profileId } : { email },
+    body: { email, ...(profileId ? { profileId } : {}), ...(confirmHost ? { confirmHost } : {}) },
   });
 
 /** Runs the connectivity test (Remote Connectivity Analyzer's "Service Account Access"). */

@@ -33,3 +33,27 @@ export function isExchangeOnline(value: string): boolean {
     return false;
   }
 }
+
+/** The host of a URL as typed, lower-case, or undefined when it is not a URL. */
+export function hostOf(value: string): string | undefined {
+  try {
+    return new URL(value.trim()).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the stored password may no longer be used: the EWS URL's host or the logon changed (the server
+ * then wants the password again, see docs/SECURITY.md). Answers the new host to name, or undefined.
+ */
+export function passwordRebindHost(
+  stored: { accountLogon?: string; ewsUrl?: string | null },
+  accountLogon: string,
+  ewsUrl: string,
+): string | undefined {
+  const host = hostOf(ewsUrl);
+  const hostChanged = host !== undefined && host !== hostOf(stored.ewsUrl ?? "");
+  const logonChanged = accountLogon.trim().toLowerCase() !== (stored.accountLogon ?? "").toLowerCase();
+  return hostChanged || logonChanged ? (host ?? ewsUrl.trim()) : undefined;
+}

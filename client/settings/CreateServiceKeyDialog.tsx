@@ -19,7 +19,7 @@ import {
   Text,
   tokens,
 } from "@fluentui/react-components";
-import { serviceKeyScopes } from "../../contract/sync";
+import { offeredServiceKeyScopes } from "../../contract/sync";
 import { ApiError, errorMessage } from "../api/client";
 import { useProfiles } from "../api/profiles";
 import { useCreateServiceKey } from "../api/serviceKeys";
@@ -77,7 +77,7 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
   const create = useCreateServiceKey();
   const profiles = useProfiles();
   const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<ServiceKeyScope[]>(["roster:read", "ews:proxy", "reports:write"]);
+  const [scopes, setScopes] = useState<ServiceKeyScope[]>(["roster:read", "ews:read", "reports:write"]);
   const [profileId, setProfileId] = useState(ALL_PROFILES);
   const [expiresOn, setExpiresOn] = useState("");
   const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
@@ -89,7 +89,9 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
   const profileName = profiles.data?.find((p) => p.id === profileId)?.name;
 
   const toggleScope = (scope: ServiceKeyScope, checked: boolean) =>
-    setScopes((current) => serviceKeyScopes.filter((s) => (s === scope ? checked : current.includes(s))));
+    setScopes((current) =>
+      offeredServiceKeyScopes.filter((s) => (s === scope ? checked : current.includes(s))),
+    );
 
   const handleSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -122,7 +124,7 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
             {/* Not a Field: a Field gives its one control id to every checkbox inside it. */}
             <fieldset className={styles.scopes} aria-describedby={scopeError ? "scope-error" : undefined}>
               <legend className={styles.legend}>What it may do</legend>
-              {serviceKeyScopes.map((scope) => (
+              {offeredServiceKeyScopes.map((scope) => (
                 <div key={scope}>
                   <Checkbox
                     checked={scopes.includes(scope)}

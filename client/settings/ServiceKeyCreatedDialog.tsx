@@ -61,7 +61,12 @@ export function ServiceKeyCreatedDialog({
     }
   };
 
-  const lines = usageLines.filter((l) => created?.scopes.includes(l.scope));
+  // One line per endpoint: the EWS gateway's path serves ews:read and ews:write alike.
+  const lines = usageLines.filter(
+    (l, i) =>
+      created?.scopes.includes(l.scope) &&
+      !usageLines.slice(0, i).some((e) => e.path === l.path && created.scopes.includes(e.scope)),
+  );
   const prefix = created ? `${created.key.slice(0, 8)}…` : "msk_…";
   const usage = [`Authorization: Bearer ${prefix}`, "", ...lines.map((l) => `${l.method} ${l.path}`)].join(
     "\n",

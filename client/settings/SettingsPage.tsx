@@ -5,6 +5,7 @@ import { AccountCard } from "./AccountCard";
 import { AdminsCard } from "./AdminsCard";
 import { AlertsCard } from "./AlertsCard";
 import { AppPackageCard } from "./AppPackageCard";
+import { InstallCard } from "./InstallCard";
 import { ServiceKeysCard } from "./ServiceKeysCard";
 import { useSettingsStyles } from "./settingsStyles";
 
@@ -22,7 +23,7 @@ export function SettingsPage({ me }: { me: Me }) {
     <>
       <PageHeader
         title="Settings"
-        subtitle="Admins, alerts, the app package and sync service keys for this server."
+        subtitle="Admins, alerts, the app package, sync service keys and the install in Microsoft 365."
       />
       <div className={styles.grid}>
         <AdminsCard me={me} />
@@ -30,6 +31,7 @@ export function SettingsPage({ me }: { me: Me }) {
         <AlertsCard />
         <AppPackageCard />
         <ServiceKeysCard />
+        <InstallCard />
       </div>
     </>
   );

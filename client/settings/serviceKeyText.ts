@@ -6,10 +6,20 @@ export const scopeInfo: Record<ServiceKeyScope, { label: string; description: st
     label: "Read the roster",
     description: "List enrolled mailboxes and their state, so the service knows whom to sync.",
   },
-  "ews:proxy": {
-    label: "Use the EWS gateway",
+  "ews:read": {
+    label: "Read mailboxes through the EWS gateway",
     description:
-      "Reach each active mailbox through this server; the service never holds a password or token.",
+      "Read folders, items and attachments, look up names and availability, subscribe to changes; the service never holds a password or token.",
+  },
+  "ews:write": {
+    label: "Change mailboxes through the EWS gateway",
+    description:
+      "Create, update, move, send and delete items and folders. Delegates, inbox rules, out-of-office, folder permissions and export stay refused for every key.",
+  },
+  "ews:proxy": {
+    label: "Use the EWS gateway (read and write)",
+    description:
+      "The scope of keys made before reads and writes were told apart: works as ews:read + ews:write.",
   },
   "reports:write": {
     label: "Report sync sessions",
@@ -20,6 +30,8 @@ export const scopeInfo: Record<ServiceKeyScope, { label: string; description: st
 /** How the sync service calls this server with a key, one line per scope. */
 export const usageLines: { scope: ServiceKeyScope; method: string; path: string }[] = [
   { scope: "roster:read", method: "GET", path: "/api/v1/sync/mailboxes" },
+  { scope: "ews:read", method: "POST", path: "/api/v1/sync/mailboxes/{address}/ews" },
+  { scope: "ews:write", method: "POST", path: "/api/v1/sync/mailboxes/{address}/ews" },
   { scope: "ews:proxy", method: "POST", path: "/api/v1/sync/mailboxes/{address}/ews" },
   { scope: "reports:write", method: "POST", path: "/api/v1/sync/mailboxes/{address}/reports" },
 ];

@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { badRequest } from "../errors";
+import { hostOf, originOf, type SecretBinding } from "./secret-binding";
 
 /** Days before a certificate's expiry from which the panel warns. */
 export const CERTIFICATE_WARNING_DAYS = 30;
@@ -227,3 +228,21 @@ export function presentIdentity(
     scopeGroup: settings.scopeGroup,
   };
 }
+
+/**
+ * The binding of an app's credential: the tenant, the app and the host its tokens are for (EWS or
+ * Graph). Changing any of them needs the certificate or secret again (see secret-binding.ts).
+ */
+export function identityBinding(settings: AppIdentitySettings, resourceUrl: string): SecretBinding {
+  return {
+    parts: { tenant: settings.tenantId, app: settings.clientId, resource: originOf(resourceUrl) },
+    where: `${hostOf(resourceUrl)} (tenant ${settings.tenantId}, app ${settings.clientId})`,
+    field: settings.signInWith === "certificate" ? "certificatePem" : "clientSecret",
+    secretName: settings.signInWith === "certificate" ? "certificate" : "client secret",
+    onChange: "require",
+  };
+}
+
+/** True when the PUT body carries a new certificate or client secret. */
+export const suppliesIdentitySecret = (input: AppIdentityBody): boolean =>
+  Boolean(input.certificatePem || input.clientSecret);

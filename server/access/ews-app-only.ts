@@ -5,7 +5,9 @@ import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import {
   AppIdentityInput,
   credentialWarnings,
+  identityBinding,
   prepareIdentity,
+  suppliesIdentitySecret,
   presentIdentity,
   type AppIdentitySecret,
   type AppIdentitySettings,
@@ -119,6 +121,9 @@ export function ewsAppOnly(
       const settings: EwsAppOnlySettings = { ...identity.settings, ewsUrl };
       return { settings, secret: identity.secret, warnings: [...warnings, ...credentialWarnings(settings)] };
     },
+
+    secretBinding: (settings) => identityBinding(settings, settings.ewsUrl),
+    suppliesSecret: suppliesIdentitySecret,
 
     present(settings, secret) {
       return {

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { AccountLogon, EwsUrl } from "../../contract/mailbox-access";
 import { badRequest } from "../errors";
-import { autodiscover } from "../ews/autodiscover";
+import { autodiscover, credentialHostsFor } from "../ews/autodiscover";
 import type { EwsClient } from "../ews/client";
-import { checkUrl, UrlPolicyError } from "../ews/url-policy";
+import { checkUrl, isAllowedHost, UrlPolicyError } from "../ews/url-policy";
 import type { AccessDeps } from "./deps";
 import type { AccessConfig, ConnectivityStep, ConnectivityTargets, MailboxAccessType } from "./types";
 import { ewsImpersonationSteps } from "./ews-steps";
 import { checkEwsUrl } from "./ews-url";
+import { hostOf, originOf } from "./secret-binding";
 
 /** Stored, non-secret settings. */
 export interface BasicSettings {
@@ -78,6 +79,18 @@ export function ewsBasicImpersonation(
       };
     },
 
+    secretBinding(settings) {
+      return {
+        parts: { ews: originOf(settings.ewsUrl), logon: settings.accountLogon },
+        where: `${hostOf(settings.ewsUrl)} as ${settings.accountLogon}`,
+        field: "password",
+        secretName: "password",
+        onChange: "require",
+      };
+    },
+
+    suppliesSecret: (input) => Boolean(input.password),
+
     present(settings, secret) {
       const online = exchangeOnlineWarning(settings.ewsUrl);
       return {
@@ -118,7 +131,13 @@ export function ewsBasicImpersonation(
       } else {
         const found = await autodiscover(config.settings.accountLogon, {
           transport: deps.ews.transport,
-          credentials: { logon: config.settings.accountLogon, password: config.secret?.password ?? "" },
+          credentials: {
+            logon: config.settings.accountLogon,
+            password: config.secret?.password ?? "",
+            mayReceive: credentialHostsFor(config.settings.accountLogon, undefined, (host) =>
+              isAllowedHost(host, deps.ews.transport.policy),
+            ),
+          },
           signal,
           candidates: deps.autodiscoverCandidates,
         });

@@ -11,6 +11,7 @@ import { ewsImpersonationSteps } from "./ews-steps";
 import type { AccessDeps } from "./deps";
 import type { AccessConfig, AccessFailure, ConnectivityStep, MailboxAccessType } from "./types";
 import { checkEwsUrl } from "./ews-url";
+import { hostOf, originOf } from "./secret-binding";
 
 /** Where the EWS URL points when none is given: Exchange Online. */
 const EXCHANGE_ONLINE_EWS = "https://outlook.office365.com/EWS/Exchange.asmx";
@@ -89,6 +90,19 @@ export function ewsOAuthImpersonation(
       }
       return { settings: { ewsUrl, account }, secret: existing ?? null, warnings };
     },
+
+    // The token cache was signed in for the EWS host (its scope names it): another host needs Connect account again.
+    secretBinding(settings) {
+      return {
+        parts: { ews: originOf(settings.ewsUrl) },
+        where: hostOf(settings.ewsUrl),
+        field: "ewsUrl",
+        secretName: "connected account",
+        onChange: "drop",
+      };
+    },
+
+    suppliesSecret: () => false,
 
     present(settings, secret) {
       const account = settings.account;

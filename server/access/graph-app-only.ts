@@ -4,7 +4,9 @@ import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import {
   AppIdentityInput,
   credentialWarnings,
+  identityBinding,
   prepareIdentity,
+  suppliesIdentitySecret,
   presentIdentity,
   type AppIdentitySecret,
   type AppIdentitySettings,
@@ -70,6 +72,9 @@ export function graphAppOnly(
         warnings: credentialWarnings(identity.settings),
       });
     },
+
+    secretBinding: (settings) => identityBinding(settings, baseUrl),
+    suppliesSecret: suppliesIdentitySecret,
 
     present(settings, secret) {
       return {

@@ -6,6 +6,7 @@ import type {
   ConnectivityStep,
   ConnectivityTargets,
 } from "../domain/access-outcome";
+import type { SecretBinding } from "./secret-binding";
 
 export type {
   AccessFailure,
@@ -43,6 +44,13 @@ export interface MailboxAccessType<Settings = unknown, Secret = unknown, Input =
     input: Input,
     existing: Secret | null,
   ): Promise<{ settings: Settings; secret: Secret | null; warnings: string[] }>;
+  /**
+   * Where the stored secret is bound (see secret-binding.ts): a save that keeps the secret may not change
+   * it. Absent for a type without a secret.
+   */
+  secretBinding?(settings: Settings): SecretBinding;
+  /** True when the PUT body carries a new secret (which binds to the new settings). */
+  suppliesSecret?(input: Input): boolean;
   /** The public view of the configuration: never a secret (`passwordSet: true` instead). */
   present(settings: Settings, secret: Secret | null): Record<string, unknown>;
   /** The connectivity test's steps. */

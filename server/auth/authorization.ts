@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from "express";
 import type { Endpoint } from "../../contract/endpoints";
-import { AppError, forbidden, unauthorized } from "../errors";
+import { AppError, forbidden, notFound, unauthorized } from "../errors";
 import type { Logger } from "../logger";
 import type { Principal } from "./principal";
 
@@ -63,34 +63,85 @@ function profileIdOf(req: Request, endpoint: Endpoint, params: Record<string, st
   return undefined;
 }
 
+/** How many unknown routes the layer remembers, and how often it logs each. */
+const UNKNOWN_ROUTES_KEPT = 500;
+const UNKNOWN_ROUTE_LOG_EVERY_MS = 60_000;
+/** Longer paths are logged cut to this length (anyone may send them). */
+const LOGGED_PATH_CHARS = 200;
+
+/**
+ * The routes asked for that the contract doesn't list, each logged at most once a minute, in bounded
+ * memory: at most `kept` routes are remembered; when all of them were logged within the last minute,
+ * further unknown routes are counted, not logged, and the count goes with the next line logged.
+ * @example const unknown = new UnknownRoutes(log); unknown.note("GET", "/nope");
+ */
+export class UnknownRoutes {
+  /** Route → when it was last logged; oldest first (a logged route moves to the end). */
+  private readonly loggedAt = new Map<string, number>();
+  private suppressed = 0;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly kept = UNKNOWN_ROUTES_KEPT,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** How many routes are remembered now (never more than `kept`). */
+  get size(): number {
+    return this.loggedAt.size;
+  }
+
+  /** Logs the route unless it was logged within the last minute; returns whether it did. */
+  note(method: string, path: string): boolean {
+    const route = `${method} ${path.length > LOGGED_PATH_CHARS ? `${path.slice(0, LOGGED_PATH_CHARS)}…` : path}`;
+    const now = this.now();
+    const fresh = (at: number | undefined) => at !== undefined && now - at < UNKNOWN_ROUTE_LOG_EVERY_MS;
+    if (fresh(this.loggedAt.get(route))) return false;
+    this.loggedAt.delete(route);
+    for (const [oldest, at] of this.loggedAt) {
+      if (this.loggedAt.size < this.kept && fresh(at)) break;
+      if (fresh(at)) {
+        // Full of routes logged within the minute: count this one instead of logging it.
+        this.suppressed++;
+        return false;
+      }
+      this.loggedAt.delete(oldest);
+    }
+    this.loggedAt.set(route, now);
+    const notLogged = this.suppressed;
+    this.suppressed = 0;
+    this.log.warn(
+      { route, ...(notLogged ? { unknownRoutesNotLogged: notLogged } : {}) },
+      "refused a route not listed in contract/endpoints.ts",
+    );
+    return true;
+  }
+}
+
 /**
  * The one authorization layer in front of every /api/v1 route, driven by each endpoint's `auth` in
  * contract/endpoints.ts: `none` passes, `user` needs someone signed in, `admin` a platform admin or a
  * profile admin (of the profile the request names, if it names one), `platform` a platform admin;
  * `service-key` routes check their key themselves. Routes also check in their services; this layer
- * makes sure a route can't forget. A route missing from the contract needs a signed-in caller and is
- * logged, so it gets listed.
+ * makes sure a route can't forget. It fails closed: a route missing from the contract answers 404
+ * `not_found` for everyone, as a route that doesn't exist (and is logged, see `UnknownRoutes`).
+ * Matching is case-sensitive, like the routers (`caseSensitive: true`): `/Autodiscover` is no route.
  * @example api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));
  */
 export function authorizeByContract(
   endpoints: Endpoint[],
   profiles: { visibleIds(principal: Principal): Promise<string[] | undefined> },
   log: Logger,
+  unknown: UnknownRoutes = new UnknownRoutes(log),
 ): RequestHandler {
   const compiled = endpoints.map(compile).sort((a, b) => a.params.length - b.params.length);
-  const warned = new Set<string>();
   return async (req, _res, next) => {
     const match = matchEndpoint(compiled, req.method, req.path);
     if (!match) {
+      // Express answers OPTIONS itself (an Allow header); no handler runs.
       if (req.method === "OPTIONS") return next();
-      const key = `${req.method} ${req.path}`;
-      if (!warned.has(key)) {
-        warned.add(key);
-        log.warn({ route: key }, "route not listed in contract/endpoints.ts: requiring a signed-in caller");
-      }
-      // A service key (`msk_…`) carries no principal: such routes check the key themselves.
-      if (!req.principal && !req.headers.authorization?.startsWith("Bearer msk_")) throw unauthorized();
-      return next();
+      unknown.note(req.method, req.path);
+      throw notFound(`No API endpoint ${req.method} ${req.path}.`);
     }
     const { endpoint, params } = match;
     if (endpoint.auth === "none" || endpoint.auth === "service-key") return next();

@@ -33,6 +33,34 @@ describe("Entra bearer tokens", () => {
     expect((await (await f.as(TEST_ACCOUNTS.activeUser, token)).get("/me/status")).status).toBe(200);
   });
 
+  it("accepts ENTRA_APP_ID_URI (api://<client id>) as audience, and the panel asks for its scope", async () => {
+    const server = await startTestServer({
+      env: { ...f.idp.serverEnv(), ENTRA_APP_ID_URI: `api://${TEST_API_CLIENT_ID}` },
+    });
+    try {
+      const token = await f.idp.issueToken(TEST_ACCOUNTS.platformAdmin, {
+        audience: `api://${TEST_API_CLIENT_ID}`,
+      });
+      const res = await fetch(`${server.url}/api/v1/auth/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      const config = (await (await fetch(`${server.url}/api/v1/auth/config`)).json()) as {
+        data: { entra: { scope: string } };
+      };
+      expect(config.data.entra.scope).toBe(`api://${TEST_API_CLIENT_ID}/access_as_user`);
+      // The host form is no longer an accepted audience once another URI is configured.
+      const hostForm = acceptedAudiences(TEST_API_CLIENT_ID, server.ctx.config.baseUrl)[1];
+      const other = await f.idp.issueToken(TEST_ACCOUNTS.platformAdmin, { audience: hostForm });
+      expect(
+        (await fetch(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${other}` } }))
+          .status,
+      ).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("accepts a token that expired within the clock skew", async () => {
     const token = await f.idp.issueToken(TEST_ACCOUNTS.activeUser, { expiresIn: -20 });
     expect((await (await f.as(TEST_ACCOUNTS.activeUser, token)).get("/me/status")).status).toBe(200);
@@ -125,6 +153,7 @@ describe("claims to principal", () => {
       clientCertFile: undefined,
       authority: "https://login.microsoftonline.com",
       caFile: undefined,
+      appIdUri: undefined,
     };
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: [] })).toEqual(["t1"]);
     expect(allowedTenants({ ...entra, tenantId: "T1", allowedTenants: ["A", "b"] })).toEqual(["a", "b"]);

@@ -59,14 +59,25 @@ export function allowedTenants(entra: Config["entra"]): string[] {
   return tenants.map((t) => t.toLowerCase());
 }
 
+/** The delegated scope's name the panel asks for (exposed by the app registration). */
+export const API_SCOPE_NAME = "access_as_user";
+
+/**
+ * The app registration's Application ID URI: ENTRA_APP_ID_URI, else `api://<host of BASE_URL>/<client id>`
+ * (the form Teams SSO documents; `api://<client id>` where a tenant's app-management policy refuses it).
+ */
+export function applicationIdUri(clientId: string, baseUrl: string, appIdUri?: string): string {
+  return appIdUri ?? `api://${new URL(baseUrl).host}/${clientId}`;
+}
+
 /** The audiences a token for this app may carry: the client id or its Application ID URI. */
-export function acceptedAudiences(clientId: string, baseUrl: string): string[] {
-  return [clientId, `api://${new URL(baseUrl).host}/${clientId}`];
+export function acceptedAudiences(clientId: string, baseUrl: string, appIdUri?: string): string[] {
+  return [clientId, applicationIdUri(clientId, baseUrl, appIdUri)];
 }
 
 /** The delegated scope the panel asks for. */
-export function apiScope(clientId: string, baseUrl: string): string {
-  return `api://${new URL(baseUrl).host}/${clientId}/access_as_user`;
+export function apiScope(clientId: string, baseUrl: string, appIdUri?: string): string {
+  return `${applicationIdUri(clientId, baseUrl, appIdUri)}/${API_SCOPE_NAME}`;
 }
 
 /** True for Microsoft's own login hosts (issuers are then built per tenant, v1 and v2). */
@@ -94,7 +105,7 @@ export function createEntraVerifier({
       "ENTRA_ALLOWED_TENANTS (or ENTRA_TENANT_ID): set the tenant ids whose people may sign in",
     );
   }
-  const audiences = acceptedAudiences(clientId, baseUrl);
+  const audiences = acceptedAudiences(clientId, baseUrl, entra.appIdUri);
   const get = fetchTrusting(entra.caFile);
   const microsoft = isMicrosoftAuthority(entra.authority);
   let metadata: Promise<Metadata> | undefined;

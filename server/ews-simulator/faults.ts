@@ -95,6 +95,13 @@ export interface FaultInjection {
   slowMs: number;
   /** BackOffMilliseconds announced by injected `serverBusy` faults. */
   backOffMs: number;
+  /**
+   * Test hook for large answers (attachments, MIME content): EWS answers with HTTP 200 carry this many
+   * extra bytes (an XML comment before the Envelope's end tag), streamed in 64 KB chunks without a
+   * Content-Length. The rest waits for `afterFirstChunk` once the first chunk is written;
+   * `onFinished` is called when the whole answer was written (or the caller went away).
+   */
+  padAnswers?: { bytes: number; afterFirstChunk?: Promise<void>; onFinished?: () => void };
 }
 
 /** Limits Exchange applies through its throttling policy. */

@@ -153,6 +153,8 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
         host,
         onDone: (fn) => res.once("close", fn),
       });
+      const pad = state.faults.padAnswers;
+      if (pad && reply.kind === "send" && reply.status === 200) return sendPadded(res, reply.body, pad);
       return send(res, reply);
     }
     if (path === EWS_PATH && req.method === "GET") {
@@ -219,6 +221,33 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions):
       outcome: status === 200 ? "NoError" : String(status),
     });
     return reply;
+  }
+
+  /** A 200 answer with `faults.padAnswers` bytes streamed inside it (see FaultInjection). */
+  async function sendPadded(
+    res: http.ServerResponse,
+    body: string,
+    pad: NonNullable<FaultInjection["padAnswers"]>,
+  ): Promise<void> {
+    res.writeHead(200, { "Content-Type": "text/xml; charset=utf-8", "request-id": requestId() });
+    const write = (chunk: string) =>
+      new Promise<void>((resolve) => {
+        if (res.write(chunk)) return resolve();
+        const go = () => {
+          res.off("drain", go).off("close", go);
+          resolve();
+        };
+        res.on("drain", go).on("close", go);
+      });
+    const cut = body.lastIndexOf("</");
+    await write(`${body.slice(0, cut)}<!--`);
+    await pad.afterFirstChunk;
+    const chunk = "x".repeat(64 * 1024);
+    for (let left = pad.bytes; left > 0 && !res.destroyed; left -= chunk.length) {
+      await write(left >= chunk.length ? chunk : chunk.slice(0, left));
+    }
+    res.end(`-->${body.slice(cut)}`);
+    pad.onFinished?.();
   }
 
   function send(res: http.ServerResponse, reply: Reply): void {

@@ -1,12 +1,25 @@
 import type { ConnectivityStep } from "../domain/access-outcome";
+import { parsePox, parseSoap } from "./autodiscover-parse";
 import { failure, mapFailure } from "./errors";
 import type { EwsTransport, HttpAnswer } from "./transport";
 
+/** Autodiscover answers are read up to this size; a longer one is a failed step (TransportError ResponseTooLarge). */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** Service account credentials lent to autodiscover (on-premises autodiscover needs them). */
+export interface AutodiscoverCredentials {
+  logon: string;
+  password: string;
+  /** The hosts the password was entered for (see credentialHostsFor); no other host ever receives it. */
+  mayReceive: (host: string) => boolean;
+}
+
 /** Options of one autodiscover run. */
 export interface AutodiscoverOptions {
-  transport: EwsTransport;
-  /** Service account credentials (on-premises autodiscover needs them). */
-  credentials?: { logon: string; password: string };
+  transport: Pick<EwsTransport, "request">;
+  credentials?: AutodiscoverCredentials;
+  /** A host the admin confirmed: it may receive the credentials when a redirect from a trusted host led there. */
+  confirmHost?: string;
   /** Where to start for a domain; default: the POX URLs on the domain and autodiscover.<domain>, then SOAP. */
   candidates?: (domain: string) => string[];
   signal?: AbortSignal;
@@ -18,6 +31,10 @@ export interface AutodiscoverOptions {
 export interface AutodiscoverResult {
   ewsUrl: string | null;
   steps: ConnectivityStep[];
+  /** A redirect led to a host outside the credentials' hosts that asks for them: the admin may confirm it. */
+  confirmRedirect?: { host: string; url: string };
+  /** Hosts the credentials were sent to (for the audit). */
+  sentTo: string[];
 }
 
 const POX_REQUEST_NS = "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006";
@@ -33,8 +50,6 @@ export function defaultCandidates(domain: string): string[] {
 }
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const tag = (xml: string, name: string) =>
-  new RegExp(`<(?:\\w+:)?${name}(?:\\s[^>]*)?>([^<]*)</(?:\\w+:)?${name}>`).exec(xml)?.[1]?.trim();
 
 function poxBody(email: string): string {
   return `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${POX_REQUEST_NS}"><Request><EMailAddress>${esc(email)}</EMailAddress><AcceptableResponseSchema>${POX_RESPONSE_NS}</AcceptableResponseSchema></Request></Autodiscover>`;
@@ -49,70 +64,53 @@ function soapBody(email: string, url: string): string {
   );
 }
 
-type Parsed =
-  | { kind: "ews"; url: string }
-  | { kind: "redirectAddr"; email: string }
-  | { kind: "redirectUrl"; url: string }
-  | { kind: "error"; message: string };
-
-function parsePox(body: string): Parsed {
-  const action = tag(body, "Action");
-  if (action === "redirectAddr") return { kind: "redirectAddr", email: tag(body, "RedirectAddr") ?? "" };
-  if (action === "redirectUrl") return { kind: "redirectUrl", url: tag(body, "RedirectUrl") ?? "" };
-  const protocols = [...body.matchAll(/<(?:\w+:)?Protocol>([\s\S]*?)<\/(?:\w+:)?Protocol>/g)].map(
-    (m) => m[1],
-  );
-  const pick = (type: string) => protocols.find((p) => tag(p, "Type") === type && tag(p, "EwsUrl"));
-  const chosen = pick("EXPR") ?? pick("EXCH") ?? protocols.find((p) => tag(p, "EwsUrl"));
-  if (chosen) return { kind: "ews", url: tag(chosen, "EwsUrl")! };
-  return { kind: "error", message: tag(body, "Message") ?? "The response has no EWS URL." };
-}
-
-function parseSoap(body: string): Parsed {
-  const user = /<(?:\w+:)?UserResponse>([\s\S]*?)<\/(?:\w+:)?UserResponse>/.exec(body)?.[1] ?? body;
-  const code = tag(user, "ErrorCode");
-  if (code === "RedirectAddress") return { kind: "redirectAddr", email: tag(user, "RedirectTarget") ?? "" };
-  if (code === "RedirectUrl") return { kind: "redirectUrl", url: tag(user, "RedirectTarget") ?? "" };
-  const settings = new Map(
-    [...user.matchAll(/<(?:\w+:)?UserSetting\b[^>]*>([\s\S]*?)<\/(?:\w+:)?UserSetting>/g)].map((m) => [
-      tag(m[1], "Name"),
-      tag(m[1], "Value"),
-    ]),
-  );
-  const url = settings.get("ExternalEwsUrl") ?? settings.get("InternalEwsUrl");
-  if (url) return { kind: "ews", url };
-  return {
-    kind: "error",
-    message: tag(user, "ErrorMessage") ?? `Autodiscover answered ${code ?? "no settings"}.`,
-  };
+/** True when a 401's challenges offer Basic (Exchange's IIS lists Negotiate, NTLM and, when enabled, Basic). */
+export function offersBasic(challenges: string[]): boolean {
+  return challenges.some((c) => /^basic(\s|,|$)/i.test(c.trim()));
 }
 
 /**
  * Finds the EWS URL for an address: POX then SOAP autodiscover from the address's domain, following
  * HTTP redirects and autodiscover redirects (address or URL), each hop re-checked by the URL policy.
+ * Every request goes out without credentials; they are added only after a 401 that offers Basic, from a
+ * host `credentials.mayReceive` accepts (or `confirmHost`, when a redirect from such a host led there).
+ * A redirect never carries them: a host outside the set that asks for them ends the walk with
+ * `confirmRedirect`, naming it, for the admin to confirm.
  * @example const { ewsUrl, steps } = await autodiscover("jane@contoso.com", { transport, credentials });
  */
 export async function autodiscover(email: string, options: AutodiscoverOptions): Promise<AutodiscoverResult> {
   const steps: ConnectivityStep[] = [];
+  const sentTo = new Set<string>();
   const maxHops = options.maxHops ?? 10;
+  const credentials = options.credentials;
+  const confirmHost = options.confirmHost?.toLowerCase();
   let hops = 0;
   let address = email.trim();
-  const auth: Record<string, string> = options.credentials
+  const auth: Record<string, string> = credentials
     ? {
-        Authorization: `Basic ${Buffer.from(`${options.credentials.logon}:${options.credentials.password}`, "utf8").toString("base64")}`,
+        Authorization: `Basic ${Buffer.from(`${credentials.logon}:${credentials.password}`, "utf8").toString("base64")}`,
       }
     : {};
   const tried = new Set<string>();
+  const done = (result: Omit<AutodiscoverResult, "sentTo">): AutodiscoverResult => ({
+    ...result,
+    sentTo: [...sentTo],
+  });
+  /** Whether the answer that led to the current URL came from a host the credentials may go to. */
+  let viaTrusted = false;
 
   restart: for (;;) {
     const domain = address.split("@")[1]?.toLowerCase() ?? "";
     const queue = (options.candidates ?? defaultCandidates)(domain);
+    const restartTrusted: boolean = viaTrusted;
     while (queue.length > 0) {
       let url = queue.shift()!;
+      viaTrusted = restartTrusted;
       if (tried.has(`${address}|${url}`)) continue;
       tried.add(`${address}|${url}`);
       for (;;) {
-        const soap = /\.svc(\?|$)/i.test(new URL(url, "https://x").pathname);
+        const host = hostOf(url);
+        const soap = /\.svc(\?|$)/i.test(pathOf(url));
         const started = performance.now();
         const step = (
           status: ConnectivityStep["status"],
@@ -126,36 +124,84 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
             detail,
             ...extra,
           });
-        let answer: HttpAnswer;
-        try {
-          answer = await options.transport.request({
+        const mayReceive: boolean =
+          credentials !== undefined &&
+          host !== "" &&
+          (credentials.mayReceive(host) || (viaTrusted && host === confirmHost));
+        const send = (signIn: boolean) =>
+          options.transport.request({
             url,
             method: "POST",
-            headers: { "Content-Type": "text/xml; charset=utf-8", ...auth },
+            headers: { "Content-Type": "text/xml; charset=utf-8", ...(signIn ? auth : {}) },
             body: soap ? soapBody(address, url) : poxBody(address),
             signal: options.signal,
             timeoutMs: 15_000,
+            maxResponseBytes: MAX_ANSWER_BYTES,
           });
+        let answer: HttpAnswer;
+        let signedIn = false;
+        try {
+          answer = await send(false);
+          if (answer.status === 401 && credentials && mayReceive && offersBasic(answer.challenges)) {
+            sentTo.add(host);
+            signedIn = true;
+            answer = await send(true);
+          }
         } catch (error) {
           const f = mapFailure({ error }, { ewsUrl: url });
           step("failed", f.raw ?? f.message, { code: f.code, remediation: f.remediation });
-          if (f.code === "Aborted") return { ewsUrl: null, steps };
+          if (f.code === "Aborted") return done({ ewsUrl: null, steps });
           break;
         }
         if ([301, 302, 303, 307, 308].includes(answer.status) && answer.headers.location) {
-          const next = new URL(answer.headers.location, url).toString();
-          step("passed", `HTTP ${answer.status} redirect to ${next}`);
-          if (++hops > maxHops) return fail(steps, "Too many autodiscover redirects.");
+          const next = resolveUrl(answer.headers.location, url);
+          if (!next) {
+            step(
+              "failed",
+              `HTTP ${answer.status} redirect to a malformed URL: ${clip(answer.headers.location)}`,
+              {
+                code: "AutodiscoverBadRedirect",
+                remediation: BAD_REDIRECT,
+              },
+            );
+            break;
+          }
+          step("passed", `HTTP ${answer.status} redirect to ${next}${hostNote(host, next)}`);
+          if (++hops > maxHops) return done(fail(steps, "Too many autodiscover redirects."));
+          viaTrusted = mayReceive;
           url = next;
           continue;
         }
+        if (answer.status === 401 && credentials && !signedIn && offersBasic(answer.challenges)) {
+          if (viaTrusted && host !== "") {
+            step(
+              "warning",
+              `${host} asks for credentials. It was reached by a redirect; ${credentials.logon}'s password is sent there only when you confirm.`,
+              {
+                code: "AutodiscoverConfirmHost",
+                remediation: `Confirm ${host} to send the credentials there.`,
+              },
+            );
+            return done({ ewsUrl: null, steps, confirmRedirect: { host, url } });
+          }
+          step(
+            "failed",
+            `HTTP 401: ${host} asks for credentials; ${credentials.logon}'s password is sent only to the hosts it was entered for (its domain, autodiscover.<domain>, the EWS URL's host and EWS_ALLOWED_HOSTS).`,
+            {
+              code: "AutodiscoverCredentialsWithheld",
+              remediation:
+                "Run autodiscover for an address of the service account's own domain, or enter the EWS URL yourself.",
+            },
+          );
+          break;
+        }
         if (answer.status !== 200) {
           const f = mapFailure(
-            { answer, usedBasic: Boolean(options.credentials) },
-            { ewsUrl: url, serviceAccount: options.credentials?.logon },
+            { answer, usedBasic: Boolean(credentials) },
+            { ewsUrl: url, serviceAccount: credentials?.logon },
           );
           const detail =
-            answer.status === 401 && !options.credentials
+            answer.status === 401 && !credentials
               ? "HTTP 401: autodiscover needs the service account's credentials. Save the account first."
               : (f.raw ?? f.message);
           step("failed", detail, { code: f.code, remediation: f.remediation });
@@ -164,20 +210,30 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
         const parsed = soap ? parseSoap(answer.body) : parsePox(answer.body);
         if (parsed.kind === "ews") {
           step("passed", `EWS URL: ${parsed.url}`);
-          return { ewsUrl: parsed.url, steps };
+          return done({ ewsUrl: parsed.url, steps });
         }
         if (parsed.kind === "redirectAddr") {
           step("passed", `Redirected to the address ${parsed.email}`);
-          if (++hops > maxHops || !parsed.email.includes("@")) {
-            return fail(steps, "Too many autodiscover redirects.");
+          if (++hops > maxHops || !/^[^\s@]+@[^\s@]+$/.test(parsed.email)) {
+            return done(fail(steps, "Too many autodiscover redirects, or a redirect to an invalid address."));
           }
           address = parsed.email;
+          viaTrusted = mayReceive;
           continue restart;
         }
         if (parsed.kind === "redirectUrl") {
-          step("passed", `Redirected to ${parsed.url}`);
-          if (++hops > maxHops) return fail(steps, "Too many autodiscover redirects.");
-          url = parsed.url;
+          const next = resolveUrl(parsed.url, url);
+          if (!next) {
+            step("failed", `Redirected to a malformed URL: ${clip(parsed.url)}`, {
+              code: "AutodiscoverBadRedirect",
+              remediation: BAD_REDIRECT,
+            });
+            break;
+          }
+          step("passed", `Redirected to ${next}${hostNote(host, next)}`);
+          if (++hops > maxHops) return done(fail(steps, "Too many autodiscover redirects."));
+          viaTrusted = mayReceive;
+          url = next;
           continue;
         }
         step("failed", parsed.message, {
@@ -188,11 +244,48 @@ export async function autodiscover(email: string, options: AutodiscoverOptions):
         break;
       }
     }
-    return fail(steps, `No autodiscover endpoint answered for ${address}.`);
+    return done(fail(steps, `No autodiscover endpoint answered for ${address}.`));
   }
 }
 
-function fail(steps: ConnectivityStep[], detail: string): AutodiscoverResult {
+const BAD_REDIRECT =
+  "Check the autodiscover configuration (Get-ClientAccessService | Format-List AutoDiscoverServiceInternalUri) or enter the EWS URL yourself.";
+
+/** A redirect target resolved against the current URL, or undefined when it is not a URL. */
+function resolveUrl(target: string, base: string): string | undefined {
+  try {
+    const url = new URL(target.trim(), base);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  } catch {
+    return "";
+  }
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url, "https://x").pathname;
+  } catch {
+    return "";
+  }
+}
+
+/** Names the new host when a redirect leaves the current one. */
+function hostNote(from: string, next: string): string {
+  const to = hostOf(next);
+  return to && to !== from ? ` (another host: ${to})` : "";
+}
+
+const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
+
+function fail(steps: ConnectivityStep[], detail: string): Omit<AutodiscoverResult, "sentTo"> {
   const f = failure("AutodiscoverFailed");
   steps.push({
     name: "Resolve EWS URL",
@@ -203,4 +296,29 @@ function fail(steps: ConnectivityStep[], detail: string): AutodiscoverResult {
     remediation: f.remediation,
   });
   return { ewsUrl: null, steps };
+}
+
+/**
+ * The hosts a service account's password was entered for: for `user@contoso.com`, contoso.com and
+ * autodiscover.contoso.com; for a `DOMAIN\user` logon (no DNS domain), none of those; in both cases the
+ * stored EWS URL's host and the hosts in EWS_ALLOWED_HOSTS (`isAllowed`).
+ * @example credentialHostsFor("svc@contoso.com", "https://mail.contoso.com/EWS/Exchange.asmx", isAllowed)
+ */
+export function credentialHostsFor(
+  logon: string,
+  storedEwsUrl: string | undefined,
+  isAllowed: (host: string) => boolean,
+): (host: string) => boolean {
+  const hosts = new Set<string>();
+  const at = logon.lastIndexOf("@");
+  if (at > 0 && !logon.includes("\\")) {
+    const domain = logon.slice(at + 1).toLowerCase();
+    hosts.add(domain);
+    hosts.add(`autodiscover.${domain}`);
+  }
+  if (storedEwsUrl) {
+    const host = hostOf(storedEwsUrl);
+    if (host) hosts.add(host);
+  }
+  return (host) => hosts.has(host.toLowerCase()) || isAllowed(host);
 }

@@ -226,6 +226,13 @@ export const FAILURES: Record<string, Entry> = {
     transient: true,
   },
   Aborted: { message: "The request was cancelled.", remediation: "Nothing to do.", transient: true },
+  ResponseTooLarge: {
+    message: (c) =>
+      `${server(c)} sent an answer larger than this product reads for this call (8 MB for EWS and Graph checks, 1 MB for autodiscover and sign-in)`,
+    remediation:
+      "Not retried: check that the URL points to Exchange (EWS or autodiscover) or Microsoft Graph and not to another service or a proxy's error page.",
+    transient: false,
+  },
   UrlNotHttps: {
     message: "The EWS URL must use https.",
     remediation:

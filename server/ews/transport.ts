@@ -7,7 +7,20 @@ import { checkUrl, resolveChecked, UrlPolicyError, type UrlPolicy } from "./url-
 
 /** What went wrong below HTTP; mapped in errors.ts. */
 export type TransportErrorCode =
-  "Timeout" | "ConnectionDropped" | "ConnectionRefused" | "TlsError" | "DnsNotFound" | "Aborted";
+  | "Timeout"
+  | "ConnectionDropped"
+  | "ConnectionRefused"
+  | "TlsError"
+  | "DnsNotFound"
+  | "Aborted"
+  | "ResponseTooLarge";
+
+/**
+ * The largest answer the product reads whole for its own EWS and Graph calls (checks, connectivity
+ * steps): far above any answer those calls get, small enough that a hostile or broken server can't make
+ * the process buffer without end. Callers with smaller answers pass their own `maxResponseBytes`.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** A failure to get an HTTP answer at all. */
 export class TransportError extends Error {
@@ -38,6 +51,13 @@ export interface HttpRequest {
   body?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The largest answer `request` reads (MAX_ANSWER_BYTES when not given); `stream` leaves the cap to its caller. */
+  maxResponseBytes?: number;
+}
+
+/** An answer whose body the caller streams (`EwsTransport.stream`). */
+export interface StreamedAnswer extends Omit<HttpAnswer, "body"> {
+  body: http.IncomingMessage;
 }
 
 /** Options of the shared transport. */
@@ -107,8 +127,87 @@ export class EwsTransport {
     }) as unknown as LookupFunction;
   }
 
-  /** Sends one request; resolves with any HTTP status, rejects with TransportError or UrlPolicyError. */
-  request(req: HttpRequest): Promise<HttpAnswer> {
+  /**
+   * Sends one request and reads the whole answer; resolves with any HTTP status, rejects with
+   * TransportError or UrlPolicyError. An answer larger than `maxResponseBytes` (MAX_ANSWER_BYTES by
+   * default) is refused as soon as it is known to be: by its Content-Length, or when the bytes read pass
+   * the cap; the socket is destroyed and nothing beyond the cap is kept.
+   */
+  async request(req: HttpRequest): Promise<HttpAnswer> {
+    const max = req.maxResponseBytes ?? MAX_ANSWER_BYTES;
+    const { res, url, fail, done } = await this.start(req, true);
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      const tooLarge = () =>
+        new TransportError(
+          "ResponseTooLarge",
+          `${url.host} sent an answer larger than ${formatBytes(max)}, more than this call accepts.`,
+        );
+      let settled = false;
+      const finish = (error: Error | null, answer?: HttpAnswer) => {
+        if (settled) return;
+        settled = true;
+        done();
+        if (error) reject(error);
+        else resolve(answer!);
+      };
+      fail.then(finish, finish);
+      if (Number(res.headers["content-length"]) > max) {
+        finish(tooLarge());
+        res.destroy();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      res.on("data", (c: Buffer) => {
+        received += c.length;
+        if (received > max) {
+          finish(tooLarge());
+          res.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on("end", () => {
+        if (!res.complete) return finish(dropped());
+        finish(null, { ...headersOf(res), body: Buffer.concat(chunks, received).toString("utf8") });
+      });
+    });
+  }
+
+  /**
+   * Sends one request and resolves as soon as the answer's headers arrive, with its body as a stream the
+   * caller reads (and must read to its end or destroy: the socket goes back to the pool only then). The
+   * timeout covers the wait for the headers, then each silence while the body streams; the signal
+   * cancels either. A body cut short by the server, a timeout or the signal emits `error`.
+   * @example const answer = await transport.stream({ url, body }); answer.body.pipe(res);
+   */
+  async stream(req: HttpRequest): Promise<StreamedAnswer> {
+    const { res, request, url, done } = await this.start(req, false);
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    request.setTimeout(timeoutMs, () =>
+      request.destroy(
+        new TransportError("Timeout", `${url.host} stopped sending for ${Math.round(timeoutMs / 1000)} s.`),
+      ),
+    );
+    res.once("close", done);
+    return { ...headersOf(res), body: res };
+  }
+
+  /**
+   * Opens the request and waits for the answer's headers. `fail` settles with a TransportError if the
+   * request fails after that (timeout while `wholeTimeout`, cancellation, dropped connection); `done`
+   * clears the timer and the signal's listener.
+   */
+  private start(
+    req: HttpRequest,
+    wholeTimeout: boolean,
+  ): Promise<{
+    res: http.IncomingMessage;
+    request: http.ClientRequest;
+    url: URL;
+    fail: Promise<Error>;
+    done: () => void;
+  }> {
     let url: URL;
     try {
       url = this.checked(req.url);
@@ -120,15 +219,18 @@ export class EwsTransport {
     if (signal?.aborted) return Promise.reject(new TransportError("Aborted", "The request was cancelled."));
     const body = req.body === undefined ? undefined : Buffer.from(req.body, "utf8");
     const secure = url.protocol === "https:";
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      let settled = false;
-      const finish = (error: Error | null, answer?: HttpAnswer) => {
-        if (settled) return;
-        settled = true;
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      let failLater: (error: Error) => void = () => undefined;
+      const fail = new Promise<Error>((r) => (failLater = r));
+      const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        if (error) reject(error);
-        else resolve(answer!);
+      };
+      const onError = (error: Error) => {
+        if (answered) return failLater(classify(error, url));
+        done();
+        reject(classify(error, url));
       };
       const headers: Record<string, string | number> = { ...req.headers };
       if (body) headers["Content-Length"] = body.length;
@@ -144,44 +246,11 @@ export class EwsTransport {
           servername: secure ? url.hostname : undefined,
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("aborted", () =>
-            finish(
-              new TransportError(
-                "ConnectionDropped",
-                "The server closed the connection before the response was complete.",
-              ),
-            ),
-          );
-          res.on("error", (e) => finish(classify(e, url)));
-          res.on("end", () => {
-            if (!res.complete) {
-              return finish(
-                new TransportError(
-                  "ConnectionDropped",
-                  "The server closed the connection before the response was complete.",
-                ),
-              );
-            }
-            const flat: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) {
-              if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
-            }
-            const www = res.headers["www-authenticate"];
-            const raw = res.rawHeaders;
-            const challenges: string[] = [];
-            for (let i = 0; i < raw.length; i += 2) {
-              if (raw[i].toLowerCase() === "www-authenticate") challenges.push(raw[i + 1]);
-            }
-            if (challenges.length === 0 && typeof www === "string") challenges.push(www);
-            finish(null, {
-              status: res.statusCode ?? 0,
-              headers: flat,
-              challenges,
-              body: Buffer.concat(chunks).toString("utf8"),
-            });
-          });
+          answered = true;
+          if (!wholeTimeout) clearTimeout(timer);
+          res.on("aborted", () => failLater(dropped()));
+          res.on("error", (e) => failLater(classify(e, url)));
+          resolve({ res, request, url, fail, done });
         },
       );
       const timer = setTimeout(() => {
@@ -194,7 +263,7 @@ export class EwsTransport {
       }, timeoutMs);
       const onAbort = () => request.destroy(new TransportError("Aborted", "The request was cancelled."));
       signal?.addEventListener("abort", onAbort, { once: true });
-      request.on("error", (e) => finish(classify(e, url)));
+      request.on("error", onError);
       // Headers and body leave in one write and Nagle is off: split writes on keep-alive sockets stall on delayed ACKs.
       request.on("socket", (socket) => socket.setNoDelay(true));
       request.end(body);
@@ -216,6 +285,31 @@ export class EwsTransport {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+const dropped = () =>
+  new TransportError(
+    "ConnectionDropped",
+    "The server closed the connection before the response was complete.",
+  );
+
+const formatBytes = (n: number) =>
+  n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MB` : `${Math.round(n / 1024)} KB`;
+
+/** Status and headers of an answer (lower-case names; every WWW-Authenticate challenge, one per entry). */
+function headersOf(res: http.IncomingMessage): Omit<HttpAnswer, "body"> {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  const www = res.headers["www-authenticate"];
+  const raw = res.rawHeaders;
+  const challenges: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === "www-authenticate") challenges.push(raw[i + 1]);
+  }
+  if (challenges.length === 0 && typeof www === "string") challenges.push(www);
+  return { status: res.statusCode ?? 0, headers: flat, challenges };
 }
 
 function classify(error: Error, url: URL): Error {

@@ -81,4 +81,62 @@ describe("URL policy", () => {
     const allowed = policy(["exch.corp.local"], { "exch.corp.local": ["10.0.0.9"] });
     expect((await resolveChecked("exch.corp.local", allowed)).address).toBe("10.0.0.9");
   });
+
+  describe("IPv6 addresses that carry an IPv4 address get the IPv4 rules", () => {
+    it.each([
+      ["NAT64 (64:ff9b::/96) of 10.0.0.1", "64:ff9b::a00:1", "UrlPrivateAddress"],
+      ["NAT64 in dotted form of 127.0.0.1", "64:ff9b::127.0.0.1", "UrlPrivateAddress"],
+      ["NAT64 of the metadata address", "64:ff9b::a9fe:a9fe", "UrlMetadataAddress"],
+      [
+        "local-use NAT64 (64:ff9b:1::/48, /96 layout) of 192.168.1.1",
+        "64:ff9b:1::c0a8:101",
+        "UrlPrivateAddress",
+      ],
+      ["local-use NAT64 (/48 layout, RFC 6052) of 10.1.2.3", "64:ff9b:1:a01:2:300::", "UrlPrivateAddress"],
+      ["6to4 (2002::/16) of 127.0.0.1", "2002:7f00:1::", "UrlPrivateAddress"],
+      ["6to4 of the metadata address", "2002:a9fe:a9fe::1", "UrlMetadataAddress"],
+      ["IPv4-compatible (::/96) of 10.0.0.1", "::a00:1", "UrlPrivateAddress"],
+      ["IPv4-compatible, dotted", "::10.0.0.1", "UrlPrivateAddress"],
+      ["IPv4-translated (::ffff:0:0:0/96) of 127.0.0.1", "::ffff:0:7f00:1", "UrlPrivateAddress"],
+      ["IPv4-mapped in hex (::ffff:0:0/96) of 10.0.0.1", "::ffff:a00:1", "UrlPrivateAddress"],
+      ["IPv4-mapped of the metadata address", "::ffff:169.254.169.254", "UrlMetadataAddress"],
+    ])("refuses %s", (_label, ip, code) => {
+      expect(codeOf(() => checkAddress("x", ip, policy()))).toBe(code);
+      expect(codeOf(() => checkUrl(`https://[${ip}]/EWS/Exchange.asmx`, policy()))).toBe(code);
+    });
+
+    it("accepts the same formats around a public address: DNS64 puts Exchange Online in 64:ff9b::/96", () => {
+      for (const ip of [
+        "64:ff9b::2847:9a52",
+        "64:ff9b::40.71.154.82",
+        "64:ff9b:1::2847:9a52",
+        "2002:2847:9a52::1",
+      ]) {
+        expect(
+          codeOf(() => checkAddress("outlook.office365.com", ip, policy())),
+          ip,
+        ).toBeUndefined();
+      }
+    });
+
+    it("lets EWS_ALLOWED_HOSTS allow an on-premises range reached through NAT64", () => {
+      expect(
+        codeOf(() => checkAddress("exch.corp.local", "64:ff9b::a00:5", policy(["10.0.0.0/8"]))),
+      ).toBeUndefined();
+    });
+  });
+
+  it.each([
+    ["Azure WireServer", "168.63.129.16"],
+    ["Alibaba Cloud metadata", "100.100.100.200"],
+  ])("treats %s as a metadata address, never allowed", (_label, ip) => {
+    expect(codeOf(() => checkAddress("x", ip, policy()))).toBe("UrlMetadataAddress");
+    expect(codeOf(() => checkAddress("x", ip, policy([ip, "0.0.0.0/0"])))).toBe("UrlMetadataAddress");
+  });
+
+  it("treats site-local fec0::/10 as private", () => {
+    expect(codeOf(() => checkAddress("x", "fec0::1", policy()))).toBe("UrlPrivateAddress");
+    expect(codeOf(() => checkUrl("https://[fefe::1]/", policy()))).toBe("UrlPrivateAddress");
+    expect(codeOf(() => checkAddress("x", "2001:db8::1", policy()))).toBeUndefined();
+  });
 });

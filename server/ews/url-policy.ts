@@ -29,9 +29,12 @@ export class UrlPolicyError extends Error {
   }
 }
 
-// Cloud instance metadata endpoints: never reachable, whatever EWS_ALLOWED_HOSTS says.
+// Cloud instance metadata endpoints: never reachable, whatever EWS_ALLOWED_HOSTS says. 169.254.169.254
+// (AWS, Azure IMDS, GCP, ...), Azure's WireServer, Alibaba Cloud's metadata service and EC2's IPv6 one.
 const METADATA = new BlockList();
 METADATA.addAddress("169.254.169.254", "ipv4");
+METADATA.addAddress("168.63.129.16", "ipv4");
+METADATA.addAddress("100.100.100.200", "ipv4");
 METADATA.addAddress("fd00:ec2::254", "ipv6");
 
 // Addresses that are not on the public internet.
@@ -56,17 +59,60 @@ for (const [net, prefix] of [
   ["::1", 128],
   ["fc00::", 7],
   ["fe80::", 10],
+  ["fec0::", 10], // site-local (deprecated, still routed inside some networks)
   ["ff00::", 8],
 ] as const) {
   PRIVATE.addSubnet(net, prefix, "ipv6");
 }
 
-/** Unwraps `::ffff:10.0.0.1` so IPv4-mapped addresses get the IPv4 rules. */
+/** The eight 16-bit words of a valid IPv6 address (zone id dropped, a dotted IPv4 tail folded in). */
+function ipv6Words(ip: string): number[] {
+  let text = ip.split("%")[0].toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
+  return [...left, ...zeros, ...right].map((word) => parseInt(word, 16));
+}
+
+const ipv4Of = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+
+/**
+ * The IPv4 address an IPv6 address carries, for the formats that route to it: IPv4-mapped
+ * (`::ffff:0:0/96`), IPv4-translated (`::ffff:0:0:0/96`), IPv4-compatible (`::/96`), NAT64
+ * (`64:ff9b::/96`; `64:ff9b:1::/48` with the address in the last 32 bits or, for a /48 prefix, around
+ * the RFC 6052 u-octet) and 6to4 (`2002::/16`). Undefined for any other IPv6 address.
+ */
+function embeddedIpv4(ip: string): string | undefined {
+  const w = ipv6Words(ip);
+  const zero = (from: number, to: number) => w.slice(from, to).every((word) => word === 0);
+  if (zero(0, 5) && w[5] === 0xffff) return ipv4Of(w[6], w[7]);
+  if (zero(0, 4) && w[4] === 0xffff && w[5] === 0) return ipv4Of(w[6], w[7]);
+  if (zero(0, 6)) return ipv4Of(w[6], w[7]);
+  if (w[0] === 0x64 && w[1] === 0xff9b && zero(2, 6)) return ipv4Of(w[6], w[7]);
+  if (w[0] === 0x64 && w[1] === 0xff9b && w[2] === 1) {
+    if (zero(3, 6)) return ipv4Of(w[6], w[7]);
+    // /48 layout: bits 48-63 and 72-87 (bits 64-71 are the u-octet).
+    return ipv4Of(w[3], ((w[4] & 0xff) << 8) | (w[5] >> 8));
+  }
+  if (w[0] === 0x2002) return ipv4Of(w[1], w[2]);
+  return undefined;
+}
+
+/**
+ * An address ready for the BlockLists: brackets removed, and an IPv6 address that carries an IPv4
+ * one (mapped, NAT64, 6to4, ...) unwrapped, so it gets the IPv4 rules: `64:ff9b::a00:1` is 10.0.0.1.
+ */
 function normalize(ip: string): { ip: string; type: "ipv4" | "ipv6" } {
   const bare = ip.replace(/^\[|\]$/g, "");
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return { ip: mapped[1], type: "ipv4" };
-  return { ip: bare, type: isIP(bare) === 6 ? "ipv6" : "ipv4" };
+  if (isIP(bare) !== 6) return { ip: bare, type: "ipv4" };
+  const v4 = embeddedIpv4(bare);
+  return v4 ? { ip: v4, type: "ipv4" } : { ip: bare, type: "ipv6" };
 }
 
 /** Compiled allow-list: exact host names plus a BlockList of IPs and CIDRs. */
@@ -197,4 +243,13 @@ export async function resolveChecked(
   // Every answer must pass: otherwise a round-robin name could mix a public and a private address.
   for (const a of answers) checkAddress(bare, a.address, policy);
   return answers[0];
+}
+
+/**
+ * True when a host name (or IP literal) is listed in the policy's allowed hosts (EWS_ALLOWED_HOSTS):
+ * names exactly, IP literals also by CIDR. Stored credentials may go to such hosts.
+ * @example isAllowedHost("mail.contoso.local", { allowedHosts: ["mail.contoso.local"] }) // true
+ */
+export function isAllowedHost(host: string, policy: UrlPolicy): boolean {
+  return allowListOf(policy).host(host.replace(/^\[|\]$/g, ""));
 }

@@ -2,10 +2,25 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { rootCertificates } from "node:tls";
-import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
+import {
+  AuthError,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from "@azure/msal-node";
 
 /** Timeout of one call to the identity provider when msal-node passes none. */
 const DEFAULT_TIMEOUT_MS = 15_000;
+
+/**
+ * The largest answer read from the identity provider (token, discovery and metadata answers are a few
+ * KB). A larger one is refused with an AuthError (msal-node passes those through as they are, where it
+ * would turn any other error into a bare, transient `network_error`): a permanent failure, not a retry.
+ */
+export const MAX_TOKEN_ANSWER_BYTES = 1024 * 1024;
+
+/** The errorCode of an answer refused for its size. */
+export const ANSWER_TOO_LARGE = "identity_provider_answer_too_large";
 
 /** Thrown when the identity provider can't be reached or answers something that is not JSON. */
 export class IdentityProviderNetworkError extends Error {
@@ -63,11 +78,26 @@ export class TrustingNetworkClient implements INetworkModule {
         target,
         { method, headers, agent: secure ? this.httpsAgent : this.httpAgent, timeout },
         (res) => {
+          const tooLarge = () => {
+            reject(
+              new AuthError(
+                ANSWER_TOO_LARGE,
+                `The identity provider (${target.host}) sent an answer larger than ${MAX_TOKEN_ANSWER_BYTES / 1024 / 1024} MB; it was refused unread.`,
+              ),
+            );
+            req.destroy();
+          };
+          if (Number(res.headers["content-length"]) > MAX_TOKEN_ANSWER_BYTES) return tooLarge();
           const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          let received = 0;
+          res.on("data", (chunk: Buffer) => {
+            received += chunk.length;
+            if (received > MAX_TOKEN_ANSWER_BYTES) return tooLarge();
+            chunks.push(chunk);
+          });
           res.on("error", reject);
           res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
+            const text = Buffer.concat(chunks, received).toString("utf8");
             const responseHeaders: Record<string, string> = {};
             for (const [name, value] of Object.entries(res.headers)) {
               if (value !== undefined) {

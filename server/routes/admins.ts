@@ -7,7 +7,7 @@ import { param, parseBody } from "../http/validate";
 
 /** /api/v1/admins: local admins (platform admins only). */
 export function adminsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { localAdmins } = ctx.services;
   router.use(requirePlatformAdmin);
 

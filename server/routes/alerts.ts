@@ -7,7 +7,7 @@ import { alertCard, postCard } from "../monitoring/webhook";
 
 /** `POST /settings/alerts/test`: sends a test card to the configured webhook. Mounted at /settings/alerts. */
 export function alertsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.use(requirePlatformAdmin);
   router.post("/test", async (req, res) => {
     const principal = principalOf(req);

@@ -14,7 +14,7 @@ import { AppError } from "../errors";
  * Built with the same code as `npm run package`, from this server's APP_ID, BASE_URL and ENTRA_CLIENT_ID.
  */
 export function appPackageRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   // Configuration and icons don't change while the server runs: build (and validate) once.
   let built: Promise<AppPackage> | undefined;
 
@@ -32,6 +32,7 @@ export function appPackageRouter(ctx: AppContext): Router {
       appId: ctx.config.appId!,
       baseUrl: ctx.config.baseUrl,
       clientId: ctx.config.entra.clientId!,
+      appIdUri: ctx.config.entra.appIdUri,
       version: packageVersion(),
     });
     const { zip, problems } = await built.catch((error: unknown) => {

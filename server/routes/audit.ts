@@ -6,7 +6,7 @@ import { parseQuery } from "../http/validate";
 
 /** /api/v1/audit-events: newest first, keyset by id, filterable by profile. */
 export function auditRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get("/", requireAuth, async (req, res) => {
     res.json(await ctx.services.auditEvents.list(principalOf(req), parseQuery(ListAuditQuery, req)));
   });

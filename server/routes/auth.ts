@@ -1,4 +1,5 @@
-import { Router, type Response } from "express";
+import { createHash } from "node:crypto";
+import { Router, type Request, type Response } from "express";
 import { rateLimit, type Store } from "express-rate-limit";
 import { ChangePasswordBody, LoginBody, SetupBody } from "../../contract/auth";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
@@ -9,13 +10,33 @@ import { AppError, forbidden, unauthorized } from "../errors";
 import { parseBody } from "../http/validate";
 import { consumeSetupToken } from "../services/bootstrap";
 
-function rateLimited(message: string, limit: number, windowMs: number, store: Store) {
+/** Sign-in attempts per client address, and failed ones per account, in this window. */
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
+const SIGN_IN_PER_ADDRESS = 10;
+const FAILED_SIGN_INS_PER_ACCOUNT = 10;
+
+/** The account a sign-in names, normalised as accounts are looked up (trimmed, lower case), hashed for the key. */
+function accountKeyOf(req: Request): string | undefined {
+  const email: unknown = (req.body as { email?: unknown } | undefined)?.email;
+  if (typeof email !== "string") return undefined;
+  const normalised = email.normalize("NFKC").trim().toLowerCase();
+  return createHash("sha256").update(normalised).digest("base64url");
+}
+
+function rateLimited(
+  message: string,
+  limit: number,
+  windowMs: number,
+  store: Store,
+  options: Partial<Parameters<typeof rateLimit>[0]> = {},
+) {
   return rateLimit({
     store,
     windowMs,
     limit,
     standardHeaders: "draft-8",
     legacyHeaders: false,
+    ...options,
     handler: () => {
       throw new AppError(429, "rate_limited", message);
     },
@@ -24,20 +45,36 @@ function rateLimited(message: string, limit: number, windowMs: number, store: St
 
 /** /api/v1/auth and /api/v1/setup: the local admin's sign-in, password and sessions. */
 export function authRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { admins, profiles } = ctx.services;
   const cookieBase = `Path=/; HttpOnly; SameSite=Strict${ctx.config.secureCookies ? "; Secure" : ""}`;
   const setSession = (res: Response, token: string) =>
-    res.setHeader("Set-Cookie", `${SESSION_COOKIE}=${token}; ${cookieBase}; Max-Age=${12 * 3600}`);
+    res.setHeader(
+      "Set-Cookie",
+      `${SESSION_COOKIE}=${token}; ${cookieBase}; Max-Age=${ctx.config.session.maxHours * 3600}`,
+    );
   // Counted in the store, so several instances share one limit (test/multi-instance.test.ts); so is setup's.
   const loginLimit = rateLimited(
     "Too many sign-in attempts. Wait 15 minutes and try again.",
-    10,
-    15 * 60_000,
+    SIGN_IN_PER_ADDRESS,
+    SIGN_IN_WINDOW_MS,
     ctx.services.rateLimits.shared("login"),
   );
+  // Per account too, whatever the address: guessing one admin's password from many addresses is as slow
+  // as from one. Only failures count, so the admin's own sign-ins never use it up.
+  const accountLimit = rateLimited(
+    "Too many failed sign-ins for this account. Wait 15 minutes and try again.",
+    FAILED_SIGN_INS_PER_ACCOUNT,
+    SIGN_IN_WINDOW_MS,
+    ctx.services.rateLimits.shared("login-account"),
+    {
+      keyGenerator: (req) => accountKeyOf(req) ?? "",
+      skip: (req) => accountKeyOf(req) === undefined,
+      skipSuccessfulRequests: true,
+    },
+  );
 
-  router.post("/auth/login", loginLimit, async (req, res) => {
+  router.post("/auth/login", loginLimit, accountLimit, async (req, res) => {
     const body = parseBody(LoginBody, req);
     const admin = await admins.findByEmail(body.email);
     const ok = await verifyPassword(body.password, admin?.passwordHash ?? (await DUMMY_HASH));
@@ -82,8 +119,8 @@ export function authRouter(ctx: AppContext): Router {
     "/setup",
     rateLimited(
       "Too many attempts. Wait 15 minutes.",
-      10,
-      15 * 60_000,
+      SIGN_IN_PER_ADDRESS,
+      SIGN_IN_WINDOW_MS,
       ctx.services.rateLimits.shared("setup"),
     ),
     async (req, res) => {

@@ -6,7 +6,7 @@ import { param, parseBody } from "../http/validate";
 
 /** /api/v1/profiles/:id/checks: check now, at most 50 users per request. */
 export function checksRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.post("/profiles/:id/checks", requireAuth, async (req, res) => {
     const body = parseBody(CheckUsersBody, req);
     res.json({ data: await ctx.services.checks.checkNow(principalOf(req), param(req, "id"), body.userIds) });

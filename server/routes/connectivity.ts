@@ -17,7 +17,9 @@ function testLimit(ctx: AppContext, name: string, limit: number) {
     limit,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    keyGenerator: (req) => `${principalOf(req).name}|${String(req.params.id ?? req.path)}`,
+    // From the route pattern, never the path as typed: one count per admin and profile (or route).
+    keyGenerator: (req) =>
+      `${principalOf(req).name}|${String(req.params.id ?? (req.route as { path: string }).path)}`,
     handler: () => {
       throw new AppError(429, "rate_limited", "Too many connectivity tests. Wait a minute and try again.");
     },
@@ -26,7 +28,7 @@ function testLimit(ctx: AppContext, name: string, limit: number) {
 
 /** /api/v1/profiles/:id/connectivity-tests (POST, GET latest) and /api/v1/autodiscover. */
 export function connectivityRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { connectivity } = ctx.services;
 
   router.post(
@@ -45,7 +47,7 @@ export function connectivityRouter(ctx: AppContext): Router {
 
   router.post("/autodiscover", requireAuth, testLimit(ctx, "autodiscover", 20), async (req, res) => {
     const body = parseBody(AutodiscoverBody, req);
-    res.json({ data: await connectivity.autodiscover(principalOf(req), body.email, body.profileId) });
+    res.json({ data: await connectivity.autodiscover(principalOf(req), body) });
   });
 
   return router;

@@ -12,7 +12,7 @@ const KEEPALIVE_MS = 15_000;
 
 /** `POST /profiles/:id/jobs`: start a job (202), or 409 job_running. Mounted at /profiles. */
 export function profileJobsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.use(requireAuth);
   router.post("/:id/jobs", async (req, res) => {
     const body = parseBody(CreateJobBody, req);
@@ -23,7 +23,7 @@ export function profileJobsRouter(ctx: AppContext): Router {
 
 /** /api/v1/jobs: list, read, pause, resume, cancel, and the live event stream. */
 export function jobsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { jobs } = ctx.services;
   router.use(requireAuth);
 

@@ -46,7 +46,7 @@ const TERMS = page(
 
 /** `GET /privacy` and `GET /terms`: static pages, served whether or not the client has been built. */
 export function legalPagesRouter(): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   for (const [route, html] of [
     ["/privacy", PRIVACY],
     ["/terms", TERMS],

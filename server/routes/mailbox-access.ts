@@ -6,7 +6,7 @@ import { param, parseBody } from "../http/validate";
 
 /** /api/v1/profiles/:id/mailbox-access (GET, PUT) and /api/v1/mailbox-access-types. */
 export function mailboxAccessRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { mailboxAccess } = ctx.services;
 
   router.get("/mailbox-access-types", requireAuth, (_req, res) => {

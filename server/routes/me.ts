@@ -19,7 +19,7 @@ export function authConfigOf(config: Config): AuthConfig {
       clientId,
       authority: microsoft ? `${authority}/${tenant}` : authority,
       knownAuthorities: [new URL(authority).host],
-      scope: apiScope(clientId, config.baseUrl),
+      scope: apiScope(clientId, config.baseUrl, config.entra.appIdUri),
       protocolMode: microsoft ? "AAD" : "OIDC",
     },
   };
@@ -27,7 +27,7 @@ export function authConfigOf(config: Config): AuthConfig {
 
 /** /api/v1/me/status (the caller's own mailbox) and /api/v1/auth/config (public sign-in settings). */
 export function meRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const authConfig = authConfigOf(ctx.config);
   const { meStatus } = ctx.services;
 

@@ -25,7 +25,7 @@ const CallbackQuery = z.object({
  * `DELETE /profiles/:id/oauth` → disconnect. The pages are for the popup, so refusals are pages too.
  */
 export function oauthRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const service = ctx.services.connectAccount;
   const secure = ctx.config.secureCookies ? "; Secure" : "";
 

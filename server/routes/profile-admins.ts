@@ -6,7 +6,7 @@ import { param, parseBody } from "../http/validate";
 
 /** /api/v1/profiles/:id/admins: who administers a profile (platform admins only). */
 export function profileAdminsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { profileAdmins } = ctx.services;
 
   router.get("/:id/admins", requirePlatformAdmin, async (req, res) => {

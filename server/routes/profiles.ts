@@ -6,7 +6,7 @@ import type { AppContext } from "../context";
 
 /** /api/v1/profiles: list, create, read, update, delete. */
 export function profilesRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { profiles } = ctx.services;
   router.use(requireAuth);
 

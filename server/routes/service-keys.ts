@@ -6,7 +6,7 @@ import { param, parseBody } from "../http/validate";
 
 /** /api/v1/service-keys: keys for the sync service (platform admins only). */
 export function serviceKeysRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { serviceKeys } = ctx.services;
   router.use(requirePlatformAdmin);
 

@@ -6,7 +6,7 @@ import { parseBody } from "../http/validate";
 
 /** /api/v1/settings: platform settings (platform admins only). */
 export function settingsRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { settings } = ctx.services;
   router.get("/", requirePlatformAdmin, async (req, res) => {
     res.json({ data: await settings.get(principalOf(req)) });

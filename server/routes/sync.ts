@@ -15,7 +15,7 @@ export { syncGuards } from "../sync/guards";
  * (`sync/gateway-endpoint.ts`) answers before this router, with the same guards.
  */
 export function syncRouter(ctx: AppContext, { requireKey, limit, scope }: SyncGuards): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.use(requireKey, limit);
 
   router.get("/mailboxes", scope("roster:read"), async (req, res) => {

@@ -16,7 +16,7 @@ import { userCsvHeader, usersToCsv } from "../presenters/user-csv";
  * Mounted on /api/v1 itself, since its paths span two resources.
  */
 export function usersRouter(ctx: AppContext): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { users } = ctx.services;
 
   router.get("/profiles/:id/users", requireAuth, async (req, res) => {

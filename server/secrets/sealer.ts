@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const VERSION = "v1";
+/** AES-GCM's nonce and tag sizes: every sealed value carries exactly these. */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 interface Key {
   id: string;
@@ -36,8 +39,8 @@ export class Sealer {
   }
 
   seal(plaintext: string, context = ""): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", this.current.bytes, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", this.current.bytes, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context, "utf8"));
     const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
     return [VERSION, this.current.id, iv.toString("base64url"), body.toString("base64url")].join(".");
@@ -48,13 +51,19 @@ export class Sealer {
     if (version !== VERSION || !keyId || !ivText || !bodyText) throw new Error("not a sealed value");
     const key = this.byId.get(keyId);
     if (!key) throw new Error(`sealed with an unknown key (${keyId}); add it to SECRET_KEY_PREVIOUS`);
+    const iv = Buffer.from(ivText, "base64url");
     const body = Buffer.from(bodyText, "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", key.bytes, Buffer.from(ivText, "base64url"));
+    // A truncated tag would let a shortened value authenticate with far fewer than 128 bits: refuse it.
+    if (iv.length !== IV_BYTES || body.length < TAG_BYTES) {
+      throw new Error("not a sealed value: too short to hold its IV and authentication tag");
+    }
+    const decipher = createDecipheriv("aes-256-gcm", key.bytes, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, "utf8"));
-    decipher.setAuthTag(body.subarray(body.length - 16));
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString(
-      "utf8",
-    );
+    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+    return Buffer.concat([
+      decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString("utf8");
   }
 
   /** True when the value was sealed with an older key and should be sealed again. */

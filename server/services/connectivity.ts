@@ -3,7 +3,14 @@ import type { ConnectivityResult, ConnectivityTestBody } from "../../contract/co
 import type { AccessDeps } from "../access";
 import type { ConnectivityStep } from "../access/types";
 import type { Principal } from "../auth/principal";
-import { autodiscover } from "../ews/autodiscover";
+import {
+  autodiscover,
+  credentialHostsFor,
+  type AutodiscoverCredentials,
+  type AutodiscoverResult,
+} from "../ews/autodiscover";
+import { isAllowedHost } from "../ews/url-policy";
+import { forbidden } from "../errors";
 import { nowIso, type Db } from "../store/db";
 import { MailboxAccessRepository } from "../store/mailbox-access-repo";
 import { recordAudit } from "./audit";
@@ -91,29 +98,58 @@ export class ConnectivityService {
   }
 
   /**
-   * Finds the EWS URL for an address. With a profile whose configuration has an account logon and
-   * password, autodiscover signs in with them (on-premises autodiscover needs credentials).
+   * Finds the EWS URL for an address; admins only. With a profile (its admins only) whose configuration
+   * has an account logon and password, autodiscover may sign in with them (on-premises autodiscover needs
+   * credentials), but only at the hosts the password was entered for (credentialHostsFor), after a 401 that
+   * offers Basic, and at `confirmHost` when a redirect from such a host led there. Audited when lent.
    */
   async autodiscover(
     principal: Principal,
-    email: string,
-    profileId?: string,
-  ): Promise<{ ewsUrl: string | null; steps: ConnectivityStep[] }> {
-    let credentials: { logon: string; password: string } | undefined;
+    body: { email: string; profileId?: string; confirmHost?: string },
+  ): Promise<AutodiscoverResult> {
+    if (!principal.platformAdmin && ((await this.profiles.visibleIds(principal)) ?? []).length === 0) {
+      throw forbidden("Autodiscover is for admins.");
+    }
+    let credentials: AutodiscoverCredentials | undefined;
+    const profileId = body.profileId;
     if (profileId) {
       await this.profiles.authorize(principal, profileId);
       const access = await this.mailboxAccess.open(profileId);
-      const settings = access?.config.settings as { accountLogon?: string } | undefined;
+      const settings = access?.config.settings as { accountLogon?: string; ewsUrl?: string } | undefined;
       const secret = access?.config.secret as { password?: string } | null | undefined;
       if (settings?.accountLogon && secret?.password) {
-        credentials = { logon: settings.accountLogon, password: secret.password };
+        const policy = this.deps.ews.transport.policy;
+        credentials = {
+          logon: settings.accountLogon,
+          password: secret.password,
+          mayReceive: credentialHostsFor(settings.accountLogon, settings.ewsUrl, (host) =>
+            isAllowedHost(host, policy),
+          ),
+        };
       }
     }
-    return autodiscover(email, {
+    const result = await autodiscover(body.email, {
       transport: this.deps.ews.transport,
       credentials,
+      confirmHost: body.confirmHost,
       candidates: this.deps.autodiscoverCandidates,
       signal: AbortSignal.timeout(60_000),
     });
+    if (profileId && credentials) {
+      await recordAudit(this.db, {
+        actor: principal,
+        action: "autodiscover.with-credentials",
+        profileId,
+        target: body.email,
+        after: {
+          accountLogon: credentials.logon,
+          sentTo: result.sentTo,
+          confirmedHost: body.confirmHost ?? null,
+          ewsUrl: result.ewsUrl,
+          confirmRedirect: result.confirmRedirect?.host ?? null,
+        },
+      });
+    }
+    return result;
   }
 }

@@ -1,5 +1,6 @@
 import type { MailboxAccessBody, MailboxAccessView } from "../../contract/mailbox-access";
 import type { AccessRegistry, AnyAccessType } from "../access";
+import { secretNeededAgain, secretStillBound } from "../access/secret-binding";
 import type { AccessConfig } from "../access/types";
 import type { Principal } from "../auth/principal";
 import { AppError, badRequest, preconditionFailed } from "../errors";
@@ -150,8 +151,27 @@ export class MailboxAccessService {
       if (expected === "*" && !before) {
         throw preconditionFailed("The mailbox access settings are not configured yet.");
       }
-      const existing = before && before.type === body.type ? this.openSecret(before) : null;
-      const prepared = await type.prepare(input, existing);
+      let existing = before && before.type === body.type ? this.openSecret(before) : null;
+      let prepared = await type.prepare(input, existing);
+      let secretDropped = false;
+      if (before && existing !== null && type.secretBinding && !type.suppliesSecret?.(input)) {
+        const previous = type.secretBinding(this.openSettings(before));
+        const next = type.secretBinding(prepared.settings);
+        if (!secretStillBound(previous, next)) {
+          if (next.onChange === "require") throw secretNeededAgain(next);
+          const without = await type.prepare(input, null);
+          secretDropped =
+            JSON.stringify(without.secret) !== JSON.stringify(existing) ||
+            JSON.stringify(without.settings) !== JSON.stringify(prepared.settings);
+          existing = null;
+          prepared = without;
+          if (secretDropped) {
+            prepared.warnings.push(
+              `The EWS host changed to ${next.where}: the ${previous.secretName} (signed in for the previous host) was removed. Choose Connect account to sign in for the new host.`,
+            );
+          }
+        }
+      }
       const sealed =
         prepared.secret === null ? null : this.sealer.seal(JSON.stringify(prepared.secret), profileId);
       const row: MailboxAccessRow = {
@@ -181,6 +201,7 @@ export class MailboxAccessService {
           version: row.version,
           secretChanged:
             before?.sealedSecret !== sealed && JSON.stringify(existing) !== JSON.stringify(prepared.secret),
+          ...(secretDropped ? { secretDropped: true } : {}),
         },
       });
       return { row, secret: prepared.secret, warnings: prepared.warnings };

@@ -2,7 +2,9 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "./db-types";
 import { isoNow as nowIso } from "../domain/clock";
 
-const SESSION_HOURS = 12;
+/** A session idle this long ends (each request slides it); it ends at `maxHours` after sign-in anyway. */
+const SESSION_IDLE_HOURS = 12;
+const HOUR_MS = 3600_000;
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -14,7 +16,16 @@ export interface LocalAdmin {
 
 /** Local admins and their sessions: the only SQL about them. */
 export class LocalAdminRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The absolute session lifetime (`SESSION_MAX_HOURS`). */
+    private readonly sessionMaxHours = 12,
+  ) {}
+
+  /** When a session expires if it is seen at `now`: idle timeout, never past its absolute end. */
+  private expiryOf(createdAt: number, now: number): number {
+    return Math.min(now + SESSION_IDLE_HOURS * HOUR_MS, createdAt + this.sessionMaxHours * HOUR_MS);
+  }
 
   async count(): Promise<number> {
     const row = await this.db
@@ -76,13 +87,17 @@ export class LocalAdminRepository {
         adminId,
         createdAt: now.toISOString(),
         lastSeenAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
+        expiresAt: new Date(this.expiryOf(now.getTime(), now.getTime())).toISOString(),
       })
       .execute();
     return token;
   }
 
-  /** The admin behind a session token, sliding its expiry; undefined when unknown or expired. */
+  /**
+   * The admin behind a session token, sliding its idle expiry; undefined when unknown, idle too long or
+   * older than the absolute lifetime (checked against `createdAt` too, so a shorter SESSION_MAX_HOURS
+   * applies to sessions already open).
+   */
   async findSession(token: string): Promise<{ admin: LocalAdmin; idHash: string } | undefined> {
     const idHash = hashToken(token);
     const row = await this.db
@@ -94,17 +109,23 @@ export class LocalAdminRepository {
         "localAdmins.createdAt",
         "sessions.expiresAt",
         "sessions.lastSeenAt",
+        "sessions.createdAt as sessionCreatedAt",
       ])
       .where("sessions.idHash", "=", idHash)
       .executeTakeFirst();
     const now = Date.now();
-    if (!row || Date.parse(row.expiresAt) <= now) return undefined;
+    if (!row) return undefined;
+    const createdAt = Date.parse(row.sessionCreatedAt);
+    if (Date.parse(row.expiresAt) <= now || createdAt + this.sessionMaxHours * HOUR_MS <= now) {
+      await this.db.deleteFrom("sessions").where("idHash", "=", idHash).execute();
+      return undefined;
+    }
     if (now - Date.parse(row.lastSeenAt) > 60_000) {
       await this.db
         .updateTable("sessions")
         .set({
           lastSeenAt: new Date(now).toISOString(),
-          expiresAt: new Date(now + SESSION_HOURS * 3600_000).toISOString(),
+          expiresAt: new Date(this.expiryOf(createdAt, now)).toISOString(),
         })
         .where("idHash", "=", idHash)
         .execute();

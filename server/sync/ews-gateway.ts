@@ -1,6 +1,8 @@
+import type { Readable } from "node:stream";
 import type { AccessFailure } from "../domain/access-outcome";
 import type { EwsEnvironment } from "../ews/client";
 import { ewsCodeOf, mapFailure } from "../ews/errors";
+import { MAX_ANSWER_BYTES } from "../ews/transport";
 import { AppError, conflict, notFound, preconditionFailed } from "../errors";
 import { profileGate, type AdaptiveLimit } from "../jobs/adaptive-limit";
 import type { Logger } from "../logger";
@@ -8,15 +10,35 @@ import type { MailboxAccessService } from "../services/mailbox-access";
 import type { Db } from "../store/db";
 import { accessRowOf, findGatewayTarget } from "./gateway-repo";
 import type { ServiceKeyIdentity } from "./service-keys";
-import { setImpersonation } from "./soap-impersonation";
+import { operationRefusal, PERMISSION_OPERATIONS, type EwsOperationRule } from "./ews-operations";
+import { readGatewaySoap } from "./soap-impersonation";
 
-/** What the gateway answers: Exchange's response as it came, and which profile served it. */
+/**
+ * What the gateway answers: Exchange's response as it comes, and which profile served it. A success's
+ * body is Exchange's stream (attachments and MIME content can be large): read it to its end or destroy
+ * it, the profile's connection slot is freed then. An error's body (a SOAP fault) is read whole.
+ */
 export interface GatewayAnswer {
   status: number;
   contentType: string;
-  body: string;
+  /** Exchange's Content-Length, when it sent one. */
+  contentLength?: number;
+  body: Readable | string;
   profileId: string;
   profileName: string;
+}
+
+/** An operation the key may not send (see ews-operations.ts): answered as a SOAP fault, Exchange never called. */
+export class EwsOperationRefused extends Error {
+  override readonly name = "EwsOperationRefused";
+  constructor(
+    readonly operation: string,
+    /** The scope the operation needs, or why no scope will do. */
+    readonly needs: EwsOperationRule | "unlisted" | "permissions",
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface EwsGatewayDeps {
@@ -43,10 +65,51 @@ function unreachable(failure: AccessFailure): AppError {
   });
 }
 
+/** The request's operation, refused unless the key's scopes cover it (EWS_OPERATIONS). */
+function checkOperation(soap: ReturnType<typeof readGatewaySoap>, key: ServiceKeyIdentity): void {
+  const { operation } = soap;
+  if (!soap.isEws) {
+    throw new EwsOperationRefused(
+      operation,
+      "unlisted",
+      `The EWS gateway does not forward ${operation}: the SOAP Body's element must be an EWS operation (messages namespace).`,
+    );
+  }
+  const refusal = operationRefusal(operation, key.scopes);
+  if (refusal) throw new EwsOperationRefused(operation, refusal.needs, refusal.message);
+  if (soap.touchesPermissions && PERMISSION_OPERATIONS.has(operation)) {
+    throw new EwsOperationRefused(
+      operation,
+      "permissions",
+      `The EWS gateway never forwards a ${operation} that sets folder permissions (PermissionSet).`,
+    );
+  }
+}
+
+/** Reads a body whole, refusing one larger than `max` (the stream is destroyed). */
+async function readCapped(body: Readable, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new AppError(
+        502,
+        "exchange_answer_too_large",
+        `Exchange's error answer was larger than ${max} bytes.`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
 /**
- * The sync service's way into a mailbox: it sends a SOAP request, the gateway adds the profile's
- * credentials, impersonation and `X-AnchorMailbox`, and forwards it under the same per-profile
- * concurrency and back-off as the jobs. The caller never holds a password or a refresh token.
+ * The sync service's way into a mailbox: it sends a SOAP request, the gateway checks its operation
+ * against the key's scopes and keeps only the allowed SOAP headers, adds the profile's credentials,
+ * impersonation and `X-AnchorMailbox`, and forwards it under the same per-profile concurrency and
+ * back-off as the jobs. The caller never holds a password or a refresh token.
  * @example const answer = await gateway.forward(key, "jane@contoso.com", soapXml, signal);
  */
 export class EwsGateway {
@@ -59,6 +122,9 @@ export class EwsGateway {
     signal?: AbortSignal,
   ): Promise<GatewayAnswer> {
     const { db, mailboxAccess, ews, gates } = this.deps;
+    // The request is read and judged before anything else: a refused operation costs no lookup.
+    const parsed = readGatewaySoap(soap);
+    checkOperation(parsed, key);
     // One query for the mailbox, its profile and the profile's access row.
     const user = await findGatewayTarget(db, address, key.profileId);
     if (!user) throw notFound(`${address} is not enrolled in any profile this key may use.`);
@@ -78,7 +144,7 @@ export class EwsGateway {
         { state: user.state },
       );
     }
-    const request = setImpersonation(soap, user.address);
+    const request = parsed.forMailbox(user.address);
 
     const accessRow = accessRowOf(user);
     if (!accessRow) {
@@ -96,9 +162,16 @@ export class EwsGateway {
     const gate = profileGate(gates, profile.id, profile.maxConcurrentConnections);
     await ews.gate.wait(profile.id, user.address, signal);
     await gate.acquire(signal);
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        gate.release();
+      }
+    };
     try {
       const answer = await ews.transport
-        .request({
+        .stream({
           url: endpoint.url,
           method: "POST",
           headers: {
@@ -113,24 +186,36 @@ export class EwsGateway {
         .catch((error: unknown) => {
           throw unreachable(mapFailure({ error }));
         });
-      const code = answer.status >= 400 ? ewsCodeOf(answer.body) : undefined;
+      const contentType = answer.headers["content-type"] ?? "text/xml; charset=utf-8";
+      const served = { profileId: profile.id, profileName: profile.name };
+      if (answer.status < 400) {
+        gate.onSuccess();
+        // The slot is held while the answer streams, and freed when it ends, fails or the caller leaves.
+        answer.body.once("close", release);
+        const length = Number(answer.headers["content-length"]);
+        return {
+          status: answer.status,
+          contentType,
+          contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+          body: answer.body,
+          ...served,
+        };
+      }
+      const body = await readCapped(answer.body, MAX_ANSWER_BYTES).catch((error: unknown) => {
+        throw error instanceof AppError ? error : unreachable(mapFailure({ error }));
+      });
+      const code = ewsCodeOf(body);
       if (code?.code === "ErrorServerBusy") {
         const backOffMs = Number(code.values.BackOffMilliseconds) || 5_000;
         // The request impersonates the mailbox: Exchange charged it to that mailbox's budget (see BackOffGate).
         ews.gate.announce(profile.id, user.address, backOffMs);
         gate.onBusy(backOffMs, "mailbox");
-      } else if (answer.status < 400) {
-        gate.onSuccess();
       }
-      return {
-        status: answer.status,
-        contentType: answer.headers["content-type"] ?? "text/xml; charset=utf-8",
-        body: answer.body,
-        profileId: profile.id,
-        profileName: profile.name,
-      };
-    } finally {
-      gate.release();
+      release();
+      return { status: answer.status, contentType, body, ...served };
+    } catch (error) {
+      release();
+      throw error;
     }
   }
 }

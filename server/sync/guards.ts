@@ -20,7 +20,8 @@ export const keyOf = (req: Request): ServiceKeyIdentity => {
 export interface SyncGuards {
   requireKey: RequestHandler;
   limit: RequestHandler;
-  scope: (needed: ServiceKeyScope) => RequestHandler;
+  /** Refuses a key that holds none of the scopes named (one scope, or any of several). */
+  scope: (needed: ServiceKeyScope | readonly ServiceKeyScope[]) => RequestHandler;
 }
 
 /**
@@ -58,13 +59,16 @@ export function syncGuards(ctx: AppContext): SyncGuards {
       );
     },
   });
-  const scope =
-    (needed: ServiceKeyScope): RequestHandler =>
-    (req, _res, next) => {
-      if (!keyOf(req).scopes.includes(needed)) {
-        throw forbidden(`This service key lacks the '${needed}' scope.`);
+  const scope = (needed: ServiceKeyScope | readonly ServiceKeyScope[]): RequestHandler => {
+    const anyOf: readonly ServiceKeyScope[] = typeof needed === "string" ? [needed] : needed;
+    const named = anyOf.map((s) => `'${s}'`).join(" or ");
+    return (req, _res, next) => {
+      const held = keyOf(req).scopes;
+      if (!anyOf.some((s) => held.includes(s))) {
+        throw forbidden(`This service key lacks the ${named} scope.`);
       }
       next();
     };
+  };
   return { requireKey, limit, scope };
 }

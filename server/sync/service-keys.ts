@@ -5,6 +5,7 @@ import type {
   ServiceKey,
   ServiceKeyScope,
 } from "../../contract/sync";
+import { effectiveScopes } from "../../contract/sync";
 import type { Principal } from "../auth/principal";
 import { AppError, notFound, validationFailed } from "../errors";
 import { recordAudit } from "../services/audit";
@@ -19,6 +20,7 @@ const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
 export interface ServiceKeyIdentity {
   id: string;
   name: string;
+  /** Its scopes with aliases expanded (`effectiveScopes`). */
   scopes: ServiceKeyScope[];
   profileId: string | null;
 }
@@ -160,7 +162,8 @@ export class ServiceKeyService {
     const identity = Object.freeze({
       id: row.id,
       name: row.name,
-      scopes: JSON.parse(row.scopes) as ServiceKeyScope[],
+      // Aliases expanded here, once per cache entry: an `ews:proxy` key checks as `ews:read` + `ews:write`.
+      scopes: effectiveScopes(JSON.parse(row.scopes) as ServiceKeyScope[]),
       profileId: row.profileId,
     });
     const entry: KnownKey = {

@@ -88,4 +88,16 @@ describe("HTTP protections", () => {
       await fresh.close();
     }
   });
+
+  it("rate-limit keys come from the route, not the path as typed: /autodiscover/ counts with /autodiscover", async () => {
+    // Bodies that fail validation: counted by the limit, and nothing leaves this machine.
+    for (let i = 0; i < 20; i++) {
+      expect((await s.admin.post(i % 2 ? "/autodiscover" : "/autodiscover/", {})).status).toBe(400);
+    }
+    const limited = await s.admin.post("/autodiscover/", {});
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.id).toBe("rate_limited");
+    // Re-cased, it is no route at all (and so no way around the limit).
+    expect((await s.admin.post("/AUTODISCOVER", {})).status).toBe(404);
+  });
 });

@@ -58,7 +58,7 @@ export async function signInAsAdmin(page: Page, baseUrl: string): Promise<void> 
   await page.goto(baseUrl);
   await page.getByLabel("Email").fill(ADMIN_EMAIL);
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "Profiles", level: 1 }).waitFor();
 }
 
