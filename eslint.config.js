@@ -35,7 +35,29 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-return": "off",
     },
   },
-  { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  {
+    // Tests move an injected clock or read simulator counters; a real-clock wait goes through
+    // realDelay(ms, reason) (test/helpers/real-delay.ts), which names why and counts into the run's total.
+    files: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        { name: "setTimeout", message: "Wait with realDelay(ms, reason) from test/helpers/real-delay.ts." },
+        { name: "setInterval", message: "Poll with realDelay(ms, reason) from test/helpers/real-delay.ts." },
+      ],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["timers/promises", "node:timers/promises"].map((name) => ({
+            name,
+            message: "Wait with realDelay(ms, reason) from test/helpers/real-delay.ts.",
+          })),
+        },
+      ],
+    },
+  },
+  { files: ["**/*.js", "**/*.mjs", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
+  { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable" } } },
   {
     files: ["scripts/**/*.mjs", "bench/**/*.mjs"],
     languageOptions: { globals: { console: "readonly", process: "readonly", Buffer: "readonly" } },

@@ -19,7 +19,7 @@ import path from "node:path";
 import { SYSTEM } from "../server/auth/principal";
 import { demoTenant, DEMO, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { envelope, getFolderBody } from "../server/ews-simulator/test-helpers";
-import { JobRepository } from "../server/jobs/job-repo";
+import { JobRepository } from "../server/store/job-repo";
 import { JobRunner } from "../server/jobs/runner";
 import { buildProfile, buildUsers, mailboxAddresses } from "../server/jobs/testing/factories";
 import type { CheckPort } from "../server/jobs/types";

@@ -140,7 +140,7 @@ export function createApp(ctx: AppContext): Express {
   });
   app.get("/readyz", async (_req, res) => {
     try {
-      await ctx.store.db.selectFrom("settings").select("key").limit(1).execute();
+      await ctx.store.ping();
       res.json({ status: "ready", database: ctx.store.dialect });
     } catch {
       res.status(503).json({ status: "unavailable", database: ctx.store.dialect });

@@ -7,6 +7,7 @@ import type { BearerVerifier } from "./auth/middleware";
 import { ProfileService } from "./services/profiles";
 import { MeStatusService } from "./services/me-status";
 import { ProfileAdminService } from "./services/profile-admins";
+import { LocalAdminService } from "./services/local-admins";
 import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
@@ -23,7 +24,7 @@ import { ConnectivityService } from "./services/connectivity";
 import { CheckService } from "./services/checks";
 import { ProfileMigrationService } from "./services/profile-migrations";
 import { OAuthTokens } from "./oauth/tokens";
-import { ConnectAccountService } from "./oauth/connect-account";
+import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
 
@@ -39,7 +40,9 @@ export interface AppContext {
 }
 
 export interface Services {
+  /** Local admins' sessions (the auth middleware); changes to admins go through `localAdmins`. */
   admins: LocalAdminRepository;
+  localAdmins: LocalAdminService;
   profiles: ProfileService;
   users: UserService;
   settings: SettingsService;
@@ -121,6 +124,7 @@ export function createContext(input: ContextInput): AppContext {
         baseUrl: input.config.baseUrl,
       }),
       admins: new LocalAdminRepository(db, input.config.session.maxHours),
+      localAdmins: new LocalAdminService(input.store),
       profiles,
       users: new UserService(db, profiles),
       settings: new SettingsService(db, input.config),

@@ -10,7 +10,7 @@ import { createEntraVerifier } from "./auth/entra";
 import { createLogger, type Logger } from "./logger";
 import { resolveSecretKey, Sealer } from "./secrets/sealer";
 import { bootstrap } from "./services/bootstrap";
-import { startBackground } from "./jobs/background";
+import { startBackground } from "./background";
 import { openStore, type StoreOptions } from "./store/db";
 
 export interface RunningServer {

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from "./config";
 import { createContext } from "./context";
-import { startBackground } from "./jobs/background";
+import { startBackground } from "./background";
 import { createLogger } from "./logger";
 import { resolveSecretKey, Sealer } from "./secrets/sealer";
 import path from "node:path";

@@ -16,6 +16,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -202,7 +203,7 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     expect(job.status).toBe(202);
     let state = "";
     for (let i = 0; i < 100 && !["done", "failed", "cancelled"].includes(state); i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await realDelay(100, "poll: the job runs in the background");
       state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
     }
     const users = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as {

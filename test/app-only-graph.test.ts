@@ -14,6 +14,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -54,7 +55,7 @@ describe.each(testDatabases())("Graph app-only access type on %s", (dialect: Dia
     expect(job.status).toBe(202);
     let data = { state: "", reason: null as string | null };
     for (let i = 0; i < 300 && !["done", "failed", "cancelled"].includes(data.state); i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await realDelay(100, "poll: the job runs in the background");
       data = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data;
     }
     return data;

@@ -9,6 +9,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -111,7 +112,7 @@ describe("Suspected EWS block (ews-app-only)", () => {
     const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
     let data = { state: "", reason: "" };
     for (let i = 0; i < 200 && !["done", "failed", "cancelled"].includes(data.state); i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await realDelay(100, "poll the job the server runs");
       data = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data;
     }
     expect(data.state).toBe("failed");

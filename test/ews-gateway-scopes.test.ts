@@ -291,6 +291,7 @@ describe.each(testDatabases())(
       try {
         // A gateway that buffered would wait for the whole answer; the simulator sends the rest only once
         // the caller has bytes, so the guard below releases it and the test fails instead of hanging.
+        // eslint-disable-next-line no-restricted-globals -- a guard that ends a hung stream, not a wait
         const guard = setTimeout(release, 20_000);
         const res = await gateway(keys.read, soap(getInbox));
         expect(res.status).toBe(200);

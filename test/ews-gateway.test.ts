@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { insertUsers } from "./factories/users";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -217,7 +218,7 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     for (let i = 0; i < 200; i++) {
       const state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
       if (state === "done" || state === "failed") break;
-      await new Promise((r) => setTimeout(r, 100));
+      await realDelay(100, "poll: the job runs in the background");
     }
     sim.faults.latencyMs = 0;
     expect(sim.counters.byAccount[DEMO.serviceAccount.logon]).toBeGreaterThanOrEqual(20 + addresses.length);

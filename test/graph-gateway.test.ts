@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPS, IN_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "./app-only-helpers";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 import { httpsServerEnv } from "./helpers/tls";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -59,7 +60,7 @@ describe.each(testDatabases())("Graph gateway with the Graph SDK on %s", (dialec
     for (let i = 0; i < 300; i++) {
       const state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state as string;
       if (state === "done") break;
-      await new Promise((r) => setTimeout(r, 100));
+      await realDelay(100, "updatedAt has millisecond resolution: let the clock move");
     }
     return id;
   };
@@ -319,9 +320,9 @@ describe.each(testDatabases())("Graph gateway with the Graph SDK on %s", (dialec
       .data.key as string;
     const fresh = (await s.admin.post("/profiles", { name: `Later ${dialect}` })).body.data.id as string;
     await s.admin.post(`/profiles/${fresh}/users`, { text: "later.user@contoso.com" });
-    await new Promise((r) => setTimeout(r, 5));
+    await realDelay(5, "updatedAt has millisecond resolution: let the clock move");
     const since = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 5));
+    await realDelay(5, "updatedAt has millisecond resolution: let the clock move");
     const poll = async () =>
       (
         (await (

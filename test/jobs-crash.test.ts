@@ -10,6 +10,7 @@ import { ProfileService } from "../server/services/profiles";
 import { JobService } from "../server/services/jobs";
 import { openStore, type Store, type StoreOptions } from "../server/store/db";
 import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -32,7 +33,7 @@ async function until(cond: () => Promise<boolean> | boolean, timeoutMs: number, 
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await realDelay(10, "poll: the job runs in another process");
   }
 }
 

@@ -15,6 +15,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -60,7 +61,7 @@ describe.each(testDatabases())("Move to Graph on %s", (dialect) => {
   const waitJob = async (id: string) => {
     let job = { state: "", reason: null as string | null, progress: { total: 0 } };
     for (let i = 0; i < 300 && !["done", "failed", "cancelled"].includes(job.state); i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await realDelay(100, "poll the job the server runs");
       job = (await s.admin.get(`/jobs/${id}`)).body.data;
     }
     return job;
@@ -189,7 +190,7 @@ describe.each(testDatabases())("Move to Graph on %s", (dialect) => {
     beforeApply = await users();
     const etag = (await s.admin.get(`/profiles/${profileId}/mailbox-access`)).headers.get("etag");
     const since = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 5));
+    await realDelay(5, "poll the job the server runs");
     const applied = await s.admin.post(`/migrations/${migration.id}/apply`);
     expect(applied.status, applied.text).toBe(200);
     appliedAt = Date.now();

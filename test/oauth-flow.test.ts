@@ -21,13 +21,13 @@ import {
   startOAuthStack,
   type OAuthStack,
 } from "./oauth-helpers";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
 /** Access tokens live 10 s here, so the refresh path runs within the test. */
 const ACCESS_TOKEN_TTL = 10;
 const USERS = ["adele.vance@contoso.com", "alex.vance@contoso.com"];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(testDatabases())(
   "Connect account (OAuth impersonated logon) end to end on %s",
@@ -181,10 +181,13 @@ describe.each(testDatabases())(
       logsBefore.push(...s.logs);
       await s.close();
       // The restart reuses the port (the redirect URI): let fetch notice its old keep-alive sockets closed.
-      await sleep(500);
+      await realDelay(500, "the restarted server reuses the port: let fetch drop its old keep-alive sockets");
       s = await start();
       const refreshesBefore = stack.idp.counters.grants.refresh_token ?? 0;
-      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      await realDelay(
+        ACCESS_TOKEN_TTL * 1000 + 500,
+        "let the access token expire at the identity provider and in msal",
+      );
       const checked = await checkUsers();
       expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
       expect(stack.idp.counters.grants.refresh_token).toBe(refreshesBefore + 1);
@@ -194,7 +197,10 @@ describe.each(testDatabases())(
 
     it("fails with a Reconnect remediation once the grant is revoked at the provider, and Reconnect works", async () => {
       expect(stack.idp.revokeGrants(SERVICE_ACCOUNT)).toBeGreaterThan(0);
-      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      await realDelay(
+        ACCESS_TOKEN_TTL * 1000 + 500,
+        "let the access token expire at the identity provider and in msal",
+      );
       const failed = await checkUsers();
       const error = failed.body.data[0].error;
       expect(error.code).toBe("OAuthGrantRevoked");
@@ -214,7 +220,10 @@ describe.each(testDatabases())(
     }, 30_000);
 
     it("coalesces concurrent token requests of a profile into one refresh-token grant", async () => {
-      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      await realDelay(
+        ACCESS_TOKEN_TTL * 1000 + 500,
+        "let the access token expire at the identity provider and in msal",
+      );
       const before = stack.idp.counters.grants.refresh_token ?? 0;
       const opened = await s.ctx.services.mailboxAccess.open(profileId);
       const secret = opened!.config.secret as { homeAccountId: string };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import type { SyncStateFile } from "../scripts/sync-example/state-file";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { realDelay } from "./helpers/real-delay";
 
 const run = promisify(execFile);
 
@@ -33,7 +34,7 @@ describe("sync service example script", () => {
     await s.admin.post(`/profiles/${profileId}/users`, { text: `${mailbox}\n${DEMO.blockedUser}` });
     const job = (await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" })).body.data;
     for (let i = 0; i < 200 && (await s.admin.get(`/jobs/${job.id}`)).body.data.state !== "done"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await realDelay(100, "poll: the job runs in the background");
     }
     key = (
       await s.admin.post("/service-keys", {

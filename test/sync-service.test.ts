@@ -9,6 +9,7 @@ import {
   type TestServer,
 } from "./helpers/server";
 import { insertUsers } from "./factories/users";
+import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -83,7 +84,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     const other = (await s.admin.post("/profiles", { name: "Gone soon" })).body.data.id;
     await insertUsers(s.ctx.store.db, other, 2, { state: "not-activated", prefix: "gone" });
     const since = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 5));
+    await realDelay(5, "a later timestamp than `since`");
     expect((await s.admin.patch(`/profiles/${profileId}`, { syncEnabled: false })).status).toBe(200);
     expect((await s.admin.delete(`/profiles/${other}`)).status).toBe(204);
     const res = await sync.get(`/sync/mailboxes?updatedSince=${encodeURIComponent(since)}&limit=1000`);
@@ -206,7 +207,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
       scopes: ["roster:read"],
       expiresAt: new Date(Date.now() + 1500).toISOString(),
     });
-    await new Promise((r) => setTimeout(r, 1600));
+    await realDelay(1600, "let the 1.5 s service key expire");
     expect(
       (await new ApiClient(s.url, { authorization: `Bearer ${expiring.key}` }).get("/sync/mailboxes")).status,
     ).toBe(401);

@@ -15,7 +15,7 @@ import {
 import { appOnlyPowerShell } from "./app-only-powershell";
 import { appOnlySteps, type ProbeOutcome } from "./app-only-steps";
 import { appOnlyScope, appOnlyTokensFor, type AppTokenOutcome } from "./app-only-token";
-import type { AccessDeps } from "./index";
+import type { AccessDeps } from "./deps";
 import type { AccessConfig, AccessFailure, MailboxAccessType } from "./types";
 import { checkEwsUrl } from "./ews-url";
 

@@ -4,7 +4,7 @@ import { badRequest } from "../errors";
 import { autodiscover, credentialHostsFor } from "../ews/autodiscover";
 import type { EwsClient } from "../ews/client";
 import { checkUrl, isAllowedHost, UrlPolicyError } from "../ews/url-policy";
-import type { AccessDeps } from "./index";
+import type { AccessDeps } from "./deps";
 import type { AccessConfig, ConnectivityStep, ConnectivityTargets, MailboxAccessType } from "./types";
 import { ewsImpersonationSteps } from "./ews-steps";
 import { checkEwsUrl } from "./ews-url";

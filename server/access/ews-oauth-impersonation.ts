@@ -8,7 +8,7 @@ import { ewsResource } from "../oauth/settings";
 import type { TokenOutcome } from "../oauth/tokens";
 import { exchangeOnlineWarning } from "./ews-basic-impersonation";
 import { ewsImpersonationSteps } from "./ews-steps";
-import type { AccessDeps } from "./index";
+import type { AccessDeps } from "./deps";
 import type { AccessConfig, AccessFailure, ConnectivityStep, MailboxAccessType } from "./types";
 import { checkEwsUrl } from "./ews-url";
 import { hostOf, originOf } from "./secret-binding";

@@ -14,7 +14,7 @@ import {
 import { appOnlyPowerShell } from "./app-only-powershell";
 import { appOnlySteps } from "./app-only-steps";
 import { appOnlyScope, appOnlyTokensFor, type AppTokenOutcome } from "./app-only-token";
-import type { AccessDeps } from "./index";
+import type { AccessDeps } from "./deps";
 import type { AccessConfig, MailboxAccessType } from "./types";
 
 const Input = z.object(AppIdentityInput).strict();

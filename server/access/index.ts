@@ -1,22 +1,11 @@
-import type { EwsEnvironment } from "../ews/client";
 import { ewsBasicImpersonation } from "./ews-basic-impersonation";
 import { ewsOAuthImpersonation } from "./ews-oauth-impersonation";
 import { ewsAppOnly } from "./ews-app-only";
 import { graphAppOnly } from "./graph-app-only";
-import type { AppOnlyDeps } from "./app-only-token";
-import type { OAuthTokens } from "../oauth/tokens";
 import type { MailboxAccessType } from "./types";
+import type { AccessDeps } from "./deps";
 
-/** What access type modules are built from (one per process; tests build their own). */
-export interface AccessDeps {
-  ews: EwsEnvironment;
-  /** Autodiscover start URLs per domain (tests point them at the simulator). */
-  autodiscoverCandidates?: (domain: string) => string[];
-  /** EWS tokens of connected service accounts (OAuth impersonated logon); absent without an Entra app. */
-  oauth?: OAuthTokens;
-  /** Authority, its CA and the Graph base URL for the app-only types (client credentials). */
-  appOnly?: AppOnlyDeps;
-}
+export type { AccessDeps } from "./deps";
 
 /** Any access type; each module has its own settings, secret and input types (method parameters are bivariant). */
 export type AnyAccessType = MailboxAccessType<unknown, unknown, unknown>;

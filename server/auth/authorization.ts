@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from "express";
 import type { Endpoint } from "../../contract/endpoints";
 import { AppError, forbidden, notFound, unauthorized } from "../errors";
 import type { Logger } from "../logger";
-import type { ProfileService } from "../services/profiles";
+import type { Principal } from "./principal";
 
 /** An endpoint with its path compiled for matching. */
 interface CompiledEndpoint {
@@ -130,7 +130,7 @@ export class UnknownRoutes {
  */
 export function authorizeByContract(
   endpoints: Endpoint[],
-  profiles: ProfileService,
+  profiles: { visibleIds(principal: Principal): Promise<string[] | undefined> },
   log: Logger,
   unknown: UnknownRoutes = new UnknownRoutes(log),
 ): RequestHandler {

@@ -1,4 +1,4 @@
-import type { ConnectivityStep } from "../access/types";
+import type { ConnectivityStep } from "../domain/access-outcome";
 import { parsePox, parseSoap } from "./autodiscover-parse";
 import { failure, mapFailure } from "./errors";
 import type { EwsTransport, HttpAnswer } from "./transport";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as EwsLibrary from "ews-javascript-api";
 import type { ExchangeService, FolderId, PropertySet } from "ews-javascript-api";
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import { BackOffGate } from "./backoff";
 import { mapFailure, type FailureContext } from "./errors";
 import { EwsTransport, type HttpAnswer, type TransportOptions } from "./transport";

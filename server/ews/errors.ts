@@ -1,4 +1,4 @@
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import { TransportError } from "./transport";
 import { UrlPolicyError } from "./url-policy";
 

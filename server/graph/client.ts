@@ -1,4 +1,4 @@
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import type { BackOffGate } from "../ews/backoff";
 import type { EwsTransport } from "../ews/transport";
 import { mapGraphFailure } from "./errors";

@@ -1,4 +1,4 @@
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import { mapFailure } from "../ews/errors";
 
 /** The Graph answer as the mapping sees it. */

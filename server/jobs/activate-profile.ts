@@ -1,9 +1,11 @@
-import { sql } from "kysely";
 import type { JobKindDefinition } from "./types";
 import { nowIso } from "../store/db";
+import { lifecycleUpdate } from "../store/user-lifecycle-sql";
 
-/** States an activation picks up: never activated, or failed last time. */
-const ACTIVATABLE = ["not-activated", "error"];
+/** States an activation picks up (never activated, or failed last time), and how it marks them. */
+const queue = lifecycleUpdate("queue");
+/** How a cancelled or failed activation returns its pending users to their state before. */
+const rollback = lifecycleUpdate("rollback");
 
 /**
  * `activate-profile`: not-activated and error users → `pending` → `active` or `error`. A cancelled or
@@ -17,7 +19,7 @@ export const activateProfile: JobKindDefinition = {
       .selectFrom("users")
       .select("id")
       .where("profileId", "=", profileId)
-      .where("state", "in", ACTIVATABLE)
+      .where("state", "in", queue.states)
       .orderBy("addressLower")
       .execute();
     return rows.map((r) => r.id);
@@ -25,25 +27,21 @@ export const activateProfile: JobKindDefinition = {
   async onCreate(db, jobId) {
     await db
       .updateTable("users")
-      .set({ stateBefore: sql<string>`state`, state: "pending", updatedAt: nowIso() })
+      .set({ ...queue.set, updatedAt: nowIso() })
       .where("id", "in", db.selectFrom("jobItems").select("userId").where("jobId", "=", jobId))
-      .where("state", "in", ACTIVATABLE)
+      .where("state", "in", queue.states)
       .execute();
   },
   async onAbort(db, jobId) {
     await db
       .updateTable("users")
-      .set({
-        state: sql<string>`coalesce(state_before, 'not-activated')`,
-        stateBefore: null,
-        updatedAt: nowIso(),
-      })
+      .set({ ...rollback.set, updatedAt: nowIso() })
       .where(
         "id",
         "in",
         db.selectFrom("jobItems").select("userId").where("jobId", "=", jobId).where("state", "!=", "done"),
       )
-      .where("state", "=", "pending")
+      .where("state", "in", rollback.states)
       .execute();
   },
 };

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
+import { realDelay } from "../../test/helpers/real-delay";
 
 describe("AdaptiveLimit", () => {
   it("never lets more than the limit in", async () => {
@@ -11,7 +12,7 @@ describe("AdaptiveLimit", () => {
         await gate.acquire();
         inside++;
         peak = Math.max(peak, inside);
-        await new Promise((r) => setTimeout(r, 2));
+        await realDelay(2, "hold the gate while concurrent callers queue");
         inside--;
         gate.release();
       }),
@@ -40,7 +41,7 @@ describe("AdaptiveLimit", () => {
     expect(gate.backOffRemaining()).toBe(0);
     const started = await Promise.race([
       gate.acquire().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
+      realDelay(200, "give a waiting acquire the chance to start (it must not)").then((): boolean => false),
     ]);
     expect(started).toBe(true);
     gate.onBusy(60_000); // the service account's own call: the whole profile waits
@@ -69,7 +70,9 @@ describe("AdaptiveLimit", () => {
         () => "started",
         (error: Error) => error.message,
       ),
-      new Promise<string>((r) => setTimeout(() => r("still waiting"), 200)),
+      realDelay(200, "give a waiting acquire the chance to start (it must not)").then(
+        (): string => "still waiting",
+      ),
     ]);
     expect(outcome).toBe("stopped earlier");
     gate.release();
@@ -91,7 +94,9 @@ describe("AdaptiveLimit", () => {
         gate.onBusy(backOffMs);
         const started = await Promise.race([
           gate.acquire().then(() => true),
-          new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
+          realDelay(200, "give a waiting acquire the chance to start (it must not)").then(
+            (): boolean => false,
+          ),
         ]);
         expect(started).toBe(true);
         expect(gate.inFlight).toBe(1);
@@ -155,6 +160,7 @@ async function driveAgainstCapacity(opts: {
   let total = 0;
   let peakInFlight = 0;
   let peakLimit = gate.limit;
+  // eslint-disable-next-line no-restricted-globals -- the simulated Exchange's latency, run under vi.useFakeTimers
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const one = async () => {
     for (;;) {

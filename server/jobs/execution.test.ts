@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
-import type { CheckResult } from "../access/types";
+import type { CheckResult } from "../domain/access-outcome";
 import { AdaptiveLimit } from "./adaptive-limit";
 import { retryDelayMs } from "./execution";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 import { applyResultForTests } from "./testing/soap-check-port";
 import type { CheckPort } from "./types";
+import { realDelay } from "../../test/helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -102,7 +103,7 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
+    await realDelay(10, "poll: the runner works on its own timers");
   }
 }
 

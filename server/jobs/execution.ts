@@ -1,12 +1,12 @@
 import { setMaxListeners } from "node:events";
 import type { JobKind, JobState } from "../../contract/jobs";
-import { isThrottled } from "../access/throttled";
-import type { CheckResult } from "../access/types";
+import type { CheckResult } from "../domain/access-outcome";
+import { isThrottled } from "../domain/throttled";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
-import { JobRepository, leaseRenewEveryMs, type ClaimedItem, type JobRow } from "./job-repo";
+import { JobRepository, leaseRenewEveryMs, type ClaimedItem, type JobRow } from "../store/job-repo";
 import { jobKindDefinitions } from "./kinds";
 import { ResultWriter } from "./result-writer";
 import { jobSignals } from "./signals";

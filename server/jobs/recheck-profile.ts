@@ -1,3 +1,4 @@
+import { statesChangedBy } from "../domain/user-lifecycle";
 import type { JobKindDefinition } from "./types";
 
 /** `recheck-profile`: re-checks every active and error user of a profile (the monitor runs it too). */
@@ -9,7 +10,7 @@ export const recheckProfile: JobKindDefinition = {
       .selectFrom("users")
       .select("id")
       .where("profileId", "=", profileId)
-      .where("state", "in", ["active", "error"])
+      .where("state", "in", statesChangedBy("recheck-ok"))
       .orderBy("addressLower")
       .execute();
     return rows.map((r) => r.id);

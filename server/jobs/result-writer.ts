@@ -1,7 +1,7 @@
-import type { CheckResult } from "../access/types";
+import type { CheckResult } from "../domain/access-outcome";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
-import { JobRepository } from "./job-repo";
+import { JobRepository } from "../store/job-repo";
 import type { CheckedUser, CheckMode, CheckPort } from "./types";
 
 interface PendingResult {

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { DEMO } from "../ews-simulator";
 import { AppError } from "../errors";
-import { JobRepository } from "./job-repo";
+import { JobRepository } from "../store/job-repo";
 import { soapCheckPort } from "./testing/soap-check-port";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
+import { realDelay } from "../../test/helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -113,9 +114,9 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
           .length >= 100,
     );
     await h.jobs.pause(SYSTEM, job.id);
-    await new Promise((r) => setTimeout(r, 400));
+    await realDelay(400, "in-flight checks finish after a pause");
     const atPause = h.sim.counters.requests;
-    await new Promise((r) => setTimeout(r, 300));
+    await realDelay(300, "nothing new starts after a pause or cancel");
     expect(h.sim.counters.requests).toBe(atPause); // nothing new starts while paused
     const paused = await h.jobs.get(SYSTEM, job.id);
     expect(paused.state).toBe("paused");
@@ -129,7 +130,7 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     );
     const cancelled = await h.jobs.cancel(SYSTEM, job.id);
     expect(cancelled.state).toBe("cancelled");
-    await new Promise((r) => setTimeout(r, 300));
+    await realDelay(300, "nothing new starts after a pause or cancel");
     const users = await h.store.db.selectFrom("users").select(["state"]).execute();
     const counts = countBy(users.map((u) => u.state));
     expect(counts.pending ?? 0).toBe(0);
@@ -158,7 +159,7 @@ async function until(cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
+    await realDelay(20, "the runner works on its own timers");
   }
 }
 
@@ -179,7 +180,10 @@ describe.each(testDatabases())("a job whose runner stopped, on %s", (dialect) =>
     const claimed = await new JobRepository(h.store.db).claimJob("dead-host:4242:deadbeef", 3_000, []);
     expect(claimed?.id).toBe(job.id);
     expect((await h.jobs.get(SYSTEM, job.id)).resumesBy).toBeNull(); // just claimed: alive as far as anyone can tell
-    await new Promise((r) => setTimeout(r, 2_600)); // more than a renewal period and a half (1.5 s) plus 1 s of slack
+    await realDelay(
+      2_600,
+      "more than a renewal period and a half plus slack: the dead runner's lease must look stale",
+    );
     const stalled = await h.jobs.get(SYSTEM, job.id);
     expect(stalled).toMatchObject({ state: "running", resumesBy: claimed!.leaseUntil });
     h.runner();

@@ -4,7 +4,7 @@ import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { AdaptiveLimit, profileGate, Semaphore } from "./adaptive-limit";
 import { JobExecution, type ExecutionOptions } from "./execution";
-import { JobRepository } from "./job-repo";
+import { JobRepository } from "../store/job-repo";
 import { jobSignals } from "./signals";
 import type { CheckPort } from "./types";
 

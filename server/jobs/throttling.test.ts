@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
-import { JobRepository } from "./job-repo";
+import { JobRepository } from "../store/job-repo";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
+import { realDelay } from "../../test/helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -10,7 +11,7 @@ async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 20_000)
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
+    await realDelay(20, "the runner works on its own clock: wait for its calls");
   }
 }
 
@@ -32,7 +33,7 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     await until(async () => (await row(job.id))?.throttledSince != null);
     const waiting = (await h.jobs.get(SYSTEM, job.id)).progress;
     expect(waiting.waitingOnExchangeSince).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 2_000));
+    await realDelay(2_000, "the runner works on its own clock: wait for its calls");
     h.sim.faults.rates = {};
     const done = await h.waitFor(job.id, ["done", "failed"], 60_000);
     expect(done).toMatchObject({ state: "done", done: 60, ok: 60, failed: 0 });
@@ -63,7 +64,7 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     await until(async () => ((await row(job.id))?.throttled ?? 0) >= 80);
     const cancelled = await h.jobs.cancel(SYSTEM, job.id);
     expect(cancelled.state).toBe("cancelled");
-    await new Promise((r) => setTimeout(r, 300)); // late answers of calls in flight must not write
+    await realDelay(300, "the runner works on its own clock: wait for its calls"); // late answers of calls in flight must not write
     expect(await states()).toEqual(Array.from({ length: 40 }, () => "not-activated"));
     const history = await h.store.db
       .selectFrom("checkHistory")
@@ -83,7 +84,7 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     h.runner({ now: () => clock, deadlineHours: () => 2 });
     await until(async () => ((await row(job.id))?.throttled ?? 0) >= 30);
     clock += 90 * 60_000; // 1.5 h: still within the deadline
-    await new Promise((r) => setTimeout(r, 300));
+    await realDelay(300, "the runner works on its own clock: wait for its calls");
     expect((await row(job.id))?.state).toBe("running");
     clock += 31 * 60_000; // past 2 h after the start
     const failed = await h.waitFor(job.id, ["failed", "done", "cancelled"], 10_000);

@@ -1,9 +1,10 @@
 import type { JobKind } from "../../contract/jobs";
-import type { CheckResult } from "../access/types";
+import type { CheckResult } from "../domain/access-outcome";
 import type { Db } from "../store/db";
 
-/** How a check is applied to a user (the EWS issue's `CheckMode`). */
-export type CheckMode = "activate" | "recheck" | "check-now";
+/** How a check is applied to a user. */
+export type { CheckMode } from "../domain/user-lifecycle";
+import type { CheckMode } from "../domain/user-lifecycle";
 
 /** Checks one mailbox; never throws for what the server answered. */
 export type MailboxChecker = (address: string, signal?: AbortSignal) => Promise<CheckResult>;

@@ -3,12 +3,13 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { testConfig } from "../config";
-import { JobRepository } from "../jobs/job-repo";
+import { JobRepository } from "../store/job-repo";
 import { startJobHarness, type JobHarness } from "../jobs/testing/harness";
 import { createLogger } from "../logger";
 import { SettingsService } from "../services/settings";
 import { nowIso } from "../store/db";
 import { Monitor } from "./monitor";
+import { realDelay } from "../../test/helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -80,7 +81,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       await monitor.tick(); // evaluates the last recheck, starts a new one when due
       const latest = (await repo.list({ profileIds: [h.profileId], limit: 1 }))[0];
       await h.waitFor(latest.id, ["done", "failed"]);
-      await new Promise((r) => setTimeout(r, minuteMs + 10));
+      await realDelay(minuteMs + 10, "the monitor's interval runs on the real clock");
       await monitor.tick();
     };
     const alertOf = async () => {

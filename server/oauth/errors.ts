@@ -1,5 +1,5 @@
 import { AuthError } from "@azure/msal-node";
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import { IdentityProviderNetworkError } from "./network";
 
 /** Every OAuth failure here asks for the same action in the panel: Reconnect (Connect account again). */

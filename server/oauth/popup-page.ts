@@ -1,4 +1,4 @@
-import type { ConnectResult, PopupHost } from "./connect-account";
+import type { ConnectResult, PopupHost } from "./connect-result";
 
 /** The `type` of the message the result page posts to the panel (window.opener). */
 export const RESULT_MESSAGE_TYPE = "mailbox-sync-admin:connect-account";

@@ -4,7 +4,7 @@ import {
   type AuthenticationResult,
   type Configuration,
 } from "@azure/msal-node";
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import type { Logger } from "../logger";
 import type { Sealer } from "../secrets/sealer";
 import type { Db } from "../store/db";

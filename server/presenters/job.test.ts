@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { JobRow } from "../jobs/job-repo";
+import type { JobRow } from "../store/job-repo";
 import { presentJob } from "./job";
 
 const T0 = Date.parse("2026-11-27T10:00:00.000Z");

@@ -1,5 +1,5 @@
 import type { Job, JobKind, JobState } from "../../contract/jobs";
-import { leaseRenewEveryMs, type JobRow } from "../jobs/job-repo";
+import { leaseRenewEveryMs, type JobRow } from "../store/job-repo";
 
 /**
  * A runner renews its lease every third of the lease's length (leaseRenewEveryMs): a lease not renewed

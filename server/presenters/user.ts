@@ -1,15 +1,7 @@
 import type { MailboxError, MailboxKind, UserState } from "../../contract/common";
+import { parseJson } from "../store/json";
 import type { CheckHistoryEntry, SyncError, User } from "../../contract/users";
 import type { CheckHistoryRow, UserRow } from "../store/users-repo";
-
-function parseJson<T>(value: string | null): T | null {
-  if (!value) return null;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return null;
-  }
-}
 
 /** The fields a user response carries, and nothing else. */
 export function presentUser(row: UserRow): User {

@@ -35,9 +35,9 @@ export function alertsRouter(ctx: AppContext): Router {
         `The test alert ${error.message}. Check the URL (a Teams Workflows webhook) and that this server can reach it.`,
       );
     }
-    await ctx.store.db
-      .transaction()
-      .execute((trx) => recordAudit(trx, { actor: principal, action: "settings.alerts.test" }));
+    await ctx.store.transaction((tx) =>
+      recordAudit(tx, { actor: principal, action: "settings.alerts.test" }),
+    );
     res.json({ data: { sent: true } });
   });
   return router;

@@ -6,9 +6,8 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
 import { parseCookies, SESSION_COOKIE } from "../auth/cookies";
 import { principalOf, requireAuth } from "../auth/middleware";
 import type { AppContext } from "../context";
-import { AppError, badRequest, forbidden, unauthorized } from "../errors";
+import { AppError, forbidden, unauthorized } from "../errors";
 import { parseBody } from "../http/validate";
-import { recordAudit } from "../services/audit";
 import { consumeSetupToken } from "../services/bootstrap";
 
 /** Sign-in attempts per client address, and failed ones per account, in this window. */
@@ -105,13 +104,7 @@ export function authRouter(ctx: AppContext): Router {
     const p = principalOf(req);
     if (p.kind !== "local") throw forbidden("Your password is managed by Microsoft Entra ID.");
     const body = parseBody(ChangePasswordBody, req);
-    const admin = await admins.findById(p.id);
-    if (!admin || !(await verifyPassword(body.current, admin.passwordHash))) {
-      throw badRequest("wrong_password", "The current password is wrong.");
-    }
-    await admins.setPassword(p.id, await hashPassword(body.next));
-    await admins.endOtherSessions(p.id, p.sessionHash);
-    await recordAudit(ctx.store.db, { actor: p, action: "admin.password_change", target: admin.email });
+    await ctx.services.localAdmins.changePassword(p, body.current, body.next);
     res.status(204).end();
   });
 

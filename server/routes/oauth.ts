@@ -5,7 +5,7 @@ import { parseCookies } from "../auth/cookies";
 import type { AppContext } from "../context";
 import { OAuthStartBody } from "../../contract/mailbox-access";
 import { param, parse, parseBody } from "../http/validate";
-import { ConnectPageError, type ConnectResult, type PopupHost } from "../oauth/connect-account";
+import { ConnectPageError, type ConnectResult, type PopupHost } from "../services/connect-account";
 import {
   confirmPage,
   POPUP_SCRIPT,

@@ -2,16 +2,8 @@ import type { AuditEvent, ListAuditQuery } from "../../contract/audit";
 import type { Principal } from "../auth/principal";
 import { AuditRepository, type AuditEventRow } from "../store/audit-repo";
 import type { Db } from "../store/db";
+import { parseJson } from "../store/json";
 import type { ProfileService } from "./profiles";
-
-function parseJson(value: string | null): unknown {
-  if (value === null) return null;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
 
 /** The fields an audit event response carries. */
 export function presentAuditEvent(row: AuditEventRow): AuditEvent {
@@ -22,8 +14,8 @@ export function presentAuditEvent(row: AuditEventRow): AuditEvent {
     action: row.action,
     profileId: row.profileId,
     target: row.target,
-    before: parseJson(row.before),
-    after: parseJson(row.after),
+    before: parseJson<unknown>(row.before, "raw"),
+    after: parseJson<unknown>(row.after, "raw"),
   };
 }
 

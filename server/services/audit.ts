@@ -1,7 +1,7 @@
-import type { Kysely } from "kysely";
 import type { Principal } from "../auth/principal";
-import type { Database } from "../store/schema";
-import { nowIso } from "../store/db";
+import { AuditRepository } from "../store/audit-repo";
+import { nowIso, type Db } from "../store/db";
+import type { UnitOfWork } from "../store/unit-of-work";
 
 const SECRET_KEYS = /pass(word)?|secret|token|key|credential|certificate|cache/i;
 
@@ -32,17 +32,15 @@ export interface AuditInput {
  * Records who changed what. Call it inside the same transaction as the change.
  * @example await recordAudit(trx, { actor, action: "profile.create", profileId: id, after: profile });
  */
-export async function recordAudit(db: Kysely<Database>, input: AuditInput): Promise<void> {
-  await db
-    .insertInto("auditEvents")
-    .values({
-      at: nowIso(),
-      actor: input.actor.name,
-      action: input.action,
-      profileId: input.profileId ?? null,
-      target: input.target ?? null,
-      before: input.before === undefined ? null : JSON.stringify(redact(input.before)),
-      after: input.after === undefined ? null : JSON.stringify(redact(input.after)),
-    })
-    .execute();
+export async function recordAudit(target: Db | UnitOfWork, input: AuditInput): Promise<void> {
+  const audit = "audit" in target ? target.audit : new AuditRepository(target);
+  await audit.insert({
+    at: nowIso(),
+    actor: input.actor.name,
+    action: input.action,
+    profileId: input.profileId ?? null,
+    target: input.target ?? null,
+    before: input.before === undefined ? null : JSON.stringify(redact(input.before)),
+    after: input.after === undefined ? null : JSON.stringify(redact(input.after)),
+  });
 }

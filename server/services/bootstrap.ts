@@ -1,12 +1,10 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { hashToken, LocalAdminRepository } from "../auth/local-admins";
+import { hashToken } from "../auth/local-admins";
 import { hashPassword } from "../auth/password";
 import { SYSTEM } from "../auth/principal";
 import type { AppContext } from "../context";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit";
-
-const SETUP_KEY = "setup_token_hash";
 
 /**
  * First start: the Default profile, and the first local admin from ADMIN_EMAIL/ADMIN_PASSWORD or, when
@@ -19,8 +17,7 @@ export async function bootstrap(ctx: AppContext): Promise<{ setupUrl?: string }>
   const { adminEmail, adminPassword } = ctx.config;
   if (adminEmail && adminPassword) {
     try {
-      const admin = await admins.create(adminEmail, await hashPassword(adminPassword));
-      await recordAudit(ctx.store.db, { actor: SYSTEM, action: "admin.create", target: admin.email });
+      await ctx.services.localAdmins.create(SYSTEM, adminEmail, await hashPassword(adminPassword));
     } catch (err) {
       // another instance created it at the same moment
       if ((await admins.count()) === 0) throw err;
@@ -28,34 +25,25 @@ export async function bootstrap(ctx: AppContext): Promise<{ setupUrl?: string }>
     return {};
   }
   const token = randomBytes(24).toString("base64url");
-  const db = ctx.store.db;
-  await db.deleteFrom("settings").where("key", "=", SETUP_KEY).execute();
-  await db
-    .insertInto("settings")
-    .values({ key: SETUP_KEY, value: hashToken(token) })
-    .execute();
+  await ctx.store.transaction((tx) => tx.settings.setSetupTokenHash(hashToken(token)));
   return { setupUrl: `${ctx.config.baseUrl}/setup?token=${token}` };
 }
 
 /** Creates the first local admin with the one-time setup token, which then stops working. */
 export async function consumeSetupToken(ctx: AppContext, token: string, email: string, passwordHash: string) {
-  return ctx.store.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom("settings")
-      .select("value")
-      .where("key", "=", SETUP_KEY)
-      .executeTakeFirst();
+  return ctx.store.transaction(async (tx) => {
+    const stored = await tx.settings.setupTokenHash();
     const given = Buffer.from(hashToken(token));
-    if (!row || row.value.length !== given.length || !timingSafeEqual(Buffer.from(row.value), given)) {
+    if (!stored || stored.length !== given.length || !timingSafeEqual(Buffer.from(stored), given)) {
       throw new AppError(
         403,
         "invalid_setup_token",
         "This setup link is not valid or was already used. Restart the server to print a new one.",
       );
     }
-    await trx.deleteFrom("settings").where("key", "=", SETUP_KEY).execute();
-    const admin = await new LocalAdminRepository(trx).create(email, passwordHash);
-    await recordAudit(trx, { actor: { ...SYSTEM, name: "setup" }, action: "admin.create", target: email });
+    await tx.settings.setSetupTokenHash(undefined);
+    const admin = await tx.localAdmins.create(email, passwordHash);
+    await recordAudit(tx, { actor: { ...SYSTEM, name: "setup" }, action: "admin.create", target: email });
     return admin;
   });
 }

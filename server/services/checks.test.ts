@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { UserState } from "../../contract/common";
 import { nextState, type CheckMode } from "./checks";
 
 describe("nextState (DESIGN.md states)", () => {
-  it.each<[CheckMode, string, boolean, string | undefined]>([
+  it.each<[CheckMode, UserState, boolean, UserState | undefined]>([
     ["activate", "pending", true, "active"],
     ["activate", "pending", false, "error"],
     ["recheck", "active", false, "error"],

@@ -1,29 +1,20 @@
 import type { CheckUserResult } from "../../contract/connectivity";
-import type { CheckResult } from "../access/types";
+import type { UserState } from "../../contract/common";
+import type { CheckResult } from "../domain/access-outcome";
 import type { Principal } from "../auth/principal";
 import { validationFailed } from "../errors";
-import { isThrottled } from "../access/throttled";
+import { isThrottled } from "../domain/throttled";
 import { nowIso, type Db } from "../store/db";
 import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
 import type { MigrationJobPort } from "../jobs/types";
+import { checkEvent, nextState, transition, type CheckMode } from "../domain/user-lifecycle";
 
-/** Why a check ran: it decides which state changes a result may make (DESIGN.md, "States"). */
-export type CheckMode = "activate" | "recheck" | "check-now";
+export { nextState, type CheckMode } from "../domain/user-lifecycle";
 
 /** One mailbox checker bound to a profile's opened configuration. */
 export type Checker = (address: string, signal?: AbortSignal) => Promise<CheckResult>;
-
-/** The state a result leads to, or undefined when the state must not change. */
-export function nextState(mode: CheckMode, current: string, ok: boolean): string | undefined {
-  const verdict = ok ? "active" : "error";
-  if (mode === "activate") return verdict;
-  // recheck and check-now re-evaluate only users that are already activated; not-activated, pending and
-  // paused users keep their state (check-now on a not-activated user only stores the result).
-  if (current === "active" || current === "error") return verdict;
-  return undefined;
-}
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -109,10 +100,13 @@ export class CheckService {
             }),
       updatedAt: now,
     };
-    const state = nextState(opts.mode, user.state, result.ok);
-    if (state !== undefined) {
-      update.state = state;
-      update.stateBefore = null;
+    const next = transition(checkEvent(opts.mode, result.ok), {
+      state: user.state as UserState,
+      stateBefore: user.stateBefore as UserState | null,
+    });
+    if (next) {
+      update.state = next.state;
+      update.stateBefore = next.stateBefore;
     }
     // null means "couldn't tell this time" (room lists unreadable): keep a kind learned earlier.
     if (result.ok && result.mailboxKind) update.mailboxKind = result.mailboxKind;
@@ -148,7 +142,9 @@ export class CheckService {
         address: user.address,
         ok: result.ok,
         ms: result.ms,
-        state: throttled ? user.state : (nextState("check-now", user.state, result.ok) ?? user.state),
+        state: throttled
+          ? (user.state as UserState)
+          : (nextState("check-now", user.state as UserState, result.ok) ?? (user.state as UserState)),
         mailboxKind: (result.ok ? result.mailboxKind : null) ?? user.mailboxKind ?? null,
         error: result.error
           ? {

@@ -1,11 +1,11 @@
 import type { CreateJobBody, Job, JobKind, ListJobsQuery } from "../../contract/jobs";
 import type { Principal } from "../auth/principal";
 import { conflict, jobRunning, notFound } from "../errors";
-import { JobRepository, type JobRow } from "../jobs/job-repo";
+import { JobRepository, type JobRow } from "../store/job-repo";
 import { jobKindDefinitions } from "../jobs/kinds";
 import { jobSignals } from "../jobs/signals";
 import { presentJob } from "../presenters/job";
-import type { Db } from "../store/db";
+import type { Db, Tx } from "../store/db";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
 
@@ -25,7 +25,7 @@ export class JobService {
    */
   async start(principal: Principal, profileId: string, body: CreateJobBody): Promise<Job> {
     const row = await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorize(principal, profileId, trx);
+      await this.profiles.authorizeIn(trx, principal, profileId);
       return this.create(trx, principal, profileId, body.kind, body.userIds);
     });
     jobSignals.runnable();
@@ -73,15 +73,18 @@ export class JobService {
     return rows.map((row) => presentJob(row));
   }
 
-  async get(principal: Principal, id: string, db: Db = this.db): Promise<Job> {
-    return presentJob(await this.authorize(principal, id, db));
+  async get(principal: Principal, id: string): Promise<Job> {
+    return presentJob(await this.authorize(undefined, principal, id));
   }
 
-  private async authorize(principal: Principal, id: string, db: Db = this.db): Promise<JobRow> {
-    const row = await new JobRepository(db).find(id);
+  /** Loads a job the principal may see, inside `tx` when given. */
+  private async authorize(tx: Tx | undefined, principal: Principal, id: string): Promise<JobRow> {
+    const row = await new JobRepository(tx ?? this.db).find(id);
     if (!row) throw notFound("Job not found.");
     try {
-      await this.profiles.authorize(principal, row.profileId, db);
+      await (tx
+        ? this.profiles.authorizeIn(tx, principal, row.profileId)
+        : this.profiles.authorize(principal, row.profileId));
     } catch {
       throw notFound("Job not found.");
     }
@@ -130,7 +133,7 @@ export class JobService {
     apply: (repo: JobRepository, row: JobRow, trx: Db) => Promise<void>,
   ): Promise<Job> {
     const job = await this.db.transaction().execute(async (trx) => {
-      const row = await this.authorize(principal, id, trx);
+      const row = await this.authorize(trx, principal, id);
       await apply(new JobRepository(trx), row, trx);
       await recordAudit(trx, {
         actor: principal,
@@ -139,7 +142,7 @@ export class JobService {
         target: row.id,
         before: { state: row.state },
       });
-      return this.get(principal, id, trx);
+      return presentJob(await this.authorize(trx, principal, id));
     });
     jobSignals.changed(job.id);
     if (job.state === "running") jobSignals.runnable();

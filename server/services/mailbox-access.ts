@@ -141,7 +141,7 @@ export class MailboxAccessService {
     const input = parse(type.inputSchema, rest);
     const expected = parseIfMatch(ifMatch);
     const saved = await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorize(principal, profileId, trx);
+      await this.profiles.authorizeIn(trx, principal, profileId);
       const repo = new MailboxAccessRepository(trx);
       const before = await repo.find(profileId);
       if (expected !== undefined && expected !== "*" && expected !== before?.version) {
@@ -218,8 +218,8 @@ export class MailboxAccessService {
   }
 
   /** Opens a profile's configuration for checks and tests; undefined when not configured. */
-  async open(profileId: string, db: Db = this.db): Promise<OpenedAccess | undefined> {
-    const row = await new MailboxAccessRepository(db).find(profileId);
+  async open(profileId: string): Promise<OpenedAccess | undefined> {
+    const row = await new MailboxAccessRepository(this.db).find(profileId);
     return row ? this.openRow(row) : undefined;
   }
 
@@ -252,8 +252,8 @@ export class MailboxAccessService {
   }
 
   /** Like open(), but throws 412 precondition_failed when the profile has no configuration. */
-  async require(profileId: string, db: Db = this.db): Promise<OpenedAccess> {
-    const opened = await this.open(profileId, db);
+  async require(profileId: string): Promise<OpenedAccess> {
+    const opened = await this.open(profileId);
     if (!opened) throw preconditionFailed("Configure the profile's mailbox access (Connectivity tab) first.");
     return opened;
   }

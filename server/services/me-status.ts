@@ -1,4 +1,5 @@
 import type { MeStatus, MeStatusEnrolled, NotEnrolledReason } from "../../contract/me";
+import { parseJson } from "../store/json";
 import type { AccessType, MailboxError, UserState } from "../../contract/common";
 import type { SyncError } from "../../contract/users";
 import { allowedTenants } from "../auth/entra";
@@ -45,15 +46,6 @@ const NEXT_STEP: Record<UserState, string> = {
   "not-activated":
     "Your mailbox has been added but not activated yet. Your admin will activate it; nothing to do for now.",
 };
-
-function parseJson<T>(value: string | null): T | null {
-  if (!value) return null;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The end user's own sync status (`GET /me/status`). The caller's mailbox is found by `oid`; it is linked

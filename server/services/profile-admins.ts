@@ -27,7 +27,7 @@ export class ProfileAdminService {
     if (!principal.platformAdmin) throw forbidden("Only platform admins can assign profile admins.");
     const next = [...new Set(body.userPrincipalNames.map((u) => u.toLowerCase()))].sort();
     await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorize(principal, profileId, trx);
+      await this.profiles.authorizeIn(trx, principal, profileId);
       const repo = new ProfileRepository(trx);
       const before = await repo.admins(profileId);
       if (before.join("\n") === next.join("\n")) return;

@@ -20,10 +20,11 @@ import type { CheckResult } from "../access/types";
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, jobRunning, notFound, preconditionFailed } from "../errors";
 import { parse } from "../http/validate";
-import { JobRepository, type JobRow } from "../jobs/job-repo";
+import { JobRepository, type JobRow } from "../store/job-repo";
 import type { CheckedUser, MailboxChecker, MigrationJobPort } from "../jobs/types";
 import type { Sealer } from "../secrets/sealer";
 import type { Db } from "../store/db";
+import type { Tx } from "../store/db-types";
 import { MailboxAccessRepository } from "../store/mailbox-access-repo";
 import { ProfileMigrationRepository, type ProfileMigrationRow } from "../store/profile-migrations-repo";
 import { recordAudit } from "./audit";
@@ -98,7 +99,7 @@ export class ProfileMigrationService implements MigrationJobPort {
     if (!graph) throw conflict(`The access type "${body.to}" is not available in this installation.`);
     const input = parse(graph.inputSchema, body.access);
     const row = await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorize(principal, profileId, trx);
+      await this.profiles.authorizeIn(trx, principal, profileId);
       const current = await new MailboxAccessRepository(trx).find(profileId);
       if (!current) {
         throw preconditionFailed("Configure the profile's mailbox access (Connectivity tab) first.");
@@ -182,11 +183,13 @@ export class ProfileMigrationService implements MigrationJobPort {
     return row ? this.present(row) : null;
   }
 
-  private async authorize(principal: Principal, id: string, db: Db = this.db): Promise<ProfileMigrationRow> {
-    const row = await new ProfileMigrationRepository(db).find(id);
+  /** The migration, if the caller manages its profile (else 404): in `tx` when given, else on its own. */
+  private async authorize(principal: Principal, id: string, tx?: Tx): Promise<ProfileMigrationRow> {
+    const row = await new ProfileMigrationRepository(tx ?? this.db).find(id);
     if (!row) throw notFound("Migration not found.");
     try {
-      await this.profiles.authorize(principal, row.profileId, db);
+      if (tx) await this.profiles.authorizeIn(tx, principal, row.profileId);
+      else await this.profiles.authorize(principal, row.profileId);
     } catch {
       throw notFound("Migration not found.");
     }

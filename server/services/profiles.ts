@@ -4,7 +4,7 @@ import type { CreateProfileBody, Profile, UpdateProfileBody } from "../../contra
 import type { Principal } from "../auth/principal";
 import { conflict, forbidden, notFound } from "../errors";
 import { presentProfile } from "../presenters/profile";
-import { nowIso, type Db } from "../store/db";
+import { nowIso, type Db, type Tx } from "../store/db";
 import { ProfileRepository, type ProfileRow } from "../store/profiles-repo";
 import { recordAudit } from "./audit";
 
@@ -33,21 +33,39 @@ export class ProfileService {
   }
 
   /** The ids a principal may manage: undefined means all (platform admin). */
-  async visibleIds(principal: Principal, db: Db = this.db): Promise<string[] | undefined> {
+  visibleIds(principal: Principal): Promise<string[] | undefined> {
+    return this.visibleIdsWith(this.db, principal);
+  }
+
+  /** visibleIds() inside the caller's transaction. */
+  visibleIdsIn(tx: Tx, principal: Principal): Promise<string[] | undefined> {
+    return this.visibleIdsWith(tx, principal);
+  }
+
+  private async visibleIdsWith(db: Db, principal: Principal): Promise<string[] | undefined> {
     if (principal.platformAdmin) return undefined;
     return principal.upn ? this.repo(db).idsAdministeredBy(principal.upn) : [];
   }
 
   /**
    * Loads a profile the principal may manage, or throws 404 (unknown) / 403 (not theirs).
-   * Inside a transaction pass it as `db`: on SQLite the store has one connection, and a query outside
+   * Inside a transaction use authorizeIn: on SQLite the store has one connection, and a query outside
    * the transaction would wait for it forever.
    * @example const profile = await profiles.authorize(principal, req.params.id);
    */
-  async authorize(principal: Principal, profileId: string, db: Db = this.db): Promise<ProfileRow> {
+  authorize(principal: Principal, profileId: string): Promise<ProfileRow> {
+    return this.authorizeWith(this.db, principal, profileId);
+  }
+
+  /** authorize() inside the caller's transaction. */
+  authorizeIn(tx: Tx, principal: Principal, profileId: string): Promise<ProfileRow> {
+    return this.authorizeWith(tx, principal, profileId);
+  }
+
+  private async authorizeWith(db: Db, principal: Principal, profileId: string): Promise<ProfileRow> {
     const row = await this.repo(db).find(profileId);
     if (!row) throw notFound("Profile not found. It may have been deleted.");
-    const ids = await this.visibleIds(principal, db);
+    const ids = await this.visibleIdsWith(db, principal);
     if (ids && !ids.includes(profileId)) throw forbidden("You are not an admin of this profile.");
     return row;
   }
@@ -107,7 +125,7 @@ export class ProfileService {
 
   async update(principal: Principal, id: string, patch: UpdateProfileBody): Promise<Profile> {
     await this.db.transaction().execute(async (trx) => {
-      const before = await this.authorize(principal, id, trx);
+      const before = await this.authorizeIn(trx, principal, id);
       const repo = this.repo(trx);
       if (
         patch.name !== undefined &&
@@ -145,7 +163,7 @@ export class ProfileService {
   async remove(principal: Principal, id: string): Promise<void> {
     if (!principal.platformAdmin) throw forbidden("Only platform admins can delete profiles.");
     await this.db.transaction().execute(async (trx) => {
-      const row = await this.authorize(principal, id, trx);
+      const row = await this.authorizeIn(trx, principal, id);
       const counts = (await this.repo(trx).countsByState([id])).get(id);
       if (counts && counts.active > 0) {
         throw conflict(

@@ -39,7 +39,11 @@ export class SettingsService {
   }
 
   /** The settings in force now. */
-  async effective(db: Db = this.db): Promise<Settings> {
+  effective(): Promise<Settings> {
+    return this.effectiveWith(this.db);
+  }
+
+  private async effectiveWith(db: Db): Promise<Settings> {
     const defaults: Settings = {
       alertWebhookUrl: this.config.monitor.webhookUrl ?? null,
       monitorIntervalMinutes: this.config.monitor.intervalMinutes,
@@ -69,9 +73,9 @@ export class SettingsService {
     if (!principal.platformAdmin) throw forbidden("Only platform admins can change settings.");
     if (patch.alertWebhookUrl) this.checkWebhookUrl(patch.alertWebhookUrl);
     return this.db.transaction().execute(async (trx) => {
-      const before = await this.effective(trx);
+      const before = await this.effectiveWith(trx);
       await new SettingsRepository(trx).put(patch);
-      const after = await this.effective(trx);
+      const after = await this.effectiveWith(trx);
       await recordAudit(trx, {
         actor: principal,
         action: "settings.update",

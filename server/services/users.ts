@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { recentSyncSessions } from "../sync/reports";
+import { SyncSessionRepository } from "../store/sync-sessions-repo";
 import {
   MAX_IMPORT_LINES,
   type AddUsersResult,
@@ -11,7 +11,7 @@ import {
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, forbidden, notFound, validationFailed } from "../errors";
 import { presentCheck, presentUser } from "../presenters/user";
-import type { Db } from "../store/db";
+import type { Db, Tx } from "../store/db";
 import { UserRepository, type NewUser, type UserRef, type UserRow } from "../store/users-repo";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
@@ -83,7 +83,7 @@ export class UserService {
     if (parsed.dataLines > MAX_IMPORT_LINES) throw tooManyLines(parsed.dataLines);
 
     return this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorize(principal, profileId, trx);
+      await this.profiles.authorizeIn(trx, principal, profileId);
       const repo = this.repo(trx);
       const existing = await repo.existingAddresses([
         ...new Set(parsed.entries.map((e) => e.address.toLowerCase())),
@@ -129,7 +129,7 @@ export class UserService {
     await this.profiles.authorize(principal, row.profileId);
     const [history, syncSessions] = await Promise.all([
       repo.checkHistory(id, CHECK_HISTORY_SIZE),
-      recentSyncSessions(this.db, id, SYNC_SESSIONS_SIZE),
+      new SyncSessionRepository(this.db).recent(id, SYNC_SESSIONS_SIZE),
     ]);
     return { ...presentUser(row), checkHistory: history.map(presentCheck), syncSessions };
   }
@@ -155,7 +155,7 @@ export class UserService {
     return this.db.transaction().execute(async (trx) => {
       const repo = this.repo(trx);
       const refs = await this.authorizeUsers(principal, userIds, trx);
-      if (targetProfileId !== undefined) await this.profiles.authorize(principal, targetProfileId, trx);
+      if (targetProfileId !== undefined) await this.profiles.authorizeIn(trx, principal, targetProfileId);
       const pending = refs.filter((r) => r.state === "pending");
       if (pending.length > 0) {
         throw conflict(
@@ -197,7 +197,7 @@ export class UserService {
   }
 
   /** Loads the users behind the ids, refusing the whole request when one is unknown or not the caller's. */
-  private async authorizeUsers(principal: Principal, userIds: string[], db: Db): Promise<UserRef[]> {
+  private async authorizeUsers(principal: Principal, userIds: string[], db: Tx): Promise<UserRef[]> {
     const refs = await this.repo(db).refs(userIds);
     if (refs.length !== new Set(userIds).size) {
       const known = new Set(refs.map((r) => r.id));
@@ -212,7 +212,7 @@ export class UserService {
         },
       );
     }
-    const visible = await this.profiles.visibleIds(principal, db);
+    const visible = await this.profiles.visibleIdsIn(db, principal);
     if (visible) {
       const allowed = new Set(visible);
       const outside = refs.filter((r) => !allowed.has(r.profileId));

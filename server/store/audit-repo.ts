@@ -11,9 +11,14 @@ export interface ListAuditOptions {
   limit: number;
 }
 
-/** Audit events: the only SQL that reads or prunes them (recordAudit writes them). */
+/** Audit events: the only SQL about them (services/audit.ts's recordAudit writes through `insert`). */
 export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Appends one event (call it inside the change's transaction). */
+  async insert(row: Omit<AuditEventTable, "id">): Promise<void> {
+    await this.db.insertInto("auditEvents").values(row).execute();
+  }
 
   /** Newest first, paged by id. */
   async list(options: ListAuditOptions): Promise<AuditEventRow[]> {

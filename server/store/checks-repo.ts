@@ -1,9 +1,10 @@
-import type { Db } from "./db";
+import type { UserState } from "../../contract/common";
+import type { Db } from "./db-types";
 
 /** What a check writes into the user row. */
 export interface UserCheckUpdate {
-  state?: string;
-  stateBefore?: null;
+  state?: UserState;
+  stateBefore?: UserState | null;
   mailboxKind?: string | null;
   lastCheckedAt: string;
   lastError: string | null;

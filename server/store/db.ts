@@ -12,14 +12,23 @@ import {
 import type { PoolClient } from "pg";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
+import { isoNow } from "../domain/clock";
+import { inTransaction, type UnitOfWork } from "./unit-of-work";
 
-export type Db = Kysely<Database>;
-export type DialectName = "sqlite" | "postgres";
+export type { Db, DialectName, Tx } from "./db-types";
+import type { Db, DialectName } from "./db-types";
 
 /** An open store: the query builder, which database it is, and how to close it. */
 export interface Store {
   db: Db;
   dialect: DialectName;
+  /**
+   * A unit of work: `work` gets the repositories bound to one transaction, committed when it resolves.
+   * @example await store.transaction(async (tx) => tx.users.pause(ids));
+   */
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
+  /** One cheap query; throws when the database can't answer (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,7 +96,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     });
   }
   await migrateToLatest(db, dialect === "postgres" ? (options.pgSchema ?? "public") : undefined);
-  return { db, dialect, close: () => db.destroy() };
+  return {
+    db,
+    dialect,
+    transaction: (work) => inTransaction(db, work),
+    ping: async () => {
+      await db.selectFrom("settings").select("key").limit(1).execute();
+    },
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -207,4 +224,5 @@ function droppedMeanwhile(error: unknown, schema: string | undefined): boolean {
 }
 
 /** The current time as the store keeps it. */
-export const nowIso = () => new Date().toISOString();
+/** Now, as the store keeps times (ISO strings), on the real clock. */
+export const nowIso = (): string => isoNow();

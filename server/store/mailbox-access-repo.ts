@@ -1,4 +1,4 @@
-import type { Db } from "./db";
+import type { Db } from "./db-types";
 import type { MailboxAccessTable } from "./schema";
 
 export type MailboxAccessRow = MailboxAccessTable;

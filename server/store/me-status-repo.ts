@@ -1,6 +1,6 @@
 import { sql, type CompiledQuery, type Kysely } from "kysely";
 import type { Database } from "./schema";
-import { nowIso } from "./db";
+import { isoNow as nowIso } from "../domain/clock";
 import { isPostgres } from "./dialect";
 
 /** A user's row with what the status view needs from its profile and mailbox access. */

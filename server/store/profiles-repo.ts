@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { userStates, type UserState } from "../../contract/common";
 import type { Database, ProfileTable } from "./schema";
-import { nowIso } from "./db";
+import { isoNow as nowIso } from "../domain/clock";
 
 export type ProfileRow = ProfileTable;
 export type StateCounts = Record<UserState, number>;

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { ClientRateLimitInfo, Options, Store } from "express-rate-limit";
 import type { Logger } from "../logger";
-import type { Db } from "./db";
+import type { Db } from "./db-types";
 
 /** Expired rows are deleted about once every this many increments. */
 const SWEEP_EVERY = 200;

@@ -3,6 +3,8 @@ import type { Database } from "./schema";
 
 /** Platform settings live in the `settings` table under this prefix, one row per setting, JSON values. */
 const PREFIX = "setting.";
+/** The first start's one-time setup token (its hash), outside the settings' prefix. */
+const SETUP_KEY = "setup_token_hash";
 
 /** Platform settings: the only SQL about them. */
 export class SettingsRepository {
@@ -25,6 +27,24 @@ export class SettingsRepository {
       }
     }
     return result;
+  }
+
+  /** The hash of the one-time setup token, if one is waiting. */
+  async setupTokenHash(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom("settings")
+      .select("value")
+      .where("key", "=", SETUP_KEY)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  /** Replaces (or, with undefined, removes) the one-time setup token's hash. */
+  async setSetupTokenHash(hash: string | undefined): Promise<void> {
+    await this.db.deleteFrom("settings").where("key", "=", SETUP_KEY).execute();
+    if (hash !== undefined) {
+      await this.db.insertInto("settings").values({ key: SETUP_KEY, value: hash }).execute();
+    }
   }
 
   /** Stores the given settings (insert or replace each). */

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from "kysely";
 import type { UserState } from "../../contract/common";
-import { nowIso } from "./db";
+import { isoNow as nowIso } from "../domain/clock";
+import { lifecycleUpdate } from "./user-lifecycle-sql";
+import { INITIAL_STATE } from "../domain/user-lifecycle";
 import { isPostgres } from "./dialect";
 import type { CheckHistoryTable, Database, UserTable } from "./schema";
 
@@ -158,7 +160,7 @@ export class UserRepository {
       address: u.address,
       addressLower: u.address.toLowerCase(),
       displayName: u.displayName,
-      state: "not-activated",
+      state: INITIAL_STATE,
       stateBefore: null,
       mailboxKind: null,
       lastCheckedAt: null,
@@ -253,8 +255,7 @@ export class UserRepository {
         .updateTable("users")
         .set({
           profileId,
-          state: sql<string>`case when state = 'paused' then 'paused' else 'not-activated' end`,
-          stateBefore: sql<string | null>`case when state = 'paused' then 'not-activated' else null end`,
+          ...lifecycleUpdate("move").set,
           updatedAt: now,
         })
         .where("id", "in", part)
@@ -277,14 +278,15 @@ export class UserRepository {
 
   /** Pauses users, remembering each one's state in `stateBefore`. Already paused users are left alone. */
   async pause(ids: readonly string[]): Promise<number> {
+    const pause = lifecycleUpdate("pause");
     let count = 0;
     const now = nowIso();
     for (const part of chunks(ids, IDS_PER_QUERY)) {
       const result = await this.db
         .updateTable("users")
-        .set({ stateBefore: sql<string>`state`, state: "paused", updatedAt: now })
+        .set({ ...pause.set, updatedAt: now })
         .where("id", "in", part)
-        .where("state", "<>", "paused")
+        .where("state", "in", pause.states)
         .executeTakeFirst();
       count += Number(result.numUpdatedRows);
     }
@@ -293,18 +295,18 @@ export class UserRepository {
 
   /** Resumes paused users to the state they had before the pause (`not-activated` when unknown). */
   async resume(ids: readonly string[]): Promise<number> {
+    const resume = lifecycleUpdate("resume");
     let count = 0;
     const now = nowIso();
     for (const part of chunks(ids, IDS_PER_QUERY)) {
       const result = await this.db
         .updateTable("users")
         .set({
-          state: sql<string>`case when state_before in ('active', 'error', 'not-activated') then state_before else 'not-activated' end`,
-          stateBefore: null,
+          ...resume.set,
           updatedAt: now,
         })
         .where("id", "in", part)
-        .where("state", "=", "paused")
+        .where("state", "in", resume.states)
         .executeTakeFirst();
       count += Number(result.numUpdatedRows);
     }

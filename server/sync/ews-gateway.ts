@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import type { EwsEnvironment } from "../ews/client";
 import { ewsCodeOf, mapFailure } from "../ews/errors";
 import { MAX_ANSWER_BYTES } from "../ews/transport";

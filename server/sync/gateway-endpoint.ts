@@ -4,7 +4,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { AppError } from "../errors";
 import { shortPath } from "../http/short-path";
 import { urlParam } from "../http/validate";
-import { keyOf, type SyncGuards } from "../routes/sync";
+import { keyOf, type SyncGuards } from "./guards";
 import type { Logger } from "../logger";
 import { EwsOperationRefused, type EwsGateway } from "./ews-gateway";
 

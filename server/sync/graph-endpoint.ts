@@ -3,7 +3,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { AppError } from "../errors";
 import { shortPath } from "../http/short-path";
 import type { Logger } from "../logger";
-import { keyOf, type SyncGuards } from "../routes/sync";
+import { keyOf, type SyncGuards } from "./guards";
 import { GRAPH_REQUEST_LIMIT, GraphRefusal, type GraphGateway } from "./graph-gateway";
 import { GRAPH_GATEWAY_PATH } from "./graph-links";
 

@@ -3,6 +3,7 @@ import type { SyncReportBody, SyncSession } from "../../contract/sync";
 import { notFound } from "../errors";
 import type { Db } from "../store/db";
 import { nowIso } from "../store/db";
+import { SyncSessionRepository } from "../store/sync-sessions-repo";
 import type { ServiceKeyIdentity } from "./service-keys";
 
 /** Consecutive failed sessions of one mailbox after which its profile is alerted. */
@@ -83,21 +84,6 @@ export async function recordSyncReport(
 }
 
 /** The latest sync sessions of a user, newest first (for the panel's user drawer and the status view). */
-export async function recentSyncSessions(db: Db, userId: string, limit = 10): Promise<SyncSession[]> {
-  const rows = await db
-    .selectFrom("syncSessions")
-    .selectAll()
-    .where("userId", "=", userId)
-    .orderBy("finishedAt", "desc")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    startedAt: r.startedAt,
-    finishedAt: r.finishedAt,
-    itemsIn: r.itemsIn,
-    itemsOut: r.itemsOut,
-    ok: r.ok === 1,
-    errors: JSON.parse(r.errors) as SyncSession["errors"],
-  }));
+export function recentSyncSessions(db: Db, userId: string, limit = 10): Promise<SyncSession[]> {
+  return new SyncSessionRepository(db).recent(userId, limit);
 }

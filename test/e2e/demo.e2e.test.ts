@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { e2eEnabled, launchBrowser, screenshot } from "./helpers/browser";
 import { ensurePanelBuilt } from "./helpers/panel";
 import { freePort } from "../helpers/tls";
+import { realDelay } from "../helpers/real-delay";
 
 const run = promisify(execFile);
 
@@ -43,6 +44,7 @@ describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
       detached: true,
     });
     await new Promise<void>((resolve, reject) => {
+      // eslint-disable-next-line no-restricted-globals -- a guard that fails a demo that never starts, not a wait
       const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 150_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString("utf8");
@@ -109,7 +111,7 @@ describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
     };
     for (let i = 0; i < 600; i++) {
       if (((await api("GET", `/jobs/${job.id}`)) as { state: string }).state === "done") break;
-      await new Promise((r) => setTimeout(r, 200));
+      await realDelay(200, "the demo is another process: poll its job");
     }
     const { stdout } = await run(
       process.execPath,

@@ -7,11 +7,11 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from "../helpers/server"
 import { freePort, SERVICE_ACCOUNT, serverEnvFor, startOAuthStack, type OAuthStack } from "../oauth-helpers";
 import { e2eEnabled, launchBrowser, screenshot } from "./helpers/browser";
 import { startPanelServer } from "./helpers/panel";
+import { realDelay } from "../helpers/real-delay";
 
 const enabled = e2eEnabled();
 /** Short-lived access tokens so the refresh path runs within the test. */
 const ACCESS_TOKEN_TTL = 10;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!enabled)(
   "Connect account in Chromium against the test identity provider and the simulator",
@@ -112,10 +112,13 @@ describe.skipIf(!enabled)(
 
       // Restart on the same store; once the access token expired, the test passes through a refresh.
       await server.close();
-      await sleep(500);
+      await realDelay(500, "the restarted server reuses the port: let fetch drop its old keep-alive sockets");
       server = await start();
       const refreshes = stack.idp.counters.grants.refresh_token ?? 0;
-      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      await realDelay(
+        ACCESS_TOKEN_TTL * 1000 + 500,
+        "let the access token expire at the identity provider and in msal",
+      );
       await openConnectivity();
       await testConnectivity(/Connectivity test passed/);
       expect(stack.idp.counters.grants.refresh_token).toBe(refreshes + 1);
@@ -127,7 +130,10 @@ describe.skipIf(!enabled)(
 
       // Revoked at the provider: the next test fails with Reconnect; Reconnect works.
       stack.idp.revokeGrants(SERVICE_ACCOUNT);
-      await sleep(ACCESS_TOKEN_TTL * 1000 + 500);
+      await realDelay(
+        ACCESS_TOKEN_TTL * 1000 + 500,
+        "let the access token expire at the identity provider and in msal",
+      );
       await testConnectivity(/Connectivity test failed/);
       await page
         .getByText(/Reconnect on the Connectivity tab/)

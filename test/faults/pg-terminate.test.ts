@@ -15,6 +15,7 @@ import { demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../.
 import { mailboxAddresses } from "../../server/jobs/testing/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { expectExactlyOneResultEach, profileWithUsers, waitForJob } from "./helpers";
+import { realDelay } from "../helpers/real-delay";
 
 const USERS = process.env.LONG_TESTS === "1" ? 3000 : 1000;
 const KILLS = 3;
@@ -81,7 +82,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("PostgreSQL connections killed m
     const stormEnd = Date.now() + 3000;
     while (Date.now() < stormEnd) {
       killed += await terminate(baseUrl, applicationName);
-      await new Promise((r) => setTimeout(r, 250));
+      await realDelay(250, "spread backend terminations over the storm");
     }
     expect(killed).toBeGreaterThan(KILLS);
     const job = await waitForJob(

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { openStore, type Store } from "../../server/store/db";
 import { BatchedRateLimitStore, DatabaseRateLimitStore } from "../../server/store/rate-limit-store";
 import { announcePostgresSkip, freshSchema, testDatabases } from "../helpers/server";
+import { realDelay } from "../helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -67,7 +68,7 @@ describe.each(testDatabases())("DatabaseRateLimitStore on %s", (dialect) => {
     const first = await login.increment("k");
     await login.increment("k");
     expect((await login.increment("k")).totalHits).toBe(3);
-    await new Promise((r) => setTimeout(r, 250));
+    await realDelay(250, "let the login window (200 ms) pass");
     expect(await login.get("k")).toBeUndefined();
     const next = await login.increment("k");
     expect(next.totalHits).toBe(1);
@@ -146,7 +147,7 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
     let allowed = 0;
     for (let i = 0; i < 120; i++) {
       if (instances[i % 2].increment("busy").totalHits <= limit) allowed++;
-      await new Promise((r) => setTimeout(r, 5));
+      await realDelay(5, "spread increments over the reconcile period");
     }
     // Per process each would allow 30 (60 together); shared, they are over by at most what they accept
     // between two reconciles (here about 50 ms of hits at one every 5 ms).
@@ -163,7 +164,7 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
     b.increment("k");
     b.increment("k");
     await vi.waitFor(() => expect(b.get("k")?.totalHits).toBe(3), { timeout: 2000, interval: 10 });
-    await new Promise((r) => setTimeout(r, 350));
+    await realDelay(350, "the batched store reconciles with the database on its own timer");
     expect(a.get("k")).toBeUndefined();
     expect(b.get("k")).toBeUndefined();
     const next = a.increment("k");
@@ -183,7 +184,7 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
     for (let i = 0; i < 4; i++) expect(a.increment("k").totalHits).toBe(i + 2);
     await vi.waitFor(() => expect(log.warn).toHaveBeenCalled(), { timeout: 2000, interval: 10 });
     expect(log.warn.mock.calls[0][1]).toMatch(/reconciling with the database failed/);
-    await new Promise((r) => setTimeout(r, 100));
+    await realDelay(100, "the batched store reconciles with the database on its own timer");
     // Logged once (at most once a minute), not on every retry; the hits are still counted here.
     expect(log.warn).toHaveBeenCalledTimes(1);
     expect(a.increment("k").totalHits).toBe(6);

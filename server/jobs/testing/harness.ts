@@ -5,7 +5,7 @@ import { createLogger } from "../../logger";
 import { JobService } from "../../services/jobs";
 import { ProfileService } from "../../services/profiles";
 import { openStore, type Store } from "../../store/db";
-import { JobRepository, type JobRow } from "../job-repo";
+import { JobRepository, type JobRow } from "../../store/job-repo";
 import { JobRunner, type RunnerOptions } from "../runner";
 import { buildProfile, buildUsers, mailboxAddresses } from "./factories";
 import { soapCheckPort } from "./soap-check-port";

@@ -1,4 +1,4 @@
-import type { CheckResult } from "../../access/types";
+import type { CheckResult } from "../../domain/access-outcome";
 import { envelope, getFolderBody } from "../../ews-simulator/test-helpers";
 import { nowIso, type Db } from "../../store/db";
 import type { CheckPort, CheckedUser, CheckMode, MailboxChecker } from "../types";

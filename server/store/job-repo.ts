@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { sql, type Selectable } from "kysely";
 import type { JobKind, JobState } from "../../contract/jobs";
 import { openJobStates } from "../../contract/jobs";
-import { isPostgres } from "../store/dialect";
-import { nowIso, type Db } from "../store/db";
-import type { JobTable } from "../store/schema";
+import { isPostgres } from "./dialect";
+import { nowIso, type Db } from "./db";
+import type { JobTable } from "./schema";
 
 export type JobRow = Selectable<JobTable>;
 

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConfidentialClientApplication, CryptoProvider } from "@azure/msal-node";
-import type { AccessFailure } from "../access/types";
+import type { AccessFailure } from "../domain/access-outcome";
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, preconditionFailed } from "../errors";
 import type { Logger } from "../logger";
 import type { Sealer } from "../secrets/sealer";
-import { recordAudit } from "../services/audit";
-import type { ProfileService } from "../services/profiles";
+import { recordAudit } from "./audit";
+import type { ProfileService } from "./profiles";
 import { nowIso, type Db } from "../store/db";
 import {
   EMPTY_SECRET,
@@ -14,23 +14,18 @@ import {
   parseSettings,
   type ConnectedAccount,
   type OAuthSecret,
-} from "./connection";
-import { mapAuthorizeError, mapTokenError, tokenFailure } from "./errors";
-import { OAuthRepository } from "./oauth-repo";
-import { signInScopes } from "./settings";
-import type { OAuthTokens } from "./tokens";
+} from "../oauth/connection";
+import { mapAuthorizeError, mapTokenError, tokenFailure } from "../oauth/errors";
+import { OAuthRepository } from "../oauth/oauth-repo";
+import { signInScopes } from "../oauth/settings";
+import type { OAuthTokens } from "../oauth/tokens";
 
 /** The one-time URL works for 5 minutes; once opened, the sign-in has 10 minutes to come back. */
 const START_TTL_MS = 5 * 60_000;
 const SIGN_IN_TTL_MS = 10 * 60_000;
 
-/** Where the popup runs: the result page adds teams-js or Office.js only where they are needed. */
-export type PopupHost = "browser" | "teams" | "office";
-
-/** What the callback page shows and posts to the panel (never a token). */
-export type ConnectResult =
-  | { ok: true; profileId: string; account: ConnectedAccount }
-  | { ok: false; profileId?: string; status: number; failure: AccessFailure };
+export type { ConnectResult, PopupHost } from "../oauth/connect-result";
+import type { ConnectResult } from "../oauth/connect-result";
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("base64url");
 const random = () => randomBytes(32).toString("base64url");
@@ -322,7 +317,7 @@ export class ConnectAccountService {
   /** DELETE /profiles/:id/oauth: wipes the token cache and the connected account (a new version, audited). */
   async disconnect(principal: Principal, profileId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorize(principal, profileId, trx);
+      await this.profiles.authorizeIn(trx, principal, profileId);
       const repo = new OAuthRepository(trx);
       const access = await repo.findAccess(profileId);
       if (!access) throw conflict("This profile does not use the Microsoft 365 OAuth impersonated logon.");

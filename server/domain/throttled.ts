@@ -1,4 +1,4 @@
-import type { AccessFailure } from "./types";
+import type { AccessFailure } from "./access-outcome";
 
 /**
  * A throttling answer: EWS ErrorServerBusy, Graph 429, or any answer that says how long to back off (a

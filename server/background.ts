@@ -1,7 +1,7 @@
-import type { AppContext } from "../context";
-import { Monitor } from "../monitoring/monitor";
-import { JobRunner } from "./runner";
-import type { CheckPort } from "./types";
+import type { AppContext } from "./context";
+import { Monitor } from "./monitoring/monitor";
+import { JobRunner } from "./jobs/runner";
+import type { CheckPort } from "./jobs/types";
 
 /** The runner and the monitor, started together and stopped together. */
 export interface Background {
