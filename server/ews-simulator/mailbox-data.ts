@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { StoredAttachment, StoredItem } from "./mailbox-store";
+import type { StoredAttachment, StoredItem } from "./stored-item";
 import { changeKey, el, esc, makeId } from "./soap";
 import type { ResolvedMailbox } from "./tenant";
 

@@ -8,7 +8,7 @@ import type { JobService } from "../services/jobs";
 import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
 import { MonitorRepository } from "./monitor-repo";
-import { alertCard, WebhookDeliveryError } from "./webhook";
+import { alertCard, WebhookDeliveryError } from "../services/webhook";
 
 export interface MonitorOptions {
   db: Db;

@@ -3,7 +3,7 @@ import { principalOf, requirePlatformAdmin } from "../auth/middleware";
 import type { AppContext } from "../context";
 import { AppError, badRequest } from "../errors";
 import { recordAudit } from "../services/audit";
-import { alertCard, WebhookDeliveryError } from "../monitoring/webhook";
+import { alertCard, WebhookDeliveryError } from "../services/webhook";
 
 /** `POST /settings/alerts/test`: sends a test card to the configured webhook. Mounted at /settings/alerts. */
 export function alertsRouter(ctx: AppContext): Router {

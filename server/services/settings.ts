@@ -3,7 +3,7 @@ import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
 import { forbidden, validationFailed } from "../errors";
 import { checkUrl, UrlPolicyError } from "../ews/url-policy";
-import { WebhookSender } from "../monitoring/webhook";
+import { WebhookSender } from "./webhook";
 import type { Db } from "../store/db";
 import { SettingsRepository } from "../store/settings-repo";
 import { recordAudit } from "./audit";

@@ -2,7 +2,7 @@ import type { ProfileAlert } from "../../contract/profiles";
 import type { Principal } from "../auth/principal";
 import type { Logger } from "../logger";
 import { MonitorRepository } from "../monitoring/monitor-repo";
-import { alertCard, WebhookDeliveryError } from "../monitoring/webhook";
+import { alertCard, WebhookDeliveryError } from "../services/webhook";
 import { recordAudit } from "../services/audit";
 import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
