@@ -231,7 +231,10 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
     // The app-only types the server lists get their own form (not saved here).
     await page.getByRole("combobox", { name: "Mailbox Access Type" }).click();
     await page.getByRole("option", { name: /Microsoft 365 app-only \(Graph API\)/ }).click();
-    await page.getByLabel(/^Application \(client\) ID/).waitFor();
+    await page
+      .getByRole("group", { name: "Email configuration" })
+      .getByLabel(/^Application \(client\) ID/)
+      .waitFor();
     await screenshot(page, "connectivity-app-only-dark");
     await page.getByRole("tab", { name: "Activity" }).click();
     await page.getByRole("table", { name: "Audit events" }).waitFor();
