@@ -130,3 +130,70 @@ describe.each(testDatabases())("autodiscover with a profile's credentials on %s"
     expect(broken.body.data.steps[0]).toMatchObject({ status: "failed", code: "AutodiscoverBadRedirect" });
   });
 });
+
+/**
+ * A basic access saved before the EWS URL was required has none: its connectivity test autodiscovers one,
+ * and the stored password must not follow the answer to a host it wasn't entered for.
+ */
+describe.each(testDatabases())("a stored access without an EWS URL on %s", (dialect) => {
+  let s: TestServer;
+  const received: { host: string; authorization?: string }[] = [];
+
+  beforeAll(async () => {
+    s = await startTestServer({ dialect });
+    vi.spyOn(s.ctx.services.ews.transport, "request").mockImplementation((req: HttpRequest) => {
+      const host = new URL(req.url).hostname;
+      const authorization = req.headers?.Authorization;
+      received.push({ host, authorization });
+      const answer: Partial<HttpAnswer> =
+        host === "autodiscover.contoso.com" && authorization === BASIC
+          ? {
+              status: 200,
+              body: pox(
+                "<Action>settings</Action><Protocol><Type>EXPR</Type><EwsUrl>https://mail.elsewhere.example/EWS/Exchange.asmx</EwsUrl></Protocol>",
+              ),
+            }
+          : CHALLENGE;
+      return Promise.resolve({ status: 200, headers: {}, challenges: [], body: "", ...answer });
+    });
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await s.close();
+  });
+
+  it("fails the step naming the host instead of sending the password there", async () => {
+    const profileId = (await s.admin.post("/profiles", { name: `Legacy ${dialect}` })).body.data.id as string;
+    const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
+      type: "ews-basic-impersonation",
+      accountLogon: LOGON,
+      password: PASSWORD,
+      ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
+    });
+    expect(put.status).toBe(200);
+    // As a row from before the EWS URL was required looks.
+    const row = await s.ctx.store.db
+      .selectFrom("mailboxAccess")
+      .select("settings")
+      .where("profileId", "=", profileId)
+      .executeTakeFirstOrThrow();
+    const { ewsUrl: _dropped, ...legacy } = JSON.parse(row.settings) as Record<string, unknown>;
+    await s.ctx.store.db
+      .updateTable("mailboxAccess")
+      .set({ settings: JSON.stringify(legacy) })
+      .where("profileId", "=", profileId)
+      .execute();
+    await s.admin.post(`/profiles/${profileId}/users`, { text: "alex.vance@contoso.com" });
+
+    const res = await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {});
+    expect(res.status).toBe(200);
+    const steps = res.body.data.steps as { name: string; status: string; code?: string; detail: string }[];
+    const refused = steps.find((step) => step.code === "SecretNotBound");
+    expect(refused).toMatchObject({ name: "Resolve EWS URL", status: "failed" });
+    expect(refused?.detail).toContain("mail.elsewhere.example");
+    expect(received.filter((r) => r.host === "mail.elsewhere.example")).toEqual([]);
+    expect(received.some((r) => r.host === "autodiscover.contoso.com" && r.authorization === BASIC)).toBe(
+      true,
+    );
+  });
+});

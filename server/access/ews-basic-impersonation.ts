@@ -129,20 +129,35 @@ export function ewsBasicImpersonation(
           return steps;
         }
       } else {
+        // Only rows saved before the EWS URL was required get here.
+        const mayReceive = credentialHostsFor(config.settings.accountLogon, undefined, (host) =>
+          isAllowedHost(host, deps.ews.transport.policy),
+        );
         const found = await autodiscover(config.settings.accountLogon, {
           transport: deps.ews.transport,
           credentials: {
             logon: config.settings.accountLogon,
             password: config.secret?.password ?? "",
-            mayReceive: credentialHostsFor(config.settings.accountLogon, undefined, (host) =>
-              isAllowedHost(host, deps.ews.transport.policy),
-            ),
+            mayReceive,
           },
           signal,
           candidates: deps.autodiscoverCandidates,
         });
         steps.push(...found.steps);
         if (!found.ewsUrl) return steps;
+        const host = hostOf(found.ewsUrl);
+        if (!mayReceive(host)) {
+          // The password was entered for the logon's domain, not for wherever autodiscover points.
+          steps.push({
+            name: "Resolve EWS URL",
+            status: "failed",
+            ms: 0,
+            detail: `Autodiscover points to ${found.ewsUrl}; the stored password is not sent to ${host}, a host it wasn't entered for.`,
+            code: "SecretNotBound",
+            remediation: `Save ${found.ewsUrl} as the EWS URL in the mailbox access settings and enter the password again with it.`,
+          });
+          return steps;
+        }
         ewsUrl = found.ewsUrl;
       }
       return [
