@@ -141,7 +141,11 @@ export function appOnlyScope(serviceUrl: string): string {
  */
 export class AppOnlyTokens {
   private readonly apps = new Map<string, ConfidentialClientApplication>();
-  private readonly memory = new Map<string, { accessToken: string; expiresAt: number; obtainedAt: number }>();
+  /** Each token with its decoded claims (`cached`), so a hot path (the Graph gateway) never decodes it again. */
+  private readonly memory = new Map<
+    string,
+    { expiresAt: number; obtainedAt: number; cached: AppTokenOutcome & { ok: true } }
+  >();
   private readonly inflight = new Map<string, Promise<AppTokenOutcome>>();
   private readonly network: TrustingNetworkClient;
 
@@ -253,7 +257,7 @@ export class AppOnlyTokens {
       cached.expiresAt - Math.min(120_000, Math.max(2_000, (cached.expiresAt - cached.obtainedAt) / 10)) >
         Date.now()
     ) {
-      return Promise.resolve(outcome(cached.accessToken, cached.expiresAt, true));
+      return Promise.resolve(cached.cached);
     }
     const running = this.inflight.get(key);
     if (running) return running;
@@ -292,8 +296,9 @@ export class AppOnlyTokens {
           this.memory.delete(k);
         }
       }
-      this.memory.set(key, { accessToken: result.accessToken, expiresAt, obtainedAt: Date.now() });
-      return outcome(result.accessToken, expiresAt, result.fromCache);
+      const fresh = outcome(result.accessToken, expiresAt, result.fromCache);
+      this.memory.set(key, { expiresAt, obtainedAt: Date.now(), cached: { ...fresh, fromCache: true } });
+      return fresh;
     } catch (error) {
       const failure = await this.mapError(error, settings);
       this.deps.log?.warn(
@@ -385,7 +390,7 @@ export function appOnlyTokensFor(deps: { appOnly?: AppOnlyDeps }): AppOnlyTokens
 }
 
 /** Reads the token's `roles` and `oid` (not verifying it: the token is ours, read for diagnosis only). */
-function outcome(accessToken: string, expiresAt: number, fromCache: boolean): AppTokenOutcome {
+function outcome(accessToken: string, expiresAt: number, fromCache: boolean): AppTokenOutcome & { ok: true } {
   let roles: string[] = [];
   let servicePrincipalId: string | null = null;
   try {

@@ -44,6 +44,7 @@ export function graphAppOnly(
 ): MailboxAccessType<AppIdentitySettings, AppIdentitySecret, Input> {
   const tokens = appOnlyTokensFor(deps);
   const baseUrl = deps.appOnly?.graphBaseUrl ?? "https://graph.microsoft.com/v1.0";
+  const graphOrigin = new URL(baseUrl).origin;
   const scope = appOnlyScope(baseUrl);
   const rooms = new Map<string, { at: number; promise: Promise<Set<string>> }>();
   const token = (config: Config): Promise<AppTokenOutcome> =>
@@ -183,7 +184,7 @@ export function graphAppOnly(
     async graphEndpoint(config) {
       const got = await token(config);
       return got.ok
-        ? { ok: true, origin: new URL(baseUrl).origin, authorization: `Bearer ${got.accessToken}` }
+        ? { ok: true, origin: graphOrigin, authorization: `Bearer ${got.accessToken}` }
         : { ok: false, failure: got.failure };
     },
 
