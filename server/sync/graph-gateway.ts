@@ -182,6 +182,8 @@ export class GraphGateway {
     }
     const targets: Target[] = [];
     const normalised: Record<string, unknown>[] = [];
+    // As Graph does with a sub-request it can't serve: the batch goes on, that request answers alone.
+    const refused = new Map<string, GraphRefusal>();
     for (const raw of requests as Record<string, unknown>[]) {
       const id = typeof raw?.id === "string" || typeof raw?.id === "number" ? String(raw.id) : "";
       const method = typeof raw?.method === "string" ? raw.method.toUpperCase() : "";
@@ -189,30 +191,36 @@ export class GraphGateway {
       if (!id || !method || !url) {
         throw new GraphRefusal(400, "BadRequest", "Each batch request needs an id, a method and a url.");
       }
-      const relative = this.batchPath(url, version);
-      const users = /^\/users\/([^/?]+)\/([^?]*)(\?.*)?$/.exec(relative);
-      if (!users) {
-        throw new GraphRefusal(
-          403,
-          "PathNotAllowed",
-          `Batch request ${id}: only /users/{mailbox}/... is forwarded.`,
-        );
+      try {
+        const relative = this.batchPath(url, version);
+        const users = /^\/users\/([^/?]+)\/([^?]*)(\?.*)?$/.exec(relative);
+        if (!users) {
+          throw new GraphRefusal(
+            403,
+            "PathNotAllowed",
+            `Batch request ${id}: only /users/{mailbox}/... is forwarded.`,
+          );
+        }
+        const verdict = allowGraphPath(method, version, users[2]);
+        if (!verdict.ok) {
+          throw new GraphRefusal(403, "PathNotAllowed", `Batch request ${id}: ${verdict.reason}`);
+        }
+        if (!key.scopes.includes(verdict.scope)) {
+          throw new GraphRefusal(
+            403,
+            "ScopeMissing",
+            `Batch request ${id}: this service key lacks the '${verdict.scope}' scope.`,
+          );
+        }
+        const target = await this.target(key, users[1]);
+        targets.push(target);
+        normalised.push({ ...raw, method, url: relative });
+      } catch (error) {
+        if (!(error instanceof GraphRefusal)) throw error;
+        refused.set(id, error);
       }
-      const verdict = allowGraphPath(method, version, users[2]);
-      if (!verdict.ok) {
-        throw new GraphRefusal(403, "PathNotAllowed", `Batch request ${id}: ${verdict.reason}`);
-      }
-      if (!key.scopes.includes(verdict.scope)) {
-        throw new GraphRefusal(
-          403,
-          "ScopeMissing",
-          `Batch request ${id}: this service key lacks the '${verdict.scope}' scope.`,
-        );
-      }
-      targets.push(await this.target(key, users[1]));
-      normalised.push({ ...raw, method, url: relative });
     }
-    const profileId = targets[0].row.profileId;
+    const profileId = targets[0]?.row.profileId;
     if (targets.some((t) => t.row.profileId !== profileId)) {
       throw new GraphRefusal(
         400,
@@ -220,24 +228,77 @@ export class GraphGateway {
         "All requests of a batch must be for mailboxes of one profile.",
       );
     }
+    // A mailbox Graph asked to wait for answers 429 on its own; a request that depends on one that was
+    // not sent fails as Graph fails it (424).
+    for (let i = 0; i < normalised.length; i++) {
+      const left = this.deps.ews.gate.remaining(profileId, targets[i].row.address);
+      if (left > 0) {
+        const seconds = Math.max(1, Math.ceil(left / 1000));
+        refused.set(
+          String(normalised[i].id),
+          new GraphRefusal(
+            429,
+            "TooManyRequests",
+            `Microsoft Graph asked to wait before calling this mailbox again; retry after ${seconds} s.`,
+            seconds,
+          ),
+        );
+      }
+    }
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const r of normalised) {
+        const id = String(r.id);
+        if (refused.has(id) || !Array.isArray(r.dependsOn)) continue;
+        const failed = (r.dependsOn as unknown[]).map(String).find((d) => refused.has(d));
+        if (failed !== undefined) {
+          refused.set(id, new GraphRefusal(424, "FailedDependency", `Batch request ${failed} was not sent.`));
+          changed = true;
+        }
+      }
+    }
+    const sending = normalised.flatMap((r, i) => (refused.has(String(r.id)) ? [] : [{ r, t: targets[i] }]));
+    const answersOfRefused = [...refused].map(([id, e]) => ({
+      id,
+      status: e.status,
+      headers: {
+        "content-type": "application/json",
+        ...(e.retryAfterSeconds ? { "retry-after": String(e.retryAfterSeconds) } : {}),
+      },
+      body: { error: { code: e.id, message: e.message } },
+    }));
+    if (sending.length === 0) {
+      return {
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ responses: answersOfRefused }),
+      };
+    }
     const perMailbox = new Map<string, number>();
-    for (const t of targets) {
+    for (const { t } of sending) {
       perMailbox.set(t.row.address.toLowerCase(), (perMailbox.get(t.row.address.toLowerCase()) ?? 0) + 1);
     }
-    this.refuseWhileHeld(profileId, [...perMailbox.keys()]);
-    const endpoint = await this.endpoint(targets[0].row);
+    const endpoint = await this.endpoint(sending[0].t.row);
     // In a fixed order, so two batches never wait on each other's mailboxes.
     const releases: (() => void)[] = [];
     try {
       for (const [mailbox, n] of [...perMailbox].sort(([a], [b]) => (a < b ? -1 : 1))) {
         releases.push(await this.deps.slots.acquire(profileId, mailbox, n, call.signal));
       }
-      const body = Buffer.from(JSON.stringify({ ...parsed, requests: normalised }), "utf8");
+      const sent = sending.map(({ r }) => r);
+      const body = Buffer.from(JSON.stringify({ ...parsed, requests: sent }), "utf8");
       const headers = { ...call.headers, "content-type": "application/json" };
       const answer = await this.send(endpoint, "POST", `/${version}/$batch`, headers, body, call.signal);
-      const text = await readCapped(answer.body);
-      if (answer.status === 200) this.noteBatchThrottles(profileId, text, normalised, targets);
-      else this.noteThrottle(profileId, undefined, answer.status, answer.headers["retry-after"]);
+      let text = await readCapped(answer.body);
+      if (answer.status === 200) {
+        this.noteBatchThrottles(
+          profileId,
+          text,
+          sent,
+          sending.map(({ t }) => t),
+        );
+        if (answersOfRefused.length > 0) text = withAnswers(text, answersOfRefused);
+      } else this.noteThrottle(profileId, undefined, answer.status, answer.headers["retry-after"]);
       return {
         status: answer.status,
         headers: this.answerHeaders(answer.headers, endpoint.origin),
@@ -456,4 +517,14 @@ async function readCapped(body: Readable): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size).toString("utf8");
+}
+
+/** Graph's batch answer with the gateway's own answers to the sub-requests it did not send added. */
+function withAnswers(text: string, answers: object[]): string {
+  try {
+    const parsed = JSON.parse(text) as { responses?: unknown[] };
+    return JSON.stringify({ ...parsed, responses: [...(parsed.responses ?? []), ...answers] });
+  } catch {
+    return text;
+  }
 }
