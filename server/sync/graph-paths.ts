@@ -65,7 +65,6 @@ export const GRAPH_RULES: readonly Rule[] = [
   R("calendarview/delta"),
   R("contacts"),
   R("contacts/{id}"),
-  R("translateexchangeids", ["POST"]),
   W("messages", ["POST"]),
   W("messages/{id}", ["PATCH", "DELETE"]),
   W("messages/{id}/send", ["POST"]),
@@ -88,6 +87,11 @@ export const GRAPH_RULES: readonly Rule[] = [
 
 /** Refused whatever the scope, with the reason the caller is told. */
 const NEVER: { word: string; reason: string }[] = [
+  {
+    word: "translateexchangeids",
+    reason:
+      "translateExchangeIds takes delegated permissions only (Microsoft Graph: application permissions not supported), so an app-only token can't call it. A stored EWS id is the Graph (REST) id with '/' as '-' and '+' as '_', as Outlook's convertToRestId converts it; or match items by internetMessageId or iCalUId after a delta round.",
+  },
   {
     word: "createuploadsession",
     reason:
