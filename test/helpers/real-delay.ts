@@ -1,4 +1,6 @@
 import { appendFileSync } from "node:fs";
+import path from "node:path";
+import { expect } from "vitest";
 
 /**
  * The only way a test waits on the real clock: it names why, and the run prints the total (see
@@ -10,10 +12,16 @@ export function realDelay(ms: number, reason: string): Promise<void> {
   const log = process.env.REAL_DELAY_LOG;
   if (log) {
     try {
-      appendFileSync(log, `${JSON.stringify({ ms, reason, file: process.env.VITEST_WORKER_ID ?? "" })}\n`);
+      appendFileSync(log, `${JSON.stringify({ ms, reason, file: testFile() })}\n`);
     } catch {
       // the total is a report, never a reason to fail a test
     }
   }
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The test file that waits, relative to the repository (for the run's report). */
+function testFile(): string {
+  const file = expect.getState().testPath;
+  return file ? path.relative(process.cwd(), file) : "";
 }
