@@ -27,6 +27,7 @@ import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
+import { systemClock, type Clock } from "./domain/clock";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -36,6 +37,8 @@ export interface AppContext {
   log: Logger;
   /** Validates Entra ID bearer tokens; absent when Entra is not configured. */
   bearer?: BearerVerifier;
+  /** What services read the time from (the real clock; tests pass one they move). */
+  clock: Clock;
   services: Services;
 }
 
@@ -77,6 +80,8 @@ export interface ContextInput {
   bearer?: BearerVerifier;
   /** EWS environment overrides (tests: a resolver, autodiscover start URLs). */
   ews?: Partial<AccessDeps>;
+  /** The clock services read (default: the real clock). */
+  clock?: Clock;
 }
 
 /**
@@ -85,6 +90,7 @@ export interface ContextInput {
  */
 export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
+  const clock = input.clock ?? systemClock;
   const profiles = new ProfileService(db);
   const ews =
     input.ews?.ews ??
@@ -107,12 +113,13 @@ export function createContext(input: ContextInput): AppContext {
   };
   const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
   const profileGates = new Map<string, AdaptiveLimit>();
-  const jobs = new JobService(db, profiles);
+  const jobs = new JobService(db, profiles, clock);
   const checks = new CheckService(db, mailboxAccess, profiles);
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
   return {
     ...input,
+    clock,
     services: {
       profileGates,
       ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
@@ -129,7 +136,7 @@ export function createContext(input: ContextInput): AppContext {
       users: new UserService(db, profiles),
       settings: new SettingsService(db, input.config),
       auditEvents: new AuditEventService(db, profiles),
-      serviceKeys: new ServiceKeyService(db),
+      serviceKeys: new ServiceKeyService(db, clock),
       meStatus: new MeStatusService(db, input.config),
       profileAdmins: new ProfileAdminService(db, profiles),
       jobs,

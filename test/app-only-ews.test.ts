@@ -16,7 +16,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
-import { realDelay } from "./helpers/real-delay";
+import { finishedJob } from "./helpers/job-events";
 
 announcePostgresSkip();
 
@@ -201,11 +201,7 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
   it("activates the profile in bulk: in-scope users active (room kind told), out-of-scope and unknown users in error", async () => {
     const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
     expect(job.status).toBe(202);
-    let state = "";
-    for (let i = 0; i < 100 && !["done", "failed", "cancelled"].includes(state); i++) {
-      await realDelay(100, "poll: the job runs in the background");
-      state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
-    }
+    await finishedJob(s.admin, job.body.data.id);
     const users = (await s.admin.get(`/profiles/${profileId}/users?limit=100`)).body.data as {
       address: string;
       state: string;

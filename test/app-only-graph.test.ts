@@ -14,7 +14,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
-import { realDelay } from "./helpers/real-delay";
+import { finishedJob } from "./helpers/job-events";
 
 announcePostgresSkip();
 
@@ -53,12 +53,7 @@ describe.each(testDatabases())("Graph app-only access type on %s", (dialect: Dia
   const activate = async () => {
     const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
     expect(job.status).toBe(202);
-    let data = { state: "", reason: null as string | null };
-    for (let i = 0; i < 300 && !["done", "failed", "cancelled"].includes(data.state); i++) {
-      await realDelay(100, "poll: the job runs in the background");
-      data = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data;
-    }
-    return data;
+    return finishedJob(s.admin, job.body.data.id);
   };
 
   beforeAll(async () => {

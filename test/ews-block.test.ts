@@ -9,7 +9,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
-import { realDelay } from "./helpers/real-delay";
+import { finishedJob } from "./helpers/job-events";
 
 announcePostgresSkip();
 
@@ -110,11 +110,7 @@ describe("Suspected EWS block (ews-app-only)", () => {
   it("a bulk check stops on the suspected block with one reason", async () => {
     stack.sim.setTenant({ ...tenant, server: { ...tenant.server, ewsEnabled: false } });
     const job = await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" });
-    let data = { state: "", reason: "" };
-    for (let i = 0; i < 200 && !["done", "failed", "cancelled"].includes(data.state); i++) {
-      await realDelay(100, "poll the job the server runs");
-      data = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data;
-    }
+    const data = await finishedJob(s.admin, job.body.data.id);
     expect(data.state).toBe("failed");
     expect(data.reason).toMatch(/suspected EWS block/);
     expect(data.reason).toContain("Get-OrganizationConfig | fl EwsEnabled,EwsAllowedAppIDs");

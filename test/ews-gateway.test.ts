@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { insertUsers } from "./factories/users";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
-import { realDelay } from "./helpers/real-delay";
+import { finishedJob } from "./helpers/job-events";
 
 announcePostgresSkip();
 
@@ -215,11 +215,7 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
       addresses.slice(0, 20).map((a) => gateway(a, getInbox()).then((r) => r.status)),
     );
     expect(proxied.every((status) => status === 200)).toBe(true);
-    for (let i = 0; i < 200; i++) {
-      const state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state;
-      if (state === "done" || state === "failed") break;
-      await realDelay(100, "poll: the job runs in the background");
-    }
+    await finishedJob(s.admin, job.body.data.id);
     sim.faults.latencyMs = 0;
     expect(sim.counters.byAccount[DEMO.serviceAccount.logon]).toBeGreaterThanOrEqual(20 + addresses.length);
     expect(sim.counters.peakConcurrencyByAccount[DEMO.serviceAccount.logon]).toBeLessThanOrEqual(3);

@@ -16,8 +16,10 @@ import { prepareTestTls } from "./helpers/tls";
 export default function setup(): () => void {
   prepareTestTls();
   if (process.env.E2E === "1" || existsSync(CHROMIUM_PATH)) ensurePanelBuilt();
-  const dir = mkdtempSync(path.join(tmpdir(), "msa-real-delay-"));
-  const log = path.join(dir, "waits.jsonl");
+  // A log given by the caller is kept (to sum several runs); otherwise a temporary one.
+  const given = process.env.REAL_DELAY_LOG;
+  const dir = given ? undefined : mkdtempSync(path.join(tmpdir(), "msa-real-delay-"));
+  const log = given ?? path.join(dir!, "waits.jsonl");
   // Workers are started after this and inherit the variable.
   process.env.REAL_DELAY_LOG = log;
   return () => {
@@ -25,12 +27,15 @@ export default function setup(): () => void {
       ? readFileSync(log, "utf8")
           .split("\n")
           .filter(Boolean)
-          .map((line) => JSON.parse(line) as { ms: number; reason: string })
+          .map((line) => JSON.parse(line) as { ms: number; reason: string; file: string })
       : [];
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     const total = waits.reduce((sum, w) => sum + w.ms, 0);
     const byReason = new Map<string, number>();
-    for (const w of waits) byReason.set(w.reason, (byReason.get(w.reason) ?? 0) + w.ms);
+    for (const w of waits) {
+      const key = w.file ? `${w.reason} (${w.file})` : w.reason;
+      byReason.set(key, (byReason.get(key) ?? 0) + w.ms);
+    }
     const top = [...byReason.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)

@@ -15,6 +15,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
+import { finishedJob } from "./helpers/job-events";
 import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
@@ -58,14 +59,8 @@ describe.each(testDatabases())("Move to Graph on %s", (dialect) => {
   let sync: ApiClient;
   let profileId: string;
 
-  const waitJob = async (id: string) => {
-    let job = { state: "", reason: null as string | null, progress: { total: 0 } };
-    for (let i = 0; i < 300 && !["done", "failed", "cancelled"].includes(job.state); i++) {
-      await realDelay(100, "poll the job the server runs");
-      job = (await s.admin.get(`/jobs/${id}`)).body.data;
-    }
-    return job;
-  };
+  const waitJob = (id: string) =>
+    finishedJob<{ state: string; reason: string | null; progress: { total: number } }>(s.admin, id);
   const users = async (id = profileId) =>
     new Map(
       ((await s.admin.get(`/profiles/${id}/users?limit=100`)).body.data as User[]).map((u) => [u.address, u]),
@@ -190,7 +185,7 @@ describe.each(testDatabases())("Move to Graph on %s", (dialect) => {
     beforeApply = await users();
     const etag = (await s.admin.get(`/profiles/${profileId}/mailbox-access`)).headers.get("etag");
     const since = new Date().toISOString();
-    await realDelay(5, "poll the job the server runs");
+    await realDelay(5, "a later timestamp than `since`");
     const applied = await s.admin.post(`/migrations/${migration.id}/apply`);
     expect(applied.status, applied.text).toBe(200);
     appliedAt = Date.now();

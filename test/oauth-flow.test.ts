@@ -21,11 +21,12 @@ import {
   startOAuthStack,
   type OAuthStack,
 } from "./oauth-helpers";
+import { advanceProcessClock, restoreProcessClock } from "./helpers/process-clock";
 import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
-/** Access tokens live 10 s here, so the refresh path runs within the test. */
+/** Access tokens live 10 s here; the tests move the process clock past that to reach the refresh path. */
 const ACCESS_TOKEN_TTL = 10;
 const USERS = ["adele.vance@contoso.com", "alex.vance@contoso.com"];
 
@@ -77,6 +78,7 @@ describe.each(testDatabases())(
       expect(put.status).toBe(200);
     }, 60_000);
     afterAll(async () => {
+      restoreProcessClock();
       await s?.close();
       await schema?.drop();
       await stack?.close();
@@ -184,10 +186,7 @@ describe.each(testDatabases())(
       await realDelay(500, "the restarted server reuses the port: let fetch drop its old keep-alive sockets");
       s = await start();
       const refreshesBefore = stack.idp.counters.grants.refresh_token ?? 0;
-      await realDelay(
-        ACCESS_TOKEN_TTL * 1000 + 500,
-        "let the access token expire at the identity provider and in msal",
-      );
+      advanceProcessClock(ACCESS_TOKEN_TTL * 1000 + 500); // the access token expired, at the provider and in msal
       const checked = await checkUsers();
       expect(checked.body.data.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
       expect(stack.idp.counters.grants.refresh_token).toBe(refreshesBefore + 1);
@@ -197,10 +196,7 @@ describe.each(testDatabases())(
 
     it("fails with a Reconnect remediation once the grant is revoked at the provider, and Reconnect works", async () => {
       expect(stack.idp.revokeGrants(SERVICE_ACCOUNT)).toBeGreaterThan(0);
-      await realDelay(
-        ACCESS_TOKEN_TTL * 1000 + 500,
-        "let the access token expire at the identity provider and in msal",
-      );
+      advanceProcessClock(ACCESS_TOKEN_TTL * 1000 + 500); // the access token expired, at the provider and in msal
       const failed = await checkUsers();
       const error = failed.body.data[0].error;
       expect(error.code).toBe("OAuthGrantRevoked");
@@ -220,10 +216,7 @@ describe.each(testDatabases())(
     }, 30_000);
 
     it("coalesces concurrent token requests of a profile into one refresh-token grant", async () => {
-      await realDelay(
-        ACCESS_TOKEN_TTL * 1000 + 500,
-        "let the access token expire at the identity provider and in msal",
-      );
+      advanceProcessClock(ACCESS_TOKEN_TTL * 1000 + 500); // the access token expired, at the provider and in msal
       const before = stack.idp.counters.grants.refresh_token ?? 0;
       const opened = await s.ctx.services.mailboxAccess.open(profileId);
       const secret = opened!.config.secret as { homeAccountId: string };

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPS, IN_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "./app-only-helpers";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { httpsServerEnv } from "./helpers/tls";
-import { realDelay } from "./helpers/real-delay";
+import { finishedJob } from "./helpers/job-events";
 
 const run = promisify(execFile);
 
@@ -51,9 +51,7 @@ describe("sync service example through the Graph gateway", () => {
     });
     await s.admin.post(`/profiles/${profileId}/users`, { text: mailbox });
     const job = (await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" })).body.data;
-    for (let i = 0; i < 200 && (await s.admin.get(`/jobs/${job.id}`)).body.data.state !== "done"; i++) {
-      await realDelay(100, "poll the activation the server runs");
-    }
+    await finishedJob(s.admin, job.id);
     key = (
       await s.admin.post("/service-keys", {
         name: "graph example",

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import type { SyncStateFile } from "../scripts/sync-example/state-file";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { realDelay } from "./helpers/real-delay";
+import { finishedJob } from "./helpers/job-events";
 
 const run = promisify(execFile);
 
@@ -22,7 +22,9 @@ describe("sync service example script", () => {
 
   beforeAll(async () => {
     sim = await startExchangeSimulator({ tenant: demoTenant({ users: 5 }) });
-    s = await startTestServer({ env: { EWS_ALLOWED_HOSTS: "127.0.0.1" } });
+    // No monitor rechecks: the tests count the calls each sync run makes (a recheck 30 s after the start
+    // of a slow run landed among them).
+    s = await startTestServer({ env: { EWS_ALLOWED_HOSTS: "127.0.0.1", MONITOR_INTERVAL_MINUTES: "0" } });
     stateFile = path.join(await mkdtemp(path.join(tmpdir(), "sync-example-")), "sync-state.json");
     profileId = (await s.admin.post("/profiles", { name: "Example" })).body.data.id;
     await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
@@ -33,9 +35,7 @@ describe("sync service example script", () => {
     });
     await s.admin.post(`/profiles/${profileId}/users`, { text: `${mailbox}\n${DEMO.blockedUser}` });
     const job = (await s.admin.post(`/profiles/${profileId}/jobs`, { kind: "activate-profile" })).body.data;
-    for (let i = 0; i < 200 && (await s.admin.get(`/jobs/${job.id}`)).body.data.state !== "done"; i++) {
-      await realDelay(100, "poll: the job runs in the background");
-    }
+    await finishedJob(s.admin, job.id);
     key = (
       await s.admin.post("/service-keys", {
         name: "example",

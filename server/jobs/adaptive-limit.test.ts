@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
-import { realDelay } from "../../test/helpers/real-delay";
+import { realDelay, within } from "../../test/helpers/real-delay";
 
 describe("AdaptiveLimit", () => {
   it("never lets more than the limit in", async () => {
@@ -39,10 +39,12 @@ describe("AdaptiveLimit", () => {
     gate.onBusy(60_000, "mailbox");
     expect(gate.limit).toBe(7);
     expect(gate.backOffRemaining()).toBe(0);
-    const started = await Promise.race([
+    const started = await within(
       gate.acquire().then(() => true),
-      realDelay(200, "give a waiting acquire the chance to start (it must not)").then((): boolean => false),
-    ]);
+      200,
+      false,
+      "the acquire must start at once",
+    );
     expect(started).toBe(true);
     gate.onBusy(60_000); // the service account's own call: the whole profile waits
     expect(gate.backOffRemaining()).toBeGreaterThan(59_000);
@@ -65,15 +67,15 @@ describe("AdaptiveLimit", () => {
     await gate.acquire();
     const controller = new AbortController();
     controller.abort(new Error("stopped earlier"));
-    const outcome = await Promise.race([
+    const outcome = await within(
       gate.acquire(controller.signal).then(
         () => "started",
         (error: Error) => error.message,
       ),
-      realDelay(200, "give a waiting acquire the chance to start (it must not)").then(
-        (): string => "still waiting",
-      ),
-    ]);
+      200,
+      "still waiting",
+      "the acquire must be rejected at once",
+    );
     expect(outcome).toBe("stopped earlier");
     gate.release();
     expect(gate.inFlight).toBe(0);
@@ -92,12 +94,12 @@ describe("AdaptiveLimit", () => {
         vi.spyOn(Date, "now").mockImplementation(() => now++);
         const gate = new AdaptiveLimit(2, { decreaseEveryMs: 0 });
         gate.onBusy(backOffMs);
-        const started = await Promise.race([
+        const started = await within(
           gate.acquire().then(() => true),
-          realDelay(200, "give a waiting acquire the chance to start (it must not)").then(
-            (): boolean => false,
-          ),
-        ]);
+          200,
+          false,
+          "the acquire must start after the back-off",
+        );
         expect(started).toBe(true);
         expect(gate.inFlight).toBe(1);
       },

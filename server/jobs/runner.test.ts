@@ -5,7 +5,8 @@ import { AppError } from "../errors";
 import { JobRepository } from "../store/job-repo";
 import { soapCheckPort } from "./testing/soap-check-port";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
-import { realDelay } from "../../test/helpers/real-delay";
+import { waitUntil } from "../../test/helpers/wait";
+import { manualClock } from "../domain/clock";
 
 announcePostgresSkip();
 
@@ -107,30 +108,28 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
   it("pauses, resumes and cancels; a cancelled activation returns pending users to their earlier state", async () => {
     h = await startJobHarness({ dialect, users: 600, latencyMs: 5 });
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
-    h.runner();
-    await until(
-      async () =>
-        (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute())
-          .length >= 100,
-    );
+    // No polling on a timer: the runner claims when a job is created or resumed here, and when the test polls.
+    const runner = h.runner({ pollMs: 3_600_000 });
+    /** The execution stopped (its in-flight checks ended); a poll of the runner starts nothing new. */
+    const stoppedForGood = async () => {
+      await waitUntil(() => runner.activeJobIds().length === 0, { what: "the execution to stop" });
+      const atStop = h.sim.counters.requests;
+      await runner.poll();
+      expect(runner.activeJobIds()).toEqual([]);
+      expect(h.sim.counters.requests).toBe(atStop); // nothing new starts
+    };
+    await itemsDone(h, 100);
     await h.jobs.pause(SYSTEM, job.id);
-    await realDelay(400, "in-flight checks finish after a pause");
-    const atPause = h.sim.counters.requests;
-    await realDelay(300, "nothing new starts after a pause or cancel");
-    expect(h.sim.counters.requests).toBe(atPause); // nothing new starts while paused
+    await stoppedForGood(); // in-flight checks finish after a pause; nothing new starts while paused
     const paused = await h.jobs.get(SYSTEM, job.id);
     expect(paused.state).toBe("paused");
     expect(paused.progress.done).toBeLessThan(600);
 
     await h.jobs.resume(SYSTEM, job.id);
-    await until(
-      async () =>
-        (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute())
-          .length >= 300,
-    );
+    await itemsDone(h, 300);
     const cancelled = await h.jobs.cancel(SYSTEM, job.id);
     expect(cancelled.state).toBe("cancelled");
-    await realDelay(300, "nothing new starts after a pause or cancel");
+    await stoppedForGood();
     const users = await h.store.db.selectFrom("users").select(["state"]).execute();
     const counts = countBy(users.map((u) => u.state));
     expect(counts.pending ?? 0).toBe(0);
@@ -155,13 +154,14 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
   });
 });
 
-async function until(cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await realDelay(20, "the runner works on its own timers");
-  }
-}
+/** Resolves once the job has `n` items done (the runner works on its own timers). */
+const itemsDone = (h: JobHarness, n: number) =>
+  waitUntil(
+    async () =>
+      (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute())
+        .length >= n,
+    { what: `${n} items done` },
+  );
 
 function countBy(values: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -174,16 +174,16 @@ describe.each(testDatabases())("a job whose runner stopped, on %s", (dialect) =>
   afterEach(() => h?.close());
 
   it("says from when it resumes while the dead runner's lease runs out, then resumes where it stopped", async () => {
-    h = await startJobHarness({ dialect, users: 5 });
+    // The test's clock starts 3.1 s ago: the dead runner claimed then, and its lease ran out 0.1 s ago for
+    // the runner started below (on the real clock).
+    const clock = manualClock(Date.now() - 3_100);
+    h = await startJobHarness({ dialect, users: 5, clock });
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     // A runner that claims the job and dies at once: it never renews its 3 s lease.
-    const claimed = await new JobRepository(h.store.db).claimJob("dead-host:4242:deadbeef", 3_000, []);
+    const claimed = await new JobRepository(h.store.db, clock).claimJob("dead-host:4242:deadbeef", 3_000, []);
     expect(claimed?.id).toBe(job.id);
     expect((await h.jobs.get(SYSTEM, job.id)).resumesBy).toBeNull(); // just claimed: alive as far as anyone can tell
-    await realDelay(
-      2_600,
-      "more than a renewal period and a half plus slack: the dead runner's lease must look stale",
-    );
+    clock.advance(2_600); // more than a renewal period and a half plus slack: the dead runner's lease looks stale
     const stalled = await h.jobs.get(SYSTEM, job.id);
     expect(stalled).toMatchObject({ state: "running", resumesBy: claimed!.leaseUntil });
     h.runner();

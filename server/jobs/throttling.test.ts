@@ -2,18 +2,25 @@ import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { JobRepository } from "../store/job-repo";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
-import { realDelay } from "../../test/helpers/real-delay";
+import { waitUntil } from "../../test/helpers/wait";
+import { jobSignals } from "./signals";
 
 announcePostgresSkip();
 
-/** Resolves when `cond` holds (checked every 20 ms), or throws after `timeoutMs`. */
-async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await realDelay(20, "the runner works on its own clock: wait for its calls");
-  }
-}
+/** Resolves when `cond` holds (the runner works on its own timers: wait for its calls). */
+const until = (cond: () => Promise<boolean> | boolean, what: string) =>
+  waitUntil(cond, { what, timeoutMs: 30_000 });
+
+/** Resolves after the job's execution has ticked (written its progress, read its state) `n` more times. */
+const ticks = (jobId: string, n: number) =>
+  new Promise<void>((resolve) => {
+    let seen = 0;
+    const off = jobSignals.onChanged(jobId, () => {
+      if (++seen < n) return;
+      off();
+      resolve();
+    });
+  });
 
 describe.each(testDatabases())("throttling never fails a user, on %s", (dialect) => {
   let h: JobHarness;
@@ -23,17 +30,21 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
   const states = async () =>
     (await h.store.db.selectFrom("users").select("state").execute()).map((u) => u.state);
 
-  it("ends a busy storm (every call busy for 2 s, then fine) with every user active, no call of a mailbox during its back-off", async () => {
+  it("ends a busy storm (every call busy until some mailbox was refused 3 times, then fine) with every user active, no call of a mailbox during its back-off", async () => {
     h = await startJobHarness({ dialect, users: 60 });
     h.sim.faults.rates = { serverBusy: 1 };
     h.sim.faults.backOffMs = 200;
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     // maxAttempts 2: before, two busy answers in a row ended a user in error.
     h.runner({ maxAttempts: 2 });
-    await until(async () => (await row(job.id))?.throttledSince != null);
+    await until(async () => (await row(job.id))?.throttledSince != null, "the job to wait on Exchange");
     const waiting = (await h.jobs.get(SYSTEM, job.id)).progress;
     expect(waiting.waitingOnExchangeSince).not.toBeNull();
-    await realDelay(2_000, "the runner works on its own clock: wait for its calls");
+    // The storm goes on until a mailbox was refused more often than maxAttempts.
+    await until(
+      () => Math.max(...h.addresses.map((a) => h.sim.counters.byTarget[a] ?? 0)) > 2,
+      "a mailbox refused 3 times",
+    );
     h.sim.faults.rates = {};
     const done = await h.waitFor(job.id, ["done", "failed"], 60_000);
     expect(done).toMatchObject({ state: "done", done: 60, ok: 60, failed: 0 });
@@ -60,11 +71,12 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     h.sim.faults.rates = { serverBusy: 1 };
     h.sim.faults.backOffMs = 100;
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
-    h.runner({ maxAttempts: 2 });
-    await until(async () => ((await row(job.id))?.throttled ?? 0) >= 80);
+    const runner = h.runner({ maxAttempts: 2 });
+    await until(async () => ((await row(job.id))?.throttled ?? 0) >= 80, "80 busy answers");
     const cancelled = await h.jobs.cancel(SYSTEM, job.id);
     expect(cancelled.state).toBe("cancelled");
-    await realDelay(300, "the runner works on its own clock: wait for its calls"); // late answers of calls in flight must not write
+    // The execution stops once its calls in flight answered: their late answers must not have written.
+    await until(() => runner.activeJobIds().length === 0, "the execution to stop");
     expect(await states()).toEqual(Array.from({ length: 40 }, () => "not-activated"));
     const history = await h.store.db
       .selectFrom("checkHistory")
@@ -81,11 +93,22 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     h.sim.faults.backOffMs = 100;
     let clock = Date.now();
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
-    h.runner({ now: () => clock, deadlineHours: () => 2 });
-    await until(async () => ((await row(job.id))?.throttled ?? 0) >= 30);
+    let deadlineReads = 0;
+    const runner = h.runner({
+      now: () => clock,
+      deadlineHours: () => {
+        deadlineReads += 1;
+        return 2;
+      },
+    });
+    await until(async () => ((await row(job.id))?.throttled ?? 0) >= 30, "30 busy answers");
+    const readsBefore = deadlineReads;
     clock += 90 * 60_000; // 1.5 h: still within the deadline
-    await realDelay(300, "the runner works on its own clock: wait for its calls");
+    // The next tick reads the deadline again (a minute passed on its clock) and judges it; two more follow.
+    await until(() => deadlineReads > readsBefore, "the deadline read again");
+    await ticks(job.id, 2);
     expect((await row(job.id))?.state).toBe("running");
+    expect(runner.activeJobIds()).toEqual([job.id]);
     clock += 31 * 60_000; // past 2 h after the start
     const failed = await h.waitFor(job.id, ["failed", "done", "cancelled"], 10_000);
     expect(failed.state).toBe("failed");

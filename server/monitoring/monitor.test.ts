@@ -9,7 +9,7 @@ import { createLogger } from "../logger";
 import { SettingsService } from "../services/settings";
 import { nowIso } from "../store/db";
 import { Monitor } from "./monitor";
-import { realDelay } from "../../test/helpers/real-delay";
+import { movableClock } from "../domain/clock";
 
 announcePostgresSkip();
 
@@ -67,7 +67,9 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       }),
     );
     const minuteMs = 150;
+    const clock = movableClock();
     const monitor = new Monitor({
+      clock,
       db,
       settings,
       jobs: h.jobs,
@@ -81,7 +83,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       await monitor.tick(); // evaluates the last recheck, starts a new one when due
       const latest = (await repo.list({ profileIds: [h.profileId], limit: 1 }))[0];
       await h.waitFor(latest.id, ["done", "failed"]);
-      await realDelay(minuteMs + 10, "the monitor's interval runs on the real clock");
+      clock.advance(minuteMs + 10); // the interval (one "minute") passed
       await monitor.tick();
     };
     const alertOf = async () => {

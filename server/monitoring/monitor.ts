@@ -7,6 +7,7 @@ import { recordAudit } from "../services/audit";
 import type { JobService } from "../services/jobs";
 import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
+import { systemClock, type Clock } from "../domain/clock";
 import { MonitorRepository } from "./monitor-repo";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
 
@@ -21,6 +22,8 @@ export interface MonitorOptions {
   minuteMs?: number;
   /** How often retention is applied (default hourly). */
   purgeEveryMs?: number;
+  /** What "a recheck is due" and retention are judged by (default: the real clock; tests move theirs). */
+  clock?: Clock;
 }
 
 const MONITOR = { ...SYSTEM, name: "monitor" };
@@ -63,9 +66,10 @@ export class Monitor {
         await this.evaluate(profile, settings);
         await this.startRecheckIfDue(profile.id, settings);
       }
-      if (Date.now() - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
-        this.lastPurge = Date.now();
-        const cutoff = new Date(Date.now() - settings.auditRetentionDays * 86_400_000).toISOString();
+      const now = (this.options.clock ?? systemClock).now();
+      if (now - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
+        this.lastPurge = now;
+        const cutoff = new Date(now - settings.auditRetentionDays * 86_400_000).toISOString();
         const purged = await this.repo.purgeOlderThan(cutoff);
         if (purged.auditEvents + purged.checkHistory > 0) {
           this.options.log.info(
@@ -85,7 +89,7 @@ export class Monitor {
     if (settings.monitorIntervalMinutes <= 0) return;
     const last = await this.repo.lastRecheckAt(profileId);
     const intervalMs = settings.monitorIntervalMinutes * (this.options.minuteMs ?? 60_000);
-    if (last && Date.now() - Date.parse(last) < intervalMs) return;
+    if (last && (this.options.clock ?? systemClock).now() - Date.parse(last) < intervalMs) return;
     try {
       await this.options.db
         .transaction()

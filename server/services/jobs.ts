@@ -6,6 +6,7 @@ import { jobKindDefinitions } from "../jobs/kinds";
 import { jobSignals } from "../jobs/signals";
 import { presentJob } from "../presenters/job";
 import type { Db, Tx } from "../store/db";
+import { systemClock, type Clock } from "../domain/clock";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
 
@@ -17,6 +18,8 @@ export class JobService {
   constructor(
     private readonly db: Db,
     private readonly profiles: ProfileService,
+    /** What jobs are presented by (when a stopped runner's lease looks stale). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -29,7 +32,7 @@ export class JobService {
       return this.create(trx, principal, profileId, body.kind, body.userIds);
     });
     jobSignals.runnable();
-    return presentJob(row);
+    return presentJob(row, this.clock.now());
   }
 
   /** Creates a job inside `trx` (also used by the monitor with the system principal). */
@@ -40,7 +43,7 @@ export class JobService {
     kind: JobKind,
     userIds?: string[],
   ): Promise<JobRow> {
-    const repo = new JobRepository(trx);
+    const repo = new JobRepository(trx, this.clock);
     const open = await repo.findOpen(profileId);
     if (open) throw jobRunning(open.id);
     const def = jobKindDefinitions[kind];
@@ -69,17 +72,17 @@ export class JobService {
       await this.profiles.authorize(principal, query.profileId);
       ids = [query.profileId];
     }
-    const rows = await new JobRepository(this.db).list({ profileIds: ids, limit: query.limit });
-    return rows.map((row) => presentJob(row));
+    const rows = await new JobRepository(this.db, this.clock).list({ profileIds: ids, limit: query.limit });
+    return rows.map((row) => presentJob(row, this.clock.now()));
   }
 
   async get(principal: Principal, id: string): Promise<Job> {
-    return presentJob(await this.authorize(undefined, principal, id));
+    return presentJob(await this.authorize(undefined, principal, id), this.clock.now());
   }
 
   /** Loads a job the principal may see, inside `tx` when given. */
   private async authorize(tx: Tx | undefined, principal: Principal, id: string): Promise<JobRow> {
-    const row = await new JobRepository(tx ?? this.db).find(id);
+    const row = await new JobRepository(tx ?? this.db, this.clock).find(id);
     if (!row) throw notFound("Job not found.");
     try {
       await (tx
@@ -134,7 +137,7 @@ export class JobService {
   ): Promise<Job> {
     const job = await this.db.transaction().execute(async (trx) => {
       const row = await this.authorize(trx, principal, id);
-      await apply(new JobRepository(trx), row, trx);
+      await apply(new JobRepository(trx, this.clock), row, trx);
       await recordAudit(trx, {
         actor: principal,
         action,
@@ -142,7 +145,7 @@ export class JobService {
         target: row.id,
         before: { state: row.state },
       });
-      return presentJob(await this.authorize(trx, principal, id));
+      return presentJob(await this.authorize(trx, principal, id), this.clock.now());
     });
     jobSignals.changed(job.id);
     if (job.state === "running") jobSignals.runnable();

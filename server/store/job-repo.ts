@@ -3,7 +3,8 @@ import { sql, type Selectable } from "kysely";
 import type { JobKind, JobState } from "../../contract/jobs";
 import { openJobStates } from "../../contract/jobs";
 import { isPostgres } from "./dialect";
-import { nowIso, type Db } from "./db";
+import { isoNow, systemClock, type Clock } from "../domain/clock";
+import type { Db } from "./db";
 import type { JobTable } from "./schema";
 
 export type JobRow = Selectable<JobTable>;
@@ -22,7 +23,6 @@ export interface JobProgress {
   failuresByCode: Record<string, number>;
 }
 
-const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 const INSERT_CHUNK = 1000;
 
 /** How often a runner renews a lease of `leaseMs` (a third of it): the execution's heartbeat, and what a reader expects of it. */
@@ -35,7 +35,19 @@ export function leaseRenewEveryMs(leaseMs: number): number {
  * never take the same row; SQLite has one writer (one process, serialized transactions) and needs no lock.
  */
 export class JobRepository {
-  constructor(private readonly db: Db) {}
+  /** `clock`: what leases and timestamps are written and judged by (the real clock; tests move their own). */
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  private nowIso(): string {
+    return isoNow(this.clock);
+  }
+
+  private later(ms: number): string {
+    return new Date(this.clock.now() + ms).toISOString();
+  }
 
   private lockSkip<T extends { forUpdate(): T; skipLocked(): T }>(q: T): T {
     return isPostgres(this.db) ? q.forUpdate().skipLocked() : q;
@@ -49,7 +61,7 @@ export class JobRepository {
     createdBy: string;
     userIds: string[];
   }): Promise<JobRow> {
-    const now = nowIso();
+    const now = this.nowIso();
     const row: JobRow = {
       id: randomUUID(),
       profileId: input.profileId,
@@ -121,8 +133,8 @@ export class JobRepository {
    */
   async claimJob(owner: string, leaseMs: number, exclude: string[]): Promise<JobRow | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const repo = new JobRepository(trx);
-      const now = nowIso();
+      const repo = new JobRepository(trx, this.clock);
+      const now = this.nowIso();
       let q = trx
         .selectFrom("jobs")
         .select("id")
@@ -138,7 +150,7 @@ export class JobRepository {
         .set({
           state: "running",
           leaseOwner: owner,
-          leaseUntil: later(leaseMs),
+          leaseUntil: this.later(leaseMs),
           leaseRenewedAt: now,
           startedAt: sql<string>`coalesce(started_at, ${now})`,
           updatedAt: now,
@@ -159,10 +171,10 @@ export class JobRepository {
     leaseMs: number,
     userIds: string[],
   ): Promise<JobState | undefined> {
-    const until = later(leaseMs);
+    const until = this.later(leaseMs);
     const row = await this.db
       .updateTable("jobs")
-      .set({ leaseUntil: until, leaseRenewedAt: nowIso() })
+      .set({ leaseUntil: until, leaseRenewedAt: this.nowIso() })
       .where("id", "=", jobId)
       .where("leaseOwner", "=", owner)
       .returning("state")
@@ -184,8 +196,8 @@ export class JobRepository {
   /** Leases up to `limit` items that are pending or whose lease expired, in order. */
   async claimItems(jobId: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
     return this.db.transaction().execute(async (trx) => {
-      const repo = new JobRepository(trx);
-      const now = nowIso();
+      const repo = new JobRepository(trx, this.clock);
+      const now = this.nowIso();
       // Two index range reads on (job_id, state, seq) rather than one OR that scans the job's items.
       const pending = await repo
         .lockSkip(
@@ -220,7 +232,7 @@ export class JobRepository {
         .set({
           state: "leased",
           leaseOwner: owner,
-          leaseUntil: later(leaseMs),
+          leaseUntil: this.later(leaseMs),
           attempts: sql<number>`attempts + 1`,
         })
         .where("jobId", "=", jobId)
@@ -356,7 +368,7 @@ export class JobRepository {
         ok: p.ok,
         failed: p.failed,
         failuresByCode: JSON.stringify(p.failuresByCode),
-        updatedAt: nowIso(),
+        updatedAt: this.nowIso(),
         ...(throttle
           ? { throttled: sql<number>`throttled + ${throttle.add}`, throttledSince: throttle.since }
           : {}),
@@ -372,7 +384,7 @@ export class JobRepository {
     to: JobState,
     extra: { reason?: string | null; clearLease?: boolean } = {},
   ): Promise<boolean> {
-    const now = nowIso();
+    const now = this.nowIso();
     const final = to === "done" || to === "failed" || to === "cancelled";
     const res = await this.db
       .updateTable("jobs")

@@ -10,7 +10,7 @@ import type { Principal } from "../auth/principal";
 import { AppError, notFound, validationFailed } from "../errors";
 import { recordAudit } from "../services/audit";
 import type { Db } from "../store/db";
-import { nowIso } from "../store/db";
+import { isoNow, systemClock, type Clock } from "../domain/clock";
 import { ServiceKeyRepository, type ServiceKeyRow } from "./service-keys-repo";
 
 export const SERVICE_KEY_PREFIX = "msk_";
@@ -67,7 +67,11 @@ export class ServiceKeyService {
   /** Recently authenticated keys by hash (see SERVICE_KEY_CACHE_MS). */
   private readonly known = new Map<string, KnownKey>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** What key expiry and the cache are judged by (tests move it). */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async list(): Promise<ServiceKey[]> {
     return (await new ServiceKeyRepository(this.db).list()).map(present);
@@ -83,7 +87,7 @@ export class ServiceKeyService {
       scopes: JSON.stringify([...new Set(body.scopes)]),
       profileId: body.profileId ?? null,
       expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
-      createdAt: nowIso(),
+      createdAt: isoNow(this.clock),
       createdBy: actor.name,
       lastUsedAt: null,
       revokedAt: null,
@@ -114,7 +118,7 @@ export class ServiceKeyService {
       const repo = new ServiceKeyRepository(trx);
       const row = await repo.find(id);
       if (!row) throw notFound("Service key not found.");
-      await repo.revoke(id, nowIso());
+      await repo.revoke(id, isoNow(this.clock));
       await recordAudit(trx, {
         actor,
         action: "service_key.revoke",
@@ -137,7 +141,7 @@ export class ServiceKeyService {
       );
     }
     const hash = hashKey(presented);
-    const now = Date.now();
+    const now = this.clock.now();
     const cached = this.known.get(hash);
     const entry = cached && cached.until > now ? cached : await this.lookup(hash, now, refused);
     if (entry.expiresAt <= now) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { e2eEnabled, launchBrowser, screenshot } from "./helpers/browser";
 import { ensurePanelBuilt } from "./helpers/panel";
 import { freePort } from "../helpers/tls";
-import { realDelay } from "../helpers/real-delay";
+import { waitUntil } from "../helpers/wait";
 
 const run = promisify(execFile);
 
@@ -109,10 +109,15 @@ describe.skipIf(!e2eEnabled())("npm run demo: every kind of user", () => {
     const job = (await api("POST", `/profiles/${profile.id}/jobs`, { kind: "activate-profile" })) as {
       id: string;
     };
-    for (let i = 0; i < 600; i++) {
-      if (((await api("GET", `/jobs/${job.id}`)) as { state: string }).state === "done") break;
-      await realDelay(200, "the demo is another process: poll its job");
-    }
+    // The demo is another process: poll its job.
+    await waitUntil(
+      async () => ((await api("GET", `/jobs/${job.id}`)) as { state: string }).state === "done",
+      {
+        timeoutMs: 120_000,
+        everyMs: 200,
+        what: "the demo's activation",
+      },
+    );
     const { stdout } = await run(
       process.execPath,
       [

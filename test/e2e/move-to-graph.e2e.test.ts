@@ -12,7 +12,7 @@ import {
 import { type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
 import { seriousViolations, signInAsAdmin, startPanelServer } from "./helpers/panel";
-import { realDelay } from "../helpers/real-delay";
+import { finishedJob } from "../helpers/job-events";
 
 const SIGNED_OUT_PROBE = [/401 \(Unauthorized\) @ http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/me$/];
 const ON_PREMISES = "alex.vance@contoso.com";
@@ -77,10 +77,7 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
       ewsUrl: stack.sim.ewsUrl,
     });
     const job = await server.admin.post(`/profiles/${id}/jobs`, { kind: "activate-profile" });
-    for (let i = 0; i < 100; i++) {
-      if ((await server.admin.get(`/jobs/${job.body.data.id}`)).body.data.state === "done") break;
-      await realDelay(100, "poll the job the server runs");
-    }
+    await finishedJob(server.admin, job.body.data.id);
     // A profile on EWS in Exchange Online (written directly: saving it would look the host up in DNS).
     const online = (await server.admin.post("/profiles", { name: "Contoso Online (EWS)" })).body.data
       .id as string;

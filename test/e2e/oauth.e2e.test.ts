@@ -7,10 +7,11 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from "../helpers/server"
 import { freePort, SERVICE_ACCOUNT, serverEnvFor, startOAuthStack, type OAuthStack } from "../oauth-helpers";
 import { e2eEnabled, launchBrowser, screenshot } from "./helpers/browser";
 import { startPanelServer } from "./helpers/panel";
+import { advanceProcessClock, restoreProcessClock } from "../helpers/process-clock";
 import { realDelay } from "../helpers/real-delay";
 
 const enabled = e2eEnabled();
-/** Short-lived access tokens so the refresh path runs within the test. */
+/** Short-lived access tokens; the test moves the process clock past their expiry to reach the refresh path. */
 const ACCESS_TOKEN_TTL = 10;
 
 describe.skipIf(!enabled)(
@@ -57,6 +58,7 @@ describe.skipIf(!enabled)(
     }, 180_000);
 
     afterAll(async () => {
+      restoreProcessClock();
       await context?.close();
       await browser?.close();
       await server?.close();
@@ -115,10 +117,7 @@ describe.skipIf(!enabled)(
       await realDelay(500, "the restarted server reuses the port: let fetch drop its old keep-alive sockets");
       server = await start();
       const refreshes = stack.idp.counters.grants.refresh_token ?? 0;
-      await realDelay(
-        ACCESS_TOKEN_TTL * 1000 + 500,
-        "let the access token expire at the identity provider and in msal",
-      );
+      advanceProcessClock(ACCESS_TOKEN_TTL * 1000 + 500); // the access token expired, at the provider and in msal
       await openConnectivity();
       await testConnectivity(/Connectivity test passed/);
       expect(stack.idp.counters.grants.refresh_token).toBe(refreshes + 1);
@@ -130,10 +129,7 @@ describe.skipIf(!enabled)(
 
       // Revoked at the provider: the next test fails with Reconnect; Reconnect works.
       stack.idp.revokeGrants(SERVICE_ACCOUNT);
-      await realDelay(
-        ACCESS_TOKEN_TTL * 1000 + 500,
-        "let the access token expire at the identity provider and in msal",
-      );
+      advanceProcessClock(ACCESS_TOKEN_TTL * 1000 + 500); // the access token expired, at the provider and in msal
       await testConnectivity(/Connectivity test failed/);
       await page
         .getByText(/Reconnect on the Connectivity tab/)

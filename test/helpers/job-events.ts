@@ -14,9 +14,11 @@ export interface JobEvent<Job = unknown> {
 export async function* jobEvents<Job = unknown>(
   client: ApiClient,
   jobId: string,
+  signal?: AbortSignal,
 ): AsyncGenerator<JobEvent<Job>> {
   const res = await fetch(`${client.baseUrl}/api/v1/jobs/${jobId}/events`, {
     headers: { cookie: client.cookie },
+    signal,
   });
   if (res.status !== 200 || !res.body) throw new Error(`the event stream answered ${res.status}`);
   const decoder = new TextDecoder();
@@ -35,4 +37,28 @@ export async function* jobEvents<Job = unknown>(
     }
   }
   throw new Error("the event stream ended without done");
+}
+
+/**
+ * The job once it ended (done, failed or cancelled), as its event stream's "done" event carries it: the
+ * stream answers as soon as the job's row changes (at once for a job run in the same process), so there
+ * is nothing to poll. Throws after `timeoutMs`.
+ * @example const job = await finishedJob<Job>(s.admin, id); expect(job.state).toBe("done");
+ */
+export async function finishedJob<Job = { state: string; reason: string | null }>(
+  client: ApiClient,
+  jobId: string,
+  timeoutMs = 60_000,
+): Promise<Job> {
+  try {
+    for await (const { event, job } of jobEvents<Job>(client, jobId, AbortSignal.timeout(timeoutMs))) {
+      if (event === "done") return job;
+    }
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      throw new Error(`job ${jobId} did not end within ${timeoutMs} ms`, { cause: error });
+    }
+    throw error;
+  }
+  throw new Error(`the event stream of job ${jobId} ended without done`);
 }

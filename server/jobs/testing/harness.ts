@@ -1,5 +1,6 @@
 import { freshSchema, type DialectName } from "../../../test/helpers/server";
 import { SYSTEM } from "../../auth/principal";
+import type { Clock } from "../../domain/clock";
 import { startExchangeSimulator, demoTenant, DEMO, type ExchangeSimulator } from "../../ews-simulator";
 import { createLogger } from "../../logger";
 import { JobService } from "../../services/jobs";
@@ -31,6 +32,8 @@ export async function startJobHarness(opts: {
   latencyMs?: number;
   pgSchema?: string;
   sqliteFile?: string;
+  /** What the job service presents jobs by (the real clock by default; runners keep the real clock). */
+  clock?: Clock;
 }): Promise<JobHarness> {
   const schema =
     opts.dialect === "postgres"
@@ -48,7 +51,7 @@ export async function startJobHarness(opts: {
   const addresses = mailboxAddresses(tenant, opts.users);
   const profileId = await buildProfile(store.db);
   const userIds = await buildUsers(store.db, profileId, addresses);
-  const jobs = new JobService(store.db, new ProfileService(store.db));
+  const jobs = new JobService(store.db, new ProfileService(store.db), opts.clock);
   const port = soapCheckPort(sim.ewsUrl, {
     logon: DEMO.serviceAccount.logon,
     password: DEMO.serviceAccount.password,
