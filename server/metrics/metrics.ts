@@ -31,9 +31,8 @@ export interface Metrics extends UpstreamObserver {
   /** One job item's turn. */
   jobItem(kind: string, outcome: JobItemOutcome): void;
   /**
-   * One call of the sync service's gateways, when its answer is done: the scope it needed (undefined:
-   * refused before that was known), the HTTP status answered, whether the answer was sent whole, and
-   * whether Exchange or Graph answered busy.
+   * One call of the sync service's gateways, when its answer is done: what the gateway noted (the scope
+   * it needed, a busy or refused answer), the HTTP status answered, and whether the answer was sent whole.
    */
   gatewayCall(gateway: "ews" | "graph", note: GatewayNote, status: number, completed: boolean): void;
   /** The text exposition (Prometheus 0.0.4) and its content type. */
