@@ -32,6 +32,7 @@ import { appPackageRouter } from "./routes/app-package";
 import { installRouter } from "./routes/install";
 import { projectPath } from "./paths";
 import { legalPagesRouter } from "./routes/legal-pages";
+import { metricsEndpoint } from "./metrics/endpoint";
 
 /** Where the built panel lives (`vite build` output). */
 export const CLIENT_DIST = projectPath("dist/client");
@@ -74,7 +75,12 @@ export function createApp(ctx: AppContext): Express {
   }
 
   // Lines logged inside a request carry only its id; the request itself is logged once, at its end.
-  app.use(requestLog(app, ctx.log, { ignore: (url) => url === "/healthz" || url === "/readyz" }));
+  // Probes and scrapes are not logged one line each (a refused scrape is, once a minute: metrics/endpoint.ts).
+  app.use(
+    requestLog(app, ctx.log, {
+      ignore: (url) => url === "/healthz" || url === "/readyz" || url === "/metrics",
+    }),
+  );
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -113,9 +119,18 @@ export function createApp(ctx: AppContext): Express {
       errorHandler: handleError,
       maxResponseBytes: ctx.config.gateway.maxResponseBytes,
       log: ctx.log,
+      metrics: ctx.metrics,
     }),
   );
-  app.use(graphEndpoint({ gateway: ctx.services.graphGateway, guards: sync, securityHeaders, log: ctx.log }));
+  app.use(
+    graphEndpoint({
+      gateway: ctx.services.graphGateway,
+      guards: sync,
+      securityHeaders,
+      log: ctx.log,
+      metrics: ctx.metrics,
+    }),
+  );
   app.use(
     meStatusEndpoint({
       meStatus: ctx.services.meStatus,
@@ -146,6 +161,11 @@ export function createApp(ctx: AppContext): Express {
       res.status(503).json({ status: "unavailable", database: ctx.store.dialect });
     }
   });
+  // Prometheus (outside /api: no session, CSRF, rate limit or contract; its bearer token only). 404 when off.
+  app.get(
+    "/metrics",
+    metricsEndpoint({ metrics: ctx.metrics, token: ctx.config.metrics.token, log: ctx.log }),
+  );
   app.get("/api/openapi.json", (_req, res) => {
     res.json(openApiDocument(ctx.config.baseUrl));
   });
@@ -219,7 +239,7 @@ function serveClient(app: Express) {
       },
     }),
   );
-  app.get(/^\/(?!api\/|healthz|readyz).*/, (req, res, next) => {
+  app.get(/^\/(?!api\/|healthz|readyz|metrics).*/, (req, res, next) => {
     if (req.method !== "GET" || path.extname(req.path)) return next();
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);

@@ -30,6 +30,7 @@ export function startBackground(
       leaseMs: options.leaseMs,
       gates: ctx.services.profileGates,
       deadlineHours: async () => (await ctx.services.settings.effective()).jobsDeadlineHours,
+      metrics: ctx.metrics,
     }).start();
   } else {
     ctx.log.warn("job runner not started: no check service is wired");

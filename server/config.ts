@@ -67,6 +67,13 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, "must be at least 32 characters (openssl rand -hex 32)")
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (openssl rand -hex 32)")
+    .optional(),
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -128,6 +135,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     session: { maxHours: env.SESSION_MAX_HOURS },
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
+    /**
+     * Prometheus metrics: `GET /metrics` (and the worker's own port) answer only with this bearer token;
+     * without one they are off (404). `port`: where `npm run worker` serves them.
+     */
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
   };
 }
 
@@ -153,6 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env
     }
     if ((parsed.data.ADMIN_EMAIL === undefined) !== (parsed.data.ADMIN_PASSWORD === undefined)) {
       problems.push("ADMIN_EMAIL/ADMIN_PASSWORD: set both or neither");
+    }
+    if (parsed.data.METRICS_PORT !== undefined && !parsed.data.METRICS_TOKEN) {
+      problems.push("METRICS_PORT: set METRICS_TOKEN too (metrics are served only with a token)");
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);

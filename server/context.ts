@@ -28,6 +28,8 @@ import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
 import { systemClock, type Clock } from "./domain/clock";
+import { createMetrics, type Metrics } from "./metrics/metrics";
+import { JobRepository } from "./store/job-repo";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -40,6 +42,8 @@ export interface AppContext {
   /** What services read the time from (the real clock; tests pass one they move). */
   clock: Clock;
   services: Services;
+  /** Prometheus metrics of this instance, in a registry of its own (a no-op without METRICS_TOKEN). */
+  metrics: Metrics;
 }
 
 export interface Services {
@@ -111,15 +115,25 @@ export function createContext(input: ContextInput): AppContext {
     oauth,
     appOnly,
   };
+  const metrics = createMetrics({
+    enabled: input.config.metrics.token !== undefined,
+    jobsByState: () => new JobRepository(db).countByState(),
+    // stalledCount: the stalled rule's count of stalled mailboxes (issue 25), wired where it is built.
+    onProviderError: (metric, error) =>
+      input.log.warn({ err: error, metric }, "metrics: a gauge could not be read; it keeps its last value"),
+  });
+  if (metrics.enabled) ews.transport.observer = metrics;
   const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
   const profileGates = new Map<string, AdaptiveLimit>();
   const jobs = new JobService(db, profiles, clock);
   const checks = new CheckService(db, mailboxAccess, profiles);
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
+  checks.metrics = metrics;
   return {
     ...input,
     clock,
+    metrics,
     services: {
       profileGates,
       ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
@@ -142,7 +156,7 @@ export function createContext(input: ContextInput): AppContext {
       jobs,
       ews,
       mailboxAccess,
-      connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps),
+      connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps, metrics),
       checks,
       migrations,
       connectAccount: new ConnectAccountService(

@@ -5,6 +5,7 @@ import { createLogger } from "./logger";
 import { resolveSecretKey, Sealer } from "./secrets/sealer";
 import path from "node:path";
 import { openStore } from "./store/db";
+import { startMetricsServer } from "./metrics/endpoint";
 
 /**
  * `npm run worker`: the job runner and the monitor without HTTP, so several instances can share one
@@ -28,7 +29,21 @@ const store = await openStore({
 const sealer = new Sealer(resolveSecretKey(config.secretKey, config.dataDir).key, config.secretKeyPrevious);
 const ctx = createContext({ config, store, sealer, log });
 const background = startBackground(ctx);
-log.info({ database: store.dialect, owner: background.runner?.owner }, "worker started");
+// METRICS_PORT: the worker's own Prometheus metrics (it has no app to serve GET /metrics).
+const metricsServer =
+  config.metrics.port === undefined
+    ? undefined
+    : await startMetricsServer({
+        metrics: ctx.metrics,
+        token: config.metrics.token,
+        port: config.metrics.port,
+        host: config.metrics.host,
+        log,
+      });
+log.info(
+  { database: store.dialect, owner: background.runner?.owner, metrics: metricsServer?.url },
+  "worker started",
+);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -38,6 +53,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     log.info({ signal }, "worker stopping: giving unfinished items back");
     void background
       .close()
+      .then(() => metricsServer?.close())
       .then(() => store.close())
       .then(
         () => process.exit(0),

@@ -237,6 +237,7 @@ export class EwsClient {
         method: "GET",
         headers: { Authorization: authorization },
         signal,
+        api: "ews",
       });
       if (answer.status >= 200 && answer.status < 400) return { ok: true, value: answer, ms: ms() };
       return {

@@ -34,6 +34,17 @@ export class TransportError extends Error {
   }
 }
 
+/** Which API a call is for, as the metrics count calls (autodiscover and token calls are not counted). */
+export type UpstreamApi = "ews" | "graph";
+
+/** Told of every call made with an `api` (server/metrics implements it). */
+export interface UpstreamObserver {
+  /** The answer's headers arrived after `seconds` (status 0: no answer: timeout, refused, TLS, cancelled). */
+  answered(api: UpstreamApi, seconds: number, status: number): void;
+  /** Exchange or Graph answered busy (ErrorServerBusy, 429, 503 with Retry-After). */
+  throttled(api: UpstreamApi): void;
+}
+
 /** One HTTP answer, whatever its status. */
 export interface HttpAnswer {
   status: number;
@@ -53,6 +64,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** The largest answer `request` reads (MAX_ANSWER_BYTES when not given); `stream` leaves the cap to its caller. */
   maxResponseBytes?: number;
+  /** The API called, for the metrics (`observer`); calls without it are not counted. */
+  api?: UpstreamApi;
 }
 
 /** An answer whose body the caller streams (`EwsTransport.stream`). */
@@ -90,6 +103,8 @@ export class EwsTransport {
   private readonly timeoutMs: number;
   /** URLs that passed the policy (a pure check of the URL against this transport's fixed policy). */
   private readonly checkedUrls = new Map<string, URL>();
+  /** Told of each call that names its `api` (the app's metrics; server/context.ts sets it). */
+  observer?: UpstreamObserver;
 
   constructor(options: TransportOptions) {
     this.policy = {
@@ -223,6 +238,8 @@ export class EwsTransport {
     if (signal?.aborted) return Promise.reject(new TransportError("Aborted", "The request was cancelled."));
     const body = req.body === undefined ? undefined : Buffer.from(req.body, "utf8");
     const secure = url.protocol === "https:";
+    const observer = req.api ? this.observer : undefined;
+    const startedAt = observer ? performance.now() : 0;
     return new Promise((resolve, reject) => {
       let answered = false;
       let failLater: (error: Error) => void = () => undefined;
@@ -234,6 +251,7 @@ export class EwsTransport {
       const onError = (error: Error) => {
         if (answered) return failLater(classify(error, url));
         done();
+        observer?.answered(req.api!, (performance.now() - startedAt) / 1000, 0);
         reject(classify(error, url));
       };
       const headers: Record<string, string | number> = { ...req.headers };
@@ -252,6 +270,7 @@ export class EwsTransport {
         (res) => {
           answered = true;
           if (!wholeTimeout) clearTimeout(timer);
+          if (observer) observeAnswer(observer, req.api!, startedAt, res);
           res.on("aborted", () => failLater(dropped()));
           res.on("error", (e) => failLater(classify(e, url)));
           resolve({ res, request, url, fail, done });
@@ -289,6 +308,18 @@ export class EwsTransport {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/** Counts an answer's latency and outcome, and a busy answer (429, or 503 with Retry-After) as throttled. */
+function observeAnswer(
+  observer: UpstreamObserver,
+  api: UpstreamApi,
+  startedAt: number,
+  res: http.IncomingMessage,
+): void {
+  const status = res.statusCode ?? 0;
+  observer.answered(api, (performance.now() - startedAt) / 1000, status);
+  if (status === 429 || (status === 503 && res.headers["retry-after"] !== undefined)) observer.throttled(api);
 }
 
 const dropped = () =>

@@ -95,6 +95,7 @@ export class EwsXhrApi implements IXHRApi {
         body: typeof options.data === "string" ? options.data : undefined,
         timeoutMs: scope?.timeoutMs,
         signal: scope?.signal,
+        api: "ews",
       });
     } catch (error) {
       if (scope) scope.lastError = error;
@@ -111,6 +112,7 @@ export class EwsXhrApi implements IXHRApi {
     if (answer.status === 500 && answer.body.includes("ErrorServerBusy")) {
       const ews = ewsCodeOf(answer.body);
       if (ews?.code === "ErrorServerBusy") {
+        this.transport.observer?.throttled("ews");
         this.gate.announce(
           this.profileId,
           this.impersonated,

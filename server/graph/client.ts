@@ -45,6 +45,7 @@ export class GraphClient {
         method: "GET",
         headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" },
         signal,
+        api: "graph",
       });
       if (answer.status >= 200 && answer.status < 300) {
         return { ok: true, value: JSON.parse(answer.body) as T, ms: ms() };

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { JobKind, JobState } from "../../contract/jobs";
 import type { CheckResult } from "../domain/access-outcome";
 import { isThrottled } from "../domain/throttled";
+import type { Metrics } from "../metrics/metrics";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
@@ -37,6 +38,8 @@ export interface ExecutionDeps {
   global: Semaphore;
   gateFor(profileId: string, max: number): AdaptiveLimit;
   options: ExecutionOptions;
+  /** Counts items done and throttled (the app's metrics; absent: not counted). */
+  metrics?: Metrics;
 }
 
 /**
@@ -328,6 +331,7 @@ export class JobExecution {
           gate.onSuccess(epoch);
           this.throttledSince = undefined;
           await write(result);
+          this.deps.metrics?.jobItem(this.job.kind, "ok");
           return;
         }
         if (err.serviceAccountFailure) {
@@ -343,11 +347,13 @@ export class JobExecution {
           // or the job's deadline ends the wait.
           gate.onBusy(err.backOffMs, err.backOffScope ?? "profile", epoch);
           this.throttledToWrite += 1;
+          this.deps.metrics?.jobItem(this.job.kind, "throttled");
           this.throttledSince ??= options.now();
           delayMs = throttleDelayMs(err.backOffMs, options.retryBaseMs);
         } else {
           if (!err.transient || attempt >= options.maxAttempts) {
             await write(result);
+            this.deps.metrics?.jobItem(this.job.kind, "failed");
             return;
           }
           delayMs = retryDelayMs(attempt, err.backOffMs, options);

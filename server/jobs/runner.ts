@@ -7,6 +7,7 @@ import { JobExecution, type ExecutionOptions } from "./execution";
 import { JobRepository } from "../store/job-repo";
 import { jobSignals } from "./signals";
 import type { CheckPort } from "./types";
+import type { Metrics } from "../metrics/metrics";
 
 export interface RunnerOptions {
   db: Db;
@@ -28,6 +29,8 @@ export interface RunnerOptions {
   now?: () => number;
   /** Hours after its start at which a job stops (JOBS_DEADLINE_HOURS or the setting; default 24). */
   deadlineHours?: () => Promise<number> | number;
+  /** The app's metrics: job items done and throttled. */
+  metrics?: Metrics;
 }
 
 /**
@@ -117,6 +120,7 @@ export class JobRunner {
             global: this.global,
             gateFor: (p, m) => this.gateFor(p, m),
             options: this.execOptions,
+            metrics: this.options.metrics,
           },
           job,
         );

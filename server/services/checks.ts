@@ -9,6 +9,7 @@ import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
 import type { MigrationJobPort } from "../jobs/types";
+import { noMetrics, type Metrics } from "../metrics/metrics";
 import { checkEvent, nextState, transition, type CheckMode } from "../domain/user-lifecycle";
 
 export { nextState, type CheckMode } from "../domain/user-lifecycle";
@@ -36,6 +37,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 export class CheckService {
   /** Move to Graph's job kinds (set where the migration service is wired: server/context.ts). */
   migrations?: MigrationJobPort;
+  /** Counts every check by access type and outcome (set in server/context.ts). */
+  metrics: Metrics = noMetrics;
 
   constructor(
     private readonly db: Db,
@@ -46,10 +49,21 @@ export class CheckService {
   /** Loads and opens the profile's access config once; returns a checker (throws AppError precondition_failed if not configured). */
   async checkerFor(profileId: string): Promise<Checker> {
     const { type, config } = await this.mailboxAccess.require(profileId);
+    const metrics = this.metrics;
     return async (address, signal) => {
       try {
-        return await type.check(config, address, signal);
+        const result = await type.check(config, address, signal);
+        if (metrics.enabled) {
+          const error = result.ok ? undefined : result.error;
+          metrics.checked(
+            type.id,
+            result.ok ? "ok" : error && isThrottled(error) ? "throttled" : "failed",
+            error?.code,
+          );
+        }
+        return result;
       } catch (error) {
+        metrics.checked(type.id, "failed", "Unknown");
         // A module must not throw for what the server answered; anything else is a bug, kept transient.
         return {
           ok: false,

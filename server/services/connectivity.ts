@@ -13,6 +13,7 @@ import { isAllowedHost } from "../ews/url-policy";
 import { forbidden } from "../errors";
 import { nowIso, type Db } from "../store/db";
 import { MailboxAccessRepository } from "../store/mailbox-access-repo";
+import { noMetrics, type Metrics } from "../metrics/metrics";
 import { recordAudit } from "./audit";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
@@ -45,6 +46,8 @@ export class ConnectivityService {
     private readonly profiles: ProfileService,
     private readonly mailboxAccess: MailboxAccessService,
     private readonly deps: AccessDeps,
+    /** Counts connectivity tests by access type and outcome. */
+    private readonly metrics: Metrics = noMetrics,
   ) {}
 
   /** Runs the test against the profile's configuration and stores it as the profile's latest. */
@@ -66,12 +69,14 @@ export class ConnectivityService {
       { targetUser, outOfScopeUser: body.outOfScopeUser, changedAt },
       AbortSignal.timeout(TEST_TIMEOUT_MS),
     );
+    const passed = steps.every((s) => s.status !== "failed");
+    this.metrics.connectivityTested(access.type.id, passed);
     const row = {
       id: randomUUID(),
       profileId,
       startedAt,
       finishedAt: nowIso(),
-      ok: steps.every((s) => s.status !== "failed") ? 1 : 0,
+      ok: passed ? 1 : 0,
       result: JSON.stringify(steps),
       createdBy: principal.name,
     };

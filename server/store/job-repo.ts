@@ -102,6 +102,16 @@ export class JobRepository {
     return this.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** How many jobs are in each state, every profile (the metrics' `mailbox_sync_jobs`). */
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["state", (eb) => eb.fn.countAll<string | number>().as("n")])
+      .groupBy("state")
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
   /** The profile's queued, running or paused job, if any. */
   findOpen(profileId: string): Promise<JobRow | undefined> {
     return this.db

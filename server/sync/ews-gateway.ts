@@ -10,7 +10,13 @@ import type { MailboxAccessService } from "../services/mailbox-access";
 import type { Db } from "../store/db";
 import { accessRowOf, findGatewayTarget } from "./gateway-repo";
 import type { ServiceKeyIdentity } from "./service-keys";
-import { operationRefusal, PERMISSION_OPERATIONS, type EwsOperationRule } from "./ews-operations";
+import {
+  EWS_OPERATIONS,
+  operationRefusal,
+  PERMISSION_OPERATIONS,
+  type EwsOperationRule,
+} from "./ews-operations";
+import type { GatewayNote } from "../metrics/metrics";
 import { readGatewaySoap } from "./soap-impersonation";
 
 /**
@@ -128,10 +134,16 @@ export class EwsGateway {
     address: string,
     soap: string,
     signal?: AbortSignal,
+    /** Where the scope the operation needed and a busy answer are noted, for the metrics. */
+    note?: GatewayNote,
   ): Promise<GatewayAnswer> {
     const { db, mailboxAccess, ews, gates } = this.deps;
     // The request is read and judged before anything else: a refused operation costs no lookup.
     const parsed = readGatewaySoap(soap);
+    if (note) {
+      const rule = EWS_OPERATIONS[parsed.operation];
+      if (rule === "ews:read" || rule === "ews:write") note.scope = rule;
+    }
     checkOperation(parsed, key);
     // One query for the mailbox, its profile and the profile's access row.
     const user = await findGatewayTarget(db, address, key.profileId);
@@ -190,6 +202,7 @@ export class EwsGateway {
           },
           body: request,
           signal,
+          api: "ews",
         })
         .catch((error: unknown) => {
           throw unreachable(mapFailure({ error }));
@@ -214,6 +227,8 @@ export class EwsGateway {
       });
       const code = ewsCodeOf(body);
       if (code?.code === "ErrorServerBusy") {
+        if (note) note.throttled = true;
+        ews.transport.observer?.throttled("ews");
         const backOffMs = Number(code.values.BackOffMilliseconds) || 5_000;
         // The request impersonates the mailbox: Exchange charged it to that mailbox's budget (see BackOffGate).
         ews.gate.announce(profile.id, user.address, backOffMs);

@@ -7,6 +7,7 @@ import { urlParam } from "../http/validate";
 import { keyOf, type SyncGuards } from "./guards";
 import type { Logger } from "../logger";
 import { EwsOperationRefused, type EwsGateway } from "./ews-gateway";
+import { gatewayCallCounter, type GatewayNote, type Metrics } from "../metrics/metrics";
 
 /** `POST /api/v1/sync/mailboxes/:address/ews`, with or without a query string. */
 const GATEWAY_PATH = /^\/api\/v1\/sync\/mailboxes\/([^/?]+)\/ews(?:\?|$)/;
@@ -23,6 +24,8 @@ export interface GatewayEndpointParts {
   /** The largest answer relayed to the caller (`GATEWAY_MAX_RESPONSE_MB`). */
   maxResponseBytes: number;
   log: Logger;
+  /** Counts each call by the scope it needed and its outcome (absent or off: not counted). */
+  metrics?: Metrics;
 }
 
 const TYPES_NS = "http://schemas.microsoft.com/exchange/services/2006/types";
@@ -151,10 +154,13 @@ export function gatewayEndpoint({
   errorHandler,
   maxResponseBytes,
   log,
+  metrics,
 }: GatewayEndpointParts): RequestHandler {
+  const count = metrics && gatewayCallCounter(metrics, "ews");
+  const checks = [securityHeaders, guards.requireKey, guards.limit, guards.scope(["ews:read", "ews:write"])];
   return shortPath({
     match: (req) => (req.method === "POST" ? (GATEWAY_PATH.exec(req.url)?.[1] ?? null) : null),
-    checks: [securityHeaders, guards.requireKey, guards.limit, guards.scope(["ews:read", "ews:write"])],
+    checks: count ? [count, ...checks] : checks,
     serve: async (req, res, encodedAddress) => {
       const address = mailboxOf(encodedAddress);
       const soap = await soapBodyOf(req);
@@ -164,9 +170,16 @@ export function gatewayEndpoint({
       });
       let answer;
       try {
-        answer = await gateway.forward(keyOf(req), address, soap, controller.signal);
+        answer = await gateway.forward(
+          keyOf(req),
+          address,
+          soap,
+          controller.signal,
+          res.locals as GatewayNote,
+        );
       } catch (error) {
         if (!(error instanceof EwsOperationRefused)) throw error;
+        (res.locals as GatewayNote).refused = true;
         log.warn(
           { serviceKey: keyOf(req).name, operation: error.operation, needs: error.needs },
           "EWS gateway refused an operation",

@@ -6,12 +6,15 @@ import type { Logger } from "../logger";
 import { keyOf, type SyncGuards } from "./guards";
 import { GRAPH_REQUEST_LIMIT, GraphRefusal, type GraphGateway } from "./graph-gateway";
 import { GRAPH_GATEWAY_PATH } from "./graph-links";
+import { gatewayCallCounter, type GatewayNote, type Metrics } from "../metrics/metrics";
 
 export interface GraphEndpointParts {
   gateway: GraphGateway;
   guards: SyncGuards;
   securityHeaders: RequestHandler;
   log: Logger;
+  /** Counts each call by the scope it needed and its outcome (absent or off: not counted). */
+  metrics?: Metrics;
 }
 
 const METHODS = new Set(["GET", "POST", "PATCH", "DELETE"]);
@@ -84,10 +87,18 @@ async function bodyOf(req: Request): Promise<Buffer | undefined> {
  * path and scope per call. Errors in Graph's shape.
  * @example app.use(graphEndpoint({ gateway, guards, securityHeaders, log }));
  */
-export function graphEndpoint({ gateway, guards, securityHeaders, log }: GraphEndpointParts): RequestHandler {
+export function graphEndpoint({
+  gateway,
+  guards,
+  securityHeaders,
+  log,
+  metrics,
+}: GraphEndpointParts): RequestHandler {
+  const count = metrics && gatewayCallCounter(metrics, "graph");
+  const checks = [securityHeaders, guards.requireKey, guards.limit];
   return shortPath({
     match: (req) => gatewayPathOf(req.url),
-    checks: [securityHeaders, guards.requireKey, guards.limit],
+    checks: count ? [count, ...checks] : checks,
     serve: async (req, res, url) => {
       if (!METHODS.has(req.method)) {
         throw new GraphRefusal(405, "BadRequest", `${req.method} is not forwarded.`);
@@ -103,6 +114,7 @@ export function graphEndpoint({ gateway, guards, securityHeaders, log }: GraphEn
         headers: req.headers,
         body,
         signal: controller.signal,
+        note: res.locals as GatewayNote,
       });
       res.statusCode = answer.status;
       for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);

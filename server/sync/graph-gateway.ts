@@ -5,6 +5,7 @@ import type { StreamedAnswer } from "../ews/transport";
 import { AppError } from "../errors";
 import type { MailboxAccessService } from "../services/mailbox-access";
 import type { Db } from "../store/db";
+import type { GatewayNote } from "../metrics/metrics";
 import {
   accessRowOf,
   findGatewayTarget,
@@ -73,6 +74,8 @@ export interface GraphCall {
   headers: Record<string, string | string[] | undefined>;
   body?: Buffer;
   signal?: AbortSignal;
+  /** Where the gateway notes the scope the call needed, for the metrics. */
+  note?: GatewayNote;
 }
 
 /** What the gateway answers: status, headers, and the body as text (links rewritten) or as a stream. */
@@ -145,6 +148,7 @@ export class GraphGateway {
     const version = users[1] as GraphVersion;
     const verdict = allowGraphPath(call.method, version, users[3]);
     if (!verdict.ok) throw new GraphRefusal(403, "PathNotAllowed", verdict.reason);
+    if (call.note) call.note.scope = verdict.scope;
     if (!key.scopes.includes(verdict.scope)) {
       throw new GraphRefusal(403, "ScopeMissing", `This service key lacks the '${verdict.scope}' scope.`);
     }
@@ -205,6 +209,8 @@ export class GraphGateway {
         if (!verdict.ok) {
           throw new GraphRefusal(403, "PathNotAllowed", `Batch request ${id}: ${verdict.reason}`);
         }
+        // A batch is counted under the widest scope it needs.
+        if (call.note && call.note.scope !== "graph:write") call.note.scope = verdict.scope;
         if (!key.scopes.includes(verdict.scope)) {
           throw new GraphRefusal(
             403,
@@ -454,6 +460,7 @@ export class GraphGateway {
         // Graph takes JSON (UTF-8) bodies: text is what the transport sends.
         body: body && body.length > 0 ? body.toString("utf8") : undefined,
         signal,
+        api: "graph",
       });
     } catch (error) {
       throw new GraphRefusal(
