@@ -39,6 +39,7 @@ export function startBackground(
     settings: ctx.services.settings,
     jobs: ctx.services.jobs,
     log: ctx.log,
+    deadlines: ctx.services.credentialDeadlines,
   }).start();
   return {
     runner,

@@ -27,6 +27,7 @@ import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
+import { CredentialDeadlineService } from "./services/credential-deadlines";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -67,6 +68,8 @@ export interface Services {
   connectAccount: ConnectAccountService;
   /** Rate-limit stores on the database, shared by every instance; shut down before the store closes. */
   rateLimits: RateLimitStores;
+  /** Credentials and deadlines ahead: password expiry from Exchange, advance alerts (30, 7, 1 days). */
+  credentialDeadlines: CredentialDeadlineService;
 }
 
 export interface ContextInput {
@@ -111,6 +114,14 @@ export function createContext(input: ContextInput): AppContext {
   const checks = new CheckService(db, mailboxAccess, profiles);
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
+  const settings = new SettingsService(db, input.config);
+  const credentialDeadlines = new CredentialDeadlineService(
+    db,
+    mailboxAccess,
+    settings,
+    input.log,
+    input.config.baseUrl,
+  );
   return {
     ...input,
     services: {
@@ -127,7 +138,7 @@ export function createContext(input: ContextInput): AppContext {
       localAdmins: new LocalAdminService(input.store),
       profiles,
       users: new UserService(db, profiles),
-      settings: new SettingsService(db, input.config),
+      settings,
       auditEvents: new AuditEventService(db, profiles),
       serviceKeys: new ServiceKeyService(db),
       meStatus: new MeStatusService(db, input.config),
@@ -135,7 +146,7 @@ export function createContext(input: ContextInput): AppContext {
       jobs,
       ews,
       mailboxAccess,
-      connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps),
+      connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps, credentialDeadlines),
       checks,
       migrations,
       connectAccount: new ConnectAccountService(
@@ -147,6 +158,7 @@ export function createContext(input: ContextInput): AppContext {
         input.log,
       ),
       rateLimits: new RateLimitStores(db, input.log),
+      credentialDeadlines,
     },
   };
 }

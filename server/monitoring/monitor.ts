@@ -9,6 +9,7 @@ import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
 import { MonitorRepository } from "./monitor-repo";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
+import type { CredentialDeadlineService } from "../services/credential-deadlines";
 
 export interface MonitorOptions {
   db: Db;
@@ -21,6 +22,8 @@ export interface MonitorOptions {
   minuteMs?: number;
   /** How often retention is applied (default hourly). */
   purgeEveryMs?: number;
+  /** Credentials and deadlines: password expiry asked with each recheck, advance alerts on each pass. */
+  deadlines?: CredentialDeadlineService;
 }
 
 const MONITOR = { ...SYSTEM, name: "monitor" };
@@ -63,6 +66,7 @@ export class Monitor {
         await this.evaluate(profile, settings);
         await this.startRecheckIfDue(profile.id, settings);
       }
+      await this.sendDeadlineAlerts(settings);
       if (Date.now() - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
         this.lastPurge = Date.now();
         const cutoff = new Date(Date.now() - settings.auditRetentionDays * 86_400_000).toISOString();
@@ -92,6 +96,26 @@ export class Monitor {
         .execute((trx) => this.options.jobs.create(trx, MONITOR, profileId, "recheck-profile"));
     } catch (error) {
       if (!(error instanceof AppError && error.id === "job_running")) throw error;
+      return;
+    }
+    await this.refreshPasswordExpiry(profileId);
+  }
+
+  /** With each recheck: what Exchange tells of the service account's password expiry (basic type only). */
+  private async refreshPasswordExpiry(profileId: string): Promise<void> {
+    try {
+      await this.options.deadlines?.refreshPasswordExpiry(profileId, AbortSignal.timeout(30_000));
+    } catch (error) {
+      this.options.log.warn({ err: error, profileId }, "password expiry check failed");
+    }
+  }
+
+  /** Advance alerts for credentials and deadlines (each threshold once per credential). */
+  private async sendDeadlineAlerts(settings: Settings): Promise<void> {
+    try {
+      await this.options.deadlines?.sendDueAlerts(settings);
+    } catch (error) {
+      this.options.log.warn({ err: error }, "deadline alerts failed");
     }
   }
 

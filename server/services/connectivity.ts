@@ -16,6 +16,7 @@ import { MailboxAccessRepository } from "../store/mailbox-access-repo";
 import { recordAudit } from "./audit";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
+import { passwordExpiryStep, type CredentialDeadlineService } from "./credential-deadlines";
 
 /** A whole test may take this long before it is cancelled (each call has its own shorter timeout). */
 const TEST_TIMEOUT_MS = 120_000;
@@ -45,6 +46,7 @@ export class ConnectivityService {
     private readonly profiles: ProfileService,
     private readonly mailboxAccess: MailboxAccessService,
     private readonly deps: AccessDeps,
+    private readonly deadlines?: CredentialDeadlineService,
   ) {}
 
   /** Runs the test against the profile's configuration and stores it as the profile's latest. */
@@ -66,6 +68,20 @@ export class ConnectivityService {
       { targetUser, outOfScopeUser: body.outOfScopeUser, changedAt },
       AbortSignal.timeout(TEST_TIMEOUT_MS),
     );
+    // A service account with a password: ask Exchange when it expires (once signed in), and keep it.
+    if (
+      access.type.passwordExpiry &&
+      this.deadlines &&
+      !steps.some((st) => st.name === "Authenticate" && st.status === "failed")
+    ) {
+      const started = performance.now();
+      const outcome = await this.deadlines.refreshPasswordExpiry(profileId, AbortSignal.timeout(30_000));
+      if (outcome) {
+        steps.push(
+          passwordExpiryStep(outcome, Math.round(performance.now() - started), this.deadlines.clock.now()),
+        );
+      }
+    }
     const row = {
       id: randomUUID(),
       profileId,
