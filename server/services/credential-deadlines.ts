@@ -120,6 +120,7 @@ function deadlinesOfRow(
           "oauth-stale",
           new Date(staleAt).toISOString(),
           `No successful token refresh for ${account.upn} since ${last} (${hours} hours; the limit is ${oauthStaleHours}).`,
+          0, // due now: it is stale
         );
       }
     }
