@@ -259,7 +259,10 @@ export function prepareIdentity(
     const clientSecretExpiresOn = expiresOn ?? null;
     return {
       settings: { ...base, signInWith: "secret", cert: null, clientSecretExpiresOn },
-      secret: { clientSecret: input.clientSecret, clientSecretExpiresOn },
+      secret: {
+        clientSecret: input.clientSecret,
+        ...(clientSecretExpiresOn ? { clientSecretExpiresOn } : {}),
+      },
     };
   }
   const stored = existing;
@@ -270,7 +273,7 @@ export function prepareIdentity(
     const clientSecretExpiresOn = expiresOn ?? stored.clientSecretExpiresOn ?? null;
     return {
       settings: { ...base, signInWith: "secret", cert: null, clientSecretExpiresOn },
-      secret: { ...stored, clientSecretExpiresOn },
+      secret: clientSecretExpiresOn ? { ...stored, clientSecretExpiresOn } : stored,
     };
   }
   throw badRequest(
