@@ -271,6 +271,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
       ]);
       service().clock = manualClock(Date.now());
       expect((await service().sendDueAlerts()).map((a) => a.kind)).toEqual(["password"]);
+      expect(receiver.cards, s.logs.filter((l) => /webhook/.test(l)).join("\n")).toHaveLength(1);
       expect(titleOf(receiver.cards.at(-1))).toMatch(/the service account's password expires in 10 day/);
       expect(await service().sendDueAlerts()).toEqual([]);
 
