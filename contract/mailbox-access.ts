@@ -43,6 +43,8 @@ const AppOnlyIdentity = {
   servicePrincipalObjectId: z.string().trim().min(36).max(36).optional(),
   /** A mail-enabled group whose members the app may reach (fills the generated PowerShell). */
   scopeGroup: z.string().trim().max(320).optional(),
+  /** When the client secret expires (YYYY-MM-DD, as Entra shows it); optional, not secret, with a client secret only. */
+  clientSecretExpiresOn: z.string().trim().max(40).optional(),
 };
 
 /** PUT body for "Microsoft 365 app-only (EWS API)"; ewsUrl defaults to Exchange Online's. */

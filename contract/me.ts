@@ -42,6 +42,11 @@ export const MeStatusEnrolled = z.object({
   whatToDoNext: z.string(),
   /** True when the profile has raised an alert, so the admins already know something is wrong. */
   adminAlerted: z.boolean(),
+  /**
+   * What is needed from the person: `none` (nothing; the admins or the sync handle it), `wait` (nothing;
+   * it resolves by itself, e.g. a mailbox move or Exchange throttling) or `act` (rare: `whatToDoNext` says what).
+   */
+  yourAction: z.enum(["none", "wait", "act"]),
 });
 
 export const MeStatus = z.discriminatedUnion("enrolled", [MeStatusEnrolled, MeStatusNotEnrolled]);

@@ -12,6 +12,8 @@ export const Settings = z.object({
   auditRetentionDays: z.number().int(),
   /** Hours after its start at which a bulk job still running stops (JOBS_DEADLINE_HOURS by default). */
   jobsDeadlineHours: z.number().int(),
+  /** Hours without a successful token refresh after which a Connect account (OAuth) connection is stale. */
+  oauthStaleHours: z.number().int(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -27,9 +29,10 @@ export const UpdateSettingsBody = z
     alertFailureShare: z.number().min(0).max(1).optional(),
     auditRetentionDays: z.number().int().min(1).max(36_500).optional(),
     jobsDeadlineHours: z.number().int().min(1).max(720).optional(),
+    oauthStaleHours: z.number().int().min(1).max(8_760).optional(),
   })
   .refine(
     (v) => Object.keys(v).length > 0,
-    "send at least one of alertWebhookUrl, monitorIntervalMinutes, alertFailureShare, auditRetentionDays, jobsDeadlineHours",
+    "send at least one of alertWebhookUrl, monitorIntervalMinutes, alertFailureShare, auditRetentionDays, jobsDeadlineHours, oauthStaleHours",
   );
 export type UpdateSettingsBody = z.infer<typeof UpdateSettingsBody>;

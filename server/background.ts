@@ -41,6 +41,7 @@ export function startBackground(
     jobs: ctx.services.jobs,
     log: ctx.log,
     clock: ctx.clock,
+    deadlines: ctx.services.credentialDeadlines,
   }).start();
   return {
     runner,

@@ -30,6 +30,7 @@ import { RateLimitStores } from "./store/rate-limit-store";
 import { systemClock, type Clock } from "./domain/clock";
 import { createMetrics, type Metrics } from "./metrics/metrics";
 import { JobRepository } from "./store/job-repo";
+import { CredentialDeadlineService } from "./services/credential-deadlines";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -74,6 +75,8 @@ export interface Services {
   connectAccount: ConnectAccountService;
   /** Rate-limit stores on the database, shared by every instance; shut down before the store closes. */
   rateLimits: RateLimitStores;
+  /** Credentials and deadlines ahead: password expiry from Exchange, advance alerts (30, 7, 1 days). */
+  credentialDeadlines: CredentialDeadlineService;
 }
 
 export interface ContextInput {
@@ -130,6 +133,15 @@ export function createContext(input: ContextInput): AppContext {
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
   checks.metrics = metrics;
+  const settings = new SettingsService(db, input.config);
+  const credentialDeadlines = new CredentialDeadlineService(
+    db,
+    mailboxAccess,
+    settings,
+    input.log,
+    input.config.baseUrl,
+  );
+  credentialDeadlines.clock = clock;
   return {
     ...input,
     clock,
@@ -148,7 +160,7 @@ export function createContext(input: ContextInput): AppContext {
       localAdmins: new LocalAdminService(input.store),
       profiles,
       users: new UserService(db, profiles),
-      settings: new SettingsService(db, input.config),
+      settings,
       auditEvents: new AuditEventService(db, profiles),
       serviceKeys: new ServiceKeyService(db, clock),
       meStatus: new MeStatusService(db, input.config),
@@ -156,7 +168,14 @@ export function createContext(input: ContextInput): AppContext {
       jobs,
       ews,
       mailboxAccess,
-      connectivity: new ConnectivityService(db, profiles, mailboxAccess, accessDeps, metrics),
+      connectivity: new ConnectivityService(
+        db,
+        profiles,
+        mailboxAccess,
+        accessDeps,
+        metrics,
+        credentialDeadlines,
+      ),
       checks,
       migrations,
       connectAccount: new ConnectAccountService(
@@ -168,6 +187,7 @@ export function createContext(input: ContextInput): AppContext {
         input.log,
       ),
       rateLimits: new RateLimitStores(db, input.log),
+      credentialDeadlines,
     },
   };
 }

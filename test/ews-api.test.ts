@@ -177,9 +177,22 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     });
     expect(res.status).toBe(200);
     const steps = res.body.data.steps as { name: string; status: string; ms: number }[];
-    expect(steps.map((x) => x.status)).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
+    expect(steps.map((x) => x.status)).toEqual([
+      "passed",
+      "passed",
+      "passed",
+      "passed",
+      "passed",
+      "passed",
+      "passed",
+    ]);
     expect(steps[0].name).toBe("Resolve EWS URL");
-    expect(steps.at(-1)!.name).toBe("Room lists and rooms");
+    expect(steps.at(-2)!.name).toBe("Room lists and rooms");
+    // Then what Exchange tells of the service account's password (the demo account's never expires).
+    expect(steps.at(-1)).toMatchObject({
+      name: "Service account password expiry",
+      detail: expect.stringMatching(/never expires/),
+    });
     const latest = await s.admin.get(`/profiles/${profileId}/connectivity-tests/latest`);
     expect(latest.body.data).toMatchObject({ id: res.body.data.id, ok: true });
     const audit = await s.ctx.store.db

@@ -55,6 +55,17 @@ interface Props {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A client secret expiry as typed (YYYY-MM-DD from the date input): empty, or a date after today. */
+function secretExpiryProblem(value: string, now = Date.now()): string | undefined {
+  if (!value) return undefined;
+  const at = Date.parse(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !Number.isFinite(at)) return "Enter a date such as 2027-06-30.";
+  if (at <= now) {
+    return "That date has passed: the secret has expired. Create a new one in the app registration.";
+  }
+  return undefined;
+}
+
 /**
  * App-only (EWS or Graph): the Entra app's tenant and client id, its credential (certificate PEM,
  * preferred, or a client secret; both write-only), the optional service principal and scope group
@@ -86,6 +97,11 @@ export function AppOnlyAccessForm({
   const [certificatePem, setCertificatePem] = useState("");
   const [pemProblem, setPemProblem] = useState<string>();
   const [clientSecret, setClientSecret] = useState("");
+  const [secretExpiresOn, setSecretExpiresOn] = useState("");
+  const storedSecretExpiresOn =
+    typeof same?.clientSecretExpiresOn === "string" ? same.clientSecretExpiresOn : null;
+  const storedSecretDaysLeft =
+    typeof same?.clientSecretDaysLeft === "number" ? same.clientSecretDaysLeft : undefined;
 
   const problems: Record<string, string | undefined> = {
     tenantId: tenantId.trim().length < 3 ? "Enter the tenant id (a GUID) or its domain." : undefined,
@@ -99,6 +115,7 @@ export function AppOnlyAccessForm({
         ? "Paste a certificate with its private key (preferred), or enter a client secret."
         : undefined,
     ewsUrl: type === "ews-app-only" && ewsUrl.trim() ? ewsUrlProblem(ewsUrl) : undefined,
+    clientSecretExpiresOn: secretExpiryProblem(secretExpiresOn),
   };
   const valid = Object.values(problems).every((p) => !p) && extraValid;
 
@@ -112,6 +129,9 @@ export function AppOnlyAccessForm({
       clientId: clientId.trim(),
       ...(replacing && certificatePem.trim() ? { certificatePem: certificatePem.trim() } : {}),
       ...(replacing && !certificatePem.trim() && clientSecret ? { clientSecret } : {}),
+      ...(replacing && !certificatePem.trim() && clientSecret && secretExpiresOn
+        ? { clientSecretExpiresOn: secretExpiresOn }
+        : {}),
       ...(optional(servicePrincipalObjectId)
         ? { servicePrincipalObjectId: optional(servicePrincipalObjectId) }
         : {}),
@@ -188,6 +208,18 @@ export function AppOnlyAccessForm({
               onChange={(_, d) => setClientSecret(d.value)}
             />
           </Field>
+          <Field
+            label="Client secret expires on (optional)"
+            hint="The Expires date Entra shows beside the secret (Certificates & secrets). Alerts go out 30, 7 and 1 days before."
+            validationMessage={problems.clientSecretExpiresOn ?? serverErrors.clientSecretExpiresOn}
+          >
+            <Input
+              type="date"
+              value={secretExpiresOn}
+              disabled={!clientSecret || Boolean(certificatePem.trim())}
+              onChange={(_, d) => setSecretExpiresOn(d.value)}
+            />
+          </Field>
         </>
       ) : (
         <Field label="Credential">
@@ -197,7 +229,9 @@ export function AppOnlyAccessForm({
               <Text>
                 {storedCertificate
                   ? `Certificate ${storedCertificate.thumbprint}, expires ${new Date(storedCertificate.notAfter).toLocaleDateString()}${storedCertificate.daysLeft !== undefined ? ` (${storedCertificate.daysLeft} days)` : ""}`
-                  : "Client secret is set"}
+                  : storedSecretExpiresOn
+                    ? `Client secret is set, expires ${storedSecretExpiresOn}${storedSecretDaysLeft !== undefined ? ` (${storedSecretDaysLeft} days)` : ""}`
+                    : "Client secret is set (expiry date not entered)"}
               </Text>
               <Button size="small" onClick={() => setReplacing(true)} aria-label="Replace the credential">
                 Replace

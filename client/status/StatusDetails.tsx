@@ -37,7 +37,16 @@ export function StatusDetails({ status, now }: StatusDetailsProps) {
         </div>
       </section>
 
-      <p className={styles.text}>{status.whatToDoNext}</p>
+      <p className={styles.text} data-testid="your-action" data-your-action={status.yourAction}>
+        {status.yourAction === "act" && <strong>Action needed from you: </strong>}
+        {status.whatToDoNext}
+      </p>
+      {/* Said only when the profile has an open alert: never claim the admins know when they don't. */}
+      {status.adminAlerted && (
+        <p className={styles.text} data-testid="admins-alerted">
+          Your admins were alerted about a problem in your group (profile).
+        </p>
+      )}
 
       {hasError && (
         <section aria-labelledby="error-title" className={mergeClasses(styles.panel, styles.dangerPanel)}>
@@ -45,12 +54,6 @@ export function StatusDetails({ status, now }: StatusDetailsProps) {
             What went wrong
           </h2>
           <p className={styles.text}>{status.lastError!.message}</p>
-          {/* When the admin was alerted, "what to do next" above already says so. */}
-          {!status.adminAlerted && (
-            <p className={styles.text}>
-              Your admin has not been alerted yet: send them a screenshot of this page, with the code below.
-            </p>
-          )}
           <span className={styles.code}>{status.lastError!.code}</span>
         </section>
       )}

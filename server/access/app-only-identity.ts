@@ -36,6 +36,12 @@ export const AppIdentityInput = {
   servicePrincipalObjectId: Guid.optional(),
   /** A mail-enabled group whose members the app may reach (the management scope), for the PowerShell. */
   scopeGroup: z.string().trim().email("must be the group's address").max(320).optional(),
+  /** When the client secret expires, as Entra's "Certificates & secrets" shows it (a date, YYYY-MM-DD). Not secret. */
+  clientSecretExpiresOn: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?$/, "must be a date such as 2027-06-30")
+    .optional(),
 };
 
 /** What the panel shows of the certificate (never the key). */
@@ -57,6 +63,8 @@ export interface AppIdentitySettings {
   cert: CertificateInfo | null;
   servicePrincipalObjectId: string | null;
   scopeGroup: string | null;
+  /** When the client secret expires (YYYY-MM-DD), entered with it; null when not given or signing in with a certificate. */
+  clientSecretExpiresOn?: string | null;
 }
 
 /** Sealed: the client secret, or the certificate's private key and certificate (PEM). */
@@ -66,6 +74,36 @@ export interface AppIdentitySecret {
   certificatePem?: string;
   /** The certificate's facts, kept with it so a save that keeps the certificate keeps them. */
   certificateInfo?: CertificateInfo;
+  /** The client secret's expiry date, kept with it so a save that keeps the secret keeps it. */
+  clientSecretExpiresOn?: string | null;
+}
+
+/** Days before a client secret's expiry from which the panel warns. */
+export const CLIENT_SECRET_WARNING_DAYS = 30;
+
+/** When a client secret expiring on `date` (YYYY-MM-DD) stops working: the start of that day, UTC. */
+export const clientSecretDueAt = (date: string): string => `${date.slice(0, 10)}T00:00:00.000Z`;
+
+/**
+ * Checks an entered client secret expiry: a real calendar date, after today. Returns YYYY-MM-DD.
+ * @example checkSecretExpiry("2027-06-30") // "2027-06-30"
+ */
+export function checkSecretExpiry(value: string, now = Date.now()): string {
+  const fail = (message: string) =>
+    badRequest("validation_failed", `clientSecretExpiresOn: ${message}`, [
+      { path: "clientSecretExpiresOn", message },
+    ]);
+  const date = value.trim().slice(0, 10);
+  const at = Date.parse(`${date}T00:00:00Z`);
+  if (!Number.isFinite(at) || new Date(at).toISOString().slice(0, 10) !== date) {
+    throw fail(`"${value}" is not a date; enter it as Entra shows it, such as 2027-06-30.`);
+  }
+  if (at <= now) {
+    throw fail(
+      `${date} is not in the future: that secret has expired. Create a new client secret in the app registration and enter it with its expiry date.`,
+    );
+  }
+  return date;
 }
 
 /** Splits an uploaded PEM into certificate and key, checks they belong together, and reads its facts. */
@@ -132,9 +170,23 @@ export function daysLeft(info: CertificateInfo, now = Date.now()): number {
 /** Warnings about the app's credential: a certificate near or past its expiry, a secret instead of a certificate. */
 export function credentialWarnings(settings: AppIdentitySettings, now = Date.now()): string[] {
   if (settings.signInWith === "secret") {
-    return [
+    const warnings = [
       "The app signs in with a client secret. A certificate is preferred: upload one (PEM with its private key) and register its public part in the app registration.",
     ];
+    const on = settings.clientSecretExpiresOn;
+    if (on) {
+      const left = Math.floor((Date.parse(clientSecretDueAt(on)) - now) / 86_400_000);
+      if (left < 0) {
+        warnings.push(
+          `The app's client secret expired on ${on}: tokens are refused (AADSTS7000222). Create a new secret in the app registration and enter it here with its expiry date.`,
+        );
+      } else if (left <= CLIENT_SECRET_WARNING_DAYS) {
+        warnings.push(
+          `The app's client secret expires in ${left} day(s), on ${on}. Create a new secret in the app registration and enter it here before then.`,
+        );
+      }
+    }
+    return warnings;
   }
   const info = settings.cert;
   if (!info) return [];
@@ -160,6 +212,7 @@ export interface AppIdentityBody {
   certificatePem?: string;
   servicePrincipalObjectId?: string;
   scopeGroup?: string;
+  clientSecretExpiresOn?: string;
 }
 
 /**
@@ -174,6 +227,15 @@ export function prepareIdentity(
     throw badRequest("validation_failed", "Give either a certificate or a client secret, not both.", [
       { path: "certificatePem", message: "choose one credential" },
     ]);
+  }
+  const expiresOn =
+    input.clientSecretExpiresOn === undefined ? undefined : checkSecretExpiry(input.clientSecretExpiresOn);
+  if (expiresOn && (input.certificatePem || (!input.clientSecret && !existing?.clientSecret))) {
+    throw badRequest(
+      "validation_failed",
+      "clientSecretExpiresOn: the expiry date goes with a client secret; the app signs in with a certificate.",
+      [{ path: "clientSecretExpiresOn", message: "only with a client secret" }],
+    );
   }
   const base = {
     tenantId: input.tenantId,
@@ -193,9 +255,14 @@ export function prepareIdentity(
     };
   }
   if (input.clientSecret) {
+    // A new secret has its own expiry: the old secret's date is not carried over.
+    const clientSecretExpiresOn = expiresOn ?? null;
     return {
-      settings: { ...base, signInWith: "secret", cert: null },
-      secret: { clientSecret: input.clientSecret },
+      settings: { ...base, signInWith: "secret", cert: null, clientSecretExpiresOn },
+      secret: {
+        clientSecret: input.clientSecret,
+        ...(clientSecretExpiresOn ? { clientSecretExpiresOn } : {}),
+      },
     };
   }
   const stored = existing;
@@ -203,7 +270,11 @@ export function prepareIdentity(
     return { settings: { ...base, signInWith: "certificate", cert: stored.certificateInfo }, secret: stored };
   }
   if (stored?.clientSecret) {
-    return { settings: { ...base, signInWith: "secret", cert: null }, secret: stored };
+    const clientSecretExpiresOn = expiresOn ?? stored.clientSecretExpiresOn ?? null;
+    return {
+      settings: { ...base, signInWith: "secret", cert: null, clientSecretExpiresOn },
+      secret: clientSecretExpiresOn ? { ...stored, clientSecretExpiresOn } : stored,
+    };
   }
   throw badRequest(
     "validation_failed",
@@ -223,6 +294,10 @@ export function presentIdentity(
     clientId: settings.clientId,
     credential: settings.signInWith,
     clientSecretSet: Boolean(secret?.clientSecret),
+    clientSecretExpiresOn: settings.clientSecretExpiresOn ?? null,
+    clientSecretDaysLeft: settings.clientSecretExpiresOn
+      ? Math.floor((Date.parse(clientSecretDueAt(settings.clientSecretExpiresOn)) - now) / 86_400_000)
+      : null,
     certificate: settings.cert ? { ...settings.cert, daysLeft: daysLeft(settings.cert, now) } : null,
     servicePrincipalObjectId: settings.servicePrincipalObjectId,
     scopeGroup: settings.scopeGroup,

@@ -182,6 +182,11 @@ export function ewsBasicImpersonation(
       });
     },
 
+    async passwordExpiry(config, signal) {
+      const r = await clientFor(config).passwordExpiration(signal);
+      return r.ok ? { ok: true, expiresAt: r.value.expiresAt } : { ok: false, failure: r.failure };
+    },
+
     async check(config, address, signal) {
       const r = await clientFor(config).check(address, signal);
       return r.ok

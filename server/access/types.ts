@@ -73,6 +73,14 @@ export interface MailboxAccessType<Settings = unknown, Secret = unknown, Input =
   graphEndpoint?(
     config: AccessConfig<Settings, Secret>,
   ): Promise<{ ok: true; origin: string; authorization: string } | { ok: false; failure: AccessFailure }>;
+  /**
+   * Types whose service account has a password only: when it expires, as Exchange tells it (EWS
+   * GetPasswordExpirationDate, asked as the account itself); `expiresAt` null = never.
+   */
+  passwordExpiry?(
+    config: AccessConfig<Settings, Secret>,
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; expiresAt: string | null } | { ok: false; failure: AccessFailure }>;
   /** Checks one mailbox. Never throws for what the server answered: failures are in the result. */
   check(config: AccessConfig<Settings, Secret>, address: string, signal?: AbortSignal): Promise<CheckResult>;
 }

@@ -50,6 +50,8 @@ const accountSchema = z
     licensed: z.boolean().default(true),
     impersonation: impersonationScopeSchema.default("none"),
     disabled: z.boolean().default(false),
+    /** When the account's password expires (GetPasswordExpirationDate); absent or null = never. */
+    passwordExpiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   })
   .strict();
 

@@ -162,6 +162,17 @@ export class EwsEnvironment {
   }
 }
 
+/**
+ * A PasswordExpirationDate as an ISO instant, or null for "never": empty, unreadable, or Exchange's
+ * DateTime.MaxValue (9999-12-31T23:59:59.9999999). A value without a zone is read as UTC.
+ */
+export function parseExpiry(raw: string): string | null {
+  if (!raw || raw.startsWith("9999-")) return null;
+  const value = /(?:Z|[+-]\d{2}:\d{2})$/.test(raw) ? raw : `${raw}Z`;
+  const at = Date.parse(value.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isFinite(at) ? new Date(at).toISOString() : null;
+}
+
 function fingerprint(account: EwsAccount): string {
   const c = account.credentials;
   const secret = c.kind === "basic" ? `${c.logon}\u0000${c.password}` : c.accessToken;
@@ -245,6 +256,56 @@ export class EwsClient {
         failure: mapFailure({ answer, usedBasic: c.kind === "basic" }, this.context()),
         ms: ms(),
       };
+    } catch (error) {
+      return { ok: false, failure: mapFailure({ error }, this.context()), ms: ms() };
+    }
+  }
+
+  /**
+   * The service account's own password expiry (EWS GetPasswordExpirationDate, Exchange 2010 SP2 and
+   * later), asked as the account itself, never impersonated: Exchange answers only for the caller.
+   * `expiresAt` is null when it never expires (Exchange answers DateTime.MaxValue, year 9999, then).
+   * Sent as plain SOAP over the shared transport and back-off gate.
+   */
+  async passwordExpiration(signal?: AbortSignal): Promise<EwsOutcome<{ expiresAt: string | null }>> {
+    const started = performance.now();
+    const c = this.account.credentials;
+    const authorization =
+      c.kind === "basic"
+        ? `Basic ${Buffer.from(`${c.logon}:${c.password}`, "utf8").toString("base64")}`
+        : `Bearer ${c.accessToken}`;
+    const ms = () => Math.round(performance.now() - started);
+    const body =
+      `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" ` +
+      `xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">` +
+      `<soap:Header><t:RequestServerVersion Version="Exchange2013"/></soap:Header>` +
+      `<soap:Body><m:GetPasswordExpirationDate/></soap:Body></soap:Envelope>`;
+    try {
+      await this.env.gate.wait(this.account.profileId, undefined, signal);
+      const answer = await this.env.transport.request({
+        url: this.account.ewsUrl,
+        method: "POST",
+        headers: {
+          Authorization: authorization,
+          "Content-Type": "text/xml; charset=utf-8",
+          SOAPAction:
+            '"http://schemas.microsoft.com/exchange/services/2006/messages/GetPasswordExpirationDate"',
+        },
+        body,
+        signal,
+      });
+      const success =
+        answer.status === 200 &&
+        /<(?:\w+:)?GetPasswordExpirationDateResponse\b[^>]*ResponseClass="Success"/.test(answer.body);
+      if (!success) {
+        return {
+          ok: false,
+          failure: mapFailure({ answer, usedBasic: c.kind === "basic" }, this.context()),
+          ms: ms(),
+        };
+      }
+      const raw = /<(?:\w+:)?PasswordExpirationDate>\s*([^<\s]*)\s*</.exec(answer.body)?.[1] ?? "";
+      return { ok: true, value: { expiresAt: parseExpiry(raw) }, ms: ms() };
     } catch (error) {
       return { ok: false, failure: mapFailure({ error }, this.context()), ms: ms() };
     }

@@ -10,6 +10,7 @@ import type { Db } from "../store/db";
 import { systemClock, type Clock } from "../domain/clock";
 import { MonitorRepository } from "./monitor-repo";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
+import type { CredentialDeadlineService } from "../services/credential-deadlines";
 
 export interface MonitorOptions {
   db: Db;
@@ -24,6 +25,8 @@ export interface MonitorOptions {
   purgeEveryMs?: number;
   /** What "a recheck is due" and retention are judged by (default: the real clock; tests move theirs). */
   clock?: Clock;
+  /** Credentials and deadlines: password expiry asked with each recheck, advance alerts on each pass. */
+  deadlines?: CredentialDeadlineService;
 }
 
 const MONITOR = { ...SYSTEM, name: "monitor" };
@@ -66,6 +69,7 @@ export class Monitor {
         await this.evaluate(profile, settings);
         await this.startRecheckIfDue(profile.id, settings);
       }
+      await this.sendDeadlineAlerts(settings);
       const now = (this.options.clock ?? systemClock).now();
       if (now - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
         this.lastPurge = now;
@@ -96,6 +100,26 @@ export class Monitor {
         .execute((trx) => this.options.jobs.create(trx, MONITOR, profileId, "recheck-profile"));
     } catch (error) {
       if (!(error instanceof AppError && error.id === "job_running")) throw error;
+      return;
+    }
+    await this.refreshPasswordExpiry(profileId);
+  }
+
+  /** With each recheck: what Exchange tells of the service account's password expiry (basic type only). */
+  private async refreshPasswordExpiry(profileId: string): Promise<void> {
+    try {
+      await this.options.deadlines?.refreshPasswordExpiry(profileId, AbortSignal.timeout(30_000));
+    } catch (error) {
+      this.options.log.warn({ err: error, profileId }, "password expiry check failed");
+    }
+  }
+
+  /** Advance alerts for credentials and deadlines (each threshold once per credential). */
+  private async sendDeadlineAlerts(settings: Settings): Promise<void> {
+    try {
+      await this.options.deadlines?.sendDueAlerts(settings);
+    } catch (error) {
+      this.options.log.warn({ err: error }, "deadline alerts failed");
     }
   }
 

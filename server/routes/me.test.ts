@@ -78,7 +78,9 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
       syncErrors: [{ code: "ErrorItemNotFound", message: expect.any(String) }],
       adminAlerted: false,
     });
-    expect(before.whatToDoNext).toMatch(/admin needs to fix/);
+    expect(before.whatToDoNext).toMatch(/Nothing needed from you.*admin needs to fix/);
+    expect(before.whatToDoNext).not.toMatch(/alerted/);
+    expect(before.yourAction).toBe("none");
     await f.server.ctx.store.db
       .updateTable("profiles")
       .set({
@@ -92,12 +94,47 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
       .execute();
     const after = await status(TEST_ACCOUNTS.errorUser);
     expect(after.adminAlerted).toBe(true);
-    expect(after.whatToDoNext).toMatch(/has been alerted/);
+    expect(after.whatToDoNext).toMatch(/Nothing needed from you/);
+    expect(after.whatToDoNext).not.toMatch(/tell them/);
     await f.server.ctx.store.db
       .updateTable("profiles")
       .set({ alert: null })
       .where("id", "=", f.profileA)
       .execute();
+  });
+
+  it("says plainly when nothing is needed (a mailbox move resolves by itself) and when something is (a full mailbox)", async () => {
+    const db = f.server.ctx.store.db;
+    const userId = f.userIds["error-user"];
+    const { lastError } = await db
+      .selectFrom("users")
+      .select("lastError")
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
+    const setError = (code: string) =>
+      db
+        .updateTable("users")
+        .set({ lastError: JSON.stringify({ code, message: `${code} happened`, remediation: "-" }) })
+        .where("id", "=", userId)
+        .execute();
+    try {
+      await setError("ErrorMailboxMoveInProgress");
+      const moving = await status(TEST_ACCOUNTS.errorUser);
+      expect(moving).toMatchObject({ state: "error", yourAction: "wait", adminAlerted: false });
+      expect(moving.whatToDoNext).toMatch(/Nothing needed from you: .*being moved.*resolves by itself/);
+      await setError("ErrorServerBusy");
+      expect(await status(TEST_ACCOUNTS.errorUser)).toMatchObject({
+        yourAction: "wait",
+        whatToDoNext: expect.stringMatching(/busy.*resolves by itself/),
+      });
+      await setError("ErrorQuotaExceeded");
+      const full = await status(TEST_ACCOUNTS.errorUser);
+      expect(full).toMatchObject({ yourAction: "act" });
+      expect(full.whatToDoNext).toMatch(/Your mailbox is full: delete or archive/);
+    } finally {
+      await db.updateTable("users").set({ lastError }).where("id", "=", userId).execute();
+    }
+    expect((await status(TEST_ACCOUNTS.activeUser)).yourAction).toBe("none");
   });
 
   it("shows a paused user that an admin paused it, with no next check", async () => {

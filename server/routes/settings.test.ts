@@ -31,6 +31,7 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
       alertFailureShare: 0.5,
       auditRetentionDays: 365,
       jobsDeadlineHours: 24,
+      oauthStaleHours: 24,
     });
   });
 
@@ -47,6 +48,7 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
       alertFailureShare: 0.25,
       auditRetentionDays: 365,
       jobsDeadlineHours: 24,
+      oauthStaleHours: 24,
     });
     await s.admin.put("/settings", { auditRetentionDays: 30, jobsDeadlineHours: 48 });
     expect(await s.ctx.services.settings.effective()).toMatchObject({

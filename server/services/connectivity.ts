@@ -17,6 +17,7 @@ import { noMetrics, type Metrics } from "../metrics/metrics";
 import { recordAudit } from "./audit";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
+import { passwordExpiryStep, type CredentialDeadlineService } from "./credential-deadlines";
 
 /** A whole test may take this long before it is cancelled (each call has its own shorter timeout). */
 const TEST_TIMEOUT_MS = 120_000;
@@ -48,6 +49,7 @@ export class ConnectivityService {
     private readonly deps: AccessDeps,
     /** Counts connectivity tests by access type and outcome. */
     private readonly metrics: Metrics = noMetrics,
+    private readonly deadlines?: CredentialDeadlineService,
   ) {}
 
   /** Runs the test against the profile's configuration and stores it as the profile's latest. */
@@ -69,6 +71,20 @@ export class ConnectivityService {
       { targetUser, outOfScopeUser: body.outOfScopeUser, changedAt },
       AbortSignal.timeout(TEST_TIMEOUT_MS),
     );
+    // A service account with a password: ask Exchange when it expires (once signed in), and keep it.
+    if (
+      access.type.passwordExpiry &&
+      this.deadlines &&
+      !steps.some((st) => st.name === "Authenticate" && st.status === "failed")
+    ) {
+      const started = performance.now();
+      const outcome = await this.deadlines.refreshPasswordExpiry(profileId, AbortSignal.timeout(30_000));
+      if (outcome) {
+        steps.push(
+          passwordExpiryStep(outcome, Math.round(performance.now() - started), this.deadlines.clock.now()),
+        );
+      }
+    }
     const passed = steps.every((s) => s.status !== "failed");
     this.metrics.connectivityTested(access.type.id, passed);
     const row = {

@@ -40,11 +40,39 @@ const NOT_ENROLLED_MESSAGES: Record<NotEnrolledReason, string> = {
 const NEXT_STEP: Record<UserState, string> = {
   active: "Nothing to do: your mailbox is connected and syncing.",
   error:
-    "Your mailbox can't be reached right now. Your admin needs to fix the problem below; send them this page if they haven't been alerted.",
+    "Nothing needed from you: your mailbox can't be reached right now and your admin needs to fix the problem below. If it lasts, tell them the code below.",
   paused: "An admin paused sync for your mailbox. Ask your admin to resume it when you need it again.",
   pending: "Your mailbox is being activated. Check back in a few minutes.",
   "not-activated":
     "Your mailbox has been added but not activated yet. Your admin will activate it; nothing to do for now.",
+};
+
+/** Errors that resolve by themselves: what the person reads instead (nothing is needed from them). */
+const RESOLVES_BY_ITSELF: Record<string, string> = {
+  ErrorMailboxMoveInProgress:
+    "Nothing needed from you: your mailbox is being moved to another server. This resolves by itself; sync picks up again when the move ends.",
+  ErrorServerBusy:
+    "Nothing needed from you: Exchange is busy and asked the sync to slow down. This resolves by itself; the next check tries again.",
+  TooManyRequests:
+    "Nothing needed from you: Exchange is busy and asked the sync to slow down. This resolves by itself; the next check tries again.",
+  ApplicationThrottled:
+    "Nothing needed from you: Exchange is busy and asked the sync to slow down. This resolves by itself; the next check tries again.",
+  ErrorMailboxStoreUnavailable:
+    "Nothing needed from you: your mailbox's database is briefly unavailable in Exchange. This resolves by itself; the next check tries again.",
+  ErrorTooManyObjectsOpened:
+    "Nothing needed from you: Exchange is busy. This resolves by itself; the next check tries again.",
+  ServerUnavailable:
+    "Nothing needed from you: Exchange could not be reached for a moment. This usually resolves by itself; the next check tries again.",
+  Timeout:
+    "Nothing needed from you: Exchange did not answer in time. This usually resolves by itself; the next check tries again.",
+  ConnectionDropped:
+    "Nothing needed from you: the connection to Exchange dropped. This usually resolves by itself; the next check tries again.",
+};
+
+/** The rare errors only the person can fix: what to do. */
+const YOURS_TO_FIX: Record<string, string> = {
+  ErrorQuotaExceeded:
+    "Your mailbox is full: delete or archive some mail (in Outlook: File > Tools > Mailbox Cleanup). Sync picks up again by itself after that.",
 };
 
 /**
@@ -121,11 +149,22 @@ export class MeStatusService {
     const lastError = parseJson<MailboxError>(row.lastError);
     const adminAlerted = row.profileAlert !== null;
     let whatToDoNext = NEXT_STEP[state] ?? NEXT_STEP["not-activated"];
+    let yourAction: MeStatusEnrolled["yourAction"] = "none";
+    const code = lastError?.code ?? "";
     if (!syncEnabled && state !== "paused") {
       whatToDoNext = "Sync is paused for everyone in your group (profile). Ask your admin when it resumes.";
+    } else if (state === "error" && YOURS_TO_FIX[code]) {
+      whatToDoNext = YOURS_TO_FIX[code];
+      yourAction = "act";
+    } else if (state === "error" && RESOLVES_BY_ITSELF[code]) {
+      whatToDoNext = RESOLVES_BY_ITSELF[code];
+      yourAction = "wait";
     } else if (state === "error" && adminAlerted) {
+      // The panel says separately that the admins were alerted (adminAlerted).
       whatToDoNext =
-        "Your mailbox can't be reached right now. Your admin has been alerted; nothing to do on your side unless they ask.";
+        "Nothing needed from you: your mailbox can't be reached right now and your admin needs to fix the problem below.";
+    } else if (state === "pending") {
+      yourAction = "wait";
     }
     return {
       enrolled: true,
@@ -142,6 +181,7 @@ export class MeStatusService {
       syncErrors: parseJson<SyncError[]>(row.syncErrors),
       whatToDoNext,
       adminAlerted,
+      yourAction,
     };
   }
 

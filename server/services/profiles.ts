@@ -11,7 +11,7 @@ import { recordAudit } from "./audit";
 const EWS_TYPES = new Set(["ews-basic-impersonation", "ews-oauth-impersonation", "ews-app-only"]);
 
 /** When EWS ends for a profile on an EWS type against Exchange Online (no URL stored = Exchange Online's default), else null. */
-function ewsEndsOn(type: string, settings: string): string | null {
+export function ewsEndsOn(type: string, settings: string): string | null {
   if (!EWS_TYPES.has(type)) return null;
   let ewsUrl: unknown;
   try {

@@ -8,6 +8,9 @@ import type { Db } from "../store/db";
 import { SettingsRepository } from "../store/settings-repo";
 import { recordAudit } from "./audit";
 
+/** Hours without a successful Connect account token refresh before the connection counts as stale. */
+export const DEFAULT_OAUTH_STALE_HOURS = 24;
+
 /**
  * Shows a webhook URL without its path and query, which often carry the webhook's secret.
  * @example redactUrl("https://hooks.example.com/T0/B1/secret") // "https://hooks.example.com/…"
@@ -50,6 +53,7 @@ export class SettingsService {
       alertFailureShare: this.config.monitor.alertFailureShare,
       auditRetentionDays: this.config.auditRetentionDays,
       jobsDeadlineHours: this.config.jobs.deadlineHours,
+      oauthStaleHours: DEFAULT_OAUTH_STALE_HOURS,
     };
     const stored = await new SettingsRepository(db).all();
     const merged = { ...defaults };

@@ -25,6 +25,8 @@ export interface Database {
   rateLimits: RateLimitTable;
   profileMigrations: ProfileMigrationTable;
   profileMigrationResults: ProfileMigrationResultTable;
+  credentialExpiry: CredentialExpiryTable;
+  credentialAlerts: CredentialAlertTable;
 }
 
 export interface ProfileTable {
@@ -304,4 +306,22 @@ export interface ProfileMigrationResultTable {
   /** `pass` | `fail` after apply's recheck, else null. */
   recheck: string | null;
   checkedAt: string;
+}
+
+/** What Exchange told of a service account credential's expiry (kind `password`). */
+export interface CredentialExpiryTable {
+  profileId: string;
+  kind: string;
+  /** Null: it never expires. */
+  expiresAt: string | null;
+  checkedAt: string;
+}
+
+/** An advance alert sent for a credential (named by its due date) at a threshold (days ahead). */
+export interface CredentialAlertTable {
+  profileId: string;
+  kind: string;
+  credentialKey: string;
+  thresholdDays: number;
+  sentAt: string;
 }

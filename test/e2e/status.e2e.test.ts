@@ -116,7 +116,8 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
       await frame
         .getByText("The account does not have permission to impersonate the requested user.")
         .waitFor();
-      await frame.getByText(/Your admin has not been alerted yet/).waitFor();
+      await frame.getByText(/Nothing needed from you: .*admin needs to fix the problem below/).waitFor();
+      expect(await frame.getByTestId("admins-alerted").count()).toBe(0);
       await frame.getByRole("heading", { name: "Sync errors in the last session" }).waitFor();
       await frame.getByText("A calendar item could not be written to the CRM.").waitFor();
       await expect.poll(() => frame.getByTestId("last-synced").textContent()).toBe("2 hours ago");
@@ -151,8 +152,8 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
     try {
       const { watched, frame } = await openInTeams(TEST_ACCOUNTS.errorUser, "default");
       await expectState(watched.page, frame, "Error");
-      await frame.getByText(/Your admin has been alerted; nothing to do on your side/).waitFor();
-      expect(await frame.getByText(/has not been alerted/).count()).toBe(0);
+      await frame.getByText(/Nothing needed from you: .*admin needs to fix the problem below\.$/).waitFor();
+      await frame.getByText("Your admins were alerted about a problem in your group (profile).").waitFor();
       const light = await backgroundOf(watched.page);
       await watched.page.evaluate(() =>
         (window as unknown as { setHostTheme(t: string): void }).setHostTheme("contrast"),

@@ -6,6 +6,7 @@ import { createItem, deleteItem, updateItem } from "./item-changes";
 import { findItem, getItem } from "./items";
 import { syncFolderItems } from "./sync";
 import { getRoomLists, getRooms, resolveNames } from "./directory";
+import { getPasswordExpirationDate } from "./password-expiration";
 import type { OperationHandler } from "./context";
 
 export type { OperationContext, OperationHandler } from "./context";
@@ -27,6 +28,7 @@ export const OPERATIONS: Record<string, OperationHandler> = {
   ResolveNames: resolveNames,
   GetRoomLists: getRoomLists,
   GetRooms: getRooms,
+  GetPasswordExpirationDate: getPasswordExpirationDate,
 };
 
 /** Operations that touch no mailbox (directory lookups): a target mailbox is not required. */
@@ -36,6 +38,7 @@ export const DIRECTORY_OPERATIONS = new Set([
   "GetRooms",
   "GetUserAvailabilityRequest",
   "ConvertId",
+  "GetPasswordExpirationDate",
 ]);
 
 /** Real EWS operations the simulator does not implement (answered with ErrorInvalidRequest). */
@@ -66,7 +69,6 @@ export const KNOWN_EWS_OPERATIONS = new Set([
   "GetConversationItems",
   "GetMailTips",
   "GetUserPhoto",
-  "GetPasswordExpirationDate",
   "ArchiveItem",
   "MarkAllItemsAsRead",
   "FindPeople",
