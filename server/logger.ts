@@ -21,6 +21,9 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/** Standard output's one buffer, made by the first logger that writes there. */
+let stdout: BatchedDestination | undefined;
+
 /**
  * Creates the process logger. Secrets are redacted by path; request and response bodies are never logged.
  * Without a destination, lines go to standard output off the request path: gathered in memory and written
@@ -34,7 +37,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   const options = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
   if (destination) return pino(options, destination);
   if (level === "silent") return pino(options);
-  return pino(options, new BatchedDestination({ fd: 1 }));
+  // One buffer for standard output, however many loggers: lines stay in order, one exit handler.
+  stdout ??= new BatchedDestination({ fd: 1 });
+  return pino(options, stdout);
 }
 
 export type { Logger };
