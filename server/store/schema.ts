@@ -79,6 +79,8 @@ export interface UserWordTable {
   userId: string;
   profileId: string;
   word: string;
+  /** The user's lower-cased address, so the word index gives matches in list order. */
+  addressLower: string;
 }
 
 export interface CheckHistoryTable {
