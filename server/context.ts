@@ -11,6 +11,7 @@ import { LocalAdminService } from "./services/local-admins";
 import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
+import { ProblemService } from "./services/problems";
 import { ServiceKeyService } from "./sync/service-keys";
 import { EwsGateway } from "./sync/ews-gateway";
 import { GraphGateway } from "./sync/graph-gateway";
@@ -67,6 +68,8 @@ export interface Services {
   connectAccount: ConnectAccountService;
   /** Rate-limit stores on the database, shared by every instance; shut down before the store closes. */
   rateLimits: RateLimitStores;
+  /** Failures grouped by cause, and the bulk actions per group (add group sources with `addSource`). */
+  problems: ProblemService;
 }
 
 export interface ContextInput {
@@ -109,6 +112,7 @@ export function createContext(input: ContextInput): AppContext {
   const profileGates = new Map<string, AdaptiveLimit>();
   const jobs = new JobService(db, profiles);
   const checks = new CheckService(db, mailboxAccess, profiles);
+  const users = new UserService(db, profiles);
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
   return {
@@ -126,7 +130,8 @@ export function createContext(input: ContextInput): AppContext {
       admins: new LocalAdminRepository(db, input.config.session.maxHours),
       localAdmins: new LocalAdminService(input.store),
       profiles,
-      users: new UserService(db, profiles),
+      users,
+      problems: new ProblemService(db, profiles, users, jobs),
       settings: new SettingsService(db, input.config),
       auditEvents: new AuditEventService(db, profiles),
       serviceKeys: new ServiceKeyService(db),

@@ -10,6 +10,7 @@ import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
 import type { MigrationJobPort } from "../jobs/types";
 import { checkEvent, nextState, transition, type CheckMode } from "../domain/user-lifecycle";
+import { classifyFailure } from "../domain/failure-cause";
 
 export { nextState, type CheckMode } from "../domain/user-lifecycle";
 
@@ -48,7 +49,12 @@ export class CheckService {
     const { type, config } = await this.mailboxAccess.require(profileId);
     return async (address, signal) => {
       try {
-        return await type.check(config, address, signal);
+        const result = await type.check(config, address, signal);
+        // The access type tells an app's RBAC refusal from a service account's impersonation scope.
+        if (!result.ok && result.error && !result.error.cause) {
+          result.error.cause = classifyFailure({ ...result.error, accessType: type.id });
+        }
+        return result;
       } catch (error) {
         // A module must not throw for what the server answered; anything else is a bug, kept transient.
         return {
@@ -99,6 +105,13 @@ export class CheckService {
               remediation: result.error.remediation,
             }),
       updatedAt: now,
+      failure:
+        result.ok || !result.error
+          ? null
+          : {
+              cause: result.error.cause ?? classifyFailure(result.error),
+              primaryAddress: result.error.primaryAddress ?? null,
+            },
     };
     const next = transition(checkEvent(opts.mode, result.ok), {
       state: user.state as UserState,

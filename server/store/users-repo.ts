@@ -4,6 +4,7 @@ import { isoNow as nowIso } from "../domain/clock";
 import { lifecycleUpdate } from "./user-lifecycle-sql";
 import { INITIAL_STATE } from "../domain/user-lifecycle";
 import { isPostgres } from "./dialect";
+import { PROBLEM_STATES } from "./problems-repo";
 import type { CheckHistoryTable, Database, UserTable } from "./schema";
 
 export type UserRow = UserTable;
@@ -27,6 +28,8 @@ export interface UserRef {
 
 export interface ListUsersOptions {
   state?: UserState;
+  /** A problem group: users failing for this cause (not paused or pending). */
+  cause?: string;
   /** Lower-cased prefix of the address or of a display-name word. */
   prefix?: string;
   /** Lower-cased address of the last row of the previous page. */
@@ -74,6 +77,10 @@ export class UserRepository {
       // Walks (profile_id, address_lower) or (profile_id, state, address_lower) in order: no sort, stops at `limit`.
       let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId);
       if (options.state) q = q.where("state", "=", options.state);
+      // Walks the partial index users_failure (profile_id, failure_cause, address_lower) in order.
+      if (options.cause) {
+        q = q.where("failureCause", "=", options.cause).where("state", "in", [...PROBLEM_STATES]);
+      }
       if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
       return q.orderBy("addressLower").limit(options.limit).execute();
     }
@@ -103,6 +110,9 @@ export class UserRepository {
         .where("profileId", "=", profileId)
         .where("id", "in", matchIds(this.db));
       if (options.state) q = q.where("state", "=", options.state);
+      if (options.cause) {
+        q = q.where("failureCause", "=", options.cause).where("state", "in", [...PROBLEM_STATES]);
+      }
       if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
       return q.orderBy("addressLower").limit(options.limit).execute();
     }
@@ -111,6 +121,9 @@ export class UserRepository {
     const matches = matchIds(this.db).as("m");
     let q = this.db.selectFrom(matches).crossJoin("users as u").selectAll("u").whereRef("u.id", "=", "m.id");
     if (options.state) q = q.where("u.state", "=", options.state);
+    if (options.cause) {
+      q = q.where("u.failureCause", "=", options.cause).where("u.state", "in", [...PROBLEM_STATES]);
+    }
     if (options.after !== undefined) q = q.where("u.addressLower", ">", options.after);
     return q.orderBy("u.addressLower").limit(options.limit).execute();
   }
@@ -168,6 +181,11 @@ export class UserRepository {
       entraObjectId: null,
       lastSyncAt: null,
       syncErrors: null,
+      failureCause: null,
+      syncCause: null,
+      failureSince: null,
+      failureSeenAt: null,
+      primaryAddress: null,
       createdAt: now,
       updatedAt: now,
     }));
