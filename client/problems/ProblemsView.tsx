@@ -63,7 +63,7 @@ const ACTION_LABELS: Record<ProblemAction, string> = {
 };
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
-const plural = (n: number, one: string) => `${n.toLocaleString()} ${one}${n === 1 ? "" : "s"}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** What the confirmation says before an action runs on a whole group. */
 function confirmText(action: ProblemAction, group: ProblemGroup, scope: string): string {
@@ -121,7 +121,7 @@ function GroupPanel({ group, profileId }: { group: ProblemGroup; profileId?: str
             action === "recheck"
               ? `Checking ${plural(r.count, "user")} again`
               : action === "replace-alias"
-                ? `Replaced ${plural(r.count, "alias")}`
+                ? `Replaced ${plural(r.count, "alias", "aliases")}`
                 : `${action === "pause" ? "Paused" : "Removed"} ${plural(r.count, "user")}`;
           notify.success(verb, r.skipped.length ? `${r.skipped.length} skipped: see the list.` : undefined);
         },
@@ -133,7 +133,7 @@ function GroupPanel({ group, profileId }: { group: ProblemGroup; profileId?: str
     );
 
   return (
-    <div className={styles.panel}>
+    <div className={styles.panel} role="group" aria-label={group.title}>
       <Text>{group.fix}</Text>
       {group.powershell && <RemediationText text={group.powershell} />}
       <div className={styles.actions}>
@@ -255,7 +255,7 @@ export function ProblemsView({ profileId }: { profileId?: string }) {
   return (
     <section aria-label="Problems by cause">
       <Text className={styles.summary}>
-        {plural(total, "mailbox")} failing, in {plural(groups.length, "group")}. Largest first.
+        {plural(total, "mailbox", "mailboxes")} failing, in {plural(groups.length, "group")}. Largest first.
       </Text>
       <Accordion multiple collapsible defaultOpenItems={[groups[0].cause]}>
         {groups.map((g) => (
