@@ -30,6 +30,7 @@ import {
 
 import { AccessTypeInfo, MailboxAccessBody, MailboxAccessView, OAuthStartBody } from "./mailbox-access";
 import { CreateMigrationBody, LatestMigration, Migration } from "./migrations";
+import { ProblemActionBody, ProblemActionResult, Problems } from "./problems";
 import {
   AutodiscoverBody,
   AutodiscoverResult,
@@ -223,6 +224,43 @@ export const endpoints: Endpoint[] = [
     tag: "users",
     body: UserIdsBody,
     response: dataOf(BulkUsersResult),
+    auth: "admin",
+  },
+  {
+    method: "get",
+    path: "/profiles/:id/problems",
+    summary:
+      "A profile's failing users grouped by cause: count, first and last seen, the fix, the first users",
+    tag: "problems",
+    response: dataOf(Problems),
+    auth: "admin",
+  },
+  {
+    method: "get",
+    path: "/problems",
+    summary: "Failing users of every profile the caller administers, grouped by cause (per profile counts)",
+    tag: "problems",
+    response: dataOf(Problems),
+    auth: "admin",
+  },
+  {
+    method: "post",
+    path: "/profiles/:id/problems/:cause/actions",
+    summary:
+      "A bulk action on a profile's group: recheck (a recheck-users job), pause, remove, replace-alias (audited; skips reported)",
+    tag: "problems",
+    body: ProblemActionBody,
+    response: dataOf(ProblemActionResult),
+    auth: "admin",
+  },
+  {
+    method: "post",
+    path: "/problems/:cause/actions",
+    summary:
+      "A bulk action on a group across every profile the caller administers (recheck: one job per profile)",
+    tag: "problems",
+    body: ProblemActionBody,
+    response: dataOf(ProblemActionResult),
     auth: "admin",
   },
   {

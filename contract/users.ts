@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Id, MailboxError, MailboxKind, UserState } from "./common";
 import { SyncSession } from "./sync";
+import { FailureCause } from "./problems";
 
 /** Most users a list page, a paste or a bulk action takes at once. */
 export const MAX_PAGE_SIZE = 500;
@@ -46,9 +47,11 @@ export const UserDetail = User.extend({
 });
 export type UserDetail = z.infer<typeof UserDetail>;
 
-/** `GET /profiles/:id/users`: state filter, prefix search (address or display-name word), keyset cursor. */
+/** `GET /profiles/:id/users`: state and cause filters, prefix search (address or display-name word), keyset cursor. */
 export const ListUsersQuery = z.object({
   state: UserState.optional(),
+  /** The users of a problem group (failing for this cause, not paused or pending). */
+  cause: FailureCause.optional(),
   q: z.string().trim().max(320).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z

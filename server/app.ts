@@ -24,6 +24,7 @@ import { alertsRouter } from "./routes/alerts";
 import { auditRouter } from "./routes/audit";
 import { settingsRouter } from "./routes/settings";
 import { usersRouter } from "./routes/users";
+import { problemsRouter } from "./routes/problems";
 import { serviceKeysRouter } from "./routes/service-keys";
 import { syncGuards, syncRouter } from "./routes/sync";
 import { gatewayEndpoint } from "./sync/gateway-endpoint";
@@ -191,6 +192,7 @@ export function createApp(ctx: AppContext): Express {
   api.use(oauthRouter(ctx));
   api.use("/admins", adminsRouter(ctx));
   api.use(usersRouter(ctx));
+  api.use(problemsRouter(ctx));
   api.use("/settings/alerts", alertsRouter(ctx));
   api.use("/settings", settingsRouter(ctx));
   api.use("/audit-events", auditRouter(ctx));

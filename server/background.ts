@@ -42,6 +42,7 @@ export function startBackground(
     log: ctx.log,
     clock: ctx.clock,
     deadlines: ctx.services.credentialDeadlines,
+    baseUrl: ctx.config.baseUrl,
   }).start();
   return {
     runner,

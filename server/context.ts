@@ -11,6 +11,7 @@ import { LocalAdminService } from "./services/local-admins";
 import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
+import { ProblemService } from "./services/problems";
 import { ServiceKeyService } from "./sync/service-keys";
 import { EwsGateway } from "./sync/ews-gateway";
 import { GraphGateway } from "./sync/graph-gateway";
@@ -77,6 +78,8 @@ export interface Services {
   rateLimits: RateLimitStores;
   /** Credentials and deadlines ahead: password expiry from Exchange, advance alerts (30, 7, 1 days). */
   credentialDeadlines: CredentialDeadlineService;
+  /** Failures grouped by cause, and the bulk actions per group (add group sources with `addSource`). */
+  problems: ProblemService;
 }
 
 export interface ContextInput {
@@ -130,6 +133,7 @@ export function createContext(input: ContextInput): AppContext {
   const profileGates = new Map<string, AdaptiveLimit>();
   const jobs = new JobService(db, profiles, clock);
   const checks = new CheckService(db, mailboxAccess, profiles);
+  const users = new UserService(db, profiles);
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
   checks.metrics = metrics;
@@ -159,7 +163,8 @@ export function createContext(input: ContextInput): AppContext {
       admins: new LocalAdminRepository(db, input.config.session.maxHours),
       localAdmins: new LocalAdminService(input.store),
       profiles,
-      users: new UserService(db, profiles),
+      users,
+      problems: new ProblemService(db, profiles, users, jobs),
       settings,
       auditEvents: new AuditEventService(db, profiles),
       serviceKeys: new ServiceKeyService(db, clock),

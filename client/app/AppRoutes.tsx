@@ -14,6 +14,9 @@ const ProfilePage = lazy(() => import("../profile/ProfilePage").then((m) => ({ d
 const SettingsPage = lazy(() =>
   import("../settings/SettingsPage").then((m) => ({ default: m.SettingsPage })),
 );
+const ProblemsPage = lazy(() =>
+  import("../problems/ProblemsPage").then((m) => ({ default: m.ProblemsPage })),
+);
 const SignInPage = lazy(() => import("../signin/SignInPage").then((m) => ({ default: m.SignInPage })));
 const SetupPage = lazy(() => import("../signin/SetupPage").then((m) => ({ default: m.SetupPage })));
 
@@ -56,6 +59,7 @@ function Routes({ host }: { host: HostName }) {
         {route.page === "profiles" && <ProfilesPage me={me.data} />}
         {route.page === "profile" && <ProfilePage profileId={route.profileId} tab={route.tab} me={me.data} />}
         {route.page === "settings" && <SettingsPage me={me.data} />}
+        {route.page === "problems" && <ProblemsPage />}
         {route.page === "not-found" && <NotFoundPage />}
       </Suspense>
     </AppShell>

@@ -56,7 +56,7 @@ export function AppShell({ me, route, children }: { me: Me; route: Route; childr
   const styles = useStyles();
   const signOut = useSignOut();
   const notify = useNotify();
-  const section = route.page === "settings" ? "settings" : "profiles";
+  const section = route.page === "settings" || route.page === "problems" ? route.page : "profiles";
 
   const handleSignOut = () => {
     if (me.kind === "entra") {
@@ -85,11 +85,18 @@ export function AppShell({ me, route, children }: { me: Me; route: Route; childr
           <TabList
             selectedValue={section}
             onTabSelect={(_e, data) =>
-              navigate(data.value === "settings" ? { page: "settings" } : { page: "profiles" })
+              navigate(
+                data.value === "settings"
+                  ? { page: "settings" }
+                  : data.value === "problems"
+                    ? { page: "problems" }
+                    : { page: "profiles" },
+              )
             }
             size="small"
           >
             <Tab value="profiles">Profiles</Tab>
+            <Tab value="problems">Problems</Tab>
             {me.platformAdmin && <Tab value="settings">Settings</Tab>}
           </TabList>
         </nav>

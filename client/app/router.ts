@@ -5,11 +5,12 @@ export type Route =
   | { page: "profiles" }
   | { page: "profile"; profileId: string; tab: ProfileTab }
   | { page: "settings" }
+  | { page: "problems" }
   | { page: "setup"; token: string }
   | { page: "not-found"; path: string };
 
 /** Tabs of the Profile page, as they appear in its URL. */
-export const profileTabs = ["general", "users", "connectivity", "activity"] as const;
+export const profileTabs = ["general", "users", "problems", "connectivity", "activity"] as const;
 export type ProfileTab = (typeof profileTabs)[number];
 
 /** Reads a route from a path and query string. */
@@ -23,6 +24,7 @@ export function parseRoute(pathname: string, search: string): Route {
     return { page: "profile", profileId: parts[1], tab };
   }
   if (parts[0] === "settings") return { page: "settings" };
+  if (parts[0] === "problems" && parts.length === 1) return { page: "problems" };
   if (parts[0] === "setup") return { page: "setup", token: new URLSearchParams(search).get("token") ?? "" };
   return { page: "not-found", path: pathname };
 }
@@ -36,6 +38,8 @@ export function routePath(route: Route): string {
       return `/profiles/${encodeURIComponent(route.profileId)}${route.tab === "general" ? "" : `/${route.tab}`}`;
     case "settings":
       return "/settings";
+    case "problems":
+      return "/problems";
     case "setup":
       return `/setup?token=${encodeURIComponent(route.token)}`;
     case "not-found":

@@ -24,6 +24,9 @@ const UsersTab = lazy(() => import("../users/UsersTab").then((m) => ({ default: 
 const ConnectivityTab = lazy(() =>
   import("../connectivity/ConnectivityTab").then((m) => ({ default: m.ConnectivityTab })),
 );
+const ProblemsView = lazy(() =>
+  import("../problems/ProblemsView").then((m) => ({ default: m.ProblemsView })),
+);
 const ActivityTab = lazy(() => import("../activity/ActivityTab").then((m) => ({ default: m.ActivityTab })));
 
 const useStyles = makeStyles({
@@ -36,6 +39,7 @@ const useStyles = makeStyles({
 const tabLabels: Record<ProfileTab, string> = {
   general: "General",
   users: "Users",
+  problems: "Problems",
   connectivity: "Connectivity",
   activity: "Activity",
 };
@@ -90,6 +94,7 @@ export function ProfilePage({ profileId, tab, me }: { profileId: string; tab: Pr
         <Suspense fallback={<ListSkeleton rows={6} />}>
           {tab === "general" && <GeneralTab profile={p} me={me} />}
           {tab === "users" && <UsersTab profileId={profileId} />}
+          {tab === "problems" && <ProblemsView profileId={profileId} />}
           {tab === "connectivity" && <ConnectivityTab profileId={profileId} />}
           {tab === "activity" && <ActivityTab profileId={profileId} />}
         </Suspense>

@@ -22,6 +22,7 @@ import {
   ShieldCheckmarkRegular,
 } from "@fluentui/react-icons";
 import { userStates, type UserState } from "../../contract/common";
+import { failureCauses, type FailureCause } from "../../contract/problems";
 import { errorMessage } from "../api/client";
 import { useProfile } from "../api/profiles";
 import { exportUsersCsv, MAX_CHECK_NOW, useBulkUsers, useCheckNow, useUsersPages } from "../api/users";
@@ -63,6 +64,11 @@ function stateFromUrl(): UserState | "" {
   return (userStates as readonly string[]).includes(wanted) ? (wanted as UserState) : "";
 }
 
+function causeFromUrl(): FailureCause | "" {
+  const wanted = new URLSearchParams(window.location.search).get("cause") ?? "";
+  return (failureCauses as readonly string[]).includes(wanted) ? (wanted as FailureCause) : "";
+}
+
 /** The Users tab: search, filter, a virtualized grid paged by cursor, bulk actions and the detail drawer. */
 export function UsersTab({ profileId }: { profileId: string }) {
   const styles = useStyles();
@@ -71,8 +77,10 @@ export function UsersTab({ profileId }: { profileId: string }) {
   const [q, setQ] = useState("");
   // A link may open the tab filtered (e.g. "Show users in error" after an activation: ?state=error).
   const [state, setState] = useState<UserState | "">(stateFromUrl);
+  // The Problems view links here filtered by a cause (?cause=mailbox-alias).
+  const [cause, setCause] = useState<FailureCause | "">(causeFromUrl);
   const query = useDebouncedValue(q.trim(), 250);
-  const pages = useUsersPages(profileId, query, state);
+  const pages = useUsersPages(profileId, query, state, cause);
   const bulk = useBulkUsers();
   const checkNow = useCheckNow(profileId);
   const [selected, setSelected] = useState<Set<TableRowId>>(new Set());
@@ -88,7 +96,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
   const selectedIds = useMemo(() => [...selected].map(String), [selected]);
   const counts = profile.data?.counts;
   const profileTotal = counts ? userStates.reduce((sum, s) => sum + (counts[s] ?? 0), 0) : undefined;
-  const matching = query ? undefined : state ? counts?.[state] : profileTotal;
+  const matching = query || cause ? undefined : state ? counts?.[state] : profileTotal;
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const handleNearEnd = useCallback(() => {
@@ -135,7 +143,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
     }
   };
 
-  const noUsersAtAll = profileTotal === 0 && !query && !state;
+  const noUsersAtAll = profileTotal === 0 && !query && !state && !cause;
   const n = selectedIds.length;
 
   return (
@@ -146,6 +154,8 @@ export function UsersTab({ profileId }: { profileId: string }) {
           onQChange={(v) => handleFilterChange(() => setQ(v))}
           state={state}
           onStateChange={(s) => handleFilterChange(() => setState(s))}
+          cause={cause}
+          onCauseChange={(c) => handleFilterChange(() => setCause(c))}
         />
         <div>
           <Button appearance="primary" icon={<PeopleAddRegular />} onClick={() => setAdding(true)}>

@@ -1,24 +1,30 @@
 import { Dropdown, makeStyles, Option, SearchBox, tokens } from "@fluentui/react-components";
 import { userStates, type UserState } from "../../contract/common";
+import { failureCauses, failureCauseTitles, type FailureCause } from "../../contract/problems";
 import { stateInfo } from "../components/states";
 
 const useStyles = makeStyles({
   root: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "center" },
   search: { width: "280px", maxWidth: "100%" },
   state: { minWidth: "160px" },
+  cause: { minWidth: "220px" },
 });
 
-/** Search (prefix of address or display-name word) and state filter of the Users tab. */
+/** Search (prefix of address or display-name word), state and problem cause filters of the Users tab. */
 export function UsersFilters({
   q,
   onQChange,
   state,
   onStateChange,
+  cause = "",
+  onCauseChange,
 }: {
   q: string;
   onQChange: (q: string) => void;
   state: UserState | "";
   onStateChange: (s: UserState | "") => void;
+  cause?: FailureCause | "";
+  onCauseChange?: (c: FailureCause | "") => void;
 }) {
   const styles = useStyles();
   return (
@@ -44,6 +50,22 @@ export function UsersFilters({
           </Option>
         ))}
       </Dropdown>
+      {onCauseChange && (
+        <Dropdown
+          className={styles.cause}
+          aria-label="Filter by problem cause"
+          value={cause ? failureCauseTitles[cause] : "Any cause"}
+          selectedOptions={[cause]}
+          onOptionSelect={(_e, d) => onCauseChange((d.optionValue ?? "") as FailureCause | "")}
+        >
+          <Option value="">Any cause</Option>
+          {failureCauses.map((c) => (
+            <Option key={c} value={c}>
+              {failureCauseTitles[c]}
+            </Option>
+          ))}
+        </Dropdown>
+      )}
     </div>
   );
 }

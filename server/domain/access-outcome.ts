@@ -1,4 +1,5 @@
 import type { MailboxError, MailboxKind } from "../../contract/common";
+import type { FailureCause } from "../../contract/problems";
 
 // What reaching a mailbox can come to, whatever the protocol: the EWS, Graph and OAuth clients produce
 // these and the access types, jobs and services consume them, so they sit below all of them.
@@ -21,6 +22,10 @@ export interface AccessFailure extends MailboxError {
   serviceAccountFailure?: boolean;
   /** The raw error as the server sent it (for the connectivity test's detail), never containing secrets. */
   raw?: string;
+  /** ErrorNonPrimarySmtpAddress: the mailbox's primary SMTP address, as Exchange named it in MessageXml. */
+  primaryAddress?: string;
+  /** The failure's cause (server/domain/failure-cause.ts), set where the access type is known. */
+  cause?: FailureCause;
 }
 
 /** The outcome of checking one mailbox: impersonate it and bind Inbox and Calendar. */

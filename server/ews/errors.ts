@@ -325,6 +325,7 @@ export function failure(
     raw: raw?.slice(0, 2000),
   };
   if (entry.serviceAccountFailure) out.serviceAccountFailure = true;
+  if (code === "ErrorNonPrimarySmtpAddress" && values.Primary) out.primaryAddress = values.Primary;
   if (code === "ErrorServerBusy") {
     const ms = Number(values.BackOffMilliseconds);
     out.backOffMs = Number.isFinite(ms) && ms > 0 ? ms : 5_000;

@@ -1,5 +1,6 @@
 import type { ProfileAlert } from "../../contract/profiles";
 import type { Db } from "../store/db";
+import { ProblemRepository } from "../store/problems-repo";
 
 /** SQL the monitor needs: profiles to watch, their latest monitoring outcome, alerts and purges. */
 export class MonitorRepository {
@@ -70,6 +71,12 @@ export class MonitorRepository {
       .where("alert", "is not", null)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** The profile's largest group of failures (cause and count), or undefined when none fail. */
+  async topProblem(profileId: string): Promise<{ cause: string; count: number } | undefined> {
+    const counts = await new ProblemRepository(this.db).counts([profileId]);
+    return counts.sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause))[0];
   }
 
   /** Deletes audit events and check history older than the cutoff; returns the counts. */

@@ -1,4 +1,5 @@
 import type { ProfileAlert } from "../../contract/profiles";
+import { failureCauseTitles, type FailureCause } from "../../contract/problems";
 import type { Settings } from "../../contract/settings";
 import { SYSTEM } from "../auth/principal";
 import { AppError } from "../errors";
@@ -17,6 +18,8 @@ export interface MonitorOptions {
   settings: SettingsService;
   jobs: JobService;
   log: Logger;
+  /** The panel's public URL (BASE_URL): alert cards link to the profile's Problems view. */
+  baseUrl?: string;
   /** How often the scheduler looks at profiles (default 30 s). */
   tickMs?: number;
   /** Length of a "minute" of MONITOR_INTERVAL_MINUTES (tests shorten it). */
@@ -153,7 +156,7 @@ export class Monitor {
         });
         return true;
       });
-      if (raised) await this.notify(settings, profile.name, alert);
+      if (raised) await this.notify(settings, profile, alert);
     } else if (
       !alert &&
       profile.alert &&
@@ -173,8 +176,33 @@ export class Monitor {
     }
   }
 
-  private async notify(settings: Settings, profileName: string, alert: ProfileAlert): Promise<void> {
+  private async notify(
+    settings: Settings,
+    profile: { id: string; name: string },
+    alert: ProfileAlert,
+  ): Promise<void> {
     if (!settings.alertWebhookUrl) return;
+    const profileName = profile.name;
+    // The largest group of failures, so whoever reads the card knows what to fix first.
+    const top = await this.repo.topProblem(profile.id);
+    const facts = [
+      { title: "Profile", value: profileName },
+      { title: "Since", value: alert.since },
+      ...(top
+        ? [
+            {
+              title: "Top problem",
+              value: `${failureCauseTitles[top.cause as FailureCause] ?? top.cause}: ${top.count} mailbox${top.count === 1 ? "" : "es"}`,
+            },
+          ]
+        : []),
+    ];
+    const link = this.options.baseUrl
+      ? {
+          title: "Open Problems",
+          url: `${this.options.baseUrl}/profiles/${encodeURIComponent(profile.id)}/problems`,
+        }
+      : undefined;
     const title =
       alert.kind === "service-account-auth"
         ? `${profileName}: the service account failed`
@@ -182,10 +210,7 @@ export class Monitor {
     try {
       await this.options.settings.webhook.post(
         settings.alertWebhookUrl,
-        alertCard(title, alert.message, [
-          { title: "Profile", value: profileName },
-          { title: "Since", value: alert.since },
-        ]),
+        alertCard(title, alert.message, facts, "attention", link),
       );
     } catch (error) {
       this.options.log.warn(

@@ -11,6 +11,7 @@ import type { ProfileService } from "./profiles";
 import type { MigrationJobPort } from "../jobs/types";
 import { noMetrics, type Metrics } from "../metrics/metrics";
 import { checkEvent, nextState, transition, type CheckMode } from "../domain/user-lifecycle";
+import { classifyFailure } from "../domain/failure-cause";
 
 export { nextState, type CheckMode } from "../domain/user-lifecycle";
 
@@ -53,6 +54,10 @@ export class CheckService {
     return async (address, signal) => {
       try {
         const result = await type.check(config, address, signal);
+        // The access type tells an app's RBAC refusal from a service account's impersonation scope.
+        if (!result.ok && result.error && !result.error.cause) {
+          result.error.cause = classifyFailure({ ...result.error, accessType: type.id });
+        }
         if (metrics.enabled) {
           const error = result.ok ? undefined : result.error;
           metrics.checked(
@@ -113,6 +118,13 @@ export class CheckService {
               remediation: result.error.remediation,
             }),
       updatedAt: now,
+      failure:
+        result.ok || !result.error
+          ? null
+          : {
+              cause: result.error.cause ?? classifyFailure(result.error),
+              primaryAddress: result.error.primaryAddress ?? null,
+            },
     };
     const next = transition(checkEvent(opts.mode, result.ok), {
       state: user.state as UserState,

@@ -59,6 +59,7 @@ export class UserService {
     const prefix = query.q ? query.q.normalize("NFC").toLowerCase() : undefined;
     const rows = await this.repo().list(profileId, {
       state: query.state,
+      cause: query.cause,
       prefix,
       after: query.cursor ? decodeCursor(query.cursor) : undefined,
       limit: query.limit + 1,

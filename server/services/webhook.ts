@@ -17,6 +17,8 @@ export function alertCard(
   text: string,
   facts: CardFact[],
   style: "attention" | "good" | "default" = "attention",
+  /** A button that opens the panel (e.g. the profile's Problems view). */
+  link?: { title: string; url: string },
 ) {
   return {
     type: "message",
@@ -40,6 +42,7 @@ export function alertCard(
             { type: "TextBlock", text, wrap: true },
             { type: "FactSet", facts },
           ],
+          ...(link ? { actions: [{ type: "Action.OpenUrl", title: link.title, url: link.url }] } : {}),
         },
       },
     ],

@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { UserState } from "../../contract/common";
+import type { FailureCause } from "../../contract/problems";
 import type { Db } from "./db-types";
 
 /** What a check writes into the user row. */
@@ -9,6 +11,8 @@ export interface UserCheckUpdate {
   lastCheckedAt: string;
   lastError: string | null;
   updatedAt: string;
+  /** The check's failure (its cause, and the primary address for an alias), or null when it passed. */
+  failure: { cause: FailureCause; primaryAddress: string | null } | null;
 }
 
 /** Check results: history rows and the checked user's fields. */
@@ -27,8 +31,33 @@ export class CheckRepository {
     return this.db.insertInto("checkHistory").values(row).execute();
   }
 
+  /**
+   * Writes a check's outcome. A failure sets the cause (its first-seen time kept while the cause stays the
+   * same); a pass hands the cause back to the latest sync report's (`sync_cause`), if any.
+   */
   updateUser(userId: string, update: UserCheckUpdate): Promise<unknown> {
-    return this.db.updateTable("users").set(update).where("id", "=", userId).execute();
+    const { failure, ...fields } = update;
+    const now = update.lastCheckedAt;
+    const failureFields = failure
+      ? {
+          failureCause: failure.cause,
+          failureSince: sql<string>`case when failure_cause = ${failure.cause} and failure_since is not null then failure_since else ${now} end`,
+          failureSeenAt: now,
+          primaryAddress: failure.primaryAddress,
+        }
+      : {
+          failureCause: sql<string | null>`sync_cause`,
+          failureSince: sql<
+            string | null
+          >`case when sync_cause is null then null when failure_cause = sync_cause then failure_since else last_sync_at end`,
+          failureSeenAt: sql<string | null>`case when sync_cause is null then null else last_sync_at end`,
+          primaryAddress: null,
+        };
+    return this.db
+      .updateTable("users")
+      .set({ ...fields, ...failureFields })
+      .where("id", "=", userId)
+      .execute();
   }
 
   /** The profile's users with these ids (ids of other profiles or unknown ones are absent). */

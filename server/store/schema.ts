@@ -71,6 +71,15 @@ export interface UserTable {
   lastSyncAt: string | null;
   /** JSON list of sync errors from the latest report, or null. */
   syncErrors: string | null;
+  /** The current failure's cause (contract/problems.ts): the check's while it fails, else the sync report's. */
+  failureCause: string | null;
+  /** The cause of the latest sync report's errors, or null when it had none. */
+  syncCause: string | null;
+  /** When the current cause was first seen, and last seen. */
+  failureSince: string | null;
+  failureSeenAt: string | null;
+  /** For an alias: the primary SMTP address Exchange named (ErrorNonPrimarySmtpAddress). */
+  primaryAddress: string | null;
   createdAt: string;
   updatedAt: string;
 }

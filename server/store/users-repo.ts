@@ -4,6 +4,7 @@ import { isoNow as nowIso } from "../domain/clock";
 import { lifecycleUpdate } from "./user-lifecycle-sql";
 import { INITIAL_STATE } from "../domain/user-lifecycle";
 import { isPostgres } from "./dialect";
+import { PROBLEM_STATES } from "./problems-repo";
 import type { CheckHistoryTable, Database, UserTable } from "./schema";
 
 export type UserRow = UserTable;
@@ -27,6 +28,8 @@ export interface UserRef {
 
 export interface ListUsersOptions {
   state?: UserState;
+  /** A problem group: users failing for this cause (not paused or pending). */
+  cause?: string;
   /** Lower-cased prefix of the address or of a display-name word. */
   prefix?: string;
   /** Lower-cased address of the last row of the previous page. */
@@ -74,12 +77,16 @@ export class UserRepository {
       // Walks (profile_id, address_lower) or (profile_id, state, address_lower) in order: no sort, stops at `limit`.
       let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId);
       if (options.state) q = q.where("state", "=", options.state);
+      // Walks the partial index users_failure (profile_id, failure_cause, address_lower) in order.
+      if (options.cause) {
+        q = q.where("failureCause", "=", options.cause).where("state", "in", [...PROBLEM_STATES]);
+      }
       if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
       return q.orderBy("addressLower").limit(options.limit).execute();
     }
     const low = options.prefix;
     const high = low + MAX_CODE_POINT;
-    const { after, state, limit } = options;
+    const { after, state, cause, limit } = options;
     // The matching addresses come from two range scans, the address index (profile_id, address_lower) and
     // the word index (profile_id, word, address_lower), read without the rows; only these narrow keys are
     // deduplicated and sorted, and users are fetched by their unique address for the page alone, in key
@@ -103,9 +110,9 @@ export class UserRepository {
       byWord = byWord.where("addressLower", ">", after);
     }
     const matches = byAddress.union(byWord);
-    // Without a state every match is on the page: the page is cut from the keys before any user is read.
+    // Without a state or cause filter every match is on the page: the page is cut from the keys before any user is read.
     const sorted = matches.orderBy("addressLower");
-    const keys = (state ? sorted : sorted.limit(limit)).as("m");
+    const keys = (state || cause ? sorted : sorted.limit(limit)).as("m");
     // CROSS JOIN keeps SQLite's join order (the matches drive, each user found by its unique address).
     let q = this.db
       .selectFrom(keys)
@@ -114,6 +121,7 @@ export class UserRepository {
       .whereRef("u.addressLower", "=", "m.addressLower")
       .where("u.profileId", "=", profileId);
     if (state) q = q.where("u.state", "=", state);
+    if (cause) q = q.where("u.failureCause", "=", cause).where("u.state", "in", [...PROBLEM_STATES]);
     return q.orderBy("m.addressLower").limit(limit).execute();
   }
 
@@ -170,6 +178,11 @@ export class UserRepository {
       entraObjectId: null,
       lastSyncAt: null,
       syncErrors: null,
+      failureCause: null,
+      syncCause: null,
+      failureSince: null,
+      failureSeenAt: null,
+      primaryAddress: null,
       createdAt: now,
       updatedAt: now,
     }));

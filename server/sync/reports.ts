@@ -4,6 +4,8 @@ import { notFound } from "../errors";
 import type { Db } from "../store/db";
 import { nowIso } from "../store/db";
 import { SyncSessionRepository } from "../store/sync-sessions-repo";
+import { ProblemRepository } from "../store/problems-repo";
+import { classifySyncErrors } from "../domain/failure-cause";
 import type { ServiceKeyIdentity } from "./service-keys";
 
 /** Consecutive failed sessions of one mailbox after which its profile is alerted. */
@@ -54,6 +56,7 @@ export async function recordSyncReport(
         })
         .where("id", "=", user.id)
         .execute();
+      await new ProblemRepository(trx).setSyncCause(user.id, classifySyncErrors(report.errors), finishedAt);
     }
     const recent = await trx
       .selectFrom("syncSessions")

@@ -28,10 +28,12 @@ export interface IdentityFixture {
 export async function startIdentityFixture(
   dialect: DialectName = "sqlite",
   idp?: TestIdentityProvider,
+  /** More environment for the server (e.g. EWS_ALLOWED_HOSTS for a simulator). */
+  env: Record<string, string> = {},
 ): Promise<IdentityFixture> {
   const ownIdp = !idp;
   idp ??= await startTestIdentityProvider();
-  const server = await startTestServer({ dialect, env: idp.serverEnv() });
+  const server = await startTestServer({ dialect, env: { ...idp.serverEnv(), ...env } });
   const { admin } = server;
   const profileA = (await admin.post("/profiles", { name: "Profile A" })).body.data.id as string;
   const profileB = (await admin.post("/profiles", { name: "Profile B" })).body.data.id as string;

@@ -9,6 +9,7 @@ import * as jobThrottling from "./20261202T233000-job-throttling";
 import * as profileMigrations from "./20261202T233000-profile-migrations";
 import * as oauthExpectedUpn from "./20261203T003000-oauth-expected-upn";
 import * as userWordsAddress from "./20261203T123000-user-words-address";
+import * as failureCause from "./20261203T125000-failure-cause";
 import * as credentialDeadlines from "./20261203T125300-credential-deadlines";
 
 /**
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   "20261202T233000-profile-migrations": profileMigrations,
   "20261203T003000-oauth-expected-upn": oauthExpectedUpn,
   "20261203T123000-user-words-address": userWordsAddress,
+  "20261203T125000-failure-cause": failureCause,
   "20261203T125300-credential-deadlines": credentialDeadlines,
 };

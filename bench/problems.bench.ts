@@ -1,0 +1,206 @@
+/**
+ * Problems: 100 profiles, 100,000 users, 10 % failing across 15 causes, on SQLite (a file) and on
+ * PostgreSQL (when it answers; a fresh schema, dropped after). `GET /problems` as a platform admin (every
+ * profile) and as a profile admin of 10 profiles (an Entra bearer token from the test identity
+ * provider), `GET /profiles/:id/problems`, and the cause-filtered user list. No cache: each request
+ * groups from the store.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { failureCauses } from "../contract/problems";
+import { UserRepository, chunks, type NewUser } from "../server/store/users-repo";
+import { startTestIdentityProvider, TEST_ACCOUNTS } from "../test/idp";
+import { ApiClient, startTestServer, type TestServer } from "../test/helpers/server";
+import { quantile, round, sample, type BenchRow } from "./lib";
+
+const PROFILES = 100;
+const USERS_PER_PROFILE = 1_000;
+const FAILING_EVERY = 10;
+const RUNS = 30;
+const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
+
+async function postgresUrl(): Promise<string | undefined> {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return url;
+  } catch {
+    console.error(
+      `PostgreSQL at ${url.replace(/\/\/[^@]*@/, "//…@")} does not answer: PostgreSQL figures skipped.`,
+    );
+    return undefined;
+  }
+}
+
+function rowsOf(group: string, figure: string, times: number[], limitMs: number): BenchRow[] {
+  const median = quantile(times, 0.5);
+  return [
+    {
+      group,
+      figure: `${figure} median`,
+      value: round(median),
+      unit: "ms",
+      target: `< ${limitMs} ms`,
+      ok: median < limitMs,
+    },
+    {
+      group,
+      figure: `${figure} p95 (${times.length} runs)`,
+      value: round(quantile(times, 0.95)),
+      unit: "ms",
+    },
+  ];
+}
+
+async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
+  const group = `problems · ${dialect}`;
+  const dir = mkdtempSync(path.join(tmpdir(), "msa-bench-"));
+  const idp = await startTestIdentityProvider();
+  const s: TestServer = await startTestServer({
+    dialect,
+    sqliteFile: dialect === "sqlite" ? path.join(dir, "bench.db") : undefined,
+    env: { ...idp.serverEnv(), LOG_LEVEL: "warn", JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0" },
+  });
+  const rows: BenchRow[] = [];
+  try {
+    const profileIds: string[] = [];
+    for (let p = 0; p < PROFILES; p++) {
+      profileIds.push((await s.admin.post("/profiles", { name: `Bench ${p}` })).body.data.id as string);
+    }
+    for (const id of profileIds.slice(0, 10)) {
+      const res = await s.admin.put(`/profiles/${id}/admins`, {
+        userPrincipalNames: [TEST_ACCOUNTS.profileAdmin.upn],
+      });
+      if (res.status >= 300) throw new Error(`admins: ${res.status} ${res.text}`);
+    }
+
+    const seedStart = performance.now();
+    const now = new Date().toISOString();
+    await s.ctx.store.db.transaction().execute(async (trx) => {
+      const repo = new UserRepository(trx);
+      const failing = new Map<string, string[]>();
+      for (const [p, profileId] of profileIds.entries()) {
+        const users: NewUser[] = Array.from({ length: USERS_PER_PROFILE }, (_, i) => ({
+          id: randomUUID(),
+          profileId,
+          address: `user${p * USERS_PER_PROFILE + i}@dept${p}.contoso.com`,
+          displayName: `User ${i}`,
+        }));
+        await repo.insertMany(users);
+        users.forEach((u, i) => {
+          if (i % FAILING_EVERY !== 0) return;
+          const cause = failureCauses[(p + i / FAILING_EVERY) % failureCauses.length];
+          failing.set(cause, [...(failing.get(cause) ?? []), u.id]);
+        });
+      }
+      await trx.updateTable("users").set({ state: "active", lastCheckedAt: now }).execute();
+      for (const [cause, ids] of failing) {
+        for (const part of chunks(ids, 1000)) {
+          await trx
+            .updateTable("users")
+            .set({
+              state: cause === "sync-service" ? "active" : "error",
+              lastError:
+                cause === "sync-service"
+                  ? null
+                  : JSON.stringify({ code: `Code-${cause}`, message: `Failed: ${cause}`, remediation: "" }),
+              syncErrors:
+                cause === "sync-service" ? JSON.stringify([{ code: "report_500", message: "x" }]) : null,
+              syncCause: cause === "sync-service" ? cause : null,
+              failureCause: cause,
+              failureSince: now,
+              failureSeenAt: now,
+            })
+            .where("id", "in", part)
+            .execute();
+        }
+      }
+    });
+    rows.push({
+      group,
+      figure: `seed ${(PROFILES * USERS_PER_PROFILE).toLocaleString("en-US")} users, 10 % failing in ${failureCauses.length} causes`,
+      value: round((performance.now() - seedStart) / 1000),
+      unit: "s",
+    });
+    if (dialect === "postgres") {
+      await s.ctx.store.db.executeQuery({
+        sql: "analyze",
+        parameters: [],
+        query: { kind: "RawNode" },
+      } as never);
+    }
+
+    const profileAdmin = new ApiClient(s.url, {
+      authorization: `Bearer ${await idp.issueToken(TEST_ACCOUNTS.profileAdmin)}`,
+    });
+    const cases: { name: string; client: ApiClient; url: string; groups: number; limit: number }[] = [
+      {
+        name: "GET /problems, platform admin (100 profiles)",
+        client: s.admin,
+        url: "/problems",
+        groups: 15,
+        limit: 100,
+      },
+      {
+        name: "GET /problems, profile admin of 10 profiles",
+        client: profileAdmin,
+        url: "/problems",
+        groups: 15,
+        limit: 100,
+      },
+      {
+        name: "GET /profiles/:id/problems (1 profile)",
+        client: s.admin,
+        url: `/profiles/${profileIds[42]}/problems`,
+        groups: 15,
+        limit: 100,
+      },
+    ];
+    for (const c of cases) {
+      const check = await c.client.get(c.url);
+      if (check.status !== 200) throw new Error(`${c.url}: ${check.status} ${check.text}`);
+      const total = check.body.data.total as number;
+      const groups = (check.body.data.groups as unknown[]).length;
+      const times = await sample(
+        async () => {
+          const res = await c.client.get(c.url);
+          if (res.status !== 200) throw new Error(`${c.url}: ${res.status}`);
+        },
+        { runs: RUNS, warmup: 2 },
+      );
+      rows.push(
+        ...rowsOf(
+          group,
+          `${c.name}: ${groups} groups, ${total.toLocaleString("en-US")} users`,
+          times,
+          c.limit,
+        ),
+      );
+    }
+    const usersUrl = `/profiles/${profileIds[42]}/users?cause=mailbox-alias&limit=100`;
+    const times = await sample(() => s.admin.get(usersUrl), { runs: RUNS, warmup: 2 });
+    rows.push(...rowsOf(group, "GET /profiles/:id/users?cause= (filtered list)", times, 100));
+  } finally {
+    await s.close();
+    await idp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** Runs the Problems figures on SQLite, then on PostgreSQL when it answers. */
+export default async function problemsBenchmark(): Promise<BenchRow[]> {
+  const rows = await runOn("sqlite");
+  const url = await postgresUrl();
+  if (url) {
+    process.env.TEST_DATABASE_URL = url;
+    rows.push(...(await runOn("postgres")));
+  }
+  return rows;
+}
