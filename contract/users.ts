@@ -24,6 +24,11 @@ export const User = z.object({
   lastError: MailboxError.nullable(),
   lastSyncAt: z.string().nullable(),
   syncErrors: z.array(SyncError).nullable(),
+  /**
+   * Active and allowed to sync, yet no sync report for longer than the profile's threshold while the
+   * profile's sync service reports for others (a flag beside the state, not a state).
+   */
+  stalled: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -49,6 +54,8 @@ export type UserDetail = z.infer<typeof UserDetail>;
 /** `GET /profiles/:id/users`: state filter, prefix search (address or display-name word), keyset cursor. */
 export const ListUsersQuery = z.object({
   state: UserState.optional(),
+  /** `true`: only stalled mailboxes (see `User.stalled`). */
+  stalled: z.enum(["true"], { message: 'must be "true" (leave it out for every user)' }).optional(),
   q: z.string().trim().max(320).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z

@@ -39,6 +39,7 @@ export function startBackground(
     settings: ctx.services.settings,
     jobs: ctx.services.jobs,
     log: ctx.log,
+    clock: ctx.clock,
   }).start();
   return {
     runner,

@@ -27,6 +27,8 @@ import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
+import { OverviewService } from "./services/overview";
+import { systemClock, type Clock } from "./domain/clock";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -36,6 +38,8 @@ export interface AppContext {
   log: Logger;
   /** Validates Entra ID bearer tokens; absent when Entra is not configured. */
   bearer?: BearerVerifier;
+  /** What server code asks for the time (tests pass a manual clock). */
+  clock: Clock;
   services: Services;
 }
 
@@ -67,6 +71,8 @@ export interface Services {
   connectAccount: ConnectAccountService;
   /** Rate-limit stores on the database, shared by every instance; shut down before the store closes. */
   rateLimits: RateLimitStores;
+  /** The Profiles page's overview: totals, trend from the daily rollups, stalled, deadlines. */
+  overview: OverviewService;
 }
 
 export interface ContextInput {
@@ -77,6 +83,8 @@ export interface ContextInput {
   bearer?: BearerVerifier;
   /** EWS environment overrides (tests: a resolver, autodiscover start URLs). */
   ews?: Partial<AccessDeps>;
+  /** The clock (the real one by default). */
+  clock?: Clock;
 }
 
 /**
@@ -85,6 +93,7 @@ export interface ContextInput {
  */
 export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
+  const clock = input.clock ?? systemClock;
   const profiles = new ProfileService(db);
   const ews =
     input.ews?.ews ??
@@ -113,6 +122,7 @@ export function createContext(input: ContextInput): AppContext {
   checks.migrations = migrations;
   return {
     ...input,
+    clock,
     services: {
       profileGates,
       ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
@@ -126,7 +136,8 @@ export function createContext(input: ContextInput): AppContext {
       admins: new LocalAdminRepository(db, input.config.session.maxHours),
       localAdmins: new LocalAdminService(input.store),
       profiles,
-      users: new UserService(db, profiles),
+      users: new UserService(db, profiles, clock),
+      overview: new OverviewService(db, profiles, clock),
       settings: new SettingsService(db, input.config),
       auditEvents: new AuditEventService(db, profiles),
       serviceKeys: new ServiceKeyService(db),

@@ -29,6 +29,8 @@ export interface StartOptions {
   host?: string;
   /** Overrides the check service the job runner uses (tests: a simulator checker). */
   checks?: import("./jobs/types").CheckPort;
+  /** The clock (tests pass a manual one). */
+  clock?: import("./domain/clock").Clock;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function startServer({
   store: storeOptions,
   host,
   checks,
+  clock,
 }: StartOptions): Promise<RunningServer> {
   const store = await openStore(
     storeOptions ?? {
@@ -60,7 +63,7 @@ export async function startServer({
   const bearer = config.entra.clientId
     ? createEntraVerifier({ entra: config.entra, baseUrl: config.baseUrl, log })
     : undefined;
-  const ctx = createContext({ config, store, sealer, log, bearer });
+  const ctx = createContext({ config, store, sealer, log, bearer, clock });
   const { setupUrl } = await bootstrap(ctx);
   const app = createApp(ctx);
   const server = config.tls

@@ -24,6 +24,8 @@ function buildProfile(overrides: Partial<Profile> = {}): Profile {
     ewsEndsOn: null,
     counts: { "not-activated": 0, pending: 0, active: 2, error: 1, paused: 0 },
     alert: null,
+    stalledAfterHours: 24,
+    stalledAlertPercent: 10,
     createdAt: "2026-11-26T10:00:00.000Z",
     updatedAt: "2026-11-26T10:00:00.000Z",
     ...overrides,

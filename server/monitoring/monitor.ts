@@ -8,6 +8,11 @@ import type { JobService } from "../services/jobs";
 import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
 import { MonitorRepository } from "./monitor-repo";
+import { systemClock, type Clock } from "../domain/clock";
+import { stalledShareExceeded } from "../domain/stalled";
+import { StalledRepository } from "../store/stalled-repo";
+import { emptyCounts, ProfileRepository } from "../store/profiles-repo";
+import { dayOf, RollupRepository } from "../store/rollups-repo";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
 
 export interface MonitorOptions {
@@ -21,9 +26,16 @@ export interface MonitorOptions {
   minuteMs?: number;
   /** How often retention is applied (default hourly). */
   purgeEveryMs?: number;
+  /** How often the day's users by state and stalled counts are written to the daily rollups (default 5 min). */
+  rollupEveryMs?: number;
+  /** The clock of the stalled rule and the rollups (tests move it). */
+  clock?: Clock;
 }
 
 const MONITOR = { ...SYSTEM, name: "monitor" };
+
+/** Alerts that clear by their own rule, not by the next good recheck. */
+const OWN_CLEARING = new Set<ProfileAlert["kind"]>(["sync-failures", "stalled-sync"]);
 
 /**
  * The monitoring scheduler: every MONITOR_INTERVAL_MINUTES it starts a recheck-profile job per enabled
@@ -36,10 +48,13 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private lastPurge = 0;
+  private lastSnapshot: { at: number; day: string } | undefined;
   private readonly repo: MonitorRepository;
+  private readonly clock: Clock;
 
   constructor(private readonly options: MonitorOptions) {
     this.repo = new MonitorRepository(options.db);
+    this.clock = options.clock ?? systemClock;
   }
 
   start(): this {
@@ -63,6 +78,7 @@ export class Monitor {
         await this.evaluate(profile, settings);
         await this.startRecheckIfDue(profile.id, settings);
       }
+      await this.evaluateStalled(settings);
       if (Date.now() - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
         this.lastPurge = Date.now();
         const cutoff = new Date(Date.now() - settings.auditRetentionDays * 86_400_000).toISOString();
@@ -129,9 +145,10 @@ export class Monitor {
     } else if (
       !alert &&
       profile.alert &&
-      (JSON.parse(profile.alert) as ProfileAlert).kind !== "sync-failures"
+      !OWN_CLEARING.has((JSON.parse(profile.alert) as ProfileAlert).kind)
     ) {
-      // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts).
+      // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts);
+      // a stalled-sync alert clears when the stalled share is back under (evaluateStalled).
       await db.transaction().execute(async (trx) => {
         if (await new MonitorRepository(trx).clearAlert(profile.id)) {
           await recordAudit(trx, {
@@ -145,12 +162,80 @@ export class Monitor {
     }
   }
 
+  /**
+   * Stalled sync (server/domain/stalled.ts), every pass: raises a profile's `stalled-sync` alert when more
+   * than its share of active mailboxes is stalled (once per incident: audited, one webhook card), clears
+   * it when back under; and writes the day's users by state and stalled counts to the daily rollups.
+   */
+  private async evaluateStalled(settings: Settings): Promise<void> {
+    const now = this.clock.now();
+    const db = this.options.db;
+    const [profiles, stalled, counts] = await Promise.all([
+      this.repo.stalledSettings(),
+      new StalledRepository(db).count(undefined, now),
+      new ProfileRepository(db).countsByState(),
+    ]);
+    for (const profile of profiles) {
+      const n = profile.syncEnabled === 1 ? (stalled.get(profile.id) ?? 0) : 0;
+      const active = counts.get(profile.id)?.active ?? 0;
+      const current = profile.alert ? (JSON.parse(profile.alert) as ProfileAlert) : null;
+      const over = stalledShareExceeded(n, active, profile.stalledAlertPercent);
+      if (over && !current) {
+        const alert: ProfileAlert = {
+          kind: "stalled-sync",
+          message: `${n} of ${active} active mailboxes have had no sync report for over ${profile.stalledAfterHours} h while the sync service reports for others.`,
+          since: new Date(now).toISOString(),
+        };
+        const raised = await db.transaction().execute(async (trx) => {
+          if (!(await new MonitorRepository(trx).raiseAlert(profile.id, alert))) return false;
+          await recordAudit(trx, {
+            actor: MONITOR,
+            action: "profile.alert.raise",
+            profileId: profile.id,
+            after: alert,
+          });
+          return true;
+        });
+        if (raised) await this.notify(settings, profile.name, alert);
+      } else if (!over && current?.kind === "stalled-sync") {
+        await db.transaction().execute(async (trx) => {
+          if (await new MonitorRepository(trx).clearAlert(profile.id)) {
+            await recordAudit(trx, {
+              actor: MONITOR,
+              action: "profile.alert.clear",
+              profileId: profile.id,
+              before: current,
+            });
+          }
+        });
+      }
+    }
+    const day = dayOf(now);
+    const every = this.options.rollupEveryMs ?? 300_000;
+    if (this.lastSnapshot && this.lastSnapshot.day === day && now - this.lastSnapshot.at < every) return;
+    const at = new Date(now).toISOString();
+    await db.transaction().execute(async (trx) => {
+      const rollups = new RollupRepository(trx);
+      for (const profile of profiles) {
+        await rollups.writeSnapshot(
+          profile.id,
+          at,
+          counts.get(profile.id) ?? emptyCounts(),
+          stalled.get(profile.id) ?? 0,
+        );
+      }
+    });
+    this.lastSnapshot = { at: now, day };
+  }
+
   private async notify(settings: Settings, profileName: string, alert: ProfileAlert): Promise<void> {
     if (!settings.alertWebhookUrl) return;
     const title =
       alert.kind === "service-account-auth"
         ? `${profileName}: the service account failed`
-        : `${profileName}: many mailboxes fail their check`;
+        : alert.kind === "stalled-sync"
+          ? `${profileName}: sync has stalled for many mailboxes`
+          : `${profileName}: many mailboxes fail their check`;
     try {
       await this.options.settings.webhook.post(
         settings.alertWebhookUrl,

@@ -11,7 +11,7 @@ import { recordAudit } from "./audit";
 const EWS_TYPES = new Set(["ews-basic-impersonation", "ews-oauth-impersonation", "ews-app-only"]);
 
 /** When EWS ends for a profile on an EWS type against Exchange Online (no URL stored = Exchange Online's default), else null. */
-function ewsEndsOn(type: string, settings: string): string | null {
+export function ewsEndsOn(type: string, settings: string): string | null {
   if (!EWS_TYPES.has(type)) return null;
   let ewsUrl: unknown;
   try {
@@ -143,6 +143,8 @@ export class ProfileService {
         description: patch.description,
         syncEnabled: patch.syncEnabled === undefined ? undefined : patch.syncEnabled ? 1 : 0,
         maxConcurrentConnections: patch.maxConcurrentConnections,
+        stalledAfterHours: patch.stalledAfterHours,
+        stalledAlertPercent: patch.stalledAlertPercent,
       });
       await recordAudit(trx, {
         actor: principal,
@@ -153,6 +155,10 @@ export class ProfileService {
           description: before.description,
           syncEnabled: before.syncEnabled === 1,
           maxConcurrentConnections: before.maxConcurrentConnections,
+          ...(patch.stalledAfterHours !== undefined ? { stalledAfterHours: before.stalledAfterHours } : {}),
+          ...(patch.stalledAlertPercent !== undefined
+            ? { stalledAlertPercent: before.stalledAlertPercent }
+            : {}),
         },
         after: patch,
       });

@@ -7,6 +7,8 @@ export interface UserCheckUpdate {
   stateBefore?: UserState | null;
   mailboxKind?: string | null;
   lastCheckedAt: string;
+  /** Set when the result makes the mailbox active (it was not). */
+  activeSince?: string;
   lastError: string | null;
   updatedAt: string;
 }

@@ -4,6 +4,7 @@ import { isoNow as nowIso } from "../domain/clock";
 import { lifecycleUpdate } from "./user-lifecycle-sql";
 import { INITIAL_STATE } from "../domain/user-lifecycle";
 import { isPostgres } from "./dialect";
+import { stalledUserWhere } from "./stalled-repo";
 import type { CheckHistoryTable, Database, UserTable } from "./schema";
 
 export type UserRow = UserTable;
@@ -27,6 +28,8 @@ export interface UserRef {
 
 export interface ListUsersOptions {
   state?: UserState;
+  /** Only stalled mailboxes, for this cutoff (the caller checked the profile's half of the rule). */
+  stalledCutoff?: string;
   /** Lower-cased prefix of the address or of a display-name word. */
   prefix?: string;
   /** Lower-cased address of the last row of the previous page. */
@@ -74,6 +77,7 @@ export class UserRepository {
       // Walks (profile_id, address_lower) or (profile_id, state, address_lower) in order: no sort, stops at `limit`.
       let q = this.db.selectFrom("users").selectAll().where("profileId", "=", profileId);
       if (options.state) q = q.where("state", "=", options.state);
+      if (options.stalledCutoff) q = q.where((eb) => stalledUserWhere(eb, options.stalledCutoff!));
       if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
       return q.orderBy("addressLower").limit(options.limit).execute();
     }
@@ -103,6 +107,7 @@ export class UserRepository {
         .where("profileId", "=", profileId)
         .where("id", "in", matchIds(this.db));
       if (options.state) q = q.where("state", "=", options.state);
+      if (options.stalledCutoff) q = q.where((eb) => stalledUserWhere(eb, options.stalledCutoff!));
       if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
       return q.orderBy("addressLower").limit(options.limit).execute();
     }
@@ -111,6 +116,16 @@ export class UserRepository {
     const matches = matchIds(this.db).as("m");
     let q = this.db.selectFrom(matches).crossJoin("users as u").selectAll("u").whereRef("u.id", "=", "m.id");
     if (options.state) q = q.where("u.state", "=", options.state);
+    if (options.stalledCutoff) {
+      const cutoff = options.stalledCutoff;
+      q = q.where((eb) =>
+        eb.and([
+          eb("u.state", "=", "active"),
+          eb.or([eb("u.lastSyncAt", "is", null), eb("u.lastSyncAt", "<", cutoff)]),
+          eb.or([eb("u.activeSince", "is", null), eb("u.activeSince", "<", cutoff)]),
+        ]),
+      );
+    }
     if (options.after !== undefined) q = q.where("u.addressLower", ">", options.after);
     return q.orderBy("u.addressLower").limit(options.limit).execute();
   }
@@ -168,6 +183,7 @@ export class UserRepository {
       entraObjectId: null,
       lastSyncAt: null,
       syncErrors: null,
+      activeSince: null,
       createdAt: now,
       updatedAt: now,
     }));
@@ -303,6 +319,10 @@ export class UserRepository {
         .updateTable("users")
         .set({
           ...resume.set,
+          // Back to active: stalled sync counts from now (server/domain/stalled.ts).
+          activeSince: sql<
+            string | null
+          >`case when state_before = 'active' then ${now} else active_since end`,
           updatedAt: now,
         })
         .where("id", "in", part)

@@ -4,6 +4,7 @@ import { notFound } from "../errors";
 import type { Db } from "../store/db";
 import { nowIso } from "../store/db";
 import { SyncSessionRepository } from "../store/sync-sessions-repo";
+import { RollupRepository } from "../store/rollups-repo";
 import type { ServiceKeyIdentity } from "./service-keys";
 
 /** Consecutive failed sessions of one mailbox after which its profile is alerted. */
@@ -55,6 +56,7 @@ export async function recordSyncReport(
         .where("id", "=", user.id)
         .execute();
     }
+    await new RollupRepository(trx).addSyncReport(user.profileId, session.receivedAt, session.ok === 0);
     const recent = await trx
       .selectFrom("syncSessions")
       .select("ok")

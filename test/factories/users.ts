@@ -30,6 +30,7 @@ export async function insertUsers(
       entraObjectId: null,
       lastSyncAt: null,
       syncErrors: null,
+      activeSince: null,
       createdAt: now,
       updatedAt: now,
       ...rest,

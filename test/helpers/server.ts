@@ -7,6 +7,7 @@ import pg from "pg";
 import { testConfig } from "../../server/config";
 import { createLogger } from "../../server/logger";
 import { startServer, type RunningServer } from "../../server/server";
+import type { Clock } from "../../server/domain/clock";
 
 export const ADMIN_EMAIL = "admin@example.com";
 export const ADMIN_PASSWORD = "Admin-Password-123";
@@ -62,6 +63,8 @@ export interface TestServerOptions {
   /** Reuse a SQLite file (restarts); in memory otherwise. */
   sqliteFile?: string;
   keepSchema?: boolean;
+  /** The server's clock (a manualClock moves time without waiting). */
+  clock?: Clock;
 }
 
 /**
@@ -99,6 +102,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const running = await startServer({
     config,
     log,
+    clock: options.clock,
     store:
       dialect === "postgres"
         ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema!.schema, poolSize: 5 }

@@ -8,6 +8,7 @@ import * as jobHeartbeat from "./20261127T130000-job-heartbeat";
 import * as jobThrottling from "./20261202T233000-job-throttling";
 import * as profileMigrations from "./20261202T233000-profile-migrations";
 import * as oauthExpectedUpn from "./20261203T003000-oauth-expected-upn";
+import * as overview from "./20261203T125015-overview";
 
 /**
  * Every migration, in order. Append-only: a released migration is never edited; add a new file named
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "20261202T233000-job-throttling": jobThrottling,
   "20261202T233000-profile-migrations": profileMigrations,
   "20261203T003000-oauth-expected-upn": oauthExpectedUpn,
+  "20261203T125015-overview": overview,
 };
