@@ -71,8 +71,12 @@ export function UsersTab({ profileId }: { profileId: string }) {
   const [q, setQ] = useState("");
   // A link may open the tab filtered (e.g. "Show users in error" after an activation: ?state=error).
   const [state, setState] = useState<UserState | "">(stateFromUrl);
+  // The overview links stalled counts here with ?stalled=true.
+  const [stalled, setStalled] = useState(
+    () => new URLSearchParams(window.location.search).get("stalled") === "true",
+  );
   const query = useDebouncedValue(q.trim(), 250);
-  const pages = useUsersPages(profileId, query, state);
+  const pages = useUsersPages(profileId, query, state, stalled);
   const bulk = useBulkUsers();
   const checkNow = useCheckNow(profileId);
   const [selected, setSelected] = useState<Set<TableRowId>>(new Set());
@@ -88,7 +92,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
   const selectedIds = useMemo(() => [...selected].map(String), [selected]);
   const counts = profile.data?.counts;
   const profileTotal = counts ? userStates.reduce((sum, s) => sum + (counts[s] ?? 0), 0) : undefined;
-  const matching = query ? undefined : state ? counts?.[state] : profileTotal;
+  const matching = query || stalled ? undefined : state ? counts?.[state] : profileTotal;
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const handleNearEnd = useCallback(() => {
@@ -135,7 +139,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
     }
   };
 
-  const noUsersAtAll = profileTotal === 0 && !query && !state;
+  const noUsersAtAll = profileTotal === 0 && !query && !state && !stalled;
   const n = selectedIds.length;
 
   return (
@@ -146,6 +150,8 @@ export function UsersTab({ profileId }: { profileId: string }) {
           onQChange={(v) => handleFilterChange(() => setQ(v))}
           state={state}
           onStateChange={(s) => handleFilterChange(() => setState(s))}
+          stalled={stalled}
+          onStalledChange={(v) => handleFilterChange(() => setStalled(v))}
         />
         <div>
           <Button appearance="primary" icon={<PeopleAddRegular />} onClick={() => setAdding(true)}>

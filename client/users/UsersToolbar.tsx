@@ -1,4 +1,4 @@
-import { Dropdown, makeStyles, Option, SearchBox, tokens } from "@fluentui/react-components";
+import { Checkbox, Dropdown, makeStyles, Option, SearchBox, tokens } from "@fluentui/react-components";
 import { userStates, type UserState } from "../../contract/common";
 import { stateInfo } from "../components/states";
 
@@ -14,11 +14,16 @@ export function UsersFilters({
   onQChange,
   state,
   onStateChange,
+  stalled = false,
+  onStalledChange,
 }: {
   q: string;
   onQChange: (q: string) => void;
   state: UserState | "";
   onStateChange: (s: UserState | "") => void;
+  /** Only stalled mailboxes (no sync report for too long). */
+  stalled?: boolean;
+  onStalledChange?: (stalled: boolean) => void;
 }) {
   const styles = useStyles();
   return (
@@ -44,6 +49,13 @@ export function UsersFilters({
           </Option>
         ))}
       </Dropdown>
+      {onStalledChange && (
+        <Checkbox
+          label="Stalled only"
+          checked={stalled}
+          onChange={(_e, d) => onStalledChange(d.checked === true)}
+        />
+      )}
     </div>
   );
 }
