@@ -25,6 +25,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "ews-gateway": () => import("./ews-gateway.bench"),
   "graph-gateway": () => import("./graph-gateway.bench"),
   "autodiscover-parse": () => import("./autodiscover-parse.bench"),
+  overview: () => import("./overview.bench"),
 };
 
 interface Results {
