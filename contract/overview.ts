@@ -19,26 +19,27 @@ export const Deadline = z.object({
 });
 export type Deadline = z.infer<typeof Deadline>;
 
-/** One UTC day of a profile's trend, from the daily rollups (a day with no row is all zeros and nulls). */
-export const TrendDay = z.object({
-  day: z.string(),
-  checks: z.number().int(),
-  checkFailures: z.number().int(),
-  syncReports: z.number().int(),
-  syncFailures: z.number().int(),
+/**
+ * A profile's last `TREND_DAYS` UTC days from the daily rollups, one array per figure (index i is
+ * `Overview.trendDays[i]`; a day with no row has zeros, and null snapshots).
+ */
+export const Trend = z.object({
+  checks: z.array(z.number().int()),
+  checkFailures: z.array(z.number().int()),
+  syncReports: z.array(z.number().int()),
+  syncFailures: z.array(z.number().int()),
   /** Mailboxes in error at the day's last snapshot (null: no snapshot that day). */
-  error: z.number().int().nullable(),
-  stalled: z.number().int().nullable(),
+  error: z.array(z.number().int().nullable()),
+  stalled: z.array(z.number().int().nullable()),
 });
-export type TrendDay = z.infer<typeof TrendDay>;
+export type Trend = z.infer<typeof Trend>;
 
 /** A profile as the overview shows it: the profile list's fields and its health. */
 export const OverviewProfile = Profile.extend({
   /** Stalled mailboxes now (see `User.stalled`). */
   stalled: z.number().int(),
   deadlines: z.array(Deadline),
-  /** The last `TREND_DAYS` days, oldest first, today last. */
-  trend: z.array(TrendDay),
+  trend: Trend,
 });
 export type OverviewProfile = z.infer<typeof OverviewProfile>;
 
@@ -47,6 +48,8 @@ export const EXPIRING_WITHIN_DAYS = 30;
 
 export const Overview = z.object({
   generatedAt: z.string(),
+  /** The trend's days (`YYYY-MM-DD`, UTC), oldest first, today last. */
+  trendDays: z.array(z.string()),
   totals: z.object({
     profiles: z.number().int(),
     counts: StateCounts,

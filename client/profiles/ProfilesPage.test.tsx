@@ -34,18 +34,20 @@ function buildProfile(overrides: Partial<Profile> = {}): Profile {
 
 /** The overview of these profiles, as GET /overview answers it. */
 function overviewOf(profiles: Profile[]) {
-  const trend = Array.from({ length: 30 }, (_, i) => ({
-    day: `2026-11-${String(i + 1).padStart(2, "0")}`,
-    checks: 10,
-    checkFailures: i === 29 ? 4 : 0,
-    syncReports: 0,
-    syncFailures: 0,
-    error: 1,
-    stalled: 0,
-  }));
+  const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, "0")}`);
+  const each = (f: (i: number) => number) => days.map((_, i) => f(i));
+  const trend = {
+    checks: each(() => 10),
+    checkFailures: each((i) => (i === 29 ? 4 : 0)),
+    syncReports: each(() => 0),
+    syncFailures: each(() => 0),
+    error: each(() => 1),
+    stalled: each(() => 0),
+  };
   return {
     data: {
       generatedAt: "2026-11-30T12:00:00.000Z",
+      trendDays: days,
       totals: {
         profiles: profiles.length,
         counts: { "not-activated": 0, pending: 0, active: 2, error: 1, paused: 0 },

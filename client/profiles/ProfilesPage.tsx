@@ -118,8 +118,9 @@ const deadlineLabel: Record<string, string> = {
 function deadlineText(d: Deadline): string {
   const what = deadlineLabel[d.kind] ?? d.kind;
   if (d.daysLeft === 0) return `${what} today`;
-  if (d.daysLeft < 0)
-    {return `${what.replace("expires", "expired").replace("ends", "ended")} ${-d.daysLeft} days ago`;}
+  if (d.daysLeft < 0) {
+    return `${what.replace("expires", "expired").replace("ends", "ended")} ${-d.daysLeft} days ago`;
+  }
   return `${what} in ${d.daysLeft} ${d.daysLeft === 1 ? "day" : "days"}`;
 }
 
@@ -281,7 +282,7 @@ export function ProfilesPage({ me }: { me: Me }) {
                     </div>
                   </TableCell>
                   <TableCell>
-                    <FailureTrend trend={p.trend} />
+                    <FailureTrend days={overview.data?.trendDays ?? []} trend={p.trend} />
                   </TableCell>
                   <TableCell>
                     {p.stalled > 0 ? (

@@ -4,7 +4,7 @@ import {
   TREND_DAYS,
   type Overview,
   type OverviewProfile,
-  type TrendDay,
+  type Trend,
 } from "../../contract/overview";
 import type { Principal } from "../auth/principal";
 import type { Clock } from "../domain/clock";
@@ -15,21 +15,18 @@ import { StalledRepository } from "../store/stalled-repo";
 import { DeadlineService, type Deadline } from "./deadlines";
 import type { ProfileService } from "./profiles";
 
-/** The last `TREND_DAYS` UTC days, oldest first, with zeros (and null snapshots) where no row exists. */
-function trendOf(rows: readonly DailyStatsRow[], days: readonly string[]): TrendDay[] {
+/** A profile's trend over `days`, one array per figure, zeros (and null snapshots) where no row exists. */
+function trendOf(rows: readonly DailyStatsRow[], days: readonly string[]): Trend {
   const byDay = new Map(rows.map((r) => [r.day, r]));
-  return days.map((day) => {
-    const r = byDay.get(day);
-    return {
-      day,
-      checks: r?.checks ?? 0,
-      checkFailures: r?.checkFailures ?? 0,
-      syncReports: r?.syncReports ?? 0,
-      syncFailures: r?.syncFailures ?? 0,
-      error: r?.error ?? null,
-      stalled: r?.stalled ?? null,
-    };
-  });
+  const each = <T>(pick: (r: DailyStatsRow | undefined) => T) => days.map((day) => pick(byDay.get(day)));
+  return {
+    checks: each((r) => r?.checks ?? 0),
+    checkFailures: each((r) => r?.checkFailures ?? 0),
+    syncReports: each((r) => r?.syncReports ?? 0),
+    syncFailures: each((r) => r?.syncFailures ?? 0),
+    error: each((r) => r?.error ?? null),
+    stalled: each((r) => r?.stalled ?? null),
+  };
 }
 
 /**
@@ -79,6 +76,7 @@ export class OverviewService {
     });
     return {
       generatedAt: new Date(now).toISOString(),
+      trendDays: days,
       totals: {
         profiles: result.length,
         counts,

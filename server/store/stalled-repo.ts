@@ -64,7 +64,7 @@ export class StalledRepository {
     return {
       syncEnabled: row.syncEnabled === 1,
       stalledAfterHours: row.stalledAfterHours,
-      latestReportAt: (row.latestReportAt) ?? null,
+      latestReportAt: row.latestReportAt ?? null,
     };
   }
 
@@ -115,14 +115,22 @@ export class StalledRepository {
     const result = new Map<string, number>();
     for (const { cutoff, ids } of await this.reportingGroups(profileIds, now)) {
       for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-        const rows = await this.db
-          .selectFrom("users")
-          .select(["users.profileId", (eb) => eb.fn.countAll<number>().as("n")])
-          .where("users.profileId", "in", ids.slice(i, i + IDS_PER_QUERY))
-          .where((eb) => stalledUserWhere(eb, cutoff))
-          .groupBy("users.profileId")
-          .execute();
-        for (const r of rows) result.set(r.profileId, Number(r.n));
+        // Two range seeks on (profile_id, state, last_sync_at) instead of one scan of every active mailbox:
+        // reported before the cutoff, and never reported (an OR of both makes SQLite walk the whole range).
+        for (const reported of [true, false]) {
+          const rows = await this.db
+            .selectFrom("users")
+            .select(["users.profileId", (eb) => eb.fn.countAll<number>().as("n")])
+            .where("users.profileId", "in", ids.slice(i, i + IDS_PER_QUERY))
+            .where("users.state", "=", "active")
+            .where((eb) =>
+              reported ? eb("users.lastSyncAt", "<", cutoff) : eb("users.lastSyncAt", "is", null),
+            )
+            .where((eb) => eb.or([eb("users.activeSince", "is", null), eb("users.activeSince", "<", cutoff)]))
+            .groupBy("users.profileId")
+            .execute();
+          for (const r of rows) result.set(r.profileId, (result.get(r.profileId) ?? 0) + Number(r.n));
+        }
       }
     }
     return result;
