@@ -87,6 +87,8 @@ describe.skipIf(!enabled)("overview in Chromium", () => {
         .waitFor();
       expect(await page.getByRole("checkbox", { name: "Stalled only" }).isChecked()).toBe(true);
       await expect.poll(() => page.getByRole("row").filter({ hasText: "@contoso.com" }).count()).toBe(3);
+      // The pointer rests where the link was, over a row: axe judges the grid at rest, not hovered.
+      await page.mouse.move(0, 0);
       await screenshot(page, `users-stalled-${colorScheme}`);
       expect(await seriousViolations(page)).toEqual([]);
 
