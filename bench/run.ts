@@ -26,6 +26,7 @@ const benchmarks: Record<string, () => Promise<{ default: Benchmark }>> = {
   "graph-gateway": () => import("./graph-gateway.bench"),
   "autodiscover-parse": () => import("./autodiscover-parse.bench"),
   problems: () => import("./problems.bench"),
+  overview: () => import("./overview.bench"),
 };
 
 interface Results {

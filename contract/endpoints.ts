@@ -4,6 +4,7 @@ import { ChangePasswordBody, CreateAdminBody, LocalAdmin, LoginBody, Me, SetupBo
 import { dataOf, pageOf } from "./common";
 import { AuthConfig, MeStatus, ProfileAdmins, ProfileAdminsBody } from "./me";
 import { CreateProfileBody, Profile, UpdateProfileBody } from "./profiles";
+import { Overview } from "./overview";
 import { AuditEvent, ListAuditQuery } from "./audit";
 import { Settings, UpdateSettingsBody } from "./settings";
 import { EntraAppRegistration, SetupCheck } from "./install";
@@ -120,6 +121,15 @@ export const endpoints: Endpoint[] = [
     summary: "List profiles with user counts per state",
     tag: "profiles",
     response: dataOf(z.array(Profile)),
+    auth: "admin",
+  },
+  {
+    method: "get",
+    path: "/overview",
+    summary:
+      "Every profile the caller manages with its health: users by state, stalled, alert, deadlines, a 30-day trend from the daily rollups; totals on top",
+    tag: "profiles",
+    response: dataOf(Overview),
     auth: "admin",
   },
   {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AccessType, Id, UserState, text, userStates } from "./common";
 
 export const ProfileAlert = z.object({
-  kind: z.enum(["failure-share", "service-account-auth", "sync-failures"]),
+  kind: z.enum(["failure-share", "service-account-auth", "sync-failures", "stalled-sync"]),
   message: z.string(),
   since: z.string(),
 });
@@ -27,6 +27,10 @@ export const Profile = z.object({
   ewsEndsOn: z.string().nullable(),
   counts: StateCounts,
   alert: ProfileAlert.nullable(),
+  /** Hours without a sync report after which an active mailbox counts as stalled. */
+  stalledAfterHours: z.number().int(),
+  /** The stalled alert is raised when more than this share (%) of the active mailboxes is stalled. */
+  stalledAlertPercent: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -44,9 +48,11 @@ export const UpdateProfileBody = z
     description: z.string().trim().max(1000).optional(),
     syncEnabled: z.boolean().optional(),
     maxConcurrentConnections: z.number().int().min(1).max(27).optional(),
+    stalledAfterHours: z.number().int().min(1).max(720).optional(),
+    stalledAlertPercent: z.number().int().min(1).max(100).optional(),
   })
   .refine(
     (v) => Object.keys(v).length > 0,
-    "send at least one of name, description, syncEnabled, maxConcurrentConnections",
+    "send at least one of name, description, syncEnabled, maxConcurrentConnections, stalledAfterHours, stalledAlertPercent",
   );
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;

@@ -25,6 +25,11 @@ export const User = z.object({
   lastError: MailboxError.nullable(),
   lastSyncAt: z.string().nullable(),
   syncErrors: z.array(SyncError).nullable(),
+  /**
+   * Active and allowed to sync, yet no sync report for longer than the profile's threshold while the
+   * profile's sync service reports for others (a flag beside the state, not a state).
+   */
+  stalled: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -52,6 +57,8 @@ export const ListUsersQuery = z.object({
   state: UserState.optional(),
   /** The users of a problem group (failing for this cause, not paused or pending). */
   cause: FailureCause.optional(),
+  /** `true`: only stalled mailboxes (see `User.stalled`). */
+  stalled: z.enum(["true"], { message: 'must be "true" (leave it out for every user)' }).optional(),
   q: z.string().trim().max(320).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z

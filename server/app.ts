@@ -14,6 +14,7 @@ import { adminsRouter } from "./routes/admins";
 import { authRouter } from "./routes/auth";
 import { openApiDocument } from "./routes/openapi";
 import { profilesRouter } from "./routes/profiles";
+import { overviewRouter } from "./routes/overview";
 import { mailboxAccessRouter } from "./routes/mailbox-access";
 import { oauthRouter } from "./routes/oauth";
 import { connectivityRouter } from "./routes/connectivity";
@@ -188,6 +189,7 @@ export function createApp(ctx: AppContext): Express {
   api.use("/profiles", profileAdminsRouter(ctx));
   api.use(authRouter(ctx));
   api.use("/profiles", profilesRouter(ctx));
+  api.use("/overview", overviewRouter(ctx));
   api.use(mailboxAccessRouter(ctx), connectivityRouter(ctx), checksRouter(ctx));
   api.use(oauthRouter(ctx));
   api.use("/admins", adminsRouter(ctx));

@@ -31,7 +31,10 @@ import { RateLimitStores } from "./store/rate-limit-store";
 import { systemClock, type Clock } from "./domain/clock";
 import { createMetrics, type Metrics } from "./metrics/metrics";
 import { JobRepository } from "./store/job-repo";
-import { CredentialDeadlineService } from "./services/credential-deadlines";
+import { CredentialDeadlineService, credentialDeadlinesFor } from "./services/credential-deadlines";
+import { accessDeadlines, DeadlineService } from "./services/deadlines";
+import { StalledRepository } from "./store/stalled-repo";
+import { OverviewService } from "./services/overview";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -80,6 +83,8 @@ export interface Services {
   credentialDeadlines: CredentialDeadlineService;
   /** Failures grouped by cause, and the bulk actions per group (add group sources with `addSource`). */
   problems: ProblemService;
+  /** The Profiles page's overview: totals, trend from the daily rollups, stalled, deadlines. */
+  overview: OverviewService;
 }
 
 export interface ContextInput {
@@ -124,7 +129,13 @@ export function createContext(input: ContextInput): AppContext {
   const metrics = createMetrics({
     enabled: input.config.metrics.token !== undefined,
     jobsByState: () => new JobRepository(db).countByState(),
-    // stalledCount: the stalled rule's count of stalled mailboxes (issue 25), wired where it is built.
+    stalledCount: async () => {
+      let n = 0;
+      for (const count of (await new StalledRepository(db).count(undefined, clock.now())).values()) {
+        n += count;
+      }
+      return n;
+    },
     onProviderError: (metric, error) =>
       input.log.warn({ err: error, metric }, "metrics: a gauge could not be read; it keeps its last value"),
   });
@@ -165,6 +176,18 @@ export function createContext(input: ContextInput): AppContext {
       profiles,
       users,
       problems: new ProblemService(db, profiles, users, jobs),
+      // The overview's deadlines: certificates and the EWS end, then client secrets, passwords and stale
+      // OAuth connections (the same items the advance alerts watch).
+      overview: new OverviewService(
+        db,
+        profiles,
+        clock,
+        new DeadlineService(db, [
+          accessDeadlines,
+          async (d, ids, now) =>
+            credentialDeadlinesFor(d, ids ?? null, now, (await settings.effective()).oauthStaleHours),
+        ]),
+      ),
       settings,
       auditEvents: new AuditEventService(db, profiles),
       serviceKeys: new ServiceKeyService(db, clock),

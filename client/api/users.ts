@@ -10,19 +10,32 @@ export const USERS_PAGE_SIZE = 100;
 /** Query keys of users. */
 export const userKeys = {
   all: ["users"] as const,
-  list: (profileId: string, q: string, state: UserState | "", cause = "") =>
-    ["users", "list", profileId, q, state, cause] as const,
+  list: (profileId: string, q: string, state: UserState | "", cause = "", stalled = false) =>
+    ["users", "list", profileId, q, state, cause, stalled] as const,
   one: (id: string) => ["users", "one", id] as const,
 };
 
 /** A profile's users, page by page through the cursor; `fetchNextPage` as the grid scrolls. */
-export function useUsersPages(profileId: string, q: string, state: UserState | "", cause = "") {
+export function useUsersPages(
+  profileId: string,
+  q: string,
+  state: UserState | "",
+  cause = "",
+  stalled = false,
+) {
   return useInfiniteQuery({
-    queryKey: userKeys.list(profileId, q, state, cause),
+    queryKey: userKeys.list(profileId, q, state, cause, stalled),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
       apiJson<Page<User>>(`/profiles/${encodeURIComponent(profileId)}/users`, {
-        query: { q, state, cause, limit: USERS_PAGE_SIZE, cursor: pageParam },
+        query: {
+          q,
+          state,
+          cause,
+          stalled: stalled ? "true" : undefined,
+          limit: USERS_PAGE_SIZE,
+          cursor: pageParam,
+        },
         signal,
       }),
     getNextPageParam: (last) => last.nextCursor,

@@ -5,4 +5,5 @@ export const alertText: Record<ProfileAlert["kind"], { badge: string; title: str
   "failure-share": { badge: "Checks failing", title: "Many mailboxes fail their checks" },
   "service-account-auth": { badge: "Sign-in failing", title: "The service account can't sign in" },
   "sync-failures": { badge: "Sync failing", title: "Sync keeps failing" },
+  "stalled-sync": { badge: "Sync stalled", title: "Sync has stalled for many mailboxes" },
 };

@@ -20,6 +20,8 @@ const profile: Profile = {
   ewsEndsOn: null,
   counts: { "not-activated": 0, pending: 0, active: 0, error: 0, paused: 0 },
   alert: null,
+  stalledAfterHours: 24,
+  stalledAlertPercent: 10,
   createdAt: "2026-11-26T10:00:00.000Z",
   updatedAt: "2026-11-26T10:00:00.000Z",
 };

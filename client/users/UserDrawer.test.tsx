@@ -18,6 +18,7 @@ const user: UserDetail = {
   displayName: "Ada",
   profileId: "p1",
   state: "active",
+  stalled: false,
   mailboxKind: "user",
   lastCheckedAt: minutesAgo(30),
   lastError: null,

@@ -25,6 +25,7 @@ import { errorMessage } from "../api/client";
 import { useBulkUsers, useCheckNow, useUser } from "../api/users";
 import { useNotify } from "../components/notify";
 import { StateBadge } from "../components/StateBadge";
+import { StalledBadge } from "../components/StalledBadge";
 import { RemediationText } from "../connectivity/RemediationText";
 import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { relativeTime } from "./columns";
@@ -169,7 +170,7 @@ export function UserDrawer({
             <dl className={styles.details}>
               <dt className={styles.term}>State</dt>
               <dd className={styles.value}>
-                <StateBadge state={u.state} />
+                <StateBadge state={u.state} /> {u.stalled && <StalledBadge />}
               </dd>
               <dt className={styles.term}>Display name</dt>
               <dd className={styles.value}>{u.displayName || "—"}</dd>

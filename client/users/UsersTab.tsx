@@ -79,8 +79,12 @@ export function UsersTab({ profileId }: { profileId: string }) {
   const [state, setState] = useState<UserState | "">(stateFromUrl);
   // The Problems view links here filtered by a cause (?cause=mailbox-alias).
   const [cause, setCause] = useState<FailureCause | "">(causeFromUrl);
+  // The overview links stalled counts here with ?stalled=true.
+  const [stalled, setStalled] = useState(
+    () => new URLSearchParams(window.location.search).get("stalled") === "true",
+  );
   const query = useDebouncedValue(q.trim(), 250);
-  const pages = useUsersPages(profileId, query, state, cause);
+  const pages = useUsersPages(profileId, query, state, cause, stalled);
   const bulk = useBulkUsers();
   const checkNow = useCheckNow(profileId);
   const [selected, setSelected] = useState<Set<TableRowId>>(new Set());
@@ -96,7 +100,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
   const selectedIds = useMemo(() => [...selected].map(String), [selected]);
   const counts = profile.data?.counts;
   const profileTotal = counts ? userStates.reduce((sum, s) => sum + (counts[s] ?? 0), 0) : undefined;
-  const matching = query || cause ? undefined : state ? counts?.[state] : profileTotal;
+  const matching = query || cause || stalled ? undefined : state ? counts?.[state] : profileTotal;
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const handleNearEnd = useCallback(() => {
@@ -143,7 +147,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
     }
   };
 
-  const noUsersAtAll = profileTotal === 0 && !query && !state && !cause;
+  const noUsersAtAll = profileTotal === 0 && !query && !state && !cause && !stalled;
   const n = selectedIds.length;
 
   return (
@@ -156,6 +160,8 @@ export function UsersTab({ profileId }: { profileId: string }) {
           onStateChange={(s) => handleFilterChange(() => setState(s))}
           cause={cause}
           onCauseChange={(c) => handleFilterChange(() => setCause(c))}
+          stalled={stalled}
+          onStalledChange={(v) => handleFilterChange(() => setStalled(v))}
         />
         <div>
           <Button appearance="primary" icon={<PeopleAddRegular />} onClick={() => setAdding(true)}>

@@ -1,4 +1,4 @@
-import { Dropdown, makeStyles, Option, SearchBox, tokens } from "@fluentui/react-components";
+import { Checkbox, Dropdown, makeStyles, Option, SearchBox, tokens } from "@fluentui/react-components";
 import { userStates, type UserState } from "../../contract/common";
 import { failureCauses, failureCauseTitles, type FailureCause } from "../../contract/problems";
 import { stateInfo } from "../components/states";
@@ -18,6 +18,8 @@ export function UsersFilters({
   onStateChange,
   cause = "",
   onCauseChange,
+  stalled = false,
+  onStalledChange,
 }: {
   q: string;
   onQChange: (q: string) => void;
@@ -25,6 +27,9 @@ export function UsersFilters({
   onStateChange: (s: UserState | "") => void;
   cause?: FailureCause | "";
   onCauseChange?: (c: FailureCause | "") => void;
+  /** Only stalled mailboxes (no sync report for too long). */
+  stalled?: boolean;
+  onStalledChange?: (stalled: boolean) => void;
 }) {
   const styles = useStyles();
   return (
@@ -65,6 +70,13 @@ export function UsersFilters({
             </Option>
           ))}
         </Dropdown>
+      )}
+      {onStalledChange && (
+        <Checkbox
+          label="Stalled only"
+          checked={stalled}
+          onChange={(_e, d) => onStalledChange(d.checked === true)}
+        />
       )}
     </div>
   );

@@ -12,6 +12,7 @@ import {
 import { WarningFilled } from "@fluentui/react-icons";
 import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
 import { StateBadge } from "../components/StateBadge";
+import { StalledBadge } from "../components/StalledBadge";
 import type { User } from "../api/types";
 import { useNow } from "../components/useNow";
 
@@ -138,7 +139,12 @@ export function userColumns(onOpen: (id: string) => void): TableColumnDefinition
     createTableColumn<User>({
       columnId: "state",
       renderHeaderCell: () => "State",
-      renderCell: (u) => <StateBadge state={u.state} />,
+      renderCell: (u) => (
+        <span style={{ display: "inline-flex", gap: "4px", flexWrap: "wrap" }}>
+          <StateBadge state={u.state} />
+          {u.stalled && <StalledBadge />}
+        </span>
+      ),
     }),
     createTableColumn<User>({
       columnId: "kind",

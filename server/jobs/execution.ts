@@ -158,6 +158,7 @@ export class JobExecution {
       id: jobId,
       owner: options.owner,
       mode: def.mode,
+      profileId,
       write: def.writeResult
         ? (trx, user, result) => def.writeResult!(checks, trx, this.job, user, result)
         : undefined,

@@ -2,6 +2,8 @@ import type { CheckResult } from "../domain/access-outcome";
 import type { Logger } from "../logger";
 import type { Db } from "../store/db";
 import { JobRepository } from "../store/job-repo";
+import { RollupRepository } from "../store/rollups-repo";
+import { nowIso } from "../store/db";
 import type { CheckedUser, CheckMode, CheckPort } from "./types";
 
 interface PendingResult {
@@ -29,6 +31,8 @@ export class ResultWriter {
       id: string;
       owner: string;
       mode: CheckMode;
+      /** The job's profile: its daily rollup counts the checks written (not a kind's own writer's). */
+      profileId?: string;
       /** The kind's own writer (Move to Graph's dry run), instead of `checks.applyResult`. */
       write?: (db: Db, user: CheckedUser, result: CheckResult) => Promise<void>;
     },
@@ -85,11 +89,21 @@ export class ResultWriter {
             })),
           );
           const users = await repo.users([...completed]);
+          let checks = 0;
+          let failures = 0;
           for (const { userId, result } of batch) {
             const user = completed.has(userId) ? users.get(userId) : undefined;
             if (!user) continue;
             if (this.job.write) await this.job.write(trx, user, result);
-            else await this.checks.applyResult(trx, user, result, { mode, jobId });
+            else {
+              await this.checks.applyResult(trx, user, result, { mode, jobId });
+              checks += 1;
+              if (!result.ok) failures += 1;
+            }
+          }
+          if (this.job.profileId && checks > 0) {
+            // One upsert per batch, not per check: the day's counters the overview's trend reads.
+            await new RollupRepository(trx).addChecks(this.job.profileId, nowIso(), checks, failures);
           }
         });
         return;

@@ -25,6 +25,14 @@ export class MonitorRepository {
       .execute();
   }
 
+  /** Every profile's stalled settings and alert (the stalled rule runs for all; a disabled profile clears its alert). */
+  stalledSettings() {
+    return this.db
+      .selectFrom("profiles")
+      .select(["id", "name", "alert", "syncEnabled", "stalledAfterHours", "stalledAlertPercent"])
+      .execute();
+  }
+
   /** When the profile's last recheck-profile job was created (any creator), or undefined. */
   async lastRecheckAt(profileId: string): Promise<string | undefined> {
     const row = await this.db

@@ -8,8 +8,12 @@ import { recordAudit } from "../services/audit";
 import type { JobService } from "../services/jobs";
 import type { SettingsService } from "../services/settings";
 import type { Db } from "../store/db";
-import { systemClock, type Clock } from "../domain/clock";
 import { MonitorRepository } from "./monitor-repo";
+import { systemClock, type Clock } from "../domain/clock";
+import { stalledShareExceeded } from "../domain/stalled";
+import { StalledRepository } from "../store/stalled-repo";
+import { emptyCounts, ProfileRepository } from "../store/profiles-repo";
+import { dayOf, RollupRepository } from "../store/rollups-repo";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
 import type { CredentialDeadlineService } from "../services/credential-deadlines";
 
@@ -26,13 +30,18 @@ export interface MonitorOptions {
   minuteMs?: number;
   /** How often retention is applied (default hourly). */
   purgeEveryMs?: number;
-  /** What "a recheck is due" and retention are judged by (default: the real clock; tests move theirs). */
+  /** The clock of recheck due times, retention, the stalled rule and the rollups (tests move it). */
   clock?: Clock;
   /** Credentials and deadlines: password expiry asked with each recheck, advance alerts on each pass. */
   deadlines?: CredentialDeadlineService;
+  /** How often the day's users by state and stalled counts are written to the daily rollups (default 5 min). */
+  rollupEveryMs?: number;
 }
 
 const MONITOR = { ...SYSTEM, name: "monitor" };
+
+/** Alerts that clear by their own rule, not by the next good recheck. */
+const OWN_CLEARING = new Set<ProfileAlert["kind"]>(["sync-failures", "stalled-sync"]);
 
 /**
  * The monitoring scheduler: every MONITOR_INTERVAL_MINUTES it starts a recheck-profile job per enabled
@@ -45,10 +54,13 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private lastPurge = 0;
+  private lastSnapshot: { at: number; day: string } | undefined;
   private readonly repo: MonitorRepository;
+  private readonly clock: Clock;
 
   constructor(private readonly options: MonitorOptions) {
     this.repo = new MonitorRepository(options.db);
+    this.clock = options.clock ?? systemClock;
   }
 
   start(): this {
@@ -73,6 +85,7 @@ export class Monitor {
         await this.startRecheckIfDue(profile.id, settings);
       }
       await this.sendDeadlineAlerts(settings);
+      await this.evaluateStalled(settings);
       const now = (this.options.clock ?? systemClock).now();
       if (now - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
         this.lastPurge = now;
@@ -160,9 +173,10 @@ export class Monitor {
     } else if (
       !alert &&
       profile.alert &&
-      (JSON.parse(profile.alert) as ProfileAlert).kind !== "sync-failures"
+      !OWN_CLEARING.has((JSON.parse(profile.alert) as ProfileAlert).kind)
     ) {
-      // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts).
+      // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts);
+      // a stalled-sync alert clears when the stalled share is back under (evaluateStalled).
       await db.transaction().execute(async (trx) => {
         if (await new MonitorRepository(trx).clearAlert(profile.id)) {
           await recordAudit(trx, {
@@ -174,6 +188,72 @@ export class Monitor {
         }
       });
     }
+  }
+
+  /**
+   * Stalled sync (server/domain/stalled.ts), every pass: raises a profile's `stalled-sync` alert when more
+   * than its share of active mailboxes is stalled (once per incident: audited, one webhook card), clears
+   * it when back under; and writes the day's users by state and stalled counts to the daily rollups.
+   */
+  private async evaluateStalled(settings: Settings): Promise<void> {
+    const now = this.clock.now();
+    const db = this.options.db;
+    const [profiles, stalled, counts] = await Promise.all([
+      this.repo.stalledSettings(),
+      new StalledRepository(db).count(undefined, now),
+      new ProfileRepository(db).countsByState(),
+    ]);
+    for (const profile of profiles) {
+      const n = profile.syncEnabled === 1 ? (stalled.get(profile.id) ?? 0) : 0;
+      const active = counts.get(profile.id)?.active ?? 0;
+      const current = profile.alert ? (JSON.parse(profile.alert) as ProfileAlert) : null;
+      const over = stalledShareExceeded(n, active, profile.stalledAlertPercent);
+      if (over && !current) {
+        const alert: ProfileAlert = {
+          kind: "stalled-sync",
+          message: `${n} of ${active} active mailboxes have had no sync report for over ${profile.stalledAfterHours} h while the sync service reports for others.`,
+          since: new Date(now).toISOString(),
+        };
+        const raised = await db.transaction().execute(async (trx) => {
+          if (!(await new MonitorRepository(trx).raiseAlert(profile.id, alert))) return false;
+          await recordAudit(trx, {
+            actor: MONITOR,
+            action: "profile.alert.raise",
+            profileId: profile.id,
+            after: alert,
+          });
+          return true;
+        });
+        if (raised) await this.notify(settings, profile, alert);
+      } else if (!over && current?.kind === "stalled-sync") {
+        await db.transaction().execute(async (trx) => {
+          if (await new MonitorRepository(trx).clearAlert(profile.id)) {
+            await recordAudit(trx, {
+              actor: MONITOR,
+              action: "profile.alert.clear",
+              profileId: profile.id,
+              before: current,
+            });
+          }
+        });
+      }
+    }
+    const day = dayOf(now);
+    const every = this.options.rollupEveryMs ?? 300_000;
+    if (this.lastSnapshot && this.lastSnapshot.day === day && now - this.lastSnapshot.at < every) return;
+    const at = new Date(now).toISOString();
+    await db.transaction().execute(async (trx) => {
+      const rollups = new RollupRepository(trx);
+      for (const profile of profiles) {
+        await rollups.writeSnapshot(
+          profile.id,
+          at,
+          counts.get(profile.id) ?? emptyCounts(),
+          stalled.get(profile.id) ?? 0,
+        );
+      }
+    });
+    this.lastSnapshot = { at: now, day };
   }
 
   private async notify(
@@ -206,7 +286,9 @@ export class Monitor {
     const title =
       alert.kind === "service-account-auth"
         ? `${profileName}: the service account failed`
-        : `${profileName}: many mailboxes fail their check`;
+        : alert.kind === "stalled-sync"
+          ? `${profileName}: sync has stalled for many mailboxes`
+          : `${profileName}: many mailboxes fail their check`;
     try {
       await this.options.settings.webhook.post(
         settings.alertWebhookUrl,

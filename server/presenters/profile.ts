@@ -19,6 +19,8 @@ export function presentProfile(
     ewsEndsOn,
     counts: counts ?? emptyCounts(),
     alert: row.alert ? (JSON.parse(row.alert) as ProfileAlert) : null,
+    stalledAfterHours: row.stalledAfterHours,
+    stalledAlertPercent: row.stalledAlertPercent,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

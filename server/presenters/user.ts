@@ -3,8 +3,8 @@ import { parseJson } from "../store/json";
 import type { CheckHistoryEntry, SyncError, User } from "../../contract/users";
 import type { CheckHistoryRow, UserRow } from "../store/users-repo";
 
-/** The fields a user response carries, and nothing else. */
-export function presentUser(row: UserRow): User {
+/** The fields a user response carries, and nothing else; `stalled` is the stalled rule's verdict for the row. */
+export function presentUser(row: UserRow, stalled = false): User {
   return {
     id: row.id,
     address: row.address,
@@ -16,6 +16,7 @@ export function presentUser(row: UserRow): User {
     lastError: parseJson<MailboxError>(row.lastError),
     lastSyncAt: row.lastSyncAt,
     syncErrors: parseJson<SyncError[]>(row.syncErrors),
+    stalled,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

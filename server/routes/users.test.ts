@@ -80,6 +80,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
         "lastError",
         "lastSyncAt",
         "profileId",
+        "stalled",
         "state",
         "syncErrors",
         "syncSessions",

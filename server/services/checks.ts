@@ -6,6 +6,7 @@ import { validationFailed } from "../errors";
 import { isThrottled } from "../domain/throttled";
 import { nowIso, type Db } from "../store/db";
 import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
+import { RollupRepository } from "../store/rollups-repo";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
 import type { MigrationJobPort } from "../jobs/types";
@@ -133,6 +134,8 @@ export class CheckService {
     if (next) {
       update.state = next.state;
       update.stateBefore = next.stateBefore;
+      // Stalled sync counts from the moment a mailbox became active (server/domain/stalled.ts).
+      if (next.state === "active" && user.state !== "active") update.activeSince = now;
     }
     // null means "couldn't tell this time" (room lists unreadable): keep a kind learned earlier.
     if (result.ok && result.mailboxKind) update.mailboxKind = result.mailboxKind;
@@ -159,9 +162,10 @@ export class CheckService {
       // try again (the rule of the jobs: throttling never ends a user in error).
       const throttled = !result.ok && result.error !== undefined && isThrottled(result.error);
       if (!throttled) {
-        await this.db
-          .transaction()
-          .execute((trx) => this.applyResult(trx, user, result, { mode: "check-now" }));
+        await this.db.transaction().execute(async (trx) => {
+          await this.applyResult(trx, user, result, { mode: "check-now" });
+          await new RollupRepository(trx).addChecks(profileId, nowIso(), 1, result.ok ? 0 : 1);
+        });
       }
       return {
         userId: user.id,

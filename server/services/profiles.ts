@@ -143,6 +143,8 @@ export class ProfileService {
         description: patch.description,
         syncEnabled: patch.syncEnabled === undefined ? undefined : patch.syncEnabled ? 1 : 0,
         maxConcurrentConnections: patch.maxConcurrentConnections,
+        stalledAfterHours: patch.stalledAfterHours,
+        stalledAlertPercent: patch.stalledAlertPercent,
       });
       await recordAudit(trx, {
         actor: principal,
@@ -153,6 +155,10 @@ export class ProfileService {
           description: before.description,
           syncEnabled: before.syncEnabled === 1,
           maxConcurrentConnections: before.maxConcurrentConnections,
+          ...(patch.stalledAfterHours !== undefined ? { stalledAfterHours: before.stalledAfterHours } : {}),
+          ...(patch.stalledAlertPercent !== undefined
+            ? { stalledAlertPercent: before.stalledAlertPercent }
+            : {}),
         },
         after: patch,
       });

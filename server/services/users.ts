@@ -14,6 +14,9 @@ import { presentCheck, presentUser } from "../presenters/user";
 import type { Db, Tx } from "../store/db";
 import { UserRepository, type NewUser, type UserRef, type UserRow } from "../store/users-repo";
 import { recordAudit } from "./audit";
+import { StalledRepository } from "../store/stalled-repo";
+import { systemClock, type Clock } from "../domain/clock";
+import { isStalled, serviceReporting, stalledCutoff } from "../domain/stalled";
 import type { ProfileService } from "./profiles";
 import { countNonBlankLines, parseUserPaste } from "./user-import";
 
@@ -47,7 +50,15 @@ export class UserService {
   constructor(
     private readonly db: Db,
     private readonly profiles: ProfileService,
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  /** The stalled rule for rows of one profile (the profile's half read once). */
+  private async stalledRule(profileId: string): Promise<(row: UserRow) => boolean> {
+    const profile = await new StalledRepository(this.db).stallProfile(profileId);
+    const now = this.clock.now();
+    return (row) => profile !== null && isStalled(row, profile, now);
+  }
 
   private repo(db: Db = this.db) {
     return new UserRepository(db);
@@ -57,9 +68,17 @@ export class UserService {
   async list(principal: Principal, profileId: string, query: ListUsersQuery): Promise<UserPage> {
     await this.profiles.authorize(principal, profileId);
     const prefix = query.q ? query.q.normalize("NFC").toLowerCase() : undefined;
+    const stall = await new StalledRepository(this.db).stallProfile(profileId);
+    const now = this.clock.now();
+    const stalled = (row: UserRow) => stall !== null && isStalled(row, stall, now);
+    if (query.stalled && (!stall || !stall.syncEnabled || !serviceReporting(stall, now))) {
+      // The profile's half of the rule fails: none of its mailboxes is stalled.
+      return { data: [], nextCursor: null };
+    }
     const rows = await this.repo().list(profileId, {
       state: query.state,
       cause: query.cause,
+      stalledCutoff: query.stalled ? stalledCutoff(now, stall!.stalledAfterHours) : undefined,
       prefix,
       after: query.cursor ? decodeCursor(query.cursor) : undefined,
       limit: query.limit + 1,
@@ -67,7 +86,7 @@ export class UserService {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      data: page.map(presentUser),
+      data: page.map((row) => presentUser(row, stalled(row))),
       nextCursor: rows.length > query.limit && last ? encodeCursor(last.addressLower) : null,
     };
   }
@@ -128,11 +147,12 @@ export class UserService {
     const row = await repo.find(id);
     if (!row) throw notFound("User not found. They may have been removed.");
     await this.profiles.authorize(principal, row.profileId);
-    const [history, syncSessions] = await Promise.all([
+    const [history, syncSessions, stalled] = await Promise.all([
       repo.checkHistory(id, CHECK_HISTORY_SIZE),
       new SyncSessionRepository(this.db).recent(id, SYNC_SESSIONS_SIZE),
+      this.stalledRule(row.profileId),
     ]);
-    return { ...presentUser(row), checkHistory: history.map(presentCheck), syncSessions };
+    return { ...presentUser(row, stalled(row)), checkHistory: history.map(presentCheck), syncSessions };
   }
 
   pause = (principal: Principal, userIds: string[]) => this.bulk(principal, "pause", userIds);

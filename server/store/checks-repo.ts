@@ -9,6 +9,8 @@ export interface UserCheckUpdate {
   stateBefore?: UserState | null;
   mailboxKind?: string | null;
   lastCheckedAt: string;
+  /** Set when the result makes the mailbox active (it was not). */
+  activeSince?: string;
   lastError: string | null;
   updatedAt: string;
   /** The check's failure (its cause, and the primary address for an alias), or null when it passed. */

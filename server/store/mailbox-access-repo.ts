@@ -15,6 +15,16 @@ export class MailboxAccessRepository {
       .executeTakeFirst();
   }
 
+  /** The type and non-secret settings of the given profiles' access (all when omitted). */
+  async typesAndSettings(
+    profileIds?: readonly string[],
+  ): Promise<Array<{ profileId: string; type: string; settings: string }>> {
+    if (profileIds?.length === 0) return [];
+    let q = this.db.selectFrom("mailboxAccess").select(["profileId", "type", "settings"]);
+    if (profileIds) q = q.where("profileId", "in", [...profileIds]);
+    return q.execute();
+  }
+
   /** Inserts version 1 or replaces the row when `expectedVersion` still matches; false when it changed meanwhile. */
   async save(row: MailboxAccessRow, expectedVersion: number | null): Promise<boolean> {
     if (expectedVersion === null) {

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import { userStates, type UserState } from "../../contract/common";
 import type { Database, ProfileTable } from "./schema";
 import { isoNow as nowIso } from "../domain/clock";
+import { DEFAULT_STALLED_AFTER_HOURS, DEFAULT_STALLED_ALERT_PERCENT } from "../domain/stalled";
 
 export type ProfileRow = ProfileTable;
 export type StateCounts = Record<UserState, number>;
@@ -43,6 +44,8 @@ export class ProfileRepository {
       syncEnabled: 1,
       maxConcurrentConnections: 10,
       alert: null,
+      stalledAfterHours: DEFAULT_STALLED_AFTER_HOURS,
+      stalledAlertPercent: DEFAULT_STALLED_ALERT_PERCENT,
       createdAt: now,
       updatedAt: now,
     };
@@ -53,7 +56,16 @@ export class ProfileRepository {
   async update(
     id: string,
     patch: Partial<
-      Pick<ProfileRow, "name" | "description" | "syncEnabled" | "maxConcurrentConnections" | "alert">
+      Pick<
+        ProfileRow,
+        | "name"
+        | "description"
+        | "syncEnabled"
+        | "maxConcurrentConnections"
+        | "alert"
+        | "stalledAfterHours"
+        | "stalledAlertPercent"
+      >
     >,
   ): Promise<void> {
     const set: Partial<ProfileRow> = { ...patch, updatedAt: nowIso() };

@@ -27,6 +27,7 @@ export interface Database {
   profileMigrationResults: ProfileMigrationResultTable;
   credentialExpiry: CredentialExpiryTable;
   credentialAlerts: CredentialAlertTable;
+  profileDailyStats: ProfileDailyStatsTable;
 }
 
 export interface ProfileTable {
@@ -38,6 +39,10 @@ export interface ProfileTable {
   maxConcurrentConnections: number;
   /** JSON `{kind, message, since}` or null. */
   alert: string | null;
+  /** Hours without a sync report after which an active mailbox counts as stalled (default 24). */
+  stalledAfterHours: number;
+  /** The stalled alert: more than this share (%) of the profile's active mailboxes stalled (default 10). */
+  stalledAlertPercent: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -80,6 +85,8 @@ export interface UserTable {
   failureSeenAt: string | null;
   /** For an alias: the primary SMTP address Exchange named (ErrorNonPrimarySmtpAddress). */
   primaryAddress: string | null;
+  /** When the mailbox last became active (stalled sync counts from it), or null. */
+  activeSince: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -335,4 +342,26 @@ export interface CredentialAlertTable {
   credentialKey: string;
   thresholdDays: number;
   sentAt: string;
+}
+
+/**
+ * One profile's day (UTC): checks and sync reports add to it as they are written; the monitor writes the
+ * users by state and the stalled count (null until it did). The overview's trend reads these, never
+ * check history.
+ */
+export interface ProfileDailyStatsTable {
+  profileId: string;
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  checks: number;
+  checkFailures: number;
+  syncReports: number;
+  syncFailures: number;
+  notActivated: number | null;
+  pending: number | null;
+  active: number | null;
+  error: number | null;
+  paused: number | null;
+  stalled: number | null;
+  updatedAt: string;
 }

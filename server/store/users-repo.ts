@@ -5,6 +5,7 @@ import { lifecycleUpdate } from "./user-lifecycle-sql";
 import { INITIAL_STATE } from "../domain/user-lifecycle";
 import { isPostgres } from "./dialect";
 import { PROBLEM_STATES } from "./problems-repo";
+import { stalledUserWhere } from "./stalled-repo";
 import type { CheckHistoryTable, Database, UserTable } from "./schema";
 
 export type UserRow = UserTable;
@@ -30,6 +31,8 @@ export interface ListUsersOptions {
   state?: UserState;
   /** A problem group: users failing for this cause (not paused or pending). */
   cause?: string;
+  /** Only stalled mailboxes, for this cutoff (the caller checked the profile's half of the rule). */
+  stalledCutoff?: string;
   /** Lower-cased prefix of the address or of a display-name word. */
   prefix?: string;
   /** Lower-cased address of the last row of the previous page. */
@@ -81,12 +84,13 @@ export class UserRepository {
       if (options.cause) {
         q = q.where("failureCause", "=", options.cause).where("state", "in", [...PROBLEM_STATES]);
       }
+      if (options.stalledCutoff) q = q.where((eb) => stalledUserWhere(eb, options.stalledCutoff!));
       if (options.after !== undefined) q = q.where("addressLower", ">", options.after);
       return q.orderBy("addressLower").limit(options.limit).execute();
     }
     const low = options.prefix;
     const high = low + MAX_CODE_POINT;
-    const { after, state, cause, limit } = options;
+    const { after, state, cause, stalledCutoff, limit } = options;
     // The matching addresses come from two range scans, the address index (profile_id, address_lower) and
     // the word index (profile_id, word, address_lower), read without the rows; only these narrow keys are
     // deduplicated and sorted, and users are fetched by their unique address for the page alone, in key
@@ -112,7 +116,7 @@ export class UserRepository {
     const matches = byAddress.union(byWord);
     // Without a state or cause filter every match is on the page: the page is cut from the keys before any user is read.
     const sorted = matches.orderBy("addressLower");
-    const keys = (state || cause ? sorted : sorted.limit(limit)).as("m");
+    const keys = (state || cause || stalledCutoff ? sorted : sorted.limit(limit)).as("m");
     // CROSS JOIN keeps SQLite's join order (the matches drive, each user found by its unique address).
     let q = this.db
       .selectFrom(keys)
@@ -122,6 +126,15 @@ export class UserRepository {
       .where("u.profileId", "=", profileId);
     if (state) q = q.where("u.state", "=", state);
     if (cause) q = q.where("u.failureCause", "=", cause).where("u.state", "in", [...PROBLEM_STATES]);
+    if (stalledCutoff) {
+      q = q.where((eb) =>
+        eb.and([
+          eb("u.state", "=", "active"),
+          eb.or([eb("u.lastSyncAt", "is", null), eb("u.lastSyncAt", "<", stalledCutoff)]),
+          eb.or([eb("u.activeSince", "is", null), eb("u.activeSince", "<", stalledCutoff)]),
+        ]),
+      );
+    }
     return q.orderBy("m.addressLower").limit(limit).execute();
   }
 
@@ -183,6 +196,7 @@ export class UserRepository {
       failureSince: null,
       failureSeenAt: null,
       primaryAddress: null,
+      activeSince: null,
       createdAt: now,
       updatedAt: now,
     }));
@@ -328,6 +342,10 @@ export class UserRepository {
         .updateTable("users")
         .set({
           ...resume.set,
+          // Back to active: stalled sync counts from now (server/domain/stalled.ts).
+          activeSince: sql<
+            string | null
+          >`case when state_before = 'active' then ${now} else active_since end`,
           updatedAt: now,
         })
         .where("id", "in", part)

@@ -6,6 +6,7 @@ import { nowIso } from "../store/db";
 import { SyncSessionRepository } from "../store/sync-sessions-repo";
 import { ProblemRepository } from "../store/problems-repo";
 import { classifySyncErrors } from "../domain/failure-cause";
+import { RollupRepository } from "../store/rollups-repo";
 import type { ServiceKeyIdentity } from "./service-keys";
 
 /** Consecutive failed sessions of one mailbox after which its profile is alerted. */
@@ -58,6 +59,7 @@ export async function recordSyncReport(
         .execute();
       await new ProblemRepository(trx).setSyncCause(user.id, classifySyncErrors(report.errors), finishedAt);
     }
+    await new RollupRepository(trx).addSyncReport(user.profileId, session.receivedAt, session.ok === 0);
     const recent = await trx
       .selectFrom("syncSessions")
       .select("ok")

@@ -43,7 +43,7 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
     const c = card(page);
     await page.waitForLoadState("networkidle");
     await expect.poll(() => c.getByLabel("Tenant ID").inputValue()).toBe(TEST_TENANT_ID);
-    await c.getByLabel("Client secret").fill(APPS.scopedSecret.secret);
+    await c.getByLabel("Client secret", { exact: true }).fill(APPS.scopedSecret.secret);
     await c.getByLabel("Out-of-scope mailbox").fill(OUT_OF_SCOPE[0]);
     await c.getByRole("checkbox", { name: /archive mailboxes/ }).check();
     await c.getByRole("button", { name: "Start dry run" }).click();
@@ -179,7 +179,7 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
     await toConnectivity(page);
     const c = card(page);
     await expect.poll(() => c.getByLabel("Tenant ID").inputValue()).toBe(TEST_TENANT_ID);
-    await c.getByLabel("Client secret").fill(APPS.scopedSecret.secret);
+    await c.getByLabel("Client secret", { exact: true }).fill(APPS.scopedSecret.secret);
     await c.getByLabel("Out-of-scope mailbox").fill(OUT_OF_SCOPE[0]);
     // Tab reaches the checkboxes (Space ticks one) and the submit button; Enter submits.
     await c.getByLabel("Out-of-scope mailbox").press("Tab");

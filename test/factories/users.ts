@@ -35,6 +35,7 @@ export async function insertUsers(
       failureSince: null,
       failureSeenAt: null,
       primaryAddress: null,
+      activeSince: null,
       createdAt: now,
       updatedAt: now,
       ...rest,

@@ -20,6 +20,8 @@ export async function buildProfile(
       syncEnabled: 1,
       maxConcurrentConnections: overrides.maxConcurrentConnections ?? 10,
       alert: null,
+      stalledAfterHours: 24,
+      stalledAlertPercent: 10,
       createdAt: now,
       updatedAt: now,
     })

@@ -10,6 +10,7 @@ import * as profileMigrations from "./20261202T233000-profile-migrations";
 import * as oauthExpectedUpn from "./20261203T003000-oauth-expected-upn";
 import * as userWordsAddress from "./20261203T123000-user-words-address";
 import * as failureCause from "./20261203T125000-failure-cause";
+import * as overview from "./20261203T125015-overview";
 import * as credentialDeadlines from "./20261203T125300-credential-deadlines";
 
 /**
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   "20261203T003000-oauth-expected-upn": oauthExpectedUpn,
   "20261203T123000-user-words-address": userWordsAddress,
   "20261203T125000-failure-cause": failureCause,
+  "20261203T125015-overview": overview,
   "20261203T125300-credential-deadlines": credentialDeadlines,
 };
