@@ -88,6 +88,15 @@ const crashed = (error: unknown, transient: boolean): CheckResult => ({
   },
 });
 
+/**
+ * Items one execution works on at once: calls in flight, items waiting out a back-off, and results not yet
+ * written. A call's slot in the profile's limit is freed as soon as Exchange answered (the result is
+ * written afterwards, with others in one transaction), so this bounds what waits for the store.
+ */
+const MAX_OPEN_ITEMS = 256;
+/** The most items one claim leases. */
+const MAX_CLAIM = 200;
+
 /** Why an execution stopped driving its job. */
 type StopReason = "finished" | "paused" | "cancelled" | "lease-lost" | "shutdown" | "failed" | "handed-back";
 
@@ -112,6 +121,13 @@ export class JobExecution {
   private readonly held = new Set<string>();
   /** The next batch, claimed while the current one still runs (so no slot waits for the claim). */
   private nextBatch: Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> | undefined;
+  /** Whether `nextBatch` has landed (when the queue runs out before it did, claims grow). */
+  private nextBatchLanded = false;
+  /**
+   * Items per claim: twice the profile's limit at first, doubled (up to MAX_CLAIM) each time the queue ran
+   * out before the next batch was claimed, so fast calls or a slow store don't leave slots waiting.
+   */
+  private claimSize = 10;
   private failure: string | undefined;
   private writer: ResultWriter | undefined;
   /** Items whose processing failed unexpectedly (not their check): how many times, by user id. */
@@ -184,7 +200,11 @@ export class JobExecution {
     try {
       while (!this.stop) {
         if (this.queue.length === 0) {
-          const claimed = this.nextBatch ?? this.claimBatch(gate);
+          const prefetched = this.nextBatch;
+          if (prefetched && !this.nextBatchLanded) {
+            this.claimSize = Math.min(MAX_CLAIM, this.claimSize * 2);
+          }
+          const claimed = prefetched ?? this.claimBatch(gate);
           this.nextBatch = undefined;
           const { batch, addresses } = await claimed;
           if (batch.length === 0) {
@@ -207,6 +227,11 @@ export class JobExecution {
           this.addresses = addresses;
           this.queue = batch;
         }
+        if (this.inFlight.size >= MAX_OPEN_ITEMS) {
+          // Results come faster than the store takes them: wait for some to be written.
+          await Promise.race(this.inFlight);
+          continue;
+        }
         try {
           await gate.acquire(this.abort.signal);
         } catch {
@@ -218,9 +243,17 @@ export class JobExecution {
         }
         await this.deps.global.acquire();
         const item = this.queue.shift()!;
-        if (this.queue.length <= gate.limit && !this.nextBatch && !this.stop) {
-          this.nextBatch = this.claimBatch(gate);
-          this.nextBatch.catch(() => undefined); // awaited (and thrown) when the queue runs out
+        if (this.queue.length <= Math.max(gate.limit, this.claimSize / 2) && !this.nextBatch && !this.stop) {
+          this.nextBatchLanded = false;
+          const next = this.claimBatch(gate);
+          this.nextBatch = next;
+          // Awaited (and thrown) when the queue runs out.
+          next.then(
+            () => {
+              if (this.nextBatch === next) this.nextBatchLanded = true;
+            },
+            () => undefined,
+          );
         }
         const p = this.process(item, checker, gate).finally(() => {
           this.inFlight.delete(p);
@@ -255,12 +288,8 @@ export class JobExecution {
     gate: AdaptiveLimit,
   ): Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> {
     const { options } = this.deps;
-    const batch = await this.repo.claimItems(
-      this.job.id,
-      options.owner,
-      Math.max(gate.max * 2, 10),
-      options.leaseMs,
-    );
+    this.claimSize = Math.max(this.claimSize, gate.max * 2);
+    const batch = await this.repo.claimItems(this.job.id, options.owner, this.claimSize, options.leaseMs);
     for (const item of batch) this.held.add(item.userId);
     return {
       batch,
@@ -327,6 +356,8 @@ export class JobExecution {
         if (result.ok || !err) {
           gate.onSuccess(epoch);
           this.throttledSince = undefined;
+          // Exchange is done with the call: its slot goes to the next one while the result is written.
+          releaseSlot();
           await write(result);
           return;
         }
@@ -347,6 +378,7 @@ export class JobExecution {
           delayMs = throttleDelayMs(err.backOffMs, options.retryBaseMs);
         } else {
           if (!err.transient || attempt >= options.maxAttempts) {
+            releaseSlot();
             await write(result);
             return;
           }

@@ -14,7 +14,8 @@ interface PendingResult {
  * Writes item results with group commit: whatever results arrive while a transaction is in progress go
  * into the next one. Each item's result and its user's update are still in the same transaction, and an
  * item is written only while this runner holds its lease, so a resume neither loses nor repeats results.
- * Callers keep their concurrency slot until `write` resolves, so unwritten results count as in flight.
+ * Callers free their slot in the profile's limit when Exchange answered, before `write`: the next call
+ * doesn't wait for the commit, and results that arrive while a commit is under way share the next one.
  */
 export class ResultWriter {
   private queue: PendingResult[] = [];
@@ -85,11 +86,19 @@ export class ResultWriter {
             })),
           );
           const users = await repo.users([...completed]);
+          const items: { user: CheckedUser; result: CheckResult }[] = [];
           for (const { userId, result } of batch) {
             const user = completed.has(userId) ? users.get(userId) : undefined;
-            if (!user) continue;
-            if (this.job.write) await this.job.write(trx, user, result);
-            else await this.checks.applyResult(trx, user, result, { mode, jobId });
+            if (user) items.push({ user, result });
+          }
+          if (this.job.write) {
+            for (const { user, result } of items) await this.job.write(trx, user, result);
+          } else if (this.checks.applyResults) {
+            await this.checks.applyResults(trx, items, { mode, jobId });
+          } else {
+            for (const { user, result } of items) {
+              await this.checks.applyResult(trx, user, result, { mode, jobId });
+            }
           }
         });
         return;
