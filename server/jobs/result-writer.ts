@@ -4,6 +4,11 @@ import type { Db } from "../store/db";
 import { JobRepository } from "../store/job-repo";
 import type { CheckedUser, CheckMode, CheckPort } from "./types";
 
+/** Results per transaction at most. */
+const BATCH = 200;
+/** The shortest time between the starts of two flushes. */
+const FLUSH_EVERY_MS = 20;
+
 interface PendingResult {
   userId: string;
   result: CheckResult;
@@ -21,6 +26,7 @@ export class ResultWriter {
   private queue: PendingResult[] = [];
   private flushing = false;
   private scheduled = false;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Db,
@@ -44,29 +50,35 @@ export class ResultWriter {
   }
 
   /**
-   * Flushes after the answers already read in this turn of the event loop have been queued too: when the
-   * server is idle a result is written at once; when it is busy, the answers that arrived together share
-   * one transaction (one commit) instead of one each.
+   * Flushes after the answers already read in this turn of the event loop have been queued too, and at
+   * most one transaction per FLUSH_EVERY_MS: when results are rare each is written at once; when they
+   * stream in (a bulk job: hundreds a second), those of the last few milliseconds share one transaction
+   * (one commit, a few set-based statements) instead of one each. Nobody waits for the pause: the call's
+   * slot was freed when Exchange answered; only the item's completion waits.
    */
   private scheduleFlush(): void {
     if (this.flushing || this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       void this.flush();
-    });
+    };
+    const wait = this.lastFlushAt + FLUSH_EVERY_MS - performance.now();
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   private async flush(): Promise<void> {
     this.flushing = true;
+    this.lastFlushAt = performance.now();
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, 200);
-        await this.writeBatch(batch);
-        for (const p of batch) p.resolve();
-      }
+      const batch = this.queue.splice(0, BATCH);
+      await this.writeBatch(batch);
+      for (const p of batch) p.resolve();
     } finally {
       this.flushing = false;
+      // Results queued while this batch was written go in the next flush.
+      if (this.queue.length > 0) this.scheduleFlush();
     }
   }
 
