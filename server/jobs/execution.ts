@@ -88,11 +88,7 @@ const crashed = (error: unknown, transient: boolean): CheckResult => ({
   },
 });
 
-/**
- * Items one execution works on at once: calls in flight, items waiting out a back-off, and results not yet
- * written. A call's slot in the profile's limit is freed as soon as Exchange answered (the result is
- * written afterwards, with others in one transaction), so this bounds what waits for the store.
- */
+/** Items one execution works on at once: calls in flight, and items waiting out a back-off. */
 const MAX_OPEN_ITEMS = 256;
 /** The most items one claim leases. */
 const MAX_CLAIM = 200;
@@ -289,7 +285,9 @@ export class JobExecution {
   ): Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> {
     const { options } = this.deps;
     this.claimSize = Math.max(this.claimSize, gate.max * 2);
-    const batch = await this.repo.claimItems(this.job.id, options.owner, this.claimSize, options.leaseMs);
+    const batch = await this.repo.claimItems(this.job.id, options.owner, this.claimSize, options.leaseMs, [
+      ...this.held,
+    ]);
     for (const item of batch) this.held.add(item.userId);
     return {
       batch,
@@ -356,8 +354,6 @@ export class JobExecution {
         if (result.ok || !err) {
           gate.onSuccess(epoch);
           this.throttledSince = undefined;
-          // Exchange is done with the call: its slot goes to the next one while the result is written.
-          releaseSlot();
           await write(result);
           return;
         }
@@ -378,7 +374,6 @@ export class JobExecution {
           delayMs = throttleDelayMs(err.backOffMs, options.retryBaseMs);
         } else {
           if (!err.transient || attempt >= options.maxAttempts) {
-            releaseSlot();
             await write(result);
             return;
           }

@@ -6,8 +6,6 @@ import type { CheckedUser, CheckMode, CheckPort } from "./types";
 
 /** Results per transaction at most. */
 const BATCH = 200;
-/** The shortest time between the starts of two flushes. */
-const FLUSH_EVERY_MS = 20;
 
 interface PendingResult {
   userId: string;
@@ -19,14 +17,14 @@ interface PendingResult {
  * Writes item results with group commit: whatever results arrive while a transaction is in progress go
  * into the next one. Each item's result and its user's update are still in the same transaction, and an
  * item is written only while this runner holds its lease, so a resume neither loses nor repeats results.
- * Callers free their slot in the profile's limit when Exchange answered, before `write`: the next call
- * doesn't wait for the commit, and results that arrive while a commit is under way share the next one.
+ * Callers keep their concurrency slot until `write` resolves, so unwritten results count as in flight
+ * (freeing it when Exchange answered let items wait unwritten past their lease under load, and two runners
+ * then checked some twice: server/jobs/two-runners.test.ts).
  */
 export class ResultWriter {
   private queue: PendingResult[] = [];
   private flushing = false;
   private scheduled = false;
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Db,
@@ -50,35 +48,29 @@ export class ResultWriter {
   }
 
   /**
-   * Flushes after the answers already read in this turn of the event loop have been queued too, and at
-   * most one transaction per FLUSH_EVERY_MS: when results are rare each is written at once; when they
-   * stream in (a bulk job: hundreds a second), those of the last few milliseconds share one transaction
-   * (one commit, a few set-based statements) instead of one each. Nobody waits for the pause: the call's
-   * slot was freed when Exchange answered; only the item's completion waits.
+   * Flushes after the answers already read in this turn of the event loop have been queued too: when the
+   * server is idle a result is written at once; when it is busy, the answers that arrived together share
+   * one transaction (one commit, a few set-based statements) instead of one each.
    */
   private scheduleFlush(): void {
     if (this.flushing || this.scheduled) return;
     this.scheduled = true;
-    const run = () => {
+    setImmediate(() => {
       this.scheduled = false;
       void this.flush();
-    };
-    const wait = this.lastFlushAt + FLUSH_EVERY_MS - performance.now();
-    if (wait > 0) setTimeout(run, wait);
-    else setImmediate(run);
+    });
   }
 
   private async flush(): Promise<void> {
     this.flushing = true;
-    this.lastFlushAt = performance.now();
     try {
-      const batch = this.queue.splice(0, BATCH);
-      await this.writeBatch(batch);
-      for (const p of batch) p.resolve();
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, BATCH);
+        await this.writeBatch(batch);
+        for (const p of batch) p.resolve();
+      }
     } finally {
       this.flushing = false;
-      // Results queued while this batch was written go in the next flush.
-      if (this.queue.length > 0) this.scheduleFlush();
     }
   }
 
