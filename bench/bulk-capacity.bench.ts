@@ -247,6 +247,7 @@ async function writeRate(db: string, databaseUrl: string): Promise<BenchRow> {
     const port: CheckPort = {
       checkerFor: () => Promise.resolve(() => Promise.resolve({ ok: true, ms: 0, mailboxKind: "user" })),
       applyResult: (trx, user, result, opts) => checks.applyResult(trx, user, result, opts),
+      applyResults: (trx, items, opts) => checks.applyResults(trx, items, opts),
     };
     const jobs = new JobService(store.db, new ProfileService(store.db));
     const runner = new JobRunner({

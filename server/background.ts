@@ -1,4 +1,5 @@
 import type { AppContext } from "./context";
+import { loadEws } from "./ews/client";
 import { Monitor } from "./monitoring/monitor";
 import { JobRunner } from "./jobs/runner";
 import type { CheckPort } from "./jobs/types";
@@ -32,6 +33,11 @@ export function startBackground(
       deadlineHours: async () => (await ctx.services.settings.effective()).jobsDeadlineHours,
       metrics: ctx.metrics,
     }).start();
+    if (!options.checks) {
+      // The runner's checks read room lists with ews-javascript-api (seconds of CPU to load): loaded now,
+      // in the background, rather than by the first job, whose calls would wait for it.
+      setImmediate(() => void loadEws().catch(() => undefined));
+    }
   } else {
     ctx.log.warn("job runner not started: no check service is wired");
   }

@@ -91,6 +91,11 @@ const crashed = (error: unknown, transient: boolean): CheckResult => ({
   },
 });
 
+/** Items one execution works on at once: calls in flight, and items waiting out a back-off. */
+const MAX_OPEN_ITEMS = 256;
+/** The most items one claim leases. */
+const MAX_CLAIM = 200;
+
 /** Why an execution stopped driving its job. */
 type StopReason = "finished" | "paused" | "cancelled" | "lease-lost" | "shutdown" | "failed" | "handed-back";
 
@@ -115,6 +120,13 @@ export class JobExecution {
   private readonly held = new Set<string>();
   /** The next batch, claimed while the current one still runs (so no slot waits for the claim). */
   private nextBatch: Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> | undefined;
+  /** Whether `nextBatch` has landed (when the queue runs out before it did, claims grow). */
+  private nextBatchLanded = false;
+  /**
+   * Items per claim: twice the profile's limit at first, doubled (up to MAX_CLAIM) each time the queue ran
+   * out before the next batch was claimed, so fast calls or a slow store don't leave slots waiting.
+   */
+  private claimSize = 10;
   private failure: string | undefined;
   private writer: ResultWriter | undefined;
   /** Items whose processing failed unexpectedly (not their check): how many times, by user id. */
@@ -188,7 +200,11 @@ export class JobExecution {
     try {
       while (!this.stop) {
         if (this.queue.length === 0) {
-          const claimed = this.nextBatch ?? this.claimBatch(gate);
+          const prefetched = this.nextBatch;
+          if (prefetched && !this.nextBatchLanded) {
+            this.claimSize = Math.min(MAX_CLAIM, this.claimSize * 2);
+          }
+          const claimed = prefetched ?? this.claimBatch(gate);
           this.nextBatch = undefined;
           const { batch, addresses } = await claimed;
           if (batch.length === 0) {
@@ -211,6 +227,11 @@ export class JobExecution {
           this.addresses = addresses;
           this.queue = batch;
         }
+        if (this.inFlight.size >= MAX_OPEN_ITEMS) {
+          // Results come faster than the store takes them: wait for some to be written.
+          await Promise.race(this.inFlight);
+          continue;
+        }
         try {
           await gate.acquire(this.abort.signal);
         } catch {
@@ -222,9 +243,17 @@ export class JobExecution {
         }
         await this.deps.global.acquire();
         const item = this.queue.shift()!;
-        if (this.queue.length <= gate.limit && !this.nextBatch && !this.stop) {
-          this.nextBatch = this.claimBatch(gate);
-          this.nextBatch.catch(() => undefined); // awaited (and thrown) when the queue runs out
+        if (this.queue.length <= Math.max(gate.limit, this.claimSize / 2) && !this.nextBatch && !this.stop) {
+          this.nextBatchLanded = false;
+          const next = this.claimBatch(gate);
+          this.nextBatch = next;
+          // Awaited (and thrown) when the queue runs out.
+          next.then(
+            () => {
+              if (this.nextBatch === next) this.nextBatchLanded = true;
+            },
+            () => undefined,
+          );
         }
         const p = this.process(item, checker, gate).finally(() => {
           this.inFlight.delete(p);
@@ -259,12 +288,10 @@ export class JobExecution {
     gate: AdaptiveLimit,
   ): Promise<{ batch: ClaimedItem[]; addresses: Map<string, string> }> {
     const { options } = this.deps;
-    const batch = await this.repo.claimItems(
-      this.job.id,
-      options.owner,
-      Math.max(gate.max * 2, 10),
-      options.leaseMs,
-    );
+    this.claimSize = Math.max(this.claimSize, gate.max * 2);
+    const batch = await this.repo.claimItems(this.job.id, options.owner, this.claimSize, options.leaseMs, [
+      ...this.held,
+    ]);
     for (const item of batch) this.held.add(item.userId);
     return {
       batch,

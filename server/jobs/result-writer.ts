@@ -6,6 +6,9 @@ import { RollupRepository } from "../store/rollups-repo";
 import { nowIso } from "../store/db";
 import type { CheckedUser, CheckMode, CheckPort } from "./types";
 
+/** Results per transaction at most. */
+const BATCH = 200;
+
 interface PendingResult {
   userId: string;
   result: CheckResult;
@@ -16,7 +19,9 @@ interface PendingResult {
  * Writes item results with group commit: whatever results arrive while a transaction is in progress go
  * into the next one. Each item's result and its user's update are still in the same transaction, and an
  * item is written only while this runner holds its lease, so a resume neither loses nor repeats results.
- * Callers keep their concurrency slot until `write` resolves, so unwritten results count as in flight.
+ * Callers keep their concurrency slot until `write` resolves, so unwritten results count as in flight
+ * (freeing it when Exchange answered let items wait unwritten past their lease under load, and two runners
+ * then checked some twice: server/jobs/two-runners.test.ts).
  */
 export class ResultWriter {
   private queue: PendingResult[] = [];
@@ -49,7 +54,7 @@ export class ResultWriter {
   /**
    * Flushes after the answers already read in this turn of the event loop have been queued too: when the
    * server is idle a result is written at once; when it is busy, the answers that arrived together share
-   * one transaction (one commit) instead of one each.
+   * one transaction (one commit, a few set-based statements) instead of one each.
    */
   private scheduleFlush(): void {
     if (this.flushing || this.scheduled) return;
@@ -64,7 +69,7 @@ export class ResultWriter {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, 200);
+        const batch = this.queue.splice(0, BATCH);
         await this.writeBatch(batch);
         for (const p of batch) p.resolve();
       }
@@ -89,21 +94,24 @@ export class ResultWriter {
             })),
           );
           const users = await repo.users([...completed]);
-          let checks = 0;
-          let failures = 0;
+          const items: { user: CheckedUser; result: CheckResult }[] = [];
           for (const { userId, result } of batch) {
             const user = completed.has(userId) ? users.get(userId) : undefined;
-            if (!user) continue;
-            if (this.job.write) await this.job.write(trx, user, result);
-            else {
+            if (user) items.push({ user, result });
+          }
+          if (this.job.write) {
+            for (const { user, result } of items) await this.job.write(trx, user, result);
+          } else if (this.checks.applyResults) {
+            await this.checks.applyResults(trx, items, { mode, jobId });
+          } else {
+            for (const { user, result } of items) {
               await this.checks.applyResult(trx, user, result, { mode, jobId });
-              checks += 1;
-              if (!result.ok) failures += 1;
             }
           }
-          if (this.job.profileId && checks > 0) {
+          if (!this.job.write && this.job.profileId && items.length > 0) {
             // One upsert per batch, not per check: the day's counters the overview's trend reads.
-            await new RollupRepository(trx).addChecks(this.job.profileId, nowIso(), checks, failures);
+            const failures = items.filter((i) => !i.result.ok).length;
+            await new RollupRepository(trx).addChecks(this.job.profileId, nowIso(), items.length, failures);
           }
         });
         return;

@@ -31,6 +31,15 @@ export interface CheckPort {
     result: CheckResult,
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void>;
+  /**
+   * Several results at once, as `applyResult` would write them one by one (set-based: a few statements
+   * for a whole batch). The runner's result writer uses it when present.
+   */
+  applyResults?(
+    db: Db,
+    items: readonly { user: CheckedUser; result: CheckResult }[],
+    opts: { mode: CheckMode; jobId?: string },
+  ): Promise<void>;
 }
 
 /** The job as a kind's hooks see it. */

@@ -9,7 +9,7 @@ import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
 import { RollupRepository } from "../store/rollups-repo";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
-import type { MigrationJobPort } from "../jobs/types";
+import type { CheckedUser, MigrationJobPort } from "../jobs/types";
 import { noMetrics, type Metrics } from "../metrics/metrics";
 import { checkEvent, nextState, transition, type CheckMode } from "../domain/user-lifecycle";
 import { classifyFailure } from "../domain/failure-cause";
@@ -30,6 +30,42 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** What a check result changes in its user's row (DESIGN.md "States"). */
+function userUpdate(user: CheckedUser, result: CheckResult, mode: CheckMode, now: string): UserCheckUpdate {
+  const update: UserCheckUpdate = {
+    lastCheckedAt: now,
+    lastError:
+      result.ok || !result.error
+        ? null
+        : JSON.stringify({
+            code: result.error.code,
+            message: result.error.message,
+            remediation: result.error.remediation,
+          }),
+    updatedAt: now,
+    failure:
+      result.ok || !result.error
+        ? null
+        : {
+            cause: result.error.cause ?? classifyFailure(result.error),
+            primaryAddress: result.error.primaryAddress ?? null,
+          },
+  };
+  const next = transition(checkEvent(mode, result.ok), {
+    state: user.state as UserState,
+    stateBefore: user.stateBefore as UserState | null,
+  });
+  if (next) {
+    update.state = next.state;
+    update.stateBefore = next.stateBefore;
+    // Stalled sync counts from the moment a mailbox became active (server/domain/stalled.ts).
+    if (next.state === "active" && user.state !== "active") update.activeSince = now;
+  }
+  // null means "couldn't tell this time" (room lists unreadable): keep a kind learned earlier.
+  if (result.ok && result.mailboxKind) update.mailboxKind = result.mailboxKind;
+  return update;
 }
 
 /**
@@ -91,55 +127,48 @@ export class CheckService {
    * not-activated: only lastCheckedAt/lastError). Pass the transaction so the job item and the user are
    * written together.
    */
-  async applyResult(
+  applyResult(
     db: Db,
-    user: { id: string; state: string; stateBefore: string | null },
+    user: CheckedUser,
     result: CheckResult,
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void> {
+    return this.applyResults(db, [{ user, result }], opts);
+  }
+
+  /**
+   * Writes several results as `applyResult` does, set-based: one insert of their history rows and one
+   * update per distinct change of the users (a bulk job's results mostly make the same change, so one
+   * or two statements for a batch instead of two per result; on PostgreSQL each statement is a round trip).
+   */
+  async applyResults(
+    db: Db,
+    items: readonly { user: CheckedUser; result: CheckResult }[],
+    opts: { mode: CheckMode; jobId?: string },
+  ): Promise<void> {
+    if (items.length === 0) return;
     const repo = new CheckRepository(db);
     const now = nowIso();
-    await repo.insertHistory({
-      userId: user.id,
-      checkedAt: now,
-      ok: result.ok ? 1 : 0,
-      code: result.error?.code ?? null,
-      message: result.error?.message ?? null,
-      ms: Math.max(0, Math.round(result.ms)),
-      jobId: opts.jobId ?? null,
-    });
-    const update: UserCheckUpdate = {
-      lastCheckedAt: now,
-      lastError:
-        result.ok || !result.error
-          ? null
-          : JSON.stringify({
-              code: result.error.code,
-              message: result.error.message,
-              remediation: result.error.remediation,
-            }),
-      updatedAt: now,
-      failure:
-        result.ok || !result.error
-          ? null
-          : {
-              cause: result.error.cause ?? classifyFailure(result.error),
-              primaryAddress: result.error.primaryAddress ?? null,
-            },
-    };
-    const next = transition(checkEvent(opts.mode, result.ok), {
-      state: user.state as UserState,
-      stateBefore: user.stateBefore as UserState | null,
-    });
-    if (next) {
-      update.state = next.state;
-      update.stateBefore = next.stateBefore;
-      // Stalled sync counts from the moment a mailbox became active (server/domain/stalled.ts).
-      if (next.state === "active" && user.state !== "active") update.activeSince = now;
+    await repo.insertHistoryRows(
+      items.map(({ user, result }) => ({
+        userId: user.id,
+        checkedAt: now,
+        ok: result.ok ? 1 : 0,
+        code: result.error?.code ?? null,
+        message: result.error?.message ?? null,
+        ms: Math.max(0, Math.round(result.ms)),
+        jobId: opts.jobId ?? null,
+      })),
+    );
+    const groups = new Map<string, { update: UserCheckUpdate; userIds: string[] }>();
+    for (const { user, result } of items) {
+      const update = userUpdate(user, result, opts.mode, now);
+      const key = JSON.stringify(update);
+      const group = groups.get(key);
+      if (group) group.userIds.push(user.id);
+      else groups.set(key, { update, userIds: [user.id] });
     }
-    // null means "couldn't tell this time" (room lists unreadable): keep a kind learned earlier.
-    if (result.ok && result.mailboxKind) update.mailboxKind = result.mailboxKind;
-    await repo.updateUser(user.id, update);
+    for (const { update, userIds } of groups.values()) await repo.updateUsers(userIds, update);
   }
 
   /** POST /profiles/:id/checks: checks up to 50 of the profile's users now, concurrently within the profile's limit. */

@@ -17,20 +17,36 @@ export interface UserCheckUpdate {
   failure: { cause: FailureCause; primaryAddress: string | null } | null;
 }
 
+/** One check_history row. */
+export interface CheckHistoryRow {
+  userId: string;
+  checkedAt: string;
+  ok: number;
+  code: string | null;
+  message: string | null;
+  ms: number;
+  jobId: string | null;
+}
+
+/** Rows (or ids) per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 500;
+
 /** Check results: history rows and the checked user's fields. */
 export class CheckRepository {
   constructor(private readonly db: Db) {}
 
-  insertHistory(row: {
-    userId: string;
-    checkedAt: string;
-    ok: number;
-    code: string | null;
-    message: string | null;
-    ms: number;
-    jobId: string | null;
-  }): Promise<unknown> {
-    return this.db.insertInto("checkHistory").values(row).execute();
+  insertHistory(row: CheckHistoryRow): Promise<unknown> {
+    return this.insertHistoryRows([row]);
+  }
+
+  /** Many history rows, in one statement per 500. */
+  async insertHistoryRows(rows: readonly CheckHistoryRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await this.db
+        .insertInto("checkHistory")
+        .values(rows.slice(i, i + CHUNK))
+        .execute();
+    }
   }
 
   /**
@@ -38,6 +54,11 @@ export class CheckRepository {
    * same); a pass hands the cause back to the latest sync report's (`sync_cause`), if any.
    */
   updateUser(userId: string, update: UserCheckUpdate): Promise<unknown> {
+    return this.updateUsers([userId], update);
+  }
+
+  /** The same update for several users, in one statement per 500 (the failure's fields per row). */
+  async updateUsers(userIds: readonly string[], update: UserCheckUpdate): Promise<void> {
     const { failure, ...fields } = update;
     const now = update.lastCheckedAt;
     const failureFields = failure
@@ -55,11 +76,13 @@ export class CheckRepository {
           failureSeenAt: sql<string | null>`case when sync_cause is null then null else last_sync_at end`,
           primaryAddress: null,
         };
-    return this.db
-      .updateTable("users")
-      .set({ ...fields, ...failureFields })
-      .where("id", "=", userId)
-      .execute();
+    for (let i = 0; i < userIds.length; i += CHUNK) {
+      await this.db
+        .updateTable("users")
+        .set({ ...fields, ...failureFields })
+        .where("id", "in", userIds.slice(i, i + CHUNK))
+        .execute();
+    }
   }
 
   /** The profile's users with these ids (ids of other profiles or unknown ones are absent). */

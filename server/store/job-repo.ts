@@ -190,12 +190,31 @@ export class JobRepository {
       .returning("state")
       .executeTakeFirst();
     if (!row) return undefined;
-    if (userIds.length > 0) {
+    for (let i = 0; i < userIds.length; i += 500) {
+      const ids = userIds.slice(i, i + 500);
+      // On PostgreSQL, items whose rows are locked (their result is being written this moment) are left
+      // alone: the write closes them; waiting for it would make the heartbeat as slow as the write, and
+      // two updates taking the same rows in different orders could deadlock (seen under load: renewals of
+      // 1-3 s against a 1 s lease, and items claimed again while still being worked on).
       await this.db
         .updateTable("jobItems")
         .set({ leaseUntil: until })
         .where("jobId", "=", jobId)
-        .where("userId", "in", userIds)
+        .where(
+          "userId",
+          "in",
+          isPostgres(this.db)
+            ? this.db
+                .selectFrom("jobItems")
+                .select("userId")
+                .where("jobId", "=", jobId)
+                .where("userId", "in", ids)
+                .where("state", "=", "leased")
+                .where("leaseOwner", "=", owner)
+                .forUpdate()
+                .skipLocked()
+            : ids,
+        )
         .where("state", "=", "leased")
         .where("leaseOwner", "=", owner)
         .execute();
@@ -203,8 +222,18 @@ export class JobRepository {
     return row.state as JobState;
   }
 
-  /** Leases up to `limit` items that are pending or whose lease expired, in order. */
-  async claimItems(jobId: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+  /**
+   * Leases up to `limit` items that are pending or whose lease expired, in order. `held`: items the
+   * caller works on already (their lease may have run out while a renewal was late): never claimed again
+   * by it, so no item is checked twice by one execution.
+   */
+  async claimItems(
+    jobId: string,
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    held: readonly string[] = [],
+  ): Promise<ClaimedItem[]> {
     return this.db.transaction().execute(async (trx) => {
       const repo = new JobRepository(trx, this.clock);
       const now = this.nowIso();
@@ -220,21 +249,16 @@ export class JobRepository {
             .limit(limit),
         )
         .execute();
-      const expired =
-        pending.length < limit
-          ? await repo
-              .lockSkip(
-                trx
-                  .selectFrom("jobItems")
-                  .select(["userId", "attempts"])
-                  .where("jobId", "=", jobId)
-                  .where("state", "=", "leased")
-                  .where("leaseUntil", "<", now)
-                  .orderBy("seq")
-                  .limit(limit - pending.length),
-              )
-              .execute()
-          : [];
+      let expiredQuery = trx
+        .selectFrom("jobItems")
+        .select(["userId", "attempts"])
+        .where("jobId", "=", jobId)
+        .where("state", "=", "leased")
+        .where("leaseUntil", "<", now)
+        .orderBy("seq")
+        .limit(limit - pending.length);
+      if (held.length) expiredQuery = expiredQuery.where("userId", "not in", [...held]);
+      const expired = pending.length < limit ? await repo.lockSkip(expiredQuery).execute() : [];
       const rows = [...pending, ...expired];
       if (rows.length === 0) return [];
       await trx
