@@ -144,7 +144,7 @@ export function createContext(input: ContextInput): AppContext {
   const profileGates = new Map<string, AdaptiveLimit>();
   const jobs = new JobService(db, profiles, clock);
   const checks = new CheckService(db, mailboxAccess, profiles);
-  const users = new UserService(db, profiles);
+  const users = new UserService(db, profiles, clock);
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
   checks.metrics = metrics;

@@ -191,10 +191,11 @@ describe.each(testDatabases())("user list search on %s", (dialect) => {
     const names = Object.keys(migrations).sort();
     const mine = "20261203T123000-user-words-address";
     const before = names[names.indexOf(mine) - 1];
-    // Down to the migration before, undoing any later one.
+    // The profile first: the repository writes today's columns. Then down to the migration before,
+    // undoing any later one.
+    const profileId = (await new ProfileRepository(store.db).create({ name: "Old" })).id;
     const down = await migrator.migrateTo(before);
     expect(down.error).toBeUndefined();
-    const profileId = (await new ProfileRepository(store.db).create({ name: "Old" })).id;
     const now = new Date().toISOString();
     const old = [
       { id: randomUUID(), address: "Marta.Old@x.com", words: ["marta", "old"] },
