@@ -39,15 +39,19 @@ export async function sample(fn: () => Promise<unknown>, { runs = 50, warmup = 5
   return times;
 }
 
-/** Median and p99 rows for a set of samples, the median judged against a "< limit ms" target. */
+/**
+ * Median and p99 (or p95, `tail`) rows for a set of samples, the median judged against a "< limit ms"
+ * target.
+ */
 export function latencyRows(
   group: string,
   figure: string,
   times: readonly number[],
   limitMs?: number,
+  tail = 0.99,
 ): BenchRow[] {
   const median = quantile(times, 0.5);
-  const p99 = quantile(times, 0.99);
+  const p99 = quantile(times, tail);
   return [
     {
       group,
@@ -56,7 +60,12 @@ export function latencyRows(
       unit: "ms",
       ...(limitMs === undefined ? {} : { target: `< ${limitMs} ms`, ok: median < limitMs }),
     },
-    { group, figure: `${figure} p99 (${times.length} runs)`, value: round(p99), unit: "ms" },
+    {
+      group,
+      figure: `${figure} p${Math.round(tail * 100)} (${times.length} runs)`,
+      value: round(p99),
+      unit: "ms",
+    },
   ];
 }
 

@@ -15,7 +15,7 @@ import { sql } from "kysely";
 import type { UserTable } from "../server/store/schema";
 import { TEST_ACCOUNTS, startTestIdentityProvider } from "../test/idp";
 import { ApiClient, startTestServer, type TestServer } from "../test/helpers/server";
-import { quantile, round, sample, type BenchRow } from "./lib";
+import { latencyRows, round, sample, type BenchRow } from "./lib";
 
 const PROFILES = 100;
 const USERS_PER_PROFILE = 1_000;
@@ -94,23 +94,7 @@ async function timed(client: ApiClient, expectProfiles: number): Promise<number[
 }
 
 function rowsFor(group: string, figure: string, times: number[]): BenchRow[] {
-  const median = quantile(times, 0.5);
-  return [
-    {
-      group,
-      figure: `${figure} median`,
-      value: round(median),
-      unit: "ms",
-      target: `< ${TARGET_MS} ms`,
-      ok: median < TARGET_MS,
-    },
-    {
-      group,
-      figure: `${figure} p95 (${times.length} runs)`,
-      value: round(quantile(times, 0.95)),
-      unit: "ms",
-    },
-  ];
+  return latencyRows(group, figure, times, TARGET_MS, 0.95);
 }
 
 async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {

@@ -15,7 +15,7 @@ import { failureCauses } from "../contract/problems";
 import { UserRepository, chunks, type NewUser } from "../server/store/users-repo";
 import { startTestIdentityProvider, TEST_ACCOUNTS } from "../test/idp";
 import { ApiClient, startTestServer, type TestServer } from "../test/helpers/server";
-import { quantile, round, sample, type BenchRow } from "./lib";
+import { latencyRows, round, sample, type BenchRow } from "./lib";
 
 const PROFILES = 100;
 const USERS_PER_PROFILE = 1_000;
@@ -39,23 +39,7 @@ async function postgresUrl(): Promise<string | undefined> {
 }
 
 function rowsOf(group: string, figure: string, times: number[], limitMs: number): BenchRow[] {
-  const median = quantile(times, 0.5);
-  return [
-    {
-      group,
-      figure: `${figure} median`,
-      value: round(median),
-      unit: "ms",
-      target: `< ${limitMs} ms`,
-      ok: median < limitMs,
-    },
-    {
-      group,
-      figure: `${figure} p95 (${times.length} runs)`,
-      value: round(quantile(times, 0.95)),
-      unit: "ms",
-    },
-  ];
+  return latencyRows(group, figure, times, limitMs, 0.95);
 }
 
 async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {

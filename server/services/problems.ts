@@ -76,7 +76,7 @@ function presentProblemUser(row: ProblemUserRow): ProblemUser {
 /** Fills the advice's placeholders with what the profile's access settings name. */
 function fillPlaceholders(text: string, settings: Record<string, unknown> | undefined): string {
   if (!settings) return text;
-  const str = (k: string) => (typeof settings[k] === "string" ? (settings[k]) : undefined);
+  const str = (k: string) => (typeof settings[k] === "string" ? settings[k] : undefined);
   const account = str("accountLogon") ?? str("accountUpn") ?? str("expectedUpn");
   const app = str("clientId");
   const sp = str("servicePrincipalObjectId");

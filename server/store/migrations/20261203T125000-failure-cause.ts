@@ -12,7 +12,7 @@ import { isPostgres } from "../dialect";
  * Existing failures are classified here, set-based: one UPDATE per (cause, app-only or not) over the
  * distinct stored codes (the classifier of this release; later releases reclassify at the next check).
  */
- 
+
 export async function up(db: Kysely<any>): Promise<void> {
   for (const column of [
     "failure_cause",
@@ -79,7 +79,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
 }
 
- 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex("users_failure").execute();
   for (const column of [
