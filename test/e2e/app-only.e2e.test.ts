@@ -49,7 +49,7 @@ describe.skipIf(!e2eEnabled())("App-only (Graph) in the Connectivity tab, in Chr
       console.log("console errors:", watched.errors);
     });
     await signInAsAdmin(page, server.url);
-    await page.getByRole("link", { name: "Contoso Online" }).click();
+    await page.getByRole("link", { name: "Contoso Online", exact: true }).click();
     await page.getByRole("tab", { name: "Connectivity" }).click();
 
     await page.getByRole("button", { name: "Which access type fits my Exchange?" }).click();

@@ -87,7 +87,7 @@ describe.skipIf(!enabled)("Connectivity tab in Chromium against the Exchange sim
       console.log("console errors:", watched.errors);
     });
     await signInAsAdmin(page, server.url);
-    await page.getByRole("link", { name: "Contoso on-premises" }).click();
+    await page.getByRole("link", { name: "Contoso on-premises", exact: true }).click();
     await page.getByRole("tab", { name: "Connectivity" }).click();
 
     const emailConfig = page

@@ -35,7 +35,7 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
     return watched;
   };
   const toConnectivity = async (page: Page) => {
-    await page.getByRole("link", { name: "Contoso EWS" }).click();
+    await page.getByRole("link", { name: "Contoso EWS", exact: true }).click();
     await page.getByRole("tab", { name: "Connectivity" }).click();
     await card(page).waitFor();
   };

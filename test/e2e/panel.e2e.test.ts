@@ -162,7 +162,7 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
       });
     await screenshot(page, "profile-general-light");
     await page.getByRole("navigation", { name: "Main" }).getByRole("tab", { name: "Profiles" }).click();
-    await page.getByRole("link", { name: "Head office" }).waitFor();
+    await page.getByRole("link", { name: "Head office", exact: true }).waitFor();
     await screenshot(page, "profiles-light");
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole("navigation", { name: "Main" }).getByRole("tab", { name: "Settings" }).click();
@@ -189,10 +189,10 @@ describe.skipIf(!enabled)("admin panel in Chromium", () => {
     await screenshot(page, "signin-dark");
     await signInAsAdmin(page, server.url);
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("web-dark");
-    await page.getByRole("link", { name: "Head office" }).waitFor();
+    await page.getByRole("link", { name: "Head office", exact: true }).waitFor();
     await screenshot(page, "profiles-dark");
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByRole("link", { name: "Head office" }).click();
+    await page.getByRole("link", { name: "Head office", exact: true }).click();
     await page.getByText("Users by state").waitFor();
     await screenshot(page, "profile-general-dark");
     await page.getByRole("tab", { name: "Users" }).click();

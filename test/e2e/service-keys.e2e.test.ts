@@ -19,7 +19,7 @@ const openSettings = async (page: Page) => {
 
 const openUsers = async (page: Page) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("tab", { name: "Profiles" }).click();
-  await page.getByRole("link", { name: "Sales" }).click();
+  await page.getByRole("link", { name: "Sales", exact: true }).click();
   await page.getByRole("tab", { name: "Users" }).click();
   await page.getByRole("row").filter({ hasText: ACTIVE }).waitFor();
 };
