@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import pg from "pg";
 
 /** One figure a benchmark measured. */
 export interface BenchRow {
@@ -71,3 +72,37 @@ export function latencyRows(
 
 /** Rounds to 2 decimals for display. */
 export const round = (n: number) => Math.round(n * 100) / 100;
+
+const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * The PostgreSQL a benchmark uses (`BENCH_DATABASE_URL`, `TEST_DATABASE_URL` or the local default) when it
+ * answers, else undefined with one line saying its figures are skipped.
+ */
+export async function answeringPostgresUrl(): Promise<string | undefined> {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return url;
+  } catch {
+    console.error(
+      `PostgreSQL at ${url.replace(/\/\/[^@]*@/, "//…@")} does not answer: PostgreSQL figures skipped.`,
+    );
+    return undefined;
+  }
+}
+
+/** A benchmark's figures on SQLite, then on PostgreSQL when it answers (the test helper's fresh schema reads TEST_DATABASE_URL). */
+export async function onSqliteThenPostgres(
+  runOn: (dialect: "sqlite" | "postgres") => Promise<BenchRow[]>,
+): Promise<BenchRow[]> {
+  const rows = await runOn("sqlite");
+  const url = await answeringPostgresUrl();
+  if (url) {
+    process.env.TEST_DATABASE_URL = url;
+    rows.push(...(await runOn("postgres")));
+  }
+  return rows;
+}

@@ -10,33 +10,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { sql } from "kysely";
 import type { UserTable } from "../server/store/schema";
 import { TEST_ACCOUNTS, startTestIdentityProvider } from "../test/idp";
 import { ApiClient, startTestServer, type TestServer } from "../test/helpers/server";
-import { latencyRows, round, sample, type BenchRow } from "./lib";
+import { type BenchRow, latencyRows, onSqliteThenPostgres, round, sample } from "./lib";
 
 const PROFILES = 100;
 const USERS_PER_PROFILE = 1_000;
 const DAYS = 30;
 const RUNS = 40;
 const TARGET_MS = 50;
-const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
 const HOUR = 3_600_000;
-
-async function postgresUrl(): Promise<string | undefined> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return url;
-  } catch {
-    console.error(`PostgreSQL does not answer: PostgreSQL figures skipped.`);
-    return undefined;
-  }
-}
 
 /** One profile's users: 10 % error, 5 % active but stalled, 5 % paused, 5 % not activated, the rest active and reporting. */
 function usersOf(profileId: string, p: number, now: number): UserTable[] {
@@ -188,12 +173,6 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
 }
 
 /** The overview's figures on SQLite, then on PostgreSQL when it answers. */
-export default async function overviewBenchmark(): Promise<BenchRow[]> {
-  const rows = await runOn("sqlite");
-  const url = await postgresUrl();
-  if (url) {
-    process.env.TEST_DATABASE_URL = url;
-    rows.push(...(await runOn("postgres")));
-  }
-  return rows;
+export default function overviewBenchmark(): Promise<BenchRow[]> {
+  return onSqliteThenPostgres(runOn);
 }

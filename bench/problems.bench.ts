@@ -10,33 +10,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { failureCauses } from "../contract/problems";
 import { UserRepository, chunks, type NewUser } from "../server/store/users-repo";
 import { startTestIdentityProvider, TEST_ACCOUNTS } from "../test/idp";
 import { ApiClient, startTestServer, type TestServer } from "../test/helpers/server";
-import { latencyRows, round, sample, type BenchRow } from "./lib";
+import { type BenchRow, latencyRows, onSqliteThenPostgres, round, sample } from "./lib";
 
 const PROFILES = 100;
 const USERS_PER_PROFILE = 1_000;
 const FAILING_EVERY = 10;
 const RUNS = 30;
-const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
-
-async function postgresUrl(): Promise<string | undefined> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return url;
-  } catch {
-    console.error(
-      `PostgreSQL at ${url.replace(/\/\/[^@]*@/, "//…@")} does not answer: PostgreSQL figures skipped.`,
-    );
-    return undefined;
-  }
-}
 
 function rowsOf(group: string, figure: string, times: number[], limitMs: number): BenchRow[] {
   return latencyRows(group, figure, times, limitMs, 0.95);
@@ -179,12 +162,6 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
 }
 
 /** Runs the Problems figures on SQLite, then on PostgreSQL when it answers. */
-export default async function problemsBenchmark(): Promise<BenchRow[]> {
-  const rows = await runOn("sqlite");
-  const url = await postgresUrl();
-  if (url) {
-    process.env.TEST_DATABASE_URL = url;
-    rows.push(...(await runOn("postgres")));
-  }
-  return rows;
+export default function problemsBenchmark(): Promise<BenchRow[]> {
+  return onSqliteThenPostgres(runOn);
 }

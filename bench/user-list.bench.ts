@@ -9,17 +9,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { encodeCursor } from "../server/services/users";
 import { UserRepository, chunks, type ListUsersOptions, type NewUser } from "../server/store/users-repo";
 import { startTestServer, type TestServer } from "../test/helpers/server";
-import { latencyRows, round, sample, type BenchRow } from "./lib";
+import { type BenchRow, latencyRows, onSqliteThenPostgres, round, sample } from "./lib";
 
 const PROFILES = 10;
 const USERS_PER_PROFILE = 10_000;
 const RUNS = 60;
 const PAGE = 100;
-const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
 
 const FIRST = [
   "Ana",
@@ -112,21 +110,6 @@ function seedUsers(profileId: string, p: number): NewUser[] {
       displayName: `${first} ${last}`,
     };
   });
-}
-
-async function postgresUrl(): Promise<string | undefined> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_PG;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return url;
-  } catch {
-    console.error(
-      `PostgreSQL at ${url.replace(/\/\/[^@]*@/, "//…@")} does not answer: PostgreSQL figures skipped.`,
-    );
-    return undefined;
-  }
 }
 
 async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
@@ -256,13 +239,6 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
 }
 
 /** Runs the user-list figures on SQLite, then on PostgreSQL when it answers. */
-export default async function userListBenchmark(): Promise<BenchRow[]> {
-  const rows = await runOn("sqlite");
-  const url = await postgresUrl();
-  if (url) {
-    // the test helper reads TEST_DATABASE_URL for its fresh schema
-    process.env.TEST_DATABASE_URL = url;
-    rows.push(...(await runOn("postgres")));
-  }
-  return rows;
+export default function userListBenchmark(): Promise<BenchRow[]> {
+  return onSqliteThenPostgres(runOn);
 }
