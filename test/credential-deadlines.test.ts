@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { manualClock, systemClock } from "../server/domain/clock";
@@ -7,31 +5,13 @@ import { createLogger } from "../server/logger";
 import { Monitor } from "../server/monitoring/monitor";
 import { credentialDeadlinesFor } from "../server/services/credential-deadlines";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
+import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
 
 announcePostgresSkip();
 
 const DAY = 86_400_000;
 const TENANT = "contoso.onmicrosoft.com";
 const CLIENT_ID = "7f3c2b1a-4d5e-4f60-8a9b-0c1d2e3f4a5b";
-
-/** A local webhook receiver on 127.0.0.1 that keeps every JSON body it gets. */
-async function startReceiver(): Promise<{ url: string; cards: any[]; close(): Promise<void> }> {
-  const cards: any[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      cards.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    cards,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 /** The card's title (first TextBlock). */
 const titleOf = (card: any): string => card.attachments[0].content.body[0].text;
@@ -40,7 +20,7 @@ const dateIn = (days: number) => new Date(Date.now() + days * DAY).toISOString()
 describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
   let s: TestServer;
   let sim: ExchangeSimulator;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   const profiles: string[] = [];
 
   const newProfile = async (name: string) => {
@@ -74,7 +54,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
 
   beforeAll(async () => {
     sim = await startExchangeSimulator({ tenant: demoTenant({ users: 3, rooms: 0 }) });
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     s = await startTestServer({
       dialect,
       env: {
@@ -92,7 +72,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
   beforeEach(async () => {
     // Each test watches its own profiles: the others' deadlines stay out of its alerts.
     await s.ctx.store.db.updateTable("profiles").set({ syncEnabled: 0 }).execute();
-    receiver.cards.length = 0;
+    receiver.bodies.length = 0;
     s.ctx.services.credentialDeadlines.clock = systemClock;
   });
 
@@ -196,12 +176,12 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
       clock.advance(3 * DAY); // expired: no further card
       expect(await pass()).toEqual([]);
 
-      expect(receiver.cards.map(titleOf)).toEqual([
+      expect(receiver.bodies.map(titleOf)).toEqual([
         expect.stringMatching(/Secret .*: the app's client secret expires in 29 day/),
         expect.stringMatching(/expires in 6 day/),
         expect.stringMatching(/expires in 0 day/),
       ]);
-      const card = receiver.cards[0].attachments[0];
+      const card = receiver.bodies[0].attachments[0];
       expect(card.contentType).toBe("application/vnd.microsoft.card.adaptive");
       expect(JSON.stringify(card.content.body)).toMatch(/Create a new client secret/);
       expect(JSON.stringify(card.content.body)).toContain(`/profiles/${profileId}/connectivity`);
@@ -221,7 +201,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
         .execute();
       expect(new Set(keys.map((k) => k.credentialKey))).toEqual(new Set([`${next}T00:00:00.000Z`]));
       // A credential first seen inside 30 days gets one card, not a backlog.
-      expect(receiver.cards).toHaveLength(4);
+      expect(receiver.bodies).toHaveLength(4);
     });
   });
 
@@ -271,8 +251,8 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
       ]);
       service().clock = manualClock(Date.now());
       expect((await service().sendDueAlerts()).map((a) => a.kind)).toEqual(["password"]);
-      expect(receiver.cards, s.logs.filter((l) => /webhook/.test(l)).join("\n")).toHaveLength(1);
-      expect(titleOf(receiver.cards.at(-1))).toMatch(/the service account's password expires in 10 day/);
+      expect(receiver.bodies, s.logs.filter((l) => /webhook/.test(l)).join("\n")).toHaveLength(1);
+      expect(titleOf(receiver.bodies.at(-1))).toMatch(/the service account's password expires in 10 day/);
       expect(await service().sendDueAlerts()).toEqual([]);
 
       // A password that never expires: Exchange answers DateTime.MaxValue; no deadline.
@@ -335,7 +315,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
     expect((await service().sendDueAlerts()).map((a) => a.kind)).toEqual(["oauth-stale"]);
     clock.advance(3_600_000);
     expect(await service().sendDueAlerts()).toEqual([]);
-    expect(titleOf(receiver.cards[0])).toMatch(/the Connect account connection is stale/);
+    expect(titleOf(receiver.bodies[0])).toMatch(/the Connect account connection is stale/);
     // A refresh ends the period; the next stale period alerts again.
     await s.ctx.store.db
       .updateTable("mailboxAccess")
@@ -391,15 +371,15 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
       deadlines: service(),
     });
     await monitor.tick();
-    const titles = () => receiver.cards.map(titleOf).sort();
+    const titles = () => receiver.bodies.map(titleOf).sort();
     expect(titles()).toEqual([
       expect.stringMatching(/Certificate .*: the app's certificate expires in 5 day/),
     ]);
     clock.advance(Date.parse("2027-03-03T00:00:00Z") - clock.now());
     await monitor.tick();
     await monitor.tick();
-    expect(receiver.cards).toHaveLength(3);
-    expect(receiver.cards.slice(1).map(titleOf)).toEqual(
+    expect(receiver.bodies).toHaveLength(3);
+    expect(receiver.bodies.slice(1).map(titleOf)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/certificate has expired/),
         expect.stringMatching(/Online .*: EWS in Exchange Online ends in 29 day/),

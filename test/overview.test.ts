@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../server/domain/clock";
 import { createLogger } from "../server/logger";
@@ -15,29 +13,11 @@ import {
   testDatabases,
   type TestServer,
 } from "./helpers/server";
+import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
 
 announcePostgresSkip();
 
 const HOUR = 3_600_000;
-
-/** A local webhook receiver that keeps every JSON body it gets. */
-async function startReceiver(): Promise<{ url: string; bodies: any[]; close(): Promise<void> }> {
-  const bodies: any[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    bodies,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
   // Whole hours, so the day boundary stays where the test expects it: T0 is noon (UTC) today.
@@ -45,7 +25,7 @@ describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
   const clock = manualClock(T0);
   const iso = (ms: number) => new Date(ms).toISOString();
   let s: TestServer;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   let monitor: Monitor;
   let sync: ApiClient;
   const ids: Record<string, string> = {};
@@ -72,7 +52,7 @@ describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
   };
 
   beforeAll(async () => {
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     s = await startTestServer({
       dialect,
       clock,

@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { testConfig } from "../config";
@@ -10,31 +8,13 @@ import { SettingsService } from "../services/settings";
 import { nowIso } from "../store/db";
 import { Monitor } from "./monitor";
 import { movableClock } from "../domain/clock";
+import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver";
 
 announcePostgresSkip();
 
-/** A local webhook receiver on 127.0.0.1 that keeps every JSON body it gets. */
-async function startReceiver(): Promise<{ url: string; bodies: any[]; close(): Promise<void> }> {
-  const bodies: any[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    bodies,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
-
 describe.each(testDatabases())("monitoring on %s", (dialect) => {
   let h: JobHarness;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   afterEach(async () => {
     await h?.close();
     await receiver?.close();
@@ -42,7 +22,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
 
   it("re-checks on schedule, raises one alert per incident with one webhook card, clears it when the cause is gone", async () => {
     h = await startJobHarness({ dialect, users: 40, latencyMs: 1 });
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     const db = h.store.db;
     await db.updateTable("users").set({ state: "active" }).execute();
     await db
