@@ -14,7 +14,7 @@ import {
 } from "@fluentui/react-components";
 import { ArrowRepeatAll24Regular } from "@fluentui/react-icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Job } from "../../../contract/jobs";
 import type { Migration } from "../../../contract/migrations";
 import { errorMessage } from "../../api/client";
@@ -22,6 +22,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ewsDeadlineText } from "../../components/EwsDeadline";
 import { useNotify } from "../../components/notify";
 import { useNow } from "../../components/useNow";
+import { isOpenJob } from "../../jobs/api";
 import { useJobProgress } from "../../jobs/useJobProgress";
 import { SetupScriptPanel } from "../app-only/SetupScriptPanel";
 import type { MailboxAccessView } from "../types";
@@ -48,7 +49,15 @@ function MoveProgress({
   label: string;
   onFinished: (job: Job) => void;
 }) {
-  const { job } = useJobProgress(jobId, onFinished);
+  const { job } = useJobProgress(jobId);
+  // Report the end even when the job had ended before its first read (a small dry run can finish
+  // before this card mounts, and the move's status is only "ready" once it is re-read).
+  const reported = useRef<string | null>(null);
+  useEffect(() => {
+    if (!job || isOpenJob(job) || reported.current === job.id) return;
+    reported.current = job.id;
+    onFinished(job);
+  }, [job, onFinished]);
   if (!job) return null;
   const { done, total } = job.progress;
   const open = ["queued", "running", "paused"].includes(job.state);
@@ -189,8 +198,8 @@ export function MoveToGraphCard({
             <MigrationResults migration={live} />
             <SetupScriptPanel script={live.setupScript} />
             <Caption1 className={styles.muted}>
-              Roles: {live.roles.join(", ")}. The CRM's stored EWS ids can be translated through the Graph
-              gateway with translateExchangeIds, so no item is fetched again.
+              Roles: {live.roles.join(", ")}. The CRM's stored EWS ids stay usable: an EWS id is the Graph id
+              with "/" as "-" and "+" as "_" (Graph's translateExchangeIds takes delegated permissions only).
             </Caption1>
             <div className={styles.actions}>
               <Button
