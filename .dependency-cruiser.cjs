@@ -21,8 +21,7 @@ const STORE_USERS_ASIDE = [
 
 /**
  * Known exception: server code that still builds queries or holds a `Db` outside server/store. The
- * services hand `Db` to repositories (and start transactions on it); jobs, sync, oauth and monitoring
- * still keep their repositories and some SQL beside them (being moved; see the report of issue 21).
+ * services hand `Db` to repositories (and start transactions on it) (being moved; see issue 21).
  */
 const DB_OUTSIDE_STORE_EXCEPTIONS = [
   "^server/app\\.ts$",
@@ -30,12 +29,8 @@ const DB_OUTSIDE_STORE_EXCEPTIONS = [
   "^server/server\\.ts$",
   "^server/worker\\.ts$",
   "^server/auth/local-admins\\.ts$",
-  "^server/jobs/",
-  "^server/monitoring/",
-  "^server/oauth/",
   "^server/routes/(admins|alerts|auth|sync)\\.ts$",
   "^server/services/",
-  "^server/sync/",
 ];
 
 /**

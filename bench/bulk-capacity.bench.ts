@@ -29,6 +29,7 @@ import { JobService } from "../server/services/jobs";
 import { ProfileService } from "../server/services/profiles";
 import type { MailboxAccessService } from "../server/services/mailbox-access";
 import { openStore } from "../server/store/db";
+import { storeAccess } from "../server/store/unit-of-work";
 import { benchAdmin, bulkProfile, followJob } from "./bulk-setup";
 import { quantile, round, type BenchRow } from "./lib";
 import { freshPostgresDatabase } from "./me-status-load.bench";
@@ -251,7 +252,7 @@ async function writeRate(db: string, databaseUrl: string): Promise<BenchRow> {
     };
     const jobs = new JobService(store.db, new ProfileService(store.db));
     const runner = new JobRunner({
-      db: store.db,
+      store: storeAccess(store.db),
       checks: port,
       log: createLogger("silent"),
       maxConcurrency: 50,

@@ -3,6 +3,7 @@ import { loadEws } from "./ews/client";
 import { Monitor } from "./monitoring/monitor";
 import { JobRunner } from "./jobs/runner";
 import type { CheckPort } from "./jobs/types";
+import { storeAccess } from "./store/unit-of-work";
 
 /** The runner and the monitor, started together and stopped together. */
 export interface Background {
@@ -21,10 +22,11 @@ export function startBackground(
   options: { checks?: CheckPort; leaseMs?: number } = {},
 ): Background {
   const checks: CheckPort | undefined = options.checks ?? ctx.services.checks;
+  const store = storeAccess(ctx.store.db);
   let runner: JobRunner | undefined;
   if (checks) {
     runner = new JobRunner({
-      db: ctx.store.db,
+      store,
       checks,
       log: ctx.log,
       maxConcurrency: ctx.config.jobs.maxConcurrency,
@@ -42,7 +44,7 @@ export function startBackground(
     ctx.log.warn("job runner not started: no check service is wired");
   }
   const monitor = new Monitor({
-    db: ctx.store.db,
+    store,
     settings: ctx.services.settings,
     jobs: ctx.services.jobs,
     log: ctx.log,

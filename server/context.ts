@@ -35,6 +35,7 @@ import { CredentialDeadlineService, credentialDeadlinesFor } from "./services/cr
 import { accessDeadlines, DeadlineService } from "./services/deadlines";
 import { StalledRepository } from "./store/stalled-repo";
 import { OverviewService } from "./services/overview";
+import { storeAccess } from "./store/unit-of-work";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -105,6 +106,7 @@ export interface ContextInput {
  */
 export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
+  const access = storeAccess(db);
   const clock = input.clock ?? systemClock;
   const profiles = new ProfileService(db);
   const ews =
@@ -113,7 +115,7 @@ export function createContext(input: ContextInput): AppContext {
   const oauthSettings = connectAccountSettings(input.config);
   const oauth =
     input.ews?.oauth ??
-    (oauthSettings ? new OAuthTokens(db, input.sealer, oauthSettings, input.log) : undefined);
+    (oauthSettings ? new OAuthTokens(access.repos.oauth, input.sealer, oauthSettings, input.log) : undefined);
   const appOnly = input.ews?.appOnly ?? {
     authority: input.config.entra.authority,
     caFile: input.config.entra.caFile,
@@ -163,9 +165,9 @@ export function createContext(input: ContextInput): AppContext {
     metrics,
     services: {
       profileGates,
-      ewsGateway: new EwsGateway({ db, mailboxAccess, ews, gates: profileGates, log: input.log }),
+      ewsGateway: new EwsGateway({ store: access, mailboxAccess, ews, gates: profileGates, log: input.log }),
       graphGateway: new GraphGateway({
-        db,
+        store: access,
         mailboxAccess,
         ews,
         slots: new GraphMailboxSlots(),
@@ -190,7 +192,7 @@ export function createContext(input: ContextInput): AppContext {
       ),
       settings,
       auditEvents: new AuditEventService(db, profiles),
-      serviceKeys: new ServiceKeyService(db, clock),
+      serviceKeys: new ServiceKeyService(access, clock),
       meStatus: new MeStatusService(db, input.config),
       profileAdmins: new ProfileAdminService(db, profiles),
       jobs,

@@ -6,6 +6,7 @@ import { Monitor } from "../server/monitoring/monitor";
 import { credentialDeadlinesFor } from "../server/services/credential-deadlines";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
+import { storeAccess } from "../server/store/unit-of-work";
 
 announcePostgresSkip();
 
@@ -363,7 +364,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
     const clock = manualClock(Date.parse("2027-01-15T00:00:00Z"));
     service().clock = clock;
     const monitor = new Monitor({
-      db: s.ctx.store.db,
+      store: storeAccess(s.ctx.store.db),
       settings: s.ctx.services.settings,
       jobs: s.ctx.services.jobs,
       log: createLogger("silent"),

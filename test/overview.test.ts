@@ -14,6 +14,7 @@ import {
   type TestServer,
 } from "./helpers/server";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
+import { storeAccess } from "../server/store/unit-of-work";
 
 announcePostgresSkip();
 
@@ -64,7 +65,7 @@ describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
       },
     });
     monitor = new Monitor({
-      db: s.ctx.store.db,
+      store: storeAccess(s.ctx.store.db),
       settings: s.ctx.services.settings,
       jobs: s.ctx.services.jobs,
       log: createLogger("silent"),

@@ -5,9 +5,9 @@ import { isThrottled } from "../domain/throttled";
 import type { Metrics } from "../metrics/metrics";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
-import type { Db } from "../store/db";
+import type { StoreAccess } from "../store/unit-of-work";
 import { AdaptiveLimit, Semaphore } from "./adaptive-limit";
-import { JobRepository, leaseRenewEveryMs, type ClaimedItem, type JobRow } from "../store/job-repo";
+import { leaseRenewEveryMs, type ClaimedItem, type JobRepository, type JobRow } from "../store/job-repo";
 import { jobKindDefinitions } from "./kinds";
 import { ResultWriter } from "./result-writer";
 import { jobSignals } from "./signals";
@@ -32,7 +32,7 @@ export interface ExecutionOptions {
 }
 
 export interface ExecutionDeps {
-  db: Db;
+  store: StoreAccess;
   checks: CheckPort;
   log: Logger;
   global: Semaphore;
@@ -143,7 +143,7 @@ export class JobExecution {
     private readonly deps: ExecutionDeps,
     readonly job: JobRow,
   ) {
-    this.repo = new JobRepository(deps.db);
+    this.repo = deps.store.repos.jobs;
     // One listener per call in flight (up to the profile's 27) plus waits: more than Node's default 10.
     setMaxListeners(1000, this.abort.signal);
   }
@@ -166,13 +166,13 @@ export class JobExecution {
     const max = (await this.repo.profileConcurrency(profileId)) ?? 1;
     const gate = this.deps.gateFor(profileId, max);
     const checks = this.deps.checks;
-    this.writer = new ResultWriter(this.deps.db, checks, log, {
+    this.writer = new ResultWriter(this.deps.store, checks, log, {
       id: jobId,
       owner: options.owner,
       mode: def.mode,
       profileId,
       write: def.writeResult
-        ? (trx, user, result) => def.writeResult!(checks, trx, this.job, user, result)
+        ? (tx, user, result) => def.writeResult!(checks, tx, this.job, user, result)
         : undefined,
     });
     let checker: MailboxChecker;
@@ -437,13 +437,12 @@ export class JobExecution {
 
   private async failJob(reason: string): Promise<void> {
     const def = jobKindDefinitions[this.job.kind as JobKind];
-    await this.deps.db.transaction().execute(async (trx) => {
-      const repo = new JobRepository(trx);
-      if (!(await repo.transition(this.job.id, ["running", "paused", "queued"], "failed", { reason }))) {
+    await this.deps.store.transaction(async (tx) => {
+      if (!(await tx.jobs.transition(this.job.id, ["running", "paused", "queued"], "failed", { reason }))) {
         return;
       }
-      await repo.closeOpenItems(this.job.id);
-      await def.onAbort?.(trx, this.job.id);
+      await tx.jobs.closeOpenItems(this.job.id);
+      await def.onAbort?.(tx.db, this.job.id);
     });
     await this.writeProgress();
     jobSignals.changed(this.job.id);

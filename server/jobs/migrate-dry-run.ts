@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { repositoriesOn } from "../store/unit-of-work";
 import type { CheckPort, JobKindDefinition, MigrationJobPort } from "./types";
 
 /** The migration port, or a failure the job reports as its reason. */
@@ -17,16 +18,8 @@ export function migrationPort(port: CheckPort): MigrationJobPort {
 export const migrateDryRun: JobKindDefinition = {
   kind: "migrate-dry-run",
   mode: "recheck",
-  async selectUsers(db, profileId) {
-    const rows = await db
-      .selectFrom("users")
-      .select("id")
-      .where("profileId", "=", profileId)
-      .orderBy("addressLower")
-      .execute();
-    return rows.map((r) => r.id);
-  },
+  selectUsers: (tx, profileId) => repositoriesOn(tx).users.idsOfProfile(profileId),
   checker: (port, job) => migrationPort(port).dryRunChecker(job.id),
-  writeResult: (port, db, job, user, result) =>
-    migrationPort(port).writeDryRunResult(db, job.id, user, result),
+  writeResult: (port, tx, job, user, result) =>
+    migrationPort(port).writeDryRunResult(tx, job.id, user, result),
 };

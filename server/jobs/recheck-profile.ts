@@ -1,18 +1,11 @@
 import { statesChangedBy } from "../domain/user-lifecycle";
+import { repositoriesOn } from "../store/unit-of-work";
 import type { JobKindDefinition } from "./types";
 
 /** `recheck-profile`: re-checks every active and error user of a profile (the monitor runs it too). */
 export const recheckProfile: JobKindDefinition = {
   kind: "recheck-profile",
   mode: "recheck",
-  async selectUsers(db, profileId) {
-    const rows = await db
-      .selectFrom("users")
-      .select("id")
-      .where("profileId", "=", profileId)
-      .where("state", "in", statesChangedBy("recheck-ok"))
-      .orderBy("addressLower")
-      .execute();
-    return rows.map((r) => r.id);
-  },
+  selectUsers: (tx, profileId) =>
+    repositoriesOn(tx).users.idsOfProfile(profileId, statesChangedBy("recheck-ok")),
 };

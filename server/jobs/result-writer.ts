@@ -1,10 +1,8 @@
 import type { CheckResult } from "../domain/access-outcome";
 import type { Logger } from "../logger";
-import type { Db } from "../store/db";
-import { JobRepository } from "../store/job-repo";
-import { RollupRepository } from "../store/rollups-repo";
-import { nowIso } from "../store/db";
-import type { CheckedUser, CheckMode, CheckPort } from "./types";
+import { isoNow } from "../domain/clock";
+import type { StoreAccess } from "../store/unit-of-work";
+import type { CheckedUser, CheckMode, CheckPort, JobTx } from "./types";
 
 /** Results per transaction at most. */
 const BATCH = 200;
@@ -29,7 +27,7 @@ export class ResultWriter {
   private scheduled = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly checks: CheckPort,
     private readonly log: Logger,
     private readonly job: {
@@ -39,7 +37,7 @@ export class ResultWriter {
       /** The job's profile: its daily rollup counts the checks written (not a kind's own writer's). */
       profileId?: string;
       /** The kind's own writer (Move to Graph's dry run), instead of `checks.applyResult`. */
-      write?: (db: Db, user: CheckedUser, result: CheckResult) => Promise<void>;
+      write?: (tx: JobTx, user: CheckedUser, result: CheckResult) => Promise<void>;
     },
   ) {}
 
@@ -82,9 +80,8 @@ export class ResultWriter {
     const { id: jobId, owner, mode } = this.job;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.db.transaction().execute(async (trx) => {
-          const repo = new JobRepository(trx);
-          const completed = await repo.completeItems(
+        await this.store.transaction(async (tx) => {
+          const completed = await tx.jobs.completeItems(
             jobId,
             owner,
             batch.map(({ userId, result }) => ({
@@ -93,25 +90,25 @@ export class ResultWriter {
               code: result.ok ? null : (result.error?.code ?? "unknown"),
             })),
           );
-          const users = await repo.users([...completed]);
+          const users = await tx.jobs.users([...completed]);
           const items: { user: CheckedUser; result: CheckResult }[] = [];
           for (const { userId, result } of batch) {
             const user = completed.has(userId) ? users.get(userId) : undefined;
             if (user) items.push({ user, result });
           }
           if (this.job.write) {
-            for (const { user, result } of items) await this.job.write(trx, user, result);
+            for (const { user, result } of items) await this.job.write(tx.db, user, result);
           } else if (this.checks.applyResults) {
-            await this.checks.applyResults(trx, items, { mode, jobId });
+            await this.checks.applyResults(tx.db, items, { mode, jobId });
           } else {
             for (const { user, result } of items) {
-              await this.checks.applyResult(trx, user, result, { mode, jobId });
+              await this.checks.applyResult(tx.db, user, result, { mode, jobId });
             }
           }
           if (!this.job.write && this.job.profileId && items.length > 0) {
             // One upsert per batch, not per check: the day's counters the overview's trend reads.
             const failures = items.filter((i) => !i.result.ok).length;
-            await new RollupRepository(trx).addChecks(this.job.profileId, nowIso(), items.length, failures);
+            await tx.rollups.addChecks(this.job.profileId, isoNow(), items.length, failures);
           }
         });
         return;
@@ -122,7 +119,7 @@ export class ResultWriter {
             { err: error, jobId, items: batch.length },
             "could not write job results; the items will be checked again",
           );
-          await new JobRepository(this.db)
+          await this.store.repos.jobs
             .releaseItems(
               jobId,
               owner,

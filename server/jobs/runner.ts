@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "../logger";
-import type { Db } from "../store/db";
+import type { StoreAccess } from "../store/unit-of-work";
 import { AdaptiveLimit, profileGate, Semaphore } from "./adaptive-limit";
 import { JobExecution, type ExecutionOptions } from "./execution";
-import { JobRepository } from "../store/job-repo";
 import { jobSignals } from "./signals";
 import type { CheckPort } from "./types";
 import type { Metrics } from "../metrics/metrics";
 
 export interface RunnerOptions {
-  db: Db;
+  store: StoreAccess;
   checks: CheckPort;
   log: Logger;
   /** JOBS_MAX_CONCURRENCY: calls in flight across every job of this runner. */
@@ -37,7 +36,7 @@ export interface RunnerOptions {
  * The job runner: claims runnable jobs from the store (one runner drives a job at a time, under a
  * lease renewed by a heartbeat) and executes them. Runs in the server (`JOBS_RUNNER=on`) or alone
  * (`npm run worker`); several runners share one PostgreSQL.
- * @example const runner = new JobRunner({ db, checks, log, maxConcurrency: 50 }); runner.start(); await runner.close();
+ * @example const runner = new JobRunner({ store, checks, log, maxConcurrency: 50 }); runner.start(); await runner.close();
  */
 export class JobRunner {
   /** This runner's identity in leases. */
@@ -102,7 +101,7 @@ export class JobRunner {
     }
     this.polling = true;
     try {
-      const repo = new JobRepository(this.options.db);
+      const repo = this.options.store.repos.jobs;
       while (!this.closed && this.committed < this.options.maxConcurrency) {
         const job = await repo.claimJob(this.owner, this.execOptions.leaseMs, [...this.executions.keys()]);
         if (!job) break;
@@ -114,7 +113,7 @@ export class JobRunner {
         this.committed += share;
         const execution = new JobExecution(
           {
-            db: this.options.db,
+            store: this.options.store,
             checks: this.options.checks,
             log: this.options.log,
             global: this.global,

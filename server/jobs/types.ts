@@ -1,10 +1,17 @@
 import type { JobKind } from "../../contract/jobs";
 import type { CheckResult } from "../domain/access-outcome";
-import type { Db } from "../store/db";
+import type { UnitOfWork } from "../store/unit-of-work";
 
 /** How a check is applied to a user. */
 export type { CheckMode } from "../domain/user-lifecycle";
 import type { CheckMode } from "../domain/user-lifecycle";
+
+/**
+ * The transaction a job's hooks and the check port write in, as the services that implement and call
+ * them (CheckService, ProfileMigrationService, JobService) still take it: the unit of work's `db`.
+ * The runner hands `tx.db` of its unit of work. To become the `UnitOfWork` itself when they move to it.
+ */
+export type JobTx = UnitOfWork["db"];
 
 /** Checks one mailbox; never throws for what the server answered. */
 export type MailboxChecker = (address: string, signal?: AbortSignal) => Promise<CheckResult>;
@@ -26,7 +33,7 @@ export interface CheckPort {
   /** Move to Graph's job kinds (dry run, recheck after apply); absent where nothing wires them. */
   migrations?: MigrationJobPort;
   applyResult(
-    db: Db,
+    db: JobTx,
     user: CheckedUser,
     result: CheckResult,
     opts: { mode: CheckMode; jobId?: string },
@@ -36,7 +43,7 @@ export interface CheckPort {
    * for a whole batch). The runner's result writer uses it when present.
    */
   applyResults?(
-    db: Db,
+    db: JobTx,
     items: readonly { user: CheckedUser; result: CheckResult }[],
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void>;
@@ -53,9 +60,9 @@ export interface MigrationJobPort {
   /** Checks mailboxes with the migration's candidate Graph access (throws AppError when it can't be opened). */
   dryRunChecker(jobId: string): Promise<MailboxChecker>;
   /** Stores a dry-run result (inside the item's transaction); the user's state is not touched. */
-  writeDryRunResult(db: Db, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
+  writeDryRunResult(db: JobTx, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
   /** Applies a recheck result to the user (recheck rules) and records it with the migration. */
-  writeRecheckResult(db: Db, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
+  writeRecheckResult(db: JobTx, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
 }
 
 /** Users a new job works on, and what happens to them when it starts or ends early. One file per kind. */
@@ -63,13 +70,13 @@ export interface JobKindDefinition {
   kind: JobKind;
   mode: CheckMode;
   /** The users to check, in order. Runs inside the creating transaction. */
-  selectUsers(db: Db, profileId: string, userIds?: string[]): Promise<string[]>;
+  selectUsers(db: JobTx, profileId: string, userIds?: string[]): Promise<string[]>;
   /** Marks the selected users (activation: `pending`, remembering the state before). */
-  onCreate?(db: Db, jobId: string): Promise<void>;
+  onCreate?(db: JobTx, jobId: string): Promise<void>;
   /** Undoes `onCreate` for users without a result when the job is cancelled or fails. */
-  onAbort?(db: Db, jobId: string): Promise<void>;
+  onAbort?(db: JobTx, jobId: string): Promise<void>;
   /** A checker other than the profile's access (the dry run tries a candidate access). */
   checker?(port: CheckPort, job: JobRef): Promise<MailboxChecker>;
   /** Writes a result instead of `CheckPort.applyResult` (inside the item's transaction). */
-  writeResult?(port: CheckPort, db: Db, job: JobRef, user: CheckedUser, result: CheckResult): Promise<void>;
+  writeResult?(port: CheckPort, db: JobTx, job: JobRef, user: CheckedUser, result: CheckResult): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { startJobHarness, type JobHarness } from "../jobs/testing/harness";
 import { createLogger } from "../logger";
 import { SettingsService } from "../services/settings";
 import { nowIso } from "../store/db";
+import { storeAccess } from "../store/unit-of-work";
 import { Monitor } from "./monitor";
 import { movableClock } from "../domain/clock";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver";
@@ -50,7 +51,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     const clock = movableClock();
     const monitor = new Monitor({
       clock,
-      db,
+      store: storeAccess(db),
       settings,
       jobs: h.jobs,
       log: createLogger("silent"),
@@ -168,7 +169,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       ])
       .execute();
     const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
-    await new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();
+    await new Monitor({ store: storeAccess(db), settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();
     expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual([
       "new",
     ]);

@@ -7,18 +7,17 @@ import type { Logger } from "../logger";
 import { recordAudit } from "../services/audit";
 import type { JobService } from "../services/jobs";
 import type { SettingsService } from "../services/settings";
-import type { Db } from "../store/db";
-import { MonitorRepository } from "./monitor-repo";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
+import type { AlertedProfile } from "../store/monitor-repo";
 import { systemClock, type Clock } from "../domain/clock";
 import { stalledShareExceeded } from "../domain/stalled";
-import { StalledRepository } from "../store/stalled-repo";
-import { emptyCounts, ProfileRepository } from "../store/profiles-repo";
-import { dayOf, RollupRepository } from "../store/rollups-repo";
+import { emptyCounts } from "../store/profiles-repo";
+import { dayOf } from "../store/rollups-repo";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
 import type { CredentialDeadlineService } from "../services/credential-deadlines";
 
 export interface MonitorOptions {
-  db: Db;
+  store: StoreAccess;
   settings: SettingsService;
   jobs: JobService;
   log: Logger;
@@ -55,12 +54,15 @@ export class Monitor {
   private running = false;
   private lastPurge = 0;
   private lastSnapshot: { at: number; day: string } | undefined;
-  private readonly repo: MonitorRepository;
   private readonly clock: Clock;
 
   constructor(private readonly options: MonitorOptions) {
-    this.repo = new MonitorRepository(options.db);
     this.clock = options.clock ?? systemClock;
+  }
+
+  /** Repositories on the store, outside a transaction. */
+  private get repos(): UnitOfWork {
+    return this.options.store.repos;
   }
 
   start(): this {
@@ -80,7 +82,7 @@ export class Monitor {
     this.running = true;
     try {
       const settings = await this.options.settings.effective();
-      for (const profile of await this.repo.watchedProfiles()) {
+      for (const profile of await this.repos.monitor.watchedProfiles()) {
         await this.evaluate(profile, settings);
         await this.startRecheckIfDue(profile.id, settings);
       }
@@ -90,7 +92,7 @@ export class Monitor {
       if (now - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
         this.lastPurge = now;
         const cutoff = new Date(now - settings.auditRetentionDays * 86_400_000).toISOString();
-        const purged = await this.repo.purgeOlderThan(cutoff);
+        const purged = await this.repos.monitor.purgeOlderThan(cutoff);
         if (purged.auditEvents + purged.checkHistory > 0) {
           this.options.log.info(
             { ...purged, cutoff },
@@ -107,13 +109,14 @@ export class Monitor {
 
   private async startRecheckIfDue(profileId: string, settings: Settings): Promise<void> {
     if (settings.monitorIntervalMinutes <= 0) return;
-    const last = await this.repo.lastRecheckAt(profileId);
+    const last = await this.repos.monitor.lastRecheckAt(profileId);
     const intervalMs = settings.monitorIntervalMinutes * (this.options.minuteMs ?? 60_000);
     if (last && (this.options.clock ?? systemClock).now() - Date.parse(last) < intervalMs) return;
     try {
-      await this.options.db
-        .transaction()
-        .execute((trx) => this.options.jobs.create(trx, MONITOR, profileId, "recheck-profile"));
+      // JobService.create still takes the transaction's query builder (server/services: being moved).
+      await this.options.store.transaction((tx) =>
+        this.options.jobs.create(tx.db, MONITOR, profileId, "recheck-profile"),
+      );
     } catch (error) {
       if (!(error instanceof AppError && error.id === "job_running")) throw error;
       return;
@@ -140,11 +143,8 @@ export class Monitor {
   }
 
   /** Raises or clears the profile's alert from its latest finished recheck. */
-  private async evaluate(
-    profile: { id: string; name: string; alert: string | null },
-    settings: Settings,
-  ): Promise<void> {
-    const job = await this.repo.latestFinishedRecheck(profile.id);
+  private async evaluate(profile: AlertedProfile, settings: Settings): Promise<void> {
+    const job = await this.repos.monitor.latestFinishedRecheck(profile.id);
     if (!job) return;
     let alert: ProfileAlert | null = null;
     const since = job.finishedAt ?? new Date().toISOString();
@@ -157,11 +157,11 @@ export class Monitor {
         since,
       };
     }
-    const db = this.options.db;
+    const { store } = this.options;
     if (alert && !profile.alert) {
-      const raised = await db.transaction().execute(async (trx) => {
-        if (!(await new MonitorRepository(trx).raiseAlert(profile.id, alert))) return false;
-        await recordAudit(trx, {
+      const raised = await store.transaction(async (tx) => {
+        if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
+        await recordAudit(tx, {
           actor: MONITOR,
           action: "profile.alert.raise",
           profileId: profile.id,
@@ -170,20 +170,17 @@ export class Monitor {
         return true;
       });
       if (raised) await this.notify(settings, profile, alert);
-    } else if (
-      !alert &&
-      profile.alert &&
-      !OWN_CLEARING.has((JSON.parse(profile.alert) as ProfileAlert).kind)
-    ) {
+    } else if (!alert && profile.alert && !OWN_CLEARING.has(profile.alert.kind)) {
+      const before = profile.alert;
       // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts);
       // a stalled-sync alert clears when the stalled share is back under (evaluateStalled).
-      await db.transaction().execute(async (trx) => {
-        if (await new MonitorRepository(trx).clearAlert(profile.id)) {
-          await recordAudit(trx, {
+      await store.transaction(async (tx) => {
+        if (await tx.monitor.clearAlert(profile.id)) {
+          await recordAudit(tx, {
             actor: MONITOR,
             action: "profile.alert.clear",
             profileId: profile.id,
-            before: JSON.parse(profile.alert!) as unknown,
+            before,
           });
         }
       });
@@ -197,16 +194,16 @@ export class Monitor {
    */
   private async evaluateStalled(settings: Settings): Promise<void> {
     const now = this.clock.now();
-    const db = this.options.db;
+    const { store } = this.options;
     const [profiles, stalled, counts] = await Promise.all([
-      this.repo.stalledSettings(),
-      new StalledRepository(db).count(undefined, now),
-      new ProfileRepository(db).countsByState(),
+      this.repos.monitor.stalledSettings(),
+      this.repos.stalled.count(undefined, now),
+      this.repos.profiles.countsByState(),
     ]);
     for (const profile of profiles) {
       const n = profile.syncEnabled === 1 ? (stalled.get(profile.id) ?? 0) : 0;
       const active = counts.get(profile.id)?.active ?? 0;
-      const current = profile.alert ? (JSON.parse(profile.alert) as ProfileAlert) : null;
+      const current = profile.alert;
       const over = stalledShareExceeded(n, active, profile.stalledAlertPercent);
       if (over && !current) {
         const alert: ProfileAlert = {
@@ -214,9 +211,9 @@ export class Monitor {
           message: `${n} of ${active} active mailboxes have had no sync report for over ${profile.stalledAfterHours} h while the sync service reports for others.`,
           since: new Date(now).toISOString(),
         };
-        const raised = await db.transaction().execute(async (trx) => {
-          if (!(await new MonitorRepository(trx).raiseAlert(profile.id, alert))) return false;
-          await recordAudit(trx, {
+        const raised = await store.transaction(async (tx) => {
+          if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
+          await recordAudit(tx, {
             actor: MONITOR,
             action: "profile.alert.raise",
             profileId: profile.id,
@@ -226,9 +223,9 @@ export class Monitor {
         });
         if (raised) await this.notify(settings, profile, alert);
       } else if (!over && current?.kind === "stalled-sync") {
-        await db.transaction().execute(async (trx) => {
-          if (await new MonitorRepository(trx).clearAlert(profile.id)) {
-            await recordAudit(trx, {
+        await store.transaction(async (tx) => {
+          if (await tx.monitor.clearAlert(profile.id)) {
+            await recordAudit(tx, {
               actor: MONITOR,
               action: "profile.alert.clear",
               profileId: profile.id,
@@ -242,10 +239,9 @@ export class Monitor {
     const every = this.options.rollupEveryMs ?? 300_000;
     if (this.lastSnapshot && this.lastSnapshot.day === day && now - this.lastSnapshot.at < every) return;
     const at = new Date(now).toISOString();
-    await db.transaction().execute(async (trx) => {
-      const rollups = new RollupRepository(trx);
+    await store.transaction(async (tx) => {
       for (const profile of profiles) {
-        await rollups.writeSnapshot(
+        await tx.rollups.writeSnapshot(
           profile.id,
           at,
           counts.get(profile.id) ?? emptyCounts(),
@@ -264,7 +260,7 @@ export class Monitor {
     if (!settings.alertWebhookUrl) return;
     const profileName = profile.name;
     // The largest group of failures, so whoever reads the card knows what to fix first.
-    const top = await this.repo.topProblem(profile.id);
+    const top = await this.repos.monitor.topProblem(profile.id);
     const facts = [
       { title: "Profile", value: profileName },
       { title: "Since", value: alert.since },

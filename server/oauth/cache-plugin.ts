@@ -1,8 +1,8 @@
 import type { ICachePlugin, TokenCacheContext } from "@azure/msal-node";
 import type { Sealer } from "../secrets/sealer";
-import { nowIso, type Db } from "../store/db";
+import { isoNow } from "../domain/clock";
+import type { OAuthRepository } from "../store/oauth-repo";
 import { parseSecret, parseSettings } from "./connection";
-import { OAuthRepository } from "./oauth-repo";
 
 /** msal-node's empty cache: deserializing it clears what an earlier read left in memory. */
 const EMPTY_CACHE = JSON.stringify({
@@ -24,13 +24,13 @@ export class SealedStoreCachePlugin implements ICachePlugin {
   private lastRead: string | null = null;
 
   constructor(
-    private readonly db: Db,
+    private readonly repo: OAuthRepository,
     private readonly sealer: Sealer,
     readonly profileId: string,
   ) {}
 
   async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
-    const row = await new OAuthRepository(this.db).findAccess(this.profileId);
+    const row = await this.repo.findAccess(this.profileId);
     this.lastRead = row?.sealedSecret ?? null;
     const secret = parseSecret(row?.sealedSecret ? this.sealer.open(row.sealedSecret, this.profileId) : null);
     context.tokenCache.deserialize(secret.tokenCache ?? EMPTY_CACHE);
@@ -38,13 +38,12 @@ export class SealedStoreCachePlugin implements ICachePlugin {
 
   async afterCacheAccess(context: TokenCacheContext): Promise<void> {
     if (!context.cacheHasChanged) return;
-    const repo = new OAuthRepository(this.db);
-    const row = await repo.findAccess(this.profileId);
+    const row = await this.repo.findAccess(this.profileId);
     if (!row || (row.sealedSecret ?? null) !== this.lastRead) return; // disconnected, reconnected or refreshed elsewhere meanwhile
     const secret = parseSecret(row.sealedSecret ? this.sealer.open(row.sealedSecret, this.profileId) : null);
     if (!secret.homeAccountId) return; // disconnected: nothing to keep
     const settings = parseSettings(row.settings);
-    const now = nowIso();
+    const now = isoNow();
     const account = settings.account ? { ...settings.account, lastRefreshAt: now } : null;
     const sealedSecret = this.sealer.seal(
       JSON.stringify({
@@ -55,7 +54,7 @@ export class SealedStoreCachePlugin implements ICachePlugin {
       this.profileId,
     );
     if (
-      await repo.swapTokenCache(this.profileId, this.lastRead, {
+      await this.repo.swapTokenCache(this.profileId, this.lastRead, {
         sealedSecret,
         settings: JSON.stringify({ ...settings, account }),
       })

@@ -7,7 +7,7 @@ import {
 import type { AccessFailure } from "../domain/access-outcome";
 import type { Logger } from "../logger";
 import type { Sealer } from "../secrets/sealer";
-import type { Db } from "../store/db";
+import type { OAuthRepository } from "../store/oauth-repo";
 import { SealedStoreCachePlugin } from "./cache-plugin";
 import { mapTokenError, tokenFailure } from "./errors";
 import { TrustingNetworkClient } from "./network";
@@ -48,7 +48,8 @@ export class OAuthTokens {
   readonly network: TrustingNetworkClient;
 
   constructor(
-    private readonly db: Db,
+    /** The OAuth type's rows (each profile's sealed token cache), outside any transaction. */
+    private readonly repo: OAuthRepository,
     private readonly sealer: Sealer,
     readonly settings: ConnectAccountSettings,
     private readonly log: Logger,
@@ -81,7 +82,7 @@ export class OAuthTokens {
     let app = this.apps.get(profileId);
     if (!app) {
       app = new ConfidentialClientApplication(
-        this.configuration(new SealedStoreCachePlugin(this.db, this.sealer, profileId)),
+        this.configuration(new SealedStoreCachePlugin(this.repo, this.sealer, profileId)),
       );
       this.apps.set(profileId, app);
     }

@@ -16,7 +16,7 @@ import {
   type OAuthSecret,
 } from "../oauth/connection";
 import { mapAuthorizeError, mapTokenError, tokenFailure } from "../oauth/errors";
-import { OAuthRepository } from "../oauth/oauth-repo";
+import { OAuthRepository } from "../store/oauth-repo";
 import { signInScopes } from "../oauth/settings";
 import type { OAuthTokens } from "../oauth/tokens";
 

@@ -1,10 +1,20 @@
 import { AuditRepository } from "./audit-repo";
 import { CheckRepository } from "./checks-repo";
 import type { Db, Tx } from "./db-types";
+import { GatewayRepository } from "./gateway-repo";
+import { JobRepository } from "./job-repo";
 import { LocalAdminRepository } from "./local-admins-repo";
 import { MailboxAccessRepository } from "./mailbox-access-repo";
+import { MonitorRepository } from "./monitor-repo";
+import { OAuthRepository } from "./oauth-repo";
+import { ProblemRepository } from "./problems-repo";
 import { ProfileRepository } from "./profiles-repo";
+import { RollupRepository } from "./rollups-repo";
+import { RosterRepository } from "./roster-repo";
+import { ServiceKeyRepository } from "./service-keys-repo";
 import { SettingsRepository } from "./settings-repo";
+import { StalledRepository } from "./stalled-repo";
+import { SyncReportRepository } from "./sync-reports-repo";
 import { SyncSessionRepository } from "./sync-sessions-repo";
 import { UserRepository } from "./users-repo";
 
@@ -24,6 +34,21 @@ export interface UnitOfWork {
   readonly settings: SettingsRepository;
   readonly syncSessions: SyncSessionRepository;
   readonly users: UserRepository;
+  /** The EWS and Graph gateways' lookup of a mailbox, its profile and access. */
+  readonly gateway: GatewayRepository;
+  readonly jobs: JobRepository;
+  /** Profiles' alerts (monitoring, sync reports) and retention. */
+  readonly monitor: MonitorRepository;
+  /** Connect account: pending authorizations and the OAuth type's token cache. */
+  readonly oauth: OAuthRepository;
+  readonly problems: ProblemRepository;
+  readonly rollups: RollupRepository;
+  /** The roster the sync service polls. */
+  readonly roster: RosterRepository;
+  readonly serviceKeys: ServiceKeyRepository;
+  readonly stalled: StalledRepository;
+  /** The sync service's reports: sessions and the users' last sync. */
+  readonly syncReports: SyncReportRepository;
 }
 
 /** Repositories over `db`, each made when first used. */
@@ -59,10 +84,68 @@ export function repositoriesOn(db: Db | Tx): UnitOfWork {
     get users() {
       return lazy("users", () => new UserRepository(db));
     },
+    get gateway() {
+      return lazy("gateway", () => new GatewayRepository(db));
+    },
+    get jobs() {
+      return lazy("jobs", () => new JobRepository(db));
+    },
+    get monitor() {
+      return lazy("monitor", () => new MonitorRepository(db));
+    },
+    get oauth() {
+      return lazy("oauth", () => new OAuthRepository(db));
+    },
+    get problems() {
+      return lazy("problems", () => new ProblemRepository(db));
+    },
+    get rollups() {
+      return lazy("rollups", () => new RollupRepository(db));
+    },
+    get roster() {
+      return lazy("roster", () => new RosterRepository(db));
+    },
+    get serviceKeys() {
+      return lazy("serviceKeys", () => new ServiceKeyRepository(db));
+    },
+    get stalled() {
+      return lazy("stalled", () => new StalledRepository(db));
+    },
+    get syncReports() {
+      return lazy("syncReports", () => new SyncReportRepository(db));
+    },
   };
 }
 
 /** Runs `work` in one transaction with repositories bound to it; commits when it resolves. */
 export function inTransaction<T>(db: Db, work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
   return db.transaction().execute((trx) => work(repositoriesOn(trx)));
+}
+
+/**
+ * The store as code outside server/store holds it (jobs, sync, monitoring, oauth): repositories on the
+ * store itself, and transactions that hand out repositories bound to them. No query builder.
+ * @example const n = await store.repos.jobs.remaining(id); await store.transaction((tx) => tx.monitor.clearAlert(id));
+ */
+export interface StoreAccess {
+  /** Repositories outside any transaction (each statement commits on its own). */
+  readonly repos: UnitOfWork;
+  /** Runs `work` in one transaction with repositories bound to it; commits when it resolves. */
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
+}
+
+/** The store access over `db` (server/context.ts and background.ts build it from the open store). */
+export function storeAccess(db: Db): StoreAccess {
+  return { repos: repositoriesOn(db), transaction: (work) => inTransaction(db, work) };
+}
+
+/**
+ * Transitional: a store access, or the store's query builder from callers not moved to one yet
+ * (routes/sync.ts hands `ctx.store.db` to the sync reports and roster). Drop it once none is left.
+ */
+export type StoreOrDb = StoreAccess | Db;
+
+/** The store access of `store` (itself, or one over the query builder). */
+export function accessOf(store: StoreOrDb): StoreAccess {
+  return "repos" in store ? store : storeAccess(store);
 }

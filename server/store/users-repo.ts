@@ -356,6 +356,50 @@ export class UserRepository {
     return count;
   }
 
+  /** Ids of the profile's users, by address; only those in `states` when given (a job's selection). */
+  async idsOfProfile(profileId: string, states?: readonly UserState[]): Promise<string[]> {
+    let q = this.db.selectFrom("users").select("id").where("profileId", "=", profileId);
+    if (states) q = q.where("state", "in", states);
+    const rows = await q.orderBy("addressLower").execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Which of `ids` belong to the profile (duplicates once), by address within each 500 asked. */
+  async idsInProfile(profileId: string, ids: readonly string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (const part of chunks([...new Set(ids)], 500)) {
+      const rows = await this.db
+        .selectFrom("users")
+        .select("id")
+        .where("profileId", "=", profileId)
+        .where("id", "in", part)
+        .orderBy("addressLower")
+        .execute();
+      found.push(...rows.map((r) => r.id));
+    }
+    return found;
+  }
+
+  /**
+   * Applies a lifecycle event (activation's `queue` or `rollback`) to the users of a job's items, set-based;
+   * `unfinishedOnly`: only items without a result.
+   */
+  async applyToJobItems(
+    event: "queue" | "rollback",
+    jobId: string,
+    options: { unfinishedOnly?: boolean } = {},
+  ): Promise<void> {
+    const update = lifecycleUpdate(event);
+    let items = this.db.selectFrom("jobItems").select("userId").where("jobId", "=", jobId);
+    if (options.unfinishedOnly) items = items.where("state", "!=", "done");
+    await this.db
+      .updateTable("users")
+      .set({ ...update.set, updatedAt: nowIso() })
+      .where("id", "in", items)
+      .where("state", "in", update.states)
+      .execute();
+  }
+
   /** The latest checks of a user, newest first. */
   checkHistory(userId: string, limit: number): Promise<CheckHistoryRow[]> {
     return this.db

@@ -7,8 +7,8 @@ import { AppError, conflict, notFound, preconditionFailed } from "../errors";
 import { profileGate, type AdaptiveLimit } from "../jobs/adaptive-limit";
 import type { Logger } from "../logger";
 import type { MailboxAccessService } from "../services/mailbox-access";
-import type { Db } from "../store/db";
-import { accessRowOf, findGatewayTarget } from "./gateway-repo";
+import { accessRowOf } from "../store/gateway-repo";
+import type { StoreAccess } from "../store/unit-of-work";
 import type { ServiceKeyIdentity } from "./service-keys";
 import {
   EWS_OPERATIONS,
@@ -48,7 +48,7 @@ export class EwsOperationRefused extends Error {
 }
 
 export interface EwsGatewayDeps {
-  db: Db;
+  store: StoreAccess;
   mailboxAccess: MailboxAccessService;
   ews: EwsEnvironment;
   /** Per-profile limits shared with the job runner and check-now. */
@@ -137,7 +137,7 @@ export class EwsGateway {
     /** Where the scope the operation needed and a busy answer are noted, for the metrics. */
     note?: GatewayNote,
   ): Promise<GatewayAnswer> {
-    const { db, mailboxAccess, ews, gates } = this.deps;
+    const { store, mailboxAccess, ews, gates } = this.deps;
     // The request is read and judged before anything else: a refused operation costs no lookup.
     const parsed = readGatewaySoap(soap);
     if (note) {
@@ -146,7 +146,7 @@ export class EwsGateway {
     }
     checkOperation(parsed, key);
     // One query for the mailbox, its profile and the profile's access row.
-    const user = await findGatewayTarget(db, address, key.profileId);
+    const user = await store.repos.gateway.findTarget(address, key.profileId);
     if (!user) throw notFound(`${address} is not enrolled in any profile this key may use.`);
     const profile = {
       id: user.profileId,

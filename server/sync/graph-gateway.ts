@@ -4,14 +4,9 @@ import type { EwsEnvironment } from "../ews/client";
 import type { StreamedAnswer } from "../ews/transport";
 import { AppError } from "../errors";
 import type { MailboxAccessService } from "../services/mailbox-access";
-import type { Db } from "../store/db";
+import type { StoreAccess } from "../store/unit-of-work";
 import type { GatewayNote } from "../metrics/metrics";
-import {
-  accessRowOf,
-  findGatewayTarget,
-  findGatewayTargetByObjectId,
-  type GatewayTargetRow,
-} from "./gateway-repo";
+import { accessRowOf, type GatewayTargetRow } from "../store/gateway-repo";
 import { GRAPH_GATEWAY_PATH, rewriteGraphLink, rewriteGraphLinks } from "./graph-links";
 import { allowGraphPath, type GraphVersion } from "./graph-paths";
 import type { GraphMailboxSlots } from "./graph-slots";
@@ -86,7 +81,7 @@ export interface GraphAnswer {
 }
 
 export interface GraphGatewayDeps {
-  db: Db;
+  store: StoreAccess;
   mailboxAccess: MailboxAccessService;
   ews: EwsEnvironment;
   slots: GraphMailboxSlots;
@@ -339,10 +334,10 @@ export class GraphGateway {
   /** The mailbox named in the path, enrolled and active in a profile of the key that uses Graph. */
   private async target(key: ServiceKeyIdentity, segment: string): Promise<Target> {
     const named = decodeSegment(segment);
-    const { db, mailboxAccess } = this.deps;
+    const { store, mailboxAccess } = this.deps;
     let row: GatewayTargetRow | undefined;
     if (OBJECT_ID.test(named)) {
-      row = await findGatewayTargetByObjectId(db, named, key.profileId);
+      row = await store.repos.gateway.findTargetByObjectId(named, key.profileId);
       if (!row) {
         throw new GraphRefusal(
           404,
@@ -351,7 +346,7 @@ export class GraphGateway {
         );
       }
     } else {
-      row = await findGatewayTarget(db, named, key.profileId);
+      row = await store.repos.gateway.findTarget(named, key.profileId);
       if (!row) {
         throw new GraphRefusal(
           403,

@@ -1,8 +1,8 @@
-import { sql } from "kysely";
 import type { AccessType, MailboxKind, UserState } from "../../contract/common";
 import type { RosterMailbox } from "../../contract/sync";
 import { validationFailed } from "../errors";
-import type { Db } from "../store/db";
+import type { RosterRow } from "../store/roster-repo";
+import { accessOf, type StoreOrDb } from "../store/unit-of-work";
 import { GRAPH_GATEWAY_PATH } from "./graph-links";
 
 interface Cursor {
@@ -36,26 +36,14 @@ function gatewayOf(r: RosterRow, baseUrl: string): Pick<RosterMailbox, "protocol
     : { protocol: "ews", gatewayUrl: `${baseUrl}/api/v1/sync/mailboxes/${address}/ews` };
 }
 
-interface RosterRow {
-  k: string;
-  address: string;
-  displayName: string;
-  profileId: string;
-  profileName: string | null;
-  syncEnabled: number | null;
-  accessType: string | null;
-  mailboxKind: string | null;
-  state: string;
-  updatedAt: string;
-}
-
 /**
  * The roster the sync service polls: every mailbox ordered by (updatedAt, address), so
  * `updatedSince` + cursor gives each change once. Removed mailboxes appear as `removed` when asking for changes.
- * @example const page = await listRoster(db, { profileId: null, limit: 500, updatedSince: "2026-11-26T00:00:00Z" });
+ * (`store`: routes/sync.ts still passes the store's query builder.)
+ * @example const page = await listRoster(store, { profileId: null, limit: 500, updatedSince: "2026-11-26T00:00:00Z" });
  */
 export async function listRoster(
-  db: Db,
+  store: StoreOrDb,
   options: {
     profileId: string | null;
     limit: number;
@@ -70,66 +58,12 @@ export async function listRoster(
   const withTombstones = cursor ? cursor.t : since !== undefined;
   const after = cursor ?? (since ? { u: since, k: "", t: withTombstones } : undefined);
 
-  let users = db
-    .selectFrom("users")
-    .leftJoin("profiles", "profiles.id", "users.profileId")
-    .leftJoin("mailboxAccess", "mailboxAccess.profileId", "users.profileId")
-    .select([
-      "users.addressLower as k",
-      "users.address",
-      "users.displayName",
-      "users.profileId",
-      "profiles.name as profileName",
-      "profiles.syncEnabled",
-      "mailboxAccess.type as accessType",
-      "users.mailboxKind",
-      "users.state",
-      // aliased, so ORDER BY names the output column and not profiles.updated_at (SQLite calls that ambiguous)
-      "users.updatedAt as updatedAt",
-    ]);
-  if (options.profileId) users = users.where("users.profileId", "=", options.profileId);
-  if (after) {
-    users = users.where((eb) =>
-      eb(eb.refTuple("users.updatedAt", "users.addressLower"), ">", eb.tuple(after.u, after.k)),
-    );
-  }
-
-  let query = users;
-  if (withTombstones) {
-    let tombstones = db
-      .selectFrom("mailboxTombstones")
-      .leftJoin("profiles", "profiles.id", "mailboxTombstones.profileId")
-      .select([
-        "mailboxTombstones.addressLower as k",
-        "mailboxTombstones.addressLower as address",
-        sql<string>`''`.as("displayName"),
-        "mailboxTombstones.profileId",
-        "profiles.name as profileName",
-        "profiles.syncEnabled",
-        sql<string | null>`null`.as("accessType"),
-        sql<string | null>`null`.as("mailboxKind"),
-        sql<string>`'removed'`.as("state"),
-        "mailboxTombstones.removedAt as updatedAt",
-      ]);
-    if (options.profileId) {
-      tombstones = tombstones.where("mailboxTombstones.profileId", "=", options.profileId);
-    }
-    if (after) {
-      tombstones = tombstones.where((eb) =>
-        eb(
-          eb.refTuple("mailboxTombstones.removedAt", "mailboxTombstones.addressLower"),
-          ">",
-          eb.tuple(after.u, after.k),
-        ),
-      );
-    }
-    query = users.unionAll(tombstones);
-  }
-  const rows = (await query
-    .orderBy("updatedAt")
-    .orderBy("k")
-    .limit(options.limit + 1)
-    .execute()) as RosterRow[];
+  const rows = await accessOf(store).repos.roster.page({
+    profileId: options.profileId,
+    limit: options.limit + 1,
+    after,
+    withTombstones,
+  });
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {

@@ -9,9 +9,9 @@ import { effectiveScopes } from "../../contract/sync";
 import type { Principal } from "../auth/principal";
 import { AppError, notFound, validationFailed } from "../errors";
 import { recordAudit } from "../services/audit";
-import type { Db } from "../store/db";
 import { isoNow, systemClock, type Clock } from "../domain/clock";
-import { ServiceKeyRepository, type ServiceKeyRow } from "./service-keys-repo";
+import type { ServiceKeyRow } from "../store/service-keys-repo";
+import type { StoreAccess } from "../store/unit-of-work";
 
 export const SERVICE_KEY_PREFIX = "msk_";
 const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
@@ -30,7 +30,7 @@ function present(row: ServiceKeyRow): ServiceKey {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
-    scopes: JSON.parse(row.scopes) as ServiceKeyScope[],
+    scopes: row.scopes,
     profileId: row.profileId,
     expiresAt: row.expiresAt,
     createdAt: row.createdAt,
@@ -68,13 +68,13 @@ export class ServiceKeyService {
   private readonly known = new Map<string, KnownKey>();
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     /** What key expiry and the cache are judged by (tests move it). */
     private readonly clock: Clock = systemClock,
   ) {}
 
   async list(): Promise<ServiceKey[]> {
-    return (await new ServiceKeyRepository(this.db).list()).map(present);
+    return (await this.store.repos.serviceKeys.list()).map(present);
   }
 
   async create(actor: Principal, body: CreateServiceKeyBody): Promise<CreatedServiceKey> {
@@ -84,7 +84,7 @@ export class ServiceKeyService {
       name: body.name,
       keyHash: hashKey(key),
       prefix: key.slice(0, 10),
-      scopes: JSON.stringify([...new Set(body.scopes)]),
+      scopes: [...new Set(body.scopes)],
       profileId: body.profileId ?? null,
       expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
       createdAt: isoNow(this.clock),
@@ -92,17 +92,14 @@ export class ServiceKeyService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await this.db.transaction().execute(async (trx) => {
-      if (
-        row.profileId &&
-        !(await trx.selectFrom("profiles").select("id").where("id", "=", row.profileId).executeTakeFirst())
-      ) {
+    await this.store.transaction(async (tx) => {
+      if (row.profileId && !(await tx.profiles.find(row.profileId))) {
         throw validationFailed("profileId: no such profile", [
           { path: "profileId", message: "no such profile" },
         ]);
       }
-      await new ServiceKeyRepository(trx).insert(row);
-      await recordAudit(trx, {
+      await tx.serviceKeys.insert(row);
+      await recordAudit(tx, {
         actor,
         action: "service_key.create",
         profileId: row.profileId,
@@ -114,12 +111,11 @@ export class ServiceKeyService {
   }
 
   async revoke(actor: Principal, id: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const repo = new ServiceKeyRepository(trx);
-      const row = await repo.find(id);
+    await this.store.transaction(async (tx) => {
+      const row = await tx.serviceKeys.find(id);
       if (!row) throw notFound("Service key not found.");
-      await repo.revoke(id, isoNow(this.clock));
-      await recordAudit(trx, {
+      await tx.serviceKeys.revoke(id, isoNow(this.clock));
+      await recordAudit(tx, {
         actor,
         action: "service_key.revoke",
         profileId: row.profileId,
@@ -150,7 +146,7 @@ export class ServiceKeyService {
     const { identity } = entry;
     if (now - (this.touchedAt.get(identity.id) ?? 0) > 60_000) {
       this.touchedAt.set(identity.id, now);
-      await new ServiceKeyRepository(this.db).touch(identity.id, new Date(now).toISOString());
+      await this.store.repos.serviceKeys.touch(identity.id, new Date(now).toISOString());
     }
     return identity;
   }
@@ -158,7 +154,7 @@ export class ServiceKeyService {
   /** Reads a key's row by hash; remembers it (see SERVICE_KEY_CACHE_MS) unless it has expired. */
   private async lookup(hash: string, now: number, refused: (why: string) => AppError): Promise<KnownKey> {
     this.known.delete(hash);
-    const row = await new ServiceKeyRepository(this.db).findByHash(hash);
+    const row = await this.store.repos.serviceKeys.findByHash(hash);
     if (!row || !timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) {
       throw refused("This service key is not known.");
     }
@@ -167,7 +163,7 @@ export class ServiceKeyService {
       id: row.id,
       name: row.name,
       // Aliases expanded here, once per cache entry: an `ews:proxy` key checks as `ews:read` + `ews:write`.
-      scopes: effectiveScopes(JSON.parse(row.scopes) as ServiceKeyScope[]),
+      scopes: effectiveScopes(row.scopes),
       profileId: row.profileId,
     });
     const entry: KnownKey = {

@@ -1,12 +1,11 @@
 import type { ProfileAlert } from "../../contract/profiles";
 import type { Principal } from "../auth/principal";
 import type { Logger } from "../logger";
-import { MonitorRepository } from "../monitoring/monitor-repo";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
 import { recordAudit } from "../services/audit";
 import type { SettingsService } from "../services/settings";
-import type { Db } from "../store/db";
-import { nowIso } from "../store/db";
+import { isoNow } from "../domain/clock";
+import { accessOf, type StoreAccess, type StoreOrDb } from "../store/unit-of-work";
 import { SYNC_FAILURE_ALERT_AFTER } from "./reports";
 
 const SYNC_SERVICE: Principal = {
@@ -16,11 +15,14 @@ const SYNC_SERVICE: Principal = {
   platformAdmin: false,
 };
 
-export interface SyncAlertDeps {
-  db: Db;
+export type SyncAlertDeps = {
   settings: SettingsService;
   log: Logger;
-}
+} & (
+  | { store: StoreAccess }
+  /** Transitional: routes/sync.ts still passes the store's query builder. */
+  | { db: StoreOrDb }
+);
 
 /**
  * After a sync report: a mailbox that failed `SYNC_FAILURE_ALERT_AFTER` sessions in a row raises the
@@ -31,25 +33,21 @@ export async function evaluateSyncAlert(
   deps: SyncAlertDeps,
   input: { profileId: string; address: string; failingStreak: number; lastError?: string },
 ): Promise<void> {
-  const { db } = deps;
-  const profile = await db
-    .selectFrom("profiles")
-    .select(["id", "name", "alert"])
-    .where("id", "=", input.profileId)
-    .executeTakeFirst();
+  const store = accessOf("store" in deps ? deps.store : deps.db);
+  const profile = await store.repos.monitor.alertOf(input.profileId);
   if (!profile) return;
-  const current = profile.alert ? (JSON.parse(profile.alert) as ProfileAlert) : null;
+  const current = profile.alert;
 
   if (input.failingStreak >= SYNC_FAILURE_ALERT_AFTER) {
     if (current) return;
     const alert: ProfileAlert = {
       kind: "sync-failures",
       message: `Sync failed ${input.failingStreak} times in a row for ${input.address}${input.lastError ? `: ${input.lastError}` : "."}`,
-      since: nowIso(),
+      since: isoNow(),
     };
-    const raised = await db.transaction().execute(async (trx) => {
-      if (!(await new MonitorRepository(trx).raiseAlert(profile.id, alert))) return false;
-      await recordAudit(trx, {
+    const raised = await store.transaction(async (tx) => {
+      if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
+      await recordAudit(tx, {
         actor: SYNC_SERVICE,
         action: "profile.alert.raise",
         profileId: profile.id,
@@ -78,17 +76,10 @@ export async function evaluateSyncAlert(
   }
 
   if (current?.kind !== "sync-failures") return;
-  const stillFailing = await db
-    .selectFrom("users")
-    .select("id")
-    .where("profileId", "=", profile.id)
-    .where("syncErrors", "is not", null)
-    .limit(1)
-    .executeTakeFirst();
-  if (stillFailing) return;
-  await db.transaction().execute(async (trx) => {
-    if (await new MonitorRepository(trx).clearAlert(profile.id)) {
-      await recordAudit(trx, {
+  if (await store.repos.monitor.hasSyncErrors(profile.id)) return;
+  await store.transaction(async (tx) => {
+    if (await tx.monitor.clearAlert(profile.id)) {
+      await recordAudit(tx, {
         actor: SYNC_SERVICE,
         action: "profile.alert.clear",
         profileId: profile.id,

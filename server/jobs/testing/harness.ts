@@ -7,6 +7,7 @@ import { JobService } from "../../services/jobs";
 import { ProfileService } from "../../services/profiles";
 import { openStore, type Store } from "../../store/db";
 import { JobRepository, type JobRow } from "../../store/job-repo";
+import { storeAccess } from "../../store/unit-of-work";
 import { JobRunner, type RunnerOptions } from "../runner";
 import { buildProfile, buildUsers, mailboxAddresses } from "./factories";
 import { soapCheckPort } from "./soap-check-port";
@@ -67,7 +68,7 @@ export async function startJobHarness(opts: {
     addresses,
     runner(options = {}) {
       const r = new JobRunner({
-        db: store.db,
+        store: storeAccess(store.db),
         checks: port,
         log,
         maxConcurrency: 50,

@@ -6,6 +6,7 @@
 import { DEMO } from "../../ews-simulator/demo-tenant";
 import { createLogger } from "../../logger";
 import { openStore } from "../../store/db";
+import { storeAccess } from "../../store/unit-of-work";
 import { JobRunner } from "../runner";
 import { soapCheckPort } from "./soap-check-port";
 
@@ -16,7 +17,7 @@ const store = await openStore(
     : { sqliteFile: env.RUNNER_DB },
 );
 const runner = new JobRunner({
-  db: store.db,
+  store: storeAccess(store.db),
   checks: soapCheckPort(env.RUNNER_EWS_URL!, DEMO.serviceAccount),
   log: createLogger("silent"),
   maxConcurrency: 50,

@@ -1,14 +1,30 @@
 import type { ProfileAlert } from "../../contract/profiles";
-import type { Db } from "../store/db";
-import { ProblemRepository } from "../store/problems-repo";
+import type { Db } from "./db-types";
+import { parseJson } from "./json";
+import { ProblemRepository } from "./problems-repo";
 
-/** SQL the monitor needs: profiles to watch, their latest monitoring outcome, alerts and purges. */
+/** A profile as alerting sees it: its alert parsed. */
+export interface AlertedProfile {
+  id: string;
+  name: string;
+  alert: ProfileAlert | null;
+}
+
+const withAlert = <T extends { alert: string | null }>(row: T): Omit<T, "alert"> & { alert: ProfileAlert | null } => ({
+  ...row,
+  alert: parseJson<ProfileAlert>(row.alert),
+});
+
+/**
+ * SQL of the profiles' alerts (the monitor's and the sync reports'): profiles to watch, their latest
+ * monitoring outcome, alerts and purges.
+ */
 export class MonitorRepository {
   constructor(private readonly db: Db) {}
 
   /** Enabled profiles with a mailbox access config and users worth re-checking. */
-  async watchedProfiles(): Promise<Array<{ id: string; name: string; alert: string | null }>> {
-    return this.db
+  async watchedProfiles(): Promise<AlertedProfile[]> {
+    const rows = await this.db
       .selectFrom("profiles")
       .innerJoin("mailboxAccess", "mailboxAccess.profileId", "profiles.id")
       .select(["profiles.id", "profiles.name", "profiles.alert"])
@@ -23,14 +39,38 @@ export class MonitorRepository {
         ),
       )
       .execute();
+    return rows.map(withAlert);
   }
 
   /** Every profile's stalled settings and alert (the stalled rule runs for all; a disabled profile clears its alert). */
-  stalledSettings() {
-    return this.db
+  async stalledSettings() {
+    const rows = await this.db
       .selectFrom("profiles")
       .select(["id", "name", "alert", "syncEnabled", "stalledAfterHours", "stalledAlertPercent"])
       .execute();
+    return rows.map(withAlert);
+  }
+
+  /** One profile's name and alert, or undefined when it is gone. */
+  async alertOf(profileId: string): Promise<AlertedProfile | undefined> {
+    const row = await this.db
+      .selectFrom("profiles")
+      .select(["id", "name", "alert"])
+      .where("id", "=", profileId)
+      .executeTakeFirst();
+    return row && withAlert(row);
+  }
+
+  /** Whether any mailbox of the profile still has errors from its last sync report. */
+  async hasSyncErrors(profileId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("users")
+      .select("id")
+      .where("profileId", "=", profileId)
+      .where("syncErrors", "is not", null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** When the profile's last recheck-profile job was created (any creator), or undefined. */

@@ -1,6 +1,6 @@
 import type { CompiledQuery } from "kysely";
-import type { Db } from "../store/db";
-import type { MailboxAccessRow } from "../store/mailbox-access-repo";
+import type { Db } from "./db-types";
+import type { MailboxAccessRow } from "./mailbox-access-repo";
 
 /** What one gateway call needs: the mailbox, its profile and the profile's mailbox access row (if any). */
 export interface GatewayTargetRow {
@@ -61,37 +61,34 @@ function compiled(db: Db): Compiled {
   return found;
 }
 
-/**
- * The enrolled mailbox a gateway call is for, by address, with its profile and access row, in one
- * query; `profileId` limits it to one profile (a key bound to a profile).
- * @example const target = await findGatewayTarget(db, "jane@contoso.com", key.profileId);
- */
-export async function findGatewayTarget(
-  db: Db,
-  address: string,
-  profileId: string | null,
-): Promise<GatewayTargetRow | undefined> {
-  const { any, inProfile } = compiled(db);
-  const query = profileId
-    ? { ...inProfile, parameters: [address.toLowerCase(), profileId] }
-    : { ...any, parameters: [address.toLowerCase()] };
-  const { rows } = await db.executeQuery<GatewayTargetRow>(query);
-  return rows[0];
-}
+/** The gateways' one lookup: the enrolled mailbox a call is for, with its profile and access row. */
+export class GatewayRepository {
+  constructor(private readonly db: Db) {}
 
-/**
- * The enrolled mailbox whose stored Entra object id is `objectId` (the Graph gateway accepts
- * `/users/{object id}` only for mailboxes whose id the product has stored).
- * @example const target = await findGatewayTargetByObjectId(db, "0f6c...", key.profileId);
- */
-export async function findGatewayTargetByObjectId(
-  db: Db,
-  objectId: string,
-  profileId: string | null,
-): Promise<GatewayTargetRow | undefined> {
-  let query = base(db).where("users.entraObjectId", "=", objectId.toLowerCase());
-  if (profileId) query = query.where("users.profileId", "=", profileId);
-  return (await query.execute())[0];
+  /**
+   * The enrolled mailbox a gateway call is for, by address, with its profile and access row, in one
+   * query; `profileId` limits it to one profile (a key bound to a profile).
+   * @example const target = await repos.gateway.findTarget("jane@contoso.com", key.profileId);
+   */
+  async findTarget(address: string, profileId: string | null): Promise<GatewayTargetRow | undefined> {
+    const { any, inProfile } = compiled(this.db);
+    const query = profileId
+      ? { ...inProfile, parameters: [address.toLowerCase(), profileId] }
+      : { ...any, parameters: [address.toLowerCase()] };
+    const { rows } = await this.db.executeQuery<GatewayTargetRow>(query);
+    return rows[0];
+  }
+
+  /**
+   * The enrolled mailbox whose stored Entra object id is `objectId` (the Graph gateway accepts
+   * `/users/{object id}` only for mailboxes whose id the product has stored).
+   * @example const target = await repos.gateway.findTargetByObjectId("0f6c...", key.profileId);
+   */
+  async findTargetByObjectId(objectId: string, profileId: string | null): Promise<GatewayTargetRow | undefined> {
+    let query = base(this.db).where("users.entraObjectId", "=", objectId.toLowerCase());
+    if (profileId) query = query.where("users.profileId", "=", profileId);
+    return (await query.execute())[0];
+  }
 }
 
 /** The access row of a gateway target, or undefined when the profile has none. */

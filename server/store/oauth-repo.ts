@@ -1,5 +1,5 @@
-import type { Db } from "../store/db";
-import type { MailboxAccessTable, OAuthAuthorizationTable } from "../store/schema";
+import type { Db } from "./db-types";
+import type { MailboxAccessTable, OAuthAuthorizationTable } from "./schema";
 
 export type OAuthAuthorizationRow = OAuthAuthorizationTable;
 
