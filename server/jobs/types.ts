@@ -78,5 +78,11 @@ export interface JobKindDefinition {
   /** A checker other than the profile's access (the dry run tries a candidate access). */
   checker?(port: CheckPort, job: JobRef): Promise<MailboxChecker>;
   /** Writes a result instead of `CheckPort.applyResult` (inside the item's transaction). */
-  writeResult?(port: CheckPort, db: JobTx, job: JobRef, user: CheckedUser, result: CheckResult): Promise<void>;
+  writeResult?(
+    port: CheckPort,
+    db: JobTx,
+    job: JobRef,
+    user: CheckedUser,
+    result: CheckResult,
+  ): Promise<void>;
 }

@@ -169,7 +169,13 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       ])
       .execute();
     const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
-    await new Monitor({ store: storeAccess(db), settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();
+    await new Monitor({
+      store: storeAccess(db),
+      settings,
+      jobs: h.jobs,
+      log: createLogger("silent"),
+      purgeEveryMs: 0,
+    }).tick();
     expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual([
       "new",
     ]);

@@ -84,7 +84,10 @@ export class GatewayRepository {
    * `/users/{object id}` only for mailboxes whose id the product has stored).
    * @example const target = await repos.gateway.findTargetByObjectId("0f6c...", key.profileId);
    */
-  async findTargetByObjectId(objectId: string, profileId: string | null): Promise<GatewayTargetRow | undefined> {
+  async findTargetByObjectId(
+    objectId: string,
+    profileId: string | null,
+  ): Promise<GatewayTargetRow | undefined> {
     let query = base(this.db).where("users.entraObjectId", "=", objectId.toLowerCase());
     if (profileId) query = query.where("users.profileId", "=", profileId);
     return (await query.execute())[0];

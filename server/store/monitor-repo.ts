@@ -10,7 +10,9 @@ export interface AlertedProfile {
   alert: ProfileAlert | null;
 }
 
-const withAlert = <T extends { alert: string | null }>(row: T): Omit<T, "alert"> & { alert: ProfileAlert | null } => ({
+const withAlert = <T extends { alert: string | null }>(
+  row: T,
+): Omit<T, "alert"> & { alert: ProfileAlert | null } => ({
   ...row,
   alert: parseJson<ProfileAlert>(row.alert),
 });

@@ -87,6 +87,6 @@ export class RosterRepository {
       }
       query = users.unionAll(tombstones);
     }
-    return (await query.orderBy("updatedAt").orderBy("k").limit(options.limit).execute()) as RosterRow[];
+    return query.orderBy("updatedAt").orderBy("k").limit(options.limit).execute();
   }
 }
