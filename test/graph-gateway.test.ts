@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPS, IN_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "./app-only-helpers";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 import { httpsServerEnv } from "./helpers/tls";
+import { finishedJob } from "./helpers/job-events";
 import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
@@ -57,11 +58,7 @@ describe.each(testDatabases())("Graph gateway with the Graph SDK on %s", (dialec
     });
     expect(put.status).toBe(200);
     const job = await s.admin.post(`/profiles/${id}/jobs`, { kind: "activate-profile" });
-    for (let i = 0; i < 300; i++) {
-      const state = (await s.admin.get(`/jobs/${job.body.data.id}`)).body.data.state as string;
-      if (state === "done") break;
-      await realDelay(100, "updatedAt has millisecond resolution: let the clock move");
-    }
+    expect((await finishedJob(s.admin, job.body.data.id as string, 30_000)).state).toBe("done");
     return id;
   };
   const key = async (scopes: string[], profile: string) =>

@@ -22,7 +22,6 @@ import {
   type OAuthStack,
 } from "./oauth-helpers";
 import { advanceProcessClock, restoreProcessClock } from "./helpers/process-clock";
-import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
 
@@ -181,9 +180,8 @@ describe.each(testDatabases())(
 
     it("after a restart on the same store, once the access token expired, a check passes through a refresh-token grant", async () => {
       logsBefore.push(...s.logs);
-      await s.close();
-      // The restart reuses the port (the redirect URI): let fetch notice its old keep-alive sockets closed.
-      await realDelay(500, "the restarted server reuses the port: let fetch drop its old keep-alive sockets");
+      // The restart reuses the port (the redirect URI): fetch must drop its sockets to the old server first.
+      await s.closeForRestart();
       s = await start();
       const refreshesBefore = stack.idp.counters.grants.refresh_token ?? 0;
       advanceProcessClock(ACCESS_TOKEN_TTL * 1000 + 500); // the access token expired, at the provider and in msal

@@ -5,7 +5,6 @@ import path from "node:path";
 import { createServer, type AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { realDelay } from "./helpers/real-delay";
 
 const TOKEN = "worker-metrics-token-0123456789abcdef0123456789";
 
@@ -14,6 +13,11 @@ interface Worker {
   lines: string[];
   /** Its exit code, once its output is read to the end. */
   closed: Promise<number | null>;
+  /**
+   * Settles when it logs "worker started" (its metrics server listens by then: the line names its URL);
+   * rejects, with its output, if it exits first.
+   */
+  started: Promise<void>;
 }
 
 /** `npm run worker`'s entry run by tsx, with only the variables given (no DATABASE_URL: SQLite in a temp dir). */
@@ -28,35 +32,29 @@ function startWorker(env: Record<string, string>): Worker {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
+  let onStarted = () => {};
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on("line", (line) => lines.push(line));
+    createInterface({ input: stream }).on("line", (line) => {
+      lines.push(line);
+      if (line.includes('"msg":"worker started"')) onStarted();
+    });
   }
   const closed = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
-  return { child, lines, closed };
+  const started = new Promise<void>((resolve, reject) => {
+    onStarted = resolve;
+    void closed.then((code) => reject(new Error(`worker exited (${code}): ${lines.join("\n")}`)));
+  });
+  started.catch(() => {}); // a worker that must refuse to start never starts: no unhandled rejection
+  return { child, lines, closed, started };
 }
 
-/** A port free a moment ago (the worker's logger buffers its lines, so its URL isn't read from them). */
+/** A port free a moment ago, for the worker's metrics server. */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** Waits until the worker's metrics port answers (its start compiles TypeScript: seconds on a busy machine). */
-async function answering(worker: Worker, url: string): Promise<void> {
-  let exited: number | null | undefined;
-  void worker.closed.then((code) => (exited = code));
-  for (;;) {
-    if (exited !== undefined) throw new Error(`worker exited (${exited}): ${worker.lines.join("\n")}`);
-    const ok = await fetch(url).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return;
-    await realDelay(100, "the worker process starting");
-  }
 }
 
 describe("npm run worker serves its own metrics on METRICS_PORT", () => {
@@ -69,7 +67,8 @@ describe("npm run worker serves its own metrics on METRICS_PORT", () => {
     const port = await freePort();
     worker = startWorker({ DATA_DIR: dataDir, METRICS_TOKEN: TOKEN, METRICS_PORT: String(port) });
     url = `http://127.0.0.1:${port}`;
-    await answering(worker, `${url}/metrics`);
+    // Its start compiles TypeScript (seconds on a busy machine): wait for its line, not for a time.
+    await worker.started;
   }, 60_000);
   afterAll(async () => {
     if (worker.child.exitCode === null) {

@@ -4,7 +4,7 @@ import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTenant } from "./demo-tenant";
 import { startExchangeSimulator, type ExchangeSimulator } from "./server";
-import { realDelay } from "../../test/helpers/real-delay";
+import { advanceProcessClock, restoreProcessClock } from "../../test/helpers/process-clock";
 
 const ISSUER = "https://login.example.test/tenant-1/v2.0";
 const AUDIENCE = "https://graph.microsoft.com";
@@ -30,6 +30,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  restoreProcessClock();
   await sim.close();
   jwksServer.close();
 });
@@ -108,10 +109,10 @@ describe("Graph simulator", () => {
     sim.graph.faults.throttleNext = 1;
     const first = await get("/users/adele.vance@contoso.com/calendar", scoped);
     expect([first.status, first.headers.get("retry-after")]).toEqual([429, "0.3"]);
-    await realDelay(20, "a call soon after the 429, within Retry-After");
+    advanceProcessClock(20); // a call soon after the 429, within Retry-After (the simulator reads Date.now())
     expect((await get("/users/adele.vance@contoso.com/calendar", scoped)).status).toBe(429);
     expect(sim.graph.counters.callsDuringRetryAfter).toBe(1);
-    await realDelay(320, "let Graph's Retry-After (0.3 s) pass");
+    advanceProcessClock(300); // Graph's Retry-After (0.3 s) has passed
     expect((await get("/users/adele.vance@contoso.com/calendar", scoped)).status).toBe(200);
     expect(sim.graph.counters.byOutcome).toMatchObject({ "429 TooManyRequests": 2, "200": 1 });
     sim.graph.faults.inFlightGraceMs = 50;

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { ClientRateLimitInfo, Options, Store } from "express-rate-limit";
+import { isoNow, systemClock, type Clock } from "../domain/clock";
 import type { Logger } from "../logger";
 import type { Db } from "./db-types";
 
@@ -15,9 +16,10 @@ async function addHits(
   key: string,
   hits: number,
   windowMs: number,
+  clock: Clock,
 ): Promise<{ hits: number; resetAt: string }> {
-  const now = new Date().toISOString();
-  const resetAt = new Date(Date.now() + windowMs).toISOString();
+  const now = isoNow(clock);
+  const resetAt = new Date(clock.now() + windowMs).toISOString();
   const fresh = Math.max(hits, 0);
   const row = await db
     .insertInto("rateLimits")
@@ -34,8 +36,8 @@ async function addHits(
 }
 
 /** Deletes every limiter's rows whose window has ended. */
-async function sweepExpired(db: Db): Promise<void> {
-  await db.deleteFrom("rateLimits").where("resetAt", "<=", new Date().toISOString()).execute();
+async function sweepExpired(db: Db, clock: Clock): Promise<void> {
+  await db.deleteFrom("rateLimits").where("resetAt", "<=", isoNow(clock)).execute();
 }
 
 /**
@@ -54,6 +56,8 @@ export class DatabaseRateLimitStore implements Store {
     private readonly db: Db,
     /** Names the limiter, so two limiters never share a client's count. */
     readonly prefix: string,
+    /** When windows end (tests pass their own to move time instead of waiting for it). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   init(options: Options): void {
@@ -66,15 +70,15 @@ export class DatabaseRateLimitStore implements Store {
       .select(["hits", "resetAt"])
       .where("key", "=", this.keyOf(key))
       .executeTakeFirst();
-    if (!row || row.resetAt <= new Date().toISOString()) return undefined;
+    if (!row || row.resetAt <= isoNow(this.clock)) return undefined;
     return { totalHits: row.hits, resetTime: new Date(row.resetAt) };
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
-    const row = await addHits(this.db, this.keyOf(key), 1, this.windowMs);
+    const row = await addHits(this.db, this.keyOf(key), 1, this.windowMs, this.clock);
     if (++this.hitsSinceSweep >= SWEEP_EVERY) {
       this.hitsSinceSweep = 0;
-      await sweepExpired(this.db);
+      await sweepExpired(this.db, this.clock);
     }
     return { totalHits: row.hits, resetTime: new Date(row.resetAt) };
   }
@@ -109,15 +113,33 @@ interface BatchedKey {
   lastSync: number;
   /** Counts local window restarts, so a reconcile that failed across one drops the old window's hits. */
   window: number;
-  timer?: NodeJS.Timeout;
+  /** Cancels the reconcile that is due (set while one is). */
+  timer?: () => void;
   reconciling?: Promise<void>;
 }
+
+/**
+ * Starts a key's next reconcile in `ms` and answers how to cancel it. Real timers by default (unref'd:
+ * they never keep a process alive); tests pass their own, with a clock, to move time instead of waiting.
+ * @example const timer: ReconcileTimer = (reconcile, ms) => { due.push({ at: clock.now() + ms, reconcile }); return () => {}; };
+ */
+export type ReconcileTimer = (reconcile: () => Promise<void>, ms: number) => () => void;
+
+const realTimer: ReconcileTimer = (reconcile, ms) => {
+  const timer = setTimeout(() => void reconcile(), ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
 
 export interface BatchedRateLimitOptions {
   /** Reconcile each key with the table at most this often (ms). */
   syncIntervalMs?: number;
   /** Where a failed reconcile is reported (at most once a minute). */
   log?: Pick<Logger, "warn">;
+  /** When windows end and reconciles are due (the real clock by default). */
+  clock?: Clock;
+  /** Runs reconciles later (real timers by default); given with `clock`. */
+  timer?: ReconcileTimer;
 }
 
 /** A failed reconcile is logged at most this often. */
@@ -140,6 +162,8 @@ export class BatchedRateLimitStore implements Store {
   private windowMs = 60_000;
   private readonly syncIntervalMs: number;
   private readonly log?: Pick<Logger, "warn">;
+  private readonly clock: Clock;
+  private readonly timer: ReconcileTimer;
   private readonly keys = new Map<string, BatchedKey>();
   private reconciles = 0;
   private lastWarn = 0;
@@ -153,6 +177,8 @@ export class BatchedRateLimitStore implements Store {
   ) {
     this.syncIntervalMs = options.syncIntervalMs ?? 1000;
     this.log = options.log;
+    this.clock = options.clock ?? systemClock;
+    this.timer = options.timer ?? realTimer;
   }
 
   init(options: Options): void {
@@ -162,12 +188,12 @@ export class BatchedRateLimitStore implements Store {
   /** This process's view: the last shared total plus the hits counted here since. */
   get(key: string): ClientRateLimitInfo | undefined {
     const state = this.keys.get(key);
-    if (!state || state.resetAt <= Date.now()) return undefined;
+    if (!state || state.resetAt <= this.clock.now()) return undefined;
     return this.infoOf(state);
   }
 
   increment(key: string): ClientRateLimitInfo {
-    const now = Date.now();
+    const now = this.clock.now();
     const state = this.current(key, now);
     state.pending++;
     this.schedule(key, state, now);
@@ -176,14 +202,14 @@ export class BatchedRateLimitStore implements Store {
 
   decrement(key: string): void {
     const state = this.keys.get(key);
-    if (!state || state.resetAt <= Date.now()) return;
+    if (!state || state.resetAt <= this.clock.now()) return;
     state.pending--;
-    this.schedule(key, state, Date.now());
+    this.schedule(key, state, this.clock.now());
   }
 
   async resetKey(key: string): Promise<void> {
     const state = this.keys.get(key);
-    if (state) clearTimeout(state.timer);
+    state?.timer?.();
     this.keys.delete(key);
     await this.db.deleteFrom("rateLimits").where("key", "=", this.keyOf(key)).execute();
   }
@@ -192,7 +218,7 @@ export class BatchedRateLimitStore implements Store {
   async shutdown(): Promise<void> {
     this.closed = true;
     const flushes = [...this.keys.entries()].map(async ([key, state]) => {
-      clearTimeout(state.timer);
+      state.timer?.();
       state.timer = undefined;
       await state.reconciling;
       await this.reconcile(key, state);
@@ -223,11 +249,10 @@ export class BatchedRateLimitStore implements Store {
   private schedule(key: string, state: BatchedKey, now: number): void {
     if (state.timer || state.reconciling || this.closed) return;
     const delay = Math.max(0, state.lastSync + this.syncIntervalMs - now);
-    state.timer = setTimeout(() => {
+    state.timer = this.timer(() => {
       state.timer = undefined;
-      void this.reconcile(key, state);
+      return this.reconcile(key, state);
     }, delay);
-    state.timer.unref();
   }
 
   /** Adds the pending hits to the row and takes its total; never throws. */
@@ -235,11 +260,11 @@ export class BatchedRateLimitStore implements Store {
     const hits = state.pending;
     if (hits === 0) return Promise.resolve();
     state.pending = 0;
-    state.lastSync = Date.now();
+    state.lastSync = this.clock.now();
     const window = state.window;
     const done = this.addAndRead(key, state, hits, window).finally(() => {
       state.reconciling = undefined;
-      if (state.pending !== 0 && this.keys.get(key) === state) this.schedule(key, state, Date.now());
+      if (state.pending !== 0 && this.keys.get(key) === state) this.schedule(key, state, this.clock.now());
     });
     state.reconciling = done;
     return done;
@@ -247,10 +272,10 @@ export class BatchedRateLimitStore implements Store {
 
   private async addAndRead(key: string, state: BatchedKey, hits: number, window: number): Promise<void> {
     try {
-      const row = await addHits(this.db, this.keyOf(key), hits, this.windowMs);
+      const row = await addHits(this.db, this.keyOf(key), hits, this.windowMs, this.clock);
       const resetAt = Date.parse(row.resetAt);
       // A row whose window ended while the upsert ran says nothing about the current window.
-      if (resetAt > Date.now()) {
+      if (resetAt > this.clock.now()) {
         state.shared = row.hits;
         state.resetAt = resetAt;
       }
@@ -263,15 +288,15 @@ export class BatchedRateLimitStore implements Store {
 
   /** Forgets keys whose window has ended here and deletes ended rows from the table. */
   private async prune(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [key, state] of this.keys) {
       if (state.resetAt <= now && !state.timer && !state.reconciling) this.keys.delete(key);
     }
-    await sweepExpired(this.db);
+    await sweepExpired(this.db, this.clock);
   }
 
   private warn(error: unknown): void {
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - this.lastWarn < WARN_EVERY_MS) return;
     this.lastWarn = now;
     this.log?.warn(
@@ -296,16 +321,21 @@ export class RateLimitStores {
   constructor(
     private readonly db: Db,
     private readonly log?: Pick<Logger, "warn">,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** One upsert per hit: for low-rate limiters (sign-in, connectivity tests). */
   shared(prefix: string): DatabaseRateLimitStore {
-    return new DatabaseRateLimitStore(this.db, prefix);
+    return new DatabaseRateLimitStore(this.db, prefix, this.clock);
   }
 
   /** Counted in memory, reconciled about once a second: for hot paths (the sync API). */
   batched(prefix: string, options: Omit<BatchedRateLimitOptions, "log"> = {}): BatchedRateLimitStore {
-    const store = new BatchedRateLimitStore(this.db, prefix, { ...options, log: this.log });
+    const store = new BatchedRateLimitStore(this.db, prefix, {
+      clock: this.clock,
+      ...options,
+      log: this.log,
+    });
     this.batchedStores.add(store);
     return store;
   }

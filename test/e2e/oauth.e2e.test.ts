@@ -8,7 +8,6 @@ import { freePort, SERVICE_ACCOUNT, serverEnvFor, startOAuthStack, type OAuthSta
 import { e2eEnabled, launchBrowser, screenshot } from "./helpers/browser";
 import { startPanelServer } from "./helpers/panel";
 import { advanceProcessClock, restoreProcessClock } from "../helpers/process-clock";
-import { realDelay } from "../helpers/real-delay";
 
 const enabled = e2eEnabled();
 /** Short-lived access tokens; the test moves the process clock past their expiry to reach the refresh path. */
@@ -113,8 +112,7 @@ describe.skipIf(!enabled)(
       await testConnectivity(/Connectivity test passed/);
 
       // Restart on the same store; once the access token expired, the test passes through a refresh.
-      await server.close();
-      await realDelay(500, "the restarted server reuses the port: let fetch drop its old keep-alive sockets");
+      await server.closeForRestart(); // fetch and the browser drop their sockets to the old server first
       server = await start();
       const refreshes = stack.idp.counters.grants.refresh_token ?? 0;
       advanceProcessClock(ACCESS_TOKEN_TTL * 1000 + 500); // the access token expired, at the provider and in msal

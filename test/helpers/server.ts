@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import type { Socket } from "node:net";
 import path from "node:path";
 import { Writable } from "node:stream";
 import pg from "pg";
@@ -8,6 +9,7 @@ import { testConfig } from "../../server/config";
 import { createLogger } from "../../server/logger";
 import { startServer, type RunningServer } from "../../server/server";
 import type { Clock } from "../../server/domain/clock";
+import { within } from "./real-delay";
 
 export const ADMIN_EMAIL = "admin@example.com";
 export const ADMIN_PASSWORD = "Admin-Password-123";
@@ -53,6 +55,13 @@ export interface TestServer extends RunningServer {
   /** A client with no session. */
   anonymous: ApiClient;
   dialect: DialectName;
+  /**
+   * Closes the server once every client has closed its connections: each is ended, and awaited until its
+   * client closed its side too, so fetch has dropped its keep-alive sockets to this port. For a restart on
+   * the same port, where a socket of the old server's would otherwise answer the new one's first request
+   * with "other side closed".
+   */
+  closeForRestart(): Promise<void>;
 }
 
 export interface TestServerOptions {
@@ -108,6 +117,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         ? { databaseUrl: process.env.TEST_DATABASE_URL, pgSchema: schema!.schema, poolSize: 5 }
         : { sqliteFile: options.sqliteFile ?? ":memory:" },
   });
+  const connections = new Set<Socket>();
+  running.server.on("connection", (socket: Socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
+  });
+  const close = async () => {
+    await running.close();
+    if (!options.keepSchema) await schema?.drop();
+  };
   const anonymous = new ApiClient(running.url);
   const admin = new ApiClient(running.url);
   await admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -117,9 +135,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     admin,
     anonymous,
     dialect,
-    close: async () => {
-      await running.close();
-      if (!options.keepSchema) await schema?.drop();
+    close,
+    closeForRestart: async () => {
+      const clientsClosed = [...connections].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once("close", () => resolve());
+            socket.end();
+          }),
+      );
+      await within(
+        Promise.all(clientsClosed),
+        5000,
+        undefined,
+        "a client kept its side of a closing server's connection open",
+      );
+      await close();
     },
   };
 }

@@ -8,12 +8,52 @@
  */
 import type { Options } from "express-rate-limit";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { manualClock, type Clock } from "../../server/domain/clock";
 import { openStore, type Store } from "../../server/store/db";
-import { BatchedRateLimitStore, DatabaseRateLimitStore } from "../../server/store/rate-limit-store";
+import {
+  BatchedRateLimitStore,
+  DatabaseRateLimitStore,
+  type ReconcileTimer,
+} from "../../server/store/rate-limit-store";
 import { announcePostgresSkip, freshSchema, testDatabases } from "../helpers/server";
-import { realDelay } from "../helpers/real-delay";
 
 announcePostgresSkip();
+
+/**
+ * The batched store's clock and reconcile timers, moved by the test instead of waiting: `advance(ms)`
+ * runs every reconcile due by then, in order, at the time it is due, each to its end (its upsert too).
+ */
+function virtualTime() {
+  const clock = manualClock();
+  let due: { at: number; reconcile: () => Promise<void> }[] = [];
+  let ran = 0;
+  const timer: ReconcileTimer = (reconcile, ms) => {
+    const entry = { at: clock.now() + ms, reconcile };
+    due.push(entry);
+    return () => {
+      due = due.filter((d) => d !== entry);
+    };
+  };
+  return {
+    clock,
+    timer,
+    /** How many reconciles have run. */
+    ran: () => ran,
+    async advance(ms: number): Promise<void> {
+      const end = clock.now() + ms;
+      for (;;) {
+        const next = due.filter((d) => d.at <= end).sort((x, y) => x.at - y.at)[0];
+        if (!next) break;
+        due = due.filter((d) => d !== next);
+        clock.advance(next.at - clock.now());
+        ran++;
+        await next.reconcile();
+      }
+      clock.advance(end - clock.now());
+    },
+  };
+}
+type VirtualTime = ReturnType<typeof virtualTime>;
 
 describe.each(testDatabases())("DatabaseRateLimitStore on %s", (dialect) => {
   let store: Store | undefined;
@@ -38,10 +78,10 @@ describe.each(testDatabases())("DatabaseRateLimitStore on %s", (dialect) => {
     return store;
   }
 
-  async function open(windowMs: number) {
+  async function open(windowMs: number, clock?: Clock) {
     await openDb();
     const make = (prefix: string) => {
-      const limiter = new DatabaseRateLimitStore(store!.db, prefix);
+      const limiter = new DatabaseRateLimitStore(store!.db, prefix, clock);
       limiter.init({ windowMs } as Options);
       return limiter;
     };
@@ -63,12 +103,13 @@ describe.each(testDatabases())("DatabaseRateLimitStore on %s", (dialect) => {
   });
 
   it("starts a new window at 1 once the old one has ended", async () => {
-    const make = await open(200);
+    const clock = manualClock();
+    const make = await open(200, clock);
     const login = make("login");
     const first = await login.increment("k");
     await login.increment("k");
     expect((await login.increment("k")).totalHits).toBe(3);
-    await realDelay(250, "let the login window (200 ms) pass");
+    clock.advance(250); // the login window (200 ms) has ended
     expect(await login.get("k")).toBeUndefined();
     const next = await login.increment("k");
     expect(next.totalHits).toBe(1);
@@ -87,8 +128,12 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
     await drop?.();
   });
 
-  /** Opens a database and makes "instances" of one limiter on it (one BatchedRateLimitStore each). */
-  async function open(windowMs: number, syncIntervalMs: number, log = { warn: vi.fn() }) {
+  /**
+   * Opens a database and makes "instances" of one limiter on it (one BatchedRateLimitStore each), on the
+   * real clock and timers or on `time`'s.
+   */
+  async function open(windowMs: number, syncIntervalMs: number, time?: VirtualTime) {
+    const log = { warn: vi.fn() };
     if (dialect === "postgres") {
       const schema = freshSchema();
       drop = () => schema.drop();
@@ -102,7 +147,12 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
     }
     const db = store.db;
     const instance = (prefix = "sync") => {
-      const limiter = new BatchedRateLimitStore(db, prefix, { syncIntervalMs, log });
+      const limiter = new BatchedRateLimitStore(db, prefix, {
+        syncIntervalMs,
+        log,
+        clock: time?.clock,
+        timer: time?.timer,
+      });
       limiter.init({ windowMs } as Options);
       stores.push(limiter);
       return limiter;
@@ -141,13 +191,14 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
   });
 
   it("two instances hitting one key together allow about the limit, not twice it", async () => {
-    const { instance } = await open(60_000, 50);
+    const time = virtualTime();
+    const { instance } = await open(60_000, 50, time);
     const limit = 30;
     const instances = [instance(), instance()];
     let allowed = 0;
     for (let i = 0; i < 120; i++) {
       if (instances[i % 2].increment("busy").totalHits <= limit) allowed++;
-      await realDelay(5, "spread increments over the reconcile period");
+      await time.advance(5); // the reconciles due by then run
     }
     // Per process each would allow 30 (60 together); shared, they are over by at most what they accept
     // between two reconciles (here about 50 ms of hits at one every 5 ms).
@@ -156,35 +207,43 @@ describe.each(testDatabases())("BatchedRateLimitStore on %s", (dialect) => {
   });
 
   it("starts a new window once the row's has ended, here and in the table", async () => {
-    const { instance, row } = await open(300, 20);
+    const time = virtualTime();
+    const { instance, row } = await open(300, 20, time);
     const a = instance();
     const b = instance();
     const first = a.increment("k");
-    await vi.waitFor(async () => expect((await row("k"))?.hits).toBe(1), { timeout: 2000, interval: 10 });
+    await time.advance(0); // a key's first hit reconciles at once
+    expect((await row("k"))?.hits).toBe(1);
     b.increment("k");
     b.increment("k");
-    await vi.waitFor(() => expect(b.get("k")?.totalHits).toBe(3), { timeout: 2000, interval: 10 });
-    await realDelay(350, "the batched store reconciles with the database on its own timer");
+    await time.advance(0);
+    expect(b.get("k")?.totalHits).toBe(3);
+    await time.advance(350); // the window (300 ms) has ended, here and in the row
     expect(a.get("k")).toBeUndefined();
     expect(b.get("k")).toBeUndefined();
     const next = a.increment("k");
     expect(next.totalHits).toBe(1);
     expect(next.resetTime!.getTime()).toBeGreaterThan(first.resetTime!.getTime());
     // The row starts again with the new window's hits, not 3 + 1.
-    await vi.waitFor(async () => expect((await row("k"))?.hits).toBe(1), { timeout: 2000, interval: 10 });
+    await time.advance(0); // a's last reconcile was more than an interval ago: this one is due at once
+    expect((await row("k"))?.hits).toBe(1);
     expect(Date.parse((await row("k"))!.resetAt)).toBeGreaterThan(first.resetTime!.getTime());
   });
 
   it("a database error while reconciling is logged, never thrown: counting goes on in this process", async () => {
-    const { instance, log } = await open(60_000, 20);
+    const time = virtualTime();
+    const { instance, log } = await open(60_000, 20, time);
     const a = instance();
     a.increment("k");
     await store!.close();
     store = undefined;
     for (let i = 0; i < 4; i++) expect(a.increment("k").totalHits).toBe(i + 2);
-    await vi.waitFor(() => expect(log.warn).toHaveBeenCalled(), { timeout: 2000, interval: 10 });
+    await time.advance(0); // the first hit's reconcile, on the closed database
+    expect(log.warn).toHaveBeenCalled();
     expect(log.warn.mock.calls[0][1]).toMatch(/reconciling with the database failed/);
-    await realDelay(100, "the batched store reconciles with the database on its own timer");
+    const ran = time.ran();
+    await time.advance(100); // it retries every 20 ms
+    expect(time.ran() - ran).toBe(5);
     // Logged once (at most once a minute), not on every retry; the hits are still counted here.
     expect(log.warn).toHaveBeenCalledTimes(1);
     expect(a.increment("k").totalHits).toBe(6);
