@@ -97,6 +97,9 @@ const MAX_OPEN_ITEMS = 256;
 const MAX_CLAIM = 200;
 
 /** Why an execution stopped driving its job. */
+/** How soon a job whose execution failed on the store can be claimed again. */
+const HAND_BACK_MS = 1_000;
+
 type StopReason = "finished" | "paused" | "cancelled" | "lease-lost" | "shutdown" | "failed" | "handed-back";
 
 /**
@@ -197,73 +200,30 @@ export class JobExecution {
     this.checkDeadline();
     const tick = setInterval(() => void this.onTick(), options.tickMs);
     const renew = setInterval(() => void this.onRenew(), leaseRenewEveryMs(options.leaseMs));
+    let crashed: unknown;
     try {
-      while (!this.stop) {
-        if (this.queue.length === 0) {
-          const prefetched = this.nextBatch;
-          if (prefetched && !this.nextBatchLanded) {
-            this.claimSize = Math.min(MAX_CLAIM, this.claimSize * 2);
-          }
-          const claimed = prefetched ?? this.claimBatch(gate);
-          this.nextBatch = undefined;
-          const { batch, addresses } = await claimed;
-          if (batch.length === 0) {
-            if (this.inFlight.size > 0) {
-              await Promise.race(this.inFlight);
-              continue;
-            }
-            if ((await this.repo.remaining(jobId)) === 0) {
-              await this.writeProgress();
-              await this.repo.transition(jobId, ["running"], "done");
-              jobSignals.changed(jobId);
-              this.halt("finished");
-            } else {
-              // Items leased by a runner that stalled: wait for their leases to run out.
-              await sleep(options.tickMs, this.abort.signal);
-            }
-            continue;
-          }
-          // Every item of the previous batch has started (and read its address): the map can be swapped.
-          this.addresses = addresses;
-          this.queue = batch;
-        }
-        if (this.inFlight.size >= MAX_OPEN_ITEMS) {
-          // Results come faster than the store takes them: wait for some to be written.
-          await Promise.race(this.inFlight);
-          continue;
-        }
-        try {
-          await gate.acquire(this.abort.signal);
-        } catch {
-          break;
-        }
-        if (this.stop) {
-          gate.release();
-          break;
-        }
-        await this.deps.global.acquire();
-        const item = this.queue.shift()!;
-        if (this.queue.length <= Math.max(gate.limit, this.claimSize / 2) && !this.nextBatch && !this.stop) {
-          this.nextBatchLanded = false;
-          const next = this.claimBatch(gate);
-          this.nextBatch = next;
-          // Awaited (and thrown) when the queue runs out.
-          next.then(
-            () => {
-              if (this.nextBatch === next) this.nextBatchLanded = true;
-            },
-            () => undefined,
-          );
-        }
-        const p = this.process(item, checker, gate).finally(() => {
-          this.inFlight.delete(p);
-        });
-        this.inFlight.add(p);
+      try {
+        await this.loop(gate, checker);
+      } catch (error) {
+        // The store failed under the loop (a killed connection, a failover): the job is handed back at
+        // once rather than left to its lease (30 s), and claimed again at the next poll.
+        crashed = error;
+        this.halt("handed-back");
       }
       await Promise.allSettled([...this.inFlight]);
       // A claim still under way would lease items after they were given back: let it land first.
       await this.nextBatch?.catch(() => undefined);
       this.nextBatch = undefined;
+      if (crashed !== undefined) {
+        clearInterval(renew);
+        log.warn({ err: crashed, jobId }, "the store failed while the job ran; it is handed back");
+        await this.repo.releaseOwned(jobId, options.owner).catch(() => undefined);
+        // Claimable again in a second (not at once: a fault that repeats must not spin).
+        await this.repo.renewLease(jobId, options.owner, HAND_BACK_MS, []).catch(() => undefined);
+        this.held.clear();
+        this.queue = [];
+        return "handed-back";
+      }
       await this.repo.releaseOwned(jobId, options.owner);
       this.held.clear();
       this.queue = [];
@@ -280,6 +240,74 @@ export class JobExecution {
     } finally {
       clearInterval(tick);
       clearInterval(renew);
+    }
+  }
+
+  /** Claims items and starts their checks until the job stops; throws when the store fails. */
+  private async loop(gate: AdaptiveLimit, checker: MailboxChecker): Promise<void> {
+    const { options } = this.deps;
+    const jobId = this.job.id;
+    while (!this.stop) {
+      if (this.queue.length === 0) {
+        const prefetched = this.nextBatch;
+        if (prefetched && !this.nextBatchLanded) {
+          this.claimSize = Math.min(MAX_CLAIM, this.claimSize * 2);
+        }
+        const claimed = prefetched ?? this.claimBatch(gate);
+        this.nextBatch = undefined;
+        const { batch, addresses } = await claimed;
+        if (batch.length === 0) {
+          if (this.inFlight.size > 0) {
+            await Promise.race(this.inFlight);
+            continue;
+          }
+          if ((await this.repo.remaining(jobId)) === 0) {
+            await this.writeProgress();
+            await this.repo.transition(jobId, ["running"], "done");
+            jobSignals.changed(jobId);
+            this.halt("finished");
+          } else {
+            // Items leased by a runner that stalled: wait for their leases to run out.
+            await sleep(options.tickMs, this.abort.signal);
+          }
+          continue;
+        }
+        // Every item of the previous batch has started (and read its address): the map can be swapped.
+        this.addresses = addresses;
+        this.queue = batch;
+      }
+      if (this.inFlight.size >= MAX_OPEN_ITEMS) {
+        // Results come faster than the store takes them: wait for some to be written.
+        await Promise.race(this.inFlight);
+        continue;
+      }
+      try {
+        await gate.acquire(this.abort.signal);
+      } catch {
+        break;
+      }
+      if (this.stop) {
+        gate.release();
+        break;
+      }
+      await this.deps.global.acquire();
+      const item = this.queue.shift()!;
+      if (this.queue.length <= Math.max(gate.limit, this.claimSize / 2) && !this.nextBatch && !this.stop) {
+        this.nextBatchLanded = false;
+        const next = this.claimBatch(gate);
+        this.nextBatch = next;
+        // Awaited (and thrown) when the queue runs out.
+        next.then(
+          () => {
+            if (this.nextBatch === next) this.nextBatchLanded = true;
+          },
+          () => undefined,
+        );
+      }
+      const p = this.process(item, checker, gate).finally(() => {
+        this.inFlight.delete(p);
+      });
+      this.inFlight.add(p);
     }
   }
 

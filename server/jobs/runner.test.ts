@@ -3,6 +3,7 @@ import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { DEMO } from "../ews-simulator";
 import { AppError } from "../errors";
 import { JobRepository } from "../store/job-repo";
+import { storeAccess } from "../store/unit-of-work";
 import { soapCheckPort } from "./testing/soap-check-port";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 import { waitUntil } from "../../test/helpers/wait";
@@ -103,6 +104,39 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     const failed = await h.waitFor(recheck.id, ["done", "failed"]);
     expect(failed.state).toBe("failed");
     expect(failed.reason).toMatch(/unknown key/);
+  });
+
+  it("hands a job back at once when the store fails under its execution, instead of waiting out the lease", async () => {
+    h = await startJobHarness({ dialect, users: 200 });
+    const access = storeAccess(h.store.db);
+    const jobs = access.repos.jobs;
+    let failures = 0;
+    // The store fails once while the execution looks for more items (a killed connection).
+    const claimItems: typeof jobs.claimItems = async (...args) => {
+      const batch = await jobs.claimItems(...args);
+      if (failures === 0 && batch.length > 0) {
+        failures += 1;
+        throw new Error("Connection terminated unexpectedly");
+      }
+      return batch;
+    };
+    const failing = {
+      ...access,
+      repos: new Proxy(access.repos, {
+        get: (target, name) =>
+          name === "jobs"
+            ? new Proxy(jobs, { get: (j, m) => (m === "claimItems" ? claimItems : Reflect.get(j, m, j)) })
+            : Reflect.get(target, name, target),
+      }),
+    };
+    const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
+    // A lease far longer than the test: only a hand-back lets the job be claimed again in time.
+    const runner = h.runner({ store: failing, leaseMs: 600_000 });
+    const done = await h.waitFor(job.id, ["done", "failed"], 20_000);
+    expect(failures).toBe(1);
+    expect(done.state).toBe("done");
+    expect(done.ok + done.failed).toBe(200);
+    expect(runner.jobsClaimed).toBe(2);
   });
 
   it("pauses, resumes and cancels; a cancelled activation returns pending users to their earlier state", async () => {
