@@ -27,7 +27,7 @@ import type { UserService } from "./users";
 /** Users listed per group (the rest are in the user list, filtered by cause). */
 export const USERS_PER_GROUP = 10;
 /** Most users one bulk action takes (the user services' limit). */
-const MAX_ACTION_USERS = 10_000;
+export const MAX_ACTION_USERS = 10_000;
 
 /** What a source gets to build its groups. */
 export interface ProblemScope {
