@@ -12,6 +12,7 @@ import { AuditEventService } from "./services/audit-events";
 import { SettingsService } from "./services/settings";
 import { UserService } from "./services/users";
 import { ProblemService } from "./services/problems";
+import { StalledProblemSource } from "./services/stalled-problems";
 import { ServiceKeyService } from "./sync/service-keys";
 import { EwsGateway } from "./sync/ews-gateway";
 import { GraphGateway } from "./sync/graph-gateway";
@@ -147,6 +148,8 @@ export function createContext(input: ContextInput): AppContext {
   const jobs = new JobService(db, profiles, clock);
   const checks = new CheckService(db, mailboxAccess, profiles);
   const users = new UserService(db, profiles, clock);
+  const problems = new ProblemService(db, profiles, users, jobs);
+  problems.addSource(new StalledProblemSource(clock));
   const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
   checks.metrics = metrics;
@@ -177,7 +180,7 @@ export function createContext(input: ContextInput): AppContext {
       localAdmins: new LocalAdminService(input.store),
       profiles,
       users,
-      problems: new ProblemService(db, profiles, users, jobs),
+      problems,
       // The overview's deadlines: certificates and the EWS end, then client secrets, passwords and stale
       // OAuth connections (the same items the advance alerts watch).
       overview: new OverviewService(

@@ -103,6 +103,10 @@ describe.each(testDatabases())("problems API on %s", (dialect) => {
     expect(scope.powershell).toContain(`-Role ApplicationImpersonation -User "${DEMO.serviceAccount.logon}"`);
     expect(scope.users[0]).toMatchObject({ address: DEMO.blockedUser, code: "ErrorImpersonateUserDenied" });
     expect(group(p, "ews-blocked")!.users[0]).toMatchObject({ code: "ErrorAccessDenied" });
+    // The profile reaches an on-premises Exchange (the simulator): EWS turned on there, no Exchange
+    // Online allow list.
+    expect(group(p, "ews-blocked")!.powershell).toContain("Set-OrganizationConfig -EwsEnabled $true");
+    expect(group(p, "ews-blocked")!.powershell).not.toContain("EwsAllowedAppIDs");
     expect(group(p, "mailbox-missing")!.action).toBe("remove");
   });
 

@@ -135,6 +135,11 @@ export function GeneralTab({ profile, me }: { profile: Profile; me: Me }) {
             <dd className={styles.value}>{accessTypeLabel(profile.accessType)}</dd>
             <dt className={styles.term}>Max concurrent connections</dt>
             <dd className={styles.value}>{profile.maxConcurrentConnections}</dd>
+            <dt className={styles.term}>Stalled sync</dt>
+            <dd className={styles.value}>
+              After {profile.stalledAfterHours} h without a report; alert above {profile.stalledAlertPercent}{" "}
+              %
+            </dd>
             <dt className={styles.term}>Created</dt>
             <dd className={styles.value}>{new Date(profile.createdAt).toLocaleString()}</dd>
           </dl>

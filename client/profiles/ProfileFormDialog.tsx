@@ -19,6 +19,10 @@ import type { Profile } from "../../contract/profiles";
 import { ApiError, errorMessage } from "../api/client";
 import { useCreateProfile, useUpdateProfile } from "../api/profiles";
 import { useNotify } from "../components/notify";
+import { wholeNumberError } from "../components/wholeNumber";
+
+/** The contract's limits (contract/profiles.ts UpdateProfileBody). */
+const MAX_STALLED_AFTER_HOURS = 720;
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -31,7 +35,10 @@ interface ProfileFormDialogProps {
   onCreated?: (p: Profile) => void;
 }
 
-/** Creates a profile (no `profile`) or edits one's name, description and concurrency. */
+/**
+ * Creates a profile (no `profile`) or edits one's name, description, concurrency and stalled-sync
+ * settings (threshold and alert share).
+ */
 export function ProfileFormDialog(props: ProfileFormDialogProps) {
   return (
     <Dialog open={props.open} onOpenChange={(_e, d) => !d.open && props.onClose()}>
@@ -49,12 +56,19 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
   const [name, setName] = useState(profile?.name ?? "");
   const [description, setDescription] = useState(profile?.description ?? "");
   const [concurrency, setConcurrency] = useState(profile?.maxConcurrentConnections ?? 10);
+  const [stalledHours, setStalledHours] = useState(String(profile?.stalledAfterHours ?? 24));
+  const [stalledPercent, setStalledPercent] = useState(String(profile?.stalledAlertPercent ?? 10));
   const mutation = profile ? update : create;
   const fields = mutation.error instanceof ApiError ? mutation.error.fieldErrors() : {};
+  const stalledHoursError = profile
+    ? wholeNumberError(stalledHours, 1, MAX_STALLED_AFTER_HOURS, "hours")
+    : undefined;
+  const stalledPercentError = profile ? wholeNumberError(stalledPercent, 1, 100, "percent") : undefined;
+  const invalid = !name.trim() || stalledHoursError !== undefined || stalledPercentError !== undefined;
 
   const handleSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (!name.trim()) return;
+    if (invalid) return;
     if (profile) {
       update.mutate(
         {
@@ -63,6 +77,8 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
             name: name.trim(),
             description: description.trim(),
             maxConcurrentConnections: concurrency,
+            stalledAfterHours: Number(stalledHours),
+            stalledAlertPercent: Number(stalledPercent),
           },
         },
         { onSuccess: () => (notify.success("Profile saved"), onClose()) },
@@ -82,7 +98,10 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
   };
 
   const generalError =
-    mutation.error && !Object.keys(fields).some((k) => k === "name" || k === "description")
+    mutation.error &&
+    !Object.keys(fields).some((k) =>
+      ["name", "description", "stalledAfterHours", "stalledAlertPercent"].includes(k),
+    )
       ? errorMessage(mutation.error)
       : undefined;
 
@@ -128,6 +147,36 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
                 />
               </Field>
             )}
+            {profile && (
+              <>
+                <Field
+                  label="Stalled after (hours)"
+                  hint="An active mailbox counts as stalled when the sync service has sent no report for it this long while it reports for others (1-720; 24 by default)."
+                  validationMessage={fields.stalledAfterHours ?? stalledHoursError}
+                >
+                  <Input
+                    type="number"
+                    min={1}
+                    max={MAX_STALLED_AFTER_HOURS}
+                    value={stalledHours}
+                    onChange={(_e, d) => setStalledHours(d.value)}
+                  />
+                </Field>
+                <Field
+                  label="Alert when this share of mailboxes is stalled (%)"
+                  hint="The profile's alert is raised when more than this share of its active mailboxes is stalled (1-100; 10 by default)."
+                  validationMessage={fields.stalledAlertPercent ?? stalledPercentError}
+                >
+                  <Input
+                    type="number"
+                    min={1}
+                    max={100}
+                    value={stalledPercent}
+                    onChange={(_e, d) => setStalledPercent(d.value)}
+                  />
+                </Field>
+              </>
+            )}
           </DialogContent>
           <DialogActions>
             <Button appearance="secondary" onClick={onClose}>
@@ -136,7 +185,7 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
             <Button
               type="submit"
               appearance="primary"
-              disabled={!name.trim() || mutation.isPending}
+              disabled={invalid || mutation.isPending}
               icon={mutation.isPending ? <Spinner size="tiny" /> : undefined}
             >
               {profile ? "Save" : "Create"}

@@ -12,11 +12,15 @@ import {
 import { ApiError, errorMessage } from "../api/client";
 import { useSaveSettings, useSettings, useTestAlert } from "../api/settings";
 import { useNotify } from "../components/notify";
+import { wholeNumberError } from "../components/wholeNumber";
 import { ListSkeleton } from "../components/Skeletons";
 import type { Settings } from "../api/types";
 import { useSettingsStyles } from "./settingsStyles";
 
-/** Alert webhook and thresholds, with "Send test alert". */
+/** The contract's limit (contract/settings.ts UpdateSettingsBody): a year. */
+const MAX_OAUTH_STALE_HOURS = 8_760;
+
+/** Alert webhook and thresholds (failure share, re-check interval, stale OAuth connections), with "Send test alert". */
 export function AlertsCard() {
   const styles = useSettingsStyles();
   const settings = useSettings();
@@ -51,15 +55,19 @@ function AlertsForm({ settings }: { settings: Settings }) {
   const [webhook, setWebhook] = useState(settings.alertWebhookUrl ?? "");
   const [share, setShare] = useState(String(Math.round(settings.alertFailureShare * 100)));
   const [interval, setIntervalMinutes] = useState(String(settings.monitorIntervalMinutes));
+  const [oauthStale, setOauthStale] = useState(String(settings.oauthStaleHours));
   const fields = save.error instanceof ApiError ? save.error.fieldErrors() : {};
+  const oauthStaleError = wholeNumberError(oauthStale, 1, MAX_OAUTH_STALE_HOURS, "hours");
 
   const handleSave = (e: FormEvent) => {
     e.preventDefault();
+    if (oauthStaleError) return;
     save.mutate(
       {
         alertWebhookUrl: webhook.trim() || null,
         alertFailureShare: Number(share) / 100,
         monitorIntervalMinutes: Number(interval),
+        oauthStaleHours: Number(oauthStale),
       },
       {
         onSuccess: () => notify.success("Alert settings saved"),
@@ -86,13 +94,26 @@ function AlertsForm({ settings }: { settings: Settings }) {
       >
         <Input type="number" min={0} value={interval} onChange={(_e, d) => setIntervalMinutes(d.value)} />
       </Field>
+      <Field
+        label="Connect account connection stale after (hours)"
+        hint="An OAuth (Connect account) connection with no successful token refresh for this long, while its profile is on, is shown in the overview and alerted (1-8,760)."
+        validationMessage={fields.oauthStaleHours ?? oauthStaleError}
+      >
+        <Input
+          type="number"
+          min={1}
+          max={MAX_OAUTH_STALE_HOURS}
+          value={oauthStale}
+          onChange={(_e, d) => setOauthStale(d.value)}
+        />
+      </Field>
       {save.error && !Object.keys(fields).length && (
         <MessageBar intent="error" role="alert">
           <MessageBarBody>{errorMessage(save.error)}</MessageBarBody>
         </MessageBar>
       )}
       <div className={styles.row}>
-        <Button type="submit" appearance="primary" disabled={save.isPending}>
+        <Button type="submit" appearance="primary" disabled={save.isPending || oauthStaleError !== undefined}>
           Save
         </Button>
         <Button

@@ -265,10 +265,12 @@ export const CAUSE_ADVICE: Record<FailureCause, CauseAdvice> = {
     powershell:
       `New-ServicePrincipal -AppId "<app id>" -ObjectId "<enterprise app object id>" -DisplayName "Mailbox Sync"\n` +
       `New-ManagementScope -Name "Mailbox Sync Admin scope" -RecipientRestrictionFilter "MemberOfGroup -eq '<scope group DN>'"\n` +
-      `New-ManagementRoleAssignment -App "<app id>" -Role "Application Mail.ReadWrite" -CustomResourceScope "Mailbox Sync Admin scope"\n` +
-      `New-ManagementRoleAssignment -App "<app id>" -Role "Application Calendars.ReadWrite" -CustomResourceScope "Mailbox Sync Admin scope"\n` +
-      `New-ManagementRoleAssignment -App "<app id>" -Role "Application EWS.AccessAsApp" -CustomResourceScope "Mailbox Sync Admin scope"\n` +
-      `Test-ServicePrincipalAuthorization -Identity "<app id>" -Resource "<user>" | Format-Table RoleName,InScope`,
+      // -App takes the service principal's ObjectId (Get-ServicePrincipal), per
+      // https://learn.microsoft.com/powershell/module/exchange/new-managementroleassignment
+      `New-ManagementRoleAssignment -App "<enterprise app object id>" -Role "Application Mail.ReadWrite" -CustomResourceScope "Mailbox Sync Admin scope"\n` +
+      `New-ManagementRoleAssignment -App "<enterprise app object id>" -Role "Application Calendars.ReadWrite" -CustomResourceScope "Mailbox Sync Admin scope"\n` +
+      `New-ManagementRoleAssignment -App "<enterprise app object id>" -Role "Application EWS.AccessAsApp" -CustomResourceScope "Mailbox Sync Admin scope"\n` +
+      `Test-ServicePrincipalAuthorization -Identity "<enterprise app object id>" -Resource "<user>" | Format-Table RoleName,InScope`,
     action: "recheck",
     actions: RECHECK,
   },
@@ -331,9 +333,13 @@ export const CAUSE_ADVICE: Record<FailureCause, CauseAdvice> = {
   "ews-blocked": {
     fix: "EWS is turned off for the organization or these mailboxes, or (Exchange Online) the app is not in the tenant's EWS allow list. Turn EWS on and add the app to EwsAllowedAppIDs (keep the current list; never -EwsApplicationAccessPolicy EnforceAllowList). Allow-list changes take up to 24 hours.",
     powershell:
-      `Get-OrganizationConfig | Format-List EwsEnabled,EwsAllowedAppIDs\n` +
-      `$allowed = @((Get-OrganizationConfig).EwsAllowedAppIDs); if ($allowed -notcontains "<app id>") { $allowed += "<app id>" }\n` +
-      `Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs $allowed\n` +
+      // EwsAllowedAppIDs is one comma-separated list, read back only with -RetrieveEwsOperationAccessPolicy:
+      // https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange
+      `Get-OrganizationConfig | Format-List EwsEnabled,EwsApplicationAccessPolicy,EwsAllowList\n` +
+      `$ids = @(((Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy).EwsAllowedAppIDs -join ",") -split "," | ForEach-Object { $_.Trim() } | Where-Object { $_ })\n` +
+      `if ($ids -notcontains "<app id>") { $ids += "<app id>" }\n` +
+      `Set-OrganizationConfig -EwsAllowedAppIDs ($ids -join ",")\n` +
+      `Set-OrganizationConfig -EwsEnabled $true\n` +
       `Set-CASMailbox "<user>" -EwsEnabled $true`,
     action: "recheck",
     actions: RECHECK,

@@ -10,15 +10,15 @@ import type { Principal } from "../auth/principal";
 import type { Clock } from "../domain/clock";
 import type { Db } from "../store/db";
 import { emptyCounts } from "../store/profiles-repo";
-import { dayOf, RollupRepository, type DailyStatsRow } from "../store/rollups-repo";
+import { dayOf, RollupRepository, type TrendDay } from "../store/rollups-repo";
 import { StalledRepository } from "../store/stalled-repo";
 import { DeadlineService, type Deadline } from "./deadlines";
 import type { ProfileService } from "./profiles";
 
 /** A profile's trend over `days`, one array per figure, zeros (and null snapshots) where no row exists. */
-function trendOf(rows: readonly DailyStatsRow[], days: readonly string[]): Trend {
+function trendOf(rows: readonly TrendDay[], days: readonly string[]): Trend {
   const byDay = new Map(rows.map((r) => [r.day, r]));
-  const each = <T>(pick: (r: DailyStatsRow | undefined) => T) => days.map((day) => pick(byDay.get(day)));
+  const each = <T>(pick: (r: TrendDay | undefined) => T) => days.map((day) => pick(byDay.get(day)));
   return {
     checks: each((r) => r?.checks ?? 0),
     checkFailures: each((r) => r?.checkFailures ?? 0),
@@ -53,11 +53,15 @@ export class OverviewService {
     const [profiles, stalled, rollups, deadlines] = await Promise.all([
       this.profiles.list(principal),
       new StalledRepository(this.db).count(ids, now),
-      new RollupRepository(this.db).since(ids, days[0]),
+      new RollupRepository(this.db).trendDays(ids, days[0]),
       this.deadlines.deadlinesFor(ids, now),
     ]);
-    const rowsOf = new Map<string, DailyStatsRow[]>();
-    for (const r of rollups) rowsOf.set(r.profileId, [...(rowsOf.get(r.profileId) ?? []), r]);
+    const rowsOf = new Map<string, TrendDay[]>();
+    for (const r of rollups) {
+      const own = rowsOf.get(r.profileId);
+      if (own) own.push(r);
+      else rowsOf.set(r.profileId, [r]);
+    }
     const deadlinesOf = new Map<string, Deadline[]>();
     for (const d of deadlines) deadlinesOf.set(d.profileId, [...(deadlinesOf.get(d.profileId) ?? []), d]);
 

@@ -13,6 +13,7 @@ import type { SyncError } from "../../contract/users";
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, notFound } from "../errors";
 import { CAUSE_ADVICE } from "../domain/failure-cause";
+import { accessEnvironment, adviceFor } from "../domain/access-advice";
 import type { Db, Tx } from "../store/db";
 import { parseJson } from "../store/json";
 import { MailboxAccessRepository } from "../store/mailbox-access-repo";
@@ -27,7 +28,7 @@ import type { UserService } from "./users";
 /** Users listed per group (the rest are in the user list, filtered by cause). */
 export const USERS_PER_GROUP = 10;
 /** Most users one bulk action takes (the user services' limit). */
-const MAX_ACTION_USERS = 10_000;
+export const MAX_ACTION_USERS = 10_000;
 
 /** What a source gets to build its groups. */
 export interface ProblemScope {
@@ -103,13 +104,26 @@ export class FailureCauseSource implements ProblemSource {
     }
     const [users, access] = await Promise.all([
       repo.firstUsers(scope.profileIds, [...byCause.keys()], USERS_PER_GROUP),
-      scope.profileId ? new MailboxAccessRepository(db).find(scope.profileId) : undefined,
+      new MailboxAccessRepository(db).typesAndSettings(scope.profileIds),
     ]);
-    const settings = access ? (parseJson<Record<string, unknown>>(access.settings) ?? undefined) : undefined;
+    const accessOf = new Map(access.map((a) => [a.profileId, a]));
     const groups: ProblemGroup[] = [];
     for (const [cause, rows] of byCause) {
       const known = (failureCauses as readonly string[]).includes(cause);
-      const advice = CAUSE_ADVICE[(known ? cause : "other") as FailureCause];
+      // The PowerShell of the group's access environment when its profiles share one; the placeholders
+      // filled from the profile's settings when the group spans one profile.
+      const environments = new Set(
+        rows.map((r) => {
+          const a = accessOf.get(r.profileId);
+          return a ? accessEnvironment(a.type, a.settings) : null;
+        }),
+      );
+      const advice = adviceFor(
+        (known ? cause : "other") as FailureCause,
+        environments.size === 1 ? [...environments][0]! : null,
+      );
+      const only = rows.length === 1 ? accessOf.get(rows[0].profileId) : undefined;
+      const settings = only ? (parseJson<Record<string, unknown>>(only.settings) ?? undefined) : undefined;
       const first = rows.map((r) => r.firstSeen).filter((v): v is string => v !== null);
       const last = rows.map((r) => r.lastSeen).filter((v): v is string => v !== null);
       groups.push({

@@ -1,9 +1,22 @@
 import { sql } from "kysely";
 import type { UserState } from "../../contract/common";
 import type { Db } from "./db-types";
+import { isPostgres } from "./dialect";
 import type { ProfileDailyStatsTable } from "./schema";
 
 export type DailyStatsRow = ProfileDailyStatsTable;
+
+/** What the overview's trend reads of a day's row. */
+export type TrendDay = Pick<
+  DailyStatsRow,
+  "profileId" | "day" | "checks" | "checkFailures" | "syncReports" | "syncFailures" | "error" | "stalled"
+>;
+
+/** A day's figures as `trendDays` packs them: `day,checks,checkFailures,syncReports,syncFailures,error,stalled`. */
+const PACKED_DAY = sql<string>`day || ',' || checks || ',' || check_failures || ',' || sync_reports || ',' ||
+  sync_failures || ',' || coalesce(cast(error as text), '') || ',' || coalesce(cast(stalled as text), '')`;
+
+const numberOrNull = (text: string | undefined): number | null => (text ? Number(text) : null);
 
 /** The UTC day (`YYYY-MM-DD`) of an instant. */
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -93,5 +106,41 @@ export class RollupRepository {
     let q = this.db.selectFrom("profileDailyStats").selectAll().where("day", ">=", fromDay);
     if (profileIds) q = q.where("profileId", "in", [...profileIds]);
     return q.orderBy("profileId").orderBy("day").execute();
+  }
+
+  /**
+   * The trend's figures of the given profiles (all when omitted) from `fromDay` on, in no particular
+   * order. One row per profile, its days packed into one string: reading 30 rows of 13 columns per
+   * profile cost the overview about 25 ms for 100 profiles on PostgreSQL (the driver and the row mapping,
+   * not the database), the packed form a few.
+   */
+  async trendDays(profileIds: readonly string[] | undefined, fromDay: string): Promise<TrendDay[]> {
+    if (profileIds?.length === 0) return [];
+    const packed = isPostgres(this.db)
+      ? sql<string>`string_agg(${PACKED_DAY}, ';')`
+      : sql<string>`group_concat(${PACKED_DAY}, ';')`;
+    let q = this.db
+      .selectFrom("profileDailyStats")
+      .select(["profileId", packed.as("days")])
+      .where("day", ">=", fromDay)
+      .groupBy("profileId");
+    if (profileIds) q = q.where("profileId", "in", [...profileIds]);
+    const result: TrendDay[] = [];
+    for (const { profileId, days } of await q.execute()) {
+      for (const packedDay of days.split(";")) {
+        const [day, checks, checkFailures, syncReports, syncFailures, error, stalled] = packedDay.split(",");
+        result.push({
+          profileId,
+          day: day,
+          checks: Number(checks),
+          checkFailures: Number(checkFailures),
+          syncReports: Number(syncReports),
+          syncFailures: Number(syncFailures),
+          error: numberOrNull(error),
+          stalled: numberOrNull(stalled),
+        });
+      }
+    }
+    return result;
   }
 }

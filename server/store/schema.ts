@@ -28,6 +28,7 @@ export interface Database {
   credentialExpiry: CredentialExpiryTable;
   credentialAlerts: CredentialAlertTable;
   profileDailyStats: ProfileDailyStatsTable;
+  profileStateCounts: ProfileStateCountsTable;
 }
 
 export interface ProfileTable {
@@ -364,4 +365,14 @@ export interface ProfileDailyStatsTable {
   paused: number | null;
   stalled: number | null;
   updatedAt: string;
+}
+
+/**
+ * Users per profile and state, kept by triggers on `users` (migration 20261203T210000): what the overview
+ * and the Profiles page read instead of counting users. Written by no code; rows may sit at zero.
+ */
+export interface ProfileStateCountsTable {
+  profileId: string;
+  state: string;
+  users: number;
 }

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from "kysely";
+import { sql, type ExpressionBuilder } from "kysely";
 import { stalledCutoff, type StallProfile } from "../domain/stalled";
 import type { Db } from "./db-types";
 import type { Database, UserTable } from "./schema";
@@ -18,6 +18,22 @@ export function stalledUserWhere<DB extends Database>(eb: ExpressionBuilder<DB, 
     e.or([e("users.activeSince", "is", null), e("users.activeSince", "<", cutoff)]),
   ]);
 }
+
+/** A profile's stalled mailboxes at a glance (`StalledRepository.summary`). */
+export interface StalledSummary {
+  count: number;
+  stalledAfterHours: number;
+  /** The earliest time one of them went quiet (the later of its last report and activation), or null. */
+  firstQuiet: string | null;
+  /** The latest such time, or null. */
+  lastQuiet: string | null;
+}
+
+/** When a mailbox went quiet: the later of its last report and its activation (either may be null). */
+const QUIET_SINCE = sql<string | null>`case
+  when users.last_sync_at is null then users.active_since
+  when users.active_since is null or users.last_sync_at > users.active_since then users.last_sync_at
+  else users.active_since end`;
 
 /** A profile's stalled settings. */
 export interface StallSettings {
@@ -75,13 +91,13 @@ export class StalledRepository {
   private async reportingGroups(
     profileIds: readonly string[] | undefined,
     now: number,
-  ): Promise<Array<{ cutoff: string; ids: string[] }>> {
+  ): Promise<Array<{ cutoff: string; hours: number; ids: string[] }>> {
     const byHours = new Map<number, string[]>();
     for (const p of await this.settings(profileIds)) {
       if (p.syncEnabled !== 1) continue;
       byHours.set(p.stalledAfterHours, [...(byHours.get(p.stalledAfterHours) ?? []), p.id]);
     }
-    const groups: Array<{ cutoff: string; ids: string[] }> = [];
+    const groups: Array<{ cutoff: string; hours: number; ids: string[] }> = [];
     for (const [hours, ids] of byHours) {
       const cutoff = stalledCutoff(now, hours);
       const reporting: string[] = [];
@@ -102,7 +118,7 @@ export class StalledRepository {
           .execute();
         reporting.push(...rows.map((r) => r.id));
       }
-      if (reporting.length) groups.push({ cutoff, ids: reporting });
+      if (reporting.length) groups.push({ cutoff, hours, ids: reporting });
     }
     return groups;
   }
@@ -113,14 +129,33 @@ export class StalledRepository {
    */
   async count(profileIds: readonly string[] | undefined, now: number): Promise<Map<string, number>> {
     const result = new Map<string, number>();
-    for (const { cutoff, ids } of await this.reportingGroups(profileIds, now)) {
+    for (const [id, s] of await this.summary(profileIds, now)) result.set(id, s.count);
+    return result;
+  }
+
+  /**
+   * Per profile with stalled mailboxes (of the given profiles, all when omitted): how many, its threshold,
+   * and the earliest and latest time one of them went quiet (the later of its last report and its
+   * activation; null when neither is known). Index-only: every column read is in users_profile_state_sync.
+   */
+  async summary(
+    profileIds: readonly string[] | undefined,
+    now: number,
+  ): Promise<Map<string, StalledSummary>> {
+    const result = new Map<string, StalledSummary>();
+    for (const { cutoff, hours, ids } of await this.reportingGroups(profileIds, now)) {
       for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
         // Two range seeks on (profile_id, state, last_sync_at) instead of one scan of every active mailbox:
         // reported before the cutoff, and never reported (an OR of both makes SQLite walk the whole range).
         for (const reported of [true, false]) {
           const rows = await this.db
             .selectFrom("users")
-            .select(["users.profileId", (eb) => eb.fn.countAll<number>().as("n")])
+            .select((eb) => [
+              "users.profileId",
+              eb.fn.countAll<number>().as("n"),
+              eb.fn.min<string | null>(QUIET_SINCE).as("firstQuiet"),
+              eb.fn.max<string | null>(QUIET_SINCE).as("lastQuiet"),
+            ])
             .where("users.profileId", "in", ids.slice(i, i + IDS_PER_QUERY))
             .where("users.state", "=", "active")
             .where((eb) =>
@@ -129,7 +164,19 @@ export class StalledRepository {
             .where((eb) => eb.or([eb("users.activeSince", "is", null), eb("users.activeSince", "<", cutoff)]))
             .groupBy("users.profileId")
             .execute();
-          for (const r of rows) result.set(r.profileId, (result.get(r.profileId) ?? 0) + Number(r.n));
+          for (const r of rows) {
+            const s = result.get(r.profileId);
+            const earlier = (a: string | null, b: string | null) =>
+              a === null || (b !== null && b < a) ? b : a;
+            const later = (a: string | null, b: string | null) =>
+              a === null || (b !== null && b > a) ? b : a;
+            result.set(r.profileId, {
+              count: (s?.count ?? 0) + Number(r.n),
+              stalledAfterHours: hours,
+              firstQuiet: s ? earlier(s.firstQuiet, r.firstQuiet) : r.firstQuiet,
+              lastQuiet: s ? later(s.lastQuiet, r.lastQuiet) : r.lastQuiet,
+            });
+          }
         }
       }
     }

@@ -12,6 +12,7 @@ import * as userWordsAddress from "./20261203T123000-user-words-address";
 import * as failureCause from "./20261203T125000-failure-cause";
 import * as overview from "./20261203T125015-overview";
 import * as credentialDeadlines from "./20261203T125300-credential-deadlines";
+import * as profileStateCounts from "./20261203T210000-profile-state-counts";
 
 /**
  * Every migration, in order. Append-only: a released migration is never edited; add a new file named
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "20261203T125000-failure-cause": failureCause,
   "20261203T125015-overview": overview,
   "20261203T125300-credential-deadlines": credentialDeadlines,
+  "20261203T210000-profile-state-counts": profileStateCounts,
 };
