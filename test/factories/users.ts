@@ -129,7 +129,7 @@ export interface UserFilter {
 }
 
 /**
- * Users rows as stored (every column), in insertion order of the filter's matches (unordered).
+ * Users rows as stored (every column), in no particular order.
  * @example const [user] = await userRows(s.ctx, { addressLower: "ana@contoso.com" });
  */
 export async function userRows(holder: StoreHolder, filter: UserFilter = {}): Promise<UserRecord[]> {
