@@ -7,16 +7,34 @@
  * exists. Shrink them, never grow them.
  */
 
-/** Where the store may be reached from besides server/store: migrations' CLI, bench and scripts. */
+/**
+ * Where the store may be reached from besides server/store (its own *.test.ts and migrations included):
+ * the fixture factories in test/factories, the job runner's test harness, bench and scripts.
+ */
 const STORE_USERS_ASIDE = [
   "^server/store/",
+  "^test/factories/",
+  "^server/jobs/testing/",
   "^bench/",
   "^scripts/",
-  "^test/",
-  "\\.test\\.tsx?$",
-  "^server/jobs/testing/",
-  // Fixtures that set states and errors straight in the tables; to become factories in test/factories.
-  "^test/helpers/",
+];
+
+/** Test files: `*.test.ts(x)` anywhere, and everything under test/ (helpers, fixtures' servers, e2e). */
+const TESTS = ["\\.test\\.tsx?$", "^test/"];
+
+/**
+ * Known exception: test files that still reach the store's `Db` themselves (kysely, store/db.ts or
+ * `store.db`). The storage suites test server/store itself on a store of their own (its repositories,
+ * dialect and migrations: server/store's tests that live in test/); monitor.test.ts builds the monitor
+ * and the settings service on `Db` until their constructors take the store (issue 21). Every other test
+ * builds and reads its rows through test/factories.
+ */
+const TEST_DB_EXCEPTIONS = [
+  "^test/storage\\.test\\.ts$",
+  "^test/user-search\\.test\\.ts$",
+  "^test/pg-prepared-statements\\.test\\.ts$",
+  "^test/security/rate-limit-store\\.test\\.ts$",
+  "^server/monitoring/monitor\\.test\\.ts$",
 ];
 
 /**
@@ -36,17 +54,17 @@ const DB_OUTSIDE_STORE_EXCEPTIONS = [
 /**
  * Known exception: server files that still reach `ctx.store.db` (checked by test/architecture.test.ts,
  * as a property access is not an import): readyz, the admin bootstrap, and the routes and jobs whose SQL
- * is still to move into server/store. Test fixtures (35 files) reach it too; they are exempt as tests.
+ * is still to move into server/store. (Tests answer to TEST_DB_EXCEPTIONS instead.)
  */
 const STORE_DB_EXCEPTIONS = [
   "^server/app\\.ts$",
   "^server/services/bootstrap\\.ts$",
   "^server/routes/(admins|alerts|auth|sync)\\.ts$",
   "^server/background\\.ts$",
-  "^server/jobs/testing/",
-  // Fixtures that set states and errors straight in the tables; to become factories in test/factories.
-  "^test/helpers/",
 ];
+
+/** Kysely and the store's `Db` (node_modules may be a symlink, as in a git worktree: then it resolves outside). */
+const QUERY_BUILDER = ["(^|/)node_modules/kysely/", "^server/store/db\\.ts$"];
 
 /** One forbidden arrow between two top-level folders (from /work/shared/architecture.json's "never"). */
 const never = (from, to, comment) => ({
@@ -73,9 +91,16 @@ module.exports = {
       severity: "error",
       from: {
         path: "^(server|contract|client)/",
-        pathNot: [...STORE_USERS_ASIDE, ...DB_OUTSIDE_STORE_EXCEPTIONS],
+        pathNot: [...STORE_USERS_ASIDE, ...TESTS, ...DB_OUTSIDE_STORE_EXCEPTIONS],
       },
-      to: { path: ["^node_modules/kysely/", "^server/store/db\\.ts$"] },
+      to: { path: QUERY_BUILDER },
+    },
+    {
+      name: "tests-reach-the-store-through-factories",
+      comment: "Tests build and read rows through test/factories, not with Kysely or the store's Db.",
+      severity: "error",
+      from: { path: TESTS, pathNot: [...STORE_USERS_ASIDE, ...TEST_DB_EXCEPTIONS] },
+      to: { path: QUERY_BUILDER },
     },
     never("client/", "server/", "the panel knows only HTTP and the contract"),
     never("contract/", "server/", "the contract is shared by both sides"),
@@ -104,8 +129,12 @@ module.exports = {
   },
 };
 
-// For test/architecture.test.ts; not enumerable, so dependency-cruiser's config schema doesn't see it.
-Object.defineProperty(module.exports, "STORE_DB_EXCEPTIONS", {
-  value: STORE_DB_EXCEPTIONS,
-  enumerable: false,
-});
+// For test/architecture.test.ts; not enumerable, so dependency-cruiser's config schema doesn't see them.
+for (const [name, value] of Object.entries({
+  STORE_USERS_ASIDE,
+  TESTS,
+  STORE_DB_EXCEPTIONS,
+  TEST_DB_EXCEPTIONS,
+})) {
+  Object.defineProperty(module.exports, name, { value, enumerable: false });
+}

@@ -16,6 +16,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "./app-only-helpers";
+import { mailboxAccessRows } from "./factories/mailbox-access";
 import { finishedJob } from "./helpers/job-events";
 
 announcePostgresSkip();
@@ -101,7 +102,7 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
       "Set-OrganizationConfig -EwsEnabled $true -EwsAllowedAppIDs $allowed",
     );
     expect(put.body.data.setupScript).toContain('Get-DistributionGroup "sync-users@contoso.com"');
-    const raw = await s.ctx.store.db.selectFrom("mailboxAccess").selectAll().execute();
+    const raw = await mailboxAccessRows(s.ctx);
     expect(raw).toHaveLength(1);
     expect(JSON.stringify(raw)).not.toContain(APPS.scopedSecret.secret);
 
@@ -166,7 +167,7 @@ describe.each(testDatabases())("EWS app-only access type on %s", (dialect: Diale
     const audit = await s.admin.get(`/audit-events?profileId=${profileId}`);
     expect(JSON.stringify(audit.body)).toContain(put.body.data.certificate.thumbprint);
     expect(JSON.stringify(audit.body)).not.toContain(keyMaterial());
-    const raw = JSON.stringify(await s.ctx.store.db.selectFrom("mailboxAccess").selectAll().execute());
+    const raw = JSON.stringify(await mailboxAccessRows(s.ctx));
     expect(raw).not.toContain(keyMaterial());
     expect(raw).toContain(put.body.data.certificate.thumbprint);
     const steps = await connectivity({

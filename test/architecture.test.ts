@@ -107,16 +107,26 @@ describe("architecture (docs/ARCHITECTURE.md, .dependency-cruiser.cjs)", () => {
     expect(folderCycles(edges)).toEqual([]);
   });
 
-  it("reaches the store's query builder (`store.db`) only in server/store, tests' fixtures and the named exceptions", async () => {
+  it("reaches the store's query builder (`store.db`) only in server/store, test/factories and the named exceptions", async () => {
     // A property access isn't an import, so dependency-cruiser can't see it: the sources are read here.
-    const { STORE_DB_EXCEPTIONS } = (await import(path.join(root, ".dependency-cruiser.cjs"))) as {
-      STORE_DB_EXCEPTIONS: string[];
-    };
-    const allowed = [/^server\/store\//, /\.test\.tsx?$/, ...STORE_DB_EXCEPTIONS.map((p) => new RegExp(p))];
+    const config = (await import(path.join(root, ".dependency-cruiser.cjs"))) as Record<
+      "STORE_USERS_ASIDE" | "TESTS" | "STORE_DB_EXCEPTIONS" | "TEST_DB_EXCEPTIONS",
+      string[]
+    >;
+    const patterns = (list: string[]) => list.map((p) => new RegExp(p));
+    const aside = patterns(config.STORE_USERS_ASIDE);
+    const tests = patterns(config.TESTS);
+    const testExceptions = patterns(config.TEST_DB_EXCEPTIONS);
+    const serverExceptions = patterns(config.STORE_DB_EXCEPTIONS);
+    const allowed = (f: string) =>
+      aside.some((re) => re.test(f)) ||
+      (tests.some((re) => re.test(f)) ? testExceptions : serverExceptions).some((re) => re.test(f));
+    // `store.db`, `store!.db`, `store?.db`; not a file named "store.db" in a string.
+    const reach = /(?<!["'`])\bstore[!?]?\.db\b(?!["'`])/;
     const offending = (await cruised()).modules
       .map((m) => m.source)
-      .filter((f) => /\.(ts|tsx)$/.test(f) && !allowed.some((re) => re.test(f)))
-      .filter((f) => /\bstore\.db\b/.test(readFileSync(path.join(root, f), "utf8")));
+      .filter((f) => /\.(ts|tsx)$/.test(f) && !allowed(f))
+      .filter((f) => reach.test(readFileSync(path.join(root, f), "utf8")));
     expect(offending).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { HttpAnswer, HttpRequest } from "../server/ews/transport";
+import { auditEvents } from "./factories/audit";
+import { mailboxAccessRow, updateMailboxAccess } from "./factories/mailbox-access";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 
 announcePostgresSkip();
@@ -68,14 +70,7 @@ describe.each(testDatabases())("autodiscover with a profile's credentials on %s"
     await s.close();
   });
 
-  const auditOf = () =>
-    s.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "autodiscover.with-credentials")
-      .where("profileId", "=", profileId)
-      .orderBy("id")
-      .execute();
+  const auditOf = () => auditEvents(s.ctx, { action: "autodiscover.with-credentials", profileId });
 
   it("never sends them to the domain of the address asked about", async () => {
     received.length = 0;
@@ -172,17 +167,9 @@ describe.each(testDatabases())("a stored access without an EWS URL on %s", (dial
     });
     expect(put.status).toBe(200);
     // As a row from before the EWS URL was required looks.
-    const row = await s.ctx.store.db
-      .selectFrom("mailboxAccess")
-      .select("settings")
-      .where("profileId", "=", profileId)
-      .executeTakeFirstOrThrow();
+    const row = await mailboxAccessRow(s.ctx, profileId);
     const { ewsUrl: _dropped, ...legacy } = JSON.parse(row.settings) as Record<string, unknown>;
-    await s.ctx.store.db
-      .updateTable("mailboxAccess")
-      .set({ settings: JSON.stringify(legacy) })
-      .where("profileId", "=", profileId)
-      .execute();
+    await updateMailboxAccess(s.ctx, profileId, { settings: legacy });
     await s.admin.post(`/profiles/${profileId}/users`, { text: "alex.vance@contoso.com" });
 
     const res = await s.admin.post(`/profiles/${profileId}/connectivity-tests`, {});

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { manualClock, systemClock } from "../server/domain/clock";
-import { createLogger } from "../server/logger";
-import { Monitor } from "../server/monitoring/monitor";
-import { credentialDeadlinesFor } from "../server/services/credential-deadlines";
+import { auditEvents } from "./factories/audit";
+import { credentialAlertRows, credentialExpiryRow, deadlinesOf } from "./factories/credentials";
+import { insertMailboxAccess, mailboxAccessRow, updateMailboxAccess } from "./factories/mailbox-access";
+import { buildMonitor } from "./factories/monitoring";
+import { setEveryProfile, setProfile } from "./factories/profiles";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
 import { storeAccess } from "../server/store/unit-of-work";
@@ -28,30 +30,13 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
     const id = (await s.admin.post("/profiles", { name: `${name} ${dialect}` })).body.data.id as string;
     profiles.push(id);
     // Off until the test turns it on: only its own profiles are watched.
-    await s.ctx.store.db.updateTable("profiles").set({ syncEnabled: 0 }).where("id", "=", id).execute();
+    await setProfile(s.ctx, id, { syncEnabled: 0 });
     return id;
   };
-  const alertAudits = (profileId: string) =>
-    s.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "deadline.alert")
-      .where("profileId", "=", profileId)
-      .execute();
+  const alertAudits = (profileId: string) => auditEvents(s.ctx, { action: "deadline.alert", profileId });
   const service = () => s.ctx.services.credentialDeadlines;
   const insertAccess = (profileId: string, type: string, settings: unknown) =>
-    s.ctx.store.db
-      .insertInto("mailboxAccess")
-      .values({
-        profileId,
-        type,
-        settings: JSON.stringify(settings),
-        sealedSecret: null,
-        version: 1,
-        updatedAt: new Date().toISOString(),
-        updatedBy: "test",
-      })
-      .execute();
+    insertMailboxAccess(s.ctx, profileId, { type, settings });
 
   beforeAll(async () => {
     sim = await startExchangeSimulator({ tenant: demoTenant({ users: 3, rooms: 0 }) });
@@ -72,7 +57,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
   });
   beforeEach(async () => {
     // Each test watches its own profiles: the others' deadlines stay out of its alerts.
-    await s.ctx.store.db.updateTable("profiles").set({ syncEnabled: 0 }).execute();
+    await setEveryProfile(s.ctx, { syncEnabled: 0 });
     receiver.bodies.length = 0;
     s.ctx.services.credentialDeadlines.clock = systemClock;
   });
@@ -120,11 +105,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
         clientSecretDaysLeft: 44,
       });
       expect(saved.text).not.toContain("secret-value-1");
-      const row = await s.ctx.store.db
-        .selectFrom("mailboxAccess")
-        .select("settings")
-        .where("profileId", "=", profileId)
-        .executeTakeFirstOrThrow();
+      const row = await mailboxAccessRow(s.ctx, profileId);
       expect(JSON.parse(row.settings)).toMatchObject({ clientSecretExpiresOn: on });
 
       // Saved again without the secret: the date stays; a new date alone corrects it.
@@ -142,17 +123,13 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
     });
 
     it("lists the secret's expiry as a deadline and alerts 30, 7 and 1 days ahead, each once, audited, afresh for a replaced secret", async () => {
-      await s.ctx.store.db
-        .updateTable("profiles")
-        .set({ syncEnabled: 1 })
-        .where("id", "=", profileId)
-        .execute();
+      await setProfile(s.ctx, profileId, { syncEnabled: 1 });
       const on = dateIn(45);
       const due = Date.parse(`${on}T00:00:00Z`);
       const clock = manualClock(due - 40 * DAY);
       service().clock = clock;
 
-      const [item] = await credentialDeadlinesFor(s.ctx.store.db, [profileId], clock.now());
+      const [item] = await deadlinesOf(s.ctx, [profileId], clock.now());
       expect(item).toEqual({
         profileId,
         kind: "client-secret",
@@ -195,11 +172,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
       await put({ clientSecret: "secret-value-3", clientSecretExpiresOn: next });
       clock.advance(-clock.now() + Date.parse(`${next}T00:00:00Z`) - 25 * DAY);
       expect(await pass()).toEqual(["client-secret:25"]);
-      const keys = await s.ctx.store.db
-        .selectFrom("credentialAlerts")
-        .select(["credentialKey", "thresholdDays"])
-        .where("profileId", "=", profileId)
-        .execute();
+      const keys = await credentialAlertRows(s.ctx, profileId);
       expect(new Set(keys.map((k) => k.credentialKey))).toEqual(new Set([`${next}T00:00:00.000Z`]));
       // A credential first seen inside 30 days gets one card, not a backlog.
       expect(receiver.bodies).toHaveLength(4);
@@ -208,11 +181,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
 
   it("asks Exchange for the basic service account's password expiry in the connectivity test (as the account, not impersonated) and alerts ahead of it", async () => {
     const profileId = await newProfile("Password");
-    await s.ctx.store.db
-      .updateTable("profiles")
-      .set({ syncEnabled: 1 })
-      .where("id", "=", profileId)
-      .execute();
+    await setProfile(s.ctx, profileId, { syncEnabled: 1 });
     await s.admin.post(`/profiles/${profileId}/users`, { text: DEMO.user.address });
     const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
       type: "ews-basic-impersonation",
@@ -235,14 +204,10 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
         code: "PasswordExpiresSoon",
         detail: expect.stringMatching(/expires in 10 day/),
       });
-      const stored = await s.ctx.store.db
-        .selectFrom("credentialExpiry")
-        .selectAll()
-        .where("profileId", "=", profileId)
-        .executeTakeFirstOrThrow();
+      const stored = await credentialExpiryRow(s.ctx, profileId);
       expect(stored).toMatchObject({ kind: "password" });
       expect(Date.parse(stored.expiresAt!)).toBe(Math.floor(expires.getTime() / 1000) * 1000);
-      const items = await credentialDeadlinesFor(s.ctx.store.db, [profileId], Date.now());
+      const items = await deadlinesOf(s.ctx, [profileId], Date.now());
       expect(items).toEqual([
         expect.objectContaining({
           kind: "password",
@@ -262,11 +227,11 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
         status: "passed",
         detail: expect.stringMatching(/never expires/),
       });
-      expect(await credentialDeadlinesFor(s.ctx.store.db, [profileId], Date.now())).toEqual([]);
+      expect(await deadlinesOf(s.ctx, [profileId], Date.now())).toEqual([]);
       // The monitor's recheck asks too: a password changed meanwhile is seen then.
       account.passwordExpiresAt = new Date(Date.now() + 100 * DAY + 3_600_000).toISOString();
       expect(await service().refreshPasswordExpiry(profileId)).toMatchObject({ ok: true });
-      expect((await credentialDeadlinesFor(s.ctx.store.db, [profileId], Date.now()))[0]).toMatchObject({
+      expect((await deadlinesOf(s.ctx, [profileId], Date.now()))[0]).toMatchObject({
         kind: "password",
         daysLeft: 100,
       });
@@ -290,15 +255,11 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
     });
     await insertAccess(profileId, "ews-oauth-impersonation", settings(new Date(last).toISOString()));
     const at = (hours: number) => last + hours * 3_600_000;
-    expect(await credentialDeadlinesFor(s.ctx.store.db, [profileId], at(23))).toEqual([]);
+    expect(await deadlinesOf(s.ctx, [profileId], at(23))).toEqual([]);
     // Disabled profile: never stale.
-    expect(await credentialDeadlinesFor(s.ctx.store.db, [profileId], at(30))).toEqual([]);
-    await s.ctx.store.db
-      .updateTable("profiles")
-      .set({ syncEnabled: 1 })
-      .where("id", "=", profileId)
-      .execute();
-    expect(await credentialDeadlinesFor(s.ctx.store.db, [profileId], at(30))).toEqual([
+    expect(await deadlinesOf(s.ctx, [profileId], at(30))).toEqual([]);
+    await setProfile(s.ctx, profileId, { syncEnabled: 1 });
+    expect(await deadlinesOf(s.ctx, [profileId], at(30))).toEqual([
       {
         profileId,
         kind: "oauth-stale",
@@ -318,11 +279,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
     expect(await service().sendDueAlerts()).toEqual([]);
     expect(titleOf(receiver.bodies[0])).toMatch(/the Connect account connection is stale/);
     // A refresh ends the period; the next stale period alerts again.
-    await s.ctx.store.db
-      .updateTable("mailboxAccess")
-      .set({ settings: JSON.stringify(settings(new Date(at(31)).toISOString())) })
-      .where("profileId", "=", profileId)
-      .execute();
+    await updateMailboxAccess(s.ctx, profileId, { settings: settings(new Date(at(31)).toISOString()) });
     expect(await service().sendDueAlerts()).toEqual([]);
     clock.advance(30 * 3_600_000);
     expect((await service().sendDueAlerts()).map((a) => a.kind)).toEqual(["oauth-stale"]);
@@ -356,21 +313,10 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
       accountLogon: "svc@contoso.com",
       ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
     });
-    await s.ctx.store.db
-      .updateTable("profiles")
-      .set({ syncEnabled: 1 })
-      .where("id", "in", [certProfile, onlineProfile, onPremises])
-      .execute();
+    await setProfile(s.ctx, [certProfile, onlineProfile, onPremises], { syncEnabled: 1 });
     const clock = manualClock(Date.parse("2027-01-15T00:00:00Z"));
     service().clock = clock;
-    const monitor = new Monitor({
-      store: storeAccess(s.ctx.store.db),
-      settings: s.ctx.services.settings,
-      jobs: s.ctx.services.jobs,
-      log: createLogger("silent"),
-      tickMs: 3_600_000,
-      deadlines: service(),
-    });
+    const monitor = buildMonitor(s.ctx, { tickMs: 3_600_000, deadlines: service() });
     await monitor.tick();
     const titles = () => receiver.bodies.map(titleOf).sort();
     expect(titles()).toEqual([

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
+import { auditEvents } from "./factories/audit";
+import { checkHistory } from "./factories/checks";
+import { mailboxAccessRow, updateMailboxAccess } from "./factories/mailbox-access";
+import { setUserState, userRow } from "./factories/users";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 
 announcePostgresSkip();
@@ -62,38 +66,22 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     const get = await s.admin.get(`/profiles/${profileId}/mailbox-access`);
     expect(get.headers.get("etag")).toBe('"1"');
     expect(get.text).not.toContain(PASSWORD);
-    const row = await s.ctx.store.db
-      .selectFrom("mailboxAccess")
-      .selectAll()
-      .where("profileId", "=", profileId)
-      .executeTakeFirstOrThrow();
+    const row = await mailboxAccessRow(s.ctx, profileId);
     expect(row.sealedSecret).toMatch(/^v1\./);
     expect(row.sealedSecret).not.toContain(PASSWORD);
     expect(JSON.stringify(row)).not.toContain(PASSWORD);
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "mailbox-access.update")
-      .where("profileId", "=", profileId)
-      .execute();
+    const audit = await auditEvents(s.ctx, { action: "mailbox-access.update", profileId });
     expect(audit.length).toBe(1);
     expect(JSON.stringify(audit)).not.toContain(PASSWORD);
     expect(s.logs.join("")).not.toContain(PASSWORD);
   });
 
   it("answers 409 access_unreadable, naming SECRET_KEY, for a password sealed with a key this server lacks", async () => {
-    const db = s.ctx.store.db;
-    const { sealedSecret } = await db
-      .selectFrom("mailboxAccess")
-      .select("sealedSecret")
-      .where("profileId", "=", profileId)
-      .executeTakeFirstOrThrow();
+    const { sealedSecret } = await mailboxAccessRow(s.ctx, profileId);
     const [version, , iv, body] = sealedSecret!.split(".");
-    await db
-      .updateTable("mailboxAccess")
-      .set({ sealedSecret: [version, "retired-key", iv, body].join(".") })
-      .where("profileId", "=", profileId)
-      .execute();
+    await updateMailboxAccess(s.ctx, profileId, {
+      sealedSecret: [version, "retired-key", iv, body].join("."),
+    });
     try {
       for (const res of [
         await s.admin.get(`/profiles/${profileId}/mailbox-access`),
@@ -104,11 +92,7 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
         expect(res.body.error.message).toMatch(/unknown key.*SECRET_KEY_PREVIOUS/);
       }
     } finally {
-      await db
-        .updateTable("mailboxAccess")
-        .set({ sealedSecret })
-        .where("profileId", "=", profileId)
-        .execute();
+      await updateMailboxAccess(s.ctx, profileId, { sealedSecret });
     }
     expect((await s.admin.get(`/profiles/${profileId}/mailbox-access`)).status).toBe(200);
   });
@@ -195,12 +179,7 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     });
     const latest = await s.admin.get(`/profiles/${profileId}/connectivity-tests/latest`);
     expect(latest.body.data).toMatchObject({ id: res.body.data.id, ok: true });
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "connectivity.test")
-      .where("profileId", "=", profileId)
-      .execute();
+    const audit = await auditEvents(s.ctx, { action: "connectivity.test", profileId });
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].after!)).toEqual({ ok: true, failed: [], warnings: [] });
   });
@@ -278,11 +257,7 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     }[];
     const id = (a: string) => list.find((u) => u.address.toLowerCase() === a.toLowerCase())!.id;
     // bianca is already active: a failing check must turn her to error; the others stay not-activated.
-    await s.ctx.store.db
-      .updateTable("users")
-      .set({ state: "active" })
-      .where("id", "=", id("bianca.vance@contoso.com"))
-      .execute();
+    await setUserState(s.ctx, id("bianca.vance@contoso.com"), { state: "active" });
     sim.faults.byMailbox["bianca.vance@contoso.com"] = "moveInProgress";
     const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: addresses.map(id) });
     sim.faults.byMailbox = {};
@@ -313,17 +288,10 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     expect(blocked.lastError.code).toBe("ErrorImpersonateUserDenied");
     expect(blocked.lastError.remediation).toContain("ApplicationImpersonation");
     expect(blocked.lastCheckedAt).toBeTruthy();
-    const room = await s.ctx.store.db
-      .selectFrom("users")
-      .select(["mailboxKind", "state"])
-      .where("id", "=", id("room-101@contoso.com"))
-      .executeTakeFirstOrThrow();
+    const { mailboxKind, state } = await userRow(s.ctx, { id: id("room-101@contoso.com") });
+    const room = { mailboxKind, state };
     expect(room).toEqual({ mailboxKind: "room", state: "not-activated" });
-    const history = await s.ctx.store.db
-      .selectFrom("checkHistory")
-      .selectAll()
-      .where("userId", "=", id("bianca.vance@contoso.com"))
-      .execute();
+    const history = await checkHistory(s.ctx, { userId: id("bianca.vance@contoso.com") });
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ ok: 0, code: "ErrorMailboxMoveInProgress" });
   });
@@ -335,16 +303,12 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
     }[];
     const bianca = list.find((u) => u.address.toLowerCase() === "bianca.vance@contoso.com")!.id;
     const lastError = JSON.stringify({ code: "ErrorMailboxMoveInProgress", message: "m", remediation: "r" });
-    await s.ctx.store.db
-      .updateTable("users")
-      .set({ state: "active", lastError, lastCheckedAt: "2026-01-01T00:00:00.000Z" })
-      .where("id", "=", bianca)
-      .execute();
-    const historyBefore = await s.ctx.store.db
-      .selectFrom("checkHistory")
-      .select("id")
-      .where("userId", "=", bianca)
-      .execute();
+    await setUserState(s.ctx, bianca, {
+      state: "active",
+      lastError,
+      lastCheckedAt: "2026-01-01T00:00:00.000Z",
+    });
+    const historyBefore = await checkHistory(s.ctx, { userId: bianca });
     sim.faults.byMailbox["bianca.vance@contoso.com"] = "serverBusy";
     sim.faults.backOffMs = 1_500;
     const res = await s.admin.post(`/profiles/${profileId}/checks`, { userIds: [bianca] });
@@ -356,17 +320,10 @@ describe.each(testDatabases())("mailbox access, connectivity and checks API on %
       backOffMs: 1_500,
       error: { code: "ErrorServerBusy", transient: true },
     });
-    const user = await s.ctx.store.db
-      .selectFrom("users")
-      .select(["state", "lastError", "lastCheckedAt"])
-      .where("id", "=", bianca)
-      .executeTakeFirstOrThrow();
+    const { state, lastError: storedError, lastCheckedAt } = await userRow(s.ctx, { id: bianca });
+    const user = { state, lastError: storedError, lastCheckedAt };
     expect(user).toEqual({ state: "active", lastError, lastCheckedAt: "2026-01-01T00:00:00.000Z" });
-    const historyAfter = await s.ctx.store.db
-      .selectFrom("checkHistory")
-      .select("id")
-      .where("userId", "=", bianca)
-      .execute();
+    const historyAfter = await checkHistory(s.ctx, { userId: bianca });
     expect(historyAfter).toHaveLength(historyBefore.length);
   });
 

@@ -2,6 +2,7 @@ import { SaxesParser } from "saxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import type { HttpRequest } from "../server/ews/transport";
+import { insertUsersAt } from "./factories/users";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 
 announcePostgresSkip();
@@ -125,28 +126,12 @@ describe.each(testDatabases())(
         .map((m) => m.primarySmtpAddress)
         .slice(0, 3);
       const now = new Date().toISOString();
-      await s.ctx.store.db
-        .insertInto("users")
-        .values(
-          addresses.map((address, i) => ({
-            id: `sc-${dialect}-${i}`,
-            profileId,
-            address,
-            addressLower: address.toLowerCase(),
-            displayName: address,
-            state: "active",
-            stateBefore: null,
-            mailboxKind: "user",
-            lastCheckedAt: now,
-            lastError: null,
-            entraObjectId: null,
-            lastSyncAt: null,
-            syncErrors: null,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        )
-        .execute();
+      await insertUsersAt(s.ctx, profileId, addresses, {
+        idOf: (i) => `sc-${dialect}-${i}`,
+        state: "active",
+        mailboxKind: "user",
+        lastCheckedAt: now,
+      });
       for (const [name, scopes] of [
         ["proxy", ["ews:proxy"]],
         ["read", ["ews:read", "roster:read"]],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
-import { insertUsers } from "./factories/users";
+import { mailboxAccessRow, updateMailboxAccess } from "./factories/mailbox-access";
+import { insertUsers, insertUsersAt } from "./factories/users";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 import { finishedJob } from "./helpers/job-events";
 
@@ -47,29 +48,13 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
       .map((m) => m.primarySmtpAddress)
       .slice(0, 30);
     const now = new Date().toISOString();
-    await s.ctx.store.db
-      .insertInto("users")
-      .values(
-        addresses.map((address, i) => ({
-          id: `gw-${dialect}-${i}`,
-          profileId,
-          address,
-          addressLower: address.toLowerCase(),
-          displayName: address,
-          state: "active",
-          stateBefore: null,
-          mailboxKind: "user",
-          lastCheckedAt: now,
-          lastError: null,
-          entraObjectId: null,
-          lastSyncAt: null,
-          syncErrors: null,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
-      .execute();
-    await insertUsers(s.ctx.store.db, profileId, 1, {
+    await insertUsersAt(s.ctx, profileId, addresses, {
+      idOf: (i) => `gw-${dialect}-${i}`,
+      state: "active",
+      mailboxKind: "user",
+      lastCheckedAt: now,
+    });
+    await insertUsers(s.ctx, profileId, 1, {
       state: "paused",
       prefix: "paused",
       domain: "contoso.com",
@@ -224,19 +209,10 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
 
   it("uses a changed mailbox access at once, whether saved here or written by another instance", async () => {
     expect((await gateway(addresses[3], getInbox())).status).toBe(200);
-    const db = s.ctx.store.db;
-    const stored = await db
-      .selectFrom("mailboxAccess")
-      .selectAll()
-      .where("profileId", "=", profileId)
-      .executeTakeFirstOrThrow();
+    const stored = await mailboxAccessRow(s.ctx, profileId);
     // Another instance saves a wrong password: the row changes under this instance's feet.
     const wrong = s.ctx.sealer.seal(JSON.stringify({ password: "not-the-password" }), profileId);
-    await db
-      .updateTable("mailboxAccess")
-      .set({ sealedSecret: wrong, version: stored.version + 1 })
-      .where("profileId", "=", profileId)
-      .execute();
+    await updateMailboxAccess(s.ctx, profileId, { sealedSecret: wrong, version: stored.version + 1 });
     expect((await gateway(addresses[3], getInbox())).status).toBe(401);
     // Saved here with the right password again.
     const put = await s.admin.put(`/profiles/${profileId}/mailbox-access`, {
@@ -249,11 +225,7 @@ describe.each(testDatabases())("EWS gateway for the sync service on %s", (dialec
     expect((await gateway(addresses[3], getInbox())).status).toBe(200);
     // The same secret re-sealed (key rotation): a new sealed value, the same version; still works.
     const resealed = s.ctx.sealer.seal(JSON.stringify({ password: DEMO.serviceAccount.password }), profileId);
-    await db
-      .updateTable("mailboxAccess")
-      .set({ sealedSecret: resealed })
-      .where("profileId", "=", profileId)
-      .execute();
+    await updateMailboxAccess(s.ctx, profileId, { sealedSecret: resealed });
     expect((await gateway(addresses[3], getInbox())).status).toBe(200);
   });
 

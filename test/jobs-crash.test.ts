@@ -5,10 +5,11 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SYSTEM } from "../server/auth/principal";
 import { demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
-import { buildProfile, buildUsers, mailboxAddresses } from "../server/jobs/testing/factories";
-import { ProfileService } from "../server/services/profiles";
-import { JobService } from "../server/services/jobs";
-import { openStore, type Store, type StoreOptions } from "../server/store/db";
+import { mailboxAddresses } from "../server/jobs/testing/factories";
+import { resultsPerUser } from "./factories/checks";
+import { buildProfile, buildUsers, countJobItems, jobRow, jobServiceOn } from "./factories/jobs";
+import { openStore, type Store, type StoreOptions } from "./factories/store";
+import { userRows } from "./factories/users";
 import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
 import { waitUntil } from "./helpers/wait";
 
@@ -62,24 +63,14 @@ describe.each(testDatabases())("a job survives a SIGKILL of its runner on %s", (
     }
     env = { ...env, RUNNER_EWS_URL: sim.ewsUrl, RUNNER_LEASE_MS: "1000" };
     store = await openStore(storeOptions);
-    const db = store.db;
-    const profileId = await buildProfile(db, { maxConcurrentConnections: CONCURRENCY });
+    const profileId = await buildProfile(store, { maxConcurrentConnections: CONCURRENCY });
     const addresses = mailboxAddresses(tenant, USERS);
-    await buildUsers(db, profileId, addresses);
-    const job = await new JobService(db, new ProfileService(db)).start(SYSTEM, profileId, {
+    await buildUsers(store, profileId, addresses);
+    const job = await jobServiceOn(store).start(SYSTEM, profileId, {
       kind: "activate-profile",
     });
     expect(job.progress.total).toBe(USERS);
-    const doneItems = async () =>
-      Number(
-        (
-          await db
-            .selectFrom("jobItems")
-            .select((eb) => eb.fn.countAll<number>().as("n"))
-            .where("state", "=", "done")
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const doneItems = () => countJobItems(store!, { state: "done" });
 
     // This process only reads while the runner process writes (SQLite in WAL mode allows that).
     const first = startRunnerProcess(env);
@@ -96,35 +87,20 @@ describe.each(testDatabases())("a job survives a SIGKILL of its runner on %s", (
     const second = startRunnerProcess(env);
     children.push(second);
     await until(
-      async () =>
-        (await db.selectFrom("jobs").select("state").where("id", "=", job.id).executeTakeFirstOrThrow())
-          .state === "done",
+      async () => (await jobRow(store!, job.id)).state === "done",
       90_000,
       "the job to finish after the restart",
     );
     second.kill("SIGTERM");
     await new Promise((r) => second.once("exit", r));
 
-    const jobRow = await store.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where("id", "=", job.id)
-      .executeTakeFirstOrThrow();
-    expect(jobRow.state).toBe("done");
-    expect(jobRow.done).toBe(USERS);
-    const results = await store.db
-      .selectFrom("checkHistory")
-      .select(["userId", (eb) => eb.fn.countAll<number>().as("n")])
-      .where("jobId", "=", job.id)
-      .groupBy("userId")
-      .execute();
+    const finished = await jobRow(store, job.id);
+    expect(finished.state).toBe("done");
+    expect(finished.done).toBe(USERS);
+    const results = await resultsPerUser(store, job.id);
     expect(results).toHaveLength(USERS); // every user has a result ...
     expect(results.every((r) => Number(r.n) === 1)).toBe(true); // ... exactly one
-    const states = await store.db
-      .selectFrom("users")
-      .select("state")
-      .where("state", "not in", ["active", "error"])
-      .execute();
+    const states = await userRows(store, { stateNotIn: ["active", "error"] });
     expect(states).toHaveLength(0);
     const calls = sim.counters.byOperation.GetFolder ?? 0;
     const extra = calls - USERS;

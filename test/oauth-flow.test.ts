@@ -21,6 +21,10 @@ import {
   startOAuthStack,
   type OAuthStack,
 } from "./oauth-helpers";
+import { auditEvents } from "./factories/audit";
+import { checkHistory } from "./factories/checks";
+import { mailboxAccessRows, oauthAuthorizationRows } from "./factories/mailbox-access";
+import { tableRows } from "./factories/tables";
 import { advanceProcessClock, restoreProcessClock } from "./helpers/process-clock";
 
 announcePostgresSkip();
@@ -124,11 +128,7 @@ describe.each(testDatabases())(
         lastRefreshAt: null,
       });
       expect(stack.idp.counters.grants.authorization_code).toBe(1);
-      const audit = await s.ctx.store.db
-        .selectFrom("auditEvents")
-        .selectAll()
-        .where("action", "=", "mailbox-access.oauth.connect")
-        .execute();
+      const audit = await auditEvents(s.ctx, { action: "mailbox-access.oauth.connect" });
       expect(audit).toHaveLength(1);
       expect(audit[0].actor).toBe("admin@example.com");
     });
@@ -278,13 +278,7 @@ describe.each(testDatabases())(
       seen.push(page.body);
       return page;
     };
-    const refusals = () =>
-      s.ctx.store.db
-        .selectFrom("auditEvents")
-        .selectAll()
-        .where("action", "=", "mailbox-access.oauth.connect-refused")
-        .orderBy("id")
-        .execute();
+    const refusals = () => auditEvents(s.ctx, { action: "mailbox-access.oauth.connect-refused" });
 
     it("needs the expected account's UPN to start", async () => {
       const res = await s.admin.post(`/profiles/${profileId}/oauth/start`, {});
@@ -337,11 +331,7 @@ describe.each(testDatabases())(
       const opened = await s.ctx.services.mailboxAccess.open(profileId);
       expect((opened!.config.secret as { tokenCache: string | null }).tokenCache).toBeNull();
       expect((await checkUsers()).body.data[0].error.code).toBe("OAuthNotConnected");
-      const audit = await s.ctx.store.db
-        .selectFrom("auditEvents")
-        .selectAll()
-        .where("action", "=", "mailbox-access.oauth.disconnect")
-        .execute();
+      const audit = await auditEvents(s.ctx, { action: "mailbox-access.oauth.disconnect" });
       expect(audit).toHaveLength(1);
     });
 
@@ -360,13 +350,12 @@ describe.each(testDatabases())(
         ...Object.values(cache.IdToken ?? {}),
       ].map((e) => e.secret);
       expect(secrets.length).toBeGreaterThanOrEqual(3);
-      const db = s.ctx.store.db;
       const rows = JSON.stringify([
-        await db.selectFrom("mailboxAccess").selectAll().execute(),
-        await db.selectFrom("oauthAuthorizations").selectAll().execute(),
-        await db.selectFrom("auditEvents").selectAll().execute(),
-        await db.selectFrom("connectivityTests").selectAll().execute(),
-        await db.selectFrom("checkHistory").selectAll().execute(),
+        await mailboxAccessRows(s.ctx),
+        await oauthAuthorizationRows(s.ctx),
+        await auditEvents(s.ctx),
+        await tableRows(s.ctx.store, "connectivity_tests"),
+        await checkHistory(s.ctx),
       ]);
       const logs = [...logsBefore, ...s.logs].join("");
       for (const secret of secrets) {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../server/domain/clock";
-import { createLogger } from "../server/logger";
-import { Monitor } from "../server/monitoring/monitor";
-import { RollupRepository } from "../server/store/rollups-repo";
+import type { Monitor } from "../server/monitoring/monitor";
 import { TEST_ACCOUNTS } from "./idp";
+import { auditEvents } from "./factories/audit";
+import { addCheckRollups, buildMonitor, dailyRollups } from "./factories/monitoring";
 import { insertUsers } from "./factories/users";
 import { startIdentityFixture, type IdentityFixture } from "./helpers/identity";
 import {
@@ -64,21 +64,13 @@ describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
         WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
       },
     });
-    monitor = new Monitor({
-      store: storeAccess(s.ctx.store.db),
-      settings: s.ctx.services.settings,
-      jobs: s.ctx.services.jobs,
-      log: createLogger("silent"),
-      tickMs: 3_600_000,
-      clock,
-    });
-    const db = s.ctx.store.db;
+    monitor = buildMonitor(s.ctx, { tickMs: 3_600_000, clock });
     P = (await s.admin.post("/profiles", { name: "Head office" })).body.data.id;
     Q = (await s.admin.post("/profiles", { name: "No service" })).body.data.id;
     R = (await s.admin.post("/profiles", { name: "Sync off" })).body.data.id;
     const longAgo = iso(T0 - 48 * HOUR);
     const one = async (profileId: string, prefix: string, values: Record<string, unknown>) => {
-      const [row] = await insertUsers(db, profileId, 1, {
+      const [row] = await insertUsers(s.ctx, profileId, 1, {
         prefix,
         state: "active",
         activeSince: longAgo,
@@ -164,9 +156,8 @@ describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
   });
 
   it("keeps the trend in daily rollups: checks and reports as written, users by state from the monitor", async () => {
-    const rollups = new RollupRepository(s.ctx.store.db);
-    await rollups.addChecks(P, iso(T0 - 2 * 24 * HOUR), 3, 1);
-    await rollups.addChecks(P, iso(T0 - 2 * 24 * HOUR + HOUR), 2, 2);
+    await addCheckRollups(s.ctx, P, iso(T0 - 2 * 24 * HOUR), 3, 1);
+    await addCheckRollups(s.ctx, P, iso(T0 - 2 * 24 * HOUR + HOUR), 2, 2);
     await monitor.tick();
     const { profile } = await overviewOf(P);
     const t = profile.trend;
@@ -180,7 +171,7 @@ describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
     // Today: the monitor's snapshot.
     expect([t.error.at(-1), t.stalled.at(-1)]).toEqual([1, 2]);
     // The sync report of the profile's reporter counted on the day it arrived.
-    const rows = await rollups.since([P], "2000-01-01");
+    const rows = await dailyRollups(s.ctx, [P], "2000-01-01");
     expect(rows.reduce((n, r) => n + r.syncReports, 0)).toBe(1);
   });
 
@@ -193,23 +184,19 @@ describe.each(testDatabases())("overview and stalled sync on %s", (dialect) => {
     expect(overview.totals.openAlerts).toBe(1);
     const cards = receiver.bodies.filter((b) => JSON.stringify(b).includes("sync has stalled"));
     expect(cards).toHaveLength(1);
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .select(["action", "profileId"])
-      .where("action", "like", "profile.alert.%")
-      .execute();
+    const audit = (await auditEvents(s.ctx, { actionLike: "profile.alert.%" })).map(
+      ({ action, profileId }) => ({
+        action,
+        profileId,
+      }),
+    );
     expect(audit).toEqual([{ action: "profile.alert.raise", profileId: P }]);
 
     // 2 of 4 is 50 %: a share of 60 % is not exceeded, so the alert clears (audited), and no card is sent.
     expect((await s.admin.patch(`/profiles/${P}`, { stalledAlertPercent: 60 })).status).toBe(200);
     await monitor.tick();
     expect((await overviewOf(P)).profile.alert).toBeNull();
-    const after = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .select("action")
-      .where("action", "like", "profile.alert.%")
-      .orderBy("id")
-      .execute();
+    const after = await auditEvents(s.ctx, { actionLike: "profile.alert.%" });
     expect(after.map((a) => a.action)).toEqual(["profile.alert.raise", "profile.alert.clear"]);
     expect(receiver.bodies.filter((b) => JSON.stringify(b).includes("sync has stalled"))).toHaveLength(1);
   });

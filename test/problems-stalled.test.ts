@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProblemGroup, Problems } from "../contract/problems";
 import { manualClock } from "../server/domain/clock";
+import { jobItems, jobRow } from "./factories/jobs";
 import { insertUsers } from "./factories/users";
 import {
   ApiClient,
@@ -44,12 +45,11 @@ describe.each(testDatabases())("stalled sync in Problems on %s", (dialect) => {
       clock,
       env: { JOBS_RUNNER: "false", MONITOR_INTERVAL_MINUTES: "0" },
     });
-    const db = s.ctx.store.db;
     P = (await s.admin.post("/profiles", { name: "Head office" })).body.data.id;
     Q = (await s.admin.post("/profiles", { name: "Branch" })).body.data.id;
     expect((await s.admin.patch(`/profiles/${Q}`, { stalledAfterHours: 48 })).status).toBe(200);
     const one = async (profileId: string, prefix: string, values: Record<string, unknown>) => {
-      const [row] = await insertUsers(db, profileId, 1, {
+      const [row] = await insertUsers(s.ctx, profileId, 1, {
         prefix,
         state: "active",
         activeSince: iso(T0 - 100 * HOUR),
@@ -139,17 +139,9 @@ describe.each(testDatabases())("stalled sync in Problems on %s", (dialect) => {
     expect(res.status, res.text).toBe(200);
     expect(res.body.data).toMatchObject({ action: "recheck", count: 3, skipped: [] });
     expect(res.body.data.jobs).toEqual([{ profileId: P, jobId: expect.any(String) }]);
-    const job = await s.ctx.store.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where("id", "=", res.body.data.jobs[0].jobId)
-      .executeTakeFirstOrThrow();
+    const job = await jobRow(s.ctx, res.body.data.jobs[0].jobId);
     expect(job).toMatchObject({ kind: "recheck-users", total: 3 });
-    const items = await s.ctx.store.db
-      .selectFrom("jobItems")
-      .select("userId")
-      .where("jobId", "=", job.id)
-      .execute();
+    const items = await jobItems(s.ctx, { jobId: job.id });
     expect(items.map((i) => i.userId).sort()).toEqual([ids.fresh, ids.old, ids.silent].sort());
 
     // Q (48 h): qold and, 25 h on, qrecent (last report T0 - 30 h) are stalled; qreporter reported at T0 + 25 h.

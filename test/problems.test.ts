@@ -3,6 +3,8 @@ import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from
 import type { ProblemActionResult, ProblemGroup, Problems } from "../contract/problems";
 import { SYSTEM } from "../server/auth/principal";
 import { TEST_ACCOUNTS } from "./idp";
+import { auditEvents } from "./factories/audit";
+import { createPausedJob } from "./factories/jobs";
 import { startIdentityFixture, type IdentityFixture } from "./helpers/identity";
 import { jobEvents } from "./helpers/job-events";
 import { announcePostgresSkip, ApiClient, testDatabases } from "./helpers/server";
@@ -30,8 +32,7 @@ describe.each(testDatabases())("problems API on %s", (dialect) => {
   const waitForJob = async (jobId: string) => {
     for await (const { event } of jobEvents(admin, jobId)) if (event === "done") return;
   };
-  const audit = (action: string) =>
-    f.server.ctx.store.db.selectFrom("auditEvents").selectAll().where("action", "=", action).execute();
+  const audit = (action: string) => auditEvents(f.server.ctx, { action });
 
   beforeAll(async () => {
     sim = await startExchangeSimulator({ tenant: demoTenant({ users: 10 }) });
@@ -252,11 +253,7 @@ describe.each(testDatabases())("problems API on %s", (dialect) => {
 
   it("checks a group again with a recheck-users job; a profile with a job open is skipped and said so", async () => {
     // A job held open (paused as it was created, so no runner takes it) keeps the profile.
-    const held = await f.server.ctx.store.db.transaction().execute(async (trx) => {
-      const row = await f.server.ctx.services.jobs.create(trx, SYSTEM, A, "recheck-profile");
-      await trx.updateTable("jobs").set({ state: "paused" }).where("id", "=", row.id).execute();
-      return row;
-    });
+    const held = await createPausedJob(f.server.ctx, SYSTEM, A, "recheck-profile");
     const refused = await admin.post(`/profiles/${A}/problems/ews-blocked/actions`, { action: "recheck" });
     expect(refused.status, refused.text).toBe(200);
     expect(refused.body.data).toMatchObject({ count: 0, jobs: [] });

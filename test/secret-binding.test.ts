@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
+import { auditEvents } from "./factories/audit";
+import { mailboxAccessRow, updateMailboxAccess } from "./factories/mailbox-access";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 
 announcePostgresSkip();
@@ -30,12 +32,7 @@ describe.each(testDatabases())("stored secrets bound to their host on %s", (dial
     ewsUrl: sim.ewsUrl,
     ...extra,
   });
-  const rowOf = (profileId: string) =>
-    s.ctx.store.db
-      .selectFrom("mailboxAccess")
-      .selectAll()
-      .where("profileId", "=", profileId)
-      .executeTakeFirstOrThrow();
+  const rowOf = (profileId: string) => mailboxAccessRow(s.ctx, profileId);
 
   it("refuses a new EWS host or logon without the password, naming the host at the password field", async () => {
     const id = await newProfile("Basic host");
@@ -145,17 +142,13 @@ describe.each(testDatabases())("stored secrets bound to their host on %s", (dial
       lastRefreshAt: null,
     };
     const row = await rowOf(id);
-    await s.ctx.store.db
-      .updateTable("mailboxAccess")
-      .set({
-        settings: JSON.stringify({ ...(JSON.parse(row.settings) as object), account }),
-        sealedSecret: s.ctx.sealer.seal(
-          JSON.stringify({ tokenCache: '{"RefreshToken":{}}', homeAccountId: "h", account }),
-          id,
-        ),
-      })
-      .where("profileId", "=", id)
-      .execute();
+    await updateMailboxAccess(s.ctx, id, {
+      settings: { ...(JSON.parse(row.settings) as object), account },
+      sealedSecret: s.ctx.sealer.seal(
+        JSON.stringify({ tokenCache: '{"RefreshToken":{}}', homeAccountId: "h", account }),
+        id,
+      ),
+    });
     const samePlace = await s.admin.put(`/profiles/${id}/mailbox-access`, {
       type: "ews-oauth-impersonation",
       ewsUrl: sim.ewsUrl,
@@ -173,13 +166,7 @@ describe.each(testDatabases())("stored secrets bound to their host on %s", (dial
     expect(
       stored.sealedSecret === null || !s.ctx.sealer.open(stored.sealedSecret, id).includes("RefreshToken"),
     ).toBe(true);
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "mailbox-access.update")
-      .where("profileId", "=", id)
-      .orderBy("id", "desc")
-      .executeTakeFirstOrThrow();
+    const audit = (await auditEvents(s.ctx, { action: "mailbox-access.update", profileId: id })).at(-1)!;
     expect(JSON.parse(audit.after!)).toMatchObject({ secretDropped: true });
   });
 });

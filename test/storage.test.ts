@@ -8,6 +8,8 @@ import { SettingsRepository } from "../server/store/settings-repo";
 import { AuditRepository } from "../server/store/audit-repo";
 import { UserRepository, type NewUser } from "../server/store/users-repo";
 import { MeStatusRepository } from "../server/store/me-status-repo";
+import { insertAuditEvents } from "./factories/audit";
+import { setUserState } from "./factories/users";
 import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
 
 announcePostgresSkip();
@@ -143,7 +145,7 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
 
   it("pauses, resumes, moves and removes users, their words following", async () => {
     const [u] = await users().list(profileA, { prefix: "zed", limit: 1 });
-    await store.db.updateTable("users").set({ state: "error" }).where("id", "=", u.id).execute();
+    await setUserState(store, u.id, { state: "error" });
     expect(await users().pause([u.id])).toBe(1);
     expect(await users().find(u.id)).toMatchObject({ state: "paused", stateBefore: "error" });
     expect(await users().resume([u.id])).toBe(1);
@@ -176,9 +178,8 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     await settings.put({ monitorIntervalMinutes: 7, alertWebhookUrl: null });
     expect(await settings.all()).toEqual({ monitorIntervalMinutes: 7, alertWebhookUrl: null });
     for (const action of ["one", "two", "three"]) {
-      await store.db
-        .insertInto("auditEvents")
-        .values({
+      await insertAuditEvents(store, [
+        {
           at: new Date().toISOString(),
           actor: "t",
           action,
@@ -186,8 +187,8 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
           target: null,
           before: null,
           after: null,
-        })
-        .execute();
+        },
+      ]);
     }
     const audit = new AuditRepository(store.db);
     const first = await audit.list({ profileIds: [profileA], limit: 2 });

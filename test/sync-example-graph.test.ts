@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPS, IN_SCOPE, startAppOnlyStack, TEST_TENANT_ID, type AppOnlyStack } from "./app-only-helpers";
+import { lastSyncSession } from "./factories/sync";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { httpsServerEnv } from "./helpers/tls";
 import { finishedJob } from "./helpers/job-events";
@@ -79,11 +80,7 @@ describe("sync service example through the Graph gateway", () => {
     expect(second.stdout).toContain(`Graph incremental sync of ${mailbox}: 3 new or changed, 0 removed`);
     // Two delta calls (Inbox and calendar), each one page: nothing was read again.
     expect(stack.sim.graph.counters.requests - calls).toBe(2);
-    const user = await s.ctx.store.db
-      .selectFrom("syncSessions")
-      .selectAll()
-      .orderBy("finishedAt", "desc")
-      .executeTakeFirst();
+    const user = await lastSyncSession(s.ctx);
     expect(user).toMatchObject({ itemsIn: 3 });
   });
 });

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import type { SyncStateFile } from "../scripts/sync-example/state-file";
+import { userRow } from "./factories/users";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { finishedJob } from "./helpers/job-events";
 
@@ -105,11 +106,7 @@ describe("sync service example script", () => {
     ]);
     const secondSyncAt = await lastSyncAt();
     expect(Date.parse(secondSyncAt!)).toBeGreaterThan(Date.parse(firstSyncAt!));
-    const user = await s.ctx.store.db
-      .selectFrom("users")
-      .selectAll()
-      .where("addressLower", "=", mailbox)
-      .executeTakeFirstOrThrow();
+    const user = await userRow(s.ctx, { addressLower: mailbox });
     expect(user.syncErrors).toBeNull();
   });
 

@@ -9,7 +9,9 @@ import {
   type TestServer,
 } from "./helpers/server";
 import { movableClock } from "../server/domain/clock";
-import { insertUsers } from "./factories/users";
+import { auditEvents } from "./factories/audit";
+import { countSyncSessions, serviceKeyRows } from "./factories/sync";
+import { insertUsers, userRow } from "./factories/users";
 import { realDelay } from "./helpers/real-delay";
 
 announcePostgresSkip();
@@ -35,8 +37,8 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
       env: { EWS_ALLOWED_HOSTS: "127.0.0.1", WEBHOOK_ALLOWED_HOSTS: "127.0.0.1" },
     });
     profileId = (await s.admin.post("/profiles", { name: "Sync" })).body.data.id;
-    await insertUsers(s.ctx.store.db, profileId, 5, { state: "active", prefix: "active" });
-    await insertUsers(s.ctx.store.db, profileId, 2, { state: "error", prefix: "broken" });
+    await insertUsers(s.ctx, profileId, 5, { state: "active", prefix: "active" });
+    await insertUsers(s.ctx, profileId, 2, { state: "error", prefix: "broken" });
     key = (await createKey({ name: "CRM sync", scopes: ["roster:read", "reports:write", "ews:proxy"] })).key;
     sync = new ApiClient(s.url, { authorization: `Bearer ${key}` });
   });
@@ -46,7 +48,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
     expect(key).toMatch(/^msk_[A-Za-z0-9_-]{43}$/);
     const listed = await s.admin.get("/service-keys");
     expect(listed.text).not.toContain(key);
-    const rows = await s.ctx.store.db.selectFrom("serviceKeys").selectAll().execute();
+    const rows = await serviceKeyRows(s.ctx);
     expect(JSON.stringify(rows)).not.toContain(key.slice(4));
   });
 
@@ -86,7 +88,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
 
   it("answers changes since a time: a paused profile and a deleted profile's mailboxes", async () => {
     const other = (await s.admin.post("/profiles", { name: "Gone soon" })).body.data.id;
-    await insertUsers(s.ctx.store.db, other, 2, { state: "not-activated", prefix: "gone" });
+    await insertUsers(s.ctx, other, 2, { state: "not-activated", prefix: "gone" });
     const since = new Date().toISOString();
     await realDelay(5, "a later timestamp than `since`");
     expect((await s.admin.patch(`/profiles/${profileId}`, { syncEnabled: false })).status).toBe(200);
@@ -126,11 +128,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
       errors: [{ code: "ErrorItemNotFound", message: "gone" }],
     });
     expect(older.status).toBe(201);
-    const user = await s.ctx.store.db
-      .selectFrom("users")
-      .selectAll()
-      .where("addressLower", "=", address)
-      .executeTakeFirstOrThrow();
+    const user = await userRow(s.ctx, { addressLower: address });
     expect(user.lastSyncAt).toBe("2026-11-26T10:01:00.000Z");
     expect(user.syncErrors).toBeNull();
     const detail = await s.admin.get(`/users/${user.id}`);
@@ -141,12 +139,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
   });
 
   it("refuses bad reports with a clear 4xx and stores nothing", async () => {
-    const before = (
-      await s.ctx.store.db
-        .selectFrom("syncSessions")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .executeTakeFirstOrThrow()
-    ).n;
+    const before = await countSyncSessions(s.ctx);
     const cases = [
       { startedAt: "yesterday", finishedAt: "2026-11-26T10:01:00Z", itemsIn: 1, itemsOut: 1 },
       { startedAt: "2026-11-26T10:02:00Z", finishedAt: "2026-11-26T10:01:00Z", itemsIn: 1, itemsOut: 1 },
@@ -165,12 +158,7 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
         })
       ).status,
     ).toBe(404);
-    const after = (
-      await s.ctx.store.db
-        .selectFrom("syncSessions")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .executeTakeFirstOrThrow()
-    ).n;
+    const after = await countSyncSessions(s.ctx);
     expect(Number(after)).toBe(Number(before));
   });
 
@@ -263,14 +251,9 @@ describe.each(testDatabases())("sync service interface on %s", (dialect) => {
       };
       expect((await sync.post(`/sync/mailboxes/${address}/reports`, ok)).status).toBe(201);
       expect((await s.admin.get(`/profiles/${profileId}`)).body.data.alert).toBeNull();
-      const actions = (
-        await s.ctx.store.db
-          .selectFrom("auditEvents")
-          .select("action")
-          .where("profileId", "=", profileId)
-          .where("action", "like", "profile.alert%")
-          .execute()
-      ).map((a) => a.action);
+      const actions = (await auditEvents(s.ctx, { profileId, actionLike: "profile.alert%" })).map(
+        (a) => a.action,
+      );
       expect(actions).toEqual(["profile.alert.raise", "profile.alert.clear"]);
       expect(cards).toHaveLength(1);
     } finally {

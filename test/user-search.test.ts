@@ -11,6 +11,7 @@ import {
   type ListUsersOptions,
   type NewUser,
 } from "../server/store/users-repo";
+import { setUsersState } from "./factories/users";
 import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
 
 announcePostgresSkip();
@@ -112,7 +113,7 @@ describe.each(testDatabases())("user list search on %s", (dialect) => {
     await store.db.transaction().execute((trx) => new UserRepository(trx).insertMany(users));
     for (const state of STATES) {
       const ids = users.filter(() => random() < 0.2).map((u) => u.id);
-      if (ids.length) await store.db.updateTable("users").set({ state }).where("id", "in", ids).execute();
+      await setUsersState(store, ids, { state });
     }
     // Every write path that keeps the words in step.
     await store.db

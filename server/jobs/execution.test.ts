@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { checkHistory } from "../../test/factories/checks";
+import { jobItems, leaseJobItem } from "../../test/factories/jobs";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import type { CheckResult } from "../domain/access-outcome";
 import { AdaptiveLimit } from "./adaptive-limit";
@@ -139,11 +141,8 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
     await runner.close();
     expect(gate.waiting).toBe(0);
     expect(gate.inFlight).toBe(1); // the other caller's slot, not released on its behalf
-    const item = await h.store.db
-      .selectFrom("jobItems")
-      .select(["state", "leaseOwner"])
-      .where("jobId", "=", job.id)
-      .executeTakeFirstOrThrow();
+    const [{ state, leaseOwner }] = await jobItems(h, { jobId: job.id });
+    const item = { state, leaseOwner };
     expect(item).toEqual({ state: "pending", leaseOwner: null });
   });
 
@@ -158,11 +157,7 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
     const done = await h.waitFor(job.id, ["done", "failed"], 5_000);
     expect(done).toMatchObject({ state: "done", done: 3, ok: 3 });
     expect(port.calls.get(h.addresses[1])).toBe(2);
-    const history = await h.store.db
-      .selectFrom("checkHistory")
-      .select("userId")
-      .where("jobId", "=", job.id)
-      .execute();
+    const history = await checkHistory(h, { jobId: job.id });
     expect(history).toHaveLength(3);
   });
 
@@ -171,20 +166,9 @@ describe.each(testDatabases())("job execution retries on %s", (dialect) => {
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     // The job's last item is leased, then handed to the runner's name, as if the runner's claim had
     // committed but its answer never came back: nobody works on it, only its lease running out frees it.
-    const last = await h.store.db
-      .selectFrom("jobItems")
-      .select("userId")
-      .where("jobId", "=", job.id)
-      .orderBy("seq", "desc")
-      .limit(1)
-      .executeTakeFirstOrThrow();
+    const last = (await jobItems(h, { jobId: job.id })).at(-1)!;
     const lease = (owner: string) =>
-      h.store.db
-        .updateTable("jobItems")
-        .set({ state: "leased", leaseOwner: owner, leaseUntil: new Date(Date.now() + 1_000).toISOString() })
-        .where("jobId", "=", job.id)
-        .where("userId", "=", last.userId)
-        .execute();
+      leaseJobItem(h, job.id, last.userId, owner, new Date(Date.now() + 1_000).toISOString());
     await lease("a claim that was lost");
     const runner = h.runner({ checks: fakePort(() => passed), leaseMs: 1_000 });
     await lease(runner.owner);

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { checkHistory } from "../../test/factories/checks";
+import { claimJobAs, countJobItems } from "../../test/factories/jobs";
+import { userRows } from "../../test/factories/users";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { DEMO } from "../ews-simulator";
 import { AppError } from "../errors";
-import { JobRepository } from "../store/job-repo";
 import { storeAccess } from "../store/unit-of-work";
 import { soapCheckPort } from "./testing/soap-check-port";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
@@ -22,11 +24,7 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     h.sim.faults.byMailbox["adele.vance@contoso.com"] = "http500"; // transient every time: ends in error after the retries
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     expect(job.state).toBe("queued");
-    const pending = await h.store.db
-      .selectFrom("users")
-      .select("state")
-      .where("state", "=", "pending")
-      .execute();
+    const pending = await userRows(h, { state: "pending" });
     expect(pending).toHaveLength(1000);
     h.runner();
     const done = await h.waitFor(job.id, ["done", "failed"]);
@@ -34,15 +32,11 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     expect(done.done).toBe(1000);
     expect(done.ok + done.failed).toBe(1000);
 
-    const states = await h.store.db.selectFrom("users").select(["state", "stateBefore"]).execute();
+    const states = await userRows(h);
     expect(states.every((u) => (u.state === "active" || u.state === "error") && u.stateBefore === null)).toBe(
       true,
     );
-    const history = await h.store.db
-      .selectFrom("checkHistory")
-      .select(["userId"])
-      .where("jobId", "=", job.id)
-      .execute();
+    const history = await checkHistory(h, { jobId: job.id });
     expect(history).toHaveLength(1000);
     expect(new Set(history.map((r) => r.userId)).size).toBe(1000);
     // Throttling and 503s were retried: (almost) everybody passed; the always-failing mailbox is in error.
@@ -63,7 +57,7 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     expect(failed.state).toBe("failed");
     expect(failed.reason).toMatch(/password/);
     // Nobody was marked as failing because of the service account: all are back to not-activated.
-    const states = await h.store.db.selectFrom("users").select("state").execute();
+    const states = await userRows(h);
     expect(states.every((u) => u.state === "not-activated")).toBe(true);
     expect(h.sim.counters.requests).toBeLessThanOrEqual(20);
   });
@@ -164,16 +158,12 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
     const cancelled = await h.jobs.cancel(SYSTEM, job.id);
     expect(cancelled.state).toBe("cancelled");
     await stoppedForGood();
-    const users = await h.store.db.selectFrom("users").select(["state"]).execute();
+    const users = await userRows(h);
     const counts = countBy(users.map((u) => u.state));
     expect(counts.pending ?? 0).toBe(0);
     expect((counts.active ?? 0) + (counts["not-activated"] ?? 0) + (counts.error ?? 0)).toBe(600);
     expect(counts["not-activated"]).toBeGreaterThan(0);
-    const history = await h.store.db
-      .selectFrom("checkHistory")
-      .select("userId")
-      .where("jobId", "=", job.id)
-      .execute();
+    const history = await checkHistory(h, { jobId: job.id });
     expect(new Set(history.map((r) => r.userId)).size).toBe(history.length); // never two results for one user
     expect(history.length).toBe(counts.active + (counts.error ?? 0));
   });
@@ -190,12 +180,7 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
 
 /** Resolves once the job has `n` items done (the runner works on its own timers). */
 const itemsDone = (h: JobHarness, n: number) =>
-  waitUntil(
-    async () =>
-      (await h.store.db.selectFrom("jobItems").select("userId").where("state", "=", "done").execute())
-        .length >= n,
-    { what: `${n} items done` },
-  );
+  waitUntil(async () => (await countJobItems(h, { state: "done" })) >= n, { what: `${n} items done` });
 
 function countBy(values: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -214,7 +199,7 @@ describe.each(testDatabases())("a job whose runner stopped, on %s", (dialect) =>
     h = await startJobHarness({ dialect, users: 5, clock });
     const job = await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" });
     // A runner that claims the job and dies at once: it never renews its 3 s lease.
-    const claimed = await new JobRepository(h.store.db, clock).claimJob("dead-host:4242:deadbeef", 3_000, []);
+    const claimed = await claimJobAs(h, "dead-host:4242:deadbeef", 3_000, clock);
     expect(claimed?.id).toBe(job.id);
     expect((await h.jobs.get(SYSTEM, job.id)).resumesBy).toBeNull(); // just claimed: alive as far as anyone can tell
     clock.advance(2_600); // more than a renewal period and a half plus slack: the dead runner's lease looks stale

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { checkHistory } from "../../test/factories/checks";
+import { findJob } from "../../test/factories/jobs";
+import { userRows } from "../../test/factories/users";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
-import { JobRepository } from "../store/job-repo";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 import { waitUntil } from "../../test/helpers/wait";
 import { jobSignals } from "./signals";
@@ -26,9 +28,8 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
   let h: JobHarness;
   afterEach(() => h?.close());
 
-  const row = (jobId: string) => new JobRepository(h.store.db).find(jobId);
-  const states = async () =>
-    (await h.store.db.selectFrom("users").select("state").execute()).map((u) => u.state);
+  const row = (jobId: string) => findJob(h, jobId);
+  const states = async () => (await userRows(h)).map((u) => u.state);
 
   it("ends a busy storm (every call busy until some mailbox was refused 3 times, then fine) with every user active, no call of a mailbox during its back-off", async () => {
     h = await startJobHarness({ dialect, users: 60 });
@@ -56,11 +57,7 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     expect(presented.throttled).toBe(done.throttled);
     expect(presented.waitingOnExchangeSince).toBeNull();
     // One result per user, none of them a busy answer.
-    const history = await h.store.db
-      .selectFrom("checkHistory")
-      .select(["ok"])
-      .where("jobId", "=", job.id)
-      .execute();
+    const history = await checkHistory(h, { jobId: job.id });
     expect(history).toHaveLength(60);
     expect(history.every((r) => r.ok === 1)).toBe(true);
     expect(h.sim.counters.callsDuringBackOff.total).toBe(0);
@@ -78,11 +75,7 @@ describe.each(testDatabases())("throttling never fails a user, on %s", (dialect)
     // The execution stops once its calls in flight answered: their late answers must not have written.
     await until(() => runner.activeJobIds().length === 0, "the execution to stop");
     expect(await states()).toEqual(Array.from({ length: 40 }, () => "not-activated"));
-    const history = await h.store.db
-      .selectFrom("checkHistory")
-      .select("id")
-      .where("jobId", "=", job.id)
-      .execute();
+    const history = await checkHistory(h, { jobId: job.id });
     expect(history).toHaveLength(0);
     expect((await row(job.id))?.state).toBe("cancelled");
   }, 60_000);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildProfile, buildUsers, mailboxAddresses } from "./testing/factories";
+import { checkHistory } from "../../test/factories/checks";
+import { buildProfile, buildUsers } from "../../test/factories/jobs";
+import { mailboxAddresses } from "./testing/factories";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 
 const pgOnly = process.env.TEST_DATABASE_URL ? describe : describe.skip;
@@ -14,8 +16,8 @@ pgOnly("two runners on one PostgreSQL", () => {
     const more = mailboxAddresses(h.sim.tenant, 1000).slice(400, 1000);
     const jobIds = [(await h.jobs.start(SYSTEM, h.profileId, { kind: "activate-profile" })).id];
     for (let i = 0; i < 3; i++) {
-      const pid = await buildProfile(h.store.db);
-      await buildUsers(h.store.db, pid, more.slice(i * 200, (i + 1) * 200));
+      const pid = await buildProfile(h);
+      await buildUsers(h, pid, more.slice(i * 200, (i + 1) * 200));
       jobIds.push((await h.jobs.start(SYSTEM, pid, { kind: "activate-profile" })).id);
     }
     const a = h.runner({ leaseMs: 1_000, maxConcurrency: 20 });
@@ -28,7 +30,7 @@ pgOnly("two runners on one PostgreSQL", () => {
     const perTarget = Object.values(h.sim.counters.byTarget);
     expect(perTarget.length).toBe(1000);
     expect(perTarget.every((n) => n === 1)).toBe(true); // the simulator saw each mailbox exactly once
-    const history = await h.store.db.selectFrom("checkHistory").select("userId").execute();
+    const history = await checkHistory(h);
     expect(history).toHaveLength(1000);
   }, 90_000); // 1,000 simulated users: ~15 s alone, slower beside the other job tests on 2 cores
 });

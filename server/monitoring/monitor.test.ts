@@ -1,11 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { auditEvents, insertAuditEvents } from "../../test/factories/audit";
+import { checkHistory, insertCheckHistory } from "../../test/factories/checks";
+import { insertMailboxAccess } from "../../test/factories/mailbox-access";
+import { profileRow } from "../../test/factories/profiles";
+import { allSessions, insertAdminSessions } from "../../test/factories/sessions";
+import { nowIso } from "../../test/factories/store";
+import { setUsersState, userRows } from "../../test/factories/users";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { testConfig } from "../config";
 import { JobRepository } from "../store/job-repo";
 import { startJobHarness, type JobHarness } from "../jobs/testing/harness";
 import { createLogger } from "../logger";
 import { SettingsService } from "../services/settings";
-import { nowIso } from "../store/db";
 import { storeAccess } from "../store/unit-of-work";
 import { Monitor } from "./monitor";
 import { movableClock } from "../domain/clock";
@@ -25,19 +31,8 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     h = await startJobHarness({ dialect, users: 40, latencyMs: 1 });
     receiver = await startWebhookReceiver();
     const db = h.store.db;
-    await db.updateTable("users").set({ state: "active" }).execute();
-    await db
-      .insertInto("mailboxAccess")
-      .values({
-        profileId: h.profileId,
-        type: "ews-basic-impersonation",
-        settings: "{}",
-        sealedSecret: null,
-        version: 1,
-        updatedAt: nowIso(),
-        updatedBy: "test",
-      })
-      .execute();
+    await setUsersState(h, "all", { state: "active" });
+    await insertMailboxAccess(h, h.profileId, { type: "ews-basic-impersonation" });
     const settings = new SettingsService(
       db,
       testConfig({
@@ -68,11 +63,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       await monitor.tick();
     };
     const alertOf = async () => {
-      const row = await db
-        .selectFrom("profiles")
-        .select("alert")
-        .where("id", "=", h.profileId)
-        .executeTakeFirstOrThrow();
+      const row = await profileRow(h, h.profileId);
       return row.alert ? (JSON.parse(row.alert) as { kind: string; message: string }) : null;
     };
 
@@ -101,20 +92,11 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       message: expect.stringMatching(/25 of 40/),
     });
     expect(receiver.bodies).toHaveLength(2);
-    const failed = await db
-      .selectFrom("users")
-      .select(["state", "lastError"])
-      .where("state", "=", "error")
-      .execute();
+    const failed = await userRows(h, { state: "error" });
     expect(failed).toHaveLength(25);
     expect(JSON.parse(failed[0].lastError!).remediation).toBeTruthy();
 
-    const audit = await db
-      .selectFrom("auditEvents")
-      .select("action")
-      .where("action", "like", "profile.alert.%")
-      .orderBy("id")
-      .execute();
+    const audit = await auditEvents(h, { actionLike: "profile.alert.%" });
     expect(audit.map((a) => a.action)).toEqual([
       "profile.alert.raise",
       "profile.alert.clear",
@@ -127,20 +109,14 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     h = await startJobHarness({ dialect, users: 2 });
     const db = h.store.db;
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
-    await db
-      .insertInto("auditEvents")
-      .values([
-        { at: old, actor: "x", action: "old" },
-        { at: nowIso(), actor: "x", action: "new" },
-      ])
-      .execute();
-    await db
-      .insertInto("checkHistory")
-      .values([
-        { userId: h.userIds[0], checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
-        { userId: h.userIds[0], checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
-      ])
-      .execute();
+    await insertAuditEvents(h, [
+      { at: old, actor: "x", action: "old" },
+      { at: nowIso(), actor: "x", action: "new" },
+    ]);
+    await insertCheckHistory(h, [
+      { userId: h.userIds[0], checkedAt: old, ok: 1, ms: 1, code: null, message: null, jobId: null },
+      { userId: h.userIds[0], checkedAt: nowIso(), ok: 1, ms: 1, code: null, message: null, jobId: null },
+    ]);
     const admin = {
       id: "a1",
       email: "a@example.com",
@@ -148,26 +124,20 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       passwordHash: "x",
       createdAt: old,
     };
-    await db.insertInto("localAdmins").values(admin).execute();
-    await db
-      .insertInto("sessions")
-      .values([
-        {
-          idHash: "expired",
-          adminId: admin.id,
-          createdAt: old,
-          lastSeenAt: old,
-          expiresAt: new Date(Date.now() - 1000).toISOString(),
-        },
-        {
-          idHash: "live",
-          adminId: admin.id,
-          createdAt: old,
-          lastSeenAt: old,
-          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-        },
-      ])
-      .execute();
+    await insertAdminSessions(h, admin, [
+      {
+        idHash: "expired",
+        createdAt: old,
+        lastSeenAt: old,
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      },
+      {
+        idHash: "live",
+        createdAt: old,
+        lastSeenAt: old,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    ]);
     const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
     await new Monitor({
       store: storeAccess(db),
@@ -176,12 +146,8 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       log: createLogger("silent"),
       purgeEveryMs: 0,
     }).tick();
-    expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual([
-      "new",
-    ]);
-    expect(await db.selectFrom("checkHistory").select("id").execute()).toHaveLength(1);
-    expect((await db.selectFrom("sessions").select("idHash").execute()).map((r) => r.idHash)).toEqual([
-      "live",
-    ]);
+    expect((await auditEvents(h)).map((a) => a.action)).toEqual(["new"]);
+    expect(await checkHistory(h)).toHaveLength(1);
+    expect((await allSessions(h)).map((r) => r.idHash)).toEqual(["live"]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../auth/principal";
-import { ProfileRepository } from "../store/profiles-repo";
+import { setProfileAdmins } from "../../test/factories/profiles";
 import {
   announcePostgresSkip,
   startTestServer,
@@ -52,7 +52,7 @@ describe.each(testDatabases())("audit events API on %s", (dialect) => {
   });
 
   it("shows a profile admin only their profiles' events", async () => {
-    await new ProfileRepository(s.ctx.store.db).setAdmins(a, ["pa@contoso.com"]);
+    await setProfileAdmins(s.ctx, a, ["pa@contoso.com"]);
     const pa: Principal = {
       kind: "entra",
       id: "o",

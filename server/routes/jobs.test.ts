@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents } from "../../test/factories/audit";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../ews-simulator";
 import { mailboxAddresses } from "../jobs/testing/factories";
 import {
@@ -133,12 +134,7 @@ describe.each(testDatabases())("jobs API on %s", (dialect) => {
       state: "cancelled",
       reason: expect.stringMatching(/Cancelled by admin@example.com/),
     });
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .select("action")
-      .where("target", "=", id)
-      .orderBy("id")
-      .execute();
+    const audit = await auditEvents(s.ctx, { target: id });
     expect(audit.map((a) => a.action)).toEqual(["job.start", "job.pause", "job.resume", "job.cancel"]);
   });
 

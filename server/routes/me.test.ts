@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents } from "../../test/factories/audit";
+import { setProfileAlert } from "../../test/factories/profiles";
+import { setUserState, userRow } from "../../test/factories/users";
 import { startIdentityFixture, type IdentityFixture } from "../../test/helpers/identity";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { startTestIdentityProvider, TEST_ACCOUNTS, type TestIdentityProvider } from "../../test/idp";
@@ -27,12 +30,7 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect(res.status).toBe(200);
     return res.body.data;
   };
-  const linkAudits = () =>
-    f.server.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "user.link_entra")
-      .execute();
+  const linkAudits = () => auditEvents(f.server.ctx, { action: "user.link_entra" });
 
   it("requires sign-in", async () => {
     expect((await f.server.anonymous.get("/me/status")).status).toBe(401);
@@ -54,11 +52,7 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect(first.lastSyncAt).toEqual(expect.any(String));
     expect(Date.parse(first.nextCheckAt) - Date.parse(first.lastCheckedAt)).toBe(30 * 60_000);
     expect(first.whatToDoNext).toMatch(/Nothing to do/);
-    const user = await f.server.ctx.store.db
-      .selectFrom("users")
-      .select("entraObjectId")
-      .where("id", "=", f.userIds["active-user"])
-      .executeTakeFirstOrThrow();
+    const user = await userRow(f.server.ctx, { id: f.userIds["active-user"] });
     expect(user.entraObjectId).toBe(TEST_ACCOUNTS.activeUser.oid);
     expect(await linkAudits()).toHaveLength(1);
     // Polling again: the same answer, no further audit.
@@ -81,42 +75,25 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     expect(before.whatToDoNext).toMatch(/Nothing needed from you.*admin needs to fix/);
     expect(before.whatToDoNext).not.toMatch(/alerted/);
     expect(before.yourAction).toBe("none");
-    await f.server.ctx.store.db
-      .updateTable("profiles")
-      .set({
-        alert: JSON.stringify({
-          kind: "failure-share",
-          message: "60% failed",
-          since: new Date().toISOString(),
-        }),
-      })
-      .where("id", "=", f.profileA)
-      .execute();
+    await setProfileAlert(f.server.ctx, f.profileA, {
+      kind: "failure-share",
+      message: "60% failed",
+      since: new Date().toISOString(),
+    });
     const after = await status(TEST_ACCOUNTS.errorUser);
     expect(after.adminAlerted).toBe(true);
     expect(after.whatToDoNext).toMatch(/Nothing needed from you/);
     expect(after.whatToDoNext).not.toMatch(/tell them/);
-    await f.server.ctx.store.db
-      .updateTable("profiles")
-      .set({ alert: null })
-      .where("id", "=", f.profileA)
-      .execute();
+    await setProfileAlert(f.server.ctx, f.profileA, null);
   });
 
   it("says plainly when nothing is needed (a mailbox move resolves by itself) and when something is (a full mailbox)", async () => {
-    const db = f.server.ctx.store.db;
     const userId = f.userIds["error-user"];
-    const { lastError } = await db
-      .selectFrom("users")
-      .select("lastError")
-      .where("id", "=", userId)
-      .executeTakeFirstOrThrow();
+    const { lastError } = await userRow(f.server.ctx, { id: userId });
     const setError = (code: string) =>
-      db
-        .updateTable("users")
-        .set({ lastError: JSON.stringify({ code, message: `${code} happened`, remediation: "-" }) })
-        .where("id", "=", userId)
-        .execute();
+      setUserState(f.server.ctx, userId, {
+        lastError: JSON.stringify({ code, message: `${code} happened`, remediation: "-" }),
+      });
     try {
       await setError("ErrorMailboxMoveInProgress");
       const moving = await status(TEST_ACCOUNTS.errorUser);
@@ -132,7 +109,7 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
       expect(full).toMatchObject({ yourAction: "act" });
       expect(full.whatToDoNext).toMatch(/Your mailbox is full: delete or archive/);
     } finally {
-      await db.updateTable("users").set({ lastError }).where("id", "=", userId).execute();
+      await setUserState(f.server.ctx, userId, { lastError });
     }
     expect((await status(TEST_ACCOUNTS.activeUser)).yourAction).toBe("none");
   });
@@ -154,11 +131,7 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
   it("never links a guest, even one whose home address matches", async () => {
     await f.server.admin.post(`/profiles/${f.profileB}/users`, { text: TEST_ACCOUNTS.guest.email });
     expect(await status(TEST_ACCOUNTS.guest)).toMatchObject({ enrolled: false, reason: "guest" });
-    const row = await f.server.ctx.store.db
-      .selectFrom("users")
-      .select("entraObjectId")
-      .where("addressLower", "=", TEST_ACCOUNTS.guest.email)
-      .executeTakeFirstOrThrow();
+    const row = await userRow(f.server.ctx, { addressLower: TEST_ACCOUNTS.guest.email });
     expect(row.entraObjectId).toBeNull();
   });
 
@@ -170,11 +143,7 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     });
     const res = await (await f.as(TEST_ACCOUNTS.emailOnly, token)).get("/me/status");
     expect(res.body.data).toMatchObject({ enrolled: false, reason: "not-found" });
-    const row = await f.server.ctx.store.db
-      .selectFrom("users")
-      .select("entraObjectId")
-      .where("addressLower", "=", "mallory.target@contoso.test")
-      .executeTakeFirstOrThrow();
+    const row = await userRow(f.server.ctx, { addressLower: "mallory.target@contoso.test" });
     expect(row.entraObjectId).toBeNull();
   });
 

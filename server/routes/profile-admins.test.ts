@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents } from "../../test/factories/audit";
 import { startIdentityFixture, type IdentityFixture } from "../../test/helpers/identity";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { startTestIdentityProvider, TEST_ACCOUNTS, type TestIdentityProvider } from "../../test/idp";
@@ -22,13 +23,7 @@ describe.each(testDatabases())("GET|PUT /profiles/:id/admins (%s)", (dialect) =>
     await f?.close();
   });
 
-  const audits = () =>
-    f.server.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "profile.admins_change")
-      .orderBy("id")
-      .execute();
+  const audits = () => auditEvents(f.server.ctx, { action: "profile.admins_change" });
 
   it("lists and replaces a profile's admins (lower-cased, de-duplicated, sorted) and audits the change once", async () => {
     expect((await f.server.admin.get(`/profiles/${f.profileB}/admins`)).body.data).toEqual({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents } from "../../test/factories/audit";
 import {
   announcePostgresSkip,
   startTestServer,
@@ -55,12 +56,7 @@ describe.each(testDatabases())("profiles API on %s", (dialect) => {
     expect((await s.admin.delete(`/profiles/${id}`)).status).toBe(204);
     expect((await s.admin.get(`/profiles/${id}`)).status).toBe(404);
 
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .select("action")
-      .where("profileId", "=", id)
-      .orderBy("id")
-      .execute();
+    const audit = await auditEvents(s.ctx, { profileId: id });
     expect(audit.map((a) => a.action)).toEqual(["profile.create", "profile.update", "profile.delete"]);
   });
 

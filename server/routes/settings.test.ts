@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents } from "../../test/factories/audit";
 import {
   announcePostgresSkip,
   startTestServer,
@@ -56,11 +57,7 @@ describe.each(testDatabases())("settings API on %s", (dialect) => {
       auditRetentionDays: 30,
       jobsDeadlineHours: 48,
     });
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "settings.update")
-      .execute();
+    const audit = await auditEvents(s.ctx, { action: "settings.update" });
     expect(audit).toHaveLength(2);
     expect(JSON.stringify(audit)).not.toContain("very-secret-token");
     expect(JSON.parse(audit[0].after!).alertWebhookUrl).toBe("https://hooks.example.com/…");

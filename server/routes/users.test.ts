@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../auth/principal";
-import { ProfileRepository } from "../store/profiles-repo";
+import { auditEvents } from "../../test/factories/audit";
+import { checkHistory, insertCheckHistory } from "../../test/factories/checks";
+import { setProfileAdmins } from "../../test/factories/profiles";
+import { countUsers, setUserState, userWords } from "../../test/factories/users";
 import {
   ADMIN_PASSWORD,
   announcePostgresSkip,
@@ -16,15 +19,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
   let profileId: string;
   let otherProfileId: string;
 
-  const userCount = async () =>
-    Number(
-      (
-        await s.ctx.store.db
-          .selectFrom("users")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const userCount = () => countUsers(s.ctx);
   const idsOf = async (pid: string) =>
     (await s.admin.get(`/profiles/${pid}/users?limit=500`)).body.data as { id: string; address: string }[];
 
@@ -88,12 +83,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
         "mailboxKind",
       ].sort(),
     );
-    const audit = await s.ctx.store.db
-      .selectFrom("auditEvents")
-      .selectAll()
-      .where("action", "=", "users.import")
-      .where("profileId", "=", profileId)
-      .execute();
+    const audit = await auditEvents(s.ctx, { action: "users.import", profileId });
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].after!)).toEqual({ added: 2, duplicates: 1, invalid: 2 });
   });
@@ -201,7 +191,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const pid = (await s.admin.post("/profiles", { name: "Pause" })).body.data.id;
     await s.admin.post(`/profiles/${pid}/users`, { text: "p1@x.com\np2@x.com" });
     const [u1, u2] = await idsOf(pid);
-    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", u1.id).execute();
+    await setUserState(s.ctx, u1.id, { state: "active" });
     expect((await s.admin.post("/users/pause", { userIds: [u1.id, u2.id] })).body.data).toEqual({ count: 2 });
     expect((await s.admin.post("/users/pause", { userIds: [u1.id] })).body.data).toEqual({ count: 0 });
     expect((await s.admin.get(`/users/${u1.id}`)).body.data.state).toBe("paused");
@@ -210,14 +200,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     });
     expect((await s.admin.get(`/users/${u1.id}`)).body.data.state).toBe("active");
     expect((await s.admin.get(`/users/${u2.id}`)).body.data.state).toBe("not-activated");
-    const actions = (
-      await s.ctx.store.db
-        .selectFrom("auditEvents")
-        .select("action")
-        .where("profileId", "=", pid)
-        .orderBy("id")
-        .execute()
-    ).map((a) => a.action);
+    const actions = (await auditEvents(s.ctx, { profileId: pid })).map((a) => a.action);
     expect(actions).toEqual(["profile.create", "users.import", "users.pause", "users.resume"]);
   });
 
@@ -228,11 +211,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const unknown = await s.admin.post("/users/pause", { userIds: [r1.id, "no-such-user"] });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.details.userIds).toEqual(["no-such-user"]);
-    await s.ctx.store.db
-      .updateTable("users")
-      .set({ state: "pending", stateBefore: "not-activated" })
-      .where("id", "=", r2.id)
-      .execute();
+    await setUserState(s.ctx, r2.id, { state: "pending", stateBefore: "not-activated" });
     const pending = await s.admin.post("/users/remove", { userIds: [r1.id, r2.id] });
     expect(pending.status).toBe(409);
     expect(pending.body.error.details.userIds).toEqual([r2.id]);
@@ -258,7 +237,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const to = (await s.admin.post("/profiles", { name: "To" })).body.data.id;
     await s.admin.post(`/profiles/${from}/users`, { text: "m1@x.com,Mover Quinn\nm2@x.com,Stayer" });
     const [m1] = await idsOf(from);
-    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", m1.id).execute();
+    await setUserState(s.ctx, m1.id, { state: "active" });
     expect((await s.admin.post("/users/move", { userIds: [m1.id], profileId: to })).body.data).toEqual({
       count: 1,
     });
@@ -268,44 +247,33 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     ]);
     expect((await s.admin.get(`/profiles/${from}/users?q=quinn`)).body.data).toEqual([]);
 
-    await s.ctx.store.db
-      .insertInto("checkHistory")
-      .values([
-        {
-          userId: m1.id,
-          checkedAt: "2026-11-01T00:00:00.000Z",
-          ok: 0,
-          code: "mailbox_not_found",
-          message: "No mailbox",
-          ms: 12,
-          jobId: null,
-        },
-        {
-          userId: m1.id,
-          checkedAt: "2026-11-02T00:00:00.000Z",
-          ok: 1,
-          code: null,
-          message: null,
-          ms: 9,
-          jobId: null,
-        },
-      ])
-      .execute();
+    await insertCheckHistory(s.ctx, [
+      {
+        userId: m1.id,
+        checkedAt: "2026-11-01T00:00:00.000Z",
+        ok: 0,
+        code: "mailbox_not_found",
+        message: "No mailbox",
+        ms: 12,
+        jobId: null,
+      },
+      {
+        userId: m1.id,
+        checkedAt: "2026-11-02T00:00:00.000Z",
+        ok: 1,
+        code: null,
+        message: null,
+        ms: 9,
+        jobId: null,
+      },
+    ]);
     const detail = (await s.admin.get(`/users/${m1.id}`)).body.data;
     expect(detail.checkHistory.map((c: { ok: boolean }) => c.ok)).toEqual([true, false]);
 
     expect((await s.admin.post("/users/remove", { userIds: [m1.id] })).body.data).toEqual({ count: 1 });
     expect((await s.admin.get(`/users/${m1.id}`)).status).toBe(404);
-    const words = await s.ctx.store.db
-      .selectFrom("userWords")
-      .select("word")
-      .where("userId", "=", m1.id)
-      .execute();
-    const history = await s.ctx.store.db
-      .selectFrom("checkHistory")
-      .select("id")
-      .where("userId", "=", m1.id)
-      .execute();
+    const words = await userWords(s.ctx, { userId: m1.id });
+    const history = await checkHistory(s.ctx, { userId: m1.id });
     expect([words.length, history.length]).toEqual([0, 0]);
   });
 
@@ -315,15 +283,11 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
       text: 'e1@x.com,"=HYPERLINK(""http://evil"")"\ne2@x.com,"Doe, Jane"',
     });
     const [e1] = await idsOf(pid);
-    await s.ctx.store.db
-      .updateTable("users")
-      .set({
-        state: "error",
-        lastCheckedAt: "2026-11-03T00:00:00.000Z",
-        lastError: JSON.stringify({ code: "auth_failed", message: "-1 credentials", remediation: "Fix it" }),
-      })
-      .where("id", "=", e1.id)
-      .execute();
+    await setUserState(s.ctx, e1.id, {
+      state: "error",
+      lastCheckedAt: "2026-11-03T00:00:00.000Z",
+      lastError: JSON.stringify({ code: "auth_failed", message: "-1 credentials", remediation: "Fix it" }),
+    });
     const res = await s.admin.get(`/users/export.csv?profileId=${pid}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -340,7 +304,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
     const pid = (await s.admin.post("/profiles", { name: "Busy" })).body.data.id;
     await s.admin.post(`/profiles/${pid}/users`, { text: "busy@x.com" });
     const [u] = await idsOf(pid);
-    await s.ctx.store.db.updateTable("users").set({ state: "active" }).where("id", "=", u.id).execute();
+    await setUserState(s.ctx, u.id, { state: "active" });
     const res = await s.admin.delete(`/profiles/${pid}`);
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/1 active user/);
@@ -357,7 +321,7 @@ describe.each(testDatabases())("users API on %s", (dialect) => {
       upn: "pa@contoso.com",
       platformAdmin: false,
     };
-    await new ProfileRepository(s.ctx.store.db).setAdmins(profileId, ["PA@contoso.com"]);
+    await setProfileAdmins(s.ctx, profileId, ["PA@contoso.com"]);
     const mine = await idsOf(profileId);
     const theirs = await idsOf(otherProfileId);
     await expect(users.pause(pa, [mine[0].id, theirs[0].id])).rejects.toMatchObject({ status: 403 });

@@ -9,6 +9,7 @@ import {
   TEST_TENANT_ID,
   type AppOnlyStack,
 } from "../app-only-helpers";
+import { insertMailboxAccess } from "../factories/mailbox-access";
 import { type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
 import { seriousViolations, signInAsAdmin, startPanelServer } from "./helpers/panel";
@@ -81,26 +82,20 @@ describe.skipIf(!e2eEnabled())("Move to Graph in the Connectivity tab, in Chromi
     // A profile on EWS in Exchange Online (written directly: saving it would look the host up in DNS).
     const online = (await server.admin.post("/profiles", { name: "Contoso Online (EWS)" })).body.data
       .id as string;
-    await server.ctx.store.db
-      .insertInto("mailboxAccess")
-      .values({
-        profileId: online,
-        type: "ews-app-only",
-        settings: JSON.stringify({
-          tenantId: TEST_TENANT_ID,
-          clientId: randomUUID(),
-          signInWith: "secret",
-          cert: null,
-          servicePrincipalObjectId: null,
-          scopeGroup: null,
-          ewsUrl: "https://outlook.office365.com/EWS/Exchange.asmx",
-        }),
-        sealedSecret: server.ctx.sealer.seal(JSON.stringify({ clientSecret: "x".repeat(20) }), online),
-        version: 1,
-        updatedAt: new Date().toISOString(),
-        updatedBy: "admin@example.com",
-      })
-      .execute();
+    await insertMailboxAccess(server.ctx, online, {
+      type: "ews-app-only",
+      settings: {
+        tenantId: TEST_TENANT_ID,
+        clientId: randomUUID(),
+        signInWith: "secret",
+        cert: null,
+        servicePrincipalObjectId: null,
+        scopeGroup: null,
+        ewsUrl: "https://outlook.office365.com/EWS/Exchange.asmx",
+      },
+      sealedSecret: server.ctx.sealer.seal(JSON.stringify({ clientSecret: "x".repeat(20) }), online),
+      updatedBy: "admin@example.com",
+    });
     browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RollupRepository } from "../../server/store/rollups-repo";
+import { addCheckRollups } from "../factories/monitoring";
 import { insertUsers } from "../factories/users";
 import type { TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
@@ -19,34 +19,36 @@ describe.skipIf(!enabled)("overview in Chromium", () => {
   beforeAll(async () => {
     server = await startPanelServer({ env: { JOBS_RUNNER: "false" } });
     browser = await launchBrowser();
-    const db = server.ctx.store.db;
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
     headOffice = (await server.admin.post("/profiles", { name: "Head office" })).body.data.id;
     const branch = (await server.admin.post("/profiles", { name: "Branch offices" })).body.data.id;
     const common = { activeSince: iso(now - 30 * 24 * HOUR) };
-    await insertUsers(db, headOffice, 40, { ...common, state: "active", lastSyncAt: iso(now - HOUR) });
-    await insertUsers(db, headOffice, 3, {
+    await insertUsers(server.ctx, headOffice, 40, {
+      ...common,
+      state: "active",
+      lastSyncAt: iso(now - HOUR),
+    });
+    await insertUsers(server.ctx, headOffice, 3, {
       ...common,
       state: "active",
       prefix: "quiet",
       lastSyncAt: iso(now - 50 * HOUR),
     });
-    await insertUsers(db, headOffice, 5, { state: "error", prefix: "broken" });
-    await insertUsers(db, headOffice, 2, { state: "paused", prefix: "away" });
-    await insertUsers(db, branch, 12, { state: "not-activated", domain: "branch.contoso.com" });
-    await insertUsers(db, branch, 8, {
+    await insertUsers(server.ctx, headOffice, 5, { state: "error", prefix: "broken" });
+    await insertUsers(server.ctx, headOffice, 2, { state: "paused", prefix: "away" });
+    await insertUsers(server.ctx, branch, 12, { state: "not-activated", domain: "branch.contoso.com" });
+    await insertUsers(server.ctx, branch, 8, {
       ...common,
       state: "active",
       domain: "branch.contoso.com",
       prefix: "b",
       lastSyncAt: iso(now - HOUR),
     });
-    const rollups = new RollupRepository(db);
     for (let d = 0; d < 30; d++) {
       const at = iso(now - d * 24 * HOUR);
-      await rollups.addChecks(headOffice, at, 50, [0, 1, 0, 3, 5, 2, 0, 0, 4, 8][d % 10]);
-      if (d % 3 === 0) await rollups.addChecks(branch, at, 20, d % 2);
+      await addCheckRollups(server.ctx, headOffice, at, 50, [0, 1, 0, 3, 5, 2, 0, 0, 4, 8][d % 10]);
+      if (d % 3 === 0) await addCheckRollups(server.ctx, branch, at, 20, d % 2);
     }
     await server.admin.put(`/profiles/${headOffice}/mailbox-access`, {
       type: "ews-basic-impersonation",

@@ -1,6 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nowIso } from "../../server/store/db";
+import { insertMailboxAccess } from "../factories/mailbox-access";
+import { nowIso } from "../factories/store";
+import { setProfileUsersState } from "../factories/users";
 import { ApiClient, type TestServer } from "../helpers/server";
 import { e2eEnabled, launchBrowser, openPage, screenshot, type WatchedPage } from "./helpers/browser";
 import { startPanelServer, signInAsAdmin, seriousViolations } from "./helpers/panel";
@@ -184,25 +186,9 @@ async function seedProfile(server: TestServer): Promise<void> {
       })
     ).status,
   ).toBe(200);
-  const db = server.ctx.store.db;
   const now = nowIso();
-  await db
-    .insertInto("mailboxAccess")
-    .values({
-      profileId,
-      type: "ews-basic-impersonation",
-      settings: "{}",
-      sealedSecret: null,
-      version: 1,
-      updatedAt: now,
-      updatedBy: "test",
-    })
-    .execute();
-  await db
-    .updateTable("users")
-    .set({ state: "active", lastCheckedAt: now })
-    .where("profileId", "=", profileId)
-    .execute();
+  await insertMailboxAccess(server.ctx, profileId, { type: "ews-basic-impersonation" });
+  await setProfileUsersState(server.ctx, profileId, { state: "active", lastCheckedAt: now });
 }
 
 /** The sync service reports: one good session for ACTIVE, three failing ones in a row for FAILING. */

@@ -1,6 +1,9 @@
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nowIso } from "../../server/store/db";
+import { insertMailboxAccess } from "../factories/mailbox-access";
+import { profileByName, setProfileAlert } from "../factories/profiles";
+import { nowIso } from "../factories/store";
+import { setUserStateByAddress } from "../factories/users";
 import { ApiClient, type TestServer } from "../helpers/server";
 import {
   startTestIdentityProvider,
@@ -137,18 +140,12 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
   }
 
   it("follows the host's theme live and says the admin was alerted once the profile has an alert (high contrast)", async () => {
-    const profileId = (
-      await server.ctx.store.db
-        .selectFrom("profiles")
-        .select("id")
-        .where("name", "=", "Sales")
-        .executeTakeFirstOrThrow()
-    ).id;
-    await server.ctx.store.db
-      .updateTable("profiles")
-      .set({ alert: JSON.stringify({ kind: "failure-share", message: "60% failed", since: nowIso() }) })
-      .where("id", "=", profileId)
-      .execute();
+    const profileId = (await profileByName(server.ctx, "Sales")).id;
+    await setProfileAlert(server.ctx, profileId, {
+      kind: "failure-share",
+      message: "60% failed",
+      since: nowIso(),
+    });
     try {
       const { watched, frame } = await openInTeams(TEST_ACCOUNTS.errorUser, "default");
       await expectState(watched.page, frame, "Error");
@@ -163,32 +160,20 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
       await screenshot(watched.page, "status-error-alerted-contrast");
       expect(watched.errors).toEqual([]);
     } finally {
-      await server.ctx.store.db
-        .updateTable("profiles")
-        .set({ alert: null })
-        .where("id", "=", profileId)
-        .execute();
+      await setProfileAlert(server.ctx, profileId, null);
     }
   }, 60_000);
 
   it("refreshes when the window regains focus", async () => {
     const { watched, frame } = await openInTeams(TEST_ACCOUNTS.pausedUser, "default");
     await expectState(watched.page, frame, "Paused");
-    await server.ctx.store.db
-      .updateTable("users")
-      .set({ state: "active" })
-      .where("addressLower", "=", TEST_ACCOUNTS.pausedUser.upn)
-      .execute();
+    await setUserStateByAddress(server.ctx, TEST_ACCOUNTS.pausedUser.upn, { state: "active" });
     try {
       const appFrame = watched.page.frames().find((f) => f.url().startsWith(`${server.url}/status`))!;
       await appFrame.evaluate(() => window.dispatchEvent(new Event("focus")));
       await expectState(watched.page, frame, "Active");
     } finally {
-      await server.ctx.store.db
-        .updateTable("users")
-        .set({ state: "paused" })
-        .where("addressLower", "=", TEST_ACCOUNTS.pausedUser.upn)
-        .execute();
+      await setUserStateByAddress(server.ctx, TEST_ACCOUNTS.pausedUser.upn, { state: "paused" });
     }
     expect(watched.errors).toEqual([]);
   }, 60_000);
@@ -273,22 +258,10 @@ async function seedMailboxes(server: TestServer): Promise<void> {
     (await admin.post(`/profiles/${profileId}/users`, { text: accounts.map((a) => a.upn).join("\n") }))
       .status,
   ).toBe(200);
-  const db = server.ctx.store.db;
   const now = nowIso();
-  await db
-    .insertInto("mailboxAccess")
-    .values({
-      profileId,
-      type: "ews-basic-impersonation",
-      settings: "{}",
-      sealedSecret: null,
-      version: 1,
-      updatedAt: now,
-      updatedBy: "test",
-    })
-    .execute();
+  await insertMailboxAccess(server.ctx, profileId, { type: "ews-basic-impersonation" });
   const set = (account: TestAccount, values: Record<string, string | null>) =>
-    db.updateTable("users").set(values).where("addressLower", "=", account.upn.toLowerCase()).execute();
+    setUserStateByAddress(server.ctx, account.upn, values);
   await set(TEST_ACCOUNTS.activeUser, { state: "active", lastCheckedAt: now });
   await set(TEST_ACCOUNTS.errorUser, {
     state: "error",

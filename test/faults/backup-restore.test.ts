@@ -9,10 +9,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../../server/ews-simulator";
 import { mailboxAddresses } from "../../server/jobs/testing/factories";
+import { sqliteIntegrityCheck, sqliteVacuumInto } from "../factories/sqlite";
 import { freshSchema, startTestServer, type TestServer } from "../helpers/server";
 import { profileWithUsers } from "./helpers";
 
@@ -77,15 +77,13 @@ describe("backup and restore", () => {
 
     const backup = path.join(dir, "backup", "mailbox-sync.db");
     execFileSync("mkdir", ["-p", path.dirname(backup)]);
-    await sql`vacuum into ${backup}`.execute(live.ctx.store.db);
+    await sqliteVacuumInto(live.ctx, backup);
     // Changes after the backup are not in it.
     await live.admin.post("/profiles", { name: "After the backup" });
 
     const restored = await startTestServer({ sqliteFile: backup, env: ENV });
     servers.push(restored);
-    expect(
-      (await sql<{ integrityCheck: string }>`pragma integrity_check`.execute(restored.ctx.store.db)).rows,
-    ).toEqual([{ integrityCheck: "ok" }]);
+    expect(await sqliteIntegrityCheck(restored.ctx)).toEqual([{ integrityCheck: "ok" }]);
     const after = await visibleData(restored, profileId);
     expect(after.users).toEqual(before.users);
     expect(after.accessType).toBe(before.accessType);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../../server/ews-simulator";
 import { mailboxAddresses } from "../../server/jobs/testing/factories";
+import { userRows } from "../factories/users";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "../helpers/server";
 import { expectExactlyOneResultEach, profileWithUsers, waitForJob } from "./helpers";
 
@@ -47,11 +48,7 @@ describe.each(testDatabases())(
       await expectExactlyOneResultEach(s.ctx.store, job.id, USERS);
       // A user fails only when every one of its 4 attempts met a fault (0.07^4 each: about one run in ten
       // sees one among 2,000 users), and then with the transient error of its last attempt.
-      const failed = await s.ctx.store.db
-        .selectFrom("users")
-        .select(["address", "lastError"])
-        .where("state", "=", "error")
-        .execute();
+      const failed = await userRows(s.ctx, { state: "error" });
       expect(failed).toHaveLength(job.progress.failed);
       expect(job.progress.failed).toBeLessThanOrEqual(3);
       for (const user of failed) {

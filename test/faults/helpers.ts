@@ -1,7 +1,9 @@
 /** Shared steps of the fault tests: a profile of simulated users, a job through the API, its results. */
 import { expect } from "vitest";
 import { DEMO, type ExchangeSimulator } from "../../server/ews-simulator";
-import type { Store } from "../../server/store/db";
+import { resultsPerUser } from "../factories/checks";
+import type { StoreHolder } from "../factories/store";
+import { userRows } from "../factories/users";
 import type { ApiClient } from "../helpers/server";
 
 /** A profile with basic impersonation against the simulator and `addresses` as its users. */
@@ -61,19 +63,19 @@ export async function waitForJob(
 }
 
 /** Every user of the job has exactly one result (check history row) and a final state. */
-export async function expectExactlyOneResultEach(store: Store, jobId: string, users: number): Promise<void> {
-  const results = await store.db
-    .selectFrom("checkHistory")
-    .select(["userId", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("jobId", "=", jobId)
-    .groupBy("userId")
-    .execute();
+export async function expectExactlyOneResultEach(
+  store: StoreHolder,
+  jobId: string,
+  users: number,
+): Promise<void> {
+  const results = await resultsPerUser(store, jobId);
   expect(results).toHaveLength(users);
   expect(results.filter((r) => Number(r.n) !== 1)).toEqual([]);
-  const unfinished = await store.db
-    .selectFrom("users")
-    .select(["address", "state"])
-    .where("state", "not in", ["active", "error"])
-    .execute();
+  const unfinished = (await userRows(store, { stateNotIn: ["active", "error"] })).map(
+    ({ address, state }) => ({
+      address,
+      state,
+    }),
+  );
   expect(unfinished).toEqual([]);
 }

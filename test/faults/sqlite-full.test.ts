@@ -6,19 +6,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { setSqliteMaxPageCount, sqliteIntegrityCheck, sqlitePageCount } from "../factories/sqlite";
+import { countRows } from "../factories/tables";
 import { startTestServer, type TestServer } from "../helpers/server";
 
-const count = async (s: TestServer, table: "users" | "userWords" | "auditEvents") =>
-  Number(
-    (
-      await s.ctx.store.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const count = (s: TestServer, table: "users" | "userWords" | "auditEvents") => countRows(s.ctx, table);
 
 describe("a full SQLite database", () => {
   let s: TestServer | undefined;
@@ -35,10 +28,9 @@ describe("a full SQLite database", () => {
       env: { JOBS_RUNNER: "off", MONITOR_INTERVAL_MINUTES: "0", LOG_LEVEL: "warn" },
     });
     const profileId = (await s.admin.post("/profiles", { name: "Full" })).body.data.id as string;
-    const db = s.ctx.store.db;
     // The server has one SQLite connection, so this pragma applies to it: a few pages of room left.
-    const pages = (await sql<{ pageCount: number }>`pragma page_count`.execute(db)).rows[0].pageCount;
-    await sql.raw(`pragma max_page_count = ${pages + 20}`).execute(db);
+    const pages = await sqlitePageCount(s.ctx);
+    await setSqliteMaxPageCount(s.ctx, pages + 20);
     const before = {
       users: await count(s, "users"),
       words: await count(s, "userWords"),
@@ -61,11 +53,11 @@ describe("a full SQLite database", () => {
       words: await count(s, "userWords"),
       audit: await count(s, "auditEvents"),
     }).toEqual(before);
-    const integrity = (await sql<{ integrityCheck: string }>`pragma integrity_check`.execute(db)).rows;
+    const integrity = await sqliteIntegrityCheck(s.ctx);
     expect(integrity).toEqual([{ integrityCheck: "ok" }]);
 
     // Room again (an operator freed disk space): the same request works.
-    await sql.raw("pragma max_page_count = 1073741823").execute(db);
+    await setSqliteMaxPageCount(s.ctx, 1073741823);
     const retry = await s.admin.post(`/profiles/${profileId}/users`, { text });
     expect(retry.status, retry.text.slice(0, 300)).toBe(200);
     expect(retry.body.data.added).toBe(10_000);

@@ -4,8 +4,8 @@
  * last-seen time, a service key's last use) are left out.
  */
 import { createHash } from "node:crypto";
-import { sql } from "kysely";
-import type { Store } from "../../server/store/db";
+import type { Store } from "../factories/store";
+import { storeTables, tableRows } from "../factories/tables";
 
 /**
  * Tables whose writes are the point of a refusal: the sign-in limiter counts refused attempts too
@@ -21,26 +21,14 @@ const VOLATILE: Record<string, string[]> = {
 
 /** Every table of the store (SQLite: the file's tables; PostgreSQL: the current schema's). */
 export async function tableNames(store: Store): Promise<string[]> {
-  const rows =
-    store.dialect === "sqlite"
-      ? await sql<{
-          name: string;
-        }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
-          store.db,
-        )
-      : await sql<{
-          name: string;
-        }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(
-          store.db,
-        );
-  return rows.rows.map((r) => r.name).filter((name) => !IGNORED_TABLES.has(name));
+  return (await storeTables(store)).filter((name) => !IGNORED_TABLES.has(name));
 }
 
 /** Rows of every table as sorted JSON lines, by table name. */
 export async function storeSnapshot(store: Store): Promise<Record<string, string[]>> {
   const snapshot: Record<string, string[]> = {};
   for (const table of await tableNames(store)) {
-    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
+    const rows = await tableRows(store, table);
     const skip = VOLATILE[table] ?? [];
     snapshot[table] = rows
       .map((row) =>

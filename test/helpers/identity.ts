@@ -1,10 +1,11 @@
-import { nowIso } from "../../server/store/db";
 import {
   startTestIdentityProvider,
   TEST_ACCOUNTS,
   type TestAccount,
   type TestIdentityProvider,
 } from "../idp";
+import { nowIso } from "../factories/store";
+import { setUserStateByAddress, userRows } from "../factories/users";
 import { ApiClient, startTestServer, type DialectName, type TestServer } from "./server";
 
 /** A server that trusts a test identity provider by configuration, with two profiles and seeded mailboxes. */
@@ -46,7 +47,6 @@ export async function startIdentityFixture(
   await expectOk(admin.post(`/profiles/${profileA}/users`, { text: addresses.join("\n") }));
   await expectOk(admin.post(`/profiles/${profileB}/users`, { text: "otto.other@contoso.test" }));
 
-  const db = server.ctx.store.db;
   const now = nowIso();
   await expectOk(
     admin.put(`/profiles/${profileA}/mailbox-access`, {
@@ -57,7 +57,7 @@ export async function startIdentityFixture(
     }),
   );
   const set = (address: string, values: Record<string, string | null>) =>
-    db.updateTable("users").set(values).where("addressLower", "=", address.toLowerCase()).execute();
+    setUserStateByAddress(server.ctx, address, values);
   await set(TEST_ACCOUNTS.activeUser.upn, { state: "active", lastCheckedAt: now, lastSyncAt: now });
   await set(TEST_ACCOUNTS.errorUser.upn, {
     state: "error",
@@ -71,7 +71,7 @@ export async function startIdentityFixture(
   });
   await set(TEST_ACCOUNTS.pausedUser.upn, { state: "paused", lastCheckedAt: now });
 
-  const rows = await db.selectFrom("users").select(["id", "addressLower"]).execute();
+  const rows = await userRows(server.ctx);
   const userIds: Record<string, string> = {};
   for (const account of [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser]) {
     userIds[account.key] = rows.find((r) => r.addressLower === account.upn.toLowerCase())!.id;

@@ -9,11 +9,11 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { rotateSecrets } from "../../scripts/rotate-secrets";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../../server/ews-simulator";
 import { mailboxAddresses } from "../../server/jobs/testing/factories";
 import { Sealer } from "../../server/secrets/sealer";
-import { openStore } from "../../server/store/db";
+import { mailboxAccessRow, rotateStoredSecrets } from "../factories/mailbox-access";
+import { openStore } from "../factories/store";
 import { profileWithUsers, waitForJob } from "../faults/helpers";
 import { storeSnapshot } from "../fuzz/store-digest";
 import {
@@ -161,22 +161,14 @@ describe.each(testDatabases())("no plaintext secret in the store or the logs on 
 
     const store = await openStore(storeOptions);
     try {
-      const before = await store.db
-        .selectFrom("mailboxAccess")
-        .select("sealedSecret")
-        .where("profileId", "=", profileId)
-        .executeTakeFirstOrThrow();
-      const result = await rotateSecrets(store.db, new Sealer(KEY_2, [KEY_1]));
+      const before = await mailboxAccessRow(store, profileId);
+      const result = await rotateStoredSecrets(store, new Sealer(KEY_2, [KEY_1]));
       expect(result).toMatchObject({ resealed: 1, unreadable: [] });
-      const after = await store.db
-        .selectFrom("mailboxAccess")
-        .select("sealedSecret")
-        .where("profileId", "=", profileId)
-        .executeTakeFirstOrThrow();
+      const after = await mailboxAccessRow(store, profileId);
       expect(after.sealedSecret).not.toBe(before.sealedSecret);
       expect(new Sealer(KEY_2).isStale(after.sealedSecret!)).toBe(false);
       // Running it again changes nothing.
-      expect(await rotateSecrets(store.db, new Sealer(KEY_2, [KEY_1]))).toMatchObject({
+      expect(await rotateStoredSecrets(store, new Sealer(KEY_2, [KEY_1]))).toMatchObject({
         resealed: 0,
         current: 1,
       });

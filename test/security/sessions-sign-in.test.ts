@@ -3,6 +3,7 @@
  * limited per account whatever address they come from (docs/SECURITY.md). On both databases.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backdateSession, newestSession, sessionRows } from "../factories/sessions";
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -32,15 +33,11 @@ describe.each(testDatabases())("sessions and sign-in (%s)", (dialect) => {
   async function signedIn(ip: string): Promise<{ client: ApiClient; idHash: string }> {
     const client = new ApiClient(s.url).withHeaders({ "x-forwarded-for": ip });
     await client.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-    const row = await s.ctx.store.db
-      .selectFrom("sessions")
-      .select("idHash")
-      .orderBy("createdAt", "desc")
-      .executeTakeFirstOrThrow();
+    const row = await newestSession(s.ctx);
     return { client, idHash: row.idHash };
   }
   const age = (idHash: string, values: { createdAt: string; lastSeenAt: string; expiresAt: string }) =>
-    s.ctx.store.db.updateTable("sessions").set(values).where("idHash", "=", idHash).execute();
+    backdateSession(s.ctx, idHash, values);
 
   it("ends a session SESSION_MAX_HOURS after sign-in even while it is in use", async () => {
     const { client, idHash } = await signedIn("10.9.0.1");
@@ -52,28 +49,18 @@ describe.each(testDatabases())("sessions and sign-in (%s)", (dialect) => {
       expiresAt: iso(-11 * HOUR),
     });
     expect((await client.get("/auth/me")).status).toBe(401);
-    expect(
-      await s.ctx.store.db.selectFrom("sessions").select("idHash").where("idHash", "=", idHash).execute(),
-    ).toEqual([]);
+    expect(await sessionRows(s.ctx, idHash)).toEqual([]);
   });
 
   it("slides the idle expiry, never past the absolute end, and the cookie lives as long", async () => {
     const client = new ApiClient(s.url).withHeaders({ "x-forwarded-for": "10.9.0.2" });
     const res = await client.post("/auth/login", { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     expect(res.headers.get("set-cookie")).toContain(`Max-Age=${8 * 3600}`);
-    const { idHash } = await s.ctx.store.db
-      .selectFrom("sessions")
-      .select("idHash")
-      .orderBy("createdAt", "desc")
-      .executeTakeFirstOrThrow();
+    const { idHash } = await newestSession(s.ctx);
     const createdAt = iso(7 * HOUR);
     await age(idHash, { createdAt, lastSeenAt: iso(5 * 60_000), expiresAt: iso(-HOUR) });
     expect((await client.get("/auth/me")).status).toBe(200);
-    const row = await s.ctx.store.db
-      .selectFrom("sessions")
-      .select("expiresAt")
-      .where("idHash", "=", idHash)
-      .executeTakeFirstOrThrow();
+    const [row] = await sessionRows(s.ctx, idHash);
     expect(Date.parse(row.expiresAt)).toBe(Date.parse(createdAt) + 8 * HOUR);
   });
 
