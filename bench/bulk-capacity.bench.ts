@@ -29,6 +29,7 @@ import { JobService } from "../server/services/jobs";
 import { ProfileService } from "../server/services/profiles";
 import type { MailboxAccessService } from "../server/services/mailbox-access";
 import { openStore } from "../server/store/db";
+import { storeAccess } from "../server/store/unit-of-work";
 import { benchAdmin, bulkProfile, followJob } from "./bulk-setup";
 import { quantile, round, type BenchRow } from "./lib";
 import { freshPostgresDatabase } from "./me-status-load.bench";
@@ -243,13 +244,13 @@ async function writeRate(db: string, databaseUrl: string): Promise<BenchRow> {
     const profileId = await buildProfile(store.db);
     const tenant = demoTenant({ users: WRITE_USERS + 10, rooms: 0 });
     await buildUsers(store.db, profileId, mailboxAddresses(tenant, WRITE_USERS));
-    const checks = new CheckService(store.db, undefined as unknown as MailboxAccessService);
+    const checks = new CheckService(storeAccess(store.db), undefined as unknown as MailboxAccessService);
     const port: CheckPort = {
       checkerFor: () => Promise.resolve(() => Promise.resolve({ ok: true, ms: 0, mailboxKind: "user" })),
       applyResult: (trx, user, result, opts) => checks.applyResult(trx, user, result, opts),
       applyResults: (trx, items, opts) => checks.applyResults(trx, items, opts),
     };
-    const jobs = new JobService(store.db, new ProfileService(store.db));
+    const jobs = new JobService(storeAccess(store.db), new ProfileService(storeAccess(store.db)));
     const runner = new JobRunner({
       db: store.db,
       checks: port,

@@ -9,6 +9,7 @@ import { buildProfile, buildUsers, mailboxAddresses } from "../server/jobs/testi
 import { ProfileService } from "../server/services/profiles";
 import { JobService } from "../server/services/jobs";
 import { openStore, type Store, type StoreOptions } from "../server/store/db";
+import { storeAccess } from "../server/store/unit-of-work";
 import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
 import { waitUntil } from "./helpers/wait";
 
@@ -66,7 +67,8 @@ describe.each(testDatabases())("a job survives a SIGKILL of its runner on %s", (
     const profileId = await buildProfile(db, { maxConcurrentConnections: CONCURRENCY });
     const addresses = mailboxAddresses(tenant, USERS);
     await buildUsers(db, profileId, addresses);
-    const job = await new JobService(db, new ProfileService(db)).start(SYSTEM, profileId, {
+    const access = storeAccess(db);
+    const job = await new JobService(access, new ProfileService(access)).start(SYSTEM, profileId, {
       kind: "activate-profile",
     });
     expect(job.progress.total).toBe(USERS);

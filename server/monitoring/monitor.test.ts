@@ -6,6 +6,7 @@ import { startJobHarness, type JobHarness } from "../jobs/testing/harness";
 import { createLogger } from "../logger";
 import { SettingsService } from "../services/settings";
 import { nowIso } from "../store/db";
+import { storeAccess } from "../store/unit-of-work";
 import { Monitor } from "./monitor";
 import { movableClock } from "../domain/clock";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver";
@@ -38,7 +39,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       })
       .execute();
     const settings = new SettingsService(
-      db,
+      storeAccess(db),
       testConfig({
         ALERT_WEBHOOK_URL: receiver.url,
         WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
@@ -167,7 +168,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
         },
       ])
       .execute();
-    const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
+    const settings = new SettingsService(storeAccess(db), testConfig({ AUDIT_RETENTION_DAYS: "30" }));
     await new Monitor({ db, settings, jobs: h.jobs, log: createLogger("silent"), purgeEveryMs: 0 }).tick();
     expect((await db.selectFrom("auditEvents").select("action").execute()).map((a) => a.action)).toEqual([
       "new",

@@ -1,7 +1,7 @@
 import type { Principal } from "../auth/principal";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { badRequest, conflict, forbidden, notFound } from "../errors";
-import type { Store } from "../store/db";
+import type { StoreAccess } from "../store/unit-of-work";
 import type { LocalAdmin } from "../store/local-admins-repo";
 import { recordAudit } from "./audit";
 
@@ -10,7 +10,7 @@ import { recordAudit } from "./audit";
  * written in one transaction with its audit event.
  */
 export class LocalAdminService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreAccess) {}
 
   /** Every local admin, by email. */
   list(): Promise<LocalAdmin[]> {

@@ -4,7 +4,7 @@ import type { JobKind, JobState } from "../../contract/jobs";
 import { openJobStates } from "../../contract/jobs";
 import { isPostgres } from "./dialect";
 import { isoNow, systemClock, type Clock } from "../domain/clock";
-import type { Db } from "./db";
+import type { Db } from "./db-types";
 import type { JobTable } from "./schema";
 
 export type JobRow = Selectable<JobTable>;
