@@ -244,13 +244,13 @@ async function writeRate(db: string, databaseUrl: string): Promise<BenchRow> {
     const profileId = await buildProfile(store.db);
     const tenant = demoTenant({ users: WRITE_USERS + 10, rooms: 0 });
     await buildUsers(store.db, profileId, mailboxAddresses(tenant, WRITE_USERS));
-    const checks = new CheckService(store.db, undefined as unknown as MailboxAccessService);
+    const checks = new CheckService(storeAccess(store.db), undefined as unknown as MailboxAccessService);
     const port: CheckPort = {
       checkerFor: () => Promise.resolve(() => Promise.resolve({ ok: true, ms: 0, mailboxKind: "user" })),
       applyResult: (trx, user, result, opts) => checks.applyResult(trx, user, result, opts),
       applyResults: (trx, items, opts) => checks.applyResults(trx, items, opts),
     };
-    const jobs = new JobService(store.db, new ProfileService(store.db));
+    const jobs = new JobService(storeAccess(store.db), new ProfileService(storeAccess(store.db)));
     const runner = new JobRunner({
       store: storeAccess(store.db),
       checks: port,

@@ -29,6 +29,7 @@ import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
+import { storeAccess } from "./store/unit-of-work";
 import { systemClock, type Clock } from "./domain/clock";
 import { createMetrics, type Metrics } from "./metrics/metrics";
 import { JobRepository } from "./store/job-repo";
@@ -36,7 +37,6 @@ import { CredentialDeadlineService, credentialDeadlinesFor } from "./services/cr
 import { accessDeadlines, DeadlineService } from "./services/deadlines";
 import { StalledRepository } from "./store/stalled-repo";
 import { OverviewService } from "./services/overview";
-import { storeAccess } from "./store/unit-of-work";
 
 /** Everything the app is built from. No globals: tests build their own. */
 export interface AppContext {
@@ -107,16 +107,17 @@ export interface ContextInput {
  */
 export function createContext(input: ContextInput): AppContext {
   const { db } = input.store;
-  const access = storeAccess(db);
   const clock = input.clock ?? systemClock;
-  const profiles = new ProfileService(db);
+  // What services take: repositories and units of work (no query builder), on the context's clock.
+  const store = storeAccess(db, { clock, sessionMaxHours: input.config.session.maxHours });
+  const profiles = new ProfileService(store);
   const ews =
     input.ews?.ews ??
     new EwsEnvironment({ allowedHosts: input.config.ews.allowedHosts, caFile: input.config.ews.caFile });
   const oauthSettings = connectAccountSettings(input.config);
   const oauth =
     input.ews?.oauth ??
-    (oauthSettings ? new OAuthTokens(access.repos.oauth, input.sealer, oauthSettings, input.log) : undefined);
+    (oauthSettings ? new OAuthTokens(store.repos.oauth, input.sealer, oauthSettings, input.log) : undefined);
   const appOnly = input.ews?.appOnly ?? {
     authority: input.config.entra.authority,
     caFile: input.config.entra.caFile,
@@ -143,19 +144,24 @@ export function createContext(input: ContextInput): AppContext {
       input.log.warn({ err: error, metric }, "metrics: a gauge could not be read; it keeps its last value"),
   });
   if (metrics.enabled) ews.transport.observer = metrics;
-  const mailboxAccess = new MailboxAccessService(db, input.sealer, new AccessRegistry(accessDeps), profiles);
+  const mailboxAccess = new MailboxAccessService(
+    store,
+    input.sealer,
+    new AccessRegistry(accessDeps),
+    profiles,
+  );
   const profileGates = new Map<string, AdaptiveLimit>();
-  const jobs = new JobService(db, profiles, clock);
-  const checks = new CheckService(db, mailboxAccess, profiles);
-  const users = new UserService(db, profiles, clock);
-  const problems = new ProblemService(db, profiles, users, jobs);
+  const jobs = new JobService(store, profiles, clock);
+  const checks = new CheckService(store, mailboxAccess, profiles);
+  const users = new UserService(store, profiles, clock);
+  const problems = new ProblemService(store, profiles, users, jobs);
   problems.addSource(new StalledProblemSource(clock));
-  const migrations = new ProfileMigrationService(db, input.sealer, mailboxAccess, profiles, jobs, checks);
+  const migrations = new ProfileMigrationService(store, input.sealer, mailboxAccess, profiles, jobs, checks);
   checks.migrations = migrations;
   checks.metrics = metrics;
-  const settings = new SettingsService(db, input.config);
+  const settings = new SettingsService(store, input.config);
   const credentialDeadlines = new CredentialDeadlineService(
-    db,
+    store,
     mailboxAccess,
     settings,
     input.log,
@@ -168,41 +174,41 @@ export function createContext(input: ContextInput): AppContext {
     metrics,
     services: {
       profileGates,
-      ewsGateway: new EwsGateway({ store: access, mailboxAccess, ews, gates: profileGates, log: input.log }),
+      ewsGateway: new EwsGateway({ store, mailboxAccess, ews, gates: profileGates, log: input.log }),
       graphGateway: new GraphGateway({
-        store: access,
+        store,
         mailboxAccess,
         ews,
         slots: new GraphMailboxSlots(),
         baseUrl: input.config.baseUrl,
       }),
       admins: new LocalAdminRepository(db, input.config.session.maxHours),
-      localAdmins: new LocalAdminService(input.store),
+      localAdmins: new LocalAdminService(store),
       profiles,
       users,
       problems,
       // The overview's deadlines: certificates and the EWS end, then client secrets, passwords and stale
       // OAuth connections (the same items the advance alerts watch).
       overview: new OverviewService(
-        db,
+        store,
         profiles,
         clock,
-        new DeadlineService(db, [
+        new DeadlineService(store, [
           accessDeadlines,
           async (d, ids, now) =>
             credentialDeadlinesFor(d, ids ?? null, now, (await settings.effective()).oauthStaleHours),
         ]),
       ),
       settings,
-      auditEvents: new AuditEventService(db, profiles),
-      serviceKeys: new ServiceKeyService(access, clock),
-      meStatus: new MeStatusService(db, input.config),
-      profileAdmins: new ProfileAdminService(db, profiles),
+      auditEvents: new AuditEventService(store, profiles),
+      serviceKeys: new ServiceKeyService(store, clock),
+      meStatus: new MeStatusService(store, input.config),
+      profileAdmins: new ProfileAdminService(store, profiles),
       jobs,
       ews,
       mailboxAccess,
       connectivity: new ConnectivityService(
-        db,
+        store,
         profiles,
         mailboxAccess,
         accessDeps,

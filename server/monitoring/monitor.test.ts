@@ -34,7 +34,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     await setUsersState(h, "all", { state: "active" });
     await insertMailboxAccess(h, h.profileId, { type: "ews-basic-impersonation" });
     const settings = new SettingsService(
-      db,
+      storeAccess(db),
       testConfig({
         ALERT_WEBHOOK_URL: receiver.url,
         WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
@@ -138,7 +138,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       },
     ]);
-    const settings = new SettingsService(db, testConfig({ AUDIT_RETENTION_DAYS: "30" }));
+    const settings = new SettingsService(storeAccess(db), testConfig({ AUDIT_RETENTION_DAYS: "30" }));
     await new Monitor({
       store: storeAccess(db),
       settings,

@@ -2,13 +2,12 @@ import { createHash } from "node:crypto";
 import { Router, type Request, type Response } from "express";
 import { rateLimit, type Store } from "express-rate-limit";
 import { ChangePasswordBody, LoginBody, SetupBody } from "../../contract/auth";
-import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
+import { hashPassword } from "../auth/password";
 import { parseCookies, SESSION_COOKIE } from "../auth/cookies";
 import { principalOf, requireAuth } from "../auth/middleware";
 import type { AppContext } from "../context";
-import { AppError, forbidden, unauthorized } from "../errors";
+import { AppError, forbidden } from "../errors";
 import { parseBody } from "../http/validate";
-import { consumeSetupToken } from "../services/bootstrap";
 
 /** Sign-in attempts per client address, and failed ones per account, in this window. */
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
@@ -46,7 +45,7 @@ function rateLimited(
 /** /api/v1/auth and /api/v1/setup: the local admin's sign-in, password and sessions. */
 export function authRouter(ctx: AppContext): Router {
   const router = Router({ caseSensitive: true });
-  const { admins, profiles } = ctx.services;
+  const { localAdmins, profiles } = ctx.services;
   const cookieBase = `Path=/; HttpOnly; SameSite=Strict${ctx.config.secureCookies ? "; Secure" : ""}`;
   const setSession = (res: Response, token: string) =>
     res.setHeader(
@@ -76,20 +75,19 @@ export function authRouter(ctx: AppContext): Router {
 
   router.post("/auth/login", loginLimit, accountLimit, async (req, res) => {
     const body = parseBody(LoginBody, req);
-    const admin = await admins.findByEmail(body.email);
-    const ok = await verifyPassword(body.password, admin?.passwordHash ?? (await DUMMY_HASH));
-    if (!admin || !ok) throw unauthorized("The e-mail or password is wrong.");
-    // A new token at every sign-in: a session id planted before sign-in is never promoted (fixation).
-    const old = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (old) await admins.endSession(old);
-    setSession(res, await admins.createSession(admin.id));
+    const { admin, token } = await localAdmins.signIn(
+      body.email,
+      body.password,
+      parseCookies(req.headers.cookie)[SESSION_COOKIE],
+    );
+    setSession(res, token);
     req.log.info({ adminId: admin.id }, "local admin signed in");
     res.json({ data: { id: admin.id, email: admin.email } });
   });
 
   router.post("/auth/logout", async (req, res) => {
     const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (token) await admins.endSession(token);
+    if (token) await localAdmins.signOut(token);
     res.setHeader("Set-Cookie", `${SESSION_COOKIE}=; ${cookieBase}; Max-Age=0`);
     res.status(204).end();
   });
@@ -104,15 +102,12 @@ export function authRouter(ctx: AppContext): Router {
     const p = principalOf(req);
     if (p.kind !== "local") throw forbidden("Your password is managed by Microsoft Entra ID.");
     const body = parseBody(ChangePasswordBody, req);
-    await ctx.services.localAdmins.changePassword(p, body.current, body.next);
+    await localAdmins.changePassword(p, body.current, body.next);
     res.status(204).end();
   });
 
   router.delete("/auth/sessions", requireAuth, async (req, res) => {
-    const p = principalOf(req);
-    if (p.kind !== "local") throw forbidden("Only local admins have sessions here.");
-    const ended = await admins.endOtherSessions(p.id, p.sessionHash);
-    res.json({ data: { ended } });
+    res.json({ data: { ended: await localAdmins.endOtherSessions(principalOf(req)) } });
   });
 
   router.post(
@@ -125,9 +120,13 @@ export function authRouter(ctx: AppContext): Router {
     ),
     async (req, res) => {
       const body = parseBody(SetupBody, req);
-      const created = await consumeSetupToken(ctx, body.token, body.email, await hashPassword(body.password));
-      setSession(res, await admins.createSession(created.id));
-      res.status(201).json({ data: created });
+      const { admin, token } = await localAdmins.setUp(
+        body.token,
+        body.email,
+        await hashPassword(body.password),
+      );
+      setSession(res, token);
+      res.status(201).json({ data: admin });
     },
   );
 

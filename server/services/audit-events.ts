@@ -1,7 +1,7 @@
 import type { AuditEvent, ListAuditQuery } from "../../contract/audit";
 import type { Principal } from "../auth/principal";
-import { AuditRepository, type AuditEventRow } from "../store/audit-repo";
-import type { Db } from "../store/db";
+import type { AuditEventRow } from "../store/audit-repo";
+import type { StoreAccess } from "../store/unit-of-work";
 import { parseJson } from "../store/json";
 import type { ProfileService } from "./profiles";
 
@@ -22,7 +22,7 @@ export function presentAuditEvent(row: AuditEventRow): AuditEvent {
 /** Reading the audit log: platform admins see everything, profile admins their profiles' events. */
 export class AuditEventService {
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly profiles: ProfileService,
   ) {}
 
@@ -37,7 +37,7 @@ export class AuditEventService {
     } else {
       profileIds = await this.profiles.visibleIds(principal);
     }
-    const rows = await new AuditRepository(this.db).list({
+    const rows = await this.store.repos.audit.list({
       profileIds,
       beforeId: query.cursor === undefined ? undefined : Number(query.cursor),
       limit: query.limit + 1,

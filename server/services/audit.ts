@@ -1,7 +1,6 @@
 import type { Principal } from "../auth/principal";
-import { AuditRepository } from "../store/audit-repo";
-import { nowIso, type Db } from "../store/db";
-import type { UnitOfWork } from "../store/unit-of-work";
+import { isoNow as nowIso } from "../domain/clock";
+import { unitOfWork, type UnitOfWorkOrDb } from "../store/unit-of-work";
 
 const SECRET_KEYS = /pass(word)?|secret|token|key|credential|certificate|cache/i;
 
@@ -30,11 +29,10 @@ export interface AuditInput {
 
 /**
  * Records who changed what. Call it inside the same transaction as the change.
- * @example await recordAudit(trx, { actor, action: "profile.create", profileId: id, after: profile });
+ * @example await recordAudit(tx, { actor, action: "profile.create", profileId: id, after: profile });
  */
-export async function recordAudit(target: Db | UnitOfWork, input: AuditInput): Promise<void> {
-  const audit = "audit" in target ? target.audit : new AuditRepository(target);
-  await audit.insert({
+export async function recordAudit(target: UnitOfWorkOrDb, input: AuditInput): Promise<void> {
+  await unitOfWork(target).audit.insert({
     at: nowIso(),
     actor: input.actor.name,
     action: input.action,

@@ -1,10 +1,8 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { hashToken } from "../auth/local-admins";
 import { hashPassword } from "../auth/password";
 import { SYSTEM } from "../auth/principal";
 import type { AppContext } from "../context";
-import { AppError } from "../errors";
-import { recordAudit } from "./audit";
 
 /**
  * First start: the Default profile, and the first local admin from ADMIN_EMAIL/ADMIN_PASSWORD or, when
@@ -27,23 +25,4 @@ export async function bootstrap(ctx: AppContext): Promise<{ setupUrl?: string }>
   const token = randomBytes(24).toString("base64url");
   await ctx.store.transaction((tx) => tx.settings.setSetupTokenHash(hashToken(token)));
   return { setupUrl: `${ctx.config.baseUrl}/setup?token=${token}` };
-}
-
-/** Creates the first local admin with the one-time setup token, which then stops working. */
-export async function consumeSetupToken(ctx: AppContext, token: string, email: string, passwordHash: string) {
-  return ctx.store.transaction(async (tx) => {
-    const stored = await tx.settings.setupTokenHash();
-    const given = Buffer.from(hashToken(token));
-    if (!stored || stored.length !== given.length || !timingSafeEqual(Buffer.from(stored), given)) {
-      throw new AppError(
-        403,
-        "invalid_setup_token",
-        "This setup link is not valid or was already used. Restart the server to print a new one.",
-      );
-    }
-    await tx.settings.setSetupTokenHash(undefined);
-    const admin = await tx.localAdmins.create(email, passwordHash);
-    await recordAudit(tx, { actor: { ...SYSTEM, name: "setup" }, action: "admin.create", target: email });
-    return admin;
-  });
 }

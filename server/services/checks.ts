@@ -4,9 +4,9 @@ import type { CheckResult } from "../domain/access-outcome";
 import type { Principal } from "../auth/principal";
 import { validationFailed } from "../errors";
 import { isThrottled } from "../domain/throttled";
-import { nowIso, type Db } from "../store/db";
-import { CheckRepository, type UserCheckUpdate } from "../store/checks-repo";
-import { RollupRepository } from "../store/rollups-repo";
+import { isoNow as nowIso } from "../domain/clock";
+import type { UserCheckUpdate } from "../store/checks-repo";
+import { unitOfWork, type StoreAccess, type UnitOfWorkOrDb } from "../store/unit-of-work";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
 import type { CheckedUser, MigrationJobPort } from "../jobs/types";
@@ -79,7 +79,7 @@ export class CheckService {
   metrics: Metrics = noMetrics;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly mailboxAccess: MailboxAccessService,
     private readonly profiles?: ProfileService,
   ) {}
@@ -128,12 +128,12 @@ export class CheckService {
    * written together.
    */
   applyResult(
-    db: Db,
+    tx: UnitOfWorkOrDb,
     user: CheckedUser,
     result: CheckResult,
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void> {
-    return this.applyResults(db, [{ user, result }], opts);
+    return this.applyResults(tx, [{ user, result }], opts);
   }
 
   /**
@@ -142,12 +142,12 @@ export class CheckService {
    * or two statements for a batch instead of two per result; on PostgreSQL each statement is a round trip).
    */
   async applyResults(
-    db: Db,
+    tx: UnitOfWorkOrDb,
     items: readonly { user: CheckedUser; result: CheckResult }[],
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void> {
     if (items.length === 0) return;
-    const repo = new CheckRepository(db);
+    const repo = unitOfWork(tx).checks;
     const now = nowIso();
     await repo.insertHistoryRows(
       items.map(({ user, result }) => ({
@@ -174,7 +174,7 @@ export class CheckService {
   /** POST /profiles/:id/checks: checks up to 50 of the profile's users now, concurrently within the profile's limit. */
   async checkNow(principal: Principal, profileId: string, userIds: string[]): Promise<CheckUserResult[]> {
     const profile = this.profiles ? await this.profiles.authorize(principal, profileId) : undefined;
-    const users = await new CheckRepository(this.db).usersOf(profileId, userIds);
+    const users = await this.store.repos.checks.usersOf(profileId, userIds);
     const found = new Set(users.map((u) => u.id));
     const missing = [...new Set(userIds)].filter((id) => !found.has(id));
     if (missing.length) {
@@ -191,9 +191,9 @@ export class CheckService {
       // try again (the rule of the jobs: throttling never ends a user in error).
       const throttled = !result.ok && result.error !== undefined && isThrottled(result.error);
       if (!throttled) {
-        await this.db.transaction().execute(async (trx) => {
-          await this.applyResult(trx, user, result, { mode: "check-now" });
-          await new RollupRepository(trx).addChecks(profileId, nowIso(), 1, result.ok ? 0 : 1);
+        await this.store.transaction(async (tx) => {
+          await this.applyResult(tx, user, result, { mode: "check-now" });
+          await tx.rollups.addChecks(profileId, nowIso(), 1, result.ok ? 0 : 1);
         });
       }
       return {

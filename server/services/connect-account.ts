@@ -8,6 +8,7 @@ import type { Sealer } from "../secrets/sealer";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
 import { nowIso, type Db } from "../store/db";
+import { unitOfWork } from "../store/unit-of-work";
 import {
   EMPTY_SECRET,
   parseSecret,
@@ -317,7 +318,7 @@ export class ConnectAccountService {
   /** DELETE /profiles/:id/oauth: wipes the token cache and the connected account (a new version, audited). */
   async disconnect(principal: Principal, profileId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorizeIn(trx, principal, profileId);
+      await this.profiles.authorizeIn(unitOfWork(trx), principal, profileId);
       const repo = new OAuthRepository(trx);
       const access = await repo.findAccess(profileId);
       if (!access) throw conflict("This profile does not use the Microsoft 365 OAuth impersonated logon.");

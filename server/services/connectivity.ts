@@ -11,8 +11,8 @@ import {
 } from "../ews/autodiscover";
 import { isAllowedHost } from "../ews/url-policy";
 import { forbidden } from "../errors";
-import { nowIso, type Db } from "../store/db";
-import { MailboxAccessRepository } from "../store/mailbox-access-repo";
+import { isoNow as nowIso } from "../domain/clock";
+import type { StoreAccess } from "../store/unit-of-work";
 import { noMetrics, type Metrics } from "../metrics/metrics";
 import { recordAudit } from "./audit";
 import type { MailboxAccessService } from "./mailbox-access";
@@ -43,7 +43,7 @@ function present(row: {
 /** The connectivity test (Remote Connectivity Analyzer's "Service Account Access") and autodiscover. */
 export class ConnectivityService {
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly profiles: ProfileService,
     private readonly mailboxAccess: MailboxAccessService,
     private readonly deps: AccessDeps,
@@ -60,8 +60,7 @@ export class ConnectivityService {
   ): Promise<ConnectivityResult> {
     await this.profiles.authorize(principal, profileId);
     const access = await this.mailboxAccess.require(profileId);
-    const targetUser =
-      body.targetUser ?? (await new MailboxAccessRepository(this.db).firstUserAddress(profileId));
+    const targetUser = body.targetUser ?? (await this.store.repos.mailboxAccess.firstUserAddress(profileId));
     const startedAt = nowIso();
     // When the admin says they just changed Exchange (never in the future): refusals such a change
     // explains read "may still be applying" until it has had time to apply.
@@ -96,10 +95,10 @@ export class ConnectivityService {
       result: JSON.stringify(steps),
       createdBy: principal.name,
     };
-    await this.db.transaction().execute(async (trx) => {
-      await new MailboxAccessRepository(trx).insertConnectivityTest(row);
+    await this.store.transaction(async (tx) => {
+      await tx.mailboxAccess.insertConnectivityTest(row);
       // So the Activity tab shows who tested when, and with what outcome.
-      await recordAudit(trx, {
+      await recordAudit(tx, {
         actor: principal,
         action: "connectivity.test",
         profileId,
@@ -118,7 +117,7 @@ export class ConnectivityService {
   /** The profile's latest test, or null. */
   async latest(principal: Principal, profileId: string): Promise<ConnectivityResult | null> {
     await this.profiles.authorize(principal, profileId);
-    const row = await new MailboxAccessRepository(this.db).latestConnectivityTest(profileId);
+    const row = await this.store.repos.mailboxAccess.latestConnectivityTest(profileId);
     return row ? present(row) : null;
   }
 
@@ -161,7 +160,7 @@ export class ConnectivityService {
       signal: AbortSignal.timeout(60_000),
     });
     if (profileId && credentials) {
-      await recordAudit(this.db, {
+      await recordAudit(this.store.repos, {
         actor: principal,
         action: "autodiscover.with-credentials",
         profileId,

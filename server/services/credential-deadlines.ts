@@ -5,12 +5,8 @@ import type { ConnectivityStep } from "../access/types";
 import { SYSTEM } from "../auth/principal";
 import { isoNow, systemClock, type Clock } from "../domain/clock";
 import type { Logger } from "../logger";
-import type { Db } from "../store/db";
-import {
-  CredentialDeadlinesRepository,
-  sentKey,
-  type DeadlineAccessRow,
-} from "../store/credential-deadlines-repo";
+import { sentKey, type DeadlineAccessRow } from "../store/credential-deadlines-repo";
+import { accessOf, type StoreAccess, type StoreOrDb } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 import type { MailboxAccessService } from "./mailbox-access";
 import { ewsEndsOn } from "./profiles";
@@ -142,26 +138,26 @@ const OVERVIEW_KINDS = new Set<CredentialDeadlineKind>(["client-secret", "passwo
 /**
  * The client secret expiries, password expiries (as Exchange told them) and stale OAuth connections of
  * the given profiles (null = all), for the overview. Items are `{profileId, kind, dueAt, daysLeft, detail}`.
- * @example const items = await credentialDeadlinesFor(db, ["p1"], Date.now());
+ * @example const items = await credentialDeadlinesFor(store, ["p1"], Date.now());
  */
 export async function credentialDeadlinesFor(
-  db: Db,
+  store: StoreOrDb,
   profileIds: readonly string[] | null,
   now: number,
   oauthStaleHours = 24,
 ): Promise<CredentialDeadline[]> {
-  const all = await allDeadlinesFor(db, profileIds, now, oauthStaleHours);
+  const all = await allDeadlinesFor(store, profileIds, now, oauthStaleHours);
   return all.filter((d) => OVERVIEW_KINDS.has(d.kind));
 }
 
 /** Every kind, certificate and EWS deadline included (what the advance alerts watch). */
 export async function allDeadlinesFor(
-  db: Db,
+  store: StoreOrDb,
   profileIds: readonly string[] | null,
   now: number,
   oauthStaleHours = 24,
 ): Promise<CredentialDeadline[]> {
-  const repo = new CredentialDeadlinesRepository(db);
+  const repo = accessOf(store).repos.credentialDeadlines;
   const [rows, passwords] = await Promise.all([
     repo.accessRows(profileIds),
     repo.passwordExpiries(profileIds),
@@ -244,7 +240,7 @@ export class CredentialDeadlineService {
   clock: Clock = systemClock;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly mailboxAccess: MailboxAccessService,
     private readonly settings: SettingsService,
     private readonly log: Logger,
@@ -265,7 +261,7 @@ export class CredentialDeadlineService {
     if (!access?.type.passwordExpiry) return undefined;
     const outcome = await access.type.passwordExpiry(access.config, signal);
     if (!outcome.ok) return { ok: false, code: outcome.failure.code, message: outcome.failure.message };
-    await new CredentialDeadlinesRepository(this.db).savePasswordExpiry(
+    await this.store.repos.credentialDeadlines.savePasswordExpiry(
       profileId,
       outcome.expiresAt,
       isoNow(this.clock),
@@ -281,7 +277,7 @@ export class CredentialDeadlineService {
   async sendDueAlerts(settings?: Settings): Promise<CredentialDeadline[]> {
     const now = this.clock.now();
     const effective = settings ?? (await this.settings.effective());
-    const repo = new CredentialDeadlinesRepository(this.db);
+    const repo = this.store.repos.credentialDeadlines;
     const rows = (await repo.accessRows(null)).filter((r) => r.syncEnabled === 1);
     const passwords = await repo.passwordExpiries(null);
     const sent = await repo.sentKeys();
@@ -299,10 +295,9 @@ export class CredentialDeadlineService {
         if (threshold === undefined || sent.has(sentKey(item.profileId, item.kind, item.dueAt, threshold))) {
           continue;
         }
-        const recorded = await this.db.transaction().execute(async (trx) => {
-          const tx = new CredentialDeadlinesRepository(trx);
+        const recorded = await this.store.transaction(async (tx) => {
           const sentAt = isoNow(this.clock);
-          const first = await tx.markSent({
+          const first = await tx.credentialDeadlines.markSent({
             profileId: item.profileId,
             kind: item.kind,
             credentialKey: item.dueAt,
@@ -311,7 +306,7 @@ export class CredentialDeadlineService {
           });
           if (!first) return false; // another instance sent it
           for (const larger of ALERT_THRESHOLDS.filter((t) => t > threshold)) {
-            await tx.markSent({
+            await tx.credentialDeadlines.markSent({
               profileId: item.profileId,
               kind: item.kind,
               credentialKey: item.dueAt,
@@ -319,7 +314,7 @@ export class CredentialDeadlineService {
               sentAt,
             });
           }
-          await recordAudit(trx, {
+          await recordAudit(tx, {
             actor: MONITOR,
             action: "deadline.alert",
             profileId: item.profileId,

@@ -1,6 +1,5 @@
 import { parseJson } from "../store/json";
-import type { Db } from "../store/db";
-import { MailboxAccessRepository } from "../store/mailbox-access-repo";
+import { accessOf, type StoreAccess, type StoreOrDb } from "../store/unit-of-work";
 import { ewsEndsOn } from "./profiles";
 
 /**
@@ -21,7 +20,7 @@ export interface Deadline {
 
 /** One kind of deadline (or a few), for the given profiles (all when omitted). */
 export type DeadlineSource = (
-  db: Db,
+  store: StoreOrDb,
   profileIds: readonly string[] | undefined,
   now: number,
 ) => Promise<Deadline[]>;
@@ -34,9 +33,9 @@ export const daysLeft = (dueAt: string, now: number): number =>
  * From the stored access settings: an app-only certificate's expiry (its `notAfter`, read when it was
  * uploaded) and the EWS deadline of a profile on EWS against Exchange Online.
  */
-export const accessDeadlines: DeadlineSource = async (db, profileIds, now) => {
+export const accessDeadlines: DeadlineSource = async (store, profileIds, now) => {
   const result: Deadline[] = [];
-  for (const row of await new MailboxAccessRepository(db).typesAndSettings(profileIds)) {
+  for (const row of await accessOf(store).repos.mailboxAccess.typesAndSettings(profileIds)) {
     const settings = parseJson<{ cert?: { notAfter?: unknown } | null }>(row.settings);
     const notAfter = settings?.cert?.notAfter;
     if (typeof notAfter === "string" && !Number.isNaN(Date.parse(notAfter))) {
@@ -58,17 +57,17 @@ export const accessDeadlines: DeadlineSource = async (db, profileIds, now) => {
 
 /**
  * The one place the overview (and later the alerts) asks for deadlines: every source's, soonest first.
- * @example const deadlines = await new DeadlineService(db).deadlinesFor(["p1"], clock.now());
+ * @example const deadlines = await new DeadlineService(store).deadlinesFor(["p1"], clock.now());
  */
 export class DeadlineService {
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly sources: readonly DeadlineSource[] = [accessDeadlines],
   ) {}
 
   async deadlinesFor(profileIds: readonly string[] | undefined, now: number): Promise<Deadline[]> {
     if (profileIds?.length === 0) return [];
-    const all = await Promise.all(this.sources.map((source) => source(this.db, profileIds, now)));
+    const all = await Promise.all(this.sources.map((source) => source(this.store, profileIds, now)));
     return all.flat().sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.kind.localeCompare(b.kind));
   }
 }

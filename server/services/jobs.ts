@@ -1,11 +1,11 @@
 import type { CreateJobBody, Job, JobKind, ListJobsQuery } from "../../contract/jobs";
 import type { Principal } from "../auth/principal";
 import { conflict, jobRunning, notFound } from "../errors";
-import { JobRepository, type JobRow } from "../store/job-repo";
+import type { JobRepository, JobRow } from "../store/job-repo";
 import { jobKindDefinitions } from "../jobs/kinds";
 import { jobSignals } from "../jobs/signals";
 import { presentJob } from "../presenters/job";
-import type { Db, Tx } from "../store/db";
+import { unitOfWork, type StoreAccess, type UnitOfWork, type UnitOfWorkOrDb } from "../store/unit-of-work";
 import { systemClock, type Clock } from "../domain/clock";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
@@ -16,7 +16,8 @@ import type { ProfileService } from "./profiles";
  */
 export class JobService {
   constructor(
-    private readonly db: Db,
+    /** Its job repositories lease and judge by the same clock as `clock`. */
+    private readonly store: StoreAccess,
     private readonly profiles: ProfileService,
     /** What jobs are presented by (when a stopped runner's lease looks stale). */
     private readonly clock: Clock = systemClock,
@@ -27,27 +28,29 @@ export class JobService {
    * @example await jobs.start(principal, profileId, { kind: "activate-profile" });
    */
   async start(principal: Principal, profileId: string, body: CreateJobBody): Promise<Job> {
-    const row = await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorizeIn(trx, principal, profileId);
-      return this.create(trx, principal, profileId, body.kind, body.userIds);
+    const row = await this.store.transaction(async (tx) => {
+      await this.profiles.authorizeIn(tx, principal, profileId);
+      return this.create(tx, principal, profileId, body.kind, body.userIds);
     });
     jobSignals.runnable();
     return presentJob(row, this.clock.now());
   }
 
-  /** Creates a job inside `trx` (also used by the monitor with the system principal). */
+  /** Creates a job inside the transaction `target` (also used by the monitor with the system principal). */
   async create(
-    trx: Db,
+    target: UnitOfWorkOrDb,
     principal: Principal,
     profileId: string,
     kind: JobKind,
     userIds?: string[],
   ): Promise<JobRow> {
-    const repo = new JobRepository(trx, this.clock);
+    const tx = unitOfWork(target, { clock: this.clock });
+    const repo = tx.jobs;
     const open = await repo.findOpen(profileId);
     if (open) throw jobRunning(open.id);
     const def = jobKindDefinitions[kind];
-    const users = await def.selectUsers(trx, profileId, userIds);
+    // The job kinds' hooks still take the transaction itself (server/jobs).
+    const users = await def.selectUsers(tx.db, profileId, userIds);
     const row = await repo.create({
       profileId,
       kind,
@@ -55,8 +58,8 @@ export class JobService {
       createdBy: principal.name,
       userIds: users,
     });
-    await def.onCreate?.(trx, row.id);
-    await recordAudit(trx, {
+    await def.onCreate?.(tx.db, row.id);
+    await recordAudit(tx, {
       actor: principal,
       action: "job.start",
       profileId,
@@ -72,7 +75,7 @@ export class JobService {
       await this.profiles.authorize(principal, query.profileId);
       ids = [query.profileId];
     }
-    const rows = await new JobRepository(this.db, this.clock).list({ profileIds: ids, limit: query.limit });
+    const rows = await this.store.repos.jobs.list({ profileIds: ids, limit: query.limit });
     return rows.map((row) => presentJob(row, this.clock.now()));
   }
 
@@ -81,8 +84,8 @@ export class JobService {
   }
 
   /** Loads a job the principal may see, inside `tx` when given. */
-  private async authorize(tx: Tx | undefined, principal: Principal, id: string): Promise<JobRow> {
-    const row = await new JobRepository(tx ?? this.db, this.clock).find(id);
+  private async authorize(tx: UnitOfWork | undefined, principal: Principal, id: string): Promise<JobRow> {
+    const row = await (tx ?? this.store.repos).jobs.find(id);
     if (!row) throw notFound("Job not found.");
     try {
       await (tx
@@ -114,7 +117,7 @@ export class JobService {
 
   /** Cancels an open job; an activation's pending users return to their earlier state. */
   cancel(principal: Principal, id: string): Promise<Job> {
-    return this.change(principal, id, "job.cancel", async (repo, row, trx) => {
+    return this.change(principal, id, "job.cancel", async (repo, row, tx) => {
       if (
         !(await repo.transition(row.id, ["queued", "running", "paused"], "cancelled", {
           reason: `Cancelled by ${principal.name}.`,
@@ -124,7 +127,7 @@ export class JobService {
       }
       // Items before users: the same lock order as a runner writing a result (item, then user).
       await repo.closeOpenItems(row.id);
-      await jobKindDefinitions[row.kind as JobKind].onAbort?.(trx, row.id);
+      await jobKindDefinitions[row.kind as JobKind].onAbort?.(tx.db, row.id);
       await repo.writeProgress(row.id);
     });
   }
@@ -133,19 +136,19 @@ export class JobService {
     principal: Principal,
     id: string,
     action: string,
-    apply: (repo: JobRepository, row: JobRow, trx: Db) => Promise<void>,
+    apply: (repo: JobRepository, row: JobRow, tx: UnitOfWork) => Promise<void>,
   ): Promise<Job> {
-    const job = await this.db.transaction().execute(async (trx) => {
-      const row = await this.authorize(trx, principal, id);
-      await apply(new JobRepository(trx, this.clock), row, trx);
-      await recordAudit(trx, {
+    const job = await this.store.transaction(async (tx) => {
+      const row = await this.authorize(tx, principal, id);
+      await apply(tx.jobs, row, tx);
+      await recordAudit(tx, {
         actor: principal,
         action,
         profileId: row.profileId,
         target: row.id,
         before: { state: row.state },
       });
-      return presentJob(await this.authorize(trx, principal, id), this.clock.now());
+      return presentJob(await this.authorize(tx, principal, id), this.clock.now());
     });
     jobSignals.changed(job.id);
     if (job.state === "running") jobSignals.runnable();

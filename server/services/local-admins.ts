@@ -1,16 +1,73 @@
-import type { Principal } from "../auth/principal";
-import { hashPassword, verifyPassword } from "../auth/password";
-import { badRequest, conflict, forbidden, notFound } from "../errors";
-import type { Store } from "../store/db";
+import { timingSafeEqual } from "node:crypto";
+import { hashToken } from "../auth/local-admins";
+import { SYSTEM, type Principal } from "../auth/principal";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
+import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from "../errors";
+import type { StoreAccess } from "../store/unit-of-work";
 import type { LocalAdmin } from "../store/local-admins-repo";
 import { recordAudit } from "./audit";
 
 /**
- * Local admins (email + password): who may add or remove one and change a password; each change is
- * written in one transaction with its audit event.
+ * Local admins (email + password): sign-in and sessions, the first admin from the setup link, who may add
+ * or remove one and change a password; each change is written in one transaction with its audit event.
  */
 export class LocalAdminService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: StoreAccess) {}
+
+  /**
+   * Signs a local admin in (401 for a wrong e-mail or password, in the same time either way). The
+   * session is always new: a token presented before sign-in is ended, never promoted (fixation).
+   */
+  async signIn(
+    email: string,
+    password: string,
+    previousToken: string | undefined,
+  ): Promise<{ admin: LocalAdmin; token: string }> {
+    const admins = this.store.repos.localAdmins;
+    const admin = await admins.findByEmail(email);
+    const ok = await verifyPassword(password, admin?.passwordHash ?? (await DUMMY_HASH));
+    if (!admin || !ok) throw unauthorized("The e-mail or password is wrong.");
+    if (previousToken) await admins.endSession(previousToken);
+    return { admin, token: await admins.createSession(admin.id) };
+  }
+
+  /** Ends the session of `token` (signing out). */
+  signOut(token: string): Promise<void> {
+    return this.store.repos.localAdmins.endSession(token);
+  }
+
+  /** Ends the caller's other sessions (local admins only); answers how many. */
+  endOtherSessions(actor: Principal): Promise<number> {
+    if (actor.kind !== "local") throw forbidden("Only local admins have sessions here.");
+    return this.store.repos.localAdmins.endOtherSessions(actor.id, actor.sessionHash);
+  }
+
+  /**
+   * Creates the first local admin with the one-time setup token, which then stops working (one
+   * transaction with its audit event), and signs them in.
+   */
+  async setUp(
+    token: string,
+    email: string,
+    passwordHash: string,
+  ): Promise<{ admin: LocalAdmin; token: string }> {
+    const admin = await this.store.transaction(async (tx) => {
+      const stored = await tx.settings.setupTokenHash();
+      const given = Buffer.from(hashToken(token));
+      if (!stored || stored.length !== given.length || !timingSafeEqual(Buffer.from(stored), given)) {
+        throw new AppError(
+          403,
+          "invalid_setup_token",
+          "This setup link is not valid or was already used. Restart the server to print a new one.",
+        );
+      }
+      await tx.settings.setSetupTokenHash(undefined);
+      const created = await tx.localAdmins.create(email, passwordHash);
+      await recordAudit(tx, { actor: { ...SYSTEM, name: "setup" }, action: "admin.create", target: email });
+      return created;
+    });
+    return { admin, token: await this.store.repos.localAdmins.createSession(admin.id) };
+  }
 
   /** Every local admin, by email. */
   list(): Promise<LocalAdmin[]> {

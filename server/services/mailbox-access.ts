@@ -6,9 +6,9 @@ import type { Principal } from "../auth/principal";
 import { AppError, badRequest, preconditionFailed } from "../errors";
 import { parse } from "../http/validate";
 import type { Sealer } from "../secrets/sealer";
-import { nowIso, type Db } from "../store/db";
-import { MailboxAccessRepository, type MailboxAccessRow } from "../store/mailbox-access-repo";
-import { UserRepository } from "../store/users-repo";
+import { isoNow as nowIso } from "../domain/clock";
+import type { MailboxAccessRow } from "../store/mailbox-access-repo";
+import type { StoreAccess } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
 
@@ -69,7 +69,7 @@ export class MailboxAccessService {
   private readonly openedByProfile = new Map<string, { row: MailboxAccessRow; opened: OpenedAccess }>();
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly sealer: Sealer,
     readonly registry: AccessRegistry,
     private readonly profiles: ProfileService,
@@ -116,7 +116,7 @@ export class MailboxAccessService {
     profileId: string,
   ): Promise<{ view: MailboxAccessView | null; etag: string | null }> {
     await this.profiles.authorize(principal, profileId);
-    const row = await new MailboxAccessRepository(this.db).find(profileId);
+    const row = await this.store.repos.mailboxAccess.find(profileId);
     if (!row) return { view: null, etag: null };
     return { view: this.view(row, this.openSecret(row)), etag: etagOf(row.version) };
   }
@@ -140,9 +140,9 @@ export class MailboxAccessService {
     const { type: _t, ...rest } = body;
     const input = parse(type.inputSchema, rest);
     const expected = parseIfMatch(ifMatch);
-    const saved = await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorizeIn(trx, principal, profileId);
-      const repo = new MailboxAccessRepository(trx);
+    const saved = await this.store.transaction(async (tx) => {
+      await this.profiles.authorizeIn(tx, principal, profileId);
+      const repo = tx.mailboxAccess;
       const before = await repo.find(profileId);
       if (expected !== undefined && expected !== "*" && expected !== before?.version) {
         throw preconditionFailed(
@@ -190,8 +190,8 @@ export class MailboxAccessService {
         );
       }
       // The roster shows each mailbox's access type and protocol: a change there is a change of every mailbox.
-      if (before?.type !== row.type) await new UserRepository(trx).touchProfile(profileId);
-      await recordAudit(trx, {
+      if (before?.type !== row.type) await tx.users.touchProfile(profileId);
+      await recordAudit(tx, {
         actor: principal,
         action: "mailbox-access.update",
         profileId,
@@ -219,7 +219,7 @@ export class MailboxAccessService {
 
   /** Opens a profile's configuration for checks and tests; undefined when not configured. */
   async open(profileId: string): Promise<OpenedAccess | undefined> {
-    const row = await new MailboxAccessRepository(this.db).find(profileId);
+    const row = await this.store.repos.mailboxAccess.find(profileId);
     return row ? this.openRow(row) : undefined;
   }
 

@@ -5,10 +5,9 @@ import type { SyncError } from "../../contract/users";
 import { allowedTenants } from "../auth/entra";
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
-import type { Db } from "../store/db";
 import { Coalescer } from "../store/coalesce";
-import { isPostgres } from "../store/dialect";
-import { MeStatusRepository, type MailboxStatusRow } from "../store/me-status-repo";
+import type { MailboxStatusRow, MeStatusRepository } from "../store/me-status-repo";
+import type { StoreAccess } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 import { SettingsService } from "./settings";
 
@@ -87,16 +86,19 @@ export class MeStatusService {
   private readonly byObjectId: Coalescer<string, MailboxStatusRow>;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     config: Config,
   ) {
-    this.settings = new SettingsService(db, config);
+    this.settings = new SettingsService(store, config);
     this.tenants = allowedTenants(config.entra);
-    const repo = new MeStatusRepository(db);
-    const pg = isPostgres(db);
+    const repo = store.repos.meStatus;
     this.byObjectId = new Coalescer(
       async (oids) => new Map((await repo.findByObjectIds(oids)).map((row) => [row.entraObjectId!, row])),
-      { maxInFlight: pg ? LOOKUPS_IN_FLIGHT : 1, maxBatch: LOOKUPS_PER_QUERY, gatherTurn: true },
+      {
+        maxInFlight: repo.queriesOverlap ? LOOKUPS_IN_FLIGHT : 1,
+        maxBatch: LOOKUPS_PER_QUERY,
+        gatherTurn: true,
+      },
     );
   }
 
@@ -105,7 +107,7 @@ export class MeStatusService {
     if (principal.kind !== "entra" || !principal.oid) return this.notEnrolled("local-admin");
     const linked = await this.byObjectId.get(principal.oid);
     if (linked) return this.present(linked);
-    return this.linkOnFirstSignIn(principal, new MeStatusRepository(this.db));
+    return this.linkOnFirstSignIn(principal, this.store.repos.meStatus);
   }
 
   private async linkOnFirstSignIn(principal: Principal, repo: MeStatusRepository): Promise<MeStatus> {
@@ -119,10 +121,10 @@ export class MeStatusService {
     if (candidate.entraObjectId && candidate.entraObjectId !== principal.oid) {
       return this.notEnrolled("linked-to-another-account");
     }
-    const linked = await this.db.transaction().execute(async (trx) => {
-      const done = await new MeStatusRepository(trx).link(candidate.id, principal.oid!);
+    const linked = await this.store.transaction(async (tx) => {
+      const done = await tx.meStatus.link(candidate.id, principal.oid!);
       if (done) {
-        await recordAudit(trx, {
+        await recordAudit(tx, {
           actor: principal,
           action: "user.link_entra",
           profileId: candidate.profileId,

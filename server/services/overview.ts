@@ -8,10 +8,9 @@ import {
 } from "../../contract/overview";
 import type { Principal } from "../auth/principal";
 import type { Clock } from "../domain/clock";
-import type { Db } from "../store/db";
 import { emptyCounts } from "../store/profiles-repo";
-import { dayOf, RollupRepository, type TrendDay } from "../store/rollups-repo";
-import { StalledRepository } from "../store/stalled-repo";
+import { dayOf, type TrendDay } from "../store/rollups-repo";
+import type { StoreAccess } from "../store/unit-of-work";
 import { DeadlineService, type Deadline } from "./deadlines";
 import type { ProfileService } from "./profiles";
 
@@ -38,12 +37,12 @@ export class OverviewService {
   private readonly deadlines: DeadlineService;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly profiles: ProfileService,
     private readonly clock: Clock,
     deadlines?: DeadlineService,
   ) {
-    this.deadlines = deadlines ?? new DeadlineService(db);
+    this.deadlines = deadlines ?? new DeadlineService(store);
   }
 
   async get(principal: Principal): Promise<Overview> {
@@ -52,8 +51,8 @@ export class OverviewService {
     const ids = await this.profiles.visibleIds(principal);
     const [profiles, stalled, rollups, deadlines] = await Promise.all([
       this.profiles.list(principal),
-      new StalledRepository(this.db).count(ids, now),
-      new RollupRepository(this.db).trendDays(ids, days[0]),
+      this.store.repos.stalled.count(ids, now),
+      this.store.repos.rollups.trendDays(ids, days[0]),
       this.deadlines.deadlinesFor(ids, now),
     ]);
     const rowsOf = new Map<string, TrendDay[]>();

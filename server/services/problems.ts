@@ -14,11 +14,9 @@ import type { Principal } from "../auth/principal";
 import { AppError, conflict, notFound } from "../errors";
 import { CAUSE_ADVICE } from "../domain/failure-cause";
 import { accessEnvironment, adviceFor } from "../domain/access-advice";
-import type { Db, Tx } from "../store/db";
 import { parseJson } from "../store/json";
-import { MailboxAccessRepository } from "../store/mailbox-access-repo";
-import { ProblemRepository, type ProblemTarget, type ProblemUserRow } from "../store/problems-repo";
-import { ProfileRepository } from "../store/profiles-repo";
+import type { ProblemTarget, ProblemUserRow } from "../store/problems-repo";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import { jobSignals } from "../jobs/signals";
 import { recordAudit } from "./audit";
 import type { JobService } from "./jobs";
@@ -46,9 +44,9 @@ export interface ProblemScope {
 export interface ProblemSource {
   /** The groups (causes) this source answers for. */
   readonly causes: readonly string[];
-  groups(db: Db, scope: ProblemScope): Promise<ProblemGroup[]>;
+  groups(store: UnitOfWork, scope: ProblemScope): Promise<ProblemGroup[]>;
   /** The users of one of its groups in these profiles (inside the action's transaction). */
-  targets(db: Tx, profileIds: readonly string[], cause: string): Promise<ProblemTarget[]>;
+  targets(tx: UnitOfWork, profileIds: readonly string[], cause: string): Promise<ProblemTarget[]>;
   /** The actions one of its groups allows. */
   actions(cause: string): readonly ProblemAction[];
 }
@@ -92,8 +90,8 @@ function fillPlaceholders(text: string, settings: Record<string, unknown> | unde
 export class FailureCauseSource implements ProblemSource {
   readonly causes = failureCauses;
 
-  async groups(db: Db, scope: ProblemScope): Promise<ProblemGroup[]> {
-    const repo = new ProblemRepository(db);
+  async groups(store: UnitOfWork, scope: ProblemScope): Promise<ProblemGroup[]> {
+    const repo = store.problems;
     const counts = await repo.counts(scope.profileIds);
     if (counts.length === 0) return [];
     const byCause = new Map<string, typeof counts>();
@@ -104,7 +102,7 @@ export class FailureCauseSource implements ProblemSource {
     }
     const [users, access] = await Promise.all([
       repo.firstUsers(scope.profileIds, [...byCause.keys()], USERS_PER_GROUP),
-      new MailboxAccessRepository(db).typesAndSettings(scope.profileIds),
+      store.mailboxAccess.typesAndSettings(scope.profileIds),
     ]);
     const accessOf = new Map(access.map((a) => [a.profileId, a]));
     const groups: ProblemGroup[] = [];
@@ -150,8 +148,8 @@ export class FailureCauseSource implements ProblemSource {
     return groups;
   }
 
-  targets(db: Tx, profileIds: readonly string[], cause: string): Promise<ProblemTarget[]> {
-    return new ProblemRepository(db).targets(profileIds, cause);
+  targets(tx: UnitOfWork, profileIds: readonly string[], cause: string): Promise<ProblemTarget[]> {
+    return tx.problems.targets(profileIds, cause);
   }
 
   actions(cause: string): readonly ProblemAction[] {
@@ -171,7 +169,7 @@ export class ProblemService {
   private readonly sources: ProblemSource[] = [new FailureCauseSource()];
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly profiles: ProfileService,
     private readonly users: UserService,
     private readonly jobs: JobService,
@@ -195,12 +193,12 @@ export class ProblemService {
   /** GET /problems: every profile the caller administers. */
   async forAll(principal: Principal): Promise<Problems> {
     const ids = await this.profiles.visibleIds(principal);
-    const rows = await new ProfileRepository(this.db).list(ids);
+    const rows = await this.store.repos.profiles.list(ids);
     return this.build({ profileIds: ids, profileNames: new Map(rows.map((r) => [r.id, r.name])) });
   }
 
   private async build(scope: ProblemScope): Promise<Problems> {
-    const lists = await Promise.all(this.sources.map((s) => s.groups(this.db, scope)));
+    const lists = await Promise.all(this.sources.map((s) => s.groups(this.store.repos, scope)));
     const groups = lists.flat().sort((a, b) => b.count - a.count || a.title.localeCompare(b.title));
     return { total: groups.reduce((n, g) => n + g.count, 0), groups };
   }
@@ -233,7 +231,7 @@ export class ProblemService {
     const profileIds = profileId
       ? [(await this.profiles.authorize(principal, profileId)).id]
       : ((await this.profiles.visibleIds(principal)) ??
-        (await new ProfileRepository(this.db).list()).map((p) => p.id));
+        (await this.store.repos.profiles.list()).map((p) => p.id));
     const empty: ProblemActionResult = { action, count: 0, jobs: [], skipped: [], replaced: [] };
     switch (action) {
       case "recheck":
@@ -242,7 +240,7 @@ export class ProblemService {
         return this.replaceAliases(principal, source, profileIds, cause, empty);
       case "pause":
       case "remove": {
-        const targets = await this.db.transaction().execute((trx) => source.targets(trx, profileIds, cause));
+        const targets = await this.store.transaction((tx) => source.targets(tx, profileIds, cause));
         if (targets.length === 0) return empty;
         const ids = targets.slice(0, MAX_ACTION_USERS).map((t) => t.id);
         const { count } = await (action === "pause"
@@ -261,12 +259,12 @@ export class ProblemService {
     cause: string,
     result: ProblemActionResult,
   ): Promise<ProblemActionResult> {
-    const out = await this.db.transaction().execute(async (trx) => {
-      const byProfile = groupByProfile(await source.targets(trx, profileIds, cause));
+    const out = await this.store.transaction(async (tx) => {
+      const byProfile = groupByProfile(await source.targets(tx, profileIds, cause));
       for (const [profileId, targets] of byProfile) {
         try {
           const job = await this.jobs.create(
-            trx,
+            tx,
             principal,
             profileId,
             "recheck-users",
@@ -303,11 +301,10 @@ export class ProblemService {
     cause: string,
     result: ProblemActionResult,
   ): Promise<ProblemActionResult> {
-    const out = await this.db
-      .transaction()
-      .execute(async (trx) => {
-        const targets = (await source.targets(trx, profileIds, cause)).slice(0, MAX_ACTION_USERS);
-        const repo = new ProblemRepository(trx);
+    const out = await this.store
+      .transaction(async (tx) => {
+        const targets = (await source.targets(tx, profileIds, cause)).slice(0, MAX_ACTION_USERS);
+        const repo = tx.problems;
         const enrolled = await repo.enrolled([
           ...new Set(targets.flatMap((t) => (t.primaryAddress ? [t.primaryAddress.toLowerCase()] : []))),
         ]);
@@ -343,7 +340,7 @@ export class ProblemService {
           entry(t.profileId).replaced.push(pair);
         }
         for (const [profileId, e] of byProfile) {
-          await recordAudit(trx, {
+          await recordAudit(tx, {
             actor: principal,
             action: "users.replace-alias",
             profileId,
@@ -356,7 +353,7 @@ export class ProblemService {
           if (e.replaced.length === 0) continue;
           try {
             const job = await this.jobs.create(
-              trx,
+              tx,
               principal,
               profileId,
               "recheck-users",

@@ -20,13 +20,11 @@ import type { CheckResult } from "../access/types";
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, jobRunning, notFound, preconditionFailed } from "../errors";
 import { parse } from "../http/validate";
-import { JobRepository, type JobRow } from "../store/job-repo";
+import type { JobRow } from "../store/job-repo";
 import type { CheckedUser, MailboxChecker, MigrationJobPort } from "../jobs/types";
 import type { Sealer } from "../secrets/sealer";
-import type { Db } from "../store/db";
-import type { Tx } from "../store/db-types";
-import { MailboxAccessRepository } from "../store/mailbox-access-repo";
-import { ProfileMigrationRepository, type ProfileMigrationRow } from "../store/profile-migrations-repo";
+import type { ProfileMigrationRow } from "../store/profile-migrations-repo";
+import { unitOfWork, type StoreAccess, type UnitOfWork, type UnitOfWorkOrDb } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 import type { CheckService } from "./checks";
 import type { JobService } from "./jobs";
@@ -79,7 +77,7 @@ export class ProfileMigrationService implements MigrationJobPort {
   private readonly byJob = new Map<string, ProfileMigrationRow>();
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly sealer: Sealer,
     private readonly mailboxAccess: MailboxAccessService,
     private readonly profiles: ProfileService,
@@ -98,9 +96,9 @@ export class ProfileMigrationService implements MigrationJobPort {
     const graph = this.mailboxAccess.registry.accessTypeFor(body.to);
     if (!graph) throw conflict(`The access type "${body.to}" is not available in this installation.`);
     const input = parse(graph.inputSchema, body.access);
-    const row = await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorizeIn(trx, principal, profileId);
-      const current = await new MailboxAccessRepository(trx).find(profileId);
+    const row = await this.store.transaction(async (tx) => {
+      await this.profiles.authorizeIn(tx, principal, profileId);
+      const current = await tx.mailboxAccess.find(profileId);
       if (!current) {
         throw preconditionFailed("Configure the profile's mailbox access (Connectivity tab) first.");
       }
@@ -111,7 +109,7 @@ export class ProfileMigrationService implements MigrationJobPort {
       // the app's certificate or secret is entered again, as a mailbox-access PUT that changes type would.
       const prepared = await graph.prepare(input, null);
       const now = this.iso();
-      const repo = new ProfileMigrationRepository(trx);
+      const repo = tx.profileMigrations;
       const write = keysMayWrite(await repo.keyScopes(profileId, now));
       const needs: Needs = {
         archive: body.needs?.archive ?? false,
@@ -119,7 +117,7 @@ export class ProfileMigrationService implements MigrationJobPort {
         write,
       };
       await repo.supersede(profileId, now);
-      const job = await this.jobs.create(trx, principal, profileId, "migrate-dry-run");
+      const job = await this.jobs.create(tx, principal, profileId, "migrate-dry-run");
       const migration: ProfileMigrationRow = {
         id: randomUUID(),
         profileId,
@@ -151,7 +149,7 @@ export class ProfileMigrationService implements MigrationJobPort {
         updatedAt: now,
       };
       await repo.insert(migration);
-      await recordAudit(trx, {
+      await recordAudit(tx, {
         actor: principal,
         action: "migration.dry-run",
         profileId,
@@ -179,13 +177,13 @@ export class ProfileMigrationService implements MigrationJobPort {
   /** GET /profiles/:id/migrations/latest */
   async latest(principal: Principal, profileId: string): Promise<Migration | null> {
     await this.profiles.authorize(principal, profileId);
-    const row = await new ProfileMigrationRepository(this.db).latest(profileId);
+    const row = await this.store.repos.profileMigrations.latest(profileId);
     return row ? this.present(row) : null;
   }
 
   /** The migration, if the caller manages its profile (else 404): in `tx` when given, else on its own. */
-  private async authorize(principal: Principal, id: string, tx?: Tx): Promise<ProfileMigrationRow> {
-    const row = await new ProfileMigrationRepository(tx ?? this.db).find(id);
+  private async authorize(principal: Principal, id: string, tx?: UnitOfWork): Promise<ProfileMigrationRow> {
+    const row = await (tx ?? this.store.repos).profileMigrations.find(id);
     if (!row) throw notFound("Migration not found.");
     try {
       if (tx) await this.profiles.authorizeIn(tx, principal, row.profileId);
@@ -202,10 +200,10 @@ export class ProfileMigrationService implements MigrationJobPort {
    * are rechecked through Graph (`migrate-recheck`), those still failing end in `error`.
    */
   async apply(principal: Principal, id: string): Promise<Migration> {
-    const row = await this.db.transaction().execute(async (trx) => {
-      const m = await this.authorize(principal, id, trx);
+    const row = await this.store.transaction(async (tx) => {
+      const m = await this.authorize(principal, id, tx);
       if (m.state !== "created") throw conflict(`This move can't be applied: it is ${m.state}.`);
-      const jobs = new JobRepository(trx);
+      const jobs = tx.jobs;
       const dryRun = await jobs.find(m.dryRunJobId);
       if (dryRun?.state !== "done") {
         throw conflict(
@@ -216,7 +214,7 @@ export class ProfileMigrationService implements MigrationJobPort {
       }
       const open = await jobs.findOpen(m.profileId);
       if (open) throw jobRunning(open.id);
-      const access = new MailboxAccessRepository(trx);
+      const access = tx.mailboxAccess;
       const current = await access.find(m.profileId);
       if (!current || current.version !== m.fromVersion) {
         throw conflict("The profile's mailbox access changed after the dry run: start a new dry run.");
@@ -236,10 +234,10 @@ export class ProfileMigrationService implements MigrationJobPort {
         current.version,
       );
       if (!saved) throw conflict("The profile's mailbox access changed meanwhile: try again.");
-      const repo = new ProfileMigrationRepository(trx);
+      const repo = tx.profileMigrations;
       const failed = await repo.failedUserIds(id);
       const recheck = failed.length
-        ? await this.jobs.create(trx, principal, m.profileId, "migrate-recheck", failed)
+        ? await this.jobs.create(tx, principal, m.profileId, "migrate-recheck", failed)
         : undefined;
       const values = {
         state: "applied",
@@ -255,7 +253,7 @@ export class ProfileMigrationService implements MigrationJobPort {
       };
       if (!(await repo.update(id, "created", values))) throw conflict("This move was changed meanwhile.");
       await repo.touchUsers(m.profileId, now);
-      await recordAudit(trx, {
+      await recordAudit(tx, {
         actor: principal,
         action: "migration.apply",
         profileId: m.profileId,
@@ -286,8 +284,8 @@ export class ProfileMigrationService implements MigrationJobPort {
    * already had, sealed for it, with its own audit event.
    */
   async rollback(principal: Principal, id: string): Promise<Migration> {
-    const row = await this.db.transaction().execute(async (trx) => {
-      const m = await this.authorize(principal, id, trx);
+    const row = await this.store.transaction(async (tx) => {
+      const m = await this.authorize(principal, id, tx);
       if (m.state !== "applied" || !m.appliedAt || !m.previousType || !m.previousSettings) {
         throw conflict(`Only an applied move can be rolled back; this one is ${m.state}.`);
       }
@@ -299,12 +297,12 @@ export class ProfileMigrationService implements MigrationJobPort {
           `A move can be rolled back for ${ROLLBACK_DAYS} days; this one was applied on ${m.appliedAt.slice(0, 10)}. Configure the EWS access again instead.`,
         );
       }
-      const access = new MailboxAccessRepository(trx);
+      const access = tx.mailboxAccess;
       const current = await access.find(m.profileId);
       if (!current || current.version !== m.appliedVersion) {
         throw conflict("The mailbox access was changed after the move: it can't be rolled back.");
       }
-      const jobs = new JobRepository(trx);
+      const jobs = tx.jobs;
       const open = await jobs.findOpen(m.profileId);
       if (open && open.id !== m.recheckJobId) throw jobRunning(open.id);
       if (open) {
@@ -330,7 +328,7 @@ export class ProfileMigrationService implements MigrationJobPort {
         current.version,
       );
       if (!saved) throw conflict("The profile's mailbox access changed meanwhile: try again.");
-      const repo = new ProfileMigrationRepository(trx);
+      const repo = tx.profileMigrations;
       const values = {
         state: "rolled-back",
         rolledBackAt: now,
@@ -341,9 +339,9 @@ export class ProfileMigrationService implements MigrationJobPort {
       await repo.touchUsers(m.profileId, now);
       const failed = await repo.recheckFailedUserIds(id);
       const recheck = failed.length
-        ? await this.jobs.create(trx, principal, m.profileId, "recheck-users", failed)
+        ? await this.jobs.create(tx, principal, m.profileId, "recheck-users", failed)
         : undefined;
-      await recordAudit(trx, {
+      await recordAudit(tx, {
         actor: principal,
         action: "migration.rollback",
         profileId: m.profileId,
@@ -390,10 +388,14 @@ export class ProfileMigrationService implements MigrationJobPort {
     };
   }
 
-  private async forJob(db: Db, jobId: string, kind: "dry-run" | "recheck"): Promise<ProfileMigrationRow> {
+  private async forJob(
+    tx: UnitOfWork,
+    jobId: string,
+    kind: "dry-run" | "recheck",
+  ): Promise<ProfileMigrationRow> {
     const known = this.byJob.get(jobId);
     if (known) return known;
-    const repo = new ProfileMigrationRepository(db);
+    const repo = tx.profileMigrations;
     const row = kind === "dry-run" ? await repo.findByDryRunJob(jobId) : await repo.findByRecheckJob(jobId);
     if (!row) throw new AppError(409, "conflict", "The move to Graph of this job is gone.");
     if (this.byJob.size > 100) this.byJob.clear();
@@ -403,7 +405,7 @@ export class ProfileMigrationService implements MigrationJobPort {
 
   /** Job port: tries the out-of-scope mailbox once, then checks each user with the candidate. */
   async dryRunChecker(jobId: string): Promise<MailboxChecker> {
-    const m = await this.forJob(this.db, jobId, "dry-run");
+    const m = await this.forJob(this.store.repos, jobId, "dry-run");
     const candidate = this.candidate(m);
     if (m.outOfScopeResult === null) {
       const out = await this.readiness.outOfScope(candidate, m.outOfScopeUser);
@@ -413,23 +415,25 @@ export class ProfileMigrationService implements MigrationJobPort {
       const result = out.ok
         ? { refused: out.refused, detail: out.detail }
         : { refused: false, detail: `Could not tell: ${out.failure.message}` };
-      await new ProfileMigrationRepository(this.db).setOutOfScopeResult(
-        m.id,
-        JSON.stringify(result),
-        this.iso(),
-      );
+      await this.store.repos.profileMigrations.setOutOfScopeResult(m.id, JSON.stringify(result), this.iso());
     }
     return (address, signal) => this.readiness.check(candidate, address, signal);
   }
 
   /** Job port: one user's dry-run result, by category; the user's state is not touched. */
-  async writeDryRunResult(db: Db, jobId: string, user: CheckedUser, result: CheckResult): Promise<void> {
-    const m = await this.forJob(db, jobId, "dry-run");
+  async writeDryRunResult(
+    target: UnitOfWorkOrDb,
+    jobId: string,
+    user: CheckedUser,
+    result: CheckResult,
+  ): Promise<void> {
+    const tx = unitOfWork(target);
+    const m = await this.forJob(tx, jobId, "dry-run");
     const code = result.ok ? null : (result.error?.code ?? "unknown");
     const category = result.ok ? "pass" : isOnPremisesFailure(code ?? undefined) ? "on-premises" : "fail";
     const settles = m.rolesAssignedAt ? Date.parse(m.rolesAssignedAt) + RBAC_SETTLE_MS : 0;
     const applying = !result.ok && isRefusedFailure(code ?? undefined) && this.now() < settles;
-    await new ProfileMigrationRepository(db).upsertResult({
+    await tx.profileMigrations.upsertResult({
       migrationId: m.id,
       userId: user.id,
       category,
@@ -447,8 +451,14 @@ export class ProfileMigrationService implements MigrationJobPort {
   }
 
   /** Job port: a recheck result after apply: applied to the user (recheck rules) and kept with the move. */
-  async writeRecheckResult(db: Db, jobId: string, user: CheckedUser, result: CheckResult): Promise<void> {
-    const m = await this.forJob(db, jobId, "recheck");
+  async writeRecheckResult(
+    target: UnitOfWorkOrDb,
+    jobId: string,
+    user: CheckedUser,
+    result: CheckResult,
+  ): Promise<void> {
+    const tx = unitOfWork(target);
+    const m = await this.forJob(tx, jobId, "recheck");
     const settles = m.appliedAt ? Date.parse(m.appliedAt) + RBAC_SETTLE_MS : 0;
     let told = result;
     if (!result.ok && result.error && isRefusedFailure(result.error.code) && this.now() < settles) {
@@ -460,8 +470,8 @@ export class ProfileMigrationService implements MigrationJobPort {
         },
       };
     }
-    await this.checks.applyResult(db, user, told, { mode: "recheck", jobId });
-    await new ProfileMigrationRepository(db).setRecheck(m.id, user.id, result.ok ? "pass" : "fail");
+    await this.checks.applyResult(tx, user, told, { mode: "recheck", jobId });
+    await tx.profileMigrations.setRecheck(m.id, user.id, result.ok ? "pass" : "fail");
   }
 
   private status(m: ProfileMigrationRow, job: JobRow | undefined): MigrationStatus {
@@ -471,9 +481,9 @@ export class ProfileMigrationService implements MigrationJobPort {
   }
 
   private async present(m: ProfileMigrationRow): Promise<Migration> {
-    const repo = new ProfileMigrationRepository(this.db);
+    const repo = this.store.repos.profileMigrations;
     const [job, counts, users] = await Promise.all([
-      new JobRepository(this.db).find(m.dryRunJobId),
+      this.store.repos.jobs.find(m.dryRunJobId),
       repo.counts(m.id),
       repo.users(m.id, USERS_SHOWN + 1),
     ]);

@@ -4,8 +4,8 @@ import type { CreateProfileBody, Profile, UpdateProfileBody } from "../../contra
 import type { Principal } from "../auth/principal";
 import { conflict, forbidden, notFound } from "../errors";
 import { presentProfile } from "../presenters/profile";
-import { nowIso, type Db, type Tx } from "../store/db";
-import { ProfileRepository, type ProfileRow } from "../store/profiles-repo";
+import type { ProfileRow } from "../store/profiles-repo";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 
 const EWS_TYPES = new Set(["ews-basic-impersonation", "ews-oauth-impersonation", "ews-app-only"]);
@@ -26,25 +26,17 @@ export function ewsEndsOn(type: string, settings: string): string | null {
  * Profiles: who may see them, their rules (unique names, no delete while users are active) and audit.
  */
 export class ProfileService {
-  constructor(private readonly db: Db) {}
-
-  private repo(db: Db = this.db) {
-    return new ProfileRepository(db);
-  }
+  constructor(private readonly store: StoreAccess) {}
 
   /** The ids a principal may manage: undefined means all (platform admin). */
   visibleIds(principal: Principal): Promise<string[] | undefined> {
-    return this.visibleIdsWith(this.db, principal);
+    return this.visibleIdsIn(this.store.repos, principal);
   }
 
-  /** visibleIds() inside the caller's transaction. */
-  visibleIdsIn(tx: Tx, principal: Principal): Promise<string[] | undefined> {
-    return this.visibleIdsWith(tx, principal);
-  }
-
-  private async visibleIdsWith(db: Db, principal: Principal): Promise<string[] | undefined> {
+  /** visibleIds() on the caller's unit of work (inside its transaction). */
+  async visibleIdsIn(tx: UnitOfWork, principal: Principal): Promise<string[] | undefined> {
     if (principal.platformAdmin) return undefined;
-    return principal.upn ? this.repo(db).idsAdministeredBy(principal.upn) : [];
+    return principal.upn ? tx.profiles.idsAdministeredBy(principal.upn) : [];
   }
 
   /**
@@ -54,18 +46,14 @@ export class ProfileService {
    * @example const profile = await profiles.authorize(principal, req.params.id);
    */
   authorize(principal: Principal, profileId: string): Promise<ProfileRow> {
-    return this.authorizeWith(this.db, principal, profileId);
+    return this.authorizeIn(this.store.repos, principal, profileId);
   }
 
-  /** authorize() inside the caller's transaction. */
-  authorizeIn(tx: Tx, principal: Principal, profileId: string): Promise<ProfileRow> {
-    return this.authorizeWith(tx, principal, profileId);
-  }
-
-  private async authorizeWith(db: Db, principal: Principal, profileId: string): Promise<ProfileRow> {
-    const row = await this.repo(db).find(profileId);
+  /** authorize() on the caller's unit of work (inside its transaction). */
+  async authorizeIn(tx: UnitOfWork, principal: Principal, profileId: string): Promise<ProfileRow> {
+    const row = await tx.profiles.find(profileId);
     if (!row) throw notFound("Profile not found. It may have been deleted.");
-    const ids = await this.visibleIdsWith(db, principal);
+    const ids = await this.visibleIdsIn(tx, principal);
     if (ids && !ids.includes(profileId)) throw forbidden("You are not an admin of this profile.");
     return row;
   }
@@ -74,9 +62,7 @@ export class ProfileService {
     ids?: string[],
   ): Promise<Map<string, { type: AccessType; ewsEndsOn: string | null }>> {
     if (ids?.length === 0) return new Map();
-    let q = this.db.selectFrom("mailboxAccess").select(["profileId", "type", "settings"]);
-    if (ids) q = q.where("profileId", "in", ids);
-    const rows = await q.execute();
+    const rows = await this.store.repos.mailboxAccess.typesAndSettings(ids);
     return new Map(
       rows.map((r) => [
         r.profileId,
@@ -87,7 +73,7 @@ export class ProfileService {
 
   async list(principal: Principal): Promise<Profile[]> {
     const ids = await this.visibleIds(principal);
-    const repo = this.repo();
+    const repo = this.store.repos.profiles;
     const [rows, counts, types] = await Promise.all([
       repo.list(ids),
       repo.countsByState(ids),
@@ -100,19 +86,22 @@ export class ProfileService {
 
   async get(principal: Principal, id: string): Promise<Profile> {
     const row = await this.authorize(principal, id);
-    const [counts, types] = await Promise.all([this.repo().countsByState([id]), this.accessTypes([id])]);
+    const [counts, types] = await Promise.all([
+      this.store.repos.profiles.countsByState([id]),
+      this.accessTypes([id]),
+    ]);
     return presentProfile(row, counts.get(id), types.get(id)?.type ?? null, types.get(id)?.ewsEndsOn);
   }
 
   async create(principal: Principal, input: CreateProfileBody): Promise<Profile> {
     if (!principal.platformAdmin) throw forbidden("Only platform admins can create profiles.");
-    const row = await this.db.transaction().execute(async (trx) => {
-      const repo = this.repo(trx);
+    const row = await this.store.transaction(async (tx) => {
+      const repo = tx.profiles;
       if (await repo.findByName(input.name)) {
         throw conflict(`A profile named "${input.name}" already exists.`);
       }
       const created = await repo.create(input);
-      await recordAudit(trx, {
+      await recordAudit(tx, {
         actor: principal,
         action: "profile.create",
         profileId: created.id,
@@ -124,9 +113,9 @@ export class ProfileService {
   }
 
   async update(principal: Principal, id: string, patch: UpdateProfileBody): Promise<Profile> {
-    await this.db.transaction().execute(async (trx) => {
-      const before = await this.authorizeIn(trx, principal, id);
-      const repo = this.repo(trx);
+    await this.store.transaction(async (tx) => {
+      const before = await this.authorizeIn(tx, principal, id);
+      const repo = tx.profiles;
       if (
         patch.name !== undefined &&
         patch.name.toLowerCase() !== before.nameLower &&
@@ -136,7 +125,7 @@ export class ProfileService {
       }
       if (patch.syncEnabled !== undefined && (patch.syncEnabled ? 1 : 0) !== before.syncEnabled) {
         // The roster is polled by updatedAt: pausing a profile must show on every one of its mailboxes.
-        await trx.updateTable("users").set({ updatedAt: nowIso() }).where("profileId", "=", id).execute();
+        await tx.users.touchProfile(id);
       }
       await repo.update(id, {
         name: patch.name,
@@ -146,7 +135,7 @@ export class ProfileService {
         stalledAfterHours: patch.stalledAfterHours,
         stalledAlertPercent: patch.stalledAlertPercent,
       });
-      await recordAudit(trx, {
+      await recordAudit(tx, {
         actor: principal,
         action: "profile.update",
         profileId: id,
@@ -168,38 +157,23 @@ export class ProfileService {
 
   async remove(principal: Principal, id: string): Promise<void> {
     if (!principal.platformAdmin) throw forbidden("Only platform admins can delete profiles.");
-    await this.db.transaction().execute(async (trx) => {
-      const row = await this.authorizeIn(trx, principal, id);
-      const counts = (await this.repo(trx).countsByState([id])).get(id);
+    await this.store.transaction(async (tx) => {
+      const row = await this.authorizeIn(tx, principal, id);
+      const counts = (await tx.profiles.countsByState([id])).get(id);
       if (counts && counts.active > 0) {
         throw conflict(
           `This profile still has ${counts.active} active user${counts.active === 1 ? "" : "s"}. Pause or move them first.`,
           { active: counts.active },
         );
       }
-      const running = await trx
-        .selectFrom("jobs")
-        .select("id")
-        .where("profileId", "=", id)
-        .where("state", "in", ["queued", "running", "paused"])
-        .executeTakeFirst();
+      const running = await tx.jobs.findOpen(id);
       if (running) {
         throw conflict("A job is still running for this profile. Cancel it first.", { jobId: running.id });
       }
       // Tell the sync service (through the roster) that these mailboxes are gone.
-      const removedAt = nowIso();
-      await trx
-        .insertInto("mailboxTombstones")
-        .columns(["addressLower", "profileId", "removedAt"])
-        .expression((eb) =>
-          eb
-            .selectFrom("users")
-            .select(["addressLower", "profileId", eb.val(removedAt).as("removedAt")])
-            .where("profileId", "=", id),
-        )
-        .execute();
-      await this.repo(trx).remove(id);
-      await recordAudit(trx, {
+      await tx.users.tombstoneProfile(id);
+      await tx.profiles.remove(id);
+      await recordAudit(tx, {
         actor: principal,
         action: "profile.delete",
         profileId: id,
@@ -210,7 +184,7 @@ export class ProfileService {
 
   /** Creates the Default profile on first start. */
   async ensureDefault(actor: Principal): Promise<void> {
-    const existing = await this.repo().list();
+    const existing = await this.store.repos.profiles.list();
     if (existing.length === 0) {
       await this.create(actor, { name: "Default", description: "Created at first start." });
     }

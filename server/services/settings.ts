@@ -4,8 +4,7 @@ import type { Config } from "../config";
 import { forbidden, validationFailed } from "../errors";
 import { checkUrl, UrlPolicyError } from "../ews/url-policy";
 import { WebhookSender } from "./webhook";
-import type { Db } from "../store/db";
-import { SettingsRepository } from "../store/settings-repo";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 
 /** Hours without a successful Connect account token refresh before the connection counts as stale. */
@@ -34,7 +33,7 @@ export class SettingsService {
   readonly webhook: WebhookSender;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly config: Config,
     webhook?: WebhookSender,
   ) {
@@ -43,10 +42,10 @@ export class SettingsService {
 
   /** The settings in force now. */
   effective(): Promise<Settings> {
-    return this.effectiveWith(this.db);
+    return this.effectiveWith(this.store.repos);
   }
 
-  private async effectiveWith(db: Db): Promise<Settings> {
+  private async effectiveWith(tx: UnitOfWork): Promise<Settings> {
     const defaults: Settings = {
       alertWebhookUrl: this.config.monitor.webhookUrl ?? null,
       monitorIntervalMinutes: this.config.monitor.intervalMinutes,
@@ -55,7 +54,7 @@ export class SettingsService {
       jobsDeadlineHours: this.config.jobs.deadlineHours,
       oauthStaleHours: DEFAULT_OAUTH_STALE_HOURS,
     };
-    const stored = await new SettingsRepository(db).all();
+    const stored = await tx.settings.all();
     const merged = { ...defaults };
     for (const key of Object.keys(defaults) as (keyof Settings)[]) {
       if (!(key in stored)) continue;
@@ -76,11 +75,11 @@ export class SettingsService {
   async update(principal: Principal, patch: UpdateSettingsBody): Promise<Settings> {
     if (!principal.platformAdmin) throw forbidden("Only platform admins can change settings.");
     if (patch.alertWebhookUrl) this.checkWebhookUrl(patch.alertWebhookUrl);
-    return this.db.transaction().execute(async (trx) => {
-      const before = await this.effectiveWith(trx);
-      await new SettingsRepository(trx).put(patch);
-      const after = await this.effectiveWith(trx);
-      await recordAudit(trx, {
+    return this.store.transaction(async (tx) => {
+      const before = await this.effectiveWith(tx);
+      await tx.settings.put(patch);
+      const after = await this.effectiveWith(tx);
+      await recordAudit(tx, {
         actor: principal,
         action: "settings.update",
         before: { ...before, alertWebhookUrl: redactUrl(before.alertWebhookUrl) },

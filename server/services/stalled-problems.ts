@@ -2,10 +2,9 @@ import type { ProblemAction, ProblemGroup, ProblemUser } from "../../contract/pr
 import type { UserState } from "../../contract/common";
 import type { Clock } from "../domain/clock";
 import { DEFAULT_STALLED_AFTER_HOURS } from "../domain/stalled";
-import type { Db, Tx } from "../store/db";
 import type { ProblemTarget } from "../store/problems-repo";
-import { StalledRepository } from "../store/stalled-repo";
 import type { UserTable } from "../store/schema";
+import type { UnitOfWork } from "../store/unit-of-work";
 import { MAX_ACTION_USERS, USERS_PER_GROUP, type ProblemScope, type ProblemSource } from "./problems";
 
 /** The Problems group of stalled mailboxes (not a failure cause: a flag beside the state). */
@@ -79,9 +78,9 @@ export class StalledProblemSource implements ProblemSource {
 
   constructor(private readonly clock: Clock) {}
 
-  async groups(db: Db, scope: ProblemScope): Promise<ProblemGroup[]> {
+  async groups(store: UnitOfWork, scope: ProblemScope): Promise<ProblemGroup[]> {
     const now = this.clock.now();
-    const repo = new StalledRepository(db);
+    const repo = store.stalled;
     const summary = await repo.summary(scope.profileIds, now);
     if (summary.size === 0) return [];
     const hoursOf = new Map([...summary].map(([id, s]) => [id, s.stalledAfterHours]));
@@ -120,9 +119,9 @@ export class StalledProblemSource implements ProblemSource {
     ];
   }
 
-  async targets(db: Tx, profileIds: readonly string[], cause: string): Promise<ProblemTarget[]> {
+  async targets(tx: UnitOfWork, profileIds: readonly string[], cause: string): Promise<ProblemTarget[]> {
     if (cause !== STALLED_CAUSE) return [];
-    const rows = await new StalledRepository(db).list(profileIds, this.clock.now(), {
+    const rows = await tx.stalled.list(profileIds, this.clock.now(), {
       limit: MAX_ACTION_USERS,
     });
     return rows.map(targetOf);

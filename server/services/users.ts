@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { SyncSessionRepository } from "../store/sync-sessions-repo";
 import {
   MAX_IMPORT_LINES,
   type AddUsersResult,
@@ -11,10 +10,9 @@ import {
 import type { Principal } from "../auth/principal";
 import { AppError, conflict, forbidden, notFound, validationFailed } from "../errors";
 import { presentCheck, presentUser } from "../presenters/user";
-import type { Db, Tx } from "../store/db";
-import { UserRepository, type NewUser, type UserRef, type UserRow } from "../store/users-repo";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
+import type { NewUser, UserRef, UserRow } from "../store/users-repo";
 import { recordAudit } from "./audit";
-import { StalledRepository } from "../store/stalled-repo";
 import { systemClock, type Clock } from "../domain/clock";
 import { isStalled, serviceReporting, stalledCutoff } from "../domain/stalled";
 import type { ProfileService } from "./profiles";
@@ -48,34 +46,30 @@ function decodeCursor(cursor: string): string {
  */
 export class UserService {
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly profiles: ProfileService,
     private readonly clock: Clock = systemClock,
   ) {}
 
   /** The stalled rule for rows of one profile (the profile's half read once). */
   private async stalledRule(profileId: string): Promise<(row: UserRow) => boolean> {
-    const profile = await new StalledRepository(this.db).stallProfile(profileId);
+    const profile = await this.store.repos.stalled.stallProfile(profileId);
     const now = this.clock.now();
     return (row) => profile !== null && isStalled(row, profile, now);
-  }
-
-  private repo(db: Db = this.db) {
-    return new UserRepository(db);
   }
 
   /** One page of a profile's users, sorted by lower-cased address. */
   async list(principal: Principal, profileId: string, query: ListUsersQuery): Promise<UserPage> {
     await this.profiles.authorize(principal, profileId);
     const prefix = query.q ? query.q.normalize("NFC").toLowerCase() : undefined;
-    const stall = await new StalledRepository(this.db).stallProfile(profileId);
+    const stall = await this.store.repos.stalled.stallProfile(profileId);
     const now = this.clock.now();
     const stalled = (row: UserRow) => stall !== null && isStalled(row, stall, now);
     if (query.stalled && (!stall || !stall.syncEnabled || !serviceReporting(stall, now))) {
       // The profile's half of the rule fails: none of its mailboxes is stalled.
       return { data: [], nextCursor: null };
     }
-    const rows = await this.repo().list(profileId, {
+    const rows = await this.store.repos.users.list(profileId, {
       state: query.state,
       cause: query.cause,
       stalledCutoff: query.stalled ? stalledCutoff(now, stall!.stalledAfterHours) : undefined,
@@ -102,9 +96,9 @@ export class UserService {
     const parsed = parseUserPaste(text);
     if (parsed.dataLines > MAX_IMPORT_LINES) throw tooManyLines(parsed.dataLines);
 
-    return this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorizeIn(trx, principal, profileId);
-      const repo = this.repo(trx);
+    return this.store.transaction(async (tx) => {
+      await this.profiles.authorizeIn(tx, principal, profileId);
+      const repo = tx.users;
       const existing = await repo.existingAddresses([
         ...new Set(parsed.entries.map((e) => e.address.toLowerCase())),
       ]);
@@ -130,7 +124,7 @@ export class UserService {
           : err;
       }
       if (fresh.length > 0) {
-        await recordAudit(trx, {
+        await recordAudit(tx, {
           actor: principal,
           action: "users.import",
           profileId,
@@ -143,13 +137,13 @@ export class UserService {
 
   /** A user and their latest checks. */
   async get(principal: Principal, id: string): Promise<UserDetail> {
-    const repo = this.repo();
+    const repo = this.store.repos.users;
     const row = await repo.find(id);
     if (!row) throw notFound("User not found. They may have been removed.");
     await this.profiles.authorize(principal, row.profileId);
     const [history, syncSessions, stalled] = await Promise.all([
       repo.checkHistory(id, CHECK_HISTORY_SIZE),
-      new SyncSessionRepository(this.db).recent(id, SYNC_SESSIONS_SIZE),
+      this.store.repos.syncSessions.recent(id, SYNC_SESSIONS_SIZE),
       this.stalledRule(row.profileId),
     ]);
     return { ...presentUser(row, stalled(row)), checkHistory: history.map(presentCheck), syncSessions };
@@ -173,10 +167,10 @@ export class UserService {
     userIds: string[],
     targetProfileId?: string,
   ): Promise<BulkUsersResult> {
-    return this.db.transaction().execute(async (trx) => {
-      const repo = this.repo(trx);
-      const refs = await this.authorizeUsers(principal, userIds, trx);
-      if (targetProfileId !== undefined) await this.profiles.authorizeIn(trx, principal, targetProfileId);
+    return this.store.transaction(async (tx) => {
+      const repo = tx.users;
+      const refs = await this.authorizeUsers(principal, userIds, tx);
+      if (targetProfileId !== undefined) await this.profiles.authorizeIn(tx, principal, targetProfileId);
       const pending = refs.filter((r) => r.state === "pending");
       if (pending.length > 0) {
         throw conflict(
@@ -206,7 +200,7 @@ export class UserService {
           break;
       }
       await this.auditBulk(
-        trx,
+        tx,
         principal,
         action,
         targetProfileId === undefined ? refs : targets,
@@ -218,8 +212,8 @@ export class UserService {
   }
 
   /** Loads the users behind the ids, refusing the whole request when one is unknown or not the caller's. */
-  private async authorizeUsers(principal: Principal, userIds: string[], db: Tx): Promise<UserRef[]> {
-    const refs = await this.repo(db).refs(userIds);
+  private async authorizeUsers(principal: Principal, userIds: string[], tx: UnitOfWork): Promise<UserRef[]> {
+    const refs = await tx.users.refs(userIds);
     if (refs.length !== new Set(userIds).size) {
       const known = new Set(refs.map((r) => r.id));
       const missing = [...new Set(userIds)].filter((id) => !known.has(id));
@@ -233,7 +227,7 @@ export class UserService {
         },
       );
     }
-    const visible = await this.profiles.visibleIdsIn(db, principal);
+    const visible = await this.profiles.visibleIdsIn(tx, principal);
     if (visible) {
       const allowed = new Set(visible);
       const outside = refs.filter((r) => !allowed.has(r.profileId));
@@ -248,7 +242,7 @@ export class UserService {
 
   /** One audit event per profile touched, with the count and a few addresses (not all of them). */
   private async auditBulk(
-    db: Db,
+    tx: UnitOfWork,
     principal: Principal,
     action: BulkAction,
     refs: UserRef[],
@@ -259,7 +253,7 @@ export class UserService {
     const byProfile = new Map<string, UserRef[]>();
     for (const ref of refs) byProfile.set(ref.profileId, [...(byProfile.get(ref.profileId) ?? []), ref]);
     for (const [profileId, group] of byProfile) {
-      await recordAudit(db, {
+      await recordAudit(tx, {
         actor: principal,
         action: `users.${action}`,
         profileId,
@@ -286,7 +280,7 @@ export class UserService {
     }
     let after: string | undefined;
     for (;;) {
-      const rows = await this.repo().exportPage(ids, after, 1000);
+      const rows = await this.store.repos.users.exportPage(ids, after, 1000);
       if (rows.length === 0) return;
       yield rows;
       after = rows.at(-1)!.addressLower;

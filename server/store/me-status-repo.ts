@@ -42,7 +42,12 @@ function compiledOnce(
 
 /** The end user's own mailbox: the only SQL behind `GET /me/status`. */
 export class MeStatusRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Whether lookups run side by side (PostgreSQL's pool); on SQLite queries never overlap. */
+  readonly queriesOverlap: boolean;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.queriesOverlap = isPostgres(db);
+  }
 
   private base() {
     return this.db

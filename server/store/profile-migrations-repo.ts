@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { Db } from "./db";
+import type { Db } from "./db-types";
 import type { ProfileMigrationResultTable, ProfileMigrationTable } from "./schema";
 
 export type ProfileMigrationRow = Selectable<ProfileMigrationTable>;

@@ -1,13 +1,17 @@
+import type { Clock } from "../domain/clock";
 import { AuditRepository } from "./audit-repo";
 import { CheckRepository } from "./checks-repo";
+import { CredentialDeadlinesRepository } from "./credential-deadlines-repo";
 import type { Db, Tx } from "./db-types";
 import { GatewayRepository } from "./gateway-repo";
 import { JobRepository } from "./job-repo";
 import { LocalAdminRepository } from "./local-admins-repo";
 import { MailboxAccessRepository } from "./mailbox-access-repo";
+import { MeStatusRepository } from "./me-status-repo";
 import { MonitorRepository } from "./monitor-repo";
 import { OAuthRepository } from "./oauth-repo";
 import { ProblemRepository } from "./problems-repo";
+import { ProfileMigrationRepository } from "./profile-migrations-repo";
 import { ProfileRepository } from "./profiles-repo";
 import { RollupRepository } from "./rollups-repo";
 import { RosterRepository } from "./roster-repo";
@@ -41,18 +45,30 @@ export interface UnitOfWork {
   readonly monitor: MonitorRepository;
   /** Connect account: pending authorizations and the OAuth type's token cache. */
   readonly oauth: OAuthRepository;
-  readonly problems: ProblemRepository;
-  readonly rollups: RollupRepository;
   /** The roster the sync service polls. */
   readonly roster: RosterRepository;
   readonly serviceKeys: ServiceKeyRepository;
-  readonly stalled: StalledRepository;
   /** The sync service's reports: sessions and the users' last sync. */
   readonly syncReports: SyncReportRepository;
+  readonly problems: ProblemRepository;
+  readonly rollups: RollupRepository;
+  readonly stalled: StalledRepository;
+  /** Credentials ahead: password expiries, advance alerts sent. */
+  readonly credentialDeadlines: CredentialDeadlinesRepository;
+  /** The end user's own mailbox (`GET /me/status`). */
+  readonly meStatus: MeStatusRepository;
+  /** Move to Graph: migrations and their users' results. */
+  readonly profileMigrations: ProfileMigrationRepository;
+}
+
+/** What repositories are made with: the clock jobs are leased by, local admins' session lifetime. */
+export interface RepositoryOptions {
+  clock?: Clock;
+  sessionMaxHours?: number;
 }
 
 /** Repositories over `db`, each made when first used. */
-export function repositoriesOn(db: Db | Tx): UnitOfWork {
+export function repositoriesOn(db: Db | Tx, options: RepositoryOptions = {}): UnitOfWork {
   const made = new Map<string, unknown>();
   const lazy = <T>(name: string, make: () => T): T => {
     if (!made.has(name)) made.set(name, make());
@@ -67,7 +83,7 @@ export function repositoriesOn(db: Db | Tx): UnitOfWork {
       return lazy("checks", () => new CheckRepository(db));
     },
     get localAdmins() {
-      return lazy("localAdmins", () => new LocalAdminRepository(db));
+      return lazy("localAdmins", () => new LocalAdminRepository(db, options.sessionMaxHours));
     },
     get mailboxAccess() {
       return lazy("mailboxAccess", () => new MailboxAccessRepository(db));
@@ -87,20 +103,11 @@ export function repositoriesOn(db: Db | Tx): UnitOfWork {
     get gateway() {
       return lazy("gateway", () => new GatewayRepository(db));
     },
-    get jobs() {
-      return lazy("jobs", () => new JobRepository(db));
-    },
     get monitor() {
       return lazy("monitor", () => new MonitorRepository(db));
     },
     get oauth() {
       return lazy("oauth", () => new OAuthRepository(db));
-    },
-    get problems() {
-      return lazy("problems", () => new ProblemRepository(db));
-    },
-    get rollups() {
-      return lazy("rollups", () => new RollupRepository(db));
     },
     get roster() {
       return lazy("roster", () => new RosterRepository(db));
@@ -108,24 +115,47 @@ export function repositoriesOn(db: Db | Tx): UnitOfWork {
     get serviceKeys() {
       return lazy("serviceKeys", () => new ServiceKeyRepository(db));
     },
+    get syncReports() {
+      return lazy("syncReports", () => new SyncReportRepository(db));
+    },
+    get jobs() {
+      return lazy("jobs", () => new JobRepository(db, options.clock));
+    },
+    get problems() {
+      return lazy("problems", () => new ProblemRepository(db));
+    },
+    get rollups() {
+      return lazy("rollups", () => new RollupRepository(db));
+    },
     get stalled() {
       return lazy("stalled", () => new StalledRepository(db));
     },
-    get syncReports() {
-      return lazy("syncReports", () => new SyncReportRepository(db));
+    get credentialDeadlines() {
+      return lazy("credentialDeadlines", () => new CredentialDeadlinesRepository(db));
+    },
+    get meStatus() {
+      return lazy("meStatus", () => new MeStatusRepository(db));
+    },
+    get profileMigrations() {
+      return lazy("profileMigrations", () => new ProfileMigrationRepository(db));
     },
   };
 }
 
 /** Runs `work` in one transaction with repositories bound to it; commits when it resolves. */
-export function inTransaction<T>(db: Db, work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
-  return db.transaction().execute((trx) => work(repositoriesOn(trx)));
+export function inTransaction<T>(
+  db: Db,
+  work: (tx: UnitOfWork) => Promise<T>,
+  options: RepositoryOptions = {},
+): Promise<T> {
+  return db.transaction().execute((trx) => work(repositoriesOn(trx, options)));
 }
 
 /**
- * The store as code outside server/store holds it (jobs, sync, monitoring, oauth): repositories on the
- * store itself, and transactions that hand out repositories bound to them. No query builder.
- * @example const n = await store.repos.jobs.remaining(id); await store.transaction((tx) => tx.monitor.clearAlert(id));
+ * The store as code outside server/store holds it (services, jobs, sync, monitoring, oauth): repositories
+ * on the store itself, and transactions that hand out repositories bound to them. No query builder.
+ * @example const admins = await store.repos.localAdmins.list();
+ * @example await store.transaction(async (tx) => { await tx.users.pause(ids); await recordAudit(tx, ...); });
  */
 export interface StoreAccess {
   /** Repositories outside any transaction (each statement commits on its own). */
@@ -134,18 +164,35 @@ export interface StoreAccess {
   transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
 }
 
-/** The store access over `db` (server/context.ts and background.ts build it from the open store). */
-export function storeAccess(db: Db): StoreAccess {
-  return { repos: repositoriesOn(db), transaction: (work) => inTransaction(db, work) };
+/**
+ * The store access over `db` (composition roots build it from the open store, with the context's clock
+ * and session lifetime).
+ */
+export function storeAccess(db: Db, options: RepositoryOptions = {}): StoreAccess {
+  return {
+    repos: repositoriesOn(db, options),
+    transaction: (work) => inTransaction(db, work, options),
+  };
 }
 
 /**
- * Transitional: a store access, or the store's query builder from callers not moved to one yet
- * (routes/sync.ts hands `ctx.store.db` to the sync reports and roster). Drop it once none is left.
+ * Transitional: a store access, or the store's query builder from callers not moved to one yet (tests'
+ * fixtures pass `ctx.store.db` to the deadline sources). Drop it once none is left.
  */
 export type StoreOrDb = StoreAccess | Db;
 
 /** The store access of `store` (itself, or one over the query builder). */
 export function accessOf(store: StoreOrDb): StoreAccess {
   return "repos" in store ? store : storeAccess(store);
+}
+
+/**
+ * Transitional: a unit of work, or a raw transaction as the job runner and the monitor still hand it to
+ * services (`CheckPort`, `MigrationJobPort`, `JobService.create`: `tx.db`). Drop it once none is left.
+ */
+export type UnitOfWorkOrDb = UnitOfWork | Db;
+
+/** The unit of work of `tx`: itself, or repositories bound to the raw transaction it is (made with `options`). */
+export function unitOfWork(tx: UnitOfWorkOrDb, options: RepositoryOptions = {}): UnitOfWork {
+  return "audit" in tx ? tx : repositoriesOn(tx, options);
 }

@@ -305,6 +305,24 @@ export class UserRepository {
     return count;
   }
 
+  /**
+   * Leaves a tombstone for every user of the profile (the roster tells the sync service these mailboxes
+   * are gone); call before the profile is deleted, in the same transaction.
+   */
+  async tombstoneProfile(profileId: string): Promise<void> {
+    const removedAt = nowIso();
+    await this.db
+      .insertInto("mailboxTombstones")
+      .columns(["addressLower", "profileId", "removedAt"])
+      .expression((eb) =>
+        eb
+          .selectFrom("users")
+          .select(["addressLower", "profileId", eb.val(removedAt).as("removedAt")])
+          .where("profileId", "=", profileId),
+      )
+      .execute();
+  }
+
   /** Deletes users; their words and check history go with them (foreign keys cascade). */
   async remove(ids: readonly string[]): Promise<number> {
     let count = 0;

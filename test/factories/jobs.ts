@@ -10,6 +10,7 @@ import {
 } from "../../server/jobs/testing/factories";
 import { JobRepository, type JobRow } from "../../server/store/job-repo";
 import type { JobItemTable, JobTable } from "../../server/store/schema";
+import { storeAccess } from "../../server/store/unit-of-work";
 import { dbOf, type StoreHolder } from "./store";
 
 /**
@@ -118,8 +119,8 @@ export async function countJobItems(
  * @example const job = await jobServiceOn(store).start(SYSTEM, profileId, { kind: "activate-profile" });
  */
 export function jobServiceOn(holder: StoreHolder, clock?: Clock): JobService {
-  const db = dbOf(holder);
-  return new JobService(db, new ProfileService(db), clock);
+  const store = storeAccess(dbOf(holder), { clock });
+  return new JobService(store, new ProfileService(store), clock);
 }
 
 /** A job as its repository reads it (JobRow), or undefined. */

@@ -6,8 +6,8 @@ import { createLogger } from "../../logger";
 import { JobService } from "../../services/jobs";
 import { ProfileService } from "../../services/profiles";
 import { openStore, type Store } from "../../store/db";
-import { JobRepository, type JobRow } from "../../store/job-repo";
 import { storeAccess } from "../../store/unit-of-work";
+import { JobRepository, type JobRow } from "../../store/job-repo";
 import { JobRunner, type RunnerOptions } from "../runner";
 import { buildProfile, buildUsers, mailboxAddresses } from "./factories";
 import { soapCheckPort } from "./soap-check-port";
@@ -52,7 +52,8 @@ export async function startJobHarness(opts: {
   const addresses = mailboxAddresses(tenant, opts.users);
   const profileId = await buildProfile(store.db);
   const userIds = await buildUsers(store.db, profileId, addresses);
-  const jobs = new JobService(store.db, new ProfileService(store.db), opts.clock);
+  const services = storeAccess(store.db, { clock: opts.clock });
+  const jobs = new JobService(services, new ProfileService(services), opts.clock);
   const port = soapCheckPort(sim.ewsUrl, {
     logon: DEMO.serviceAccount.logon,
     password: DEMO.serviceAccount.password,
