@@ -5,7 +5,7 @@ import { userRows } from "../../test/factories/users";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { DEMO } from "../ews-simulator";
 import { AppError } from "../errors";
-import { storeAccess } from "../store/unit-of-work";
+import { storeAccessOf } from "../../test/factories/store";
 import { soapCheckPort } from "./testing/soap-check-port";
 import { startJobHarness, SYSTEM, type JobHarness } from "./testing/harness";
 import { waitUntil } from "../../test/helpers/wait";
@@ -102,7 +102,7 @@ describe.each(testDatabases())("job runner against the simulator on %s", (dialec
 
   it("hands a job back at once when the store fails under its execution, instead of waiting out the lease", async () => {
     h = await startJobHarness({ dialect, users: 200 });
-    const access = storeAccess(h.store.db);
+    const access = storeAccessOf(h);
     const jobs = access.repos.jobs;
     let failures = 0;
     // The store fails once while the execution looks for more items (a killed connection).

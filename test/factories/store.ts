@@ -1,6 +1,7 @@
 import type { Db, Store } from "../../server/store/db";
 
 /** Opening a store of their own is for tests that outlive a server (restarts, crashes, rotation). */
+import { storeAccess, type StoreAccess } from "../../server/store/unit-of-work";
 export { openStore, type Store, type StoreOptions } from "../../server/store/db";
 
 /** Whatever a factory writes through: a test server's `ctx`, a job harness, a fixture's server, or a store. */
@@ -17,3 +18,11 @@ export function dbOf(holder: StoreHolder): Db {
 
 /** The current time as the store writes it (ISO-8601 UTC). */
 export const nowIso = (): string => new Date().toISOString();
+
+/**
+ * The store access (repositories and units of work) over a holder's store, as the server's code takes it.
+ * @example const runner = h.runner({ store: storeAccessOf(h) });
+ */
+export function storeAccessOf(holder: StoreHolder): StoreAccess {
+  return storeAccess(dbOf(holder));
+}
