@@ -80,6 +80,13 @@ export const MailboxAccessView = z
   .catchall(z.unknown());
 export type MailboxAccessView = z.infer<typeof MailboxAccessView>;
 
+/**
+ * PUT /profiles/:id/mailbox-access's answer: the new view, and beside it the warnings of this save
+ * (also on the view).
+ */
+export const SavedMailboxAccess = z.object({ data: MailboxAccessView, warnings: z.array(z.string()) });
+export type SavedMailboxAccess = z.infer<typeof SavedMailboxAccess>;
+
 /** One access type as the picklist shows it. */
 export const AccessTypeInfo = z.object({ id: z.string(), label: z.string(), hint: z.string() });
 export type AccessTypeInfo = z.infer<typeof AccessTypeInfo>;
