@@ -11,7 +11,7 @@ import {
 import { CheckmarkCircle16Filled } from "@fluentui/react-icons";
 import { useState, type ReactNode } from "react";
 import type { MailboxAccessBody } from "../../contract/mailbox-access";
-import type { MailboxAccessView } from "./types";
+import type { MailboxAccessView, MailboxAccessViewOf } from "./types";
 import { ewsUrlProblem } from "./validation";
 import { PemFileButton } from "./app-only/PemFileButton";
 
@@ -32,16 +32,28 @@ const useStyles = makeStyles({
 type AppOnlyType = "ews-app-only" | "graph-app-only";
 type AppOnlyInput = Extract<MailboxAccessBody, { type: AppOnlyType }>;
 
-interface CertificateView {
-  thumbprint: string;
-  subject: string;
-  notAfter: string;
-  daysLeft?: number;
-}
+/**
+ * What the form reads from a stored app-only configuration: the identity, and for EWS its URL. Move to
+ * Graph lends the EWS app-only identity to the Graph form.
+ */
+export type StoredAppOnly = Pick<
+  MailboxAccessViewOf<AppOnlyType>,
+  | "tenantId"
+  | "clientId"
+  | "clientSecretSet"
+  | "clientSecretExpiresOn"
+  | "clientSecretDaysLeft"
+  | "certificate"
+  | "servicePrincipalObjectId"
+  | "scopeGroup"
+> & { type: AppOnlyType; ewsUrl?: string };
+
+const isAppOnly = (view: MailboxAccessView | StoredAppOnly | null): view is StoredAppOnly =>
+  view?.type === "ews-app-only" || view?.type === "graph-app-only";
 
 interface Props {
   type: AppOnlyType;
-  stored: MailboxAccessView | null;
+  stored: MailboxAccessView | StoredAppOnly | null;
   saving: boolean;
   serverErrors: Record<string, string>;
   onSave: (input: AppOnlyInput) => void;
@@ -82,15 +94,14 @@ export function AppOnlyAccessForm({
   extraValid = true,
 }: Props) {
   const styles = useStyles();
-  const same = stored?.type === type ? stored : null;
-  const str = (key: string) => (typeof same?.[key] === "string" ? same[key] : "");
-  const storedCertificate = (same?.certificate as CertificateView | null | undefined) ?? null;
+  const same = isAppOnly(stored) && stored.type === type ? stored : null;
+  const storedCertificate = same?.certificate ?? null;
   const storedSecret = same?.clientSecretSet === true;
-  const [tenantId, setTenantId] = useState(str("tenantId"));
-  const [clientId, setClientId] = useState(str("clientId"));
-  const [servicePrincipalObjectId, setSp] = useState(str("servicePrincipalObjectId"));
-  const [scopeGroup, setScopeGroup] = useState(str("scopeGroup"));
-  const [ewsUrl, setEwsUrl] = useState(str("ewsUrl"));
+  const [tenantId, setTenantId] = useState(same?.tenantId ?? "");
+  const [clientId, setClientId] = useState(same?.clientId ?? "");
+  const [servicePrincipalObjectId, setSp] = useState(same?.servicePrincipalObjectId ?? "");
+  const [scopeGroup, setScopeGroup] = useState(same?.scopeGroup ?? "");
+  const [ewsUrl, setEwsUrl] = useState(same?.ewsUrl ?? "");
   const [replacingChosen, setReplacing] = useState(!storedCertificate && !storedSecret);
   // The server wants the credential again (a changed tenant, app or host): show its fields with the error.
   const replacing = replacingChosen || Boolean(serverErrors.clientSecret ?? serverErrors.certificatePem);
@@ -98,10 +109,8 @@ export function AppOnlyAccessForm({
   const [pemProblem, setPemProblem] = useState<string>();
   const [clientSecret, setClientSecret] = useState("");
   const [secretExpiresOn, setSecretExpiresOn] = useState("");
-  const storedSecretExpiresOn =
-    typeof same?.clientSecretExpiresOn === "string" ? same.clientSecretExpiresOn : null;
-  const storedSecretDaysLeft =
-    typeof same?.clientSecretDaysLeft === "number" ? same.clientSecretDaysLeft : undefined;
+  const storedSecretExpiresOn = same?.clientSecretExpiresOn ?? null;
+  const storedSecretDaysLeft = same?.clientSecretDaysLeft ?? undefined;
 
   const problems: Record<string, string | undefined> = {
     tenantId: tenantId.trim().length < 3 ? "Enter the tenant id (a GUID) or its domain." : undefined,
