@@ -53,6 +53,8 @@ interface RequestOptions {
   query?: Query;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  credentials?: RequestCredentials;
+  cache?: RequestCache;
 }
 
 /** Builds `/api/v1/<path>?query`, leaving out empty query values. */
@@ -89,7 +91,8 @@ async function send(path: string, options: RequestOptions = {}): Promise<Respons
   try {
     res = await fetch(apiUrl(path, options.query), {
       method: options.method ?? "GET",
-      credentials: "same-origin",
+      credentials: options.credentials ?? "same-origin",
+      cache: options.cache,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
@@ -122,6 +125,8 @@ export async function apiResponse<K extends EndpointKey>(
     query: options?.query as Query | undefined,
     headers: options?.headers,
     signal: options?.signal,
+    credentials: options?.credentials,
+    cache: options?.cache,
   });
 }
 

@@ -70,6 +70,9 @@ export type CallOptions<K extends EndpointKey> = (ParamNames<EndpointOf<K>["path
   ([QueryOf<K>] extends [never] ? { query?: undefined } : { query?: QueryOf<K> }) & {
     headers?: Record<string, string>;
     signal?: AbortSignal;
+    /** Default `same-origin` (the session cookie); `omit` when a bearer token is sent in `headers`. */
+    credentials?: RequestCredentials;
+    cache?: RequestCache;
   };
 
 /** The options argument: optional when nothing in it is required. */
