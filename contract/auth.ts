@@ -33,3 +33,11 @@ export type Me = z.infer<typeof Me>;
 
 export const LocalAdmin = z.object({ id: z.string(), email: z.string(), createdAt: z.string() });
 export type LocalAdmin = z.infer<typeof LocalAdmin>;
+
+/** `POST /auth/login`: who signed in. */
+export const LoginResult = z.object({ id: z.string(), email: z.string() });
+export type LoginResult = z.infer<typeof LoginResult>;
+
+/** `DELETE /auth/sessions`: how many other sessions ended. */
+export const EndedSessions = z.object({ ended: z.number().int() });
+export type EndedSessions = z.infer<typeof EndedSessions>;

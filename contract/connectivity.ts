@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { EmailAddress, Id, MailboxError } from "./common";
 
+/** A connectivity-test step's status. */
 export const StepStatus = z.enum(["passed", "failed", "warning", "skipped"]);
+export type StepStatus = z.infer<typeof StepStatus>;
 
 /** One step of a connectivity test, as the Remote Connectivity Analyzer shows it. */
 export const ConnectivityStep = z.object({

@@ -1,12 +1,21 @@
 import { z } from "zod";
 import { CreateJobBody, Job, ListJobsQuery } from "./jobs";
-import { ChangePasswordBody, CreateAdminBody, LocalAdmin, LoginBody, Me, SetupBody } from "./auth";
+import {
+  ChangePasswordBody,
+  CreateAdminBody,
+  EndedSessions,
+  LocalAdmin,
+  LoginBody,
+  LoginResult,
+  Me,
+  SetupBody,
+} from "./auth";
 import { dataOf, pageOf } from "./common";
 import { AuthConfig, MeStatus, ProfileAdmins, ProfileAdminsBody } from "./me";
 import { CreateProfileBody, Profile, UpdateProfileBody } from "./profiles";
 import { Overview } from "./overview";
 import { AuditEvent, ListAuditQuery } from "./audit";
-import { Settings, UpdateSettingsBody } from "./settings";
+import { AlertTestResult, Settings, UpdateSettingsBody } from "./settings";
 import { EntraAppRegistration, SetupCheck } from "./install";
 import {
   AddUsersBody,
@@ -29,7 +38,13 @@ import {
   SyncSession,
 } from "./sync";
 
-import { AccessTypeInfo, MailboxAccessBody, MailboxAccessView, OAuthStartBody } from "./mailbox-access";
+import {
+  AccessTypeInfo,
+  MailboxAccessBody,
+  MailboxAccessView,
+  OAuthStartBody,
+  SavedMailboxAccess,
+} from "./mailbox-access";
 import { CreateMigrationBody, LatestMigration, Migration } from "./migrations";
 import { ProblemActionBody, ProblemActionResult, Problems } from "./problems";
 import {
@@ -40,16 +55,29 @@ import {
   ConnectivityResult,
   ConnectivityTestBody,
 } from "./connectivity";
+/** HTTP methods of the API, lower-cased as Express and OpenAPI spell them. */
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+
+/**
+ * What an endpoint answers when it is not JSON described by `response`: `no-content` a 204; `file` a
+ * download (CSV, zip); `event-stream` text/event-stream; `html` a page; `redirect` a 302; `script` a
+ * JavaScript file; `proxy` whatever Exchange or Graph answered, passed through.
+ */
+export type NonJsonAnswer = "no-content" | "file" | "event-stream" | "html" | "redirect" | "script" | "proxy";
+
 /** One API endpoint as the OpenAPI document describes it. */
 export interface Endpoint {
-  method: "get" | "post" | "put" | "patch" | "delete";
+  method: Method;
   /** Express-style path under /api/v1, e.g. `/profiles/:id`. */
   path: string;
   summary: string;
   tag: string;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** The JSON it answers (successes are `{data}`, lists add `nextCursor`). */
   response?: z.ZodType;
+  /** What it answers instead of JSON. */
+  answers?: NonJsonAnswer;
   /**
    * Who may call it; server/auth/authorization.ts enforces it in front of every route and
    * test/authorization-matrix.test.ts checks it for every role: `none` anyone; `user` anyone signed in
@@ -60,19 +88,44 @@ export interface Endpoint {
   auth: "none" | "admin" | "platform" | "user" | "service-key";
 }
 
+/** An entry of the table: it says what it answers, either JSON (`response`) or something else (`answers`). */
+export type DeclaredEndpoint = Endpoint &
+  ({ response: z.ZodType; answers?: undefined } | { response?: undefined; answers: NonJsonAnswer });
+
+/** The Graph gateway's entry for one method (it answers what Graph answered). */
+const graphGateway = <M extends Method>(method: M) =>
+  ({
+    method,
+    path: "/sync/graph/:version/users/:mailbox/:resource",
+    summary:
+      "Graph gateway: Microsoft Graph's URL space for one active mailbox of a Graph app-only profile (resource = the rest of Graph's path; graph:read / graph:write by the allow table); the official Graph SDK works with baseUrl <BASE_URL>/api/v1/sync/graph. Errors in Graph's shape {error: {code, message}}",
+    tag: "sync",
+    answers: "proxy",
+    auth: "service-key",
+  }) as const;
+
 /**
- * Every endpoint of /api/v1. Each feature appends its own list; `GET /api/openapi.json` is generated from it.
+ * Every endpoint of /api/v1, each with its literal method and path (the client's calls are typed from
+ * it: client/api/client.ts). Each feature appends its own entries.
  */
-export const endpoints: Endpoint[] = [
+export const endpointTable = [
   {
     method: "post",
     path: "/auth/login",
     summary: "Sign in as a local admin (sets the session cookie)",
     tag: "auth",
     body: LoginBody,
+    response: dataOf(LoginResult),
     auth: "none",
   },
-  { method: "post", path: "/auth/logout", summary: "Sign out", tag: "auth", auth: "none" },
+  {
+    method: "post",
+    path: "/auth/logout",
+    summary: "Sign out",
+    tag: "auth",
+    answers: "no-content",
+    auth: "none",
+  },
   { method: "get", path: "/auth/me", summary: "Who am I", tag: "auth", response: dataOf(Me), auth: "user" },
   {
     method: "post",
@@ -80,6 +133,7 @@ export const endpoints: Endpoint[] = [
     summary: "Change my password (ends my other sessions)",
     tag: "auth",
     body: ChangePasswordBody,
+    answers: "no-content",
     auth: "platform",
   },
   {
@@ -87,6 +141,7 @@ export const endpoints: Endpoint[] = [
     path: "/auth/sessions",
     summary: "End my other sessions",
     tag: "auth",
+    response: dataOf(EndedSessions),
     auth: "platform",
   },
   {
@@ -95,6 +150,7 @@ export const endpoints: Endpoint[] = [
     summary: "Create the first local admin with the one-time setup token",
     tag: "auth",
     body: SetupBody,
+    response: dataOf(LocalAdmin),
     auth: "none",
   },
   {
@@ -114,7 +170,14 @@ export const endpoints: Endpoint[] = [
     response: dataOf(LocalAdmin),
     auth: "platform",
   },
-  { method: "delete", path: "/admins/:id", summary: "Remove a local admin", tag: "admins", auth: "platform" },
+  {
+    method: "delete",
+    path: "/admins/:id",
+    summary: "Remove a local admin",
+    tag: "admins",
+    answers: "no-content",
+    auth: "platform",
+  },
   {
     method: "get",
     path: "/profiles",
@@ -163,6 +226,7 @@ export const endpoints: Endpoint[] = [
     path: "/profiles/:id",
     summary: "Delete a profile (refused while it has active users)",
     tag: "profiles",
+    answers: "no-content",
     auth: "platform",
   },
   {
@@ -198,6 +262,7 @@ export const endpoints: Endpoint[] = [
     summary: "Export users, states and last errors as CSV (one profile, or all the caller manages)",
     tag: "users",
     query: ExportUsersQuery,
+    answers: "file",
     auth: "admin",
   },
   {
@@ -321,6 +386,7 @@ export const endpoints: Endpoint[] = [
     path: "/service-keys/:id",
     summary: "Revoke a service key",
     tag: "sync",
+    answers: "no-content",
     auth: "platform",
   },
   {
@@ -339,21 +405,19 @@ export const endpoints: Endpoint[] = [
     summary:
       "EWS gateway (ews:read / ews:write): send a SOAP request (text/xml) for one active mailbox; the operation must be one the key's scopes allow (else a SOAP fault, HTTP 500, ErrorAccessDenied), headers off the allow list are removed, the product adds the credentials, impersonation and X-AnchorMailbox and streams Exchange's response back as is",
     tag: "sync",
+    answers: "proxy",
     auth: "service-key",
   },
-  ...(["get", "post", "patch", "delete"] as const).map((method): Endpoint => ({
-    method,
-    path: "/sync/graph/:version/users/:mailbox/:resource",
-    summary:
-      "Graph gateway: Microsoft Graph's URL space for one active mailbox of a Graph app-only profile (resource = the rest of Graph's path; graph:read / graph:write by the allow table); the official Graph SDK works with baseUrl <BASE_URL>/api/v1/sync/graph. Errors in Graph's shape {error: {code, message}}",
-    tag: "sync",
-    auth: "service-key",
-  })),
+  graphGateway("get"),
+  graphGateway("post"),
+  graphGateway("patch"),
+  graphGateway("delete"),
   {
     method: "post",
     path: "/sync/graph/:version/$batch",
     summary: "Graph gateway: JSON batching (up to 20 requests, each checked alone; one profile per batch)",
     tag: "sync",
+    answers: "proxy",
     auth: "service-key",
   },
   {
@@ -387,6 +451,7 @@ export const endpoints: Endpoint[] = [
     path: "/app-package",
     summary: "Download the app package (zip) to install in Teams, Outlook and Microsoft 365",
     tag: "app-package",
+    answers: "file",
     auth: "platform",
   },
   {
@@ -479,6 +544,7 @@ export const endpoints: Endpoint[] = [
     summary:
       'Live progress as text/event-stream: "progress" (the job) and "done" events; read with fetch so a bearer token can be sent',
     tag: "jobs",
+    answers: "event-stream",
     auth: "admin",
   },
   {
@@ -486,6 +552,7 @@ export const endpoints: Endpoint[] = [
     path: "/settings/alerts/test",
     summary: "Send a test alert card to the configured webhook",
     tag: "settings",
+    response: dataOf(AlertTestResult),
     auth: "platform",
   },
   {
@@ -512,7 +579,7 @@ export const endpoints: Endpoint[] = [
       "Set the mailbox access config (password omitted = keep the stored one); If-Match optional, stale → 412; answers the new ETag",
     tag: "mailbox-access",
     body: MailboxAccessBody,
-    response: dataOf(MailboxAccessView),
+    response: SavedMailboxAccess,
     auth: "admin",
   },
   {
@@ -566,6 +633,7 @@ export const endpoints: Endpoint[] = [
     summary:
       "A one-time Connect account URL's first page: names the profile, the admin who asked and the expected account, with Continue; ?host=browser|teams|office",
     tag: "mailbox-access",
+    answers: "html",
     auth: "none",
   },
   {
@@ -574,6 +642,7 @@ export const endpoints: Endpoint[] = [
     summary:
       "Continue: consumes the one-time URL and redirects to the authority (prompt=select_account, PKCE)",
     tag: "mailbox-access",
+    answers: "redirect",
     auth: "none",
   },
   {
@@ -582,6 +651,7 @@ export const endpoints: Endpoint[] = [
     summary:
       "The authority's redirect back: exchanges the code, refuses any account but the expected UPN (ID token `upn`, audited), records the connected account, answers a page that closes the popup",
     tag: "mailbox-access",
+    answers: "html",
     auth: "none",
   },
   {
@@ -589,6 +659,7 @@ export const endpoints: Endpoint[] = [
     path: "/oauth/popup.js",
     summary: "Script of the Connect account result page (posts the result to the panel)",
     tag: "mailbox-access",
+    answers: "script",
     auth: "none",
   },
   {
@@ -596,6 +667,7 @@ export const endpoints: Endpoint[] = [
     path: "/profiles/:id/oauth",
     summary: "Disconnect the OAuth service account (wipes its token cache; audited)",
     tag: "mailbox-access",
+    answers: "no-content",
     auth: "admin",
   },
   {
@@ -641,4 +713,7 @@ export const endpoints: Endpoint[] = [
     response: dataOf(Migration),
     auth: "admin",
   },
-];
+] as const satisfies readonly DeclaredEndpoint[];
+
+/** The table as a list to walk: `GET /api/openapi.json`, the authorization in front of every route. */
+export const endpoints: readonly Endpoint[] = endpointTable;

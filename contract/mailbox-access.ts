@@ -64,21 +64,107 @@ export const MailboxAccessBody = z.discriminatedUnion("type", [
 ]);
 export type MailboxAccessBody = z.infer<typeof MailboxAccessBody>;
 
-/** GET /profiles/:id/mailbox-access: the public view; never a secret (`passwordSet` instead). */
-export const MailboxAccessView = z
-  .object({
-    type: z.string(),
-    label: z.string(),
-    version: z.number().int(),
-    updatedAt: z.string(),
-    updatedBy: z.string(),
-    warnings: z.array(z.string()),
-    accountLogon: z.string().optional(),
-    ewsUrl: z.string().nullable().optional(),
-    passwordSet: z.boolean().optional(),
-  })
-  .catchall(z.unknown());
+/** What every access type's view carries. */
+const ViewBase = {
+  label: z.string(),
+  version: z.number().int(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  warnings: z.array(z.string()),
+};
+
+/** The OAuth service account a profile is connected with (OAuth impersonated logon); never a token. */
+export const ConnectedAccount = z.object({
+  upn: z.string(),
+  tenantId: z.string(),
+  objectId: z.string(),
+  connectedAt: z.string(),
+  /** When a token was last fetched from the identity provider (a refresh), or null. */
+  lastRefreshAt: z.string().nullable(),
+});
+export type ConnectedAccount = z.infer<typeof ConnectedAccount>;
+
+/** The public facts of an app-only identity's certificate (never its key). */
+export const CertificateView = z.object({
+  /** SHA-1 thumbprint, upper-case hex: what Entra's "Certificates & secrets" lists. */
+  thumbprint: z.string(),
+  thumbprintSha256: z.string(),
+  subject: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  daysLeft: z.number().int(),
+});
+export type CertificateView = z.infer<typeof CertificateView>;
+
+/** The app-only identity as both app-only types show it: ids, which credential, never the secret or key. */
+const AppOnlyIdentityView = {
+  tenantId: z.string(),
+  clientId: z.string(),
+  credential: z.enum(["certificate", "secret"]),
+  clientSecretSet: z.boolean(),
+  clientSecretExpiresOn: z.string().nullable(),
+  clientSecretDaysLeft: z.number().int().nullable(),
+  certificate: CertificateView.nullable(),
+  servicePrincipalObjectId: z.string().nullable().optional(),
+  scopeGroup: z.string().nullable().optional(),
+  /** The RBAC for Applications (EWS) or Graph PowerShell for this app. */
+  setupScript: z.string(),
+};
+
+/** The view of "Microsoft Exchange basic authorization (EWS API) - Impersonated logon". */
+export const BasicImpersonationView = z.object({
+  type: z.literal("ews-basic-impersonation"),
+  ...ViewBase,
+  accountLogon: z.string(),
+  ewsUrl: z.string(),
+  passwordSet: z.boolean(),
+});
+
+/** The view of OAuth impersonated logon: the EWS URL and the connected account, if any. */
+export const OAuthImpersonationView = z.object({
+  type: z.literal("ews-oauth-impersonation"),
+  ...ViewBase,
+  ewsUrl: z.string(),
+  connectedAccount: ConnectedAccount.nullable(),
+});
+
+/** The view of "Microsoft 365 app-only (EWS API)". */
+export const EwsAppOnlyView = z.object({
+  type: z.literal("ews-app-only"),
+  ...ViewBase,
+  ...AppOnlyIdentityView,
+  ewsUrl: z.string(),
+});
+
+/** The view of "Microsoft 365 app-only (Graph API)": the Graph URL in use and the permissions it needs. */
+export const GraphAppOnlyView = z.object({
+  type: z.literal("graph-app-only"),
+  ...ViewBase,
+  ...AppOnlyIdentityView,
+  graphBaseUrl: z.string(),
+  permissions: z.array(z.string()),
+});
+
+/** GET /profiles/:id/mailbox-access: the public view, one shape per access type; never a secret. */
+export const MailboxAccessView = z.discriminatedUnion("type", [
+  BasicImpersonationView,
+  OAuthImpersonationView,
+  EwsAppOnlyView,
+  GraphAppOnlyView,
+]);
 export type MailboxAccessView = z.infer<typeof MailboxAccessView>;
+/** The view of one access type. */
+export type MailboxAccessViewOf<T extends MailboxAccessView["type"]> = Extract<
+  MailboxAccessView,
+  { type: T }
+>;
+
+/**
+ * PUT /profiles/:id/mailbox-access's answer: the new view, and beside it the warnings of this save
+ * (also on the view).
+ */
+export const SavedMailboxAccess = z.object({ data: MailboxAccessView, warnings: z.array(z.string()) });
+export type SavedMailboxAccess = z.infer<typeof SavedMailboxAccess>;
 
 /** One access type as the picklist shows it. */
 export const AccessTypeInfo = z.object({ id: z.string(), label: z.string(), hint: z.string() });

@@ -36,3 +36,7 @@ export const UpdateSettingsBody = z
     "send at least one of alertWebhookUrl, monitorIntervalMinutes, alertFailureShare, auditRetentionDays, jobsDeadlineHours, oauthStaleHours",
   );
 export type UpdateSettingsBody = z.infer<typeof UpdateSettingsBody>;
+
+/** `POST /settings/alerts/test`: the test card went out. */
+export const AlertTestResult = z.object({ sent: z.literal(true) });
+export type AlertTestResult = z.infer<typeof AlertTestResult>;

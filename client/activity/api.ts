@@ -1,7 +1,5 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import type { AuditEvent } from "../../contract/audit";
-import { apiJson } from "../api/client";
-import type { Page } from "../api/types";
+import { api } from "../api/client";
 
 /** Audit events per page. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -17,7 +15,7 @@ export function useAuditEvents(profileId: string) {
     queryKey: activityKeys.audit(profileId),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
-      apiJson<Page<AuditEvent>>("/audit-events", {
+      api("GET /audit-events", {
         query: { profileId, limit: AUDIT_PAGE_SIZE, cursor: pageParam },
         signal,
       }),

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { LocalAdmin, Me } from "../../contract/auth";
-import { ApiError, apiData, apiJson } from "./client";
+import type { Me } from "../../contract/auth";
+import { ApiError, api, apiData } from "./client";
 
 /** Query keys of the auth resources. */
 export const authKeys = { me: ["auth", "me"] as const, admins: ["admins"] as const };
@@ -11,7 +11,7 @@ export function useMe() {
     queryKey: authKeys.me,
     queryFn: async (): Promise<Me | null> => {
       try {
-        return await apiData<Me>("/auth/me");
+        return await apiData("GET /auth/me");
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return null;
         throw err;
@@ -26,8 +26,7 @@ export function useMe() {
 export function useSignIn() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; password: string }) =>
-      apiData<{ id: string; email: string }>("/auth/login", { method: "POST", body }),
+    mutationFn: (body: { email: string; password: string }) => apiData("POST /auth/login", { body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.me }),
   });
 }
@@ -36,7 +35,7 @@ export function useSignIn() {
 export function useSignOut() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => apiJson<void>("/auth/logout", { method: "POST", body: {} }),
+    mutationFn: () => api("POST /auth/logout", { body: {} }),
     onSuccess: () => {
       // Set first, then drop the rest: the mounted useMe observer keeps its query and sees null at once.
       qc.setQueryData(authKeys.me, null);
@@ -50,7 +49,7 @@ export function useSetup() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { token: string; email: string; password: string }) =>
-      apiData<LocalAdmin>("/setup", { method: "POST", body }),
+      apiData("POST /setup", { body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.me }),
   });
 }
@@ -58,29 +57,27 @@ export function useSetup() {
 /** Changes my password (the server ends my other sessions). */
 export function useChangePassword() {
   return useMutation({
-    mutationFn: (body: { current: string; next: string }) =>
-      apiJson<void>("/auth/password", { method: "POST", body }),
+    mutationFn: (body: { current: string; next: string }) => api("POST /auth/password", { body }),
   });
 }
 
 /** Ends every other session of mine. */
 export function useEndOtherSessions() {
   return useMutation({
-    mutationFn: () => apiData<{ ended: number }>("/auth/sessions", { method: "DELETE" }),
+    mutationFn: () => apiData("DELETE /auth/sessions"),
   });
 }
 
 /** Local admins (platform admins only). */
 export function useAdmins() {
-  return useQuery({ queryKey: authKeys.admins, queryFn: () => apiData<LocalAdmin[]>("/admins") });
+  return useQuery({ queryKey: authKeys.admins, queryFn: () => apiData("GET /admins") });
 }
 
 /** Adds a local admin. */
 export function useAddAdmin() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; password: string }) =>
-      apiData<LocalAdmin>("/admins", { method: "POST", body }),
+    mutationFn: (body: { email: string; password: string }) => apiData("POST /admins", { body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.admins }),
   });
 }
@@ -89,7 +86,7 @@ export function useAddAdmin() {
 export function useRemoveAdmin() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiJson<void>(`/admins/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    mutationFn: (id: string) => api("DELETE /admins/:id", { params: { id } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: authKeys.admins }),
   });
 }

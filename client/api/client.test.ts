@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, apiData, apiUrl, setTokenProvider } from "./client";
+import { ApiError, api, apiData, apiUrl, setTokenProvider } from "./client";
 
 function respond(status: number, body: unknown) {
   const fetchMock = vi.fn<typeof fetch>(() =>
@@ -23,11 +23,14 @@ describe("API client", () => {
 
   it("returns data and sends the cookie, JSON and no bearer outside hosts", async () => {
     const fetchMock = respond(200, { data: { id: "p1" } });
-    await expect(apiData("/profiles/p1", { method: "PATCH", body: { name: "x" } })).resolves.toEqual({
+    await expect(
+      apiData("PATCH /profiles/:id", { params: { id: "p1" }, body: { name: "x" } }),
+    ).resolves.toEqual({
       id: "p1",
     });
     const [url, init] = fetchMock.mock.calls[0];
     expect(url).toBe("/api/v1/profiles/p1");
+    expect(init?.method).toBe("PATCH");
     expect(init?.credentials).toBe("same-origin");
     expect((init?.headers as Record<string, string>)["content-type"]).toBe("application/json");
     expect((init?.headers as Record<string, string>).authorization).toBeUndefined();
@@ -36,7 +39,7 @@ describe("API client", () => {
   it("sends the bearer token when a token provider is set", async () => {
     const fetchMock = respond(200, { data: null });
     setTokenProvider(() => Promise.resolve("tok123"));
-    await apiData("/auth/me");
+    await apiData("GET /auth/me");
     expect((fetchMock.mock.calls[0][1]?.headers as Record<string, string>).authorization).toBe(
       "Bearer tok123",
     );
@@ -50,7 +53,7 @@ describe("API client", () => {
         details: [{ path: ["name"], message: "required" }],
       },
     });
-    const err = await apiData("/profiles", { method: "POST", body: {} }).catch((e: unknown) => e);
+    const err = await apiData("POST /profiles", { body: { name: "" } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 400, id: "validation_failed", message: "name: required" });
     expect((err as ApiError).fieldErrors()).toEqual({ name: "required" });
@@ -63,7 +66,14 @@ describe("API client", () => {
         Promise.resolve(new Response("<html>bad gateway</html>", { status: 502, statusText: "Bad Gateway" })),
       ),
     );
-    await expect(apiData("/profiles")).rejects.toMatchObject({ status: 502, id: "http_502" });
+    await expect(apiData("GET /profiles")).rejects.toMatchObject({ status: 502, id: "http_502" });
+  });
+
+  it("fills path parameters URL-encoded and answers undefined for a 204", async () => {
+    const fetchMock = respond(204, undefined);
+    await expect(api("DELETE /admins/:id", { params: { id: "a/b c" } })).resolves.toBeUndefined();
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/v1/admins/a%2Fb%20c");
+    expect(fetchMock.mock.calls[0][1]?.method).toBe("DELETE");
   });
 
   it("leaves empty query values out of the URL", () => {

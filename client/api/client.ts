@@ -1,3 +1,5 @@
+import type { CallArgs, DataKey, DataOf, EndpointKey, FileKey, JsonKey, ResponseOf } from "./endpoints";
+
 /** Where every API call goes. */
 export const API_BASE = "/api/v1";
 
@@ -41,17 +43,22 @@ export class ApiError extends Error {
   }
 }
 
-/** Options of one request. */
-export interface RequestOptions {
-  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+/** A query string as values by name; empty ones (`undefined`, `null`, `""`) are left out. */
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+/** Options of one request as it goes out (path parameters already in the path). */
+interface RequestOptions {
+  method?: string;
   body?: unknown;
-  query?: Record<string, string | number | undefined | null>;
+  query?: Query;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  credentials?: RequestCredentials;
+  cache?: RequestCache;
 }
 
 /** Builds `/api/v1/<path>?query`, leaving out empty query values. */
-export function apiUrl(path: string, query?: RequestOptions["query"]): string {
+export function apiUrl(path: string, query?: Query): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
@@ -60,8 +67,22 @@ export function apiUrl(path: string, query?: RequestOptions["query"]): string {
   return `${API_BASE}${path}${qs ? `?${qs}` : ""}`;
 }
 
+/** An endpoint key's method and its path with the parameters filled in (URL-encoded). */
+export function resolveEndpoint(
+  key: EndpointKey,
+  params?: Record<string, string>,
+): { method: string; path: string } {
+  const space = key.indexOf(" ");
+  const path = key.slice(space + 1).replace(/:(\w+)/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined) throw new Error(`${key}: the path parameter "${name}" is missing`);
+    return encodeURIComponent(value);
+  });
+  return { method: key.slice(0, space), path };
+}
+
 /** Sends a request with the session cookie and, in hosts, the bearer token; returns the raw Response or throws ApiError. */
-export async function apiRaw(path: string, options: RequestOptions = {}): Promise<Response> {
+async function send(path: string, options: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   const token = tokenProvider ? await tokenProvider() : null;
@@ -70,7 +91,8 @@ export async function apiRaw(path: string, options: RequestOptions = {}): Promis
   try {
     res = await fetch(apiUrl(path, options.query), {
       method: options.method ?? "GET",
-      credentials: "same-origin",
+      credentials: options.credentials ?? "same-origin",
+      cache: options.cache,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
@@ -85,6 +107,47 @@ export async function apiRaw(path: string, options: RequestOptions = {}): Promis
   }
   if (!res.ok) throw await toApiError(res);
   return res;
+}
+
+/**
+ * Calls an endpoint named by method and path as contract/endpoints.ts lists it, and returns the raw
+ * Response (for headers such as the ETag, a file or an event stream); throws ApiError on a refusal.
+ * @example const res = await apiResponse("GET /jobs/:id/events", { params: { id }, signal });
+ */
+export async function apiResponse<K extends EndpointKey>(
+  key: K,
+  ...[options]: CallArgs<K>
+): Promise<Response> {
+  const { method, path } = resolveEndpoint(key, options?.params);
+  return send(path, {
+    method,
+    body: options?.body,
+    query: options?.query as Query | undefined,
+    headers: options?.headers,
+    signal: options?.signal,
+    credentials: options?.credentials,
+    cache: options?.cache,
+  });
+}
+
+/**
+ * Calls a JSON endpoint: the body, query and answer are typed by the contract's entry for `key`
+ * (`undefined` for a 204).
+ * @example const page = await api("GET /profiles/:id/users", { params: { id }, query: { q, limit: 100 } });
+ */
+export async function api<K extends JsonKey>(key: K, ...args: CallArgs<K>): Promise<ResponseOf<K>> {
+  const res = await apiResponse(key, ...args);
+  if (res.status === 204) return undefined as ResponseOf<K>;
+  return (await res.json()) as ResponseOf<K>;
+}
+
+/**
+ * Calls an endpoint that answers `{data}` and returns its `data`, typed by the contract.
+ * @example const profile = await apiData("GET /profiles/:id", { params: { id } });
+ */
+export async function apiData<K extends DataKey>(key: K, ...args: CallArgs<K>): Promise<DataOf<K>> {
+  const body = (await api(key, ...args)) as { data: DataOf<K> };
+  return body.data;
 }
 
 async function toApiError(res: Response): Promise<ApiError> {
@@ -108,26 +171,18 @@ async function toApiError(res: Response): Promise<ApiError> {
   );
 }
 
-/** Sends a JSON request and returns the parsed body (`undefined` for 204). */
-export async function apiJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const res = await apiRaw(path, options);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
-}
-
-/** Returns `data` of a `{data}` response. */
-export async function apiData<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const body = await apiJson<{ data: T } | undefined>(path, options);
-  return body?.data as T;
-}
-
 /** Downloads a file through fetch (so the bearer token or cookie goes along) and saves it as a blob. */
-export async function downloadFile(
-  path: string,
-  query: RequestOptions["query"],
+export async function downloadFile<K extends FileKey>(
+  key: K,
   fallbackName: string,
+  ...[options]: CallArgs<K>
 ): Promise<void> {
-  const res = await apiRaw(path, { query, headers: { accept: "*/*" } });
+  const { method, path } = resolveEndpoint(key, options?.params);
+  const res = await send(path, {
+    method,
+    query: options?.query as Query | undefined,
+    headers: { accept: "*/*" },
+  });
   const blob = await res.blob();
   const disposition = res.headers.get("content-disposition") ?? "";
   const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1] ?? fallbackName;

@@ -1,5 +1,4 @@
 import { useQuery } from "@tanstack/react-query";
-import type { Overview } from "../../contract/overview";
 import { apiData } from "./client";
 import { profileKeys } from "./profiles";
 
@@ -10,7 +9,7 @@ export const overviewKey = [...profileKeys.all, "overview"] as const;
 export function useOverview() {
   return useQuery({
     queryKey: overviewKey,
-    queryFn: () => apiData<Overview>("/overview"),
+    queryFn: () => apiData("GET /overview"),
     refetchInterval: 30_000,
   });
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ProblemAction, ProblemActionResult, Problems } from "../../contract/problems";
+import type { ProblemAction } from "../../contract/problems";
 import { apiData } from "./client";
 import { profileKeys } from "./profiles";
 import { userKeys } from "./users";
@@ -10,14 +10,14 @@ export const problemKeys = {
   of: (profileId: string | undefined) => ["problems", profileId ?? "all"] as const,
 };
 
-const base = (profileId: string | undefined) =>
-  profileId ? `/profiles/${encodeURIComponent(profileId)}/problems` : "/problems";
-
 /** Failures grouped by cause: one profile's, or every profile the caller administers. */
 export function useProblems(profileId: string | undefined) {
   return useQuery({
     queryKey: problemKeys.of(profileId),
-    queryFn: ({ signal }) => apiData<Problems>(base(profileId), { signal }),
+    queryFn: ({ signal }) =>
+      profileId
+        ? apiData("GET /profiles/:id/problems", { params: { id: profileId }, signal })
+        : apiData("GET /problems", { signal }),
   });
 }
 
@@ -26,10 +26,12 @@ export function useProblemAction(profileId: string | undefined) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ cause, action }: { cause: string; action: ProblemAction }) =>
-      apiData<ProblemActionResult>(`${base(profileId)}/${encodeURIComponent(cause)}/actions`, {
-        method: "POST",
-        body: { action },
-      }),
+      profileId
+        ? apiData("POST /profiles/:id/problems/:cause/actions", {
+            params: { id: profileId, cause },
+            body: { action },
+          })
+        : apiData("POST /problems/:cause/actions", { params: { cause }, body: { action } }),
     onSuccess: () =>
       Promise.all([
         qc.invalidateQueries({ queryKey: problemKeys.all }),

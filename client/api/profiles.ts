@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { CreateProfileBody, Profile, UpdateProfileBody } from "../../contract/profiles";
-import { apiData, apiJson } from "./client";
+import type { CreateProfileBody, UpdateProfileBody } from "../../contract/profiles";
+import { api, apiData } from "./client";
 
 /** Query keys of profiles. */
 export const profileKeys = {
@@ -12,7 +12,7 @@ export const profileKeys = {
 export function useProfiles() {
   return useQuery({
     queryKey: profileKeys.all,
-    queryFn: () => apiData<Profile[]>("/profiles"),
+    queryFn: () => apiData("GET /profiles"),
     refetchInterval: 30_000,
   });
 }
@@ -21,7 +21,7 @@ export function useProfiles() {
 export function useProfile(id: string) {
   return useQuery({
     queryKey: profileKeys.one(id),
-    queryFn: () => apiData<Profile>(`/profiles/${encodeURIComponent(id)}`),
+    queryFn: () => apiData("GET /profiles/:id", { params: { id } }),
   });
 }
 
@@ -29,7 +29,7 @@ export function useProfile(id: string) {
 export function useCreateProfile() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateProfileBody) => apiData<Profile>("/profiles", { method: "POST", body }),
+    mutationFn: (body: CreateProfileBody) => apiData("POST /profiles", { body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: profileKeys.all }),
   });
 }
@@ -39,7 +39,7 @@ export function useUpdateProfile() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: UpdateProfileBody }) =>
-      apiData<Profile>(`/profiles/${encodeURIComponent(id)}`, { method: "PATCH", body: patch }),
+      apiData("PATCH /profiles/:id", { params: { id }, body: patch }),
     onSuccess: (profile) => {
       qc.setQueryData(profileKeys.one(profile.id), profile);
       return qc.invalidateQueries({ queryKey: profileKeys.all });
@@ -51,7 +51,7 @@ export function useUpdateProfile() {
 export function useDeleteProfile() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiJson<void>(`/profiles/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    mutationFn: (id: string) => api("DELETE /profiles/:id", { params: { id } }),
     onSuccess: (_v, id) => {
       qc.removeQueries({ queryKey: profileKeys.one(id) });
       return qc.invalidateQueries({ queryKey: profileKeys.all });

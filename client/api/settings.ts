@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiData, apiJson, downloadFile } from "./client";
-import type { EntraAppRegistration, SetupCheck, Settings, UpdateSettingsBody } from "./types";
+import { apiData, downloadFile } from "./client";
+import type { UpdateSettingsBody } from "./types";
 
 /** Query keys of settings. */
 export const settingsKeys = {
@@ -13,7 +13,7 @@ export const settingsKeys = {
 export function useSettings() {
   return useQuery({
     queryKey: settingsKeys.all,
-    queryFn: () => apiData<Settings>("/settings"),
+    queryFn: () => apiData("GET /settings"),
     retry: false,
   });
 }
@@ -22,7 +22,7 @@ export function useSettings() {
 export function useSaveSettings() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (patch: UpdateSettingsBody) => apiData<Settings>("/settings", { method: "PUT", body: patch }),
+    mutationFn: (patch: UpdateSettingsBody) => apiData("PUT /settings", { body: patch }),
     onSuccess: (data) => qc.setQueryData(settingsKeys.all, data),
   });
 }
@@ -30,20 +30,20 @@ export function useSaveSettings() {
 /** Sends a test alert to the webhook. */
 export function useTestAlert() {
   return useMutation({
-    mutationFn: () => apiJson<unknown>("/settings/alerts/test", { method: "POST", body: {} }),
+    mutationFn: () => apiData("POST /settings/alerts/test", { body: {} }),
   });
 }
 
 /** Downloads the sideload app package. */
 export function downloadAppPackage(): Promise<void> {
-  return downloadFile("/app-package", undefined, "appPackage.zip");
+  return downloadFile("GET /app-package", "appPackage.zip");
 }
 
 /** The setup check; runs when the card opens and again on refetch (the authority is asked each time). */
 export function useSetupCheck() {
   return useQuery({
     queryKey: settingsKeys.setupCheck,
-    queryFn: () => apiData<SetupCheck>("/setup-check"),
+    queryFn: () => apiData("GET /setup-check"),
     retry: false,
     staleTime: Infinity,
   });
@@ -53,7 +53,7 @@ export function useSetupCheck() {
 export function useEntraAppRegistration() {
   return useQuery({
     queryKey: settingsKeys.entraApp,
-    queryFn: () => apiData<EntraAppRegistration>("/entra-app-registration"),
+    queryFn: () => apiData("GET /entra-app-registration"),
     retry: false,
     staleTime: Infinity,
   });

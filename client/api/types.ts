@@ -15,9 +15,3 @@ export type {
   ServiceKeyScope,
   SyncSession,
 } from "../../contract/sync";
-
-/** A page of a list. */
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}

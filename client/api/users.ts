@@ -1,8 +1,8 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { UserState } from "../../contract/common";
+import type { FailureCause } from "../../contract/problems";
 import { profileKeys } from "./profiles";
-import { apiData, apiJson, downloadFile } from "./client";
-import type { AddUsersResult, BulkUsersResult, Page, User, UserDetail } from "./types";
+import { api, apiData, downloadFile } from "./client";
 
 /** Rows per page when the grid scrolls. */
 export const USERS_PAGE_SIZE = 100;
@@ -27,11 +27,12 @@ export function useUsersPages(
     queryKey: userKeys.list(profileId, q, state, cause, stalled),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
-      apiJson<Page<User>>(`/profiles/${encodeURIComponent(profileId)}/users`, {
+      api("GET /profiles/:id/users", {
+        params: { id: profileId },
         query: {
           q,
-          state,
-          cause,
+          state: state || undefined,
+          cause: cause ? (cause as FailureCause) : undefined,
           stalled: stalled ? "true" : undefined,
           limit: USERS_PAGE_SIZE,
           cursor: pageParam,
@@ -46,7 +47,7 @@ export function useUsersPages(
 export function useUser(id: string | null) {
   return useQuery({
     queryKey: userKeys.one(id ?? ""),
-    queryFn: () => apiData<UserDetail>(`/users/${encodeURIComponent(id!)}`),
+    queryFn: () => apiData("GET /users/:id", { params: { id: id! } }),
     enabled: Boolean(id),
   });
 }
@@ -65,10 +66,7 @@ export function useAddUsers(profileId: string) {
   const invalidate = useInvalidateUsers();
   return useMutation({
     mutationFn: (text: string) =>
-      apiData<AddUsersResult>(`/profiles/${encodeURIComponent(profileId)}/users`, {
-        method: "POST",
-        body: { text },
-      }),
+      apiData("POST /profiles/:id/users", { params: { id: profileId }, body: { text } }),
     onSuccess: () => invalidate(),
   });
 }
@@ -81,7 +79,7 @@ export function useBulkUsers() {
   const invalidate = useInvalidateUsers();
   return useMutation({
     mutationFn: ({ action, userIds }: { action: BulkUserAction; userIds: string[] }) =>
-      apiData<BulkUsersResult>(`/users/${action}`, { method: "POST", body: { userIds } }),
+      apiData(`POST /users/${action}`, { body: { userIds } }),
     onSuccess: () => invalidate(),
   });
 }
@@ -90,8 +88,7 @@ export function useBulkUsers() {
 export function useMoveUsers() {
   const invalidate = useInvalidateUsers();
   return useMutation({
-    mutationFn: (body: { userIds: string[]; profileId: string }) =>
-      apiData<BulkUsersResult>("/users/move", { method: "POST", body }),
+    mutationFn: (body: { userIds: string[]; profileId: string }) => apiData("POST /users/move", { body }),
     onSuccess: () => invalidate(),
   });
 }
@@ -104,15 +101,12 @@ export function useCheckNow(profileId: string) {
   const invalidate = useInvalidateUsers();
   return useMutation({
     mutationFn: (userIds: string[]) =>
-      apiJson<unknown>(`/profiles/${encodeURIComponent(profileId)}/checks`, {
-        method: "POST",
-        body: { userIds },
-      }),
+      apiData("POST /profiles/:id/checks", { params: { id: profileId }, body: { userIds } }),
     onSuccess: () => invalidate(),
   });
 }
 
 /** Saves the profile's users as CSV. */
 export function exportUsersCsv(profileId: string): Promise<void> {
-  return downloadFile("/users/export.csv", { profileId }, "users.csv");
+  return downloadFile("GET /users/export.csv", "users.csv", { query: { profileId } });
 }

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Providers } from "../test-utils";
 import { AppOnlyAccessForm } from "./AppOnlyAccessForm";
+import type { MailboxAccessViewOf } from "./types";
 
 afterEach(cleanup);
 
@@ -43,7 +44,7 @@ describe("AppOnlyAccessForm: the client secret's expiry", () => {
   });
 
   it("shows a stored secret's expiry and days left, and says when none was entered", () => {
-    const base = {
+    const base: MailboxAccessViewOf<"graph-app-only"> = {
       type: "graph-app-only",
       label: "Microsoft 365 app-only (Graph API)",
       version: 1,
@@ -54,7 +55,12 @@ describe("AppOnlyAccessForm: the client secret's expiry", () => {
       clientId: CLIENT_ID,
       credential: "secret",
       clientSecretSet: true,
+      clientSecretExpiresOn: null,
+      clientSecretDaysLeft: null,
       certificate: null,
+      setupScript: "",
+      graphBaseUrl: "https://graph.microsoft.com",
+      permissions: [],
     };
     const { unmount } = render(
       <AppOnlyAccessForm

@@ -9,10 +9,13 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CheckmarkCircle16Filled } from "@fluentui/react-icons";
-import { useState, type ReactNode } from "react";
-import type { MailboxAccessBody } from "../../contract/mailbox-access";
-import type { MailboxAccessView } from "./types";
-import { ewsUrlProblem } from "./validation";
+import type { ReactNode } from "react";
+import {
+  useAppOnlyForm,
+  type AppOnlyFormOptions,
+  type AppOnlyInput,
+  type AppOnlyType,
+} from "./useAppOnlyForm";
 import { PemFileButton } from "./app-only/PemFileButton";
 
 const useStyles = makeStyles({
@@ -29,19 +32,9 @@ const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center" },
 });
 
-type AppOnlyType = "ews-app-only" | "graph-app-only";
-type AppOnlyInput = Extract<MailboxAccessBody, { type: AppOnlyType }>;
-
-interface CertificateView {
-  thumbprint: string;
-  subject: string;
-  notAfter: string;
-  daysLeft?: number;
-}
-
 interface Props {
   type: AppOnlyType;
-  stored: MailboxAccessView | null;
+  stored: AppOnlyFormOptions["stored"];
   saving: boolean;
   serverErrors: Record<string, string>;
   onSave: (input: AppOnlyInput) => void;
@@ -51,19 +44,6 @@ interface Props {
   children?: ReactNode;
   /** False keeps the submit button disabled (the extra fields are not valid yet). */
   extraValid?: boolean;
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A client secret expiry as typed (YYYY-MM-DD from the date input): empty, or a date after today. */
-function secretExpiryProblem(value: string, now = Date.now()): string | undefined {
-  if (!value) return undefined;
-  const at = Date.parse(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !Number.isFinite(at)) return "Enter a date such as 2027-06-30.";
-  if (at <= now) {
-    return "That date has passed: the secret has expired. Create a new one in the app registration.";
-  }
-  return undefined;
 }
 
 /**
@@ -82,76 +62,19 @@ export function AppOnlyAccessForm({
   extraValid = true,
 }: Props) {
   const styles = useStyles();
-  const same = stored?.type === type ? stored : null;
-  const str = (key: string) => (typeof same?.[key] === "string" ? same[key] : "");
-  const storedCertificate = (same?.certificate as CertificateView | null | undefined) ?? null;
-  const storedSecret = same?.clientSecretSet === true;
-  const [tenantId, setTenantId] = useState(str("tenantId"));
-  const [clientId, setClientId] = useState(str("clientId"));
-  const [servicePrincipalObjectId, setSp] = useState(str("servicePrincipalObjectId"));
-  const [scopeGroup, setScopeGroup] = useState(str("scopeGroup"));
-  const [ewsUrl, setEwsUrl] = useState(str("ewsUrl"));
-  const [replacingChosen, setReplacing] = useState(!storedCertificate && !storedSecret);
-  // The server wants the credential again (a changed tenant, app or host): show its fields with the error.
-  const replacing = replacingChosen || Boolean(serverErrors.clientSecret ?? serverErrors.certificatePem);
-  const [certificatePem, setCertificatePem] = useState("");
-  const [pemProblem, setPemProblem] = useState<string>();
-  const [clientSecret, setClientSecret] = useState("");
-  const [secretExpiresOn, setSecretExpiresOn] = useState("");
-  const storedSecretExpiresOn =
-    typeof same?.clientSecretExpiresOn === "string" ? same.clientSecretExpiresOn : null;
-  const storedSecretDaysLeft =
-    typeof same?.clientSecretDaysLeft === "number" ? same.clientSecretDaysLeft : undefined;
-
-  const problems: Record<string, string | undefined> = {
-    tenantId: tenantId.trim().length < 3 ? "Enter the tenant id (a GUID) or its domain." : undefined,
-    clientId: GUID.test(clientId.trim()) ? undefined : "Enter the application (client) id: a GUID.",
-    servicePrincipalObjectId:
-      servicePrincipalObjectId.trim() && !GUID.test(servicePrincipalObjectId.trim())
-        ? "Enter the enterprise application's object id: a GUID."
-        : undefined,
-    credential:
-      replacing && !certificatePem.trim() && !clientSecret
-        ? "Paste a certificate with its private key (preferred), or enter a client secret."
-        : undefined,
-    ewsUrl: type === "ews-app-only" && ewsUrl.trim() ? ewsUrlProblem(ewsUrl) : undefined,
-    clientSecretExpiresOn: secretExpiryProblem(secretExpiresOn),
-  };
-  const valid = Object.values(problems).every((p) => !p) && extraValid;
-
-  const handleSubmit = (e: React.FormEvent) => {
-    e.preventDefault();
-    if (!valid) return;
-    const optional = (v: string) => (v.trim() ? v.trim() : undefined);
-    const input = {
-      type,
-      tenantId: tenantId.trim(),
-      clientId: clientId.trim(),
-      ...(replacing && certificatePem.trim() ? { certificatePem: certificatePem.trim() } : {}),
-      ...(replacing && !certificatePem.trim() && clientSecret ? { clientSecret } : {}),
-      ...(replacing && !certificatePem.trim() && clientSecret && secretExpiresOn
-        ? { clientSecretExpiresOn: secretExpiresOn }
-        : {}),
-      ...(optional(servicePrincipalObjectId)
-        ? { servicePrincipalObjectId: optional(servicePrincipalObjectId) }
-        : {}),
-      ...(optional(scopeGroup) ? { scopeGroup: optional(scopeGroup) } : {}),
-      ...(type === "ews-app-only" && optional(ewsUrl) ? { ewsUrl: optional(ewsUrl) } : {}),
-    } as AppOnlyInput;
-    onSave(input);
-  };
+  const form = useAppOnlyForm({ type, stored, serverErrors, onSave, extraValid });
 
   return (
-    <form className={styles.form} onSubmit={handleSubmit} aria-label="App-only access" noValidate>
+    <form className={styles.form} onSubmit={form.handleSubmit} aria-label="App-only access" noValidate>
       <Field
         label="Tenant ID"
         required
         hint="Directory (tenant) ID of your Microsoft 365 tenant."
-        validationMessage={(tenantId && problems.tenantId) || serverErrors.tenantId}
+        validationMessage={(form.tenantId && form.problems.tenantId) || serverErrors.tenantId}
       >
         <Input
-          value={tenantId}
-          onChange={(_, d) => setTenantId(d.value)}
+          value={form.tenantId}
+          onChange={(_, d) => form.setTenantId(d.value)}
           placeholder="00000000-0000-0000-0000-000000000000"
         />
       </Field>
@@ -159,40 +82,40 @@ export function AppOnlyAccessForm({
         label="Application (client) ID"
         required
         hint="From the app registration's Overview page."
-        validationMessage={(clientId && problems.clientId) || serverErrors.clientId}
+        validationMessage={(form.clientId && form.problems.clientId) || serverErrors.clientId}
       >
         <Input
-          value={clientId}
-          onChange={(_, d) => setClientId(d.value)}
+          value={form.clientId}
+          onChange={(_, d) => form.setClientId(d.value)}
           placeholder="00000000-0000-0000-0000-000000000000"
         />
       </Field>
-      {replacing ? (
+      {form.replacing ? (
         <>
           <Field
             label="Certificate (PEM with private key)"
             hint="Preferred. Paste or upload the certificate and its private key; only the thumbprint is shown again."
             validationMessage={
-              pemProblem ??
-              (tenantId && clientId ? problems.credential : undefined) ??
+              form.pemProblem ??
+              (form.tenantId && form.clientId ? form.problems.credential : undefined) ??
               serverErrors.certificatePem
             }
           >
             <Textarea
               resize="vertical"
               rows={4}
-              value={certificatePem}
-              onChange={(_, d) => setCertificatePem(d.value)}
+              value={form.certificatePem}
+              onChange={(_, d) => form.setCertificatePem(d.value)}
               placeholder="-----BEGIN CERTIFICATE-----"
             />
           </Field>
           <div>
             <PemFileButton
               onText={(text) => {
-                setPemProblem(undefined);
-                setCertificatePem(text);
+                form.setPemProblem(undefined);
+                form.setCertificatePem(text);
               }}
-              onError={setPemProblem}
+              onError={form.setPemProblem}
             />
           </div>
           <Field
@@ -203,21 +126,21 @@ export function AppOnlyAccessForm({
             <Input
               type="password"
               autoComplete="new-password"
-              value={clientSecret}
-              disabled={Boolean(certificatePem.trim())}
-              onChange={(_, d) => setClientSecret(d.value)}
+              value={form.clientSecret}
+              disabled={Boolean(form.certificatePem.trim())}
+              onChange={(_, d) => form.setClientSecret(d.value)}
             />
           </Field>
           <Field
             label="Client secret expires on (optional)"
             hint="The Expires date Entra shows beside the secret (Certificates & secrets). Alerts go out 30, 7 and 1 days before."
-            validationMessage={problems.clientSecretExpiresOn ?? serverErrors.clientSecretExpiresOn}
+            validationMessage={form.problems.clientSecretExpiresOn ?? serverErrors.clientSecretExpiresOn}
           >
             <Input
               type="date"
-              value={secretExpiresOn}
-              disabled={!clientSecret || Boolean(certificatePem.trim())}
-              onChange={(_, d) => setSecretExpiresOn(d.value)}
+              value={form.secretExpiresOn}
+              disabled={!form.clientSecret || Boolean(form.certificatePem.trim())}
+              onChange={(_, d) => form.setSecretExpiresOn(d.value)}
             />
           </Field>
         </>
@@ -227,13 +150,17 @@ export function AppOnlyAccessForm({
             <div className={styles.set} role="group" aria-labelledby={fieldProps["aria-labelledby"]}>
               <CheckmarkCircle16Filled className={styles.setIcon} aria-hidden />
               <Text>
-                {storedCertificate
-                  ? `Certificate ${storedCertificate.thumbprint}, expires ${new Date(storedCertificate.notAfter).toLocaleDateString()}${storedCertificate.daysLeft !== undefined ? ` (${storedCertificate.daysLeft} days)` : ""}`
-                  : storedSecretExpiresOn
-                    ? `Client secret is set, expires ${storedSecretExpiresOn}${storedSecretDaysLeft !== undefined ? ` (${storedSecretDaysLeft} days)` : ""}`
+                {form.storedCertificate
+                  ? `Certificate ${form.storedCertificate.thumbprint}, expires ${new Date(form.storedCertificate.notAfter).toLocaleDateString()}${form.storedCertificate.daysLeft !== undefined ? ` (${form.storedCertificate.daysLeft} days)` : ""}`
+                  : form.storedSecretExpiresOn
+                    ? `Client secret is set, expires ${form.storedSecretExpiresOn}${form.storedSecretDaysLeft !== undefined ? ` (${form.storedSecretDaysLeft} days)` : ""}`
                     : "Client secret is set (expiry date not entered)"}
               </Text>
-              <Button size="small" onClick={() => setReplacing(true)} aria-label="Replace the credential">
+              <Button
+                size="small"
+                onClick={() => form.setReplacing(true)}
+                aria-label="Replace the credential"
+              >
                 Replace
               </Button>
             </div>
@@ -243,9 +170,9 @@ export function AppOnlyAccessForm({
       <Field
         label="Service principal object ID (optional)"
         hint="The enterprise application's object id; fills the RBAC for Applications PowerShell."
-        validationMessage={problems.servicePrincipalObjectId ?? serverErrors.servicePrincipalObjectId}
+        validationMessage={form.problems.servicePrincipalObjectId ?? serverErrors.servicePrincipalObjectId}
       >
-        <Input value={servicePrincipalObjectId} onChange={(_, d) => setSp(d.value)} />
+        <Input value={form.servicePrincipalObjectId} onChange={(_, d) => form.setSp(d.value)} />
       </Field>
       <Field
         label="Scope group (optional)"
@@ -253,8 +180,8 @@ export function AppOnlyAccessForm({
         validationMessage={serverErrors.scopeGroup}
       >
         <Input
-          value={scopeGroup}
-          onChange={(_, d) => setScopeGroup(d.value)}
+          value={form.scopeGroup}
+          onChange={(_, d) => form.setScopeGroup(d.value)}
           placeholder="sync-users@contoso.com"
         />
       </Field>
@@ -262,9 +189,9 @@ export function AppOnlyAccessForm({
         <Field
           label="Exchange Web Services (EWS) URL"
           hint="Leave empty for Exchange Online (https://outlook.office365.com/EWS/Exchange.asmx)."
-          validationMessage={problems.ewsUrl ?? serverErrors.ewsUrl}
+          validationMessage={form.problems.ewsUrl ?? serverErrors.ewsUrl}
         >
-          <Input type="url" value={ewsUrl} onChange={(_, d) => setEwsUrl(d.value)} />
+          <Input type="url" value={form.ewsUrl} onChange={(_, d) => form.setEwsUrl(d.value)} />
         </Field>
       ) : null}
       {children}
@@ -272,7 +199,7 @@ export function AppOnlyAccessForm({
         <Button
           type="submit"
           appearance="primary"
-          disabled={!valid || saving}
+          disabled={!form.valid || saving}
           icon={saving ? <Spinner size="tiny" /> : undefined}
         >
           {submitLabel}

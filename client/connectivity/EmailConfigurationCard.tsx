@@ -53,7 +53,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
   const [chosen, setChosen] = useState<AccessType | null>(null);
   // Remounts the form after a reload so it shows the stored values again.
   const [formKey, setFormKey] = useState(0);
-  const type = chosen ?? (stored?.type as AccessType | undefined) ?? null;
+  const type = chosen ?? stored?.type ?? null;
   const option = options.find((o) => o.id === type);
   // Warnings the server attached to the stored config (e.g. Basic on Exchange Online).
   const warnings = stored && type === stored.type ? stored.warnings : [];

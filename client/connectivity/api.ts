@@ -1,14 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { AccessTypeInfo } from "../../contract/mailbox-access";
-import type { User } from "../../contract/users";
-import { apiData, apiRaw } from "../api/client";
+import { api, apiData, apiResponse } from "../api/client";
+import type { ResponseOf } from "../api/endpoints";
 import type {
-  AutodiscoverResult,
   ConnectivityTargets,
   ConnectivityResult,
   MailboxAccessInput,
   MailboxAccessState,
-  MailboxAccessView,
 } from "./types";
 
 /** Query keys of this feature, under the profile's own key so invalidating a profile refreshes them. */
@@ -18,12 +15,10 @@ export const connectivityKeys = {
   userSearch: (profileId: string, q: string) => ["users", "search", profileId, q] as const,
 };
 
-const enc = encodeURIComponent;
-
 /** Reads the profile's mailbox access config and its ETag (`access: null` until configured). */
 export async function getMailboxAccess(profileId: string, signal?: AbortSignal): Promise<MailboxAccessState> {
-  const res = await apiRaw(`/profiles/${enc(profileId)}/mailbox-access`, { signal });
-  const body = (await res.json()) as { data: MailboxAccessView | null };
+  const res = await apiResponse("GET /profiles/:id/mailbox-access", { params: { id: profileId }, signal });
+  const body = (await res.json()) as ResponseOf<"GET /profiles/:id/mailbox-access">;
   // Only a stored configuration has a version: Express adds its own weak ETag to any JSON answer,
   // which sent back as If-Match would make the first save fail with 412.
   return { access: body.data, etag: body.data ? res.headers.get("etag") : null };
@@ -35,15 +30,15 @@ export async function putMailboxAccess(
   input: MailboxAccessInput,
   etag: string | null,
 ): Promise<MailboxAccessState> {
-  const res = await apiRaw(`/profiles/${enc(profileId)}/mailbox-access`, {
-    method: "PUT",
+  const res = await apiResponse("PUT /profiles/:id/mailbox-access", {
+    params: { id: profileId },
     body: input,
     headers: etag ? { "if-match": etag } : undefined,
   });
-  const body = (await res.json()) as { data: MailboxAccessView | null; warnings?: string[] };
+  const body = (await res.json()) as ResponseOf<"PUT /profiles/:id/mailbox-access">;
   // Warnings come on the view and, for this save, beside it: show each once.
-  const warnings = [...new Set([...(body.data?.warnings ?? []), ...(body.warnings ?? [])])];
-  return { access: body.data ? { ...body.data, warnings } : null, etag: res.headers.get("etag") };
+  const warnings = [...new Set([...body.data.warnings, ...body.warnings])];
+  return { access: { ...body.data, warnings }, etag: res.headers.get("etag") };
 }
 
 /**
@@ -51,17 +46,13 @@ export async function putMailboxAccess(
  * the hosts they were entered for, and at `confirmHost` once the admin confirmed a redirect there.
  */
 export const autodiscover = (email: string, profileId?: string, confirmHost?: string) =>
-  apiData<AutodiscoverResult>("/autodiscover", {
-    method: "POST",
+  apiData("POST /autodiscover", {
     body: { email, ...(profileId ? { profileId } : {}), ...(confirmHost ? { confirmHost } : {}) },
   });
 
 /** Runs the connectivity test (Remote Connectivity Analyzer's "Service Account Access"). */
 export const runConnectivityTest = (profileId: string, targets: ConnectivityTargets) =>
-  apiData<ConnectivityResult>(`/profiles/${enc(profileId)}/connectivity-tests`, {
-    method: "POST",
-    body: targets,
-  });
+  apiData("POST /profiles/:id/connectivity-tests", { params: { id: profileId }, body: targets });
 
 /** The latest stored connectivity test, or null when none ran yet. */
 export async function getLatestConnectivityTest(
@@ -69,7 +60,8 @@ export async function getLatestConnectivityTest(
   signal?: AbortSignal,
 ): Promise<ConnectivityResult | null> {
   try {
-    return await apiData<ConnectivityResult | null>(`/profiles/${enc(profileId)}/connectivity-tests/latest`, {
+    return await apiData("GET /profiles/:id/connectivity-tests/latest", {
+      params: { id: profileId },
       signal,
     });
   } catch (err) {
@@ -83,20 +75,17 @@ export async function getLatestConnectivityTest(
  * account `expectedUpn`: the link names it, and any other account that signs in is refused.
  */
 export const startOAuth = (profileId: string, expectedUpn: string) =>
-  apiData<{ url: string }>(`/profiles/${enc(profileId)}/oauth/start`, {
-    method: "POST",
-    body: { expectedUpn },
-  });
+  apiData("POST /profiles/:id/oauth/start", { params: { id: profileId }, body: { expectedUpn } });
 
 /** Disconnects the OAuth service account (wipes its token cache). */
 export const disconnectOAuth = (profileId: string) =>
-  apiRaw(`/profiles/${enc(profileId)}/oauth`, { method: "DELETE" });
+  api("DELETE /profiles/:id/oauth", { params: { id: profileId } });
 
 /** The Mailbox Access Types the server offers (label and hint each), in picklist order. */
 export function useAccessTypes() {
   return useQuery({
     queryKey: ["mailbox-access-types"] as const,
-    queryFn: ({ signal }) => apiData<AccessTypeInfo[]>("/mailbox-access-types", { signal }),
+    queryFn: ({ signal }) => apiData("GET /mailbox-access-types", { signal }),
     staleTime: Infinity,
   });
 }
@@ -145,7 +134,8 @@ export function useUserSearch(profileId: string, q: string) {
   return useQuery({
     queryKey: connectivityKeys.userSearch(profileId, q),
     queryFn: ({ signal }) =>
-      apiData<User[]>(`/profiles/${enc(profileId)}/users`, {
+      apiData("GET /profiles/:id/users", {
+        params: { id: profileId },
         query: { q: q || undefined, limit: 20 },
         signal,
       }),

@@ -3,26 +3,10 @@ import type {
   AutodiscoverResult as AutodiscoverResultSchema,
   ConnectivityTestBody,
 } from "../../contract/connectivity";
-import type {
-  MailboxAccessBody,
-  MailboxAccessView as ContractMailboxAccessView,
-} from "../../contract/mailbox-access";
+import type { MailboxAccessBody, MailboxAccessView } from "../../contract/mailbox-access";
 
-export type { ConnectivityResult, ConnectivityStep } from "../../contract/connectivity";
-
-/** A connectivity-test step's status. */
-export type StepStatus = "passed" | "failed" | "warning" | "skipped";
-
-/** The OAuth service account a profile is connected with (OAuth impersonated logon). */
-export interface ConnectedAccount {
-  upn: string;
-  tenantId: string;
-  connectedAt: string;
-  lastRefreshAt: string | null;
-}
-
-/** `GET /profiles/:id/mailbox-access` (never a secret), with the OAuth account when connected. */
-export type MailboxAccessView = ContractMailboxAccessView & { connectedAccount?: ConnectedAccount | null };
+export type { ConnectivityResult, ConnectivityStep, StepStatus } from "../../contract/connectivity";
+export type { ConnectedAccount, MailboxAccessView, MailboxAccessViewOf } from "../../contract/mailbox-access";
 
 /** The stored configuration and its version (the ETag to send back as If-Match). */
 export interface MailboxAccessState {

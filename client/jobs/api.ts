@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { openJobStates, type Job, type JobKind } from "../../contract/jobs";
+import { openJobStates, type Job, type JobKind, type startableJobKinds } from "../../contract/jobs";
 import { apiData } from "../api/client";
 
 /** Query keys of jobs. */
@@ -8,29 +8,27 @@ export const jobKeys = {
   ofProfile: (profileId: string) => ["jobs", "list", profileId] as const,
 };
 
-const enc = encodeURIComponent;
-
 /** Whether a job still runs or may run again (queued, running, paused). */
 export const isOpenJob = (job: Pick<Job, "state">): boolean => openJobStates.includes(job.state);
 
 /** The profile's jobs, newest first. */
 export const listJobs = (profileId: string, signal?: AbortSignal, limit = 50) =>
-  apiData<Job[]>("/jobs", { query: { profileId, limit }, signal });
+  apiData("GET /jobs", { query: { profileId, limit }, signal });
 
 /** One job. */
 export const getJob = (jobId: string, signal?: AbortSignal) =>
-  apiData<Job>(`/jobs/${enc(jobId)}`, { signal });
+  apiData("GET /jobs/:id", { params: { id: jobId }, signal });
 
 /** Starts a job on the profile (409 job_running when one is open; details.jobId names it). */
-export const startJob = (profileId: string, kind: JobKind, userIds?: string[]) =>
-  apiData<Job>(`/profiles/${enc(profileId)}/jobs`, {
-    method: "POST",
+export const startJob = (profileId: string, kind: (typeof startableJobKinds)[number], userIds?: string[]) =>
+  apiData("POST /profiles/:id/jobs", {
+    params: { id: profileId },
     body: userIds ? { kind, userIds } : { kind },
   });
 
 /** Pauses, resumes or cancels a job. */
 export const controlJob = (jobId: string, action: "pause" | "resume" | "cancel") =>
-  apiData<Job>(`/jobs/${enc(jobId)}/${action}`, { method: "POST" });
+  apiData(`POST /jobs/:id/${action}`, { params: { id: jobId } });
 
 /** The profile's jobs, newest first (refetched while one of them is open). */
 export function useProfileJobs(profileId: string) {

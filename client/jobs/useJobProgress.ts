@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { Job } from "../../contract/jobs";
-import { apiRaw } from "../api/client";
+import { apiResponse } from "../api/client";
 import { getJob, isOpenJob, jobKeys } from "./api";
 import { readServerSentEvents } from "./sse";
 
@@ -57,7 +57,8 @@ export function useJobProgress(
     let sawDone = false;
     void (async () => {
       try {
-        const res = await apiRaw(`/jobs/${encodeURIComponent(jobId)}/events`, {
+        const res = await apiResponse("GET /jobs/:id/events", {
+          params: { id: jobId },
           headers: { accept: "text/event-stream" },
           signal: controller.signal,
         });

@@ -19,7 +19,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { EmptyState } from "../components/EmptyState";
 import { useNotify } from "../components/notify";
 import { ListSkeleton } from "../components/Skeletons";
-import { exactTime, relativeTime } from "../status/relativeTime";
+import { exactTime, relativeTime } from "../components/relativeTime";
 import { CreateServiceKeyDialog } from "./CreateServiceKeyDialog";
 import { ServiceKeyCreatedDialog } from "./ServiceKeyCreatedDialog";
 import { scopeInfo, shortDate } from "./serviceKeyText";

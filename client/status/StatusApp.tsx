@@ -2,7 +2,7 @@ import { Button, Spinner } from "@fluentui/react-components";
 import { ArrowClockwise20Regular } from "@fluentui/react-icons";
 import { NotEnrolled } from "./NotEnrolled";
 import { OfficeUnavailable } from "./OfficeUnavailable";
-import { relativeTime } from "./relativeTime";
+import { relativeTime } from "../components/relativeTime";
 import type { HostSetup } from "./startHost";
 import { StatusDetails } from "./StatusDetails";
 import { useStatusStyles } from "./styles";

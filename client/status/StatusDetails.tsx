@@ -1,6 +1,6 @@
 import { mergeClasses } from "@fluentui/react-components";
 import type { MeStatusEnrolled } from "../../contract/me";
-import { exactTime, relativeTime } from "./relativeTime";
+import { exactTime, relativeTime } from "../components/relativeTime";
 import { accessTypeText, STATE_LOOKS } from "./stateDisplay";
 import { useStatusStyles } from "./styles";
 

@@ -1,7 +1,7 @@
 import { makeStyles, Text, tokens } from "@fluentui/react-components";
 import { CheckmarkCircleRegular, WarningRegular } from "@fluentui/react-icons";
 import type { SyncSession } from "../api/types";
-import { exactTime, relativeTime } from "../status/relativeTime";
+import { exactTime, relativeTime } from "../components/relativeTime";
 import { useNow } from "../components/useNow";
 
 const useStyles = makeStyles({

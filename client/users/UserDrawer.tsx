@@ -27,8 +27,7 @@ import { useNotify } from "../components/notify";
 import { StateBadge } from "../components/StateBadge";
 import { StalledBadge } from "../components/StalledBadge";
 import { RemediationText } from "../connectivity/RemediationText";
-import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
-import { relativeTime } from "./columns";
+import { exactTime, relativeTime } from "../components/relativeTime";
 import { SyncSessionsList } from "./SyncSessionsList";
 import { useNow } from "../components/useNow";
 
@@ -182,7 +181,7 @@ export function UserDrawer({
               </dd>
               <dt className={styles.term}>Last synced</dt>
               <dd className={styles.value} title={u.lastSyncAt ? exactTime(u.lastSyncAt) : undefined}>
-                {u.lastSyncAt ? relativeTimeFrom(u.lastSyncAt, now) : "Never"}
+                {u.lastSyncAt ? relativeTime(u.lastSyncAt, now) : "Never"}
               </dd>
             </dl>
             <div className={styles.actions}>
@@ -242,7 +241,7 @@ export function UserDrawer({
                           className={styles.muted}
                           title={new Date(c.checkedAt).toLocaleString()}
                         >
-                          {relativeTime(c.checkedAt)}
+                          {relativeTime(c.checkedAt, now)}
                         </Text>
                       </div>
                       <Text size={200} className={styles.muted}>

@@ -10,7 +10,7 @@ import {
   type TableColumnSizingOptions,
 } from "@fluentui/react-components";
 import { WarningFilled } from "@fluentui/react-icons";
-import { exactTime, relativeTime as relativeTimeFrom } from "../status/relativeTime";
+import { exactTime, relativeTime } from "../components/relativeTime";
 import { StateBadge } from "../components/StateBadge";
 import { StalledBadge } from "../components/StalledBadge";
 import type { User } from "../api/types";
@@ -35,18 +35,6 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusSmall,
   },
 });
-
-/** "5 min ago"-style text for a timestamp (exact time in the title). */
-export function relativeTime(iso: string | null | undefined): string {
-  if (!iso) return "Never";
-  const diff = Date.now() - new Date(iso).getTime();
-  const minutes = Math.round(diff / 60_000);
-  if (minutes < 1) return "Just now";
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  return new Date(iso).toLocaleDateString();
-}
 
 function AddressCell({ user, onOpen }: { user: User; onOpen: (id: string) => void }) {
   const styles = useStyles();
@@ -80,7 +68,7 @@ function LastSyncedCell({ user }: { user: User }) {
   const styles = useStyles();
   const now = useNow();
   const errors = user.syncErrors ?? [];
-  const text = user.lastSyncAt ? relativeTimeFrom(user.lastSyncAt, now) : "Never";
+  const text = user.lastSyncAt ? relativeTime(user.lastSyncAt, now) : "Never";
   const summary = errors.map((e) => `${e.code}: ${e.message}`).join("\n");
   return (
     <div className={styles.syncCell}>
@@ -109,6 +97,17 @@ function PlainCell({ value, title }: { value: string; title?: string }) {
     <Text className={styles.ellipsis} title={title ?? value}>
       {value}
     </Text>
+  );
+}
+
+/** When the user was last checked ("4 minutes ago"; the exact time in the title). */
+function LastCheckedCell({ user }: { user: User }) {
+  const now = useNow();
+  return (
+    <PlainCell
+      value={user.lastCheckedAt ? relativeTime(user.lastCheckedAt, now) : "Never"}
+      title={user.lastCheckedAt ? new Date(user.lastCheckedAt).toLocaleString() : "Never checked"}
+    />
   );
 }
 
@@ -154,12 +153,7 @@ export function userColumns(onOpen: (id: string) => void): TableColumnDefinition
     createTableColumn<User>({
       columnId: "lastCheckedAt",
       renderHeaderCell: () => "Last checked",
-      renderCell: (u) => (
-        <PlainCell
-          value={relativeTime(u.lastCheckedAt)}
-          title={u.lastCheckedAt ? new Date(u.lastCheckedAt).toLocaleString() : "Never checked"}
-        />
-      ),
+      renderCell: (u) => <LastCheckedCell user={u} />,
     }),
     createTableColumn<User>({
       columnId: "lastSyncAt",

@@ -129,7 +129,7 @@ export class UnknownRoutes {
  * @example api.use(authorizeByContract(endpoints, ctx.services.profiles, ctx.log));
  */
 export function authorizeByContract(
-  endpoints: Endpoint[],
+  endpoints: readonly Endpoint[],
   profiles: { visibleIds(principal: Principal): Promise<string[] | undefined> },
   log: Logger,
   unknown: UnknownRoutes = new UnknownRoutes(log),

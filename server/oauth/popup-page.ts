@@ -1,19 +1,11 @@
+import { CONNECT_ACCOUNT_MESSAGE_TYPE, type ConnectAccountMessage } from "../../contract/connect-account";
 import type { ConnectResult, PopupHost } from "./connect-result";
 
-/** The `type` of the message the result page posts to the panel (window.opener). */
-export const RESULT_MESSAGE_TYPE = "mailbox-sync-admin:connect-account";
+/** The `type` of the message the result page posts to the panel (window.opener): contract/connect-account.ts. */
+export const RESULT_MESSAGE_TYPE = CONNECT_ACCOUNT_MESSAGE_TYPE;
 
-/** What the page tells the panel: never a token. */
-export interface ResultMessage {
-  type: typeof RESULT_MESSAGE_TYPE;
-  ok: boolean;
-  profileId?: string;
-  upn?: string;
-  tenantId?: string;
-  code?: string;
-  message?: string;
-  remediation?: string;
-}
+/** What the page tells the panel: never a token (contract/connect-account.ts). */
+export type ResultMessage = ConnectAccountMessage;
 
 /** The message for a result. */
 export function resultMessage(result: ConnectResult): ResultMessage {

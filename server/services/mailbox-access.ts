@@ -89,7 +89,7 @@ export class MailboxAccessService {
       updatedAt: row.updatedAt,
       updatedBy: row.updatedBy,
       warnings,
-    };
+    } as MailboxAccessView;
   }
 
   private openSecret(row: MailboxAccessRow): unknown {

@@ -43,7 +43,7 @@ export function MigrationForm({ profileId, current, onStarted }: Props) {
   // entered again: a stored secret is bound to the host it was entered for.
   const lent =
     current.type === "ews-app-only"
-      ? { ...current, type: "graph-app-only", clientSecretSet: false, certificate: null }
+      ? { ...current, type: "graph-app-only" as const, clientSecretSet: false, certificate: null }
       : null;
   const outOfScopeProblem = EmailAddress.safeParse(outOfScopeUser).success
     ? undefined

@@ -2,8 +2,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { CreateMigrationBody, Migration } from "../../../contract/migrations";
 import { apiData } from "../../api/client";
 
-const enc = encodeURIComponent;
-
 /** Query keys of Move to Graph, under the profile's key so a profile refresh refreshes them. */
 export const migrationKeys = {
   latest: (profileId: string) => ["profiles", profileId, "migrations", "latest"] as const,
@@ -14,7 +12,7 @@ export function useLatestMigration(profileId: string) {
   return useQuery({
     queryKey: migrationKeys.latest(profileId),
     queryFn: ({ signal }) =>
-      apiData<Migration | null>(`/profiles/${enc(profileId)}/migrations/latest`, { signal }),
+      apiData("GET /profiles/:id/migrations/latest", { params: { id: profileId }, signal }),
   });
 }
 
@@ -29,15 +27,15 @@ export function useMigrationActions(profileId: string) {
   return {
     start: useMutation({
       mutationFn: (body: CreateMigrationBody) =>
-        apiData<Migration>(`/profiles/${enc(profileId)}/migrations`, { method: "POST", body }),
+        apiData("POST /profiles/:id/migrations", { params: { id: profileId }, body }),
       onSuccess: done,
     }),
     apply: useMutation({
-      mutationFn: (id: string) => apiData<Migration>(`/migrations/${enc(id)}/apply`, { method: "POST" }),
+      mutationFn: (id: string) => apiData("POST /migrations/:id/apply", { params: { id } }),
       onSuccess: done,
     }),
     rollback: useMutation({
-      mutationFn: (id: string) => apiData<Migration>(`/migrations/${enc(id)}/rollback`, { method: "POST" }),
+      mutationFn: (id: string) => apiData("POST /migrations/:id/rollback", { params: { id } }),
       onSuccess: done,
     }),
   };

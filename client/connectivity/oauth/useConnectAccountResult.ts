@@ -1,26 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useNotify } from "../../components/notify";
+import { isConnectAccountMessage } from "../../../contract/connect-account";
 import { connectivityKeys } from "../api";
-
-/** The `type` the Connect account result page posts (server/oauth/popup-page.ts). */
-const RESULT_MESSAGE_TYPE = "mailbox-sync-admin:connect-account";
-
-interface ConnectAccountMessage {
-  type: typeof RESULT_MESSAGE_TYPE;
-  ok: boolean;
-  profileId?: string;
-  upn?: string;
-  tenantId?: string;
-  code?: string;
-  message?: string;
-}
-
-function isResult(data: unknown): data is ConnectAccountMessage {
-  return (
-    typeof data === "object" && data !== null && (data as { type?: unknown }).type === RESULT_MESSAGE_TYPE
-  );
-}
 
 /**
  * Listens for the Connect account popup's result (same origin only): names the account that connected,
@@ -34,7 +16,7 @@ export function useConnectAccountResult(profileId: string): void {
     const handleMessage = (event: MessageEvent) => {
       if (
         event.origin !== window.location.origin ||
-        !isResult(event.data) ||
+        !isConnectAccountMessage(event.data) ||
         event.data.profileId !== profileId
       ) {
         return;
