@@ -86,10 +86,11 @@ describe("MoveToGraphCard", () => {
         <MoveToGraphCard profileId="p1" access={access} ewsEndsOn={null} />
       </Providers>,
     );
-    const apply = await screen.findByRole("button", { name: "Apply…" });
+    const apply = await screen.findByRole("button", { name: "Apply…" }, { timeout: 10_000 });
     expect(apply).toHaveProperty("disabled", true);
-    await waitFor(() =>
-      expect(screen.getByRole("button", { name: "Apply…" })).toHaveProperty("disabled", false),
+    await waitFor(
+      () => expect(screen.getByRole("button", { name: "Apply…" })).toHaveProperty("disabled", false),
+      { timeout: 10_000 },
     );
     expect(reads).toBeGreaterThanOrEqual(2);
   });
