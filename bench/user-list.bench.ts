@@ -5,6 +5,7 @@
  * signed-in admin and through the repository alone; bulk add of 10,000 pasted lines through the API.
  */
 import { randomUUID } from "node:crypto";
+import type { UserState } from "../contract/common";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -71,7 +72,7 @@ const LAST = [
   "Fischer",
 ];
 // ~60% active, 15% not-activated, 10% error, 10% paused, 5% pending: a profile some time after rollout.
-const STATES = [
+const STATES: UserState[] = [
   "active",
   "active",
   "active",

@@ -1,3 +1,4 @@
+import type { AccessType } from "../contract/common";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { manualClock, systemClock } from "../server/domain/clock";
@@ -8,7 +9,6 @@ import { buildMonitor } from "./factories/monitoring";
 import { setEveryProfile, setProfile } from "./factories/profiles";
 import { announcePostgresSkip, startTestServer, testDatabases, type TestServer } from "./helpers/server";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
-import { storeAccess } from "../server/store/unit-of-work";
 
 announcePostgresSkip();
 
@@ -35,7 +35,7 @@ describe.each(testDatabases())("credentials and deadlines on %s", (dialect) => {
   };
   const alertAudits = (profileId: string) => auditEvents(s.ctx, { action: "deadline.alert", profileId });
   const service = () => s.ctx.services.credentialDeadlines;
-  const insertAccess = (profileId: string, type: string, settings: unknown) =>
+  const insertAccess = (profileId: string, type: AccessType, settings: unknown) =>
     insertMailboxAccess(s.ctx, profileId, { type, settings });
 
   beforeAll(async () => {

@@ -14,7 +14,6 @@ import {
   type TestServer,
 } from "./helpers/server";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
-import { storeAccess } from "../server/store/unit-of-work";
 
 announcePostgresSkip();
 

@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import type { JobKind, JobState } from "../../contract/jobs";
+import type { JobState } from "../../contract/jobs";
 import type { CheckResult } from "../domain/access-outcome";
 import { isThrottled } from "../domain/throttled";
 import type { Metrics } from "../metrics/metrics";
@@ -165,7 +165,7 @@ export class JobExecution {
   async run(): Promise<StopReason> {
     const { options, log } = this.deps;
     const { id: jobId, profileId } = this.job;
-    const def = jobKindDefinitions[this.job.kind as JobKind];
+    const def = jobKindDefinitions[this.job.kind];
     const max = (await this.repo.profileConcurrency(profileId)) ?? 1;
     const gate = this.deps.gateFor(profileId, max);
     const checks = this.deps.checks;
@@ -464,7 +464,7 @@ export class JobExecution {
   }
 
   private async failJob(reason: string): Promise<void> {
-    const def = jobKindDefinitions[this.job.kind as JobKind];
+    const def = jobKindDefinitions[this.job.kind];
     await this.deps.store.transaction(async (tx) => {
       if (!(await tx.jobs.transition(this.job.id, ["running", "paused", "queued"], "failed", { reason }))) {
         return;
@@ -482,7 +482,7 @@ export class JobExecution {
       await this.writeProgress();
       jobSignals.changed(this.job.id);
       const row = await this.repo.find(this.job.id);
-      this.react(row?.state as JobState | undefined, row?.leaseOwner === this.deps.options.owner);
+      this.react(row?.state, row?.leaseOwner === this.deps.options.owner);
       if (this.deadline && this.deps.options.now() - this.deadline.readAt >= 60_000) {
         await this.readDeadline();
       }

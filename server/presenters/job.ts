@@ -1,4 +1,4 @@
-import type { Job, JobKind, JobState } from "../../contract/jobs";
+import type { Job } from "../../contract/jobs";
 import { leaseRenewEveryMs, type JobRow } from "../store/job-repo";
 
 /**
@@ -17,8 +17,8 @@ export function presentJob(row: JobRow, now = Date.now()): Job {
   return {
     id: row.id,
     profileId: row.profileId,
-    kind: row.kind as JobKind,
-    state: row.state as JobState,
+    kind: row.kind,
+    state: row.state,
     progress: {
       total: row.total,
       done: row.done,

@@ -1,4 +1,4 @@
-import type { MailboxError, MailboxKind, UserState } from "../../contract/common";
+import type { MailboxError, MailboxKind } from "../../contract/common";
 import { parseJson } from "../store/json";
 import type { CheckHistoryEntry, SyncError, User } from "../../contract/users";
 import type { CheckHistoryRow, UserRow } from "../store/users-repo";
@@ -10,7 +10,7 @@ export function presentUser(row: UserRow, stalled = false): User {
     address: row.address,
     displayName: row.displayName,
     profileId: row.profileId,
-    state: row.state as UserState,
+    state: row.state,
     mailboxKind: row.mailboxKind as MailboxKind | null,
     lastCheckedAt: row.lastCheckedAt,
     lastError: parseJson<MailboxError>(row.lastError),

@@ -201,9 +201,7 @@ export class CheckService {
         address: user.address,
         ok: result.ok,
         ms: result.ms,
-        state: throttled
-          ? (user.state as UserState)
-          : (nextState("check-now", user.state as UserState, result.ok) ?? (user.state as UserState)),
+        state: throttled ? user.state : (nextState("check-now", user.state, result.ok) ?? user.state),
         mailboxKind: (result.ok ? result.mailboxKind : null) ?? user.mailboxKind ?? null,
         error: result.error
           ? {

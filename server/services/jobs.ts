@@ -127,7 +127,7 @@ export class JobService {
       }
       // Items before users: the same lock order as a runner writing a result (item, then user).
       await repo.closeOpenItems(row.id);
-      await jobKindDefinitions[row.kind as JobKind].onAbort?.(tx.db, row.id);
+      await jobKindDefinitions[row.kind].onAbort?.(tx.db, row.id);
       await repo.writeProgress(row.id);
     });
   }

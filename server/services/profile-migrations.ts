@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { AccessType } from "../../contract/common";
 import type {
   CreateMigrationBody,
   Migration,
@@ -517,7 +516,7 @@ export class ProfileMigrationService implements MigrationJobPort {
     return {
       id: m.id,
       profileId: m.profileId,
-      from: m.fromType as AccessType,
+      from: m.fromType,
       to: "graph-app-only",
       status: this.status(m, job),
       dryRunJobId: m.dryRunJobId,

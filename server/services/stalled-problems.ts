@@ -1,5 +1,4 @@
 import type { ProblemAction, ProblemGroup, ProblemUser } from "../../contract/problems";
-import type { UserState } from "../../contract/common";
 import type { Clock } from "../domain/clock";
 import { DEFAULT_STALLED_AFTER_HOURS } from "../domain/stalled";
 import type { ProblemTarget } from "../store/problems-repo";
@@ -47,7 +46,7 @@ function presentStalledUser(row: UserTable, hours: number): ProblemUser {
     address: row.address,
     displayName: row.displayName,
     profileId: row.profileId,
-    state: row.state as UserState,
+    state: row.state,
     code: null,
     message: row.lastSyncAt
       ? `No sync report since ${row.lastSyncAt}.`

@@ -1,4 +1,5 @@
 import type { CompiledQuery } from "kysely";
+import type { AccessType } from "../../contract/common";
 import type { Db } from "./db-types";
 import type { MailboxAccessRow } from "./mailbox-access-repo";
 
@@ -10,7 +11,7 @@ export interface GatewayTargetRow {
   profileName: string;
   syncEnabled: number;
   maxConcurrentConnections: number;
-  accessType: string | null;
+  accessType: AccessType | null;
   accessSettings: string | null;
   accessSealedSecret: string | null;
   accessVersion: number | null;

@@ -219,7 +219,7 @@ export class JobRepository {
         .where("leaseOwner", "=", owner)
         .execute();
     }
-    return row.state as JobState;
+    return row.state;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { AccessType, UserState } from "../../contract/common";
 import type { Db } from "./db-types";
 
 /** One line of the roster: an enrolled mailbox, or (when asked for changes) a removed one. */
@@ -45,7 +46,8 @@ export class RosterRepository {
         "profiles.syncEnabled",
         "mailboxAccess.type as accessType",
         "users.mailboxKind",
-        "users.state",
+        // Widened: the roster's tombstones answer "removed" in the same column.
+        (eb) => eb.ref("users.state").$castTo<UserState | "removed">().as("state"),
         // aliased, so ORDER BY names the output column and not profiles.updated_at (SQLite calls that ambiguous)
         "users.updatedAt as updatedAt",
       ]);
@@ -68,9 +70,9 @@ export class RosterRepository {
           "mailboxTombstones.profileId",
           "profiles.name as profileName",
           "profiles.syncEnabled",
-          sql<string | null>`null`.as("accessType"),
+          sql<AccessType | null>`null`.as("accessType"),
           sql<string | null>`null`.as("mailboxKind"),
-          sql<string>`'removed'`.as("state"),
+          sql<UserState | "removed">`'removed'`.as("state"),
           "mailboxTombstones.removedAt as updatedAt",
         ]);
       if (options.profileId) {

@@ -1,4 +1,6 @@
 import type { Generated } from "kysely";
+import type { AccessType, UserState } from "../../contract/common";
+import type { JobKind, JobState } from "../../contract/jobs";
 
 /**
  * The store's tables as Kysely sees them (camelCase here, snake_case in SQL through CamelCasePlugin).
@@ -50,7 +52,7 @@ export interface ProfileTable {
 
 export interface MailboxAccessTable {
   profileId: string;
-  type: string;
+  type: AccessType;
   /** JSON of the type's non-secret fields. */
   settings: string;
   /** Sealed JSON of the type's secret fields, or null. */
@@ -66,7 +68,7 @@ export interface UserTable {
   address: string;
   addressLower: string;
   displayName: string;
-  state: string;
+  state: UserState;
   /** The state before a pending activation, restored when the activation is cancelled. */
   stateBefore: string | null;
   mailboxKind: string | null;
@@ -125,8 +127,8 @@ export interface ConnectivityTestTable {
 export interface JobTable {
   id: string;
   profileId: string;
-  kind: string;
-  state: string;
+  kind: JobKind;
+  state: JobState;
   total: number;
   done: number;
   ok: number;
@@ -155,8 +157,7 @@ export interface JobItemTable {
   jobId: string;
   userId: string;
   seq: number;
-  /** `pending` | `leased` | `done` */
-  state: string;
+  state: "pending" | "leased" | "done" | "cancelled";
   leaseOwner: string | null;
   leaseUntil: string | null;
   attempts: number;
@@ -276,10 +277,10 @@ export interface RateLimitTable {
 export interface ProfileMigrationTable {
   id: string;
   profileId: string;
-  fromType: string;
+  fromType: AccessType;
   /** The access version the dry run was made against: apply refuses if the access changed since. */
   fromVersion: number;
-  toType: string;
+  toType: AccessType;
   /** `created` (dry run) | `applied` | `rolled-back` | `superseded`; the dry run's job tells the rest. */
   state: string;
   dryRunJobId: string;
@@ -297,7 +298,7 @@ export interface ProfileMigrationTable {
   outOfScopeResult: string | null;
   rolesAssignedAt: string | null;
   /** The access before apply, kept sealed for a roll back. */
-  previousType: string | null;
+  previousType: AccessType | null;
   previousSettings: string | null;
   previousSealedSecret: string | null;
   previousVersion: number | null;

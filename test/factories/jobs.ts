@@ -1,3 +1,4 @@
+import type { UserState } from "../../contract/common";
 import type { Selectable } from "kysely";
 import type { Clock } from "../../server/domain/clock";
 import type { Principal } from "../../server/auth/principal";
@@ -29,7 +30,7 @@ export function buildUsers(
   holder: StoreHolder,
   profileId: string,
   addresses: string[],
-  state = "not-activated",
+  state: UserState = "not-activated",
 ): Promise<string[]> {
   return buildUsersOn(dbOf(holder), profileId, addresses, state);
 }
@@ -42,7 +43,7 @@ export async function jobRow(holder: StoreHolder, jobId: string): Promise<Select
 /** A job's items (or every job's, filtered by state), in their order. */
 export async function jobItems(
   holder: StoreHolder,
-  filter: { jobId?: string; state?: string },
+  filter: { jobId?: string; state?: JobItemTable["state"] },
 ): Promise<Selectable<JobItemTable>[]> {
   let q = dbOf(holder).selectFrom("jobItems").selectAll();
   if (filter.jobId !== undefined) q = q.where("jobId", "=", filter.jobId);
@@ -104,7 +105,7 @@ export async function createPausedJob(
 /** How many items (of a job, or of every job) are in this state. */
 export async function countJobItems(
   holder: StoreHolder,
-  filter: { jobId?: string; state?: string },
+  filter: { jobId?: string; state?: JobItemTable["state"] },
 ): Promise<number> {
   let q = dbOf(holder)
     .selectFrom("jobItems")

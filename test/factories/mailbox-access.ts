@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import type { AccessType } from "../../contract/common";
 import { rotateSecrets } from "../../scripts/rotate-secrets";
 import type { Sealer } from "../../server/secrets/sealer";
 import type { MailboxAccessTable } from "../../server/store/schema";
@@ -14,7 +15,7 @@ type MailboxAccessRow = Selectable<MailboxAccessTable>;
 export async function insertMailboxAccess(
   holder: StoreHolder,
   profileId: string,
-  access: { type: string; settings?: unknown; sealedSecret?: string | null; updatedBy?: string },
+  access: { type: AccessType; settings?: unknown; sealedSecret?: string | null; updatedBy?: string },
 ): Promise<void> {
   await dbOf(holder)
     .insertInto("mailboxAccess")

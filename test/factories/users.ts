@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
+import type { UserState } from "../../contract/common";
 import type { UserTable, UserWordTable } from "../../server/store/schema";
 import { dbOf, type StoreHolder } from "./store";
 
@@ -123,9 +124,9 @@ export interface UserFilter {
   id?: string;
   addressLower?: string;
   profileId?: string;
-  state?: string;
+  state?: UserState;
   /** Users in none of these states. */
-  stateNotIn?: readonly string[];
+  stateNotIn?: readonly UserState[];
 }
 
 /**

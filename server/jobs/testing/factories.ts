@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { UserState } from "../../../contract/common";
 import { DEMO } from "../../ews-simulator/demo-tenant";
 import { nowIso, type Db } from "../../store/db";
 
@@ -34,7 +35,7 @@ export async function buildUsers(
   db: Db,
   profileId: string,
   addresses: string[],
-  state = "not-activated",
+  state: UserState = "not-activated",
 ): Promise<string[]> {
   const now = nowIso();
   const rows = addresses.map((address) => ({
