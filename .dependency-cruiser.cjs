@@ -39,16 +39,13 @@ const TEST_DB_EXCEPTIONS = [
 
 /**
  * Known exception: server code that still builds queries or holds a `Db` outside server/store. The
- * composition roots open the store and build what services take from it; Connect account's service
- * still builds its repository (being moved; see issue 21).
+ * composition roots open the store and build what services take from it.
  */
 const DB_OUTSIDE_STORE_EXCEPTIONS = [
   // Composition roots.
   "^server/context\\.ts$",
   "^server/server\\.ts$",
   "^server/worker\\.ts$",
-  // Until OAuthRepository (server/oauth/oauth-repo.ts) moves into server/store.
-  "^server/services/connect-account\\.ts$",
 ];
 
 /**

@@ -218,7 +218,7 @@ export function createContext(input: ContextInput): AppContext {
       checks,
       migrations,
       connectAccount: new ConnectAccountService(
-        db,
+        store,
         input.sealer,
         profiles,
         oauth,
