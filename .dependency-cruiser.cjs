@@ -50,15 +50,12 @@ const DB_OUTSIDE_STORE_EXCEPTIONS = [
 
 /**
  * Known exception: server files that still reach `ctx.store.db` (checked by test/architecture.test.ts,
- * as a property access is not an import): the sync service's routes and the background wiring, whose
- * callees (server/sync's roster and reports, the job runner, the monitor) still take a `Db`, and the jobs'
- * test harness. Test fixtures (35 files) reach it too; they are exempt as tests.
+ * as a property access is not an import): the sync service's routes, whose callees (server/sync's roster
+ * and reports) still take a `Db`. Test fixtures reach it too; they are exempt as tests.
  */
 const STORE_DB_EXCEPTIONS = [
   // Until server/sync's roster, reports and sync alerts take the store (then a sync report service).
   "^server/routes/sync\\.ts$",
-  // Until JobRunner and Monitor take the store.
-  "^server/background\\.ts$",
 ];
 
 /** Kysely and the store's `Db` (node_modules may be a symlink, as in a git worktree: then it resolves outside). */

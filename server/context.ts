@@ -29,7 +29,7 @@ import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
-import { storeAccess } from "./store/unit-of-work";
+import { storeAccess, type StoreAccess } from "./store/unit-of-work";
 import { systemClock, type Clock } from "./domain/clock";
 import { createMetrics, type Metrics } from "./metrics/metrics";
 import { JobRepository } from "./store/job-repo";
@@ -42,6 +42,11 @@ import { OverviewService } from "./services/overview";
 export interface AppContext {
   config: Config;
   store: Store;
+  /**
+   * What services, the job runner and the monitor take from the store: repositories and units of work
+   * on the context's clock (no query builder).
+   */
+  storeAccess: StoreAccess;
   sealer: Sealer;
   log: Logger;
   /** Validates Entra ID bearer tokens; absent when Entra is not configured. */
@@ -170,6 +175,7 @@ export function createContext(input: ContextInput): AppContext {
   credentialDeadlines.clock = clock;
   return {
     ...input,
+    storeAccess: store,
     clock,
     metrics,
     services: {
