@@ -50,13 +50,9 @@ const DB_OUTSIDE_STORE_EXCEPTIONS = [
 
 /**
  * Known exception: server files that still reach `ctx.store.db` (checked by test/architecture.test.ts,
- * as a property access is not an import): the sync service's routes, whose callees (server/sync's roster
- * and reports) still take a `Db`. Test fixtures reach it too; they are exempt as tests.
+ * as a property access is not an import). None is left; test fixtures reach it through test/factories.
  */
-const STORE_DB_EXCEPTIONS = [
-  // Until server/sync's roster, reports and sync alerts take the store (then a sync report service).
-  "^server/routes/sync\\.ts$",
-];
+const STORE_DB_EXCEPTIONS = [];
 
 /** Kysely and the store's `Db` (node_modules may be a symlink, as in a git worktree: then it resolves outside). */
 const QUERY_BUILDER = ["(^|/)node_modules/kysely/", "^server/store/db\\.ts$"];

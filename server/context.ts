@@ -14,6 +14,7 @@ import { UserService } from "./services/users";
 import { ProblemService } from "./services/problems";
 import { StalledProblemSource } from "./services/stalled-problems";
 import { ServiceKeyService } from "./sync/service-keys";
+import { SyncReportService } from "./sync/sync-report-service";
 import { EwsGateway } from "./sync/ews-gateway";
 import { GraphGateway } from "./sync/graph-gateway";
 import { GraphMailboxSlots } from "./sync/graph-slots";
@@ -67,6 +68,8 @@ export interface Services {
   settings: SettingsService;
   auditEvents: AuditEventService;
   serviceKeys: ServiceKeyService;
+  /** The sync service's roster and session reports (/api/v1/sync). */
+  syncReports: SyncReportService;
   /** Per-profile concurrency limits shared by jobs, check-now and the EWS gateway (this process). */
   profileGates: Map<string, AdaptiveLimit>;
   ewsGateway: EwsGateway;
@@ -208,6 +211,7 @@ export function createContext(input: ContextInput): AppContext {
       settings,
       auditEvents: new AuditEventService(store, profiles),
       serviceKeys: new ServiceKeyService(store, clock),
+      syncReports: new SyncReportService(store, settings, input.log, input.config.baseUrl),
       meStatus: new MeStatusService(store, input.config),
       profileAdmins: new ProfileAdminService(store, profiles),
       jobs,

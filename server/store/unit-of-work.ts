@@ -176,17 +176,6 @@ export function storeAccess(db: Db, options: RepositoryOptions = {}): StoreAcces
 }
 
 /**
- * Transitional: a store access, or the store's query builder from callers not moved to one yet (tests'
- * fixtures pass `ctx.store.db` to the deadline sources). Drop it once none is left.
- */
-export type StoreOrDb = StoreAccess | Db;
-
-/** The store access of `store` (itself, or one over the query builder). */
-export function accessOf(store: StoreOrDb): StoreAccess {
-  return "repos" in store ? store : storeAccess(store);
-}
-
-/**
  * Transitional: a unit of work, or a raw transaction as the job runner and the monitor still hand it to
  * services (`CheckPort`, `MigrationJobPort`, `JobService.create`: `tx.db`). Drop it once none is left.
  */
