@@ -39,30 +39,20 @@ const TEST_DB_EXCEPTIONS = [
 
 /**
  * Known exception: server code that still builds queries or holds a `Db` outside server/store. The
- * composition roots open the store and build what services take from it; Connect account's service
- * still builds its repository (being moved; see issue 21).
+ * composition roots open the store and build what services take from it.
  */
 const DB_OUTSIDE_STORE_EXCEPTIONS = [
   // Composition roots.
   "^server/context\\.ts$",
   "^server/server\\.ts$",
   "^server/worker\\.ts$",
-  // Until OAuthRepository (server/oauth/oauth-repo.ts) moves into server/store.
-  "^server/services/connect-account\\.ts$",
 ];
 
 /**
  * Known exception: server files that still reach `ctx.store.db` (checked by test/architecture.test.ts,
- * as a property access is not an import): the sync service's routes and the background wiring, whose
- * callees (server/sync's roster and reports, the job runner, the monitor) still take a `Db`, and the jobs'
- * test harness. Test fixtures (35 files) reach it too; they are exempt as tests.
+ * as a property access is not an import). None is left; test fixtures reach it through test/factories.
  */
-const STORE_DB_EXCEPTIONS = [
-  // Until server/sync's roster, reports and sync alerts take the store (then a sync report service).
-  "^server/routes/sync\\.ts$",
-  // Until JobRunner and Monitor take the store.
-  "^server/background\\.ts$",
-];
+const STORE_DB_EXCEPTIONS = [];
 
 /** Kysely and the store's `Db` (node_modules may be a symlink, as in a git worktree: then it resolves outside). */
 const QUERY_BUILDER = ["(^|/)node_modules/kysely/", "^server/store/db\\.ts$"];

@@ -3,7 +3,6 @@ import { loadEws } from "./ews/client";
 import { Monitor } from "./monitoring/monitor";
 import { JobRunner } from "./jobs/runner";
 import type { CheckPort } from "./jobs/types";
-import { storeAccess } from "./store/unit-of-work";
 
 /** The runner and the monitor, started together and stopped together. */
 export interface Background {
@@ -22,7 +21,7 @@ export function startBackground(
   options: { checks?: CheckPort; leaseMs?: number } = {},
 ): Background {
   const checks: CheckPort | undefined = options.checks ?? ctx.services.checks;
-  const store = storeAccess(ctx.store.db);
+  const store = ctx.storeAccess;
   let runner: JobRunner | undefined;
   if (checks) {
     runner = new JobRunner({

@@ -14,6 +14,7 @@ import { UserService } from "./services/users";
 import { ProblemService } from "./services/problems";
 import { StalledProblemSource } from "./services/stalled-problems";
 import { ServiceKeyService } from "./sync/service-keys";
+import { SyncReportService } from "./sync/sync-report-service";
 import { EwsGateway } from "./sync/ews-gateway";
 import { GraphGateway } from "./sync/graph-gateway";
 import { GraphMailboxSlots } from "./sync/graph-slots";
@@ -29,7 +30,7 @@ import { OAuthTokens } from "./oauth/tokens";
 import { ConnectAccountService } from "./services/connect-account";
 import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
-import { storeAccess } from "./store/unit-of-work";
+import { storeAccess, type StoreAccess } from "./store/unit-of-work";
 import { systemClock, type Clock } from "./domain/clock";
 import { createMetrics, type Metrics } from "./metrics/metrics";
 import { JobRepository } from "./store/job-repo";
@@ -42,6 +43,11 @@ import { OverviewService } from "./services/overview";
 export interface AppContext {
   config: Config;
   store: Store;
+  /**
+   * What services, the job runner and the monitor take from the store: repositories and units of work
+   * on the context's clock (no query builder).
+   */
+  storeAccess: StoreAccess;
   sealer: Sealer;
   log: Logger;
   /** Validates Entra ID bearer tokens; absent when Entra is not configured. */
@@ -62,6 +68,8 @@ export interface Services {
   settings: SettingsService;
   auditEvents: AuditEventService;
   serviceKeys: ServiceKeyService;
+  /** The sync service's roster and session reports (/api/v1/sync). */
+  syncReports: SyncReportService;
   /** Per-profile concurrency limits shared by jobs, check-now and the EWS gateway (this process). */
   profileGates: Map<string, AdaptiveLimit>;
   ewsGateway: EwsGateway;
@@ -170,6 +178,7 @@ export function createContext(input: ContextInput): AppContext {
   credentialDeadlines.clock = clock;
   return {
     ...input,
+    storeAccess: store,
     clock,
     metrics,
     services: {
@@ -202,6 +211,7 @@ export function createContext(input: ContextInput): AppContext {
       settings,
       auditEvents: new AuditEventService(store, profiles),
       serviceKeys: new ServiceKeyService(store, clock),
+      syncReports: new SyncReportService(store, settings, input.log, input.config.baseUrl),
       meStatus: new MeStatusService(store, input.config),
       profileAdmins: new ProfileAdminService(store, profiles),
       jobs,
@@ -218,7 +228,7 @@ export function createContext(input: ContextInput): AppContext {
       checks,
       migrations,
       connectAccount: new ConnectAccountService(
-        db,
+        store,
         input.sealer,
         profiles,
         oauth,

@@ -1,5 +1,4 @@
 import { statesChangedBy } from "../domain/user-lifecycle";
-import { repositoriesOn } from "../store/unit-of-work";
 import type { JobKindDefinition } from "./types";
 
 /** States an activation picks up (never activated, or failed last time). */
@@ -12,8 +11,7 @@ const queued = statesChangedBy("queue");
 export const activateProfile: JobKindDefinition = {
   kind: "activate-profile",
   mode: "activate",
-  selectUsers: (tx, profileId) => repositoriesOn(tx).users.idsOfProfile(profileId, queued),
-  onCreate: (tx, jobId) => repositoriesOn(tx).users.applyToJobItems("queue", jobId),
-  onAbort: (tx, jobId) =>
-    repositoriesOn(tx).users.applyToJobItems("rollback", jobId, { unfinishedOnly: true }),
+  selectUsers: (tx, profileId) => tx.users.idsOfProfile(profileId, queued),
+  onCreate: (tx, jobId) => tx.users.applyToJobItems("queue", jobId),
+  onAbort: (tx, jobId) => tx.users.applyToJobItems("rollback", jobId, { unfinishedOnly: true }),
 };

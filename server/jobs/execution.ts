@@ -470,7 +470,7 @@ export class JobExecution {
         return;
       }
       await tx.jobs.closeOpenItems(this.job.id);
-      await def.onAbort?.(tx.db, this.job.id);
+      await def.onAbort?.(tx, this.job.id);
     });
     await this.writeProgress();
     jobSignals.changed(this.job.id);

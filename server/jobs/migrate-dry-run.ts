@@ -1,5 +1,4 @@
 import { AppError } from "../errors";
-import { repositoriesOn } from "../store/unit-of-work";
 import type { CheckPort, JobKindDefinition, MigrationJobPort } from "./types";
 
 /** The migration port, or a failure the job reports as its reason. */
@@ -18,7 +17,7 @@ export function migrationPort(port: CheckPort): MigrationJobPort {
 export const migrateDryRun: JobKindDefinition = {
   kind: "migrate-dry-run",
   mode: "recheck",
-  selectUsers: (tx, profileId) => repositoriesOn(tx).users.idsOfProfile(profileId),
+  selectUsers: (tx, profileId) => tx.users.idsOfProfile(profileId),
   checker: (port, job) => migrationPort(port).dryRunChecker(job.id),
   writeResult: (port, tx, job, user, result) =>
     migrationPort(port).writeDryRunResult(tx, job.id, user, result),

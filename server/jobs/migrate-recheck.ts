@@ -10,7 +10,7 @@ import type { JobKindDefinition } from "./types";
 export const migrateRecheck: JobKindDefinition = {
   kind: "migrate-recheck",
   mode: "recheck",
-  selectUsers: (db, profileId, userIds) => recheckUsers.selectUsers(db, profileId, userIds),
-  writeResult: (port, db, job, user, result) =>
-    migrationPort(port).writeRecheckResult(db, job.id, user, result),
+  selectUsers: (tx, profileId, userIds) => recheckUsers.selectUsers(tx, profileId, userIds),
+  writeResult: (port, tx, job, user, result) =>
+    migrationPort(port).writeRecheckResult(tx, job.id, user, result),
 };

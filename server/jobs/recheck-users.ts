@@ -1,9 +1,8 @@
-import { repositoriesOn } from "../store/unit-of-work";
 import type { JobKindDefinition } from "./types";
 
 /** `recheck-users`: re-checks the given users of the profile (ids of other profiles are ignored). */
 export const recheckUsers: JobKindDefinition = {
   kind: "recheck-users",
   mode: "recheck",
-  selectUsers: (tx, profileId, userIds = []) => repositoriesOn(tx).users.idsInProfile(profileId, userIds),
+  selectUsers: (tx, profileId, userIds = []) => tx.users.idsInProfile(profileId, userIds),
 };

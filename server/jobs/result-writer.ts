@@ -1,8 +1,8 @@
 import type { CheckResult } from "../domain/access-outcome";
 import type { Logger } from "../logger";
 import { isoNow } from "../domain/clock";
-import type { StoreAccess } from "../store/unit-of-work";
-import type { CheckedUser, CheckMode, CheckPort, JobTx } from "./types";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
+import type { CheckedUser, CheckMode, CheckPort } from "./types";
 
 /** Results per transaction at most. */
 const BATCH = 200;
@@ -37,7 +37,7 @@ export class ResultWriter {
       /** The job's profile: its daily rollup counts the checks written (not a kind's own writer's). */
       profileId?: string;
       /** The kind's own writer (Move to Graph's dry run), instead of `checks.applyResult`. */
-      write?: (tx: JobTx, user: CheckedUser, result: CheckResult) => Promise<void>;
+      write?: (tx: UnitOfWork, user: CheckedUser, result: CheckResult) => Promise<void>;
     },
   ) {}
 
@@ -97,12 +97,12 @@ export class ResultWriter {
             if (user) items.push({ user, result });
           }
           if (this.job.write) {
-            for (const { user, result } of items) await this.job.write(tx.db, user, result);
+            for (const { user, result } of items) await this.job.write(tx, user, result);
           } else if (this.checks.applyResults) {
-            await this.checks.applyResults(tx.db, items, { mode, jobId });
+            await this.checks.applyResults(tx, items, { mode, jobId });
           } else {
             for (const { user, result } of items) {
-              await this.checks.applyResult(tx.db, user, result, { mode, jobId });
+              await this.checks.applyResult(tx, user, result, { mode, jobId });
             }
           }
           if (!this.job.write && this.job.profileId && items.length > 0) {

@@ -6,13 +6,6 @@ import type { UnitOfWork } from "../store/unit-of-work";
 export type { CheckMode } from "../domain/user-lifecycle";
 import type { CheckMode } from "../domain/user-lifecycle";
 
-/**
- * The transaction a job's hooks and the check port write in, as the services that implement and call
- * them (CheckService, ProfileMigrationService, JobService) still take it: the unit of work's `db`.
- * The runner hands `tx.db` of its unit of work. To become the `UnitOfWork` itself when they move to it.
- */
-export type JobTx = UnitOfWork["db"];
-
 /** Checks one mailbox; never throws for what the server answered. */
 export type MailboxChecker = (address: string, signal?: AbortSignal) => Promise<CheckResult>;
 
@@ -26,14 +19,14 @@ export interface CheckedUser {
 /**
  * What the runner needs from the EWS side: a checker per profile and the rule that turns a result into
  * the user's new state. `CheckService` (server/services/checks.ts) implements it; tests may pass a
- * checker over plain SOAP. `applyResult` runs inside the item's transaction (`db` is that transaction).
+ * checker over plain SOAP. `applyResult` runs inside the item's transaction (`tx`, its unit of work).
  */
 export interface CheckPort {
   checkerFor(profileId: string): Promise<MailboxChecker>;
   /** Move to Graph's job kinds (dry run, recheck after apply); absent where nothing wires them. */
   migrations?: MigrationJobPort;
   applyResult(
-    db: JobTx,
+    tx: UnitOfWork,
     user: CheckedUser,
     result: CheckResult,
     opts: { mode: CheckMode; jobId?: string },
@@ -43,7 +36,7 @@ export interface CheckPort {
    * for a whole batch). The runner's result writer uses it when present.
    */
   applyResults?(
-    db: JobTx,
+    tx: UnitOfWork,
     items: readonly { user: CheckedUser; result: CheckResult }[],
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void>;
@@ -60,9 +53,9 @@ export interface MigrationJobPort {
   /** Checks mailboxes with the migration's candidate Graph access (throws AppError when it can't be opened). */
   dryRunChecker(jobId: string): Promise<MailboxChecker>;
   /** Stores a dry-run result (inside the item's transaction); the user's state is not touched. */
-  writeDryRunResult(db: JobTx, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
+  writeDryRunResult(tx: UnitOfWork, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
   /** Applies a recheck result to the user (recheck rules) and records it with the migration. */
-  writeRecheckResult(db: JobTx, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
+  writeRecheckResult(tx: UnitOfWork, jobId: string, user: CheckedUser, result: CheckResult): Promise<void>;
 }
 
 /** Users a new job works on, and what happens to them when it starts or ends early. One file per kind. */
@@ -70,17 +63,17 @@ export interface JobKindDefinition {
   kind: JobKind;
   mode: CheckMode;
   /** The users to check, in order. Runs inside the creating transaction. */
-  selectUsers(db: JobTx, profileId: string, userIds?: string[]): Promise<string[]>;
+  selectUsers(tx: UnitOfWork, profileId: string, userIds?: string[]): Promise<string[]>;
   /** Marks the selected users (activation: `pending`, remembering the state before). */
-  onCreate?(db: JobTx, jobId: string): Promise<void>;
+  onCreate?(tx: UnitOfWork, jobId: string): Promise<void>;
   /** Undoes `onCreate` for users without a result when the job is cancelled or fails. */
-  onAbort?(db: JobTx, jobId: string): Promise<void>;
+  onAbort?(tx: UnitOfWork, jobId: string): Promise<void>;
   /** A checker other than the profile's access (the dry run tries a candidate access). */
   checker?(port: CheckPort, job: JobRef): Promise<MailboxChecker>;
   /** Writes a result instead of `CheckPort.applyResult` (inside the item's transaction). */
   writeResult?(
     port: CheckPort,
-    db: JobTx,
+    tx: UnitOfWork,
     job: JobRef,
     user: CheckedUser,
     result: CheckResult,

@@ -113,9 +113,8 @@ export class Monitor {
     const intervalMs = settings.monitorIntervalMinutes * (this.options.minuteMs ?? 60_000);
     if (last && (this.options.clock ?? systemClock).now() - Date.parse(last) < intervalMs) return;
     try {
-      // JobService.create still takes the transaction's query builder (server/services: being moved).
       await this.options.store.transaction((tx) =>
-        this.options.jobs.create(tx.db, MONITOR, profileId, "recheck-profile"),
+        this.options.jobs.create(tx, MONITOR, profileId, "recheck-profile"),
       );
     } catch (error) {
       if (!(error instanceof AppError && error.id === "job_running")) throw error;

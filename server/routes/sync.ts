@@ -2,9 +2,6 @@ import { Router } from "express";
 import { RosterQuery, SyncReportBody } from "../../contract/sync";
 import type { AppContext } from "../context";
 import { param, parseBody, parseQuery } from "../http/validate";
-import { recordSyncReport } from "../sync/reports";
-import { listRoster } from "../sync/roster";
-import { evaluateSyncAlert } from "../sync/sync-alerts";
 import { keyOf, type SyncGuards } from "../sync/guards";
 
 export { syncGuards } from "../sync/guards";
@@ -20,29 +17,14 @@ export function syncRouter(ctx: AppContext, { requireKey, limit, scope }: SyncGu
 
   router.get("/mailboxes", scope("roster:read"), async (req, res) => {
     const query = parseQuery(RosterQuery, req);
-    res.json(
-      await listRoster(ctx.store.db, {
-        profileId: keyOf(req).profileId,
-        ...query,
-        baseUrl: ctx.config.baseUrl,
-      }),
-    );
+    res.json(await ctx.services.syncReports.roster(keyOf(req), query));
   });
 
   router.post("/mailboxes/:address/reports", scope("reports:write"), async (req, res) => {
     const body = parseBody(SyncReportBody, req);
     const address = param(req, "address");
-    const result = await recordSyncReport(ctx.store.db, keyOf(req), address, body);
-    await evaluateSyncAlert(
-      { db: ctx.store.db, settings: ctx.services.settings, log: ctx.log },
-      {
-        profileId: result.profileId,
-        address,
-        failingStreak: result.failingStreak,
-        lastError: body.errors[0]?.message,
-      },
-    );
-    res.status(201).json({ data: result.session });
+    const session = await ctx.services.syncReports.report(keyOf(req), address, body);
+    res.status(201).json({ data: session });
   });
 
   return router;

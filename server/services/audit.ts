@@ -1,6 +1,6 @@
 import type { Principal } from "../auth/principal";
 import { isoNow as nowIso } from "../domain/clock";
-import { unitOfWork, type UnitOfWorkOrDb } from "../store/unit-of-work";
+import type { UnitOfWork } from "../store/unit-of-work";
 
 const SECRET_KEYS = /pass(word)?|secret|token|key|credential|certificate|cache/i;
 
@@ -31,8 +31,8 @@ export interface AuditInput {
  * Records who changed what. Call it inside the same transaction as the change.
  * @example await recordAudit(tx, { actor, action: "profile.create", profileId: id, after: profile });
  */
-export async function recordAudit(target: UnitOfWorkOrDb, input: AuditInput): Promise<void> {
-  await unitOfWork(target).audit.insert({
+export async function recordAudit(tx: UnitOfWork, input: AuditInput): Promise<void> {
+  await tx.audit.insert({
     at: nowIso(),
     actor: input.actor.name,
     action: input.action,

@@ -6,7 +6,7 @@ import { validationFailed } from "../errors";
 import { isThrottled } from "../domain/throttled";
 import { isoNow as nowIso } from "../domain/clock";
 import type { UserCheckUpdate } from "../store/checks-repo";
-import { unitOfWork, type StoreAccess, type UnitOfWorkOrDb } from "../store/unit-of-work";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import type { MailboxAccessService } from "./mailbox-access";
 import type { ProfileService } from "./profiles";
 import type { CheckedUser, MigrationJobPort } from "../jobs/types";
@@ -128,7 +128,7 @@ export class CheckService {
    * written together.
    */
   applyResult(
-    tx: UnitOfWorkOrDb,
+    tx: UnitOfWork,
     user: CheckedUser,
     result: CheckResult,
     opts: { mode: CheckMode; jobId?: string },
@@ -142,12 +142,12 @@ export class CheckService {
    * or two statements for a batch instead of two per result; on PostgreSQL each statement is a round trip).
    */
   async applyResults(
-    tx: UnitOfWorkOrDb,
+    tx: UnitOfWork,
     items: readonly { user: CheckedUser; result: CheckResult }[],
     opts: { mode: CheckMode; jobId?: string },
   ): Promise<void> {
     if (items.length === 0) return;
-    const repo = unitOfWork(tx).checks;
+    const repo = tx.checks;
     const now = nowIso();
     await repo.insertHistoryRows(
       items.map(({ user, result }) => ({

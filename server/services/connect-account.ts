@@ -7,8 +7,8 @@ import type { Logger } from "../logger";
 import type { Sealer } from "../secrets/sealer";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
-import { nowIso, type Db } from "../store/db";
-import { unitOfWork } from "../store/unit-of-work";
+import { isoNow as nowIso } from "../domain/clock";
+import type { StoreAccess } from "../store/unit-of-work";
 import {
   EMPTY_SECRET,
   parseSecret,
@@ -17,7 +17,6 @@ import {
   type OAuthSecret,
 } from "../oauth/connection";
 import { mapAuthorizeError, mapTokenError, tokenFailure } from "../oauth/errors";
-import { OAuthRepository } from "../store/oauth-repo";
 import { signInScopes } from "../oauth/settings";
 import type { OAuthTokens } from "../oauth/tokens";
 
@@ -79,7 +78,7 @@ function upnMissing(expected: string): AccessFailure {
  */
 export class ConnectAccountService {
   constructor(
-    private readonly db: Db,
+    private readonly store: StoreAccess,
     private readonly sealer: Sealer,
     private readonly profiles: ProfileService,
     private readonly tokens: OAuthTokens | undefined,
@@ -105,7 +104,7 @@ export class ConnectAccountService {
   async start(principal: Principal, profileId: string, expectedUpn: string): Promise<{ url: string }> {
     this.requireTokens();
     await this.profiles.authorize(principal, profileId);
-    const repo = new OAuthRepository(this.db);
+    const repo = this.store.repos.oauth;
     const access = await repo.findAccess(profileId);
     if (!access) {
       throw preconditionFailed(
@@ -140,7 +139,7 @@ export class ConnectAccountService {
    */
   async describe(token: string): Promise<{ profileName: string; actorName: string; expectedUpn: string }> {
     this.requireTokens();
-    const row = await new OAuthRepository(this.db).findPendingAuthorization(sha256(token), nowIso());
+    const row = await this.store.repos.oauth.findPendingAuthorization(sha256(token), nowIso());
     if (!row?.expectedUpn) {
       throw refused("OAuthLinkUsed", "This sign-in link was already used or has expired.", 410);
     }
@@ -155,7 +154,7 @@ export class ConnectAccountService {
     const state = random();
     const binding = random();
     const now = Date.now();
-    const row = await new OAuthRepository(this.db).openAuthorization(id, new Date(now).toISOString(), {
+    const row = await this.store.repos.oauth.openAuthorization(id, new Date(now).toISOString(), {
       stateHash: sha256(state),
       bindingHash: sha256(binding),
       sealedVerifier: this.sealer.seal(verifier, id),
@@ -183,8 +182,7 @@ export class ConnectAccountService {
   ): Promise<ConnectResult> {
     const tokens = this.requireTokens();
     if (!query.state) throw refused("OAuthStateMissing", "The sign-in answer has no state.");
-    const repo = new OAuthRepository(this.db);
-    const row = await repo.completeAuthorization(sha256(query.state), nowIso());
+    const row = await this.store.repos.oauth.completeAuthorization(sha256(query.state), nowIso());
     if (!row || !row.sealedVerifier) {
       throw refused("OAuthStateRefused", "This sign-in answer is unknown, was already used or has expired.");
     }
@@ -239,7 +237,7 @@ export class ConnectAccountService {
     const expected = row.expectedUpn ?? "";
     if (!upn || upn.toLowerCase() !== expected) {
       const failure = upn ? wrongAccount(upn, expected, row.actorName) : upnMissing(expected);
-      await recordAudit(this.db, {
+      await recordAudit(this.store.repos, {
         actor: { kind: "local", id: row.actorId, name: row.actorName, platformAdmin: false },
         action: "mailbox-access.oauth.connect-refused",
         profileId: row.profileId,
@@ -271,22 +269,21 @@ export class ConnectAccountService {
       account,
     };
     const actor: Principal = { kind: "local", id: row.actorId, name: row.actorName, platformAdmin: false };
-    const saved = await this.db.transaction().execute(async (trx) => {
-      const txRepo = new OAuthRepository(trx);
-      const access = await txRepo.findAccess(row.profileId);
+    const saved = await this.store.transaction(async (tx) => {
+      const access = await tx.oauth.findAccess(row.profileId);
       if (!access) return false;
       const settings = parseSettings(access.settings);
       // The EWS host changed since the link was made: the token is for the old one.
       if (signInScopes(settings.ewsUrl).join(" ") !== row.scopes) return false;
       const before = settings.account;
-      const ok = await txRepo.saveVersion(row.profileId, access.version, {
+      const ok = await tx.oauth.saveVersion(row.profileId, access.version, {
         sealedSecret: this.sealer.seal(JSON.stringify(secret), row.profileId),
         settings: JSON.stringify({ ...settings, account }),
         updatedAt: account.connectedAt,
         updatedBy: row.actorName,
       });
       if (ok) {
-        await recordAudit(trx, {
+        await recordAudit(tx, {
           actor,
           action: "mailbox-access.oauth.connect",
           profileId: row.profileId,
@@ -317,17 +314,16 @@ export class ConnectAccountService {
 
   /** DELETE /profiles/:id/oauth: wipes the token cache and the connected account (a new version, audited). */
   async disconnect(principal: Principal, profileId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await this.profiles.authorizeIn(unitOfWork(trx), principal, profileId);
-      const repo = new OAuthRepository(trx);
-      const access = await repo.findAccess(profileId);
+    await this.store.transaction(async (tx) => {
+      await this.profiles.authorizeIn(tx, principal, profileId);
+      const access = await tx.oauth.findAccess(profileId);
       if (!access) throw conflict("This profile does not use the Microsoft 365 OAuth impersonated logon.");
       const settings = parseSettings(access.settings);
       const secret = parseSecret(
         access.sealedSecret ? this.sealer.open(access.sealedSecret, profileId) : null,
       );
       if (!settings.account && !secret.tokenCache) return;
-      const saved = await repo.saveVersion(profileId, access.version, {
+      const saved = await tx.oauth.saveVersion(profileId, access.version, {
         sealedSecret: this.sealer.seal(JSON.stringify(EMPTY_SECRET), profileId),
         settings: JSON.stringify({ ...settings, account: null }),
         updatedAt: nowIso(),
@@ -338,7 +334,7 @@ export class ConnectAccountService {
           "The mailbox access settings were changed meanwhile. Reload them and try again.",
         );
       }
-      await recordAudit(trx, {
+      await recordAudit(tx, {
         actor: principal,
         action: "mailbox-access.oauth.disconnect",
         profileId,

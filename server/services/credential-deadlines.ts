@@ -6,7 +6,7 @@ import { SYSTEM } from "../auth/principal";
 import { isoNow, systemClock, type Clock } from "../domain/clock";
 import type { Logger } from "../logger";
 import { sentKey, type DeadlineAccessRow } from "../store/credential-deadlines-repo";
-import { accessOf, type StoreAccess, type StoreOrDb } from "../store/unit-of-work";
+import type { StoreAccess } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 import type { MailboxAccessService } from "./mailbox-access";
 import { ewsEndsOn } from "./profiles";
@@ -141,7 +141,7 @@ const OVERVIEW_KINDS = new Set<CredentialDeadlineKind>(["client-secret", "passwo
  * @example const items = await credentialDeadlinesFor(store, ["p1"], Date.now());
  */
 export async function credentialDeadlinesFor(
-  store: StoreOrDb,
+  store: StoreAccess,
   profileIds: readonly string[] | null,
   now: number,
   oauthStaleHours = 24,
@@ -152,12 +152,12 @@ export async function credentialDeadlinesFor(
 
 /** Every kind, certificate and EWS deadline included (what the advance alerts watch). */
 export async function allDeadlinesFor(
-  store: StoreOrDb,
+  store: StoreAccess,
   profileIds: readonly string[] | null,
   now: number,
   oauthStaleHours = 24,
 ): Promise<CredentialDeadline[]> {
-  const repo = accessOf(store).repos.credentialDeadlines;
+  const repo = store.repos.credentialDeadlines;
   const [rows, passwords] = await Promise.all([
     repo.accessRows(profileIds),
     repo.passwordExpiries(profileIds),

@@ -1,5 +1,5 @@
 import { parseJson } from "../store/json";
-import { accessOf, type StoreAccess, type StoreOrDb } from "../store/unit-of-work";
+import type { StoreAccess } from "../store/unit-of-work";
 import { ewsEndsOn } from "./profiles";
 
 /**
@@ -20,7 +20,7 @@ export interface Deadline {
 
 /** One kind of deadline (or a few), for the given profiles (all when omitted). */
 export type DeadlineSource = (
-  store: StoreOrDb,
+  store: StoreAccess,
   profileIds: readonly string[] | undefined,
   now: number,
 ) => Promise<Deadline[]>;
@@ -35,7 +35,7 @@ export const daysLeft = (dueAt: string, now: number): number =>
  */
 export const accessDeadlines: DeadlineSource = async (store, profileIds, now) => {
   const result: Deadline[] = [];
-  for (const row of await accessOf(store).repos.mailboxAccess.typesAndSettings(profileIds)) {
+  for (const row of await store.repos.mailboxAccess.typesAndSettings(profileIds)) {
     const settings = parseJson<{ cert?: { notAfter?: unknown } | null }>(row.settings);
     const notAfter = settings?.cert?.notAfter;
     if (typeof notAfter === "string" && !Number.isNaN(Date.parse(notAfter))) {

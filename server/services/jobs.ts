@@ -5,7 +5,7 @@ import type { JobRepository, JobRow } from "../store/job-repo";
 import { jobKindDefinitions } from "../jobs/kinds";
 import { jobSignals } from "../jobs/signals";
 import { presentJob } from "../presenters/job";
-import { unitOfWork, type StoreAccess, type UnitOfWork, type UnitOfWorkOrDb } from "../store/unit-of-work";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import { systemClock, type Clock } from "../domain/clock";
 import { recordAudit } from "./audit";
 import type { ProfileService } from "./profiles";
@@ -36,21 +36,19 @@ export class JobService {
     return presentJob(row, this.clock.now());
   }
 
-  /** Creates a job inside the transaction `target` (also used by the monitor with the system principal). */
+  /** Creates a job inside the transaction `tx` (also used by the monitor with the system principal). */
   async create(
-    target: UnitOfWorkOrDb,
+    tx: UnitOfWork,
     principal: Principal,
     profileId: string,
     kind: JobKind,
     userIds?: string[],
   ): Promise<JobRow> {
-    const tx = unitOfWork(target, { clock: this.clock });
     const repo = tx.jobs;
     const open = await repo.findOpen(profileId);
     if (open) throw jobRunning(open.id);
     const def = jobKindDefinitions[kind];
-    // The job kinds' hooks still take the transaction itself (server/jobs).
-    const users = await def.selectUsers(tx.db, profileId, userIds);
+    const users = await def.selectUsers(tx, profileId, userIds);
     const row = await repo.create({
       profileId,
       kind,
@@ -58,7 +56,7 @@ export class JobService {
       createdBy: principal.name,
       userIds: users,
     });
-    await def.onCreate?.(tx.db, row.id);
+    await def.onCreate?.(tx, row.id);
     await recordAudit(tx, {
       actor: principal,
       action: "job.start",
@@ -127,7 +125,7 @@ export class JobService {
       }
       // Items before users: the same lock order as a runner writing a result (item, then user).
       await repo.closeOpenItems(row.id);
-      await jobKindDefinitions[row.kind].onAbort?.(tx.db, row.id);
+      await jobKindDefinitions[row.kind].onAbort?.(tx, row.id);
       await repo.writeProgress(row.id);
     });
   }

@@ -23,7 +23,7 @@ import type { JobRow } from "../store/job-repo";
 import type { CheckedUser, MailboxChecker, MigrationJobPort } from "../jobs/types";
 import type { Sealer } from "../secrets/sealer";
 import type { ProfileMigrationRow } from "../store/profile-migrations-repo";
-import { unitOfWork, type StoreAccess, type UnitOfWork, type UnitOfWorkOrDb } from "../store/unit-of-work";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 import type { CheckService } from "./checks";
 import type { JobService } from "./jobs";
@@ -421,12 +421,11 @@ export class ProfileMigrationService implements MigrationJobPort {
 
   /** Job port: one user's dry-run result, by category; the user's state is not touched. */
   async writeDryRunResult(
-    target: UnitOfWorkOrDb,
+    tx: UnitOfWork,
     jobId: string,
     user: CheckedUser,
     result: CheckResult,
   ): Promise<void> {
-    const tx = unitOfWork(target);
     const m = await this.forJob(tx, jobId, "dry-run");
     const code = result.ok ? null : (result.error?.code ?? "unknown");
     const category = result.ok ? "pass" : isOnPremisesFailure(code ?? undefined) ? "on-premises" : "fail";
@@ -451,12 +450,11 @@ export class ProfileMigrationService implements MigrationJobPort {
 
   /** Job port: a recheck result after apply: applied to the user (recheck rules) and kept with the move. */
   async writeRecheckResult(
-    target: UnitOfWorkOrDb,
+    tx: UnitOfWork,
     jobId: string,
     user: CheckedUser,
     result: CheckResult,
   ): Promise<void> {
-    const tx = unitOfWork(target);
     const m = await this.forJob(tx, jobId, "recheck");
     const settles = m.appliedAt ? Date.parse(m.appliedAt) + RBAC_SETTLE_MS : 0;
     let told = result;

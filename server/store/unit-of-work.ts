@@ -28,8 +28,6 @@ import { UserRepository } from "./users-repo";
  * @example await store.transaction(async (tx) => { await tx.users.pause(ids); await recordAudit(tx, ...); });
  */
 export interface UnitOfWork {
-  /** The transaction itself, for code not yet behind a repository (jobs' kinds, recordAudit). */
-  readonly db: Db;
   readonly audit: AuditRepository;
   readonly checks: CheckRepository;
   readonly localAdmins: LocalAdminRepository;
@@ -75,7 +73,6 @@ export function repositoriesOn(db: Db | Tx, options: RepositoryOptions = {}): Un
     return made.get(name) as T;
   };
   return {
-    db,
     get audit() {
       return lazy("audit", () => new AuditRepository(db));
     },
@@ -173,26 +170,4 @@ export function storeAccess(db: Db, options: RepositoryOptions = {}): StoreAcces
     repos: repositoriesOn(db, options),
     transaction: (work) => inTransaction(db, work, options),
   };
-}
-
-/**
- * Transitional: a store access, or the store's query builder from callers not moved to one yet (tests'
- * fixtures pass `ctx.store.db` to the deadline sources). Drop it once none is left.
- */
-export type StoreOrDb = StoreAccess | Db;
-
-/** The store access of `store` (itself, or one over the query builder). */
-export function accessOf(store: StoreOrDb): StoreAccess {
-  return "repos" in store ? store : storeAccess(store);
-}
-
-/**
- * Transitional: a unit of work, or a raw transaction as the job runner and the monitor still hand it to
- * services (`CheckPort`, `MigrationJobPort`, `JobService.create`: `tx.db`). Drop it once none is left.
- */
-export type UnitOfWorkOrDb = UnitOfWork | Db;
-
-/** The unit of work of `tx`: itself, or repositories bound to the raw transaction it is (made with `options`). */
-export function unitOfWork(tx: UnitOfWorkOrDb, options: RepositoryOptions = {}): UnitOfWork {
-  return "audit" in tx ? tx : repositoriesOn(tx, options);
 }

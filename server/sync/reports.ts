@@ -3,7 +3,7 @@ import type { SyncReportBody, SyncSession } from "../../contract/sync";
 import { notFound } from "../errors";
 import { isoNow } from "../domain/clock";
 import { classifySyncErrors } from "../domain/failure-cause";
-import { accessOf, type StoreOrDb, type UnitOfWork } from "../store/unit-of-work";
+import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import type { ServiceKeyIdentity } from "./service-keys";
 
 /** Consecutive failed sessions of one mailbox after which its profile is alerted. */
@@ -19,15 +19,14 @@ export async function findMailboxForKey(repos: UnitOfWork, key: ServiceKeyIdenti
 /**
  * Stores a sync session's outcome; the user gains `lastSyncAt` and the session's errors. Returns the
  * session and whether the mailbox has now failed `SYNC_FAILURE_ALERT_AFTER` times in a row.
- * (`store`: routes/sync.ts still passes the store's query builder.)
  */
 export async function recordSyncReport(
-  store: StoreOrDb,
+  store: StoreAccess,
   key: ServiceKeyIdentity,
   address: string,
   report: SyncReportBody,
 ): Promise<{ session: SyncSession; profileId: string; failingStreak: number }> {
-  return accessOf(store).transaction(async (tx) => {
+  return store.transaction(async (tx) => {
     const user = await findMailboxForKey(tx, key, address);
     const finishedAt = new Date(report.finishedAt).toISOString();
     const session = {

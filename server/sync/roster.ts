@@ -2,7 +2,7 @@ import type { AccessType, MailboxKind, UserState } from "../../contract/common";
 import type { RosterMailbox } from "../../contract/sync";
 import { validationFailed } from "../errors";
 import type { RosterRow } from "../store/roster-repo";
-import { accessOf, type StoreOrDb } from "../store/unit-of-work";
+import type { StoreAccess } from "../store/unit-of-work";
 import { GRAPH_GATEWAY_PATH } from "./graph-links";
 
 interface Cursor {
@@ -39,11 +39,10 @@ function gatewayOf(r: RosterRow, baseUrl: string): Pick<RosterMailbox, "protocol
 /**
  * The roster the sync service polls: every mailbox ordered by (updatedAt, address), so
  * `updatedSince` + cursor gives each change once. Removed mailboxes appear as `removed` when asking for changes.
- * (`store`: routes/sync.ts still passes the store's query builder.)
  * @example const page = await listRoster(store, { profileId: null, limit: 500, updatedSince: "2026-11-26T00:00:00Z" });
  */
 export async function listRoster(
-  store: StoreOrDb,
+  store: StoreAccess,
   options: {
     profileId: string | null;
     limit: number;
@@ -58,7 +57,7 @@ export async function listRoster(
   const withTombstones = cursor ? cursor.t : since !== undefined;
   const after = cursor ?? (since ? { u: since, k: "", t: withTombstones } : undefined);
 
-  const rows = await accessOf(store).repos.roster.page({
+  const rows = await store.repos.roster.page({
     profileId: options.profileId,
     limit: options.limit + 1,
     after,

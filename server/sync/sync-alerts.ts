@@ -5,7 +5,7 @@ import { alertCard, WebhookDeliveryError } from "../services/webhook";
 import { recordAudit } from "../services/audit";
 import type { SettingsService } from "../services/settings";
 import { isoNow } from "../domain/clock";
-import { accessOf, type StoreAccess, type StoreOrDb } from "../store/unit-of-work";
+import type { StoreAccess } from "../store/unit-of-work";
 import { SYNC_FAILURE_ALERT_AFTER } from "./reports";
 
 const SYNC_SERVICE: Principal = {
@@ -15,14 +15,11 @@ const SYNC_SERVICE: Principal = {
   platformAdmin: false,
 };
 
-export type SyncAlertDeps = {
+export interface SyncAlertDeps {
+  store: StoreAccess;
   settings: SettingsService;
   log: Logger;
-} & (
-  | { store: StoreAccess }
-  /** Transitional: routes/sync.ts still passes the store's query builder. */
-  | { db: StoreOrDb }
-);
+}
 
 /**
  * After a sync report: a mailbox that failed `SYNC_FAILURE_ALERT_AFTER` sessions in a row raises the
@@ -33,7 +30,7 @@ export async function evaluateSyncAlert(
   deps: SyncAlertDeps,
   input: { profileId: string; address: string; failingStreak: number; lastError?: string },
 ): Promise<void> {
-  const store = accessOf("store" in deps ? deps.store : deps.db);
+  const { store } = deps;
   const profile = await store.repos.monitor.alertOf(input.profileId);
   if (!profile) return;
   const current = profile.alert;

@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import { credentialDeadlinesFor, type CredentialDeadline } from "../../server/services/credential-deadlines";
 import type { CredentialAlertTable, CredentialExpiryTable } from "../../server/store/schema";
-import { dbOf, type StoreHolder } from "./store";
+import { dbOf, storeAccessOf, type StoreHolder } from "./store";
 
 /**
  * The overview's credential deadlines of these profiles at `now` (services/credential-deadlines.ts).
@@ -12,7 +12,7 @@ export function deadlinesOf(
   profileIds: readonly string[] | null,
   now: number,
 ): Promise<CredentialDeadline[]> {
-  return credentialDeadlinesFor(dbOf(holder), profileIds, now);
+  return credentialDeadlinesFor(storeAccessOf(holder), profileIds, now);
 }
 
 /** A profile's stored credential expiry (what Exchange said); throws when there is none. */

@@ -11,7 +11,7 @@ import {
 } from "../../server/jobs/testing/factories";
 import { JobRepository, type JobRow } from "../../server/store/job-repo";
 import type { JobItemTable, JobTable } from "../../server/store/schema";
-import { storeAccess } from "../../server/store/unit-of-work";
+import { repositoriesOn, storeAccess } from "../../server/store/unit-of-work";
 import { dbOf, type StoreHolder } from "./store";
 
 /**
@@ -88,7 +88,7 @@ export function claimJobAs(
  * @example const held = await createPausedJob(f.server.ctx, SYSTEM, profileId, "recheck-profile");
  */
 export async function createPausedJob(
-  ctx: StoreHolder & { services: { jobs: JobService } },
+  ctx: StoreHolder & { services: { jobs: JobService }; clock?: Clock },
   principal: Principal,
   profileId: string,
   kind: JobKind,
@@ -96,7 +96,12 @@ export async function createPausedJob(
   return dbOf(ctx)
     .transaction()
     .execute(async (trx) => {
-      const row = await ctx.services.jobs.create(trx, principal, profileId, kind);
+      const row = await ctx.services.jobs.create(
+        repositoriesOn(trx, { clock: ctx.clock }),
+        principal,
+        profileId,
+        kind,
+      );
       await trx.updateTable("jobs").set({ state: "paused" }).where("id", "=", row.id).execute();
       return row;
     });

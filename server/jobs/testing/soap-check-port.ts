@@ -1,6 +1,8 @@
 import type { CheckResult } from "../../domain/access-outcome";
 import { envelope, getFolderBody } from "../../ews-simulator/test-helpers";
-import { nowIso, type Db } from "../../store/db";
+import { classifyFailure } from "../../domain/failure-cause";
+import { isoNow as nowIso } from "../../domain/clock";
+import type { UnitOfWork } from "../../store/unit-of-work";
 import type { CheckPort, CheckedUser, CheckMode, MailboxChecker } from "../types";
 
 const TRANSIENT = new Set([
@@ -74,7 +76,7 @@ export async function soapCheck(
 
 /** The result rules of DESIGN.md "States", for the tests (CheckService applies them in the product). */
 export async function applyResultForTests(
-  db: Db,
+  tx: UnitOfWork,
   user: CheckedUser,
   result: CheckResult,
   opts: { mode: CheckMode; jobId?: string },
@@ -90,28 +92,25 @@ export async function applyResultForTests(
           message: result.error.message,
           remediation: result.error.remediation,
         });
-  await db
-    .updateTable("users")
-    .set({
-      ...(evaluates ? { state: result.ok ? "active" : "error", stateBefore: null } : {}),
-      lastCheckedAt: now,
-      lastError,
-      updatedAt: now,
-    })
-    .where("id", "=", user.id)
-    .execute();
-  await db
-    .insertInto("checkHistory")
-    .values({
-      userId: user.id,
-      checkedAt: now,
-      ok: result.ok ? 1 : 0,
-      code: result.error?.code ?? null,
-      message: result.error?.message ?? null,
-      ms: result.ms,
-      jobId: opts.jobId ?? null,
-    })
-    .execute();
+  await tx.checks.updateUser(user.id, {
+    ...(evaluates ? { state: result.ok ? "active" : "error", stateBefore: null } : {}),
+    lastCheckedAt: now,
+    lastError,
+    updatedAt: now,
+    failure:
+      result.ok || !result.error
+        ? null
+        : { cause: result.error.cause ?? classifyFailure(result.error), primaryAddress: null },
+  });
+  await tx.checks.insertHistory({
+    userId: user.id,
+    checkedAt: now,
+    ok: result.ok ? 1 : 0,
+    code: result.error?.code ?? null,
+    message: result.error?.message ?? null,
+    ms: result.ms,
+    jobId: opts.jobId ?? null,
+  });
 }
 
 /** A CheckPort over `soapCheck` for every profile. */
