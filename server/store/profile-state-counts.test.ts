@@ -77,7 +77,7 @@ describe.each(testDatabases())("profile_state_counts on %s", (dialect) => {
     for (const r of rows) {
       const counts =
         result.get(r.profileId) ?? (Object.fromEntries(userStates.map((s) => [s, 0])) as StateCounts);
-      counts[r.state as UserState] = Number(r.n);
+      counts[r.state] = Number(r.n);
       result.set(r.profileId, counts);
     }
     return result;
