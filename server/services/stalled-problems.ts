@@ -80,10 +80,14 @@ export class StalledProblemSource implements ProblemSource {
   async groups(store: UnitOfWork, scope: ProblemScope): Promise<ProblemGroup[]> {
     const now = this.clock.now();
     const repo = store.stalled;
-    const summary = await repo.summary(scope.profileIds, now);
+    // Side by side (PostgreSQL answers both on two connections): profiles without stalled mailboxes add
+    // no users to the list, so it needn't wait for the summary.
+    const [summary, users] = await Promise.all([
+      repo.summary(scope.profileIds, now),
+      repo.list(scope.profileIds, now, { limit: USERS_PER_GROUP }),
+    ]);
     if (summary.size === 0) return [];
     const hoursOf = new Map([...summary].map(([id, s]) => [id, s.stalledAfterHours]));
-    const users = await repo.list([...summary.keys()], now, { limit: USERS_PER_GROUP });
     const first = [...summary.values()]
       .map((s) => stalledAt(s.firstQuiet, s.stalledAfterHours))
       .filter((t): t is string => t !== null)
