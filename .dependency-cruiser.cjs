@@ -25,16 +25,14 @@ const TESTS = ["\\.test\\.tsx?$", "^test/"];
 /**
  * Known exception: test files that still reach the store's `Db` themselves (kysely, store/db.ts or
  * `store.db`). The storage suites test server/store itself on a store of their own (its repositories,
- * dialect and migrations: server/store's tests that live in test/); monitor.test.ts builds the monitor
- * and the settings service on `Db` until their constructors take the store (issue 21). Every other test
- * builds and reads its rows through test/factories.
+ * dialect and migrations: server/store's tests that live in test/). Every other test builds and reads its
+ * rows through test/factories.
  */
 const TEST_DB_EXCEPTIONS = [
   "^test/storage\\.test\\.ts$",
   "^test/user-search\\.test\\.ts$",
   "^test/pg-prepared-statements\\.test\\.ts$",
   "^test/security/rate-limit-store\\.test\\.ts$",
-  "^server/monitoring/monitor\\.test\\.ts$",
 ];
 
 /**

@@ -8,11 +8,10 @@ import { nowIso } from "../../test/factories/store";
 import { setUsersState, userRows } from "../../test/factories/users";
 import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { testConfig } from "../config";
-import { JobRepository } from "../store/job-repo";
 import { startJobHarness, type JobHarness } from "../jobs/testing/harness";
 import { createLogger } from "../logger";
 import { SettingsService } from "../services/settings";
-import { storeAccess } from "../store/unit-of-work";
+import { storeAccessOf } from "../../test/factories/store";
 import { Monitor } from "./monitor";
 import { movableClock } from "../domain/clock";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver";
@@ -30,11 +29,10 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
   it("re-checks on schedule, raises one alert per incident with one webhook card, clears it when the cause is gone", async () => {
     h = await startJobHarness({ dialect, users: 40, latencyMs: 1 });
     receiver = await startWebhookReceiver();
-    const db = h.store.db;
     await setUsersState(h, "all", { state: "active" });
     await insertMailboxAccess(h, h.profileId, { type: "ews-basic-impersonation" });
     const settings = new SettingsService(
-      storeAccess(db),
+      storeAccessOf(h),
       testConfig({
         ALERT_WEBHOOK_URL: receiver.url,
         WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
@@ -46,7 +44,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
     const clock = movableClock();
     const monitor = new Monitor({
       clock,
-      store: storeAccess(db),
+      store: storeAccessOf(h),
       settings,
       jobs: h.jobs,
       log: createLogger("silent"),
@@ -54,7 +52,7 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       minuteMs,
     });
     h.runner({ maxAttempts: 1 });
-    const repo = new JobRepository(db);
+    const repo = storeAccessOf(h).repos.jobs;
     const pass = async () => {
       await monitor.tick(); // evaluates the last recheck, starts a new one when due
       const latest = (await repo.list({ profileIds: [h.profileId], limit: 1 }))[0];
@@ -107,7 +105,6 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
 
   it("purges audit events and check history older than the retention, and expired sessions", async () => {
     h = await startJobHarness({ dialect, users: 2 });
-    const db = h.store.db;
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
     await insertAuditEvents(h, [
       { at: old, actor: "x", action: "old" },
@@ -138,9 +135,9 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       },
     ]);
-    const settings = new SettingsService(storeAccess(db), testConfig({ AUDIT_RETENTION_DAYS: "30" }));
+    const settings = new SettingsService(storeAccessOf(h), testConfig({ AUDIT_RETENTION_DAYS: "30" }));
     await new Monitor({
-      store: storeAccess(db),
+      store: storeAccessOf(h),
       settings,
       jobs: h.jobs,
       log: createLogger("silent"),
