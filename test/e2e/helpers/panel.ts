@@ -66,6 +66,17 @@ export async function signInAsAdmin(page: Page, baseUrl: string): Promise<void> 
 export async function seriousViolations(page: Page): Promise<string[]> {
   // Tabster's focus sentinels (`<i data-tabster-dummy aria-hidden tabindex=0>`, from Fluent's focus
   // management) hand focus on at once, so nobody lands on them; axe reads them as focusable hidden content.
+  // Colours are read as painted: a toast or dialog still fading in (opacity below 1) reads as low contrast,
+  // so running animations are let finish first (the fade is 0.2 to 0.3 s; infinite ones, e.g. spinners,
+  // are left alone).
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   const result = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
