@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../server/store/db";
+import type { Store } from "../server/store/db";
+import { openTestStore, type TestStore } from "./factories/store";
 import { migrations } from "../server/store/migrations";
 import { ProfileRepository } from "../server/store/profiles-repo";
 import { SettingsRepository } from "../server/store/settings-repo";
@@ -10,7 +11,7 @@ import { UserRepository, type NewUser } from "../server/store/users-repo";
 import { MeStatusRepository } from "../server/store/me-status-repo";
 import { insertAuditEvents } from "./factories/audit";
 import { setUserState } from "./factories/users";
-import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
+import { announcePostgresSkip, testDatabases } from "./helpers/server";
 
 announcePostgresSkip();
 
@@ -48,7 +49,7 @@ const byteOrder = (values: string[]) =>
 
 describe.each(testDatabases())("storage on %s", (dialect) => {
   let store: Store;
-  let drop: () => Promise<void> = async () => {};
+  let opened: TestStore | undefined;
   let profileA: string;
   let profileB: string;
   const users = () => new UserRepository(store.db);
@@ -56,25 +57,15 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     addresses.map((address, i) => ({ id: randomUUID(), profileId, address, displayName: names[i] ?? "" }));
 
   beforeAll(async () => {
-    if (dialect === "postgres") {
-      const schema = freshSchema();
-      drop = () => schema.drop();
-      store = await openStore({
-        databaseUrl: process.env.TEST_DATABASE_URL,
-        pgSchema: schema.schema,
-        poolSize: 3,
-      });
-    } else {
-      store = await openStore({ sqliteFile: ":memory:" });
-    }
+    opened = await openTestStore(dialect);
+    store = opened.store;
     const profiles = new ProfileRepository(store.db);
     profileA = (await profiles.create({ name: "A" })).id;
     profileB = (await profiles.create({ name: "B" })).id;
     await users().insertMany(newUsers(profileA, ADDRESSES, NAMES));
   });
   afterAll(async () => {
-    await store?.close();
-    await drop();
+    await opened?.close();
   });
 
   it("runs every migration", async () => {

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UserState } from "../contract/common";
-import { openStore, type Store } from "../server/store/db";
+import type { Store } from "../server/store/db";
+import { openTestStore, type TestStore } from "./factories/store";
 import { migrations } from "../server/store/migrations";
 import { ProfileRepository } from "../server/store/profiles-repo";
 import {
@@ -12,7 +13,7 @@ import {
   type NewUser,
 } from "../server/store/users-repo";
 import { setUsersState } from "./factories/users";
-import { announcePostgresSkip, freshSchema, testDatabases } from "./helpers/server";
+import { announcePostgresSkip, testDatabases } from "./helpers/server";
 
 announcePostgresSkip();
 
@@ -51,25 +52,15 @@ const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buf
 
 describe.each(testDatabases())("user list search on %s", (dialect) => {
   let store: Store;
-  let drop: () => Promise<void> = async () => {};
+  let opened: TestStore | undefined;
   const repo = () => new UserRepository(store.db);
 
   beforeAll(async () => {
-    if (dialect === "postgres") {
-      const schema = freshSchema();
-      drop = () => schema.drop();
-      store = await openStore({
-        databaseUrl: process.env.TEST_DATABASE_URL,
-        pgSchema: schema.schema,
-        poolSize: 3,
-      });
-    } else {
-      store = await openStore({ sqliteFile: ":memory:" });
-    }
+    opened = await openTestStore(dialect);
+    store = opened.store;
   });
   afterAll(async () => {
-    await store?.close();
-    await drop();
+    await opened?.close();
   });
 
   /** What `list` must answer, computed the slow way from the users table alone. */

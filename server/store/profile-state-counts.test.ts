@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userStates, type UserState } from "../../contract/common";
-import { announcePostgresSkip, freshSchema, testDatabases } from "../../test/helpers/server";
-import { openStore, type Store } from "./db";
+import { openTestStore, type TestStore } from "../../test/factories/store";
+import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
+import type { Store } from "./db";
 import { ProfileRepository, type StateCounts } from "./profiles-repo";
 import { UserRepository } from "./users-repo";
 
@@ -46,24 +47,14 @@ const write: fc.Arbitrary<Write> = fc.oneof(
 
 describe.each(testDatabases())("profile_state_counts on %s", (dialect) => {
   let store: Store;
-  let drop: () => Promise<void> = async () => {};
+  let opened: TestStore | undefined;
 
   beforeAll(async () => {
-    if (dialect === "postgres") {
-      const schema = freshSchema();
-      drop = () => schema.drop();
-      store = await openStore({
-        databaseUrl: process.env.TEST_DATABASE_URL,
-        pgSchema: schema.schema,
-        poolSize: 3,
-      });
-    } else {
-      store = await openStore({ sqliteFile: ":memory:" });
-    }
+    opened = await openTestStore(dialect);
+    store = opened.store;
   });
   afterAll(async () => {
-    await store?.close();
-    await drop();
+    await opened?.close();
   });
 
   /** Users by state per profile, counted from `users` itself. */

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userStates, type UserState } from "../../contract/common";
-import { announcePostgresSkip, freshSchema, testDatabases } from "../../test/helpers/server";
+import { openTestStore, type TestStore } from "../../test/factories/store";
+import { announcePostgresSkip, testDatabases } from "../../test/helpers/server";
 import { LIFECYCLE, transition, type LifecycleEvent, type UserLifecycle } from "../domain/user-lifecycle";
-import { nowIso, openStore, type Store } from "./db";
+import { nowIso, type Store } from "./db";
 import { ProfileRepository } from "./profiles-repo";
 import { lifecycleUpdate } from "./user-lifecycle-sql";
 
@@ -19,26 +20,16 @@ const everyRow: UserLifecycle[] = userStates.flatMap((state) =>
 
 describe.each(testDatabases())("user lifecycle SQL on %s", (dialect) => {
   let store: Store;
-  let drop: () => Promise<void> = async () => {};
+  let opened: TestStore | undefined;
   let profileId: string;
 
   beforeAll(async () => {
-    if (dialect === "postgres") {
-      const schema = freshSchema();
-      drop = () => schema.drop();
-      store = await openStore({
-        databaseUrl: process.env.TEST_DATABASE_URL,
-        pgSchema: schema.schema,
-        poolSize: 2,
-      });
-    } else {
-      store = await openStore({ sqliteFile: ":memory:" });
-    }
+    opened = await openTestStore(dialect, { poolSize: 2 });
+    store = opened.store;
     profileId = (await new ProfileRepository(store.db).create({ name: "Lifecycle" })).id;
   });
   afterAll(async () => {
-    await store?.close();
-    await drop();
+    await opened?.close();
   });
 
   /** Inserts the rows, applies the events one by one with the generated SQL, answers the rows after. */
