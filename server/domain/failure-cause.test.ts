@@ -101,6 +101,12 @@ describe("classifyFailure", () => {
 });
 
 describe("classifySyncErrors", () => {
+  it("reads codes as data: names of Object.prototype are unknown codes (found by the route fuzzer)", () => {
+    expect(classifySyncErrors([{ code: "constructor", message: "ref" }])).toBe("sync-service");
+    expect(classifyFailure({ code: "toString" })).toBe("other");
+    expect(classifyFailure({ code: "__proto__", accessType: "ews-app-only" })).toBe("other");
+  });
+
   it("is null for a clean session, the first known cause, else sync-service", () => {
     expect(classifySyncErrors([])).toBeNull();
     expect(classifySyncErrors(null)).toBeNull();

@@ -190,6 +190,11 @@ function byAadsts(numbers: Iterable<string>): FailureCause | undefined {
   return undefined;
 }
 
+/** A table's own entry for `key` (a code such as "constructor" must not find Object.prototype's). */
+function ownEntry<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /**
  * The cause of one failure. An AADSTS number anywhere in code or message wins (it is the most precise
  * signal); then the code; then an HTTP status. Unknown codes are `other`.
@@ -201,11 +206,12 @@ export function classifyFailure(input: FailureInput): FailureCause {
   const text = `${code} ${input.message ?? ""}`;
   const aadsts = byAadsts([...text.matchAll(/AADSTS(\d+)/g)].map((m) => m[1]));
   if (aadsts) return aadsts;
-  if (appOnly && APP_ONLY_CODES[code]) return APP_ONLY_CODES[code];
-  const known = CODES[code];
+  const appOnlyCause = ownEntry(APP_ONLY_CODES, code);
+  if (appOnly && appOnlyCause) return appOnlyCause;
+  const known = ownEntry(CODES, code);
   if (known) {
     // Without the access type, the app-only modules' own wording tells a refused app from a service account.
-    if (!input.accessType && APP_ONLY_CODES[code] && /\b(?:refused|denied) app\b/.test(input.message ?? "")) {
+    if (!input.accessType && appOnlyCause && /\b(?:refused|denied) app\b/.test(input.message ?? "")) {
       return "app-scope";
     }
     return known;
