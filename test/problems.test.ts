@@ -155,10 +155,15 @@ describe.each(testDatabases())("problems API on %s", (dialect) => {
   });
 
   it("classifies the sync service's reports: a Conditional Access block, then a clean session clears it", async () => {
+    // Sessions after everything the fixture wrote (a report older than the user's last sync doesn't
+    // move it): whole minutes from the next one on, minute n finishing at its 30th second.
+    const base = Math.ceil(Date.now() / 60_000) * 60_000;
+    const at = (minute: number, second: number) =>
+      new Date(base + minute * 60_000 + second * 1000).toISOString();
     const report = (errors: { code: string; message: string }[], minute: number) =>
       sync.post(`/sync/mailboxes/${TEST_ACCOUNTS.activeUser.upn}/reports`, {
-        startedAt: `2026-12-03T10:0${minute}:00Z`,
-        finishedAt: `2026-12-03T10:0${minute}:30Z`,
+        startedAt: at(minute, 0),
+        finishedAt: at(minute, 30),
         itemsIn: 0,
         itemsOut: 0,
         errors,
@@ -179,8 +184,8 @@ describe.each(testDatabases())("problems API on %s", (dialect) => {
     const blocked = group(await problemsOf(admin, `/profiles/${A}/problems`), "mfa-conditional-access");
     expect(blocked).toMatchObject({
       count: 1,
-      firstSeen: "2026-12-03T10:01:30.000Z",
-      lastSeen: "2026-12-03T10:01:30.000Z",
+      firstSeen: at(1, 30),
+      lastSeen: at(1, 30),
     });
     expect(blocked!.users[0]).toMatchObject({
       code: "SyncFailed",
