@@ -156,33 +156,13 @@ export class Monitor {
         since,
       };
     }
-    const { store } = this.options;
     if (alert && !profile.alert) {
-      const raised = await store.transaction(async (tx) => {
-        if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
-        await recordAudit(tx, {
-          actor: MONITOR,
-          action: "profile.alert.raise",
-          profileId: profile.id,
-          after: alert,
-        });
-        return true;
-      });
-      if (raised) await this.notify(settings, profile, alert);
+      await this.raise(settings, profile, alert);
     } else if (!alert && profile.alert && !OWN_CLEARING.has(profile.alert.kind)) {
       const before = profile.alert;
       // A sync-failures alert comes from the sync service's reports and clears with them (server/sync/sync-alerts.ts);
       // a stalled-sync alert clears when the stalled share is back under (evaluateStalled).
-      await store.transaction(async (tx) => {
-        if (await tx.monitor.clearAlert(profile.id)) {
-          await recordAudit(tx, {
-            actor: MONITOR,
-            action: "profile.alert.clear",
-            profileId: profile.id,
-            before,
-          });
-        }
-      });
+      await this.clear(profile.id, before);
     }
   }
 
@@ -210,28 +190,9 @@ export class Monitor {
           message: `${n} of ${active} active mailboxes have had no sync report for over ${profile.stalledAfterHours} h while the sync service reports for others.`,
           since: new Date(now).toISOString(),
         };
-        const raised = await store.transaction(async (tx) => {
-          if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
-          await recordAudit(tx, {
-            actor: MONITOR,
-            action: "profile.alert.raise",
-            profileId: profile.id,
-            after: alert,
-          });
-          return true;
-        });
-        if (raised) await this.notify(settings, profile, alert);
+        await this.raise(settings, profile, alert);
       } else if (!over && current?.kind === "stalled-sync") {
-        await store.transaction(async (tx) => {
-          if (await tx.monitor.clearAlert(profile.id)) {
-            await recordAudit(tx, {
-              actor: MONITOR,
-              action: "profile.alert.clear",
-              profileId: profile.id,
-              before: current,
-            });
-          }
-        });
+        await this.clear(profile.id, current);
       }
     }
     const day = dayOf(now);
@@ -249,6 +210,34 @@ export class Monitor {
       }
     });
     this.lastSnapshot = { at: now, day };
+  }
+
+  /** Raises a profile's alert unless one is up (one transaction with its audit event), then sends its card. */
+  private async raise(
+    settings: Settings,
+    profile: { id: string; name: string },
+    alert: ProfileAlert,
+  ): Promise<void> {
+    const raised = await this.options.store.transaction(async (tx) => {
+      if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
+      await recordAudit(tx, {
+        actor: MONITOR,
+        action: "profile.alert.raise",
+        profileId: profile.id,
+        after: alert,
+      });
+      return true;
+    });
+    if (raised) await this.notify(settings, profile, alert);
+  }
+
+  /** Clears a profile's alert, audited with what it was, when it is still up. */
+  private async clear(profileId: string, before: ProfileAlert): Promise<void> {
+    await this.options.store.transaction(async (tx) => {
+      if (await tx.monitor.clearAlert(profileId)) {
+        await recordAudit(tx, { actor: MONITOR, action: "profile.alert.clear", profileId, before });
+      }
+    });
   }
 
   private async notify(
