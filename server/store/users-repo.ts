@@ -9,6 +9,33 @@ import { stalledUserWhere } from "./stalled-repo";
 import type { CheckHistoryTable, Database, UserTable } from "./schema";
 
 export type UserRow = UserTable;
+
+/** A new user's row: `not-activated`, every optional column empty, created and updated `now`. */
+export function newUserRow(u: NewUser, now: string): UserRow {
+  return {
+    id: u.id,
+    profileId: u.profileId,
+    address: u.address,
+    addressLower: u.address.toLowerCase(),
+    displayName: u.displayName,
+    state: INITIAL_STATE,
+    stateBefore: null,
+    mailboxKind: null,
+    lastCheckedAt: null,
+    lastError: null,
+    entraObjectId: null,
+    lastSyncAt: null,
+    syncErrors: null,
+    failureCause: null,
+    syncCause: null,
+    failureSince: null,
+    failureSeenAt: null,
+    primaryAddress: null,
+    activeSince: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
 export type CheckHistoryRow = CheckHistoryTable & { id: number };
 
 /** A user to insert: the rest of the row is filled in. */
@@ -177,29 +204,7 @@ export class UserRepository {
    */
   async insertMany(users: readonly NewUser[]): Promise<void> {
     const now = nowIso();
-    const rows: UserRow[] = users.map((u) => ({
-      id: u.id,
-      profileId: u.profileId,
-      address: u.address,
-      addressLower: u.address.toLowerCase(),
-      displayName: u.displayName,
-      state: INITIAL_STATE,
-      stateBefore: null,
-      mailboxKind: null,
-      lastCheckedAt: null,
-      lastError: null,
-      entraObjectId: null,
-      lastSyncAt: null,
-      syncErrors: null,
-      failureCause: null,
-      syncCause: null,
-      failureSince: null,
-      failureSeenAt: null,
-      primaryAddress: null,
-      activeSince: null,
-      createdAt: now,
-      updatedAt: now,
-    }));
+    const rows: UserRow[] = users.map((u) => newUserRow(u, now));
     const words = users.flatMap((u) => {
       const addressLower = u.address.toLowerCase();
       return displayNameWords(u.displayName).map((word) => ({

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
 import type { UserState } from "../../contract/common";
 import type { UserTable, UserWordTable } from "../../server/store/schema";
+import { newUserRow } from "../../server/store/users-repo";
 import { dbOf, type StoreHolder } from "./store";
 
 type UserRecord = Selectable<UserTable>;
@@ -10,30 +11,7 @@ export type UserFixture = Partial<Omit<UserTable, "id" | "profileId" | "address"
 
 /** A full users row with every optional column empty. */
 function fullUserRow(profileId: string, address: string, now: string, values: Partial<UserTable>): UserTable {
-  return {
-    id: randomUUID(),
-    profileId,
-    address,
-    addressLower: address.toLowerCase(),
-    displayName: address,
-    state: "not-activated",
-    stateBefore: null,
-    mailboxKind: null,
-    lastCheckedAt: null,
-    lastError: null,
-    entraObjectId: null,
-    lastSyncAt: null,
-    syncErrors: null,
-    failureCause: null,
-    syncCause: null,
-    failureSince: null,
-    failureSeenAt: null,
-    primaryAddress: null,
-    activeSince: null,
-    createdAt: now,
-    updatedAt: now,
-    ...values,
-  };
+  return { ...newUserRow({ id: randomUUID(), profileId, address, displayName: address }, now), ...values };
 }
 
 /** Inserts rows 500 at a time (SQLite's and PostgreSQL's parameter limits). */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { UserState } from "../../../contract/common";
 import { DEMO } from "../../ews-simulator/demo-tenant";
 import { nowIso, type Db } from "../../store/db";
+import { newUserRow } from "../../store/users-repo";
 
 /** Inserts a profile; returns its id. */
 export async function buildProfile(
@@ -39,21 +40,8 @@ export async function buildUsers(
 ): Promise<string[]> {
   const now = nowIso();
   const rows = addresses.map((address) => ({
-    id: randomUUID(),
-    profileId,
-    address,
-    addressLower: address.toLowerCase(),
-    displayName: address.split("@")[0],
+    ...newUserRow({ id: randomUUID(), profileId, address, displayName: address.split("@")[0] }, now),
     state,
-    stateBefore: null,
-    mailboxKind: null,
-    lastCheckedAt: null,
-    lastError: null,
-    entraObjectId: null,
-    lastSyncAt: null,
-    syncErrors: null,
-    createdAt: now,
-    updatedAt: now,
   }));
   for (let i = 0; i < rows.length; i += 500) {
     await db
