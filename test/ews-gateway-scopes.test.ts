@@ -1,3 +1,4 @@
+import { namedUserAddresses } from "../server/jobs/testing/factories";
 import { SaxesParser } from "saxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
@@ -114,17 +115,7 @@ describe.each(testDatabases())(
         ewsUrl: sim.ewsUrl,
       });
       expect(put.status).toBe(200);
-      addresses = sim.tenant.mailboxes
-        .filter(
-          (m) =>
-            m.kind === "user" &&
-            /^[a-z]+\.[a-z]+@contoso\.com$/.test(m.primarySmtpAddress) &&
-            !m.primarySmtpAddress.startsWith("blocked") &&
-            m.ewsEnabled !== false &&
-            !m.moveInProgress,
-        )
-        .map((m) => m.primarySmtpAddress)
-        .slice(0, 3);
+      addresses = namedUserAddresses(sim.tenant, 3);
       const now = new Date().toISOString();
       await insertUsersAt(s.ctx, profileId, addresses, {
         idOf: (i) => `sc-${dialect}-${i}`,

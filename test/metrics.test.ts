@@ -1,3 +1,4 @@
+import { namedUserAddresses } from "../server/jobs/testing/factories";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, demoTenant, startExchangeSimulator, type ExchangeSimulator } from "../server/ews-simulator";
 import { jobEvents } from "./helpers/job-events";
@@ -61,17 +62,7 @@ describe.each(testDatabases())("Prometheus metrics on %s", (dialect) => {
       ewsUrl: sim.ewsUrl,
     });
     expect(put.status).toBe(200);
-    addresses = sim.tenant.mailboxes
-      .filter(
-        (m) =>
-          m.kind === "user" &&
-          /^[a-z]+\.[a-z]+@contoso\.com$/.test(m.primarySmtpAddress) &&
-          !m.primarySmtpAddress.startsWith("blocked") &&
-          m.ewsEnabled !== false &&
-          !m.moveInProgress,
-      )
-      .map((m) => m.primarySmtpAddress)
-      .slice(0, 3);
+    addresses = namedUserAddresses(sim.tenant, 3);
     const added = await s.admin.post(`/profiles/${profileId}/users`, { text: addresses.join("\n") });
     expect(added.status).toBe(200);
     const users = await s.admin.get(`/profiles/${profileId}/users`);

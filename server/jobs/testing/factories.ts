@@ -61,6 +61,34 @@ const SPECIAL = new Set<string>([
   DEMO.user.address,
 ]);
 
+/**
+ * Addresses of the demo tenant's named user mailboxes (first.last@contoso.com) that EWS serves as they are:
+ * not blocked, EWS on, no move under way.
+ */
+export function namedUserAddresses(
+  tenant: {
+    mailboxes: Array<{
+      primarySmtpAddress: string;
+      kind?: string;
+      ewsEnabled?: boolean;
+      moveInProgress?: boolean;
+    }>;
+  },
+  n: number,
+): string[] {
+  return tenant.mailboxes
+    .filter(
+      (m) =>
+        m.kind === "user" &&
+        /^[a-z]+\.[a-z]+@contoso\.com$/.test(m.primarySmtpAddress) &&
+        !m.primarySmtpAddress.startsWith("blocked") &&
+        m.ewsEnabled !== false &&
+        !m.moveInProgress,
+    )
+    .map((m) => m.primarySmtpAddress)
+    .slice(0, n);
+}
+
 /** Addresses of plain generated simulator mailboxes (every check passes unless a fault is injected). */
 export function mailboxAddresses(
   tenant: { mailboxes?: Array<{ primarySmtpAddress: string; kind?: string }> },
