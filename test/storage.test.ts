@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Store } from "../server/store/db";
+import { migrateToLatest, type Store } from "../server/store/db";
 import { openTestStore, type TestStore } from "./factories/store";
 import { migrations } from "../server/store/migrations";
 import { ProfileRepository } from "../server/store/profiles-repo";
@@ -74,6 +74,32 @@ describe.each(testDatabases())("storage on %s", (dialect) => {
     );
     expect(rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
   });
+
+  it.runIf(dialect === "postgres")(
+    "introspects only its own schema, so another schema's DDL can't fail its migrations",
+    async () => {
+      // Another store beside this one, in the middle of a migration back down (a column going away):
+      // Kysely's own introspector read that schema's columns too, and failed with 42703 when the drop
+      // landed during its read (CI, 2026-12-03).
+      const other = await openTestStore("postgres", { poolSize: 1 });
+      try {
+        await sql`alter table user_words drop column address_lower`.execute(other.store.db);
+        const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+        const tables = await store.db.introspection.getTables({ withInternalKyselyTables: true });
+        expect(new Set(tables.map((t) => t.schema))).toEqual(new Set([rows[0].schema]));
+        expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["users", "kysely_migration"]));
+        expect(tables.find((t) => t.name === "user_words")?.columns.map((c) => c.name)).toContain(
+          "address_lower",
+        );
+        expect((await store.db.introspection.getTables()).map((t) => t.name)).not.toContain(
+          "kysely_migration",
+        );
+        expect(await migrateToLatest(store.db, rows[0].schema)).toEqual([]);
+      } finally {
+        await other.close();
+      }
+    },
+  );
 
   it("keeps addresses unique across profiles, case-insensitively", async () => {
     await expect(

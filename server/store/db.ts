@@ -1,19 +1,13 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import {
-  CamelCasePlugin,
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  type MigrationProvider,
-} from "kysely";
+import { CamelCasePlugin, Kysely, Migrator, SqliteDialect, type MigrationProvider } from "kysely";
 import type { PoolClient } from "pg";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
 import { isoNow } from "../domain/clock";
 import { inTransaction, type UnitOfWork } from "./unit-of-work";
+import { OwnSchemaPostgresDialect } from "./own-schema-dialect";
 
 export type { Db, DialectName, Tx } from "./db-types";
 import type { Db, DialectName } from "./db-types";
@@ -80,7 +74,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       client.on("error", () => undefined);
       prepareFrequentStatements(client);
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    db = new Kysely<Database>({
+      dialect: new OwnSchemaPostgresDialect({ pool }),
+      plugins: [new CamelCasePlugin()],
+    });
   } else {
     dialect = "sqlite";
     const file = options.sqliteFile ?? ":memory:";
@@ -193,18 +190,13 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
 
 /**
  * Runs every pending migration; throws with the failing migration's name. On PostgreSQL the schema is
- * named, since Kysely otherwise finds its bookkeeping tables in any schema of the database.
+ * named, and the dialect's introspection reads only that schema (own-schema-dialect.ts), so another
+ * schema's DDL at the same moment can't fail the migrator's lookups.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before any schema exists
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
-  let { error, results } = await migrator.migrateToLatest();
-  // Kysely looks for its tables through every schema of the database (has_schema_privilege per schema):
-  // another schema dropped at that moment (another tenant, a test) fails the lookup with 3F000. Not ours:
-  // look again.
-  for (let attempt = 1; error && attempt <= 3 && droppedMeanwhile(error, schema); attempt++) {
-    ({ error, results } = await migrator.migrateToLatest());
-  }
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error");
     throw new Error(
@@ -215,14 +207,5 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 
-/** A PostgreSQL "schema does not exist" (3F000) about a schema other than the store's own. */
-function droppedMeanwhile(error: unknown, schema: string | undefined): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  return (
-    e.code === "3F000" && typeof e.message === "string" && !e.message.includes(`"${schema ?? "public"}"`)
-  );
-}
-
-/** The current time as the store keeps it. */
 /** Now, as the store keeps times (ISO strings), on the real clock. */
 export const nowIso = (): string => isoNow();
