@@ -20,8 +20,11 @@ pgOnly("two runners on one PostgreSQL", () => {
       await buildUsers(h, pid, more.slice(i * 200, (i + 1) * 200));
       jobIds.push((await h.jobs.start(SYSTEM, pid, { kind: "activate-profile" })).id);
     }
-    const a = h.runner({ leaseMs: 1_000, maxConcurrency: 20 });
-    const b = h.runner({ leaseMs: 1_000, maxConcurrency: 20 });
+    // A lease that a loaded machine's late heartbeat doesn't lapse: with 1 s (and load 11 on 2 cores) a
+    // lease lapsed, and the other runner took the job over and checked a mailbox again, as a lapsed
+    // lease allows. Both runners still claim jobs: they do by their concurrency caps, not by lapses.
+    const a = h.runner({ leaseMs: 5_000, maxConcurrency: 20 });
+    const b = h.runner({ leaseMs: 5_000, maxConcurrency: 20 });
     for (const id of jobIds) await h.waitFor(id, ["done"], 90_000);
 
     // Each runner takes jobs up to its global cap (20 = two profiles of 10), so both worked.

@@ -28,12 +28,14 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
   let server: TestServer;
   let browser: Browser;
   const pages: WatchedPage[] = [];
+  /** When the mailboxes were seeded: a slow run shows the same times minutes later. */
+  let seededAt: number;
 
   beforeAll(async () => {
     idp = await startTestIdentityProvider();
     harness = await startHostHarness();
     server = await startPanelServer({ env: { ...idp.serverEnv(), EXTRA_FRAME_ANCESTORS: harness.origin } });
-    await seedMailboxes(server);
+    seededAt = await seedMailboxes(server);
     browser = await launchBrowser();
   }, 180_000);
 
@@ -100,12 +102,14 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
     it(`shows an active user with a sync report: state, profile, access, last synced (${mode})`, async () => {
       const { watched, frame } = await openInTeams(TEST_ACCOUNTS.activeUser, theme);
       await expectState(watched.page, frame, "Active");
-      await expect.poll(() => frame.getByTestId("last-synced").textContent()).toBe("4 minutes ago");
+      await expect
+        .poll(() => frame.getByTestId("last-synced").textContent())
+        .toMatch(minutesAgo(seededAt, 4));
       await frame.getByText("Nothing to do: your mailbox is connected and syncing.").waitFor();
       await frame.getByText("Sales").waitFor();
       await frame.getByText("Exchange (EWS), service account with impersonation").waitFor();
       // Last check just now; next check in ~30 minutes (the monitor's default interval).
-      await frame.getByText(/^in (29|30) minutes$/).waitFor();
+      await frame.getByText(minutesAhead(seededAt, 30)).waitFor();
       const bg = await backgroundOf(watched.page);
       expect(mode === "dark" ? bg !== "rgb(255, 255, 255)" : bg === "rgb(255, 255, 255)").toBe(true);
       await screenshot(watched.page, `status-active-${mode}`);
@@ -222,7 +226,7 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
     );
     await watched.page.goto(`${server.url}/status?host=outlook`);
     await watched.page.getByRole("heading", { level: 1, name: "Active" }).waitFor({ timeout: 20_000 });
-    await watched.page.getByText("4 minutes ago").waitFor();
+    await watched.page.getByText(minutesAgo(seededAt, 4)).waitFor();
     expect(
       await watched.page.evaluate(() => (window as unknown as { officeSsoCalls: number }).officeSsoCalls),
     ).toBeGreaterThanOrEqual(1);
@@ -250,7 +254,7 @@ describe.skipIf(!e2eEnabled())("sync-status view in Chromium at 320 px", () => {
  * Profile "Sales" (basic impersonation) with the active, error and paused test users; the sync
  * service reports sessions through its own API with a service key, as it does in production.
  */
-async function seedMailboxes(server: TestServer): Promise<void> {
+async function seedMailboxes(server: TestServer): Promise<number> {
   const { admin } = server;
   const profileId = (await admin.post("/profiles", { name: "Sales" })).body.data.id as string;
   const accounts = [TEST_ACCOUNTS.activeUser, TEST_ACCOUNTS.errorUser, TEST_ACCOUNTS.pausedUser];
@@ -277,7 +281,7 @@ async function seedMailboxes(server: TestServer): Promise<void> {
   const created = await admin.post("/service-keys", { name: "CRM sync", scopes: ["reports:write"] });
   expect(created.status).toBe(201);
   const sync = new ApiClient(server.url, { authorization: `Bearer ${created.body.data.key as string}` });
-  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+  const ago = (minutes: number) => new Date(Date.parse(now) - minutes * 60_000).toISOString();
   const report = async (
     account: TestAccount,
     finishedMinutesAgo: number,
@@ -296,4 +300,21 @@ async function seedMailboxes(server: TestServer): Promise<void> {
   await report(TEST_ACCOUNTS.errorUser, 120, [
     { code: "CrmWriteFailed", message: "A calendar item could not be written to the CRM." },
   ]);
+  return Date.parse(now);
+}
+
+/**
+ * What the view shows now (whole minutes, cut toward zero) for a time `minutes` before `at`: the minute
+ * may turn between this reading and the view's.
+ * @example minutesAgo(seededAt, 4) // /^(4|5) minutes ago$/ a few seconds after seeding
+ */
+function minutesAgo(at: number, minutes: number): RegExp {
+  const m = minutes + Math.trunc((Date.now() - at) / 60_000);
+  return new RegExp(`^(${m}|${m + 1}) minutes ago$`);
+}
+
+/** The same for a time `minutes` after `at` ("in 30 minutes"), which only comes nearer. */
+function minutesAhead(at: number, minutes: number): RegExp {
+  const m = Math.trunc((at + minutes * 60_000 - Date.now()) / 60_000);
+  return new RegExp(`^in (${m - 1}|${m}) minutes$`);
 }
