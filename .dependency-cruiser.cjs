@@ -94,6 +94,17 @@ module.exports = {
     never("client/", "server/", "the panel knows only HTTP and the contract"),
     never("contract/", "server/", "the contract is shared by both sides"),
     never("server/routes/", "server/store/", "routes call services; SQL lives in the store"),
+    {
+      name: "http-layer-sees-http-context",
+      comment:
+        "The app, its routes and the sync API's guards take HttpContext (services, settings, readiness): never the composition root's AppContext, whose type names the store, nor the store itself.",
+      severity: "error",
+      from: {
+        path: "^server/(routes/|app\\.ts$|http-context\\.ts$|sync/guards\\.ts$)",
+        pathNot: "\\.test\\.tsx?$",
+      },
+      to: { path: "^server/(context\\.ts$|store/)" },
+    },
     never("server/sync/", "server/routes/", "the interface sits under the routes"),
     never("server/auth/", "server/services/", "layering"),
     never("server/ews/", "server/access/", "the protocol clients sit under the access types"),

@@ -7,7 +7,7 @@ import { authorizeByContract } from "./auth/authorization";
 import { endpoints } from "../contract/endpoints";
 import { meRouter, meStatusEndpoint } from "./routes/me";
 import { profileAdminsRouter } from "./routes/profile-admins";
-import type { AppContext } from "./context";
+import type { HttpContext } from "./http-context";
 import { apiNotFound, errorHandler } from "./http/error-handler";
 import { requestLog } from "./http/request-log";
 import { adminsRouter } from "./routes/admins";
@@ -60,7 +60,7 @@ export const HOST_FRAME_ANCESTORS = [
  * Builds the Express app from its dependencies.
  * @example const app = createApp(createContext({ config, store, sealer, log }));
  */
-export function createApp(ctx: AppContext): Express {
+export function createApp(ctx: HttpContext): Express {
   const app = express();
   // Paths match as typed, in the app and in every router (`Router({ caseSensitive: true })`), like the
   // contract's authorization: `/Autodiscover` is not `/autodiscover` (test/authorization-matrix.test.ts).
@@ -111,7 +111,7 @@ export function createApp(ctx: AppContext): Express {
   });
   const sync = syncGuards(ctx);
   const handleError = errorHandler(ctx.log);
-  const authenticateCaller = authenticate({ admins: ctx.services.admins, bearer: ctx.bearer });
+  const authenticateCaller = authenticate({ sessions: ctx.services.localAdmins, bearer: ctx.bearer });
   // The busiest calls take a short path of their own: the sync service's EWS calls, the side panes' status.
   app.use(
     gatewayEndpoint({
@@ -157,10 +157,10 @@ export function createApp(ctx: AppContext): Express {
   });
   app.get("/readyz", async (_req, res) => {
     try {
-      await ctx.store.ping();
-      res.json({ status: "ready", database: ctx.store.dialect });
+      await ctx.readiness.ping();
+      res.json({ status: "ready", database: ctx.readiness.database });
     } catch {
-      res.status(503).json({ status: "unavailable", database: ctx.store.dialect });
+      res.status(503).json({ status: "unavailable", database: ctx.readiness.database });
     }
   });
   // Prometheus (outside /api: no session, CSRF, rate limit or contract; its bearer token only). 404 when off.

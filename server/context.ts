@@ -2,7 +2,6 @@ import type { Config } from "./config";
 import type { Logger } from "./logger";
 import type { Sealer } from "./secrets/sealer";
 import type { Store } from "./store/db";
-import { LocalAdminRepository } from "./auth/local-admins";
 import type { BearerVerifier } from "./auth/middleware";
 import { ProfileService } from "./services/profiles";
 import { MeStatusService } from "./services/me-status";
@@ -19,6 +18,7 @@ import { EwsGateway } from "./sync/ews-gateway";
 import { GraphGateway } from "./sync/graph-gateway";
 import { GraphMailboxSlots } from "./sync/graph-slots";
 import type { AdaptiveLimit } from "./jobs/adaptive-limit";
+import type { HttpContext } from "./http-context";
 import { JobService } from "./services/jobs";
 import { AccessRegistry, type AccessDeps } from "./access";
 import { EwsEnvironment } from "./ews/client";
@@ -32,16 +32,18 @@ import { connectAccountSettings } from "./oauth/settings";
 import { RateLimitStores } from "./store/rate-limit-store";
 import { storeAccess, type StoreAccess } from "./store/unit-of-work";
 import { systemClock, type Clock } from "./domain/clock";
-import { createMetrics, type Metrics } from "./metrics/metrics";
+import { createMetrics } from "./metrics/metrics";
 import { JobRepository } from "./store/job-repo";
 import { CredentialDeadlineService, credentialDeadlinesFor } from "./services/credential-deadlines";
 import { accessDeadlines, DeadlineService } from "./services/deadlines";
 import { StalledRepository } from "./store/stalled-repo";
 import { OverviewService } from "./services/overview";
 
-/** Everything the app is built from. No globals: tests build their own. */
-export interface AppContext {
-  config: Config;
+/**
+ * Everything the app is built from. No globals: tests build their own. The HTTP layer sees only its
+ * part of it (`HttpContext`, without the store).
+ */
+export interface AppContext extends HttpContext {
   store: Store;
   /**
    * What services, the job runner and the monitor take from the store: repositories and units of work
@@ -49,52 +51,6 @@ export interface AppContext {
    */
   storeAccess: StoreAccess;
   sealer: Sealer;
-  log: Logger;
-  /** Validates Entra ID bearer tokens; absent when Entra is not configured. */
-  bearer?: BearerVerifier;
-  /** What services read the time from (the real clock; tests pass one they move). */
-  clock: Clock;
-  services: Services;
-  /** Prometheus metrics of this instance, in a registry of its own (a no-op without METRICS_TOKEN). */
-  metrics: Metrics;
-}
-
-export interface Services {
-  /** Local admins' sessions (the auth middleware); changes to admins go through `localAdmins`. */
-  admins: LocalAdminRepository;
-  localAdmins: LocalAdminService;
-  profiles: ProfileService;
-  users: UserService;
-  settings: SettingsService;
-  auditEvents: AuditEventService;
-  serviceKeys: ServiceKeyService;
-  /** The sync service's roster and session reports (/api/v1/sync). */
-  syncReports: SyncReportService;
-  /** Per-profile concurrency limits shared by jobs, check-now and the EWS gateway (this process). */
-  profileGates: Map<string, AdaptiveLimit>;
-  ewsGateway: EwsGateway;
-  /** The Graph gateway (/api/v1/sync/graph) and its per-mailbox concurrency. */
-  graphGateway: GraphGateway;
-  meStatus: MeStatusService;
-  profileAdmins: ProfileAdminService;
-  jobs: JobService;
-  /** Shared EWS transport, back-off gate and caches (server/ews). */
-  ews: EwsEnvironment;
-  mailboxAccess: MailboxAccessService;
-  connectivity: ConnectivityService;
-  checks: CheckService;
-  /** Move to Graph (dry run, apply, roll back); also the job port of its job kinds. */
-  migrations: ProfileMigrationService;
-  /** Connect account (OAuth impersonated logon): the sign-in flow and the service accounts' tokens. */
-  connectAccount: ConnectAccountService;
-  /** Rate-limit stores on the database, shared by every instance; shut down before the store closes. */
-  rateLimits: RateLimitStores;
-  /** Credentials and deadlines ahead: password expiry from Exchange, advance alerts (30, 7, 1 days). */
-  credentialDeadlines: CredentialDeadlineService;
-  /** Failures grouped by cause, and the bulk actions per group (add group sources with `addSource`). */
-  problems: ProblemService;
-  /** The Profiles page's overview: totals, trend from the daily rollups, stalled, deadlines. */
-  overview: OverviewService;
 }
 
 export interface ContextInput {
@@ -179,6 +135,7 @@ export function createContext(input: ContextInput): AppContext {
   return {
     ...input,
     storeAccess: store,
+    readiness: { database: input.store.dialect, ping: () => input.store.ping() },
     clock,
     metrics,
     services: {
@@ -191,7 +148,6 @@ export function createContext(input: ContextInput): AppContext {
         slots: new GraphMailboxSlots(),
         baseUrl: input.config.baseUrl,
       }),
-      admins: new LocalAdminRepository(db, input.config.session.maxHours),
       localAdmins: new LocalAdminService(store),
       profiles,
       users,

@@ -1,14 +1,19 @@
 import type { Request, RequestHandler } from "express";
 import { AppError, forbidden, unauthorized } from "../errors";
-import type { LocalAdminRepository } from "./local-admins";
+import type { LocalAdmin } from "./local-admins";
 import { parseCookies, SESSION_COOKIE } from "./cookies";
 import type { Principal } from "./principal";
 
 /** Turns a bearer token into a principal, or throws 401. Supplied by the identity module when Entra is configured. */
 export type BearerVerifier = (token: string, req: Request) => Promise<Principal>;
 
+/** Finds the local admin whose session a cookie names (server/services/local-admins.ts). */
+export interface SessionLookup {
+  findSession(token: string): Promise<{ admin: LocalAdmin; idHash: string } | undefined>;
+}
+
 export interface AuthenticateOptions {
-  admins: LocalAdminRepository;
+  sessions: SessionLookup;
   bearer?: BearerVerifier;
 }
 
@@ -16,7 +21,7 @@ export interface AuthenticateOptions {
  * Reads who is calling: an `Authorization: Bearer` token (hosts, SSO) or the local admin's session cookie.
  * Sets `req.principal`; never refuses by itself (see `requireAuth`).
  */
-export function authenticate({ admins, bearer }: AuthenticateOptions): RequestHandler {
+export function authenticate({ sessions, bearer }: AuthenticateOptions): RequestHandler {
   return async (req, _res, next) => {
     const authorization = req.headers.authorization;
     if (authorization) {
@@ -32,7 +37,7 @@ export function authenticate({ admins, bearer }: AuthenticateOptions): RequestHa
     }
     const session = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (session) {
-      const found = await admins.findSession(session);
+      const found = await sessions.findSession(session);
       if (found) {
         req.principal = {
           kind: "local",

@@ -1,5 +1,4 @@
-import type { MailboxError } from "../../contract/common";
-import type { UserRow } from "../store/users-repo";
+import type { User } from "../../contract/users";
 
 /** The columns of the users export, in order. */
 export const USER_CSV_HEADER = [
@@ -28,25 +27,19 @@ const line = (cells: (string | null | undefined)[]) => `${cells.map(csvCell).joi
 /** The header line of the export. */
 export const userCsvHeader = () => line(USER_CSV_HEADER);
 
-/** Users as CSV lines (no header). */
-export function usersToCsv(rows: UserRow[]): string {
-  return rows
-    .map((row) => {
-      let error: Partial<MailboxError> = {};
-      try {
-        error = row.lastError ? (JSON.parse(row.lastError) as MailboxError) : {};
-      } catch {
-        // an unreadable stored error exports as empty cells
-      }
-      return line([
-        row.address,
-        row.displayName,
-        row.state,
-        row.mailboxKind,
-        row.lastCheckedAt,
-        error.code,
-        error.message,
-      ]);
-    })
+/** Users as CSV lines (no header); a user without a readable last error has empty error cells. */
+export function usersToCsv(users: readonly User[]): string {
+  return users
+    .map((user) =>
+      line([
+        user.address,
+        user.displayName,
+        user.state,
+        user.mailboxKind,
+        user.lastCheckedAt,
+        user.lastError?.code,
+        user.lastError?.message,
+      ]),
+    )
     .join("");
 }

@@ -2,11 +2,11 @@ import { Router } from "express";
 import { CreateAdminBody } from "../../contract/auth";
 import { hashPassword } from "../auth/password";
 import { principalOf, requirePlatformAdmin } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody } from "../http/validate";
 
 /** /api/v1/admins: local admins (platform admins only). */
-export function adminsRouter(ctx: AppContext): Router {
+export function adminsRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { localAdmins } = ctx.services;
   router.use(requirePlatformAdmin);

@@ -6,14 +6,14 @@ import {
   type AppPackage,
 } from "../../manifest/app-package";
 import { requirePlatformAdmin } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { AppError } from "../errors";
 
 /**
  * /api/v1/app-package: the sideload zip for Teams, Outlook and Microsoft 365 (platform admins only).
  * Built with the same code as `npm run package`, from this server's APP_ID, BASE_URL and ENTRA_CLIENT_ID.
  */
-export function appPackageRouter(ctx: AppContext): Router {
+export function appPackageRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   // Configuration and icons don't change while the server runs: build (and validate) once.
   let built: Promise<AppPackage> | undefined;

@@ -5,7 +5,7 @@ import { ChangePasswordBody, LoginBody, SetupBody } from "../../contract/auth";
 import { hashPassword } from "../auth/password";
 import { parseCookies, SESSION_COOKIE } from "../auth/cookies";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { AppError, forbidden } from "../errors";
 import { parseBody } from "../http/validate";
 
@@ -43,7 +43,7 @@ function rateLimited(
 }
 
 /** /api/v1/auth and /api/v1/setup: the local admin's sign-in, password and sessions. */
-export function authRouter(ctx: AppContext): Router {
+export function authRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { localAdmins, profiles } = ctx.services;
   const cookieBase = `Path=/; HttpOnly; SameSite=Strict${ctx.config.secureCookies ? "; Secure" : ""}`;

@@ -2,7 +2,7 @@ import { Router } from "express";
 import { rateLimit } from "express-rate-limit";
 import { AutodiscoverBody, ConnectivityTestBody } from "../../contract/connectivity";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { AppError } from "../errors";
 import { param, parseBody } from "../http/validate";
 
@@ -10,7 +10,7 @@ import { param, parseBody } from "../http/validate";
  * Each test makes several calls to Exchange: a few per minute per admin and profile is plenty. Counted
  * in the database, so every instance shares the limit (low rate: one upsert per test is fine).
  */
-function testLimit(ctx: AppContext, name: string, limit: number) {
+function testLimit(ctx: HttpContext, name: string, limit: number) {
   return rateLimit({
     store: ctx.services.rateLimits.shared(name),
     windowMs: 60_000,
@@ -27,7 +27,7 @@ function testLimit(ctx: AppContext, name: string, limit: number) {
 }
 
 /** /api/v1/profiles/:id/connectivity-tests (POST, GET latest) and /api/v1/autodiscover. */
-export function connectivityRouter(ctx: AppContext): Router {
+export function connectivityRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { connectivity } = ctx.services;
 

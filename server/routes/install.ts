@@ -2,7 +2,7 @@ import { Router } from "express";
 import type { EntraAppRegistration, SetupCheck } from "../../contract/install";
 import { allowedTenants, apiScope, applicationIdUri } from "../auth/entra";
 import { requirePlatformAdmin } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { entraAppPowerShell } from "../install/entra-app-powershell";
 import { identifierUri, redirectUris } from "../install/entra-app";
 import { runSetupCheck } from "../install/setup-check";
@@ -11,7 +11,7 @@ import { runSetupCheck } from "../install/setup-check";
  * The tenant admin's install path (platform admins): `GET /setup-check` runs the setup check;
  * `GET /entra-app-registration` gives the registration script with this server's values.
  */
-export function installRouter(ctx: AppContext): Router {
+export function installRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { config } = ctx;
 

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from "express";
 import { CreateJobBody, ListJobsQuery } from "../../contract/jobs";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody, parseQuery } from "../http/validate";
 import { jobSignals } from "../jobs/signals";
 
@@ -15,7 +15,7 @@ const STREAM_POLL_MS = 500;
 const KEEPALIVE_MS = 15_000;
 
 /** `POST /profiles/:id/jobs`: start a job (202), or 409 job_running. Mounted at /profiles. */
-export function profileJobsRouter(ctx: AppContext): Router {
+export function profileJobsRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   router.use(requireAuth);
   router.post("/:id/jobs", async (req, res) => {
@@ -26,7 +26,7 @@ export function profileJobsRouter(ctx: AppContext): Router {
 }
 
 /** /api/v1/jobs: list, read, pause, resume, cancel, and the live event stream. */
-export function jobsRouter(ctx: AppContext): Router {
+export function jobsRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { jobs } = ctx.services;
   router.use(requireAuth);
@@ -56,7 +56,7 @@ export function jobsRouter(ctx: AppContext): Router {
  * Server-sent events: `progress` with the job whenever it changes, then `done` with the final job.
  * Read from the store, so it works whichever instance answers and whichever runs the job.
  */
-async function streamJobEvents(ctx: AppContext, req: Request, res: Response): Promise<void> {
+async function streamJobEvents(ctx: HttpContext, req: Request, res: Response): Promise<void> {
   const principal = principalOf(req);
   const id = param(req, "id");
   let job = await ctx.services.jobs.get(principal, id); // 404 before the stream starts

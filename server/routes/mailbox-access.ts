@@ -1,11 +1,11 @@
 import { Router } from "express";
 import { MailboxAccessBody } from "../../contract/mailbox-access";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody } from "../http/validate";
 
 /** /api/v1/profiles/:id/mailbox-access (GET, PUT) and /api/v1/mailbox-access-types. */
-export function mailboxAccessRouter(ctx: AppContext): Router {
+export function mailboxAccessRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { mailboxAccess } = ctx.services;
 

@@ -3,7 +3,7 @@ import type { AuthConfig } from "../../contract/me";
 import { apiScope, isMicrosoftAuthority } from "../auth/entra";
 import { principalOf, requireAuth } from "../auth/middleware";
 import type { Config } from "../config";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { shortPath } from "../http/short-path";
 import type { MeStatusService } from "../services/me-status";
 
@@ -26,7 +26,7 @@ export function authConfigOf(config: Config): AuthConfig {
 }
 
 /** /api/v1/me/status (the caller's own mailbox) and /api/v1/auth/config (public sign-in settings). */
-export function meRouter(ctx: AppContext): Router {
+export function meRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const authConfig = authConfigOf(ctx.config);
   const { meStatus } = ctx.services;

@@ -2,7 +2,7 @@ import { Router, type Response } from "express";
 import { z } from "zod";
 import { principalOf, requireAuth } from "../auth/middleware";
 import { parseCookies } from "../auth/cookies";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { OAuthStartBody } from "../../contract/mailbox-access";
 import { param, parse, parseBody } from "../http/validate";
 import { ConnectPageError, type ConnectResult, type PopupHost } from "../services/connect-account";
@@ -32,7 +32,7 @@ const CallbackQuery = z.object({
  * Continue (`GET /oauth/go/:token/continue`) consumes the URL and goes to the authority, `GET /oauth/callback` → a page that closes the popup,
  * `DELETE /profiles/:id/oauth` → disconnect. The pages are for the popup, so refusals are pages too.
  */
-export function oauthRouter(ctx: AppContext): Router {
+export function oauthRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const service = ctx.services.connectAccount;
   const secure = ctx.config.secureCookies ? "; Secure" : "";

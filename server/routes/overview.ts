@@ -1,9 +1,9 @@
 import { Router } from "express";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 
 /** /api/v1/overview: the Profiles page's overview (profile admins see their own profiles). */
-export function overviewRouter(ctx: AppContext): Router {
+export function overviewRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   router.use(requireAuth);
   router.get("/", async (req, res) => {

@@ -1,14 +1,14 @@
 import { Router } from "express";
 import { ProblemActionBody } from "../../contract/problems";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody } from "../http/validate";
 
 /**
  * Problems: `/profiles/:id/problems` (one profile) and `/problems` (every profile the caller
  * administers), and their bulk actions per group. Mounted on /api/v1 itself, since its paths span two resources.
  */
-export function problemsRouter(ctx: AppContext): Router {
+export function problemsRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { problems } = ctx.services;
 

@@ -1,11 +1,11 @@
 import { Router } from "express";
 import { ProfileAdminsBody } from "../../contract/me";
 import { principalOf, requirePlatformAdmin } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody } from "../http/validate";
 
 /** /api/v1/profiles/:id/admins: who administers a profile (platform admins only). */
-export function profileAdminsRouter(ctx: AppContext): Router {
+export function profileAdminsRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { profileAdmins } = ctx.services;
 

@@ -1,14 +1,14 @@
 import { Router } from "express";
 import { CreateMigrationBody } from "../../contract/migrations";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody } from "../http/validate";
 
 /**
  * Move to Graph: POST /profiles/:id/migrations (202, the dry run), GET /profiles/:id/migrations/latest,
  * GET /migrations/:id, POST /migrations/:id/apply, POST /migrations/:id/rollback.
  */
-export function profileMigrationsRouter(ctx: AppContext): Router {
+export function profileMigrationsRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { migrations } = ctx.services;
 

@@ -2,10 +2,10 @@ import { Router } from "express";
 import { CreateProfileBody, UpdateProfileBody } from "../../contract/profiles";
 import { principalOf, requireAuth } from "../auth/middleware";
 import { param, parseBody } from "../http/validate";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 
 /** /api/v1/profiles: list, create, read, update, delete. */
-export function profilesRouter(ctx: AppContext): Router {
+export function profilesRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { profiles } = ctx.services;
   router.use(requireAuth);

@@ -1,11 +1,11 @@
 import { Router } from "express";
 import { CreateServiceKeyBody } from "../../contract/sync";
 import { principalOf, requirePlatformAdmin } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody } from "../http/validate";
 
 /** /api/v1/service-keys: keys for the sync service (platform admins only). */
-export function serviceKeysRouter(ctx: AppContext): Router {
+export function serviceKeysRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { serviceKeys } = ctx.services;
   router.use(requirePlatformAdmin);

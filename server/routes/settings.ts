@@ -1,11 +1,11 @@
 import { Router } from "express";
 import { UpdateSettingsBody } from "../../contract/settings";
 import { principalOf, requirePlatformAdmin } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { parseBody } from "../http/validate";
 
 /** /api/v1/settings: platform settings (platform admins only). */
-export function settingsRouter(ctx: AppContext): Router {
+export function settingsRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { settings } = ctx.services;
   router.get("/", requirePlatformAdmin, async (req, res) => {

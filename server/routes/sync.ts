@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { RosterQuery, SyncReportBody } from "../../contract/sync";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody, parseQuery } from "../http/validate";
 import { keyOf, type SyncGuards } from "../sync/guards";
 
@@ -11,7 +11,7 @@ export { syncGuards } from "../sync/guards";
  * nowhere else (the admin routes ignore `msk_` tokens). The EWS gateway's own endpoint
  * (`sync/gateway-endpoint.ts`) answers before this router, with the same guards.
  */
-export function syncRouter(ctx: AppContext, { requireKey, limit, scope }: SyncGuards): Router {
+export function syncRouter(ctx: HttpContext, { requireKey, limit, scope }: SyncGuards): Router {
   const router = Router({ caseSensitive: true });
   router.use(requireKey, limit);
 

@@ -7,7 +7,7 @@ import {
   UserIdsBody,
 } from "../../contract/users";
 import { principalOf, requireAuth } from "../auth/middleware";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { param, parseBody, parseQuery } from "../http/validate";
 import { userCsvHeader, usersToCsv } from "../presenters/user-csv";
 
@@ -15,7 +15,7 @@ import { userCsvHeader, usersToCsv } from "../presenters/user-csv";
  * Users: `/profiles/:id/users` (list, bulk add) and `/users/...` (read, export, move, remove, pause, resume).
  * Mounted on /api/v1 itself, since its paths span two resources.
  */
-export function usersRouter(ctx: AppContext): Router {
+export function usersRouter(ctx: HttpContext): Router {
   const router = Router({ caseSensitive: true });
   const { users } = ctx.services;
 

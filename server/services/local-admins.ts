@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { hashToken } from "../auth/local-admins";
 import { SYSTEM, type Principal } from "../auth/principal";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password";
@@ -29,6 +29,26 @@ export class LocalAdminService {
     if (!admin || !ok) throw unauthorized("The e-mail or password is wrong.");
     if (previousToken) await admins.endSession(previousToken);
     return { admin, token: await admins.createSession(admin.id) };
+  }
+
+  /** The local admin whose live session `token` is, and the session's id hash; undefined when none. */
+  findSession(token: string): Promise<{ admin: LocalAdmin; idHash: string } | undefined> {
+    return this.store.repos.localAdmins.findSession(token);
+  }
+
+  /** How many local admins there are (first start: none yet). */
+  count(): Promise<number> {
+    return this.store.repos.localAdmins.count();
+  }
+
+  /**
+   * A new one-time setup token for the first admin (first start without ADMIN_EMAIL/ADMIN_PASSWORD); only
+   * its hash is kept, and it replaces any earlier one.
+   */
+  async issueSetupToken(): Promise<string> {
+    const token = randomBytes(24).toString("base64url");
+    await this.store.transaction((tx) => tx.settings.setSetupTokenHash(hashToken(token)));
+    return token;
   }
 
   /** Ends the session of `token` (signing out). */

@@ -1,9 +1,9 @@
 import { Settings, type UpdateSettingsBody } from "../../contract/settings";
 import type { Principal } from "../auth/principal";
 import type { Config } from "../config";
-import { forbidden, validationFailed } from "../errors";
+import { badRequest, forbidden, validationFailed } from "../errors";
 import { checkUrl, UrlPolicyError } from "../ews/url-policy";
-import { WebhookSender } from "./webhook";
+import { alertCard, WebhookSender } from "./webhook";
 import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
 import { recordAudit } from "./audit";
 
@@ -87,6 +87,30 @@ export class SettingsService {
       });
       return after;
     });
+  }
+
+  /**
+   * Sends a test card to the alert webhook (platform admins only), audited once delivered. A failed
+   * delivery throws `WebhookDeliveryError` with the same message whatever went wrong below HTTP.
+   */
+  async sendTestAlert(principal: Principal): Promise<void> {
+    if (!principal.platformAdmin) throw forbidden("Only platform admins can send a test alert.");
+    const { alertWebhookUrl } = await this.effective();
+    if (!alertWebhookUrl) {
+      throw badRequest("alert_webhook_not_set", "Set the alert webhook URL in Settings first.");
+    }
+    await this.webhook.post(
+      alertWebhookUrl,
+      alertCard(
+        "Mailbox Sync Admin: test alert",
+        `A test sent by ${principal.name}. Alerts about profiles will arrive here.`,
+        [{ title: "Sent at", value: new Date().toISOString() }],
+        "good",
+      ),
+    );
+    await this.store.transaction((tx) =>
+      recordAudit(tx, { actor: principal, action: "settings.alerts.test" }),
+    );
   }
 
   /**

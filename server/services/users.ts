@@ -270,7 +270,7 @@ export class UserService {
    * Walks the users of the given profile (or every profile the caller manages) in address order, a
    * batch at a time, so an export of 100,000 users never holds them all in memory.
    */
-  async *exportRows(principal: Principal, profileId?: string): AsyncGenerator<UserRow[]> {
+  async *exportRows(principal: Principal, profileId?: string): AsyncGenerator<User[]> {
     let ids: string[] | undefined;
     if (profileId) {
       await this.profiles.authorize(principal, profileId);
@@ -282,7 +282,7 @@ export class UserService {
     for (;;) {
       const rows = await this.store.repos.users.exportPage(ids, after, 1000);
       if (rows.length === 0) return;
-      yield rows;
+      yield rows.map((row) => presentUser(row));
       after = rows.at(-1)!.addressLower;
     }
   }

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import type { ServiceKeyScope } from "../../contract/sync";
-import type { AppContext } from "../context";
+import type { HttpContext } from "../http-context";
 import { AppError, forbidden } from "../errors";
 import type { ServiceKeyIdentity } from "./service-keys";
 
@@ -28,7 +28,7 @@ export interface SyncGuards {
  * The guards, made once per app: the router and the EWS gateway's endpoint share them (one limiter, one
  * key cache), so both paths authenticate, count and refuse alike.
  */
-export function syncGuards(ctx: AppContext): SyncGuards {
+export function syncGuards(ctx: HttpContext): SyncGuards {
   const { serviceKeys } = ctx.services;
   const requireKey: RequestHandler = async (req, _res, next) => {
     const [scheme, token] = (req.headers.authorization ?? "").split(" ", 2);
