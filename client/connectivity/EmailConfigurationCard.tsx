@@ -20,13 +20,9 @@ import { Mail24Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import type { AccessType } from "../../contract/common";
 import { ApiError, errorMessage } from "../api/client";
-import { accessTypeOptions } from "./accessTypes";
+import { accessTypeEntry, accessTypeOptions } from "./access-types";
 import { useAccessTypes, useMailboxAccess, useSaveMailboxAccess } from "./api";
-import { AppOnlyAccessForm } from "./AppOnlyAccessForm";
 import { AccessTypeGuide } from "./app-only/AccessTypeGuide";
-import { SetupScriptPanel } from "./app-only/SetupScriptPanel";
-import { BasicAccessForm } from "./BasicAccessForm";
-import { OAuthAccessPanel } from "./OAuthAccessPanel";
 import type { MailboxAccessInput } from "./types";
 import { useNotify } from "../components/notify";
 
@@ -55,6 +51,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
   const [formKey, setFormKey] = useState(0);
   const type = chosen ?? stored?.type ?? null;
   const option = options.find((o) => o.id === type);
+  const Form = type ? accessTypeEntry(type)?.Form : undefined;
   // Warnings the server attached to the stored config (e.g. Basic on Exchange Online).
   const warnings = stored && type === stored.type ? stored.warnings : [];
 
@@ -169,38 +166,15 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
             <Text className={styles.empty}>
               No mailbox access configured yet: choose a Mailbox Access Type.
             </Text>
-          ) : type === "ews-basic-impersonation" ? (
-            <BasicAccessForm
-              key={`basic-${formKey}`}
+          ) : Form ? (
+            <Form
+              key={`${type}-${formKey}`}
               profileId={profileId}
               stored={stored}
               saving={save.isPending}
               serverErrors={serverErrors}
               onSave={handleSave}
             />
-          ) : type === "ews-oauth-impersonation" ? (
-            <OAuthAccessPanel
-              key={`oauth-${formKey}`}
-              profileId={profileId}
-              stored={stored}
-              saving={save.isPending}
-              serverErrors={serverErrors}
-              onSave={handleSave}
-            />
-          ) : type === "ews-app-only" || type === "graph-app-only" ? (
-            <>
-              <AppOnlyAccessForm
-                key={`${type}-${formKey}`}
-                type={type}
-                stored={stored}
-                saving={save.isPending}
-                serverErrors={serverErrors}
-                onSave={handleSave}
-              />
-              {stored?.type === type && typeof stored.setupScript === "string" ? (
-                <SetupScriptPanel script={stored.setupScript} />
-              ) : null}
-            </>
           ) : (
             <Text>
               {stored?.type === type

@@ -24,6 +24,7 @@ import { useNotify } from "../../components/notify";
 import { useNow } from "../../components/useNow";
 import { isOpenJob } from "../../jobs/api";
 import { useJobProgress } from "../../jobs/useJobProgress";
+import { isEwsAccessType } from "../access-types/descriptions";
 import { SetupScriptPanel } from "../app-only/SetupScriptPanel";
 import type { MailboxAccessView } from "../types";
 import { migrationKeys, useLatestMigration, useMigrationActions } from "./api";
@@ -36,7 +37,6 @@ const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
 });
 
-const EWS_TYPES = new Set(["ews-basic-impersonation", "ews-oauth-impersonation", "ews-app-only"]);
 const date = (iso: string) => new Date(iso).toLocaleString();
 
 /** Live progress of one of the move's jobs (the dry run or the recheck after apply). */
@@ -105,7 +105,7 @@ export function MoveToGraphCard({
   }, [client, profileId]);
 
   const m: Migration | null = latest.data ?? null;
-  const onEws = access !== null && EWS_TYPES.has(access.type);
+  const onEws = access !== null && isEwsAccessType(access.type);
   const live = m && ["dry-run", "ready", "applied"].includes(m.status) ? m : null;
   if (!onEws && live?.status !== "applied") return null;
   const showForm = onEws && (formOpen || !live || live.status === "applied");
