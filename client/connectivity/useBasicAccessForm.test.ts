@@ -1,12 +1,15 @@
 // @vitest-environment jsdom
-import { act, renderHook, waitFor } from "@testing-library/react";
+import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import type { FormEvent } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi } from "../test-utils";
 import type { MailboxAccessView } from "./types";
 import { useBasicAccessForm } from "./useBasicAccessForm";
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
 
 const stored = {
   type: "ews-basic-impersonation",
