@@ -17,6 +17,7 @@ import {
   type AppOnlyType,
 } from "./useAppOnlyForm";
 import { PemFileButton } from "./app-only/PemFileButton";
+import { isEwsAccessType } from "./access-types/descriptions";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
@@ -185,7 +186,7 @@ export function AppOnlyAccessForm({
           placeholder="sync-users@contoso.com"
         />
       </Field>
-      {type === "ews-app-only" ? (
+      {isEwsAccessType(type) ? (
         <Field
           label="Exchange Web Services (EWS) URL"
           hint="Leave empty for Exchange Online (https://outlook.office365.com/EWS/Exchange.asmx)."

@@ -12,18 +12,10 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CheckmarkCircle16Filled, Search16Regular } from "@fluentui/react-icons";
-import { useState } from "react";
-import { ApiError, errorMessage } from "../api/client";
-import { autodiscover } from "./api";
-import type { AutodiscoverResult, BasicAccessInput, MailboxAccessView } from "./types";
+import type { AccessFormProps } from "./access-types/types";
 import { StepList } from "./StepList";
-import {
-  accountLogonProblem,
-  ewsUrlProblem,
-  isEmailLogon,
-  isExchangeOnline,
-  passwordRebindHost,
-} from "./validation";
+import { useBasicAccessForm } from "./useBasicAccessForm";
+import { isExchangeOnline } from "./validation";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
@@ -34,109 +26,50 @@ const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center" },
 });
 
-interface Props {
-  profileId: string;
-  stored: MailboxAccessView | null;
-  saving: boolean;
-  /** Field errors from the server's last refusal, by field name. */
-  serverErrors: Record<string, string>;
-  onSave: (input: BasicAccessInput) => void;
-}
-
 /**
  * Basic impersonated logon: Account Logon, write-only Password ("Password is set" + Change), EWS URL
- * with an Autodiscover helper, and Save (enabled once the form is valid and changed).
+ * with an Autodiscover helper, and Save (enabled once the form is valid and changed). State and rules
+ * live in useBasicAccessForm.
  */
-export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSave }: Props) {
+export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSave }: AccessFormProps) {
   const styles = useStyles();
-  const storedBasic = stored?.type === "ews-basic-impersonation" ? stored : null;
-  const [accountLogon, setAccountLogon] = useState(storedBasic?.accountLogon ?? "");
-  const [ewsUrl, setEwsUrl] = useState(storedBasic?.ewsUrl ?? "");
-  const [password, setPassword] = useState("");
-  const [changingPassword, setChangingPassword] = useState(!storedBasic?.passwordSet);
-  // The stored password is bound to the stored host and logon: a change needs it entered again.
-  const rebindHost =
-    storedBasic?.passwordSet && !changingPassword
-      ? passwordRebindHost(storedBasic, accountLogon, ewsUrl)
-      : undefined;
-  const needsPassword = changingPassword || rebindHost !== undefined;
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [discovering, setDiscovering] = useState(false);
-  const [discovery, setDiscovery] = useState<{ result?: AutodiscoverResult; error?: string } | null>(null);
-
-  const logonProblem = accountLogonProblem(accountLogon);
-  const urlProblem = ewsUrlProblem(ewsUrl);
-  const passwordProblem =
-    needsPassword && !password
-      ? rebindHost
-        ? `Enter the password again to use it with ${rebindHost}.`
-        : "Enter the service account's password."
-      : undefined;
-  const dirty =
-    !storedBasic ||
-    accountLogon.trim() !== (storedBasic.accountLogon ?? "") ||
-    ewsUrl.trim() !== (storedBasic.ewsUrl ?? "") ||
-    (needsPassword && password !== "");
-  const valid = !logonProblem && !urlProblem && !passwordProblem;
-
-  const shown = (field: string, problem: string | undefined) =>
-    (touched[field] ? problem : undefined) ?? serverErrors[field];
-
-  const handleAutodiscover = async (confirmHost?: string) => {
-    setDiscovering(true);
-    setDiscovery(null);
-    try {
-      const result = await autodiscover(accountLogon.trim(), profileId, confirmHost);
-      setDiscovery({ result });
-      if (result.ewsUrl) setEwsUrl(result.ewsUrl);
-    } catch (err) {
-      setDiscovery({ error: err instanceof ApiError ? err.message : errorMessage(err) });
-    } finally {
-      setDiscovering(false);
-    }
-  };
-
-  const handleSubmit = (e: React.FormEvent) => {
-    e.preventDefault();
-    setTouched({ accountLogon: true, password: true, ewsUrl: true });
-    if (!valid || !dirty) return;
-    onSave({
-      type: "ews-basic-impersonation",
-      accountLogon: accountLogon.trim(),
-      ewsUrl: ewsUrl.trim(),
-      ...(needsPassword ? { password } : {}),
-    });
-  };
+  const form = useBasicAccessForm({ profileId, stored, serverErrors, onSave });
+  const { discovery } = form;
 
   return (
-    <form className={styles.form} onSubmit={handleSubmit} aria-label="Basic impersonated logon" noValidate>
+    <form
+      className={styles.form}
+      onSubmit={form.handleSubmit}
+      aria-label="Basic impersonated logon"
+      noValidate
+    >
       <Field
         label="Account Logon"
         required
         hint={"The impersonating service account: its e-mail address (user@domain) or DOMAIN\\user."}
-        validationMessage={shown("accountLogon", logonProblem)}
+        validationMessage={form.shown("accountLogon")}
       >
         <Input
           type="email"
           autoComplete="off"
-          value={accountLogon}
+          value={form.accountLogon}
           placeholder="svc-sync@contoso.com"
-          onChange={(_, d) => setAccountLogon(d.value)}
-          onBlur={() => setTouched((t) => ({ ...t, accountLogon: true }))}
+          onChange={(_, d) => form.setAccountLogon(d.value)}
+          onBlur={() => form.touch("accountLogon")}
         />
       </Field>
-      {needsPassword ? (
+      {form.needsPassword ? (
         <Field
           label="Password"
           required
           hint={
-            rebindHost
-              ? `The stored password stays with the host and logon it was entered for: enter it again to use it with ${rebindHost}.`
-              : storedBasic?.passwordSet
+            form.rebindHost
+              ? `The stored password stays with the host and logon it was entered for: enter it again to use it with ${form.rebindHost}.`
+              : form.passwordSet
                 ? "Replaces the stored password when you save."
                 : "Stored encrypted; it is never shown again."
           }
-          validationMessage={(rebindHost ? passwordProblem : undefined) ?? shown("password", passwordProblem)}
+          validationMessage={form.passwordMessage}
         >
           {(fieldProps) => (
             <div className={styles.row}>
@@ -145,18 +78,12 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
                 className={styles.grow}
                 type="password"
                 autoComplete="new-password"
-                value={password}
-                onChange={(_, d) => setPassword(d.value)}
-                onBlur={() => setTouched((t) => ({ ...t, password: true }))}
+                value={form.password}
+                onChange={(_, d) => form.setPassword(d.value)}
+                onBlur={() => form.touch("password")}
               />
-              {storedBasic?.passwordSet && !rebindHost ? (
-                <Button
-                  appearance="subtle"
-                  onClick={() => {
-                    setChangingPassword(false);
-                    setPassword("");
-                  }}
-                >
+              {form.passwordSet && !form.rebindHost ? (
+                <Button appearance="subtle" onClick={form.keepStoredPassword}>
                   Keep stored password
                 </Button>
               ) : null}
@@ -169,7 +96,7 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
             <div className={styles.passwordSet} role="group" aria-labelledby={fieldProps["aria-labelledby"]}>
               <CheckmarkCircle16Filled className={styles.setIcon} aria-hidden />
               <Text>Password is set</Text>
-              <Button size="small" onClick={() => setChangingPassword(true)} aria-label="Change the password">
+              <Button size="small" onClick={form.changePassword} aria-label="Change the password">
                 Change
               </Button>
             </div>
@@ -180,7 +107,7 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
         label="Exchange Web Services (EWS) URL"
         required
         hint="Usually https://mail.<your domain>/EWS/Exchange.asmx. Autodiscover finds it from the Account Logon."
-        validationMessage={shown("ewsUrl", urlProblem)}
+        validationMessage={form.shown("ewsUrl")}
       >
         {(fieldProps) => (
           <div className={styles.row}>
@@ -188,15 +115,15 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
               {...fieldProps}
               className={styles.grow}
               type="url"
-              value={ewsUrl}
+              value={form.ewsUrl}
               placeholder="https://mail.contoso.com/EWS/Exchange.asmx"
-              onChange={(_, d) => setEwsUrl(d.value)}
-              onBlur={() => setTouched((t) => ({ ...t, ewsUrl: true }))}
+              onChange={(_, d) => form.setEwsUrl(d.value)}
+              onBlur={() => form.touch("ewsUrl")}
             />
             <Button
-              icon={discovering ? <Spinner size="tiny" /> : <Search16Regular />}
-              disabled={!isEmailLogon(accountLogon) || discovering}
-              onClick={() => void handleAutodiscover()}
+              icon={form.discovering ? <Spinner size="tiny" /> : <Search16Regular />}
+              disabled={!form.canAutodiscover}
+              onClick={() => void form.runAutodiscover()}
             >
               Autodiscover
             </Button>
@@ -224,7 +151,7 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
             {discovery.result.confirmRedirect ? (
               <Button
                 size="small"
-                onClick={() => void handleAutodiscover(discovery.result?.confirmRedirect?.host)}
+                onClick={() => void form.runAutodiscover(discovery.result?.confirmRedirect?.host)}
               >
                 Send the credentials to {discovery.result.confirmRedirect.host}
               </Button>
@@ -232,7 +159,7 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      {isExchangeOnline(ewsUrl) ? (
+      {isExchangeOnline(form.ewsUrl) ? (
         <MessageBar intent="warning">
           <MessageBarBody>
             <MessageBarTitle>Exchange Online</MessageBarTitle>
@@ -253,12 +180,12 @@ export function BasicAccessForm({ profileId, stored, saving, serverErrors, onSav
         <Button
           type="submit"
           appearance="primary"
-          disabled={!valid || !dirty || saving}
+          disabled={!form.valid || !form.dirty || saving}
           icon={saving ? <Spinner size="tiny" /> : undefined}
         >
           Save
         </Button>
-        {!dirty && storedBasic ? <Text size={200}>No unsaved changes.</Text> : null}
+        {!form.dirty && form.hasStored ? <Text size={200}>No unsaved changes.</Text> : null}
       </div>
     </form>
   );

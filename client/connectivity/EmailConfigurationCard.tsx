@@ -17,18 +17,10 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { Mail24Regular } from "@fluentui/react-icons";
-import { useState } from "react";
 import type { AccessType } from "../../contract/common";
-import { ApiError, errorMessage } from "../api/client";
-import { accessTypeOptions } from "./accessTypes";
-import { useAccessTypes, useMailboxAccess, useSaveMailboxAccess } from "./api";
-import { AppOnlyAccessForm } from "./AppOnlyAccessForm";
+import { errorMessage } from "../api/client";
 import { AccessTypeGuide } from "./app-only/AccessTypeGuide";
-import { SetupScriptPanel } from "./app-only/SetupScriptPanel";
-import { BasicAccessForm } from "./BasicAccessForm";
-import { OAuthAccessPanel } from "./OAuthAccessPanel";
-import type { MailboxAccessInput } from "./types";
-import { useNotify } from "../components/notify";
+import { useEmailConfiguration } from "./useEmailConfiguration";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
@@ -41,51 +33,14 @@ const useStyles = makeStyles({
 /**
  * The **Email configuration** widget: the **Mailbox Access Type** dropdown and the chosen type's form.
  * Saves with If-Match (the ETag from GET), so a save over someone else's newer one gets a conflict
- * message instead of silently overwriting it.
+ * message instead of silently overwriting it. State and Save live in useEmailConfiguration; the
+ * chosen type's form comes from the access-type registry.
  */
 export function EmailConfigurationCard({ profileId }: { profileId: string }) {
   const styles = useStyles();
-  const notify = useNotify();
-  const access = useMailboxAccess(profileId);
-  const options = accessTypeOptions(useAccessTypes().data);
-  const save = useSaveMailboxAccess(profileId);
-  const stored = access.data?.access ?? null;
-  const [chosen, setChosen] = useState<AccessType | null>(null);
-  // Remounts the form after a reload so it shows the stored values again.
-  const [formKey, setFormKey] = useState(0);
-  const type = chosen ?? stored?.type ?? null;
-  const option = options.find((o) => o.id === type);
-  // Warnings the server attached to the stored config (e.g. Basic on Exchange Online).
-  const warnings = stored && type === stored.type ? stored.warnings : [];
-
-  const saveError = save.error instanceof ApiError ? save.error : null;
-  const conflict = saveError?.status === 412 || saveError?.id === "precondition_failed";
-  const serverErrors = saveError && !conflict ? saveError.fieldErrors() : {};
-
-  const handleSave = (input: MailboxAccessInput) => {
-    save.mutate(
-      { input, etag: access.data?.etag ?? null },
-      {
-        onSuccess: () => {
-          setChosen(null);
-          setFormKey((k) => k + 1);
-          notify.success("Mailbox access saved", "Run Test connectivity to check the service account.");
-        },
-        onError: (err) => {
-          if (!(err instanceof ApiError && (err.status === 412 || err.id === "validation_failed"))) {
-            notify.error(err, "Saving failed");
-          }
-        },
-      },
-    );
-  };
-
-  const handleReload = async () => {
-    save.reset();
-    setChosen(null);
-    await access.refetch();
-    setFormKey((k) => k + 1);
-  };
+  const config = useEmailConfiguration(profileId);
+  const { access, stored, type, option } = config;
+  const Form = config.entry?.Form;
 
   return (
     <Card aria-labelledby="email-configuration-title">
@@ -125,12 +80,9 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
               placeholder="Choose a Mailbox Access Type"
               value={option?.label ?? ""}
               selectedOptions={type ? [type] : []}
-              onOptionSelect={(_, d) => {
-                save.reset();
-                setChosen((d.optionValue as AccessType | undefined) ?? null);
-              }}
+              onOptionSelect={(_, d) => config.choose((d.optionValue as AccessType | undefined) ?? null)}
             >
-              {options.map((o) => (
+              {config.options.map((o) => (
                 <Option key={o.id} value={o.id} text={o.label}>
                   <span className={styles.optionText}>
                     <span>{o.label}</span>
@@ -141,7 +93,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
             </Dropdown>
           </Field>
           <AccessTypeGuide />
-          {conflict ? (
+          {config.conflict ? (
             <MessageBar intent="error">
               <MessageBarBody>
                 <MessageBarTitle>Someone else saved this configuration meanwhile</MessageBarTitle>
@@ -149,18 +101,18 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
                 again.
               </MessageBarBody>
               <MessageBarActions>
-                <Button onClick={() => void handleReload()}>Reload</Button>
+                <Button onClick={() => void config.reload()}>Reload</Button>
               </MessageBarActions>
             </MessageBar>
-          ) : saveError && saveError.id === "validation_failed" ? (
+          ) : config.validationMessage ? (
             <MessageBar intent="error">
               <MessageBarBody>
                 <MessageBarTitle>Not saved</MessageBarTitle>
-                {saveError.message}
+                {config.validationMessage}
               </MessageBarBody>
             </MessageBar>
           ) : null}
-          {warnings.map((w) => (
+          {config.warnings.map((w) => (
             <MessageBar key={w} intent="warning">
               <MessageBarBody>{w}</MessageBarBody>
             </MessageBar>
@@ -169,38 +121,15 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
             <Text className={styles.empty}>
               No mailbox access configured yet: choose a Mailbox Access Type.
             </Text>
-          ) : type === "ews-basic-impersonation" ? (
-            <BasicAccessForm
-              key={`basic-${formKey}`}
+          ) : Form ? (
+            <Form
+              key={config.formKey}
               profileId={profileId}
               stored={stored}
-              saving={save.isPending}
-              serverErrors={serverErrors}
-              onSave={handleSave}
+              saving={config.saving}
+              serverErrors={config.serverErrors}
+              onSave={config.handleSave}
             />
-          ) : type === "ews-oauth-impersonation" ? (
-            <OAuthAccessPanel
-              key={`oauth-${formKey}`}
-              profileId={profileId}
-              stored={stored}
-              saving={save.isPending}
-              serverErrors={serverErrors}
-              onSave={handleSave}
-            />
-          ) : type === "ews-app-only" || type === "graph-app-only" ? (
-            <>
-              <AppOnlyAccessForm
-                key={`${type}-${formKey}`}
-                type={type}
-                stored={stored}
-                saving={save.isPending}
-                serverErrors={serverErrors}
-                onSave={handleSave}
-              />
-              {stored?.type === type && typeof stored.setupScript === "string" ? (
-                <SetupScriptPanel script={stored.setupScript} />
-              ) : null}
-            </>
           ) : (
             <Text>
               {stored?.type === type

@@ -16,14 +16,8 @@ import {
   PlugConnected20Regular,
   PlugDisconnected20Regular,
 } from "@fluentui/react-icons";
-import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { connectivityKeys, disconnectOAuth, startOAuth } from "./api";
-import { openAuthWindow } from "./openAuthWindow";
-import type { MailboxAccessView, OAuthAccessInput } from "./types";
-import { useNotify } from "../components/notify";
-import { ewsUrlProblem, isEmailLogon } from "./validation";
-import { useConnectAccountResult } from "./oauth/useConnectAccountResult";
+import type { AccessFormProps } from "./access-types/types";
+import { useOAuthAccess } from "./useOAuthAccess";
 
 const useStyles = makeStyles({
   column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "560px" },
@@ -38,123 +32,68 @@ const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS },
 });
 
-interface Props {
-  profileId: string;
-  stored: MailboxAccessView | null;
-  saving: boolean;
-  serverErrors: Record<string, string>;
-  onSave: (input: OAuthAccessInput) => void;
-}
-
 const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "never");
 
 /**
  * OAuth impersonated logon: the EWS URL, then **Connect account** (a one-time sign-in URL from the
- * server), and once connected a card with the account and **Reconnect** / **Disconnect**.
+ * server), and once connected a card with the account and **Reconnect** / **Disconnect**. State and
+ * actions live in useOAuthAccess.
  */
-export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSave }: Props) {
+export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSave }: AccessFormProps) {
   const styles = useStyles();
-  const notify = useNotify();
-  const client = useQueryClient();
-  useConnectAccountResult(profileId);
-  const storedOAuth = stored?.type === "ews-oauth-impersonation" ? stored : null;
-  const [ewsUrl, setEwsUrl] = useState(storedOAuth?.ewsUrl ?? "");
-  const [busy, setBusy] = useState<"connect" | "disconnect" | null>(null);
-  const account = storedOAuth?.connectedAccount ?? null;
-  // Whom the link is for: the service account's UPN (Reconnect proposes the connected one).
-  const [expectedUpn, setExpectedUpn] = useState(account?.upn ?? "");
-  const upnProblem =
-    expectedUpn && !isEmailLogon(expectedUpn.trim())
-      ? "Enter the service account's UPN, such as svc-sync@contoso.com."
-      : undefined;
-  const canConnect = Boolean(expectedUpn.trim()) && !upnProblem;
-  const urlProblem = ewsUrl ? ewsUrlProblem(ewsUrl) : undefined;
-  const dirty = !storedOAuth || ewsUrl.trim() !== (storedOAuth.ewsUrl ?? "");
-
-  const handleConnect = async () => {
-    setBusy("connect");
-    try {
-      const { url } = await startOAuth(profileId, expectedUpn.trim());
-      const how = await openAuthWindow(url);
-      if (how === "blocked") {
-        notify.info(
-          "The sign-in window was blocked",
-          "Allow pop-ups for this site, then choose Connect account again.",
-        );
-      }
-      await client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
-    } catch (err) {
-      notify.error(err, "Connect account failed");
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const handleDisconnect = async () => {
-    setBusy("disconnect");
-    try {
-      await disconnectOAuth(profileId);
-      notify.success("Account disconnected");
-      await client.invalidateQueries({ queryKey: connectivityKeys.access(profileId) });
-    } catch (err) {
-      notify.error(err, "Disconnect failed");
-    } finally {
-      setBusy(null);
-    }
-  };
+  const oauth = useOAuthAccess({ profileId, stored, onSave });
+  const { account } = oauth;
 
   return (
     <div className={styles.column}>
       <Field
         label="Exchange Web Services (EWS) URL"
         hint="The EWS endpoint of your Exchange; the sign-in asks for access to this host."
-        validationMessage={urlProblem ?? serverErrors.ewsUrl}
+        validationMessage={oauth.urlProblem ?? serverErrors.ewsUrl}
       >
         <Input
           type="url"
-          value={ewsUrl}
+          value={oauth.ewsUrl}
           placeholder="https://mail.contoso.com/EWS/Exchange.asmx"
-          onChange={(_, d) => setEwsUrl(d.value)}
+          onChange={(_, d) => oauth.setEwsUrl(d.value)}
         />
       </Field>
-      {storedOAuth ? (
+      {oauth.isStored ? (
         <Field
           label="Service account (UPN)"
           required
           hint="The account that is to sign in. The sign-in link names it, and any other account is refused."
-          validationMessage={upnProblem}
+          validationMessage={oauth.upnProblem}
         >
           <Input
             type="email"
             autoComplete="off"
-            value={expectedUpn}
+            value={oauth.expectedUpn}
             placeholder="svc-sync@contoso.com"
-            onChange={(_, d) => setExpectedUpn(d.value)}
+            onChange={(_, d) => oauth.setExpectedUpn(d.value)}
           />
         </Field>
       ) : null}
       <div className={styles.actions}>
         <Button
-          appearance={storedOAuth ? "secondary" : "primary"}
-          disabled={Boolean(urlProblem) || !dirty || saving}
-          onClick={() =>
-            onSave({ type: "ews-oauth-impersonation", ...(ewsUrl.trim() ? { ewsUrl: ewsUrl.trim() } : {}) })
-          }
+          appearance={oauth.isStored ? "secondary" : "primary"}
+          disabled={!oauth.canSave || saving}
+          onClick={oauth.save}
         >
           Save
         </Button>
         {!account ? (
           <Button
             appearance="primary"
-            icon={busy === "connect" ? <Spinner size="tiny" /> : <PlugConnected20Regular />}
-            disabled={!storedOAuth || dirty || busy !== null || !canConnect}
-            onClick={() => void handleConnect()}
+            icon={oauth.busy === "connect" ? <Spinner size="tiny" /> : <PlugConnected20Regular />}
+            disabled={!oauth.canConnect}
+            onClick={() => void oauth.connect()}
           >
             Connect account
           </Button>
         ) : null}
       </div>
-      {!storedOAuth ? (
+      {!oauth.isStored ? (
         <Text size={200}>Save this type first, then connect the impersonating service account.</Text>
       ) : null}
       {account ? (
@@ -177,21 +116,21 @@ export function OAuthAccessPanel({ profileId, stored, saving, serverErrors, onSa
           <div className={styles.actions}>
             <Button
               icon={<PlugConnected20Regular />}
-              disabled={busy !== null || !canConnect}
-              onClick={() => void handleConnect()}
+              disabled={!oauth.canReconnect}
+              onClick={() => void oauth.connect()}
             >
               Reconnect
             </Button>
             <Button
               icon={<PlugDisconnected20Regular />}
-              disabled={busy !== null}
-              onClick={() => void handleDisconnect()}
+              disabled={oauth.busy !== null}
+              onClick={() => void oauth.disconnect()}
             >
               Disconnect
             </Button>
           </div>
         </Card>
-      ) : storedOAuth ? (
+      ) : oauth.isStored ? (
         <MessageBar intent="info">
           <MessageBarBody>
             No account connected yet. Choose Connect account and sign in as the impersonating service account.

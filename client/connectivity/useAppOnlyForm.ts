@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { MailboxAccessBody } from "../../contract/mailbox-access";
+import { isEwsAccessType } from "./access-types/descriptions";
 import type { MailboxAccessView, MailboxAccessViewOf } from "./types";
 import { ewsUrlProblem } from "./validation";
 
@@ -91,7 +92,7 @@ export function useAppOnlyForm({
       replacing && !certificatePem.trim() && !clientSecret
         ? "Paste a certificate with its private key (preferred), or enter a client secret."
         : undefined,
-    ewsUrl: type === "ews-app-only" && ewsUrl.trim() ? ewsUrlProblem(ewsUrl) : undefined,
+    ewsUrl: isEwsAccessType(type) && ewsUrl.trim() ? ewsUrlProblem(ewsUrl) : undefined,
     clientSecretExpiresOn: secretExpiryProblem(secretExpiresOn),
   };
   const valid = Object.values(problems).every((p) => !p) && extraValid;
@@ -113,7 +114,7 @@ export function useAppOnlyForm({
         ? { servicePrincipalObjectId: optional(servicePrincipalObjectId) }
         : {}),
       ...(optional(scopeGroup) ? { scopeGroup: optional(scopeGroup) } : {}),
-      ...(type === "ews-app-only" && optional(ewsUrl) ? { ewsUrl: optional(ewsUrl) } : {}),
+      ...(isEwsAccessType(type) && optional(ewsUrl) ? { ewsUrl: optional(ewsUrl) } : {}),
     } as AppOnlyInput;
     onSave(input);
   };

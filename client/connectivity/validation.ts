@@ -9,8 +9,11 @@ export function accountLogonProblem(value: string): string | undefined {
     : "Enter user@domain (such as svc-sync@contoso.com) or DOMAIN\\user.";
 }
 
+/** True for an e-mail address such as ceo@contoso.com. */
+export const isEmailAddress = (value: string): boolean => EmailAddress.safeParse(value).success;
+
 /** True when the logon is an e-mail address (Autodiscover needs one). */
-export const isEmailLogon = (value: string): boolean => EmailAddress.safeParse(value).success;
+export const isEmailLogon = isEmailAddress;
 
 /** What is wrong with an EWS URL, or undefined when it is fine (the server checks the host policy). */
 export function ewsUrlProblem(value: string): string | undefined {

@@ -1,4 +1,3 @@
-import { useState, type FormEvent } from "react";
 import {
   Button,
   Dialog,
@@ -16,13 +15,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { Profile } from "../../contract/profiles";
-import { ApiError, errorMessage } from "../api/client";
-import { useCreateProfile, useUpdateProfile } from "../api/profiles";
-import { useNotify } from "../components/notify";
-import { wholeNumberError } from "../components/wholeNumber";
-
-/** The contract's limits (contract/profiles.ts UpdateProfileBody). */
-const MAX_STALLED_AFTER_HOURS = 720;
+import { MAX_STALLED_AFTER_HOURS, useProfileForm } from "./useProfileForm";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -48,85 +41,38 @@ export function ProfileFormDialog(props: ProfileFormDialogProps) {
   );
 }
 
+/** The form inside the dialog: markup over useProfileForm. */
 function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
   const styles = useStyles();
-  const create = useCreateProfile();
-  const update = useUpdateProfile();
-  const notify = useNotify();
-  const [name, setName] = useState(profile?.name ?? "");
-  const [description, setDescription] = useState(profile?.description ?? "");
-  const [concurrency, setConcurrency] = useState(profile?.maxConcurrentConnections ?? 10);
-  const [stalledHours, setStalledHours] = useState(String(profile?.stalledAfterHours ?? 24));
-  const [stalledPercent, setStalledPercent] = useState(String(profile?.stalledAlertPercent ?? 10));
-  const mutation = profile ? update : create;
-  const fields = mutation.error instanceof ApiError ? mutation.error.fieldErrors() : {};
-  const stalledHoursError = profile
-    ? wholeNumberError(stalledHours, 1, MAX_STALLED_AFTER_HOURS, "hours")
-    : undefined;
-  const stalledPercentError = profile ? wholeNumberError(stalledPercent, 1, 100, "percent") : undefined;
-  const invalid = !name.trim() || stalledHoursError !== undefined || stalledPercentError !== undefined;
-
-  const handleSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (invalid) return;
-    if (profile) {
-      update.mutate(
-        {
-          id: profile.id,
-          patch: {
-            name: name.trim(),
-            description: description.trim(),
-            maxConcurrentConnections: concurrency,
-            stalledAfterHours: Number(stalledHours),
-            stalledAlertPercent: Number(stalledPercent),
-          },
-        },
-        { onSuccess: () => (notify.success("Profile saved"), onClose()) },
-      );
-    } else {
-      create.mutate(
-        { name: name.trim(), description: description.trim() || undefined },
-        {
-          onSuccess: (p) => (
-            notify.success("Profile created", `Add users to ${p.name} next.`),
-            onClose(),
-            onCreated?.(p)
-          ),
-        },
-      );
-    }
-  };
-
-  const generalError =
-    mutation.error &&
-    !Object.keys(fields).some((k) =>
-      ["name", "description", "stalledAfterHours", "stalledAlertPercent"].includes(k),
-    )
-      ? errorMessage(mutation.error)
-      : undefined;
+  const form = useProfileForm({ profile, onClose, onCreated });
 
   return (
     <DialogSurface aria-describedby={undefined}>
-      <form onSubmit={handleSubmit} noValidate>
+      <form onSubmit={form.handleSubmit} noValidate>
         <DialogBody>
           <DialogTitle>{profile ? "Edit profile" : "Create profile"}</DialogTitle>
           <DialogContent className={styles.form}>
             <Field
               label="Name"
               required
-              validationMessage={fields.name ?? generalError}
+              validationMessage={form.problems.name}
               hint={
                 profile
                   ? undefined
                   : "For example the office or Exchange organization these mailboxes belong to."
               }
             >
-              <Input value={name} onChange={(_e, d) => setName(d.value)} maxLength={100} autoFocus />
+              <Input
+                value={form.name}
+                onChange={(_e, d) => form.setName(d.value)}
+                maxLength={100}
+                autoFocus
+              />
             </Field>
-            <Field label="Description" validationMessage={fields.description}>
+            <Field label="Description" validationMessage={form.problems.description}>
               <Textarea
-                value={description}
-                onChange={(_e, d) => setDescription(d.value)}
+                value={form.description}
+                onChange={(_e, d) => form.setDescription(d.value)}
                 maxLength={1000}
                 resize="vertical"
               />
@@ -137,13 +83,10 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
                 hint="How many mailboxes are checked at once against Exchange (1-27; Exchange allows 27)."
               >
                 <SpinButton
-                  value={concurrency}
+                  value={form.concurrency}
                   min={1}
                   max={27}
-                  onChange={(_e, d) => {
-                    const next = d.value ?? Number(d.displayValue);
-                    if (Number.isFinite(next)) setConcurrency(Math.min(27, Math.max(1, Math.round(next))));
-                  }}
+                  onChange={(_e, d) => form.changeConcurrency(d.value, d.displayValue)}
                 />
               </Field>
             )}
@@ -152,27 +95,27 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
                 <Field
                   label="Stalled after (hours)"
                   hint="An active mailbox counts as stalled when the sync service has sent no report for it this long while it reports for others (1-720; 24 by default)."
-                  validationMessage={fields.stalledAfterHours ?? stalledHoursError}
+                  validationMessage={form.problems.stalledAfterHours}
                 >
                   <Input
                     type="number"
                     min={1}
                     max={MAX_STALLED_AFTER_HOURS}
-                    value={stalledHours}
-                    onChange={(_e, d) => setStalledHours(d.value)}
+                    value={form.stalledHours}
+                    onChange={(_e, d) => form.setStalledHours(d.value)}
                   />
                 </Field>
                 <Field
                   label="Alert when this share of mailboxes is stalled (%)"
                   hint="The profile's alert is raised when more than this share of its active mailboxes is stalled (1-100; 10 by default)."
-                  validationMessage={fields.stalledAlertPercent ?? stalledPercentError}
+                  validationMessage={form.problems.stalledAlertPercent}
                 >
                   <Input
                     type="number"
                     min={1}
                     max={100}
-                    value={stalledPercent}
-                    onChange={(_e, d) => setStalledPercent(d.value)}
+                    value={form.stalledPercent}
+                    onChange={(_e, d) => form.setStalledPercent(d.value)}
                   />
                 </Field>
               </>
@@ -185,8 +128,8 @@ function ProfileForm({ profile, onClose, onCreated }: ProfileFormDialogProps) {
             <Button
               type="submit"
               appearance="primary"
-              disabled={invalid || mutation.isPending}
-              icon={mutation.isPending ? <Spinner size="tiny" /> : undefined}
+              disabled={form.invalid || form.pending}
+              icon={form.pending ? <Spinner size="tiny" /> : undefined}
             >
               {profile ? "Save" : "Create"}
             </Button>

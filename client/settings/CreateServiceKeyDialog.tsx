@@ -1,4 +1,3 @@
-import { useState, type FormEvent } from "react";
 import {
   Button,
   Checkbox,
@@ -20,11 +19,9 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { offeredServiceKeyScopes } from "../../contract/sync";
-import { ApiError, errorMessage } from "../api/client";
-import { useProfiles } from "../api/profiles";
-import { useCreateServiceKey } from "../api/serviceKeys";
-import type { CreatedServiceKey, ServiceKeyScope } from "../api/types";
-import { endOfDayIso, scopeInfo } from "./serviceKeyText";
+import type { CreatedServiceKey } from "../api/types";
+import { scopeInfo } from "./serviceKeyText";
+import { ALL_PROFILES, useCreateServiceKeyForm } from "./useCreateServiceKeyForm";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -64,52 +61,21 @@ export function CreateServiceKeyDialog(props: CreateServiceKeyDialogProps) {
   );
 }
 
-const ALL_PROFILES = "";
-
 function tomorrow(): string {
   const d = new Date();
   d.setDate(d.getDate() + 1);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
+/** The form inside the dialog: markup over useCreateServiceKeyForm. */
 function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProps) {
   const styles = useStyles();
-  const create = useCreateServiceKey();
-  const profiles = useProfiles();
-  const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<ServiceKeyScope[]>(["roster:read", "ews:read", "reports:write"]);
-  const [profileId, setProfileId] = useState(ALL_PROFILES);
-  const [expiresOn, setExpiresOn] = useState("");
-  const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
-  const generalError =
-    create.error && !fields.name && !fields.scopes && !fields.expiresAt
-      ? errorMessage(create.error)
-      : undefined;
-  const scopeError = fields.scopes ?? (scopes.length === 0 ? "Choose at least one scope." : undefined);
-  const profileName = profiles.data?.find((p) => p.id === profileId)?.name;
-
-  const toggleScope = (scope: ServiceKeyScope, checked: boolean) =>
-    setScopes((current) =>
-      offeredServiceKeyScopes.filter((s) => (s === scope ? checked : current.includes(s))),
-    );
-
-  const handleSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!name.trim() || scopes.length === 0) return;
-    create.mutate(
-      {
-        name: name.trim(),
-        scopes,
-        profileId: profileId === ALL_PROFILES ? undefined : profileId,
-        expiresAt: expiresOn ? endOfDayIso(expiresOn) : undefined,
-      },
-      { onSuccess: (key) => (onClose(), onCreated(key)) },
-    );
-  };
+  const form = useCreateServiceKeyForm({ onClose, onCreated });
+  const { fields, scopeError } = form;
 
   return (
     <DialogSurface aria-describedby={undefined}>
-      <form onSubmit={handleSubmit} noValidate>
+      <form onSubmit={form.handleSubmit} noValidate>
         <DialogBody>
           <DialogTitle>Create service key</DialogTitle>
           <DialogContent className={styles.form}>
@@ -119,7 +85,12 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
               validationMessage={fields.name}
               hint="Which sync service holds it, for example “CRM sync (production)”."
             >
-              <Input value={name} onChange={(_e, d) => setName(d.value)} maxLength={100} autoFocus />
+              <Input
+                value={form.name}
+                onChange={(_e, d) => form.setName(d.value)}
+                maxLength={100}
+                autoFocus
+              />
             </Field>
             {/* Not a Field: a Field gives its one control id to every checkbox inside it. */}
             <fieldset className={styles.scopes} aria-describedby={scopeError ? "scope-error" : undefined}>
@@ -127,8 +98,8 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
               {offeredServiceKeyScopes.map((scope) => (
                 <div key={scope}>
                   <Checkbox
-                    checked={scopes.includes(scope)}
-                    onChange={(_e, d) => toggleScope(scope, d.checked === true)}
+                    checked={form.scopes.includes(scope)}
+                    onChange={(_e, d) => form.toggleScope(scope, d.checked === true)}
                     label={scopeInfo[scope].label}
                     aria-describedby={`scope-hint-${scope.replace(":", "-")}`}
                   />
@@ -149,12 +120,12 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
               validationMessage={fields.profileId}
             >
               <Dropdown
-                value={profileId === ALL_PROFILES ? "All profiles" : (profileName ?? "")}
-                selectedOptions={[profileId]}
-                onOptionSelect={(_e, d) => setProfileId(d.optionValue ?? ALL_PROFILES)}
+                value={form.profileLabel}
+                selectedOptions={[form.profileId]}
+                onOptionSelect={(_e, d) => form.setProfileId(d.optionValue)}
               >
                 <Option value={ALL_PROFILES}>All profiles</Option>
-                {(profiles.data ?? []).map((p) => (
+                {form.profiles.map((p) => (
                   <Option key={p.id} value={p.id}>
                     {p.name}
                   </Option>
@@ -168,14 +139,14 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
             >
               <Input
                 type="date"
-                value={expiresOn}
+                value={form.expiresOn}
                 min={tomorrow()}
-                onChange={(_e, d) => setExpiresOn(d.value)}
+                onChange={(_e, d) => form.setExpiresOn(d.value)}
               />
             </Field>
-            {generalError && (
+            {form.generalError && (
               <MessageBar intent="error" role="alert">
-                <MessageBarBody>{generalError}</MessageBarBody>
+                <MessageBarBody>{form.generalError}</MessageBarBody>
               </MessageBar>
             )}
           </DialogContent>
@@ -186,8 +157,8 @@ function CreateServiceKeyForm({ onClose, onCreated }: CreateServiceKeyDialogProp
             <Button
               type="submit"
               appearance="primary"
-              disabled={!name.trim() || scopes.length === 0 || create.isPending}
-              icon={create.isPending ? <Spinner size="tiny" /> : undefined}
+              disabled={!form.valid || form.pending}
+              icon={form.pending ? <Spinner size="tiny" /> : undefined}
             >
               Create key
             </Button>

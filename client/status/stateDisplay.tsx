@@ -8,6 +8,7 @@ import {
   type FluentIcon,
 } from "@fluentui/react-icons";
 import type { AccessType, UserState } from "../../contract/common";
+import { ACCESS_TYPE_DESCRIPTIONS } from "../connectivity/access-types/descriptions";
 
 /** Every state the view can show: the mailbox states plus "not enrolled". */
 export type DisplayState = UserState | "not-enrolled";
@@ -29,14 +30,7 @@ export const STATE_LOOKS: Record<DisplayState, StateLook> = {
   "not-enrolled": { label: "Not enrolled", Icon: PersonQuestionMark24Regular, tone: "neutral" },
 };
 
-const ACCESS_TYPE_LABELS: Record<AccessType, string> = {
-  "ews-basic-impersonation": "Exchange (EWS), service account with impersonation",
-  "ews-oauth-impersonation": "Exchange (EWS), connected service account with impersonation",
-  "ews-app-only": "Exchange (EWS), app-only access",
-  "graph-app-only": "Microsoft Graph, app-only access",
-};
-
 /** How the sync service reaches the mailbox, in words an end user can read. */
 export function accessTypeText(type: AccessType | null): string {
-  return type ? ACCESS_TYPE_LABELS[type] : "Not set up yet";
+  return type ? ACCESS_TYPE_DESCRIPTIONS[type].statusText : "Not set up yet";
 }

@@ -7,6 +7,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
+import { ACCESS_TYPE_DESCRIPTIONS, GUIDE_ORDER } from "../access-types/descriptions";
 
 const useStyles = makeStyles({
   root: { maxWidth: "560px" },
@@ -20,22 +21,7 @@ const useStyles = makeStyles({
 });
 
 /** Which Exchange each access type fits, in the order an admin asks the question. */
-const GUIDE: { exchange: string; type: string }[] = [
-  {
-    exchange: "On-premises or hybrid Exchange with Basic authentication on EWS",
-    type: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon",
-  },
-  {
-    exchange: "On-premises or hybrid Exchange with modern authentication (OAuth)",
-    type: "Microsoft 365 OAuth Logon (EWS API) - Impersonated logon",
-  },
-  { exchange: "Exchange Online", type: "Microsoft 365 app-only (Graph API)" },
-  {
-    exchange:
-      "Exchange Online, if the tenant allow-lists the app for EWS (until April 1, 2027, when EWS shuts down)",
-    type: "Microsoft 365 app-only (EWS API)",
-  },
-];
+const GUIDE = GUIDE_ORDER.map((id) => ACCESS_TYPE_DESCRIPTIONS[id]);
 
 /**
  * "Which access type fits my Exchange?": a collapsed hint beside the Mailbox Access Type dropdown.
@@ -50,9 +36,9 @@ export function AccessTypeGuide() {
         <AccordionPanel>
           <ul className={styles.list}>
             {GUIDE.map((g) => (
-              <li key={g.type}>
+              <li key={g.id}>
                 <Text>
-                  {g.exchange}: <Text weight="semibold">{g.type}</Text>
+                  {g.fits}: <Text weight="semibold">{g.label}</Text>
                 </Text>
               </li>
             ))}
