@@ -3,7 +3,7 @@ import type { AccessFailure } from "../access/types";
 import type { EwsEnvironment } from "../ews/client";
 import type { StreamedAnswer } from "../ews/transport";
 import { AppError } from "../errors";
-import type { MailboxAccessService } from "../services/mailbox-access";
+import type { MailboxAccessService, OpenedAccess } from "../services/mailbox-access";
 import type { StoreAccess } from "../store/unit-of-work";
 import type { GatewayNote } from "../metrics/metrics";
 import { accessRowOf, type GatewayTargetRow } from "../store/gateway-repo";
@@ -94,6 +94,8 @@ interface Target {
   row: GatewayTargetRow;
   /** The mailbox segment as sent (address or object id). */
   segment: string;
+  /** The profile's mailbox access, opened (a Graph type). */
+  opened: OpenedAccess;
 }
 
 const USERS = /^\/(v1\.0|beta)\/users\/([^/?]+)\/([^?]*)(\?.*)?$/;
@@ -149,8 +151,8 @@ export class GraphGateway {
     }
     const target = await this.target(key, users[2]);
     const address = target.row.address;
-    this.refuseWhileHeld(target.row.profileId, [address]);
-    const endpoint = await this.endpoint(target.row);
+    this.refuseWhileHeld(target.row.profileId, address);
+    const endpoint = await this.endpoint(target.opened);
     const release = await this.deps.slots.acquire(target.row.profileId, address, 1, call.signal);
     let answer: StreamedAnswer;
     try {
@@ -279,7 +281,7 @@ export class GraphGateway {
     for (const { t } of sending) {
       perMailbox.set(t.row.address.toLowerCase(), (perMailbox.get(t.row.address.toLowerCase()) ?? 0) + 1);
     }
-    const endpoint = await this.endpoint(sending[0].t.row);
+    const endpoint = await this.endpoint(sending[0].t.opened);
     // In a fixed order, so two batches never wait on each other's mailboxes.
     const releases: (() => void)[] = [];
     try {
@@ -374,19 +376,18 @@ export class GraphGateway {
         `The profile "${row.profileName}" does not use Microsoft Graph (its access type is ${opened?.type.label ?? "not configured"}): use the EWS gateway for ${row.address}.`,
       );
     }
-    return { row, segment };
+    return { row, segment, opened };
   }
 
-  private async endpoint(row: GatewayTargetRow): Promise<{ origin: string; authorization: string }> {
-    const opened = this.deps.mailboxAccess.openRow(accessRowOf(row)!);
+  private async endpoint(opened: OpenedAccess): Promise<{ origin: string; authorization: string }> {
     const endpoint = await opened.type.graphEndpoint!(opened.config);
     if (!endpoint.ok) throw unreachable(endpoint.failure);
     return endpoint;
   }
 
   /** While Graph's Retry-After holds a mailbox (or the profile), the caller gets 429 without a call. */
-  private refuseWhileHeld(profileId: string, mailboxes: string[]): void {
-    const left = Math.max(...mailboxes.map((m) => this.deps.ews.gate.remaining(profileId, m)));
+  private refuseWhileHeld(profileId: string, mailbox: string): void {
+    const left = this.deps.ews.gate.remaining(profileId, mailbox);
     if (left > 0) {
       const seconds = Math.max(1, Math.ceil(left / 1000));
       throw new GraphRefusal(
