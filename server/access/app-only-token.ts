@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { AuthError, ConfidentialClientApplication, LogLevel, type Configuration } from "@azure/msal-node";
 import { decodeJwt } from "jose";
 import type { Logger } from "../logger";
@@ -133,6 +133,9 @@ export function appOnlyScope(serviceUrl: string): string {
   return `https://${new URL(serviceUrl).hostname.toLowerCase()}/.default`;
 }
 
+/** Credential digests of frozen (opened, unchanging) configurations, by their secret (see AppOnlyTokens.key). */
+const digests = new WeakMap<AppIdentitySecret, { settings: AppIdentitySettings; digest: string }>();
+
 /**
  * App-only tokens by client credentials (msal-node ConfidentialClientApplication with a certificate or a
  * secret), one application per profile and credential, kept in memory until shortly before expiry;
@@ -167,10 +170,20 @@ export class AppOnlyTokens {
   }
 
   private key(profileId: string, settings: AppIdentitySettings, secret: AppIdentitySecret): string {
-    const credential = secret.clientSecret ?? `${secret.certificatePem ?? ""}${secret.privateKeyPem ?? ""}`;
-    const digest = createHash("sha256")
-      .update(`${settings.tenantId}\u0000${settings.clientId}\u0000${settings.signInWith}\u0000${credential}`)
-      .digest("base64url");
+    // An opened configuration is frozen and shared by calls until it changes (MailboxAccessService.openRow):
+    // its digest is computed once, not per call (a gateway call asks for its token every time).
+    const memo = Object.isFrozen(secret) && Object.isFrozen(settings);
+    const known = memo ? digests.get(secret) : undefined;
+    let digest = known?.settings === settings ? known.digest : undefined;
+    if (digest === undefined) {
+      const credential = secret.clientSecret ?? `${secret.certificatePem ?? ""}${secret.privateKeyPem ?? ""}`;
+      digest = hash(
+        "sha256",
+        `${settings.tenantId}\u0000${settings.clientId}\u0000${settings.signInWith}\u0000${credential}`,
+        "base64url",
+      );
+      if (memo) digests.set(secret, { settings, digest });
+    }
     return `${profileId}\u0000${digest}`;
   }
 

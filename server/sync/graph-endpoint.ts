@@ -61,9 +61,8 @@ export function graphErrorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-/** The request body, at most GRAPH_REQUEST_LIMIT bytes (Graph's own request limit). */
-async function bodyOf(req: Request): Promise<Buffer | undefined> {
-  if (req.method === "GET" || req.method === "DELETE") return undefined;
+/** The request body of a POST or PATCH, at most GRAPH_REQUEST_LIMIT bytes (Graph's own request limit). */
+async function bodyOf(req: Request): Promise<Buffer> {
   const tooLarge = () =>
     new GraphRefusal(
       413,
@@ -103,7 +102,7 @@ export function graphEndpoint({
       if (!METHODS.has(req.method)) {
         throw new GraphRefusal(405, "BadRequest", `${req.method} is not forwarded.`);
       }
-      const body = await bodyOf(req);
+      const body = req.method === "GET" || req.method === "DELETE" ? undefined : await bodyOf(req);
       const controller = new AbortController();
       res.once("close", () => {
         if (!res.writableEnded) controller.abort();

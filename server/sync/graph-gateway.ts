@@ -3,7 +3,7 @@ import type { AccessFailure } from "../access/types";
 import type { EwsEnvironment } from "../ews/client";
 import type { StreamedAnswer } from "../ews/transport";
 import { AppError } from "../errors";
-import type { MailboxAccessService } from "../services/mailbox-access";
+import type { MailboxAccessService, OpenedAccess } from "../services/mailbox-access";
 import type { StoreAccess } from "../store/unit-of-work";
 import type { GatewayNote } from "../metrics/metrics";
 import { accessRowOf, type GatewayTargetRow } from "../store/gateway-repo";
@@ -94,6 +94,8 @@ interface Target {
   row: GatewayTargetRow;
   /** The mailbox segment as sent (address or object id). */
   segment: string;
+  /** The profile's mailbox access, opened (a Graph type). */
+  opened: OpenedAccess;
 }
 
 const USERS = /^\/(v1\.0|beta)\/users\/([^/?]+)\/([^?]*)(\?.*)?$/;
@@ -149,8 +151,8 @@ export class GraphGateway {
     }
     const target = await this.target(key, users[2]);
     const address = target.row.address;
-    this.refuseWhileHeld(target.row.profileId, [address]);
-    const endpoint = await this.endpoint(target.row);
+    this.refuseWhileHeld(target.row.profileId, address);
+    const endpoint = await this.endpoint(target.opened);
     const release = await this.deps.slots.acquire(target.row.profileId, address, 1, call.signal);
     let answer: StreamedAnswer;
     try {
@@ -279,7 +281,7 @@ export class GraphGateway {
     for (const { t } of sending) {
       perMailbox.set(t.row.address.toLowerCase(), (perMailbox.get(t.row.address.toLowerCase()) ?? 0) + 1);
     }
-    const endpoint = await this.endpoint(sending[0].t.row);
+    const endpoint = await this.endpoint(sending[0].t.opened);
     // In a fixed order, so two batches never wait on each other's mailboxes.
     const releases: (() => void)[] = [];
     try {
@@ -374,19 +376,18 @@ export class GraphGateway {
         `The profile "${row.profileName}" does not use Microsoft Graph (its access type is ${opened?.type.label ?? "not configured"}): use the EWS gateway for ${row.address}.`,
       );
     }
-    return { row, segment };
+    return { row, segment, opened };
   }
 
-  private async endpoint(row: GatewayTargetRow): Promise<{ origin: string; authorization: string }> {
-    const opened = this.deps.mailboxAccess.openRow(accessRowOf(row)!);
+  private async endpoint(opened: OpenedAccess): Promise<{ origin: string; authorization: string }> {
     const endpoint = await opened.type.graphEndpoint!(opened.config);
     if (!endpoint.ok) throw unreachable(endpoint.failure);
     return endpoint;
   }
 
   /** While Graph's Retry-After holds a mailbox (or the profile), the caller gets 429 without a call. */
-  private refuseWhileHeld(profileId: string, mailboxes: string[]): void {
-    const left = Math.max(...mailboxes.map((m) => this.deps.ews.gate.remaining(profileId, m)));
+  private refuseWhileHeld(profileId: string, mailbox: string): void {
+    const left = this.deps.ews.gate.remaining(profileId, mailbox);
     if (left > 0) {
       const seconds = Math.max(1, Math.ceil(left / 1000));
       throw new GraphRefusal(
@@ -502,23 +503,41 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(at) ? 0 : Math.max(0, at - now);
 }
 
-/** Reads a JSON answer whole, refusing one larger than GRAPH_REWRITE_LIMIT. */
-async function readCapped(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > GRAPH_REWRITE_LIMIT) {
-      body.destroy();
-      throw new GraphRefusal(
-        502,
-        "ResponseTooLarge",
-        `Microsoft Graph answered more than ${GRAPH_REWRITE_LIMIT / 1024 / 1024} MB of JSON; ask for smaller pages ($top, Prefer: odata.maxpagesize, $select).`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString("utf8");
+/**
+ * Reads a JSON answer whole, refusing one larger than GRAPH_REWRITE_LIMIT (the stream is destroyed).
+ * With listeners rather than `for await`: an async iterator costs more per answer than the small
+ * answers most calls get take to read. Rejects with the stream's error, or when it closes before its end.
+ */
+function readCapped(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > GRAPH_REWRITE_LIMIT) {
+        body.off("data", onData);
+        body.destroy();
+        reject(
+          new GraphRefusal(
+            502,
+            "ResponseTooLarge",
+            `Microsoft Graph answered more than ${GRAPH_REWRITE_LIMIT / 1024 / 1024} MB of JSON; ask for smaller pages ($top, Prefer: odata.maxpagesize, $select).`,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    };
+    body.on("data", onData);
+    body.once("end", () =>
+      resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString("utf8")),
+    );
+    body.once("error", reject);
+    // Settled already after `end` or `error`; otherwise the answer was cut short.
+    body.once("close", () =>
+      reject(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" })),
+    );
+  });
 }
 
 /** Graph's batch answer with the gateway's own answers to the sub-requests it did not send added. */

@@ -107,6 +107,9 @@ const NEVER: { word: string; reason: string }[] = [
   },
 ];
 
+/** The table with each path split into its segments once (every call is matched against all of them). */
+const SPLIT_RULES = GRAPH_RULES.map((rule) => ({ rule, pattern: rule.path.split("/") }));
+
 /** Words that are path keywords rather than ids (Graph's own segment names, case-insensitive). */
 const KEYWORDS = new Set(
   GRAPH_RULES.flatMap((r) => r.path.split("/")).filter((w) => w !== "{id}" && w !== "$value"),
@@ -155,8 +158,7 @@ export function allowGraphPath(method: string, version: GraphVersion, rest: stri
     };
   }
   let pathMatched = false;
-  for (const rule of GRAPH_RULES) {
-    const pattern = rule.path.split("/");
+  for (const { rule, pattern } of SPLIT_RULES) {
     if (pattern.length !== words.length) continue;
     const same = pattern.every((p, i) =>
       p === "{id}" ? !KEYWORDS.has(words[i]) && ID.test(segments[i]) : p === words[i],

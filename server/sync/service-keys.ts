@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type {
   CreateServiceKeyBody,
   CreatedServiceKey,
@@ -14,7 +14,7 @@ import type { ServiceKeyRow } from "../store/service-keys-repo";
 import type { StoreAccess } from "../store/unit-of-work";
 
 export const SERVICE_KEY_PREFIX = "msk_";
-const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+const hashKey = (key: string) => hash("sha256", key, "hex");
 
 /** A service key after authentication: what it may do and for which profile. */
 export interface ServiceKeyIdentity {
