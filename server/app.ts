@@ -112,7 +112,16 @@ export function createApp(ctx: AppContext): Express {
   const sync = syncGuards(ctx);
   const handleError = errorHandler(ctx.log);
   const authenticateCaller = authenticate({ admins: ctx.services.admins, bearer: ctx.bearer });
-  // The busiest calls take a short path of their own: the sync service's EWS calls, the side panes' status.
+  // The busiest calls take a short path of their own: the side panes' status (first: the most frequent
+  // call, and the cheapest, passes no other short path's match), the sync service's EWS and Graph calls.
+  app.use(
+    meStatusEndpoint({
+      meStatus: ctx.services.meStatus,
+      securityHeaders,
+      authenticate: authenticateCaller,
+      errorHandler: handleError,
+    }),
+  );
   app.use(
     gatewayEndpoint({
       gateway: ctx.services.ewsGateway,
@@ -131,14 +140,6 @@ export function createApp(ctx: AppContext): Express {
       securityHeaders,
       log: ctx.log,
       metrics: ctx.metrics,
-    }),
-  );
-  app.use(
-    meStatusEndpoint({
-      meStatus: ctx.services.meStatus,
-      securityHeaders,
-      authenticate: authenticateCaller,
-      errorHandler: handleError,
     }),
   );
   app.use(securityHeaders);
