@@ -9,6 +9,7 @@ import { meRouter, meStatusEndpoint } from "./routes/me";
 import { profileAdminsRouter } from "./routes/profile-admins";
 import type { AppContext } from "./context";
 import { apiNotFound, errorHandler } from "./http/error-handler";
+import { recordedHeaders } from "./http/recorded-headers";
 import { requestLog } from "./http/request-log";
 import { adminsRouter } from "./routes/admins";
 import { authRouter } from "./routes/auth";
@@ -117,7 +118,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(
     meStatusEndpoint({
       meStatus: ctx.services.meStatus,
-      securityHeaders,
+      securityHeaders: recordedHeaders(securityHeaders),
       authenticate: authenticateCaller,
       errorHandler: handleError,
     }),
