@@ -122,10 +122,7 @@ export function createEntraVerifier({
 
   const verified = new Map<string, { principal: Principal; exp: number }>();
 
-  return async (token: string, req: Request): Promise<Principal> => {
-    const known = verified.get(token);
-    if (known && known.exp + CLOCK_TOLERANCE_SECONDS > Date.now() / 1000) return known.principal;
-    if (known) verified.delete(token);
+  const validate = async (token: string, req: Request): Promise<Principal> => {
     try {
       const { issuers, jwks } = await loadMetadata();
       const { payload } = await jwtVerify<EntraClaims>(token, jwks, {
@@ -155,6 +152,14 @@ export function createEntraVerifier({
       (req.log ?? log).warn({ reason }, "bearer token refused");
       throw unauthorized("Your sign-in token is not valid for this app. Sign in again.");
     }
+  };
+
+  // A token validated before answers at once (no promise) until it expires.
+  return (token: string, req: Request): Principal | Promise<Principal> => {
+    const known = verified.get(token);
+    if (known && known.exp + CLOCK_TOLERANCE_SECONDS > Date.now() / 1000) return known.principal;
+    if (known) verified.delete(token);
+    return validate(token, req);
   };
 }
 

@@ -4,8 +4,11 @@ import type { LocalAdmin } from "./local-admins";
 import { parseCookies, SESSION_COOKIE } from "./cookies";
 import type { Principal } from "./principal";
 
-/** Turns a bearer token into a principal, or throws 401. Supplied by the identity module when Entra is configured. */
-export type BearerVerifier = (token: string, req: Request) => Promise<Principal>;
+/**
+ * Turns a bearer token into a principal, or throws 401 (or rejects). Supplied by the identity module when
+ * Entra is configured. Answers at once, not a promise, for a token it has already validated.
+ */
+export type BearerVerifier = (token: string, req: Request) => Principal | Promise<Principal>;
 
 /** Finds the local admin whose session a cookie names (server/services/local-admins.ts). */
 export interface SessionLookup {
@@ -22,34 +25,43 @@ export interface AuthenticateOptions {
  * Sets `req.principal`; never refuses by itself (see `requireAuth`).
  */
 export function authenticate({ sessions, bearer }: AuthenticateOptions): RequestHandler {
-  return async (req, _res, next) => {
+  // Not an async function: a token already validated (every poll of a side pane) goes on at once.
+  return (req, _res, next) => {
     const authorization = req.headers.authorization;
-    if (authorization) {
-      const [scheme, token] = authorization.split(" ", 2);
-      if (scheme?.toLowerCase() !== "bearer" || !token) {
-        throw unauthorized("Send the token as 'Authorization: Bearer <token>'.");
-      }
-      // Service keys for the sync service are answered by their own routes (/api/v1/sync), never here.
-      if (token.startsWith("msk_")) return next();
-      if (!bearer) throw unauthorized("Sign-in with Microsoft Entra ID is not configured on this server.");
-      req.principal = await bearer(token, req);
+    if (!authorization) return sessionOf(req, sessions).then(() => next());
+    const [scheme, token] = authorization.split(" ", 2);
+    if (scheme?.toLowerCase() !== "bearer" || !token) {
+      throw unauthorized("Send the token as 'Authorization: Bearer <token>'.");
+    }
+    // Service keys for the sync service are answered by their own routes (/api/v1/sync), never here.
+    if (token.startsWith("msk_")) return next();
+    if (!bearer) throw unauthorized("Sign-in with Microsoft Entra ID is not configured on this server.");
+    const principal = bearer(token, req);
+    if (!(principal instanceof Promise)) {
+      req.principal = principal;
       return next();
     }
-    const session = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (session) {
-      const found = await sessions.findSession(session);
-      if (found) {
-        req.principal = {
-          kind: "local",
-          id: found.admin.id,
-          name: found.admin.email,
-          platformAdmin: true,
-          sessionHash: found.idHash,
-        };
-      }
-    }
-    next();
+    return principal.then((validated) => {
+      req.principal = validated;
+      next();
+    });
   };
+}
+
+/** Sets `req.principal` for a local admin's session cookie, if it opens a session. */
+async function sessionOf(req: Request, sessions: SessionLookup): Promise<void> {
+  const session = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+  if (!session) return;
+  const found = await sessions.findSession(session);
+  if (found) {
+    req.principal = {
+      kind: "local",
+      id: found.admin.id,
+      name: found.admin.email,
+      platformAdmin: true,
+      sessionHash: found.idHash,
+    };
+  }
 }
 
 /** Refuses anonymous requests with 401. */

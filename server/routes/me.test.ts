@@ -188,6 +188,25 @@ describe.each(testDatabases())("GET /me/status (%s)", (dialect) => {
     }
   });
 
+  it("answers on its short path with the headers and body of the app's route (reached with a trailing slash)", async () => {
+    const client = await f.as(TEST_ACCOUNTS.activeUser);
+    const short = await client.get("/me/status");
+    const routed = await client.get("/me/status/");
+    expect(short.status).toBe(200);
+    expect(routed.status).toBe(200);
+    const headers = (res: typeof short) =>
+      [...res.headers].filter(([name]) => name !== "date" && name !== "x-request-id");
+    expect(headers(short)).toEqual(headers(routed));
+    expect(short.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(short.headers.get("cache-control")).toBe("private, no-store");
+    expect(short.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
+    expect(short.body.data.nextCheckAt).toEqual(expect.any(String));
+    expect({ ...short.body.data, nextCheckAt: null }).toEqual({ ...routed.body.data, nextCheckAt: null });
+    // A conditional request gets Express's own answer, as on the app's route.
+    const conditional = await client.get("/me/status", { "if-none-match": "*" });
+    expect(conditional.status).toBe((await client.get("/me/status/", { "if-none-match": "*" })).status);
+  });
+
   it("tells a local admin they have no mailbox here", async () => {
     const res = await f.server.admin.get("/me/status");
     expect(res.body.data).toMatchObject({ enrolled: false, reason: "local-admin" });

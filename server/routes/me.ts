@@ -58,7 +58,16 @@ function answerStatus(meStatus: MeStatusService) {
   return async (req: Request, res: Response): Promise<void> => {
     const data = await meStatus.status(principalOf(req));
     res.setHeader("Cache-Control", "private, no-store");
-    res.json({ data });
+    if (req.method !== "GET" || req.headers["if-none-match"] || req.headers["if-modified-since"]) {
+      res.json({ data }); // HEAD and conditional requests: Express's answer (body dropped, 304 when fresh)
+      return;
+    }
+    // What res.json writes for a plain GET (same headers, same body), without its per-call lookups
+    // (content type and charset, freshness): side panes poll this path.
+    const body = JSON.stringify({ data });
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.setHeader("Content-Length", String(Buffer.byteLength(body)));
+    res.end(body);
   };
 }
 

@@ -106,7 +106,7 @@ export class MeStatusService {
   async status(principal: Principal): Promise<MeStatus> {
     if (principal.kind !== "entra" || !principal.oid) return this.notEnrolled("local-admin");
     const linked = await this.byObjectId.get(principal.oid);
-    if (linked) return this.present(linked);
+    if (linked) return this.present(linked, this.cachedInterval() ?? (await this.monitorIntervalMinutes()));
     return this.linkOnFirstSignIn(principal, this.store.repos.meStatus);
   }
 
@@ -138,14 +138,17 @@ export class MeStatusService {
     const row = linked
       ? { ...candidate, entraObjectId: principal.oid! }
       : await repo.findByObjectId(principal.oid!);
-    return row ? this.present(row) : this.notEnrolled("linked-to-another-account");
+    return row
+      ? this.present(row, await this.monitorIntervalMinutes())
+      : this.notEnrolled("linked-to-another-account");
   }
 
   private notEnrolled(reason: NotEnrolledReason): MeStatus {
     return { enrolled: false, reason, message: NOT_ENROLLED_MESSAGES[reason] };
   }
 
-  private async present(row: MailboxStatusRow): Promise<MeStatusEnrolled> {
+  /** `monitorMinutes`: the monitor's interval (synchronous: polled, this path awaits only its lookup). */
+  private present(row: MailboxStatusRow, monitorMinutes: number): MeStatusEnrolled {
     const state = row.state as UserState;
     const syncEnabled = row.profileSyncEnabled === 1;
     const lastError = parseJson<MailboxError>(row.lastError);
@@ -177,7 +180,7 @@ export class MeStatusService {
       accessType: (row.accessType as AccessType | null) ?? null,
       state,
       lastCheckedAt: row.lastCheckedAt,
-      nextCheckAt: await this.nextCheckAt(row, state, syncEnabled),
+      nextCheckAt: this.nextCheckAt(row, state, syncEnabled, monitorMinutes),
       lastError: state === "active" ? null : lastError,
       lastSyncAt: row.lastSyncAt,
       syncErrors: parseJson<SyncError[]>(row.syncErrors),
@@ -187,20 +190,26 @@ export class MeStatusService {
     };
   }
 
-  private async nextCheckAt(
+  private nextCheckAt(
     row: MailboxStatusRow,
     state: UserState,
     syncEnabled: boolean,
-  ): Promise<string | null> {
+    minutes: number,
+  ): string | null {
     if (!syncEnabled || (state !== "active" && state !== "error")) return null;
-    const minutes = await this.monitorIntervalMinutes();
     if (minutes <= 0) return null;
     const from = row.lastCheckedAt ? Date.parse(row.lastCheckedAt) : Date.now();
     return new Date(Math.max(from + minutes * 60_000, Date.now())).toISOString();
   }
 
+  /** The monitor's interval while cached, else undefined. */
+  private cachedInterval(): number | undefined {
+    return this.interval && this.interval.until > Date.now() ? this.interval.minutes : undefined;
+  }
+
   private async monitorIntervalMinutes(): Promise<number> {
-    if (this.interval && this.interval.until > Date.now()) return this.interval.minutes;
+    const cached = this.cachedInterval();
+    if (cached !== undefined) return cached;
     const minutes = (await this.settings.effective()).monitorIntervalMinutes;
     this.interval = { minutes, until: Date.now() + SETTINGS_CACHE_MS };
     return minutes;
