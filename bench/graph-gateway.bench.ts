@@ -20,6 +20,8 @@ const ROUNDS = 3;
 /** Graph's per-mailbox concurrency: more would queue in the gateway and get 429s directly. */
 const CONCURRENCY = 4;
 const PAGE_CALLS = 200;
+/** Calls through a second key before the steady-state rounds (within its rate limit of 6,000 a minute). */
+const WARM_UP_CALLS = 5000;
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
@@ -124,6 +126,17 @@ export default async function graphGatewayBench(): Promise<BenchRow[]> {
 
     await timed(200, CONCURRENCY, direct(small));
     await timed(200, CONCURRENCY, through(small));
+    // The server's first thousands of calls: its code is still being compiled (V8 optimizes hot functions
+    // after they have run a while), which the sync service's steady traffic no longer pays. Measured as it
+    // is, then a warm-up of its own key (the rate limit counts per key) before the steady-state rounds.
+    const coldBefore = server.cpuSeconds();
+    await timed(CALLS, CONCURRENCY, through(small));
+    const coldCpuMs = (server.cpuSeconds() - coldBefore) * 1000;
+    const warmKey = (await admin.post("/service-keys", { name: "bench warm-up", scopes: ["graph:read"] })).body
+      .data.key as string;
+    await timed(WARM_UP_CALLS, CONCURRENCY, () =>
+      get(`${gateway}${small}`, { authorization: `Bearer ${warmKey}`, prefer: "odata.maxpagesize=100" }),
+    );
     const directSmall = await timed(CALLS, CONCURRENCY, direct(small));
     const rounds: { run: Awaited<ReturnType<typeof timed>>; cpuMs: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
@@ -153,11 +166,17 @@ export default async function graphGatewayBench(): Promise<BenchRow[]> {
     return [
       {
         group,
-        figure: `added server CPU per call, GET mailFolders/inbox (median of ${ROUNDS} rounds of ${CALLS}, concurrency ${CONCURRENCY})`,
+        figure: `added server CPU per call, GET mailFolders/inbox, warm (median of ${ROUNDS} rounds of ${CALLS}, concurrency ${CONCURRENCY})`,
         value: round(addedCpu),
         unit: "ms",
         target: "≤ 1 ms",
         ok: addedCpu <= 1,
+      },
+      {
+        group,
+        figure: `the same, over the server's first ${CALLS} gateway calls after 200 (still compiling; no target)`,
+        value: round(coldCpuMs / CALLS),
+        unit: "ms",
       },
       {
         group,
