@@ -3,23 +3,14 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, Providers } from "../test-utils";
 import { EmailConfigurationCard } from "./EmailConfigurationCard";
+import { storedBasicAccess } from "./test-fixtures";
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
 });
 
-const stored = {
-  type: "ews-basic-impersonation",
-  label: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon",
-  version: 3,
-  updatedAt: "2026-11-26T10:00:00.000Z",
-  updatedBy: "admin@example.com",
-  warnings: ["Exchange Online no longer allows Basic authentication."],
-  accountLogon: "svc-sync@contoso.com",
-  ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
-  passwordSet: true,
-};
+const stored = storedBasicAccess();
 
 describe("EmailConfigurationCard", () => {
   it("shows the stored config write-only, keeps the password when unchanged, and shows the server's field errors", async () => {

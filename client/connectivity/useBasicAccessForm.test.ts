@@ -5,23 +5,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi } from "../test-utils";
 import type { MailboxAccessView } from "./types";
 import { useBasicAccessForm } from "./useBasicAccessForm";
+import { storedBasicAccess } from "./test-fixtures";
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
 });
 
-const stored = {
-  type: "ews-basic-impersonation",
-  label: "Microsoft Exchange basic authorization (EWS API) - Impersonated logon",
-  version: 3,
-  updatedAt: "2026-11-26T10:00:00.000Z",
-  updatedBy: "admin@example.com",
-  warnings: [],
-  accountLogon: "svc-sync@contoso.com",
-  ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
-  passwordSet: true,
-} as MailboxAccessView;
+const stored = storedBasicAccess({ warnings: [] });
 
 const submitEvent = () => ({ preventDefault: vi.fn() }) as unknown as FormEvent;
 
