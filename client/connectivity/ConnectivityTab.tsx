@@ -30,7 +30,7 @@ export function ConnectivityTab({ profileId }: { profileId: string }) {
     <div className={styles.root}>
       <EmailConfigurationCard profileId={profileId} />
       <ConnectivityTestCard profileId={profileId} />
-      <ActivationCard profileId={profileId} configured={configured} />
+      <ActivationCard profileId={profileId} configured={configured} accessType={access.data?.access?.type} />
       <MoveToGraphCard
         profileId={profileId}
         access={access.data?.access ?? null}

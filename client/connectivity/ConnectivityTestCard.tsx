@@ -1,3 +1,4 @@
+import { accessIdentity } from "./access-types/descriptions";
 import {
   Button,
   Caption1,
@@ -64,6 +65,7 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
   const [targetUser, setTargetUser] = useState("");
   const [outOfScopeUser, setOutOfScopeUser] = useState("");
   const configured = Boolean(access.data?.access);
+  const who = accessIdentity(access.data?.access?.type);
   const result = run.isPending ? null : (latest.data ?? null);
   const when = result?.finishedAt ?? result?.startedAt;
 
@@ -80,12 +82,7 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
             Test connectivity
           </Text>
         }
-        description={
-          <Caption1>
-            Signs in as the service account and impersonates a user, step by step, like Microsoft's Remote
-            Connectivity Analyzer.
-          </Caption1>
-        }
+        description={<Caption1>{who.testCaption}</Caption1>}
       />
       <div className={styles.body}>
         <div className={styles.pickers}>
@@ -99,7 +96,7 @@ export function ConnectivityTestCard({ profileId }: { profileId: string }) {
           <UserPicker
             profileId={profileId}
             label="Out-of-scope user (optional)"
-            hint="A mailbox the service account must not reach."
+            hint={`A mailbox ${who.identity} must not reach.`}
             value={outOfScopeUser}
             onChange={setOutOfScopeUser}
           />

@@ -20,6 +20,7 @@ import { Mail24Regular } from "@fluentui/react-icons";
 import type { AccessType } from "../../contract/common";
 import { errorMessage } from "../api/client";
 import { AccessTypeGuide } from "./app-only/AccessTypeGuide";
+import { accessIdentity } from "./access-types/descriptions";
 import { useEmailConfiguration } from "./useEmailConfiguration";
 
 const useStyles = makeStyles({
@@ -53,7 +54,7 @@ export function EmailConfigurationCard({ profileId }: { profileId: string }) {
         }
         description={
           <Caption1>
-            How this profile reaches its users' mailboxes: the impersonating service account.
+            How this profile reaches its users' mailboxes: {accessIdentity(type).reachedBy}.
           </Caption1>
         }
       />

@@ -15,6 +15,8 @@ import { ArrowSync24Regular, Rocket20Regular } from "@fluentui/react-icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState, type MouseEvent } from "react";
 import type { Job } from "../../contract/jobs";
+import type { AccessType } from "../../contract/common";
+import { accessIdentity } from "../connectivity/access-types/descriptions";
 import { ApiError } from "../api/client";
 import { navigate, routePath } from "../app/router";
 import { profileKeys, useProfile } from "../api/profiles";
@@ -38,7 +40,16 @@ const useStyles = makeStyles({
  * **Activate sync for all users**: asks first (how many users), starts the activation job and shows
  * its live progress. On load it picks up the profile's open activation, so progress survives a reload.
  */
-export function ActivationCard({ profileId, configured }: { profileId: string; configured: boolean }) {
+export function ActivationCard({
+  profileId,
+  configured,
+  accessType,
+}: {
+  profileId: string;
+  configured: boolean;
+  /** The profile's stored Mailbox Access Type, which names who checks the users. */
+  accessType?: AccessType;
+}) {
   const styles = useStyles();
   const notify = useNotify();
   const client = useQueryClient();
@@ -129,8 +140,8 @@ export function ActivationCard({ profileId, configured }: { profileId: string; c
         }
         description={
           <Caption1>
-            Checks every user that is not active yet through the service account and activates those that
-            pass.
+            Checks every user that is not active yet through {accessIdentity(accessType).identity} and
+            activates those that pass.
           </Caption1>
         }
       />

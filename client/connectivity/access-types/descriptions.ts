@@ -18,6 +18,12 @@ export interface AccessTypeDescription<T extends AccessType = AccessType> {
   api: "ews" | "graph";
   /** The setup guide's "which Exchange" line ("Which access type fits my Exchange?"). */
   fits: string;
+  /** Who reaches the mailboxes, as the connectivity captions name it ("the service account", "the app"). */
+  identity: string;
+  /** How the profile reaches its users' mailboxes, one phrase (the Email configuration card's caption). */
+  reachedBy: string;
+  /** What the connectivity test does, one sentence. */
+  testCaption: string;
 }
 
 /**
@@ -33,6 +39,10 @@ export const ACCESS_TYPE_DESCRIPTIONS = {
     statusText: "Exchange (EWS), service account with impersonation",
     api: "ews",
     fits: "On-premises or hybrid Exchange with Basic authentication on EWS",
+    identity: "the service account",
+    reachedBy: "a service account (logon and password) that impersonates each user",
+    testCaption:
+      "Signs in as the service account and impersonates a user, step by step, like Microsoft's Remote Connectivity Analyzer.",
   },
   "ews-oauth-impersonation": {
     id: "ews-oauth-impersonation",
@@ -42,6 +52,10 @@ export const ACCESS_TYPE_DESCRIPTIONS = {
     statusText: "Exchange (EWS), connected service account with impersonation",
     api: "ews",
     fits: "On-premises or hybrid Exchange with modern authentication (OAuth)",
+    identity: "the service account",
+    reachedBy: "a connected service account (Microsoft sign-in) that impersonates each user",
+    testCaption:
+      "Signs in as the service account and impersonates a user, step by step, like Microsoft's Remote Connectivity Analyzer.",
   },
   "ews-app-only": {
     id: "ews-app-only",
@@ -51,6 +65,10 @@ export const ACCESS_TYPE_DESCRIPTIONS = {
     statusText: "Exchange (EWS), app-only access",
     api: "ews",
     fits: "Exchange Online, if the tenant allow-lists the app for EWS (until April 1, 2027, when EWS shuts down)",
+    identity: "the app",
+    reachedBy: "an Entra app with EWS application access, scoped by RBAC for Applications",
+    testCaption:
+      "Gets the app's token and opens a user's mailbox with it, step by step, like Microsoft's Remote Connectivity Analyzer.",
   },
   "graph-app-only": {
     id: "graph-app-only",
@@ -60,11 +78,32 @@ export const ACCESS_TYPE_DESCRIPTIONS = {
     statusText: "Microsoft Graph, app-only access",
     api: "graph",
     fits: "Exchange Online",
+    identity: "the app",
+    reachedBy: "an Entra app with Graph application permissions, scoped by RBAC for Applications",
+    testCaption:
+      "Gets the app's token and opens a user's mailbox with it, step by step, like Microsoft's Remote Connectivity Analyzer.",
   },
 } as const satisfies { readonly [T in AccessType]: AccessTypeDescription<T> };
 
 /** The description of a type id. */
 export const describeAccessType = (id: AccessType): AccessTypeDescription => ACCESS_TYPE_DESCRIPTIONS[id];
+
+/**
+ * Who reaches the mailboxes and how, for a profile's stored (or chosen) type; before any type is saved,
+ * the impersonating service account and the app in one breath.
+ * @example accessIdentity("graph-app-only").identity // "the app"
+ */
+export function accessIdentity(
+  id: AccessType | null | undefined,
+): Pick<AccessTypeDescription, "identity" | "reachedBy" | "testCaption"> {
+  if (id) return ACCESS_TYPE_DESCRIPTIONS[id];
+  return {
+    identity: "the service account or app",
+    reachedBy: "a service account that impersonates each user, or an Entra app with application permissions",
+    testCaption:
+      "Signs in as the profile's service account or app and reaches a user's mailbox, step by step, like Microsoft's Remote Connectivity Analyzer.",
+  };
+}
 
 /** True when the type talks to EWS (such a profile can move to Graph). */
 export const isEwsAccessType = (id: AccessType): boolean => ACCESS_TYPE_DESCRIPTIONS[id].api === "ews";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { accessTypes } from "../../../contract/common";
-import { ACCESS_TYPES, accessTypeEntry, accessTypeOptions, GUIDE_ORDER } from ".";
+import { ACCESS_TYPES, accessIdentity, accessTypeEntry, accessTypeOptions, GUIDE_ORDER } from ".";
 
 describe("the client's access-type registry", () => {
   it("has one entry per access type of the contract, in the server's picklist order", () => {
@@ -28,5 +28,16 @@ describe("the client's access-type registry", () => {
     expect(accessTypeEntry("imap-basic")).toBeUndefined();
     expect(accessTypeEntry("toString")).toBeUndefined();
     expect(accessTypeEntry("ews-app-only")?.api).toBe("ews");
+  });
+
+  it("names who reaches the mailboxes by type: the impersonating service account on EWS, the app when app-only", () => {
+    expect(accessIdentity("ews-basic-impersonation").identity).toBe("the service account");
+    expect(accessIdentity("ews-oauth-impersonation").testCaption).toMatch(/impersonates a user/);
+    for (const type of ["ews-app-only", "graph-app-only"] as const) {
+      expect(accessIdentity(type).identity).toBe("the app");
+      expect(accessIdentity(type).reachedBy).not.toMatch(/impersonat/);
+      expect(accessIdentity(type).testCaption).not.toMatch(/impersonat/);
+    }
+    expect(accessIdentity(null).identity).toBe("the service account or app");
   });
 });
