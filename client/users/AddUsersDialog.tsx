@@ -1,4 +1,4 @@
-import { useRef, useState, type DragEvent } from "react";
+import { useRef } from "react";
 import {
   Button,
   Dialog,
@@ -18,10 +18,9 @@ import {
 } from "@fluentui/react-components";
 import { DocumentArrowUpRegular } from "@fluentui/react-icons";
 import { MAX_IMPORT_LINES } from "../../contract/users";
-import { useAddUsers } from "../api/users";
 import { errorMessage } from "../api/client";
 import type { AddUsersResult } from "../api/types";
-import { useNotify } from "../components/notify";
+import { useAddUsersForm } from "./useAddUsersForm";
 
 const useStyles = makeStyles({
   surface: { maxWidth: "640px", width: "100%" },
@@ -99,54 +98,18 @@ export function AddUsersDialog({
   onClose: () => void;
 }) {
   const styles = useStyles();
-  const add = useAddUsers(profileId);
-  const notify = useNotify();
-  const [text, setText] = useState("");
-  const [fileName, setFileName] = useState<string | null>(null);
-  const [dragging, setDragging] = useState(false);
+  const form = useAddUsersForm(profileId, onClose);
   const fileInput = useRef<HTMLInputElement>(null);
-  const lines = text ? text.split(/\r?\n/).filter((l) => l.trim()).length : 0;
-
-  const reset = () => {
-    setText("");
-    setFileName(null);
-    add.reset();
-  };
-  const handleClose = () => {
-    reset();
-    onClose();
-  };
-
-  const readFile = async (file: File) => {
-    setFileName(file.name);
-    setText(await file.text());
-    add.reset();
-  };
-
-  const handleDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const file = e.dataTransfer.files[0];
-    if (file) void readFile(file);
-  };
-
-  const handleSubmit = () =>
-    add.mutate(text, {
-      onSuccess: (r) =>
-        notify.success(
-          `${r.added.toLocaleString()} user${r.added === 1 ? "" : "s"} added`,
-          r.invalid.length ? `${r.invalid.length} line(s) were invalid.` : undefined,
-        ),
-    });
+  const { lines, fileName } = form;
 
   return (
-    <Dialog open={open} onOpenChange={(_e, d) => !d.open && handleClose()}>
+    <Dialog open={open} onOpenChange={(_e, d) => !d.open && form.close()}>
       <DialogSurface className={styles.surface}>
         <DialogBody>
           <DialogTitle>Add users</DialogTitle>
           <DialogContent className={styles.content}>
-            {add.data ? (
-              <ResultView result={add.data} />
+            {form.result ? (
+              <ResultView result={form.result} />
             ) : (
               <>
                 <Text className={styles.muted}>
@@ -154,10 +117,10 @@ export function AddUsersDialog({
                   semicolon). Up to {MAX_IMPORT_LINES.toLocaleString()} lines.
                 </Text>
                 <div
-                  className={dragging ? `${styles.drop} ${styles.dropActive}` : styles.drop}
-                  onDragOver={(e) => (e.preventDefault(), setDragging(true))}
-                  onDragLeave={() => setDragging(false)}
-                  onDrop={handleDrop}
+                  className={form.dragging ? `${styles.drop} ${styles.dropActive}` : styles.drop}
+                  onDragOver={form.dragOver}
+                  onDragLeave={form.dragLeave}
+                  onDrop={form.drop}
                 >
                   <Field
                     label="Addresses"
@@ -169,8 +132,8 @@ export function AddUsersDialog({
                   >
                     <Textarea
                       textarea={{ className: styles.textarea }}
-                      value={text}
-                      onChange={(_e, d) => (setText(d.value), setFileName(null))}
+                      value={form.text}
+                      onChange={(_e, d) => form.setText(d.value)}
                       placeholder={"megan.bowen@contoso.com\nalex.wilber@contoso.com, Alex Wilber"}
                       resize="vertical"
                     />
@@ -188,36 +151,36 @@ export function AddUsersDialog({
                     aria-label="CSV file"
                     onChange={(e) => {
                       const file = e.target.files?.[0];
-                      if (file) void readFile(file);
+                      if (file) void form.readFile(file);
                       e.target.value = "";
                     }}
                   />
                   {fileName && <Text className={styles.muted}>{fileName}</Text>}
                 </div>
-                {add.error && (
+                {form.error && (
                   <MessageBar intent="error" role="alert">
-                    <MessageBarBody>{errorMessage(add.error)}</MessageBarBody>
+                    <MessageBarBody>{errorMessage(form.error)}</MessageBarBody>
                   </MessageBar>
                 )}
               </>
             )}
           </DialogContent>
           <DialogActions>
-            {add.data ? (
+            {form.result ? (
               <>
-                <Button onClick={reset}>Add more</Button>
-                <Button appearance="primary" onClick={handleClose}>
+                <Button onClick={form.reset}>Add more</Button>
+                <Button appearance="primary" onClick={form.close}>
                   Done
                 </Button>
               </>
             ) : (
               <>
-                <Button onClick={handleClose}>Cancel</Button>
+                <Button onClick={form.close}>Cancel</Button>
                 <Button
                   appearance="primary"
-                  disabled={!lines || add.isPending}
-                  onClick={handleSubmit}
-                  icon={add.isPending ? <Spinner size="tiny" /> : undefined}
+                  disabled={!form.canSubmit}
+                  onClick={form.submit}
+                  icon={form.pending ? <Spinner size="tiny" /> : undefined}
                 >
                   Add {lines ? lines.toLocaleString() : ""} users
                 </Button>
