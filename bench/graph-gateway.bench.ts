@@ -132,8 +132,8 @@ export default async function graphGatewayBench(): Promise<BenchRow[]> {
     const coldBefore = server.cpuSeconds();
     await timed(CALLS, CONCURRENCY, through(small));
     const coldCpuMs = (server.cpuSeconds() - coldBefore) * 1000;
-    const warmKey = (await admin.post("/service-keys", { name: "bench warm-up", scopes: ["graph:read"] })).body
-      .data.key as string;
+    const warmKey = (await admin.post("/service-keys", { name: "bench warm-up", scopes: ["graph:read"] }))
+      .body.data.key as string;
     await timed(WARM_UP_CALLS, CONCURRENCY, () =>
       get(`${gateway}${small}`, { authorization: `Bearer ${warmKey}`, prefer: "odata.maxpagesize=100" }),
     );
