@@ -4,7 +4,7 @@ import type { Settings } from "../../contract/settings";
 import { SYSTEM } from "../auth/principal";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
-import { recordAudit } from "../services/audit";
+import { clearProfileAlert, raiseProfileAlert } from "../services/profile-alerts";
 import type { JobService } from "../services/jobs";
 import type { SettingsService } from "../services/settings";
 import type { StoreAccess, UnitOfWork } from "../store/unit-of-work";
@@ -218,26 +218,14 @@ export class Monitor {
     profile: { id: string; name: string },
     alert: ProfileAlert,
   ): Promise<void> {
-    const raised = await this.options.store.transaction(async (tx) => {
-      if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
-      await recordAudit(tx, {
-        actor: MONITOR,
-        action: "profile.alert.raise",
-        profileId: profile.id,
-        after: alert,
-      });
-      return true;
-    });
-    if (raised) await this.notify(settings, profile, alert);
+    if (await raiseProfileAlert(this.options.store, MONITOR, profile.id, alert)) {
+      await this.notify(settings, profile, alert);
+    }
   }
 
   /** Clears a profile's alert, audited with what it was, when it is still up. */
-  private async clear(profileId: string, before: ProfileAlert): Promise<void> {
-    await this.options.store.transaction(async (tx) => {
-      if (await tx.monitor.clearAlert(profileId)) {
-        await recordAudit(tx, { actor: MONITOR, action: "profile.alert.clear", profileId, before });
-      }
-    });
+  private clear(profileId: string, before: ProfileAlert): Promise<void> {
+    return clearProfileAlert(this.options.store, MONITOR, profileId, before);
   }
 
   private async notify(

@@ -2,7 +2,7 @@ import type { ProfileAlert } from "../../contract/profiles";
 import type { Principal } from "../auth/principal";
 import type { Logger } from "../logger";
 import { alertCard, WebhookDeliveryError } from "../services/webhook";
-import { recordAudit } from "../services/audit";
+import { clearProfileAlert, raiseProfileAlert } from "../services/profile-alerts";
 import type { SettingsService } from "../services/settings";
 import { isoNow } from "../domain/clock";
 import type { StoreAccess } from "../store/unit-of-work";
@@ -42,17 +42,7 @@ export async function evaluateSyncAlert(
       message: `Sync failed ${input.failingStreak} times in a row for ${input.address}${input.lastError ? `: ${input.lastError}` : "."}`,
       since: isoNow(),
     };
-    const raised = await store.transaction(async (tx) => {
-      if (!(await tx.monitor.raiseAlert(profile.id, alert))) return false;
-      await recordAudit(tx, {
-        actor: SYNC_SERVICE,
-        action: "profile.alert.raise",
-        profileId: profile.id,
-        after: alert,
-      });
-      return true;
-    });
-    if (!raised) return;
+    if (!(await raiseProfileAlert(store, SYNC_SERVICE, profile.id, alert))) return;
     const settings = await deps.settings.effective();
     if (!settings.alertWebhookUrl) return;
     await deps.settings.webhook
@@ -74,14 +64,5 @@ export async function evaluateSyncAlert(
 
   if (current?.kind !== "sync-failures") return;
   if (await store.repos.monitor.hasSyncErrors(profile.id)) return;
-  await store.transaction(async (tx) => {
-    if (await tx.monitor.clearAlert(profile.id)) {
-      await recordAudit(tx, {
-        actor: SYNC_SERVICE,
-        action: "profile.alert.clear",
-        profileId: profile.id,
-        before: current,
-      });
-    }
-  });
+  await clearProfileAlert(store, SYNC_SERVICE, profile.id, current);
 }
