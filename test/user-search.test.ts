@@ -12,6 +12,7 @@ import {
   type ListUsersOptions,
   type NewUser,
 } from "../server/store/users-repo";
+import { PROBLEM_STATES } from "../server/store/problems-repo";
 import { setUsersState } from "./factories/users";
 import { announcePostgresSkip, testDatabases } from "./helpers/server";
 
@@ -46,6 +47,8 @@ const NAME_WORDS = [
   "",
 ];
 const STATES: UserState[] = ["not-activated", "active", "error", "paused", "pending"];
+const CAUSES = ["mailbox-alias", "mailbox-missing"];
+const STALL_CUTOFF = "2026-11-15T00:00:00.000Z";
 
 /** Byte order of UTF-8, as both databases compare `address_lower` and words. */
 const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -71,6 +74,11 @@ describe.each(testDatabases())("user list search on %s", (dialect) => {
       .filter(
         (u) =>
           (!options.state || u.state === options.state) &&
+          (!options.cause || (u.failureCause === options.cause && PROBLEM_STATES.includes(u.state))) &&
+          (!options.stalledCutoff ||
+            (u.state === "active" &&
+              (u.lastSyncAt === null || u.lastSyncAt < options.stalledCutoff) &&
+              (u.activeSince === null || u.activeSince < options.stalledCutoff))) &&
           (options.after === undefined || byteCompare(u.addressLower, options.after) > 0) &&
           (u.addressLower.startsWith(prefix) ||
             displayNameWords(u.displayName).some((w) => w.startsWith(prefix))),
@@ -105,6 +113,19 @@ describe.each(testDatabases())("user list search on %s", (dialect) => {
     for (const state of STATES) {
       const ids = users.filter(() => random() < 0.2).map((u) => u.id);
       await setUsersState(store, ids, { state });
+    }
+    // Failure causes on some users in every state, and report and activation times around the stall cutoff.
+    const times = [null, "2026-11-01T00:00:00.000Z", STALL_CUTOFF, "2026-12-01T00:00:00.000Z"];
+    for (const u of users) {
+      await store.db
+        .updateTable("users")
+        .set({
+          failureCause: random() < 0.3 ? pick(CAUSES) : null,
+          lastSyncAt: pick(times),
+          activeSince: pick(times),
+        })
+        .where("id", "=", u.id)
+        .execute();
     }
     // Every write path that keeps the words in step.
     await store.db
@@ -145,12 +166,21 @@ describe.each(testDatabases())("user list search on %s", (dialect) => {
     let compared = 0;
     for (const profileId of profileIds) {
       for (const prefix of prefixes) {
-        const state = random() < 0.5 ? undefined : pick(STATES);
+        // No filter half the time, else one of the list's filters (the Problems page adds a cause or stalled).
+        const filter = random();
+        const filters: Pick<ListUsersOptions, "state" | "cause" | "stalledCutoff"> =
+          filter < 0.5
+            ? {}
+            : filter < 0.75
+              ? { state: pick(STATES) }
+              : filter < 0.9
+                ? { cause: pick(CAUSES) }
+                : { stalledCutoff: STALL_CUTOFF };
         const limit = pick([2, 5, 50]);
         // Walk every page by keyset; each page must equal the naive filter after the same cursor.
         let after: string | undefined;
         for (let page = 0; page < 20; page++) {
-          const options: ListUsersOptions = { prefix, state, after, limit };
+          const options: ListUsersOptions = { prefix, ...filters, after, limit };
           const got = (await repo().list(profileId, options)).map((u) => u.addressLower);
           expect(got, JSON.stringify(options)).toEqual(await naive(profileId, options));
           compared++;

@@ -60,23 +60,30 @@ export class UserService {
 
   /** One page of a profile's users, sorted by lower-cased address. */
   async list(principal: Principal, profileId: string, query: ListUsersQuery): Promise<UserPage> {
-    await this.profiles.authorize(principal, profileId);
-    const prefix = query.q ? query.q.normalize("NFC").toLowerCase() : undefined;
-    const stall = await this.store.repos.stalled.stallProfile(profileId);
     const now = this.clock.now();
+    const listPage = (cutoff?: string) =>
+      this.store.repos.users.list(profileId, {
+        state: query.state,
+        cause: query.cause,
+        stalledCutoff: cutoff,
+        prefix: query.q ? query.q.normalize("NFC").toLowerCase() : undefined,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        limit: query.limit + 1,
+      });
+    // The three reads don't depend on each other unless the page is of stalled mailboxes, so they go out
+    // together: one round trip's wait instead of three on PostgreSQL. Nothing is returned before the
+    // authorization has passed.
+    const [, stall, listed] = await Promise.all([
+      this.profiles.authorize(principal, profileId),
+      this.store.repos.stalled.stallProfile(profileId),
+      query.stalled ? undefined : listPage(),
+    ]);
     const stalled = (row: UserRow) => stall !== null && isStalled(row, stall, now);
     if (query.stalled && (!stall || !stall.syncEnabled || !serviceReporting(stall, now))) {
       // The profile's half of the rule fails: none of its mailboxes is stalled.
       return { data: [], nextCursor: null };
     }
-    const rows = await this.store.repos.users.list(profileId, {
-      state: query.state,
-      cause: query.cause,
-      stalledCutoff: query.stalled ? stalledCutoff(now, stall!.stalledAfterHours) : undefined,
-      prefix,
-      after: query.cursor ? decodeCursor(query.cursor) : undefined,
-      limit: query.limit + 1,
-    });
+    const rows = listed ?? (await listPage(stalledCutoff(now, stall!.stalledAfterHours)));
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
