@@ -34,6 +34,10 @@ describe("AddUsersDialog", () => {
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({
       text: "a@contoso.com\na@contoso.com\nnope",
     });
+    // The Add button is gone: focus is on Done (Enter or Escape closes), and Add more goes back to the text.
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Done" }));
+    fireEvent.click(screen.getByRole("button", { name: "Add more" }));
+    expect(document.activeElement).toBe(screen.getByLabelText("Addresses"));
   });
 
   it("shows the server's refusal and keeps the text", async () => {
@@ -45,7 +49,7 @@ describe("AddUsersDialog", () => {
     });
     render(<AddUsersDialog profileId="p1" open onClose={() => {}} />, { wrapper: Providers });
     fireEvent.change(screen.getByLabelText("Addresses"), { target: { value: "a@contoso.com" } });
-    fireEvent.click(screen.getByRole("button", { name: "Add 1 users" }));
+    fireEvent.click(screen.getByRole("button", { name: "Add 1 user" }));
     await screen.findByText("Paste at most 10,000 lines at once.");
     expect(screen.getByLabelText<HTMLTextAreaElement>("Addresses").value).toBe("a@contoso.com");
   });

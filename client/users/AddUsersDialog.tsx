@@ -1,4 +1,4 @@
-import { useRef } from "react";
+import { useEffect, useRef } from "react";
 import {
   Button,
   Dialog,
@@ -101,6 +101,11 @@ export function AddUsersDialog({
   const form = useAddUsersForm(profileId, onClose);
   const fileInput = useRef<HTMLInputElement>(null);
   const { lines, fileName } = form;
+  const done = useRef<HTMLButtonElement>(null);
+  // The Add button is gone with the result: focus goes to Done, not to the page, so Enter or Escape closes.
+  useEffect(() => {
+    if (form.result) done.current?.focus();
+  }, [form.result]);
 
   return (
     <Dialog open={open} onOpenChange={(_e, d) => !d.open && form.close()}>
@@ -136,6 +141,8 @@ export function AddUsersDialog({
                       onChange={(_e, d) => form.setText(d.value)}
                       placeholder={"megan.bowen@contoso.com\nalex.wilber@contoso.com, Alex Wilber"}
                       resize="vertical"
+                      // Back here after "Add more" (and first on opening, as the dialog would anyway).
+                      autoFocus
                     />
                   </Field>
                 </div>
@@ -169,7 +176,7 @@ export function AddUsersDialog({
             {form.result ? (
               <>
                 <Button onClick={form.reset}>Add more</Button>
-                <Button appearance="primary" onClick={form.close}>
+                <Button appearance="primary" onClick={form.close} ref={done}>
                   Done
                 </Button>
               </>
@@ -182,7 +189,7 @@ export function AddUsersDialog({
                   onClick={form.submit}
                   icon={form.pending ? <Spinner size="tiny" /> : undefined}
                 >
-                  Add {lines ? lines.toLocaleString() : ""} users
+                  {lines ? `Add ${lines.toLocaleString()} user${lines === 1 ? "" : "s"}` : "Add users"}
                 </Button>
               </>
             )}
