@@ -5,6 +5,7 @@
  * signed-in admin and through the repository alone; bulk add of 10,000 pasted lines through the API.
  */
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import type { UserState } from "../contract/common";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -151,13 +152,7 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
     });
     // As autovacuum leaves the tables a while after such a load (statistics read, visibility map set for
     // index-only scans), and so that it doesn't start in the middle of the measurements.
-    if (dialect === "postgres") {
-      await s.ctx.store.db.executeQuery({
-        sql: "vacuum analyze",
-        parameters: [],
-        query: { kind: "RawNode" },
-      } as never);
-    }
+    if (dialect === "postgres") await sql.raw("vacuum analyze").execute(s.ctx.store.db);
 
     const profileId = profileIds[4];
     const repo = new UserRepository(s.ctx.store.db);
@@ -240,19 +235,7 @@ async function runOn(dialect: "sqlite" | "postgres"): Promise<BenchRow[]> {
     // hash join over a sequential scan of the profile here.)
     await s.ctx.store.db.deleteFrom("userWords").where("profileId", "!=", profileId).execute();
     await s.ctx.store.db.deleteFrom("users").where("profileId", "!=", profileId).execute();
-    if (dialect === "postgres") {
-      await s.ctx.store.db.executeQuery({
-        sql: "vacuum analyze",
-        parameters: [],
-        query: { kind: "RawNode" },
-      } as never);
-    } else {
-      await s.ctx.store.db.executeQuery({
-        sql: "analyze",
-        parameters: [],
-        query: { kind: "RawNode" },
-      } as never);
-    }
+    await sql.raw(dialect === "postgres" ? "vacuum analyze" : "analyze").execute(s.ctx.store.db);
     for (const c of cases.filter((c) => c.options.prefix)) {
       const url = `/profiles/${profileId}/users?limit=${PAGE}&${c.query}`;
       const http = await sample(
