@@ -76,4 +76,27 @@ describe("log lines written off the request path", () => {
       dest.end();
     }
   });
+
+  it("keeps multi-byte characters and lines longer than its buffer whole and in order", () => {
+    const written: Buffer[] = [];
+    const write = (_fd: number, data: Buffer): number => {
+      written.push(Buffer.from(data));
+      return data.length;
+    };
+    const dest = new BatchedDestination({ fd: 99, highWaterChars: 100, intervalMs: 60_000, write });
+    try {
+      const lines = [
+        "before\n",
+        `${"€".repeat(90)}\n`, // 270 bytes: past the high-water mark in one line
+        `${"é".repeat(1000)}\n`, // longer than the whole buffer (400 bytes)
+        "马".repeat(30) + "\n",
+        "after\n",
+      ];
+      for (const line of lines) dest.write(line);
+      dest.flushSync();
+      expect(Buffer.concat(written).toString()).toBe(lines.join(""));
+    } finally {
+      dest.end();
+    }
+  });
 });
