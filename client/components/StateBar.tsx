@@ -1,6 +1,7 @@
 import { makeStyles, tokens, Tooltip } from "@fluentui/react-components";
 import { userStates, type UserState } from "../../contract/common";
 import { stateInfo } from "./states";
+import { plural } from "./plural";
 
 const useStyles = makeStyles({
   bar: {
@@ -40,7 +41,7 @@ export function describeCounts(counts: Partial<Record<UserState, number>>): stri
   const parts = userStates
     .filter((s) => (counts[s] ?? 0) > 0)
     .map((s) => `${counts[s]!.toLocaleString()} ${stateInfo[s].label.toLowerCase()}`);
-  return `${total.toLocaleString()} user${total === 1 ? "" : "s"}: ${parts.join(", ")}`;
+  return `${plural(total, "user")}: ${parts.join(", ")}`;
 }
 
 /**

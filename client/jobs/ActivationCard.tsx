@@ -26,6 +26,7 @@ import { useNotify } from "../components/notify";
 import { isOpenJob, jobKeys, latestJobOfKind, startJob, useProfileJobs } from "./api";
 import { JobProgress } from "./JobProgress";
 import { useJobProgress } from "./useJobProgress";
+import { plural } from "../components/plural";
 
 /** How often a running job's progress refreshes the profile's counts. */
 const PROGRESS_REFRESH_MS = 2_000;
@@ -167,7 +168,7 @@ export function ActivationCard({
                   : counts
                     ? toActivate === 0
                       ? "Every user is active, pending or paused."
-                      : `${toActivate.toLocaleString()} user${toActivate === 1 ? "" : "s"} to activate.`
+                      : `${plural(toActivate, "user")} to activate.`
                     : null}
           </Text>
         </div>
@@ -191,15 +192,15 @@ export function ActivationCard({
       <ConfirmDialog
         open={confirming}
         title="Activate sync for all users?"
-        confirmLabel={`Activate ${toActivate.toLocaleString()} user${toActivate === 1 ? "" : "s"}`}
+        confirmLabel={`Activate ${plural(toActivate, "user")}`}
         busy={starting}
         onConfirm={() => void handleStart()}
         onCancel={() => setConfirming(false)}
       >
-        {toActivate.toLocaleString()} user{toActivate === 1 ? "" : "s"} (
-        {counts?.["not-activated"].toLocaleString() ?? 0} not activated, {counts?.error.toLocaleString() ?? 0}{" "}
-        in error) will be checked through the service account. Those that pass become active; the others show
-        their error and how to fix it. You can pause or cancel while it runs.
+        {plural(toActivate, "user")} ({counts?.["not-activated"].toLocaleString() ?? 0} not activated,{" "}
+        {counts?.error.toLocaleString() ?? 0} in error) will be checked through the service account. Those
+        that pass become active; the others show their error and how to fix it. You can pause or cancel while
+        it runs.
       </ConfirmDialog>
     </Card>
   );

@@ -21,6 +21,7 @@ import { useNotify } from "../components/notify";
 import { isOpenJob, useControlJob } from "./api";
 import { JOB_STATE_INFO, failuresByCode, percentDone } from "./jobText";
 import type { ProgressSource } from "./useJobProgress";
+import { plural } from "../components/plural";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "760px" },
@@ -199,7 +200,7 @@ export function JobProgress({ job, source }: { job: Job; source: ProgressSource 
         </div>
       ) : failed > 0 ? (
         <Text>
-          {failed.toLocaleString()} user{failed === 1 ? "" : "s"} could not be activated.{" "}
+          {plural(failed, "user")} could not be activated.{" "}
           <Link
             href={usersInError}
             onClick={(e) => {

@@ -32,6 +32,7 @@ import { useNotify } from "../components/notify";
 import { ListSkeleton } from "../components/Skeletons";
 import { RemediationText } from "../connectivity/RemediationText";
 import { useJobProgress } from "../jobs/useJobProgress";
+import { plural } from "../components/plural";
 
 const useStyles = makeStyles({
   summary: { color: tokens.colorNeutralForeground2, marginBottom: tokens.spacingVerticalM, display: "block" },
@@ -63,7 +64,6 @@ const ACTION_LABELS: Record<ProblemAction, string> = {
 };
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** What the confirmation says before an action runs on a whole group. */
 function confirmText(action: ProblemAction, group: ProblemGroup, scope: string): string {

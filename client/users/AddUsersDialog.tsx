@@ -21,6 +21,7 @@ import { MAX_IMPORT_LINES } from "../../contract/users";
 import { errorMessage } from "../api/client";
 import type { AddUsersResult } from "../api/types";
 import { useAddUsersForm } from "./useAddUsersForm";
+import { plural } from "../components/plural";
 
 const useStyles = makeStyles({
   surface: { maxWidth: "640px", width: "100%" },
@@ -49,8 +50,8 @@ function ResultView({ result }: { result: AddUsersResult }) {
     <div className={styles.summary} aria-live="polite">
       <MessageBar intent={result.invalid.length ? "warning" : "success"}>
         <MessageBarBody>
-          {result.added.toLocaleString()} added · {result.duplicates.length.toLocaleString()} duplicate
-          {result.duplicates.length === 1 ? "" : "s"} · {result.invalid.length.toLocaleString()} invalid
+          {result.added.toLocaleString()} added · {plural(result.duplicates.length, "duplicate")} ·{" "}
+          {result.invalid.length.toLocaleString()} invalid
         </MessageBarBody>
       </MessageBar>
       {result.invalid.length > 0 && (
@@ -131,7 +132,7 @@ export function AddUsersDialog({
                     label="Addresses"
                     hint={
                       lines
-                        ? `${lines.toLocaleString()} line${lines === 1 ? "" : "s"}${fileName ? ` from ${fileName}` : ""}`
+                        ? `${plural(lines, "line")}${fileName ? ` from ${fileName}` : ""}`
                         : "You can also drop a CSV file here."
                     }
                   >
@@ -189,7 +190,7 @@ export function AddUsersDialog({
                   onClick={form.submit}
                   icon={form.pending ? <Spinner size="tiny" /> : undefined}
                 >
-                  {lines ? `Add ${lines.toLocaleString()} user${lines === 1 ? "" : "s"}` : "Add users"}
+                  {lines ? `Add ${plural(lines, "user")}` : "Add users"}
                 </Button>
               </>
             )}

@@ -19,6 +19,7 @@ import { errorMessage } from "../api/client";
 import { useProfiles } from "../api/profiles";
 import { useMoveUsers } from "../api/users";
 import { useNotify } from "../components/notify";
+import { plural } from "../components/plural";
 
 /** Moves the selected users to another profile (they start over as not activated). */
 export function MoveUsersDialog({
@@ -47,7 +48,7 @@ export function MoveUsersDialog({
       {
         onSuccess: (r) => {
           notify.success(
-            `Moved ${r.count.toLocaleString()} user${r.count === 1 ? "" : "s"}`,
+            `Moved ${plural(r.count, "user")}`,
             `To ${others.find((p) => p.id === target)?.name ?? "the other profile"}.`,
           );
           setTarget(undefined);

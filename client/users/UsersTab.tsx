@@ -37,6 +37,7 @@ import { useGridHeight } from "./useGridHeight";
 import { UserDrawer } from "./UserDrawer";
 import { UsersFilters } from "./UsersToolbar";
 import { UsersGrid } from "./UsersGrid";
+import { plural } from "../components/plural";
 
 const useStyles = makeStyles({
   top: {
@@ -118,7 +119,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
       {
         onSuccess: (r) => {
           const verb = action === "pause" ? "Paused" : action === "resume" ? "Resumed" : "Removed";
-          notify.success(`${verb} ${r.count.toLocaleString()} user${r.count === 1 ? "" : "s"}`);
+          notify.success(`${verb} ${plural(r.count, "user")}`);
           setSelected(new Set());
           setRemoving(false);
         },
@@ -219,7 +220,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
         <Text className={styles.count} aria-live="polite">
           {n > 0 ? `${n.toLocaleString()} selected · ` : ""}
           {matching !== undefined
-            ? `${matching.toLocaleString()} user${matching === 1 ? "" : "s"}`
+            ? plural(matching, "user")
             : `${users.length.toLocaleString()}${pages.hasNextPage ? "+" : ""} found`}
         </Text>
       </div>
@@ -269,7 +270,7 @@ export function UsersTab({ profileId }: { profileId: string }) {
       />
       <ConfirmDialog
         open={removing}
-        title={`Remove ${n.toLocaleString()} user${n === 1 ? "" : "s"}?`}
+        title={`Remove ${plural(n, "user")}?`}
         confirmLabel="Remove"
         destructive
         busy={bulk.isPending}

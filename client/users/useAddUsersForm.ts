@@ -1,6 +1,7 @@
 import { useState, type DragEvent } from "react";
 import { useAddUsers } from "../api/users";
 import { useNotify } from "../components/notify";
+import { plural } from "../components/plural";
 
 /** The non-blank lines of a paste (what the server will read as users or refuse line by line). */
 export const countLines = (text: string): number =>
@@ -71,7 +72,7 @@ export function useAddUsersForm(profileId: string, onClose: () => void) {
       add.mutate(text, {
         onSuccess: (r) =>
           notify.success(
-            `${r.added.toLocaleString()} user${r.added === 1 ? "" : "s"} added`,
+            `${plural(r.added, "user")} added`,
             r.invalid.length ? `${r.invalid.length} line(s) were invalid.` : undefined,
           ),
       }),
