@@ -157,7 +157,7 @@ export class UserRepository {
     // Each key finds its user by the unique (profile_id, address_lower), in key order. SQLite: CROSS JOIN keeps
     // the join order (the keys drive). PostgreSQL: a LATERAL lookup with LIMIT 1 is a nested loop whatever the
     // statistics say; a plain join became a hash join over a sequential scan of the whole profile once one
-    // profile held most of the table (10,000 of 10,000 users: 4.4 ms against 0.5 ms).
+    // profile held most of the table (10,000 of 10,000 users, after VACUUM ANALYZE: 2.7 ms against 0.5 ms).
     const page = pg
       ? this.db
           .selectFrom(keys)
