@@ -13,7 +13,6 @@ import { createLogger } from "../logger";
 import { SettingsService } from "../services/settings";
 import { storeAccessOf } from "../../test/factories/store";
 import { Monitor } from "./monitor";
-import { movableClock } from "../domain/clock";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver";
 
 announcePostgresSkip();
@@ -40,8 +39,11 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
         ALERT_FAILURE_SHARE: "0.5",
       }),
     );
-    const minuteMs = 150;
-    const clock = movableClock();
+    // The monitor's clock is the real one moved by `ahead`: each pass moves it past the interval for the tick
+    // that starts the recheck and back for the tick that evaluates it, so exactly one recheck runs per pass,
+    // started after the test set its faults (a recheck still due at the end of a pass would race them).
+    let ahead = 0;
+    const clock = { now: () => Date.now() + ahead };
     const monitor = new Monitor({
       clock,
       store: storeAccessOf(h),
@@ -49,16 +51,16 @@ describe.each(testDatabases())("monitoring on %s", (dialect) => {
       jobs: h.jobs,
       log: createLogger("silent"),
       tickMs: 3_600_000,
-      minuteMs,
     });
     h.runner({ maxAttempts: 1 });
     const repo = storeAccessOf(h).repos.jobs;
     const pass = async () => {
-      await monitor.tick(); // evaluates the last recheck, starts a new one when due
+      ahead = 60_000 + 1_000; // the interval (one minute) passed since the last recheck
+      await monitor.tick(); // starts a recheck (and evaluates the one before: the same outcome)
       const latest = (await repo.list({ profileIds: [h.profileId], limit: 1 }))[0];
       await h.waitFor(latest.id, ["done", "failed"]);
-      clock.advance(minuteMs + 10); // the interval (one "minute") passed
-      await monitor.tick();
+      ahead = 0; // the recheck just finished was started less than a minute ago: none is due
+      await monitor.tick(); // evaluates it
     };
     const alertOf = async () => {
       const row = await profileRow(h, h.profileId);

@@ -25,8 +25,6 @@ export interface MonitorOptions {
   baseUrl?: string;
   /** How often the scheduler looks at profiles (default 30 s). */
   tickMs?: number;
-  /** Length of a "minute" of MONITOR_INTERVAL_MINUTES (tests shorten it). */
-  minuteMs?: number;
   /** How often retention is applied (default hourly). */
   purgeEveryMs?: number;
   /** The clock of recheck due times, retention, the stalled rule and the rollups (tests move it). */
@@ -88,7 +86,7 @@ export class Monitor {
       }
       await this.sendDeadlineAlerts(settings);
       await this.evaluateStalled(settings);
-      const now = (this.options.clock ?? systemClock).now();
+      const now = this.clock.now();
       if (now - this.lastPurge >= (this.options.purgeEveryMs ?? 3_600_000)) {
         this.lastPurge = now;
         const cutoff = new Date(now - settings.auditRetentionDays * 86_400_000).toISOString();
@@ -110,8 +108,8 @@ export class Monitor {
   private async startRecheckIfDue(profileId: string, settings: Settings): Promise<void> {
     if (settings.monitorIntervalMinutes <= 0) return;
     const last = await this.repos.monitor.lastRecheckAt(profileId);
-    const intervalMs = settings.monitorIntervalMinutes * (this.options.minuteMs ?? 60_000);
-    if (last && (this.options.clock ?? systemClock).now() - Date.parse(last) < intervalMs) return;
+    const intervalMs = settings.monitorIntervalMinutes * 60_000;
+    if (last && this.clock.now() - Date.parse(last) < intervalMs) return;
     try {
       await this.options.store.transaction((tx) =>
         this.options.jobs.create(tx, MONITOR, profileId, "recheck-profile"),
