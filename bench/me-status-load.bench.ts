@@ -25,7 +25,7 @@ import {
   type TestIdentityProvider,
 } from "../test/idp";
 import { round, type BenchRow } from "./lib";
-import { BENCH_ADMIN, cpuSecondsOf, startServerProcess, waitForLine } from "./server-process";
+import { BENCH_ADMIN, cpuSecondsOf, profileFlags, startServerProcess, waitForLine } from "./server-process";
 
 /** 50 connections, as DESIGN.md asks; on SQLite also 10, a lighter load. */
 const CONNECTIONS = 50;
@@ -208,7 +208,7 @@ async function enrolledServer(idp: TestIdentityProvider, databaseUrl: string | n
 async function bareHandler(body: string) {
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, path.join(import.meta.dirname, "bare-status.mjs"), body],
+    [...profileFlags(), ...NODE_FLAGS, path.join(import.meta.dirname, "bare-status.mjs"), body],
     { env: runtimeEnv(), stdio: ["ignore", "pipe", "inherit"] },
   );
   const port = (await waitForLine(child, /^listening (\d+)$/))[1];

@@ -59,6 +59,12 @@ export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegEx
   });
 }
 
+/** With `BENCH_PROFILE_DIR` set, the flags that make a process write a V8 CPU profile there. */
+export function profileFlags(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 /**
  * Starts the server (bench/bulk-check-server.ts, bundled) on a free port with a fresh DATA_DIR, the
  * bench admin and SQLite unless `env` sets DATABASE_URL; `env` adds or overrides settings. `dataDir`: start
@@ -71,10 +77,7 @@ export async function startServerProcess(
   dataDir = mkdtempSync(path.join(tmpdir(), "msa-bench-")),
 ): Promise<ServerProcess> {
   const [bundle] = await buildServer(["bench/bulk-check-server.ts"]);
-  const profile = process.env.BENCH_PROFILE_DIR
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, ...NODE_FLAGS, bundle], {
+  const child = spawn(process.execPath, [...profileFlags(), ...NODE_FLAGS, bundle], {
     env: {
       ...runtimeEnv(),
       PORT: "0",
