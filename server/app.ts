@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { authenticate, requireSameOrigin } from "./auth/middleware";
@@ -11,6 +12,7 @@ import type { HttpContext } from "./http-context";
 import { apiNotFound, errorHandler } from "./http/error-handler";
 import { recordedHeaders } from "./http/recorded-headers";
 import { requestLog } from "./http/request-log";
+import { frontDoor } from "./http/short-path";
 import { adminsRouter } from "./routes/admins";
 import { authRouter } from "./routes/auth";
 import { openApiDocument } from "./routes/openapi";
@@ -57,11 +59,18 @@ export const HOST_FRAME_ANCESTORS = [
   "https://m365.cloud.microsoft",
 ];
 
+/** The panel's HTTP side: the Express app, and the listener that serves (the short paths first, then the app). */
+export interface PanelHttp {
+  app: Express;
+  /** For `http.createServer`: the short paths answer before Express's router (server/http/short-path.ts). */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
 /**
  * Builds the Express app from its dependencies.
- * @example const app = createApp(createContext({ config, store, sealer, log }));
+ * @example const { listener } = createApp(createContext({ config, store, sealer, log })); http.createServer(listener);
  */
-export function createApp(ctx: HttpContext): Express {
+export function createApp(ctx: HttpContext): PanelHttp {
   const app = express();
   // Paths match as typed, in the app and in every router (`Router({ caseSensitive: true })`), like the
   // contract's authorization: `/Autodiscover` is not `/autodiscover` (test/authorization-matrix.test.ts).
@@ -79,11 +88,10 @@ export function createApp(ctx: HttpContext): Express {
 
   // Lines logged inside a request carry only its id; the request itself is logged once, at its end.
   // Probes and scrapes are not logged one line each (a refused scrape is, once a minute: metrics/endpoint.ts).
-  app.use(
-    requestLog(app, ctx.log, {
-      ignore: (url) => url === "/healthz" || url === "/readyz" || url === "/metrics",
-    }),
-  );
+  const logRequests = requestLog(app, ctx.log, {
+    ignore: (url) => url === "/healthz" || url === "/readyz" || url === "/metrics",
+  });
+  app.use(logRequests);
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -115,15 +123,14 @@ export function createApp(ctx: HttpContext): Express {
   const authenticateCaller = authenticate({ sessions: ctx.services.localAdmins, bearer: ctx.bearer });
   // The busiest calls take a short path of their own: the side panes' status (first: the most frequent
   // call, and the cheapest, passes no other short path's match), the sync service's EWS and Graph calls.
-  app.use(
+  // Mounted here after the request log, and run by the listener before the router (`frontDoor`).
+  const shortPaths = [
     meStatusEndpoint({
       meStatus: ctx.services.meStatus,
       securityHeaders: recordedHeaders(securityHeaders),
       authenticate: authenticateCaller,
       errorHandler: handleError,
     }),
-  );
-  app.use(
     gatewayEndpoint({
       gateway: ctx.services.ewsGateway,
       guards: sync,
@@ -133,8 +140,6 @@ export function createApp(ctx: HttpContext): Express {
       log: ctx.log,
       metrics: ctx.metrics,
     }),
-  );
-  app.use(
     graphEndpoint({
       gateway: ctx.services.graphGateway,
       guards: sync,
@@ -142,7 +147,8 @@ export function createApp(ctx: HttpContext): Express {
       log: ctx.log,
       metrics: ctx.metrics,
     }),
-  );
+  ];
+  app.use(...shortPaths);
   app.use(securityHeaders);
 
   // Ribbon icons for Outlook (loaded cross-origin by Outlook on the web, hence CORP cross-origin).
@@ -213,7 +219,7 @@ export function createApp(ctx: HttpContext): Express {
 
   serveClient(app);
   app.use(handleError);
-  return app;
+  return { app, listener: frontDoor(app, logRequests, shortPaths) };
 }
 
 function serveClient(app: Express) {

@@ -65,13 +65,13 @@ export async function startServer({
     : undefined;
   const ctx = createContext({ config, store, sealer, log, bearer, clock });
   const { setupUrl } = await bootstrap(ctx);
-  const app = createApp(ctx);
+  const { listener } = createApp(ctx);
   const server = config.tls
     ? https.createServer(
         { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
-        app,
+        listener,
       )
-    : http.createServer(app);
+    : http.createServer(listener);
   server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -175,7 +175,7 @@ describe.each(testDatabases())("authorization matrix (%s)", (dialect) => {
 
     it("every route mounted under /api is in contract/endpoints.ts, and every router matches case-sensitively", () => {
       const listed = new Set(endpoints.map((e) => `${e.method} /api/v1${e.path}`));
-      const routes = mountedRoutes(createApp(f.server.ctx));
+      const routes = mountedRoutes(createApp(f.server.ctx).app);
       const api = routes.filter((r) => r.path.startsWith("/api/"));
       expect(api.length).toBeGreaterThan(40);
       const missing = api

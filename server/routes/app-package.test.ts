@@ -58,7 +58,7 @@ describe("GET /api/v1/app-package", () => {
           ? { kind: "entra", id: "oid-1", name: "it@contoso.com", platformAdmin: true }
           : { kind: "entra", id: "oid-2", name: "user@contoso.com", platformAdmin: false },
       );
-    const server = http.createServer(createApp({ ...s.ctx, bearer }));
+    const server = http.createServer(createApp({ ...s.ctx, bearer }).listener);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {

@@ -4,7 +4,7 @@ import { apiScope, isMicrosoftAuthority } from "../auth/entra";
 import { principalOf, requireAuth } from "../auth/middleware";
 import type { Config } from "../config";
 import type { HttpContext } from "../http-context";
-import { shortPath } from "../http/short-path";
+import { shortPath, type ShortPath } from "../http/short-path";
 import type { MeStatusService } from "../services/me-status";
 
 /** What the panel needs to sign people in with Entra ID; null when only local admins exist. */
@@ -82,7 +82,7 @@ export function meStatusEndpoint({
   securityHeaders,
   authenticate,
   errorHandler,
-}: MeStatusEndpointParts): RequestHandler {
+}: MeStatusEndpointParts): ShortPath {
   return shortPath({
     match: (req) => (req.method === "GET" && ME_STATUS_PATH.test(req.url) ? true : null),
     checks: [securityHeaders, authenticate, requireAuth],

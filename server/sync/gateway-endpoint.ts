@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { AppError } from "../errors";
-import { shortPath } from "../http/short-path";
+import { shortPath, type ShortPath } from "../http/short-path";
 import { urlParam } from "../http/validate";
 import { keyOf, type SyncGuards } from "./guards";
 import type { Logger } from "../logger";
@@ -155,7 +155,7 @@ export function gatewayEndpoint({
   maxResponseBytes,
   log,
   metrics,
-}: GatewayEndpointParts): RequestHandler {
+}: GatewayEndpointParts): ShortPath {
   const count = metrics && gatewayCallCounter(metrics, "ews");
   const checks = [securityHeaders, guards.requireKey, guards.limit, guards.scope(["ews:read", "ews:write"])];
   return shortPath({

@@ -1,7 +1,7 @@
 import { pipeline } from "node:stream/promises";
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { AppError } from "../errors";
-import { shortPath } from "../http/short-path";
+import { shortPath, type ShortPath } from "../http/short-path";
 import type { Logger } from "../logger";
 import { keyOf, type SyncGuards } from "./guards";
 import { GRAPH_REQUEST_LIMIT, GraphRefusal, type GraphGateway } from "./graph-gateway";
@@ -92,7 +92,7 @@ export function graphEndpoint({
   securityHeaders,
   log,
   metrics,
-}: GraphEndpointParts): RequestHandler {
+}: GraphEndpointParts): ShortPath {
   const count = metrics && gatewayCallCounter(metrics, "graph");
   const checks = [securityHeaders, guards.requireKey, guards.limit];
   return shortPath({

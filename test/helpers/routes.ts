@@ -17,7 +17,7 @@ interface Layer {
 /**
  * Every route mounted in an Express 5 app, found by walking its router stack (routers inside routers,
  * with their mount paths). Paths that are regular expressions are given as their source.
- * @example mountedRoutes(createApp(ctx)).filter((r) => r.path.startsWith("/api/v1"))
+ * @example mountedRoutes(createApp(ctx).app).filter((r) => r.path.startsWith("/api/v1"))
  */
 export function mountedRoutes(app: Express): MountedRoute[] {
   const root = (app as unknown as { router: { stack: Layer[]; caseSensitive?: boolean } }).router;
