@@ -85,7 +85,8 @@ export function shortPath<M>({ match, checks, serve, errorHandler }: ShortPathOp
  * The app's request listener with its short paths in front of Express's router: a request one of them
  * takes gets what `app.handle` gives every request (Express's request and response methods), then `first`
  * (the request log) and the path, as when the router walks to them, without the router's work per layer,
- * which was a third of `GET /me/status`'s server CPU under load (`npm run bench -- me-status-load`).
+ * which made about a quarter of `GET /me/status`'s allocations under load (a sampling heap profile during
+ * `npm run bench -- me-status-load`).
  * Every other request goes to the app, whose router has the same paths mounted after the same `first`.
  * @example http.createServer(frontDoor(app, log, [meStatus, gateway]));
  */
