@@ -18,8 +18,10 @@ export default defineConfig({
     // 2-core machines the default (cores - 1 = one file at a time) leaves the CPU idle.
     maxWorkers: 3,
     // A worker runs its files one after another in one module graph instead of importing the server anew
-    // for each (about 3 s a file on these machines): the whole run took 555 s instead of 690 s. Test files
-    // keep no state in modules: each builds its own server, store, simulator and clock.
+    // for each (about 3 s a file on these machines): the whole run took 555-610 s instead of 631-690 s.
+    // Test files keep no state in modules that another file reads, as far as known (each builds its own
+    // server, store, simulator and clock; two full runs passed this way): an order-dependent failure
+    // would point here first.
     isolate: false,
     reporters: ["default"],
   },
